@@ -1,0 +1,69 @@
+"""Access helpers: every object lookup of tenant data goes through here.
+
+Missing and forbidden objects look the same (404), so nobody can probe for
+another alliance's or another program's rows.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db import models
+from django.http import Http404
+
+from alliance.models import HUB_ROLES, Alliance, Membership, Role
+from alliance.tenancy import user_scope
+
+M = TypeVar("M", bound=models.Model)
+
+
+def membership_for_request(
+    user: AbstractBaseUser | AnonymousUser, alliance_slug: str
+) -> tuple[Alliance, Membership]:
+    """The alliance named in the URL and the user's membership in it, or 404."""
+    if not user.is_authenticated:
+        raise Http404("No such alliance.")
+    alliance = Alliance.objects.filter(slug=alliance_slug).first()
+    if alliance is None:
+        raise Http404("No such alliance.")
+    with user_scope(user.pk):
+        membership = (
+            Membership.objects.for_user(user.pk).filter(alliance=alliance).first()
+        )
+    if membership is None:
+        raise Http404("No such alliance.")
+    return alliance, membership
+
+
+def memberships_of(user: AbstractBaseUser) -> list[Membership]:
+    with user_scope(user.pk):
+        return list(
+            Membership.objects.for_user(user.pk)
+            .select_related("alliance")
+            .order_by("alliance__name")
+        )
+
+
+def visible_to(membership: Membership, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
+    """Narrow a scoped queryset to what this member may see.
+
+    Hub roles see the whole alliance. Providers see rows of their own program
+    only; a model that names no program path is invisible to them. Funders see
+    no individual rows at all (aggregates only).
+    """
+    if membership.role in HUB_ROLES:
+        return queryset
+    if membership.role == Role.PROVIDER:
+        program_field = getattr(queryset.model, "program_field", None)
+        if program_field:
+            return queryset.filter(**{program_field: membership.program_id})
+    return queryset.none()
+
+
+def get_object_or_404_for(membership: Membership, queryset: models.QuerySet[M], **lookup) -> M:
+    """One row the member may see, or 404 for missing and forbidden alike."""
+    try:
+        return visible_to(membership, queryset).get(**lookup)
+    except (queryset.model.DoesNotExist, ValueError, TypeError):
+        raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None

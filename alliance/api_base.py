@@ -1,0 +1,67 @@
+"""The base of every API endpoint under /api/a/<alliance_slug>/.
+
+Scoping lives in `initial()` and `get_queryset()`, so an endpoint cannot
+forget it: the alliance comes from the URL and the caller's membership (404
+otherwise), the role must be allowed (403), the scope is open for the whole
+request, and querysets are narrowed for providers and funders.
+"""
+
+from __future__ import annotations
+
+from contextlib import ExitStack
+from typing import Any, ClassVar
+
+from django.db import models
+from rest_framework import viewsets
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from alliance.access import membership_for_request, visible_to
+from alliance.tenancy import alliance_scope
+from alliance.views_base import HUB_ONLY
+
+
+class AllianceViewSetMixin:
+    allowed_roles: ClassVar[frozenset[str]] = HUB_ONLY
+    write_roles: ClassVar[frozenset[str]] = HUB_ONLY
+    # Tenant managers raise outside a scope, so viewsets name their model
+    # rather than a class-level queryset.
+    model: ClassVar[type[models.Model]]
+
+    def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Response:
+        with ExitStack() as stack:
+            self._scope_stack = stack
+            response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()
+            return response
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        self.alliance, self.membership = membership_for_request(
+            request.user, kwargs["alliance_slug"]
+        )
+        roles = self.allowed_roles
+        if request.method not in ("GET", "HEAD", "OPTIONS"):
+            roles = roles & self.write_roles
+        if self.membership.role not in roles:
+            raise PermissionDenied("Your role in this alliance does not allow this.")
+        self._scope_stack.enter_context(alliance_scope(self.alliance.pk, user_id=request.user.pk))
+
+    def get_queryset(self) -> models.QuerySet:
+        if getattr(self, "swagger_fake_view", False):
+            return self.model.objects.unscoped().none()  # type: ignore[attr-defined]
+        queryset = self.base_queryset()
+        return visible_to(self.membership, queryset)
+
+    def base_queryset(self) -> models.QuerySet:
+        return self.model.objects.all()  # type: ignore[attr-defined]
+
+
+class AllianceReadOnlyViewSet(AllianceViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    pass
+
+
+class AllianceModelViewSet(AllianceViewSetMixin, viewsets.ModelViewSet):
+    pass

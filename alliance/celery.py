@@ -1,0 +1,37 @@
+"""The Celery app, and the base task that opens an alliance's scope.
+
+Tasks take IDs, never model instances. A task with `base=AllianceTask` takes
+`alliance_id` as its first argument and runs inside `alliance_scope`, so the
+fail-closed manager and row-level security both see the right alliance.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from celery import Celery, Task
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
+
+app = Celery("hub")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+class AllianceTask(Task):
+    abstract = True
+
+    def __call__(self, alliance_id: int, *args: Any, **kwargs: Any) -> Any:
+        from django.db import close_old_connections
+
+        from alliance.tenancy import alliance_scope
+
+        if not isinstance(alliance_id, int):
+            raise TypeError(f"{self.name} needs alliance_id (int) first, got {alliance_id!r}")
+        close_old_connections()
+        try:
+            with alliance_scope(alliance_id):
+                return super().__call__(alliance_id, *args, **kwargs)
+        finally:
+            close_old_connections()

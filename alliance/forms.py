@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from django import forms
+from django.apps import apps
+from django.contrib.auth import password_validation
+
+from alliance.models import Role
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField()
+    role = forms.ChoiceField(choices=Role.choices)
+    program = forms.ModelChoiceField(
+        queryset=None, required=False,
+        help_text="Required for providers: the member program they run.",
+    )
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["program"].queryset = apps.get_model("members", "MemberProgram").objects.all()
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        role, program = cleaned.get("role"), cleaned.get("program")
+        if role == Role.PROVIDER and program is None:
+            self.add_error("program", "Choose the member program this provider runs.")
+        if role and role != Role.PROVIDER and program is not None:
+            self.add_error("program", "Only providers are tied to a member program.")
+        return cleaned
+
+
+class AcceptInvitationForm(forms.Form):
+    password1 = forms.CharField(label="Password", widget=forms.PasswordInput, strip=False)
+    password2 = forms.CharField(label="Password again", widget=forms.PasswordInput, strip=False)
+
+    def __init__(self, *args, email: str = "", **kwargs):  # type: ignore[no-untyped-def]
+        self.email = email
+        super().__init__(*args, **kwargs)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        p1, p2 = cleaned.get("password1"), cleaned.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "The two passwords differ.")
+        elif p1:
+            from django.contrib.auth.models import User
+
+            try:
+                password_validation.validate_password(p1, User(username=self.email, email=self.email))
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return cleaned

@@ -1,0 +1,49 @@
+"""Hub roles handle families' money: they must use TOTP before anything else."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from alliance.access import memberships_of
+
+# Paths a hub user without TOTP may still reach: setting it up, signing out.
+_ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/accounts/reauthenticate/")
+
+
+def user_needs_mfa_setup(user) -> bool:  # type: ignore[no-untyped-def]
+    from allauth.mfa.models import Authenticator
+
+    if not user.is_authenticated:
+        return False
+    if settings.HUB_MFA_EXEMPT_DEMO_USERS and user.email.lower().endswith(
+        settings.HUB_DEMO_EMAIL_SUFFIX
+    ):
+        return False
+    if not any(m.is_hub for m in memberships_of(user)):
+        return False
+    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+class RequireMFAForHubRolesMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.user.is_authenticated
+            and not request.path.startswith(_ALLOWED_PREFIXES)
+            and user_needs_mfa_setup(request.user)
+        ):
+            if request.path.startswith("/api/"):
+                from django.http import JsonResponse
+
+                return JsonResponse(
+                    {"detail": "Set up two-factor authentication (TOTP) before using the Hub."},
+                    status=403,
+                )
+            return redirect("mfa_activate_totp")
+        return self.get_response(request)

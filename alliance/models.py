@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import zoneinfo
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+
+from alliance.tenancy import TenantManager, TenantModel, require_alliance_id
+
+
+def validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone.")
+
+
+class Alliance(models.Model):
+    """A Hub organisation: the tenant. A global table; its rows are the tenants."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=60, unique=True)
+    region = models.CharField(max_length=200, blank=True)
+    timezone = models.CharField(max_length=64, default="America/Chicago",
+                                validators=[validate_timezone])
+    fiscal_year_start_month = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        help_text="Month (1-12) in which the fiscal year starts.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    HUB_ADMIN = "hub_admin", "Hub administrator"
+    HUB_STAFF = "hub_staff", "Hub staff"
+    PROVIDER = "provider", "Provider"
+    FUNDER = "funder", "Funder"
+
+
+HUB_ROLES = frozenset({Role.HUB_ADMIN, Role.HUB_STAFF})
+
+
+class MembershipManager(TenantManager):
+    def for_user(self, user_id: int) -> models.QuerySet[Membership]:
+        """One user's memberships in every alliance (RLS: app.user_id policy)."""
+        return self.unscoped().filter(user_id=user_id, is_active=True)
+
+
+class Membership(TenantModel):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="memberships")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    program = models.ForeignKey("members.MemberProgram", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="provider_memberships")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipManager()
+    program_field = "program"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "user"], name="membership_one_per_user"),
+            models.CheckConstraint(
+                condition=(models.Q(role="provider", program__isnull=False)
+                           | (~models.Q(role="provider") & models.Q(program__isnull=True))),
+                name="membership_program_iff_provider",
+            ),
+        ]
+        indexes = [models.Index(fields=["alliance", "role"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()}"
+
+    @property
+    def is_hub(self) -> bool:
+        return self.role in HUB_ROLES
+
+
+class Invitation(TenantModel):
+    email = models.EmailField()
+    role = models.CharField(max_length=20, choices=Role.choices)
+    program = models.ForeignKey("members.MemberProgram", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "token_hash"], name="invitation_token_unique"),
+        ]
+
+    @property
+    def status(self) -> str:
+        from django.utils import timezone
+
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class AuditEvent(TenantModel):
+    """Who did what, when, with the before and after. Never edited or deleted."""
+
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="+")
+    actor_label = models.CharField(max_length=254, blank=True)
+    action = models.CharField(max_length=100)
+    object_type = models.CharField(max_length=100)
+    object_id = models.CharField(max_length=64, blank=True)
+    program = models.ForeignKey("members.MemberProgram", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+
+    append_only = True
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["alliance", "-created_at"]),
+            models.Index(fields=["alliance", "object_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.object_type}#{self.object_id}"
+
+
+__all__ = ["Alliance", "AuditEvent", "HUB_ROLES", "Invitation", "Membership", "Role",
+           "require_alliance_id"]

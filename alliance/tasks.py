@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.core.mail import send_mail
+
+from alliance.audit import audit_event_record
+from alliance.celery import AllianceTask, app
+from alliance.models import Alliance, Invitation
+
+
+@app.task(base=AllianceTask, name="alliance.send_invitation_email")
+def send_invitation_email(alliance_id: int, invitation_id: int, accept_url: str) -> dict:
+    """Email an invitation's one-time link and record that it was sent."""
+    invitation = Invitation.objects.get(pk=invitation_id)
+    alliance = Alliance.objects.get(pk=alliance_id)
+    send_mail(
+        subject=f"You are invited to {alliance.name} on the Hub",
+        message=(
+            f"You have been invited to {alliance.name} as {invitation.get_role_display()}.\n\n"
+            f"Accept within 14 days: {accept_url}\n"
+        ),
+        from_email=None,
+        recipient_list=[invitation.email],
+    )
+    event = audit_event_record(actor=None, action="invitation.sent", target=invitation)
+    return {"alliance_id": alliance_id, "invitation_id": invitation.pk, "email": invitation.email,
+            "audit_event_id": event.pk}

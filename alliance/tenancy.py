@@ -1,0 +1,134 @@
+"""The alliance scope: one contextvar, one manager that fails closed.
+
+Every tenant query needs an active scope. The request layer (base view and
+base viewset), Celery tasks (AllianceTask) and management commands open it
+with `alliance_scope(alliance_id)`, which also sets the PostgreSQL setting
+`app.alliance_id` for the current transaction so row-level security agrees.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from django.db import connection, models, transaction
+
+_current_alliance_id: ContextVar[int | None] = ContextVar("hub_alliance_id", default=None)
+_current_user_id: ContextVar[int | None] = ContextVar("hub_user_id", default=None)
+
+
+class TenancyError(RuntimeError):
+    """A tenant table was queried with no alliance scope open."""
+
+
+def current_alliance_id() -> int | None:
+    return _current_alliance_id.get()
+
+
+def require_alliance_id() -> int:
+    alliance_id = _current_alliance_id.get()
+    if alliance_id is None:
+        raise TenancyError(
+            "Tenant data queried with no alliance scope. Open one with "
+            "alliance_scope(alliance_id), or use .unscoped() in a cross-alliance admin job."
+        )
+    return alliance_id
+
+
+def _set_db_setting(name: str, value: int | None) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)]
+        )
+
+
+@contextmanager
+def alliance_scope(alliance_id: int, *, user_id: int | None = None) -> Iterator[None]:
+    """Open the scope of one alliance in this context and this transaction."""
+    if not isinstance(alliance_id, int) or isinstance(alliance_id, bool):
+        raise TypeError(f"alliance_id must be an int, got {alliance_id!r}")
+    previous_alliance = _current_alliance_id.get()
+    previous_user = _current_user_id.get()
+    alliance_token = _current_alliance_id.set(alliance_id)
+    user_token = _current_user_id.set(user_id if user_id is not None else previous_user)
+    try:
+        with transaction.atomic():
+            _set_db_setting("app.alliance_id", alliance_id)
+            _set_db_setting("app.user_id", _current_user_id.get())
+            yield
+            _set_db_setting("app.alliance_id", previous_alliance)
+            _set_db_setting("app.user_id", previous_user)
+    finally:
+        _current_alliance_id.reset(alliance_token)
+        _current_user_id.reset(user_token)
+
+
+@contextmanager
+def user_scope(user_id: int) -> Iterator[None]:
+    """Let the database show one user's own memberships across alliances.
+
+    Used before an alliance is chosen (landing page, alliance switcher).
+    """
+    previous_user = _current_user_id.get()
+    token = _current_user_id.set(user_id)
+    try:
+        with transaction.atomic():
+            _set_db_setting("app.user_id", user_id)
+            yield
+            _set_db_setting("app.user_id", previous_user)
+    finally:
+        _current_user_id.reset(token)
+
+
+class TenantQuerySet(models.QuerySet):
+    pass
+
+
+class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
+    """Default manager of tenant models: filters to the open scope or raises."""
+
+    def get_queryset(self) -> TenantQuerySet:
+        alliance_id = require_alliance_id()
+        return super().get_queryset().filter(alliance_id=alliance_id)
+
+    def unscoped(self) -> TenantQuerySet:
+        """Every alliance's rows. For cross-alliance admin jobs only; RLS still applies."""
+        return super().get_queryset()
+
+
+class TenantModel(models.Model):
+    """Base of every tenant table: a non-null alliance and a fail-closed manager.
+
+    `program_field` names the path to the member program a row belongs to,
+    so providers can be narrowed to their own program (alliance/access.py).
+    Models without it are invisible to providers unless they say otherwise.
+    """
+
+    alliance = models.ForeignKey("alliance.Alliance", on_delete=models.PROTECT, related_name="+")
+
+    objects = TenantManager()
+
+    program_field: str | None = None
+    append_only: bool = False
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        scope = require_alliance_id()
+        if self.alliance_id is None:
+            self.alliance_id = scope
+        elif self.alliance_id != scope:
+            raise TenancyError(
+                f"Refusing to save a row of alliance {self.alliance_id} "
+                f"inside the scope of alliance {scope}."
+            )
+        if self.append_only and self.pk is not None and not self._state.adding:
+            raise TenancyError(f"{type(self).__name__} rows are append-only and cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        if self.append_only:
+            raise TenancyError(f"{type(self).__name__} rows are append-only and cannot be deleted.")
+        return super().delete(*args, **kwargs)

@@ -1,0 +1,28 @@
+"""Root URLs. Apps are named by string, so the core imports none of them."""
+
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from alliance import views
+
+alliance_pages = [
+    path("", include("alliance.urls_alliance")),
+    path("", include("members.urls")),
+    path("", include("metrics.urls")),
+]
+
+alliance_api = [
+    path("", include("alliance.api_urls")),
+    path("", include("members.api_urls")),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("accounts/", include("allauth.urls")),
+    path("a/<slug:alliance_slug>/", include(alliance_pages)),
+    path("api/a/<slug:alliance_slug>/", include((alliance_api, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("django-admin/", admin.site.urls),
+]

@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.generic import FormView, ListView, TemplateView
+
+from alliance.access import memberships_of
+from alliance.filters import AuditEventFilter
+from alliance.forms import AcceptInvitationForm, InvitationForm
+from alliance.models import Alliance, AuditEvent, Invitation, Membership, Role
+from alliance.services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
+from alliance.tasks import send_invitation_email
+from alliance.tenancy import alliance_scope
+from alliance.views_base import ADMIN_ONLY, ALL_ROLES, HUB_ONLY, AllianceMixin
+
+
+def landing_url(membership: Membership) -> str:
+    slug = membership.alliance.slug
+    if membership.role == Role.PROVIDER:
+        return reverse("members:program_detail", args=[slug, membership.program_id])
+    if membership.role == Role.FUNDER:
+        return reverse("metrics:reports", args=[slug])
+    return reverse("metrics:dashboard", args=[slug])
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """After sign-in: straight to the one alliance, or a choice among several."""
+    memberships = memberships_of(request.user)
+    if len(memberships) == 1:
+        return redirect(landing_url(memberships[0]))
+    return render(request, "alliance/choose_alliance.html", {
+        "choices": [(m, landing_url(m)) for m in memberships],
+        "page_title": "Your alliances",
+    })
+
+
+class AllianceHomeView(AllianceMixin, TemplateView):
+    allowed_roles = ALL_ROLES
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.membership.alliance = self.alliance
+        return redirect(landing_url(self.membership))
+
+
+class AuditEventListView(AllianceMixin, ListView):
+    allowed_roles = HUB_ONLY
+    template_name = "alliance/audit_list.html"
+    paginate_by = 50
+    title = "Audit history"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        self.filterset = AuditEventFilter(
+            self.request.GET or None, queryset=AuditEvent.objects.select_related("program")
+        )
+        if self.filterset.is_bound and not self.filterset.is_valid():
+            return AuditEvent.objects.none()
+        return self.filterset.qs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["filter"] = self.filterset
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["query_string"] = query.urlencode()
+        return context
+
+
+class InvitationListView(AllianceMixin, FormView):
+    allowed_roles = ADMIN_ONLY
+    template_name = "alliance/invitations.html"
+    form_class = InvitationForm
+    title = "Invitations and members"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["invitations"] = Invitation.objects.select_related("program", "invited_by")[:100]
+        context["members"] = Membership.objects.select_related("user", "program").order_by(
+            "role", "user__email"
+        )
+        return context
+
+    def form_valid(self, form: InvitationForm) -> HttpResponse:
+        program = form.cleaned_data.get("program")
+        try:
+            invitation, token = invitation_create(
+                invited_by=self.request.user, email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"], program_id=program.pk if program else None,
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        accept_url = self.request.build_absolute_uri(
+            reverse("alliance:invitation_accept", args=[self.alliance.slug, token])
+        )
+        alliance_id, invitation_id = self.alliance.pk, invitation.pk
+        transaction.on_commit(
+            lambda: send_invitation_email.delay(alliance_id, invitation_id, accept_url)
+        )
+        messages.success(self.request, f"Invitation sent to {invitation.email}.")
+        return redirect(self.alliance_url("alliance:invitations"))
+
+
+class InvitationRevokeView(AllianceMixin, TemplateView):
+    allowed_roles = ADMIN_ONLY
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        invitation = self.get_for_member(Invitation.objects.all(), pk=kwargs["pk"])
+        try:
+            invitation_revoke(invitation=invitation, actor=request.user)
+            messages.success(request, f"Invitation to {invitation.email} revoked.")
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        return redirect(self.alliance_url("alliance:invitations"))
+
+
+def invitation_accept_view(request: HttpRequest, alliance_slug: str, token: str) -> HttpResponse:
+    """Open to anyone holding the link: the token is the credential."""
+    alliance = Alliance.objects.filter(slug=alliance_slug).first()
+    if alliance is None:
+        raise Http404("No such invitation.")
+    user = request.user if request.user.is_authenticated else None
+    with alliance_scope(alliance.pk, user_id=user.pk if user else None):
+        invitation = invitation_for_token(token=token)
+        if invitation is None:
+            raise Http404("No such invitation.")
+        form = AcceptInvitationForm(request.POST or None, email=invitation.email)
+        error = None
+        if request.method == "POST" and (user is not None or form.is_valid()):
+            try:
+                membership = invitation_accept(
+                    invitation=invitation, user=user,
+                    password=None if user else form.cleaned_data["password1"],
+                )
+            except ValidationError as exc:
+                error = " ".join(exc.messages)
+            else:
+                if user is None:
+                    from django.contrib.auth import login
+
+                    login(request, membership.user,
+                          backend="django.contrib.auth.backends.ModelBackend")
+                messages.success(request, f"Welcome to {alliance.name}.")
+                return redirect("home")
+        return render(request, "alliance/invitation_accept.html", {
+            "invitation": invitation, "alliance": alliance, "form": form, "error": error,
+            "page_title": f"Join {alliance.name}",
+        })

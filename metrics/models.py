@@ -1,0 +1,1 @@
+"""Models of the metrics app arrive with their issue; see docs/architecture.md."""

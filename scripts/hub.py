@@ -1,0 +1,130 @@
+"""Runs the README's commands with the right environment: `demo` and `test`.
+
+Called by the Makefile with the project's virtualenv Python. Finds or starts
+the services each command needs and says clearly what is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+LOCAL_PG_URL = "postgres://postgres@127.0.0.1:5432/hub"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _reachable(host: str, port: int, timeout: float = 1.0) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _redis_ping(url: str) -> bool:
+    parsed = urlparse(url)
+    host, port = parsed.hostname or "127.0.0.1", parsed.port or 6379
+    try:
+        with socket.create_connection((host, port), timeout=1.0) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(64).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+def ensure_redis(*, required: bool) -> bool:
+    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+    if _redis_ping(url):
+        return True
+    server = shutil.which("redis-server")
+    parsed = urlparse(url)
+    if server and (parsed.hostname in ("127.0.0.1", "localhost")):
+        print(f"Redis not answering at {url}; starting {server} ...", flush=True)
+        log_dir = ROOT / "var"
+        log_dir.mkdir(exist_ok=True)
+        subprocess.run(
+            [server, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(parsed.port or 6379),
+             "--save", "", "--appendonly", "no", "--dir", str(log_dir),
+             "--logfile", str(log_dir / "redis.log")],
+            check=False,
+        )
+        for _ in range(50):
+            if _redis_ping(url):
+                return True
+            time.sleep(0.1)
+    if required:
+        sys.exit(
+            f"Redis is required at REDIS_URL={url} and is not reachable.\n"
+            "Install it (Debian: apt-get install redis-server) or set REDIS_URL to a running Redis 7."
+        )
+    return False
+
+
+def test_database_url() -> str | None:
+    if os.environ.get("DATABASE_URL"):
+        return os.environ["DATABASE_URL"]
+    if _reachable("127.0.0.1", 5432):
+        return LOCAL_PG_URL
+    print("No PostgreSQL on 127.0.0.1:5432: using the embedded one under var/pgdata.", flush=True)
+    return None
+
+
+def base_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    return env
+
+
+def manage(*args: str, env: dict[str, str]) -> None:
+    subprocess.run([PY, "manage.py", *args], cwd=ROOT, env=env, check=True)
+
+
+def demo(argv: list[str]) -> int:
+    env = base_env()
+    env.setdefault("DJANGO_DEBUG", "true")
+    env.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+    env.setdefault("HUB_MFA_EXEMPT_DEMO_USERS", "true")
+    if not ensure_redis(required=False):
+        print("Redis not available: the demo uses an in-memory cache.", flush=True)
+        env.setdefault("HUB_CACHE_BACKEND", "locmem")
+    if not env.get("DATABASE_URL"):
+        print("Starting the embedded PostgreSQL under var/pgdata ...", flush=True)
+    manage("migrate", "--noinput", env=env)
+    manage("seed_demo", env=env)
+    addr = env.get("HUB_DEMO_ADDR", "127.0.0.1:8000")
+    print(f"\nThe Hub is serving on http://{addr}/  (sign-ins are listed in README.md)\n",
+          flush=True)
+    os.chdir(ROOT)
+    os.execve(PY, [PY, "manage.py", "runserver", addr, *argv], env)
+
+
+def test(argv: list[str]) -> int:
+    env = base_env()
+    env.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
+    env.setdefault("DJANGO_DEBUG", "false")
+    env.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+    env.setdefault("HUB_HTTPS", "false")
+    env.setdefault("HUB_STATIC_MANIFEST", "false")
+    env.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
+    env.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"hub-test-{os.getpid()}")
+    ensure_redis(required=True)
+    url = test_database_url()
+    if url:
+        env["DATABASE_URL"] = url
+    os.chdir(ROOT)
+    result = subprocess.run([PY, "-m", "pytest", "--create-db", *argv], env=env)
+    return result.returncode
+
+
+if __name__ == "__main__":
+    command, rest = sys.argv[1], sys.argv[2:]
+    sys.exit({"demo": demo, "test": test}[command](rest))
