@@ -19,6 +19,7 @@ from contextlib import contextmanager
 from django.apps import apps
 from django.conf import settings
 from django.db import connection, migrations
+from django.db.backends.base.base import NO_DB_ALIAS
 from django.db.backends.signals import connection_created
 
 ALLIANCE_PREDICATE = "alliance_id = nullif(current_setting('app.alliance_id', true), '')::bigint"
@@ -56,7 +57,8 @@ def _quote(identifier: str) -> str:
 
 
 def _set_app_role(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
-    if _owner_mode or connection.vendor != "postgresql":
+    # The maintenance connection (creating or dropping databases) keeps the login role.
+    if _owner_mode or connection.vendor != "postgresql" or connection.alias == NO_DB_ALIAS:
         return
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_user, EXISTS(SELECT 1 FROM pg_roles WHERE rolname = %s)",

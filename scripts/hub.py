@@ -40,8 +40,8 @@ def _redis_ping(url: str) -> bool:
         return False
 
 
-def ensure_redis(*, required: bool) -> bool:
-    url = os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
+def ensure_redis(*, required: bool, url: str | None = None) -> bool:
+    url = url or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     if _redis_ping(url):
         return True
     server = shutil.which("redis-server")
@@ -116,7 +116,9 @@ def test(argv: list[str]) -> int:
     env.setdefault("HUB_STATIC_MANIFEST", "false")
     env.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
     env.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"hub-test-{os.getpid()}")
-    ensure_redis(required=True)
+    # A Redis database of its own, so tests may clear their cache safely.
+    env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+    ensure_redis(required=True, url=env["REDIS_URL"])
     url = test_database_url()
     if url:
         env["DATABASE_URL"] = url

@@ -1,0 +1,136 @@
+"""Lock 2 (ORM) and lock 3 (PostgreSQL RLS), each proven on its own."""
+
+from __future__ import annotations
+
+import pytest
+from django.apps import apps
+from django.db import IntegrityError, ProgrammingError, connection, transaction
+
+from alliance.models import AuditEvent, Membership
+from alliance.tenancy import TenancyError, TenantModel, alliance_scope
+from members.models import MemberProgram
+
+
+def tenant_models():
+    return [m for m in apps.get_models() if issubclass(m, TenantModel)]
+
+
+class TestFailClosedManager:
+    def test_a_query_without_scope_raises(self, world):
+        with pytest.raises(TenancyError, match="no alliance scope"):
+            list(MemberProgram.objects.all())
+
+    @pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+    def test_every_tenant_model_fails_closed(self, world, model):
+        with pytest.raises(TenancyError):
+            model.objects.count()
+
+    def test_scope_shows_only_its_alliance(self, world):
+        with alliance_scope(world.a.pk):
+            names = set(MemberProgram.objects.values_list("name", flat=True))
+        assert names == {"Program X", "Program Y"}
+        with alliance_scope(world.b.pk):
+            assert list(MemberProgram.objects.values_list("name", flat=True)) == ["Program Z"]
+
+    def test_saving_a_row_of_another_alliance_is_refused(self, world):
+        with alliance_scope(world.b.pk):
+            world.x.name = "Hijacked"
+            with pytest.raises(TenancyError, match="Refusing to save"):
+                world.x.save()
+
+    def test_scope_is_restored_after_nesting(self, world):
+        with alliance_scope(world.a.pk):
+            with alliance_scope(world.b.pk):
+                assert MemberProgram.objects.count() == 1
+            assert MemberProgram.objects.count() == 2
+        with pytest.raises(TenancyError):
+            MemberProgram.objects.count()
+
+
+class TestRowLevelSecurity:
+    def test_tests_run_as_the_non_owner_app_role(self, db_role):
+        user, is_super, bypass = db_role
+        assert user == "hub_app"
+        assert not is_super and not bypass
+
+    @pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+    def test_every_tenant_table_has_forced_rls_and_a_policy(self, db, model):
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT relrowsecurity, relforcerowsecurity FROM pg_class WHERE relname = %s",
+                [table],
+            )
+            assert cursor.fetchone() == (True, True), f"{table} lacks ENABLE/FORCE RLS"
+            cursor.execute("SELECT count(*) FROM pg_policies WHERE tablename = %s", [table])
+            assert cursor.fetchone()[0] >= 1
+
+    def _raw_count(self, table: str, alliance_id: int | None) -> int:
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('app.alliance_id', %s, true)",
+                           ["" if alliance_id is None else str(alliance_id)])
+            cursor.execute(f'SELECT count(*) FROM "{table}"')
+            return cursor.fetchone()[0]
+
+    @pytest.mark.parametrize("model", tenant_models(), ids=lambda m: m._meta.label)
+    def test_raw_sql_with_b_set_sees_none_of_as_rows(self, world, model):
+        table = model._meta.db_table
+        with connection.cursor() as cursor:
+            with transaction.atomic():
+                cursor.execute("SELECT set_config('app.alliance_id', %s, true)", [str(world.b.pk)])
+                cursor.execute(f'SELECT count(*) FROM "{table}" WHERE alliance_id = %s',
+                               [world.a.pk])
+                assert cursor.fetchone()[0] == 0
+
+    def test_raw_sql_sees_b_rows_only_and_nothing_unset(self, world):
+        assert self._raw_count("members_memberprogram", world.b.pk) == 1
+        assert self._raw_count("members_memberprogram", world.a.pk) == 2
+        assert self._raw_count("members_memberprogram", None) == 0
+        assert self._raw_count("alliance_membership", None) == 0
+
+    def test_inserting_a_row_for_another_alliance_is_rejected(self, world):
+        with pytest.raises(ProgrammingError, match="row-level security"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('app.alliance_id', %s, true)", [str(world.b.pk)])
+                cursor.execute(
+                    "INSERT INTO members_memberprogram (alliance_id, name, kind, status, created_at)"
+                    " VALUES (%s, 'Sneaky', 'centre', 'active', now())",
+                    [world.a.pk],
+                )
+
+    def test_a_users_own_memberships_are_visible_across_alliances(self, world):
+        user = world.users.admin_a
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('app.user_id', %s, true)", [str(user.pk)])
+            cursor.execute("SELECT count(*) FROM alliance_membership")
+            assert cursor.fetchone()[0] == 1
+            cursor.execute("SELECT set_config('app.user_id', '', true)")
+        assert Membership.objects.for_user(user.pk).count() == 0  # no user setting: RLS hides
+
+    def test_the_app_role_cannot_truncate(self, world):
+        with pytest.raises(ProgrammingError, match="permission denied"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute("TRUNCATE members_memberprogram")
+
+    def test_audit_events_cannot_be_updated_or_deleted_in_sql(self, world):
+        from alliance.audit import audit_event_record
+
+        with alliance_scope(world.a.pk):
+            audit_event_record(actor=None, action="test.event", target=world.x)
+        for statement in ("UPDATE alliance_auditevent SET action = 'x'",
+                          "DELETE FROM alliance_auditevent"):
+            with pytest.raises(ProgrammingError, match="permission denied"):
+                with transaction.atomic(), connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('app.alliance_id', %s, true)",
+                                   [str(world.a.pk)])
+                    cursor.execute(statement)
+        with alliance_scope(world.a.pk):
+            assert AuditEvent.objects.filter(action="test.event").count() == 1
+
+
+def test_membership_requires_program_for_providers_only(world):
+    from alliance.models import Role
+
+    with alliance_scope(world.a.pk):
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Membership.objects.create(user=world.users.funder_b, role=Role.PROVIDER, program=None)

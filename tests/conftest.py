@@ -1,0 +1,72 @@
+"""Fixtures every test needs: two alliances, a user per role, signed-in clients.
+
+Named actors, as in healthchecks' tests: alliance A is Riverbend-like with two
+programs (X and Y); alliance B is a stranger alliance with program Z.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+
+from alliance.models import Role
+from tests.factories import AllianceFactory, MemberProgramFactory, member
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Hashing strength is Django's concern; tests create many users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    cache.clear()
+    yield
+
+
+@pytest.fixture
+def world(db):
+    alliance_a = AllianceFactory(name="Alliance A", slug="alliance-a")
+    alliance_b = AllianceFactory(name="Alliance B", slug="alliance-b")
+    program_x = MemberProgramFactory(alliance=alliance_a, name="Program X")
+    program_y = MemberProgramFactory(alliance=alliance_a, name="Program Y")
+    program_z = MemberProgramFactory(alliance=alliance_b, name="Program Z")
+    users = SimpleNamespace(
+        admin_a=member(alliance_a, Role.HUB_ADMIN),
+        staff_a=member(alliance_a, Role.HUB_STAFF),
+        provider_x=member(alliance_a, Role.PROVIDER, program=program_x),
+        provider_y=member(alliance_a, Role.PROVIDER, program=program_y),
+        funder_a=member(alliance_a, Role.FUNDER),
+        admin_b=member(alliance_b, Role.HUB_ADMIN),
+        staff_b=member(alliance_b, Role.HUB_STAFF),
+        provider_z=member(alliance_b, Role.PROVIDER, program=program_z),
+        funder_b=member(alliance_b, Role.FUNDER),
+    )
+    return SimpleNamespace(
+        a=alliance_a, b=alliance_b, x=program_x, y=program_y, z=program_z, users=users
+    )
+
+
+def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture
+def clients(world):
+    return SimpleNamespace(**{name: signed_in(u) for name, u in vars(world.users).items()})
+
+
+@pytest.fixture
+def db_role(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
+        )
+        return cursor.fetchone()
