@@ -23,15 +23,11 @@ class AllianceTask(Task):
     abstract = True
 
     def __call__(self, alliance_id: int, *args: Any, **kwargs: Any) -> Any:
-        from django.db import close_old_connections
-
+        # Celery's Django fix-up already recycles database connections around
+        # each task in a worker; here we only open the alliance's scope.
         from alliance.tenancy import alliance_scope
 
-        if not isinstance(alliance_id, int):
+        if not isinstance(alliance_id, int) or isinstance(alliance_id, bool):
             raise TypeError(f"{self.name} needs alliance_id (int) first, got {alliance_id!r}")
-        close_old_connections()
-        try:
-            with alliance_scope(alliance_id):
-                return super().__call__(alliance_id, *args, **kwargs)
-        finally:
-            close_old_connections()
+        with alliance_scope(alliance_id):
+            return super().__call__(alliance_id, *args, **kwargs)

@@ -155,8 +155,11 @@ ACCOUNT_EMAIL_VERIFICATION = "none"
 ACCOUNT_ADAPTER = "alliance.adapters.InvitationOnlyAccountAdapter"
 ACCOUNT_LOGOUT_ON_GET = False
 ACCOUNT_SESSION_REMEMBER = None
+# allauth's limits, stated so they are visible: 5 failed sign-ins per account
+# per 5 minutes locks that account's sign-in for the rest of the window.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/300s/key",
     "reset_password": "20/m/ip,5/m/key",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]

@@ -57,8 +57,11 @@ def alliance_scope(alliance_id: int, *, user_id: int | None = None) -> Iterator[
             _set_db_setting("app.alliance_id", alliance_id)
             _set_db_setting("app.user_id", _current_user_id.get())
             yield
-            _set_db_setting("app.alliance_id", previous_alliance)
-            _set_db_setting("app.user_id", previous_user)
+            # A block marked for rollback (DRF does so on errors) restores the
+            # settings itself when its savepoint is rolled back.
+            if not connection.needs_rollback:
+                _set_db_setting("app.alliance_id", previous_alliance)
+                _set_db_setting("app.user_id", previous_user)
     finally:
         _current_alliance_id.reset(alliance_token)
         _current_user_id.reset(user_token)
@@ -76,7 +79,8 @@ def user_scope(user_id: int) -> Iterator[None]:
         with transaction.atomic():
             _set_db_setting("app.user_id", user_id)
             yield
-            _set_db_setting("app.user_id", previous_user)
+            if not connection.needs_rollback:
+                _set_db_setting("app.user_id", previous_user)
     finally:
         _current_user_id.reset(token)
 

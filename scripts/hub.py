@@ -123,7 +123,9 @@ def test(argv: list[str]) -> int:
     if url:
         env["DATABASE_URL"] = url
     os.chdir(ROOT)
-    result = subprocess.run([PY, "-m", "pytest", "--create-db", *argv], env=env)
+    # A test database of this run's own, so concurrent runs never collide.
+    env.setdefault("DATABASE_TEST_NAME", f"test_hub_{os.getpid()}")
+    result = subprocess.run([PY, "-m", "pytest", *argv], env=env)
     return result.returncode
 
 
