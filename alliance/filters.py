@@ -1,10 +1,27 @@
 import django_filters
 from django import forms
+from django_filters import rest_framework as drf_filters
 
 from alliance.models import AuditEvent
+from alliance.tenancy import introspection_scope
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class TenantFilterSet(drf_filters.FilterSet):
+    """FilterSet base for tenant models (pages and API alike)."""
+
+    @classmethod
+    def filter_for_field(cls, field, field_name, lookup_expr=None):  # type: ignore[no-untyped-def]
+        with introspection_scope():
+            return super().filter_for_field(field, field_name, lookup_expr)
+
+
+class TenantFilterBackend(drf_filters.DjangoFilterBackend):
+    """Builds `filterset_fields` FilterSets on TenantFilterSet."""
+
+    filterset_base = TenantFilterSet
+
+
+class AuditEventFilter(TenantFilterSet):
     action = django_filters.CharFilter(lookup_expr="icontains", label="Action contains")
     actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains",
                                       label="Actor email")

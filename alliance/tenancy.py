@@ -68,6 +68,20 @@ def alliance_scope(alliance_id: int, *, user_id: int | None = None) -> Iterator[
 
 
 @contextmanager
+def introspection_scope() -> Iterator[None]:
+    """A scope matching no alliance, for building (never running) queries.
+
+    django-filter builds a query from the default manager to resolve lookups
+    when it creates a FilterSet class; no row is ever read inside this scope.
+    """
+    token = _current_alliance_id.set(0)
+    try:
+        yield
+    finally:
+        _current_alliance_id.reset(token)
+
+
+@contextmanager
 def user_scope(user_id: int) -> Iterator[None]:
     """Let the database show one user's own memberships across alliances.
 
@@ -95,6 +109,10 @@ class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: igno
     def get_queryset(self) -> TenantQuerySet:
         alliance_id = require_alliance_id()
         return super().get_queryset().filter(alliance_id=alliance_id)
+
+    def none(self) -> TenantQuerySet:
+        """An empty queryset is safe in any scope (schema generation uses it)."""
+        return super().get_queryset().none()
 
     def unscoped(self) -> TenantQuerySet:
         """Every alliance's rows. For cross-alliance admin jobs only; RLS still applies."""
