@@ -1,0 +1,10 @@
+FROM python:3.11-slim
+ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
+WORKDIR /app
+COPY pyproject.toml ./
+RUN pip install .
+COPY . .
+RUN DJANGO_DEBUG=true DATABASE_URL=postgres://build@localhost/none HUB_CACHE_BACKEND=locmem \
+    HUB_STATIC_MANIFEST=true python manage.py collectstatic --noinput
+EXPOSE 8000
+CMD ["gunicorn", "alliance.wsgi:application", "--bind", "0.0.0.0:8000"]
