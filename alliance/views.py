@@ -15,7 +15,12 @@ from alliance.access import memberships_of
 from alliance.filters import AuditEventFilter
 from alliance.forms import AcceptInvitationForm, InvitationForm
 from alliance.models import Alliance, AuditEvent, Invitation, Membership, Role
-from alliance.services import invitation_accept, invitation_create, invitation_for_token, invitation_revoke
+from alliance.services import (
+    invitation_accept,
+    invitation_create,
+    invitation_for_token,
+    invitation_revoke,
+)
 from alliance.tasks import send_invitation_email
 from alliance.tenancy import alliance_scope
 from alliance.views_base import ADMIN_ONLY, ALL_ROLES, HUB_ONLY, AllianceMixin

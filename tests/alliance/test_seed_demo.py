@@ -31,7 +31,7 @@ def test_seed_demo_is_idempotent(db, settings):
     assert first["users"] == len({email for email, _, _ in demo_sign_ins()})
 
     client = Client()
-    for email, role, slug in demo_sign_ins():
+    for email, _role, _slug in demo_sign_ins():
         client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
         landing = client.get("/", follow=True)
         assert landing.status_code == 200, email
