@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -36,7 +37,9 @@ def membership_for_request(
     return alliance, membership
 
 
-def memberships_of(user: AbstractBaseUser) -> list[Membership]:
+def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
+    if not user.is_authenticated or user.pk is None:
+        return []
     with user_scope(user.pk):
         return list(
             Membership.objects.for_user(user.pk)
@@ -65,5 +68,5 @@ def get_object_or_404_for(membership: Membership, queryset: models.QuerySet[M], 
     """One row the member may see, or 404 for missing and forbidden alike."""
     try:
         return visible_to(membership, queryset).get(**lookup)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise Http404(f"No such {queryset.model._meta.verbose_name}.") from None

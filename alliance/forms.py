@@ -10,7 +10,7 @@ from alliance.models import Role
 class InvitationForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices)
-    program = forms.ModelChoiceField(
+    program: forms.ModelChoiceField = forms.ModelChoiceField(
         queryset=None, required=False,
         help_text="Required for providers: the member program they run.",
     )

@@ -61,7 +61,7 @@ class Membership(TenantModel):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MembershipManager()
+    objects = MembershipManager()  # type: ignore[misc]
     program_field = "program"
 
     class Meta:

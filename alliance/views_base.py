@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 
 from alliance.access import get_object_or_404_for, membership_for_request, visible_to
@@ -31,7 +31,7 @@ class AllianceMixin(LoginRequiredMixin):
     allowed_roles: ClassVar[frozenset[str]] = HUB_ONLY
     title: ClassVar[str] = ""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.alliance, self.membership = membership_for_request(

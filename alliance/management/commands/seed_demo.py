@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -11,7 +13,7 @@ from alliance.tenancy import alliance_scope
 
 DEMO_PASSWORD = "hub-demo-2026"
 
-ALLIANCES = [
+ALLIANCES: list[dict[str, Any]] = [
     {
         "slug": "riverbend",
         "name": "Riverbend Early Learning Alliance",
@@ -49,7 +51,7 @@ ALLIANCES = [
 
 def demo_sign_ins() -> list[tuple[str, str, str]]:
     """(email, role, alliance slug) of every demo account; README lists them."""
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for spec in ALLIANCES:
         slug = spec["slug"]
         rows += [
