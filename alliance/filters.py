@@ -3,16 +3,10 @@ from django import forms
 from django_filters import rest_framework as drf_filters
 
 from alliance.models import AuditEvent
-from alliance.tenancy import introspection_scope
 
 
 class TenantFilterSet(drf_filters.FilterSet):
-    """FilterSet base for tenant models (pages and API alike)."""
-
-    @classmethod
-    def filter_for_field(cls, field, field_name, lookup_expr=None):  # type: ignore[no-untyped-def]
-        with introspection_scope():
-            return super().filter_for_field(field, field_name, lookup_expr)
+    """FilterSet base for tenant models, pages and API alike (one place to extend)."""
 
 
 class TenantFilterBackend(drf_filters.DjangoFilterBackend):

@@ -68,20 +68,6 @@ def alliance_scope(alliance_id: int, *, user_id: int | None = None) -> Iterator[
 
 
 @contextmanager
-def introspection_scope() -> Iterator[None]:
-    """A scope matching no alliance, for building (never running) queries.
-
-    django-filter builds a query from the default manager to resolve lookups
-    when it creates a FilterSet class; no row is ever read inside this scope.
-    """
-    token = _current_alliance_id.set(0)
-    try:
-        yield
-    finally:
-        _current_alliance_id.reset(token)
-
-
-@contextmanager
 def user_scope(user_id: int) -> Iterator[None]:
     """Let the database show one user's own memberships across alliances.
 
@@ -99,19 +85,42 @@ def user_scope(user_id: int) -> Iterator[None]:
         _current_user_id.reset(token)
 
 
+class CurrentAllianceId(models.Expression):
+    """The open scope's alliance id, read when the query is compiled to SQL.
+
+    Binding at compile time rather than when the queryset is built lets
+    querysets be declared ahead of a request (a ModelForm's choice field, a
+    FilterSet) and still fail closed: compiling one with no scope open raises.
+    """
+
+    output_field = models.BigIntegerField()
+
+    def as_sql(self, compiler, connection):  # type: ignore[no-untyped-def]
+        return "%s", [require_alliance_id()]
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, CurrentAllianceId)
+
+    def __hash__(self) -> int:
+        return hash(CurrentAllianceId)
+
+
 class TenantQuerySet(models.QuerySet):
     pass
 
 
 class TenantManager(models.Manager.from_queryset(TenantQuerySet)):  # type: ignore[misc]
-    """Default manager of tenant models: filters to the open scope or raises."""
+    """Default manager of tenant models: filters to the open scope or raises.
+
+    The filter is `alliance_id = <scope>`, bound when the query runs, so any
+    query of a tenant model with no scope open raises TenancyError.
+    """
 
     def get_queryset(self) -> TenantQuerySet:
-        alliance_id = require_alliance_id()
-        return super().get_queryset().filter(alliance_id=alliance_id)
+        return super().get_queryset().filter(alliance_id=CurrentAllianceId())
 
     def none(self) -> TenantQuerySet:
-        """An empty queryset is safe in any scope (schema generation uses it)."""
+        """An empty queryset is safe in any scope."""
         return super().get_queryset().none()
 
     def unscoped(self) -> TenantQuerySet:
