@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 
@@ -44,6 +45,14 @@ class RequireMFAForHubRolesMiddleware:
                 return JsonResponse(
                     {"detail": "Set up two-factor authentication (TOTP) before using the Hub."},
                     status=403,
+                )
+            if not request.session.get("hub_mfa_explained"):
+                request.session["hub_mfa_explained"] = True
+                messages.info(
+                    request,
+                    "Hub staff handle families' payments, so your account needs two-factor "
+                    "authentication. Confirm your password, then scan the code with an "
+                    "authenticator app (Google Authenticator, 1Password, Authy…).",
                 )
             return redirect("mfa_activate_totp")
         return self.get_response(request)

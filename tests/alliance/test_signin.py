@@ -76,6 +76,8 @@ class TestTOTPForHubRoles:
         user = member(alliance, role, totp=False)
         client = Client()
         sign_in(client, user)
+        explained = client.get("/", follow=True)
+        assert b"needs two-factor authentication" in explained.content
         for url in ("/", f"/a/{alliance.slug}/dashboard/", f"/a/{alliance.slug}/audit/"):
             response = client.get(url)
             assert response.status_code == 302
