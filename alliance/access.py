@@ -60,8 +60,27 @@ def visible_to(membership: Membership, queryset: models.QuerySet[M]) -> models.Q
     if membership.role == Role.PROVIDER:
         program_field = getattr(queryset.model, "program_field", None)
         if program_field:
-            return queryset.filter(**{program_field: membership.program_id})
+            lookup = {program_field: membership.program_id}
+            if _crosses_many(queryset.model, program_field):
+                # e.g. a family seen through its children's enrollments: filter by
+                # id so each row appears once and .get() stays unambiguous.
+                return queryset.filter(pk__in=queryset.model.objects.filter(**lookup).values("pk"))
+            return queryset.filter(**lookup)
     return queryset.none()
+
+
+def _crosses_many(model: type[models.Model], path: str) -> bool:
+    """Does a lookup path pass through a one-to-many or many-to-many relation?"""
+    for part in path.split("__"):
+        if part == "pk":
+            return False
+        field = model._meta.get_field(part)
+        if field.one_to_many or field.many_to_many:
+            return True
+        if field.related_model is None:
+            return False
+        model = field.related_model  # type: ignore[assignment]
+    return False
 
 
 def get_object_or_404_for(membership: Membership, queryset: models.QuerySet[M], **lookup) -> M:
