@@ -88,6 +88,13 @@ class Command(BaseCommand):
                         name=name, defaults={"kind": kind, "status": status}
                     )
                     programs[name] = program
+                from members.demo import seed_members_demo
+
+                seed_members_demo(alliance, programs)
+                from enrollment.demo import seed_enrollment_demo
+
+                enrollment_counts = seed_enrollment_demo(alliance)
+                self.stdout.write(f"{alliance.name}: enrollment demo {enrollment_counts}")
                 first_program = next(iter(programs.values()))
                 for email, role, slug in demo_sign_ins():
                     if slug != spec["slug"]:

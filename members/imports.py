@@ -1,0 +1,555 @@
+"""CSV import of classrooms, staff and monthly costs: upload, preview, commit.
+
+An upload is parsed and stored as an ImportBatch (its rows as text). The
+preview validates every row with the same rules as the forms (row form, then
+the model's clean()), plus checks across rows, and reports each error by line
+and column. Commit validates again and writes every row through the services
+in one transaction, or writes nothing.
+
+Parsing uses the standard library's csv reader directly rather than tablib's
+loader, which drops blank lines and pads short rows: the preview must name the
+line of the file a person sees in their editor. tablib writes the templates.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+import string
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import tablib
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from alliance.audit import audit_event_record
+from alliance.tenancy import require_alliance_id
+from members.forms import parse_month
+from members.models import (
+    AgeGroup,
+    Classroom,
+    ClassroomCapacity,
+    CostCategory,
+    ImportBatch,
+    ImportKind,
+    ImportStatus,
+    MemberProgram,
+    MonthlyCost,
+    PayBasis,
+    Site,
+    StaffCategory,
+    StaffMember,
+)
+from members.services import Actor, classroom_create, monthly_costs_set, staff_create
+
+MAX_ROWS = 2000
+DAY_NAMES = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
+TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p", "%I %p"]
+DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
+
+
+class ImportRejected(Exception):
+    def __init__(self, preview: ImportPreview) -> None:
+        super().__init__("The import has errors; nothing was imported.")
+        self.preview = preview
+
+
+# --- Lenient cell parsing ---------------------------------------------------
+def _choice(value: str, choices: type[Any], aliases: dict[str, str] | None = None) -> str:
+    key = value.strip().lower().replace("-", "_").replace(" ", "_")
+    if aliases and key in aliases:
+        return aliases[key]
+    for choice_value, label in choices.choices:
+        if key in (choice_value, label.lower().replace("-", "_").replace(" ", "_")):
+            return choice_value
+    allowed = ", ".join(v for v, _ in choices.choices if v)
+    raise ValidationError(f"“{value}” is not one of: {allowed}.")
+
+
+def parse_weekdays(value: str) -> list[int]:
+    """Mon-Fri, Mon,Wed,Fri, or Mon Tue Wed."""
+    text = value.strip().lower()
+    if not text:
+        raise ValidationError("Give the operating days, e.g. Mon-Fri.")
+    days: set[int] = set()
+    for part in text.replace(";", ",").replace(" ", ",").split(","):
+        if not part:
+            continue
+        ends = [p.strip()[:3] for p in part.split("-")]
+        if len(ends) > 2 or any(e not in DAY_NAMES for e in ends):
+            raise ValidationError(f"“{value}” is not a list of days such as Mon-Fri or Mon,Wed,Fri.")
+        first, last = DAY_NAMES[ends[0]], DAY_NAMES[ends[-1]]
+        if last < first:
+            raise ValidationError(f"“{part}” runs backwards; write days in week order.")
+        days.update(range(first, last + 1))
+    return sorted(days)
+
+
+def _money(value: str) -> str:
+    return value.strip().replace("$", "").replace(",", "").replace(" ", "")
+
+
+class ClassroomRow(forms.Form):
+    site = forms.CharField(required=False)
+    name = forms.CharField(max_length=100)
+    age_group = forms.CharField()
+    licensed_capacity = forms.IntegerField(min_value=0, max_value=500)
+    desired_capacity = forms.IntegerField(min_value=0, max_value=500, required=False)
+    children_per_staff = forms.IntegerField(min_value=1)
+    operating_days = forms.CharField()
+    opens_at = forms.TimeField(input_formats=TIME_FORMATS)
+    closes_at = forms.TimeField(input_formats=TIME_FORMATS)
+    effective_from = forms.DateField(input_formats=DATE_FORMATS, required=False)
+
+    def clean_age_group(self) -> str:
+        return _choice(self.cleaned_data["age_group"], AgeGroup,
+                       {"schoolage": AgeGroup.SCHOOL_AGE, "infants": AgeGroup.INFANT,
+                        "toddlers": AgeGroup.TODDLER})
+
+    def clean_operating_days(self) -> list[int]:
+        return parse_weekdays(self.cleaned_data["operating_days"])
+
+
+class StaffRow(forms.Form):
+    first_name = forms.CharField(max_length=100)
+    last_name = forms.CharField(max_length=100)
+    email = forms.EmailField(required=False)
+    position = forms.CharField(max_length=100)
+    category = forms.CharField()
+    fte = forms.DecimalField(max_digits=3, decimal_places=2)
+    pay_basis = forms.CharField()
+    hourly_wage = forms.DecimalField(max_digits=7, decimal_places=2, required=False)
+    annual_salary = forms.DecimalField(max_digits=10, decimal_places=2, required=False)
+    benefits_annual = forms.DecimalField(max_digits=10, decimal_places=2, required=False,
+                                         min_value=0)
+    started_on = forms.DateField(input_formats=DATE_FORMATS)
+    ended_on = forms.DateField(input_formats=DATE_FORMATS, required=False)
+    site = forms.CharField(required=False)
+
+    def __init__(self, data: dict[str, str], **kwargs: Any) -> None:
+        data = dict(data)
+        for money in ("hourly_wage", "annual_salary", "benefits_annual"):
+            if money in data:
+                data[money] = _money(data[money])
+        super().__init__(data, **kwargs)
+
+    def clean_category(self) -> str:
+        return _choice(self.cleaned_data["category"], StaffCategory,
+                       {"admin": StaffCategory.ADMINISTRATION,
+                        "teaching": StaffCategory.CLASSROOM})
+
+    def clean_pay_basis(self) -> str:
+        return _choice(self.cleaned_data["pay_basis"], PayBasis,
+                       {"wage": PayBasis.HOURLY, "annual": PayBasis.SALARY,
+                        "salaried": PayBasis.SALARY})
+
+
+class CostRow(forms.Form):
+    month = forms.CharField()
+
+    def __init__(self, data: dict[str, str], **kwargs: Any) -> None:
+        data = {k: (_money(v) if k in CostCategory.values else v) for k, v in data.items()}
+        super().__init__(data, **kwargs)
+        for category in CostCategory.values:
+            self.fields[category] = forms.DecimalField(max_digits=12, decimal_places=2,
+                                                       min_value=0, required=False)
+
+    def clean_month(self) -> datetime.date:
+        month = parse_month(self.cleaned_data["month"])
+        if month > timezone.localdate().replace(day=1):
+            raise ValidationError("Costs are recorded for months that have begun.")
+        return month
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not self.errors and all(cleaned.get(c) is None for c in CostCategory.values):
+            raise ValidationError("The row has no amounts.")
+        return cleaned
+
+
+# --- Import kinds -----------------------------------------------------------
+@dataclass(frozen=True)
+class Column:
+    name: str
+    required: bool
+    example: str
+    help: str = ""
+
+
+@dataclass
+class Row:
+    line: int
+    values: dict[str, str]
+    errors: list[tuple[str, str]] = field(default_factory=list)  # (column, message)
+    cleaned: dict[str, Any] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def cells(self) -> list[str]:
+        return list(self.values.values())
+
+
+@dataclass
+class ImportPreview:
+    spec: ImportSpec
+    headers: list[str]
+    rows: list[Row]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and all(row.ok for row in self.rows)
+
+    @property
+    def error_rows(self) -> list[Row]:
+        return [row for row in self.rows if not row.ok]
+
+    def column_letter(self, column: str) -> str:
+        if column in self.headers:
+            index = self.headers.index(column)
+            letters = ""
+            index += 1
+            while index:
+                index, rest = divmod(index - 1, 26)
+                letters = string.ascii_uppercase[rest] + letters
+            return letters
+        return ""
+
+    def error_lines(self) -> list[str]:
+        """Every error as one sentence: Line 4, column D (licensed_capacity): …"""
+        lines = []
+        for row in self.rows:
+            for column, message in row.errors:
+                letter = self.column_letter(column)
+                where = f"column {letter} ({column})" if letter else (column or "row")
+                lines.append(f"Line {row.line}, {where}: {message}")
+        return lines
+
+
+@dataclass(frozen=True)
+class ImportSpec:
+    kind: str
+    noun: str
+    columns: list[Column]
+    validate: Callable[[MemberProgram, list[Row]], None]
+    commit: Callable[[Actor, MemberProgram, list[Row]], None]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    @property
+    def required_columns(self) -> list[str]:
+        return [c.name for c in self.columns if c.required]
+
+    def template_csv(self) -> str:
+        data = tablib.Dataset(headers=self.column_names)
+        data.append([c.example for c in self.columns])
+        return data.export("csv")
+
+
+def _form_errors(row: Row, form: forms.Form) -> bool:
+    if form.is_valid():
+        row.cleaned = dict(form.cleaned_data)
+        return True
+    for name, messages in form.errors.items():
+        column = "" if name == "__all__" else name
+        row.errors.extend((column, m) for m in messages)
+    return False
+
+
+def _model_errors(row: Row, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
+    rename = rename or {}
+    for name, messages in exc.message_dict.items():
+        column = rename.get(name, "" if name == "__all__" else name)
+        row.errors.extend((column, m) for m in messages)
+
+
+def _site_lookup(program: MemberProgram) -> tuple[dict[str, Site], Site | None]:
+    sites = list(Site.objects.filter(program=program))
+    by_name = {s.name.lower(): s for s in sites}
+    only = sites[0] if len(sites) == 1 else None
+    return by_name, only
+
+
+def _resolve_site(row: Row, program: MemberProgram, value: str, by_name: dict[str, Site],
+                  only: Site | None, *, required: bool) -> Site | None:
+    if value:
+        site = by_name.get(value.strip().lower())
+        if site is None:
+            known = ", ".join(s.name for s in by_name.values()) or "none yet"
+            row.errors.append(("site", f"{program} has no site “{value}” (sites: {known})."))
+        return site
+    if required and only is None:
+        row.errors.append(("site", "Name the site: this program has several, or none yet."))
+    return only if required else None
+
+
+def _validate_classrooms(program: MemberProgram, rows: list[Row]) -> None:
+    by_name, only = _site_lookup(program)
+    seen: dict[tuple[int, str], int] = {}
+    for row in rows:
+        if not _form_errors(row, ClassroomRow(row.values)):
+            _resolve_site(row, program, row.values.get("site", ""), by_name, only, required=True)
+            continue
+        data = row.cleaned
+        site = _resolve_site(row, program, data["site"], by_name, only, required=True)
+        if site is None:
+            continue
+        data["site"] = site
+        classroom = Classroom(alliance_id=require_alliance_id(), site=site, name=data["name"],
+                              age_group=data["age_group"],
+                              children_per_staff=data["children_per_staff"],
+                              operating_days=data["operating_days"], opens_at=data["opens_at"],
+                              closes_at=data["closes_at"])
+        capacity = ClassroomCapacity(licensed_capacity=data["licensed_capacity"],
+                                     desired_capacity=data["desired_capacity"],
+                                     effective_from=data["effective_from"] or timezone.localdate())
+        for instance, exclude in ((classroom, None), (capacity, ["classroom"])):
+            try:
+                instance.full_clean(exclude=exclude)
+            except ValidationError as exc:
+                _model_errors(row, exc)
+        key = (site.pk, classroom.name.lower())
+        if key in seen:
+            row.errors.append(("name", f"Line {seen[key]} already has this classroom."))
+        seen.setdefault(key, row.line)
+
+
+def _commit_classrooms(actor: Actor, program: MemberProgram, rows: list[Row]) -> None:
+    for row in rows:
+        data = row.cleaned
+        classroom_create(actor=actor, program=program, site=data["site"], name=data["name"],
+                         age_group=data["age_group"],
+                         children_per_staff=data["children_per_staff"],
+                         operating_days=data["operating_days"], opens_at=data["opens_at"],
+                         closes_at=data["closes_at"],
+                         licensed_capacity=data["licensed_capacity"],
+                         desired_capacity=data["desired_capacity"],
+                         effective_from=data["effective_from"])
+
+
+def _staff_key(first: str, last: str, email: str) -> tuple[str, str, str]:
+    return first.strip().lower(), last.strip().lower(), email.strip().lower()
+
+
+def _validate_staff(program: MemberProgram, rows: list[Row]) -> None:
+    by_name, only = _site_lookup(program)
+    today = timezone.localdate()
+    on_roster = {
+        _staff_key(s.first_name, s.last_name, s.email)
+        for s in StaffMember.objects.filter(program=program)
+        if s.ended_on is None or s.ended_on >= today
+    }
+    seen: dict[tuple[str, str, str], int] = {}
+    for row in rows:
+        if not _form_errors(row, StaffRow(row.values)):
+            continue
+        data = row.cleaned
+        data["site"] = _resolve_site(row, program, data["site"], by_name, only, required=False)
+        if data["benefits_annual"] is None:
+            data["benefits_annual"] = Decimal("0.00")
+        staff = StaffMember(alliance_id=require_alliance_id(), program=program,
+                            **{k: v for k, v in data.items()})
+        try:
+            staff.full_clean()
+        except ValidationError as exc:
+            _model_errors(row, exc)
+        key = _staff_key(data["first_name"], data["last_name"], data["email"])
+        if key in on_roster:
+            row.errors.append(("last_name", f"{staff} is already on the roster."))
+        elif key in seen:
+            row.errors.append(("last_name", f"Line {seen[key]} already adds {staff}."))
+        seen.setdefault(key, row.line)
+
+
+def _commit_staff(actor: Actor, program: MemberProgram, rows: list[Row]) -> None:
+    for row in rows:
+        staff_create(actor=actor, program=program, **row.cleaned)
+
+
+def _validate_costs(program: MemberProgram, rows: list[Row]) -> None:
+    existing = set(MonthlyCost.objects.filter(program=program).values_list("month", flat=True))
+    seen: dict[datetime.date, int] = {}
+    for row in rows:
+        if not _form_errors(row, CostRow(row.values)):
+            continue
+        month = row.cleaned["month"]
+        if month in seen:
+            row.errors.append(("month", f"Line {seen[month]} already gives {month:%Y-%m}."))
+        seen.setdefault(month, row.line)
+        if month in existing:
+            row.note = "Replaces the figures given for this month; blank cells keep theirs."
+
+
+def _commit_costs(actor: Actor, program: MemberProgram, rows: list[Row]) -> None:
+    for row in rows:
+        amounts = {c: row.cleaned[c] for c in CostCategory.values if row.cleaned[c] is not None}
+        monthly_costs_set(actor=actor, program=program, month=row.cleaned["month"],
+                          amounts=amounts)
+
+
+SPECS: dict[str, ImportSpec] = {
+    ImportKind.CLASSROOMS: ImportSpec(
+        kind=ImportKind.CLASSROOMS, noun="classroom",
+        columns=[
+            Column("site", False, "Main building", "Site name; may be blank if there is one site."),
+            Column("name", True, "Butterflies"),
+            Column("age_group", True, "preschool",
+                   "infant, toddler, preschool, school_age or mixed."),
+            Column("licensed_capacity", True, "18"),
+            Column("desired_capacity", False, "16", "Blank = the licensed capacity."),
+            Column("children_per_staff", True, "9", "9 means one adult for 9 children."),
+            Column("operating_days", True, "Mon-Fri", "E.g. Mon-Fri or Mon,Wed,Fri."),
+            Column("opens_at", True, "07:00"),
+            Column("closes_at", True, "18:00"),
+            Column("effective_from", False, "2026-01-05",
+                   "Date the capacity applies from; blank = today."),
+        ],
+        validate=_validate_classrooms, commit=_commit_classrooms,
+    ),
+    ImportKind.STAFF: ImportSpec(
+        kind=ImportKind.STAFF, noun="staff member",
+        columns=[
+            Column("first_name", True, "Maria"),
+            Column("last_name", True, "Lopez"),
+            Column("email", False, "maria@example.org"),
+            Column("position", True, "Lead teacher"),
+            Column("category", True, "classroom", "administration or classroom."),
+            Column("fte", True, "1.00", "1.00 = full time."),
+            Column("pay_basis", True, "hourly", "hourly or salary."),
+            Column("hourly_wage", False, "17.50", "For hourly staff."),
+            Column("annual_salary", False, "", "For salaried staff."),
+            Column("benefits_annual", False, "3200.00", "Employer's annual benefits cost."),
+            Column("started_on", True, "2024-08-19", "YYYY-MM-DD."),
+            Column("ended_on", False, ""),
+            Column("site", False, "", "Site name, optional."),
+        ],
+        validate=_validate_staff, commit=_commit_staff,
+    ),
+    ImportKind.COSTS: ImportSpec(
+        kind=ImportKind.COSTS, noun="month of costs",
+        columns=[
+            Column("month", True, "2026-01", "YYYY-MM."),
+            *[Column(c, False, ex, "Blank = not given." if c != CostCategory.PERSONNEL else
+                     "Blank = computed from the roster.")
+              for c, ex in zip(CostCategory.values,
+                               ["", "4200.00", "1850.25", "640.00", "410.00", "275.00"],
+                               strict=True)],
+        ],
+        validate=_validate_costs, commit=_commit_costs,
+    ),
+}
+
+
+# --- Parsing ----------------------------------------------------------------
+def parse_csv(raw: bytes, spec: ImportSpec) -> tuple[list[str], list[dict[str, Any]]]:
+    """Headers and data rows (each with its line number) of an uploaded file.
+
+    File-level problems raise ValidationError; row problems wait for the preview.
+    """
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            "The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”."
+        ) from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header_row = next(reader, None)
+        if header_row is None or not any(h.strip() for h in header_row):
+            raise ValidationError("The file is empty: the first line must name the columns.")
+        headers = [h.strip().lower().replace(" ", "_") for h in header_row]
+        problems = []
+        duplicated = sorted({h for h in headers if h and headers.count(h) > 1})
+        if duplicated:
+            problems.append(f"Columns named twice: {', '.join(duplicated)}.")
+        unknown = [h for h in headers if h and h not in spec.column_names]
+        if unknown:
+            problems.append(f"Unknown columns: {', '.join(unknown)}. "
+                            f"Expected: {', '.join(spec.column_names)}.")
+        missing = [c for c in spec.required_columns if c not in headers]
+        if missing:
+            problems.append(f"Missing columns: {', '.join(missing)}.")
+        if problems:
+            raise ValidationError(problems)
+        rows: list[dict[str, Any]] = []
+        last_line = reader.line_num
+        for cells in reader:
+            line, last_line = last_line + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(rows) >= MAX_ROWS:
+                raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
+            extra = [c for c in cells[len(headers):] if c.strip()]
+            values = {h: (cells[i].strip() if i < len(cells) else "")
+                      for i, h in enumerate(headers) if h}
+            rows.append({"line": line, "values": values, "extra_cells": len(extra)})
+    except csv.Error as exc:
+        raise ValidationError(f"Line {reader.line_num}: the file is not valid CSV ({exc}).") from None
+    if not rows:
+        raise ValidationError("The file has column names but no rows.")
+    return headers, rows
+
+
+def import_preview(batch: ImportBatch) -> ImportPreview:
+    spec = SPECS[batch.kind]
+    rows = []
+    for stored in batch.rows:
+        row = Row(line=stored["line"],
+                  values={c: stored["values"].get(c, "") for c in spec.column_names})
+        if stored.get("extra_cells"):
+            row.errors.append(("", f"{stored['extra_cells']} value(s) beyond the last column."))
+        rows.append(row)
+    spec.validate(batch.program, rows)
+    return ImportPreview(spec=spec, headers=batch.headers, rows=rows)
+
+
+# --- Writes -----------------------------------------------------------------
+@transaction.atomic
+def import_batch_create(*, actor: Actor, program: MemberProgram, kind: str, filename: str,
+                        raw: bytes) -> ImportBatch:
+    spec = SPECS[ImportKind(kind)]
+    headers, rows = parse_csv(raw, spec)
+    batch = ImportBatch(program=program, kind=spec.kind, filename=filename[:255],
+                        headers=headers, rows=rows,
+                        created_by=actor if getattr(actor, "is_authenticated", False) else None)
+    batch.save()
+    return batch
+
+
+@transaction.atomic
+def import_batch_commit(*, actor: Actor, batch: ImportBatch) -> int:
+    """Import every row or none. Raises ImportRejected with the preview if any row fails."""
+    batch = ImportBatch.objects.select_for_update().select_related("program").get(pk=batch.pk)
+    if batch.status != ImportStatus.PENDING:
+        raise ValidationError(f"This file was already {batch.get_status_display().lower()}.")
+    preview = import_preview(batch)
+    if not preview.ok:
+        raise ImportRejected(preview)
+    preview.spec.commit(actor, batch.program, preview.rows)
+    batch.status = ImportStatus.COMMITTED
+    batch.committed_at = timezone.now()
+    batch.save(update_fields=["status", "committed_at"])
+    audit_event_record(actor=actor, action="import.committed", target=batch,
+                       program_id=batch.program_id,
+                       after={"kind": batch.kind, "filename": batch.filename,
+                              "rows": len(preview.rows)})
+    return len(preview.rows)
+
+
+@transaction.atomic
+def import_batch_discard(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status == ImportStatus.PENDING:
+        batch.status = ImportStatus.DISCARDED
+        batch.save(update_fields=["status"])
+    return batch

@@ -1,0 +1,132 @@
+"""Bases of the member pages: one program from the URL, its tabs, its forms.
+
+Who may change what (DESIGN.md): hub staff edit a member's operational data,
+the hub administrator also its membership status and fee agreements, and a
+provider their own roster, classrooms and costs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import FormView
+
+from alliance.views_base import ADMIN_ONLY, HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
+from members.models import MemberProgram
+
+PROFILE_EDITORS = HUB_ONLY
+OPERATIONS_EDITORS = HUB_AND_PROVIDER  # roster, classrooms, costs
+AGREEMENT_EDITORS = ADMIN_ONLY  # membership status, catalogue, fee agreements
+
+PROGRAM_TABS = [
+    ("overview", "Profile", "members:program_detail"),
+    ("sites", "Sites & classrooms", "members:program_sites"),
+    ("staff", "Staff", "members:program_staff"),
+    ("costs", "Costs", "members:program_costs"),
+    ("quality", "Quality & licensing", "members:program_quality"),
+    ("services", "Hub services", "members:program_services"),
+]
+
+
+def add_errors(form: BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form, by field where the form has it."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class _ProgramFromURL:
+    """Runs inside the alliance scope (after AllianceMixin.dispatch opened it)."""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.program = self.get_for_member(  # type: ignore[attr-defined]
+            MemberProgram.objects.all(), pk=kwargs["program_pk"]
+        )
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ProgramPage(AllianceMixin, _ProgramFromURL):
+    """A page of one member program. 404 unless the member may see the program."""
+
+    allowed_roles = HUB_AND_PROVIDER
+    tab: ClassVar[str] = ""
+    program: MemberProgram
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        crumbs: list[tuple[str, str | None]] = [
+            (self.alliance.name, self.alliance_url("alliance:home"))
+        ]
+        if self.membership.is_hub:
+            crumbs.append(("Member programs", self.alliance_url("members:program_list")))
+        title = self.get_title()
+        if title and title != self.program.name:
+            crumbs.append((self.program.name, self.program_url("members:program_detail")))
+            crumbs.append((title, None))
+        else:
+            crumbs.append((self.program.name, None))
+        return crumbs
+
+    def get_title(self) -> str:
+        return self.title or self.program.name
+
+    def program_url(self, name: str, *args: Any) -> str:
+        return self.alliance_url(name, self.program.pk, *args)
+
+    def can(self, roles: frozenset[str]) -> bool:
+        return self.membership.role in roles
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            program=self.program,
+            tab=self.tab,
+            tabs=[(key, label, self.program_url(url)) for key, label, url in PROGRAM_TABS],
+            can_edit_profile=self.can(PROFILE_EDITORS),
+            can_edit_operations=self.can(OPERATIONS_EDITORS),
+            can_manage_agreements=self.can(AGREEMENT_EDITORS),
+        )
+        return context
+
+
+class ProgramFormPage(ProgramPage, FormView):
+    """A form about one program. `perform` calls a service; its ValidationErrors
+    land on the form, and nothing is saved."""
+
+    template_name = "members/form.html"
+    submit_label: ClassVar[str] = "Save"
+    intro: ClassVar[str] = ""
+
+    def perform(self, form: Any) -> models.Model | None:
+        raise NotImplementedError
+
+    def success_message(self, obj: Any) -> str:
+        return "Saved."
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.program_url("members:program_detail")
+
+    def cancel_url(self) -> str:
+        return self.success_url_for(None)
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            obj = self.perform(form)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message(obj))
+        return redirect(self.success_url_for(obj))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(submit_label=self.submit_label, cancel_url=self.cancel_url(),
+                       intro=self.intro)
+        return context
