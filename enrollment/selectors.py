@@ -1,0 +1,221 @@
+"""Reads of enrollment data that pages, the API, the bench and later apps share.
+
+The two heavy figures live in their own modules and are re-exported here:
+vacancy (vacancy.py, set-based, a fixed number of queries) and matching
+(matching.py). Families and children are visible to a provider through a
+many-valued path (children enrolled in their program), so their querysets are
+`.distinct()`.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from enrollment.matching import Match, waitlist_matches
+from enrollment.models import (
+    AgeBand,
+    AttendanceRecord,
+    Child,
+    Enrollment,
+    Family,
+    Guardian,
+    Offer,
+    OfferStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from enrollment.rules import DEFAULT_BANDS, Band
+from enrollment.vacancy import (
+    ClassroomVacancy,
+    Vacancy,
+    VacancyReport,
+    classroom_area,
+    classroom_last_change,
+    room_days,
+    vacancy_report,
+)
+from members.models import Classroom, MemberProgram, ProgramStatus
+
+__all__ = [
+    "ClassroomVacancy", "Match", "Vacancy", "VacancyReport", "age_bands", "attendance_sheet",
+    "child_attendance_summary", "classroom_area", "classroom_open_from", "classrooms_for_enrollment",
+    "enrollments_filtered", "families_search", "open_offers_by_classroom", "vacancy_report",
+    "waitlist_filtered", "waitlist_matches",
+]
+
+
+def age_bands() -> list[Band]:
+    """The alliance's age bands, youngest first; the common split until it sets its own."""
+    rows = list(AgeBand.objects.order_by("min_months"))
+    if not rows:
+        return list(DEFAULT_BANDS)
+    return [Band(r.age_group, r.min_months, r.max_months) for r in rows]
+
+
+# --- Families and children --------------------------------------------------
+def families_search(query: str = "") -> QuerySet[Family]:
+    families = Family.objects.distinct()
+    text = query.strip()
+    if text:
+        families = families.filter(
+            Q(name__icontains=text) | Q(guardians__first_name__icontains=text)
+            | Q(guardians__last_name__icontains=text) | Q(guardians__email__icontains=text)
+            | Q(guardians__phone__icontains=text) | Q(children__first_name__icontains=text)
+            | Q(children__last_name__icontains=text)
+        )
+    return families.prefetch_related(
+        Prefetch("guardians", queryset=Guardian.objects.order_by("-is_primary_contact", "last_name")),
+        Prefetch("children", queryset=Child.objects.order_by("date_of_birth")),
+    ).order_by("name", "id")
+
+
+def children_of(family: Family) -> QuerySet[Child]:
+    return Child.objects.filter(family=family).distinct().order_by("date_of_birth", "id")
+
+
+def child_enrollments(child: Child) -> QuerySet[Enrollment]:
+    return (Enrollment.objects.filter(child=child)
+            .select_related("classroom", "program").order_by("-start_date", "-id"))
+
+
+@dataclass(frozen=True)
+class AttendanceSummary:
+    present: int
+    absent: int
+    since: datetime.date
+
+    @property
+    def rate(self) -> Decimal | None:
+        total = self.present + self.absent
+        if not total:
+            return None
+        return (Decimal(self.present) / total * 100).quantize(Decimal("0.1"))
+
+
+def child_attendance_summary(enrollments: QuerySet[Enrollment], *, since: datetime.date) -> AttendanceSummary:
+    counts = AttendanceRecord.objects.filter(enrollment__in=enrollments, day__gte=since).aggregate(
+        present=Count("id", filter=Q(absence_reason="")), absent=Count("id", filter=~Q(absence_reason="")))
+    return AttendanceSummary(present=counts["present"], absent=counts["absent"], since=since)
+
+
+# --- Enrollments ------------------------------------------------------------
+def enrollments_filtered(*, status: str = "", on: datetime.date, program_id: int | None = None,
+                         classroom_id: int | None = None, funding_source: str = "",
+                         query: str = "") -> QuerySet[Enrollment]:
+    rows = Enrollment.objects.select_related("child", "classroom", "program")
+    if status == "active":
+        rows = rows.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
+    elif status == "upcoming":
+        rows = rows.filter(start_date__gt=on)
+    elif status == "ended":
+        rows = rows.filter(end_date__lt=on)
+    if program_id:
+        rows = rows.filter(program_id=program_id)
+    if classroom_id:
+        rows = rows.filter(classroom_id=classroom_id)
+    if funding_source:
+        rows = rows.filter(funding_source=funding_source)
+    if query.strip():
+        text = query.strip()
+        rows = rows.filter(Q(child__first_name__icontains=text) | Q(child__last_name__icontains=text))
+    return rows.order_by("program__name", "classroom__name", "child__last_name", "child__first_name", "-start_date")
+
+
+def classrooms_for_enrollment(program_ids: list[int] | None = None) -> QuerySet[Classroom]:
+    """Classrooms a child can be enrolled in: open, of a program still in the alliance."""
+    rooms = (Classroom.objects.select_related("site__program")
+             .exclude(site__program__status=ProgramStatus.LEFT)
+             .filter(closed_on__isnull=True))
+    if program_ids is not None:
+        rooms = rooms.filter(site__program_id__in=program_ids)
+    return rooms.order_by("site__program__name", "site__name", "name")
+
+
+def classroom_roster(classroom: Classroom, day: datetime.date) -> QuerySet[Enrollment]:
+    return (Enrollment.objects.filter(classroom=classroom, start_date__lte=day)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+            .select_related("child").order_by("child__first_name", "child__last_name"))
+
+
+def classroom_open_from(classroom: Classroom, start: datetime.date) -> Decimal:
+    """FTE free on every operating day from `start` on (open offers hold their
+    places): the most a new open-ended enrollment could take."""
+    last = classroom_last_change(classroom.pk) or start
+    horizon = max(start + datetime.timedelta(days=6), last)
+    rows = room_days(classroom_ids=[classroom.pk], start=start, end=horizon)
+    if not rows:
+        return Decimal(0)
+    offers = list(Offer.objects.filter(classroom=classroom, status=OfferStatus.OPEN).only("start_date", "fte"))
+    return min(row.open_slots - sum((o.fte for o in offers if o.start_date <= row.day), Decimal(0))
+               for row in rows)
+
+
+def open_offers_by_classroom(classroom_ids: list[int]) -> dict[int, Decimal]:
+    """FTE held by open offers, per classroom (one query)."""
+    rows = (Offer.objects.filter(classroom_id__in=classroom_ids, status=OfferStatus.OPEN)
+            .values("classroom_id").annotate(fte=Sum("fte")))
+    return {row["classroom_id"]: row["fte"] for row in rows}
+
+
+# --- Attendance -------------------------------------------------------------
+@dataclass
+class SheetRow:
+    enrollment: Enrollment
+    record: AttendanceRecord | None
+    scheduled: bool
+
+    @property
+    def state(self) -> str:
+        return self.record.state if self.record else "expected" if self.scheduled else "not_scheduled"
+
+
+def attendance_sheet(classroom: Classroom, day: datetime.date) -> list[SheetRow]:
+    """One classroom's children on one day with their record, scheduled first. Two queries."""
+    roster = list(classroom_roster(classroom, day))
+    records = {r.enrollment_id: r for r in
+               AttendanceRecord.objects.filter(enrollment__in=[e.pk for e in roster], day=day)}
+    rows = [SheetRow(e, records.get(e.pk), day.weekday() in e.weekdays) for e in roster]
+    return sorted(rows, key=lambda r: (not r.scheduled and r.record is None,
+                                       r.enrollment.child.first_name, r.enrollment.child.last_name))
+
+
+def attendance_counts(rows: list[SheetRow]) -> dict[str, int]:
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        counts[row.state] += 1
+    counts["present"] = counts["checked_in"] + counts["checked_out"]
+    return dict(counts)
+
+
+# --- Waitlist and offers ----------------------------------------------------
+def waitlist_filtered(*, status: str = WaitlistStatus.WAITING, program_id: int | None = None,
+                      shared_only: bool = False, age_group: str = "", query: str = "") -> QuerySet[WaitlistEntry]:
+    rows = WaitlistEntry.objects.select_related("child__family", "program").prefetch_related(
+        Prefetch("acceptable_programs", queryset=MemberProgram.objects.order_by("name")))
+    if status == "open":
+        rows = rows.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
+    elif status:
+        rows = rows.filter(status=status)
+    if shared_only:
+        rows = rows.filter(program__isnull=True)
+    elif program_id:
+        rows = rows.filter(Q(program_id=program_id) | Q(choices__program_id=program_id)).distinct()
+    if age_group:
+        rows = rows.filter(age_group_at_start=age_group)
+    if query.strip():
+        text = query.strip()
+        rows = rows.filter(Q(child__first_name__icontains=text) | Q(child__last_name__icontains=text)
+                           | Q(child__family__name__icontains=text))
+    return rows.order_by("added_on", "id")
+
+
+def offers_filtered(*, status: str = "") -> QuerySet[Offer]:
+    rows = Offer.objects.select_related("entry__child", "classroom", "program", "made_by")
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-made_at", "-id")
