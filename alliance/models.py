@@ -148,3 +148,32 @@ class AuditEvent(TenantModel):
 
 __all__ = ["Alliance", "AuditEvent", "HUB_ROLES", "Invitation", "Membership", "Role",
            "require_alliance_id"]
+
+
+class ApiToken(models.Model):
+    """A person's credential for programmatic API access.
+
+    Global (not a tenant table): like a password, it belongs to the person,
+    who may be a member of several alliances; each request still works inside
+    the one alliance named in its URL. Only a SHA-256 hash is stored; the
+    token itself is shown once, when created.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="What uses this token, e.g. “Payroll sync”.")
+    prefix = models.CharField(max_length=16, help_text="The token's first characters, to recognise it.")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

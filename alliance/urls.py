@@ -19,6 +19,7 @@ alliance_api = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/", include("allauth.urls")),
     path("a/<slug:alliance_slug>/", include(alliance_pages)),
     path("api/a/<slug:alliance_slug>/", include((alliance_api, "api"))),

@@ -160,3 +160,32 @@ def invitation_accept_view(request: HttpRequest, alliance_slug: str, token: str)
             "invitation": invitation, "alliance": alliance, "form": form, "error": error,
             "page_title": f"Join {alliance.name}",
         })
+
+
+@login_required
+def api_tokens(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's API tokens: create (shown once) and revoke."""
+    from alliance.models import ApiToken
+    from alliance.tokens import api_token_create, api_token_revoke
+
+    new_token = None
+    error = None
+    if request.method == "POST":
+        if "revoke" in request.POST:
+            token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke")).first()
+            if token is None:
+                raise Http404("No such token.")
+            api_token_revoke(token=token)
+            messages.success(request, f"Token “{token.name}” revoked; programs using it are now refused.")
+            return redirect("api_tokens")
+        try:
+            _row, new_token = api_token_create(user=request.user, name=request.POST.get("name", ""))
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    return render(request, "alliance/api_tokens.html", {
+        "tokens": ApiToken.objects.filter(user=request.user),
+        "new_token": new_token,
+        "error": error,
+        "name": request.POST.get("name", "") if error else "",
+        "page_title": "API tokens",
+    })
