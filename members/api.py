@@ -527,12 +527,15 @@ class MonthlyCostViewSet(MembersViewSet):
 
     def _set(self, program: MemberProgram, month: datetime.date, category: str,
              amount: Any, note: str | None) -> MonthlyCost:
-        def call() -> MonthlyCost:
+        try:
             rows = services.monthly_costs_set(
                 actor=self.actor(), program=program, month=month, amounts={category: amount},
                 notes={category: note} if note is not None else None)
-            return rows[0]
-        return through_service(call)
+        except DjangoValidationError as exc:
+            # The service names a month sheet's errors by category; here it is `amount`.
+            raise DRFValidationError({("amount" if key == category else key): messages
+                                      for key, messages in exc.message_dict.items()}) from None
+        return rows[0]
 
     def perform_create(self, serializer: serializers.ModelSerializer) -> None:
         data = serializer.validated_data

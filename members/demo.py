@@ -14,8 +14,9 @@ import datetime
 import hashlib
 import random
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
+from django.db import models
 from django.utils import timezone
 
 from alliance.models import Alliance
@@ -44,6 +45,7 @@ from members.models import (
 from members.selectors import months_back, personnel_cost_from_roster
 
 CENT = Decimal("0.01")
+M = TypeVar("M", bound=models.Model)
 
 CATALOGUE = [
     ("Billing & fee collection", PricingModel.PERCENT_OF_TUITION, "3.50",
@@ -87,6 +89,19 @@ CENTRE_ROOMS = [
 ]
 
 
+def _upsert(model: type[M], *, defaults: dict[str, Any], **lookup: Any) -> tuple[M, bool]:
+    """update_or_create without a write when nothing changed: reruns stay cheap."""
+    row = model.objects.filter(**lookup).first()  # type: ignore[attr-defined]
+    if row is None:
+        return model.objects.create(**lookup, **defaults), True  # type: ignore[attr-defined]
+    changed = [name for name, value in defaults.items() if getattr(row, name) != value]
+    for name in changed:
+        setattr(row, name, defaults[name])
+    if changed:
+        row.save(update_fields=changed)
+    return row, False
+
+
 def _rng(*parts: str) -> random.Random:
     seed = int(hashlib.sha256(":".join(parts).encode()).hexdigest()[:12], 16)
     return random.Random(seed)
@@ -121,7 +136,7 @@ def seed_members_demo(alliance: Alliance, programs_by_name: dict[str, MemberProg
 def _seed_catalogue() -> dict[str, HubService]:
     services = {}
     for name, pricing, rate, description in CATALOGUE:
-        services[name], _ = HubService.objects.update_or_create(
+        services[name], _ = _upsert(HubService,
             name=name, defaults={"pricing_model": pricing, "rate": Decimal(rate),
                                  "description": description, "is_active": name not in RETIRED})
     return services
@@ -178,7 +193,7 @@ def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random,
                                anchor: datetime.date) -> None:
     opened = program.joined_on or _months_ago(anchor, 3)
     if program.kind == ProgramKind.FAMILY_HOME:
-        site, _ = Site.objects.update_or_create(
+        site, _ = _upsert(Site,
             program=program, name="Home",
             defaults={"street": program.street, "city": program.city, "region": program.region,
                       "postal_code": program.postal_code, "opened_on": opened})
@@ -207,7 +222,7 @@ def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random,
             remaining -= size
         i += 1
     for index, (site_name, street) in enumerate(sites):
-        site, _ = Site.objects.update_or_create(
+        site, _ = _upsert(Site,
             program=program, name=site_name,
             defaults={"street": street, "city": program.city, "region": program.region,
                       "postal_code": program.postal_code,
@@ -229,7 +244,7 @@ def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random,
 
 def _classroom(site: Site, name: str, group: str, ratio: int, rng: random.Random) -> Classroom:
     school_age = group == AgeGroup.SCHOOL_AGE
-    room, _ = Classroom.objects.update_or_create(
+    room, _ = _upsert(Classroom,
         site=site, name=name,
         defaults={"age_group": group, "children_per_staff": ratio,
                   "operating_days": [0, 1, 2, 3, 4],
@@ -243,7 +258,7 @@ def _capacity_history(room: Classroom, rows: list[tuple[datetime.date, int, int,
     planned = set()
     for effective_from, licensed, desired, reason in rows:
         planned.add(effective_from)
-        ClassroomCapacity.objects.update_or_create(
+        _upsert(ClassroomCapacity,
             classroom=room, effective_from=effective_from,
             defaults={"licensed_capacity": licensed, "desired_capacity": min(desired, licensed),
                       "reason": reason})
@@ -302,7 +317,7 @@ def _seed_staff(program: MemberProgram, rng: random.Random, anchor: datetime.dat
         started = max(joined - datetime.timedelta(days=rng.randrange(0, 900)),
                       datetime.date(2012, 1, 1)) if index == 0 else \
             _months_ago(anchor, rng.randrange(1, 40))
-        member, _ = StaffMember.objects.update_or_create(
+        member, _ = _upsert(StaffMember,
             program=program, first_name=first, last_name=last,
             defaults={**row, "email": f"{first.lower()}.{last.lower()}@staff.example",
                       "benefits_annual": _money(rng.randrange(0, 6000, 250)
@@ -311,7 +326,7 @@ def _seed_staff(program: MemberProgram, rng: random.Random, anchor: datetime.dat
         _seed_credentials(member, rng, anchor)
     if program.kind == ProgramKind.CENTRE:
         first, last = _person(rng, used)
-        StaffMember.objects.update_or_create(
+        _upsert(StaffMember,
             program=program, first_name=first, last_name=last,
             defaults={"position": "Assistant teacher", "category": StaffCategory.CLASSROOM,
                       "pay_basis": PayBasis.HOURLY, "hourly_wage": _money(rng.uniform(14, 16)),
@@ -326,20 +341,20 @@ def _seed_credentials(member: StaffMember, rng: random.Random, anchor: datetime.
     # Expiry spread over the next two years; some inside the 60-day window, a few lapsed.
     offset = rng.choice([-25, 50, 75, 130, 250, 400, 520, 640, 700])
     expires = anchor + datetime.timedelta(days=offset)
-    Credential.objects.update_or_create(
+    _upsert(Credential,
         staff=member, name="Pediatric CPR & First Aid",
         defaults={"identifier": f"AHA-{rng.randrange(100000, 999999)}",
                   "issued_on": min(expires - datetime.timedelta(days=730), anchor),
                   "expires_on": expires})
     if member.position in ("Lead teacher", "Director", "Owner and provider"):
         issued = _months_ago(anchor, rng.randrange(6, 30))
-        Credential.objects.update_or_create(
+        _upsert(Credential,
             staff=member, name="Child Development Associate (CDA)",
             defaults={"identifier": f"CDA-{rng.randrange(10000, 99999)}", "issued_on": issued,
                       "expires_on": issued + datetime.timedelta(days=3 * 365)})
     if member.position == "Cook":
         issued = _months_ago(anchor, rng.randrange(3, 30))
-        Credential.objects.update_or_create(
+        _upsert(Credential,
             staff=member, name="Food handler permit",
             defaults={"identifier": "", "issued_on": issued,
                       "expires_on": issued + datetime.timedelta(days=3 * 365)})
@@ -398,7 +413,7 @@ def _seed_agreements(program: MemberProgram, services: dict[str, HubService],
         rate = service.rate
         if name == "Bookkeeping & payroll" and program.kind == ProgramKind.FAMILY_HOME:
             rate = Decimal("150.00")  # the Hub's reduced rate for family homes
-        ServiceSubscription.objects.update_or_create(
+        _upsert(ServiceSubscription,
             program=program, service=service,
             defaults={"pricing_model": service.pricing_model, "rate": rate,
                       "starts_on": max(starts, joined), "ends_on": ends,
@@ -414,7 +429,7 @@ def _seed_inspections(program: MemberProgram, rng: random.Random, anchor: dateti
         "Outdoor play area gate latch below required height.",
         "Sign-in sheet not initialled by parents on three days.",
     ])
-    LicensingInspection.objects.update_or_create(
+    _upsert(LicensingInspection,
         program=program, inspection_type=InspectionType.ROUTINE,
         defaults={"inspected_on": routine_on, "outcome": outcome, "findings": findings,
                   "corrective_action_due": routine_on + datetime.timedelta(days=30)
@@ -422,7 +437,7 @@ def _seed_inspections(program: MemberProgram, rng: random.Random, anchor: dateti
                   "corrected_on": routine_on + datetime.timedelta(days=rng.randrange(5, 25))
                   if findings else None})
     renewal_on = _months_ago(anchor, rng.randrange(13, 30)) + datetime.timedelta(days=14)
-    LicensingInspection.objects.update_or_create(
+    _upsert(LicensingInspection,
         program=program, inspection_type=InspectionType.RENEWAL,
         defaults={"inspected_on": renewal_on, "outcome": InspectionOutcome.COMPLIANT,
                   "findings": "", "corrective_action_due": None, "corrected_on": None})

@@ -256,21 +256,28 @@ class ImportSpec:
         return data.export("csv")
 
 
-def _form_errors(row: Row, form: forms.Form) -> bool:
-    if form.is_valid():
-        row.cleaned = dict(form.cleaned_data)
-        return True
-    for name, messages in form.errors.items():
-        column = "" if name == "__all__" else name
-        row.errors.extend((column, m) for m in messages)
-    return False
+def _parse_row(row: Row, form: forms.Form) -> dict[str, Any]:
+    """The row's cells that parse, with the errors of those that do not."""
+    if not form.is_valid():
+        for name, messages in form.errors.items():
+            column = "" if name == "__all__" else name
+            row.errors.extend((column, m) for m in messages)
+    row.cleaned = dict(getattr(form, "cleaned_data", {}))
+    return row.cleaned
 
 
-def _model_errors(row: Row, exc: ValidationError, rename: dict[str, str] | None = None) -> None:
-    rename = rename or {}
-    for name, messages in exc.message_dict.items():
-        column = rename.get(name, "" if name == "__all__" else name)
-        row.errors.extend((column, m) for m in messages)
+def _check_model(row: Row, instance: Any, *, exclude: set[str]) -> None:
+    """The model's rules on the cells that parsed; fields already in error are
+    left out, so a cell is reported once."""
+    exclude = exclude | {column for column, _ in row.errors}
+    try:
+        instance.full_clean(exclude=sorted(exclude))
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            if name in exclude:
+                continue
+            column = "" if name == "__all__" else name
+            row.errors.extend((column, m) for m in messages)
 
 
 def _site_lookup(program: MemberProgram) -> tuple[dict[str, Site], Site | None]:
@@ -296,32 +303,29 @@ def _resolve_site(row: Row, program: MemberProgram, value: str, by_name: dict[st
 def _validate_classrooms(program: MemberProgram, rows: list[Row]) -> None:
     by_name, only = _site_lookup(program)
     seen: dict[tuple[int, str], int] = {}
+    alliance_id = require_alliance_id()
     for row in rows:
-        if not _form_errors(row, ClassroomRow(row.values)):
-            _resolve_site(row, program, row.values.get("site", ""), by_name, only, required=True)
-            continue
-        data = row.cleaned
-        site = _resolve_site(row, program, data["site"], by_name, only, required=True)
-        if site is None:
-            continue
+        data = _parse_row(row, ClassroomRow(row.values))
+        site = _resolve_site(row, program, row.values.get("site", ""), by_name, only,
+                             required=True)
         data["site"] = site
-        classroom = Classroom(alliance_id=require_alliance_id(), site=site, name=data["name"],
-                              age_group=data["age_group"],
-                              children_per_staff=data["children_per_staff"],
-                              operating_days=data["operating_days"], opens_at=data["opens_at"],
-                              closes_at=data["closes_at"])
-        capacity = ClassroomCapacity(licensed_capacity=data["licensed_capacity"],
-                                     desired_capacity=data["desired_capacity"],
-                                     effective_from=data["effective_from"] or timezone.localdate())
-        for instance, exclude in ((classroom, None), (capacity, ["classroom"])):
-            try:
-                instance.full_clean(exclude=exclude)
-            except ValidationError as exc:
-                _model_errors(row, exc)
-        key = (site.pk, classroom.name.lower())
-        if key in seen:
-            row.errors.append(("name", f"Line {seen[key]} already has this classroom."))
-        seen.setdefault(key, row.line)
+        classroom = Classroom(alliance_id=alliance_id, site=site, name=data.get("name", ""),
+                              age_group=data.get("age_group", ""),
+                              children_per_staff=data.get("children_per_staff"),
+                              operating_days=data.get("operating_days") or [],
+                              opens_at=data.get("opens_at"), closes_at=data.get("closes_at"))
+        capacity = ClassroomCapacity(alliance_id=alliance_id,
+                                     licensed_capacity=data.get("licensed_capacity"),
+                                     desired_capacity=data.get("desired_capacity"),
+                                     effective_from=data.get("effective_from")
+                                     or timezone.localdate())
+        _check_model(row, classroom, exclude=set() if site else {"site"})
+        _check_model(row, capacity, exclude={"classroom"})
+        if site is not None and classroom.name:
+            key = (site.pk, classroom.name.lower())
+            if key in seen:
+                row.errors.append(("name", f"Line {seen[key]} already has this classroom."))
+            seen.setdefault(key, row.line)
 
 
 def _commit_classrooms(actor: Actor, program: MemberProgram, rows: list[Row]) -> None:
@@ -350,25 +354,31 @@ def _validate_staff(program: MemberProgram, rows: list[Row]) -> None:
         if s.ended_on is None or s.ended_on >= today
     }
     seen: dict[tuple[str, str, str], int] = {}
+    alliance_id = require_alliance_id()
     for row in rows:
-        if not _form_errors(row, StaffRow(row.values)):
-            continue
-        data = row.cleaned
-        data["site"] = _resolve_site(row, program, data["site"], by_name, only, required=False)
-        if data["benefits_annual"] is None:
+        data = _parse_row(row, StaffRow(row.values))
+        data["site"] = _resolve_site(row, program, row.values.get("site", ""), by_name, only,
+                                     required=False)
+        if data.get("benefits_annual") is None:
             data["benefits_annual"] = Decimal("0.00")
-        staff = StaffMember(alliance_id=require_alliance_id(), program=program,
-                            **{k: v for k, v in data.items()})
-        try:
-            staff.full_clean()
-        except ValidationError as exc:
-            _model_errors(row, exc)
-        key = _staff_key(data["first_name"], data["last_name"], data["email"])
-        if key in on_roster:
-            row.errors.append(("last_name", f"{staff} is already on the roster."))
-        elif key in seen:
-            row.errors.append(("last_name", f"Line {seen[key]} already adds {staff}."))
-        seen.setdefault(key, row.line)
+        fields = {f: data.get(f) for f in STAFF_COLUMNS_TO_FIELDS}
+        staff = StaffMember(alliance_id=alliance_id, program=program,
+                            **{k: ("" if v is None and k in BLANK_TEXT else v)
+                               for k, v in fields.items()})
+        _check_model(row, staff, exclude=set())
+        if not {"first_name", "last_name"} & {column for column, _ in row.errors}:
+            key = _staff_key(staff.first_name, staff.last_name, staff.email)
+            if key in on_roster:
+                row.errors.append(("last_name", f"{staff} is already on the roster."))
+            elif key in seen:
+                row.errors.append(("last_name", f"Line {seen[key]} already adds {staff}."))
+            seen.setdefault(key, row.line)
+
+
+STAFF_COLUMNS_TO_FIELDS = ["first_name", "last_name", "email", "position", "category", "fte",
+                           "pay_basis", "hourly_wage", "annual_salary", "benefits_annual",
+                           "started_on", "ended_on", "site"]
+BLANK_TEXT = {"first_name", "last_name", "email", "position", "category", "pay_basis"}
 
 
 def _commit_staff(actor: Actor, program: MemberProgram, rows: list[Row]) -> None:
@@ -380,7 +390,8 @@ def _validate_costs(program: MemberProgram, rows: list[Row]) -> None:
     existing = set(MonthlyCost.objects.filter(program=program).values_list("month", flat=True))
     seen: dict[datetime.date, int] = {}
     for row in rows:
-        if not _form_errors(row, CostRow(row.values)):
+        _parse_row(row, CostRow(row.values))
+        if not row.ok:
             continue
         month = row.cleaned["month"]
         if month in seen:

@@ -57,9 +57,22 @@ SERVICE_FIELDS = frozenset({"name", "description", "pricing_model", "rate", "is_
 SUBSCRIPTION_FIELDS = frozenset({"pricing_model", "rate", "starts_on", "ends_on", "note"})
 
 
+def _normalize_decimals(instance: models.Model) -> None:
+    """Money and FTE keep their field's places (18.5 becomes 18.50) once valid."""
+    for field in instance._meta.concrete_fields:
+        value = getattr(instance, field.attname)
+        if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
+            setattr(instance, field.attname, value.quantize(Decimal(1).scaleb(-field.decimal_places)))
+
+
+def _full_clean(instance: models.Model) -> None:
+    instance.full_clean()
+    _normalize_decimals(instance)
+
+
 def _create(instance: M, *, actor: Actor, action: str, program_id: int | None) -> M:
     instance.alliance_id = require_alliance_id()  # type: ignore[attr-defined]
-    instance.full_clean()
+    _full_clean(instance)
     instance.save()
     audit_event_record(actor=actor, action=action, target=instance, program_id=program_id,
                        after=snapshot(instance))
@@ -76,7 +89,7 @@ def _update(instance: M, data: Mapping[str, Any], *, allowed: frozenset[str], ac
     before = snapshot(stored)
     for name, value in data.items():
         setattr(stored, name, value)
-    stored.full_clean()
+    _full_clean(stored)
     after = snapshot(stored)
     if after == before:
         return stored
@@ -100,7 +113,7 @@ def program_create(*, actor: Actor, name: str, kind: str,
     program = MemberProgram(name=name, kind=kind, status=status,
                             status_changed_on=timezone.localdate(), **profile)
     program.alliance_id = require_alliance_id()
-    program.full_clean()
+    _full_clean(program)
     program.save()
     audit_event_record(actor=actor, action="program.created", target=program,
                        after=snapshot(program))
@@ -338,7 +351,7 @@ def monthly_costs_set(*, actor: Actor, program: MemberProgram, month: datetime.d
         row.amount = amount
         row.note = notes.get(category, row.note)
         try:
-            row.full_clean()
+            _full_clean(row)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors.setdefault(category if field == "amount" else field, []).extend(messages)
