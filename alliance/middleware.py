@@ -1,4 +1,4 @@
-"""Hub roles handle families' money: they must use TOTP before anything else."""
+"""Hub roles handle families' money: TOTP before anything else, and sessions that idle out."""
 
 from __future__ import annotations
 
@@ -15,16 +15,14 @@ from alliance.access import memberships_of
 _ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/accounts/reauthenticate/")
 
 
-def user_needs_mfa_setup(user) -> bool:  # type: ignore[no-untyped-def]
+def user_needs_mfa_setup(user, *, is_hub_user: bool) -> bool:  # type: ignore[no-untyped-def]
     from allauth.mfa.models import Authenticator
 
-    if not user.is_authenticated:
+    if not is_hub_user:
         return False
     if settings.HUB_MFA_EXEMPT_DEMO_USERS and user.email.lower().endswith(
         settings.HUB_DEMO_EMAIL_SUFFIX
     ):
-        return False
-    if not any(m.is_hub for m in memberships_of(user)):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
@@ -34,10 +32,14 @@ class RequireMFAForHubRolesMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if (
-            request.user.is_authenticated
-            and not request.path.startswith(_ALLOWED_PREFIXES)
-            and user_needs_mfa_setup(request.user)
+        if not request.user.is_authenticated:
+            return self.get_response(request)
+        is_hub_user = any(m.is_hub for m in memberships_of(request.user))
+        if is_hub_user:
+            # Sliding idle timeout for hub roles; others keep the default session age.
+            request.session.set_expiry(settings.HUB_STAFF_SESSION_IDLE_MINUTES * 60)
+        if not request.path.startswith(_ALLOWED_PREFIXES) and user_needs_mfa_setup(
+            request.user, is_hub_user=is_hub_user
         ):
             if request.path.startswith("/api/"):
                 from django.http import JsonResponse
