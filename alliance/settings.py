@@ -134,6 +134,9 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
 
+# Where alliance data exports are written (a volume shared by web and worker in production).
+HUB_EXPORT_DIR = env_str("HUB_EXPORT_DIR", str(BASE_DIR / "var" / "exports"))
+
 # --- Auth -------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

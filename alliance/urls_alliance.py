@@ -13,4 +13,7 @@ urlpatterns = [
     path("invitations/<int:pk>/revoke/", views.InvitationRevokeView.as_view(),
          name="invitation_revoke"),
     path("join/<str:token>/", views.invitation_accept_view, name="invitation_accept"),
+    path("export/", views.DataExportView.as_view(), name="data_export"),
+    path("export/<int:pk>/progress/", views.DataExportProgressView.as_view(), name="data_export_progress"),
+    path("export/<int:pk>/download/", views.DataExportDownloadView.as_view(), name="data_export_download"),
 ]

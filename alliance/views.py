@@ -189,3 +189,60 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
         "name": request.POST.get("name", "") if error else "",
         "page_title": "API tokens",
     })
+
+
+class DataExportView(AllianceMixin, TemplateView):
+    """A hub_admin takes the alliance's data with it: every table, JSON and CSV."""
+
+    allowed_roles = ADMIN_ONLY
+    template_name = "alliance/data_export.html"
+    title = "Export the alliance's data"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from alliance.models import DataExport
+
+        context = super().get_context_data(**kwargs)
+        context["exports"] = DataExport.objects.select_related("requested_by")[:20]
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from alliance.dataexport import data_export_request
+        from alliance.tasks import export_alliance_data
+
+        export = data_export_request(actor=request.user)
+        alliance_id, export_id = self.alliance.pk, export.pk
+        transaction.on_commit(lambda: export_alliance_data.delay(alliance_id, export_id))
+        messages.success(request, "Export started. This page shows its progress; download it when it is ready.")
+        return redirect(self.alliance_url("alliance:data_export"))
+
+
+class DataExportProgressView(AllianceMixin, TemplateView):
+    """The progress row of one export, polled by htmx while it runs."""
+
+    allowed_roles = ADMIN_ONLY
+    template_name = "alliance/_data_export_row.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from alliance.models import DataExport
+
+        context = super().get_context_data(**kwargs)
+        context["export"] = self.get_for_member(DataExport.objects.all(), pk=self.kwargs["pk"])
+        return context
+
+
+class DataExportDownloadView(AllianceMixin, TemplateView):
+    allowed_roles = ADMIN_ONLY
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        from django.http import FileResponse
+
+        from alliance.audit import audit_event_record
+        from alliance.dataexport import export_dir
+        from alliance.models import DataExport
+
+        export = self.get_for_member(DataExport.objects.all(), pk=kwargs["pk"])
+        path = export_dir() / export.file_name
+        if export.status != DataExport.Status.DONE or not export.file_name or not path.exists():
+            raise Http404("This export is not ready.")
+        audit_event_record(actor=request.user, action="data_export.downloaded", target=export)
+        return FileResponse(path.open("rb"), as_attachment=True, filename=export.file_name)

@@ -29,7 +29,7 @@ def database_url_of_test_run() -> str:
 
 
 @contextmanager
-def celery_worker() -> Iterator[subprocess.Popen[str]]:
+def celery_worker(**extra_env: str) -> Iterator[subprocess.Popen[str]]:
     """Start `celery worker` on this run's own queue and wait until it answers."""
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     env = {
@@ -38,6 +38,7 @@ def celery_worker() -> Iterator[subprocess.Popen[str]]:
         "CELERY_TASK_ALWAYS_EAGER": "false",
         "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",
         "HUB_CACHE_BACKEND": "redis",
+        **extra_env,
     }
     env.pop("DATABASE_TEST_NAME", None)
     hostname = f"test-worker-{os.getpid()}@%h"

@@ -52,3 +52,22 @@ def test_a_real_worker_runs_the_task_in_the_alliances_scope(transactional_db, no
 def test_a_task_refuses_to_run_without_an_alliance_id():
     with pytest.raises(TypeError, match="alliance_id"):
         send_invitation_email.apply(args=["riverbend", 1, "x"]).get()
+
+
+@pytest.mark.worker
+def test_a_real_worker_writes_a_data_export(transactional_db, not_eager, settings, tmp_path):
+    from alliance.dataexport import data_export_request
+    from alliance.models import DataExport
+    from alliance.tasks import export_alliance_data
+
+    settings.HUB_EXPORT_DIR = str(tmp_path)
+    alliance = AllianceFactory(slug="worker-export")
+    MemberProgramFactory(alliance=alliance, name="Exported Program")
+    with alliance_scope(alliance.pk):
+        export = data_export_request(actor=None)
+    with celery_worker(HUB_EXPORT_DIR=str(tmp_path)):
+        outcome = export_alliance_data.delay(alliance.pk, export.pk).get(timeout=60)
+    with alliance_scope(alliance.pk):
+        export = DataExport.objects.get(pk=export.pk)
+    assert export.status == "done" and outcome["file_name"] == export.file_name
+    assert (tmp_path / export.file_name).stat().st_size == export.file_size > 0
