@@ -87,6 +87,10 @@ class MembersViewSet(AllianceModelViewSet):
     def actor(self) -> Any:
         return self.request.user
 
+    def stored(self, serializer: serializers.BaseSerializer[Any]) -> Any:
+        """The row an update changes (DRF sets it before perform_update)."""
+        return serializer.instance
+
     def require(self, roles: frozenset[str]) -> None:
         if self.membership.role not in roles:
             raise PermissionDenied("Your role in this alliance does not allow this.")
@@ -158,16 +162,16 @@ class MemberProgramViewSet(MembersViewSet):
             return ProgramStatusSerializer
         return MemberProgramSerializer
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.require(AGREEMENT_EDITORS)
         data = dict(serializer.validated_data)
         serializer.instance = through_service(lambda: services.program_create(
             actor=self.actor(), name=data.pop("name"), kind=data.pop("kind"),
             status=data.pop("status"), **data))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.program_update(
-            actor=self.actor(), program=serializer.instance, data=serializer.validated_data))
+            actor=self.actor(), program=self.stored(serializer), data=serializer.validated_data))
 
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -233,14 +237,14 @@ class SiteViewSet(MembersViewSet):
     write_roles = PROFILE_EDITORS
     filterset_class = SiteFilter
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.site_create(
             actor=self.actor(), **serializer.validated_data))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
         serializer.instance = through_service(lambda: services.site_update(
-            actor=self.actor(), site=serializer.instance, data=data))
+            actor=self.actor(), site=self.stored(serializer), data=data))
 
 
 class WeekdaysField(serializers.ListField):
@@ -330,7 +334,7 @@ class ClassroomViewSet(MembersViewSet):
     def _with_capacity(self, classroom: Classroom) -> Classroom:
         return self.base_queryset().get(pk=classroom.pk)
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         classroom = through_service(lambda: services.classroom_create(
             actor=self.actor(), site=data.pop("site"),
@@ -338,9 +342,9 @@ class ClassroomViewSet(MembersViewSet):
             desired_capacity=data.pop("initial_desired_capacity", None), **data))
         serializer.instance = self._with_capacity(classroom)
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         classroom = through_service(lambda: services.classroom_update(
-            actor=self.actor(), classroom=serializer.instance, data=serializer.validated_data))
+            actor=self.actor(), classroom=self.stored(serializer), data=serializer.validated_data))
         serializer.instance = self._with_capacity(classroom)
 
 
@@ -380,7 +384,7 @@ class ClassroomCapacityViewSet(MembersViewSet):
     def base_queryset(self) -> models.QuerySet:
         return ClassroomCapacity.objects.order_by("classroom_id", "-effective_from")
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.classroom_capacity_set(
             actor=self.actor(), **serializer.validated_data))
 
@@ -420,14 +424,14 @@ class StaffMemberViewSet(MembersViewSet):
     write_roles = OPERATIONS_EDITORS
     filterset_class = StaffFilter
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.staff_create(
             actor=self.actor(), **serializer.validated_data))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
         serializer.instance = through_service(lambda: services.staff_update(
-            actor=self.actor(), staff=serializer.instance, data=data))
+            actor=self.actor(), staff=self.stored(serializer), data=data))
 
 
 class CredentialSerializer(serializers.ModelSerializer):
@@ -467,14 +471,14 @@ class CredentialViewSet(MembersViewSet):
             return credentials_expiring(queryset)
         return queryset.order_by("expires_on", "name")
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.credential_create(
             actor=self.actor(), **serializer.validated_data))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "staff"}
         serializer.instance = through_service(lambda: services.credential_update(
-            actor=self.actor(), credential=serializer.instance, data=data))
+            actor=self.actor(), credential=self.stored(serializer), data=data))
 
 
 # --- Costs ------------------------------------------------------------------
@@ -537,13 +541,13 @@ class MonthlyCostViewSet(MembersViewSet):
                                       for key, messages in exc.message_dict.items()}) from None
         return rows[0]
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = serializer.validated_data
         serializer.instance = self._set(data["program"], data["month"], data["category"],
                                         data["amount"], data.get("note"))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
-        row = serializer.instance
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        row = self.stored(serializer)
         data = serializer.validated_data
         serializer.instance = self._set(row.program, row.month, row.category,
                                         data.get("amount", row.amount), data.get("note"))
@@ -566,13 +570,13 @@ class HubServiceViewSet(MembersViewSet):
     write_roles = ADMIN_ONLY
     filterset_fields = ["pricing_model", "is_active"]
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.hub_service_create(
             actor=self.actor(), **serializer.validated_data))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.hub_service_update(
-            actor=self.actor(), service=serializer.instance, data=serializer.validated_data))
+            actor=self.actor(), service=self.stored(serializer), data=serializer.validated_data))
 
 
 class SubscriptionSerializer(serializers.ModelSerializer):
@@ -618,13 +622,13 @@ class SubscriptionViewSet(MembersViewSet):
     def base_queryset(self) -> models.QuerySet:
         return ServiceSubscription.objects.select_related("service", "program")
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.subscription_create(
             actor=self.actor(), **serializer.validated_data))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.subscription_update(
-            actor=self.actor(), subscription=serializer.instance,
+            actor=self.actor(), subscription=self.stored(serializer),
             data=serializer.validated_data))
 
 
@@ -653,12 +657,12 @@ class InspectionViewSet(MembersViewSet):
     write_roles = PROFILE_EDITORS
     filterset_class = InspectionFilter
 
-    def perform_create(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.inspection_create(
             actor=self.actor(), **serializer.validated_data))
 
-    def perform_update(self, serializer: serializers.ModelSerializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
         serializer.instance = through_service(lambda: services.inspection_update(
-            actor=self.actor(), inspection=serializer.instance, data=data))
+            actor=self.actor(), inspection=self.stored(serializer), data=data))
 

@@ -27,8 +27,6 @@ from members.models import (
 )
 from members.services import PROGRAM_PROFILE_FIELDS
 
-MONEY = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -109,7 +107,8 @@ class ProgramCreateForm(ProgramProfileForm):
         fields = [*ProgramProfileForm.Meta.fields, "status"]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if cleaned.get("status") == ProgramStatus.ACTIVE and not cleaned.get("joined_on"):
             self.instance.joined_on = cleaned["joined_on"] = timezone.localdate()
         return cleaned
@@ -139,7 +138,7 @@ class SiteForm(HubModelForm):
         fields = ["name", "street", "city", "region", "postal_code", "opened_on", "closed_on"]
 
 
-def _sites_field(form: forms.Form, program: MemberProgram, *, required: bool) -> None:
+def _sites_field(form: forms.BaseForm, program: MemberProgram, *, required: bool) -> None:
     field = form.fields["site"]
     field.queryset = Site.objects.filter(program=program)  # type: ignore[attr-defined]
     field.required = required
@@ -175,7 +174,8 @@ class ClassroomCreateForm(ClassroomForm):
                                      help_text="The date this capacity applies from.")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         licensed, desired = cleaned.get("licensed_capacity"), cleaned.get("desired_capacity")
         if licensed is not None and desired is not None and desired > licensed:
             self.add_error("desired_capacity",
@@ -251,7 +251,9 @@ class MonthlyCostsForm(HubForm):
     def __init__(self, *args: Any, month: datetime.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for category, label in CostCategory.choices:
-            self.fields[category] = forms.DecimalField(label=label, required=False, **MONEY)
+            self.fields[category] = forms.DecimalField(label=label, required=False,
+                                                       max_digits=12, decimal_places=2,
+                                                       min_value=0)
         self.fields[CostCategory.PERSONNEL].help_text = (
             "Leave blank to use the cost computed from the staff roster."
         )
@@ -297,7 +299,8 @@ class SubscriptionCreateForm(HubModelForm):
         self.fields["service"].queryset = services  # type: ignore[attr-defined]
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         service = cleaned.get("service")
         if service is not None:
             # The agreement's terms are copied from the catalogue (see the model).

@@ -167,7 +167,8 @@ class CostRow(forms.Form):
         return month
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        super().clean()
+        cleaned = self.cleaned_data
         if not self.errors and all(cleaned.get(c) is None for c in CostCategory.values):
             raise ValidationError("The row has no amounts.")
         return cleaned
@@ -261,7 +262,7 @@ def _parse_row(row: Row, form: forms.Form) -> dict[str, Any]:
     if not form.is_valid():
         for name, messages in form.errors.items():
             column = "" if name == "__all__" else name
-            row.errors.extend((column, m) for m in messages)
+            row.errors.extend((column, str(m)) for m in messages)
     row.cleaned = dict(getattr(form, "cleaned_data", {}))
     return row.cleaned
 
@@ -309,16 +310,17 @@ def _validate_classrooms(program: MemberProgram, rows: list[Row]) -> None:
         site = _resolve_site(row, program, row.values.get("site", ""), by_name, only,
                              required=True)
         data["site"] = site
+        # Cells that did not parse stay None; _check_model leaves their fields out.
         classroom = Classroom(alliance_id=alliance_id, site=site, name=data.get("name", ""),
                               age_group=data.get("age_group", ""),
-                              children_per_staff=data.get("children_per_staff"),
                               operating_days=data.get("operating_days") or [],
-                              opens_at=data.get("opens_at"), closes_at=data.get("closes_at"))
+                              **{f: data.get(f) for f in ("children_per_staff", "opens_at",
+                                                          "closes_at")})
         capacity = ClassroomCapacity(alliance_id=alliance_id,
-                                     licensed_capacity=data.get("licensed_capacity"),
-                                     desired_capacity=data.get("desired_capacity"),
                                      effective_from=data.get("effective_from")
-                                     or timezone.localdate())
+                                     or timezone.localdate(),
+                                     **{f: data.get(f) for f in ("licensed_capacity",
+                                                                 "desired_capacity")})
         _check_model(row, classroom, exclude=set() if site else {"site"})
         _check_model(row, capacity, exclude={"classroom"})
         if site is not None and classroom.name:
@@ -532,7 +534,7 @@ def import_batch_create(*, actor: Actor, program: MemberProgram, kind: str, file
     headers, rows = parse_csv(raw, spec)
     batch = ImportBatch(program=program, kind=spec.kind, filename=filename[:255],
                         headers=headers, rows=rows,
-                        created_by=actor if getattr(actor, "is_authenticated", False) else None)
+                        created_by_id=actor.pk if actor and actor.is_authenticated else None)
     batch.save()
     return batch
 

@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.views.generic import FormView
 
@@ -46,7 +46,7 @@ def add_errors(form: BaseForm, exc: ValidationError) -> None:
 class _ProgramFromURL:
     """Runs inside the alliance scope (after AllianceMixin.dispatch opened it)."""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.program = self.get_for_member(  # type: ignore[attr-defined]
             MemberProgram.objects.all(), pk=kwargs["program_pk"]
         )

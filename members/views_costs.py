@@ -27,7 +27,7 @@ from members.models import ZERO, CostCategory, ImportBatch, ImportKind, ImportSt
 from members.pages import OPERATIONS_EDITORS, ProgramFormPage, ProgramPage
 from members.selectors import months_back, program_monthly_costs, to_cents
 
-IMPORT_RETURN_TAB = {
+IMPORT_RETURN_TAB: dict[str, str] = {
     ImportKind.CLASSROOMS: "members:program_sites",
     ImportKind.STAFF: "members:program_staff",
     ImportKind.COSTS: "members:program_costs",

@@ -6,6 +6,8 @@ administrator sets the catalogue and the agreements.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -19,11 +21,18 @@ from django.views.generic import FormView, ListView, TemplateView
 from alliance.views_base import HUB_ONLY, AllianceMixin
 from members import services
 from members.forms import HubServiceForm, SubscriptionCreateForm, SubscriptionEditForm
-from members.models import HubService, ServiceSubscription
+from members.models import ZERO, HubService, ServiceSubscription
 from members.pages import AGREEMENT_EDITORS, ProgramFormPage, ProgramPage, add_errors
 from members.selectors import subscription_monthly_fee, subscriptions_of
 
 STATE_ORDER = {"current": 0, "upcoming": 1, "ended": 2}
+
+
+@dataclass(frozen=True)
+class AgreementRow:
+    subscription: ServiceSubscription
+    state: str
+    monthly_fee: Decimal | None
 
 
 class ProgramServicesView(ProgramPage, TemplateView):
@@ -35,15 +44,14 @@ class ProgramServicesView(ProgramPage, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         rows = sorted(
-            ({"subscription": s, "state": s.state_on(today),
-              "monthly_fee": subscription_monthly_fee(s)}
+            (AgreementRow(s, s.state_on(today), subscription_monthly_fee(s))
              for s in subscriptions_of(self.program)),
-            key=lambda row: STATE_ORDER[row["state"]],
+            key=lambda row: STATE_ORDER[row.state],
         )
         context.update(rows=rows, today=today,
-                       current_fixed_total=sum(r["monthly_fee"] for r in rows
-                                               if r["state"] == "current"
-                                               and r["monthly_fee"] is not None))
+                       current_fixed_total=sum((r.monthly_fee for r in rows
+                                                if r.state == "current"
+                                                and r.monthly_fee is not None), ZERO))
         return context
 
 

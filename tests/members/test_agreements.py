@@ -152,7 +152,7 @@ class TestAgreements:
             "rate": "325.00", "starts_on": "2025-01-01", "ends_on": "2025-12-31"})
         assert response.status_code == 302
         tab = clients.provider_x.get(page("program_services", world.x.pk))
-        assert [r["state"] for r in tab.context["rows"]] == ["ended"]
+        assert [r.state for r in tab.context["rows"]] == ["ended"]
 
 
 class TestProviderSeesButCannotEdit:
