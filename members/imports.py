@@ -523,6 +523,9 @@ def import_preview(batch: ImportBatch) -> ImportPreview:
             row.errors.append(("", f"{stored['extra_cells']} value(s) beyond the last column."))
         rows.append(row)
     spec.validate(batch.program, rows)
+    order = {name: i for i, name in enumerate(batch.headers)}
+    for row in rows:  # row-level errors first, then left to right as in the file
+        row.errors.sort(key=lambda error: order.get(error[0], -1))
     return ImportPreview(spec=spec, headers=batch.headers, rows=rows)
 
 
