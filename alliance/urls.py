@@ -10,11 +10,13 @@ alliance_pages = [
     path("", include("alliance.urls_alliance")),
     path("", include("members.urls")),
     path("", include("metrics.urls")),
+    path("", include("billing.urls")),
 ]
 
 alliance_api = [
     path("", include("alliance.api_urls")),
     path("", include("members.api_urls")),
+    path("", include("billing.api_urls")),
 ]
 
 urlpatterns = [

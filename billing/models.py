@@ -1,1 +1,280 @@
-"""Models of the billing app arrive with their issue; see docs/architecture.md."""
+"""Billing: rate plans, family accounts and their append-only ledger, invoices,
+invoice runs and payments.
+
+Money is Decimal with two places everywhere. A family is one household record
+(enrollment.Family); it has one account per member program it buys from, since
+each member is its own business and money stays on that program's ledger. A
+balance is the sum of the account's ledger entries: charges and late fees are
+positive (the family owes more), payments, credits, subsidy payments and
+write-offs negative. Entries are never updated or deleted; a mistake is
+reversed by a new entry pointing at the one it reverses.
+
+Rows are written by the services (billing/ledger.py, billing/invoicing.py,
+billing/payments.py); models hold fields, constraints and small properties.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from alliance.tenancy import TenantModel
+from enrollment.models import Child, Enrollment, Family
+from enrollment.rules import DayLength
+from members.models import AgeGroup, MemberProgram
+
+ZERO = Decimal("0.00")
+MONEY = {"max_digits": 12, "decimal_places": 2}
+
+
+# --- Rate plans -------------------------------------------------------------
+class RatePeriod(models.TextChoices):
+    WEEKLY = "weekly", "Weekly"
+    MONTHLY = "monthly", "Monthly"
+
+
+class DiscountKind(models.TextChoices):
+    NONE = "", "None"
+    PERCENT = "percent", "Percent"
+    AMOUNT = "amount", "Amount per period"
+
+
+class RatePlan(TenantModel):
+    """A program's tuition for one age group and schedule, from a date on.
+
+    A change of price is a new plan with a later `effective_from`; the old plan
+    gets `effective_to` the day before, so history is kept and past invoices
+    stay explained. Blank age group, day length or days per week match any.
+    """
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="rate_plans")
+    code = models.CharField(
+        max_length=60, blank=True,
+        help_text="Optional reference; an enrollment naming it (its rate plan reference) uses this plan.")
+    name = models.CharField(max_length=120)
+    age_group = models.CharField(max_length=20, choices=AgeGroup.choices, blank=True)
+    day_length = models.CharField(max_length=10, choices=DayLength.CHOICES, blank=True)
+    days_per_week = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                     help_text="Blank: any number of days.")
+    period = models.CharField(max_length=10, choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
+    tuition = models.DecimalField(**MONEY, help_text="Per week or per month, as the period says.")
+    registration_fee = models.DecimalField(**MONEY, default=ZERO,
+                                           help_text="Charged once per child on the first invoice.")
+    supply_fee = models.DecimalField(**MONEY, default=ZERO,
+                                     help_text="Charged once per child per calendar year.")
+    sibling_discount_kind = models.CharField(max_length=10, choices=DiscountKind.choices, blank=True)
+    sibling_discount = models.DecimalField(**MONEY, default=ZERO,
+                                           help_text="For each child after the family's first in this program.")
+    staff_discount_kind = models.CharField(max_length=10, choices=DiscountKind.choices, blank=True)
+    staff_discount = models.DecimalField(**MONEY, default=ZERO,
+                                         help_text="For families whose account is marked as staff.")
+    effective_from = models.DateField()
+    effective_to = models.DateField(null=True, blank=True, help_text="Blank while in force.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["program_id", "age_group", "-effective_from"]
+        indexes = [models.Index(fields=["alliance", "program", "effective_from"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(tuition__gte=0), name="rateplan_tuition_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(effective_to__isnull=True)
+                | models.Q(effective_to__gte=models.F("effective_from")),
+                name="rateplan_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.tuition} {self.get_period_display().lower()})"
+
+    def in_force_on(self, day) -> bool:  # type: ignore[no-untyped-def]
+        return self.effective_from <= day and (self.effective_to is None or self.effective_to >= day)
+
+
+# --- Accounts and ledger ----------------------------------------------------
+class FamilyAccount(TenantModel):
+    """What one household owes one member program."""
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="billing_accounts")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="family_accounts")
+    staff_discount = models.BooleanField(
+        "staff family", default=False, help_text="A guardian works for the program: staff discount applies.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["family__name", "program__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "family", "program"], name="familyaccount_one_per_program"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.family} at {self.program}"
+
+
+class EntryKind(models.TextChoices):
+    CHARGE = "charge", "Charge"
+    PAYMENT = "payment", "Payment"
+    CREDIT = "credit", "Credit"
+    SUBSIDY_PAYMENT = "subsidy_payment", "Subsidy payment"
+    LATE_FEE = "late_fee", "Late fee"
+    WRITE_OFF = "write_off", "Write-off"
+    REVERSAL = "reversal", "Reversal"
+
+
+# Which sign each kind's amount takes: +1 the family owes more, -1 less.
+ENTRY_SIGN = {
+    EntryKind.CHARGE: 1, EntryKind.LATE_FEE: 1,
+    EntryKind.PAYMENT: -1, EntryKind.CREDIT: -1, EntryKind.SUBSIDY_PAYMENT: -1, EntryKind.WRITE_OFF: -1,
+}
+DEBIT_KINDS = [EntryKind.CHARGE, EntryKind.LATE_FEE]
+CREDIT_KINDS = [EntryKind.PAYMENT, EntryKind.CREDIT, EntryKind.SUBSIDY_PAYMENT, EntryKind.WRITE_OFF]
+
+
+class ChargeCategory(models.TextChoices):
+    NONE = "", "—"
+    TUITION = "tuition", "Tuition"
+    REGISTRATION = "registration", "Registration fee"
+    SUPPLY = "supply", "Supply fee"
+    SIBLING_DISCOUNT = "sibling_discount", "Sibling discount"
+    STAFF_DISCOUNT = "staff_discount", "Staff discount"
+    ADJUSTMENT = "adjustment", "Adjustment"
+
+
+class LedgerEntry(TenantModel):
+    """One line of an account's ledger. Never changed, never deleted."""
+
+    account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="entries")
+    # The account's program, kept on the row so a program's ledger is one index range.
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=20, choices=EntryKind.choices)
+    category = models.CharField(max_length=20, choices=ChargeCategory.choices, blank=True)
+    amount = models.DecimalField(**MONEY, help_text="Positive: owed by the family; negative: paid or forgiven.")
+    posted_on = models.DateField()
+    description = models.CharField(max_length=200)
+    child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey("Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="reversed_by")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+    append_only = True
+
+    class Meta:
+        ordering = ["posted_on", "id"]
+        verbose_name_plural = "ledger entries"
+        indexes = [
+            models.Index(fields=["alliance", "account", "posted_on"]),
+            models.Index(fields=["alliance", "program", "posted_on"]),
+            models.Index(fields=["alliance", "invoice"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(kind__in=DEBIT_KINDS, amount__gt=0)
+                           | models.Q(kind__in=CREDIT_KINDS, amount__lt=0)
+                           | models.Q(kind=EntryKind.REVERSAL, reverses__isnull=False)),
+                name="ledgerentry_sign_follows_kind"),
+            models.CheckConstraint(
+                condition=models.Q(reverses__isnull=True) | models.Q(kind=EntryKind.REVERSAL),
+                name="ledgerentry_only_reversals_reverse"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} on {self.posted_on}"
+
+
+# --- Invoices ---------------------------------------------------------------
+class InvoiceStatus(models.TextChoices):
+    ISSUED = "issued", "Issued"
+    VOID = "void", "Void"
+
+
+class Invoice(TenantModel):
+    """One account's bill for one period; its lines are the ledger entries that point at it."""
+
+    account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="invoices")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    run = models.ForeignKey("InvoiceRun", null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
+    number = models.PositiveIntegerField(help_text="Numbered per alliance without gaps.")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    issued_on = models.DateField()
+    due_on = models.DateField()
+    total = models.DecimalField(**MONEY)
+    status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
+    void_reason = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-period_start", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "account", "period_start"], name="invoice_one_per_period"),
+            models.UniqueConstraint(fields=["alliance", "number"], name="invoice_number_unique"),
+        ]
+        indexes = [models.Index(fields=["alliance", "program", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"Invoice {self.number}"
+
+
+class InvoiceCounter(TenantModel):
+    """The alliance's next invoice number. Locked FOR UPDATE while a program is
+    invoiced, so numbers committed are gapless and never shared."""
+
+    next_number = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alliance"], name="invoicecounter_one_per_alliance")]
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class InvoiceRun(TenantModel):
+    """One invoicing of the alliance for one period, with its progress and summary."""
+
+    period = models.CharField(max_length=10, choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
+    period_start = models.DateField()
+    period_end = models.DateField()
+    status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    programs_total = models.PositiveIntegerField(default=0)
+    programs_done = models.PositiveIntegerField(default=0)
+    invoices_created = models.PositiveIntegerField(default=0)
+    amount_invoiced = models.DecimalField(**MONEY, default=ZERO)
+    warnings = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["alliance", "period_start"])]
+
+    def __str__(self) -> str:
+        return f"Invoice run {self.period_start}–{self.period_end}"
+
+    @property
+    def percent_done(self) -> int:
+        if not self.programs_total:
+            return 100 if self.status == RunStatus.DONE else 0
+        return int(self.programs_done * 100 / self.programs_total)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)

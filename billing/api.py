@@ -1,0 +1,137 @@
+"""Billing API, scoped like the pages: providers see their own program's
+accounts and money, funders are refused. Writes go through the services; their
+ValidationErrors come back as 400 with field errors. Nothing is deleted."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import django_filters
+from rest_framework import mixins, serializers, viewsets
+
+from alliance.api_base import AllianceReadOnlyViewSet, AllianceViewSetMixin
+from alliance.filters import TenantFilterSet
+from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
+from billing import invoicing, services
+from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, RatePeriod, RatePlan
+from billing.selectors import accounts_with_balances
+from members.api import VisibleRelatedField, through_service
+from members.models import MemberProgram
+
+
+class RatePlanSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = RatePlan
+        fields = ["id", "program", "code", "name", "age_group", "day_length", "days_per_week", "period",
+                  "tuition", "registration_fee", "supply_fee", "sibling_discount_kind", "sibling_discount",
+                  "staff_discount_kind", "staff_discount", "effective_from", "effective_to"]
+        read_only_fields = ["effective_to"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["program"] = VisibleRelatedField(MemberProgram)
+        return fields
+
+
+class RatePlanViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
+    """Rate plans. A new plan with the same criteria ends the one in force the day before."""
+
+    model = RatePlan
+    serializer_class = RatePlanSerializer
+    allowed_roles = HUB_AND_PROVIDER
+    write_roles = HUB_ONLY
+    filterset_fields = ["program", "age_group", "period"]
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        program = data.pop("program")
+        serializer.instance = through_service(lambda: services.rate_plan_create(
+            actor=self.request.user, program=program, **data))
+
+
+class AccountSerializer(serializers.ModelSerializer):
+    family_name = serializers.CharField(source="family.name", read_only=True)
+    program_name = serializers.CharField(source="program.name", read_only=True)
+    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = FamilyAccount
+        fields = ["id", "family", "family_name", "program", "program_name", "staff_discount", "balance"]
+
+
+class AccountViewSet(AllianceReadOnlyViewSet):
+    """Family accounts with their balance (the sum of their ledger entries)."""
+
+    model = FamilyAccount
+    serializer_class = AccountSerializer
+    allowed_roles = HUB_AND_PROVIDER
+    filterset_fields = ["program", "family"]
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return accounts_with_balances(super().get_queryset()).order_by("pk")
+
+
+class LedgerEntrySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = LedgerEntry
+        fields = ["id", "account", "program", "kind", "category", "amount", "posted_on", "description",
+                  "child", "invoice", "reverses", "created_at"]
+
+
+class LedgerEntryFilter(TenantFilterSet):
+    since = django_filters.DateFilter(field_name="posted_on", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="posted_on", lookup_expr="lte")
+
+    class Meta:
+        model = LedgerEntry
+        fields = ["account", "program", "kind", "invoice", "since", "until"]
+
+
+class LedgerEntryViewSet(AllianceReadOnlyViewSet):
+    model = LedgerEntry
+    serializer_class = LedgerEntrySerializer
+    allowed_roles = HUB_AND_PROVIDER
+    filterset_class = LedgerEntryFilter
+
+    def base_queryset(self):  # type: ignore[no-untyped-def]
+        return LedgerEntry.objects.order_by("posted_on", "id")
+
+
+class InvoiceSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Invoice
+        fields = ["id", "number", "account", "program", "run", "period_start", "period_end", "issued_on",
+                  "due_on", "total", "status", "void_reason"]
+
+
+class InvoiceViewSet(AllianceReadOnlyViewSet):
+    model = Invoice
+    serializer_class = InvoiceSerializer
+    allowed_roles = HUB_AND_PROVIDER
+    filterset_fields = ["account", "program", "period_start", "status"]
+
+    def base_queryset(self):  # type: ignore[no-untyped-def]
+        return Invoice.objects.order_by("-period_start", "-number")
+
+
+class InvoiceRunSerializer(serializers.ModelSerializer):
+    period = serializers.ChoiceField(choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
+
+    class Meta:
+        model = InvoiceRun
+        fields = ["id", "period", "period_start", "period_end", "status", "programs_total", "programs_done",
+                  "invoices_created", "amount_invoiced", "warnings", "error", "created_at", "finished_at"]
+        read_only_fields = [f for f in fields if f not in ("period", "period_start")]
+
+
+class InvoiceRunViewSet(mixins.CreateModelMixin, AllianceViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Invoice runs: POST a period to start one (queued as a Celery task); GET to follow its progress."""
+
+    model = InvoiceRun
+    serializer_class = InvoiceRunSerializer
+    allowed_roles = HUB_ONLY
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = serializer.validated_data
+        serializer.instance = through_service(lambda: invoicing.invoice_run_create(
+            actor=self.request.user, period=data["period"], period_start=data["period_start"]))

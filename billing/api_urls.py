@@ -1,0 +1,12 @@
+from rest_framework.routers import DefaultRouter
+
+from billing import api
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("rate-plans", api.RatePlanViewSet, basename="rate-plan")
+router.register("billing-accounts", api.AccountViewSet, basename="billing-account")
+router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
+router.register("invoices", api.InvoiceViewSet, basename="invoice")
+router.register("invoice-runs", api.InvoiceRunViewSet, basename="invoice-run")
+urlpatterns = router.urls

@@ -1,0 +1,309 @@
+"""The invoice run: each program's families billed for one period.
+
+Idempotent and safe when two runs of the same period go at once:
+
+- one transaction per program, so a program is either fully invoiced or untouched;
+- inside it, the program's family accounts are locked FOR UPDATE in primary-key
+  order, then the alliance's invoice counter, then the run row — always in that
+  order, so two runs queue rather than deadlock;
+- an account that already has an invoice for the period is skipped (and the
+  unique constraint (alliance, account, period_start) backs that up);
+- invoice numbers come from the locked counter and are committed with the
+  invoices, so they have no gaps.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from alliance.audit import audit_event_record, snapshot
+from alliance.tenancy import require_alliance_id
+from billing.ledger import Actor, _user, to_cents
+from billing.models import (
+    ZERO,
+    ChargeCategory,
+    EntryKind,
+    FamilyAccount,
+    Invoice,
+    InvoiceCounter,
+    InvoiceRun,
+    LedgerEntry,
+    RatePeriod,
+    RatePlan,
+    RunStatus,
+)
+from billing.pricing import discount_for, month_bounds, plan_for, tuition_for
+from enrollment.models import Enrollment
+from members.models import MemberProgram, ProgramStatus
+
+ONE_DAY = datetime.timedelta(days=1)
+DUE_AFTER_DAYS = 10
+INVOICED_PROGRAM_STATUSES = [ProgramStatus.ACTIVE, ProgramStatus.PAUSED]
+
+
+def period_bounds(period: str, start: datetime.date) -> tuple[datetime.date, datetime.date]:
+    if period == RatePeriod.WEEKLY:
+        if start.weekday() != 0:
+            raise ValidationError({"period_start": "A weekly period starts on a Monday."})
+        return start, start + datetime.timedelta(days=6)
+    if start.day != 1:
+        raise ValidationError({"period_start": "A monthly period starts on the first of the month."})
+    return month_bounds(start)
+
+
+@dataclass
+class Line:
+    kind: str
+    category: str
+    amount: Decimal
+    description: str
+    child_id: int | None = None
+    enrollment_id: int | None = None
+
+
+@dataclass
+class ProgramResult:
+    invoices: int = 0
+    amount: Decimal = ZERO
+    skipped_accounts: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+def _locked_counter() -> InvoiceCounter:
+    InvoiceCounter.objects.bulk_create([InvoiceCounter(alliance_id=require_alliance_id())],
+                                       ignore_conflicts=True)
+    return InvoiceCounter.objects.select_for_update().get()
+
+
+def _child_lines(enrollments: list[Enrollment], plans: list[RatePlan], *, start: datetime.date,
+                 end: datetime.date, staff: bool, first_fees: dict[str, set[int]],
+                 warnings: list[str], plan_of: dict[int, RatePlan]) -> dict[int, list[Line]]:
+    """Tuition, fees and staff discounts per child of one account (sibling discounts come after)."""
+    lines: dict[int, list[Line]] = defaultdict(list)
+    for enrollment in enrollments:
+        child = enrollment.child
+        first_day = max(enrollment.start_date, start)
+        last_day = min(enrollment.end_date or end, end)
+        choice = plan_for(plans, reference=enrollment.rate_plan_ref,
+                          age_group=enrollment.classroom.age_group, day_length=enrollment.day_length,
+                          days_per_week=len(enrollment.weekdays), day=first_day)
+        if choice.plan is None:
+            warnings.append(f"{child.full_name} ({enrollment.classroom.name}, from {enrollment.start_date}): "
+                            f"not invoiced — {choice.warning}.")
+            continue
+        plan = choice.plan
+        tuition = to_cents(tuition_for(plan, enrollment.weekdays, first_day, last_day))
+        if tuition > 0:
+            lines[child.pk].append(Line(EntryKind.CHARGE, ChargeCategory.TUITION, tuition,
+                                        f"Tuition {child.first_name}, {first_day:%b %d}–{last_day:%b %d} ({plan.name})",
+                                        child.pk, enrollment.pk))
+            if staff and plan.staff_discount_kind:
+                staff_off = to_cents(discount_for(plan.staff_discount_kind, plan.staff_discount, tuition))
+                if staff_off > 0:
+                    lines[child.pk].append(Line(EntryKind.CREDIT, ChargeCategory.STAFF_DISCOUNT, -staff_off,
+                                                f"Staff discount {child.first_name}", child.pk, enrollment.pk))
+        if plan.registration_fee > 0 and child.pk not in first_fees["registration"]:
+            first_fees["registration"].add(child.pk)
+            lines[child.pk].append(Line(EntryKind.CHARGE, ChargeCategory.REGISTRATION, plan.registration_fee,
+                                        f"Registration fee {child.first_name}", child.pk, enrollment.pk))
+        if plan.supply_fee > 0 and child.pk not in first_fees["supply"]:
+            first_fees["supply"].add(child.pk)
+            lines[child.pk].append(Line(EntryKind.CHARGE, ChargeCategory.SUPPLY, plan.supply_fee,
+                                        f"Supply fee {child.first_name} ({start.year})", child.pk, enrollment.pk))
+        plan_of[enrollment.pk] = plan
+    return lines
+
+
+def _sibling_discounts(enrollments: list[Enrollment], lines: dict[int, list[Line]],
+                       plan_of: dict[int, RatePlan]) -> None:
+    """Every child after the family's first (the one with the highest tuition) gets the sibling discount."""
+    tuition_of = {cid: sum(ln.amount for ln in ls if ln.category == ChargeCategory.TUITION)
+                  for cid, ls in lines.items()}
+    ranked = sorted((cid for cid in tuition_of if tuition_of[cid] > 0), key=lambda c: (-tuition_of[c], c))
+    by_child = {e.child_id: e for e in enrollments if e.pk in plan_of}
+    for child_id in ranked[1:]:
+        enrollment = by_child[child_id]
+        plan = plan_of[enrollment.pk]
+        if not plan.sibling_discount_kind:
+            continue
+        off = to_cents(discount_for(plan.sibling_discount_kind, plan.sibling_discount, tuition_of[child_id]))
+        if off > 0:
+            lines[child_id].append(Line(EntryKind.CREDIT, ChargeCategory.SIBLING_DISCOUNT, -off,
+                                        f"Sibling discount {enrollment.child.first_name}", child_id, enrollment.pk))
+
+
+def invoice_program_for_period(*, program_id: int, period_start: datetime.date, period_end: datetime.date,
+                               run: InvoiceRun | None = None, issued_on: datetime.date | None = None,
+                               actor: Actor = None) -> ProgramResult:
+    """Invoice one program's families for one period, in one transaction. Safe to repeat."""
+    result = ProgramResult()
+    issued_on = issued_on or period_start
+    alliance_id = require_alliance_id()
+    with transaction.atomic():
+        enrollments = list(
+            Enrollment.objects.filter(program_id=program_id, start_date__lte=period_end)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=period_start))
+            .select_related("child", "classroom").order_by("child__family_id", "child_id", "start_date")
+        )
+        if not enrollments:
+            _record_progress(run, result)
+            return result
+        plans = list(RatePlan.objects.filter(program_id=program_id, effective_from__lte=period_end)
+                     .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period_start)))
+        family_ids = sorted({e.child.family_id for e in enrollments})
+        FamilyAccount.objects.bulk_create(
+            [FamilyAccount(alliance_id=alliance_id, family_id=f, program_id=program_id) for f in family_ids],
+            ignore_conflicts=True)
+        accounts = list(FamilyAccount.objects.select_for_update(of=("self",))
+                        .filter(program_id=program_id, family_id__in=family_ids).order_by("pk"))
+        done = set(Invoice.objects.filter(program_id=program_id, period_start=period_start)
+                   .values_list("account_id", flat=True))
+        charged = LedgerEntry.objects.filter(program_id=program_id, reversed_by__isnull=True,
+                                             kind=EntryKind.CHARGE)
+        first_fees = {
+            "registration": set(charged.filter(category=ChargeCategory.REGISTRATION)
+                                .values_list("child_id", flat=True)),
+            "supply": set(charged.filter(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year)
+                          .values_list("child_id", flat=True)),
+        }
+        by_family: dict[int, list[Enrollment]] = defaultdict(list)
+        for enrollment in enrollments:
+            by_family[enrollment.child.family_id].append(enrollment)
+
+        pending: list[tuple[FamilyAccount, list[Line]]] = []
+        for account in accounts:
+            if account.pk in done:
+                result.skipped_accounts += 1
+                continue
+            family_enrollments = by_family[account.family_id]
+            plan_of: dict[int, RatePlan] = {}
+            lines = _child_lines(family_enrollments, plans, start=period_start, end=period_end,
+                                 staff=account.staff_discount, first_fees=first_fees, warnings=result.warnings,
+                                 plan_of=plan_of)
+            _sibling_discounts(family_enrollments, lines, plan_of)
+            flat = [line for child_lines in lines.values() for line in child_lines]
+            if flat:
+                pending.append((account, flat))
+        if not pending:
+            _record_progress(run, result)
+            return result
+
+        counter = _locked_counter()
+        due_on = issued_on + datetime.timedelta(days=DUE_AFTER_DAYS)
+        invoices = []
+        for offset, (account, lines) in enumerate(pending):
+            invoices.append(Invoice(
+                alliance_id=alliance_id, account=account, program_id=program_id, run=run,
+                number=counter.next_number + offset, period_start=period_start, period_end=period_end,
+                issued_on=issued_on, due_on=due_on, total=sum((ln.amount for ln in lines), ZERO),
+            ))
+        Invoice.objects.bulk_create(invoices)
+        entries = [
+            LedgerEntry(alliance_id=alliance_id, account=account, program_id=program_id, kind=line.kind,
+                        category=line.category, amount=line.amount, posted_on=issued_on,
+                        description=line.description[:200], child_id=line.child_id,
+                        enrollment_id=line.enrollment_id, invoice=invoice, created_by=_user(actor))
+            for invoice, (account, lines) in zip(invoices, pending, strict=True) for line in lines
+        ]
+        LedgerEntry.objects.bulk_create(entries, batch_size=2000)
+        counter.next_number += len(invoices)
+        counter.save(update_fields=["next_number"])
+        result.invoices = len(invoices)
+        result.amount = sum((i.total for i in invoices), ZERO)
+        audit_event_record(
+            actor=actor, action="invoice.issued", object_type="billing.invoicerun",
+            object_id=str(run.pk) if run else "", program_id=program_id,
+            after={"period_start": period_start, "invoices": len(invoices), "total": result.amount,
+                   "numbers": [invoices[0].number, invoices[-1].number], "entries": len(entries)},
+        )
+        _record_progress(run, result)
+    return result
+
+
+def _record_progress(run: InvoiceRun | None, result: ProgramResult) -> None:
+    if run is None:
+        return
+    InvoiceRun.objects.filter(pk=run.pk).update(
+        programs_done=F("programs_done") + 1, invoices_created=F("invoices_created") + result.invoices,
+        amount_invoiced=F("amount_invoiced") + result.amount,
+    )
+    if result.warnings:
+        locked = InvoiceRun.objects.select_for_update().get(pk=run.pk)
+        locked.warnings = [*locked.warnings, *result.warnings]
+        locked.save(update_fields=["warnings"])
+
+
+# --- Runs -------------------------------------------------------------------
+def programs_to_invoice() -> list[int]:
+    return list(MemberProgram.objects.filter(status__in=INVOICED_PROGRAM_STATUSES)
+                .order_by("pk").values_list("pk", flat=True))
+
+
+def invoice_run_create(*, actor: Actor, period_start: datetime.date, period: str = RatePeriod.MONTHLY,
+                       queue: bool = True) -> InvoiceRun:
+    """Record a run and queue its task once the row is committed."""
+    start, end = period_bounds(period, period_start)
+    with transaction.atomic():
+        program_ids = programs_to_invoice()
+        run = InvoiceRun.objects.create(period=period, period_start=start, period_end=end,
+                                        programs_total=len(program_ids), started_by=_user(actor))
+        audit_event_record(actor=actor, action="invoice_run.started", target=run, after=snapshot(run))
+        if queue:
+            alliance_id, run_id = require_alliance_id(), run.pk
+            transaction.on_commit(lambda: invoice_run_signature(alliance_id, run_id, program_ids).delay())
+    return run
+
+
+def invoice_run_signature(alliance_id: int, run_id: int,  # type: ignore[no-untyped-def]
+                          program_ids: list[int] | None = None):
+    """The run as a Celery chain: one task per program (each its own transaction), then the summary."""
+    from celery import chain
+
+    from billing import tasks
+
+    return chain(
+        tasks.invoice_run_start.si(alliance_id, run_id),
+        *[tasks.invoice_run_program.si(alliance_id, run_id, pk)
+          for pk in (programs_to_invoice() if program_ids is None else program_ids)],
+        tasks.invoice_run_finish.si(alliance_id, run_id),
+    )
+
+
+def invoice_run_start(*, run_id: int) -> None:
+    InvoiceRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING)
+
+
+def invoice_run_program(*, run_id: int, program_id: int) -> bool:
+    """Invoice one program of a run; on failure mark the run failed and leave the program untouched."""
+    run = InvoiceRun.objects.get(pk=run_id)
+    if run.status == RunStatus.FAILED:
+        return False
+    try:
+        invoice_program_for_period(program_id=program_id, period_start=run.period_start,
+                                   period_end=run.period_end, run=run)
+    except Exception as exc:  # the program's savepoint is rolled back; the failure is recorded
+        program = MemberProgram.objects.filter(pk=program_id).values_list("name", flat=True).first()
+        InvoiceRun.objects.filter(pk=run_id).update(
+            status=RunStatus.FAILED, finished_at=timezone.now(),
+            error=f"{program}: {type(exc).__name__}: {exc}. Programs invoiced so far are complete; "
+                  f"start the run again to finish the rest.")
+        return False
+    return True
+
+
+def invoice_run_finish(*, run_id: int) -> InvoiceRun:
+    run = InvoiceRun.objects.select_for_update().get(pk=run_id)
+    if run.status != RunStatus.FAILED:
+        run.status = RunStatus.DONE
+        run.finished_at = timezone.now()
+        run.save(update_fields=["status", "finished_at"])
+        audit_event_record(actor=None, action="invoice_run.finished", target=run, after=snapshot(run))
+    return run

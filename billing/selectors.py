@@ -1,0 +1,72 @@
+"""Reads of billing data shared by pages, API, PDFs, exports and the bench.
+
+A balance is the sum of an account's ledger entries, computed here only.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models.functions import Coalesce
+
+from billing.models import ZERO, FamilyAccount, Invoice, InvoiceRun, LedgerEntry, RatePlan
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+
+
+def balance_of(entries: QuerySet[LedgerEntry]) -> Decimal:
+    total = entries.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))["total"]
+    return Decimal(total).quantize(Decimal("0.01"))
+
+
+def account_balance(account: FamilyAccount, *, on: datetime.date | None = None) -> Decimal:
+    entries = LedgerEntry.objects.filter(account=account)
+    if on is not None:
+        entries = entries.filter(posted_on__lte=on)
+    return balance_of(entries)
+
+
+def accounts_with_balances(accounts: QuerySet[FamilyAccount]) -> QuerySet[FamilyAccount]:
+    return (accounts.select_related("family", "program")
+            .annotate(balance=Coalesce(Sum("entries__amount"), Value(ZERO), output_field=MONEY_FIELD)))
+
+
+@dataclass(frozen=True)
+class LedgerRow:
+    entry: LedgerEntry
+    running_balance: Decimal
+
+
+def ledger_rows(account: FamilyAccount, *, start: datetime.date | None = None,
+                end: datetime.date | None = None) -> tuple[Decimal, list[LedgerRow]]:
+    """The opening balance before `start` and each entry with the balance after it."""
+    entries = LedgerEntry.objects.filter(account=account).select_related("invoice", "reverses", "child")
+    opening = ZERO
+    if start is not None:
+        opening = balance_of(entries.filter(posted_on__lt=start))
+        entries = entries.filter(posted_on__gte=start)
+    if end is not None:
+        entries = entries.filter(posted_on__lte=end)
+    rows, running = [], opening
+    for entry in entries.order_by("posted_on", "id"):
+        running += entry.amount
+        rows.append(LedgerRow(entry, running))
+    return opening, rows
+
+
+def rate_plans_of(program_id: int) -> QuerySet[RatePlan]:
+    return RatePlan.objects.filter(program_id=program_id).order_by("age_group", "-effective_from", "name")
+
+
+def invoice_lines(invoice: Invoice) -> QuerySet[LedgerEntry]:
+    return invoice.entries.filter(reverses__isnull=True).select_related("child").order_by("child_id", "id")
+
+
+def run_summary(run: InvoiceRun) -> dict[str, object]:
+    invoices = Invoice.objects.filter(run=run)
+    return {"invoices": invoices.count(),
+            "total": invoices.aggregate(t=Coalesce(Sum("total"), Value(ZERO), output_field=MONEY_FIELD))["t"],
+            "programs": invoices.values("program").distinct().count()}

@@ -1,0 +1,90 @@
+"""Writes of billing set-up: rate plans and account settings.
+
+Money writes live along the domain: billing/ledger.py (entries, reversals),
+billing/invoicing.py (invoice runs), billing/payments.py (payments,
+write-offs, collections). Every one is atomic and audited.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from alliance.audit import audit_event_record, snapshot
+from billing.ledger import Actor
+from billing.models import DiscountKind, FamilyAccount, RatePlan
+from members.models import MemberProgram
+
+ONE_DAY = datetime.timedelta(days=1)
+PLAN_FIELDS = ["code", "name", "age_group", "day_length", "days_per_week", "period", "tuition",
+               "registration_fee", "supply_fee", "sibling_discount_kind", "sibling_discount",
+               "staff_discount_kind", "staff_discount", "effective_from"]
+
+
+def _check_plan(plan: RatePlan) -> None:
+    errors: dict[str, str] = {}
+    plan.name = plan.name.strip()
+    plan.code = plan.code.strip()
+    if not plan.name:
+        errors["name"] = "Name the plan as families will read it on invoices."
+    for money in ("tuition", "registration_fee", "supply_fee", "sibling_discount", "staff_discount"):
+        value = getattr(plan, money)
+        if value is None or value < 0:
+            errors[money] = "An amount cannot be negative."
+        elif value != value.quantize(Decimal("0.01")):
+            errors[money] = "Give dollars and cents (two decimal places)."
+    for kind_field, value_field in (("sibling_discount_kind", "sibling_discount"),
+                                    ("staff_discount_kind", "staff_discount")):
+        kind, value = getattr(plan, kind_field), getattr(plan, value_field) or 0
+        if kind == DiscountKind.PERCENT and value > 100:
+            errors[value_field] = "A percentage is at most 100."
+        if kind and not value:
+            errors[value_field] = "Give the discount, or choose no discount."
+        if not kind and value:
+            errors[kind_field] = "Choose percent or amount for this discount."
+    if plan.days_per_week is not None and not 1 <= plan.days_per_week <= 7:
+        errors["days_per_week"] = "Between 1 and 7 days, or blank for any."
+    if errors:
+        raise ValidationError(errors)
+
+
+def rate_plan_create(*, actor: Actor, program: MemberProgram, **fields: Any) -> RatePlan:
+    """A new plan; one it replaces (same program and criteria) ends the day before it starts."""
+    plan = RatePlan(program=program, **{k: v for k, v in fields.items() if k in PLAN_FIELDS})
+    for money in ("registration_fee", "supply_fee", "sibling_discount", "staff_discount"):
+        if getattr(plan, money) is None:
+            setattr(plan, money, Decimal("0.00"))
+    plan.sibling_discount_kind = plan.sibling_discount_kind or ""
+    plan.staff_discount_kind = plan.staff_discount_kind or ""
+    _check_plan(plan)
+    with transaction.atomic():
+        same = RatePlan.objects.select_for_update().filter(
+            program=program, age_group=plan.age_group, day_length=plan.day_length,
+            days_per_week=plan.days_per_week, code=plan.code, effective_to__isnull=True)
+        for previous in same:
+            if previous.effective_from >= plan.effective_from:
+                raise ValidationError({"effective_from": (
+                    f"“{previous.name}” for the same children already starts on {previous.effective_from}; "
+                    "a new price starts after it.")})
+            before = snapshot(previous)
+            previous.effective_to = plan.effective_from - ONE_DAY
+            previous.save(update_fields=["effective_to"])
+            audit_event_record(actor=actor, action="rate_plan.ended", target=previous, before=before,
+                               after=snapshot(previous))
+        plan.save()
+        audit_event_record(actor=actor, action="rate_plan.created", target=plan, after=snapshot(plan))
+    return plan
+
+
+def account_set_staff_discount(*, actor: Actor, account: FamilyAccount, staff: bool) -> FamilyAccount:
+    with transaction.atomic():
+        before = snapshot(account)
+        account.staff_discount = staff
+        account.save(update_fields=["staff_discount"])
+        audit_event_record(actor=actor, action="account.updated", target=account, before=before,
+                           after=snapshot(account))
+    return account

@@ -1,0 +1,231 @@
+"""Billing pages: family accounts and their ledger, rate plans, invoices, invoice runs.
+
+Hub roles see the alliance; providers their own program's accounts and money
+(program_field narrows them); funders are refused (403).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import DetailView, FormView, ListView, TemplateView
+
+from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
+from billing import invoicing, services
+from billing.forms import AccountFilterForm, InvoiceRunForm, RatePlanForm
+from billing.models import FamilyAccount, Invoice, InvoiceRun, RatePlan
+from billing.selectors import account_balance, accounts_with_balances, invoice_lines, ledger_rows, run_summary
+from members.models import MemberProgram
+from members.pages import add_errors
+
+
+class BillingPage(AllianceMixin):
+    allowed_roles = HUB_AND_PROVIDER
+    crumb: tuple[str, str] | None = None
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        crumbs: list[tuple[str, str | None]] = [(self.alliance.name, self.alliance_url("alliance:home"))]
+        if self.crumb:
+            crumbs.append((self.crumb[0], self.alliance_url(self.crumb[1])))
+        crumbs.append((self.get_title(), None))
+        return crumbs
+
+    @property
+    def is_hub(self) -> bool:
+        return self.membership.role in HUB_ONLY
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["is_hub"] = self.is_hub
+        return context
+
+
+class BillingFormPage(BillingPage, FormView):
+    template_name = "billing/form.html"
+    submit_label = "Save"
+
+    def perform(self, form: Any) -> Any:
+        raise NotImplementedError
+
+    def success_url_for(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            obj = self.perform(form)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message(obj))
+        return redirect(self.success_url_for(obj))
+
+    def success_message(self, obj: Any) -> str:
+        return "Saved."
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["submit_label"] = self.submit_label
+        return context
+
+
+# --- Accounts ---------------------------------------------------------------
+class AccountListView(BillingPage, ListView):
+    template_name = "billing/account_list.html"
+    title = "Family accounts"
+    paginate_by = 50
+    context_object_name = "accounts"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        self.filters = AccountFilterForm(self.request.GET or None)
+        self.filters.fields["program"].queryset = self.visible(MemberProgram.objects.all())
+        accounts = self.visible(FamilyAccount.objects.all())
+        if self.filters.is_valid():
+            if self.filters.cleaned_data["q"]:
+                accounts = accounts.filter(family__name__icontains=self.filters.cleaned_data["q"])
+            if self.filters.cleaned_data["program"]:
+                accounts = accounts.filter(program=self.filters.cleaned_data["program"])
+        return accounts_with_balances(accounts).order_by("family__name", "program__name")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(filters=self.filters, query_string=self.request.GET.urlencode().replace("page=", "_="))
+        return context
+
+
+class AccountDetailView(BillingPage, DetailView):
+    template_name = "billing/account_detail.html"
+    context_object_name = "account"
+    crumb = ("Family accounts", "billing:account_list")
+
+    def get_object(self, queryset=None):  # type: ignore[no-untyped-def]
+        return self.get_for_member(FamilyAccount.objects.select_related("family", "program"),
+                                   pk=self.kwargs["pk"])
+
+    def get_title(self) -> str:
+        return f"{self.object.family.name} at {self.object.program.name}"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        opening, rows = ledger_rows(self.object)
+        context.update(rows=rows, balance=account_balance(self.object),
+                       invoices=Invoice.objects.filter(account=self.object).order_by("-period_start")[:24])
+        return context
+
+
+# --- Rate plans -------------------------------------------------------------
+class RatePlanListView(BillingPage, ListView):
+    template_name = "billing/rate_plan_list.html"
+    title = "Rate plans"
+    context_object_name = "plans"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return (self.visible(RatePlan.objects.all()).select_related("program")
+                .order_by("program__name", "age_group", "-effective_from"))
+
+
+class RatePlanCreateView(BillingFormPage):
+    allowed_roles = HUB_ONLY
+    form_class = RatePlanForm
+    title = "Add a rate plan"
+    crumb = ("Rate plans", "billing:rate_plan_list")
+
+    def perform(self, form: RatePlanForm) -> RatePlan:
+        data = dict(form.cleaned_data)
+        program = data.pop("program")
+        return services.rate_plan_create(actor=self.request.user, program=program, **data)
+
+    def success_message(self, obj: RatePlan) -> str:
+        return f"Rate plan “{obj.name}” saved."
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:rate_plan_list")
+
+
+# --- Invoices ---------------------------------------------------------------
+class InvoiceListView(BillingPage, ListView):
+    template_name = "billing/invoice_list.html"
+    title = "Invoices"
+    paginate_by = 50
+    context_object_name = "invoices"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return (self.visible(Invoice.objects.all()).select_related("account__family", "program")
+                .order_by("-period_start", "-number"))
+
+
+class InvoiceDetailView(BillingPage, DetailView):
+    template_name = "billing/invoice_detail.html"
+    context_object_name = "invoice"
+    crumb = ("Invoices", "billing:invoice_list")
+
+    def get_object(self, queryset=None):  # type: ignore[no-untyped-def]
+        return self.get_for_member(Invoice.objects.select_related("account__family", "program"),
+                                   pk=self.kwargs["pk"])
+
+    def get_title(self) -> str:
+        return f"Invoice {self.object.number}"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["lines"] = invoice_lines(self.object)
+        return context
+
+
+# --- Invoice runs -----------------------------------------------------------
+class InvoiceRunListView(BillingFormPage):
+    allowed_roles = HUB_ONLY
+    template_name = "billing/run_list.html"
+    form_class = InvoiceRunForm
+    title = "Invoice runs"
+    submit_label = "Start the run"
+
+    def perform(self, form: InvoiceRunForm) -> InvoiceRun:
+        return invoicing.invoice_run_create(actor=self.request.user, period=form.cleaned_data["period"],
+                                            period_start=form.cleaned_data["period_start"])
+
+    def success_message(self, obj: InvoiceRun) -> str:
+        return f"Invoice run for {obj.period_start:%B %Y} started."
+
+    def success_url_for(self, obj: InvoiceRun) -> str:
+        return self.alliance_url("billing:run_detail", obj.pk)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["runs"] = InvoiceRun.objects.all()[:20]
+        return context
+
+
+class InvoiceRunDetailView(BillingPage, DetailView):
+    allowed_roles = HUB_ONLY
+    template_name = "billing/run_detail.html"
+    context_object_name = "run"
+    crumb = ("Invoice runs", "billing:run_list")
+
+    def get_object(self, queryset=None):  # type: ignore[no-untyped-def]
+        return self.get_for_member(InvoiceRun.objects.all(), pk=self.kwargs["pk"])
+
+    def get_title(self) -> str:
+        return f"Invoice run {self.object.period_start:%B %Y}" if self.object.period == "monthly" else (
+            f"Invoice run week of {self.object.period_start}")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["summary"] = run_summary(self.object) if self.object.is_finished else None
+        return context
+
+
+class InvoiceRunProgressView(InvoiceRunDetailView):
+    """The progress block alone, polled by htmx while the run goes."""
+
+    template_name = "billing/_run_progress.html"
+
+
+class BillingHomeView(BillingPage, TemplateView):
+    """The billing menu."""
+
+    template_name = "billing/home.html"
+    title = "Billing"
