@@ -4,16 +4,21 @@ ValidationErrors come back as 400 with field errors. Nothing is deleted."""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import django_filters
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet, AllianceViewSetMixin
 from alliance.filters import TenantFilterSet
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
-from billing import invoicing, services
-from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, RatePeriod, RatePlan
+from billing import invoicing, payments, services
+from billing.aging import aging_for_accounts, aging_totals
+from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment, RatePeriod, RatePlan
 from billing.selectors import accounts_with_balances
 from members.api import VisibleRelatedField, through_service
 from members.models import MemberProgram
@@ -135,3 +140,64 @@ class InvoiceRunViewSet(mixins.CreateModelMixin, AllianceViewSetMixin, viewsets.
         data = serializer.validated_data
         serializer.instance = through_service(lambda: invoicing.invoice_run_create(
             actor=self.request.user, period=data["period"], period_start=data["period_start"]))
+
+
+class PaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Payment
+        fields = ["id", "account", "program", "method", "amount", "received_on", "reference", "invoice", "deposit",
+                  "status", "note", "created_at"]
+        read_only_fields = ["program", "deposit", "status", "created_at"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["account"] = VisibleRelatedField(FamilyAccount)
+        fields["invoice"] = VisibleRelatedField(Invoice, required=False, allow_null=True)
+        return fields
+
+
+class PaymentViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
+    """Payments received. POST records one (hub staff or the account's provider); allocation follows the ledger."""
+
+    model = Payment
+    serializer_class = PaymentSerializer
+    allowed_roles = HUB_AND_PROVIDER
+    write_roles = HUB_AND_PROVIDER
+    filterset_fields = ["account", "program", "method", "status"]
+
+    def base_queryset(self):  # type: ignore[no-untyped-def]
+        return Payment.objects.order_by("-received_on", "-id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = through_service(lambda: payments.payment_record(
+            actor=self.request.user, account=data["account"], amount=data["amount"], method=data["method"],
+            received_on=data["received_on"], reference=data.get("reference", ""), invoice=data.get("invoice"),
+            note=data.get("note", "")))
+
+
+class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
+    """Aging of open balances per account, with program and alliance totals (the aging page's figures)."""
+
+    model = FamilyAccount
+    allowed_roles = HUB_AND_PROVIDER
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        try:
+            as_of = datetime.date.fromisoformat(request.query_params.get("as_of") or datetime.date.today().isoformat())
+        except ValueError:
+            raise DRFValidationError({"as_of": ["A date, YYYY-MM-DD."]}) from None
+        rows = aging_for_accounts(self.get_queryset(), as_of=as_of)
+
+        def money(values: dict[str, Any]) -> dict[str, str]:
+            return {k: str(v) for k, v in values.items()}
+
+        totals = aging_totals(rows).get("all")
+        return Response({
+            "as_of": as_of.isoformat(),
+            "alliance": money(totals.buckets) if totals else {},
+            "programs": {str(pk): money(t.buckets) for pk, t in aging_totals(rows, by="program_id").items()},
+            "accounts": [{"account": r.account_id, "program": r.program_id, "buckets": money(r.buckets),
+                          "unapplied_credit": str(r.unapplied_credit), "balance": str(r.balance),
+                          "days_past_due": r.days_past_due} for r in rows],
+        })

@@ -9,4 +9,6 @@ router.register("billing-accounts", api.AccountViewSet, basename="billing-accoun
 router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry")
 router.register("invoices", api.InvoiceViewSet, basename="invoice")
 router.register("invoice-runs", api.InvoiceRunViewSet, basename="invoice-run")
+router.register("payments", api.PaymentViewSet, basename="payment")
+router.register("aging", api.AgingViewSet, basename="aging")
 urlpatterns = router.urls

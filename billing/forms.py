@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 
-from billing.models import RatePeriod, RatePlan
+from billing.models import FamilyAccount, Invoice, NoteKind, Payment, PaymentMethod, RatePeriod, RatePlan
 from members.forms import HubForm, HubModelForm
 from members.models import MemberProgram
 
@@ -46,3 +47,56 @@ class AccountFilterForm(forms.Form):
     q = forms.CharField(label="Family", required=False)
     program = forms.ModelChoiceField(queryset=MemberProgram.objects.all(), required=False,
                                      empty_label="All programs")
+
+
+class PaymentForm(HubForm):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, min_value=Decimal("0.01"))
+    method = forms.ChoiceField(choices=PaymentMethod.choices)
+    received_on = forms.DateField()
+    reference = forms.CharField(required=False, max_length=60, help_text="Check number, or card/ACH reference.")
+    invoice = forms.ModelChoiceField(queryset=Invoice.objects.none(), required=False,
+                                     empty_label="Oldest open charges first",
+                                     help_text="Name an invoice only when the family paid that one.")
+    note = forms.CharField(required=False, max_length=200)
+
+    def __init__(self, *args: Any, account: FamilyAccount, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["invoice"].queryset = Invoice.objects.filter(account=account).order_by("-period_start")
+        self.fields["received_on"].initial = datetime.date.today()
+
+
+class ReasonForm(HubForm):
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class WriteOffForm(ReasonForm):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False,
+                                help_text="Blank: the whole balance.")
+
+
+class DepositForm(HubForm):
+    program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
+    deposited_on = forms.DateField()
+    reference = forms.CharField(required=False, max_length=60)
+    payments = forms.ModelMultipleChoiceField(queryset=Payment.objects.none(),
+                                              widget=forms.CheckboxSelectMultiple)
+
+    def __init__(self, *args: Any, payments: Any, programs: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["payments"].queryset = payments
+        self.fields["program"].queryset = programs
+        self.fields["deposited_on"].initial = datetime.date.today()
+
+
+class CollectionNoteForm(HubForm):
+    kind = forms.ChoiceField(choices=NoteKind.choices)
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    promised_amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False)
+    promised_on = forms.DateField(required=False)
+
+
+class PaymentPlanForm(HubForm):
+    installment = forms.DecimalField(max_digits=12, decimal_places=2)
+    every_days = forms.IntegerField(initial=14)
+    starts_on = forms.DateField()
+    note = forms.CharField(required=False, max_length=200)

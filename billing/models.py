@@ -143,6 +143,7 @@ class ChargeCategory(models.TextChoices):
     SIBLING_DISCOUNT = "sibling_discount", "Sibling discount"
     STAFF_DISCOUNT = "staff_discount", "Staff discount"
     ADJUSTMENT = "adjustment", "Adjustment"
+    REFUND = "refund", "Refund"
 
 
 class LedgerEntry(TenantModel):
@@ -278,3 +279,118 @@ class InvoiceRun(TenantModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
+# --- Payments ---------------------------------------------------------------
+class PaymentMethod(models.TextChoices):
+    CASH = "cash", "Cash"
+    CHECK = "check", "Check"
+    CARD = "card", "Card"
+    ACH = "ach", "ACH bank transfer"
+
+
+class PaymentStatus(models.TextChoices):
+    RECORDED = "recorded", "Recorded"
+    REVERSED = "reversed", "Reversed"
+
+
+class DepositBatch(TenantModel):
+    """Checks and cash one program took to the bank together."""
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    deposited_on = models.DateField()
+    reference = models.CharField("bank reference", max_length=60, blank=True)
+    total = models.DecimalField(**MONEY, default=ZERO)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-deposited_on", "-id"]
+        verbose_name_plural = "deposit batches"
+        indexes = [models.Index(fields=["alliance", "program", "deposited_on"])]
+
+    def __str__(self) -> str:
+        return f"Deposit of {self.deposited_on}"
+
+
+class Payment(TenantModel):
+    """Money received from a family, with the ledger entry that records it."""
+
+    account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="payments")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices)
+    amount = models.DecimalField(**MONEY)
+    received_on = models.DateField()
+    reference = models.CharField(max_length=60, blank=True, help_text="Check number or card/ACH reference.")
+    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
+                                help_text="Blank: applied to the oldest open charges.")
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="payment")
+    deposit = models.ForeignKey(DepositBatch, null=True, blank=True, on_delete=models.PROTECT,
+                                related_name="payments")
+    status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.RECORDED)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+        indexes = [models.Index(fields=["alliance", "program", "received_on"]),
+                   models.Index(fields=["alliance", "account"])]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"{self.get_method_display()} {self.amount} on {self.received_on}"
+
+
+# --- Collections ------------------------------------------------------------
+class NoteKind(models.TextChoices):
+    CALL = "call", "Call or message"
+    PROMISE = "promise", "Promise to pay"
+    OTHER = "other", "Other"
+
+
+class CollectionNote(TenantModel):
+    """What Hub staff did about an overdue account, and what the family promised."""
+
+    account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="collection_notes")
+    kind = models.CharField(max_length=10, choices=NoteKind.choices, default=NoteKind.CALL)
+    note = models.TextField()
+    promised_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    promised_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "account__program"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["alliance", "account"])]
+
+
+class PaymentPlan(TenantModel):
+    """An agreed schedule to pay an overdue balance down."""
+
+    account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="payment_plans")
+    installment = models.DecimalField(**MONEY)
+    every_days = models.PositiveSmallIntegerField(default=14, help_text="Days between installments.")
+    starts_on = models.DateField()
+    is_active = models.BooleanField(default=True)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "account__program"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["alliance", "account"])]
+        constraints = [models.CheckConstraint(condition=models.Q(installment__gt=0),
+                                              name="paymentplan_installment_positive")]

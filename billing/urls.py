@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views
+from billing import views, views_payments
 
 app_name = "billing"
 
@@ -15,4 +15,21 @@ urlpatterns = [
     path("billing/runs/", views.InvoiceRunListView.as_view(), name="run_list"),
     path("billing/runs/<int:pk>/", views.InvoiceRunDetailView.as_view(), name="run_detail"),
     path("billing/runs/<int:pk>/progress/", views.InvoiceRunProgressView.as_view(), name="run_progress"),
+]
+
+urlpatterns += [
+    path("billing/accounts/<int:pk>/payments/new/", views_payments.PaymentCreateView.as_view(),
+         name="payment_create"),
+    path("billing/accounts/<int:pk>/write-off/", views_payments.WriteOffView.as_view(), name="write_off"),
+    path("billing/accounts/<int:pk>/notes/new/", views_payments.CollectionNoteView.as_view(),
+         name="collection_note"),
+    path("billing/accounts/<int:pk>/payment-plan/", views_payments.PaymentPlanView.as_view(),
+         name="payment_plan"),
+    path("billing/payments/", views_payments.PaymentListView.as_view(), name="payment_list"),
+    path("billing/payments/<int:pk>/reverse/", views_payments.PaymentReverseView.as_view(),
+         name="payment_reverse"),
+    path("billing/invoices/<int:pk>/void/", views_payments.InvoiceVoidView.as_view(), name="invoice_void"),
+    path("billing/deposits/", views_payments.DepositView.as_view(), name="deposits"),
+    path("billing/aging/", views_payments.AgingView.as_view(), name="aging"),
+    path("billing/collections/", views_payments.CollectionsView.as_view(), name="collections"),
 ]

@@ -6,6 +6,7 @@ Hub roles see the alliance; providers their own program's accounts and money
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.contrib import messages
@@ -16,6 +17,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
 from billing import invoicing, services
+from billing.aging import aging_for_accounts, invoice_open_amount
 from billing.forms import AccountFilterForm, InvoiceRunForm, RatePlanForm
 from billing.models import FamilyAccount, Invoice, InvoiceRun, RatePlan
 from billing.selectors import account_balance, accounts_with_balances, invoice_lines, ledger_rows, run_summary
@@ -111,8 +113,13 @@ class AccountDetailView(BillingPage, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         opening, rows = ledger_rows(self.object)
-        context.update(rows=rows, balance=account_balance(self.object),
-                       invoices=Invoice.objects.filter(account=self.object).order_by("-period_start")[:24])
+        aging = aging_for_accounts(FamilyAccount.objects.filter(pk=self.object.pk), as_of=datetime.date.today())[0]
+        open_by_invoice = {i.invoice_id: i.open for i in aging.items if i.invoice_id}
+        invoices = list(Invoice.objects.filter(account=self.object).order_by("-period_start")[:24])
+        for invoice in invoices:
+            invoice.open_amount = open_by_invoice.get(invoice.pk, 0)  # type: ignore[attr-defined]
+        context.update(rows=rows, balance=account_balance(self.object), aging=aging, invoices=invoices,
+                       payments=self.object.payments.order_by("-received_on", "-id")[:24])
         return context
 
 
@@ -171,7 +178,7 @@ class InvoiceDetailView(BillingPage, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["lines"] = invoice_lines(self.object)
+        context.update(lines=invoice_lines(self.object), open_amount=invoice_open_amount(self.object))
         return context
 
 

@@ -1,0 +1,220 @@
+"""Writes of money received and forgiven: payments, reversals, refunds, deposit
+batches, voiding invoices, write-offs, and the collections worklist's notes
+and payment plans. Each is one transaction, locks the account first, and is
+audited."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from alliance.audit import audit_event_record, snapshot
+from alliance.models import HUB_ROLES, Membership
+from billing.aging import invoice_open_amount
+from billing.ledger import Actor, _check_cents, _user, ledger_entry_post, ledger_entry_reverse
+from billing.models import (
+    ChargeCategory,
+    CollectionNote,
+    DepositBatch,
+    EntryKind,
+    FamilyAccount,
+    Invoice,
+    InvoiceStatus,
+    NoteKind,
+    Payment,
+    PaymentMethod,
+    PaymentPlan,
+    PaymentStatus,
+)
+from billing.selectors import account_balance
+from members.models import MemberProgram
+
+WRITE_OFF_REASON_MIN_LENGTH = 10
+
+
+def _lock(account: FamilyAccount) -> FamilyAccount:
+    return FamilyAccount.objects.select_for_update().get(pk=account.pk)
+
+
+def actor_is_hub(actor: Actor) -> bool:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    return Membership.objects.filter(user_id=actor.pk, role__in=HUB_ROLES, is_active=True).exists()
+
+
+def payment_record(*, actor: Actor, account: FamilyAccount, amount: Decimal, method: str,
+                   received_on: datetime.date, reference: str = "", invoice: Invoice | None = None,
+                   note: str = "") -> Payment:
+    """Record money received. Named to an invoice, it pays that invoice; otherwise the oldest open charges."""
+    amount = _check_cents(amount)
+    if amount <= 0:
+        raise ValidationError({"amount": "A payment is more than zero."})
+    if method not in PaymentMethod.values:
+        raise ValidationError({"method": "Choose cash, check, card or ACH."})
+    if method == PaymentMethod.CHECK and not reference.strip():
+        raise ValidationError({"reference": "Give the check number."})
+    with transaction.atomic():
+        _lock(account)
+        if invoice is not None:
+            if invoice.account_id != account.pk:
+                raise ValidationError({"invoice": "This invoice belongs to another account."})
+            invoice = Invoice.objects.get(pk=invoice.pk)
+            if invoice.status == InvoiceStatus.VOID:
+                raise ValidationError({"invoice": f"Invoice {invoice.number} is void; it cannot be paid."})
+            open_amount = invoice_open_amount(invoice)
+            if open_amount <= 0:
+                raise ValidationError({"invoice": f"Invoice {invoice.number} is already paid in full."})
+            if amount > open_amount:
+                raise ValidationError({"amount": (
+                    f"Invoice {invoice.number} has {open_amount} left to pay; record the rest without "
+                    "naming an invoice.")})
+        entry = ledger_entry_post(
+            account=account, kind=EntryKind.PAYMENT, amount=-amount, posted_on=received_on,
+            description=f"{PaymentMethod(method).label} payment{f' {reference}' if reference else ''}",
+            invoice=invoice, actor=actor)
+        payment = Payment.objects.create(
+            account=account, program_id=account.program_id, method=method, amount=amount,
+            received_on=received_on, reference=reference.strip(), invoice=invoice, entry=entry,
+            note=note.strip(), recorded_by=_user(actor))
+        audit_event_record(actor=actor, action="payment.recorded", target=payment, after=snapshot(payment))
+    return payment
+
+
+def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
+    """A bounced check, a card charge-back, a payment on the wrong account: undo it on the ledger."""
+    with transaction.atomic():
+        _lock(payment.account)
+        payment = Payment.objects.get(pk=payment.pk)
+        if payment.status == PaymentStatus.REVERSED:
+            raise ValidationError("This payment has already been reversed.")
+        before = snapshot(payment)
+        ledger_entry_reverse(entry=payment.entry, actor=actor, reason=reason)
+        payment.status = PaymentStatus.REVERSED
+        payment.save(update_fields=["status"])
+        audit_event_record(actor=actor, action="payment.reversed", target=payment, before=before,
+                           after=snapshot(payment), reason=reason)
+    return payment
+
+
+def refund_record(*, actor: Actor, account: FamilyAccount, amount: Decimal, paid_on: datetime.date,
+                  reason: str) -> None:
+    """Pay a family's credit back to them: at most what the account is in credit."""
+    amount = _check_cents(amount)
+    if not (reason or "").strip():
+        raise ValidationError({"reason": "Say why the money is refunded."})
+    with transaction.atomic():
+        _lock(account)
+        credit = -account_balance(account)
+        if amount <= 0 or amount > credit:
+            raise ValidationError({"amount": f"The account is in credit by {max(credit, Decimal('0.00'))}; "
+                                             "a refund is more than zero and at most that."})
+        ledger_entry_post(account=account, kind=EntryKind.CHARGE, category=ChargeCategory.REFUND, amount=amount,
+                          posted_on=paid_on, description="Refund of credit", actor=actor, reason=reason)
+
+
+def invoice_void(*, actor: Actor, invoice: Invoice, reason: str) -> Invoice:
+    """Cancel an invoice issued in error: its lines are reversed; it keeps its number."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the invoice is voided."})
+    with transaction.atomic():
+        _lock(invoice.account)
+        invoice = Invoice.objects.get(pk=invoice.pk)
+        if invoice.status == InvoiceStatus.VOID:
+            raise ValidationError(f"Invoice {invoice.number} is already void.")
+        if invoice.payments.filter(status=PaymentStatus.RECORDED).exists():
+            raise ValidationError(f"Payments were made against invoice {invoice.number}; reverse them first.")
+        before = snapshot(invoice)
+        for entry in invoice.entries.filter(reverses__isnull=True, reversed_by__isnull=True):
+            ledger_entry_reverse(entry=entry, actor=actor, reason=f"Invoice {invoice.number} voided: {reason}")
+        invoice.status = InvoiceStatus.VOID
+        invoice.void_reason = reason
+        invoice.save(update_fields=["status", "void_reason"])
+        audit_event_record(actor=actor, action="invoice.voided", target=invoice, before=before,
+                           after=snapshot(invoice), reason=reason)
+    return invoice
+
+
+def deposit_batch_create(*, actor: Actor, program: MemberProgram, deposited_on: datetime.date,
+                         payments: list[Payment], reference: str = "") -> DepositBatch:
+    """Put undeposited cash and checks of one program into one bank deposit."""
+    if not payments:
+        raise ValidationError({"payments": "Choose the payments in this deposit."})
+    with transaction.atomic():
+        locked = list(Payment.objects.select_for_update().filter(pk__in=[p.pk for p in payments]).order_by("pk"))
+        for payment in locked:
+            if payment.program_id != program.pk:
+                raise ValidationError({"payments": "A deposit holds one program's payments."})
+            if payment.deposit_id is not None:
+                raise ValidationError({"payments": f"{payment} is already in a deposit."})
+            if payment.status != PaymentStatus.RECORDED:
+                raise ValidationError({"payments": f"{payment} was reversed."})
+        batch = DepositBatch.objects.create(program=program, deposited_on=deposited_on, reference=reference.strip(),
+                                            total=sum((p.amount for p in locked), Decimal("0.00")),
+                                            created_by=_user(actor))
+        Payment.objects.filter(pk__in=[p.pk for p in locked]).update(deposit=batch)
+        audit_event_record(actor=actor, action="deposit.created", target=batch,
+                           after={**snapshot(batch), "payments": [p.pk for p in locked]})
+    return batch
+
+
+def write_off_record(*, actor: Actor, account: FamilyAccount, reason: str, amount: Decimal | None = None,
+                     written_on: datetime.date) -> None:
+    """Write off an uncollectible balance (Hub staff only, with a reason). This is what bad debt counts."""
+    if not actor_is_hub(actor):
+        raise ValidationError("Only Hub staff can write off a balance.", code="not_hub")
+    reason = (reason or "").strip()
+    if len(reason) < WRITE_OFF_REASON_MIN_LENGTH:
+        raise ValidationError({"reason": f"Write why this balance cannot be collected "
+                                         f"(at least {WRITE_OFF_REASON_MIN_LENGTH} characters)."})
+    with transaction.atomic():
+        _lock(account)
+        balance = account_balance(account)
+        amount = balance if amount is None else _check_cents(amount)
+        if balance <= 0:
+            raise ValidationError("This account owes nothing; there is nothing to write off.")
+        if amount <= 0 or amount > balance:
+            raise ValidationError({"amount": f"Write off more than zero and at most the balance, {balance}."})
+        ledger_entry_post(account=account, kind=EntryKind.WRITE_OFF, amount=-amount, posted_on=written_on,
+                          description="Written off as uncollectible", actor=actor, reason=reason)
+
+
+def collection_note_add(*, actor: Actor, account: FamilyAccount, kind: str, note: str,
+                        promised_amount: Decimal | None = None,
+                        promised_on: datetime.date | None = None) -> CollectionNote:
+    errors = {}
+    if not (note or "").strip():
+        errors["note"] = "Write what was said or done."
+    if kind == NoteKind.PROMISE and (promised_amount is None or promised_on is None):
+        errors["promised_on"] = "A promise to pay has an amount and a date."
+    if promised_amount is not None and promised_amount <= 0:
+        errors["promised_amount"] = "A promised amount is more than zero."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        row = CollectionNote.objects.create(account=account, kind=kind, note=note.strip(),
+                                            promised_amount=promised_amount, promised_on=promised_on,
+                                            created_by=_user(actor))
+        audit_event_record(actor=actor, action="collections.note", target=row, after=snapshot(row))
+    return row
+
+
+def payment_plan_create(*, actor: Actor, account: FamilyAccount, installment: Decimal, every_days: int,
+                        starts_on: datetime.date, note: str = "") -> PaymentPlan:
+    installment = _check_cents(installment)
+    if installment <= 0:
+        raise ValidationError({"installment": "An installment is more than zero."})
+    if not 1 <= every_days <= 62:
+        raise ValidationError({"every_days": "Between 1 and 62 days."})
+    with transaction.atomic():
+        _lock(account)
+        for previous in PaymentPlan.objects.filter(account=account, is_active=True):
+            previous.is_active = False
+            previous.save(update_fields=["is_active"])
+        plan = PaymentPlan.objects.create(account=account, installment=installment, every_days=every_days,
+                                          starts_on=starts_on, note=note.strip(), created_by=_user(actor))
+        audit_event_record(actor=actor, action="collections.payment_plan", target=plan, after=snapshot(plan))
+    return plan

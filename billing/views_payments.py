@@ -1,0 +1,271 @@
+"""Pages of money received and owed: payment entry and reversal, deposits,
+voiding invoices, aging, the collections worklist and write-offs."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.views.generic import ListView, TemplateView
+
+from alliance.views_base import HUB_ONLY
+from billing import payments
+from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals
+from billing.forms import (
+    CollectionNoteForm,
+    DepositForm,
+    PaymentForm,
+    PaymentPlanForm,
+    ReasonForm,
+    WriteOffForm,
+)
+from billing.models import CollectionNote, DepositBatch, FamilyAccount, Invoice, Payment, PaymentPlan, PaymentStatus
+from billing.views import BillingFormPage, BillingPage
+from enrollment.models import Family
+from members.models import MemberProgram
+
+
+class AccountFormPage(BillingFormPage):
+    """A form about one family account (404 unless the member may see it)."""
+
+    crumb = ("Family accounts", "billing:account_list")
+
+    def get_account(self) -> FamilyAccount:
+        if not hasattr(self, "account"):
+            self.account = self.get_for_member(FamilyAccount.objects.select_related("family", "program"),
+                                               pk=self.kwargs["pk"])
+        return self.account
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_account()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_account()
+        return super().post(request, *args, **kwargs)
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:account_detail", self.account.pk)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["intro"] = f"{self.account.family.name} at {self.account.program.name}"
+        return context
+
+
+class PaymentCreateView(AccountFormPage):
+    form_class = PaymentForm
+    title = "Record a payment"
+    submit_label = "Record payment"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "account": self.get_account()}
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"invoice": self.request.GET.get("invoice") or None}
+
+    def perform(self, form: PaymentForm) -> Payment:
+        data = form.cleaned_data
+        return payments.payment_record(actor=self.request.user, account=self.account, amount=data["amount"],
+                                       method=data["method"], received_on=data["received_on"],
+                                       reference=data["reference"], invoice=data["invoice"], note=data["note"])
+
+    def success_message(self, obj: Payment) -> str:
+        return f"Payment of {obj.amount} recorded."
+
+
+class WriteOffView(AccountFormPage):
+    allowed_roles = HUB_ONLY
+    form_class = WriteOffForm
+    title = "Write off a balance"
+    submit_label = "Write off"
+
+    def perform(self, form: WriteOffForm) -> None:
+        payments.write_off_record(actor=self.request.user, account=self.account, reason=form.cleaned_data["reason"],
+                                  amount=form.cleaned_data["amount"], written_on=datetime.date.today())
+
+    def success_message(self, obj: Any) -> str:
+        return "Balance written off."
+
+
+class CollectionNoteView(AccountFormPage):
+    allowed_roles = HUB_ONLY
+    form_class = CollectionNoteForm
+    title = "Add a collections note"
+
+    def perform(self, form: CollectionNoteForm) -> CollectionNote:
+        return payments.collection_note_add(actor=self.request.user, account=self.account, **form.cleaned_data)
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:collections")
+
+
+class PaymentPlanView(AccountFormPage):
+    allowed_roles = HUB_ONLY
+    form_class = PaymentPlanForm
+    title = "Set up a payment plan"
+
+    def perform(self, form: PaymentPlanForm) -> PaymentPlan:
+        return payments.payment_plan_create(actor=self.request.user, account=self.account, **form.cleaned_data)
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:collections")
+
+
+class PaymentReverseView(BillingFormPage):
+    form_class = ReasonForm
+    title = "Reverse a payment"
+    submit_label = "Reverse payment"
+    crumb = ("Payments", "billing:payment_list")
+
+    def get_payment(self) -> Payment:
+        if not hasattr(self, "payment"):
+            self.payment = self.get_for_member(Payment.objects.select_related("account__family"), pk=self.kwargs["pk"])
+        return self.payment
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_payment()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_payment()
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form: ReasonForm) -> Payment:
+        return payments.payment_reverse(actor=self.request.user, payment=self.payment,
+                                        reason=form.cleaned_data["reason"])
+
+    def success_message(self, obj: Payment) -> str:
+        return f"Payment of {obj.amount} reversed."
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:account_detail", self.payment.account_id)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["intro"] = f"{self.payment} from {self.payment.account.family.name}. Say why it is reversed."
+        return context
+
+
+class InvoiceVoidView(BillingFormPage):
+    allowed_roles = HUB_ONLY
+    form_class = ReasonForm
+    title = "Void an invoice"
+    submit_label = "Void invoice"
+    crumb = ("Invoices", "billing:invoice_list")
+
+    def get_invoice(self) -> Invoice:
+        if not hasattr(self, "invoice"):
+            self.invoice = self.get_for_member(Invoice.objects.all(), pk=self.kwargs["pk"])
+        return self.invoice
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_invoice()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_invoice()
+        return super().post(request, *args, **kwargs)
+
+    def perform(self, form: ReasonForm) -> Invoice:
+        return payments.invoice_void(actor=self.request.user, invoice=self.invoice, reason=form.cleaned_data["reason"])
+
+    def success_message(self, obj: Invoice) -> str:
+        return f"Invoice {obj.number} voided."
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:invoice_detail", self.invoice.pk)
+
+
+class PaymentListView(BillingPage, ListView):
+    template_name = "billing/payment_list.html"
+    title = "Payments"
+    paginate_by = 50
+    context_object_name = "payments"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        return (self.visible(Payment.objects.all()).select_related("account__family", "program", "deposit")
+                .order_by("-received_on", "-id"))
+
+
+class DepositView(BillingFormPage):
+    template_name = "billing/deposits.html"
+    form_class = DepositForm
+    title = "Bank deposits"
+    submit_label = "Record the deposit"
+
+    def undeposited(self):  # type: ignore[no-untyped-def]
+        return (self.visible(Payment.objects.filter(deposit__isnull=True, status=PaymentStatus.RECORDED,
+                                                    method__in=["cash", "check"]))
+                .select_related("account__family", "program").order_by("program__name", "received_on"))
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "payments": self.undeposited(),
+                "programs": self.visible(MemberProgram.objects.all())}
+
+    def perform(self, form: DepositForm) -> DepositBatch:
+        data = form.cleaned_data
+        return payments.deposit_batch_create(actor=self.request.user, program=data["program"],
+                                             deposited_on=data["deposited_on"], payments=list(data["payments"]),
+                                             reference=data["reference"])
+
+    def success_message(self, obj: DepositBatch) -> str:
+        return f"Deposit of {obj.total} recorded."
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:deposits")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["batches"] = self.visible(DepositBatch.objects.select_related("program"))[:20]
+        return context
+
+
+# --- Aging and collections --------------------------------------------------
+class AgingView(BillingPage, TemplateView):
+    template_name = "billing/aging.html"
+    title = "Aging of open balances"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        as_of = datetime.date.today()
+        try:
+            as_of = datetime.date.fromisoformat(self.request.GET.get("as_of", "")) or as_of
+        except ValueError:
+            messages.error(self.request, "Give the date as YYYY-MM-DD; showing today.")
+        rows = aging_for_accounts(self.visible(FamilyAccount.objects.all()), as_of=as_of)
+        programs = dict(self.visible(MemberProgram.objects.all()).values_list("pk", "name"))
+        families = dict(Family.objects.filter(pk__in={r.family_id for r in rows}).values_list("pk", "name"))
+        by_program = aging_totals(rows, by="program_id")
+        context.update(
+            as_of=as_of, buckets=[(b, BUCKET_LABELS[b]) for b in BUCKETS],
+            total=aging_totals(rows).get("all"),
+            programs=sorted(((programs.get(pk, "?"), t) for pk, t in by_program.items()), key=lambda x: x[0]),
+            families=sorted(((families.get(r.family_id, "?"), programs.get(r.program_id, "?"), r) for r in rows
+                             if r.balance != 0), key=lambda x: -x[2].past_due)[:200],
+        )
+        return context
+
+
+class CollectionsView(BillingPage, TemplateView):
+    """Who to call: accounts past due, most overdue money first, with notes and plans."""
+
+    allowed_roles = HUB_ONLY
+    template_name = "billing/collections.html"
+    title = "Collections worklist"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        today = datetime.date.today()
+        rows = [r for r in aging_for_accounts(FamilyAccount.objects.all(), as_of=today) if r.past_due > 0]
+        rows.sort(key=lambda r: (-r.days_past_due, -r.past_due))
+        accounts = FamilyAccount.objects.select_related("family", "program").in_bulk([r.account_id for r in rows])
+        last_note = {}
+        for note in CollectionNote.objects.filter(account_id__in=accounts).order_by("created_at"):
+            last_note[note.account_id] = note
+        plans = {p.account_id: p for p in PaymentPlan.objects.filter(account_id__in=accounts, is_active=True)}
+        context["rows"] = [{"aging": r, "account": accounts[r.account_id], "note": last_note.get(r.account_id),
+                            "plan": plans.get(r.account_id)} for r in rows]
+        return context
