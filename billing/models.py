@@ -394,3 +394,45 @@ class PaymentPlan(TenantModel):
         indexes = [models.Index(fields=["alliance", "account"])]
         constraints = [models.CheckConstraint(condition=models.Q(installment__gt=0),
                                               name="paymentplan_installment_positive")]
+
+
+# --- Per-program billing settings -------------------------------------------
+class LateFeeKind(models.TextChoices):
+    NONE = "", "No late fee"
+    FLAT = "flat", "Flat amount"
+    PERCENT = "percent", "Percent of the overdue amount"
+
+
+class BillingPolicy(TenantModel):
+    """One program's billing settings: who it is on tax statements, and its late-fee policy."""
+
+    program = models.OneToOneField(MemberProgram, on_delete=models.PROTECT, related_name="billing_policy")
+    tax_id = models.CharField("tax id (EIN)", max_length=20, blank=True)
+    late_fee_kind = models.CharField(max_length=10, choices=LateFeeKind.choices, blank=True)
+    late_fee_value = models.DecimalField(**MONEY, default=ZERO, help_text="Dollars, or percent of what is overdue.")
+    late_fee_cap = models.DecimalField(**MONEY, null=True, blank=True,
+                                       help_text="At most this much per invoice; blank for no cap.")
+    grace_days = models.PositiveSmallIntegerField(default=5, help_text="Days after the due date before a late fee.")
+
+    program_field = "program"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alliance", "program"], name="billingpolicy_one_per_program")]
+
+    def __str__(self) -> str:
+        return f"Billing policy of {self.program}"
+
+
+class LateFeeCharge(TenantModel):
+    """The late fee charged on one invoice: at most one, whatever the daily task does."""
+
+    invoice = models.OneToOneField(Invoice, on_delete=models.PROTECT, related_name="late_fee")
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    charged_on = models.DateField()
+
+    program_field = "program"
+    append_only = True
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alliance", "invoice"], name="latefee_one_per_invoice")]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views, views_payments
+from billing import views, views_payments, views_statements
 
 app_name = "billing"
 
@@ -32,4 +32,14 @@ urlpatterns += [
     path("billing/deposits/", views_payments.DepositView.as_view(), name="deposits"),
     path("billing/aging/", views_payments.AgingView.as_view(), name="aging"),
     path("billing/collections/", views_payments.CollectionsView.as_view(), name="collections"),
+]
+
+urlpatterns += [
+    path("billing/families/<int:pk>/statement/", views_statements.StatementView.as_view(), name="statement"),
+    path("billing/families/<int:pk>/statement.pdf", views_statements.StatementView.as_view(), {"pdf": True},
+         name="statement_pdf"),
+    path("billing/families/<int:pk>/tax/<int:year>/", views_statements.TaxStatementView.as_view(),
+         name="tax_statement"),
+    path("billing/families/<int:pk>/tax/<int:year>.pdf", views_statements.TaxStatementView.as_view(),
+         {"pdf": True}, name="tax_statement_pdf"),
 ]
