@@ -8,7 +8,16 @@ from typing import Any
 
 from django import forms
 
-from billing.models import FamilyAccount, Invoice, NoteKind, Payment, PaymentMethod, RatePeriod, RatePlan
+from billing.models import (
+    BillingPolicy,
+    FamilyAccount,
+    Invoice,
+    NoteKind,
+    Payment,
+    PaymentMethod,
+    RatePeriod,
+    RatePlan,
+)
 from members.forms import HubForm, HubModelForm
 from members.models import MemberProgram
 
@@ -100,3 +109,9 @@ class PaymentPlanForm(HubForm):
     every_days = forms.IntegerField(initial=14)
     starts_on = forms.DateField()
     note = forms.CharField(required=False, max_length=200)
+
+
+class BillingPolicyForm(HubModelForm):
+    class Meta:
+        model = BillingPolicy
+        fields = ["tax_id", "late_fee_kind", "late_fee_value", "late_fee_cap", "grace_days"]

@@ -16,7 +16,7 @@ from django.db import transaction
 
 from alliance.audit import audit_event_record, snapshot
 from billing.ledger import Actor
-from billing.models import DiscountKind, FamilyAccount, RatePlan
+from billing.models import BillingPolicy, DiscountKind, FamilyAccount, RatePlan
 from members.models import MemberProgram
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -88,3 +88,29 @@ def account_set_staff_discount(*, actor: Actor, account: FamilyAccount, staff: b
         audit_event_record(actor=actor, action="account.updated", target=account, before=before,
                            after=snapshot(account))
     return account
+
+
+def billing_policy_set(*, actor: Actor, program: MemberProgram, tax_id: str = "", late_fee_kind: str = "",
+                       late_fee_value: Decimal = Decimal("0.00"), late_fee_cap: Decimal | None = None,
+                       grace_days: int = 5) -> BillingPolicy:
+    errors: dict[str, str] = {}
+    if late_fee_kind and (late_fee_value is None or late_fee_value <= 0):
+        errors["late_fee_value"] = "Give the late fee, or choose no late fee."
+    if late_fee_kind == "percent" and late_fee_value and late_fee_value > 100:
+        errors["late_fee_value"] = "A percentage is at most 100."
+    if late_fee_cap is not None and late_fee_cap <= 0:
+        errors["late_fee_cap"] = "A cap is more than zero, or blank."
+    if grace_days is None or grace_days > 90:
+        errors["grace_days"] = "Between 0 and 90 days."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        policy = BillingPolicy.objects.select_for_update().filter(program=program).first()
+        before = snapshot(policy) if policy else None
+        policy = policy or BillingPolicy(program=program)
+        policy.tax_id, policy.late_fee_kind = tax_id.strip(), late_fee_kind or ""
+        policy.late_fee_value, policy.late_fee_cap, policy.grace_days = late_fee_value or 0, late_fee_cap, grace_days
+        policy.save()
+        audit_event_record(actor=actor, action="billing_policy.set", target=policy, before=before,
+                           after=snapshot(policy))
+    return policy

@@ -59,3 +59,34 @@ def email_statement(alliance_id: int, family_id: int, account_ids: list[int], st
                                after={"to": recipients, "start": start, "end": end,
                                       "closing": str(statement.closing)})
     return {"sent": True, "to": recipients, "audit_event_id": event.pk}
+
+
+@app.task(base=AllianceTask, name="billing.apply_late_fees")
+def apply_late_fees(alliance_id: int, as_of: str | None = None) -> dict:
+    import datetime
+
+    from billing.late_fees import late_fees_apply
+    from enrollment.services import alliance_today
+
+    day = datetime.date.fromisoformat(as_of) if as_of else alliance_today()
+    result = late_fees_apply(as_of=day)
+    return {"alliance_id": alliance_id, "charged": result.charged, "amount": str(result.amount)}
+
+
+@app.task(name="billing.late_fees_daily")
+def late_fees_daily() -> list[int]:
+    """Queue the late-fee task once per alliance (Alliance is the global tenants table)."""
+    from alliance.models import Alliance
+
+    alliance_ids = list(Alliance.objects.order_by("pk").values_list("pk", flat=True))
+    for alliance_id in alliance_ids:
+        apply_late_fees.delay(alliance_id)
+    return alliance_ids
+
+
+@app.on_after_finalize.connect
+def _schedule_daily(sender, **kwargs):  # type: ignore[no-untyped-def]
+    # Registered here rather than in settings' CELERY_BEAT_SCHEDULE: billing owns its schedule.
+    from celery.schedules import crontab
+
+    sender.add_periodic_task(crontab(hour=7, minute=15), late_fees_daily.s(), name="billing-late-fees-daily")

@@ -43,3 +43,7 @@ urlpatterns += [
     path("billing/families/<int:pk>/tax/<int:year>.pdf", views_statements.TaxStatementView.as_view(),
          {"pdf": True}, name="tax_statement_pdf"),
 ]
+
+urlpatterns += [
+    path("billing/programs/<int:program_pk>/policy/", views.BillingPolicyView.as_view(), name="billing_policy"),
+]

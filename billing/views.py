@@ -18,8 +18,8 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
 from billing import invoicing, services
 from billing.aging import aging_for_accounts, invoice_open_amount
-from billing.forms import AccountFilterForm, InvoiceRunForm, RatePlanForm
-from billing.models import FamilyAccount, Invoice, InvoiceRun, RatePlan
+from billing.forms import AccountFilterForm, BillingPolicyForm, InvoiceRunForm, RatePlanForm
+from billing.models import BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan
 from billing.selectors import account_balance, accounts_with_balances, invoice_lines, ledger_rows, run_summary
 from members.models import MemberProgram
 from members.pages import add_errors
@@ -133,6 +133,11 @@ class RatePlanListView(BillingPage, ListView):
         return (self.visible(RatePlan.objects.all()).select_related("program")
                 .order_by("program__name", "age_group", "-effective_from"))
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["programs"] = self.visible(MemberProgram.objects.all()) if self.is_hub else []
+        return context
+
 
 class RatePlanCreateView(BillingFormPage):
     allowed_roles = HUB_ONLY
@@ -236,3 +241,30 @@ class BillingHomeView(BillingPage, TemplateView):
 
     template_name = "billing/home.html"
     title = "Billing"
+
+
+class BillingPolicyView(BillingFormPage):
+    """A program's tax id and late-fee policy (hub only)."""
+
+    allowed_roles = HUB_ONLY
+    form_class = BillingPolicyForm
+    crumb = ("Rate plans", "billing:rate_plan_list")
+
+    def get_program(self) -> MemberProgram:
+        if not hasattr(self, "program"):
+            self.program = self.get_for_member(MemberProgram.objects.all(), pk=self.kwargs["program_pk"])
+        return self.program
+
+    def get_title(self) -> str:
+        return f"Billing policy: {self.get_program().name}"
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["instance"] = BillingPolicy.objects.filter(program=self.get_program()).first()
+        return kwargs
+
+    def perform(self, form: BillingPolicyForm) -> BillingPolicy:
+        return services.billing_policy_set(actor=self.request.user, program=self.get_program(), **form.cleaned_data)
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:rate_plan_list")
