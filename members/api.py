@@ -69,6 +69,10 @@ class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
 
     def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
         self.model = model
+        if not kwargs.get("read_only"):
+            # Never queried (get_queryset narrows per request); it tells the schema
+            # generator which model the id belongs to.
+            kwargs.setdefault("queryset", model.objects.none())  # type: ignore[attr-defined]
         super().__init__(**kwargs)
 
     def get_queryset(self) -> models.QuerySet:
