@@ -13,11 +13,14 @@ from billing.models import (
     FamilyAccount,
     Invoice,
     NoteKind,
+    Payer,
+    PayerKind,
     Payment,
     PaymentMethod,
     RatePeriod,
     RatePlan,
 )
+from enrollment.models import Child
 from members.forms import HubForm, HubModelForm
 from members.models import MemberProgram
 
@@ -115,3 +118,49 @@ class BillingPolicyForm(HubModelForm):
     class Meta:
         model = BillingPolicy
         fields = ["tax_id", "late_fee_kind", "late_fee_value", "late_fee_cap", "grace_days"]
+
+
+class PayerForm(HubForm):
+    name = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=PayerKind.choices)
+    contact_email = forms.EmailField(required=False)
+
+
+class AuthorizationForm(HubForm):
+    payer = forms.ModelChoiceField(queryset=Payer.objects.all())
+    program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
+    child = forms.ModelChoiceField(queryset=Child.objects.all())
+    case_number = forms.CharField(max_length=40, required=False)
+    starts_on = forms.DateField()
+    ends_on = forms.DateField()
+    authorized_amount = forms.DecimalField(max_digits=12, decimal_places=2)
+    family_copay = forms.DecimalField(max_digits=12, decimal_places=2, initial=Decimal("0.00"))
+    authorized_days = forms.IntegerField(required=False, min_value=1, max_value=31)
+
+
+class RemittanceForm(HubForm):
+    received_on = forms.DateField()
+    reference = forms.CharField(max_length=60, required=False)
+    file = forms.FileField(required=False, help_text="CSV with columns case_number, period (YYYY-MM), amount.")
+    rows = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                           label="Or type the lines", help_text="One line per claim: case_number,YYYY-MM,amount")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        upload = data.get("file")
+        if upload:
+            try:
+                data["text"] = upload.read().decode("utf-8-sig")
+            except UnicodeDecodeError:
+                raise forms.ValidationError("The file is not UTF-8 text.") from None
+        elif data.get("rows", "").strip():
+            data["text"] = "case_number,period,amount\n" + data["rows"].strip()
+        else:
+            raise forms.ValidationError("Upload the agency's file, or type the lines.")
+        return data
+
+
+class ShortfallForm(HubForm):
+    decision = forms.ChoiceField(choices=[("waive", "Waive it (the program writes it down)"),
+                                          ("bill_family", "Bill it to the family")], widget=forms.RadioSelect)
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -18,6 +18,8 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,19 +28,24 @@ from django.utils import timezone
 
 from alliance.audit import audit_event_record, snapshot
 from alliance.tenancy import require_alliance_id
+from billing.bulk import insert_rows
 from billing.ledger import Actor, _user, to_cents
 from billing.models import (
     ZERO,
     ChargeCategory,
+    ClaimStatus,
     EntryKind,
     FamilyAccount,
     Invoice,
     InvoiceCounter,
     InvoiceRun,
+    InvoiceStatus,
     LedgerEntry,
+    PayerClaim,
     RatePeriod,
     RatePlan,
     RunStatus,
+    SubsidyAuthorization,
 )
 from billing.pricing import discount_for, month_bounds, plan_for, tuition_for
 from enrollment.models import Enrollment
@@ -67,6 +74,7 @@ class Line:
     description: str
     child_id: int | None = None
     enrollment_id: int | None = None
+    authorization: SubsidyAuthorization | None = None
 
 
 @dataclass
@@ -75,6 +83,23 @@ class ProgramResult:
     amount: Decimal = ZERO
     skipped_accounts: int = 0
     warnings: list[str] = field(default_factory=list)
+
+
+def _enrollments_of(program_id: int, start: datetime.date, end: datetime.date) -> list[Any]:
+    """The program's enrollments touching the period, as light records (thousands per run)."""
+    rows = (Enrollment.objects.filter(program_id=program_id, start_date__lte=end)
+            .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+            .order_by("child__family_id", "child_id", "start_date")
+            .values_list("pk", "child_id", "child__family_id", "child__first_name", "child__last_name",
+                         "classroom__name", "classroom__age_group", "start_date", "end_date", "weekdays",
+                         "day_length", "rate_plan_ref"))
+    return [SimpleNamespace(
+        pk=pk, child_id=child_id, child=SimpleNamespace(pk=child_id, family_id=family_id, first_name=first,
+                                                        full_name=f"{first} {last}"),
+        classroom=SimpleNamespace(name=room, age_group=age_group), start_date=start_date, end_date=end_date,
+        weekdays=weekdays, day_length=day_length, rate_plan_ref=ref)
+        for pk, child_id, family_id, first, last, room, age_group, start_date, end_date, weekdays, day_length, ref
+        in rows]
 
 
 def _locked_counter() -> InvoiceCounter:
@@ -140,6 +165,24 @@ def _sibling_discounts(enrollments: list[Enrollment], lines: dict[int, list[Line
                                         f"Sibling discount {enrollment.child.first_name}", child_id, enrollment.pk))
 
 
+def _payer_shares(lines: dict[int, list[Line]], authorizations: dict[int, SubsidyAuthorization]) -> None:
+    """Split each covered child's tuition: the payer pays above the co-pay, up to its authorized amount.
+    Family share + payer share = the child's net tuition, to the cent (both are whole cents)."""
+    for child_id, child_lines in lines.items():
+        authorization = authorizations.get(child_id)
+        if authorization is None:
+            continue
+        tuition = sum((ln.amount for ln in child_lines if ln.category in TUITION_CATEGORIES), ZERO)
+        share = min(max(tuition - authorization.family_copay, ZERO), authorization.authorized_amount)
+        if share > 0:
+            child_lines.append(Line(EntryKind.CREDIT, ChargeCategory.PAYER_SHARE, -share,
+                                    f"Paid by {authorization.payer.name} (case {authorization.case_number})",
+                                    child_id, child_lines[0].enrollment_id, authorization))
+
+
+TUITION_CATEGORIES = (ChargeCategory.TUITION, ChargeCategory.SIBLING_DISCOUNT, ChargeCategory.STAFF_DISCOUNT)
+
+
 def invoice_program_for_period(*, program_id: int, period_start: datetime.date, period_end: datetime.date,
                                run: InvoiceRun | None = None, issued_on: datetime.date | None = None,
                                actor: Actor = None) -> ProgramResult:
@@ -148,22 +191,22 @@ def invoice_program_for_period(*, program_id: int, period_start: datetime.date, 
     issued_on = issued_on or period_start
     alliance_id = require_alliance_id()
     with transaction.atomic():
-        enrollments = list(
-            Enrollment.objects.filter(program_id=program_id, start_date__lte=period_end)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=period_start))
-            .select_related("child", "classroom").order_by("child__family_id", "child_id", "start_date")
-        )
+        enrollments = _enrollments_of(program_id, period_start, period_end)
         if not enrollments:
             _record_progress(run, result)
             return result
         plans = list(RatePlan.objects.filter(program_id=program_id, effective_from__lte=period_end)
                      .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period_start)))
         family_ids = sorted({e.child.family_id for e in enrollments})
-        FamilyAccount.objects.bulk_create(
-            [FamilyAccount(alliance_id=alliance_id, family_id=f, program_id=program_id) for f in family_ids],
-            ignore_conflicts=True)
-        accounts = list(FamilyAccount.objects.select_for_update(of=("self",))
-                        .filter(program_id=program_id, family_id__in=family_ids).order_by("pk"))
+        now = timezone.now()
+        existing = set(FamilyAccount.objects.filter(program_id=program_id, family_id__in=family_ids)
+                       .values_list("family_id", flat=True))
+        insert_rows(FamilyAccount, ["alliance_id", "family_id", "program_id", "staff_discount", "created_at"],
+                    [(alliance_id, f, program_id, False, now) for f in family_ids if f not in existing],
+                    on_conflict_nothing=True)
+        accounts = [SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff) for pk, family_id, staff in
+                    FamilyAccount.objects.select_for_update().filter(program_id=program_id, family_id__in=family_ids)
+                    .order_by("pk").values_list("pk", "family_id", "staff_discount")]
         done = set(Invoice.objects.filter(program_id=program_id, period_start=period_start)
                    .values_list("account_id", flat=True))
         charged = LedgerEntry.objects.filter(program_id=program_id, reversed_by__isnull=True,
@@ -174,11 +217,16 @@ def invoice_program_for_period(*, program_id: int, period_start: datetime.date, 
             "supply": set(charged.filter(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year)
                           .values_list("child_id", flat=True)),
         }
+        authorizations: dict[int, SubsidyAuthorization] = {}
+        for authorization in (SubsidyAuthorization.objects.filter(program_id=program_id, starts_on__lte=period_end,
+                                                                  ends_on__gte=period_start)
+                              .select_related("payer").order_by("-starts_on", "pk")):
+            authorizations.setdefault(authorization.child_id, authorization)
         by_family: dict[int, list[Enrollment]] = defaultdict(list)
         for enrollment in enrollments:
             by_family[enrollment.child.family_id].append(enrollment)
 
-        pending: list[tuple[FamilyAccount, list[Line]]] = []
+        pending: list[tuple[Any, list[Line]]] = []
         for account in accounts:
             if account.pk in done:
                 result.skipped_accounts += 1
@@ -189,6 +237,7 @@ def invoice_program_for_period(*, program_id: int, period_start: datetime.date, 
                                  staff=account.staff_discount, first_fees=first_fees, warnings=result.warnings,
                                  plan_of=plan_of)
             _sibling_discounts(family_enrollments, lines, plan_of)
+            _payer_shares(lines, authorizations)
             flat = [line for child_lines in lines.values() for line in child_lines]
             if flat:
                 pending.append((account, flat))
@@ -198,31 +247,38 @@ def invoice_program_for_period(*, program_id: int, period_start: datetime.date, 
 
         counter = _locked_counter()
         due_on = issued_on + datetime.timedelta(days=DUE_AFTER_DAYS)
-        invoices = []
-        for offset, (account, lines) in enumerate(pending):
-            invoices.append(Invoice(
-                alliance_id=alliance_id, account=account, program_id=program_id, run=run,
-                number=counter.next_number + offset, period_start=period_start, period_end=period_end,
-                issued_on=issued_on, due_on=due_on, total=sum((ln.amount for ln in lines), ZERO),
-            ))
-        Invoice.objects.bulk_create(invoices)
-        entries = [
-            LedgerEntry(alliance_id=alliance_id, account=account, program_id=program_id, kind=line.kind,
-                        category=line.category, amount=line.amount, posted_on=issued_on,
-                        description=line.description[:200], child_id=line.child_id,
-                        enrollment_id=line.enrollment_id, invoice=invoice, created_by=_user(actor))
-            for invoice, (account, lines) in zip(invoices, pending, strict=True) for line in lines
-        ]
-        LedgerEntry.objects.bulk_create(entries, batch_size=2000)
-        counter.next_number += len(invoices)
+        run_id = run.pk if run else None
+        totals = [sum((ln.amount for ln in lines), ZERO) for _, lines in pending]
+        invoice_ids = insert_rows(
+            Invoice, ["alliance_id", "account_id", "program_id", "run_id", "number", "period_start", "period_end",
+                      "issued_on", "due_on", "total", "status", "void_reason", "created_at"],
+            [(alliance_id, account.pk, program_id, run_id, counter.next_number + offset, period_start, period_end,
+              issued_on, due_on, total, InvoiceStatus.ISSUED, "", now)
+             for offset, ((account, _), total) in enumerate(zip(pending, totals, strict=True))],
+            returning=True)
+        user_id = getattr(_user(actor), "pk", None)
+        entries = [(alliance_id, account.pk, program_id, line.kind, line.category, line.amount, issued_on,
+                    line.description[:200], line.child_id, line.enrollment_id, invoice_id, None, user_id, now)
+                   for invoice_id, (account, lines) in zip(invoice_ids, pending, strict=True) for line in lines]
+        insert_rows(LedgerEntry, ["alliance_id", "account_id", "program_id", "kind", "category", "amount",
+                                  "posted_on", "description", "child_id", "enrollment_id", "invoice_id",
+                                  "reverses_id", "created_by_id", "created_at"], entries)
+        insert_rows(PayerClaim, ["alliance_id", "payer_id", "authorization_id", "program_id", "child_id", "invoice_id",
+                                 "period_start", "expected", "paid", "status", "resolution_note"],
+                    [(alliance_id, line.authorization.payer_id, line.authorization.pk, program_id, line.child_id,
+                      invoice_id, period_start, -line.amount, ZERO, ClaimStatus.OPEN, "")
+                     for invoice_id, (_, lines) in zip(invoice_ids, pending, strict=True) for line in lines
+                     if line.authorization is not None])
+        first_number = counter.next_number
+        counter.next_number += len(invoice_ids)
         counter.save(update_fields=["next_number"])
-        result.invoices = len(invoices)
-        result.amount = sum((i.total for i in invoices), ZERO)
+        result.invoices = len(invoice_ids)
+        result.amount = sum(totals, ZERO)
         audit_event_record(
             actor=actor, action="invoice.issued", object_type="billing.invoicerun",
             object_id=str(run.pk) if run else "", program_id=program_id,
-            after={"period_start": period_start, "invoices": len(invoices), "total": result.amount,
-                   "numbers": [invoices[0].number, invoices[-1].number], "entries": len(entries)},
+            after={"period_start": period_start, "invoices": len(invoice_ids), "total": result.amount,
+                   "numbers": [first_number, counter.next_number - 1], "entries": len(entries)},
         )
         _record_progress(run, result)
     return result

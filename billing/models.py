@@ -144,6 +144,8 @@ class ChargeCategory(models.TextChoices):
     STAFF_DISCOUNT = "staff_discount", "Staff discount"
     ADJUSTMENT = "adjustment", "Adjustment"
     REFUND = "refund", "Refund"
+    PAYER_SHARE = "payer_share", "Paid by a third party"
+    SHORTFALL = "shortfall", "Third-party shortfall"
 
 
 class LedgerEntry(TenantModel):
@@ -436,3 +438,115 @@ class LateFeeCharge(TenantModel):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alliance", "invoice"], name="latefee_one_per_invoice")]
+
+
+# --- Third-party payers -----------------------------------------------------
+class PayerKind(models.TextChoices):
+    SUBSIDY = "subsidy", "Subsidy agency"
+    EMPLOYER = "employer", "Employer"
+    SCHOLARSHIP = "scholarship", "Scholarship sponsor"
+
+
+class Payer(TenantModel):
+    """An agency, employer or sponsor that pays part of some children's tuition."""
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=20, choices=PayerKind.choices, default=PayerKind.SUBSIDY)
+    contact_email = models.EmailField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["alliance", "name"], name="payer_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SubsidyAuthorization(TenantModel):
+    """A payer's promise for one child at one program over a period: it pays the
+    tuition above the family's co-pay, up to the authorized amount a month."""
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="authorizations")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    case_number = models.CharField(max_length=40)
+    starts_on = models.DateField()
+    ends_on = models.DateField()
+    authorized_amount = models.DecimalField(**MONEY, help_text="The most the payer pays per billing period.")
+    authorized_days = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                       help_text="Days a month the agency authorized (for reference).")
+    family_copay = models.DecimalField(**MONEY, default=ZERO, help_text="What the family pays per period first.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-starts_on", "case_number"]
+        indexes = [models.Index(fields=["alliance", "program", "starts_on"]),
+                   models.Index(fields=["alliance", "case_number"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
+                                   name="authorization_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.payer} case {self.case_number}"
+
+
+class ClaimStatus(models.TextChoices):
+    OPEN = "open", "Awaiting remittance"
+    PAID = "paid", "Paid"
+    SHORT = "short", "Short-paid"
+    WAIVED = "waived", "Shortfall waived"
+    BILLED = "billed", "Shortfall billed to family"
+
+
+class PayerClaim(TenantModel):
+    """What a payer owes for one child for one period: the payer's share of an invoice."""
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="claims")
+    authorization = models.ForeignKey(SubsidyAuthorization, on_delete=models.PROTECT, related_name="claims")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
+    invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payer_claims")
+    period_start = models.DateField()
+    expected = models.DecimalField(**MONEY)
+    paid = models.DecimalField(**MONEY, default=ZERO)
+    status = models.CharField(max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.OPEN)
+    resolution_note = models.CharField(max_length=300, blank=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-period_start", "payer_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["alliance", "authorization", "period_start"],
+                                               name="payerclaim_one_per_period")]
+        indexes = [models.Index(fields=["alliance", "payer", "status"])]
+
+    @property
+    def shortfall(self) -> Decimal:
+        return self.expected - self.paid
+
+
+class Remittance(TenantModel):
+    """A payment from a payer covering many claims."""
+
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="remittances")
+    received_on = models.DateField()
+    reference = models.CharField(max_length=60, blank=True)
+    total = models.DecimalField(**MONEY, default=ZERO)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-id"]
+
+
+class RemittanceLine(TenantModel):
+    remittance = models.ForeignKey(Remittance, on_delete=models.PROTECT, related_name="lines")
+    claim = models.ForeignKey(PayerClaim, on_delete=models.PROTECT, related_name="remittance_lines")
+    amount = models.DecimalField(**MONEY)
+
+    program_field = "claim__program"
+    append_only = True

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views, views_payments, views_statements
+from billing import views, views_payers, views_payments, views_statements
 
 app_name = "billing"
 
@@ -46,4 +46,11 @@ urlpatterns += [
 
 urlpatterns += [
     path("billing/programs/<int:program_pk>/policy/", views.BillingPolicyView.as_view(), name="billing_policy"),
+]
+
+urlpatterns += [
+    path("billing/payers/", views_payers.PayerListView.as_view(), name="payer_list"),
+    path("billing/payers/<int:pk>/", views_payers.PayerDetailView.as_view(), name="payer_detail"),
+    path("billing/authorizations/new/", views_payers.AuthorizationCreateView.as_view(), name="authorization_create"),
+    path("billing/claims/<int:pk>/decide/", views_payers.ShortfallView.as_view(), name="claim_decide"),
 ]

@@ -1,0 +1,37 @@
+"""Set-based inserts: one INSERT ... SELECT FROM unnest(arrays) per table.
+
+The invoice run writes thousands of rows per program; passing one array per
+column keeps it to one statement and a handful of parameters, where Django's
+bulk_create sends one parameter per value. Rows go through the same role and
+row-level security as any other write (alliance_id is always given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django.db import connection, models
+
+
+def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
+                on_conflict_nothing: bool = False, returning: bool = False) -> list[int]:
+    """Insert `rows` (tuples in `columns` order, using column attnames) and return new ids in order."""
+    if not rows:
+        return []
+    fields = {f.attname: f for f in model._meta.concrete_fields}
+    casts = [f"%s::{fields[c].db_type(connection)}[]" for c in columns]
+    quoted = ", ".join(connection.ops.quote_name(fields[c].column) for c in columns)
+    table = connection.ops.quote_name(model._meta.db_table)
+    # Ids come from the table's sequence in row order (ORDER BY ord_), so sorting
+    # the returned ids gives them back in the order of `rows`.
+    sql = (f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM unnest({', '.join(casts)}) "
+           f"WITH ORDINALITY AS t({quoted}, ord_) ORDER BY ord_")
+    if on_conflict_nothing:
+        sql += " ON CONFLICT DO NOTHING"
+    if returning:
+        sql = f"WITH new AS ({sql} RETURNING id) SELECT id FROM new ORDER BY id"
+    arrays = [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        return [row[0] for row in cursor.fetchall()] if returning else []
