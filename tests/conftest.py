@@ -58,9 +58,23 @@ def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
     return client
 
 
+class _SignedInClients:
+    """`clients.staff_a` is a Client signed in as world.users.staff_a, made on first use."""
+
+    def __init__(self, users: SimpleNamespace) -> None:
+        self._users = users
+
+    def __getattr__(self, name: str) -> Client:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        client = signed_in(getattr(self._users, name))
+        setattr(self, name, client)
+        return client
+
+
 @pytest.fixture
 def clients(world):
-    return SimpleNamespace(**{name: signed_in(u) for name, u in vars(world.users).items()})
+    return _SignedInClients(world.users)
 
 
 @pytest.fixture
