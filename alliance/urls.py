@@ -9,6 +9,7 @@ from alliance import views
 alliance_pages = [
     path("", include("alliance.urls_alliance")),
     path("", include("members.urls")),
+    path("", include("enrollment.urls")),
     path("", include("metrics.urls")),
     path("", include("billing.urls")),
 ]
@@ -17,6 +18,7 @@ alliance_api = [
     path("", include("alliance.api_urls")),
     path("", include("members.api_urls")),
     path("", include("billing.api_urls")),
+    path("", include("enrollment.api_urls")),
 ]
 
 urlpatterns = [

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from alliance.models import Alliance
 from enrollment.models import (
+    AttendanceRecord,
     Child,
     EndReason,
     Enrollment,
@@ -88,6 +89,8 @@ def seed_enrollment_demo(alliance: Alliance) -> dict[str, int]:
         _seed_enrollments(alliance, rng, today, window_start)
         _seed_waitlist(alliance, rng, today)
     attendance = _seed_attendance(alliance, window_start, today - ONE_DAY)
+    if attendance:
+        _refresh_statistics()
     return {
         "families": Family.objects.count(), "children": Child.objects.count(),
         "enrollments": Enrollment.objects.count(), "attendance_added": attendance,
@@ -438,6 +441,20 @@ def _offer(alliance: Alliance, entry: WaitlistEntry, classroom_id: int, program_
                  start_date=start, weekdays=entry.weekdays, day_length=entry.day_length, fte=entry.fte,
                  respond_by=start - datetime.timedelta(days=7), status=status, response_note=note,
                  enrollment=enrollment, made_at=made, responded_at=made + datetime.timedelta(days=3))
+
+
+def _refresh_statistics() -> None:
+    """Tell the planner what a bulk load put in the tables (autovacuum may be off or
+    slow to notice): with no statistics it takes every table for one row and
+    nests loops over thousands. ANALYZE needs the owner; a login that is not the
+    owner gets a warning, not an error."""
+    from alliance.db import owner_role
+
+    tables = [model._meta.db_table for model in (Family, Guardian, Child, Enrollment, AttendanceRecord,
+                                                 WaitlistEntry, WaitlistChoice, Offer)]
+    with owner_role(), connection.cursor() as cursor:
+        for table in tables:
+            cursor.execute(f'ANALYZE "{table}"')
 
 
 # --- Attendance -------------------------------------------------------------

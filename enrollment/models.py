@@ -6,9 +6,8 @@ there. Models hold fields, constraints and small properties.
 
 Visibility for providers (`program_field`): enrollments, attendance, offers
 and program waitlist entries belong to one program. A family or child is
-visible to a provider once enrolled in that program (any time); querysets of
-those two go through a many-valued path, so they are built with `.distinct()`
-(see selectors.py).
+visible to a provider once a child of theirs is enrolled in that program (at
+any time), through a many-valued path (alliance.access filters those by id).
 """
 
 from __future__ import annotations

@@ -2,9 +2,8 @@
 
 The two heavy figures live in their own modules and are re-exported here:
 vacancy (vacancy.py, set-based, a fixed number of queries) and matching
-(matching.py). Families and children are visible to a provider through a
-many-valued path (children enrolled in their program), so their querysets are
-`.distinct()`.
+(matching.py). Searches across related rows use `pk__in` subqueries rather
+than joins, so each row appears once without DISTINCT.
 """
 
 from __future__ import annotations
@@ -26,6 +25,7 @@ from enrollment.models import (
     Guardian,
     Offer,
     OfferStatus,
+    WaitlistChoice,
     WaitlistEntry,
     WaitlistStatus,
 )
@@ -59,15 +59,16 @@ def age_bands() -> list[Band]:
 
 # --- Families and children --------------------------------------------------
 def families_search(query: str = "") -> QuerySet[Family]:
-    families = Family.objects.distinct()
+    families = Family.objects.all()
     text = query.strip()
     if text:
-        families = families.filter(
-            Q(name__icontains=text) | Q(guardians__first_name__icontains=text)
-            | Q(guardians__last_name__icontains=text) | Q(guardians__email__icontains=text)
-            | Q(guardians__phone__icontains=text) | Q(children__first_name__icontains=text)
-            | Q(children__last_name__icontains=text)
-        )
+        # Subqueries rather than joins: one row per family, no DISTINCT to sort.
+        guardians = Guardian.objects.filter(
+            Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(email__icontains=text)
+            | Q(phone__icontains=text)).values("family_id")
+        children = Child.objects.filter(Q(first_name__icontains=text)
+                                        | Q(last_name__icontains=text)).values("family_id")
+        families = families.filter(Q(name__icontains=text) | Q(pk__in=guardians) | Q(pk__in=children))
     return families.prefetch_related(
         Prefetch("guardians", queryset=Guardian.objects.order_by("-is_primary_contact", "last_name")),
         Prefetch("children", queryset=Child.objects.order_by("date_of_birth")),
@@ -75,7 +76,7 @@ def families_search(query: str = "") -> QuerySet[Family]:
 
 
 def children_of(family: Family) -> QuerySet[Child]:
-    return Child.objects.filter(family=family).distinct().order_by("date_of_birth", "id")
+    return Child.objects.filter(family=family).order_by("date_of_birth", "id")
 
 
 def child_enrollments(child: Child) -> QuerySet[Enrollment]:
@@ -204,7 +205,8 @@ def waitlist_filtered(*, status: str = WaitlistStatus.WAITING, program_id: int |
     if shared_only:
         rows = rows.filter(program__isnull=True)
     elif program_id:
-        rows = rows.filter(Q(program_id=program_id) | Q(choices__program_id=program_id)).distinct()
+        chose = WaitlistChoice.objects.filter(program_id=program_id).values("entry_id")
+        rows = rows.filter(Q(program_id=program_id) | Q(pk__in=chose))
     if age_group:
         rows = rows.filter(age_group_at_start=age_group)
     if query.strip():

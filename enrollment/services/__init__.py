@@ -30,13 +30,13 @@ from enrollment.services.families import (
     guardian_create,
     guardian_update,
 )
+from enrollment.services.intake import enrollment_intake_create, waitlist_application_create
 from enrollment.services.waitlist import (
     offer_accept,
     offer_create,
     offer_decline,
     offer_withdraw,
     offers_expire_due,
-    waitlist_application_create,
     waitlist_entry_create,
     waitlist_entry_update,
     waitlist_entry_withdraw,
@@ -46,7 +46,7 @@ __all__ = [
     "Actor", "Refusal", "age_bands_set", "age_refusal", "alliance_today", "attendance_check_in",
     "attendance_check_out", "attendance_clear", "attendance_mark_absent", "capacity_refusal",
     "check_attendance_day", "child_create", "child_update", "enrollment_change_schedule",
-    "enrollment_create", "enrollment_end", "enrollment_transfer", "enrollment_update_terms",
+    "enrollment_create", "enrollment_end", "enrollment_intake_create", "enrollment_transfer", "enrollment_update_terms",
     "family_create", "family_update", "guardian_create", "guardian_update", "offer_accept",
     "offer_create", "offer_decline", "offer_withdraw", "offers_expire_due",
     "waitlist_application_create", "waitlist_entry_create", "waitlist_entry_update",

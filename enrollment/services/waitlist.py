@@ -38,7 +38,6 @@ from enrollment.services.enrollments import (
     capacity_refusal,
     enrollment_create,
 )
-from enrollment.services.families import child_create, family_create, guardian_create
 from members.models import Classroom, MemberProgram, ProgramStatus
 
 ENTRY_FIELDS = frozenset({"desired_start", "weekdays", "day_length", "area", "any_program",
@@ -177,41 +176,6 @@ def waitlist_entry_withdraw(*, actor: Actor, entry: WaitlistEntry, reason: str) 
                        program_id=stored.program_id, before=before,
                        after=snapshot(stored, ["status", "status_note"]), reason=reason.strip())
     return stored
-
-
-@transaction.atomic
-def waitlist_application_create(*, actor: Actor, family: Mapping[str, Any], guardian: Mapping[str, Any],
-                                child: Mapping[str, Any], entry: Mapping[str, Any],
-                                program: MemberProgram | None = None) -> WaitlistEntry:
-    """A new family applies once: household, first guardian, child and waitlist
-    entry, all or nothing."""
-    errors: dict[str, list[str]] = {}
-    created_family = created_child = None
-    try:
-        created_family = family_create(actor=actor, **family)
-    except ValidationError as exc:
-        _gather(errors, exc, "family")
-    if created_family is not None:
-        try:
-            guardian_create(actor=actor, family=created_family, **guardian)
-        except ValidationError as exc:
-            _gather(errors, exc, "guardian")
-        try:
-            created_child = child_create(actor=actor, family=created_family, **child)
-        except ValidationError as exc:
-            _gather(errors, exc, "child")
-    if errors or created_child is None:
-        raise ValidationError(errors or "The application could not be saved.")
-    return waitlist_entry_create(actor=actor, child=created_child, program=program, **entry)
-
-
-def _gather(errors: dict[str, list[str]], exc: ValidationError, prefix: str) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, messages in exc.message_dict.items():
-            key = field if field == "__all__" else f"{prefix}_{field}"
-            errors.setdefault(key, []).extend(messages)
-    else:
-        errors.setdefault("__all__", []).extend(exc.messages)
 
 
 # --- Offers -----------------------------------------------------------------

@@ -1,0 +1,705 @@
+"""API of enrollment data, scoped like the pages: the base viewset resolves the
+alliance and narrows providers to their program; funders get 403.
+
+Serializers check types; every write goes through enrollment.services (the
+capacity and age refusals, overrides and audit events are the same as on the
+pages), and a service's ValidationError comes back as 400. Nothing is deleted
+through the API: enrollments end, entries are withdrawn, offers are declined.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.db.models import Q
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from alliance.api_base import AllianceModelViewSet, AllianceReadOnlyViewSet
+from alliance.filters import TenantFilterSet
+from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
+from enrollment import services
+from enrollment.imports import attendance_import
+from enrollment.models import (
+    AbsenceReason,
+    AttendanceRecord,
+    Child,
+    EndReason,
+    Enrollment,
+    Family,
+    FundingSource,
+    Guardian,
+    Offer,
+    WaitlistEntry,
+)
+from enrollment.rules import DayLength
+from enrollment.selectors import classroom_open_from, vacancy_report, waitlist_matches
+from enrollment.services import alliance_today
+from enrollment.vacancy import ClassroomVacancy, Vacancy, room_days, vacancy_of_days
+from members.api import VisibleRelatedField, WeekdaysField, through_service
+from members.models import Classroom, MemberProgram
+
+NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+READ_AND_POST = ["get", "post", "head", "options"]
+MAX_DAYS = 366
+
+
+def _date_param(request: Request, name: str, default: datetime.date) -> datetime.date:
+    raw = request.query_params.get(name)
+    if not raw:
+        return default
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError:
+        raise DRFValidationError({name: ["A date as YYYY-MM-DD."]}) from None
+
+
+class EnrollmentViewSetBase(AllianceModelViewSet):
+    allowed_roles = HUB_AND_PROVIDER
+    write_roles = HUB_AND_PROVIDER
+    http_method_names = NO_DELETE
+
+    def require_hub(self) -> None:
+        if not self.membership.is_hub:
+            raise PermissionDenied("Only Hub staff can do this.")
+
+
+# --- Families, guardians, children ------------------------------------------
+class GuardianSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Guardian
+        fields = ["id", "family", "first_name", "last_name", "relationship", "email", "phone",
+                  "is_primary_contact", "can_pick_up", "consent_photos", "consent_field_trips",
+                  "consent_text_messages", "consent_share_with_programs", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["family"] = VisibleRelatedField(Family, read_only=self.instance is not None)
+        return fields
+
+
+class FamilySerializer(serializers.ModelSerializer):
+    guardians = GuardianSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Family
+        fields = ["id", "name", "street", "city", "postal_code", "home_language", "notes", "created_at",
+                  "guardians"]
+        read_only_fields = ["created_at"]
+
+
+class FamilyFilter(TenantFilterSet):
+    search = django_filters.CharFilter(method="filter_search")
+
+    class Meta:
+        model = Family
+        fields = ["city"]
+
+    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        ids = Family.objects.filter(Q(name__icontains=value) | Q(guardians__last_name__icontains=value)
+                                    | Q(children__last_name__icontains=value)).values("pk")
+        return queryset.filter(pk__in=ids)
+
+
+class FamilyViewSet(EnrollmentViewSetBase):
+    """Households with their guardians. Providers see families with a child enrolled in
+    their program; only Hub staff add a family (providers enroll through `enrollments/intake`)."""
+
+    model = Family
+    serializer_class = FamilySerializer
+    filterset_class = FamilyFilter
+
+    def base_queryset(self) -> models.QuerySet:
+        return Family.objects.prefetch_related("guardians").order_by("name", "id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self.require_hub()
+        serializer.instance = through_service(lambda: services.family_create(
+            actor=self.request.user, **serializer.validated_data))
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        serializer.instance = through_service(lambda: services.family_update(
+            actor=self.request.user, family=serializer.instance, data=serializer.validated_data))
+
+
+class GuardianViewSet(EnrollmentViewSetBase):
+    model = Guardian
+    serializer_class = GuardianSerializer
+    filterset_fields = ["family"]
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = through_service(lambda: services.guardian_create(
+            actor=self.request.user, **data))
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = {k: v for k, v in serializer.validated_data.items() if k != "family"}
+        serializer.instance = through_service(lambda: services.guardian_update(
+            actor=self.request.user, guardian=serializer.instance, data=data))
+
+
+class ChildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["id", "family", "first_name", "last_name", "date_of_birth", "needs_notes",
+                  "has_individual_plan", "created_at"]
+        read_only_fields = ["created_at"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["family"] = VisibleRelatedField(Family, read_only=self.instance is not None)
+        return fields
+
+
+class ChildViewSet(EnrollmentViewSetBase):
+    """Children; a provider sees those ever enrolled in their program."""
+
+    model = Child
+    serializer_class = ChildSerializer
+    filterset_fields = ["family"]
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        self.require_hub()
+        data = dict(serializer.validated_data)
+        serializer.instance = through_service(lambda: services.child_create(actor=self.request.user, **data))
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = {k: v for k, v in serializer.validated_data.items() if k != "family"}
+        serializer.instance = through_service(lambda: services.child_update(
+            actor=self.request.user, child=serializer.instance, data=data))
+
+
+# --- Enrollments ------------------------------------------------------------
+class EnrollmentSerializer(serializers.ModelSerializer):
+    child_name = serializers.CharField(source="child.full_name", read_only=True)
+    weekdays = WeekdaysField()
+    status = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Enrollment
+        fields = ["id", "child", "child_name", "classroom", "program", "start_date", "end_date", "weekdays",
+                  "day_length", "fte", "funding_source", "rate_plan_ref", "end_reason", "end_note",
+                  "override_reason", "previous", "status", "created_at"]
+        read_only_fields = fields
+
+    def get_status(self, obj: Enrollment) -> str:
+        return obj.status_on(self.context["today"])
+
+
+class EnrollmentCreateSerializer(serializers.Serializer):
+    child = VisibleRelatedField(Child)
+    classroom = VisibleRelatedField(Classroom)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    weekdays = WeekdaysField()
+    day_length = serializers.ChoiceField(choices=DayLength.CHOICES, default=DayLength.FULL)
+    funding_source = serializers.ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
+    rate_plan_ref = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ScheduleChangeSerializer(serializers.Serializer):
+    effective_from = serializers.DateField()
+    weekdays = WeekdaysField()
+    day_length = serializers.ChoiceField(choices=DayLength.CHOICES)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TransferSerializer(serializers.Serializer):
+    classroom = VisibleRelatedField(Classroom)
+    effective_from = serializers.DateField()
+    weekdays = WeekdaysField(required=False)
+    day_length = serializers.ChoiceField(choices=DayLength.CHOICES, required=False)
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class EndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+    reason = serializers.ChoiceField(choices=[(r.value, r.label) for r in
+                                              (EndReason.GRADUATED, EndReason.MOVED, EndReason.COST,
+                                               EndReason.OTHER)])
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TermsSerializer(serializers.Serializer):
+    funding_source = serializers.ChoiceField(choices=FundingSource.choices)
+    rate_plan_ref = serializers.CharField(max_length=60, allow_blank=True)
+
+
+class IntakeEnrollmentSerializer(serializers.Serializer):
+    classroom = VisibleRelatedField(Classroom)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    weekdays = WeekdaysField()
+    day_length = serializers.ChoiceField(choices=DayLength.CHOICES, default=DayLength.FULL)
+    funding_source = serializers.ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
+    rate_plan_ref = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class IntakeSerializer(serializers.Serializer):
+    """A new child enrolled at once: `family` (an id you can see) or `family_data` +
+    `guardian_data`; then `child` and `enrollment` objects."""
+
+    family = VisibleRelatedField(Family, required=False, allow_null=True, default=None)
+    family_data = serializers.DictField(required=False, default=None, allow_null=True)
+    guardian_data = serializers.DictField(required=False, default=None, allow_null=True)
+    child = serializers.DictField()
+    enrollment = IntakeEnrollmentSerializer()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("family") is None and not (attrs.get("family_data") and attrs.get("guardian_data")):
+            raise DRFValidationError({"family": ["Give a family id, or family_data and guardian_data."]})
+        return attrs
+
+
+class EnrollmentFilter(TenantFilterSet):
+    program = django_filters.NumberFilter(field_name="program_id")
+    classroom = django_filters.NumberFilter(field_name="classroom_id")
+    child = django_filters.NumberFilter(field_name="child_id")
+    active_on = django_filters.DateFilter(method="filter_active_on", label="Enrolled on (YYYY-MM-DD)")
+
+    class Meta:
+        model = Enrollment
+        fields = ["funding_source"]
+
+    def filter_active_on(self, queryset: models.QuerySet, name: str, value: datetime.date) -> models.QuerySet:
+        return queryset.filter(start_date__lte=value).filter(Q(end_date__isnull=True) | Q(end_date__gte=value))
+
+
+class EnrollmentViewSet(EnrollmentViewSetBase):
+    """Enrollments. Create one (capacity and age checks; Hub staff may override with
+    `override_reason`), or a new child's with `intake`; change it with the
+    `schedule`, `transfer`, `end` and `terms` actions."""
+
+    model = Enrollment
+    serializer_class = EnrollmentSerializer
+    filterset_class = EnrollmentFilter
+    http_method_names = READ_AND_POST
+
+    def base_queryset(self) -> models.QuerySet:
+        return Enrollment.objects.select_related("child").order_by("-start_date", "-id")
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        context = super().get_serializer_context()
+        if hasattr(self, "alliance"):
+            context["today"] = alliance_today()
+        return context
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return {"create": EnrollmentCreateSerializer, "schedule": ScheduleChangeSerializer,
+                "transfer": TransferSerializer, "end": EndSerializer, "terms": TermsSerializer,
+                "intake": IntakeSerializer}.get(self.action, EnrollmentSerializer)
+
+    def _answer(self, enrollment: Enrollment, status: int = 200) -> Response:
+        return Response(EnrollmentSerializer(enrollment, context=self.get_serializer_context()).data,
+                        status=status)
+
+    def _input(self, request: Request) -> dict[str, Any]:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._input(request)
+        enrollment = through_service(lambda: services.enrollment_create(actor=request.user, **data))
+        return self._answer(enrollment, status=201)
+
+    @action(detail=False, methods=["post"])
+    def intake(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._input(request)
+        enrollment = through_service(lambda: services.enrollment_intake_create(
+            actor=request.user, family=data["family"], family_data=data["family_data"],
+            guardian_data=data["guardian_data"], child=data["child"], enrollment=dict(data["enrollment"])))
+        return self._answer(enrollment, status=201)
+
+    @action(detail=True, methods=["post"])
+    def schedule(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        enrollment, data = self.get_object(), self._input(request)
+        return self._answer(through_service(lambda: services.enrollment_change_schedule(
+            actor=request.user, enrollment=enrollment, **data)))
+
+    @action(detail=True, methods=["post"])
+    def transfer(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        enrollment, data = self.get_object(), self._input(request)
+        return self._answer(through_service(lambda: services.enrollment_transfer(
+            actor=request.user, enrollment=enrollment, **data)))
+
+    @action(detail=True, methods=["post"])
+    def end(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        enrollment, data = self.get_object(), self._input(request)
+        return self._answer(through_service(lambda: services.enrollment_end(
+            actor=request.user, enrollment=enrollment, **data)))
+
+    @action(detail=True, methods=["post"])
+    def terms(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        enrollment, data = self.get_object(), self._input(request)
+        return self._answer(through_service(lambda: services.enrollment_update_terms(
+            actor=request.user, enrollment=enrollment, **data)))
+
+
+# --- Attendance -------------------------------------------------------------
+class AttendanceSerializer(serializers.ModelSerializer):
+    child = serializers.IntegerField(source="enrollment.child_id", read_only=True)
+    classroom = serializers.IntegerField(source="enrollment.classroom_id", read_only=True)
+
+    class Meta:
+        model = AttendanceRecord
+        fields = ["id", "enrollment", "child", "classroom", "day", "check_in", "check_out", "absence_reason",
+                  "note", "source", "state", "updated_at"]
+        read_only_fields = fields
+
+
+class AttendanceMarkSerializer(serializers.Serializer):
+    enrollment = VisibleRelatedField(Enrollment)
+    day = serializers.DateField()
+    at = serializers.TimeField(required=False, help_text="Local time; now when left out.")
+    reason = serializers.ChoiceField(choices=AbsenceReason.choices, required=False)
+
+
+class AttendanceUploadSerializer(serializers.Serializer):
+    file = serializers.FileField()
+
+
+class AttendanceFilter(TenantFilterSet):
+    classroom = django_filters.NumberFilter(field_name="enrollment__classroom_id")
+    program = django_filters.NumberFilter(field_name="enrollment__program_id")
+    enrollment = django_filters.NumberFilter(field_name="enrollment_id")
+    child = django_filters.NumberFilter(field_name="enrollment__child_id")
+    since = django_filters.DateFilter(field_name="day", lookup_expr="gte")
+    until = django_filters.DateFilter(field_name="day", lookup_expr="lte")
+
+    class Meta:
+        model = AttendanceRecord
+        fields = ["day"]
+
+
+class AttendanceViewSet(EnrollmentViewSetBase):
+    """Daily attendance. Record with `check-in`, `check-out`, `absent`; undo with
+    `clear`; import a whole CSV with `upload` (all rows or none)."""
+
+    model = AttendanceRecord
+    serializer_class = AttendanceSerializer
+    filterset_class = AttendanceFilter
+    http_method_names = READ_AND_POST
+    parser_classes = [JSONParser, FormParser, MultiPartParser]
+
+    def base_queryset(self) -> models.QuerySet:
+        return AttendanceRecord.objects.select_related("enrollment").order_by("-day", "enrollment_id")
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        if self.action in ("check_in", "check_out", "absent"):
+            return AttendanceMarkSerializer
+        if self.action == "upload":
+            return AttendanceUploadSerializer
+        return AttendanceSerializer
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        raise DRFValidationError({"detail": ["Use check-in, check-out, absent or upload."]})
+
+    def _mark(self, request: Request, call: Any) -> Response:
+        serializer = AttendanceMarkSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        record = through_service(lambda: call(serializer.validated_data))
+        return Response(AttendanceSerializer(record).data, status=201)
+
+    def _now(self) -> datetime.time:
+        from zoneinfo import ZoneInfo
+
+        from django.utils import timezone
+
+        return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0,
+                                                                                           microsecond=0)
+
+    @action(detail=False, methods=["post"], url_path="check-in")
+    def check_in(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._mark(request, lambda d: services.attendance_check_in(
+            actor=request.user, enrollment=d["enrollment"], day=d["day"], at=d.get("at") or self._now(),
+            source="api"))
+
+    @action(detail=False, methods=["post"], url_path="check-out")
+    def check_out(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._mark(request, lambda d: services.attendance_check_out(
+            actor=request.user, enrollment=d["enrollment"], day=d["day"], at=d.get("at") or self._now()))
+
+    @action(detail=False, methods=["post"])
+    def absent(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self._mark(request, lambda d: services.attendance_mark_absent(
+            actor=request.user, enrollment=d["enrollment"], day=d["day"],
+            reason=d.get("reason") or AbsenceReason.UNKNOWN))
+
+    @action(detail=True, methods=["post"])
+    def clear(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        record = self.get_object()
+        through_service(lambda: services.attendance_clear(actor=request.user, record=record,
+                                                          reason=str(request.data.get("reason", ""))))
+        return Response(status=204)
+
+    @action(detail=False, methods=["post"])
+    def upload(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        serializer = AttendanceUploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        program_ids = None if self.membership.is_hub else [self.membership.program_id]
+        result = through_service(lambda: attendance_import(
+            actor=request.user, content=upload.read(), filename=upload.name, today=alliance_today(),
+            program_ids=program_ids))
+        if not result.ok:
+            return Response({"imported": 0, "errors": [
+                {"line": e.line, "column": e.column, "message": e.message} for e in result.errors]}, status=400)
+        return Response({"imported": result.rows, "present": result.present, "absent": result.absent,
+                         "from": result.first_day, "to": result.last_day}, status=201)
+
+
+# --- Waitlist and offers ----------------------------------------------------
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    child = VisibleRelatedField(Child)
+    program = VisibleRelatedField(MemberProgram, required=False, allow_null=True)
+    acceptable_programs = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    acceptable_program_ids = serializers.ListField(child=serializers.IntegerField(), write_only=True,
+                                                   required=False, default=list)
+    weekdays = WeekdaysField()
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["id", "child", "program", "acceptable_programs", "acceptable_program_ids", "area", "any_program",
+                  "desired_start", "weekdays", "day_length", "fte", "age_group_at_start", "sibling_enrolled",
+                  "subsidy_eligible", "added_on", "status", "status_note", "notes", "created_at"]
+        read_only_fields = ["fte", "age_group_at_start", "status", "status_note", "created_at"]
+        extra_kwargs = {"added_on": {"required": False}}
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        if self.instance is not None and not isinstance(self.instance, list | models.QuerySet):
+            fields["child"].read_only = True
+            fields["program"].read_only = True
+        return fields
+
+
+class WithdrawSerializer(serializers.Serializer):
+    reason = serializers.CharField()
+
+
+class WaitlistFilter(TenantFilterSet):
+    program = django_filters.NumberFilter(field_name="program_id")
+    shared = django_filters.BooleanFilter(field_name="program", lookup_expr="isnull")
+    child = django_filters.NumberFilter(field_name="child_id")
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["status", "age_group_at_start"]
+
+
+class WaitlistEntryViewSet(EnrollmentViewSetBase):
+    """Waitlist entries: a program's (`program` set) or the shared waitlist (`program`
+    null; Hub staff only). Providers' entries go on their own program's list."""
+
+    model = WaitlistEntry
+    serializer_class = WaitlistEntrySerializer
+    filterset_class = WaitlistFilter
+
+    def base_queryset(self) -> models.QuerySet:
+        return WaitlistEntry.objects.prefetch_related("acceptable_programs").order_by("added_on", "id")
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return WithdrawSerializer if self.action == "withdraw" else WaitlistEntrySerializer
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        program = data.pop("program", None)
+        if not self.membership.is_hub and (program is None or program.pk != self.membership.program_id):
+            raise PermissionDenied("A provider adds children to their own program's waitlist.")
+        child = data.pop("child")
+        serializer.instance = through_service(lambda: services.waitlist_entry_create(
+            actor=self.request.user, child=child, program=program, **data))
+
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = {k: v for k, v in serializer.validated_data.items() if k not in ("child", "program")}
+        serializer.instance = through_service(lambda: services.waitlist_entry_update(
+            actor=self.request.user, entry=serializer.instance, data=data))
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        entry = self.get_object()
+        serializer = WithdrawSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = through_service(lambda: services.waitlist_entry_withdraw(
+            actor=request.user, entry=entry, reason=serializer.validated_data["reason"]))
+        return Response(WaitlistEntrySerializer(entry, context=self.get_serializer_context()).data)
+
+
+class OfferSerializer(serializers.ModelSerializer):
+    weekdays = WeekdaysField(read_only=True)
+
+    class Meta:
+        model = Offer
+        fields = ["id", "entry", "classroom", "program", "start_date", "weekdays", "day_length", "fte",
+                  "respond_by", "status", "note", "response_note", "enrollment", "made_at", "responded_at"]
+        read_only_fields = fields
+
+
+class OfferCreateSerializer(serializers.Serializer):
+    entry = VisibleRelatedField(WaitlistEntry)
+    classroom = VisibleRelatedField(Classroom)
+    start_date = serializers.DateField()
+    respond_by = serializers.DateField(required=False, allow_null=True, default=None)
+    weekdays = WeekdaysField(required=False, allow_null=True, default=None)
+    day_length = serializers.ChoiceField(choices=DayLength.CHOICES, required=False, allow_null=True, default=None)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class AcceptSerializer(serializers.Serializer):
+    funding_source = serializers.ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
+    rate_plan_ref = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class DeclineSerializer(serializers.Serializer):
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+    keep_waiting = serializers.BooleanField(default=True)
+
+
+class OfferWithdrawSerializer(serializers.Serializer):
+    note = serializers.CharField()
+
+
+class OfferViewSet(EnrollmentViewSetBase):
+    """Offers of places. Hub staff make and withdraw them; the family's answer
+    (`accept`, which enrolls the child, or `decline`) may be recorded by the Hub
+    or the program."""
+
+    model = Offer
+    serializer_class = OfferSerializer
+    filterset_fields = ["status", "classroom", "entry"]
+    http_method_names = READ_AND_POST
+
+    def get_serializer_class(self) -> type[serializers.Serializer]:
+        return {"create": OfferCreateSerializer, "accept": AcceptSerializer, "decline": DeclineSerializer,
+                "withdraw": OfferWithdrawSerializer}.get(self.action, OfferSerializer)
+
+    def _input(self, request: Request) -> dict[str, Any]:
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return dict(serializer.validated_data)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.require_hub()
+        data = self._input(request)
+        offer = through_service(lambda: services.offer_create(actor=request.user, **data))
+        return Response(OfferSerializer(offer).data, status=201)
+
+    @action(detail=True, methods=["post"])
+    def accept(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        offer, data = self.get_object(), self._input(request)
+        through_service(lambda: services.offer_accept(actor=request.user, offer=offer, **data))
+        offer.refresh_from_db()
+        return Response(OfferSerializer(offer).data)
+
+    @action(detail=True, methods=["post"])
+    def decline(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        offer, data = self.get_object(), self._input(request)
+        offer = through_service(lambda: services.offer_decline(actor=request.user, offer=offer, **data))
+        return Response(OfferSerializer(offer).data)
+
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        self.require_hub()
+        offer, data = self.get_object(), self._input(request)
+        offer = through_service(lambda: services.offer_withdraw(actor=request.user, offer=offer, **data))
+        return Response(OfferSerializer(offer).data)
+
+
+# --- Vacancy ----------------------------------------------------------------
+def _figures(v: Vacancy) -> dict[str, Any]:
+    return {"capacity_now": v.capacity_now, "desired_now": v.target_now, "enrolled_fte_now": str(v.enrolled_now),
+            "children_now": v.children_now, "open_now": str(v.open_now),
+            "occupancy_now": None if v.occupancy_now is None else str(v.occupancy_now),
+            "capacity_avg": str(v.capacity_avg), "enrolled_fte_avg": str(v.enrolled_avg),
+            "open_avg": str(v.open_avg), "open_min": str(v.open_min), "open_max": str(v.open_max),
+            "occupancy": None if v.occupancy is None else str(v.occupancy),
+            "occupancy_of_desired": None if v.occupancy_of_desired is None else str(v.occupancy_of_desired),
+            "operating_days": v.days}
+
+
+def _classroom_row(c: ClassroomVacancy) -> dict[str, Any]:
+    return {"classroom": c.classroom.pk, "name": c.classroom.name, "program": c.program.pk,
+            "program_name": c.program.name, "age_group": c.classroom.age_group, "area": c.area,
+            **_figures(c.figures)}
+
+
+class VacancyViewSet(AllianceReadOnlyViewSet):
+    """Vacancy over a date range (`start`, default today; `days`, default 90), by
+    classroom, program, age group and area, and for the alliance; the same figures
+    as the vacancy board. `vacancies/<classroom>/` gives the daily rows;
+    `vacancies/<classroom>/matches/?start=` ranks waiting children (Hub staff)."""
+
+    model = Classroom
+    allowed_roles = HUB_AND_PROVIDER
+    serializer_class = serializers.Serializer
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    def _range(self, request: Request) -> tuple[datetime.date, datetime.date]:
+        start = _date_param(request, "start", alliance_today())
+        try:
+            days = int(request.query_params.get("days", 90))
+        except ValueError:
+            raise DRFValidationError({"days": ["A whole number of days."]}) from None
+        if not 1 <= days <= MAX_DAYS:
+            raise DRFValidationError({"days": [f"From 1 to {MAX_DAYS} days."]})
+        return start, start + datetime.timedelta(days=days - 1)
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        start, end = self._range(request)
+        program_ids = None if self.membership.is_hub else [self.membership.program_id]
+        if self.membership.is_hub and request.query_params.get("program"):
+            try:
+                program_ids = [int(request.query_params["program"])]
+            except ValueError:
+                raise DRFValidationError({"program": ["A program id."]}) from None
+        report = vacancy_report(start=start, end=end, program_ids=program_ids,
+                                age_group=request.query_params.get("age_group", ""),
+                                area=request.query_params.get("area", ""))
+        return Response({
+            "start": start, "end": end, "alliance": _figures(report.total),
+            "programs": [{"program": p.program.pk, "name": p.program.name, **_figures(p.figures)}
+                         for p in report.programs],
+            "age_groups_and_areas": [{"age_group": g.age_group, "area": g.area, **_figures(g.figures)}
+                                     for g in report.groups],
+            "classrooms": [_classroom_row(c) for c in report.classrooms],
+        })
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        classroom = self.get_object()
+        start, end = self._range(request)
+        days = room_days(classroom_ids=[classroom.pk], start=start, end=end)
+        room = ClassroomVacancy(classroom=classroom, figures=vacancy_of_days(days), days=days)
+        return Response({**_classroom_row(room), "start": start, "end": end, "days": [
+            {"day": d.day, "licensed": d.licensed, "desired": d.desired, "enrolled_fte": str(d.enrolled_fte),
+             "children": d.children, "open": str(d.open_slots)} for d in days]})
+
+    @action(detail=True, methods=["get"])
+    def matches(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if self.membership.role not in HUB_ONLY:
+            raise PermissionDenied("Matching is the Hub's work.")
+        classroom = self.get_object()
+        start = max(_date_param(request, "start", alliance_today()), alliance_today())
+        open_fte = classroom_open_from(classroom, start)
+        matches = waitlist_matches(classroom=classroom, start_date=start, open_fte=open_fte) if open_fte > 0 else []
+        return Response({"classroom": classroom.pk, "start": start, "open_fte": str(open_fte), "matches": [
+            {"rank": i, "entry": m.entry.pk, "child": m.entry.child_id, "child_name": m.entry.child.full_name,
+             "choice": m.choice_label, "priority": m.priority, "age_group": m.age_group,
+             "age_months": m.age_months, "waited_days": m.waited_days, "fte": str(m.entry.fte),
+             "added_on": m.entry.added_on} for i, m in enumerate(matches, start=1)]})
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().select_related("site__program")

@@ -1,0 +1,127 @@
+"""Bases of the enrollment pages.
+
+Who may do what (DESIGN.md): hub staff see and change the whole alliance's
+families, enrollments, attendance and waitlists, make offers and may override
+a capacity or age refusal with a written reason; a provider does the same for
+their own program (its classrooms, enrollments, attendance and waitlist) and
+sees families once a child is enrolled with them; funders see none of it.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.forms import BaseForm
+from django.http import HttpResponse
+from django.shortcuts import redirect
+from django.utils import timezone
+from django.views.generic import FormView
+
+from alliance.views_base import HUB_AND_PROVIDER, AllianceMixin
+from enrollment.selectors import classrooms_for_enrollment
+from members.models import Classroom, MemberProgram
+
+SECTIONS = {
+    "vacancies": ("Vacancies", "enrollment:vacancy_board"),
+    "families": ("Families", "enrollment:family_list"),
+    "enrollments": ("Enrollment", "enrollment:enrollment_list"),
+    "attendance": ("Attendance", "enrollment:attendance_home"),
+    "waitlist": ("Waitlist", "enrollment:waitlist"),
+    "offers": ("Offers", "enrollment:offer_list"),
+    "settings": ("Age groups", "enrollment:age_bands"),
+}
+
+
+def add_errors(form: BaseForm, exc: ValidationError, *, prefix: str = "") -> None:
+    """Put a service's ValidationError on a form: by field where the form has it
+    (keys may carry a `<prefix>_` from the intake services), else on top."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            field = key[len(prefix) + 1:] if prefix and key.startswith(prefix + "_") else key
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class EnrollmentPage(AllianceMixin):
+    allowed_roles = HUB_AND_PROVIDER
+    section: ClassVar[str] = ""
+
+    @property
+    def is_hub(self) -> bool:
+        return self.membership.is_hub
+
+    def program_ids(self) -> list[int] | None:
+        """None for hub users (every program); the provider's own program otherwise."""
+        return None if self.is_hub else [self.membership.program_id]
+
+    def visible_programs(self) -> models.QuerySet[MemberProgram]:
+        return self.visible(MemberProgram.objects.order_by("name"))
+
+    def visible_classrooms(self) -> models.QuerySet[Classroom]:
+        return classrooms_for_enrollment(self.program_ids())
+
+    def today(self) -> datetime.date:
+        return timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
+
+    def now_time(self) -> datetime.time:
+        return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0,
+                                                                                           microsecond=0)
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        crumbs: list[tuple[str, str | None]] = [(self.alliance.name, self.alliance_url("alliance:home"))]
+        if self.section:
+            label, url_name = SECTIONS[self.section]
+            if label != self.get_title():
+                crumbs.append((label, self.alliance_url(url_name)))
+        crumbs.extend(self.extra_crumbs())
+        crumbs.append((self.get_title(), None))
+        return crumbs
+
+    def extra_crumbs(self) -> list[tuple[str, str | None]]:
+        return []
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(is_hub=self.is_hub, today=self.today())
+        return context
+
+
+class EnrollmentFormPage(EnrollmentPage, FormView):
+    """A form whose `perform` calls a service; its ValidationErrors land on the
+    form and nothing is saved."""
+
+    template_name = "enrollment/form.html"
+    submit_label: ClassVar[str] = "Save"
+    intro: ClassVar[str] = ""
+
+    def perform(self, form: Any) -> Any:
+        raise NotImplementedError
+
+    def success_message(self, obj: Any) -> str:
+        return "Saved."
+
+    def success_url_for(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def cancel_url(self) -> str | None:
+        return None
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            obj = self.perform(form)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message(obj))
+        return redirect(self.success_url_for(obj))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(submit_label=self.submit_label, cancel_url=self.cancel_url(), intro=self.intro)
+        return context
