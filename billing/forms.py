@@ -164,3 +164,21 @@ class ShortfallForm(HubForm):
     decision = forms.ChoiceField(choices=[("waive", "Waive it (the program writes it down)"),
                                           ("bill_family", "Bill it to the family")], widget=forms.RadioSelect)
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class MemberFeesForm(HubForm):
+    month = forms.DateField(help_text="Any day of the month to invoice.")
+
+
+class ExportForm(HubForm):
+    program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
+    start = forms.DateField()
+    end = forms.DateField()
+    format = forms.ChoiceField(choices=[("iif", "QuickBooks IIF journal"), ("journal", "Journal CSV (debits/credits)"),
+                                        ("ledger", "Plain ledger CSV")])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            self.add_error("end", "The period ends on or after it starts.")
+        return data

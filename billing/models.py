@@ -96,9 +96,11 @@ class RatePlan(TenantModel):
 
 # --- Accounts and ledger ----------------------------------------------------
 class FamilyAccount(TenantModel):
-    """What one household owes one member program."""
+    """What one household owes one member program; with no family, what the program
+    itself owes the Hub for its services (the member-fee account, one per program)."""
 
-    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="billing_accounts")
+    family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="billing_accounts")
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="family_accounts")
     staff_discount = models.BooleanField(
         "staff family", default=False, help_text="A guardian works for the program: staff discount applies.")
@@ -110,10 +112,20 @@ class FamilyAccount(TenantModel):
         ordering = ["family__name", "program__name"]
         constraints = [
             models.UniqueConstraint(fields=["alliance", "family", "program"], name="familyaccount_one_per_program"),
+            models.UniqueConstraint(fields=["alliance", "program"], condition=models.Q(family__isnull=True),
+                                    name="familyaccount_one_member_fee_account"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.family} at {self.program}"
+        return f"{self.holder_name} at {self.program}"
+
+    @property
+    def holder_name(self) -> str:
+        return self.family.name if self.family_id else "Hub member fees"
+
+    @property
+    def is_member_fees(self) -> bool:
+        return self.family_id is None
 
 
 class EntryKind(models.TextChoices):
@@ -146,6 +158,7 @@ class ChargeCategory(models.TextChoices):
     REFUND = "refund", "Refund"
     PAYER_SHARE = "payer_share", "Paid by a third party"
     SHORTFALL = "shortfall", "Third-party shortfall"
+    MEMBER_FEE = "member_fee", "Hub member fee"
 
 
 class LedgerEntry(TenantModel):

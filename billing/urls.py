@@ -54,3 +54,11 @@ urlpatterns += [
     path("billing/authorizations/new/", views_payers.AuthorizationCreateView.as_view(), name="authorization_create"),
     path("billing/claims/<int:pk>/decide/", views_payers.ShortfallView.as_view(), name="claim_decide"),
 ]
+
+urlpatterns += [
+    path("billing/member-fees/", views.MemberFeesView.as_view(), name="member_fees"),
+]
+
+urlpatterns += [
+    path("billing/export/", views.ExportView.as_view(), name="export"),
+]

@@ -11,14 +11,23 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
-from billing import invoicing, services
+from billing import exports, invoicing, services
 from billing.aging import aging_for_accounts, invoice_open_amount
-from billing.forms import AccountFilterForm, BillingPolicyForm, InvoiceRunForm, RatePlanForm
+from billing.forms import (
+    AccountFilterForm,
+    BillingPolicyForm,
+    ExportForm,
+    InvoiceRunForm,
+    MemberFeesForm,
+    RatePlanForm,
+)
+from billing.member_fees import member_fees_invoice
 from billing.models import BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan
 from billing.selectors import account_balance, accounts_with_balances, invoice_lines, ledger_rows, run_summary
 from members.models import MemberProgram
@@ -90,7 +99,7 @@ class AccountListView(BillingPage, ListView):
                 accounts = accounts.filter(family__name__icontains=self.filters.cleaned_data["q"])
             if self.filters.cleaned_data["program"]:
                 accounts = accounts.filter(program=self.filters.cleaned_data["program"])
-        return accounts_with_balances(accounts).order_by("family__name", "program__name")
+        return accounts_with_balances(accounts).order_by(F("family__name").asc(nulls_first=True), "program__name")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -108,7 +117,7 @@ class AccountDetailView(BillingPage, DetailView):
                                    pk=self.kwargs["pk"])
 
     def get_title(self) -> str:
-        return f"{self.object.family.name} at {self.object.program.name}"
+        return f"{self.object.holder_name} at {self.object.program.name}"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -268,3 +277,63 @@ class BillingPolicyView(BillingFormPage):
 
     def success_url_for(self, obj: Any) -> str:
         return self.alliance_url("billing:rate_plan_list")
+
+
+class MemberFeesView(BillingFormPage):
+    """Invoice every member program for its Hub services for a month (hub only)."""
+
+    allowed_roles = HUB_ONLY
+    template_name = "billing/member_fees.html"
+    form_class = MemberFeesForm
+    title = "Hub member fees"
+    submit_label = "Invoice member fees"
+
+    def perform(self, form: MemberFeesForm) -> Any:
+        return member_fees_invoice(month=form.cleaned_data["month"], actor=self.request.user)
+
+    def success_message(self, obj: Any) -> str:
+        return f"{obj.invoices} member-fee invoice(s), {obj.amount} in all."
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:member_fees")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["invoices"] = (Invoice.objects.filter(account__family__isnull=True).select_related("program")
+                               .order_by("-period_start", "program__name")[:100])
+        return context
+
+
+class ExportView(BillingFormPage):
+    """A program's ledger for a period, for the bookkeeper."""
+
+    form_class = ExportForm
+    title = "Accounting export"
+    submit_label = "Download"
+
+    def get_form(self, form_class=None):  # type: ignore[no-untyped-def]
+        form = super().get_form(form_class)
+        form.fields["program"].queryset = self.visible(MemberProgram.objects.all())
+        return form
+
+    def get_initial(self) -> dict[str, Any]:
+        today = datetime.date.today()
+        last_month_end = today.replace(day=1) - datetime.timedelta(days=1)
+        return {"start": last_month_end.replace(day=1), "end": last_month_end}
+
+    def form_valid(self, form: ExportForm) -> HttpResponse:
+        data = form.cleaned_data
+        program, start, end = data["program"], data["start"], data["end"]
+        name = f"{program.name.lower().replace(' ', '-')}-{start}-{end}"
+        if data["format"] == "ledger":
+            body, suffix, kind = exports.ledger_csv(program_id=program.pk, start=start, end=end), "csv", "text/csv"
+        else:
+            lines = exports.journal_lines(program_id=program.pk, start=start, end=end)
+            if data["format"] == "iif":
+                body, suffix, kind = exports.journal_iif(lines), "iif", "application/octet-stream"
+            else:
+                body, suffix, kind = exports.journal_csv(lines), "csv", "text/csv"
+            name += "-journal"
+        response = HttpResponse(body, content_type=kind)
+        response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+        return response

@@ -1,0 +1,97 @@
+"""Hub member fees: the Hub invoices each member program for the services it
+subscribes to (flat monthly, per licensed slot, or a percentage of the tuition
+the program collected that month), on the same ledger machinery as families:
+a member-fee account per program (an account with no family), invoices with
+gapless numbers from the same counter, payments, aging and statements.
+
+Idempotent per program and month (one invoice per account and period); locks
+the program's member-fee account, then the invoice counter, as the invoice run
+does.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q, Sum
+
+from alliance.audit import audit_event_record
+from alliance.tenancy import require_alliance_id
+from billing.invoicing import DUE_AFTER_DAYS, _locked_counter
+from billing.ledger import Actor, _user
+from billing.models import ZERO, ChargeCategory, EntryKind, FamilyAccount, Invoice, LedgerEntry
+from billing.pricing import month_bounds
+from members.models import MemberProgram, PricingModel, ServiceSubscription
+from members.selectors import subscription_monthly_fee
+
+
+def member_fee_account(program_id: int) -> FamilyAccount:
+    FamilyAccount.objects.bulk_create([FamilyAccount(alliance_id=require_alliance_id(), family=None,
+                                                     program_id=program_id)], ignore_conflicts=True)
+    return FamilyAccount.objects.select_for_update().get(program_id=program_id, family__isnull=True)
+
+
+def collected_tuition(program_id: int, start: datetime.date, end: datetime.date) -> Decimal:
+    """What the program's families paid in the period (payments less reversed payments)."""
+    entries = LedgerEntry.objects.filter(program_id=program_id, account__family__isnull=False,
+                                         posted_on__range=(start, end))
+    paid = entries.filter(Q(kind=EntryKind.PAYMENT) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT))
+    return -(paid.aggregate(t=Sum("amount"))["t"] or ZERO)
+
+
+@dataclass
+class MemberFeeResult:
+    invoices: int = 0
+    amount: Decimal = ZERO
+    skipped: list[str] = field(default_factory=list)
+
+
+def member_fees_invoice(*, month: datetime.date, actor: Actor = None) -> MemberFeeResult:
+    """Invoice every program's Hub services for one month."""
+    start, end = month_bounds(month)
+    result = MemberFeeResult()
+    subscriptions = (ServiceSubscription.objects.filter(starts_on__lte=end)
+                     .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+                     .select_related("service", "program").order_by("program_id", "service__name"))
+    by_program: dict[int, list[ServiceSubscription]] = {}
+    for subscription in subscriptions:
+        by_program.setdefault(subscription.program_id, []).append(subscription)
+    for program_id in sorted(by_program):
+        with transaction.atomic():
+            account = member_fee_account(program_id)
+            if Invoice.objects.filter(account=account, period_start=start).exists():
+                continue
+            program = MemberProgram.objects.get(pk=program_id)
+            collected = collected_tuition(program_id, start, end)
+            lines = []
+            for subscription in by_program[program_id]:
+                fee = subscription_monthly_fee(subscription, licensed_slots=program.licensed_capacity,
+                                               collected_tuition=collected)
+                if fee is None or fee <= 0:
+                    continue
+                basis = {PricingModel.PER_LICENSED_SLOT: f", {program.licensed_capacity} licensed slots",
+                         PricingModel.PERCENT_OF_TUITION: f", {subscription.rate}% of {collected} collected"}
+                lines.append((fee, f"{subscription.service.name} {start:%B %Y}"
+                                   f"{basis.get(subscription.pricing_model, '')}"))
+            if not lines:
+                continue
+            counter = _locked_counter()
+            invoice = Invoice.objects.create(
+                account=account, program_id=program_id, number=counter.next_number, period_start=start,
+                period_end=end, issued_on=end, due_on=end + datetime.timedelta(days=DUE_AFTER_DAYS),
+                total=sum((fee for fee, _ in lines), ZERO))
+            counter.next_number += 1
+            counter.save(update_fields=["next_number"])
+            LedgerEntry.objects.bulk_create([
+                LedgerEntry(alliance_id=require_alliance_id(), account=account, program_id=program_id,
+                            kind=EntryKind.CHARGE, category=ChargeCategory.MEMBER_FEE, amount=fee, posted_on=end,
+                            description=text[:200], invoice=invoice, created_by=_user(actor))
+                for fee, text in lines])
+            audit_event_record(actor=actor, action="member_fee.invoiced", target=invoice, program_id=program_id,
+                               after={"number": invoice.number, "total": invoice.total, "lines": len(lines)})
+            result.invoices += 1
+            result.amount += invoice.total
+    return result
