@@ -41,6 +41,8 @@ from enrollment.vacancy import classroom_last_change, room_days
 from members.models import AgeGroup, Classroom, ProgramStatus, weekdays_label
 
 ONE_DAY = datetime.timedelta(days=1)
+GROUP_PLURALS = {AgeGroup.INFANT: "infants", AgeGroup.TODDLER: "toddlers", AgeGroup.PRESCHOOL: "preschoolers",
+                 AgeGroup.SCHOOL_AGE: "school-age children"}
 
 
 @dataclass(frozen=True)
@@ -152,7 +154,7 @@ def age_refusal(*, child: Child, classroom: Classroom, on: datetime.date) -> Ref
         span = f"{first.min_months} months to under {last.max_months // 12} years"
     else:
         band = next(b for b in bands if b.age_group == classroom.age_group)
-        takes = AgeGroup(classroom.age_group).label.lower()
+        takes = GROUP_PLURALS.get(classroom.age_group, AgeGroup(classroom.age_group).label.lower())
         span = band.range_label
     return Refusal("age", (
         f"{child.full_name} is {age_label(months)} old on {day_text(on)} ({child_group}); "
