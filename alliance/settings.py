@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from alliance.env import env_bool, env_db_url, env_int, env_list, env_str, env_url
@@ -133,6 +134,10 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
+# Celery beat: the nightly Iron Triangle rollups (one task per alliance), at 02:30 UTC.
+CELERY_BEAT_SCHEDULE = {
+    "metrics-nightly-rollups": {"task": "metrics.nightly_rollups", "schedule": crontab(hour=2, minute=30)},
+}
 
 # Where alliance data exports are written (a volume shared by web and worker in production).
 HUB_EXPORT_DIR = env_str("HUB_EXPORT_DIR", str(BASE_DIR / "var" / "exports"))

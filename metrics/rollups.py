@@ -1,0 +1,229 @@
+"""Nightly rollups: source records to snapshot tables, in set-based SQL.
+
+Each table is written by one statement of the shape
+
+    WITH src AS (SELECT ...),
+         upserted AS (INSERT ... SELECT * FROM src ON CONFLICT (key) DO UPDATE ...
+                      WHERE the row changed),
+         stale AS (DELETE rows of the range that src no longer produces)
+
+so a rerun of the same range leaves identical rows (and writes none that did
+not change), and a rerun after a correction (an enrollment ended early, a
+capacity row removed) replaces what it must. The order is fixed: classroom
+days from enrollments, attendance and capacity; program days from classroom
+days; alliance days from program days; months from days.
+
+Every statement filters by the open scope's alliance explicitly; row-level
+security applies as well.
+
+Occupancy rules (DESIGN.md, "The Iron Triangle"): a classroom counts on its
+operating days, before it closes, when a capacity row is in force; enrolled
+FTE is the sum of FTE of enrollments active that day; child-days scheduled are
+the enrollments whose weekdays include the day; attended are those scheduled
+that were checked in. Programs that are still applicants are not rolled up.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from alliance.models import Alliance
+from alliance.tenancy import require_alliance_id
+
+SUMS = ["operating_days", "licensed_capacity", "target_capacity", "enrolled_fte", "enrolled_children",
+        "scheduled_child_days", "attended_child_days"]
+SUM_EXPR = ", ".join(f"SUM({column})" for column in SUMS[1:])
+
+_CLASSROOM_DAYS = """
+WITH rooms AS (
+    SELECT c.id, s.program_id, c.operating_days, c.closed_on
+    FROM members_classroom c
+    JOIN members_site s ON s.id = c.site_id
+    JOIN members_memberprogram p ON p.id = s.program_id
+    WHERE c.alliance_id = %(alliance)s AND p.status <> 'applicant'
+),
+days AS (
+    SELECT r.id AS classroom_id, r.program_id, d::date AS day
+    FROM rooms r
+    CROSS JOIN generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d
+    WHERE (extract(isodow FROM d)::int - 1) = ANY(r.operating_days)
+      AND (r.closed_on IS NULL OR d::date < r.closed_on)
+),
+capacity AS (
+    SELECT cc.classroom_id, cc.effective_from, cc.licensed_capacity,
+           COALESCE(cc.desired_capacity, cc.licensed_capacity) AS target_capacity,
+           COALESCE(LEAD(cc.effective_from) OVER (PARTITION BY cc.classroom_id ORDER BY cc.effective_from),
+                    'infinity'::date) AS next_from
+    FROM members_classroomcapacity cc
+    WHERE cc.alliance_id = %(alliance)s AND cc.effective_from <= %(end)s::date
+),
+enrolled AS (
+    SELECT d.classroom_id, d.day, SUM(e.fte) AS fte, COUNT(*) AS children,
+           COUNT(*) FILTER (WHERE (extract(isodow FROM d.day)::int - 1) = ANY(e.weekdays)) AS scheduled
+    FROM days d
+    JOIN enrollment_enrollment e ON e.alliance_id = %(alliance)s AND e.classroom_id = d.classroom_id
+     AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day)
+    GROUP BY d.classroom_id, d.day
+),
+attended AS (
+    SELECT e.classroom_id, a.day, COUNT(*) AS attended
+    FROM enrollment_attendancerecord a
+    JOIN enrollment_enrollment e ON e.id = a.enrollment_id AND e.alliance_id = a.alliance_id
+    WHERE a.alliance_id = %(alliance)s AND a.day BETWEEN %(start)s::date AND %(end)s::date
+      AND a.check_in IS NOT NULL AND (extract(isodow FROM a.day)::int - 1) = ANY(e.weekdays)
+    GROUP BY e.classroom_id, a.day
+)
+SELECT %(alliance)s::bigint, d.classroom_id, d.day, d.program_id, 1, cap.licensed_capacity, cap.target_capacity,
+       COALESCE(en.fte, 0), COALESCE(en.children, 0), COALESCE(en.scheduled, 0), COALESCE(at.attended, 0)
+FROM days d
+JOIN capacity cap ON cap.classroom_id = d.classroom_id AND cap.effective_from <= d.day AND d.day < cap.next_from
+LEFT JOIN enrolled en ON en.classroom_id = d.classroom_id AND en.day = d.day
+LEFT JOIN attended at ON at.classroom_id = d.classroom_id AND at.day = d.day
+"""
+
+_PROGRAM_DAYS = f"""
+SELECT alliance_id, program_id, day, 1, {SUM_EXPR}
+FROM metrics_classroomday
+WHERE alliance_id = %(alliance)s AND day BETWEEN %(start)s::date AND %(end)s::date
+GROUP BY alliance_id, program_id, day
+"""
+
+_ALLIANCE_DAYS = f"""
+SELECT alliance_id, day, 1, {SUM_EXPR}
+FROM metrics_programday
+WHERE alliance_id = %(alliance)s AND day BETWEEN %(start)s::date AND %(end)s::date
+GROUP BY alliance_id, day
+"""
+
+_PROGRAM_MONTHS = f"""
+SELECT alliance_id, program_id, date_trunc('month', day)::date, COUNT(*), {SUM_EXPR}
+FROM metrics_programday
+WHERE alliance_id = %(alliance)s AND day BETWEEN %(month_start)s::date AND %(month_end)s::date
+GROUP BY alliance_id, program_id, date_trunc('month', day)
+"""
+
+_ALLIANCE_MONTHS = f"""
+SELECT alliance_id, date_trunc('month', day)::date, COUNT(*), {SUM_EXPR}
+FROM metrics_allianceday
+WHERE alliance_id = %(alliance)s AND day BETWEEN %(month_start)s::date AND %(month_end)s::date
+GROUP BY alliance_id, date_trunc('month', day)
+"""
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """A snapshot table, its key (which leads with alliance_id), its values and
+    the column whose range one rollup owns."""
+
+    table: str
+    key: list[str]
+    values: list[str]
+    period: str  # "day" or "month"
+
+    @property
+    def columns(self) -> list[str]:
+        return [*self.key, *self.values]
+
+
+def upsert_sql(snapshot: Snapshot, select_sql: str) -> str:
+    """One statement: upsert what `select_sql` produces, delete what it no longer does."""
+    columns = ", ".join(snapshot.columns)
+    key = ", ".join(snapshot.key)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in snapshot.values)
+    old = ", ".join(f"t.{c}" for c in snapshot.values)
+    new = ", ".join(f"EXCLUDED.{c}" for c in snapshot.values)
+    low, high = ("start", "end") if snapshot.period == "day" else ("month_start", "month_end")
+    matches = " AND ".join(f"src.{c} = t.{c}" for c in snapshot.key)
+    return f"""
+WITH src ({columns}) AS ({select_sql}),
+upserted AS (
+    INSERT INTO {snapshot.table} AS t ({columns}) SELECT {columns} FROM src
+    ON CONFLICT ({key}) DO UPDATE SET {updates}
+    WHERE ({old}) IS DISTINCT FROM ({new})
+    RETURNING 1
+),
+stale AS (
+    DELETE FROM {snapshot.table} t
+    WHERE t.alliance_id = %(alliance)s AND t.{snapshot.period} BETWEEN %({low})s::date AND %({high})s::date
+      AND NOT EXISTS (SELECT 1 FROM src WHERE {matches})
+    RETURNING 1
+)
+SELECT (SELECT COUNT(*) FROM src), (SELECT COUNT(*) FROM upserted), (SELECT COUNT(*) FROM stale)
+"""
+
+
+OCCUPANCY_STEPS: list[tuple[Snapshot, str]] = [
+    (Snapshot("metrics_classroomday", ["alliance_id", "classroom_id", "day"], ["program_id", *SUMS], "day"),
+     _CLASSROOM_DAYS),
+    (Snapshot("metrics_programday", ["alliance_id", "program_id", "day"], SUMS, "day"), _PROGRAM_DAYS),
+    (Snapshot("metrics_allianceday", ["alliance_id", "day"], SUMS, "day"), _ALLIANCE_DAYS),
+    (Snapshot("metrics_programmonth", ["alliance_id", "program_id", "month"], SUMS, "month"), _PROGRAM_MONTHS),
+    (Snapshot("metrics_alliancemonth", ["alliance_id", "month"], SUMS, "month"), _ALLIANCE_MONTHS),
+]
+
+
+@dataclass
+class RollupResult:
+    start: datetime.date
+    end: datetime.date
+    # table -> (rows in the range, rows inserted or changed, stale rows deleted)
+    tables: dict[str, tuple[int, int, int]] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, object]:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(),
+                "tables": {name: list(counts) for name, counts in self.tables.items()}}
+
+
+def month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first day of start's month and the last day of end's month."""
+    first = start.replace(day=1)
+    following = (end.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return first, following - datetime.timedelta(days=1)
+
+
+def run_steps(steps: list[tuple[Snapshot, str]], params: dict[str, object], result: RollupResult) -> None:
+    with connection.cursor() as cursor:
+        for snapshot, select_sql in steps:
+            cursor.execute(upsert_sql(snapshot, select_sql), params)
+            rows, written, deleted = cursor.fetchone()
+            result.tables[snapshot.table] = (rows, written, deleted)
+
+
+def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult:
+    """Roll the open scope's alliance up for the days start..end (inclusive) and
+    the months they touch. One transaction: the snapshots change all at once."""
+    if end < start:
+        raise ValueError("The rollup's last day is before its first.")
+    month_start, month_end = month_bounds(start, end)
+    params = {"alliance": require_alliance_id(), "start": start, "end": end,
+              "month_start": month_start, "month_end": month_end}
+    result = RollupResult(start=start, end=end)
+    with transaction.atomic():
+        run_steps(OCCUPANCY_STEPS, params, result)
+    return result
+
+
+def alliance_today(alliance: Alliance) -> datetime.date:
+    return timezone.localdate(timezone=ZoneInfo(alliance.timezone))
+
+
+def nightly_range(alliance: Alliance) -> tuple[datetime.date, datetime.date]:
+    """What the nightly run recomputes: from the first of last month to yesterday,
+    so late attendance and back-dated enrollment changes are picked up."""
+    yesterday = alliance_today(alliance) - datetime.timedelta(days=1)
+    first_of_last_month = (yesterday.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    return first_of_last_month, yesterday
+
+
+def history_range(alliance: Alliance, *, months: int = 13) -> tuple[datetime.date, datetime.date]:
+    """The last `months` whole months and this one up to yesterday (the demo's history)."""
+    yesterday = alliance_today(alliance) - datetime.timedelta(days=1)
+    first = yesterday.replace(day=1)
+    for _ in range(months):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return first, yesterday

@@ -1,0 +1,39 @@
+"""Celery tasks of metrics: one rollup task per alliance, and the nightly fan-out.
+
+Beat (alliance/settings.py, CELERY_BEAT_SCHEDULE) calls `nightly_rollups`,
+which queues `rollup_alliance_task` once per alliance; each runs inside its
+alliance's scope (AllianceTask).
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from celery import shared_task
+
+from alliance.celery import AllianceTask
+from alliance.models import Alliance
+from metrics.rollups import nightly_range, rollup_alliance
+
+
+@shared_task(base=AllianceTask, name="metrics.rollup_alliance")
+def rollup_alliance_task(alliance_id: int, start: str | None = None, end: str | None = None) -> dict[str, Any]:
+    """Roll one alliance up for start..end (ISO dates); by default the nightly range."""
+    alliance = Alliance.objects.get(pk=alliance_id)
+    first, last = nightly_range(alliance)
+    if start:
+        first = datetime.date.fromisoformat(start)
+    if end:
+        last = datetime.date.fromisoformat(end)
+    result = rollup_alliance(start=first, end=last)
+    return {"alliance_id": alliance_id, **result.as_dict()}
+
+
+@shared_task(name="metrics.nightly_rollups")
+def nightly_rollups() -> list[int]:
+    """Queue one rollup per alliance (Alliance is the global tenants table)."""
+    alliance_ids = list(Alliance.objects.order_by("pk").values_list("pk", flat=True))
+    for alliance_id in alliance_ids:
+        rollup_alliance_task.delay(alliance_id)
+    return alliance_ids
