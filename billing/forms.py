@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 
 from billing.models import (
+    BankAccountType,
     BillingPolicy,
     FamilyAccount,
     Invoice,
@@ -117,7 +118,8 @@ class PaymentPlanForm(HubForm):
 class BillingPolicyForm(HubModelForm):
     class Meta:
         model = BillingPolicy
-        fields = ["tax_id", "late_fee_kind", "late_fee_value", "late_fee_cap", "grace_days"]
+        fields = ["tax_id", "late_fee_kind", "late_fee_value", "late_fee_cap", "grace_days", "ach_routing_number",
+                  "ach_company_id"]
 
 
 class PayerForm(HubForm):
@@ -182,3 +184,20 @@ class ExportForm(HubForm):
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The period ends on or after it starts.")
         return data
+
+
+class BankAccountForm(HubForm):
+    holder_name = forms.CharField(max_length=22)
+    routing_number = forms.CharField(max_length=9)
+    account_number = forms.CharField(max_length=17, help_text="Stored encrypted; shown as its last four digits.")
+    account_type = forms.ChoiceField(choices=BankAccountType.choices)
+    autopay_enabled = forms.BooleanField(required=False, initial=True, label="Collect by autopay")
+
+
+class AchFileForm(HubForm):
+    program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
+    settlement_date = forms.DateField()
+
+
+class AchReturnsForm(HubForm):
+    file = forms.FileField(help_text="CSV with columns trace_number, return_code (R01, R02, …).")

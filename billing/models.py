@@ -428,6 +428,11 @@ class BillingPolicy(TenantModel):
     late_fee_cap = models.DecimalField(**MONEY, null=True, blank=True,
                                        help_text="At most this much per invoice; blank for no cap.")
     grace_days = models.PositiveSmallIntegerField(default=5, help_text="Days after the due date before a late fee.")
+    ach_routing_number = models.CharField(
+        "deposit account routing number", max_length=9, blank=True,
+        help_text="The program's bank (ODFI) for autopay files.")
+    ach_company_id = models.CharField("ACH company id", max_length=10, blank=True,
+                                      help_text="Given by the bank; often 1 followed by the EIN.")
 
     program_field = "program"
 
@@ -563,3 +568,52 @@ class RemittanceLine(TenantModel):
 
     program_field = "claim__program"
     append_only = True
+
+
+# --- Autopay (ACH) ----------------------------------------------------------
+class BankAccountType(models.TextChoices):
+    CHECKING = "checking", "Checking"
+    SAVINGS = "savings", "Savings"
+
+
+class BankAccount(TenantModel):
+    """A family's bank details for autopay. The account number is stored encrypted
+    (billing/crypto.py) and shown masked; only the ACH file sees it in clear."""
+
+    account = models.OneToOneField(FamilyAccount, on_delete=models.PROTECT, related_name="bank_account")
+    holder_name = models.CharField(max_length=22)
+    routing_number = models.CharField(max_length=9)
+    account_number_encrypted = models.TextField()
+    account_last4 = models.CharField(max_length=4)
+    account_type = models.CharField(max_length=10, choices=BankAccountType.choices, default=BankAccountType.CHECKING)
+    autopay_enabled = models.BooleanField(default=True)
+    autopay_paused = models.BooleanField(default=False, help_text="Set by the Hub: no collection until lifted.")
+    flagged = models.BooleanField(default=False, help_text="The last collection was returned by the bank.")
+    flag_reason = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "account__program"
+
+    @property
+    def masked_number(self) -> str:
+        return f"••••{self.account_last4}"
+
+
+class AchBatch(TenantModel):
+    """One NACHA file collecting one program's autopay families on a settlement date."""
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    settlement_date = models.DateField()
+    file_text = models.TextField()
+    entry_count = models.PositiveIntegerField(default=0)
+    total = models.DecimalField(**MONEY, default=ZERO)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-settlement_date", "-id"]
+        constraints = [models.UniqueConstraint(fields=["alliance", "program", "settlement_date"],
+                                               name="achbatch_one_per_program_and_date")]

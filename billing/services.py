@@ -92,8 +92,12 @@ def account_set_staff_discount(*, actor: Actor, account: FamilyAccount, staff: b
 
 def billing_policy_set(*, actor: Actor, program: MemberProgram, tax_id: str = "", late_fee_kind: str = "",
                        late_fee_value: Decimal = Decimal("0.00"), late_fee_cap: Decimal | None = None,
-                       grace_days: int = 5) -> BillingPolicy:
+                       grace_days: int = 5, ach_routing_number: str = "", ach_company_id: str = "") -> BillingPolicy:
+    from billing.ach import routing_is_valid
+
     errors: dict[str, str] = {}
+    if ach_routing_number and not routing_is_valid(ach_routing_number.strip()):
+        errors["ach_routing_number"] = "A routing number is 9 digits with a valid check digit."
     if late_fee_kind and (late_fee_value is None or late_fee_value <= 0):
         errors["late_fee_value"] = "Give the late fee, or choose no late fee."
     if late_fee_kind == "percent" and late_fee_value and late_fee_value > 100:
@@ -110,6 +114,7 @@ def billing_policy_set(*, actor: Actor, program: MemberProgram, tax_id: str = ""
         policy = policy or BillingPolicy(program=program)
         policy.tax_id, policy.late_fee_kind = tax_id.strip(), late_fee_kind or ""
         policy.late_fee_value, policy.late_fee_cap, policy.grace_days = late_fee_value or 0, late_fee_cap, grace_days
+        policy.ach_routing_number, policy.ach_company_id = ach_routing_number.strip(), ach_company_id.strip()
         policy.save()
         audit_event_record(actor=actor, action="billing_policy.set", target=policy, before=before,
                            after=snapshot(policy))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views, views_payers, views_payments, views_statements
+from billing import views, views_ach, views_payers, views_payments, views_statements
 
 app_name = "billing"
 
@@ -61,4 +61,12 @@ urlpatterns += [
 
 urlpatterns += [
     path("billing/export/", views.ExportView.as_view(), name="export"),
+]
+
+urlpatterns += [
+    path("billing/accounts/<int:pk>/bank/", views_ach.BankAccountView.as_view(), name="bank_account"),
+    path("billing/ach/", views_ach.AchView.as_view(), name="ach"),
+    path("billing/ach/<int:pk>/file/", views_ach.AchFileDownloadView.as_view(), name="ach_file"),
+    path("billing/ach/returns/", views_ach.AchReturnsView.as_view(), name="ach_returns"),
+    path("billing/bank-accounts/<int:pk>/pause/", views_ach.AutopayPauseView.as_view(), name="autopay_pause"),
 ]
