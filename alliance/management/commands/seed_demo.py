@@ -95,6 +95,9 @@ class Command(BaseCommand):
 
                 enrollment_counts = seed_enrollment_demo(alliance)
                 self.stdout.write(f"{alliance.name}: enrollment demo {enrollment_counts}")
+                from billing.demo import seed_billing_demo
+
+                self.stdout.write(f"{alliance.name}: billing demo {seed_billing_demo(alliance)}")
                 first_program = next(iter(programs.values()))
                 for email, role, slug in demo_sign_ins():
                     if slug != spec["slug"]:
