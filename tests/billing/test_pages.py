@@ -133,3 +133,14 @@ class TestInvoiceRunPages:
         assert clients.funder_a.get(api).status_code == 403
         entries = clients.staff_a.get(f"/api/a/{world.a.slug}/ledger-entries/?account={homes.young_y.pk}").json()
         assert [e["amount"] for e in entries["results"]] == ["800.00"]
+
+
+class TestNavigation:
+    @pytest.mark.parametrize("who", ["staff_a", "provider_x"])
+    def test_billing_is_in_the_menu_for_hub_and_providers(self, world, clients, who):
+        page = getattr(clients, who).get(f"/a/{world.a.slug}/billing/")
+        assert page.status_code == 200
+        assert f'href="/a/{world.a.slug}/billing/">Billing</a>'.encode() in page.content
+
+    def test_funders_have_no_billing(self, world, clients):
+        assert clients.funder_a.get(f"/a/{world.a.slug}/billing/").status_code == 403
