@@ -27,7 +27,8 @@ from enrollment.forms import (
 )
 from enrollment.models import Family, FundingSource, Offer, OfferStatus, WaitlistEntry, WaitlistStatus
 from enrollment.pages import EnrollmentFormPage, EnrollmentPage, add_errors
-from enrollment.selectors import offers_filtered, vacancy_report, waitlist_filtered
+from enrollment.rules import age_group_on, classroom_takes
+from enrollment.selectors import age_bands, offers_filtered, vacancy_report, waitlist_filtered
 from enrollment.views_enrollments import _only
 from enrollment.views_families import ChildFromURL
 from members.models import ProgramStatus
@@ -194,14 +195,15 @@ class WaitlistEntryView(EntryFromURL, TemplateView):
     def places_for(self, entry: WaitlistEntry) -> list[Any]:
         """Classrooms of the family's choices with a place open from its desired start."""
         start = max(self.today(), entry.desired_start)
-        if not entry.age_group_at_start:
+        age_group = age_group_on(entry.child.date_of_birth, start, age_bands())
+        if age_group is None:
             return []
         report = vacancy_report(start=start, end=start + datetime.timedelta(days=PLACES_AHEAD_DAYS - 1))
         chosen = {p.pk for p in entry.acceptable_programs.all()} | ({entry.program_id} if entry.program_id else set())
         places = []
         for room in report.with_open_slots():
             group = room.classroom.age_group
-            if group not in (entry.age_group_at_start, "mixed"):
+            if not classroom_takes(group, age_group):
                 continue
             if not (entry.any_program or room.program.pk in chosen
                     or (entry.area and entry.area.lower() == room.area.lower())):
@@ -331,7 +333,10 @@ class OfferActionView(OfferDetailView):
             else:
                 messages.success(request, message)
                 return redirect(target)
-        return self.render_to_response(self.get_context_data(**{self.form_name: form}), status=400)
+        context = self.get_context_data(**{self.form_name: form})
+        if self.offer.status != OfferStatus.OPEN:  # the forms are gone: say why at the top
+            context["action_errors"] = [e for errors in form.errors.values() for e in errors]
+        return self.render_to_response(context, status=400)
 
 
 class OfferAcceptView(OfferActionView):

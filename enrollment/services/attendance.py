@@ -7,6 +7,7 @@ child in and out. Corrections (clearing a record) and CSV imports are audited.
 
 from __future__ import annotations
 
+import calendar
 import datetime
 
 from django.core.exceptions import ValidationError
@@ -16,7 +17,6 @@ from alliance.audit import audit_event_record, snapshot
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
 from enrollment.services._common import Actor, alliance_today, day_text
-from members.models import WEEKDAY_NAMES
 
 
 def _user(actor: Actor):  # type: ignore[no-untyped-def]
@@ -36,7 +36,7 @@ def check_attendance_day(enrollment: Enrollment, day: datetime.date, *,
     if not enrollment.is_active_on(day):
         raise ValidationError(f"{child.full_name} is not enrolled in {room.name} on {day_text(day)}.")
     if day.weekday() not in room.operating_days:
-        raise ValidationError(f"{room.name} is not open on {WEEKDAY_NAMES[day.weekday()]}days.")
+        raise ValidationError(f"{room.name} is not open on {calendar.day_name[day.weekday()]}s.")
 
 
 def _existing(enrollment: Enrollment, day: datetime.date) -> AttendanceRecord | None:
