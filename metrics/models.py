@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from alliance.tenancy import TenantModel
@@ -108,3 +110,136 @@ class AllianceMonth(TenantModel, OccupancySums):
     def __str__(self) -> str:
         return f"alliance {self.alliance_id} in {self.month:%Y-%m}"
 
+
+# --- Targets ------------------------------------------------------------------
+def _fraction(places: int = 4) -> dict[str, object]:
+    return {"max_digits": places + 1, "decimal_places": places,
+            "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]}
+
+
+class Targets(TenantModel):
+    """The alliance's Iron Triangle targets; defaults from the literature.
+
+    The model case assumes 95% enrollment and 2% uncollectible debt; many
+    programs budget at 85% enrollment. An alliance without a row uses the
+    defaults (see selectors.targets_of_alliance).
+    """
+
+    budget_occupancy = models.DecimalField(
+        "budgeted occupancy", default=Decimal("0.8500"), **_fraction(),
+        help_text="A member below this occupancy is flagged (0.85 = 85%).")
+    target_occupancy = models.DecimalField(
+        "target occupancy", default=Decimal("0.9500"), **_fraction(),
+        help_text="Distance to this occupancy is shown for every member.")
+    bad_debt_max = models.DecimalField(
+        "bad debt at most", default=Decimal("0.0200"), **_fraction(),
+        help_text="Written off ÷ billed above this is flagged.")
+    collection_min = models.DecimalField(
+        "collection rate at least", default=Decimal("0.9800"), **_fraction(),
+        help_text="Collected ÷ billed below this is flagged.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name_plural = "targets"
+        constraints = [models.UniqueConstraint(fields=["alliance"], name="targets_one_per_alliance")]
+
+    def __str__(self) -> str:
+        return f"targets of alliance {self.alliance_id}"
+
+    def clean(self) -> None:
+        if (self.budget_occupancy is not None and self.target_occupancy is not None
+                and self.budget_occupancy > self.target_occupancy):
+            raise ValidationError({"budget_occupancy": "The budgeted occupancy cannot exceed the target."})
+
+
+# --- Finance --------------------------------------------------------------------
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class FinanceSums(models.Model):
+    """A month of money of one program or the alliance, from billing's ledger and members' costs.
+
+    Billed is net of discounts and credits (charges + late fees + credits);
+    collected is money received from families and from third parties
+    (subsidy payments); a reversal counts against the kind it reverses. Aging
+    is the open balance at month end by days past due, oldest charges paid
+    first. Cost is the members' MonthlyCost; personnel costs are a twelfth of
+    the annual pay and benefits of staff on the roster that month.
+    """
+
+    billed = models.DecimalField(**MONEY)
+    collected_family = models.DecimalField(**MONEY)
+    collected_third_party = models.DecimalField(**MONEY)
+    written_off = models.DecimalField(**MONEY)
+    aging_current = models.DecimalField(**MONEY)
+    aging_1_30 = models.DecimalField(**MONEY)
+    aging_31_60 = models.DecimalField(**MONEY)
+    aging_61_90 = models.DecimalField(**MONEY)
+    aging_over_90 = models.DecimalField(**MONEY)
+    cost = models.DecimalField(**MONEY)
+    personnel_admin = models.DecimalField(**MONEY)
+    personnel_classroom = models.DecimalField(**MONEY)
+
+    class Meta:
+        abstract = True
+
+
+class ProgramFinanceMonth(TenantModel, FinanceSums):
+    program = models.ForeignKey(MemberProgram, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(help_text="First day of the month.")
+
+    program_field = "program"
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alliance", "program", "month"],
+                                               name="programfinancemonth_key")]
+        indexes = [models.Index(fields=["alliance", "month"])]
+
+    def __str__(self) -> str:
+        return f"program {self.program_id} money in {self.month:%Y-%m}"
+
+
+class AllianceFinanceMonth(TenantModel, FinanceSums):
+    """The members' money added up, and the Hub's own: its cost, member fees, grants and contracts."""
+
+    month = models.DateField(help_text="First day of the month.")
+    member_fees = models.DecimalField(**MONEY, help_text="Fees members owe the Hub under their agreements.")
+    hub_cost = models.DecimalField(**MONEY)
+    grants = models.DecimalField(**MONEY)
+    contracts = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alliance", "month"], name="alliancefinancemonth_key")]
+
+    def __str__(self) -> str:
+        return f"alliance {self.alliance_id} money in {self.month:%Y-%m}"
+
+
+class HubMoneyKind(models.TextChoices):
+    COST = "cost", "Hub operating cost"
+    GRANT = "grant", "Grant"
+    CONTRACT = "contract", "Contract"
+
+
+class HubMoney(TenantModel):
+    """The Hub's own cost or income in a month, entered by the Hub director."""
+
+    month = models.DateField(help_text="The first day of the month.")
+    kind = models.CharField(max_length=10, choices=HubMoneyKind.choices)
+    amount = models.DecimalField(max_digits=12, decimal_places=2,
+                                 validators=[MinValueValidator(Decimal("0.00"))])
+    description = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-month", "kind", "id"]
+        verbose_name_plural = "hub money"
+        indexes = [models.Index(fields=["alliance", "month"])]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gte=0), name="hubmoney_not_negative")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.amount} in {self.month:%Y-%m}"
+
+    def clean(self) -> None:
+        if self.month:
+            self.month = self.month.replace(day=1)

@@ -203,8 +203,11 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
     params = {"alliance": require_alliance_id(), "start": start, "end": end,
               "month_start": month_start, "month_end": month_end}
     result = RollupResult(start=start, end=end)
+    from metrics.rollups_finance import FINANCE_STEPS
+
     with transaction.atomic():
         run_steps(OCCUPANCY_STEPS, params, result)
+        run_steps(FINANCE_STEPS, params, result)
     return result
 
 

@@ -1,16 +1,68 @@
+"""The Hub dashboard, a member's drill-down, the provider's view, CSV downloads, targets.
+
+Pages read snapshots only (metrics/selectors.py); charts and their tables come
+from metrics/tables.py, so a page, its CSV and the report agree.
+"""
+
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
-from django.views.generic import TemplateView
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import FormView, TemplateView, View
 
-from alliance.views_base import HUB_AND_FUNDER, HUB_ONLY, AllianceMixin
-from members.selectors import program_counts, programs_with_provider_counts
+from alliance.models import Role
+from alliance.views_base import ADMIN_ONLY, HUB_AND_FUNDER, HUB_ONLY, AllianceMixin
+from members.models import MemberProgram
+from metrics.charts import sparkline
+from metrics.forms import HubMoneyForm, TargetsForm
+from metrics.models import HubMoney
+from metrics.pdf import impact_report_pdf
+from metrics.reports import MIN_GROUP, ImpactReport, default_period, impact_report
+from metrics.selectors import ProgramFigures, alliance_figures, pct, program_benchmark, targets_of_alliance
+from metrics.services import hub_money_record, targets_update
+from metrics.tables import Chart, alliance_charts, benchmark_charts, find_chart, members_chart_rows
+from metrics.templatetags.metrics_tags import money
+
+PROVIDER_ONLY = frozenset({Role.PROVIDER})
+COMPARISON = [("occupancy", "Occupancy", pct), ("attendance", "Attendance", pct),
+              ("collection_rate", "Collection rate", pct), ("bad_debt_rate", "Bad debt (of billed)", pct),
+              ("cost_per_child", "Cost per enrolled child", money), ("revenue_per_child", "Revenue per enrolled child",
+                                                                     money),
+              ("gap_per_child", "Revenue − cost per child", money), ("admin_share", "Administration share", pct)]
+
+
+def _last(value: Any) -> tuple[int, Any]:
+    """Sort key that puts unknown figures last."""
+    return (1, 0) if value is None else (0, value)
+
+
+MEMBER_FIGURES = ["occupancy", "to_target", "attendance", "open_slots", "collection_rate", "bad_debt_rate",
+                  "gap_per_child"]
+
+
+def _member_value(program: ProgramFigures, figure: str) -> Any:
+    return program.to_target if figure == "to_target" else program.latest_figure(figure)
+
+
+MEMBER_SORTS: dict[str, Any] = {
+    "name": lambda p: (0, p.name.lower()),
+    "flags": lambda p: (0, -len(p.flags)),
+    **{figure: (lambda p, f=figure: _last(_member_value(p, f))) for figure in MEMBER_FIGURES},
+}
+
+
+def csv_response(chart: Chart, filename: str) -> HttpResponse:
+    response = HttpResponse(chart.csv(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
+    return response
 
 
 class DashboardView(AllianceMixin, TemplateView):
-    """The Hub's view of the whole alliance. Iron Triangle figures arrive with the
-    metrics rollups; until then it shows only counts that exist."""
+    """The Hub's view of the whole alliance: the three corners and every member."""
 
     allowed_roles = HUB_ONLY
     template_name = "metrics/dashboard.html"
@@ -23,14 +75,219 @@ class DashboardView(AllianceMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["counts"] = program_counts()
-        context["programs"] = programs_with_provider_counts()
+        figures = alliance_figures()
+        sort = self.request.GET.get("sort", "name")
+        if sort.lstrip("-") not in MEMBER_SORTS:
+            sort = "name"
+        members = sorted(figures.programs, key=MEMBER_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+        context.update(
+            figures=figures, targets=figures.targets, latest=figures.latest, charts=alliance_charts(figures),
+            members=[{"program": p, "spark": self._sparkline(p, figures),
+                      **{f: _member_value(p, f) for f in MEMBER_FIGURES}} for p in members],
+            sort=sort,
+            sort_columns=[("name", "Program"), ("occupancy", "Occupancy"), ("to_target", "To target"),
+                          ("attendance", "Attendance"), ("open_slots", "Open slots"),
+                          ("collection_rate", "Collection"), ("bad_debt_rate", "Bad debt"),
+                          ("gap_per_child", "Revenue − cost per child"), ("flags", "Flags")],
+            can_edit_targets=self.membership.role == Role.HUB_ADMIN,
+            hub=figures.hub.get(figures.months[-1]) if figures.months else None,
+        )
+        return context
+
+    def _sparkline(self, program: ProgramFigures, figures: Any) -> Any:
+        return sparkline(program.series(figures.months), reference=figures.targets.budget_occupancy,
+                         label=f"Occupancy of {program.name}, last 12 months")
+
+
+class DashboardCSVView(AllianceMixin, View):
+    allowed_roles = HUB_ONLY
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        figures = alliance_figures()
+        chart = find_chart([*alliance_charts(figures), members_chart_rows(figures)], kwargs["chart"])
+        if chart is None:
+            raise Http404("No such chart.")
+        return csv_response(chart, f"{self.alliance.slug}-{chart.slug}")
+
+
+class ProgramMetricsMixin(AllianceMixin):
+    """One member's figures beside the alliance's median and quartiles."""
+
+    template_name = "metrics/program.html"
+
+    def program_pk(self) -> Any:
+        return self.kwargs["pk"]
+
+    def get_program(self) -> MemberProgram:
+        if not hasattr(self, "program"):
+            self.program = self.get_for_member(MemberProgram.objects.all(), pk=self.program_pk())
+        return self.program
+
+    def charts(self) -> tuple[Any, list[Chart]]:
+        self.get_program()
+        benchmark = program_benchmark(self.program.pk)
+        return benchmark, benchmark_charts(benchmark, own_label=self.program.name)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        benchmark, charts = self.charts()
+        latest = benchmark.latest
+        comparison = [
+            (label, fmt(latest.figure(figure) if latest else None), *(
+                fmt(getattr(benchmark.spread_latest(figure), part, None)) for part in ("q1", "median", "q3")))
+            for figure, label, fmt in COMPARISON
+        ]
+        context.update(program=self.program, benchmark=benchmark, charts=charts, latest=latest, comparison=comparison,
+                       targets=benchmark.targets, csv_url_name=self.csv_url_name, csv_args=self.csv_args())
+        return context
+
+    def get_title(self) -> str:
+        return f"{self.get_program().name}: Iron Triangle"
+
+
+class ProgramMetricsView(ProgramMetricsMixin, TemplateView):
+    allowed_roles = HUB_ONLY
+    csv_url_name = "metrics:program_csv"
+
+    def csv_args(self) -> list[Any]:
+        return [self.program.pk]
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return [(self.alliance.name, self.alliance_url("metrics:dashboard")), (self.get_title(), None)]
+
+
+class ProgramCSVView(ProgramMetricsMixin, View):
+    allowed_roles = HUB_ONLY
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _benchmark, charts = self.charts()
+        chart = find_chart(charts, kwargs["chart"])
+        if chart is None:
+            raise Http404("No such chart.")
+        return csv_response(chart, f"program-{self.program.pk}-{chart.slug}")
+
+
+class ProviderProgramMixin(ProgramMetricsMixin):
+    """A provider's own program: the same figures, the alliance's median and
+    quartiles, and no other member named."""
+
+    allowed_roles = PROVIDER_ONLY
+
+    def program_pk(self) -> Any:
+        return self.membership.program_id
+
+
+class ProviderMetricsView(ProviderProgramMixin, TemplateView):
+    csv_url_name = "metrics:my_program_csv"
+
+    def csv_args(self) -> list[Any]:
+        return []
+
+    def get_title(self) -> str:
+        return "Your Iron Triangle"
+
+
+class ProviderCSVView(ProviderProgramMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _benchmark, charts = self.charts()
+        chart = find_chart(charts, kwargs["chart"])
+        if chart is None:
+            raise Http404("No such chart.")
+        return csv_response(chart, f"my-program-{chart.slug}")
+
+
+class TargetsView(AllianceMixin, FormView):
+    allowed_roles = ADMIN_ONLY
+    template_name = "metrics/targets.html"
+    form_class = TargetsForm
+    title = "Iron Triangle targets"
+
+    def get_initial(self) -> dict[str, Any]:
+        targets = targets_of_alliance()
+        return {name: getattr(targets, name) * 100 for name in TargetsForm.FIELDS}
+
+    def form_valid(self, form: TargetsForm) -> HttpResponse:
+        targets_update(actor=self.request.user, values=form.fractions())  # type: ignore[arg-type]
+        messages.success(self.request, "Targets saved. The dashboard's flags use them from now on.")
+        return redirect("metrics:dashboard", self.alliance.slug)
+
+
+class HubMoneyView(AllianceMixin, FormView):
+    """The Hub's own costs, grants and contracts, month by month (for Hub sustainability)."""
+
+    allowed_roles = ADMIN_ONLY
+    template_name = "metrics/hub_money.html"
+    form_class = HubMoneyForm
+    title = "Hub costs, grants and contracts"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["entries"] = HubMoney.objects.order_by("-month", "kind", "id")[:60]
+        return context
+
+    def form_valid(self, form: HubMoneyForm) -> HttpResponse:
+        data = form.cleaned_data
+        hub_money_record(actor=self.request.user, month=data["month"], kind=data["kind"],  # type: ignore[arg-type]
+                         amount=data["amount"], description=data["description"])
+        messages.success(self.request, "Recorded. The next nightly rollup adds it to Hub sustainability.")
+        return redirect("metrics:hub_money", self.alliance.slug)
+
+
+def _month_param(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(f"{value}-01") if value else None
+    except ValueError:
+        return None
+
+
+class ImpactReportMixin(AllianceMixin):
+    """The funder impact report for the months ?from=YYYY-MM&to=YYYY-MM (default: the last 12)."""
+
+    allowed_roles = HUB_AND_FUNDER
+
+    def report(self) -> ImpactReport | None:
+        default = default_period()
+        start = _month_param(self.request.GET.get("from")) or (default[0] if default else None)
+        end = _month_param(self.request.GET.get("to")) or (default[1] if default else None)
+        if start is None or end is None:
+            return None
+        if end < start:
+            start, end = end, start
+        return impact_report(start=start, end=end)
+
+
+class ReportListView(ImpactReportMixin, TemplateView):
+    """Funders' entry point: choose a period; the report opens as a page or a PDF."""
+
+    template_name = "metrics/reports.html"
+    title = "Impact reports"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["period"] = default_period()
         return context
 
 
-class ReportListView(AllianceMixin, TemplateView):
-    """Funders' entry point: the alliance's impact reports."""
+class ImpactReportView(ImpactReportMixin, TemplateView):
+    template_name = "metrics/impact_report.html"
+    title = "Impact report"
 
-    allowed_roles = HUB_AND_FUNDER
-    template_name = "metrics/reports.html"
-    title = "Impact reports"
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(report=self.report(), query=self.request.GET.urlencode(), min_group=MIN_GROUP)
+        return context
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return [(self.alliance.name, self.alliance_url("metrics:reports")), (self.get_title(), None)]
+
+
+class ImpactReportPDFView(ImpactReportMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        report = self.report()
+        if report is None:
+            raise Http404("No figures to report yet.")
+        pdf = impact_report_pdf(report, alliance=self.alliance, base_url=request.build_absolute_uri("/"))
+        response = HttpResponse(pdf, content_type="application/pdf")
+        name = f"{self.alliance.slug}-impact-{report.start:%Y-%m}-to-{report.end:%Y-%m}.pdf"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response

@@ -1,0 +1,231 @@
+"""The funder impact report: what the alliance achieved over a period, in aggregates only.
+
+No child, family or staff name is read here, and no program is named: every
+figure is a count or a ratio over a group of programs. A figure of a group of
+fewer than MIN_GROUP programs is suppressed (it would identify a member), and
+the report says so. Read by the HTML page, the PDF and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Q
+
+from enrollment.models import Enrollment
+from members.models import MemberProgram, ProgramKind
+from metrics.charts import Reference, Series
+from metrics.figures import Finance, HubSustainability, Occupancy, per, ratio
+from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
+from metrics.selectors import OCCUPANCY_COLUMNS, Month, _month_of, months_back, pct, targets_of_alliance
+from metrics.tables import Chart, _monthly_chart, money
+
+MIN_GROUP = 3
+BASELINE_MONTHS = 3
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    label: str
+    programs: int
+    occupancy: Decimal | None = None
+    attendance: Decimal | None = None
+    collection_rate: Decimal | None = None
+    bad_debt_rate: Decimal | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.programs < MIN_GROUP
+
+
+@dataclass(frozen=True)
+class BeforeAfter:
+    """Members' figures in their first three months against the period's last three."""
+
+    programs: int
+    revenue_per_child_before: Decimal | None = None
+    revenue_per_child_after: Decimal | None = None
+    cost_per_child_before: Decimal | None = None
+    cost_per_child_after: Decimal | None = None
+    monthly_revenue_gained: Decimal | None = None
+    monthly_cost_saved: Decimal | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.programs < MIN_GROUP
+
+
+@dataclass
+class ImpactReport:
+    start: datetime.date
+    end: datetime.date
+    months: list[datetime.date]
+    members_served: int = 0
+    licensed_slots: Decimal | None = None
+    enrolled_slots: Decimal | None = None
+    children_served: int = 0
+    totals: Month | None = None
+    hub: HubSustainability | None = None
+    groups: list[GroupFigures] = field(default_factory=list)
+    before_after: BeforeAfter | None = None
+    qris_rated: int = 0
+    qris_average: Decimal | None = None
+    qris_rated_in_period: int = 0
+    charts: list[Chart] = field(default_factory=list)
+
+    @property
+    def suppressed_any(self) -> bool:
+        return any(g.suppressed for g in self.groups) or bool(self.before_after and self.before_after.suppressed)
+
+    @property
+    def alliance_suppressed(self) -> bool:
+        return self.members_served < MIN_GROUP
+
+
+def default_period() -> tuple[datetime.date, datetime.date] | None:
+    newest = AllianceMonth.objects.order_by("-month").values_list("month", flat=True).first()
+    if newest is None:
+        return None
+    return months_back(newest)[0], newest
+
+
+def _sum_occupancy(rows: list[Occupancy]) -> Occupancy | None:
+    if not rows:
+        return None
+    return Occupancy(*(sum((getattr(r, name) for r in rows), start=type(getattr(rows[0], name))(0))
+                       for name in OCCUPANCY_COLUMNS))
+
+
+def _sum_finance(rows: list[Finance], occupancy: Occupancy | None) -> Finance | None:
+    from metrics.figures import FINANCE_FIELDS
+
+    if not rows:
+        return None
+    return Finance(*(sum((getattr(r, name) for r in rows), Decimal("0.00")) for name in FINANCE_FIELDS),
+                   occupancy=occupancy)
+
+
+def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
+    """The report for the months start..end (first days of months, inclusive)."""
+    start, end = start.replace(day=1), end.replace(day=1)
+    months = [m for m in months_back(end, 240) if m >= start]
+    report = ImpactReport(start=start, end=end, months=months)
+    if not months:
+        return report
+    period = {"month__gte": start, "month__lte": end}
+    alliance_finance = {r.month: r for r in AllianceFinanceMonth.objects.filter(**period)}
+    alliance = {r.month: _month_of(r, alliance_finance.get(r.month)) for r in AllianceMonth.objects.filter(**period)}
+    kinds = dict(MemberProgram.objects.values_list("pk", "kind"))
+    occupancy_rows: dict[int, dict[datetime.date, Occupancy]] = defaultdict(dict)
+    for row in ProgramMonth.objects.filter(month__lte=end).only(*OCCUPANCY_COLUMNS, "program_id", "month"):
+        occupancy_rows[row.program_id][row.month] = Occupancy.of(row)
+    finance_rows: dict[int, dict[datetime.date, Finance]] = defaultdict(dict)
+    for row in ProgramFinanceMonth.objects.filter(month__lte=end):
+        finance_rows[row.program_id][row.month] = Finance.of(row, occupancy_rows[row.program_id].get(row.month))
+    served = [pk for pk, by_month in occupancy_rows.items() if any(start <= m <= end for m in by_month)]
+
+    report.members_served = len(served)
+    period_rows = [r for pk in served for m, r in occupancy_rows[pk].items() if start <= m <= end]
+    totals_occupancy = _sum_occupancy(period_rows)
+    period_finance = [f for pk in served for m, f in finance_rows[pk].items() if start <= m <= end]
+    report.totals = Month(totals_occupancy, _sum_finance(period_finance, totals_occupancy))
+    last = alliance.get(end) or (alliance[max(alliance)] if alliance else None)
+    if last and last.occupancy:
+        report.licensed_slots, report.enrolled_slots = last.occupancy.average_capacity, last.occupancy.average_fte
+    report.children_served = (
+        Enrollment.objects.filter(program_id__in=served, start_date__lte=_month_end(end))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start)).values("child_id").distinct().count())
+    hub_rows = [HubSustainability.of(r) for r in alliance_finance.values()]
+    if hub_rows:
+        report.hub = HubSustainability(*(sum((getattr(h, n) for h in hub_rows), Decimal("0.00"))
+                                         for n in ("hub_cost", "member_fees", "grants", "contracts")))
+    report.groups = [_group(label, [pk for pk in served if test(kinds.get(pk))], occupancy_rows, finance_rows,
+                            start, end)
+                     for label, test in [("All members", lambda k: True),
+                                         ("Centres", lambda k: k == ProgramKind.CENTRE),
+                                         ("Family child-care homes", lambda k: k == ProgramKind.FAMILY_HOME)]]
+    report.before_after = _before_after(served, occupancy_rows, finance_rows, end)
+    rated = list(MemberProgram.objects.filter(pk__in=served, qris_rating__isnull=False)
+                 .values_list("qris_rating", "qris_rated_on"))
+    report.qris_rated = len(rated)
+    if len(rated) >= MIN_GROUP:
+        report.qris_average = (Decimal(sum(r for r, _ in rated)) / len(rated)).quantize(Decimal("0.1"))
+    report.qris_rated_in_period = sum(1 for _, on in rated if on and start <= on <= _month_end(end))
+    report.charts = _charts(report, alliance) if not report.alliance_suppressed else []
+    return report
+
+
+def _month_end(month: datetime.date) -> datetime.date:
+    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def _group(label: str, programs: list[int], occupancy_rows: dict, finance_rows: dict,
+           start: datetime.date, end: datetime.date) -> GroupFigures:
+    if len(programs) < MIN_GROUP:
+        return GroupFigures(label, len(programs))
+    occupancy = _sum_occupancy([r for pk in programs for m, r in occupancy_rows[pk].items() if start <= m <= end])
+    finance = _sum_finance([f for pk in programs for m, f in finance_rows[pk].items() if start <= m <= end],
+                           occupancy)
+    return GroupFigures(label, len(programs), occupancy.occupancy if occupancy else None,
+                        occupancy.attendance if occupancy else None,
+                        finance.collection_rate if finance else None, finance.bad_debt_rate if finance else None)
+
+
+def _before_after(served: list[int], occupancy_rows: dict, finance_rows: dict, end: datetime.date) -> BeforeAfter:
+    """Each member's first three months with money against the period's last three: only members
+    whose history is long enough for the two not to overlap count."""
+    recent = set(months_back(end, BASELINE_MONTHS))
+    before: list[Finance] = []
+    after: list[Finance] = []
+    counted = 0
+    for pk in served:
+        history = sorted(m for m, f in finance_rows[pk].items() if f.billed > 0 or f.cost > 0)
+        baseline = history[:BASELINE_MONTHS]
+        latest = [m for m in history if m in recent]
+        if len(baseline) < BASELINE_MONTHS or len(latest) < BASELINE_MONTHS or set(baseline) & recent:
+            continue
+        counted += 1
+        before += [finance_rows[pk][m] for m in baseline]
+        after += [finance_rows[pk][m] for m in latest]
+    if counted < MIN_GROUP:
+        return BeforeAfter(counted)
+
+    def totals(rows: list[Finance]) -> tuple[Decimal, Decimal, Decimal]:
+        fte = sum((f.enrolled_fte or Decimal(0) for f in rows), Decimal(0))
+        return (sum((f.billed for f in rows), Decimal(0)), sum((f.cost for f in rows), Decimal(0)), fte)
+
+    revenue_before, cost_before, fte_before = totals(before)
+    revenue_after, cost_after, fte_after = totals(after)
+    return BeforeAfter(
+        counted,
+        revenue_per_child_before=per(revenue_before, fte_before), revenue_per_child_after=per(revenue_after, fte_after),
+        cost_per_child_before=per(cost_before, fte_before), cost_per_child_after=per(cost_after, fte_after),
+        monthly_revenue_gained=per(revenue_after - revenue_before, BASELINE_MONTHS),
+        monthly_cost_saved=per(cost_before - cost_after, BASELINE_MONTHS),
+    )
+
+
+def _charts(report: ImpactReport, alliance: dict[datetime.date, Month]) -> list[Chart]:
+    targets = targets_of_alliance()
+
+    def series(figure: str) -> list[Decimal | None]:
+        return [alliance[m].figure(figure) if m in alliance else None for m in report.months]
+
+    return [
+        _monthly_chart(slug="occupancy", title="Occupancy of the alliance's members", months=report.months,
+                       series=[Series("occupancy", series("occupancy"))], fmt=pct,
+                       references=[Reference("budget", targets.budget_occupancy),
+                                   Reference("target", targets.target_occupancy)]),
+        _monthly_chart(slug="bad-debt", title="Bad debt (written off ÷ billed)", months=report.months,
+                       series=[Series("bad debt", series("bad_debt_rate"))], fmt=pct,
+                       references=[Reference("limit", targets.bad_debt_max)]),
+        _monthly_chart(slug="cost-revenue", title="Revenue and cost per enrolled child", months=report.months,
+                       series=[Series("revenue per child", series("revenue_per_child")),
+                               Series("cost per child", series("cost_per_child"), dashed=True)], fmt=money),
+    ]
+
+
+__all__ = ["ImpactReport", "MIN_GROUP", "default_period", "impact_report", "ratio"]

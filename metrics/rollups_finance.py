@@ -1,0 +1,177 @@
+"""Monthly money rollups: billing's ledger and members' costs to finance snapshots.
+
+Same shape as the occupancy rollups (metrics/rollups.py): one set-based
+upsert per table, a rerun replaces. Program months come from the ledger
+(billed, collected by family and by third parties, written off, aging at
+month end), members' MonthlyCost and the staff roster; alliance months add
+the programs up and add the Hub's own money: member fees under the service
+agreements, and the Hub's costs, grants and contracts (HubMoney).
+
+Only families' accounts count: billing keeps each program's fees to the Hub
+on a member-fee account (no family) of the same ledger, which is the Hub's
+income, not the program's. Member fees here are what the agreements say a
+month (flat, per licensed slot, or a share of tuition collected).
+
+Aging "as of" is the month's last day, or the rollup's last day for the
+current month. Open balances are aged by due date (the invoice's, else the
+posting day), the oldest charges taken as paid first.
+"""
+
+from __future__ import annotations
+
+from metrics.rollups import Snapshot
+
+FINANCE = ["billed", "collected_family", "collected_third_party", "written_off", "aging_current", "aging_1_30",
+           "aging_31_60", "aging_61_90", "aging_over_90", "cost", "personnel_admin", "personnel_classroom"]
+HUB = ["member_fees", "hub_cost", "grants", "contracts"]
+
+_MONTHS = """
+months AS (
+    SELECT d::date AS month, LEAST((d + interval '1 month')::date - 1, %(end)s::date) AS as_of,
+           (d + interval '1 month')::date - 1 AS month_end
+    FROM generate_series(%(month_start)s::date, %(month_end)s::date, interval '1 month') AS d
+)"""
+
+_PROGRAM_FINANCE = f"""
+WITH {_MONTHS},
+grid AS (
+    SELECT p.id AS program_id, m.month, m.as_of, m.month_end
+    FROM members_memberprogram p CROSS JOIN months m
+    WHERE p.alliance_id = %(alliance)s AND p.status <> 'applicant'
+),
+-- Families' accounts only: a program's own member-fee account (no family) is the Hub's money, not theirs.
+family_accounts AS (
+    SELECT id FROM billing_familyaccount WHERE alliance_id = %(alliance)s AND family_id IS NOT NULL
+),
+entries AS (
+    SELECT le.program_id, date_trunc('month', le.posted_on)::date AS month,
+           COALESCE(original.kind, le.kind) AS kind, le.amount
+    FROM billing_ledgerentry le
+    JOIN family_accounts fa ON fa.id = le.account_id
+    LEFT JOIN billing_ledgerentry original ON original.id = le.reverses_id AND original.alliance_id = le.alliance_id
+    WHERE le.alliance_id = %(alliance)s AND le.posted_on BETWEEN %(month_start)s::date AND %(month_end)s::date
+),
+money AS (
+    SELECT program_id, month,
+           SUM(amount) FILTER (WHERE kind IN ('charge', 'late_fee', 'credit')) AS billed,
+           -SUM(amount) FILTER (WHERE kind = 'payment') AS collected_family,
+           -SUM(amount) FILTER (WHERE kind = 'subsidy_payment') AS collected_third_party,
+           -SUM(amount) FILTER (WHERE kind = 'write_off') AS written_off
+    FROM entries GROUP BY program_id, month
+),
+balances AS (
+    SELECT m.month, m.as_of, le.account_id, SUM(le.amount) AS balance
+    FROM months m
+    JOIN billing_ledgerentry le ON le.alliance_id = %(alliance)s AND le.posted_on <= m.as_of
+    JOIN family_accounts fa ON fa.id = le.account_id
+    GROUP BY m.month, m.as_of, le.account_id
+    HAVING SUM(le.amount) > 0
+),
+debits AS (
+    SELECT b.month, b.as_of, le.program_id, b.balance, le.amount,
+           b.as_of - COALESCE(inv.due_on, le.posted_on) AS days_past_due,
+           COALESCE(SUM(le.amount) OVER (PARTITION BY b.month, b.account_id ORDER BY le.posted_on DESC, le.id DESC
+                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
+    FROM balances b
+    JOIN billing_ledgerentry le ON le.alliance_id = %(alliance)s AND le.account_id = b.account_id
+     AND le.kind IN ('charge', 'late_fee') AND le.posted_on <= b.as_of
+     -- A charge reversed by then is no debt: it and its reversal net out of the balance too.
+     AND NOT EXISTS (SELECT 1 FROM billing_ledgerentry r
+                     WHERE r.alliance_id = le.alliance_id AND r.reverses_id = le.id AND r.posted_on <= b.as_of)
+    LEFT JOIN billing_invoice inv ON inv.id = le.invoice_id AND inv.alliance_id = le.alliance_id
+),
+aging AS (
+    SELECT program_id, month,
+           SUM(open) FILTER (WHERE days_past_due <= 0) AS aging_current,
+           SUM(open) FILTER (WHERE days_past_due BETWEEN 1 AND 30) AS aging_1_30,
+           SUM(open) FILTER (WHERE days_past_due BETWEEN 31 AND 60) AS aging_31_60,
+           SUM(open) FILTER (WHERE days_past_due BETWEEN 61 AND 90) AS aging_61_90,
+           SUM(open) FILTER (WHERE days_past_due > 90) AS aging_over_90
+    FROM (SELECT program_id, month, days_past_due, LEAST(amount, GREATEST(0, balance - newer)) AS open
+          FROM debits) AS parts
+    GROUP BY program_id, month
+),
+costs AS (
+    SELECT program_id, month, SUM(amount) AS cost
+    FROM members_monthlycost
+    WHERE alliance_id = %(alliance)s AND month BETWEEN %(month_start)s::date AND %(month_end)s::date
+    GROUP BY program_id, month
+),
+staff AS (
+    SELECT g.program_id, g.month,
+           SUM(pay.annual) FILTER (WHERE s.category = 'administration') / 12 AS personnel_admin,
+           SUM(pay.annual) FILTER (WHERE s.category = 'classroom') / 12 AS personnel_classroom
+    FROM grid g
+    JOIN members_staffmember s ON s.alliance_id = %(alliance)s AND s.program_id = g.program_id
+     AND s.started_on <= g.month_end AND (s.ended_on IS NULL OR s.ended_on >= g.month)
+    CROSS JOIN LATERAL (
+        SELECT CASE WHEN s.pay_basis = 'hourly' THEN COALESCE(s.hourly_wage, 0) * s.fte * 2080
+                    ELSE COALESCE(s.annual_salary, 0) END + s.benefits_annual AS annual
+    ) AS pay
+    GROUP BY g.program_id, g.month
+)
+SELECT %(alliance)s::bigint, g.program_id, g.month,
+       COALESCE(mo.billed, 0), COALESCE(mo.collected_family, 0), COALESCE(mo.collected_third_party, 0),
+       COALESCE(mo.written_off, 0),
+       COALESCE(ag.aging_current, 0), COALESCE(ag.aging_1_30, 0), COALESCE(ag.aging_31_60, 0),
+       COALESCE(ag.aging_61_90, 0), COALESCE(ag.aging_over_90, 0),
+       COALESCE(co.cost, 0), ROUND(COALESCE(st.personnel_admin, 0), 2), ROUND(COALESCE(st.personnel_classroom, 0), 2)
+FROM grid g
+LEFT JOIN money mo ON mo.program_id = g.program_id AND mo.month = g.month
+LEFT JOIN aging ag ON ag.program_id = g.program_id AND ag.month = g.month
+LEFT JOIN costs co ON co.program_id = g.program_id AND co.month = g.month
+LEFT JOIN staff st ON st.program_id = g.program_id AND st.month = g.month
+WHERE mo.program_id IS NOT NULL OR ag.program_id IS NOT NULL OR co.program_id IS NOT NULL
+   OR st.program_id IS NOT NULL
+"""
+
+_SUM_FINANCE = ", ".join(f"SUM({c}) AS {c}" for c in FINANCE)
+
+_ALLIANCE_FINANCE = f"""
+WITH {_MONTHS},
+sums AS (
+    SELECT month, {_SUM_FINANCE}
+    FROM metrics_programfinancemonth
+    WHERE alliance_id = %(alliance)s AND month BETWEEN %(month_start)s::date AND %(month_end)s::date
+    GROUP BY month
+),
+fees AS (
+    SELECT m.month,
+           SUM(CASE sub.pricing_model
+                   WHEN 'flat_monthly' THEN sub.rate
+                   WHEN 'per_licensed_slot' THEN sub.rate * p.licensed_capacity
+                   WHEN 'percent_of_tuition' THEN
+                       sub.rate / 100 * COALESCE(pf.collected_family + pf.collected_third_party, 0)
+                   ELSE 0 END) AS member_fees
+    FROM months m
+    JOIN members_servicesubscription sub ON sub.alliance_id = %(alliance)s
+     AND sub.starts_on <= m.month_end AND (sub.ends_on IS NULL OR sub.ends_on >= m.month)
+    JOIN members_memberprogram p ON p.id = sub.program_id AND p.alliance_id = sub.alliance_id
+    LEFT JOIN metrics_programfinancemonth pf ON pf.alliance_id = %(alliance)s AND pf.program_id = sub.program_id
+     AND pf.month = m.month
+    GROUP BY m.month
+),
+hub AS (
+    SELECT month, SUM(amount) FILTER (WHERE kind = 'cost') AS hub_cost,
+           SUM(amount) FILTER (WHERE kind = 'grant') AS grants,
+           SUM(amount) FILTER (WHERE kind = 'contract') AS contracts
+    FROM metrics_hubmoney
+    WHERE alliance_id = %(alliance)s AND month BETWEEN %(month_start)s::date AND %(month_end)s::date
+    GROUP BY month
+)
+SELECT %(alliance)s::bigint, m.month, {", ".join(f"COALESCE(s.{c}, 0)" for c in FINANCE)},
+       ROUND(COALESCE(f.member_fees, 0), 2), COALESCE(h.hub_cost, 0), COALESCE(h.grants, 0),
+       COALESCE(h.contracts, 0)
+FROM months m
+LEFT JOIN sums s ON s.month = m.month
+LEFT JOIN fees f ON f.month = m.month
+LEFT JOIN hub h ON h.month = m.month
+WHERE s.month IS NOT NULL OR f.month IS NOT NULL OR h.month IS NOT NULL
+"""
+
+FINANCE_STEPS: list[tuple[Snapshot, str]] = [
+    (Snapshot("metrics_programfinancemonth", ["alliance_id", "program_id", "month"], FINANCE, "month"),
+     _PROGRAM_FINANCE),
+    (Snapshot("metrics_alliancefinancemonth", ["alliance_id", "month"], [*FINANCE, *HUB], "month"),
+     _ALLIANCE_FINANCE),
+]

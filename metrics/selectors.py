@@ -1,0 +1,236 @@
+"""Reads of the snapshot tables shared by the dashboard, the provider view, the
+API, the funder report and the digest. Pages read snapshots only, so their
+cost stays flat as history and members grow: a fixed number of queries
+whatever the number of programs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from alliance.tenancy import require_alliance_id
+from metrics.figures import Finance, HubSustainability, Occupancy, Spread, spread
+from metrics.models import (
+    AllianceFinanceMonth,
+    AllianceMonth,
+    ProgramFinanceMonth,
+    ProgramMonth,
+    Targets,
+)
+
+WINDOW_MONTHS = 12
+
+
+def targets_of_alliance() -> Targets:
+    """The alliance's targets, or the defaults (an unsaved row) when it set none."""
+    return Targets.objects.first() or Targets(alliance_id=require_alliance_id())
+
+
+def months_back(last: datetime.date, count: int = WINDOW_MONTHS) -> list[datetime.date]:
+    """`count` first-of-months ending with `last`'s month, oldest first."""
+    months = [last.replace(day=1)]
+    while len(months) < count:
+        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
+    return months[::-1]
+
+
+# --- A month of one program or of the alliance ---------------------------------------
+OCCUPANCY_FIGURES = {"occupancy", "occupancy_of_target", "attendance", "average_capacity", "average_fte",
+                     "open_slots"}
+
+
+@dataclass(frozen=True)
+class Month:
+    occupancy: Occupancy | None
+    finance: Finance | None = None
+
+    def figure(self, name: str) -> Decimal | None:
+        source = self.occupancy if name in OCCUPANCY_FIGURES else self.finance
+        return None if source is None else getattr(source, name)
+
+
+def _month_of(occupancy_row: object | None, finance_row: object | None) -> Month:
+    occupancy = Occupancy.of(occupancy_row) if occupancy_row is not None else None
+    finance = Finance.of(finance_row, occupancy) if finance_row is not None else None
+    return Month(occupancy, finance)
+
+
+# --- Flags --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Flag:
+    corner: str  # occupancy, collection, bad_debt, cost
+    message: str
+
+
+def pct(value: Decimal | None) -> str:
+    return "—" if value is None else f"{(value * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def flags_of(month: Month | None, targets: Targets) -> list[Flag]:
+    """The targets a member's month crosses (DESIGN.md, the Iron Triangle)."""
+    if month is None:
+        return []
+    flags = []
+    occupancy = month.figure("occupancy")
+    if occupancy is not None and occupancy < targets.budget_occupancy:
+        flags.append(Flag("occupancy", f"Occupancy {pct(occupancy)} is below the budgeted "
+                                       f"{pct(targets.budget_occupancy)}"))
+    collection = month.figure("collection_rate")
+    if collection is not None and collection < targets.collection_min:
+        flags.append(Flag("collection", f"Collection {pct(collection)} is below {pct(targets.collection_min)}"))
+    bad_debt = month.figure("bad_debt_rate")
+    if bad_debt is not None and bad_debt > targets.bad_debt_max:
+        flags.append(Flag("bad_debt", f"Bad debt {pct(bad_debt)} of billed is above {pct(targets.bad_debt_max)}"))
+    cost, revenue = month.figure("cost_per_child"), month.figure("revenue_per_child")
+    if cost is not None and revenue is not None and cost > revenue:
+        flags.append(Flag("cost", f"Cost per child ${cost:,.2f} is above revenue per child ${revenue:,.2f}"))
+    return flags
+
+
+def distance_to_target(month: Month | None, targets: Targets) -> Decimal | None:
+    """Percentage points of occupancy still missing to the target (0 when reached)."""
+    occupancy = month.figure("occupancy") if month else None
+    if occupancy is None:
+        return None
+    return max(Decimal(0), targets.target_occupancy - occupancy)
+
+
+# --- The alliance and its members -----------------------------------------------
+@dataclass
+class ProgramFigures:
+    program_id: int
+    name: str
+    months: dict[datetime.date, Month]
+    latest: Month | None = None
+    flags: list[Flag] = field(default_factory=list)
+    to_target: Decimal | None = None
+
+    def series(self, months: list[datetime.date], figure: str = "occupancy") -> list[Decimal | None]:
+        return [self.months[m].figure(figure) if m in self.months else None for m in months]
+
+    def latest_figure(self, figure: str) -> Decimal | None:
+        return self.latest.figure(figure) if self.latest else None
+
+
+@dataclass
+class AllianceFigures:
+    targets: Targets
+    months: list[datetime.date]
+    alliance: dict[datetime.date, Month]
+    programs: list[ProgramFigures]
+    hub: dict[datetime.date, HubSustainability] = field(default_factory=dict)
+
+    @property
+    def latest_month(self) -> datetime.date | None:
+        return self.months[-1] if self.alliance else None
+
+    @property
+    def latest(self) -> Month | None:
+        return self.alliance.get(self.months[-1]) if self.months else None
+
+    def alliance_series(self, figure: str) -> list[Decimal | None]:
+        return [self.alliance[m].figure(figure) if m in self.alliance else None for m in self.months]
+
+    def hub_series(self, figure: str) -> list[Decimal | None]:
+        return [getattr(self.hub[m], figure) if m in self.hub else None for m in self.months]
+
+    @property
+    def flagged(self) -> list[ProgramFigures]:
+        return [p for p in self.programs if p.flags]
+
+
+def _window(last_month: datetime.date | None) -> list[datetime.date]:
+    rows = AllianceMonth.objects.order_by("-month")
+    if last_month is not None:
+        rows = rows.filter(month__lte=last_month)
+    newest = rows.values_list("month", flat=True).first()
+    return months_back(last_month or newest) if newest else []
+
+
+def alliance_figures(*, last_month: datetime.date | None = None) -> AllianceFigures:
+    """The last 12 months of the alliance and of each member. Six queries, whatever the number of members."""
+    targets = targets_of_alliance()
+    months = _window(last_month)
+    if not months:
+        return AllianceFigures(targets, [], {}, [])
+    window = {"month__gte": months[0], "month__lte": months[-1]}
+    alliance_finance = {row.month: row for row in AllianceFinanceMonth.objects.filter(**window)}
+    by_month = {row.month: _month_of(row, alliance_finance.get(row.month))
+                for row in AllianceMonth.objects.filter(**window)}
+    hub = {month: HubSustainability.of(row) for month, row in alliance_finance.items()}
+    program_finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**window)}
+    per_program: dict[int, ProgramFigures] = {}
+    rows = (ProgramMonth.objects.filter(**window).select_related("program")
+            .only(*OCCUPANCY_COLUMNS, "program__name", "month", "program_id"))
+    for row in rows:
+        figures = per_program.setdefault(row.program_id, ProgramFigures(row.program_id, row.program.name, {}))
+        figures.months[row.month] = _month_of(row, program_finance.get((row.program_id, row.month)))
+    for figures in per_program.values():
+        figures.latest = figures.months.get(months[-1])
+        figures.flags = flags_of(figures.latest, targets)
+        figures.to_target = distance_to_target(figures.latest, targets)
+    programs = sorted(per_program.values(), key=lambda p: p.name.lower())
+    return AllianceFigures(targets, months, by_month, programs, hub)
+
+
+OCCUPANCY_COLUMNS = ["operating_days", "licensed_capacity", "target_capacity", "enrolled_fte",
+                     "scheduled_child_days", "attended_child_days"]
+
+
+# --- One member against the alliance ---------------------------------------------
+BENCHMARK_FIGURES = ["occupancy", "attendance", "collection_rate", "bad_debt_rate", "cost_per_child",
+                     "revenue_per_child", "gap_per_child", "admin_share"]
+
+
+@dataclass
+class Benchmark:
+    """One program's months beside the alliance's median and quartiles.
+
+    Holds no other member's name or figures: only the spread of all of them.
+    """
+
+    targets: Targets
+    months: list[datetime.date]
+    own: dict[datetime.date, Month]
+    spreads: dict[str, dict[datetime.date, Spread]]
+
+    def own_series(self, figure: str) -> list[Decimal | None]:
+        return [self.own[m].figure(figure) if m in self.own else None for m in self.months]
+
+    def spread_series(self, figure: str, part: str) -> list[Decimal | None]:
+        spreads = self.spreads.get(figure, {})
+        return [getattr(spreads[m], part) if m in spreads else None for m in self.months]
+
+    def spread_latest(self, figure: str) -> Spread | None:
+        return self.spreads.get(figure, {}).get(self.months[-1]) if self.months else None
+
+    @property
+    def latest(self) -> Month | None:
+        return self.own.get(self.months[-1]) if self.months else None
+
+    @property
+    def flags(self) -> list[Flag]:
+        return flags_of(self.latest, self.targets)
+
+
+def program_benchmark(program_id: int, *, last_month: datetime.date | None = None) -> Benchmark:
+    """A member's last 12 months and the alliance's spread each month. Four queries."""
+    targets = targets_of_alliance()
+    months = _window(last_month)
+    if not months:
+        return Benchmark(targets, [], {}, {})
+    window = {"month__gte": months[0], "month__lte": months[-1]}
+    finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**window)}
+    all_rows: dict[datetime.date, list[Month]] = defaultdict(list)
+    own: dict[datetime.date, Month] = {}
+    for row in ProgramMonth.objects.filter(**window).only(*OCCUPANCY_COLUMNS, "month", "program_id"):
+        month = _month_of(row, finance.get((row.program_id, row.month)))
+        all_rows[row.month].append(month)
+        if row.program_id == program_id:
+            own[row.month] = month
+    spreads = {figure: {m: spread(month.figure(figure) for month in rows) for m, rows in all_rows.items()}
+               for figure in BENCHMARK_FIGURES}
+    return Benchmark(targets, months, own, spreads)

@@ -1,0 +1,44 @@
+"""A provider's view of their own program: the same figures, the alliance's spread, no other member named."""
+
+from __future__ import annotations
+
+import pytest
+
+from alliance.tenancy import alliance_scope
+from metrics.rollups import rollup_alliance
+from tests.metrics.conftest import FRI, MON
+
+
+@pytest.fixture
+def rolled(week):
+    with alliance_scope(week.world.a.pk):
+        rollup_alliance(start=MON, end=FRI)
+    return week
+
+
+def url(world, path=""):
+    return f"/a/{world.a.slug}/my-program/figures/{path}"
+
+
+class TestProviderView:
+    def test_provider_sees_own_figures_and_the_alliance_median(self, rolled, clients):
+        page = clients.provider_x.get(url(rolled.world))
+        html = page.content.decode()
+        assert page.status_code == 200
+        # X: 16.4% occupancy, 85.7% attendance; alliance median of X and Y occupancy 20.7%.
+        assert "16.4%" in html and "85.7%" in html and "20.7%" in html
+        assert "Program Y" not in html and "25.0%" not in html  # Y's own figure is never shown
+
+    def test_csv_names_no_other_member(self, rolled, clients):
+        csv = clients.provider_y.get(url(rolled.world, "occupancy.csv")).content.decode()
+        assert csv.splitlines()[0] == "month,Program Y,alliance median,alliance Q1,alliance Q3"
+        assert "Program X" not in csv and "2026-01,0.2500,0.2071" in csv
+
+    def test_hub_pages_are_refused_to_providers(self, rolled, clients):
+        assert clients.provider_x.get(f"/a/{rolled.world.a.slug}/dashboard/programs/{rolled.world.y.pk}/"
+                                      ).status_code == 403
+        assert clients.staff_a.get(url(rolled.world)).status_code == 403
+
+    def test_it_validates_ownership(self, rolled, clients):
+        assert clients.provider_z.get(url(rolled.world)).status_code == 404
+        assert clients.provider_z.get(url(rolled.world, "occupancy.csv")).status_code == 404
