@@ -134,9 +134,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
-# Celery beat: the nightly Iron Triangle rollups (one task per alliance), at 02:30 UTC.
+# Celery beat: the nightly Iron Triangle rollups (one task per alliance), at 02:30 UTC,
+# and the weekly digest of flagged members.
 CELERY_BEAT_SCHEDULE = {
     "metrics-nightly-rollups": {"task": "metrics.nightly_rollups", "schedule": crontab(hour=2, minute=30)},
+    # Monday 12:00 UTC: the weekly digest of flagged members to Hub staff.
+    "metrics-weekly-digest": {"task": "metrics.weekly_digests",
+                              "schedule": crontab(day_of_week="mon", hour=12, minute=0)},
 }
 
 # Where alliance data exports are written (a volume shared by web and worker in production).

@@ -37,3 +37,19 @@ def nightly_rollups() -> list[int]:
     for alliance_id in alliance_ids:
         rollup_alliance_task.delay(alliance_id)
     return alliance_ids
+
+
+@shared_task(base=AllianceTask, name="metrics.weekly_digest")
+def weekly_digest_task(alliance_id: int) -> dict[str, Any]:
+    """Email one alliance's Hub staff the members that cross a target."""
+    from metrics.digest import digest_send
+
+    return {"alliance_id": alliance_id, **digest_send(alliance=Alliance.objects.get(pk=alliance_id))}
+
+
+@shared_task(name="metrics.weekly_digests")
+def weekly_digests() -> list[int]:
+    alliance_ids = list(Alliance.objects.order_by("pk").values_list("pk", flat=True))
+    for alliance_id in alliance_ids:
+        weekly_digest_task.delay(alliance_id)
+    return alliance_ids

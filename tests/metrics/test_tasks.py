@@ -70,3 +70,23 @@ def test_a_real_worker_runs_the_rollup(transactional_db, not_eager):
     assert (month.enrolled_fte, month.licensed_capacity) == (Decimal("2.50"), 20)
     with alliance_scope(other.pk):
         assert not AllianceMonth.objects.exists()
+
+
+def test_the_weekly_digest_mails_hub_staff_the_flagged_members(week, mailoutbox):
+    from metrics.tasks import weekly_digest_task
+
+    rollup_alliance_task.delay(week.world.a.pk, MON.isoformat(), FRI.isoformat()).get()
+    outcome = weekly_digest_task.delay(week.world.a.pk).get()
+    assert outcome["flagged"] == 2
+    [mail] = mailoutbox
+    admin, staff = week.world.users.admin_a, week.world.users.staff_a
+    assert sorted(mail.to) == sorted([admin.email, staff.email])  # Hub roles only: no provider, no funder
+    assert mail.subject == "Alliance A: 2 members flagged (January 2026)"
+    # X: 12.80 ÷ 78 = 16.4%; Y: 5.00 ÷ 20 = 25.0%; both under the 85% budget. Alliance B's Z is not there.
+    assert "* Program X\n    - Occupancy 16.4% is below the budgeted 85.0%" in mail.body
+    assert "Program Y" in mail.body and "Program Z" not in mail.body
+
+
+def test_beat_schedules_the_weekly_digest():
+    entry = settings.CELERY_BEAT_SCHEDULE["metrics-weekly-digest"]
+    assert entry["task"] == "metrics.weekly_digests" and entry["task"] in app.tasks
