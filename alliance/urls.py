@@ -19,6 +19,7 @@ alliance_api = [
     path("", include("members.api_urls")),
     path("", include("billing.api_urls")),
     path("", include("enrollment.api_urls")),
+    path("", include("metrics.api_urls")),
 ]
 
 urlpatterns = [

@@ -47,6 +47,13 @@ class OccupancySums(models.Model):
     def open_slots(self) -> Decimal:
         return Decimal(self.licensed_capacity) - self.enrolled_fte
 
+    @property
+    def figures(self):  # type: ignore[no-untyped-def]
+        """The ratios of these sums (metrics/figures.py computes every one)."""
+        from metrics.figures import Occupancy
+
+        return Occupancy.of(self)
+
 
 class ClassroomDay(TenantModel, OccupancySums):
     classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="+")
@@ -182,6 +189,12 @@ class FinanceSums(models.Model):
 
     class Meta:
         abstract = True
+
+    @property
+    def figures(self):  # type: ignore[no-untyped-def]
+        from metrics.figures import Finance
+
+        return Finance.of(self)
 
 
 class ProgramFinanceMonth(TenantModel, FinanceSums):
