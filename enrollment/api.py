@@ -235,6 +235,26 @@ class TermsSerializer(serializers.Serializer):
     rate_plan_ref = serializers.CharField(max_length=60, allow_blank=True)
 
 
+class IntakeFamilySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Family
+        fields = ["name", "street", "city", "postal_code", "home_language", "notes"]
+
+
+class IntakeGuardianSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Guardian
+        fields = ["first_name", "last_name", "relationship", "email", "phone", "is_primary_contact",
+                  "can_pick_up", "consent_photos", "consent_field_trips", "consent_text_messages",
+                  "consent_share_with_programs"]
+
+
+class IntakeChildSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Child
+        fields = ["first_name", "last_name", "date_of_birth", "needs_notes", "has_individual_plan"]
+
+
 class IntakeEnrollmentSerializer(serializers.Serializer):
     classroom = VisibleRelatedField(Classroom)
     start_date = serializers.DateField()
@@ -251,9 +271,9 @@ class IntakeSerializer(serializers.Serializer):
     `guardian_data`; then `child` and `enrollment` objects."""
 
     family = VisibleRelatedField(Family, required=False, allow_null=True, default=None)
-    family_data = serializers.DictField(required=False, default=None, allow_null=True)
-    guardian_data = serializers.DictField(required=False, default=None, allow_null=True)
-    child = serializers.DictField()
+    family_data = IntakeFamilySerializer(required=False, default=None, allow_null=True)
+    guardian_data = IntakeGuardianSerializer(required=False, default=None, allow_null=True)
+    child = IntakeChildSerializer()
     enrollment = IntakeEnrollmentSerializer()
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -318,8 +338,10 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
     def intake(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._input(request)
         enrollment = through_service(lambda: services.enrollment_intake_create(
-            actor=request.user, family=data["family"], family_data=data["family_data"],
-            guardian_data=data["guardian_data"], child=data["child"], enrollment=dict(data["enrollment"])))
+            actor=request.user, family=data["family"],
+            family_data=None if data["family"] else dict(data["family_data"]),
+            guardian_data=None if data["family"] else dict(data["guardian_data"]),
+            child=dict(data["child"]), enrollment=dict(data["enrollment"])))
         return self._answer(enrollment, status=201)
 
     @action(detail=True, methods=["post"])
