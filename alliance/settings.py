@@ -218,6 +218,24 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One stable, readable enum name per choice set (several models share field
+    # names such as status, kind and reason).
+    "ENUM_NAME_OVERRIDES": {
+        f"{name}Enum": f"{module}.{name}"
+        for module, names in {
+            "alliance.models": ["Role"],
+            "members.models": ["ProgramKind", "ProgramStatus", "Accreditation", "InspectionType",
+                               "InspectionOutcome", "AgeGroup", "StaffCategory", "PayBasis", "CostCategory",
+                               "PricingModel", "ImportKind", "ImportStatus"],
+            "enrollment.models": ["Relationship", "FundingSource", "EndReason", "AbsenceReason",
+                                  "AttendanceSource", "WaitlistStatus", "OfferStatus"],
+            "billing.models": ["RatePeriod", "DiscountKind", "EntryKind", "ChargeCategory", "InvoiceStatus",
+                               "RunStatus", "PaymentMethod", "PaymentStatus", "NoteKind", "LateFeeKind",
+                               "PayerKind", "ClaimStatus", "BankAccountType"],
+            "metrics.models": ["HubMoneyKind"],
+        }.items()
+        for name in names
+    },
 }
 
 # --- I18N, static -----------------------------------------------------------
