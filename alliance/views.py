@@ -82,7 +82,7 @@ class InvitationListView(AllianceMixin, FormView):
     allowed_roles = ADMIN_ONLY
     template_name = "alliance/invitations.html"
     form_class = InvitationForm
-    title = "Invitations and members"
+    title = "Invitations and people"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
