@@ -25,6 +25,12 @@ from members.models import MemberProgram
 
 
 class RatePlanSerializer(serializers.ModelSerializer):
+    # Plain strings: one enum named twice makes an ambiguous API schema.
+    sibling_discount_kind = serializers.CharField(required=False, allow_blank=True, default="",
+                                                  help_text="'', 'percent' or 'amount'.")
+    staff_discount_kind = serializers.CharField(required=False, allow_blank=True, default="",
+                                                help_text="'', 'percent' or 'amount'.")
+
     class Meta:
         model = RatePlan
         fields = ["id", "program", "code", "name", "age_group", "day_length", "days_per_week", "period",
@@ -77,6 +83,9 @@ class AccountViewSet(AllianceReadOnlyViewSet):
 
 
 class LedgerEntrySerializer(serializers.ModelSerializer):
+    kind = serializers.CharField(read_only=True, help_text="charge, payment, credit, subsidy_payment, late_fee, "
+                                                          "write_off or reversal.")
+
     class Meta:
         model = LedgerEntry
         fields = ["id", "account", "program", "kind", "category", "amount", "posted_on", "description",
@@ -103,6 +112,8 @@ class LedgerEntryViewSet(AllianceReadOnlyViewSet):
 
 
 class InvoiceSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="issued or void.")
+
     class Meta:
         model = Invoice
         fields = ["id", "number", "account", "program", "run", "period_start", "period_end", "issued_on",
@@ -121,6 +132,7 @@ class InvoiceViewSet(AllianceReadOnlyViewSet):
 
 class InvoiceRunSerializer(serializers.ModelSerializer):
     period = serializers.ChoiceField(choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
+    status = serializers.CharField(read_only=True, help_text="queued, running, done or failed.")
 
     class Meta:
         model = InvoiceRun
@@ -143,6 +155,8 @@ class InvoiceRunViewSet(mixins.CreateModelMixin, AllianceViewSetMixin, viewsets.
 
 
 class PaymentSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(read_only=True, help_text="recorded or reversed.")
+
     class Meta:
         model = Payment
         fields = ["id", "account", "program", "method", "amount", "received_on", "reference", "invoice", "deposit",
@@ -176,10 +190,18 @@ class PaymentViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
             note=data.get("note", "")))
 
 
+class AgingSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    alliance = serializers.DictField(child=serializers.CharField(), help_text="Bucket -> amount.")
+    programs = serializers.DictField(child=serializers.DictField(child=serializers.CharField()))
+    accounts = serializers.ListField(child=serializers.DictField())
+
+
 class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
     """Aging of open balances per account, with program and alliance totals (the aging page's figures)."""
 
     model = FamilyAccount
+    serializer_class = AgingSerializer
     allowed_roles = HUB_AND_PROVIDER
 
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -112,9 +112,12 @@ def _enrollments_of(program_id: int, start: datetime.date, end: datetime.date) -
 
 
 def _locked_counter() -> InvoiceCounter:
-    InvoiceCounter.objects.bulk_create([InvoiceCounter(alliance_id=require_alliance_id())],
-                                       ignore_conflicts=True)
-    return InvoiceCounter.objects.select_for_update().get()
+    counter = InvoiceCounter.objects.select_for_update().first()
+    if counter is None:
+        InvoiceCounter.objects.bulk_create([InvoiceCounter(alliance_id=require_alliance_id())],
+                                           ignore_conflicts=True)
+        counter = InvoiceCounter.objects.select_for_update().get()
+    return counter
 
 
 def _child_lines(enrollments: list[Enrollment], plans: list[RatePlan], *, start: datetime.date,
@@ -208,11 +211,8 @@ def invoice_program_for_period(*, program_id: int, period_start: datetime.date, 
                      .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period_start)))
         family_ids = sorted({e.child.family_id for e in enrollments})
         now = timezone.now()
-        existing = set(FamilyAccount.objects.filter(program_id=program_id, family_id__in=family_ids).order_by()
-                       .values_list("family_id", flat=True))
         insert_rows(FamilyAccount, ["alliance_id", "family_id", "program_id", "staff_discount", "created_at"],
-                    [(alliance_id, f, program_id, False, now) for f in family_ids if f not in existing],
-                    on_conflict_nothing=True)
+                    [(alliance_id, f, program_id, False, now) for f in family_ids], on_conflict_nothing=True)
         accounts = [SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff) for pk, family_id, staff in
                     FamilyAccount.objects.select_for_update().filter(program_id=program_id, family_id__in=family_ids)
                     .order_by("pk").values_list("pk", "family_id", "staff_discount")]
@@ -220,12 +220,12 @@ def invoice_program_for_period(*, program_id: int, period_start: datetime.date, 
                    .values_list("account_id", flat=True))
         charged = LedgerEntry.objects.order_by().filter(program_id=program_id, reversed_by__isnull=True,
                                              kind=EntryKind.CHARGE)
-        first_fees = {
-            "registration": set(charged.filter(category=ChargeCategory.REGISTRATION)
-                                .values_list("child_id", flat=True)),
-            "supply": set(charged.filter(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year)
-                          .values_list("child_id", flat=True)),
-        }
+        first_fees: dict[str, set[int]] = {"registration": set(), "supply": set()}
+        for category, child_id in charged.filter(
+                Q(category=ChargeCategory.REGISTRATION)
+                | Q(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year)).values_list(
+                "category", "child_id"):
+            first_fees[category].add(child_id)
         authorizations: dict[int, SubsidyAuthorization] = {}
         for authorization in (SubsidyAuthorization.objects.filter(program_id=program_id, starts_on__lte=period_end,
                                                                   ends_on__gte=period_start)

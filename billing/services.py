@@ -40,6 +40,9 @@ def _check_plan(plan: RatePlan) -> None:
     for kind_field, value_field in (("sibling_discount_kind", "sibling_discount"),
                                     ("staff_discount_kind", "staff_discount")):
         kind, value = getattr(plan, kind_field), getattr(plan, value_field) or 0
+        if kind not in DiscountKind.values:
+            errors[kind_field] = "Choose no discount, percent or amount."
+            continue
         if kind == DiscountKind.PERCENT and value > 100:
             errors[value_field] = "A percentage is at most 100."
         if kind and not value:
