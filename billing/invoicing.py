@@ -23,7 +23,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from alliance.audit import audit_event_record, snapshot
@@ -213,11 +213,16 @@ def invoice_program_for_period(*, program_id: int, period_start: datetime.date, 
         now = timezone.now()
         insert_rows(FamilyAccount, ["alliance_id", "family_id", "program_id", "staff_discount", "created_at"],
                     [(alliance_id, f, program_id, False, now) for f in family_ids], on_conflict_nothing=True)
-        accounts = [SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff) for pk, family_id, staff in
-                    FamilyAccount.objects.select_for_update().filter(program_id=program_id, family_id__in=family_ids)
-                    .order_by("pk").values_list("pk", "family_id", "staff_discount")]
-        done = set(Invoice.objects.filter(program_id=program_id, period_start=period_start).order_by()
-                   .values_list("account_id", flat=True))
+        invoiced = Invoice.objects.filter(account=OuterRef("pk"), period_start=period_start)
+        accounts, done = [], set()
+        for pk, family_id, staff, has_invoice in (
+                FamilyAccount.objects.select_for_update(of=("self",))
+                .filter(program_id=program_id, family_id__in=family_ids).order_by("pk")
+                .annotate(has_invoice=Exists(invoiced))
+                .values_list("pk", "family_id", "staff_discount", "has_invoice")):
+            accounts.append(SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff))
+            if has_invoice:
+                done.add(pk)
         charged = LedgerEntry.objects.order_by().filter(program_id=program_id, reversed_by__isnull=True,
                                              kind=EntryKind.CHARGE)
         first_fees: dict[str, set[int]] = {"registration": set(), "supply": set()}
