@@ -20,7 +20,7 @@ from members.models import MemberProgram, ProgramKind
 from metrics.charts import Reference, Series
 from metrics.figures import Finance, HubSustainability, Occupancy, per, ratio
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
-from metrics.selectors import OCCUPANCY_COLUMNS, Month, _month_of, months_back, pct, targets_of_alliance
+from metrics.selectors import OCCUPANCY_COLUMNS, Month, _month_of, _window, months_back, pct, targets_of_alliance
 from metrics.tables import Chart, _monthly_chart, money
 
 MIN_GROUP = 3
@@ -86,10 +86,9 @@ class ImpactReport:
 
 
 def default_period() -> tuple[datetime.date, datetime.date] | None:
-    newest = AllianceMonth.objects.order_by("-month").values_list("month", flat=True).first()
-    if newest is None:
-        return None
-    return months_back(newest)[0], newest
+    """The dashboard's twelve months: ending with the last complete month that has figures."""
+    months = _window(None)
+    return (months[0], months[-1]) if months else None
 
 
 def _sum_occupancy(rows: list[Occupancy]) -> Occupancy | None:

@@ -12,6 +12,12 @@ on a member-fee account (no family) of the same ledger, which is the Hub's
 income, not the program's. Member fees here are what the agreements say a
 month (flat, per licensed slot, or a share of tuition collected).
 
+Third parties: a payer's share is credited on the family's invoice (category
+payer_share) and claimed from the payer, so it stays in "billed"; what payers
+remit (billing_remittanceline, by the remittance's day) is collected from
+third parties, with any subsidy payment posted on a family's ledger. Open
+claims are not in the family aging (they are not on the family's balance).
+
 Aging "as of" is the month's last day, or the rollup's last day for the
 current month. Open balances are aged by due date (the invoice's, else the
 posting day), the oldest charges taken as paid first.
@@ -45,7 +51,8 @@ family_accounts AS (
 ),
 entries AS (
     SELECT le.program_id, date_trunc('month', le.posted_on)::date AS month,
-           COALESCE(original.kind, le.kind) AS kind, le.amount
+           COALESCE(original.kind, le.kind) AS kind, COALESCE(original.category, le.category) AS category,
+           le.amount
     FROM billing_ledgerentry le
     JOIN family_accounts fa ON fa.id = le.account_id
     LEFT JOIN billing_ledgerentry original ON original.id = le.reverses_id AND original.alliance_id = le.alliance_id
@@ -53,11 +60,21 @@ entries AS (
 ),
 money AS (
     SELECT program_id, month,
-           SUM(amount) FILTER (WHERE kind IN ('charge', 'late_fee', 'credit')) AS billed,
+           -- A payer's share is credited on the family's invoice and claimed from the payer: still billed.
+           SUM(amount) FILTER (WHERE kind IN ('charge', 'late_fee')
+                                  OR (kind = 'credit' AND category <> 'payer_share')) AS billed,
            -SUM(amount) FILTER (WHERE kind = 'payment') AS collected_family,
-           -SUM(amount) FILTER (WHERE kind = 'subsidy_payment') AS collected_third_party,
+           -SUM(amount) FILTER (WHERE kind = 'subsidy_payment') AS subsidy_on_ledger,
            -SUM(amount) FILTER (WHERE kind = 'write_off') AS written_off
     FROM entries GROUP BY program_id, month
+),
+remitted AS (
+    SELECT c.program_id, date_trunc('month', r.received_on)::date AS month, SUM(rl.amount) AS amount
+    FROM billing_remittanceline rl
+    JOIN billing_remittance r ON r.id = rl.remittance_id AND r.alliance_id = rl.alliance_id
+    JOIN billing_payerclaim c ON c.id = rl.claim_id AND c.alliance_id = rl.alliance_id
+    WHERE rl.alliance_id = %(alliance)s AND r.received_on BETWEEN %(month_start)s::date AND %(month_end)s::date
+    GROUP BY c.program_id, date_trunc('month', r.received_on)
 ),
 balances AS (
     SELECT m.month, m.as_of, le.account_id, SUM(le.amount) AS balance
@@ -111,17 +128,19 @@ staff AS (
     GROUP BY g.program_id, g.month
 )
 SELECT %(alliance)s::bigint, g.program_id, g.month,
-       COALESCE(mo.billed, 0), COALESCE(mo.collected_family, 0), COALESCE(mo.collected_third_party, 0),
+       COALESCE(mo.billed, 0), COALESCE(mo.collected_family, 0),
+       COALESCE(mo.subsidy_on_ledger, 0) + COALESCE(rm.amount, 0),
        COALESCE(mo.written_off, 0),
        COALESCE(ag.aging_current, 0), COALESCE(ag.aging_1_30, 0), COALESCE(ag.aging_31_60, 0),
        COALESCE(ag.aging_61_90, 0), COALESCE(ag.aging_over_90, 0),
        COALESCE(co.cost, 0), ROUND(COALESCE(st.personnel_admin, 0), 2), ROUND(COALESCE(st.personnel_classroom, 0), 2)
 FROM grid g
 LEFT JOIN money mo ON mo.program_id = g.program_id AND mo.month = g.month
+LEFT JOIN remitted rm ON rm.program_id = g.program_id AND rm.month = g.month
 LEFT JOIN aging ag ON ag.program_id = g.program_id AND ag.month = g.month
 LEFT JOIN costs co ON co.program_id = g.program_id AND co.month = g.month
 LEFT JOIN staff st ON st.program_id = g.program_id AND st.month = g.month
-WHERE mo.program_id IS NOT NULL OR ag.program_id IS NOT NULL OR co.program_id IS NOT NULL
+WHERE mo.program_id IS NOT NULL OR rm.program_id IS NOT NULL OR ag.program_id IS NOT NULL OR co.program_id IS NOT NULL
    OR st.program_id IS NOT NULL
 """
 

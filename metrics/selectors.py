@@ -11,6 +11,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.utils import timezone
+
 from alliance.tenancy import require_alliance_id
 from metrics.figures import Finance, HubSustainability, Occupancy, Spread, spread
 from metrics.models import (
@@ -143,11 +145,18 @@ class AllianceFigures:
 
 
 def _window(last_month: datetime.date | None) -> list[datetime.date]:
+    """Twelve months ending with `last_month`, or by default with the last complete month that has
+    figures (the month in progress has costs and write-offs still to come), else the newest."""
     rows = AllianceMonth.objects.order_by("-month")
     if last_month is not None:
         rows = rows.filter(month__lte=last_month)
-    newest = rows.values_list("month", flat=True).first()
-    return months_back(last_month or newest) if newest else []
+    recent = list(rows.values_list("month", flat=True)[:2])
+    if not recent:
+        return []
+    if last_month is None:
+        this_month = timezone.localdate().replace(day=1)
+        last_month = next((m for m in recent if m < this_month), recent[0])
+    return months_back(last_month)
 
 
 def alliance_figures(*, last_month: datetime.date | None = None) -> AllianceFigures:

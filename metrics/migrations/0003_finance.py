@@ -14,8 +14,8 @@ class Migration(migrations.Migration):
         ('alliance', '0004_data_export'),
         ('members', '0003_backfill_join_dates'),
         ('metrics', '0002_targets'),
-        # The finance rollup reads billing's ledger in SQL.
-        ('billing', '0001_initial'),
+        # The finance rollup reads billing's ledger, member-fee accounts and remittances in SQL.
+        ('billing', '0005_member_fee_accounts'),
     ]
 
     operations = [

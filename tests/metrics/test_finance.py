@@ -121,6 +121,36 @@ class TestProgramMonth:
         assert (figures.admin_share, figures.staffing_cost_per_child) == (D("0.4747"), D("2468.75"))
 
 
+    def test_a_payer_share_is_billed_and_its_remittance_collected_from_third_parties(self, money):
+        from billing.models import ChargeCategory, Invoice, Payer, PayerClaim, SubsidyAuthorization
+        from billing.payers import remittance_record
+
+        world = money.world
+        with alliance_scope(world.a.pk):
+            child = money.dev.child
+            account = account_of(child.family, world.x)
+            invoice = Invoice.objects.create(account=account, program=world.x, number=900, period_start=JAN,
+                                             period_end=datetime.date(2026, 1, 31), issued_on=JAN,
+                                             due_on=datetime.date(2026, 1, 10), total=D("500.00"))
+            ledger_entry_post(account=account, kind=EntryKind.CHARGE, amount=D("800.00"), posted_on=JAN,
+                              description="Tuition", invoice=invoice)
+            ledger_entry_post(account=account, kind=EntryKind.CREDIT, category=ChargeCategory.PAYER_SHARE,
+                              amount=D("-300.00"), posted_on=JAN, description="Paid by the county", invoice=invoice)
+            payer = Payer.objects.create(name="County")
+            authorization = SubsidyAuthorization.objects.create(
+                payer=payer, child=child, program=world.x, case_number="C-1", starts_on=JAN,
+                ends_on=datetime.date(2026, 12, 31), authorized_amount=D("300.00"))
+            claim = PayerClaim.objects.create(payer=payer, authorization=authorization, program=world.x, child=child,
+                                              invoice=invoice, period_start=JAN, expected=D("300.00"))
+            remittance_record(actor=None, payer=payer, received_on=datetime.date(2026, 1, 20), reference="R-1",
+                              lines=[(claim, D("250.00"))])
+            rollup_alliance(start=MON, end=FRI)
+        row, _ = x_january(world)
+        # Billed: 975.00 (Ada's account) + 800.00 (the county's 300.00 credit is billed to the county) = 1,775.00.
+        # Third parties: the 300.00 subsidy payment on Ada's ledger + 250.00 remitted by the county = 550.00.
+        assert (row.billed, row.collected_third_party) == (D("1775.00"), D("550.00"))
+
+
 class TestAllianceMonth:
     def test_hub_sustainability(self, money):
         with alliance_scope(money.world.a.pk):

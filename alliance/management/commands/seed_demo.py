@@ -124,3 +124,10 @@ class Command(BaseCommand):
             f"Demo sign-ins (password {DEMO_PASSWORD}): "
             + ", ".join(sorted({row[0] for row in demo_sign_ins()}))
         ))
+        # The dashboard reads snapshots only: roll the seeded history up once.
+        from metrics.demo import seed_metrics_demo
+
+        for spec in ALLIANCES:
+            alliance = Alliance.objects.get(slug=spec["slug"])
+            with alliance_scope(alliance.pk):
+                self.stdout.write(f"{alliance.name}: metrics demo {seed_metrics_demo(alliance)}")
