@@ -15,6 +15,7 @@ from typing import Any
 import django_filters
 from django.db import models
 from django.db.models import Q
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -66,6 +67,10 @@ class EnrollmentViewSetBase(AllianceModelViewSet):
     allowed_roles = HUB_AND_PROVIDER
     write_roles = HUB_AND_PROVIDER
     http_method_names = NO_DELETE
+
+    def stored(self, serializer: serializers.BaseSerializer[Any]) -> Any:
+        """The row an update changes (DRF sets it before perform_update)."""
+        return serializer.instance
 
     def require_hub(self) -> None:
         if not self.membership.is_hub:
@@ -128,7 +133,7 @@ class FamilyViewSet(EnrollmentViewSetBase):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.family_update(
-            actor=self.request.user, family=serializer.instance, data=serializer.validated_data))
+            actor=self.request.user, family=self.stored(serializer), data=serializer.validated_data))
 
 
 class GuardianViewSet(EnrollmentViewSetBase):
@@ -144,7 +149,7 @@ class GuardianViewSet(EnrollmentViewSetBase):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "family"}
         serializer.instance = through_service(lambda: services.guardian_update(
-            actor=self.request.user, guardian=serializer.instance, data=data))
+            actor=self.request.user, guardian=self.stored(serializer), data=data))
 
 
 class ChildSerializer(serializers.ModelSerializer):
@@ -175,7 +180,7 @@ class ChildViewSet(EnrollmentViewSetBase):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "family"}
         serializer.instance = through_service(lambda: services.child_update(
-            actor=self.request.user, child=serializer.instance, data=data))
+            actor=self.request.user, child=self.stored(serializer), data=data))
 
 
 # --- Enrollments ------------------------------------------------------------
@@ -310,7 +315,7 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
         return Enrollment.objects.select_related("child").order_by("-start_date", "-id")
 
     def get_serializer_context(self) -> dict[str, Any]:
-        context = super().get_serializer_context()
+        context = dict(super().get_serializer_context())
         if hasattr(self, "alliance"):
             context["today"] = alliance_today()
         return context
@@ -329,11 +334,13 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    @extend_schema(request=EnrollmentCreateSerializer, responses={201: EnrollmentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._input(request)
         enrollment = through_service(lambda: services.enrollment_create(actor=request.user, **data))
         return self._answer(enrollment, status=201)
 
+    @extend_schema(request=IntakeSerializer, responses=EnrollmentSerializer)
     @action(detail=False, methods=["post"])
     def intake(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._input(request)
@@ -344,24 +351,28 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
             child=dict(data["child"]), enrollment=dict(data["enrollment"])))
         return self._answer(enrollment, status=201)
 
+    @extend_schema(request=ScheduleChangeSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def schedule(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
         return self._answer(through_service(lambda: services.enrollment_change_schedule(
             actor=request.user, enrollment=enrollment, **data)))
 
+    @extend_schema(request=TransferSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
         return self._answer(through_service(lambda: services.enrollment_transfer(
             actor=request.user, enrollment=enrollment, **data)))
 
+    @extend_schema(request=EndSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
         return self._answer(through_service(lambda: services.enrollment_end(
             actor=request.user, enrollment=enrollment, **data)))
 
+    @extend_schema(request=TermsSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def terms(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
@@ -390,6 +401,19 @@ class AttendanceMarkSerializer(serializers.Serializer):
 
 class AttendanceUploadSerializer(serializers.Serializer):
     file = serializers.FileField()
+
+
+class UploadErrorSerializer(serializers.Serializer):
+    line = serializers.IntegerField()
+    column = serializers.CharField()
+    message = serializers.CharField()
+
+
+class UploadResultSerializer(serializers.Serializer):
+    imported = serializers.IntegerField()
+    present = serializers.IntegerField(required=False)
+    absent = serializers.IntegerField(required=False)
+    errors = UploadErrorSerializer(many=True, required=False, help_text="On 400: every problem; nothing imported.")
 
 
 class AttendanceFilter(TenantFilterSet):
@@ -442,36 +466,41 @@ class AttendanceViewSet(EnrollmentViewSetBase):
         return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0,
                                                                                            microsecond=0)
 
+    @extend_schema(request=AttendanceMarkSerializer, responses={201: AttendanceSerializer})
     @action(detail=False, methods=["post"], url_path="check-in")
     def check_in(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._mark(request, lambda d: services.attendance_check_in(
             actor=request.user, enrollment=d["enrollment"], day=d["day"], at=d.get("at") or self._now(),
             source="api"))
 
+    @extend_schema(request=AttendanceMarkSerializer, responses={201: AttendanceSerializer})
     @action(detail=False, methods=["post"], url_path="check-out")
     def check_out(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._mark(request, lambda d: services.attendance_check_out(
             actor=request.user, enrollment=d["enrollment"], day=d["day"], at=d.get("at") or self._now()))
 
+    @extend_schema(request=AttendanceMarkSerializer, responses={201: AttendanceSerializer})
     @action(detail=False, methods=["post"])
     def absent(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self._mark(request, lambda d: services.attendance_mark_absent(
             actor=request.user, enrollment=d["enrollment"], day=d["day"],
             reason=d.get("reason") or AbsenceReason.UNKNOWN))
 
+    @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def clear(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record = self.get_object()
         through_service(lambda: services.attendance_clear(actor=request.user, record=record,
-                                                          reason=str(request.data.get("reason", ""))))
+                                                          reason=str(dict(request.data).get("reason", ""))))
         return Response(status=204)
 
+    @extend_schema(request={"multipart/form-data": AttendanceUploadSerializer}, responses={201: UploadResultSerializer})
     @action(detail=False, methods=["post"])
     def upload(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = AttendanceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        program_ids = None if self.membership.is_hub else [self.membership.program_id]
+        program_ids = None if self.membership.is_hub else [self.membership.program_id or 0]
         result = through_service(lambda: attendance_import(
             actor=request.user, content=upload.read(), filename=upload.name, today=alliance_today(),
             program_ids=program_ids))
@@ -486,7 +515,7 @@ class AttendanceViewSet(EnrollmentViewSetBase):
 class WaitlistEntrySerializer(serializers.ModelSerializer):
     child = VisibleRelatedField(Child)
     program = VisibleRelatedField(MemberProgram, required=False, allow_null=True)
-    acceptable_programs = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
+    acceptable_programs: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
     acceptable_program_ids = serializers.ListField(child=serializers.IntegerField(), write_only=True,
                                                    required=False, default=list)
     weekdays = WeekdaysField()
@@ -547,8 +576,9 @@ class WaitlistEntryViewSet(EnrollmentViewSetBase):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("child", "program")}
         serializer.instance = through_service(lambda: services.waitlist_entry_update(
-            actor=self.request.user, entry=serializer.instance, data=data))
+            actor=self.request.user, entry=self.stored(serializer), data=data))
 
+    @extend_schema(request=WithdrawSerializer, responses=WaitlistEntrySerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         entry = self.get_object()
@@ -613,12 +643,14 @@ class OfferViewSet(EnrollmentViewSetBase):
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
 
+    @extend_schema(request=OfferCreateSerializer, responses={201: OfferSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require_hub()
         data = self._input(request)
         offer = through_service(lambda: services.offer_create(actor=request.user, **data))
         return Response(OfferSerializer(offer).data, status=201)
 
+    @extend_schema(request=AcceptSerializer, responses=OfferSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         offer, data = self.get_object(), self._input(request)
@@ -626,12 +658,14 @@ class OfferViewSet(EnrollmentViewSetBase):
         offer.refresh_from_db()
         return Response(OfferSerializer(offer).data)
 
+    @extend_schema(request=DeclineSerializer, responses=OfferSerializer)
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         offer, data = self.get_object(), self._input(request)
         offer = through_service(lambda: services.offer_decline(actor=request.user, offer=offer, **data))
         return Response(OfferSerializer(offer).data)
 
+    @extend_schema(request=OfferWithdrawSerializer, responses=OfferSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require_hub()
@@ -641,6 +675,89 @@ class OfferViewSet(EnrollmentViewSetBase):
 
 
 # --- Vacancy ----------------------------------------------------------------
+class VacancyFiguresSerializer(serializers.Serializer):
+    """Figures over the range (FTE and open places as decimal strings)."""
+
+    capacity_now = serializers.IntegerField(help_text="Licensed places on the first operating day.")
+    desired_now = serializers.IntegerField()
+    enrolled_fte_now = serializers.DecimalField(max_digits=8, decimal_places=2)
+    children_now = serializers.IntegerField()
+    open_now = serializers.DecimalField(max_digits=8, decimal_places=2)
+    occupancy_now = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    capacity_avg = serializers.DecimalField(max_digits=8, decimal_places=2)
+    enrolled_fte_avg = serializers.DecimalField(max_digits=8, decimal_places=2)
+    open_avg = serializers.DecimalField(max_digits=8, decimal_places=1)
+    open_min = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="Open on every day.")
+    open_max = serializers.DecimalField(max_digits=8, decimal_places=2)
+    occupancy = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    occupancy_of_desired = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    operating_days = serializers.IntegerField()
+
+
+class VacancyClassroomSerializer(VacancyFiguresSerializer):
+    classroom = serializers.IntegerField()
+    name = serializers.CharField()
+    program = serializers.IntegerField()
+    program_name = serializers.CharField()
+    age_group = serializers.CharField()
+    area = serializers.CharField()
+
+
+class VacancyProgramSerializer(VacancyFiguresSerializer):
+    program = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class VacancyGroupSerializer(VacancyFiguresSerializer):
+    age_group = serializers.CharField()
+    area = serializers.CharField()
+
+
+class VacancyReportSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    alliance = VacancyFiguresSerializer()
+    programs = VacancyProgramSerializer(many=True)
+    age_groups_and_areas = VacancyGroupSerializer(many=True)
+    classrooms = VacancyClassroomSerializer(many=True)
+
+
+class VacancyDaySerializer(serializers.Serializer):
+    day = serializers.DateField()
+    licensed = serializers.IntegerField()
+    desired = serializers.IntegerField(allow_null=True)
+    enrolled_fte = serializers.DecimalField(max_digits=8, decimal_places=2)
+    children = serializers.IntegerField()
+    open = serializers.DecimalField(max_digits=8, decimal_places=2)
+
+
+class VacancyClassroomDaysSerializer(VacancyClassroomSerializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    days = VacancyDaySerializer(many=True)
+
+
+class MatchSerializer(serializers.Serializer):
+    rank = serializers.IntegerField()
+    entry = serializers.IntegerField()
+    child = serializers.IntegerField()
+    child_name = serializers.CharField()
+    choice = serializers.CharField()
+    priority = serializers.IntegerField()
+    age_group = serializers.CharField()
+    age_months = serializers.IntegerField()
+    waited_days = serializers.IntegerField()
+    fte = serializers.DecimalField(max_digits=3, decimal_places=2)
+    added_on = serializers.DateField()
+
+
+class MatchesSerializer(serializers.Serializer):
+    classroom = serializers.IntegerField()
+    start = serializers.DateField()
+    open_fte = serializers.DecimalField(max_digits=8, decimal_places=2)
+    matches = MatchSerializer(many=True)
+
+
 def _figures(v: Vacancy) -> dict[str, Any]:
     return {"capacity_now": v.capacity_now, "desired_now": v.target_now, "enrolled_fte_now": str(v.enrolled_now),
             "children_now": v.children_now, "open_now": str(v.open_now),
@@ -666,7 +783,7 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
 
     model = Classroom
     allowed_roles = HUB_AND_PROVIDER
-    serializer_class = serializers.Serializer
+    serializer_class = VacancyReportSerializer
     pagination_class = None
     filter_backends: list[Any] = []
 
@@ -680,9 +797,10 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
             raise DRFValidationError({"days": [f"From 1 to {MAX_DAYS} days."]})
         return start, start + datetime.timedelta(days=days - 1)
 
+    @extend_schema(responses=VacancyReportSerializer)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         start, end = self._range(request)
-        program_ids = None if self.membership.is_hub else [self.membership.program_id]
+        program_ids = None if self.membership.is_hub else [self.membership.program_id or 0]
         if self.membership.is_hub and request.query_params.get("program"):
             try:
                 program_ids = [int(request.query_params["program"])]
@@ -700,6 +818,7 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
             "classrooms": [_classroom_row(c) for c in report.classrooms],
         })
 
+    @extend_schema(responses=VacancyClassroomDaysSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         classroom = self.get_object()
         start, end = self._range(request)
@@ -709,6 +828,7 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
             {"day": d.day, "licensed": d.licensed, "desired": d.desired, "enrolled_fte": str(d.enrolled_fte),
              "children": d.children, "open": str(d.open_slots)} for d in days]})
 
+    @extend_schema(responses=MatchesSerializer)
     @action(detail=True, methods=["get"])
     def matches(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if self.membership.role not in HUB_ONLY:

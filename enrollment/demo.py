@@ -21,6 +21,7 @@ import datetime
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -249,16 +250,15 @@ def _fill_seat(room: Classroom, people: _People, rng: random.Random, *, target: 
             weekdays, length = _weighted_schedule(rng)
         stay = datetime.timedelta(days=int(rng.expovariate(1 / 600)) + 30)
         age_out = _age_out(born, group) - ONE_DAY
-        end: datetime.date | None = start + stay
+        last = start + stay
         reason = rng.choice([EndReason.MOVED, EndReason.MOVED, EndReason.COST, EndReason.OTHER])
-        if age_out <= end:
-            end, reason = age_out, EndReason.GRADUATED
-        if capacity_cut and end >= seg_end:
-            end, reason = seg_end, EndReason.OTHER
-        if end < start:
-            end = start
-        if end > today + datetime.timedelta(days=90) and not capacity_cut:
-            end = None
+        if age_out <= last:
+            last, reason = age_out, EndReason.GRADUATED
+        if capacity_cut and last >= seg_end:
+            last, reason = seg_end, EndReason.OTHER
+        last = max(last, start)
+        # Beyond three months nobody has given notice yet: the enrollment is open-ended.
+        end = None if last > today + datetime.timedelta(days=90) and not capacity_cut else last
         child_index = people.child(born=born, city=city)
         enrollment = Enrollment(
             alliance_id=room.alliance_id, classroom=room, program_id=room.site.program_id, start_date=start,
@@ -319,7 +319,7 @@ def _seed_waitlist(alliance: Alliance, rng: random.Random, today: datetime.date)
     programs = sorted({c.program for c in all_rooms}, key=lambda p: p.name)
     plan = _Plan()
     people = _People(alliance, rng, plan)
-    specs: list[dict] = []
+    specs: list[dict[str, Any]] = []
     for number in range(count):
         aimed = number % 2 == 0 and open_rooms
         room = rng.choice(open_rooms if aimed else all_rooms)
@@ -330,8 +330,8 @@ def _seed_waitlist(alliance: Alliance, rng: random.Random, today: datetime.date)
         born = _born_for(rng, group, desired if desired > today else today)
         child_index = people.child(born=born, city=room.area, sibling_share=0)
         other = [p for p in programs if p.pk != room.program.pk]
-        spec = {"child": child_index, "desired": desired, "group": group, "program": None, "choices": [],
-                "area": "", "any": False}
+        spec: dict[str, Any] = {"child": child_index, "desired": desired, "group": group, "program": None,
+                                "choices": [], "area": "", "any": False}
         kind = rng.random()
         if aimed:
             if kind < 0.35:  # on another program's list, would also take this one

@@ -152,7 +152,7 @@ class EndForm(HubForm):
     note = forms.CharField(max_length=300, required=False, help_text="Required when the reason is “Other”.")
 
     def clean(self) -> dict[str, Any]:
-        cleaned = super().clean()
+        cleaned = super().clean() or {}
         if cleaned.get("reason") == EndReason.OTHER and not cleaned.get("note", "").strip():
             self.add_error("note", "Say why the enrollment ends.")
         return cleaned
@@ -223,12 +223,9 @@ class WaitlistEntryForm(HubForm):
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs  # type: ignore[attr-defined]
         self.fields["acceptable_programs"].queryset = programs  # type: ignore[attr-defined]
+        self.fixed_program: MemberProgram | None = fixed_program
         if fixed_program is not None:
-            # A provider keeps their own program's waitlist.
-            del self.fields["program"]
-            self.fixed_program = fixed_program
-        else:
-            self.fixed_program = None
+            del self.fields["program"]  # a provider keeps their own program's waitlist
 
     def cleaned_program(self) -> MemberProgram | None:
         return self.fixed_program if self.fixed_program is not None else self.cleaned_data.get("program")

@@ -27,7 +27,7 @@ from django.db.models import Q
 from alliance.audit import audit_event_record
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
-from enrollment.services import Actor
+from enrollment.services._common import Actor, user_of
 
 REQUIRED = ["child_id", "date", "check_in", "check_out", "absence_reason"]
 OPTIONAL = ["child_name", "note"]
@@ -177,7 +177,8 @@ def _bad_id(text: str) -> int:
 def _enrollment_for(candidates: list[Enrollment], day: datetime.date) -> Enrollment | None:
     active = [e for e in candidates if e.is_active_on(day) and day.weekday() in e.classroom.operating_days]
     scheduled = [e for e in active if day.weekday() in e.weekdays]
-    return (scheduled or active or [None])[0]
+    chosen = scheduled or active
+    return chosen[0] if chosen else None
 
 
 def attendance_import(*, actor: Actor, content: bytes, filename: str, today: datetime.date,
@@ -227,7 +228,7 @@ def attendance_import(*, actor: Actor, content: bytes, filename: str, today: dat
         records.append(AttendanceRecord(
             alliance_id=require_alliance_id(), enrollment=enrollment, day=row.day, check_in=row.check_in,
             check_out=row.check_out, absence_reason=row.reason, note=row.note, source=AttendanceSource.CSV,
-            checked_in_by=actor if getattr(actor, "is_authenticated", False) else None))
+            checked_in_by=user_of(actor)))
     if result.errors:
         return result
     try:

@@ -108,8 +108,8 @@ class Guardian(TenantModel):
 
     @property
     def consents(self) -> list[str]:
-        return [str(self._meta.get_field(name).verbose_name) for name in CONSENT_FIELDS
-                if getattr(self, name)]
+        return [str(self._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+                for name in CONSENT_FIELDS if getattr(self, name)]
 
 
 CONSENT_FIELDS = ["consent_photos", "consent_field_trips", "consent_text_messages",
@@ -363,7 +363,7 @@ class WaitlistEntry(TenantModel):
         ]
 
     def __str__(self) -> str:
-        where = self.program.name if self.program_id else "shared waitlist"
+        where = self.program.name if self.program is not None else "shared waitlist"
         return f"{self.child} ({where})"
 
     @property

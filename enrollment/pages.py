@@ -51,6 +51,7 @@ def add_errors(form: BaseForm, exc: ValidationError, *, prefix: str = "") -> Non
 class EnrollmentPage(AllianceMixin):
     allowed_roles = HUB_AND_PROVIDER
     section: ClassVar[str] = ""
+    kwargs: dict[str, Any]
 
     @property
     def is_hub(self) -> bool:
@@ -58,7 +59,12 @@ class EnrollmentPage(AllianceMixin):
 
     def program_ids(self) -> list[int] | None:
         """None for hub users (every program); the provider's own program otherwise."""
-        return None if self.is_hub else [self.membership.program_id]
+        return None if self.is_hub else [self.membership.program_id or 0]
+
+    @property
+    def program_name(self) -> str:
+        program = self.membership.program
+        return program.name if program is not None else ""
 
     def visible_programs(self) -> models.QuerySet[MemberProgram]:
         return self.visible(MemberProgram.objects.order_by("name"))

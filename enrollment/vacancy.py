@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
@@ -121,7 +122,7 @@ def room_days(*, classroom_ids: Iterable[int], start: datetime.date, end: dateti
     ids = list(classroom_ids)
     if not ids or end < start:
         return []
-    params = {"alliance": require_alliance_id(), "rooms": ids, "start": start, "end": end,
+    params: dict[str, Any] = {"alliance": require_alliance_id(), "rooms": ids, "start": start, "end": end,
               "exclude": list(exclude_enrollment_ids)}
     with connection.cursor() as cursor:
         cursor.execute(_ROOM_DAYS_SQL, params)

@@ -42,7 +42,7 @@ class AttendanceHomeView(EnrollmentPage, TemplateView):
     section = "attendance"
 
     def get_title(self) -> str:
-        return "Attendance" if self.is_hub else f"Attendance — {self.membership.program.name}"
+        return "Attendance" if self.is_hub else f"Attendance — {self.program_name}"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -49,14 +49,14 @@ class EnrollmentListView(EnrollmentPage, ListView):
     context_object_name = "enrollments"
 
     def get_title(self) -> str:
-        return "Enrollment" if self.is_hub else f"Enrollment — {self.membership.program.name}"
+        return "Enrollment" if self.is_hub else f"Enrollment — {self.program_name}"
 
     def get_queryset(self) -> QuerySet[Enrollment]:
         data = self.request.GET.copy()
         if "status" not in data:
             data["status"] = "active"
         self.filters = EnrollmentFilterForm(data, classrooms=self.visible_classrooms(), show_program=self.is_hub)
-        cleaned = self.filters.cleaned_data if self.filters.is_valid() else {"status": "active"}
+        cleaned: dict[str, Any] = self.filters.cleaned_data if self.filters.is_valid() else {"status": "active"}
         program = cleaned.get("program")
         classroom = cleaned.get("classroom")
         rows = enrollments_filtered(status=cleaned.get("status", ""), on=self.today(),
@@ -283,7 +283,7 @@ class EnrollmentEndView(EnrollmentChangePage):
                                        end_date=data["end_date"], reason=data["reason"], note=data.get("note", ""))
 
     def success_message(self, obj: Enrollment) -> str:
-        return f"{obj.child.full_name}'s last day in {obj.classroom.name} is {obj.end_date.isoformat()}."
+        return f"{obj.child.full_name}'s last day in {obj.classroom.name} is {obj.end_date}."
 
 
 class EnrollmentTermsView(EnrollmentChangePage):

@@ -44,7 +44,7 @@ class VacancyBoardView(EnrollmentPage, TemplateView):
     def get_title(self) -> str:
         if self.is_hub:
             return "Vacancies"
-        return f"Vacancies — {self.membership.program.name}"
+        return f"Vacancies — {self.program_name}"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -67,6 +67,8 @@ class VacancyBoardView(EnrollmentPage, TemplateView):
 
 class ClassroomFromURL:
     """The classroom named in the URL, if the member may see it (404 otherwise)."""
+
+    kwargs: dict[str, Any]
 
     def get_classroom(self) -> Classroom:
         return self.get_for_member(  # type: ignore[attr-defined]

@@ -43,14 +43,14 @@ class WaitlistView(EnrollmentPage, ListView):
     context_object_name = "entries"
 
     def get_title(self) -> str:
-        return "Waitlist" if self.is_hub else f"Waitlist — {self.membership.program.name}"
+        return "Waitlist" if self.is_hub else f"Waitlist — {self.program_name}"
 
     def get_queryset(self) -> Any:
         data = self.request.GET.copy()
         if "status" not in data:
             data["status"] = "open"
         self.filters = WaitlistFilterForm(data, show_program=self.is_hub)
-        cleaned = self.filters.cleaned_data if self.filters.is_valid() else {"status": "open"}
+        cleaned: dict[str, Any] = self.filters.cleaned_data if self.filters.is_valid() else {"status": "open"}
         program = cleaned.get("program")
         rows = waitlist_filtered(status=cleaned.get("status", ""), program_id=program.pk if program else None,
                                  shared_only=cleaned.get("shared", False), age_group=cleaned.get("age_group", ""),
@@ -132,7 +132,7 @@ class WaitlistApplyView(EnrollmentPage, TemplateView):
 
 
 def _list_name(entry: WaitlistEntry) -> str:
-    return f"{entry.program.name}'s waitlist" if entry.program_id else "the shared waitlist"
+    return f"{entry.program.name}'s waitlist" if entry.program is not None else "the shared waitlist"
 
 
 class ChildWaitlistAddView(ChildFromURL, EnrollmentFormPage):

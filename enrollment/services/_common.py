@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -16,6 +17,11 @@ from alliance.tenancy import require_alliance_id
 Actor = AbstractBaseUser | AnonymousUser | None
 
 OVERRIDE_REASON_MIN_LENGTH = 10
+
+
+def user_of(actor: Actor) -> Any:
+    """The signed-in user behind an actor, or None (a task, the seed)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def alliance_today() -> datetime.date:

@@ -16,15 +16,15 @@ from django.db import IntegrityError, transaction
 from alliance.audit import audit_event_record, snapshot
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
-from enrollment.services._common import Actor, alliance_today, day_text
+from enrollment.services._common import Actor, alliance_today, day_text, user_of
 
 
 def _user(actor: Actor):  # type: ignore[no-untyped-def]
-    return actor if getattr(actor, "is_authenticated", False) else None
+    return user_of(actor)
 
 
-def _time_text(value: datetime.time) -> str:
-    return value.strftime("%H:%M")
+def _time_text(value: datetime.time | None) -> str:
+    return value.strftime("%H:%M") if value else "—"
 
 
 def check_attendance_day(enrollment: Enrollment, day: datetime.date, *,
@@ -87,7 +87,7 @@ def attendance_check_out(*, actor: Actor, enrollment: Enrollment, day: datetime.
         raise ValidationError(f"{child} was already checked out at {_time_text(record.check_out)} "
                               f"on {day_text(day)}.", code="already_recorded")
     at = at.replace(second=0, microsecond=0)
-    if at < record.check_in:
+    if record.check_in is not None and at < record.check_in:
         raise ValidationError(f"Check-out at {_time_text(at)} would be before check-in at "
                               f"{_time_text(record.check_in)}.", code="out_before_in")
     record.check_out, record.checked_out_by = at, _user(actor)

@@ -36,13 +36,13 @@ from enrollment.models import (
     OfferStatus,
 )
 from enrollment.rules import DayLength, age_group_on, age_in_months, age_label, classroom_takes, schedule_fte
-from enrollment.services._common import Actor, check_override, day_text, fte_text
+from enrollment.services._common import Actor, check_override, day_text, fte_text, user_of
 from enrollment.vacancy import classroom_last_change, room_days
 from members.models import AgeGroup, Classroom, ProgramStatus, weekdays_label
 
 ONE_DAY = datetime.timedelta(days=1)
-GROUP_PLURALS = {AgeGroup.INFANT: "infants", AgeGroup.TODDLER: "toddlers", AgeGroup.PRESCHOOL: "preschoolers",
-                 AgeGroup.SCHOOL_AGE: "school-age children"}
+GROUP_PLURALS: dict[str, str] = {AgeGroup.INFANT: "infants", AgeGroup.TODDLER: "toddlers",
+                                 AgeGroup.PRESCHOOL: "preschoolers", AgeGroup.SCHOOL_AGE: "school-age children"}
 
 
 @dataclass(frozen=True)
@@ -237,7 +237,7 @@ def enrollment_create(*, actor: Actor, child: Child, classroom: Classroom, start
         start_date=start_date, end_date=end_date, weekdays=days, day_length=day_length, fte=fte,
         funding_source=funding_source, rate_plan_ref=(rate_plan_ref or "").strip(),
         override_reason=reason, previous=previous,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=user_of(actor),
     )
     enrollment.save()
     if audit:

@@ -30,7 +30,7 @@ from enrollment.models import (
     WaitlistStatus,
 )
 from enrollment.rules import DayLength, age_group_on, age_in_months, age_label, schedule_fte
-from enrollment.services._common import Actor, alliance_today, day_text
+from enrollment.services._common import Actor, alliance_today, day_text, user_of
 from enrollment.services.enrollments import (
     _check_schedule,
     _locked_classroom,
@@ -79,7 +79,7 @@ def _validate_entry(entry: WaitlistEntry, acceptable_ids: Sequence[int]) -> None
                 errors["desired_start"] = (f"{child.full_name} will be {age_label(months)} old on "
                                            f"{day_text(entry.desired_start)}; no age group takes them.")
             entry.age_group_at_start = group or ""
-    if entry.program_id and entry.program.status == ProgramStatus.LEFT:
+    if entry.program is not None and entry.program.status == ProgramStatus.LEFT:
         errors["program"] = f"{entry.program.name} has left the alliance."
     programs = list(MemberProgram.objects.filter(pk__in=list(acceptable_ids)))
     if len(programs) != len(set(acceptable_ids)):
@@ -93,7 +93,7 @@ def _validate_entry(entry: WaitlistEntry, acceptable_ids: Sequence[int]) -> None
                                               status__in=OPEN_ENTRY_STATUSES)
                  .exclude(pk=entry.pk).first())
     if duplicate:
-        where = f"{entry.program.name}'s waitlist" if entry.program_id else "the shared waitlist"
+        where = f"{entry.program.name}'s waitlist" if entry.program is not None else "the shared waitlist"
         errors["__all__"] = f"{child.full_name} is already on {where} since {day_text(duplicate.added_on)}."
     if errors:
         raise ValidationError(errors)
@@ -211,7 +211,7 @@ def offer_create(*, actor: Actor, entry: WaitlistEntry, classroom: Classroom, st
         raise ValidationError(refusal.message, code=refusal.code)
     offer = Offer(alliance_id=require_alliance_id(), entry=stored, classroom=room, program_id=room.site.program_id,
                   start_date=start_date, weekdays=days, day_length=length, fte=fte, respond_by=respond_by,
-                  note=note.strip()[:300], made_by=actor if getattr(actor, "is_authenticated", False) else None)
+                  note=note.strip()[:300], made_by=user_of(actor))
     offer.save()
     stored.status = WaitlistStatus.OFFERED
     stored.save(update_fields=["status"])
