@@ -68,7 +68,7 @@ FULL_WEEK = [0, 1, 2, 3, 4]
 SCHEDULES = [(FULL_WEEK, DayLength.FULL, 0.0), ([0, 2, 4], DayLength.FULL, 0.45),
              ([1, 3], DayLength.FULL, 0.3), (FULL_WEEK, DayLength.PART, 0.25)]
 MIXED_AGES = (6, 60)  # family child-care homes: mostly babies to pre-kindergarten
-WAITLIST_PER_PLACE = 0.12  # about 80 waiting children for Riverbend's places
+WAITLIST_PER_PLACE = 0.15  # about 80 waiting children for Riverbend's places
 
 
 @dataclass
