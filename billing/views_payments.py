@@ -197,8 +197,10 @@ class DepositView(BillingFormPage):
     submit_label = "Record the deposit"
 
     def undeposited(self):  # type: ignore[no-untyped-def]
+        # Cash and checks of the last 60 days: older ones were banked before the Hub recorded deposits.
+        since = datetime.date.today() - datetime.timedelta(days=60)
         return (self.visible(Payment.objects.filter(deposit__isnull=True, status=PaymentStatus.RECORDED,
-                                                    method__in=["cash", "check"]))
+                                                    method__in=["cash", "check"], received_on__gte=since))
                 .select_related("account__family", "program").order_by("program__name", "received_on"))
 
     def get_form_kwargs(self) -> dict[str, Any]:

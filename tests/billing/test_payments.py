@@ -215,3 +215,20 @@ class TestPages:
                                         "promised_on": "2026-12-04"})
         page = clients.staff_a.get(f"/a/{world.a.slug}/billing/collections/")
         assert b"Lopez family" in page.content and b"Will pay Friday" in page.content
+
+
+def test_deposit_page_offers_recent_cash_and_checks(world, clients, homes, three_months):
+    today = datetime.date.today()
+    with alliance_scope(world.a.pk):
+        recent = payment_record(actor=None, account=homes.lopez_x, amount=Decimal("20.00"), method="cash",
+                                received_on=today)
+        payment_record(actor=None, account=homes.lopez_x, amount=Decimal("30.00"), method="cash",
+                       received_on=today - datetime.timedelta(days=200))
+    url = f"/a/{world.a.slug}/billing/deposits/"
+    page = clients.staff_a.get(url)
+    assert b"20.00" in page.content and b"30.00" not in page.content
+    response = clients.staff_a.post(url, {"program": world.x.pk, "deposited_on": today.isoformat(),
+                                          "payments": [recent.pk]})
+    assert response.status_code == 302
+    with alliance_scope(world.a.pk):
+        assert Payment.objects.get(pk=recent.pk).deposit.total == Decimal("20.00")
