@@ -16,6 +16,10 @@ days; alliance days from program days; months from days.
 Every statement filters by the open scope's alliance explicitly; row-level
 security applies as well.
 
+Plans do not depend on table statistics (a nightly rollup often follows a
+bulk load): day figures come from running sums over enrollment changes, and
+the day's facts are added up with a GROUP BY rather than joined.
+
 Occupancy rules (DESIGN.md, "The Iron Triangle"): a classroom counts on its
 operating days, before it closes, when a capacity row is in force; enrolled
 FTE is the sum of FTE of enrollments active that day; child-days scheduled are
@@ -47,13 +51,6 @@ WITH rooms AS (
     JOIN members_memberprogram p ON p.id = s.program_id
     WHERE c.alliance_id = %(alliance)s AND p.status <> 'applicant'
 ),
-days AS (
-    SELECT r.id AS classroom_id, r.program_id, d::date AS day
-    FROM rooms r
-    CROSS JOIN generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d
-    WHERE (extract(isodow FROM d)::int - 1) = ANY(r.operating_days)
-      AND (r.closed_on IS NULL OR d::date < r.closed_on)
-),
 capacity AS (
     SELECT cc.classroom_id, cc.effective_from, cc.licensed_capacity,
            COALESCE(cc.desired_capacity, cc.licensed_capacity) AS target_capacity,
@@ -62,13 +59,47 @@ capacity AS (
     FROM members_classroomcapacity cc
     WHERE cc.alliance_id = %(alliance)s AND cc.effective_from <= %(end)s::date
 ),
+-- Every operating day of every room with the capacity in force that day.
+days AS (
+    SELECT r.id AS classroom_id, r.program_id, d::date AS day, cap.licensed_capacity, cap.target_capacity
+    FROM rooms r
+    CROSS JOIN generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d
+    JOIN capacity cap ON cap.classroom_id = r.id AND cap.effective_from <= d::date AND d::date < cap.next_from
+    WHERE (extract(isodow FROM d)::int - 1) = ANY(r.operating_days)
+      AND (r.closed_on IS NULL OR d::date < r.closed_on)
+),
 enrolled AS (
-    SELECT d.classroom_id, d.day, SUM(e.fte) AS fte, COUNT(*) AS children,
-           COUNT(*) FILTER (WHERE (extract(isodow FROM d.day)::int - 1) = ANY(e.weekdays)) AS scheduled
-    FROM days d
-    JOIN enrollment_enrollment e ON e.alliance_id = %(alliance)s AND e.classroom_id = d.classroom_id
-     AND e.start_date <= d.day AND (e.end_date IS NULL OR e.end_date >= d.day)
-    GROUP BY d.classroom_id, d.day
+    SELECT e.classroom_id, GREATEST(e.start_date, %(start)s::date) AS first_day, e.end_date, e.fte, e.weekdays
+    FROM enrollment_enrollment e
+    WHERE e.alliance_id = %(alliance)s AND e.start_date <= %(end)s::date
+      AND (e.end_date IS NULL OR e.end_date >= %(start)s::date)
+),
+-- An enrollment adds its FTE (and, on each of its weekdays, a scheduled child) on its first day and
+-- takes them away the day after its last; running sums over these changes give each day's figures
+-- without joining every day to every enrollment, so the plan does not hang on table statistics.
+changes AS (
+    SELECT classroom_id, first_day AS day, fte, 1 AS children FROM enrolled
+    UNION ALL
+    SELECT classroom_id, end_date + 1, -fte, -1 FROM enrolled WHERE end_date < %(end)s::date
+),
+load AS (
+    SELECT classroom_id, day, is_day, SUM(fte) OVER running AS fte, SUM(children) OVER running AS children
+    FROM (SELECT classroom_id, day, true AS is_day, 0::numeric AS fte, 0 AS children FROM days
+          UNION ALL
+          SELECT classroom_id, day, false, fte, children FROM changes) AS events
+    WINDOW running AS (PARTITION BY classroom_id ORDER BY day, is_day ROWS UNBOUNDED PRECEDING)
+),
+weekday_changes AS (
+    SELECT classroom_id, wd, first_day AS day, 1 AS n FROM enrolled, unnest(weekdays) AS wd
+    UNION ALL
+    SELECT classroom_id, wd, end_date + 1, -1 FROM enrolled, unnest(weekdays) AS wd WHERE end_date < %(end)s::date
+),
+scheduled AS (
+    SELECT classroom_id, day, is_day, SUM(n) OVER running AS scheduled
+    FROM (SELECT classroom_id, (extract(isodow FROM day)::int - 1) AS wd, day, true AS is_day, 0 AS n FROM days
+          UNION ALL
+          SELECT classroom_id, wd, day, false, n FROM weekday_changes) AS events
+    WINDOW running AS (PARTITION BY classroom_id, wd ORDER BY day, is_day ROWS UNBOUNDED PRECEDING)
 ),
 attended AS (
     SELECT e.classroom_id, a.day, COUNT(*) AS attended
@@ -77,13 +108,23 @@ attended AS (
     WHERE a.alliance_id = %(alliance)s AND a.day BETWEEN %(start)s::date AND %(end)s::date
       AND a.check_in IS NOT NULL AND (extract(isodow FROM a.day)::int - 1) = ANY(e.weekdays)
     GROUP BY e.classroom_id, a.day
+),
+-- The day's facts side by side, added up by (room, day): a GROUP BY, not joins of estimated sizes.
+facts AS (
+    SELECT classroom_id, day, program_id, licensed_capacity, target_capacity, 0::numeric AS fte, 0::bigint AS children,
+           0::bigint AS scheduled, 0::bigint AS attended, true AS is_day FROM days
+    UNION ALL
+    SELECT classroom_id, day, NULL, NULL, NULL, fte, children, 0, 0, false FROM load WHERE is_day
+    UNION ALL
+    SELECT classroom_id, day, NULL, NULL, NULL, 0, 0, scheduled, 0, false FROM scheduled WHERE is_day
+    UNION ALL
+    SELECT classroom_id, day, NULL, NULL, NULL, 0, 0, 0, attended, false FROM attended
 )
-SELECT %(alliance)s::bigint, d.classroom_id, d.day, d.program_id, 1, cap.licensed_capacity, cap.target_capacity,
-       COALESCE(en.fte, 0), COALESCE(en.children, 0), COALESCE(en.scheduled, 0), COALESCE(at.attended, 0)
-FROM days d
-JOIN capacity cap ON cap.classroom_id = d.classroom_id AND cap.effective_from <= d.day AND d.day < cap.next_from
-LEFT JOIN enrolled en ON en.classroom_id = d.classroom_id AND en.day = d.day
-LEFT JOIN attended at ON at.classroom_id = d.classroom_id AND at.day = d.day
+SELECT %(alliance)s::bigint, classroom_id, day, MAX(program_id), 1, MAX(licensed_capacity), MAX(target_capacity),
+       SUM(fte), SUM(children), SUM(scheduled), SUM(attended)
+FROM facts
+GROUP BY classroom_id, day
+HAVING bool_or(is_day)
 """
 
 _PROGRAM_DAYS = f"""
@@ -203,11 +244,21 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
     params = {"alliance": require_alliance_id(), "start": start, "end": end,
               "month_start": month_start, "month_end": month_end}
     result = RollupResult(start=start, end=end)
+    from metrics.cache import snapshots_changed
     from metrics.rollups_finance import FINANCE_STEPS
 
     with transaction.atomic():
+        with connection.cursor() as cursor:
+            # A batch over whole tables: hash and merge joins, never nested loops chosen on a guess
+            # (freshly loaded tables have no statistics yet, and a misestimate costs minutes).
+            # Local to this block: its savepoint restores the setting on error, the line below on success.
+            cursor.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
+            previous = cursor.fetchone()[0]
         run_steps(OCCUPANCY_STEPS, params, result)
         run_steps(FINANCE_STEPS, params, result)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
+        snapshots_changed(params["alliance"])  # type: ignore[arg-type]
     return result
 
 

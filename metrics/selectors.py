@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.utils import timezone
 
 from alliance.tenancy import require_alliance_id
-from metrics.figures import Finance, HubSustainability, Occupancy, Spread, spread
+from metrics.figures import Finance, HubSustainability, Occupancy, Spread, ratio, spread
 from metrics.models import (
     AllianceFinanceMonth,
     AllianceMonth,
@@ -103,15 +103,17 @@ def distance_to_target(month: Month | None, targets: Targets) -> Decimal | None:
 # --- The alliance and its members -----------------------------------------------
 @dataclass
 class ProgramFigures:
+    """A member on the dashboard: its latest month in full, and its occupancy over the window."""
+
     program_id: int
     name: str
-    months: dict[datetime.date, Month]
+    occupancy_by_month: dict[datetime.date, Decimal | None]
     latest: Month | None = None
     flags: list[Flag] = field(default_factory=list)
     to_target: Decimal | None = None
 
-    def series(self, months: list[datetime.date], figure: str = "occupancy") -> list[Decimal | None]:
-        return [self.months[m].figure(figure) if m in self.months else None for m in months]
+    def series(self, months: list[datetime.date]) -> list[Decimal | None]:
+        return [self.occupancy_by_month.get(m) for m in months]
 
     def latest_figure(self, figure: str) -> Decimal | None:
         return self.latest.figure(figure) if self.latest else None
@@ -160,7 +162,7 @@ def _window(last_month: datetime.date | None) -> list[datetime.date]:
 
 
 def alliance_figures(*, last_month: datetime.date | None = None) -> AllianceFigures:
-    """The last 12 months of the alliance and of each member. Six queries, whatever the number of members."""
+    """The last 12 months of the alliance and of each member. Seven queries, whatever the number of members."""
     targets = targets_of_alliance()
     months = _window(last_month)
     if not months:
@@ -170,15 +172,18 @@ def alliance_figures(*, last_month: datetime.date | None = None) -> AllianceFigu
     by_month = {row.month: _month_of(row, alliance_finance.get(row.month))
                 for row in AllianceMonth.objects.filter(**window)}
     hub = {month: HubSustainability.of(row) for month, row in alliance_finance.items()}
-    program_finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**window)}
+    # The window's occupancy as plain tuples (sparklines); the latest month in full (figures and flags).
     per_program: dict[int, ProgramFigures] = {}
-    rows = (ProgramMonth.objects.filter(**window).select_related("program")
-            .only(*OCCUPANCY_COLUMNS, "program__name", "month", "program_id"))
-    for row in rows:
-        figures = per_program.setdefault(row.program_id, ProgramFigures(row.program_id, row.program.name, {}))
-        figures.months[row.month] = _month_of(row, program_finance.get((row.program_id, row.month)))
+    series = ProgramMonth.objects.filter(**window).values_list(
+        "program_id", "program__name", "month", "enrolled_fte", "licensed_capacity")
+    for program_id, name, month, fte, capacity in series:
+        figures = per_program.setdefault(program_id, ProgramFigures(program_id, name, {}))
+        figures.occupancy_by_month[month] = ratio(fte, capacity)
+    latest_finance = {row.program_id: row for row in ProgramFinanceMonth.objects.filter(month=months[-1])}
+    for row in ProgramMonth.objects.filter(month=months[-1]).only(*OCCUPANCY_COLUMNS, "program_id"):
+        if row.program_id in per_program:
+            per_program[row.program_id].latest = _month_of(row, latest_finance.get(row.program_id))
     for figures in per_program.values():
-        figures.latest = figures.months.get(months[-1])
         figures.flags = flags_of(figures.latest, targets)
         figures.to_target = distance_to_target(figures.latest, targets)
     programs = sorted(per_program.values(), key=lambda p: p.name.lower())

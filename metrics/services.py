@@ -9,6 +9,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from alliance.audit import audit_event_record
+from metrics.cache import snapshots_changed
 from metrics.models import HubMoney, Targets
 from metrics.selectors import targets_of_alliance
 
@@ -21,6 +22,7 @@ def targets_update(*, actor: AbstractBaseUser | None, values: dict[str, Decimal]
             setattr(targets, name, value)
         targets.full_clean(exclude=["alliance"])
         targets.save()
+        snapshots_changed(targets.alliance_id)  # flags follow the new targets
         audit_event_record(actor=actor, action="metrics.targets_updated", target=targets, before=before,
                            after={name: str(value) for name, value in values.items()})
         return targets

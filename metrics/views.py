@@ -10,13 +10,17 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 
 from alliance.models import Role
 from alliance.views_base import ADMIN_ONLY, HUB_AND_FUNDER, HUB_ONLY, AllianceMixin
 from members.models import MemberProgram
+from metrics.cache import PAGE_SECONDS, page_key
 from metrics.charts import sparkline
 from metrics.forms import HubMoneyForm, TargetsForm
 from metrics.models import HubMoney
@@ -75,24 +79,35 @@ class DashboardView(AllianceMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        figures = alliance_figures()
         sort = self.request.GET.get("sort", "name")
         if sort.lstrip("-") not in MEMBER_SORTS:
             sort = "name"
-        members = sorted(figures.programs, key=MEMBER_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
-        context.update(
-            figures=figures, targets=figures.targets, latest=figures.latest, charts=alliance_charts(figures),
-            members=[{"program": p, "spark": self._sparkline(p, figures),
-                      **{f: _member_value(p, f) for f in MEMBER_FIGURES}} for p in members],
-            sort=sort,
-            sort_columns=[("name", "Program"), ("occupancy", "Occupancy"), ("to_target", "To target"),
-                          ("attendance", "Attendance"), ("open_slots", "Open slots"),
-                          ("collection_rate", "Collection"), ("bad_debt_rate", "Bad debt"),
-                          ("gap_per_child", "Revenue − cost per child"), ("flags", "Flags")],
-            can_edit_targets=self.membership.role == Role.HUB_ADMIN,
-            hub=figures.hub.get(figures.months[-1]) if figures.months else None,
-        )
+        can_edit = self.membership.role == Role.HUB_ADMIN
+        # The figures change only when a rollup runs: the rendered body is cached under the snapshots' version.
+        key = page_key(self.alliance.pk, "dashboard", sort, int(can_edit))
+        body = cache.get(key)
+        if body is None:
+            body = render_to_string("metrics/_dashboard_body.html", self.body_context(sort, can_edit))
+            cache.set(key, body, PAGE_SECONDS)
+        context["body"] = mark_safe(body)  # noqa: S308 — rendered by our own template, escaped there
         return context
+
+    def body_context(self, sort: str, can_edit: bool) -> dict[str, Any]:
+        figures = alliance_figures()
+        members = sorted(figures.programs, key=MEMBER_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
+        return {
+            "alliance": self.alliance, "figures": figures, "targets": figures.targets, "latest": figures.latest,
+            "charts": alliance_charts(figures),
+            "members": [{"program": p, "spark": self._sparkline(p, figures),
+                         **{f: _member_value(p, f) for f in MEMBER_FIGURES}} for p in members],
+            "sort": sort,
+            "sort_columns": [("name", "Program"), ("occupancy", "Occupancy"), ("to_target", "To target"),
+                             ("attendance", "Attendance"), ("open_slots", "Open slots"),
+                             ("collection_rate", "Collection"), ("bad_debt_rate", "Bad debt"),
+                             ("gap_per_child", "Revenue − cost per child"), ("flags", "Flags")],
+            "can_edit_targets": can_edit,
+            "hub": figures.hub.get(figures.months[-1]) if figures.months else None,
+        }
 
     def _sparkline(self, program: ProgramFigures, figures: Any) -> Any:
         return sparkline(program.series(figures.months), reference=figures.targets.budget_occupancy,

@@ -13,6 +13,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from alliance.tenancy import alliance_scope
 from metrics.models import AllianceMonth, ProgramMonth, Targets
@@ -95,12 +96,14 @@ class TestQueryCount:
     """The dashboard reads snapshots only: its query count does not grow with members."""
 
     # Session, user, TOTP check, alliance, memberships, scope settings and savepoints, session
-    # save: 30; then six reads of metrics: targets, the window, alliance and program months and money.
-    QUERIES = 36
+    # save: 30; then seven reads of metrics: targets, the window, alliance months and money, members' 12-month
+    # occupancy, and their latest month's figures and money.
+    QUERIES = 37
 
     def test_two_programs(self, world, clients, django_assert_num_queries):
         _month_rows(world.a, [world.x, world.y])
         clients.staff_a.get(url(world))  # signs the client in (the conftest signs in on first use)
+        cache.clear()  # and the page is built afresh, not read from the cache
         with django_assert_num_queries(self.QUERIES):
             assert clients.staff_a.get(url(world)).status_code == 200
 
@@ -108,9 +111,22 @@ class TestQueryCount:
         more = [MemberProgramFactory(alliance=world.a) for _ in range(18)]
         _month_rows(world.a, [world.x, world.y, *more])
         clients.staff_a.get(url(world))
+        cache.clear()
         with django_assert_num_queries(self.QUERIES):
             page = clients.staff_a.get(url(world))
         assert page.status_code == 200 and page.content.count(b'class="sparkline"') == 20
+
+
+    def test_the_page_is_cached_until_the_next_rollup(self, rolled, clients, django_assert_max_num_queries):
+        clients.staff_a.get(url(rolled.world))
+        with django_assert_max_num_queries(30):  # no metrics query: the body comes from the cache
+            assert b"16.4%" in clients.staff_a.get(url(rolled.world)).content
+        with alliance_scope(rolled.world.a.pk):
+            rolled.ada.end_date = MON  # Ada leaves after Monday
+            rolled.ada.save()
+            rollup_alliance(start=MON, end=FRI)
+        # X: R1 Mon 1.60, Tue/Wed 0.60 (Ben), Thu/Fri 0.50 (Cleo) = 3.80, R2 5.00 → 8.80 ÷ 78 = 11.3%.
+        assert b"11.3%" in clients.staff_a.get(url(rolled.world)).content
 
 
 class TestDrillDown:

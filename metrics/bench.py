@@ -1,0 +1,195 @@
+"""Benchmarks of metrics, run by `python manage.py bench rollup|dashboard`.
+
+`rollup`: billing's scale alliance (billing/scale.py: 140 programs, 8,400
+children), plus 12 months of daily attendance inserted here in one statement
+(about 1.6 million rows: every scheduled weekday, 7% absent). Times the
+alliance's rollup over the 12 months (occupancy and finance), its rerun (no
+row changes), and in the same run a bare `SELECT ... GROUP BY` over the same
+attendance rows joined to their enrollments.
+
+`dashboard`: two alliances of synthetic snapshots (12 months), 10 and 140
+programs; the dashboard view rendered for a hub admin (RequestFactory, so
+only the page itself is timed), queries counted. The first request builds the
+page from the snapshots (reported as uncached); later ones read the rendered
+body from the cache until the next rollup (the median).
+
+The bench command runs inside a transaction it rolls back: nothing stays.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+import statistics
+import time
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+
+from alliance.models import Alliance, Membership, Role
+from alliance.tenancy import alliance_scope
+from members.models import MemberProgram
+from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
+from metrics.rollups import rollup_alliance
+from metrics.selectors import months_back
+
+START = datetime.date(2025, 1, 1)
+END = datetime.date(2025, 12, 31)
+
+_ATTENDANCE_SQL = """
+INSERT INTO enrollment_attendancerecord
+    (alliance_id, enrollment_id, day, check_in, check_out, absence_reason, note, source, updated_at)
+SELECT e.alliance_id, e.id, d::date,
+       CASE WHEN h.v %% 100 < 7 THEN NULL ELSE time '08:00' END,
+       CASE WHEN h.v %% 100 < 7 THEN NULL ELSE time '16:30' END,
+       CASE WHEN h.v %% 100 < 7 THEN 'sick' ELSE '' END, '', 'portal', now()
+FROM enrollment_enrollment e
+CROSS JOIN generate_series(GREATEST(e.start_date, %(start)s::date), %(end)s::date, interval '1 day') AS d
+CROSS JOIN LATERAL (SELECT abs(hashtext(e.id::text || ':' || d::date::text)) AS v) AS h
+WHERE e.alliance_id = %(alliance)s AND (extract(isodow FROM d)::int - 1) = ANY(e.weekdays)
+"""
+
+_BARE_AGGREGATE_SQL = """
+SELECT e.classroom_id, a.day, COUNT(*) FILTER (WHERE a.check_in IS NOT NULL), COUNT(*)
+FROM enrollment_attendancerecord a
+JOIN enrollment_enrollment e ON e.id = a.enrollment_id AND e.alliance_id = a.alliance_id
+WHERE a.alliance_id = %(alliance)s AND a.day BETWEEN %(start)s::date AND %(end)s::date
+GROUP BY e.classroom_id, a.day
+"""
+
+
+def bench_rollup(*, alliance: Alliance, runs: int, log: Callable[[str], None],
+                 programs: int = 140, children: int = 8400) -> dict[str, Any]:
+    from billing.scale import scale_alliance_create
+
+    began = time.perf_counter()
+    scale = scale_alliance_create(programs=programs, children=children, start=START)
+    with alliance_scope(scale.alliance.pk), connection.cursor() as cursor:
+        params = {"alliance": scale.alliance.pk, "start": START, "end": END}
+        cursor.execute(_ATTENDANCE_SQL, params)
+        attendance = cursor.rowcount
+        log(f"scale data: {len(scale.program_ids)} programs, {scale.children} children, {attendance} attendance "
+            f"rows in {time.perf_counter() - began:.1f} s")
+        began = time.perf_counter()
+        result = rollup_alliance(start=START, end=END)
+        seconds = time.perf_counter() - began
+        log(f"rollup: {seconds:.2f} s; {result.tables['metrics_classroomday'][0]} classroom-days, "
+            f"{result.tables['metrics_programmonth'][0]} program-months")
+        began = time.perf_counter()
+        again = rollup_alliance(start=START, end=END)
+        rerun = time.perf_counter() - began
+        written = sum(counts[1] + counts[2] for counts in again.tables.values())
+        log(f"rerun: {rerun:.2f} s, {written} rows changed")
+        # The same planner setting as the rollup (no statistics yet on the fresh rows): the fair comparison.
+        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+        timings = []
+        for _ in range(max(1, min(runs, 3))):
+            began = time.perf_counter()
+            cursor.execute(_BARE_AGGREGATE_SQL, params)
+            groups = len(cursor.fetchall())
+            timings.append(time.perf_counter() - began)
+        bare = statistics.median(timings)
+        log(f"bare GROUP BY over the same attendance rows: {bare:.2f} s ({groups} groups)")
+    return {"programs": len(scale.program_ids), "children": scale.children, "attendance_rows": attendance,
+            "days": (END - START).days + 1, "classroom_days": result.tables["metrics_classroomday"][0],
+            "seconds": round(seconds, 3), "rerun_seconds": round(rerun, 3), "rerun_rows_changed": written,
+            "bare_aggregate_seconds": round(bare, 3), "ratio": round(seconds / bare, 2)}
+
+
+def _snapshot_alliance(programs: int, months: list[datetime.date], rng: random.Random) -> tuple[Alliance, Any]:
+    """An alliance with `programs` members and 12 months of snapshot rows, and its hub admin."""
+    stamp = f"{programs}-{rng.randrange(10**8)}"
+    alliance = Alliance.objects.create(name=f"Dashboard bench {stamp}", slug=f"dash-{stamp}", region="Bench",
+                                       timezone="America/Chicago")
+    email = f"bench-{stamp}@bench.invalid"
+    user = get_user_model().objects.create(username=email, email=email)
+    with alliance_scope(alliance.pk):
+        Membership.objects.create(alliance=alliance, user=user, role=Role.HUB_ADMIN)
+        members = MemberProgram.objects.bulk_create([
+            MemberProgram(alliance=alliance, name=f"Program {n:03d}", kind="centre", joined_on=months[0])
+            for n in range(programs)])
+        occupancy, finance = [], []
+        for program in members:
+            for month in months:
+                capacity = 60 * 21
+                fte = Decimal(rng.randrange(700, 1260))
+                occupancy.append(ProgramMonth(alliance=alliance, program=program, month=month, operating_days=21,
+                                              licensed_capacity=capacity, target_capacity=capacity, enrolled_fte=fte,
+                                              enrolled_children=int(fte), scheduled_child_days=int(fte),
+                                              attended_child_days=int(fte * Decimal("0.93"))))
+                billed = Decimal(rng.randrange(30000, 60000))
+                finance.append(ProgramFinanceMonth(
+                    alliance=alliance, program=program, month=month, billed=billed,
+                    collected_family=billed * Decimal("0.7"), collected_third_party=billed * Decimal("0.25"),
+                    written_off=billed * Decimal("0.02"), aging_current=0, aging_1_30=1000, aging_31_60=500,
+                    aging_61_90=200, aging_over_90=100, cost=billed * Decimal("1.02"), personnel_admin=8000,
+                    personnel_classroom=24000))
+        ProgramMonth.objects.bulk_create(occupancy, batch_size=2000)
+        ProgramFinanceMonth.objects.bulk_create(finance, batch_size=2000)
+        for month in months:
+            AllianceMonth.objects.create(alliance=alliance, month=month, operating_days=21,
+                                         licensed_capacity=60 * 21 * programs, target_capacity=60 * 21 * programs,
+                                         enrolled_fte=Decimal(1000 * programs), enrolled_children=1000 * programs,
+                                         scheduled_child_days=1000 * programs, attended_child_days=930 * programs)
+            AllianceFinanceMonth.objects.create(
+                alliance=alliance, month=month, billed=45000 * programs, collected_family=31500 * programs,
+                collected_third_party=11250 * programs, written_off=900 * programs, aging_current=0,
+                aging_1_30=1000 * programs, aging_31_60=500 * programs, aging_61_90=200 * programs,
+                aging_over_90=100 * programs, cost=46000 * programs, personnel_admin=8000 * programs,
+                personnel_classroom=24000 * programs, member_fees=300 * programs, hub_cost=40000, grants=5000,
+                contracts=2000)
+    return alliance, user
+
+
+def _time_dashboard(alliance: Alliance, user: Any, runs: int) -> tuple[int, float, float, int]:
+    from metrics.views import DashboardView
+
+    view = DashboardView.as_view()
+    factory = RequestFactory()
+
+    def get() -> Any:
+        request = factory.get(f"/a/{alliance.slug}/dashboard/")
+        request.user = user
+        request._messages = []  # type: ignore[attr-defined]
+        response = view(request, alliance_slug=alliance.slug)
+        assert response.status_code == 200
+        return response
+
+    began = time.perf_counter()
+    with CaptureQueriesContext(connection) as queries:
+        first = get()
+    cold = time.perf_counter() - began
+    timings = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        get()
+        timings.append(time.perf_counter() - began)
+    return len(queries), cold, statistics.median(timings), len(first.content)
+
+
+def bench_dashboard(*, alliance: Alliance, runs: int, log: Callable[[str], None]) -> dict[str, Any]:
+    rng = random.Random(2026)
+    months = months_back(datetime.date(2025, 12, 1))
+    figures: dict[str, Any] = {}
+    for programs in (10, 140):
+        began = time.perf_counter()
+        bench_alliance, user = _snapshot_alliance(programs, months, rng)
+        log(f"{programs} programs: snapshots made in {time.perf_counter() - began:.1f} s")
+        queries, cold, median, size = _time_dashboard(bench_alliance, user, runs)
+        log(f"{programs} programs: {queries} queries, first (uncached) {cold * 1000:.1f} ms, "
+            f"then median {median * 1000:.1f} ms, {size // 1024} KiB")
+        figures[f"queries_{programs}"] = queries
+        figures[f"uncached_ms_{programs}"] = round(cold * 1000, 1)
+        figures[f"median_ms_{programs}"] = round(median * 1000, 1)
+    figures["ratio"] = round(figures["median_ms_140"] / figures["median_ms_10"], 2)
+    figures["uncached_ratio"] = round(figures["uncached_ms_140"] / figures["uncached_ms_10"], 2)
+    figures["runs"] = runs
+    return figures
+
+
+BENCHMARKS = {"rollup": bench_rollup, "dashboard": bench_dashboard}
