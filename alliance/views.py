@@ -23,7 +23,7 @@ from alliance.services import (
 )
 from alliance.tasks import send_invitation_email
 from alliance.tenancy import alliance_scope
-from alliance.views_base import ADMIN_ONLY, ALL_ROLES, HUB_ONLY, AllianceMixin
+from alliance.views_base import ADMIN_ONLY, ALL_ROLES, HUB_ONLY, AllianceMixin, add_errors
 
 
 def landing_url(membership: Membership) -> str:
@@ -100,8 +100,7 @@ class InvitationListView(AllianceMixin, FormView):
                 role=form.cleaned_data["role"], program_id=program.pk if program else None,
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
+            add_errors(form, exc)
             return self.form_invalid(form)
         accept_url = self.request.build_absolute_uri(
             reverse("alliance:invitation_accept", args=[self.alliance.slug, token])

@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponseBase
+from django.forms import BaseForm
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from alliance.access import get_object_or_404_for, membership_for_request, visible_to
@@ -72,3 +75,41 @@ class AllianceMixin(LoginRequiredMixin):
             breadcrumbs=self.get_breadcrumbs(),
         )
         return context
+
+
+def add_errors(form: BaseForm, exc: ValidationError, *, prefix: str = "") -> None:
+    """Put a service's ValidationError on a form: by field where the form has it
+    (keys may carry a `<prefix>_` from services that validate nested parts),
+    else on top of the form."""
+    if hasattr(exc, "error_dict"):
+        for key, errors in exc.message_dict.items():
+            field = key[len(prefix) + 1:] if prefix and key.startswith(prefix + "_") else key
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
+
+
+class ServiceFormMixin:
+    """A FormView whose `perform(form)` calls a service. The service's
+    ValidationErrors land on the form (input kept) and nothing is saved;
+    success shows a message and redirects."""
+
+    submit_label: ClassVar[str] = "Save"
+
+    def perform(self, form: Any) -> Any:
+        raise NotImplementedError
+
+    def success_message(self, obj: Any) -> str:
+        return "Saved."
+
+    def success_url_for(self, obj: Any) -> str:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            obj = self.perform(form)
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)  # type: ignore[attr-defined]
+        messages.success(self.request, self.success_message(obj))  # type: ignore[attr-defined]
+        return redirect(self.success_url_for(obj))

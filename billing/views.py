@@ -9,14 +9,11 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
-from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
+from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from billing import exports, invoicing, services
 from billing.aging import aging_for_accounts, invoice_open_amount
 from billing.forms import (
@@ -31,7 +28,6 @@ from billing.member_fees import member_fees_invoice
 from billing.models import BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan
 from billing.selectors import account_balance, accounts_with_balances, invoice_lines, ledger_rows, run_summary
 from members.models import MemberProgram
-from members.pages import add_errors
 
 
 class BillingPage(AllianceMixin):
@@ -55,27 +51,8 @@ class BillingPage(AllianceMixin):
         return context
 
 
-class BillingFormPage(BillingPage, FormView):
+class BillingFormPage(ServiceFormMixin, BillingPage, FormView):
     template_name = "billing/form.html"
-    submit_label = "Save"
-
-    def perform(self, form: Any) -> Any:
-        raise NotImplementedError
-
-    def success_url_for(self, obj: Any) -> str:
-        raise NotImplementedError
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            obj = self.perform(form)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message(obj))
-        return redirect(self.success_url_for(obj))
-
-    def success_message(self, obj: Any) -> str:
-        return "Saved."
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -13,16 +13,11 @@ import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db import models
-from django.forms import BaseForm
-from django.http import HttpResponse
-from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView
 
-from alliance.views_base import HUB_AND_PROVIDER, AllianceMixin
+from alliance.views_base import HUB_AND_PROVIDER, AllianceMixin, ServiceFormMixin
 from enrollment.selectors import classrooms_for_enrollment
 from members.models import Classroom, MemberProgram
 
@@ -35,17 +30,6 @@ SECTIONS = {
     "offers": ("Offers", "enrollment:offer_list"),
     "settings": ("Age groups", "enrollment:age_bands"),
 }
-
-
-def add_errors(form: BaseForm, exc: ValidationError, *, prefix: str = "") -> None:
-    """Put a service's ValidationError on a form: by field where the form has it
-    (keys may carry a `<prefix>_` from the intake services), else on top."""
-    if hasattr(exc, "error_dict"):
-        for key, errors in exc.message_dict.items():
-            field = key[len(prefix) + 1:] if prefix and key.startswith(prefix + "_") else key
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class EnrollmentPage(AllianceMixin):
@@ -98,34 +82,15 @@ class EnrollmentPage(AllianceMixin):
         return context
 
 
-class EnrollmentFormPage(EnrollmentPage, FormView):
+class EnrollmentFormPage(ServiceFormMixin, EnrollmentPage, FormView):
     """A form whose `perform` calls a service; its ValidationErrors land on the
     form and nothing is saved."""
 
     template_name = "enrollment/form.html"
-    submit_label: ClassVar[str] = "Save"
     intro: ClassVar[str] = ""
-
-    def perform(self, form: Any) -> Any:
-        raise NotImplementedError
-
-    def success_message(self, obj: Any) -> str:
-        return "Saved."
-
-    def success_url_for(self, obj: Any) -> str:
-        raise NotImplementedError
 
     def cancel_url(self) -> str | None:
         return None
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            obj = self.perform(form)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message(obj))
-        return redirect(self.success_url_for(obj))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
+from alliance.views_base import add_errors
 from enrollment import services
 from enrollment.forms import (
     ChildForm,
@@ -27,7 +28,7 @@ from enrollment.forms import (
     TransferForm,
 )
 from enrollment.models import AttendanceRecord, Enrollment, Family, Offer
-from enrollment.pages import EnrollmentFormPage, EnrollmentPage, add_errors
+from enrollment.pages import EnrollmentFormPage, EnrollmentPage
 from enrollment.selectors import enrollments_filtered
 from enrollment.views_families import ChildFromURL
 

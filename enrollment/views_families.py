@@ -13,11 +13,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
-from alliance.views_base import HUB_ONLY
+from alliance.views_base import HUB_ONLY, add_errors
 from enrollment import services
 from enrollment.forms import ChildForm, FamilyForm, FamilySearchForm, FirstGuardianForm, GuardianForm
 from enrollment.models import Child, Enrollment, Family, Guardian, Offer, WaitlistEntry
-from enrollment.pages import EnrollmentFormPage, EnrollmentPage, add_errors
+from enrollment.pages import EnrollmentFormPage, EnrollmentPage
 from enrollment.selectors import child_attendance_summary, families_search
 
 ATTENDANCE_SUMMARY_DAYS = 30

@@ -12,10 +12,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from alliance.views_base import HUB_ONLY
+from alliance.views_base import HUB_ONLY, add_errors
 from enrollment.forms import MatchForm, OfferForm, VacancyFilterForm
 from enrollment.models import Enrollment, Offer, OfferStatus, WaitlistEntry
-from enrollment.pages import EnrollmentPage, add_errors
+from enrollment.pages import EnrollmentPage
 from enrollment.selectors import (
     classroom_open_from,
     classroom_roster,

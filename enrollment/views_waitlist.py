@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
-from alliance.views_base import HUB_ONLY
+from alliance.views_base import HUB_ONLY, add_errors
 from enrollment import services
 from enrollment.forms import (
     AcceptForm,
@@ -26,7 +26,7 @@ from enrollment.forms import (
     WithdrawForm,
 )
 from enrollment.models import Family, FundingSource, Offer, OfferStatus, WaitlistEntry, WaitlistStatus
-from enrollment.pages import EnrollmentFormPage, EnrollmentPage, add_errors
+from enrollment.pages import EnrollmentFormPage, EnrollmentPage
 from enrollment.rules import age_group_on, classroom_takes
 from enrollment.selectors import age_bands, offers_filtered, vacancy_report, waitlist_filtered
 from enrollment.views_enrollments import _only

@@ -9,15 +9,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db import models
-from django.forms import BaseForm
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect
+from django.http import HttpRequest, HttpResponseBase
 from django.views.generic import FormView
 
-from alliance.views_base import ADMIN_ONLY, HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
+from alliance.views_base import ADMIN_ONLY, HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from members.models import MemberProgram
 
 PROFILE_EDITORS = HUB_ONLY
@@ -32,15 +27,6 @@ PROGRAM_TABS = [
     ("quality", "Quality & licensing", "members:program_quality"),
     ("services", "Hub services", "members:program_services"),
 ]
-
-
-def add_errors(form: BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form, by field where the form has it."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 class _ProgramFromURL:
@@ -96,34 +82,18 @@ class ProgramPage(AllianceMixin, _ProgramFromURL):
         return context
 
 
-class ProgramFormPage(ProgramPage, FormView):
+class ProgramFormPage(ServiceFormMixin, ProgramPage, FormView):
     """A form about one program. `perform` calls a service; its ValidationErrors
     land on the form, and nothing is saved."""
 
     template_name = "members/form.html"
-    submit_label: ClassVar[str] = "Save"
     intro: ClassVar[str] = ""
-
-    def perform(self, form: Any) -> models.Model | None:
-        raise NotImplementedError
-
-    def success_message(self, obj: Any) -> str:
-        return "Saved."
 
     def success_url_for(self, obj: Any) -> str:
         return self.program_url("members:program_detail")
 
     def cancel_url(self) -> str:
         return self.success_url_for(None)
-
-    def form_valid(self, form: Any) -> HttpResponse:
-        try:
-            obj = self.perform(form)
-        except ValidationError as exc:
-            add_errors(form, exc)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message(obj))
-        return redirect(self.success_url_for(obj))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

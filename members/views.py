@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
 from alliance.models import AuditEvent, Membership
-from alliance.views_base import AllianceMixin
+from alliance.views_base import AllianceMixin, add_errors
 from members import services
 from members.forms import InspectionForm, ProgramCreateForm, ProgramProfileForm, ProgramStatusForm
 from members.models import (
@@ -30,7 +30,6 @@ from members.pages import (
     PROFILE_EDITORS,
     ProgramFormPage,
     ProgramPage,
-    add_errors,
 )
 from members.selectors import program_directory, program_overview_figures
 

@@ -18,11 +18,11 @@ from django.shortcuts import redirect
 from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
-from alliance.views_base import HUB_ONLY, AllianceMixin
+from alliance.views_base import HUB_ONLY, AllianceMixin, add_errors
 from members import services
 from members.forms import HubServiceForm, SubscriptionCreateForm, SubscriptionEditForm
 from members.models import ZERO, HubService, ServiceSubscription
-from members.pages import AGREEMENT_EDITORS, ProgramFormPage, ProgramPage, add_errors
+from members.pages import AGREEMENT_EDITORS, ProgramFormPage, ProgramPage
 from members.selectors import subscription_monthly_fee, subscriptions_of
 
 STATE_ORDER = {"current": 0, "upcoming": 1, "ended": 2}
