@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.access import membership_for_request, visible_to
+from alliance.observability import note_alliance
 from alliance.tenancy import alliance_scope
 from alliance.views_base import HUB_ONLY
 
@@ -42,6 +43,7 @@ class AllianceViewSetMixin:
         self.alliance, self.membership = membership_for_request(
             request.user, kwargs["alliance_slug"]
         )
+        note_alliance(self.alliance)
         roles = self.allowed_roles
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             roles = roles & self.write_roles

@@ -19,6 +19,16 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 
+def _connect_observability() -> None:
+    # The request id of the page that queued a task travels with it (alliance/observability.py).
+    from alliance.observability import connect_celery_signals
+
+    connect_celery_signals()
+
+
+_connect_observability()
+
+
 class AllianceTask(Task):
     abstract = True
 
@@ -31,3 +41,12 @@ class AllianceTask(Task):
             raise TypeError(f"{self.name} needs alliance_id (int) first, got {alliance_id!r}")
         with alliance_scope(alliance_id):
             return super().__call__(alliance_id, *args, **kwargs)
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        """Record the failure for the alliance's hub admins (task failures page); never the arguments."""
+        from alliance.observability import task_failure_record
+
+        alliance_id = args[0] if args else kwargs.get("alliance_id")
+        if isinstance(alliance_id, int) and not isinstance(alliance_id, bool):
+            task_failure_record(alliance_id=alliance_id, task_name=self.name, task_id=task_id, exc=exc)
+        super().on_failure(exc, task_id, args, kwargs, einfo)

@@ -208,3 +208,26 @@ class DataExport(TenantModel):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.tables_done / self.tables_total) if self.tables_total else 0
+
+
+class TaskFailure(TenantModel):
+    """A background task of this alliance that failed, for its hub admins to see.
+
+    Holds the task's name and id and the exception's type and message — never
+    the task's arguments, which may name children or families.
+    """
+
+    MESSAGE_LIMIT = 1000
+
+    task_name = models.CharField(max_length=200)
+    task_id = models.CharField(max_length=64, blank=True)
+    exception_type = models.CharField(max_length=200)
+    message = models.TextField(blank=True)
+    failed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-failed_at", "-id"]
+        indexes = [models.Index(fields=["alliance", "-failed_at"], name="taskfailure_alliance_time")]
+
+    def __str__(self) -> str:
+        return f"{self.task_name} {self.exception_type}"

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response (redirects and errors too) carries X-Request-ID and is logged.
+    "alliance.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -259,6 +261,8 @@ WHITENOISE_USE_FINDERS = env_bool("HUB_STATIC_FINDERS", DEBUG)
 # --- Security ---------------------------------------------------------------
 HUB_HTTPS = env_bool("HUB_HTTPS", not DEBUG)
 SECURE_SSL_REDIRECT = HUB_HTTPS
+# Load balancers and container probes call /healthz over plain HTTP inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_SECURE = HUB_HTTPS
 CSRF_COOKIE_SECURE = HUB_HTTPS
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HUB_HTTPS else 0)
@@ -293,9 +297,25 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Structured logs: one JSON object per line with request id, alliance and user id
+# (alliance/observability.py). HUB_LOG_FORMAT=text for a readable console (the demo).
+HUB_LOG_FORMAT = env_str("HUB_LOG_FORMAT", "json")
+if HUB_LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"Environment variable HUB_LOG_FORMAT={HUB_LOG_FORMAT!r} must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "alliance.observability.LogContextFilter"}},
+    "formatters": {
+        "json": {"()": "alliance.observability.JsonFormatter"},
+        "text": {"()": "alliance.observability.TextFormatter",
+                 "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
+                             "formatter": HUB_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
+    # The request middleware logs every request once; runserver's own line would repeat it.
+    "loggers": {"django.server": {"level": "WARNING"}},
 }
+# The worker and beat log through the same JSON handler instead of Celery's own.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

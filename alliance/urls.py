@@ -5,6 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from alliance import views
+from alliance.observability import healthz
 
 alliance_pages = [
     path("", include("alliance.urls_alliance")),
@@ -24,6 +25,7 @@ alliance_api = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/", include("allauth.urls")),
     path("a/<slug:alliance_slug>/", include(alliance_pages)),

@@ -16,4 +16,5 @@ urlpatterns = [
     path("export/", views.DataExportView.as_view(), name="data_export"),
     path("export/<int:pk>/progress/", views.DataExportProgressView.as_view(), name="data_export_progress"),
     path("export/<int:pk>/download/", views.DataExportDownloadView.as_view(), name="data_export_download"),
+    path("task-failures/", views.TaskFailureListView.as_view(), name="task_failures"),
 ]

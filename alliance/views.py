@@ -245,3 +245,18 @@ class DataExportDownloadView(AllianceMixin, TemplateView):
             raise Http404("This export is not ready.")
         audit_event_record(actor=request.user, action="data_export.downloaded", target=export)
         return FileResponse(path.open("rb"), as_attachment=True, filename=export.file_name)
+
+
+class TaskFailureListView(AllianceMixin, ListView):
+    """Background tasks of this alliance that failed (alliance/observability.py records them)."""
+
+    allowed_roles = ADMIN_ONLY
+    template_name = "alliance/task_failures.html"
+    paginate_by = 50
+    title = "Background task failures"
+
+    def get_queryset(self):  # type: ignore[no-untyped-def]
+        from alliance.models import TaskFailure
+
+        return TaskFailure.objects.all()
+

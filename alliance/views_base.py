@@ -21,6 +21,7 @@ from django.urls import reverse
 
 from alliance.access import get_object_or_404_for, membership_for_request, visible_to
 from alliance.models import HUB_ROLES, Role
+from alliance.observability import note_alliance
 from alliance.tenancy import alliance_scope
 
 ALL_ROLES = frozenset(Role.values)
@@ -43,6 +44,7 @@ class AllianceMixin(LoginRequiredMixin):
         if self.membership.role not in self.allowed_roles:
             raise PermissionDenied("Your role in this alliance does not give access to this page.")
         request.alliance = self.alliance  # type: ignore[attr-defined]
+        note_alliance(self.alliance)
         request.membership = self.membership  # type: ignore[attr-defined]
         with alliance_scope(self.alliance.pk, user_id=request.user.pk):
             response = super().dispatch(request, *args, **kwargs)

@@ -93,6 +93,7 @@ def demo(argv: list[str]) -> int:
     env.setdefault("DJANGO_DEBUG", "true")
     env.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
     env.setdefault("HUB_MFA_EXEMPT_DEMO_USERS", "true")
+    env.setdefault("HUB_LOG_FORMAT", "text")
     if not ensure_redis(required=False):
         print("Redis not available: the demo uses an in-memory cache.", flush=True)
         env.setdefault("HUB_CACHE_BACKEND", "locmem")
