@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "alliance",
     "members",
     "enrollment",
+    "sharedservices",
     "billing",
     "metrics",
     "django.contrib.admin",
@@ -234,6 +235,8 @@ SPECTACULAR_SETTINGS = {
             "billing.models": ["RatePeriod", "DiscountKind", "EntryKind", "ChargeCategory", "InvoiceStatus",
                                "RunStatus", "PaymentMethod", "PaymentStatus", "NoteKind", "LateFeeKind",
                                "PayerKind", "ClaimStatus", "BankAccountType"],
+            "sharedservices.models": ["Employment", "CredentialType", "CoverReason", "CoverStatus", "CycleStatus",
+                                      "CoachingFocus", "GoalStatus"],
             "metrics.models": ["HubMoneyKind"],
         }.items()
         for name in names

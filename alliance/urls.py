@@ -11,6 +11,7 @@ alliance_pages = [
     path("", include("alliance.urls_alliance")),
     path("", include("members.urls")),
     path("", include("enrollment.urls")),
+    path("", include("sharedservices.urls")),
     path("", include("metrics.urls")),
     path("", include("billing.urls")),
 ]
@@ -20,6 +21,7 @@ alliance_api = [
     path("", include("members.api_urls")),
     path("", include("billing.api_urls")),
     path("", include("enrollment.api_urls")),
+    path("", include("sharedservices.api_urls")),
     path("", include("metrics.api_urls")),
 ]
 

@@ -1,8 +1,13 @@
 """Hub member fees: the Hub invoices each member program for the services it
 subscribes to (flat monthly, per licensed slot, or a percentage of the tuition
-the program collected that month), on the same ledger machinery as families:
+the program collected that month, or per hour of substitute cover delivered), on the
+same ledger machinery as families:
 a member-fee account per program (an account with no family), invoices with
 gapless numbers from the same counter, payments, aging and statements.
+
+Substitute cover is charged once: each month's invoice takes the delivered hours
+not charged yet (worked within the agreement, up to the month's end) and marks
+them with the invoice number, so hours recorded late go on the next invoice.
 
 Idempotent per program and month (one invoice per account and period); locks
 the program's member-fee account, then the invoice counter, as the invoice run
@@ -26,6 +31,8 @@ from billing.models import ZERO, ChargeCategory, EntryKind, FamilyAccount, Invoi
 from billing.pricing import month_bounds
 from members.models import MemberProgram, PricingModel, ServiceSubscription
 from members.selectors import subscription_monthly_fee
+from sharedservices.selectors import covers_to_charge
+from sharedservices.services import cover_hours_mark_charged
 
 
 def member_fee_account(program_id: int) -> FamilyAccount:
@@ -67,15 +74,24 @@ def member_fees_invoice(*, month: datetime.date, actor: Actor = None) -> MemberF
             program = MemberProgram.objects.get(pk=program_id)
             collected = collected_tuition(program_id, start, end)
             lines = []
+            charged_covers: list[tuple[list[int], Decimal]] = []
             for subscription in by_program[program_id]:
+                hours = None
+                if subscription.pricing_model == PricingModel.PER_SUBSTITUTE_HOUR:
+                    covers = covers_to_charge(program_id=program_id, since=subscription.starts_on,
+                                              until=min(end, subscription.ends_on or end))
+                    hours = sum((c.hours_delivered or ZERO for c in covers), ZERO)
                 fee = subscription_monthly_fee(subscription, licensed_slots=program.licensed_capacity,
-                                               collected_tuition=collected)
+                                               collected_tuition=collected, substitute_hours=hours)
                 if fee is None or fee <= 0:
                     continue
                 basis = {PricingModel.PER_LICENSED_SLOT: f", {program.licensed_capacity} licensed slots",
-                         PricingModel.PERCENT_OF_TUITION: f", {subscription.rate}% of {collected} collected"}
+                         PricingModel.PERCENT_OF_TUITION: f", {subscription.rate}% of {collected} collected",
+                         PricingModel.PER_SUBSTITUTE_HOUR: f", {hours} h of cover x {subscription.rate}"}
                 lines.append((fee, f"{subscription.service.name} {start:%B %Y}"
                                    f"{basis.get(subscription.pricing_model, '')}"))
+                if hours:
+                    charged_covers.append(([c.pk for c in covers], subscription.rate))
             if not lines:
                 continue
             counter = _locked_counter()
@@ -90,6 +106,8 @@ def member_fees_invoice(*, month: datetime.date, actor: Actor = None) -> MemberF
                             kind=EntryKind.CHARGE, category=ChargeCategory.MEMBER_FEE, amount=fee, posted_on=end,
                             description=text[:200], invoice=invoice, created_by=_user(actor))
                 for fee, text in lines])
+            for cover_ids, rate in charged_covers:
+                cover_hours_mark_charged(cover_ids=cover_ids, invoice_number=invoice.number, rate=rate)
             audit_event_record(actor=actor, action="member_fee.invoiced", target=invoice, program_id=program_id,
                                after={"number": invoice.number, "total": invoice.total, "lines": len(lines)})
             result.invoices += 1

@@ -557,6 +557,7 @@ class PricingModel(models.TextChoices):
     FLAT_MONTHLY = "flat_monthly", "Flat monthly fee"
     PER_LICENSED_SLOT = "per_licensed_slot", "Per licensed slot per month"
     PERCENT_OF_TUITION = "percent_of_tuition", "Percentage of collected tuition"
+    PER_SUBSTITUTE_HOUR = "per_substitute_hour", "Per hour of substitute cover delivered"
 
 
 def _check_rate(pricing_model: str, rate: Decimal | None) -> str | None:
@@ -577,7 +578,8 @@ class HubService(MembersRecord):
     pricing_model = models.CharField(max_length=30, choices=PricingModel.choices)
     rate = models.DecimalField(
         max_digits=10, decimal_places=2,
-        help_text="Dollars a month, dollars per licensed slot a month, or percent of tuition.",
+        help_text="Dollars a month, dollars per licensed slot a month, percent of tuition, "
+                  "or dollars per hour of substitute cover.",
     )
     is_active = models.BooleanField("offered", default=True)
 

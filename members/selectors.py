@@ -408,12 +408,13 @@ def subscriptions_of(program: MemberProgram) -> QuerySet[ServiceSubscription]:
 
 def subscription_monthly_fee(subscription: ServiceSubscription, *,
                              licensed_slots: int | None = None,
-                             collected_tuition: Decimal | None = None) -> Decimal | None:
+                             collected_tuition: Decimal | None = None,
+                             substitute_hours: Decimal | None = None) -> Decimal | None:
     """The fee for one month of an agreement, rounded once, half up.
 
     Per-slot fees need the licensed slots (default: the program's licensed
     capacity); percentage fees need the month's collected tuition and are None
-    without it.
+    without it; hourly substitute cover needs the hours delivered (None without).
     """
     rate = subscription.rate
     if subscription.pricing_model == PricingModel.FLAT_MONTHLY:
@@ -421,6 +422,8 @@ def subscription_monthly_fee(subscription: ServiceSubscription, *,
     if subscription.pricing_model == PricingModel.PER_LICENSED_SLOT:
         slots = subscription.program.licensed_capacity if licensed_slots is None else licensed_slots
         return to_cents(rate * slots)
+    if subscription.pricing_model == PricingModel.PER_SUBSTITUTE_HOUR:
+        return None if substitute_hours is None else to_cents(rate * substitute_hours)
     if collected_tuition is None:
         return None
     return to_cents(collected_tuition * rate / 100)

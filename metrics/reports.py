@@ -22,6 +22,7 @@ from metrics.figures import Finance, HubSustainability, Occupancy, per, ratio
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
 from metrics.selectors import OCCUPANCY_COLUMNS, Month, _month_of, _window, months_back, pct, targets_of_alliance
 from metrics.tables import Chart, _monthly_chart, money
+from metrics.value import SavingsReport, savings_members_report
 
 MIN_GROUP = 3
 BASELINE_MONTHS = 3
@@ -74,6 +75,7 @@ class ImpactReport:
     qris_rated: int = 0
     qris_average: Decimal | None = None
     qris_rated_in_period: int = 0
+    savings: SavingsReport | None = None
     charts: list[Chart] = field(default_factory=list)
 
     @property
@@ -153,6 +155,7 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     if len(rated) >= MIN_GROUP:
         report.qris_average = (Decimal(sum(r for r, _ in rated)) / len(rated)).quantize(Decimal("0.1"))
     report.qris_rated_in_period = sum(1 for _, on in rated if on and start <= on <= _month_end(end))
+    report.savings = savings_members_report(start=start, end=end)
     report.charts = _charts(report, alliance) if not report.alliance_suppressed else []
     return report
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from metrics import views
+from metrics import views, views_value
 
 app_name = "metrics"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     path("reports/", views.ReportListView.as_view(), name="reports"),
     path("reports/impact/", views.ImpactReportView.as_view(), name="impact_report"),
     path("reports/impact.pdf", views.ImpactReportPDFView.as_view(), name="impact_report_pdf"),
+    path("value/", views_value.ValueListView.as_view(), name="value_list"),
+    path("value/programs/<int:pk>/", views_value.ValueProgramView.as_view(), name="value_program"),
 ]

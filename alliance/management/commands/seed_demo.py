@@ -95,6 +95,9 @@ class Command(BaseCommand):
 
                 enrollment_counts = seed_enrollment_demo(alliance)
                 self.stdout.write(f"{alliance.name}: enrollment demo {enrollment_counts}")
+                from sharedservices.demo import seed_sharedservices_demo
+
+                self.stdout.write(f"{alliance.name}: shared services demo {seed_sharedservices_demo(alliance)}")
                 from billing.demo import seed_billing_demo
 
                 self.stdout.write(f"{alliance.name}: billing demo {seed_billing_demo(alliance)}")

@@ -1,0 +1,275 @@
+"""The value of membership: what a member paid the Hub in a period against what
+membership measurably brought it, each figure traceable to its records.
+
+For one program and the months start..end (inclusive):
+
+- Hub fee charged = member-fee charges posted on the program's Hub account in
+  the period (less reversals of them); paid = payments on that account.
+- Purchasing savings = the savings recorded on its order lines delivered in
+  the period: (list price − alliance price) × quantity delivered.
+- Substitute cover = requests delivered in the period, and their hours (charged
+  at the agreed hourly rate on the Hub invoices, so already inside the fee).
+- Since joining (metrics snapshots): the baseline is the program's first
+  BASELINE_MONTHS months with money billed on or after it joined, counted only
+  when they end before the period starts.
+    bad debt avoided = billed now × written off before ÷ billed before − written off now
+                     = (bad-debt rate before − rate now) × billed now
+    revenue from fuller rooms = billed now × (FTE now − occupancy before × capacity now) ÷ FTE now
+                     = billed now × (occupancy now − occupancy before) ÷ occupancy now
+  where FTE and capacity are the months' summed FTE-days and capacity-days.
+  Each is rounded once, to the cent, half up; a decrease shows as a negative.
+- Measured value = purchasing savings + bad debt avoided + revenue from fuller
+  rooms; net = measured value − fee charged.
+
+`savings_members_report` adds these up for the funder impact report, aggregate
+only: a figure of fewer than MIN_GROUP members is suppressed.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Q, QuerySet, Sum
+
+from billing.models import ChargeCategory, EntryKind, LedgerEntry
+from members.models import MemberProgram
+from members.selectors import month_end
+from metrics.figures import ratio
+from metrics.models import ProgramFinanceMonth, ProgramMonth
+from sharedservices.models import CoverRequest, CoverStatus, MemberOrderLine
+from sharedservices.selectors import (
+    cover_hours_by_program,
+    delivered_covers,
+    delivered_lines,
+    purchasing_savings_by_program,
+)
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
+BASELINE_MONTHS = 3
+MIN_GROUP = 3
+
+
+def cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Summed snapshot months: money from ProgramFinanceMonth, FTE- and capacity-days from ProgramMonth."""
+
+    months: tuple[datetime.date, ...]
+    billed: Decimal = ZERO
+    written_off: Decimal = ZERO
+    enrolled_fte: Decimal = ZERO
+    licensed_capacity: int = 0
+
+    @property
+    def bad_debt_rate(self) -> Decimal | None:
+        return ratio(self.written_off, self.billed) if self.billed > 0 else None
+
+    @property
+    def occupancy(self) -> Decimal | None:
+        return ratio(self.enrolled_fte, self.licensed_capacity)
+
+    @property
+    def vacancy(self) -> Decimal | None:
+        return None if self.occupancy is None else Decimal(1) - self.occupancy
+
+
+@dataclass
+class MemberValue:
+    program: MemberProgram
+    start: datetime.date
+    end: datetime.date
+    fee_charged: Decimal = ZERO
+    fee_paid: Decimal = ZERO
+    purchasing_savings: Decimal = ZERO
+    covers: int = 0
+    cover_hours: Decimal = ZERO
+    baseline: Sums | None = None
+    now: Sums | None = None
+    baseline_note: str = ""
+    bad_debt_avoided: Decimal | None = None
+    revenue_from_occupancy: Decimal | None = None
+    fee_lines: list[LedgerEntry] = field(default_factory=list)
+    purchase_lines: list[MemberOrderLine] = field(default_factory=list)
+    cover_rows: list[CoverRequest] = field(default_factory=list)
+
+    @property
+    def measured_value(self) -> Decimal:
+        return self.purchasing_savings + (self.bad_debt_avoided or ZERO) + (self.revenue_from_occupancy or ZERO)
+
+    @property
+    def net(self) -> Decimal:
+        return self.measured_value - self.fee_charged
+
+    @property
+    def value_per_fee_dollar(self) -> Decimal | None:
+        return (self.measured_value / self.fee_charged).quantize(CENT, ROUND_HALF_UP) if self.fee_charged else None
+
+
+def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
+    months, month = [], start.replace(day=1)
+    while month <= end:
+        months.append(month)
+        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return months
+
+
+def _fee_entries(program_ids: list[int], start: datetime.date, end: datetime.date) -> QuerySet[LedgerEntry]:
+    """Entries of the programs' Hub member-fee accounts (accounts with no family) in the period."""
+    return LedgerEntry.objects.filter(program_id__in=program_ids, account__family__isnull=True,
+                                      posted_on__range=(start, month_end(end)))
+
+
+def _fee_charged_q() -> Q:
+    return (Q(kind=EntryKind.CHARGE, category=ChargeCategory.MEMBER_FEE)
+            | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.CHARGE, reverses__category=ChargeCategory.MEMBER_FEE))
+
+
+def _paid_q() -> Q:
+    return Q(kind=EntryKind.PAYMENT) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT)
+
+
+def _snapshot_sums(program_ids: list[int], last: datetime.date) -> dict[int, dict[datetime.date, dict]]:
+    """Per program and month up to `last`: billed, written off (finance) and FTE/capacity-days (occupancy)."""
+    rows: dict[int, dict[datetime.date, dict]] = defaultdict(dict)
+    for pk, month, billed, written_off in (ProgramFinanceMonth.objects.filter(program_id__in=program_ids,
+                                                                              month__lte=last)
+                                           .values_list("program_id", "month", "billed", "written_off")):
+        rows[pk].setdefault(month, {}).update(billed=billed, written_off=written_off)
+    for pk, month, fte, capacity in (ProgramMonth.objects.filter(program_id__in=program_ids, month__lte=last)
+                                     .values_list("program_id", "month", "enrolled_fte", "licensed_capacity")):
+        rows[pk].setdefault(month, {}).update(enrolled_fte=fte, licensed_capacity=capacity)
+    return rows
+
+
+def _sum(months: list[datetime.date], by_month: dict[datetime.date, dict]) -> Sums:
+    pick = [by_month[m] for m in months]
+    return Sums(tuple(months),
+                billed=sum((r.get("billed", ZERO) for r in pick), ZERO),
+                written_off=sum((r.get("written_off", ZERO) for r in pick), ZERO),
+                enrolled_fte=sum((r.get("enrolled_fte", ZERO) for r in pick), ZERO),
+                licensed_capacity=sum((r.get("licensed_capacity", 0) for r in pick), 0))
+
+
+def _since_joining(value: MemberValue, by_month: dict[datetime.date, dict]) -> None:
+    start, end, program = value.start, value.end, value.program
+    period = [m for m in months_between(start, end) if m in by_month]
+    if not period:
+        value.baseline_note = "No rolled-up figures for the period yet."
+        return
+    value.now = _sum(period, by_month)
+    joined = (program.joined_on or datetime.date.min).replace(day=1)
+    billed_months = sorted(m for m, r in by_month.items() if m >= joined and r.get("billed", ZERO) > 0)
+    baseline = billed_months[:BASELINE_MONTHS]
+    if len(baseline) < BASELINE_MONTHS or baseline[-1] >= start:
+        value.baseline_note = (f"The first {BASELINE_MONTHS} months on record since joining overlap this period, "
+                               "so no before-and-after comparison is made.")
+        return
+    value.baseline = _sum(baseline, by_month)
+    before, now = value.baseline, value.now
+    if before.billed > 0 and now.billed > 0:
+        value.bad_debt_avoided = cents(now.billed * before.written_off / before.billed - now.written_off)
+    if before.licensed_capacity and now.enrolled_fte > 0 and now.billed > 0:
+        occupancy_before = before.enrolled_fte / before.licensed_capacity
+        value.revenue_from_occupancy = cents(
+            now.billed * (now.enrolled_fte - occupancy_before * now.licensed_capacity) / now.enrolled_fte)
+
+
+def members_value(programs: list[MemberProgram], *, start: datetime.date, end: datetime.date) -> list[MemberValue]:
+    """The value of membership of many programs over the months start..end, in a fixed number of queries."""
+    start, end = start.replace(day=1), end.replace(day=1)
+    ids = [p.pk for p in programs]
+    charged: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    entries = _fee_entries(ids, start, end)
+    for pk, amount in entries.filter(_fee_charged_q()).values_list("program_id").annotate(s=Sum("amount")):
+        charged[pk] = amount
+    for pk, amount in entries.filter(_paid_q()).values_list("program_id").annotate(s=Sum("amount")):
+        paid[pk] = -amount
+    last_day = month_end(end)
+    savings = purchasing_savings_by_program(start=start, end=last_day)
+    hours = cover_hours_by_program(start=start, end=last_day)
+    counts: dict[int, int] = defaultdict(int)
+    for pk in CoverRequest.objects.filter(status=CoverStatus.DELIVERED, day__range=(start, last_day)).values_list(
+            "program_id", flat=True):
+        counts[pk] += 1
+    snapshots = _snapshot_sums(ids, end)
+    values = []
+    for program in programs:
+        value = MemberValue(program, start, end, fee_charged=charged[program.pk], fee_paid=paid[program.pk],
+                            purchasing_savings=savings.get(program.pk) or ZERO, covers=counts[program.pk],
+                            cover_hours=hours.get(program.pk) or ZERO)
+        _since_joining(value, snapshots.get(program.pk, {}))
+        values.append(value)
+    return values
+
+
+def member_value(program: MemberProgram, *, start: datetime.date, end: datetime.date) -> MemberValue:
+    """One program's value of membership with the records behind each figure."""
+    value = members_value([program], start=start, end=end)[0]
+    value.fee_lines = list(_fee_entries([program.pk], value.start, value.end).filter(_fee_charged_q())
+                           .select_related("invoice").order_by("posted_on", "pk"))
+    last_day = month_end(value.end)
+    value.purchase_lines = list(delivered_lines(program_id=program.pk, start=value.start, end=last_day))
+    value.cover_rows = list(delivered_covers(program_id=program.pk, start=value.start, end=last_day))
+    return value
+
+
+def default_value_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The twelve months ending with the last complete one."""
+    end = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
+    start = months_between(end.replace(year=end.year - 1), end)[1]
+    return start, end
+
+
+@dataclass(frozen=True)
+class SavingsReport:
+    """What members saved through the Hub, added up for the funder report."""
+
+    members: int
+    members_with_savings: int
+    fee_charged: Decimal
+    purchasing_savings: Decimal
+    covers: int
+    cover_hours: Decimal
+    measured_members: int
+    bad_debt_avoided: Decimal | None
+    revenue_from_occupancy: Decimal | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.members_with_savings < MIN_GROUP
+
+    @property
+    def since_joining_suppressed(self) -> bool:
+        return self.measured_members < MIN_GROUP
+
+    @property
+    def savings_per_fee_dollar(self) -> Decimal | None:
+        return (self.purchasing_savings / self.fee_charged).quantize(CENT, ROUND_HALF_UP) if self.fee_charged else None
+
+
+def savings_members_report(*, start: datetime.date, end: datetime.date) -> SavingsReport:
+    """The savings members report against their fees, over all member programs (aggregate only)."""
+    programs = list(MemberProgram.objects.exclude(status="applicant").order_by("pk"))
+    values = members_value(programs, start=start, end=end)
+    paying = [v for v in values if v.fee_charged or v.purchasing_savings or v.cover_hours]
+    measured = [v for v in paying if v.bad_debt_avoided is not None and v.revenue_from_occupancy is not None]
+    with_measures = len(measured) >= MIN_GROUP
+    return SavingsReport(
+        members=len(paying),
+        members_with_savings=sum(1 for v in paying if v.purchasing_savings > 0 or v.cover_hours > 0),
+        fee_charged=sum((v.fee_charged for v in paying), ZERO),
+        purchasing_savings=sum((v.purchasing_savings for v in paying), ZERO),
+        covers=sum(v.covers for v in paying), cover_hours=sum((v.cover_hours for v in paying), ZERO),
+        measured_members=len(measured),
+        bad_debt_avoided=sum((v.bad_debt_avoided or ZERO for v in measured), ZERO) if with_measures else None,
+        revenue_from_occupancy=sum((v.revenue_from_occupancy or ZERO for v in measured), ZERO)
+        if with_measures else None,
+    )
