@@ -1,9 +1,12 @@
 """Set-based inserts: one INSERT ... SELECT FROM unnest(arrays) per table.
 
-The invoice run writes thousands of rows per program; passing one array per
+The invoice run writes thousands of rows per batch; passing one array per
 column keeps it to one statement and a handful of parameters, where Django's
-bulk_create sends one parameter per value. Rows go through the same role and
-row-level security as any other write (alliance_id is always given).
+bulk_create sends one parameter per value. The arrays travel as bound
+parameters in PostgreSQL's binary format (a psycopg cursor with server-side
+binding on the same connection and transaction), which spares quoting every
+value into the SQL text. Rows go through the same role and row-level security
+as any other write (alliance_id is always given).
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import psycopg
 from django.db import connection, models
 
 
@@ -20,7 +24,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     if not rows:
         return []
     fields = {f.attname: f for f in model._meta.concrete_fields}
-    casts = [f"%s::{fields[c].db_type(connection)}[]" for c in columns]
+    casts = [f"%b::{fields[c].db_type(connection)}[]" for c in columns]
     quoted = ", ".join(connection.ops.quote_name(fields[c].column) for c in columns)
     table = connection.ops.quote_name(model._meta.db_table)
     # Ids come from the table's sequence in row order (ORDER BY ord_), so sorting
@@ -32,6 +36,7 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     if returning:
         sql = f"WITH new AS ({sql} RETURNING id) SELECT id FROM new ORDER BY id"
     arrays = [list(column) for column in zip(*rows, strict=True)]
-    with connection.cursor() as cursor:
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
         cursor.execute(sql, arrays)
         return [row[0] for row in cursor.fetchall()] if returning else []

@@ -2,10 +2,14 @@
 
 Idempotent and safe when two runs of the same period go at once:
 
-- one transaction per program, so a program is either fully invoiced or untouched;
-- inside it, the program's family accounts are locked FOR UPDATE in primary-key
-  order, then the alliance's invoice counter, then the run row — always in that
-  order, so two runs queue rather than deadlock;
+- programs are invoiced in batches (one Celery task each, a handful of
+  statements per batch whatever its size), one transaction per batch, so every
+  program is either fully invoiced or untouched; a batch that fails is retried
+  one program at a time to isolate the failing program;
+- inside it, the batch's family accounts are locked FOR UPDATE in primary-key
+  order (one statement), then the alliance's invoice counter, then the run row —
+  always in that order, so two runs queue rather than deadlock, however their
+  batches are cut;
 - an account that already has an invoice for the period is skipped (and the
   unique constraint (alliance, account, period_start) backs that up);
 - invoice numbers come from the locked counter and are committed with the
@@ -85,29 +89,30 @@ class ProgramResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def _enrollments_of(program_id: int, start: datetime.date, end: datetime.date) -> list[Any]:
-    """The program's enrollments touching the period, as light records (thousands per run).
+def _enrollments_of(program_ids: list[int], start: datetime.date, end: datetime.date) -> dict[int, list[Any]]:
+    """The programs' enrollments touching the period, as light records (thousands per run), by program.
 
     Three plain lookups rather than one join: each stays on its own index
     whatever the planner knows about freshly filled tables."""
-    rows = list(Enrollment.objects.filter(program_id=program_id, start_date__lte=end)
+    rows = list(Enrollment.objects.filter(program_id__in=program_ids, start_date__lte=end)
                 .filter(Q(end_date__isnull=True) | Q(end_date__gte=start)).order_by()
-                .values_list("pk", "child_id", "classroom_id", "start_date", "end_date", "weekdays", "day_length",
-                             "rate_plan_ref"))
+                .values_list("pk", "program_id", "child_id", "classroom_id", "start_date", "end_date", "weekdays",
+                             "day_length", "rate_plan_ref"))
     children = {pk: (family_id, first, last) for pk, family_id, first, last in
-                Child.objects.filter(pk__in={r[1] for r in rows}).order_by()
+                Child.objects.filter(pk__in={r[2] for r in rows}).order_by()
                 .values_list("pk", "family_id", "first_name", "last_name")}
     rooms = {pk: (name, age_group) for pk, name, age_group in
-             Classroom.objects.filter(pk__in={r[2] for r in rows}).order_by().values_list("pk", "name", "age_group")}
-    records = []
-    for pk, child_id, room_id, start_date, end_date, weekdays, day_length, ref in rows:
+             Classroom.objects.filter(pk__in={r[3] for r in rows}).order_by().values_list("pk", "name", "age_group")}
+    records: dict[int, list[Any]] = {pk: [] for pk in program_ids}
+    for pk, program_id, child_id, room_id, start_date, end_date, weekdays, day_length, ref in rows:
         family_id, first, last = children[child_id]
         name, age_group = rooms[room_id]
-        records.append(SimpleNamespace(
+        records[program_id].append(SimpleNamespace(
             pk=pk, child_id=child_id, start_date=start_date, end_date=end_date, weekdays=weekdays,
             day_length=day_length, rate_plan_ref=ref, classroom=SimpleNamespace(name=name, age_group=age_group),
             child=SimpleNamespace(pk=child_id, family_id=family_id, first_name=first, full_name=f"{first} {last}")))
-    records.sort(key=lambda e: (e.child.family_id, e.child_id, e.start_date))
+    for program_records in records.values():
+        program_records.sort(key=lambda e: (e.child.family_id, e.child_id, e.start_date))
     return records
 
 
@@ -199,116 +204,169 @@ def invoice_program_for_period(*, program_id: int, period_start: datetime.date, 
                                run: InvoiceRun | None = None, issued_on: datetime.date | None = None,
                                actor: Actor = None) -> ProgramResult:
     """Invoice one program's families for one period, in one transaction. Safe to repeat."""
-    result = ProgramResult()
+    return invoice_programs_for_period(program_ids=[program_id], period_start=period_start, period_end=period_end,
+                                       run=run, issued_on=issued_on, actor=actor)[program_id]
+
+
+@dataclass
+class _ProgramWork:
+    """What one program of a batch will write: its accounts to invoice and their lines."""
+
+    program_id: int
+    result: ProgramResult
+    pending: list[tuple[Any, list[Line]]] = field(default_factory=list)
+
+
+def invoice_programs_for_period(*, program_ids: list[int], period_start: datetime.date, period_end: datetime.date,
+                                run: InvoiceRun | None = None, issued_on: datetime.date | None = None,
+                                actor: Actor = None) -> dict[int, ProgramResult]:
+    """Invoice a batch of programs' families for one period, in one transaction. Safe to repeat.
+
+    A batch reads and writes with a fixed number of statements however many programs it holds (one
+    per program costs a round trip each, which dominated the run). All of it commits or none of it does,
+    so every program is either fully invoiced or untouched; `invoice_run_programs` retries a failed batch
+    one program at a time to find and isolate the program that fails."""
     issued_on = issued_on or period_start
     alliance_id = require_alliance_id()
+    # What the run does not write (enrollments, rate plans, authorizations) is read before any lock.
+    enrollments_by_program = _enrollments_of(program_ids, period_start, period_end)
+    plans_by_program: dict[int, list[RatePlan]] = defaultdict(list)
+    for plan in (RatePlan.objects.filter(program_id__in=program_ids, effective_from__lte=period_end)
+                 .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period_start))):
+        plans_by_program[plan.program_id].append(plan)
+    authorizations: dict[tuple[int, int], SubsidyAuthorization] = {}
+    for authorization in (SubsidyAuthorization.objects.filter(program_id__in=program_ids, starts_on__lte=period_end,
+                                                              ends_on__gte=period_start)
+                          .select_related("payer").order_by("-starts_on", "pk")):
+        authorizations.setdefault((authorization.program_id, authorization.child_id), authorization)
+    work = {pk: _ProgramWork(pk, ProgramResult()) for pk in program_ids}
     with transaction.atomic():
-        enrollments = _enrollments_of(program_id, period_start, period_end)
-        if not enrollments:
-            _record_progress(run, result)
-            return result
-        plans = list(RatePlan.objects.filter(program_id=program_id, effective_from__lte=period_end)
-                     .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period_start)))
-        family_ids = sorted({e.child.family_id for e in enrollments})
+        families = {pk: sorted({e.child.family_id for e in enrollments_by_program[pk]}) for pk in program_ids}
         now = timezone.now()
         insert_rows(FamilyAccount, ["alliance_id", "family_id", "program_id", "staff_discount", "created_at"],
-                    [(alliance_id, f, program_id, False, now) for f in family_ids], on_conflict_nothing=True)
+                    [(alliance_id, f, pk, False, now) for pk in program_ids for f in families[pk]],
+                    on_conflict_nothing=True)
+        # Lock order: the batch's family accounts in primary-key order (one statement), then the counter,
+        # then the run row. Whatever the batches of two runs, their locks are taken in that one order.
+        wanted = {(pk, f) for pk in program_ids for f in families[pk]}
         invoiced = Invoice.objects.filter(account=OuterRef("pk"), period_start=period_start)
-        accounts, done = [], set()
-        for pk, family_id, staff, has_invoice in (
+        accounts: dict[int, list[Any]] = defaultdict(list)
+        for pk, program_id, family_id, staff, has_invoice in (
                 FamilyAccount.objects.select_for_update(of=("self",))
-                .filter(program_id=program_id, family_id__in=family_ids).order_by("pk")
-                .annotate(has_invoice=Exists(invoiced))
-                .values_list("pk", "family_id", "staff_discount", "has_invoice")):
-            accounts.append(SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff))
-            if has_invoice:
-                done.add(pk)
-        charged = LedgerEntry.objects.order_by().filter(program_id=program_id, reversed_by__isnull=True,
-                                             kind=EntryKind.CHARGE)
-        first_fees: dict[str, set[int]] = {"registration": set(), "supply": set()}
-        for category, child_id in charged.filter(
-                Q(category=ChargeCategory.REGISTRATION)
-                | Q(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year)).values_list(
-                "category", "child_id"):
-            first_fees[category].add(child_id)
-        authorizations: dict[int, SubsidyAuthorization] = {}
-        for authorization in (SubsidyAuthorization.objects.filter(program_id=program_id, starts_on__lte=period_end,
-                                                                  ends_on__gte=period_start)
-                              .select_related("payer").order_by("-starts_on", "pk")):
-            authorizations.setdefault(authorization.child_id, authorization)
-        by_family: dict[int, list[Enrollment]] = defaultdict(list)
-        for enrollment in enrollments:
-            by_family[enrollment.child.family_id].append(enrollment)
-
-        pending: list[tuple[Any, list[Line]]] = []
-        for account in accounts:
-            if account.pk in done:
-                result.skipped_accounts += 1
+                .filter(program_id__in=[p for p in program_ids if families[p]], family__isnull=False)
+                .order_by("pk").annotate(has_invoice=Exists(invoiced))
+                .values_list("pk", "program_id", "family_id", "staff_discount", "has_invoice")):
+            if (program_id, family_id) not in wanted:
                 continue
-            family_enrollments = by_family[account.family_id]
-            plan_of: dict[int, RatePlan] = {}
-            lines = _child_lines(family_enrollments, plans, start=period_start, end=period_end,
-                                 staff=account.staff_discount, first_fees=first_fees, warnings=result.warnings,
-                                 plan_of=plan_of)
-            _sibling_discounts(family_enrollments, lines, plan_of)
-            _payer_shares(lines, authorizations)
-            flat = [line for child_lines in lines.values() for line in child_lines]
-            if flat:
-                pending.append((account, flat))
-        if not pending:
-            _record_progress(run, result)
-            return result
+            if has_invoice:
+                work[program_id].result.skipped_accounts += 1
+            else:
+                accounts[program_id].append(SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff))
+        # Fees charged once (registration ever, supply once a year), read under the accounts' locks.
+        first_fees: dict[int, dict[str, set[int]]] = {pk: {"registration": set(), "supply": set()}
+                                                      for pk in program_ids}
+        for program_id, category, child_id in (
+                LedgerEntry.objects.order_by().filter(program_id__in=program_ids, reversed_by__isnull=True,
+                                                      kind=EntryKind.CHARGE)
+                .filter(Q(category=ChargeCategory.REGISTRATION)
+                        | Q(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year))
+                .values_list("program_id", "category", "child_id")):
+            first_fees[program_id][category].add(child_id)
 
-        counter = _locked_counter()
-        due_on = issued_on + datetime.timedelta(days=DUE_AFTER_DAYS)
-        run_id = run.pk if run else None
-        totals = [sum((ln.amount for ln in lines), ZERO) for _, lines in pending]
-        invoice_ids = insert_rows(
-            Invoice, ["alliance_id", "account_id", "program_id", "run_id", "number", "period_start", "period_end",
-                      "issued_on", "due_on", "total", "status", "void_reason", "created_at"],
-            [(alliance_id, account.pk, program_id, run_id, counter.next_number + offset, period_start, period_end,
-              issued_on, due_on, total, InvoiceStatus.ISSUED, "", now)
-             for offset, ((account, _), total) in enumerate(zip(pending, totals, strict=True))],
-            returning=True)
-        user_id = getattr(_user(actor), "pk", None)
-        entries = [(alliance_id, account.pk, program_id, line.kind, line.category, line.amount, issued_on,
-                    line.description[:200], line.child_id, line.enrollment_id, invoice_id, None, user_id, now)
-                   for invoice_id, (account, lines) in zip(invoice_ids, pending, strict=True) for line in lines]
-        insert_rows(LedgerEntry, ["alliance_id", "account_id", "program_id", "kind", "category", "amount",
-                                  "posted_on", "description", "child_id", "enrollment_id", "invoice_id",
-                                  "reverses_id", "created_by_id", "created_at"], entries)
-        insert_rows(PayerClaim, ["alliance_id", "payer_id", "authorization_id", "program_id", "child_id", "invoice_id",
-                                 "period_start", "expected", "paid", "status", "resolution_note"],
-                    [(alliance_id, line.authorization.payer_id, line.authorization.pk, program_id, line.child_id,
-                      invoice_id, period_start, -line.amount, ZERO, ClaimStatus.OPEN, "")
-                     for invoice_id, (_, lines) in zip(invoice_ids, pending, strict=True) for line in lines
-                     if line.authorization is not None])
-        first_number = counter.next_number
-        counter.next_number += len(invoice_ids)
-        counter.save(update_fields=["next_number"])
-        result.invoices = len(invoice_ids)
-        result.amount = sum(totals, ZERO)
+        for program_id in program_ids:
+            _program_lines(work[program_id], enrollments_by_program[program_id], accounts[program_id],
+                           plans_by_program[program_id], authorizations, first_fees[program_id],
+                           start=period_start, end=period_end)
+        pending = [(w, account, lines) for w in work.values() for account, lines in w.pending]
+        if pending:
+            _write_invoices(pending, alliance_id=alliance_id, run=run, period_start=period_start,
+                            period_end=period_end, issued_on=issued_on, actor=actor, now=now)
+        _record_progress(run, list(work.values()))
+    return {pk: w.result for pk, w in work.items()}
+
+
+def _program_lines(work: _ProgramWork, enrollments: list[Any], accounts: list[Any], plans: list[RatePlan],
+                   authorizations: dict[tuple[int, int], SubsidyAuthorization], first_fees: dict[str, set[int]], *,
+                   start: datetime.date, end: datetime.date) -> None:
+    """Each account's lines: tuition, fees and discounts per child, then siblings, then payers' shares."""
+    by_family: dict[int, list[Any]] = defaultdict(list)
+    for enrollment in enrollments:
+        by_family[enrollment.child.family_id].append(enrollment)
+    covered = {child_id: a for (program_id, child_id), a in authorizations.items() if program_id == work.program_id}
+    for account in accounts:
+        family_enrollments = by_family[account.family_id]
+        plan_of: dict[int, RatePlan] = {}
+        lines = _child_lines(family_enrollments, plans, start=start, end=end, staff=account.staff_discount,
+                             first_fees=first_fees, warnings=work.result.warnings, plan_of=plan_of)
+        _sibling_discounts(family_enrollments, lines, plan_of)
+        _payer_shares(lines, covered)
+        flat = [line for child_lines in lines.values() for line in child_lines]
+        if flat:
+            work.pending.append((account, flat))
+
+
+def _write_invoices(pending: list[tuple[_ProgramWork, Any, list[Line]]], *, alliance_id: int,
+                    run: InvoiceRun | None, period_start: datetime.date, period_end: datetime.date,
+                    issued_on: datetime.date, actor: Actor, now: datetime.datetime) -> None:
+    """Number and write the batch's invoices, ledger lines and payer claims: one statement per table."""
+    counter = _locked_counter()
+    due_on = issued_on + datetime.timedelta(days=DUE_AFTER_DAYS)
+    run_id = run.pk if run else None
+    totals = [sum((ln.amount for ln in lines), ZERO) for _, _, lines in pending]
+    invoice_ids = insert_rows(
+        Invoice, ["alliance_id", "account_id", "program_id", "run_id", "number", "period_start", "period_end",
+                  "issued_on", "due_on", "total", "status", "void_reason", "created_at"],
+        [(alliance_id, account.pk, w.program_id, run_id, counter.next_number + offset, period_start, period_end,
+          issued_on, due_on, total, InvoiceStatus.ISSUED, "", now)
+         for offset, ((w, account, _), total) in enumerate(zip(pending, totals, strict=True))],
+        returning=True)
+    user_id = getattr(_user(actor), "pk", None)
+    rows = list(zip(invoice_ids, pending, strict=True))
+    insert_rows(LedgerEntry, ["alliance_id", "account_id", "program_id", "kind", "category", "amount",
+                              "posted_on", "description", "child_id", "enrollment_id", "invoice_id",
+                              "reverses_id", "created_by_id", "created_at"],
+                [(alliance_id, account.pk, w.program_id, line.kind, line.category, line.amount, issued_on,
+                  line.description[:200], line.child_id, line.enrollment_id, invoice_id, None, user_id, now)
+                 for invoice_id, (w, account, lines) in rows for line in lines])
+    insert_rows(PayerClaim, ["alliance_id", "payer_id", "authorization_id", "program_id", "child_id", "invoice_id",
+                             "period_start", "expected", "paid", "status", "resolution_note"],
+                [(alliance_id, line.authorization.payer_id, line.authorization.pk, w.program_id, line.child_id,
+                  invoice_id, period_start, -line.amount, ZERO, ClaimStatus.OPEN, "")
+                 for invoice_id, (w, _, lines) in rows for line in lines if line.authorization is not None])
+    # Per program: its invoices, numbers (consecutive: the batch is numbered program by program) and lines.
+    numbers: dict[int, list[int]] = defaultdict(list)
+    entries: dict[int, int] = defaultdict(int)
+    for offset, ((w, _, lines), total) in enumerate(zip(pending, totals, strict=True)):
+        numbers[w.program_id].append(counter.next_number + offset)
+        entries[w.program_id] += len(lines)
+        w.result.invoices += 1
+        w.result.amount += total
+    counter.next_number += len(invoice_ids)
+    counter.save(update_fields=["next_number"])
+    for program_id, program_numbers in numbers.items():
+        result = next(w.result for w, _, _ in pending if w.program_id == program_id)
         audit_event_record(
             actor=actor, action="invoice.issued", object_type="billing.invoicerun",
             object_id=str(run.pk) if run else "", program_id=program_id,
-            after={"period_start": period_start, "invoices": len(invoice_ids), "total": result.amount,
-                   "numbers": [first_number, counter.next_number - 1], "entries": len(entries)},
+            after={"period_start": period_start, "invoices": result.invoices, "total": result.amount,
+                   "numbers": [program_numbers[0], program_numbers[-1]], "entries": entries[program_id]},
         )
-        _record_progress(run, result)
-    return result
 
 
-def _record_progress(run: InvoiceRun | None, result: ProgramResult) -> None:
+def _record_progress(run: InvoiceRun | None, works: list[_ProgramWork]) -> None:
     if run is None:
         return
-    InvoiceRun.objects.filter(pk=run.pk).update(
-        programs_done=F("programs_done") + 1, invoices_created=F("invoices_created") + result.invoices,
-        amount_invoiced=F("amount_invoiced") + result.amount,
-    )
-    if result.warnings:
+    warnings = [warning for w in works for warning in w.result.warnings]
+    updates: dict[str, Any] = {
+        "programs_done": F("programs_done") + len(works),
+        "invoices_created": F("invoices_created") + sum(w.result.invoices for w in works),
+        "amount_invoiced": F("amount_invoiced") + sum((w.result.amount for w in works), ZERO),
+    }
+    if warnings:
         locked = InvoiceRun.objects.select_for_update().get(pk=run.pk)
-        locked.warnings = [*locked.warnings, *result.warnings]
-        locked.save(update_fields=["warnings"])
+        InvoiceRun.objects.filter(pk=run.pk).update(warnings=[*locked.warnings, *warnings], **updates)
+    else:
+        InvoiceRun.objects.filter(pk=run.pk).update(**updates)
 
 
 # --- Runs -------------------------------------------------------------------
@@ -332,17 +390,28 @@ def invoice_run_create(*, actor: Actor, period_start: datetime.date, period: str
     return run
 
 
+PROGRAMS_PER_TASK = 10
+PROGRESS_STEPS = 20
+
+
+def program_batches(program_ids: list[int]) -> list[list[int]]:
+    """The run's programs in batches, one task each: at most PROGRAMS_PER_TASK per batch, and small enough
+    that the progress bar moves in about PROGRESS_STEPS steps (one program per task in small alliances)."""
+    size = max(1, min(PROGRAMS_PER_TASK, -(-len(program_ids) // PROGRESS_STEPS)))
+    return [program_ids[n:n + size] for n in range(0, len(program_ids), size)]
+
+
 def invoice_run_signature(alliance_id: int, run_id: int,  # type: ignore[no-untyped-def]
                           program_ids: list[int] | None = None):
-    """The run as a Celery chain: one task per program (each its own transaction), then the summary."""
+    """The run as a Celery chain: one task per batch of programs (each its own transaction), then the summary."""
     from celery import chain
 
     from billing import tasks
 
+    ids = programs_to_invoice() if program_ids is None else program_ids
     return chain(
         tasks.invoice_run_start.si(alliance_id, run_id),
-        *[tasks.invoice_run_program.si(alliance_id, run_id, pk)
-          for pk in (programs_to_invoice() if program_ids is None else program_ids)],
+        *[tasks.invoice_run_programs.si(alliance_id, run_id, batch) for batch in program_batches(ids)],
         tasks.invoice_run_finish.si(alliance_id, run_id),
     )
 
@@ -351,22 +420,31 @@ def invoice_run_start(*, run_id: int) -> None:
     InvoiceRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING)
 
 
-def invoice_run_program(*, run_id: int, program_id: int) -> bool:
-    """Invoice one program of a run; on failure mark the run failed and leave the program untouched."""
+def invoice_run_programs(*, run_id: int, program_ids: list[int]) -> bool:
+    """Invoice a batch of a run's programs. If the batch fails, nothing of it was written; it is retried
+    one program at a time, so the programs before the failing one are invoiced, the failing one is left
+    untouched and the run is marked failed with its name and error (the rest wait for a rerun)."""
     run = InvoiceRun.objects.get(pk=run_id)
     if run.status == RunStatus.FAILED:
         return False
     try:
-        invoice_program_for_period(program_id=program_id, period_start=run.period_start,
-                                   period_end=run.period_end, run=run)
-    except Exception as exc:  # the program's savepoint is rolled back; the failure is recorded
-        program = MemberProgram.objects.filter(pk=program_id).values_list("name", flat=True).first()
+        invoice_programs_for_period(program_ids=program_ids, period_start=run.period_start,
+                                    period_end=run.period_end, run=run)
+        return True
+    except Exception as exc:  # the batch's savepoint is rolled back
+        if len(program_ids) > 1:
+            return all(invoice_run_programs(run_id=run_id, program_ids=[pk]) for pk in program_ids)
+        program = MemberProgram.objects.filter(pk=program_ids[0]).values_list("name", flat=True).first()
         InvoiceRun.objects.filter(pk=run_id).update(
             status=RunStatus.FAILED, finished_at=timezone.now(),
             error=f"{program}: {type(exc).__name__}: {exc}. Programs invoiced so far are complete; "
                   f"start the run again to finish the rest.")
         return False
-    return True
+
+
+def invoice_run_program(*, run_id: int, program_id: int) -> bool:
+    """Invoice one program of a run (a batch of one)."""
+    return invoice_run_programs(run_id=run_id, program_ids=[program_id])
 
 
 def invoice_run_finish(*, run_id: int) -> InvoiceRun:

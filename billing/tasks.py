@@ -1,6 +1,6 @@
 """Celery tasks of billing. Each takes alliance_id first (AllianceTask opens the
-scope and one transaction per task), so each program of an invoice run commits
-on its own and the run's progress row is visible while it runs."""
+scope and one transaction per task), so each batch of an invoice run's programs
+commits on its own and the run's progress row is visible while it runs."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ def invoice_run_start(alliance_id: int, run_id: int) -> None:
     invoicing.invoice_run_start(run_id=run_id)
 
 
-@app.task(base=AllianceTask, name="billing.invoice_run_program")
-def invoice_run_program(alliance_id: int, run_id: int, program_id: int) -> bool:
-    return invoicing.invoice_run_program(run_id=run_id, program_id=program_id)
+@app.task(base=AllianceTask, name="billing.invoice_run_programs")
+def invoice_run_programs(alliance_id: int, run_id: int, program_ids: list[int]) -> bool:
+    return invoicing.invoice_run_programs(run_id=run_id, program_ids=program_ids)
 
 
 @app.task(base=AllianceTask, name="billing.invoice_run_finish")

@@ -35,7 +35,7 @@ from alliance.models import Alliance, Membership, Role
 from alliance.tenancy import alliance_scope
 from members.models import MemberProgram
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
-from metrics.rollups import rollup_alliance
+from metrics.rollups import ROLLUP_SETTINGS, _apply_settings, rollup_alliance
 from metrics.selectors import months_back
 
 START = datetime.date(2025, 1, 1)
@@ -52,6 +52,40 @@ FROM enrollment_enrollment e
 CROSS JOIN generate_series(GREATEST(e.start_date, %(start)s::date), %(end)s::date, interval '1 day') AS d
 CROSS JOIN LATERAL (SELECT abs(hashtext(e.id::text || ':' || d::date::text)) AS v) AS h
 WHERE e.alliance_id = %(alliance)s AND (extract(isodow FROM d)::int - 1) = ANY(e.weekdays)
+"""
+
+# A year of money on the same families: each enrollment charged on the first of every month it is active,
+# 96% paid on the 10th (in full), 1% written off after 90 days, the rest left open (aging).
+_ACCOUNTS_SQL = """
+INSERT INTO billing_familyaccount (alliance_id, family_id, program_id, staff_discount, created_at)
+SELECT DISTINCT e.alliance_id, c.family_id, e.program_id, false, now()
+FROM enrollment_enrollment e JOIN enrollment_child c ON c.id = e.child_id
+WHERE e.alliance_id = %(alliance)s
+ON CONFLICT DO NOTHING
+"""
+
+_LEDGER_SQL = """
+WITH charges AS (
+    SELECT e.alliance_id, fa.id AS account_id, e.program_id, e.child_id, e.id AS enrollment_id, m::date AS month,
+           (800 + (e.id %% 7) * 50)::numeric(12, 2) AS amount, abs(hashtext(e.id::text || m::text)) %% 100 AS fate
+    FROM enrollment_enrollment e
+    JOIN enrollment_child c ON c.id = e.child_id
+    JOIN billing_familyaccount fa ON fa.alliance_id = e.alliance_id AND fa.family_id = c.family_id
+     AND fa.program_id = e.program_id
+    CROSS JOIN generate_series(date_trunc('month', GREATEST(e.start_date, %(start)s::date)), %(end)s::date,
+                               interval '1 month') AS m
+    WHERE e.alliance_id = %(alliance)s
+)
+INSERT INTO billing_ledgerentry (alliance_id, account_id, program_id, kind, category, amount, posted_on,
+                                 description, child_id, enrollment_id, created_at)
+SELECT alliance_id, account_id, program_id, 'charge', 'tuition', amount, month, 'Tuition', child_id,
+       enrollment_id, now() FROM charges
+UNION ALL
+SELECT alliance_id, account_id, program_id, 'payment', '', -amount, month + 9, 'Payment', NULL, NULL, now()
+FROM charges WHERE fate < 96 AND month + 9 <= %(end)s::date
+UNION ALL
+SELECT alliance_id, account_id, program_id, 'write_off', '', -amount, month + 95, 'Written off', NULL, NULL, now()
+FROM charges WHERE fate = 96 AND month + 95 <= %(end)s::date
 """
 
 _BARE_AGGREGATE_SQL = """
@@ -73,20 +107,24 @@ def bench_rollup(*, alliance: Alliance, runs: int, log: Callable[[str], None],
         params = {"alliance": scale.alliance.pk, "start": START, "end": END}
         cursor.execute(_ATTENDANCE_SQL, params)
         attendance = cursor.rowcount
+        cursor.execute(_ACCOUNTS_SQL, params)
+        cursor.execute(_LEDGER_SQL, params)
+        ledger = cursor.rowcount
         log(f"scale data: {len(scale.program_ids)} programs, {scale.children} children, {attendance} attendance "
-            f"rows in {time.perf_counter() - began:.1f} s")
+            f"rows, {ledger} ledger rows in {time.perf_counter() - began:.1f} s")
         began = time.perf_counter()
         result = rollup_alliance(start=START, end=END)
         seconds = time.perf_counter() - began
         log(f"rollup: {seconds:.2f} s; {result.tables['metrics_classroomday'][0]} classroom-days, "
-            f"{result.tables['metrics_programmonth'][0]} program-months")
+            f"{result.tables['metrics_programmonth'][0]} program-months, "
+            f"{result.tables['metrics_programfinancemonth'][0]} program finance months")
         began = time.perf_counter()
         again = rollup_alliance(start=START, end=END)
         rerun = time.perf_counter() - began
         written = sum(counts[1] + counts[2] for counts in again.tables.values())
         log(f"rerun: {rerun:.2f} s, {written} rows changed")
-        # The same planner setting as the rollup (no statistics yet on the fresh rows): the fair comparison.
-        cursor.execute("SELECT set_config('enable_nestloop', 'off', true)")
+        # The same planner settings as the rollup (no statistics yet on the fresh rows): the fair comparison.
+        _apply_settings(cursor, ROLLUP_SETTINGS)
         timings = []
         for _ in range(max(1, min(runs, 3))):
             began = time.perf_counter()
@@ -96,6 +134,7 @@ def bench_rollup(*, alliance: Alliance, runs: int, log: Callable[[str], None],
         bare = statistics.median(timings)
         log(f"bare GROUP BY over the same attendance rows: {bare:.2f} s ({groups} groups)")
     return {"programs": len(scale.program_ids), "children": scale.children, "attendance_rows": attendance,
+            "ledger_rows": ledger, "finance_months": result.tables["metrics_programfinancemonth"][0],
             "days": (END - START).days + 1, "classroom_days": result.tables["metrics_classroomday"][0],
             "seconds": round(seconds, 3), "rerun_seconds": round(rerun, 3), "rerun_rows_changed": written,
             "bare_aggregate_seconds": round(bare, 3), "ratio": round(seconds / bare, 2)}

@@ -208,6 +208,23 @@ OCCUPANCY_STEPS: list[tuple[Snapshot, str]] = [
 ]
 
 
+# Planner settings for the rollup's transaction (and the benchmark's bare aggregate, for a fair comparison).
+# The rollup is a batch over whole tables that often follows a bulk load, when the planner has no statistics
+# and guesses one row per scan: so hash joins and hash aggregates rather than nested loops and sorts chosen
+# on that guess (a misestimate costs minutes); no JIT (the disabled plan types inflate the cost estimates
+# past jit_above_cost, and compiling these one-off statements took longer, about 5 s, than running them);
+# and room to hash a year of an alliance's rows in memory rather than on disk.
+ROLLUP_SETTINGS = {"enable_nestloop": "off", "enable_sort": "off", "jit": "off", "work_mem": "64MB"}
+
+
+def _apply_settings(cursor, settings: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """SET LOCAL each setting (the transaction's savepoint undoes them on error); return the previous values."""
+    cursor.execute("SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in settings),
+                   [value for name, setting in settings.items() for value in (name, name, setting)])
+    row = cursor.fetchone()
+    return {name: row[2 * n] for n, name in enumerate(settings)}
+
+
 @dataclass
 class RollupResult:
     start: datetime.date
@@ -249,15 +266,11 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
 
     with transaction.atomic():
         with connection.cursor() as cursor:
-            # A batch over whole tables: hash and merge joins, never nested loops chosen on a guess
-            # (freshly loaded tables have no statistics yet, and a misestimate costs minutes).
-            # Local to this block: its savepoint restores the setting on error, the line below on success.
-            cursor.execute("SELECT current_setting('enable_nestloop'), set_config('enable_nestloop', 'off', true)")
-            previous = cursor.fetchone()[0]
+            previous = _apply_settings(cursor, ROLLUP_SETTINGS)
         run_steps(OCCUPANCY_STEPS, params, result)
         run_steps(FINANCE_STEPS, params, result)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('enable_nestloop', %s, true)", [previous])
+            _apply_settings(cursor, previous)
         snapshots_changed(params["alliance"])  # type: ignore[arg-type]
     return result
 

@@ -49,14 +49,20 @@ grid AS (
 family_accounts AS (
     SELECT id FROM billing_familyaccount WHERE alliance_id = %(alliance)s AND family_id IS NOT NULL
 ),
-entries AS (
-    SELECT le.program_id, date_trunc('month', le.posted_on)::date AS month,
-           COALESCE(original.kind, le.kind) AS kind, COALESCE(original.category, le.category) AS category,
-           le.amount
+-- One pass over the families' ledger up to the last month's end. A reversal counts as the kind of what it
+-- reverses (looked up by primary key, only for reversals, whatever the planner knows of the table).
+entries AS MATERIALIZED (
+    SELECT le.program_id, le.account_id, le.posted_on, date_trunc('month', le.posted_on)::date AS month,
+           kinds.kind, kinds.category, le.amount
     FROM billing_ledgerentry le
     JOIN family_accounts fa ON fa.id = le.account_id
-    LEFT JOIN billing_ledgerentry original ON original.id = le.reverses_id AND original.alliance_id = le.alliance_id
-    WHERE le.alliance_id = %(alliance)s AND le.posted_on BETWEEN %(month_start)s::date AND %(month_end)s::date
+    CROSS JOIN LATERAL (
+        SELECT le.kind, le.category WHERE le.reverses_id IS NULL
+        UNION ALL
+        SELECT original.kind, original.category FROM billing_ledgerentry original
+        WHERE le.reverses_id IS NOT NULL AND original.id = le.reverses_id AND original.alliance_id = le.alliance_id
+    ) AS kinds
+    WHERE le.alliance_id = %(alliance)s AND le.posted_on <= %(month_end)s::date
 ),
 money AS (
     SELECT program_id, month,
@@ -66,7 +72,7 @@ money AS (
            -SUM(amount) FILTER (WHERE kind = 'payment') AS collected_family,
            -SUM(amount) FILTER (WHERE kind = 'subsidy_payment') AS subsidy_on_ledger,
            -SUM(amount) FILTER (WHERE kind = 'write_off') AS written_off
-    FROM entries GROUP BY program_id, month
+    FROM entries WHERE posted_on >= %(month_start)s::date GROUP BY program_id, month
 ),
 remitted AS (
     SELECT c.program_id, date_trunc('month', r.received_on)::date AS month, SUM(rl.amount) AS amount
@@ -76,13 +82,24 @@ remitted AS (
     WHERE rl.alliance_id = %(alliance)s AND r.received_on BETWEEN %(month_start)s::date AND %(month_end)s::date
     GROUP BY c.program_id, date_trunc('month', r.received_on)
 ),
+-- Each account's balance at each month's "as of" day: what it owed before the first month plus a running
+-- sum of what was posted month by month (the last month's as-of day is the rollup's end, so nothing after it).
+posted AS (
+    SELECT account_id, CASE WHEN posted_on >= %(month_start)s::date THEN month END AS month, SUM(amount) AS amount
+    FROM entries
+    WHERE posted_on <= %(end)s::date
+    GROUP BY 1, 2
+),
 balances AS (
-    SELECT m.month, m.as_of, le.account_id, SUM(le.amount) AS balance
-    FROM months m
-    JOIN billing_ledgerentry le ON le.alliance_id = %(alliance)s AND le.posted_on <= m.as_of
-    JOIN family_accounts fa ON fa.id = le.account_id
-    GROUP BY m.month, m.as_of, le.account_id
-    HAVING SUM(le.amount) > 0
+    SELECT month, as_of, account_id, balance
+    FROM (SELECT m.month, m.as_of, a.account_id,
+                 COALESCE(opening.amount, 0)
+                 + SUM(COALESCE(p.amount, 0)) OVER (PARTITION BY a.account_id ORDER BY m.month) AS balance
+          FROM (SELECT DISTINCT account_id FROM posted) a
+          CROSS JOIN months m
+          LEFT JOIN posted p ON p.account_id = a.account_id AND p.month = m.month
+          LEFT JOIN posted opening ON opening.account_id = a.account_id AND opening.month IS NULL) AS running
+    WHERE balance > 0
 ),
 debits AS (
     SELECT b.month, b.as_of, le.program_id, b.balance, le.amount,

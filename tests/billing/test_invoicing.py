@@ -157,6 +157,50 @@ class TestRunTask:
             assert sorted(Invoice.objects.values_list("program_id", "number")) == sorted(
                 [(world.x.pk, 1), (world.y.pk, 2)])
 
+    def test_a_failing_program_in_a_batch_is_isolated_and_the_programs_before_it_are_invoiced(
+            self, world, priced, monkeypatch):
+        monkeypatch.setattr(invoicing, "PROGRESS_STEPS", 1)  # both programs in one batch, one task
+        assert invoicing.program_batches([world.x.pk, world.y.pk]) == [[world.x.pk, world.y.pk]]
+        real = invoicing.audit_event_record
+
+        def fail_on_program_y(**kwargs):  # type: ignore[no-untyped-def]
+            if kwargs.get("program_id") == world.y.pk:
+                raise RuntimeError("disk full")
+            return real(**kwargs)
+
+        monkeypatch.setattr(invoicing, "audit_event_record", fail_on_program_y)
+        with alliance_scope(world.a.pk):
+            run = invoice_run_create(actor=None, period_start=MARCH[0], queue=False)
+            invoice_run_signature(world.a.pk, run.pk).apply()
+            run.refresh_from_db()
+            # The batch was undone as a whole, then retried program by program: X invoiced, Y untouched.
+            assert run.status == RunStatus.FAILED and run.error.startswith("Program Y: RuntimeError: disk full")
+            assert run.programs_done == 1 and run.invoices_created == 1
+            assert list(Invoice.objects.values_list("program_id", "number")) == [(world.x.pk, 1)]
+            assert not LedgerEntry.objects.filter(program=world.y).exists()
+
+    def test_a_batch_costs_the_same_statements_whatever_its_number_of_programs(
+            self, world, priced):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        may = (datetime.date(2026, 5, 1), datetime.date(2026, 5, 31))
+        run_all(world)  # March: the alliance's invoice counter now exists
+        counts = []
+        for period, programs in ((APRIL, [world.x.pk]), (may, [world.x.pk, world.y.pk])):
+            with alliance_scope(world.a.pk), CaptureQueriesContext(connection) as queries:
+                results = invoicing.invoice_programs_for_period(program_ids=programs, period_start=period[0],
+                                                                period_end=period[1])
+            assert all(r.invoices == 1 for r in results.values())
+            counts.append(len(queries))
+        assert counts[1] == counts[0] + 1  # one more audit event (one per program), nothing else
+
+    def test_batches_keep_the_progress_bar_moving(self):
+        assert invoicing.program_batches([1, 2, 3]) == [[1], [2], [3]]
+        batches = invoicing.program_batches(list(range(140)))
+        assert len(batches) == 20 and {len(b) for b in batches} == {7}
+        assert max(len(b) for b in invoicing.program_batches(list(range(1000)))) == invoicing.PROGRAMS_PER_TASK
+
     def test_a_period_must_start_where_its_kind_starts(self, world):
         with alliance_scope(world.a.pk), pytest.raises(Exception, match="first of the month"):
             invoice_run_create(actor=None, period_start=datetime.date(2026, 3, 2))
