@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv lint typecheck demo-stop worker beat clean
+.PHONY: demo test venv lint typecheck demo-stop web worker beat clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,11 @@ lint: $(STAMP)
 
 typecheck: $(STAMP)
 	$(VENV)/bin/mypy alliance members enrollment billing metrics
+
+# web, worker, beat: the production processes (docker-compose.yml runs the same commands;
+# tests/prod/test_production_shape.py checks that they match and runs them).
+web: $(STAMP)
+	$(VENV)/bin/gunicorn alliance.wsgi:application --bind 0.0.0.0:8000 --workers 3
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A alliance worker --loglevel=INFO -Q $${CELERY_TASK_DEFAULT_QUEUE:-hub}

@@ -139,8 +139,12 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
 # Celery beat: the nightly Iron Triangle rollups (one task per alliance), at 02:30 UTC,
 # and the weekly digest of flagged members.
+# HUB_ROLLUP_INTERVAL_SECONDS replaces the nightly time by an interval (the production-shape
+# test watches beat trigger a rollup within seconds); leave it unset in production.
+_rollup_interval = env_int("HUB_ROLLUP_INTERVAL_SECONDS", 0)
 CELERY_BEAT_SCHEDULE = {
-    "metrics-nightly-rollups": {"task": "metrics.nightly_rollups", "schedule": crontab(hour=2, minute=30)},
+    "metrics-nightly-rollups": {"task": "metrics.nightly_rollups",
+                                "schedule": _rollup_interval if _rollup_interval > 0 else crontab(hour=2, minute=30)},
     # Monday 12:00 UTC: the weekly digest of flagged members to Hub staff.
     "metrics-weekly-digest": {"task": "metrics.weekly_digests",
                               "schedule": crontab(day_of_week="mon", hour=12, minute=0)},
