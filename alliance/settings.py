@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "enrollment",
     "sharedservices",
     "billing",
+    "outreach",
     "metrics",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -242,6 +243,7 @@ SPECTACULAR_SETTINGS = {
             "sharedservices.models": ["Employment", "CredentialType", "CoverReason", "CoverStatus", "CycleStatus",
                                       "CoachingFocus", "GoalStatus"],
             "metrics.models": ["HubMoneyKind"],
+            "outreach.models": ["SubsidyStatus", "ContactMethod", "CloseReason"],
         }.items()
         for name in names
     },
@@ -276,6 +278,9 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HUB_HTTPS else 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HUB_HTTPS
 SECURE_HSTS_PRELOAD = HUB_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Proxies in front of the web process that append to X-Forwarded-For: the public forms' rate
+# limits (outreach/spam.py) count the address the outermost trusted proxy saw. 0: REMOTE_ADDR.
+HUB_TRUSTED_PROXY_COUNT = env_int("HUB_TRUSTED_PROXY_COUNT", 0)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

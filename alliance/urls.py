@@ -14,6 +14,7 @@ alliance_pages = [
     path("", include("sharedservices.urls")),
     path("", include("metrics.urls")),
     path("", include("billing.urls")),
+    path("", include("outreach.urls")),
 ]
 
 alliance_api = [
@@ -23,6 +24,7 @@ alliance_api = [
     path("", include("enrollment.api_urls")),
     path("", include("sharedservices.api_urls")),
     path("", include("metrics.api_urls")),
+    path("", include("outreach.api_urls")),
 ]
 
 urlpatterns = [
@@ -31,6 +33,8 @@ urlpatterns = [
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/", include("allauth.urls")),
     path("a/<slug:alliance_slug>/", include(alliance_pages)),
+    # Public pages without a Hub sign-in: /care/<slug>/ and /family/<slug>/ (each opens its own scope).
+    path("", include("outreach.urls_public")),
     path("api/a/<slug:alliance_slug>/", include((alliance_api, "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script, CSP).

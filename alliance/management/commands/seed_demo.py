@@ -101,6 +101,9 @@ class Command(BaseCommand):
                 from billing.demo import seed_billing_demo
 
                 self.stdout.write(f"{alliance.name}: billing demo {seed_billing_demo(alliance)}")
+                from outreach.demo import seed_outreach_demo
+
+                self.stdout.write(f"{alliance.name}: outreach demo {seed_outreach_demo(alliance)}")
                 first_program = next(iter(programs.values()))
                 for email, role, slug in demo_sign_ins():
                     if slug != spec["slug"]:

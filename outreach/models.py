@@ -1,0 +1,188 @@
+"""Outreach to families: what each member publishes on the alliance's public
+page, inquiries sent from it, and the sign-in links of the family page.
+
+Every row is a tenant row. A listing belongs to one program (providers edit
+their own); inquiries and sign-in links are the Hub's (no program path, so
+providers never see them).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.db import models
+from django.utils import timezone
+
+from alliance.tenancy import TenantModel
+from enrollment.models import Family, Guardian
+from enrollment.rules import DayLength, schedule_label
+from members.models import MemberProgram
+
+# The facts a member may publish or keep private, in the order the page shows them.
+PUBLIC_FIELDS = [
+    ("show_address", "Street address"),
+    ("show_phone", "Phone number"),
+    ("show_hours", "Opening hours and days"),
+    ("show_ages", "Ages served"),
+    ("show_quality", "Quality rating and accreditation"),
+    ("show_languages", "Languages"),
+    ("show_subsidy", "Whether child-care subsidy is accepted"),
+    ("show_openings", "Open places by age group"),
+]
+
+
+class PublicListing(TenantModel):
+    """A member's entry on the alliance's public "find child care" page.
+
+    Nothing is public until `published` is set; each `show_*` switch keeps one
+    kind of fact private. The program's name, kind and town are always shown
+    for a published listing: without them a family cannot tell programs apart.
+    """
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="public_listings")
+    published = models.BooleanField("show this program on the public page", default=False)
+    description = models.TextField(
+        "a few words for families", max_length=600, blank=True,
+        help_text="What makes the program what it is: approach, meals, outdoor time. At most 600 characters.")
+    languages = models.CharField(max_length=200, blank=True,
+                                 help_text="Languages spoken with children, separated by commas.")
+    accepts_subsidy = models.BooleanField("accepts child-care subsidy", default=False)
+    show_address = models.BooleanField(default=True)
+    show_phone = models.BooleanField(default=True)
+    show_hours = models.BooleanField(default=True)
+    show_ages = models.BooleanField(default=True)
+    show_quality = models.BooleanField(default=True)
+    show_languages = models.BooleanField(default=True)
+    show_subsidy = models.BooleanField(default=True)
+    show_openings = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["program__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "program"], name="publiclisting_one_per_program"),
+        ]
+        indexes = [models.Index(fields=["alliance", "published"])]
+
+    def __str__(self) -> str:
+        return f"Public listing of {self.program}"
+
+    @property
+    def language_list(self) -> list[str]:
+        return [part.strip() for part in self.languages.split(",") if part.strip()]
+
+
+class SubsidyStatus(models.TextChoices):
+    HAS = "has", "I have a child-care subsidy or voucher"
+    APPLYING = "applying", "I have applied or plan to apply"
+    UNSURE = "unsure", "I don't know whether I qualify"
+    NO = "no", "No subsidy"
+
+
+class ContactMethod(models.TextChoices):
+    PHONE = "phone", "Phone call"
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+    IN_PERSON = "in_person", "In person"
+
+
+class CloseReason(models.TextChoices):
+    FOUND_CARE = "found_care", "Found care elsewhere"
+    NOT_INTERESTED = "not_interested", "No longer interested"
+    UNREACHABLE = "unreachable", "Could not be reached"
+    DUPLICATE = "duplicate", "Duplicate of another inquiry"
+    SPAM = "spam", "Spam"
+
+
+class InquiryStatus:
+    NEW = "new"
+    CONTACTED = "contacted"
+    ENROLLED = "enrolled"
+    CLOSED = "closed"
+    CHOICES = [(NEW, "New"), (CONTACTED, "Contacted"), (ENROLLED, "Enrolled"), (CLOSED, "Closed")]
+
+
+class Inquiry(TenantModel):
+    """A family's request for care from the public page.
+
+    The family, its first guardian, the children and their entries on the
+    shared waitlist are created with it (enrollment's services). The Hub's
+    response time runs from `received_at` to `first_contact_at`; the time to
+    enrollment is read from the enrollments of the family's children.
+    """
+
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="inquiries")
+    guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="+")
+    desired_start = models.DateField()
+    weekdays = ArrayField(models.PositiveSmallIntegerField())
+    day_length = models.CharField(max_length=10, choices=DayLength.CHOICES, default=DayLength.FULL)
+    area = models.CharField(max_length=100, blank=True)
+    any_program = models.BooleanField(default=False)
+    subsidy_status = models.CharField(max_length=20, choices=SubsidyStatus.choices)
+    message = models.TextField(max_length=2000, blank=True)
+    consent_contact = models.BooleanField(default=False)
+    received_at = models.DateTimeField(default=timezone.now)
+    first_contact_at = models.DateTimeField(null=True, blank=True)
+    first_contact_method = models.CharField(max_length=20, choices=ContactMethod.choices, blank=True)
+    first_contact_note = models.CharField(max_length=500, blank=True)
+    first_contact_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                         on_delete=models.SET_NULL, related_name="+")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
+    closed_note = models.CharField(max_length=500, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        verbose_name_plural = "inquiries"
+        indexes = [
+            models.Index(fields=["alliance", "-received_at"]),
+            models.Index(fields=["alliance", "family"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"Inquiry #{self.pk} from {self.guardian}"
+
+    @property
+    def schedule_label(self) -> str:
+        return schedule_label(self.weekdays, self.day_length)
+
+
+class FamilySignInLink(TenantModel):
+    """A one-time, short-lived link to the family page, sent by email.
+
+    Only a hash of the token is stored (as with invitations); the link works
+    once, until `expires_at`.
+    """
+
+    guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="+")
+    family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="+")
+    token_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+", help_text="Hub staff who sent it; blank when the family asked.")
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "token_hash"], name="familysigninlink_token_unique"),
+        ]
+        indexes = [models.Index(fields=["alliance", "family", "-created_at"])]
+
+    def __str__(self) -> str:
+        return f"Sign-in link for {self.guardian}"
+
+    @property
+    def status(self) -> str:
+        if self.used_at:
+            return "used"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "valid"

@@ -1,0 +1,44 @@
+"""Spam guards of the public forms, without third-party services: a rate limit
+per client address (in the shared cache, keyed by alliance) and a honeypot field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest
+
+HONEYPOT_FIELD = "website"
+
+
+def client_address(request: HttpRequest) -> str:
+    """The visitor's address: REMOTE_ADDR, or, behind `HUB_TRUSTED_PROXY_COUNT`
+    proxies, the address the outermost trusted proxy saw (X-Forwarded-For)."""
+    proxies = getattr(settings, "HUB_TRUSTED_PROXY_COUNT", 0)
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _key(action: str, alliance_id: int, subject: str, window: int) -> str:
+    digest = hashlib.sha256(subject.encode()).hexdigest()[:24]  # no addresses in the cache
+    return f"outreach:rate:{action}:{alliance_id}:{digest}:{int(time.time() // window)}"
+
+
+def rate_limit_hit(*, action: str, alliance_id: int, subject: str, limit: int, window: int) -> bool:
+    """Count one attempt; True when this subject went over `limit` attempts in
+    the current window of `window` seconds."""
+    key = _key(action, alliance_id, subject, window)
+    cache.add(key, 0, timeout=window + 5)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=window + 5)
+        count = 1
+    return count > limit

@@ -1,0 +1,20 @@
+"""Outreach pages under /a/<alliance_slug>/: the inquiry inbox and public listings."""
+
+from django.urls import path
+
+from outreach import views_hub
+
+app_name = "outreach"
+
+urlpatterns = [
+    path("inquiries/", views_hub.InquiryListView.as_view(), name="inquiry_list"),
+    path("inquiries/figures/", views_hub.DashboardPanelView.as_view(), name="dashboard_panel"),
+    path("inquiries/<int:pk>/", views_hub.InquiryDetailView.as_view(), name="inquiry_detail"),
+    path("inquiries/<int:pk>/contact/", views_hub.InquiryContactView.as_view(), name="inquiry_contact"),
+    path("inquiries/<int:pk>/close/", views_hub.InquiryCloseView.as_view(), name="inquiry_close"),
+    path("inquiries/<int:pk>/sign-in-link/", views_hub.InquirySendLinkView.as_view(), name="inquiry_send_link"),
+    path("public-listings/", views_hub.ListingListView.as_view(), name="listing_list"),
+    path("public-listings/<int:program_pk>/", views_hub.ListingEditView.as_view(), name="listing_edit"),
+    path("public-listings/<int:program_pk>/preview/", views_hub.ListingPreviewView.as_view(),
+         name="listing_preview"),
+]

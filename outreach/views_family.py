@@ -1,0 +1,219 @@
+"""The family page at /family/<alliance_slug>/: a guardian signs in with a
+one-time link sent by email and sees the family's waitlist places, offers
+(and answers them), statements and balance — of this family only.
+
+The family comes from the family session, never from the URL; an offer id in
+the URL is looked up among the family's own offers, so another family's id is
+404 like a missing one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views.generic import TemplateView, View
+
+from alliance.views_base import add_errors
+from billing.models import FamilyAccount
+from billing.statements import family_statement, statement_pdf
+from enrollment.models import Offer, OfferStatus
+from outreach.forms import FamilyDeclineForm, SignInRequestForm, parse_date
+from outreach.public import FamilyPageMixin, PublicAllianceMixin, family_session_end, family_session_start
+from outreach.selectors import family_accounts, family_offers, family_waitlist
+from outreach.services import (
+    family_offer_accept,
+    family_offer_decline,
+    family_sign_in_link_check,
+    family_sign_in_link_redeem,
+    family_sign_in_links_send,
+)
+from outreach.spam import client_address, rate_limit_hit
+
+LINK_REQUESTS_PER_ADDRESS = 10
+LINK_REQUESTS_PER_EMAIL = 3
+LINK_WINDOW_SECONDS = 15 * 60
+
+
+class FamilySignInRequestView(PublicAllianceMixin, TemplateView):
+    template_name = "outreach/family_sign_in.html"
+
+    def get_title(self) -> str:
+        return "Family page: sign in"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.setdefault("form", SignInRequestForm())
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = SignInRequestForm(request.POST)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        email = form.cleaned_data["email"].strip().lower()
+        too_many = (rate_limit_hit(action="family-link-ip", alliance_id=self.alliance.pk,
+                                   subject=client_address(request), limit=LINK_REQUESTS_PER_ADDRESS,
+                                   window=LINK_WINDOW_SECONDS)
+                    or rate_limit_hit(action="family-link-email", alliance_id=self.alliance.pk, subject=email,
+                                      limit=LINK_REQUESTS_PER_EMAIL, window=LINK_WINDOW_SECONDS))
+        if too_many:
+            form.add_error(None, "Several sign-in links were asked for in the last minutes. "
+                                 "Use the last one we sent, or try again in a quarter of an hour.")
+            return self.render_to_response(self.get_context_data(form=form), status=429)
+        family_sign_in_links_send(
+            email=email, link_url=lambda token: request.build_absolute_uri(
+                self.public_url("public:family_sign_in_link", token)))
+        # The same answer whether or not the address is known.
+        messages.success(request, f"If {email} belongs to a family of {self.alliance.name}, a sign-in link is on "
+                                  f"its way. It works once, for 30 minutes.")
+        return redirect(self.public_url("public:family_sign_in"))
+
+
+class FamilySignInLinkView(PublicAllianceMixin, TemplateView):
+    """GET shows a button (mail scanners that open links do not use them up); POST signs in."""
+
+    template_name = "outreach/family_sign_in_link.html"
+
+    def get_title(self) -> str:
+        return "Family page: sign in"
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            link = family_sign_in_link_check(token=kwargs["token"])
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(refusal=" ".join(exc.messages)), status=400)
+        return self.render_to_response(self.get_context_data(link=link))
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            link = family_sign_in_link_redeem(token=kwargs["token"])
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(refusal=" ".join(exc.messages)), status=400)
+        family_session_start(request, alliance=self.alliance, family_id=link.family_id, guardian_id=link.guardian_id)
+        messages.success(request, f"Welcome, {link.guardian.first_name}.")
+        return redirect(self.public_url("public:family_home"))
+
+
+class FamilySignOutView(PublicAllianceMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        family_session_end(request, alliance=self.alliance)
+        messages.success(request, "You are signed out of the family page.")
+        return redirect(self.public_url("public:family_sign_in"))
+
+
+class FamilyHomeView(FamilyPageMixin, TemplateView):
+    template_name = "outreach/family_home.html"
+
+    def get_title(self) -> str:
+        return self.family.name
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        accounts = list(family_accounts(self.family))
+        offers = list(family_offers(self.family)[:20])
+        context.update(
+            places=family_waitlist(self.family), accounts=accounts,
+            balance=sum((a.balance for a in accounts), Decimal("0.00")) if accounts else None,
+            open_offers=[o for o in offers if o.status == OfferStatus.OPEN],
+            past_offers=[o for o in offers if o.status != OfferStatus.OPEN],
+        )
+        return context
+
+
+class FamilyOfferView(FamilyPageMixin, TemplateView):
+    template_name = "outreach/family_offer.html"
+
+    def get_offer(self) -> Offer:
+        if not hasattr(self, "offer"):
+            try:
+                self.offer = family_offers(self.family).get(pk=self.kwargs["pk"])
+            except Offer.DoesNotExist:
+                raise Http404("No such offer.") from None
+        return self.offer
+
+    def get_title(self) -> str:
+        offer = self.get_offer()
+        return f"A place for {offer.entry.child.first_name} at {offer.program.name}"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        offer = self.get_offer()
+        context.update(offer=offer, decline_form=kwargs.get("decline_form") or FamilyDeclineForm(),
+                       lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < self.today())
+        return context
+
+
+class FamilyOfferAcceptView(FamilyOfferView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        offer = self.get_offer()
+        try:
+            enrollment = family_offer_accept(family=self.family, guardian=self.guardian, offer=offer)
+        except ValidationError as exc:
+            return self.render_to_response(self.get_context_data(refusal=" ".join(exc.messages)), status=400)
+        messages.success(request, f"Accepted: {enrollment.child.first_name} starts at {offer.program.name} "
+                                  f"on {enrollment.start_date:%B %-d, %Y}.")
+        return redirect(self.public_url("public:family_home"))
+
+
+class FamilyOfferDeclineView(FamilyOfferView):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        offer = self.get_offer()
+        form = FamilyDeclineForm(request.POST)
+        if form.is_valid():
+            try:
+                family_offer_decline(family=self.family, guardian=self.guardian, offer=offer,
+                                     note=form.cleaned_data["note"], keep_waiting=form.cleaned_data["keep_waiting"])
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(request, "You declined the offer. Thank you for letting us know.")
+                return redirect(self.public_url("public:family_home"))
+        return self.render_to_response(self.get_context_data(decline_form=form), status=400)
+
+
+class FamilyStatementView(FamilyPageMixin, TemplateView):
+    """The family's statement across member programs (billing's statement, same figures and PDF)."""
+
+    template_name = "outreach/family_statement.html"
+
+    def get_title(self) -> str:
+        return "Statement"
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        today = self.today()
+        default_start = (today.replace(day=1) - datetime.timedelta(days=60)).replace(day=1)
+        start = parse_date(self.request.GET.get("start")) or default_start
+        return start, parse_date(self.request.GET.get("end")) or today
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        accounts = FamilyAccount.objects.filter(family=self.family)
+        start, end = self.period()
+        try:
+            self.statement = family_statement(self.family, accounts, start=start, end=end)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            today = self.today()
+            self.statement = family_statement(self.family, accounts, start=today.replace(day=1), end=today)
+        if kwargs.get("pdf"):
+            pdf = statement_pdf({"statement": self.statement, "alliance": self.alliance})
+            response = HttpResponse(pdf, content_type="application/pdf")
+            response["Content-Disposition"] = (
+                f'attachment; filename="statement-{self.statement.start}-{self.statement.end}.pdf"')
+            return response
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["statement"] = self.statement
+        return context
