@@ -90,7 +90,7 @@ def cover_fill_rates(covers: QuerySet[CoverRequest], *, start: datetime.date, en
     and the same over all of them."""
     rows: dict[int, FillRate] = {}
     total = FillRate(None, "All programs")
-    for cover in (covers.filter(day__range=(start, end)).select_related("program")
+    for cover in (covers.filter(day__range=(start, end)).select_related(None).select_related("program")
                   .only("status", "day", "created_at", "filled_at", "hours_delivered", "program__name")):
         row = rows.setdefault(cover.program_id, FillRate(cover.program_id, cover.program.name))
         row.add(cover, today)
