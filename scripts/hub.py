@@ -68,6 +68,32 @@ def ensure_redis(*, required: bool, url: str | None = None) -> bool:
     return False
 
 
+CHROMIUM_HELP = (
+    "The browser tests (tests/e2e) drive Debian's chromium, found on PATH (Playwright cannot\n"
+    "download browsers here). Install it: sudo apt-get install -y chromium\n"
+    "or skip the browser tests locally: make test PYTEST_ARGS='-m \"not e2e\"'  (CI runs them)."
+)
+
+
+def ensure_chromium(argv: list[str]) -> None:
+    """The browser journeys need chromium: install it with apt-get when missing and possible."""
+    if any("not e2e" in arg for arg in argv):
+        return
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    apt = shutil.which("apt-get")
+    if apt and os.geteuid() == 0:
+        print("chromium is missing: installing it with apt-get (once) ...", flush=True)
+        install = [apt, "install", "-y", "--no-install-recommends", "chromium"]
+        quiet = {"env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, "check": False}
+        if subprocess.run(install, **quiet).returncode != 0:  # type: ignore[call-overload]
+            subprocess.run([apt, "update"], **quiet)  # type: ignore[call-overload]
+            subprocess.run(install, **quiet)  # type: ignore[call-overload]
+        if shutil.which("chromium"):
+            return
+    sys.exit("chromium is not installed and could not be installed automatically.\n" + CHROMIUM_HELP)
+
+
 def test_database_url() -> str | None:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
@@ -120,6 +146,7 @@ def test(argv: list[str]) -> int:
     # A Redis database of its own, so tests may clear their cache safely.
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
     ensure_redis(required=True, url=env["REDIS_URL"])
+    ensure_chromium(argv)
     url = test_database_url()
     if url:
         env["DATABASE_URL"] = url

@@ -1,0 +1,136 @@
+"""A small alliance that looks real, built with factories in a second or two.
+
+Three member programs with a preschool room each, a dozen children enrolled
+since three months ago on rate plans, family accounts, a month of attendance
+and costs, rolled up once so the dashboard, the provider's figures and the
+funder's report open full. A stranger alliance holds one program.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from alliance.models import Role
+from alliance.tenancy import alliance_scope
+from billing.models import FamilyAccount
+from enrollment.models import AttendanceRecord
+from members.models import AgeGroup, CostCategory, MonthlyCost
+from metrics.rollups import rollup_alliance
+from tests.billing.factories import ChildFactory, FamilyFactory, RatePlanFactory, enroll
+from tests.factories import PASSWORD, AllianceFactory, MemberProgramFactory, member
+from tests.members.factories import SiteFactory, classroom
+
+PROGRAMS = [
+    ("Little Oaks Learning Center", ["Garcia", "Nguyen", "Okafor", "Schmidt", "Haddad"]),
+    ("Maple Street Children's Center", ["Kowalski", "Mensah", "Larsen", "Tanaka"]),
+    ("Sunrise Family Child Care", ["Rivera", "Cohen", "Dubois"]),
+]
+FIRST_NAMES = ["Ava", "Noah", "Mia", "Leo", "Zoe", "Eli", "Ivy", "Max", "Ada", "Kai", "Lia", "Sam"]
+
+
+def months_ago(day: datetime.date, months: int) -> datetime.date:
+    first = day.replace(day=1)
+    for _ in range(months):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    return first
+
+
+def last_weekday(day: datetime.date) -> datetime.date:
+    while day.weekday() >= 5:
+        day -= datetime.timedelta(days=1)
+    return day
+
+
+def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
+    alliance = AllianceFactory(name="Riverbend Early Learning Alliance", slug="riverbend-e2e",
+                               timezone="America/Chicago")
+    stranger = AllianceFactory(name="Cascade Child Care Collaborative", slug="cascade-e2e")
+    today = timezone.localdate(timezone=ZoneInfo(alliance.timezone))
+    start = months_ago(today, 3)
+    programs, rooms, accounts = [], [], []
+    names = iter(FIRST_NAMES)
+    for program_name, families in PROGRAMS:
+        program = MemberProgramFactory(alliance=alliance, name=program_name, licensed_capacity=12)
+        room = classroom(SiteFactory(program=program, name=f"{program_name.split()[0]} main site"),
+                         licensed=8, age_group=AgeGroup.PRESCHOOL, name="Preschool room")
+        RatePlanFactory(program=program, name="Preschool full time", age_group=AgeGroup.PRESCHOOL,
+                        days_per_week=5, tuition=Decimal("1050.00"), effective_from=start)
+        for family_name in families:
+            family = FamilyFactory(alliance=alliance, name=f"{family_name} family")
+            child = ChildFactory(family=family, first_name=next(names), last_name=family_name,
+                                 date_of_birth=today.replace(year=today.year - 4))
+            enroll(child, room, start=start)
+            with alliance_scope(alliance.pk):
+                accounts.append(FamilyAccount.objects.create(family=family, program=program))
+        with alliance_scope(alliance.pk):
+            for month in (months_ago(today, 2), months_ago(today, 1)):
+                MonthlyCost.objects.create(program=program, month=month, category=CostCategory.PERSONNEL,
+                                           amount=Decimal("3900.00"))
+                MonthlyCost.objects.create(program=program, month=month, category=CostCategory.OCCUPANCY,
+                                           amount=Decimal("1400.00"))
+        programs.append(program)
+        rooms.append(room)
+    # Attendance up to the day before the provider's journey, which records that day itself.
+    for room in rooms:
+        _attendance(alliance, room, start=months_ago(today, 1), end=last_weekday(today) - datetime.timedelta(days=1))
+    _billing_history(alliance, programs, accounts, today=today)
+    if rollup:
+        with alliance_scope(alliance.pk):
+            rollup_alliance(start=start, end=today - datetime.timedelta(days=1))
+    stranger_program = MemberProgramFactory(alliance=stranger, name="Cedar Grove Children's Center")
+    return SimpleNamespace(
+        alliance=alliance, stranger=stranger, programs=programs, rooms=rooms, accounts=accounts, today=today,
+        password=PASSWORD,
+        staff=member(alliance, Role.HUB_STAFF, email="staff@riverbend-e2e.test"),
+        provider=member(alliance, Role.PROVIDER, program=programs[0], email="director@littleoaks-e2e.test"),
+        funder=member(alliance, Role.FUNDER, email="officer@foundation-e2e.test"),
+        stranger_admin=member(stranger, Role.HUB_ADMIN, email="admin@cascade-e2e.test"),
+        stranger_program=stranger_program,
+    )
+
+
+def _billing_history(alliance, programs, accounts, *, today: datetime.date) -> None:  # type: ignore[no-untyped-def]
+    """Invoices for the last two months and this one, through the real invoicing; most
+    families paid the past months by ACH, every fifth family owes them still."""
+    from billing.invoicing import invoice_program_for_period
+    from billing.payments import payment_record
+
+    with alliance_scope(alliance.pk):
+        for back in (2, 1, 0):
+            month = months_ago(today, back)
+            month_end = months_ago(month + datetime.timedelta(days=40), 0) - datetime.timedelta(days=1)
+            for program in programs:
+                invoice_program_for_period(program_id=program.pk, period_start=month, period_end=month_end,
+                                           issued_on=month)
+            if back == 0:
+                continue
+            for index, account in enumerate(accounts):
+                if index % 5 != 4:
+                    payment_record(actor=None, account=account, amount=Decimal("1050.00"), method="ach",
+                                   received_on=month + datetime.timedelta(days=9))
+
+
+def _attendance(alliance, room, *, start: datetime.date, end: datetime.date) -> None:  # type: ignore[no-untyped-def]
+    """Most children present most weekdays, a few absences."""
+    from enrollment.models import AbsenceReason, Enrollment
+
+    with alliance_scope(alliance.pk):
+        enrollments = list(Enrollment.objects.filter(classroom=room).order_by("pk"))
+        rows = []
+        day = start
+        while day <= end:
+            if day.weekday() < 5:
+                for index, enrollment in enumerate(enrollments):
+                    if (day.toordinal() + index) % 9 == 0:
+                        rows.append(AttendanceRecord(alliance_id=alliance.pk, enrollment=enrollment, day=day,
+                                                     absence_reason=AbsenceReason.SICK))
+                    else:
+                        rows.append(AttendanceRecord(alliance_id=alliance.pk, enrollment=enrollment, day=day,
+                                                     check_in=datetime.time(8, 5), check_out=datetime.time(16, 40)))
+            day += datetime.timedelta(days=1)
+        AttendanceRecord.objects.bulk_create(rows)

@@ -1,0 +1,171 @@
+"""Each role's journey through the Hub in a real browser.
+
+Every page visited passes axe-core (no serious or critical violation) with a
+clean console; each journey's last page is saved to var/screenshots/.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from alliance.tenancy import alliance_scope
+from billing.models import InvoiceRun, Payment
+from enrollment.models import AttendanceRecord
+from tests.e2e.conftest import TABLET, check_page, screenshot, sign_in
+from tests.e2e.journey_data import build_journey_world, last_weekday
+
+# Plain `django_db`: the test thread only reads (inside its own transaction); the journeys'
+# writes go through the live server and are committed.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
+
+
+@pytest.fixture(scope="module")
+def journey(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """One alliance and one live server for every journey of this module.
+
+    Built once and flushed once at the end (a flush costs seconds; per test, as the
+    `live_server` fixture does, it would be most of this folder's time). The journeys
+    touch different rows, so they do not depend on each other's order.
+    """
+    from django.core.management import call_command
+    from django.test.utils import override_settings
+    from pytest_django.live_server_helper import LiveServer
+
+    with django_db_blocker.unblock(), override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        world = build_journey_world()
+        server = LiveServer("localhost")
+        try:
+            world.base = server.url
+            world.a = f"{server.url}/a/{world.alliance.slug}"
+            yield world
+        finally:
+            server.stop()
+            call_command("flush", verbosity=0, interactive=False)
+
+
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py sets per test
+
+
+def test_hub_staff_signs_in_with_totp_runs_invoices_and_records_a_payment(journey, page, console_errors):
+    sign_in(page, journey.base, journey.staff.email, journey.password, totp_secret=journey.staff.totp_secret,
+            console_errors=console_errors)
+    expect(page).to_have_url(f"{journey.a}/dashboard/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page, console_errors)
+
+    # Drill into a member from the dashboard.
+    page.get_by_role("link", name=journey.programs[1].name).first.click()
+    expect(page).to_have_url(re.compile(rf"/dashboard/programs/{journey.programs[1].pk}/$"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text(journey.programs[1].name)
+    check_page(page, console_errors)
+
+    # Run next month's invoices and watch the progress bar finish.
+    page.get_by_role("link", name="Billing", exact=True).click()
+    check_page(page, console_errors)
+    page.goto(f"{journey.a}/billing/runs/")
+    check_page(page, console_errors)
+    page.get_by_role("button", name="Start the run").click()
+    progress = page.get_by_role("progressbar", name="Programs invoiced")
+    expect(progress).to_have_attribute("value", "3", timeout=20_000)
+    expect(page.locator("#run-progress")).to_contain_text("3 of 3 programs invoiced")
+    expect(page.locator("#run-progress .card").first).to_contain_text("12")  # invoices created
+    check_page(page, console_errors)
+    with alliance_scope(journey.alliance.pk):
+        assert InvoiceRun.objects.get().status == "done"
+
+    # Record a payment on the Garcia family's account.
+    account = journey.accounts[0]
+    page.goto(f"{journey.a}/billing/accounts/{account.pk}/")
+    balance_before = page.locator("#balance").inner_text()
+    check_page(page, console_errors)
+    page.get_by_role("link", name="Record a payment").click()
+    check_page(page, console_errors)
+    page.get_by_label("Amount").fill("400.00")
+    page.get_by_label("Method").select_option(label="Check")
+    page.get_by_label("Reference").fill("1042")
+    page.get_by_role("button", name="Record payment").click()
+    expect(page.locator("#balance")).not_to_have_text(balance_before)
+    expect(page.get_by_role("cell", name="1042", exact=True)).to_be_visible()
+    check_page(page, console_errors)
+    with alliance_scope(journey.alliance.pk):
+        assert str(Payment.objects.get(account=account, reference="1042").amount) == "400.00"
+    screenshot(page, "hub-staff-payment")
+
+
+def test_provider_takes_attendance_on_a_tablet_and_sees_their_iron_triangle(journey, page, console_errors):
+    page.set_viewport_size(TABLET)
+    sign_in(page, journey.base, journey.provider.email, journey.password)
+    expect(page).to_have_url(f"{journey.a}/programs/{journey.programs[0].pk}/")
+    check_page(page, console_errors)
+
+    day = last_weekday(journey.today)
+    page.goto(f"{journey.a}/attendance/?day={day.isoformat()}")
+    check_page(page, console_errors)
+    page.get_by_role("link", name="Preschool room").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)
+
+    rows = page.locator("table.attendance tbody tr")
+    expect(rows).to_have_count(5)
+    first, second = rows.nth(0), rows.nth(1)
+    first.get_by_role("button", name="Check in").click()
+    expect(first.get_by_role("button", name="Check out")).to_be_visible()
+    second.get_by_label("Absence reason").select_option(label="Sick")
+    second.get_by_role("button", name="Absent").click()
+    expect(second).to_contain_text("Absent: sick")
+    check_page(page, console_errors)
+    with alliance_scope(journey.alliance.pk):
+        assert AttendanceRecord.objects.filter(day=day).count() == 2
+
+    page.get_by_role("link", name="My figures").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("main")).to_contain_text(re.compile("occupancy", re.I))
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)
+    screenshot(page, "provider-iron-triangle")
+
+
+def test_funder_signs_in_and_downloads_the_impact_report_pdf(journey, page, console_errors):
+    sign_in(page, journey.base, journey.funder.email, journey.password)
+    expect(page).to_have_url(f"{journey.a}/reports/")
+    check_page(page, console_errors)
+    page.get_by_role("link", name=re.compile("last 12 months")).click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page, console_errors)
+    for child in ("Ava", "Garcia"):
+        expect(page.locator("body")).not_to_contain_text(child)
+    page.get_by_role("link", name="Impact reports").click()
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="PDF", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".pdf")
+    with open(download.path(), "rb") as pdf:
+        assert pdf.read(5) == b"%PDF-"
+    page.get_by_role("link", name=re.compile("last 12 months")).click()
+    screenshot(page, "funder-impact-report")
+
+
+def test_a_user_of_another_alliance_cannot_reach_its_pages(journey, page, console_errors):
+    sign_in(page, journey.base, journey.stranger_admin.email, journey.password,
+            totp_secret=journey.stranger_admin.totp_secret)
+    expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/dashboard/")
+    for path in ("/dashboard/", f"/billing/accounts/{journey.accounts[0].pk}/", f"/programs/{journey.programs[0].pk}/"):
+        response = page.goto(f"{journey.a}{path}")
+        assert response is not None and response.status == 404
+        expect(page.locator("body")).not_to_contain_text(journey.alliance.name)
+        expect(page.locator("body")).not_to_contain_text("Garcia")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    check_page(page, console_errors, expect_status_errors=True)
+    page.get_by_role("link", name="Back to your Hub").click()
+    expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/dashboard/")
+    page.goto(f"{journey.a}/dashboard/")
+    screenshot(page, "stranger-404")
+
+
+def no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{page.url} scrolls sideways by {overflow}px at {page.viewport_size['width']}px"
