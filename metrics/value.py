@@ -112,6 +112,11 @@ class MemberValue:
         return (self.measured_value / self.fee_charged).quantize(CENT, ROUND_HALF_UP) if self.fee_charged else None
 
 
+def _add_months(month: datetime.date, count: int) -> datetime.date:
+    year, index = divmod(month.year * 12 + month.month - 1 + count, 12)
+    return datetime.date(year, index + 1, 1)
+
+
 def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     months, month = [], start.replace(day=1)
     while month <= end:
@@ -172,6 +177,9 @@ def _since_joining(value: MemberValue, by_month: dict[datetime.date, dict]) -> N
                                "so no before-and-after comparison is made.")
         return
     value.baseline = _sum(baseline, by_month)
+    if program.joined_on and baseline[0] > _add_months(joined, BASELINE_MONTHS):
+        value.baseline_note = (f"The rollups start after {program.name} joined (on {program.joined_on}): "
+                               f"the baseline is its first {BASELINE_MONTHS} months on record.")
     before, now = value.baseline, value.now
     if before.billed > 0 and now.billed > 0:
         value.bad_debt_avoided = cents(now.billed * before.written_off / before.billed - now.written_off)
@@ -221,10 +229,13 @@ def member_value(program: MemberProgram, *, start: datetime.date, end: datetime.
     return value
 
 
-def default_value_period(today: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The twelve months ending with the last complete one."""
+def default_value_period(today: datetime.date, months: int = 3) -> tuple[datetime.date, datetime.date]:
+    """The `months` months ending with the last complete one (a quarter: long enough to
+    hold a delivery and a month's cover, short enough to compare with the first months)."""
     end = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
-    start = months_between(end.replace(year=end.year - 1), end)[1]
+    start = end
+    for _ in range(months - 1):
+        start = (start - datetime.timedelta(days=1)).replace(day=1)
     return start, end
 
 

@@ -13,7 +13,7 @@ from django.views.generic import TemplateView
 
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
 from members.models import MemberProgram, ProgramStatus
-from metrics.value import BASELINE_MONTHS, default_value_period, member_value, members_value
+from metrics.value import BASELINE_MONTHS, ZERO, default_value_period, member_value, members_value
 
 
 def _month(value: str | None) -> datetime.date | None:
@@ -24,7 +24,7 @@ def _month(value: str | None) -> datetime.date | None:
 
 
 class ValuePeriodMixin(AllianceMixin):
-    """The months ?from=YYYY-MM&to=YYYY-MM (default: the twelve ending with the last complete month)."""
+    """The months ?from=YYYY-MM&to=YYYY-MM (default: the three ending with the last complete month)."""
 
     def period(self) -> tuple[datetime.date, datetime.date]:
         today = timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
@@ -52,7 +52,7 @@ class ValueListView(ValuePeriodMixin, TemplateView):
         programs = list(MemberProgram.objects.exclude(status=ProgramStatus.APPLICANT).order_by("name"))
         values = members_value(programs, start=start, end=end)
         context.update(values=values,
-                       totals={name: sum((getattr(v, name) or 0 for v in values), 0)
+                       totals={name: sum((getattr(v, name) or ZERO for v in values), ZERO)
                                for name in ("fee_charged", "purchasing_savings", "cover_hours", "bad_debt_avoided",
                                             "revenue_from_occupancy", "measured_value", "net")})
         return context

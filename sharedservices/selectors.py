@@ -159,8 +159,8 @@ def cycle_orders(cycle: PurchasingCycle, orders: QuerySet[MemberOrder]) -> list[
 def cycle_counts() -> dict[int, dict[str, int]]:
     """Per cycle: member orders and purchase orders."""
     counts = PurchasingCycle.objects.annotate(
-        member_orders=Count("orders", distinct=True), purchase_orders=Count("purchase_orders", distinct=True))
-    return {c.pk: {"member_orders": c.member_orders, "purchase_orders": c.purchase_orders} for c in counts}
+        n_orders=Count("orders", distinct=True), n_purchase_orders=Count("purchase_orders", distinct=True))
+    return {c.pk: {"member_orders": c.n_orders, "purchase_orders": c.n_purchase_orders} for c in counts}
 
 
 def delivered_lines(*, program_id: int, start: datetime.date, end: datetime.date) -> QuerySet[MemberOrderLine]:

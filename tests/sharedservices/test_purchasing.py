@@ -116,6 +116,10 @@ def test_pages_providers_order_for_their_own_program(world, clients, shop, link)
     provider_view = clients.provider_x.get(link("cycle_detail", cycle.pk)).content.decode()
     assert "Program X" in provider_view and "Program Y" not in provider_view
     assert clients.provider_x.post(link("cycle_place_orders", cycle.pk)).status_code == 403
+    home = clients.staff_a.get(link("purchasing_home")).content.decode()
+    assert "Spring" in home and "Taking orders" in home and "Wipes" in home
+    assert "Place an order" not in home and "View or change" in clients.provider_x.get(
+        link("purchasing_home")).content.decode()
     placed = clients.staff_a.post(link("cycle_place_orders", cycle.pk), follow=True).content.decode()
     assert "2 purchase orders placed" not in placed and "1 purchase order placed" in placed
     with alliance_scope(world.a.pk):
