@@ -24,7 +24,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy alliance members enrollment billing metrics
+	$(VENV)/bin/mypy alliance members enrollment billing outreach metrics
 
 # web, worker, beat: the production processes (docker-compose.yml runs the same commands;
 # tests/prod/test_production_shape.py checks that they match and runs them).

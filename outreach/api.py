@@ -64,6 +64,7 @@ class PublicListingViewSet(AllianceModelViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         listing = serializer.instance
+        assert listing is not None  # an update always has its row
         data = {k: v for k, v in serializer.validated_data.items() if k in LISTING_WRITABLE}
         serializer.instance = through_service(
             lambda: listing_save(actor=self.request.user, program=listing.program, data=data))

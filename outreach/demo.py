@@ -162,7 +162,7 @@ def _place(inquiry: Inquiry, today: datetime.date) -> None:
 def _family_with_statements() -> str:
     """The email of a guardian whose family owes something, for trying the family page's statements."""
     accounts = (accounts_with_balances(FamilyAccount.objects.filter(family__isnull=False))
-                .filter(balance__gt=Decimal("0")).order_by("pk"))
+                .filter(balance__gt=Decimal("0")).order_by("pk"))  # type: ignore[misc]
     for account in accounts[:50]:
         guardian = (Guardian.objects.filter(family_id=account.family_id).exclude(email="")
                     .order_by("-is_primary_contact", "pk").first())

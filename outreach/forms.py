@@ -87,7 +87,7 @@ class InquiryForm(HubForm):
         self.fields[HONEYPOT_FIELD] = forms.CharField(required=False, label="Leave this field empty")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if not data.get("guardian_email") and not (data.get("guardian_phone") or "").strip():
             self.add_error("guardian_phone", "Give a phone number or an email address, so we can answer.")
         for i in range(2, MAX_CHILDREN_PER_INQUIRY + 1):

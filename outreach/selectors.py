@@ -271,13 +271,15 @@ def inquiry_status(inquiry: Inquiry) -> str:
 def inquiries_filtered(*, status: str = "open", query: str = "") -> QuerySet[Inquiry]:
     rows = inquiries_with_timing()
     if status == "open":
-        rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True)
+        rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True)  # type: ignore[misc]
     elif status == InquiryStatus.NEW:
-        rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True, first_contact_at__isnull=True)
+        rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True,  # type: ignore[misc]
+                           first_contact_at__isnull=True)
     elif status == InquiryStatus.CONTACTED:
-        rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True, first_contact_at__isnull=False)
+        rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True,  # type: ignore[misc]
+                           first_contact_at__isnull=False)
     elif status == InquiryStatus.ENROLLED:
-        rows = rows.filter(enrolled_at__isnull=False)
+        rows = rows.filter(enrolled_at__isnull=False)  # type: ignore[misc]
     elif status == InquiryStatus.CLOSED:
         rows = rows.filter(closed_at__isnull=False)
     text = query.strip()
@@ -342,7 +344,7 @@ def outreach_figures(*, weeks: int = 12, today: datetime.date | None = None) -> 
     since = datetime.datetime.combine(first_monday, datetime.time.min, tzinfo=zone)
     rows = list(inquiries_with_timing().filter(received_at__gte=since)
                 .exclude(closed_reason="spam")
-                .values_list("received_at", "first_contact_at", "enrolled_at", "closed_at"))
+                .values_list("received_at", "first_contact_at", "enrolled_at", "closed_at"))  # type: ignore[misc]
     per_week = {first_monday + datetime.timedelta(weeks=i): 0 for i in range(weeks)}
     to_contact, to_enrollment = [], []
     awaiting = 0

@@ -120,7 +120,7 @@ class FamilyHomeView(FamilyPageMixin, TemplateView):
         offers = list(family_offers(self.family)[:20])
         context.update(
             places=family_waitlist(self.family), accounts=accounts,
-            balance=sum((a.balance for a in accounts), Decimal("0.00")) if accounts else None,
+            balance=sum((a.balance for a in accounts), Decimal("0.00")) if accounts else None,  # type: ignore[attr-defined]
             open_offers=[o for o in offers if o.status == OfferStatus.OPEN],
             past_offers=[o for o in offers if o.status != OfferStatus.OPEN],
         )

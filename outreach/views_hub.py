@@ -99,7 +99,7 @@ class InquiryListView(OutreachPage, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         for inquiry in context["inquiries"]:
-            inquiry.status_code = inquiry_status(inquiry)
+            inquiry.state = inquiry_status(inquiry)
             inquiry.hours_to_contact = hours_between(inquiry.received_at, inquiry.first_contact_at)
         query = self.request.GET.copy()
         query.pop("page", None)
@@ -137,11 +137,11 @@ class InquiryDetailView(InquiryFromURL, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         inquiry = self.get_inquiry()
+        enrolled_at = getattr(inquiry, "enrolled_at", None)  # annotated by inquiries_with_timing()
         context.update(
             inquiry=inquiry, status=inquiry_status(inquiry), entries=inquiry_entries(inquiry),
             hours_to_contact=hours_between(inquiry.received_at, inquiry.first_contact_at),
-            days_to_enrollment=(hours_between(inquiry.received_at, inquiry.enrolled_at) or 0) / 24
-            if inquiry.enrolled_at else None,
+            days_to_enrollment=(hours_between(inquiry.received_at, enrolled_at) or 0) / 24 if enrolled_at else None,
             contact_form=kwargs.get("contact_form") or FirstContactForm(),
             close_form=kwargs.get("close_form") or CloseForm(),
             show_links=settings.DEBUG,

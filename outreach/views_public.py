@@ -55,6 +55,7 @@ class CarePageView(PublicAllianceMixin, TemplateView):
         if dob and group is None:
             programs = []
         context.update(form=form, programs=programs, start=start, filtered=bool(filters and any(filters.values())),
+                       when="now" if start == today else f"on {start:%B %-d}",
                        inquire_query=self.request.GET.urlencode())
         return context
 
