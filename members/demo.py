@@ -37,12 +37,13 @@ from members.models import (
     PricingModel,
     ProgramKind,
     ProgramStatus,
+    QrisRating,
     ServiceSubscription,
     Site,
     StaffCategory,
     StaffMember,
 )
-from members.selectors import months_back, personnel_cost_from_roster
+from members.selectors import months_back, personnel_cost_from_roster, qris_timelines
 
 CENT = Decimal("0.01")
 M = TypeVar("M", bound=models.Model)
@@ -124,6 +125,7 @@ def seed_members_demo(alliance: Alliance, programs_by_name: dict[str, MemberProg
     for name, program in programs_by_name.items():
         rng = _rng(alliance.slug, name)
         _seed_profile(alliance, program, rng, anchor, used_licenses)
+        _seed_qris_history(program, _rng(alliance.slug, name, "qris"), anchor)
         _seed_sites_and_classrooms(program, rng, anchor)
         if program.status == ProgramStatus.APPLICANT:
             continue  # applying: no staff, costs or agreements on file yet
@@ -187,6 +189,40 @@ def _seed_profile(alliance: Alliance, program: MemberProgram, rng: random.Random
     for key, value in fields.items():
         setattr(program, key, value)
     program.save()
+
+
+def _seed_qris_history(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
+    """Earlier ratings before the current one: most members rated in the last year
+    moved up a star (after QRIS support), some held, a few moved down. Rows are
+    added only when missing (the history is append-only), oldest first."""
+    if not program.qris_rating or not program.qris_rated_on:
+        return
+    current, rated_on = program.qris_rating, program.qris_rated_on
+    recent = rated_on > _months_ago(anchor, 12)
+    draw = rng.random()
+    earlier: int | None = None
+    if recent and current >= 3 and draw < 0.65:
+        earlier = current - 1
+    elif recent and current < 5 and draw > 0.9:
+        earlier = current + 1
+    elif draw < 0.8:
+        earlier = current
+    planned = [(_months_ago(rated_on, 36), earlier, "Initial rating visit")] if earlier else []
+    note = "Re-rating visit" if earlier is None or earlier >= current else "Re-rating visit after QRIS support"
+    planned.append((rated_on, current, note))
+    existing = set(QrisRating.objects.filter(program=program).values_list("rated_on", "rating"))
+    for day, rating, note in planned:
+        if (day, rating) not in existing:
+            _qris_row(program, day, rating, note)
+    timeline = qris_timelines([program.pk]).get(program.pk, [])
+    if not timeline or (timeline[-1].rated_on, timeline[-1].rating) != (rated_on, current):
+        _qris_row(program, rated_on, current, note)  # an older history ended elsewhere
+
+
+def _qris_row(program: MemberProgram, day: datetime.date, rating: int, note: str) -> None:
+    QrisRating.objects.create(
+        alliance_id=program.alliance_id, program=program, rating=rating, rated_on=day, note=note,
+        recorded_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))))
 
 
 def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random,

@@ -161,6 +161,46 @@ class MemberProgram(MembersRecord):
         return [line for line in [self.street, city_line] if line]
 
 
+class QrisRatingSource(models.TextChoices):
+    ENTERED = "entered", "Entered in the Hub"
+    BACKFILL = "backfill", "On record when the history began"
+
+
+class QrisRating(MembersRecord):
+    """One change of a program's QRIS rating, as recorded. Append-only.
+
+    The program keeps its current rating (`MemberProgram.qris_rating`); every
+    change to it appends a row here, so the rating a program held on any day
+    can be read back (`members.selectors.qris_timelines`). A row whose
+    `rating` is empty records that the rating was removed. A later row dated on
+    or before an earlier one corrects it (the earlier row stays, superseded).
+    """
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="qris_history")
+    rating = models.PositiveSmallIntegerField(
+        "QRIS rating (stars)", null=True, blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(QRIS_MAX_STARS)],
+    )
+    rated_on = models.DateField("rated on")
+    source = models.CharField(max_length=20, choices=QrisRatingSource.choices,
+                              default=QrisRatingSource.ENTERED)
+    note = models.CharField(max_length=200, blank=True)
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    program_field = "program"
+    append_only = True
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["alliance", "program", "rated_on"])]
+
+    def __str__(self) -> str:
+        stars = f"{self.rating} stars" if self.rating else "no rating"
+        return f"QRIS {stars} on {self.rated_on}"
+
+
 class InspectionType(models.TextChoices):
     ROUTINE = "routine", "Routine"
     RENEWAL = "renewal", "License renewal"

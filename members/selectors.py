@@ -2,7 +2,7 @@
 
 A figure is computed here once: the capacity in force on a day, a month's
 personnel cost from the roster, a month's costs with that figure filled in,
-an agreement's monthly fee.
+an agreement's monthly fee, the QRIS rating a program held on a day.
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ from members.models import (
     PricingModel,
     ProgramKind,
     ProgramStatus,
+    QrisRating,
     ServiceSubscription,
     StaffCategory,
     StaffMember,
@@ -449,3 +450,53 @@ def program_overview_figures(program: MemberProgram) -> dict[str, object]:
             Credential.objects.filter(staff__program=program)).count(),
     }
 
+
+
+# --- QRIS rating history ----------------------------------------------------
+@dataclass(frozen=True)
+class RatingStep:
+    """From `rated_on` on, the program held `rating` stars (None: no rating)."""
+
+    rated_on: datetime.date
+    rating: int | None
+    row_id: int
+
+
+def qris_timelines(program_ids: Iterable[int] | None = None) -> dict[int, list[RatingStep]]:
+    """Each program's ratings in date order, as the history's rows say in the order
+    they were recorded: a row dated on or before earlier-recorded rows corrects
+    them, so they drop out. The last step is the program's current rating."""
+    rows = QrisRating.objects.order_by("id").values_list("program_id", "rated_on", "rating", "id")
+    if program_ids is not None:
+        rows = rows.filter(program_id__in=list(program_ids))
+    timelines: dict[int, list[RatingStep]] = {}
+    for program_id, rated_on, rating, row_id in rows:
+        line = timelines.setdefault(program_id, [])
+        while line and line[-1].rated_on >= rated_on:
+            line.pop()
+        line.append(RatingStep(rated_on, rating, row_id))
+    return timelines
+
+
+def qris_rating_on(timeline: list[RatingStep], day: datetime.date) -> int | None:
+    """The rating held on `day` (None before the first rating or after its removal)."""
+    rating = None
+    for step in timeline:
+        if step.rated_on > day:
+            break
+        rating = step.rating
+    return rating
+
+
+@dataclass(frozen=True)
+class RatingHistoryRow:
+    row: QrisRating
+    superseded: bool
+
+
+def qris_history_of(program: MemberProgram) -> list[RatingHistoryRow]:
+    """The program's rating history, latest recorded first; rows a later entry
+    corrected are marked superseded."""
+    current = {step.row_id for step in qris_timelines([program.pk]).get(program.pk, [])}
+    rows = QrisRating.objects.filter(program=program).select_related("recorded_by")
+    return [RatingHistoryRow(row, row.pk not in current) for row in rows]

@@ -28,6 +28,8 @@ from members.models import (
     MemberProgram,
     MonthlyCost,
     ProgramStatus,
+    QrisRating,
+    QrisRatingSource,
     ServiceSubscription,
     Site,
     StaffMember,
@@ -117,14 +119,41 @@ def program_create(*, actor: Actor, name: str, kind: str,
     program.save()
     audit_event_record(actor=actor, action="program.created", target=program,
                        after=snapshot(program))
+    _qris_history_append(actor=actor, program=program, before=(None, None))
     return program
 
 
 @transaction.atomic
 def program_update(*, actor: Actor, program: MemberProgram,
                    data: Mapping[str, Any]) -> MemberProgram:
-    return _update(program, data, allowed=PROGRAM_PROFILE_FIELDS, actor=actor,
-                   action="program.updated", program_id=program.pk)
+    """Change a member's profile. A change of its QRIS rating or rating date also
+    appends a row to the rating history."""
+    stored = MemberProgram.objects.select_for_update().get(pk=program.pk)
+    before = (stored.qris_rating, stored.qris_rated_on)
+    updated = _update(stored, data, allowed=PROGRAM_PROFILE_FIELDS, actor=actor,
+                      action="program.updated", program_id=program.pk)
+    _qris_history_append(actor=actor, program=updated, before=before)
+    return updated
+
+
+def _qris_history_append(*, actor: Actor, program: MemberProgram,
+                         before: tuple[int | None, datetime.date | None]) -> QrisRating | None:
+    """One history row per change of (rating, rated on); removing the rating is a
+    change too, dated the day it was removed."""
+    if (program.qris_rating, program.qris_rated_on) == before:
+        return None
+    row = QrisRating(
+        alliance_id=program.alliance_id, program=program, rating=program.qris_rating,
+        rated_on=program.qris_rated_on or timezone.localdate(), source=QrisRatingSource.ENTERED,
+        note="" if program.qris_rating else "Rating removed",
+        recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
+    )
+    _full_clean(row)
+    row.save()
+    audit_event_record(actor=actor, action="qris_rating.recorded", target=row, program_id=program.pk,
+                       before={"rating": before[0], "rated_on": before[1]},
+                       after={"rating": row.rating, "rated_on": row.rated_on})
+    return row
 
 
 @transaction.atomic

@@ -31,7 +31,7 @@ from members.pages import (
     ProgramFormPage,
     ProgramPage,
 )
-from members.selectors import program_directory, program_overview_figures
+from members.selectors import program_directory, program_overview_figures, qris_history_of
 
 SORT_CHOICES = [
     ("name", "Name (A–Z)"), ("-name", "Name (Z–A)"),
@@ -184,6 +184,7 @@ class ProgramQualityView(ProgramPage, TemplateView):
         program = self.program
         context.update(
             inspections=LicensingInspection.objects.filter(program=program),
+            rating_history=qris_history_of(program),
             stars=range(1, QRIS_MAX_STARS + 1),
             accreditation_expired=bool(program.accreditation_expires_on
                                        and program.accreditation_expires_on < today),

@@ -8,6 +8,7 @@ the report says so. Read by the HTML page, the PDF and nothing else.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -16,7 +17,8 @@ from decimal import Decimal
 from django.db.models import Q
 
 from enrollment.models import Enrollment
-from members.models import MemberProgram, ProgramKind
+from members.models import QRIS_MAX_STARS, MemberProgram, ProgramKind
+from members.selectors import qris_rating_on, qris_timelines
 from metrics.charts import Reference, Series
 from metrics.figures import Finance, HubSustainability, Occupancy, per, ratio
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
@@ -26,6 +28,7 @@ from metrics.value import SavingsReport, savings_members_report
 
 MIN_GROUP = 3
 BASELINE_MONTHS = 3
+TOP_QRIS_RATING = QRIS_MAX_STARS - 1  # "the top levels": 4 and 5 stars
 
 
 @dataclass(frozen=True)
@@ -59,6 +62,32 @@ class BeforeAfter:
         return self.programs < MIN_GROUP
 
 
+@dataclass(frozen=True)
+class QrisImprovements:
+    """Members' QRIS ratings when the period began against its end, from the rating history.
+
+    `compared` members held a rating at both dates; each moved up, held or moved
+    down. The shares at the top levels are of all members served in the period.
+    """
+
+    programs: int
+    compared: int
+    moved_up: int = 0
+    held: int = 0
+    moved_down: int = 0
+    newly_rated: int = 0
+    top_share_start: Decimal | None = None
+    top_share_end: Decimal | None = None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.compared < MIN_GROUP
+
+    @property
+    def shares_suppressed(self) -> bool:
+        return self.programs < MIN_GROUP
+
+
 @dataclass
 class ImpactReport:
     start: datetime.date
@@ -75,12 +104,14 @@ class ImpactReport:
     qris_rated: int = 0
     qris_average: Decimal | None = None
     qris_rated_in_period: int = 0
+    qris_improvements: QrisImprovements | None = None
     savings: SavingsReport | None = None
     charts: list[Chart] = field(default_factory=list)
 
     @property
     def suppressed_any(self) -> bool:
-        return any(g.suppressed for g in self.groups) or bool(self.before_after and self.before_after.suppressed)
+        return (any(g.suppressed for g in self.groups) or bool(self.before_after and self.before_after.suppressed)
+                or bool(self.qris_improvements and self.qris_improvements.suppressed))
 
     @property
     def alliance_suppressed(self) -> bool:
@@ -155,9 +186,38 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     if len(rated) >= MIN_GROUP:
         report.qris_average = (Decimal(sum(r for r, _ in rated)) / len(rated)).quantize(Decimal("0.1"))
     report.qris_rated_in_period = sum(1 for _, on in rated if on and start <= on <= _month_end(end))
+    report.qris_improvements = qris_improvements(programs=served, start=start, end=end)
     report.savings = savings_members_report(start=start, end=end)
     report.charts = _charts(report, alliance) if not report.alliance_suppressed else []
     return report
+
+
+def qris_improvements(*, programs: list[int], start: datetime.date, end: datetime.date) -> QrisImprovements:
+    """The rating each program held the day before the first month of the period
+    against the one it held on the period's last day. Only counts leave here;
+    fewer than MIN_GROUP compared programs suppress the moves, fewer than
+    MIN_GROUP programs the shares."""
+    timelines = qris_timelines(programs)
+    began, ended = start.replace(day=1) - datetime.timedelta(days=1), _month_end(end)
+    pairs = [(qris_rating_on(timelines.get(pk, []), began), qris_rating_on(timelines.get(pk, []), ended))
+             for pk in programs]
+    compared = [(before, after) for before, after in pairs if before is not None and after is not None]
+    if len(programs) < MIN_GROUP:
+        return QrisImprovements(len(programs), len(compared))
+    top_start = sum(1 for before, _ in pairs if before is not None and before >= TOP_QRIS_RATING)
+    top_end = sum(1 for _, after in pairs if after is not None and after >= TOP_QRIS_RATING)
+    of_all = QrisImprovements(
+        len(programs), len(compared), top_share_start=ratio(top_start, len(programs)),
+        top_share_end=ratio(top_end, len(programs)),
+        newly_rated=sum(1 for before, after in pairs if before is None and after is not None))
+    if of_all.suppressed:
+        return of_all
+    return dataclasses.replace(
+        of_all,
+        moved_up=sum(1 for before, after in compared if after > before),
+        held=sum(1 for before, after in compared if after == before),
+        moved_down=sum(1 for before, after in compared if after < before),
+    )
 
 
 def _month_end(month: datetime.date) -> datetime.date:
@@ -230,4 +290,5 @@ def _charts(report: ImpactReport, alliance: dict[datetime.date, Month]) -> list[
     ]
 
 
-__all__ = ["ImpactReport", "MIN_GROUP", "default_period", "impact_report", "ratio"]
+__all__ = ["ImpactReport", "MIN_GROUP", "QrisImprovements", "default_period", "impact_report", "qris_improvements",
+           "ratio"]

@@ -20,14 +20,16 @@ from members.models import (
     HubService,
     MemberProgram,
     MonthlyCost,
+    QrisRating,
     ServiceSubscription,
     Site,
     StaffMember,
 )
-from members.selectors import months_back
+from members.selectors import months_back, qris_timelines
+from metrics.reports import default_period, impact_report
 
 MODELS = [MemberProgram, Site, Classroom, ClassroomCapacity, StaffMember, Credential,
-          MonthlyCost, HubService, ServiceSubscription]
+          MonthlyCost, HubService, ServiceSubscription, QrisRating]
 
 
 def fingerprint() -> str:
@@ -90,6 +92,12 @@ def programs_are_realistic(demo: Alliance) -> None:
         categories = set(StaffMember.objects.values_list("category", flat=True))
         assert categories == {"administration", "classroom"}
         assert MonthlyCost.objects.filter(month=months_back(2)[0]).exists()
+        for program in MemberProgram.objects.exclude(qris_rating=None):  # history ends at the current rating
+            last = qris_timelines([program.pk])[program.pk][-1]
+            assert (last.rated_on, last.rating) == (program.qris_rated_on, program.qris_rating), program
+        start, end = default_period()
+        qris = impact_report(start=start, end=end).qris_improvements
+        assert not qris.suppressed and qris.moved_up >= 2, qris  # the funder report shows improvements
 
 
 def a_hub_user_browses_all_twelve_riverbend_programs() -> None:
