@@ -65,9 +65,18 @@ def audit_event_record(
 
 
 def _program_id_of(target: models.Model) -> int | None:
+    """The program a row belongs to, following `program_field` through foreign keys
+    (a collections note's `account__program`). A path through a to-many relation
+    (a family's `children__enrollments__program`) names no single program: None."""
     field = getattr(type(target), "program_field", None)
     if field == "pk":
         return target.pk
-    if field and "__" not in field:
-        return getattr(target, f"{field}_id", None)
-    return None
+    if not field:
+        return None
+    *hops, last = field.split("__")
+    row: object = target
+    for hop in hops:
+        row = getattr(row, hop, None)
+        if not isinstance(row, models.Model):
+            return None
+    return getattr(row, f"{last}_id", None)

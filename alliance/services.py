@@ -105,8 +105,11 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str | None
 def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:  # type: ignore[no-untyped-def]
     if invitation.status != "pending":
         raise ValidationError(f"This invitation is {invitation.status}; only pending ones can be revoked.")
+    shown = ["email", "role", "program_id", "revoked_at"]
     with transaction.atomic():
+        before = snapshot(invitation, shown)
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit_event_record(actor=actor, action="invitation.revoked", target=invitation)
+        audit_event_record(actor=actor, action="invitation.revoked", target=invitation, before=before,
+                           after=snapshot(invitation, shown))
     return invitation
