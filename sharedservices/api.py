@@ -12,16 +12,17 @@ import datetime
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, viewsets
+from rest_framework import generics, serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from alliance.api_base import AllianceModelViewSet, AllianceViewSetMixin
+from alliance.api_base import AllianceModelViewSet, AllianceReadOnlyViewSet, AllianceViewSetMixin
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from enrollment.services import alliance_today
 from members.api import VisibleRelatedField, through_service
@@ -53,17 +54,39 @@ READ_AND_POST = ["get", "post", "head", "options"]
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
-class SharedViewSet(AllianceModelViewSet):
-    http_method_names = NO_DELETE
+class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+    """`true` or `false`; anything else is a field error (a plain BooleanFilter ignores `null`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true",
+                         **kwargs)
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A row's id: `1.5` is a field error, not quietly 1."""
+
+    field_class = forms.IntegerField
+
+
+class SharedMixin:
+    membership: Any
 
     def require(self, roles: frozenset[str]) -> None:
         if self.membership.role not in roles:
             raise PermissionDenied("Your role in this alliance does not allow this.")
 
     def input(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
-        serializer = serializer_class(data=request.data, context=self.get_serializer_context())
+        serializer = serializer_class(data=request.data, context=self.get_serializer_context())  # type: ignore[attr-defined]
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)
+
+
+class SharedViewSet(SharedMixin, AllianceModelViewSet):
+    http_method_names = NO_DELETE
+
+
+class SharedReadOnlyViewSet(SharedMixin, AllianceReadOnlyViewSet):
+    """Rows made by actions, not by a create: list, retrieve and the actions' POSTs."""
 
 
 class AllianceWideViewSet(SharedViewSet):
@@ -120,13 +143,21 @@ class AvailabilitySerializer(serializers.ModelSerializer):
         fields = ["id", "day", "starts_at", "ends_at"]
 
 
+class SubstituteFilter(django_filters.FilterSet):
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = Substitute
+        fields = ["is_active", "employment"]
+
+
 class SubstituteViewSet(SharedViewSet):
     """The Hub's substitute pool (Hub roles only). `credentials`, `clearances` and
     `availability` add to a substitute."""
 
     model = Substitute
     serializer_class = SubstituteSerializer
-    filterset_fields = ["is_active", "employment"]
+    filterset_class = SubstituteFilter
 
     def base_queryset(self) -> models.QuerySet:
         return Substitute.objects.prefetch_related("credentials", "clearances").order_by("last_name", "first_name")
@@ -237,7 +268,7 @@ class FillRatesSerializer(serializers.Serializer):
 
 
 class CoverRequestFilter(django_filters.FilterSet):
-    program = django_filters.NumberFilter(field_name="program_id")
+    program = IdFilter(field_name="program_id")
     day_from = django_filters.DateFilter(field_name="day", lookup_expr="gte")
     day_to = django_filters.DateFilter(field_name="day", lookup_expr="lte")
 
@@ -354,10 +385,18 @@ class VendorSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
+class VendorFilter(django_filters.FilterSet):
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = Vendor
+        fields = ["is_active"]
+
+
 class VendorViewSet(SharedViewSet):
     model = Vendor
     serializer_class = VendorSerializer
-    filterset_fields = ["is_active"]
+    filterset_class = VendorFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.vendor_create(
@@ -384,6 +423,15 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
         return fields
 
 
+class CatalogueItemFilter(django_filters.FilterSet):
+    vendor = IdFilter(field_name="vendor_id")
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = CatalogueItem
+        fields = ["vendor", "is_active"]
+
+
 class CatalogueItemViewSet(AllianceWideViewSet):
     """The vendor catalogue: every member reads it; the Hub keeps it."""
 
@@ -391,7 +439,7 @@ class CatalogueItemViewSet(AllianceWideViewSet):
     serializer_class = CatalogueItemSerializer
     allowed_roles = HUB_AND_PROVIDER
     write_roles = HUB_ONLY
-    filterset_fields = ["vendor", "is_active"]
+    filterset_class = CatalogueItemFilter
 
     def base_queryset(self) -> models.QuerySet:
         return CatalogueItem.objects.select_related("vendor").order_by("vendor__name", "name")
@@ -486,7 +534,7 @@ class OrderLineSetSerializer(serializers.Serializer):
     quantity = serializers.IntegerField(min_value=0, help_text="0 removes the item from the order.")
 
 
-class MemberOrderViewSet(SharedViewSet):
+class MemberOrderViewSet(SharedReadOnlyViewSet):
     """Members' orders (providers see their own). `set-line` orders a quantity of an
     item for a program in an open cycle (0 removes it)."""
 
@@ -494,14 +542,10 @@ class MemberOrderViewSet(SharedViewSet):
     serializer_class = MemberOrderSerializer
     allowed_roles = HUB_AND_PROVIDER
     write_roles = HUB_AND_PROVIDER
-    http_method_names = READ_AND_POST
     filterset_fields = ["cycle", "program"]
 
     def base_queryset(self) -> models.QuerySet:
         return MemberOrder.objects.prefetch_related("lines", "lines__item").order_by("-cycle_id", "program_id")
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise DRFValidationError({"non_field_errors": ["Orders are made line by line: POST to set-line."]})
 
     @extend_schema(request=OrderLineSetSerializer, responses=MemberOrderSerializer)
     @action(detail=False, methods=["post"], url_path="set-line")
@@ -535,19 +579,15 @@ class DeliverySerializer(serializers.Serializer):
     note = serializers.CharField()
 
 
-class PurchaseOrderViewSet(SharedViewSet):
+class PurchaseOrderViewSet(SharedReadOnlyViewSet):
     """The Hub's purchase orders, one per vendor per cycle; `deliveries` records one member's delivery."""
 
     model = PurchaseOrder
     serializer_class = PurchaseOrderSerializer
-    http_method_names = READ_AND_POST
     filterset_fields = ["cycle", "vendor"]
 
     def base_queryset(self) -> models.QuerySet:
         return PurchaseOrder.objects.select_related("vendor").prefetch_related("lines", "lines__item")
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise DRFValidationError({"non_field_errors": ["Purchase orders are placed by closing a cycle."]})
 
     @extend_schema(request=DeliveryInputSerializer, responses={201: DeliverySerializer})
     @action(detail=True, methods=["post"])
@@ -643,7 +683,7 @@ def _event(event: Any) -> dict[str, Any] | None:
             "due_on": event.due_on, "basis": event.basis}
 
 
-class QualityCalendarViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
+class QualityCalendarView(AllianceViewSetMixin, generics.GenericAPIView):
     """Licensing renewals, QRIS re-ratings and accreditation expiries overdue or due in
     the next 180 days across members, and the members at risk (Hub roles)."""
 
@@ -653,7 +693,7 @@ class QualityCalendarViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
     filter_backends: list[Any] = []
 
     @extend_schema(responses=QualityCalendarSerializer)
-    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         today = alliance_today()
         programs = MemberProgram.objects.all()
         events = [e for _, group in quality_calendar(programs, today=today) for e in group]

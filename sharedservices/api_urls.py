@@ -1,3 +1,4 @@
+from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from sharedservices import api
@@ -13,5 +14,7 @@ router.register("member-orders", api.MemberOrderViewSet, basename="member-order"
 router.register("purchase-orders", api.PurchaseOrderViewSet, basename="purchase-order")
 router.register("coach-visits", api.CoachVisitViewSet, basename="coach-visit")
 router.register("coaching-goals", api.CoachingGoalViewSet, basename="coaching-goal")
-router.register("quality-calendar", api.QualityCalendarViewSet, basename="quality-calendar")
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("quality-calendar/", api.QualityCalendarView.as_view(), name="quality-calendar"),
+]
