@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from metrics import api
+from metrics import api, api_value
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -10,4 +10,5 @@ router.register("metrics/alliance-finance-months", api.AllianceFinanceMonthViewS
 router.register("metrics/program-months", api.ProgramMonthViewSet, basename="metrics-program-month")
 router.register("metrics/program-finance-months", api.ProgramFinanceMonthViewSet,
                 basename="metrics-program-finance-month")
+router.register("value-of-membership", api_value.ValueOfMembershipViewSet, basename="value-of-membership")
 urlpatterns = router.urls

@@ -165,3 +165,18 @@ def test_the_funder_report_adds_savings_up_and_suppresses_small_groups(world, cl
     pdf = clients.funder_a.get(f"/a/{world.a.slug}/reports/impact.pdf?{PERIOD}")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
     assert "What members saved through the Hub" in text and "$85.50" in text
+
+
+def test_the_api_gives_the_same_figures(world, clients, example):
+    url = f"/api/a/{world.a.slug}/value-of-membership/{world.x.pk}/?{PERIOD}"
+    body = clients.provider_x.get(url).json()
+    assert (body["fee_charged"], body["purchasing_savings"], body["bad_debt_avoided"], body["revenue_from_occupancy"],
+            body["measured_value"], body["net"]) == ("660.00", "69.00", "960.00", "5684.21", "6713.21", "6053.21")
+    assert body["cover_requests"] == [example["worked"].pk] and len(body["invoices"]) == 3
+    assert clients.provider_y.get(url).status_code == 404
+    assert clients.staff_b.get(url).status_code == 404
+    assert clients.funder_a.get(url).status_code == 403
+    assert clients.provider_x.get(f"/api/a/{world.a.slug}/value-of-membership/").status_code == 403
+    everyone = clients.staff_a.get(f"/api/a/{world.a.slug}/value-of-membership/?{PERIOD}").json()
+    assert [row["name"] for row in everyone] == ["Program X", "Program Y"]
+    assert clients.staff_a.get(f"/api/a/{world.a.slug}/value-of-membership/?from=2026-13").status_code == 400

@@ -1,0 +1,119 @@
+"""API of the value of membership: the same figures as the pages (metrics/value.py).
+
+`value-of-membership/` lists every member's figures (Hub roles); `value-of-membership/<program>/`
+gives one member's with the ids of the records behind them (Hub roles and that member's provider).
+Months: ?from=YYYY-MM&to=YYYY-MM, by default the three ending with the last complete month.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db import models
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from alliance.api_base import AllianceReadOnlyViewSet
+from alliance.views_base import HUB_AND_PROVIDER
+from members.models import MemberProgram, ProgramStatus
+from metrics.value import MemberValue, default_value_period, member_value, members_value
+
+MONEY = {"max_digits": 14, "decimal_places": 2, "allow_null": True}
+RATIO = {"max_digits": 7, "decimal_places": 4, "allow_null": True}
+PERIOD = [OpenApiParameter("from", str, description="First month, YYYY-MM."),
+          OpenApiParameter("to", str, description="Last month, YYYY-MM.")]
+
+
+class SumsSerializer(serializers.Serializer):
+    months = serializers.ListField(child=serializers.DateField())
+    billed = serializers.DecimalField(**MONEY)
+    written_off = serializers.DecimalField(**MONEY)
+    bad_debt_rate = serializers.DecimalField(**RATIO)
+    occupancy = serializers.DecimalField(**RATIO)
+    vacancy = serializers.DecimalField(**RATIO)
+
+
+class MemberValueSerializer(serializers.Serializer):
+    program = serializers.IntegerField(source="program.pk")
+    name = serializers.CharField(source="program.name")
+    start = serializers.DateField()
+    end = serializers.DateField()
+    fee_charged = serializers.DecimalField(**MONEY)
+    fee_paid = serializers.DecimalField(**MONEY)
+    purchasing_savings = serializers.DecimalField(**MONEY)
+    covers = serializers.IntegerField()
+    cover_hours = serializers.DecimalField(max_digits=10, decimal_places=2)
+    bad_debt_avoided = serializers.DecimalField(**MONEY)
+    revenue_from_occupancy = serializers.DecimalField(**MONEY)
+    measured_value = serializers.DecimalField(**MONEY)
+    net = serializers.DecimalField(**MONEY)
+    baseline = SumsSerializer(allow_null=True)
+    now = SumsSerializer(allow_null=True)
+    baseline_note = serializers.CharField()
+
+
+class MemberValueDetailSerializer(MemberValueSerializer):
+    fee_entries = serializers.SerializerMethodField(help_text="Ledger entries of the Hub fees charged.")
+    invoices = serializers.SerializerMethodField(help_text="Invoices those entries are on.")
+    order_lines = serializers.SerializerMethodField(help_text="Delivered order lines with savings.")
+    cover_requests = serializers.SerializerMethodField(help_text="Delivered cover requests.")
+
+    def get_fee_entries(self, value: MemberValue) -> list[int]:
+        return [e.pk for e in value.fee_lines]
+
+    def get_invoices(self, value: MemberValue) -> list[int]:
+        return sorted({e.invoice_id for e in value.fee_lines if e.invoice_id})
+
+    def get_order_lines(self, value: MemberValue) -> list[int]:
+        return [line.pk for line in value.purchase_lines]
+
+    def get_cover_requests(self, value: MemberValue) -> list[int]:
+        return [c.pk for c in value.cover_rows]
+
+
+def _month(request: Request, name: str) -> datetime.date | None:
+    value = request.query_params.get(name)
+    if not value:
+        return None
+    try:
+        return datetime.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise DRFValidationError({name: ["A month, YYYY-MM."]}) from None
+
+
+class ValueOfMembershipViewSet(AllianceReadOnlyViewSet):
+    model = MemberProgram
+    serializer_class = MemberValueSerializer
+    allowed_roles = HUB_AND_PROVIDER
+    pagination_class = None
+    filter_backends: list[Any] = []
+
+    def base_queryset(self) -> models.QuerySet:
+        return MemberProgram.objects.exclude(status=ProgramStatus.APPLICANT).order_by("name")
+
+    def period(self) -> tuple[datetime.date, datetime.date]:
+        today = timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
+        default_start, default_end = default_value_period(today)
+        start = _month(self.request, "from") or default_start
+        end = _month(self.request, "to") or default_end
+        return (end, start) if end < start else (start, end)
+
+    @extend_schema(parameters=PERIOD, responses=MemberValueSerializer(many=True))
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if not self.membership.is_hub:
+            raise PermissionDenied("Every member's figures are the Hub's; open your own program's.")
+        start, end = self.period()
+        return Response(MemberValueSerializer(members_value(list(self.get_queryset()), start=start, end=end),
+                                              many=True).data)
+
+    @extend_schema(parameters=PERIOD, responses=MemberValueDetailSerializer)
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        start, end = self.period()
+        return Response(MemberValueDetailSerializer(member_value(self.get_object(), start=start, end=end)).data)
