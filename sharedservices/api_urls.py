@@ -16,5 +16,5 @@ router.register("coach-visits", api.CoachVisitViewSet, basename="coach-visit")
 router.register("coaching-goals", api.CoachingGoalViewSet, basename="coaching-goal")
 urlpatterns = [
     *router.urls,
-    path("quality-calendar/", api.QualityCalendarView.as_view(), name="quality-calendar"),
+    path("quality-calendar/", api.QualityCalendarView.as_view(), name="quality-calendar-list"),
 ]
