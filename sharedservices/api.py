@@ -54,12 +54,19 @@ READ_AND_POST = ["get", "post", "head", "options"]
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 
 
-class StrictBooleanFilter(django_filters.TypedChoiceFilter):
+class StrictBooleanField(forms.Field):
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if value in ("true", "false"):
+            return value == "true"
+        raise forms.ValidationError("Use true or false.")
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
     """`true` or `false`; anything else is a field error (a plain BooleanFilter ignores `null`)."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true",
-                         **kwargs)
+    field_class = StrictBooleanField
 
 
 class IdFilter(django_filters.NumberFilter):
