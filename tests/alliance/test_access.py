@@ -1,7 +1,8 @@
-"""Lock 1 (request layer): strangers get 404 on every alliance URL.
+"""Lock 1 (request layer): providers narrowed to their program, role pages.
 
-Parametrised over every named URL pattern under /a/<slug>/ and
-/api/a/<slug>/, so pages that later issues add are covered automatically.
+The walk over every named URL pattern under /a/<slug>/ and /api/a/<slug>/, for
+every role of two alliances and anonymous, is the access matrix
+(tests/alliance/test_access_matrix.py, table in tests/access_table.py).
 """
 
 from __future__ import annotations
@@ -18,35 +19,6 @@ def test_the_walk_finds_the_pages_and_endpoints():
     names = {r.name for r in ROUTES}
     assert {"metrics:dashboard", "alliance:audit", "members:program_detail",
             "api:program-list"} <= names
-
-
-STRANGERS = ["admin_b", "staff_b", "provider_z", "funder_b"]
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_users_of_another_alliance_get_404(world, clients, route):
-    """Every role of alliance B, GET and POST, on alliance A's URL: 404, never data."""
-    # Real ids of alliance A's rows where the route takes a pk.
-    url = route.url(world.a.slug, pk=world.x.pk, program_pk=world.x.pk)
-    outcomes = {
-        (stranger, method): getattr(clients, stranger).generic(method.upper(), url).status_code
-        for stranger in STRANGERS
-        for method in METHODS
-    }
-    assert {k: v for k, v in outcomes.items() if v != 404} == {}, url
-
-
-@pytest.mark.parametrize("route", ROUTES, ids=str)
-def test_unknown_alliances_are_404_and_anonymous_visitors_sign_in(world, clients, client, route):
-    assert clients.admin_a.get(route.url("no-such-alliance", pk=world.x.pk)).status_code == 404
-    if route.name.endswith("invitation_accept"):
-        return  # open to anyone holding a valid link; a forged one is 404 (test_invitations)
-    response = client.get(route.url(world.a.slug, pk=world.x.pk))
-    if route.is_api:
-        assert response.status_code == 401
-    else:
-        assert response.status_code == 302
-        assert response["Location"].startswith("/accounts/login/")
 
 
 class TestProviderNarrowing:

@@ -1,0 +1,115 @@
+"""The access matrix's machinery: which real object each URL is tried with, and who is who.
+
+The table itself (what each role must get) is `tests/access_table.py`; the test
+is `tests/alliance/test_access_matrix.py`. The matrix runs on the demo data
+(`seed_demo`): alliance A is Riverbend, alliance B is Cascade, and each route's
+path parameters are filled with a real object of Riverbend's first program
+("program X"), so that a page a role may see answers 200 with real content and
+a provider of another program of the same alliance ("provider Y") is refused.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.db import models
+
+from tests.urlwalk import Route
+
+# The model a route's <pk> names, by the path segment before it; routes whose
+# segment is ambiguous are named in PK_BY_ROUTE.
+PK_BY_SEGMENT = {
+    "accounts": "billing.FamilyAccount", "billing-accounts": "billing.FamilyAccount",
+    "bank-accounts": "billing.BankAccount", "ach": "billing.AchBatch",
+    "alliance-finance-months": "metrics.AllianceFinanceMonth", "alliance-months": "metrics.AllianceMonth",
+    "program-finance-months": "metrics.ProgramFinanceMonth", "program-months": "metrics.ProgramMonth",
+    "attendance": "enrollment.AttendanceRecord", "audit-events": "alliance.AuditEvent",
+    "catalogue-items": "sharedservices.CatalogueItem", "items": "sharedservices.CatalogueItem",
+    "children": "enrollment.Child", "claims": "billing.PayerClaim",
+    "classroom-capacities": "members.ClassroomCapacity", "classrooms": "members.Classroom",
+    "vacancies": "members.Classroom",
+    "coach-visits": "sharedservices.CoachVisit", "visits": "sharedservices.CoachVisit",
+    "coaching-goals": "sharedservices.CoachingGoal", "goals": "sharedservices.CoachingGoal",
+    "costs": "members.MonthlyCost",
+    "cover": "sharedservices.CoverRequest", "cover-requests": "sharedservices.CoverRequest",
+    "cycles": "sharedservices.PurchasingCycle", "purchasing-cycles": "sharedservices.PurchasingCycle",
+    "enrollments": "enrollment.Enrollment", "export": "alliance.DataExport",
+    "families": "enrollment.Family", "guardians": "enrollment.Guardian",
+    "imports": "members.ImportBatch", "inquiries": "outreach.Inquiry",
+    "inspections": "members.LicensingInspection", "invitations": "alliance.Invitation",
+    "invoice-runs": "billing.InvoiceRun", "runs": "billing.InvoiceRun", "invoices": "billing.Invoice",
+    "ledger-entries": "billing.LedgerEntry", "member-orders": "sharedservices.MemberOrder",
+    "offers": "enrollment.Offer", "payers": "billing.Payer", "payments": "billing.Payment",
+    "programs": "members.MemberProgram", "public-listings": "outreach.PublicListing",
+    "purchase-orders": "sharedservices.PurchaseOrder", "rate-plans": "billing.RatePlan",
+    "sites": "members.Site", "staff": "members.StaffMember",
+    "subscriptions": "members.ServiceSubscription", "services": "members.HubService",
+    "substitutes": "sharedservices.Substitute", "vendors": "sharedservices.Vendor",
+    "waitlist": "enrollment.WaitlistEntry", "waitlist-entries": "enrollment.WaitlistEntry",
+    "credentials": "members.Credential", "value-of-membership": "members.MemberProgram",
+}
+PK_BY_ROUTE = {
+    "members:subscription_edit": "members.ServiceSubscription",
+}
+FIXED = {"year": 2026, "month": 1, "chart": "occupancy", "kind": "classrooms", "token": "not-a-real-token"}
+
+_PK_SEGMENT = re.compile(r"([\w-]+)/<(?:\w+:)?pk>")
+
+
+@dataclass
+class Samples:
+    """Real rows of alliance A, preferably of program X, by model label."""
+
+    program_id: int
+    rows: dict[str, Any]
+
+    def pk_of(self, label: str) -> int | None:
+        row = self.rows.get(label)
+        return None if row is None else row.pk
+
+
+def _in_program(model: type[models.Model], program_id: int) -> models.QuerySet:
+    queryset = model.objects.all()
+    path = getattr(model, "program_field", None)
+    if path:
+        queryset = queryset.filter(**{path: program_id})
+    return queryset.order_by("pk")
+
+
+def collect_samples(program_id: int) -> Samples:
+    """Inside alliance A's scope: the first row of each model the routes name."""
+    labels = set(PK_BY_SEGMENT.values()) | set(PK_BY_ROUTE.values())
+    rows: dict[str, Any] = {}
+    for label in sorted(labels):
+        try:
+            model = apps.get_model(label)
+        except LookupError:
+            continue
+        rows[label] = _in_program(model, program_id).first() or model.objects.order_by("pk").first()
+    staff = rows.get("members.StaffMember")
+    if staff is not None:  # a credential of that staff member, for staff/<pk>/credentials/<credential_pk>/
+        credential = apps.get_model("members.Credential").objects.filter(staff=staff).order_by("pk").first()
+        rows["members.Credential"] = credential or rows.get("members.Credential")
+    return Samples(program_id=program_id, rows=rows)
+
+
+def pk_label(route: Route) -> str | None:
+    if route.name in PK_BY_ROUTE:
+        return PK_BY_ROUTE[route.name]
+    match = _PK_SEGMENT.search(route.route)
+    return PK_BY_SEGMENT.get(match.group(1)) if match else None
+
+
+def url_of(route: Route, alliance_slug: str, samples: Samples) -> str:
+    values: dict[str, object] = dict(FIXED, program_pk=samples.program_id)
+    label = pk_label(route)
+    if label is not None:
+        values["pk"] = samples.pk_of(label) or 0
+    elif "<int:pk>" in route.route:
+        values["pk"] = 0
+    values["credential_pk"] = samples.pk_of("members.Credential") or 0
+    values["cycle_pk"] = samples.pk_of("sharedservices.PurchasingCycle") or 0
+    return route.url(alliance_slug, **values)

@@ -1,0 +1,222 @@
+"""The access matrix: every page and endpoint, every role of two alliances and anonymous, from one table.
+
+`tests/access_table.py` says, for every named URL under /a/<slug>/ and
+/api/a/<slug>/, what each role of alliance A must get on GET (200, 302, 403,
+404, 405). Every role of alliance B must get 404 on GET and POST, an unknown
+alliance is 404, and an anonymous visitor is sent to sign in (401 from the
+API) unless the table names the route public. A route without a row fails the
+test, which prints the outcomes it saw for that route so a reviewer can check
+them and add the row.
+
+The matrix runs on the demo data (seed_demo, once for the module, rolled back
+at the end); tests/accessmatrix.py fills each route's parameters with a real
+object of program X (Riverbend's first program). The same module also checks
+that seed_demo is idempotent and that every demo sign-in works, so the demo
+is built once for both.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import transaction
+from django.test import Client, override_settings
+
+from alliance.management.commands.seed_demo import DEMO_PASSWORD, demo_sign_ins
+from alliance.models import Alliance, Membership, Role
+from alliance.tenancy import alliance_scope
+from members.models import MemberProgram
+from tests.access_table import A_ROLES, PUBLIC, TABLE
+from tests.accessmatrix import collect_samples, pk_label, url_of
+from tests.urlwalk import alliance_routes
+
+ROUTES = alliance_routes()
+B_ROLES = ["admin_b", "staff_b", "provider_b", "funder_b"]
+
+
+def counts() -> dict[str, int]:
+    result = {"users": get_user_model().objects.count()}
+    for alliance in Alliance.objects.all():
+        with alliance_scope(alliance.pk):
+            result[f"{alliance.slug}_programs"] = MemberProgram.objects.count()
+            result[f"{alliance.slug}_members"] = Membership.objects.count()
+    return result
+
+
+def _client(user) -> Client:  # type: ignore[no-untyped-def]
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    return client
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """The demo's data and sign-ins, built once for this module and rolled back after it."""
+    fast = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py, for the whole module
+    with django_db_blocker.unblock(), override_settings(HUB_MFA_EXEMPT_DEMO_USERS=True, PASSWORD_HASHERS=fast):
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            call_command("seed_demo", stdout=open("/dev/null", "w"))
+            first_counts = counts()
+            users = {email: get_user_model().objects.get(username=email) for email, _, _ in demo_sign_ins()}
+            a, b = Alliance.objects.get(slug="riverbend"), Alliance.objects.get(slug="cascade")
+            with alliance_scope(a.pk):
+                provider_x = users["provider@riverbend.example"]
+                program_x = Membership.objects.get(user=provider_x).program
+                program_y = MemberProgram.objects.exclude(pk=program_x.pk).order_by("pk").first()
+                other = get_user_model().objects.create(username="provider-y@riverbend.example",
+                                                        email="provider-y@riverbend.example")
+                Membership.objects.create(user=other, role=Role.PROVIDER, program=program_y)
+                _rows_the_demo_lacks(a, users["admin@riverbend.example"], program_x)
+                samples = collect_samples(program_x.pk)
+            actors = {
+                "admin": users["admin@riverbend.example"], "staff": users["staff@riverbend.example"],
+                "provider_x": provider_x, "provider_y": other, "funder": users["funder@riverbend.example"],
+                "admin_b": users["admin@cascade.example"], "staff_b": users["staff@cascade.example"],
+                "provider_b": users["provider@cascade.example"], "funder_b": users["funder@cascade.example"],
+            }
+            yield SimpleNamespace(a=a, b=b, samples=samples, first_counts=first_counts,
+                                  clients={name: _client(user) for name, user in actors.items()})
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+
+
+def _rows_the_demo_lacks(alliance: Alliance, admin, program: MemberProgram) -> None:  # type: ignore[no-untyped-def]
+    """Rows the demo does not hold, made through the services, so their pages are tried with real rows too."""
+    import datetime
+
+    from alliance.models import DataExport
+    from alliance.services import invitation_create
+    from billing.ach import ach_file_generate
+    from billing.invoicing import invoice_run_create
+    from members.imports import import_batch_create
+    from members.models import ImportKind
+
+    invitation_create(invited_by=admin, email="newcomer@riverbend.example", role=Role.HUB_STAFF, program_id=None)
+    DataExport.objects.create(requested_by=admin)
+    invoice_run_create(actor=admin, period_start=datetime.date(2030, 1, 1), queue=False)
+    import_batch_create(actor=admin, program=program, kind=ImportKind.CLASSROOMS, filename="rooms.csv",
+                        raw=b"name,age_group,licensed_capacity,children_per_staff,operating_days,opens_at,closes_at\n"
+                            b"Room 9,toddler,10,5,mon tue wed thu fri,07:30,17:30\n")
+    ach_file_generate(actor=admin, program=program, settlement_date=datetime.date(2030, 1, 2))
+
+
+def outcome(response) -> str:  # type: ignore[no-untyped-def]
+    return str(response.status_code)
+
+
+def observed_row(demo, route) -> str:  # type: ignore[no-untyped-def]
+    url = url_of(route, demo.a.slug, demo.samples)
+    return " ".join(outcome(demo.clients[role].get(url)) for role in A_ROLES)
+
+
+def test_every_route_has_a_row_in_the_table(demo, db):
+    missing = {route.name: observed_row(demo, route) for route in ROUTES if route.name not in TABLE}
+    stale = set(TABLE) - {route.name for route in ROUTES}
+    assert not missing, (
+        "Routes without a row in tests/access_table.py. Outcomes seen (" + " ".join(A_ROLES) + "); check "
+        "them and add the rows:\n" + "\n".join(f'    "{name}": "{row}",' for name, row in sorted(missing.items())))
+    assert not stale, f"Rows for routes that no longer exist: {sorted(stale)}"
+
+
+def test_roles_of_alliance_a_get_what_the_table_says(demo, db):
+    wrong = {}
+    for route in ROUTES:
+        if route.name not in TABLE:
+            continue
+        seen = observed_row(demo, route)
+        if seen != TABLE[route.name]:
+            url = url_of(route, demo.a.slug, demo.samples)
+            wrong[route.name] = f"table {TABLE[route.name]!r}, seen {seen!r} at {url}"
+    assert not wrong, "\n".join(f"{name}: {why}" for name, why in sorted(wrong.items()))
+
+
+def test_every_route_is_tried_with_a_real_object(demo, db):
+    """A route with an id is tried with a real row of alliance A, or the 200s above would mean nothing."""
+    unresolved = {route.name for route in ROUTES
+                  if "<int:pk>" in route.route and not demo.samples.pk_of(pk_label(route) or "")}
+    assert not unresolved, f"No sample row for: {sorted(unresolved)} (tests/accessmatrix.py)"
+
+
+def test_every_role_of_alliance_b_gets_404_on_every_route(demo, db):
+    """Every role of alliance B, on alliance A's URLs with alliance A's real ids: GET as each role, POST as
+    a hub admin and a provider (the alliance is refused before any role is looked at)."""
+    leaks = {}
+    for route in ROUTES:
+        url = url_of(route, demo.a.slug, demo.samples)
+        for role, method in [*((role, "GET") for role in B_ROLES), ("admin_b", "POST"), ("provider_b", "POST")]:
+            status = demo.clients[role].generic(method, url).status_code
+            if status != 404:
+                leaks[(route.name, role, method)] = status
+    assert not leaks, leaks
+
+
+def test_unknown_alliances_are_404_and_anonymous_visitors_sign_in(demo, db):
+    wrong = {}
+    anonymous = Client()
+    for route in ROUTES:
+        if demo.clients["admin"].get(url_of(route, "no-such-alliance", demo.samples)).status_code != 404:
+            wrong[(route.name, "unknown alliance")] = "not 404"
+        if route.name in PUBLIC:
+            continue
+        response = anonymous.get(url_of(route, demo.a.slug, demo.samples))
+        if route.is_api:
+            if response.status_code != 401:
+                wrong[(route.name, "anonymous")] = response.status_code
+        elif response.status_code != 302 or not response["Location"].startswith("/accounts/login/"):
+            wrong[(route.name, "anonymous")] = response.status_code
+    assert not wrong, wrong
+
+
+def test_the_table_keeps_the_rules_of_design(demo):
+    """Rules the table itself must keep, whatever a later row says."""
+    broken = []
+    for name, row in TABLE.items():
+        seen = dict(zip(A_ROLES, row.split(), strict=True))
+        route = next((r for r in ROUTES if r.name == name), None)
+        program_object = route is not None and ("<int:program_pk>" in route.route or (
+            pk_label(route) is not None and demo.samples.rows.get(pk_label(route)) is not None
+            and getattr(type(demo.samples.rows[pk_label(route)]), "program_field", None)))
+        # A provider never sees another program's row.
+        if program_object and seen["provider_y"] == "200" and not name.startswith("api:"):
+            broken.append(f"{name}: provider of another program gets 200")
+        # Funders see aggregate pages only: never a family, child, invoice, payment or staff row.
+        if seen["funder"] == "200" and any(word in name for word in (
+                "family", "child", "invoice", "payment", "staff", "guardian", "enrollment", "attendance",
+                "account", "ledger", "inquir")):
+            broken.append(f"{name}: funder gets 200")
+        # Hub staff may do what a provider may do (but a provider's own "my program" pages); a hub admin
+        # what hub staff may do.
+        if seen["provider_x"] == "200" and seen["staff"] == "403" and ":my_" not in name:
+            broken.append(f"{name}: provider allowed where hub staff is not")
+        if seen["staff"] == "200" and seen["admin"] == "403":
+            broken.append(f"{name}: hub staff allowed where the hub admin is not")
+    assert not broken, broken
+
+
+@pytest.mark.parametrize("email", sorted({email for email, _, _ in demo_sign_ins()}))
+def test_every_demo_sign_in_reaches_its_landing_page(demo, db, email):
+    client = Client()
+    with override_settings(HUB_MFA_EXEMPT_DEMO_USERS=True):
+        client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
+        landing = client.get("/", follow=True)
+    assert landing.status_code == 200 and client.session.get("_auth_user_id"), email
+    # One alliance: straight to its landing page; several (the consultant): the list to choose from.
+    assert landing.redirect_chain[-1][0].startswith("/a/") if landing.redirect_chain else (
+        b"/a/riverbend/" in landing.content and b"/a/cascade/" in landing.content)
+
+
+def test_seed_demo_is_idempotent(demo, db):
+    with override_settings(HUB_MFA_EXEMPT_DEMO_USERS=True):
+        call_command("seed_demo", stdout=open("/dev/null", "w"))
+    again = counts()
+    again["users"] -= 1  # provider Y, added by this module
+    again["riverbend_members"] -= 1
+    assert again == demo.first_counts
+    assert demo.first_counts["riverbend_programs"] == 12 and demo.first_counts["cascade_programs"] == 4
+    assert demo.first_counts["users"] == len({email for email, _, _ in demo_sign_ins()})
