@@ -178,6 +178,11 @@ fees AS (
                    WHEN 'per_licensed_slot' THEN sub.rate * p.licensed_capacity
                    WHEN 'percent_of_tuition' THEN
                        sub.rate / 100 * COALESCE(pf.collected_family + pf.collected_third_party, 0)
+                   -- Substitute cover at an hourly rate: the hours delivered in the month.
+                   WHEN 'per_substitute_hour' THEN sub.rate * COALESCE(
+                       (SELECT SUM(cr.hours_delivered) FROM sharedservices_coverrequest cr
+                        WHERE cr.alliance_id = %(alliance)s AND cr.program_id = sub.program_id
+                          AND cr.day BETWEEN m.month AND m.month_end), 0)
                    ELSE 0 END) AS member_fees
     FROM months m
     JOIN members_servicesubscription sub ON sub.alliance_id = %(alliance)s

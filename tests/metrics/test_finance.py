@@ -164,6 +164,25 @@ class TestAllianceMonth:
         assert (hub.fee_coverage, hub.total_coverage) == (D("0.2580"), D("0.9580"))
         assert (row.billed, row.cost) == (D("975.00"), D("3900.00"))  # only X has money
 
+    def test_substitute_cover_at_an_hourly_rate_counts_as_member_fees(self, money):
+        from sharedservices.models import CoverStatus
+        from tests.billing.factories import room_of
+        from tests.sharedservices.factories import SubstituteFactory, cover
+
+        world = money.world
+        SubscriptionFactory(program=world.x, service=HubServiceFactory(
+            alliance=world.a, pricing_model=PricingModel.PER_SUBSTITUTE_HOUR, rate=D("28.00")))
+        room, substitute = room_of(world.x), SubstituteFactory(alliance=world.a)
+        for day, starts, ends in ((JAN.replace(day=6), "08:00", "15:30"), (JAN.replace(day=7), "09:00", "13:15")):
+            cover(room, day, starts, ends, status=CoverStatus.DELIVERED, substitute=substitute,
+                  hours_delivered=D("7.50") if day.day == 6 else D("4.25"))
+        cover(room, JAN.replace(day=8), status=CoverStatus.CANCELLED)  # no hours, no fee
+        with alliance_scope(world.a.pk):
+            rollup_alliance(start=JAN, end=JAN.replace(day=31))
+            row = AllianceFinanceMonth.objects.get(month=JAN)
+        # 258.00 as above + (7.50 h + 4.25 h) × 28.00 = 258.00 + 329.00 = 587.00.
+        assert row.member_fees == D("587.00")
+
     def test_rerun_is_identical_and_other_alliances_see_nothing(self, money):
         with alliance_scope(money.world.a.pk):
             before = list(ProgramFinanceMonth.objects.order_by("pk").values())
