@@ -67,7 +67,7 @@ def _monthly_chart(*, slug: str, title: str, months: list[datetime.date], series
 
 
 def money(value: Decimal | None) -> str:
-    return "—" if value is None else f"${value:,.0f}"
+    return "—" if value is None else f"{'-' if value < 0 else ''}${abs(value):,.0f}"
 
 
 def alliance_charts(figures: AllianceFigures) -> list[Chart]:

@@ -4,6 +4,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django import template
 
+from members.templatetags.members_tags import money as members_money
 from metrics.selectors import pct as _pct
 
 register = template.Library()
@@ -23,4 +24,5 @@ def points(value: Decimal | None) -> str:
 
 @register.filter
 def money(value: Decimal | None) -> str:
-    return "—" if not isinstance(value, Decimal) else f"${value:,.2f}"
+    """The one money format (members_tags.money): -$10.00, not $-10.00."""
+    return members_money(value) if isinstance(value, Decimal) else "—"
