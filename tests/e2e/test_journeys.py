@@ -31,6 +31,7 @@ def journey(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     touch different rows, so they do not depend on each other's order.
     """
     from django.core.management import call_command
+    from django.db import connections
     from django.test.utils import override_settings
     from pytest_django.live_server_helper import LiveServer
 
@@ -44,6 +45,10 @@ def journey(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
         finally:
             server.stop()
             call_command("flush", verbosity=0, interactive=False)
+            # This fixture's code may run in another context than the one the test database was
+            # created in (Playwright's sync API switches greenlets), with a connection of its own:
+            # close it, or the run could not drop its test database.
+            connections.close_all()
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py sets per test
