@@ -18,6 +18,7 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 
 from alliance.access import get_object_or_404_for, membership_for_request, visible_to
 from alliance.models import HUB_ROLES, Role
@@ -46,7 +47,8 @@ class AllianceMixin(LoginRequiredMixin):
         request.alliance = self.alliance  # type: ignore[attr-defined]
         note_alliance(self.alliance)
         request.membership = self.membership  # type: ignore[attr-defined]
-        with alliance_scope(self.alliance.pk, user_id=request.user.pk):
+        # Times on the alliance's pages are shown in the alliance's own time zone.
+        with alliance_scope(self.alliance.pk, user_id=request.user.pk), timezone.override(self.alliance.timezone):
             response = super().dispatch(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()

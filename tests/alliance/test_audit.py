@@ -82,3 +82,16 @@ class TestAuditAPI:
 
     def test_another_alliances_event_is_404(self, world, clients, events):
         assert clients.staff_b.get(f"/api/a/{world.b.slug}/audit-events/{events.pk}/").status_code == 404
+
+
+def test_times_show_in_the_alliances_own_time_zone(world, clients):
+    """An event at 15:30 UTC in January reads 09:30 on the audit page of an alliance in Chicago (UTC-6)."""
+    import datetime
+    from unittest import mock
+
+    moment = datetime.datetime(2026, 1, 15, 15, 30, tzinfo=datetime.UTC)
+    with alliance_scope(world.a.pk), mock.patch("django.utils.timezone.now", return_value=moment):
+        audit_event_record(actor=world.users.admin_a, action="timezone.check", target=world.x)
+    assert world.a.timezone == "America/Chicago"
+    page = clients.admin_a.get(f"/a/{world.a.slug}/audit/").content.decode()
+    assert "2026-01-15 09:30" in page and "2026-01-15 15:30" not in page
