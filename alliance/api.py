@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from rest_framework import serializers
-
 from alliance.api_base import AllianceReadOnlyViewSet
+from alliance.api_fields import HubModelSerializer
 from alliance.filters import AuditEventFilter
 from alliance.models import AuditEvent
 
 
-class AuditEventSerializer(serializers.ModelSerializer):
+class AuditEventSerializer(HubModelSerializer):
     class Meta:
         model = AuditEvent
         fields = ["id", "created_at", "actor_label", "action", "object_type", "object_id",

@@ -1,6 +1,7 @@
 import django_filters
 from django import forms
 from django_filters import rest_framework as drf_filters
+from rest_framework.exceptions import ValidationError
 
 from alliance.models import AuditEvent
 
@@ -9,10 +10,40 @@ class TenantFilterSet(drf_filters.FilterSet):
     """FilterSet base for tenant models, pages and API alike (one place to extend)."""
 
 
+class IntegerFilter(django_filters.NumberFilter):
+    """An id (or another whole number): `1.5` is a field error, not quietly 1."""
+
+    field_class = forms.IntegerField
+
+
 class TenantFilterBackend(drf_filters.DjangoFilterBackend):
-    """Builds `filterset_fields` FilterSets on TenantFilterSet."""
+    """Builds `filterset_fields` FilterSets on TenantFilterSet. An API filter given an empty
+    value (other than text), a boolean other than true/false, or two values where it takes one
+    is a 400, not quietly no filter: a script sending `?active_on=` has a bug to hear about."""
 
     filterset_base = TenantFilterSet
+
+    def get_filterset(self, request, queryset, view):  # type: ignore[no-untyped-def]
+        filterset = super().get_filterset(request, queryset, view)
+        if filterset is not None:
+            errors = _vague_values(filterset, request.query_params)
+            if errors:
+                raise ValidationError(errors)
+        return filterset
+
+
+def _vague_values(filterset: django_filters.FilterSet, params) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    errors: dict[str, list[str]] = {}
+    for name, filter_ in filterset.filters.items():
+        values = params.getlist(name) if name in params else []
+        if len(values) > 1 and not isinstance(filter_, django_filters.MultipleChoiceFilter):
+            errors[name] = ["One value only."]
+        elif isinstance(filter_, django_filters.BooleanFilter):
+            if any(value not in ("true", "false") for value in values):
+                errors[name] = ["Use true or false."]
+        elif not isinstance(filter_, django_filters.CharFilter) and "" in values:
+            errors[name] = ["Give a value, or leave the parameter out."]
+    return errors
 
 
 class AuditEventFilter(TenantFilterSet):

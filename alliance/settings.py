@@ -213,8 +213,11 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # The API takes JSON; an endpoint that takes a file names its own parser (attendance upload).
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "EXCEPTION_HANDLER": "alliance.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["alliance.filters.TenantFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "alliance.pagination.HubPagination",
     "PAGE_SIZE": 50,
     "COERCE_DECIMAL_TO_STRING": True,
 }
@@ -226,6 +229,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Every operation documents its error answers too (400/401/403/404), so clients and the
+    # schema-driven fuzzing (tests/api/) hold the API to them.
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "alliance.schema.document_errors"],
     # One stable, readable enum name per choice set (several models share field
     # names such as status, kind and reason).
     "ENUM_NAME_OVERRIDES": {

@@ -41,3 +41,7 @@ urlpatterns = [
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("django-admin/", admin.site.urls),
 ]
+
+# The API answers unknown paths and crashes in JSON too (alliance/errors.py).
+handler404 = "alliance.errors.not_found"
+handler500 = "alliance.errors.server_error"

@@ -8,13 +8,16 @@ import datetime
 from typing import Any
 
 import django_filters
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet, AllianceViewSetMixin
+from alliance.api_fields import CharField, ChoiceField, DecimalField, HubModelSerializer
+from alliance.api_params import date_param
 from alliance.filters import TenantFilterSet
+from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from billing import invoicing, payments, services
 from billing.aging import aging_for_accounts, aging_totals
@@ -24,12 +27,12 @@ from members.api import VisibleRelatedField, through_service
 from members.models import MemberProgram
 
 
-class RatePlanSerializer(serializers.ModelSerializer):
+class RatePlanSerializer(HubModelSerializer):
     # Plain strings: one enum named twice makes an ambiguous API schema.
-    sibling_discount_kind = serializers.CharField(required=False, allow_blank=True, default="",
-                                                  help_text="'', 'percent' or 'amount'.")
-    staff_discount_kind = serializers.CharField(required=False, allow_blank=True, default="",
-                                                help_text="'', 'percent' or 'amount'.")
+    sibling_discount_kind = CharField(required=False, allow_blank=True, default="",
+                                      help_text="'', 'percent' or 'amount'.")
+    staff_discount_kind = CharField(required=False, allow_blank=True, default="",
+                                    help_text="'', 'percent' or 'amount'.")
 
     class Meta:
         model = RatePlan
@@ -60,10 +63,10 @@ class RatePlanViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
             actor=self.request.user, program=program, **data))
 
 
-class AccountSerializer(serializers.ModelSerializer):
-    family_name = serializers.CharField(source="family.name", read_only=True)
-    program_name = serializers.CharField(source="program.name", read_only=True)
-    balance = serializers.DecimalField(max_digits=14, decimal_places=2, read_only=True)
+class AccountSerializer(HubModelSerializer):
+    family_name = CharField(source="family.name", read_only=True)
+    program_name = CharField(source="program.name", read_only=True)
+    balance = DecimalField(max_digits=14, decimal_places=2, read_only=True)
 
     class Meta:
         model = FamilyAccount
@@ -82,8 +85,8 @@ class AccountViewSet(AllianceReadOnlyViewSet):
         return accounts_with_balances(super().get_queryset()).order_by("pk")
 
 
-class LedgerEntrySerializer(serializers.ModelSerializer):
-    kind = serializers.CharField(read_only=True, help_text="charge, payment, credit, subsidy_payment, late_fee, "
+class LedgerEntrySerializer(HubModelSerializer):
+    kind = CharField(read_only=True, help_text="charge, payment, credit, subsidy_payment, late_fee, "
                                                           "write_off or reversal.")
 
     class Meta:
@@ -111,8 +114,8 @@ class LedgerEntryViewSet(AllianceReadOnlyViewSet):
         return LedgerEntry.objects.order_by("posted_on", "id")
 
 
-class InvoiceSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(read_only=True, help_text="issued or void.")
+class InvoiceSerializer(HubModelSerializer):
+    status = CharField(read_only=True, help_text="issued or void.")
 
     class Meta:
         model = Invoice
@@ -130,9 +133,9 @@ class InvoiceViewSet(AllianceReadOnlyViewSet):
         return Invoice.objects.order_by("-period_start", "-number")
 
 
-class InvoiceRunSerializer(serializers.ModelSerializer):
-    period = serializers.ChoiceField(choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
-    status = serializers.CharField(read_only=True, help_text="queued, running, done or failed.")
+class InvoiceRunSerializer(HubModelSerializer):
+    period = ChoiceField(choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
+    status = CharField(read_only=True, help_text="queued, running, done or failed.")
 
     class Meta:
         model = InvoiceRun
@@ -154,8 +157,8 @@ class InvoiceRunViewSet(mixins.CreateModelMixin, AllianceViewSetMixin, viewsets.
             actor=self.request.user, period=data["period"], period_start=data["period_start"]))
 
 
-class PaymentSerializer(serializers.ModelSerializer):
-    status = serializers.CharField(read_only=True, help_text="recorded or reversed.")
+class PaymentSerializer(HubModelSerializer):
+    status = CharField(read_only=True, help_text="recorded or reversed.")
 
     class Meta:
         model = Payment
@@ -192,8 +195,8 @@ class PaymentViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
 
 class AgingSerializer(serializers.Serializer):
     as_of = serializers.DateField()
-    alliance = serializers.DictField(child=serializers.CharField(), help_text="Bucket -> amount.")
-    programs = serializers.DictField(child=serializers.DictField(child=serializers.CharField()))
+    alliance = serializers.DictField(child=CharField(), help_text="Bucket -> amount.")
+    programs = serializers.DictField(child=serializers.DictField(child=CharField()))
     accounts = serializers.ListField(child=serializers.DictField())
 
 
@@ -203,12 +206,14 @@ class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
     model = FamilyAccount
     serializer_class = AgingSerializer
     allowed_roles = HUB_AND_PROVIDER
+    pagination_class = None
+    filter_backends: list[Any] = []
+    schema = ReportSchema()
 
+    @extend_schema(parameters=[OpenApiParameter("as_of", datetime.date,
+                                                description="Aged on this day (default today).")])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        try:
-            as_of = datetime.date.fromisoformat(request.query_params.get("as_of") or datetime.date.today().isoformat())
-        except ValueError:
-            raise DRFValidationError({"as_of": ["A date, YYYY-MM-DD."]}) from None
+        as_of = date_param(request, "as_of", datetime.date.today())
         rows = aging_for_accounts(self.get_queryset(), as_of=as_of)
 
         def money(values: dict[str, Any]) -> dict[str, str]:

@@ -13,19 +13,31 @@ import datetime
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.db.models import Q
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceModelViewSet, AllianceReadOnlyViewSet
-from alliance.filters import TenantFilterSet
+from alliance.api_fields import (
+    BooleanField,
+    CharField,
+    ChoiceField,
+    DecimalField,
+    HubModelSerializer,
+    IntegerField,
+    PrimaryKeyRelatedField,
+)
+from alliance.api_params import choice_param, date_param, int_param
+from alliance.filters import IntegerFilter, TenantFilterSet
+from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from enrollment import services
 from enrollment.imports import attendance_import
@@ -45,22 +57,12 @@ from enrollment.rules import DayLength
 from enrollment.selectors import classroom_open_from, vacancy_report, waitlist_matches
 from enrollment.services import alliance_today
 from enrollment.vacancy import ClassroomVacancy, Vacancy, room_days, vacancy_of_days
-from members.api import VisibleRelatedField, WeekdaysField, through_service
-from members.models import Classroom, MemberProgram
+from members.api import VisibleRelatedField, WeekdaysField, field_errors, through_service
+from members.models import AgeGroup, Classroom, MemberProgram
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 READ_AND_POST = ["get", "post", "head", "options"]
 MAX_DAYS = 366
-
-
-def _date_param(request: Request, name: str, default: datetime.date) -> datetime.date:
-    raw = request.query_params.get(name)
-    if not raw:
-        return default
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise DRFValidationError({name: ["A date as YYYY-MM-DD."]}) from None
 
 
 class EnrollmentViewSetBase(AllianceModelViewSet):
@@ -78,7 +80,7 @@ class EnrollmentViewSetBase(AllianceModelViewSet):
 
 
 # --- Families, guardians, children ------------------------------------------
-class GuardianSerializer(serializers.ModelSerializer):
+class GuardianSerializer(HubModelSerializer):
     class Meta:
         model = Guardian
         fields = ["id", "family", "first_name", "last_name", "relationship", "email", "phone",
@@ -92,7 +94,7 @@ class GuardianSerializer(serializers.ModelSerializer):
         return fields
 
 
-class FamilySerializer(serializers.ModelSerializer):
+class FamilySerializer(HubModelSerializer):
     guardians = GuardianSerializer(many=True, read_only=True)
 
     class Meta:
@@ -152,7 +154,7 @@ class GuardianViewSet(EnrollmentViewSetBase):
             actor=self.request.user, guardian=self.stored(serializer), data=data))
 
 
-class ChildSerializer(serializers.ModelSerializer):
+class ChildSerializer(HubModelSerializer):
     class Meta:
         model = Child
         fields = ["id", "family", "first_name", "last_name", "date_of_birth", "needs_notes",
@@ -184,8 +186,8 @@ class ChildViewSet(EnrollmentViewSetBase):
 
 
 # --- Enrollments ------------------------------------------------------------
-class EnrollmentSerializer(serializers.ModelSerializer):
-    child_name = serializers.CharField(source="child.full_name", read_only=True)
+class EnrollmentSerializer(HubModelSerializer):
+    child_name = CharField(source="child.full_name", read_only=True)
     weekdays = WeekdaysField()
     status = serializers.SerializerMethodField()
 
@@ -206,47 +208,47 @@ class EnrollmentCreateSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
     weekdays = WeekdaysField()
-    day_length = serializers.ChoiceField(choices=DayLength.CHOICES, default=DayLength.FULL)
-    funding_source = serializers.ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
-    rate_plan_ref = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    day_length = ChoiceField(choices=DayLength.CHOICES, default=DayLength.FULL)
+    funding_source = ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
+    rate_plan_ref = CharField(max_length=60, required=False, allow_blank=True, default="")
+    override_reason = CharField(required=False, allow_blank=True, default="")
 
 
 class ScheduleChangeSerializer(serializers.Serializer):
     effective_from = serializers.DateField()
     weekdays = WeekdaysField()
-    day_length = serializers.ChoiceField(choices=DayLength.CHOICES)
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    day_length = ChoiceField(choices=DayLength.CHOICES)
+    override_reason = CharField(required=False, allow_blank=True, default="")
 
 
 class TransferSerializer(serializers.Serializer):
     classroom = VisibleRelatedField(Classroom)
     effective_from = serializers.DateField()
     weekdays = WeekdaysField(required=False)
-    day_length = serializers.ChoiceField(choices=DayLength.CHOICES, required=False)
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    day_length = ChoiceField(choices=DayLength.CHOICES, required=False)
+    override_reason = CharField(required=False, allow_blank=True, default="")
 
 
 class EndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
-    reason = serializers.ChoiceField(choices=[(r.value, r.label) for r in
+    reason = ChoiceField(choices=[(r.value, r.label) for r in
                                               (EndReason.GRADUATED, EndReason.MOVED, EndReason.COST,
                                                EndReason.OTHER)])
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    note = CharField(required=False, allow_blank=True, default="")
 
 
 class TermsSerializer(serializers.Serializer):
-    funding_source = serializers.ChoiceField(choices=FundingSource.choices)
-    rate_plan_ref = serializers.CharField(max_length=60, allow_blank=True)
+    funding_source = ChoiceField(choices=FundingSource.choices)
+    rate_plan_ref = CharField(max_length=60, allow_blank=True)
 
 
-class IntakeFamilySerializer(serializers.ModelSerializer):
+class IntakeFamilySerializer(HubModelSerializer):
     class Meta:
         model = Family
         fields = ["name", "street", "city", "postal_code", "home_language", "notes"]
 
 
-class IntakeGuardianSerializer(serializers.ModelSerializer):
+class IntakeGuardianSerializer(HubModelSerializer):
     class Meta:
         model = Guardian
         fields = ["first_name", "last_name", "relationship", "email", "phone", "is_primary_contact",
@@ -254,7 +256,7 @@ class IntakeGuardianSerializer(serializers.ModelSerializer):
                   "consent_share_with_programs"]
 
 
-class IntakeChildSerializer(serializers.ModelSerializer):
+class IntakeChildSerializer(HubModelSerializer):
     class Meta:
         model = Child
         fields = ["first_name", "last_name", "date_of_birth", "needs_notes", "has_individual_plan"]
@@ -265,10 +267,10 @@ class IntakeEnrollmentSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     end_date = serializers.DateField(required=False, allow_null=True, default=None)
     weekdays = WeekdaysField()
-    day_length = serializers.ChoiceField(choices=DayLength.CHOICES, default=DayLength.FULL)
-    funding_source = serializers.ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
-    rate_plan_ref = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    day_length = ChoiceField(choices=DayLength.CHOICES, default=DayLength.FULL)
+    funding_source = ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
+    rate_plan_ref = CharField(max_length=60, required=False, allow_blank=True, default="")
+    override_reason = CharField(required=False, allow_blank=True, default="")
 
 
 class IntakeSerializer(serializers.Serializer):
@@ -287,10 +289,26 @@ class IntakeSerializer(serializers.Serializer):
         return attrs
 
 
+# The intake service keys its errors `<part>_<field>` for the page's forms; the API nests them
+# under the input's parts: {"child": {"date_of_birth": [...]}}.
+INTAKE_PARTS = {"family": "family_data", "guardian": "guardian_data", "child": "child", "enrollment": "enrollment"}
+
+
+def _intake_errors(exc: DjangoValidationError) -> dict[str, Any]:
+    errors: dict[str, Any] = {}
+    for key, messages in field_errors(exc).items():
+        part, _, field = key.partition("_")
+        if part in INTAKE_PARTS and field:
+            errors.setdefault(INTAKE_PARTS[part], {}).setdefault(field, []).extend(messages)
+        else:
+            errors.setdefault("non_field_errors", []).extend(messages)
+    return errors
+
+
 class EnrollmentFilter(TenantFilterSet):
-    program = django_filters.NumberFilter(field_name="program_id")
-    classroom = django_filters.NumberFilter(field_name="classroom_id")
-    child = django_filters.NumberFilter(field_name="child_id")
+    program = IntegerFilter(field_name="program_id")
+    classroom = IntegerFilter(field_name="classroom_id")
+    child = IntegerFilter(field_name="child_id")
     active_on = django_filters.DateFilter(method="filter_active_on", label="Enrolled on (YYYY-MM-DD)")
 
     class Meta:
@@ -340,15 +358,18 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
         enrollment = through_service(lambda: services.enrollment_create(actor=request.user, **data))
         return self._answer(enrollment, status=201)
 
-    @extend_schema(request=IntakeSerializer, responses=EnrollmentSerializer)
+    @extend_schema(request=IntakeSerializer, responses={201: EnrollmentSerializer})
     @action(detail=False, methods=["post"])
     def intake(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._input(request)
-        enrollment = through_service(lambda: services.enrollment_intake_create(
-            actor=request.user, family=data["family"],
-            family_data=None if data["family"] else dict(data["family_data"]),
-            guardian_data=None if data["family"] else dict(data["guardian_data"]),
-            child=dict(data["child"]), enrollment=dict(data["enrollment"])))
+        try:
+            enrollment = services.enrollment_intake_create(
+                actor=request.user, family=data["family"],
+                family_data=None if data["family"] else dict(data["family_data"]),
+                guardian_data=None if data["family"] else dict(data["guardian_data"]),
+                child=dict(data["child"]), enrollment=dict(data["enrollment"]))
+        except DjangoValidationError as exc:
+            raise DRFValidationError(_intake_errors(exc)) from None
         return self._answer(enrollment, status=201)
 
     @extend_schema(request=ScheduleChangeSerializer, responses=EnrollmentSerializer)
@@ -381,9 +402,9 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
 
 
 # --- Attendance -------------------------------------------------------------
-class AttendanceSerializer(serializers.ModelSerializer):
-    child = serializers.IntegerField(source="enrollment.child_id", read_only=True)
-    classroom = serializers.IntegerField(source="enrollment.classroom_id", read_only=True)
+class AttendanceSerializer(HubModelSerializer):
+    child = IntegerField(source="enrollment.child_id", read_only=True)
+    classroom = IntegerField(source="enrollment.classroom_id", read_only=True)
 
     class Meta:
         model = AttendanceRecord
@@ -396,7 +417,7 @@ class AttendanceMarkSerializer(serializers.Serializer):
     enrollment = VisibleRelatedField(Enrollment)
     day = serializers.DateField()
     at = serializers.TimeField(required=False, help_text="Local time; now when left out.")
-    reason = serializers.ChoiceField(choices=AbsenceReason.choices, required=False)
+    reason = ChoiceField(choices=AbsenceReason.choices, required=False)
 
 
 class AttendanceUploadSerializer(serializers.Serializer):
@@ -404,23 +425,23 @@ class AttendanceUploadSerializer(serializers.Serializer):
 
 
 class UploadErrorSerializer(serializers.Serializer):
-    line = serializers.IntegerField()
-    column = serializers.CharField()
-    message = serializers.CharField()
+    line = IntegerField()
+    column = CharField()
+    message = CharField()
 
 
 class UploadResultSerializer(serializers.Serializer):
-    imported = serializers.IntegerField()
-    present = serializers.IntegerField(required=False)
-    absent = serializers.IntegerField(required=False)
+    imported = IntegerField()
+    present = IntegerField(required=False)
+    absent = IntegerField(required=False)
     errors = UploadErrorSerializer(many=True, required=False, help_text="On 400: every problem; nothing imported.")
 
 
 class AttendanceFilter(TenantFilterSet):
-    classroom = django_filters.NumberFilter(field_name="enrollment__classroom_id")
-    program = django_filters.NumberFilter(field_name="enrollment__program_id")
-    enrollment = django_filters.NumberFilter(field_name="enrollment_id")
-    child = django_filters.NumberFilter(field_name="enrollment__child_id")
+    classroom = IntegerFilter(field_name="enrollment__classroom_id")
+    program = IntegerFilter(field_name="enrollment__program_id")
+    enrollment = IntegerFilter(field_name="enrollment_id")
+    child = IntegerFilter(field_name="enrollment__child_id")
     since = django_filters.DateFilter(field_name="day", lookup_expr="gte")
     until = django_filters.DateFilter(field_name="day", lookup_expr="lte")
 
@@ -429,15 +450,15 @@ class AttendanceFilter(TenantFilterSet):
         fields = ["day"]
 
 
-class AttendanceViewSet(EnrollmentViewSetBase):
+class AttendanceViewSet(AllianceReadOnlyViewSet):
     """Daily attendance. Record with `check-in`, `check-out`, `absent`; undo with
     `clear`; import a whole CSV with `upload` (all rows or none)."""
 
     model = AttendanceRecord
     serializer_class = AttendanceSerializer
     filterset_class = AttendanceFilter
-    http_method_names = READ_AND_POST
-    parser_classes = [JSONParser, FormParser, MultiPartParser]
+    allowed_roles = HUB_AND_PROVIDER
+    write_roles = HUB_AND_PROVIDER
 
     def base_queryset(self) -> models.QuerySet:
         return AttendanceRecord.objects.select_related("enrollment").order_by("-day", "enrollment_id")
@@ -448,9 +469,6 @@ class AttendanceViewSet(EnrollmentViewSetBase):
         if self.action == "upload":
             return AttendanceUploadSerializer
         return AttendanceSerializer
-
-    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        raise DRFValidationError({"detail": ["Use check-in, check-out, absent or upload."]})
 
     def _mark(self, request: Request, call: Any) -> Response:
         serializer = AttendanceMarkSerializer(data=request.data, context=self.get_serializer_context())
@@ -495,7 +513,7 @@ class AttendanceViewSet(EnrollmentViewSetBase):
         return Response(status=204)
 
     @extend_schema(request={"multipart/form-data": AttendanceUploadSerializer}, responses={201: UploadResultSerializer})
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], parser_classes=[MultiPartParser])
     def upload(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         serializer = AttendanceUploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -512,11 +530,11 @@ class AttendanceViewSet(EnrollmentViewSetBase):
 
 
 # --- Waitlist and offers ----------------------------------------------------
-class WaitlistEntrySerializer(serializers.ModelSerializer):
+class WaitlistEntrySerializer(HubModelSerializer):
     child = VisibleRelatedField(Child)
     program = VisibleRelatedField(MemberProgram, required=False, allow_null=True)
-    acceptable_programs: Any = serializers.PrimaryKeyRelatedField(many=True, read_only=True)
-    acceptable_program_ids = serializers.ListField(child=serializers.IntegerField(), write_only=True,
+    acceptable_programs: Any = PrimaryKeyRelatedField(many=True, read_only=True)
+    acceptable_program_ids = serializers.ListField(child=IntegerField(), write_only=True,
                                                    required=False, default=list)
     weekdays = WeekdaysField()
 
@@ -537,13 +555,13 @@ class WaitlistEntrySerializer(serializers.ModelSerializer):
 
 
 class WithdrawSerializer(serializers.Serializer):
-    reason = serializers.CharField()
+    reason = CharField()
 
 
 class WaitlistFilter(TenantFilterSet):
-    program = django_filters.NumberFilter(field_name="program_id")
+    program = IntegerFilter(field_name="program_id")
     shared = django_filters.BooleanFilter(field_name="program", lookup_expr="isnull")
-    child = django_filters.NumberFilter(field_name="child_id")
+    child = IntegerFilter(field_name="child_id")
 
     class Meta:
         model = WaitlistEntry
@@ -589,7 +607,7 @@ class WaitlistEntryViewSet(EnrollmentViewSetBase):
         return Response(WaitlistEntrySerializer(entry, context=self.get_serializer_context()).data)
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(HubModelSerializer):
     weekdays = WeekdaysField(read_only=True)
 
     class Meta:
@@ -605,23 +623,23 @@ class OfferCreateSerializer(serializers.Serializer):
     start_date = serializers.DateField()
     respond_by = serializers.DateField(required=False, allow_null=True, default=None)
     weekdays = WeekdaysField(required=False, allow_null=True, default=None)
-    day_length = serializers.ChoiceField(choices=DayLength.CHOICES, required=False, allow_null=True, default=None)
-    note = serializers.CharField(required=False, allow_blank=True, default="")
+    day_length = ChoiceField(choices=DayLength.CHOICES, required=False, allow_null=True, default=None)
+    note = CharField(required=False, allow_blank=True, default="")
 
 
 class AcceptSerializer(serializers.Serializer):
-    funding_source = serializers.ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
-    rate_plan_ref = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
-    override_reason = serializers.CharField(required=False, allow_blank=True, default="")
+    funding_source = ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
+    rate_plan_ref = CharField(max_length=60, required=False, allow_blank=True, default="")
+    override_reason = CharField(required=False, allow_blank=True, default="")
 
 
 class DeclineSerializer(serializers.Serializer):
-    note = serializers.CharField(required=False, allow_blank=True, default="")
-    keep_waiting = serializers.BooleanField(default=True)
+    note = CharField(required=False, allow_blank=True, default="")
+    keep_waiting = BooleanField(default=True)
 
 
 class OfferWithdrawSerializer(serializers.Serializer):
-    note = serializers.CharField()
+    note = CharField()
 
 
 class OfferViewSet(EnrollmentViewSetBase):
@@ -678,39 +696,39 @@ class OfferViewSet(EnrollmentViewSetBase):
 class VacancyFiguresSerializer(serializers.Serializer):
     """Figures over the range (FTE and open places as decimal strings)."""
 
-    capacity_now = serializers.IntegerField(help_text="Licensed places on the first operating day.")
-    desired_now = serializers.IntegerField()
-    enrolled_fte_now = serializers.DecimalField(max_digits=8, decimal_places=2)
-    children_now = serializers.IntegerField()
-    open_now = serializers.DecimalField(max_digits=8, decimal_places=2)
-    occupancy_now = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
-    capacity_avg = serializers.DecimalField(max_digits=8, decimal_places=2)
-    enrolled_fte_avg = serializers.DecimalField(max_digits=8, decimal_places=2)
-    open_avg = serializers.DecimalField(max_digits=8, decimal_places=1)
-    open_min = serializers.DecimalField(max_digits=8, decimal_places=2, help_text="Open on every day.")
-    open_max = serializers.DecimalField(max_digits=8, decimal_places=2)
-    occupancy = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
-    occupancy_of_desired = serializers.DecimalField(max_digits=5, decimal_places=1, allow_null=True)
-    operating_days = serializers.IntegerField()
+    capacity_now = IntegerField(help_text="Licensed places on the first operating day.")
+    desired_now = IntegerField()
+    enrolled_fte_now = DecimalField(max_digits=8, decimal_places=2)
+    children_now = IntegerField()
+    open_now = DecimalField(max_digits=8, decimal_places=2)
+    occupancy_now = DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    capacity_avg = DecimalField(max_digits=8, decimal_places=2)
+    enrolled_fte_avg = DecimalField(max_digits=8, decimal_places=2)
+    open_avg = DecimalField(max_digits=8, decimal_places=1)
+    open_min = DecimalField(max_digits=8, decimal_places=2, help_text="Open on every day.")
+    open_max = DecimalField(max_digits=8, decimal_places=2)
+    occupancy = DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    occupancy_of_desired = DecimalField(max_digits=5, decimal_places=1, allow_null=True)
+    operating_days = IntegerField()
 
 
 class VacancyClassroomSerializer(VacancyFiguresSerializer):
-    classroom = serializers.IntegerField()
-    name = serializers.CharField()
-    program = serializers.IntegerField()
-    program_name = serializers.CharField()
-    age_group = serializers.CharField()
-    area = serializers.CharField()
+    classroom = IntegerField()
+    name = CharField()
+    program = IntegerField()
+    program_name = CharField()
+    age_group = CharField()
+    area = CharField()
 
 
 class VacancyProgramSerializer(VacancyFiguresSerializer):
-    program = serializers.IntegerField()
-    name = serializers.CharField()
+    program = IntegerField()
+    name = CharField()
 
 
 class VacancyGroupSerializer(VacancyFiguresSerializer):
-    age_group = serializers.CharField()
-    area = serializers.CharField()
+    age_group = CharField()
+    area = CharField()
 
 
 class VacancyReportSerializer(serializers.Serializer):
@@ -724,11 +742,11 @@ class VacancyReportSerializer(serializers.Serializer):
 
 class VacancyDaySerializer(serializers.Serializer):
     day = serializers.DateField()
-    licensed = serializers.IntegerField()
-    desired = serializers.IntegerField(allow_null=True)
-    enrolled_fte = serializers.DecimalField(max_digits=8, decimal_places=2)
-    children = serializers.IntegerField()
-    open = serializers.DecimalField(max_digits=8, decimal_places=2)
+    licensed = IntegerField()
+    desired = IntegerField(allow_null=True)
+    enrolled_fte = DecimalField(max_digits=8, decimal_places=2)
+    children = IntegerField()
+    open = DecimalField(max_digits=8, decimal_places=2)
 
 
 class VacancyClassroomDaysSerializer(VacancyClassroomSerializer):
@@ -738,23 +756,23 @@ class VacancyClassroomDaysSerializer(VacancyClassroomSerializer):
 
 
 class MatchSerializer(serializers.Serializer):
-    rank = serializers.IntegerField()
-    entry = serializers.IntegerField()
-    child = serializers.IntegerField()
-    child_name = serializers.CharField()
-    choice = serializers.CharField()
-    priority = serializers.IntegerField()
-    age_group = serializers.CharField()
-    age_months = serializers.IntegerField()
-    waited_days = serializers.IntegerField()
-    fte = serializers.DecimalField(max_digits=3, decimal_places=2)
+    rank = IntegerField()
+    entry = IntegerField()
+    child = IntegerField()
+    child_name = CharField()
+    choice = CharField()
+    priority = IntegerField()
+    age_group = CharField()
+    age_months = IntegerField()
+    waited_days = IntegerField()
+    fte = DecimalField(max_digits=3, decimal_places=2)
     added_on = serializers.DateField()
 
 
 class MatchesSerializer(serializers.Serializer):
-    classroom = serializers.IntegerField()
+    classroom = IntegerField()
     start = serializers.DateField()
-    open_fte = serializers.DecimalField(max_digits=8, decimal_places=2)
+    open_fte = DecimalField(max_digits=8, decimal_places=2)
     matches = MatchSerializer(many=True)
 
 
@@ -775,6 +793,10 @@ def _classroom_row(c: ClassroomVacancy) -> dict[str, Any]:
             **_figures(c.figures)}
 
 
+START_PARAM = OpenApiParameter("start", datetime.date, description="First day (default today).")
+RANGE_PARAMS = [START_PARAM, OpenApiParameter("days", int, description=f"How many days, 1 to {MAX_DAYS} (default 90).")]
+
+
 class VacancyViewSet(AllianceReadOnlyViewSet):
     """Vacancy over a date range (`start`, default today; `days`, default 90), by
     classroom, program, age group and area, and for the alliance; the same figures
@@ -786,28 +808,29 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
     serializer_class = VacancyReportSerializer
     pagination_class = None
     filter_backends: list[Any] = []
+    schema = ReportSchema()
 
     def _range(self, request: Request) -> tuple[datetime.date, datetime.date]:
-        start = _date_param(request, "start", alliance_today())
+        start = date_param(request, "start", alliance_today())
+        days = int_param(request, "days", 90, minimum=1, maximum=MAX_DAYS)
         try:
-            days = int(request.query_params.get("days", 90))
-        except ValueError:
-            raise DRFValidationError({"days": ["A whole number of days."]}) from None
-        if not 1 <= days <= MAX_DAYS:
-            raise DRFValidationError({"days": [f"From 1 to {MAX_DAYS} days."]})
-        return start, start + datetime.timedelta(days=days - 1)
+            return start, start + datetime.timedelta(days=days - 1)
+        except OverflowError:
+            raise DRFValidationError({"start": ["A date before the year 9999."]}) from None
 
-    @extend_schema(responses=VacancyReportSerializer)
+    @extend_schema(responses=VacancyReportSerializer, parameters=[
+        *RANGE_PARAMS,
+        OpenApiParameter("program", int, description="One program (Hub staff; a provider sees their own)."),
+        OpenApiParameter("age_group", str, enum=AgeGroup.values),
+        OpenApiParameter("area", str, description="Programs' city or area.")])
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         start, end = self._range(request)
         program_ids = None if self.membership.is_hub else [self.membership.program_id or 0]
-        if self.membership.is_hub and request.query_params.get("program"):
-            try:
-                program_ids = [int(request.query_params["program"])]
-            except ValueError:
-                raise DRFValidationError({"program": ["A program id."]}) from None
+        program = int_param(request, "program", None)
+        if self.membership.is_hub and program is not None:
+            program_ids = [program]
         report = vacancy_report(start=start, end=end, program_ids=program_ids,
-                                age_group=request.query_params.get("age_group", ""),
+                                age_group=choice_param(request, "age_group", AgeGroup.values),
                                 area=request.query_params.get("area", ""))
         return Response({
             "start": start, "end": end, "alliance": _figures(report.total),
@@ -818,7 +841,7 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
             "classrooms": [_classroom_row(c) for c in report.classrooms],
         })
 
-    @extend_schema(responses=VacancyClassroomDaysSerializer)
+    @extend_schema(responses=VacancyClassroomDaysSerializer, parameters=RANGE_PARAMS)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         classroom = self.get_object()
         start, end = self._range(request)
@@ -828,13 +851,13 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
             {"day": d.day, "licensed": d.licensed, "desired": d.desired, "enrolled_fte": str(d.enrolled_fte),
              "children": d.children, "open": str(d.open_slots)} for d in days]})
 
-    @extend_schema(responses=MatchesSerializer)
+    @extend_schema(responses=MatchesSerializer, parameters=[START_PARAM])
     @action(detail=True, methods=["get"])
     def matches(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if self.membership.role not in HUB_ONLY:
             raise PermissionDenied("Matching is the Hub's work.")
         classroom = self.get_object()
-        start = max(_date_param(request, "start", alliance_today()), alliance_today())
+        start = max(date_param(request, "start", alliance_today()), alliance_today())
         open_fte = classroom_open_from(classroom, start)
         matches = waitlist_matches(classroom=classroom, start_date=start, open_fte=open_fte) if open_fte > 0 else []
         return Response({"classroom": classroom.pk, "start": start, "open_fte": str(open_fte), "matches": [

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import django_filters
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
 from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
@@ -26,6 +28,17 @@ from rest_framework.response import Response
 
 from alliance.access import visible_to
 from alliance.api_base import AllianceModelViewSet
+from alliance.api_fields import (
+    BooleanField,
+    CharField,
+    ChoiceField,
+    DecimalField,
+    HubModelSerializer,
+    IntegerField,
+    PrimaryKeyRelatedField,
+)
+from alliance.api_params import date_param, int_param
+from alliance.filters import IntegerFilter
 from alliance.views_base import ADMIN_ONLY, HUB_AND_PROVIDER, HUB_ONLY
 from members import services
 from members.models import (
@@ -60,11 +73,18 @@ def through_service(call: Callable[[], T]) -> T:
     try:
         return call()
     except DjangoValidationError as exc:
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        raise DRFValidationError(detail) from None
+        raise DRFValidationError(field_errors(exc)) from None
 
 
-class VisibleRelatedField(serializers.PrimaryKeyRelatedField):
+def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    """A service's ValidationError as the API's field errors (`__all__` is `non_field_errors`)."""
+    if not hasattr(exc, "error_dict"):
+        return {"non_field_errors": exc.messages}
+    return {("non_field_errors" if key == NON_FIELD_ERRORS else key): messages
+            for key, messages in exc.message_dict.items()}
+
+
+class VisibleRelatedField(PrimaryKeyRelatedField):
     """A reference to a row the caller may see: another program's id is 'does not exist'."""
 
     def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
@@ -108,7 +128,7 @@ PROGRAM_FIELDS = ["id", "name", "legal_name", "kind", "status", "status_changed_
                   "notes", "created_at"]
 
 
-class MemberProgramSerializer(serializers.ModelSerializer):
+class MemberProgramSerializer(HubModelSerializer):
     class Meta:
         model = MemberProgram
         fields = PROGRAM_FIELDS
@@ -117,9 +137,9 @@ class MemberProgramSerializer(serializers.ModelSerializer):
 
 
 class MemberProgramCreateSerializer(MemberProgramSerializer):
-    status = serializers.ChoiceField(choices=ProgramStatus.choices,
-                                     default=ProgramStatus.APPLICANT,
-                                     help_text="A new member is an applicant or active.")
+    status = ChoiceField(choices=ProgramStatus.choices,
+                         default=ProgramStatus.APPLICANT,
+                         help_text="A new member is an applicant or active.")
 
     class Meta(MemberProgramSerializer.Meta):
         read_only_fields = ["status_changed_on", "created_at"]
@@ -131,14 +151,28 @@ class MemberProgramCreateSerializer(MemberProgramSerializer):
 
 
 class ProgramStatusSerializer(serializers.Serializer):
-    status = serializers.ChoiceField(choices=ProgramStatus.choices)
+    status = ChoiceField(choices=ProgramStatus.choices)
     effective_on = serializers.DateField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = CharField(required=False, allow_blank=True, default="")
+
+
+class MonthTotalsSerializer(serializers.Serializer):
+    """One month of a program's costs: each category's amount (null when not entered)."""
+
+    month = CharField(help_text="YYYY-MM.")
+    personnel = DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    occupancy = DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    food = DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    supplies = DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    insurance = DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    other = DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    personnel_from_roster = BooleanField(help_text="Personnel is the roster's cost: none was entered.")
+    total = DecimalField(max_digits=14, decimal_places=2)
 
 
 class ProgramFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(method="filter_search")
-    qris_rating = django_filters.NumberFilter()
+    qris_rating = IntegerFilter()
 
     class Meta:
         model = MemberProgram
@@ -177,6 +211,7 @@ class MemberProgramViewSet(MembersViewSet):
         serializer.instance = through_service(lambda: services.program_update(
             actor=self.actor(), program=self.stored(serializer), data=serializer.validated_data))
 
+    @extend_schema(request=ProgramStatusSerializer, responses=MemberProgramSerializer)
     @action(detail=True, methods=["post"], url_path="status")
     def set_status(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Change the membership status (hub administrator only)."""
@@ -188,15 +223,14 @@ class MemberProgramViewSet(MembersViewSet):
             actor=self.actor(), program=program, **serializer.validated_data))
         return Response(MemberProgramSerializer(program).data)
 
-    @action(detail=True, methods=["get"], url_path="monthly-costs")
+    @extend_schema(responses=MonthTotalsSerializer(many=True), parameters=[
+        OpenApiParameter("months", int, description="How many months back, 1 to 60 (default 12).")])
+    @action(detail=True, methods=["get"], url_path="monthly-costs", filter_backends=[], pagination_class=None)
     def monthly_costs(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Operating costs month by month (default: the last 12), with personnel
         from the roster where none was entered."""
         program = self.get_object()
-        try:
-            count = min(max(int(request.query_params.get("months", 12)), 1), 60)
-        except ValueError:
-            raise DRFValidationError({"months": ["A whole number of months, 1 to 60."]}) from None
+        count = int_param(request, "months", 12, minimum=1, maximum=60)
         rows = program_monthly_costs(program, months_back(count))
         return Response([
             {"month": m.month.strftime("%Y-%m"),
@@ -209,7 +243,7 @@ class MemberProgramViewSet(MembersViewSet):
 
 
 # --- Sites, classrooms, capacity --------------------------------------------
-class SiteSerializer(serializers.ModelSerializer):
+class SiteSerializer(HubModelSerializer):
     class Meta:
         model = Site
         fields = ["id", "program", "name", "street", "city", "region", "postal_code",
@@ -225,7 +259,7 @@ class SiteSerializer(serializers.ModelSerializer):
 class ProgramScopedFilter(django_filters.FilterSet):
     """Filter by program id without validating it against the alliance's programs."""
 
-    program = django_filters.NumberFilter(field_name="program_id")
+    program = IntegerFilter(field_name="program_id")
 
 
 class SiteFilter(ProgramScopedFilter):
@@ -252,23 +286,23 @@ class SiteViewSet(MembersViewSet):
 
 
 class WeekdaysField(serializers.ListField):
-    child = serializers.IntegerField(min_value=0, max_value=6)
+    child = IntegerField(min_value=0, max_value=6)
 
     def to_representation(self, data: list[int]) -> list[int]:
         return sorted(data)
 
 
-class ClassroomSerializer(serializers.ModelSerializer):
-    program = serializers.IntegerField(source="site.program_id", read_only=True)
+class ClassroomSerializer(HubModelSerializer):
+    program = IntegerField(source="site.program_id", read_only=True)
     operating_days = WeekdaysField(help_text="Weekdays open, Monday = 0.")
     licensed_capacity = serializers.SerializerMethodField()
     desired_capacity = serializers.SerializerMethodField()
     # Only when creating: the first capacity of the new classroom.
-    initial_licensed_capacity = serializers.IntegerField(write_only=True, min_value=0,
-                                                         max_value=500, required=False)
-    initial_desired_capacity = serializers.IntegerField(write_only=True, min_value=0,
-                                                        max_value=500, required=False,
-                                                        allow_null=True)
+    initial_licensed_capacity = IntegerField(write_only=True, min_value=0,
+                                             max_value=500, required=False)
+    initial_desired_capacity = IntegerField(write_only=True, min_value=0,
+                                            max_value=500, required=False,
+                                            allow_null=True)
     effective_from = serializers.DateField(write_only=True, required=False)
 
     class Meta:
@@ -293,6 +327,8 @@ class ClassroomSerializer(serializers.ModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and attrs.get("initial_licensed_capacity") is None:
             raise DRFValidationError({"initial_licensed_capacity": ["Give the licensed capacity."]})
+        if self.instance is None and attrs.pop("closed_on", None) is not None:
+            raise DRFValidationError({"closed_on": ["A new classroom is open; close it later with PATCH."]})
         if self.instance is not None:
             extra = {"initial_licensed_capacity", "initial_desired_capacity",
                      "effective_from"} & set(attrs)
@@ -302,25 +338,18 @@ class ClassroomSerializer(serializers.ModelSerializer):
         return attrs
 
 
-def _day_param(request: Request, name: str = "on") -> datetime.date:
-    raw = request.query_params.get(name)
-    if not raw:
-        return timezone.localdate()
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
-        raise DRFValidationError({name: ["A date as YYYY-MM-DD."]}) from None
-
-
 class ClassroomFilter(django_filters.FilterSet):
-    program = django_filters.NumberFilter(field_name="site__program_id")
-    site = django_filters.NumberFilter(field_name="site_id")
+    program = IntegerFilter(field_name="site__program_id")
+    site = IntegerFilter(field_name="site_id")
 
     class Meta:
         model = Classroom
         fields = ["age_group"]
 
 
+@extend_schema_view(**{action: extend_schema(parameters=[OpenApiParameter(
+    "on", datetime.date, description="The day whose capacity to show (default today).")])
+    for action in ("list", "retrieve")})
 class ClassroomViewSet(MembersViewSet):
     """Classrooms with the capacity in force today, or on `?on=YYYY-MM-DD`."""
 
@@ -332,7 +361,7 @@ class ClassroomViewSet(MembersViewSet):
 
     def base_queryset(self) -> models.QuerySet:
         return classrooms_with_capacity_on(
-            Classroom.objects.select_related("site"), _day_param(self.request)
+            Classroom.objects.select_related("site"), date_param(self.request, "on", timezone.localdate())
         ).order_by("site__name", "name")
 
     def _with_capacity(self, classroom: Classroom) -> Classroom:
@@ -352,7 +381,7 @@ class ClassroomViewSet(MembersViewSet):
         serializer.instance = self._with_capacity(classroom)
 
 
-class ClassroomCapacitySerializer(serializers.ModelSerializer):
+class ClassroomCapacitySerializer(HubModelSerializer):
     class Meta:
         model = ClassroomCapacity
         fields = ["id", "classroom", "effective_from", "licensed_capacity", "desired_capacity",
@@ -367,7 +396,7 @@ class ClassroomCapacitySerializer(serializers.ModelSerializer):
 
 
 class ClassroomCapacityFilter(django_filters.FilterSet):
-    classroom = django_filters.NumberFilter(field_name="classroom_id")
+    classroom = IntegerFilter(field_name="classroom_id")
 
     class Meta:
         model = ClassroomCapacity
@@ -394,7 +423,7 @@ class ClassroomCapacityViewSet(MembersViewSet):
 
 
 # --- Staff ------------------------------------------------------------------
-class StaffMemberSerializer(serializers.ModelSerializer):
+class StaffMemberSerializer(HubModelSerializer):
     class Meta:
         model = StaffMember
         fields = ["id", "program", "site", "first_name", "last_name", "email", "position",
@@ -438,7 +467,7 @@ class StaffMemberViewSet(MembersViewSet):
             actor=self.actor(), staff=self.stored(serializer), data=data))
 
 
-class CredentialSerializer(serializers.ModelSerializer):
+class CredentialSerializer(HubModelSerializer):
     class Meta:
         model = Credential
         fields = ["id", "staff", "name", "identifier", "issued_on", "expires_on"]
@@ -450,8 +479,13 @@ class CredentialSerializer(serializers.ModelSerializer):
 
 
 class CredentialFilter(django_filters.FilterSet):
-    staff = django_filters.NumberFilter(field_name="staff_id")
-    program = django_filters.NumberFilter(field_name="staff__program_id")
+    staff = IntegerFilter(field_name="staff_id")
+    program = IntegerFilter(field_name="staff__program_id")
+    expiring = django_filters.BooleanFilter(
+        method="filter_expiring", label="Only those of current staff expired or expiring within 60 days.")
+
+    def filter_expiring(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+        return credentials_expiring(queryset) if value else queryset
 
     class Meta:
         model = Credential
@@ -470,10 +504,7 @@ class CredentialViewSet(MembersViewSet):
     filterset_class = CredentialFilter
 
     def get_queryset(self) -> models.QuerySet:
-        queryset = super().get_queryset()
-        if self.request.query_params.get("expiring") in ("1", "true", "yes"):
-            return credentials_expiring(queryset)
-        return queryset.order_by("expires_on", "name")
+        return super().get_queryset().order_by("expires_on", "name")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(lambda: services.credential_create(
@@ -486,7 +517,7 @@ class CredentialViewSet(MembersViewSet):
 
 
 # --- Costs ------------------------------------------------------------------
-class MonthlyCostSerializer(serializers.ModelSerializer):
+class MonthlyCostSerializer(HubModelSerializer):
     month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
 
     class Meta:
@@ -558,7 +589,7 @@ class MonthlyCostViewSet(MembersViewSet):
 
 
 # --- Hub services and fee agreements -----------------------------------------
-class HubServiceSerializer(serializers.ModelSerializer):
+class HubServiceSerializer(HubModelSerializer):
     class Meta:
         model = HubService
         fields = ["id", "name", "description", "pricing_model", "rate", "is_active"]
@@ -583,12 +614,12 @@ class HubServiceViewSet(MembersViewSet):
             actor=self.actor(), service=self.stored(serializer), data=serializer.validated_data))
 
 
-class SubscriptionSerializer(serializers.ModelSerializer):
-    service_name = serializers.CharField(source="service.name", read_only=True)
+class SubscriptionSerializer(HubModelSerializer):
+    service_name = CharField(source="service.name", read_only=True)
     monthly_fee = serializers.SerializerMethodField(
         help_text="Flat and per-slot agreements; null for a percentage of tuition.")
-    rate = serializers.DecimalField(max_digits=10, decimal_places=2, required=False)
-    pricing_model = serializers.CharField(read_only=True)
+    rate = DecimalField(max_digits=10, decimal_places=2, required=False)
+    pricing_model = CharField(read_only=True)
 
     class Meta:
         model = ServiceSubscription
@@ -636,7 +667,7 @@ class SubscriptionViewSet(MembersViewSet):
             data=serializer.validated_data))
 
 
-class InspectionSerializer(serializers.ModelSerializer):
+class InspectionSerializer(HubModelSerializer):
     class Meta:
         model = LicensingInspection
         fields = ["id", "program", "inspected_on", "inspection_type", "outcome", "findings",

@@ -8,12 +8,12 @@ Filter with ?from=YYYY-MM&to=YYYY-MM and, for program months, ?program=<id>.
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import models
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from alliance.api_base import AllianceReadOnlyViewSet
+from alliance.api_fields import DecimalField, HubModelSerializer
+from alliance.api_params import int_param, month_param
 from alliance.models import Role
 from alliance.views_base import HUB_AND_FUNDER, HUB_AND_PROVIDER
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
@@ -26,20 +26,20 @@ MONEY_SUMS = ["month", "billed", "collected_family", "collected_third_party", "w
               "personnel_classroom"]
 
 
-class OccupancyFiguresMixin(serializers.ModelSerializer):
-    occupancy = serializers.DecimalField(source="figures.occupancy", **RATIO)
-    occupancy_of_target = serializers.DecimalField(source="figures.occupancy_of_target", **RATIO)
-    attendance = serializers.DecimalField(source="figures.attendance", **RATIO)
-    average_open_slots = serializers.DecimalField(source="figures.open_slots", max_digits=9, decimal_places=1,
-                                                  read_only=True, allow_null=True)
+class OccupancyFiguresMixin(HubModelSerializer):
+    occupancy = DecimalField(source="figures.occupancy", **RATIO)
+    occupancy_of_target = DecimalField(source="figures.occupancy_of_target", **RATIO)
+    attendance = DecimalField(source="figures.attendance", **RATIO)
+    average_open_slots = DecimalField(source="figures.open_slots", max_digits=9, decimal_places=1,
+                                      read_only=True, allow_null=True)
 
 
-class FinanceFiguresMixin(serializers.ModelSerializer):
-    collection_rate = serializers.DecimalField(source="figures.collection_rate", **RATIO)
-    family_collection_rate = serializers.DecimalField(source="figures.family_collection_rate", **RATIO)
-    third_party_collection_rate = serializers.DecimalField(source="figures.third_party_collection_rate", **RATIO)
-    bad_debt_rate = serializers.DecimalField(source="figures.bad_debt_rate", **RATIO)
-    admin_share = serializers.DecimalField(source="figures.admin_share", **RATIO)
+class FinanceFiguresMixin(HubModelSerializer):
+    collection_rate = DecimalField(source="figures.collection_rate", **RATIO)
+    family_collection_rate = DecimalField(source="figures.family_collection_rate", **RATIO)
+    third_party_collection_rate = DecimalField(source="figures.third_party_collection_rate", **RATIO)
+    bad_debt_rate = DecimalField(source="figures.bad_debt_rate", **RATIO)
+    admin_share = DecimalField(source="figures.admin_share", **RATIO)
 
 
 class AllianceMonthSerializer(OccupancyFiguresMixin):
@@ -70,23 +70,21 @@ class ProgramFinanceMonthSerializer(FinanceFiguresMixin):
         fields = ["program", *MONEY_SUMS, *FINANCE_FIGURES]
 
 
-def _month(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(f"{value}-01") if value else None
-    except ValueError:
-        return None
+MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-01"}
+MONTH_PARAMS = [OpenApiParameter("from", MONTH, description="First month, YYYY-MM."),
+                OpenApiParameter("to", MONTH, description="Last month, YYYY-MM.")]
+PROGRAM_PARAMS = [*MONTH_PARAMS, OpenApiParameter("program", int, description="One program's months.")]
 
 
 class SnapshotViewSet(AllianceReadOnlyViewSet):
     def base_queryset(self) -> models.QuerySet:
         queryset = self.model.objects.order_by("month", *(["program_id"] if self.by_program else []))
-        params = self.request.query_params
-        if start := _month(params.get("from")):
+        if start := month_param(self.request, "from"):
             queryset = queryset.filter(month__gte=start)
-        if end := _month(params.get("to")):
+        if end := month_param(self.request, "to"):
             queryset = queryset.filter(month__lte=end)
-        if self.by_program and (program := params.get("program", "")).isdigit():
-            queryset = queryset.filter(program_id=int(program))
+        if self.by_program and (program := int_param(self.request, "program", None)) is not None:
+            queryset = queryset.filter(program_id=program)
         return queryset
 
     by_program = False
@@ -104,6 +102,7 @@ class AllianceSnapshotViewSet(SnapshotViewSet):
 
 
 
+@extend_schema_view(list=extend_schema(parameters=MONTH_PARAMS))
 class AllianceMonthViewSet(AllianceSnapshotViewSet):
     """Occupancy of the whole alliance, month by month."""
 
@@ -111,6 +110,7 @@ class AllianceMonthViewSet(AllianceSnapshotViewSet):
     serializer_class = AllianceMonthSerializer
 
 
+@extend_schema_view(list=extend_schema(parameters=MONTH_PARAMS))
 class AllianceFinanceMonthViewSet(AllianceSnapshotViewSet):
     """Fee collection, bad debt, aging, cost and the Hub's own money, month by month."""
 
@@ -118,6 +118,7 @@ class AllianceFinanceMonthViewSet(AllianceSnapshotViewSet):
     serializer_class = AllianceFinanceMonthSerializer
 
 
+@extend_schema_view(list=extend_schema(parameters=PROGRAM_PARAMS))
 class ProgramMonthViewSet(SnapshotViewSet):
     """Occupancy per member program and month; a provider sees its own program only."""
 
@@ -127,6 +128,7 @@ class ProgramMonthViewSet(SnapshotViewSet):
     by_program = True
 
 
+@extend_schema_view(list=extend_schema(parameters=PROGRAM_PARAMS))
 class ProgramFinanceMonthViewSet(SnapshotViewSet):
     """Money per member program and month; a provider sees its own program only."""
 

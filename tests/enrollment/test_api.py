@@ -106,8 +106,8 @@ class TestEnrolling:
             "enrollment": {"classroom": rooms.toddlers.pk, "start_date": monday.isoformat(), "weekdays": [0]},
         }, content_type="application/json")
         assert response.status_code == 400
-        assert response.json() == {"guardian_phone": [
-            "Give a phone number or an email address, so the program can reach them."]}
+        assert response.json() == {"guardian_data": {"phone": [
+            "Give a phone number or an email address, so the program can reach them."]}}
 
     def test_end_and_schedule_actions(self, world, clients, in_a, maya, today):
         later = today + datetime.timedelta(days=14)

@@ -1,0 +1,109 @@
+"""Strict JSON input for the API: a value of the wrong JSON type is a field error.
+
+DRF coerces by default: 5 becomes "5", 1 and "yes" become True, 12 becomes Decimal("12"), "3"
+becomes the row with id 3. The OpenAPI schema promises strings, booleans, integers and money as
+decimal strings, and the API holds clients to it: money never travels as a JSON number (which may
+already have lost its cents), and a script sending the wrong type learns it at once instead of
+storing "5". The API takes JSON only (REST_FRAMEWORK's parsers), so no form text needs parsing.
+
+API serializers build on `HubModelSerializer` and declare their fields from this module.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from rest_framework import serializers
+
+__all__ = ["BooleanField", "CharField", "ChoiceField", "DecimalField", "EmailField", "HubModelSerializer",
+           "IntegerField", "PrimaryKeyRelatedField"]
+
+
+def _is_int(data: Any) -> bool:
+    return isinstance(data, int) and not isinstance(data, bool)
+
+
+class CharField(serializers.CharField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class EmailField(serializers.EmailField):
+    def to_internal_value(self, data: Any) -> str:
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class IntegerField(serializers.IntegerField):
+    def to_internal_value(self, data: Any) -> int:
+        if not _is_int(data):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class DecimalField(serializers.DecimalField):
+    default_error_messages = {"not_a_string": 'Give the amount as a decimal string, e.g. "12.50".'}
+
+    def to_internal_value(self, data: Any) -> Any:
+        if not isinstance(data, str):
+            self.fail("not_a_string")
+        return super().to_internal_value(data)
+
+
+class BooleanField(serializers.BooleanField):
+    def to_internal_value(self, data: Any) -> bool:
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class ChoiceField(serializers.ChoiceField):
+    """One of the choices, of the choices' own type ("3" is not the choice 3)."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        if data == "" and self.allow_blank:
+            return ""
+        if not any(type(data) is type(choice) for choice in self.choices):
+            self.fail("invalid_choice", input=data)
+        return super().to_internal_value(data)
+
+
+class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def to_internal_value(self, data: Any) -> Any:
+        if not _is_int(data):
+            self.fail("incorrect_type", data_type=type(data).__name__)
+        return super().to_internal_value(data)
+
+
+class HubModelSerializer(serializers.ModelSerializer):
+    """A ModelSerializer whose generated fields take only their own JSON type."""
+
+    serializer_field_mapping = {
+        **serializers.ModelSerializer.serializer_field_mapping,
+        models.CharField: CharField,
+        models.TextField: CharField,
+        models.EmailField: EmailField,
+        models.IntegerField: IntegerField,
+        models.SmallIntegerField: IntegerField,
+        models.BigIntegerField: IntegerField,
+        models.PositiveIntegerField: IntegerField,
+        models.PositiveSmallIntegerField: IntegerField,
+        models.PositiveBigIntegerField: IntegerField,
+        models.DecimalField: DecimalField,
+        models.BooleanField: BooleanField,
+    }
+    serializer_related_field = PrimaryKeyRelatedField
+    serializer_choice_field = ChoiceField
+
+    def include_extra_kwargs(self, kwargs: dict[str, Any], extra_kwargs: dict[str, Any]) -> dict[str, Any]:
+        """A read-only field still answers "" where the model allows blank (an enrollment's
+        `end_reason` while it runs), so the schema must say so: DRF drops `allow_blank` there."""
+        allow_blank = kwargs.get("allow_blank", False)
+        kwargs = super().include_extra_kwargs(kwargs, extra_kwargs)
+        if allow_blank and kwargs.get("read_only"):
+            kwargs["allow_blank"] = True
+        return kwargs

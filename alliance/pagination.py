@@ -1,0 +1,24 @@
+"""The API's page numbers: a malformed `page` is bad input (400 with the field), a page past
+the last one does not exist (404), and `?page=` is not quietly the first page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import PageNumberPagination
+
+
+class HubPagination(PageNumberPagination):
+    def get_page_number(self, request: Any, paginator: Any) -> Any:
+        values = request.query_params.getlist(self.page_query_param)
+        if not values:
+            return 1
+        if len(values) > 1:
+            raise ValidationError({self.page_query_param: ["One page number."]})
+        raw = values[0]
+        if raw in self.last_page_strings:
+            return raw
+        if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
+            raise ValidationError({self.page_query_param: ["A page number: 1, 2, 3…"]})
+        return raw
