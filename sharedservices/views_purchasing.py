@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView, View
@@ -55,7 +56,9 @@ class VendorListView(SharedPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["vendors"] = Vendor.objects.order_by("-is_active", "name").prefetch_related("items")
+        page = Paginator(Vendor.objects.order_by("-is_active", "name").prefetch_related("items"), 50).get_page(
+            self.request.GET.get("page"))
+        context.update(vendors=page, page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages())
         return context
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.views.generic import TemplateView
 
@@ -42,7 +43,9 @@ class SubstituteListView(SharedPage, TemplateView):
         for credential in SubstituteCredential.objects.filter(
                 Q(expires_on__isnull=True) | Q(expires_on__gte=today)).order_by("kind"):
             valid.setdefault(credential.substitute_id, []).append(credential.get_kind_display())
-        context.update(rows=[(s, valid.get(s.pk, [])) for s in substitutes])
+        page = Paginator(substitutes, 50).get_page(self.request.GET.get("page"))
+        context.update(rows=[(s, valid.get(s.pk, [])) for s in page], page_obj=page, paginator=page.paginator,
+                       is_paginated=page.has_other_pages())
         return context
 
 
