@@ -10,8 +10,11 @@ scrolling (providers take attendance on tablets).
 from __future__ import annotations
 
 import datetime
+import re
+from decimal import Decimal
 
 import pytest
+from playwright.sync_api import expect
 
 from alliance.models import Role
 from alliance.tenancy import alliance_scope
@@ -153,3 +156,34 @@ def test_every_page_of_hub_admins_and_providers_passes_axe(journey, hub_admin, p
                  "/billing/invoices/", "/my-program/figures/", f"/programs/{world.programs[0].pk}/staff/"):
         page.goto(world.a + path)
         no_horizontal_scroll(page)
+
+
+def test_a_provider_sorts_a_table_by_clicking_its_headers(journey, page, console_errors):  # noqa: F811
+    sign_in(page, journey.base, journey.provider.email, journey.password)
+    page.goto(f"{journey.a}/billing/invoices/")
+    total = page.get_by_role("columnheader", name="Total")
+    total.get_by_role("button").focus()
+    page.keyboard.press("Enter")  # a real button: the keyboard sorts too
+    expect(total).to_have_attribute("aria-sort", "ascending")
+    amounts = [money(t) for t in page.locator("table.sortable tbody tr td:nth-child(7)").all_inner_texts()]
+    assert amounts == sorted(amounts) and len(amounts) > 1
+    total.get_by_role("button").click()
+    expect(total).to_have_attribute("aria-sort", "descending")
+    amounts = [money(t) for t in page.locator("table.sortable tbody tr td:nth-child(7)").all_inner_texts()]
+    assert amounts == sorted(amounts, reverse=True)
+
+    due = page.get_by_role("columnheader", name="Due")
+    due.get_by_role("button").click()
+    expect(due).to_have_attribute("aria-sort", "ascending")
+    expect(total).not_to_have_attribute("aria-sort", re.compile("."))
+    check_page(page, console_errors)
+    # The keys the script reads from cells, as the site writes numbers and dates.
+    keys = page.evaluate("""() => [
+        hubSortable.asNumber('$1,234.50'), hubSortable.asNumber('-$10.00'), hubSortable.asNumber('\u221285.1%'),
+        hubSortable.asNumber('Riverbend'), hubSortable.asDate('2026-03-01') < hubSortable.asDate('Nov. 2, 2026'),
+        hubSortable.asDate('March 9, 2026') < hubSortable.asDate('Sept. 1, 2026')]""")
+    assert keys == [1234.5, -10, -85.1, None, True, True]
+
+
+def money(text: str) -> Decimal:
+    return Decimal(text.replace("$", "").replace(",", "").replace("\u2212", "-").strip())
