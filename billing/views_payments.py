@@ -7,6 +7,7 @@ import datetime
 from typing import Any
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.generic import ListView, TemplateView
 
@@ -263,6 +264,10 @@ class CollectionsView(BillingPage, TemplateView):
         today = datetime.date.today()
         rows = [r for r in aging_for_accounts(FamilyAccount.objects.all(), as_of=today) if r.past_due > 0]
         rows.sort(key=lambda r: (-r.days_past_due, -r.past_due))
+        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
+        context.update(page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages(),
+                       past_due_count=len(rows))
+        rows = list(page)
         accounts = FamilyAccount.objects.select_related("family", "program").in_bulk([r.account_id for r in rows])
         last_note = {}
         for note in CollectionNote.objects.filter(account_id__in=accounts).order_by("created_at"):
