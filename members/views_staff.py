@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.views.generic import ListView, TemplateView
@@ -49,8 +50,10 @@ class ProgramStaffView(ProgramPage, TemplateView):
             }
             for member in roster
         ]
+        page = Paginator(rows, 100).get_page(self.request.GET.get("page"))
         context.update(
-            rows=rows, show_former=show_former, today=today,
+            rows=list(page), page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages(),
+            query_string="show=all" if show_former else "", show_former=show_former, today=today,
             personnel=personnel_cost_from_roster(self.program, today),
             former_count=staff.count() - staff_active_on(staff, today).count(),
             warning_days=EXPIRY_WARNING_DAYS,
