@@ -46,7 +46,7 @@ class IntegerField(serializers.IntegerField):
 
 
 class DecimalField(serializers.DecimalField):
-    default_error_messages = {"not_a_string": 'Give the amount as a decimal string, e.g. "12.50".'}
+    default_error_messages = {"not_a_string": 'A decimal number as a string, e.g. "12.50".'}
 
     def to_internal_value(self, data: Any) -> Any:
         if not isinstance(data, str):
