@@ -78,3 +78,13 @@ def choice_param(request: Request, name: str, choices: Iterable[Any], default: s
     if raw not in {str(choice) for choice in choices}:
         raise ValidationError({name: [f"One of: {', '.join(str(c) for c in choices)}."]})
     return raw
+
+
+def text_param(request: Request, name: str, default: str = "") -> str:
+    """Free text; a NUL character (which no database text holds) is bad input."""
+    raw = _raw(request, name)
+    if raw is None:
+        return default
+    if "\x00" in raw:
+        raise ValidationError({name: ["Null characters are not allowed."]})
+    return raw

@@ -35,7 +35,7 @@ from alliance.api_fields import (
     IntegerField,
     PrimaryKeyRelatedField,
 )
-from alliance.api_params import choice_param, date_param, int_param
+from alliance.api_params import choice_param, date_param, int_param, text_param
 from alliance.filters import IntegerFilter, TenantFilterSet
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
@@ -57,7 +57,7 @@ from enrollment.rules import DayLength
 from enrollment.selectors import classroom_open_from, vacancy_report, waitlist_matches
 from enrollment.services import alliance_today
 from enrollment.vacancy import ClassroomVacancy, Vacancy, room_days, vacancy_of_days
-from members.api import VisibleRelatedField, WeekdaysField, field_errors, through_service
+from members.api import SetOnCreate, VisibleRelatedField, WeekdaysField, field_errors, through_service
 from members.models import AgeGroup, Classroom, MemberProgram
 
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
@@ -80,7 +80,9 @@ class EnrollmentViewSetBase(AllianceModelViewSet):
 
 
 # --- Families, guardians, children ------------------------------------------
-class GuardianSerializer(HubModelSerializer):
+class GuardianSerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("family",)
+
     class Meta:
         model = Guardian
         fields = ["id", "family", "first_name", "last_name", "relationship", "email", "phone",
@@ -90,7 +92,7 @@ class GuardianSerializer(HubModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["family"] = VisibleRelatedField(Family, read_only=self.instance is not None)
+        fields["family"] = VisibleRelatedField(Family)
         return fields
 
 
@@ -154,7 +156,9 @@ class GuardianViewSet(EnrollmentViewSetBase):
             actor=self.request.user, guardian=self.stored(serializer), data=data))
 
 
-class ChildSerializer(HubModelSerializer):
+class ChildSerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("family",)
+
     class Meta:
         model = Child
         fields = ["id", "family", "first_name", "last_name", "date_of_birth", "needs_notes",
@@ -163,7 +167,7 @@ class ChildSerializer(HubModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["family"] = VisibleRelatedField(Family, read_only=self.instance is not None)
+        fields["family"] = VisibleRelatedField(Family)
         return fields
 
 
@@ -530,7 +534,9 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
 
 
 # --- Waitlist and offers ----------------------------------------------------
-class WaitlistEntrySerializer(HubModelSerializer):
+class WaitlistEntrySerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("child", "program")
+
     child = VisibleRelatedField(Child)
     program = VisibleRelatedField(MemberProgram, required=False, allow_null=True)
     acceptable_programs: Any = PrimaryKeyRelatedField(many=True, read_only=True)
@@ -545,13 +551,6 @@ class WaitlistEntrySerializer(HubModelSerializer):
                   "subsidy_eligible", "added_on", "status", "status_note", "notes", "created_at"]
         read_only_fields = ["fte", "age_group_at_start", "status", "status_note", "created_at"]
         extra_kwargs = {"added_on": {"required": False}}
-
-    def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
-        if self.instance is not None and not isinstance(self.instance, list | models.QuerySet):
-            fields["child"].read_only = True
-            fields["program"].read_only = True
-        return fields
 
 
 class WithdrawSerializer(serializers.Serializer):
@@ -831,7 +830,7 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
             program_ids = [program]
         report = vacancy_report(start=start, end=end, program_ids=program_ids,
                                 age_group=choice_param(request, "age_group", AgeGroup.values),
-                                area=request.query_params.get("area", ""))
+                                area=text_param(request, "area"))
         return Response({
             "start": start, "end": end, "alliance": _figures(report.total),
             "programs": [{"program": p.program.pk, "name": p.program.name, **_figures(p.figures)}

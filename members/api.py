@@ -100,9 +100,21 @@ class VisibleRelatedField(PrimaryKeyRelatedField):
         return visible_to(view.membership, self.model.objects.all())  # type: ignore[attr-defined]
 
 
-def _updating(serializer: serializers.Serializer) -> bool:
-    """Which program (or staff member) a row belongs to is set once, on create."""
-    return serializer.instance is not None
+class SetOnCreate:
+    """Fields saying whose a row is (its program, staff member, family…) are set once, on create.
+    An update may repeat them unchanged (a PUT of the whole row); another value is a field error,
+    not quietly ignored: the schema documents them as input, and the API holds to it."""
+
+    set_on_create: tuple[str, ...] = ()
+    instance: Any
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)  # type: ignore[misc]
+        if self.instance is not None:
+            for name in self.set_on_create:
+                if name in attrs and attrs.pop(name) != getattr(self.instance, name):
+                    raise DRFValidationError({name: ["Set when the record was added; it cannot change."]})
+        return attrs
 
 
 class MembersViewSet(AllianceModelViewSet):
@@ -243,7 +255,9 @@ class MemberProgramViewSet(MembersViewSet):
 
 
 # --- Sites, classrooms, capacity --------------------------------------------
-class SiteSerializer(HubModelSerializer):
+class SiteSerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("program",)
+
     class Meta:
         model = Site
         fields = ["id", "program", "name", "street", "city", "region", "postal_code",
@@ -252,7 +266,7 @@ class SiteSerializer(HubModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["program"] = VisibleRelatedField(MemberProgram, read_only=_updating(self))
+        fields["program"] = VisibleRelatedField(MemberProgram)
         return fields
 
 
@@ -423,7 +437,9 @@ class ClassroomCapacityViewSet(MembersViewSet):
 
 
 # --- Staff ------------------------------------------------------------------
-class StaffMemberSerializer(HubModelSerializer):
+class StaffMemberSerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("program",)
+
     class Meta:
         model = StaffMember
         fields = ["id", "program", "site", "first_name", "last_name", "email", "position",
@@ -432,7 +448,7 @@ class StaffMemberSerializer(HubModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["program"] = VisibleRelatedField(MemberProgram, read_only=_updating(self))
+        fields["program"] = VisibleRelatedField(MemberProgram)
         fields["site"] = VisibleRelatedField(Site, required=False, allow_null=True)
         return fields
 
@@ -467,14 +483,16 @@ class StaffMemberViewSet(MembersViewSet):
             actor=self.actor(), staff=self.stored(serializer), data=data))
 
 
-class CredentialSerializer(HubModelSerializer):
+class CredentialSerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("staff",)
+
     class Meta:
         model = Credential
         fields = ["id", "staff", "name", "identifier", "issued_on", "expires_on"]
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["staff"] = VisibleRelatedField(StaffMember, read_only=_updating(self))
+        fields["staff"] = VisibleRelatedField(StaffMember)
         return fields
 
 
@@ -517,7 +535,8 @@ class CredentialViewSet(MembersViewSet):
 
 
 # --- Costs ------------------------------------------------------------------
-class MonthlyCostSerializer(HubModelSerializer):
+class MonthlyCostSerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("program", "month", "category")
     month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
 
     class Meta:
@@ -527,14 +546,13 @@ class MonthlyCostSerializer(HubModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fixed = _updating(self)
-        fields["program"] = VisibleRelatedField(MemberProgram, read_only=fixed)
-        if fixed:
-            fields["month"].read_only = True
-            fields["category"].read_only = True
+        fields["program"] = VisibleRelatedField(MemberProgram)
         return fields
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "month" in attrs:
+            attrs["month"] = attrs["month"].replace(day=1)
+        attrs = super().validate(attrs)
         if self.instance is None:
             month = attrs["month"].replace(day=1)
             if MonthlyCost.objects.filter(program=attrs["program"], month=month,
@@ -614,7 +632,8 @@ class HubServiceViewSet(MembersViewSet):
             actor=self.actor(), service=self.stored(serializer), data=serializer.validated_data))
 
 
-class SubscriptionSerializer(HubModelSerializer):
+class SubscriptionSerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("program", "service")
     service_name = CharField(source="service.name", read_only=True)
     monthly_fee = serializers.SerializerMethodField(
         help_text="Flat and per-slot agreements; null for a percentage of tuition.")
@@ -628,9 +647,8 @@ class SubscriptionSerializer(HubModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fixed = _updating(self)
-        fields["program"] = VisibleRelatedField(MemberProgram, read_only=fixed)
-        fields["service"] = VisibleRelatedField(HubService, read_only=fixed)
+        fields["program"] = VisibleRelatedField(MemberProgram)
+        fields["service"] = VisibleRelatedField(HubService)
         return fields
 
     def get_monthly_fee(self, obj: ServiceSubscription) -> str | None:
@@ -667,7 +685,9 @@ class SubscriptionViewSet(MembersViewSet):
             data=serializer.validated_data))
 
 
-class InspectionSerializer(HubModelSerializer):
+class InspectionSerializer(SetOnCreate, HubModelSerializer):
+    set_on_create = ("program",)
+
     class Meta:
         model = LicensingInspection
         fields = ["id", "program", "inspected_on", "inspection_type", "outcome", "findings",
@@ -675,7 +695,7 @@ class InspectionSerializer(HubModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
-        fields["program"] = VisibleRelatedField(MemberProgram, read_only=_updating(self))
+        fields["program"] = VisibleRelatedField(MemberProgram)
         return fields
 
 

@@ -51,6 +51,18 @@ class TestInput:
         assert response.json() == {"closed_on": ["A new classroom is open; close it later with PATCH."]}
 
 
+    def test_whose_a_record_is_cannot_change_on_update(self, world, clients):
+        site = SiteFactory(program=world.x)
+        url = api(world, f"sites/{site.pk}/")
+        moved = clients.staff_a.patch(url, json.dumps({"program": world.y.pk}), content_type="application/json")
+        assert moved.json() == {"program": ["Set when the record was added; it cannot change."]}
+        wrong_type = clients.staff_a.patch(url, json.dumps({"program": "x"}), content_type="application/json")
+        assert wrong_type.status_code == 400
+        same = clients.staff_a.patch(url, json.dumps({"program": world.x.pk, "name": "Annex"}),
+                                     content_type="application/json")
+        assert same.status_code == 200 and same.json()["program"] == world.x.pk
+
+
 class TestQueries:
     def test_filters_refuse_empty_vague_or_repeated_values(self, world, clients):
         for query, field in (("?active_on=", "active_on"), ("?program=1.5", "program"),
@@ -71,6 +83,7 @@ class TestQueries:
         assert clients.staff_a.get(api(world, "vacancies/?days=0")).json() == {"days": ["A whole number, 1 to 366."]}
         assert list(clients.staff_a.get(api(world, "vacancies/?start=9999-12-31")).json()) == ["start"]
         assert list(clients.staff_a.get(api(world, "aging/?as_of=")).json()) == ["as_of"]
+        assert list(clients.staff_a.get(api(world, "vacancies/?area=%00")).json()) == ["area"]
         assert list(clients.staff_a.get(api(world, "metrics/program-months/?from=2026-13")).json()) == ["from"]
         assert clients.staff_a.get(api(world, f"programs/{world.x.pk}/monthly-costs/?months=61")).json() == {
             "months": ["A whole number, 1 to 60."]}
