@@ -16,6 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceModelViewSet, AllianceReadOnlyViewSet
+from alliance.api_params import choice_param, text_param
 from alliance.views_base import HUB_AND_PROVIDER
 from enrollment.models import Guardian
 from enrollment.rules import DayLength
@@ -127,8 +128,8 @@ class InquiryViewSet(AllianceReadOnlyViewSet):
     serializer_class = InquirySerializer
 
     def base_queryset(self) -> Any:
-        params = self.request.query_params
-        return inquiries_filtered(status=params.get("status", ""), query=params.get("q", ""))
+        status = choice_param(self.request, "status", ["open", *(c for c, _ in InquiryStatus.CHOICES)])
+        return inquiries_filtered(status=status, query=text_param(self.request, "q"))
 
     def _input(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
         serializer = serializer_class(data=request.data)
