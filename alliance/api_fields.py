@@ -73,6 +73,11 @@ class ChoiceField(serializers.ChoiceField):
 
 
 class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    def run_validation(self, data: Any = serializers.empty) -> Any:
+        if data == "":  # DRF reads "" as null for relations; the schema says an id or null
+            self.fail("incorrect_type", data_type="str")
+        return super().run_validation(data)
+
     def to_internal_value(self, data: Any) -> Any:
         if not _is_int(data):
             self.fail("incorrect_type", data_type=type(data).__name__)

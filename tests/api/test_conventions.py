@@ -33,6 +33,8 @@ class TestInput:
         assert response.status_code == 400 and list(response.json()) == ["city"]
         response = post(clients.staff_a, api(world, "sites/"), {"program": str(world.x.pk), "name": "Annex"})
         assert response.json()["program"] == ["Incorrect type. Expected pk value, received str."]
+        response = post(clients.staff_a, api(world, "staff/"), {"program": world.x.pk, "site": ""})
+        assert response.json()["site"] == ["Incorrect type. Expected pk value, received str."]
 
     def test_a_body_that_is_not_json_is_a_non_field_error(self, world, clients):
         response = clients.staff_a.post(api(world, "families/"), "{name: 'Ortiz'", content_type="application/json")
