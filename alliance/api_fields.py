@@ -11,6 +11,7 @@ API serializers build on `HubModelSerializer` and declare their fields from this
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from typing import Any
 
 from django.db import models
@@ -104,7 +105,8 @@ class HubModelSerializer(serializers.ModelSerializer):
     serializer_related_field = PrimaryKeyRelatedField
     serializer_choice_field = ChoiceField
 
-    def include_extra_kwargs(self, kwargs: dict[str, Any], extra_kwargs: dict[str, Any]) -> dict[str, Any]:
+    def include_extra_kwargs(self, kwargs: MutableMapping[str, Any],
+                             extra_kwargs: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
         """A read-only field still answers "" where the model allows blank (an enrollment's
         `end_reason` while it runs), so the schema must say so: DRF drops `allow_blank` there."""
         allow_blank = kwargs.get("allow_blank", False)
