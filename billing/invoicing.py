@@ -336,15 +336,17 @@ def _write_invoices(pending: list[tuple[_ProgramWork, Any, list[Line]]], *, alli
     # Per program: its invoices, numbers (consecutive: the batch is numbered program by program) and lines.
     numbers: dict[int, list[int]] = defaultdict(list)
     entries: dict[int, int] = defaultdict(int)
+    results: dict[int, ProgramResult] = {}
     for offset, ((w, _, lines), total) in enumerate(zip(pending, totals, strict=True)):
         numbers[w.program_id].append(counter.next_number + offset)
         entries[w.program_id] += len(lines)
         w.result.invoices += 1
         w.result.amount += total
+        results[w.program_id] = w.result
     counter.next_number += len(invoice_ids)
     counter.save(update_fields=["next_number"])
     for program_id, program_numbers in numbers.items():
-        result = next(w.result for w, _, _ in pending if w.program_id == program_id)
+        result = results[program_id]
         audit_event_record(
             actor=actor, action="invoice.issued", object_type="billing.invoicerun",
             object_id=str(run.pk) if run else "", program_id=program_id,
