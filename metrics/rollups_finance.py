@@ -50,19 +50,21 @@ family_accounts AS (
     SELECT id FROM billing_familyaccount WHERE alliance_id = %(alliance)s AND family_id IS NOT NULL
 ),
 -- One pass over the families' ledger up to the last month's end. A reversal counts as the kind of what it
--- reverses (looked up by primary key, only for reversals, whatever the planner knows of the table).
+-- reverses (looked up by primary key, only for the few reversals, whatever the planner knows of the table).
 entries AS MATERIALIZED (
-    SELECT le.program_id, le.account_id, le.posted_on, date_trunc('month', le.posted_on)::date AS month,
-           kinds.kind, kinds.category, le.amount
+    SELECT le.id, le.program_id, le.account_id, le.posted_on, date_trunc('month', le.posted_on)::date AS month,
+           CASE WHEN le.reverses_id IS NULL THEN le.kind
+                ELSE (SELECT o.kind FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END AS kind,
+           CASE WHEN le.reverses_id IS NULL THEN le.category
+                ELSE (SELECT o.category FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END AS category,
+           le.amount, le.invoice_id, le.reverses_id
     FROM billing_ledgerentry le
     JOIN family_accounts fa ON fa.id = le.account_id
-    CROSS JOIN LATERAL (
-        SELECT le.kind, le.category WHERE le.reverses_id IS NULL
-        UNION ALL
-        SELECT original.kind, original.category FROM billing_ledgerentry original
-        WHERE le.reverses_id IS NOT NULL AND original.id = le.reverses_id AND original.alliance_id = le.alliance_id
-    ) AS kinds
     WHERE le.alliance_id = %(alliance)s AND le.posted_on <= %(month_end)s::date
+),
+-- When each reversed charge was reversed (a charge reversed by a month's as-of day is no debt then).
+reversed AS (
+    SELECT reverses_id AS id, MIN(posted_on) AS reversed_on FROM entries WHERE reverses_id IS NOT NULL GROUP BY 1
 ),
 money AS (
     SELECT program_id, month,
@@ -82,37 +84,68 @@ remitted AS (
     WHERE rl.alliance_id = %(alliance)s AND r.received_on BETWEEN %(month_start)s::date AND %(month_end)s::date
     GROUP BY c.program_id, date_trunc('month', r.received_on)
 ),
--- Each account's balance at each month's "as of" day: what it owed before the first month plus a running
--- sum of what was posted month by month (the last month's as-of day is the rollup's end, so nothing after it).
+-- Each account's balance at each month's "as of" day, and what it had been charged by then: what it owed (and
+-- was charged) before the first month plus running sums of what was posted month by month (the last month's
+-- as-of day is the rollup's end, so nothing after it).
 posted AS (
-    SELECT account_id, CASE WHEN posted_on >= %(month_start)s::date THEN month END AS month, SUM(amount) AS amount
+    SELECT account_id, CASE WHEN posted_on >= %(month_start)s::date THEN month END AS month, SUM(amount) AS amount,
+           SUM(amount) FILTER (WHERE reverses_id IS NULL AND kind IN ('charge', 'late_fee')) AS charged
     FROM entries
     WHERE posted_on <= %(end)s::date
     GROUP BY 1, 2
 ),
 balances AS (
-    SELECT month, as_of, account_id, balance
+    SELECT month, as_of, account_id, balance, charged
     FROM (SELECT m.month, m.as_of, a.account_id,
                  COALESCE(opening.amount, 0)
-                 + SUM(COALESCE(p.amount, 0)) OVER (PARTITION BY a.account_id ORDER BY m.month) AS balance
+                 + SUM(COALESCE(p.amount, 0)) OVER (PARTITION BY a.account_id ORDER BY m.month) AS balance,
+                 COALESCE(opening.charged, 0)
+                 + SUM(COALESCE(p.charged, 0)) OVER (PARTITION BY a.account_id ORDER BY m.month) AS charged
           FROM (SELECT DISTINCT account_id FROM posted) a
           CROSS JOIN months m
           LEFT JOIN posted p ON p.account_id = a.account_id AND p.month = m.month
           LEFT JOIN posted opening ON opening.account_id = a.account_id AND opening.month IS NULL) AS running
     WHERE balance > 0
 ),
+-- Open balances are aged oldest-paid-first: a charge is open by as much of it as the balance exceeds what was
+-- charged after it. Each charge with the running total of the account's charges through it (one sort of the
+-- charges, not one per month), and when it was reversed, if it was.
+charges AS (
+    SELECT e.account_id, e.program_id, e.id, e.posted_on, e.amount, e.invoice_id, r.reversed_on,
+           SUM(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.posted_on, e.id ROWS UNBOUNDED PRECEDING) AS through
+    FROM entries e
+    LEFT JOIN reversed r ON r.id = e.id
+    WHERE e.reverses_id IS NULL AND e.kind IN ('charge', 'late_fee') AND e.posted_on <= %(end)s::date
+),
+reversing_accounts AS (
+    SELECT DISTINCT account_id FROM charges WHERE reversed_on IS NOT NULL
+),
 debits AS (
-    SELECT b.month, b.as_of, le.program_id, b.balance, le.amount,
-           b.as_of - COALESCE(inv.due_on, le.posted_on) AS days_past_due,
-           COALESCE(SUM(le.amount) OVER (PARTITION BY b.month, b.account_id ORDER BY le.posted_on DESC, le.id DESC
-                                         ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
+    -- No charge of the account reversed: what was charged after a charge by the as-of day is what the account
+    -- had been charged by then less the running total through the charge.
+    SELECT b.month, b.as_of, c.program_id, b.balance, c.amount, c.posted_on, c.invoice_id,
+           b.charged - c.through AS newer
     FROM balances b
-    JOIN billing_ledgerentry le ON le.alliance_id = %(alliance)s AND le.account_id = b.account_id
-     AND le.kind IN ('charge', 'late_fee') AND le.posted_on <= b.as_of
-     -- A charge reversed by then is no debt: it and its reversal net out of the balance too.
-     AND NOT EXISTS (SELECT 1 FROM billing_ledgerentry r
-                     WHERE r.alliance_id = le.alliance_id AND r.reverses_id = le.id AND r.posted_on <= b.as_of)
-    LEFT JOIN billing_invoice inv ON inv.id = le.invoice_id AND inv.alliance_id = le.alliance_id
+    JOIN charges c ON c.account_id = b.account_id AND c.posted_on <= b.as_of
+    WHERE NOT EXISTS (SELECT 1 FROM reversing_accounts ra WHERE ra.account_id = b.account_id)
+    UNION ALL
+    -- A charge of the account reversed: one reversed by the as-of day is no debt then (it and its reversal net
+    -- out of the balance), so the newer charges are added up month by month among those still standing.
+    SELECT b.month, b.as_of, c.program_id, b.balance, c.amount, c.posted_on, c.invoice_id,
+           COALESCE(SUM(c.amount) OVER (PARTITION BY b.month, b.account_id ORDER BY c.posted_on DESC, c.id DESC
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+    FROM balances b
+    JOIN reversing_accounts ra ON ra.account_id = b.account_id
+    JOIN charges c ON c.account_id = b.account_id AND c.posted_on <= b.as_of
+    WHERE c.reversed_on IS NULL OR c.reversed_on > b.as_of
+),
+-- Only the open parts are dated: by the invoice's due date, else the posting day.
+open_debits AS (
+    SELECT d.program_id, d.month, d.as_of - COALESCE(inv.due_on, d.posted_on) AS days_past_due,
+           LEAST(d.amount, d.balance - d.newer) AS open
+    FROM debits d
+    LEFT JOIN billing_invoice inv ON inv.id = d.invoice_id AND inv.alliance_id = %(alliance)s
+    WHERE d.balance > d.newer
 ),
 aging AS (
     SELECT program_id, month,
@@ -121,8 +154,7 @@ aging AS (
            SUM(open) FILTER (WHERE days_past_due BETWEEN 31 AND 60) AS aging_31_60,
            SUM(open) FILTER (WHERE days_past_due BETWEEN 61 AND 90) AS aging_61_90,
            SUM(open) FILTER (WHERE days_past_due > 90) AS aging_over_90
-    FROM (SELECT program_id, month, days_past_due, LEAST(amount, GREATEST(0, balance - newer)) AS open
-          FROM debits) AS parts
+    FROM open_debits
     GROUP BY program_id, month
 ),
 costs AS (

@@ -156,3 +156,35 @@ class TestCommand:
             call_command("rollup", "--alliance", "nope")
         with pytest.raises(CommandError, match="not a date"):
             call_command("rollup", "--alliance", "alliance-a", "--from", "5 Jan")
+
+
+def test_two_rollups_of_one_alliance_at_once_both_finish_with_the_same_rows(transactional_db, week):
+    """Two real connections roll the same week up at once (the nightly task and a manual rerun): the
+    second waits for the first's lock, then finds every row already written and changes none."""
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(2)
+    results: list[object] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            barrier.wait(timeout=10)
+            results.append(roll(week.world.a))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert not errors, errors
+    written = sorted(result.tables["metrics_classroomday"][1] for result in results)  # type: ignore[attr-defined]
+    assert written == [0, 15]  # one wrote the 15 room-days, the other found them written
+    with alliance_scope(week.world.a.pk):
+        assert ClassroomDay.objects.count() == 15
