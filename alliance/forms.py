@@ -4,7 +4,7 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth import password_validation
 
-from alliance.models import Role
+from alliance.models import Locale, Role
 
 
 class InvitationForm(forms.Form):
@@ -50,3 +50,26 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return cleaned
+
+
+def _time_zone_choices() -> list[tuple[str, str]]:
+    import zoneinfo
+
+    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
+            if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))]
+
+
+class AllianceSettingsForm(forms.Form):
+    """The alliance's own name, region, time zone, locale and fiscal year (hub administrators)."""
+
+    name = forms.CharField(max_length=200)
+    region = forms.CharField(max_length=200, required=False,
+                             help_text="Where the alliance works, as funders would say it (a county, a state).")
+    timezone = forms.ChoiceField(label="Time zone", choices=_time_zone_choices,
+                                 help_text="Pages, attendance times and the nightly rollup's day follow it.")
+    locale = forms.ChoiceField(label="Date and number format", choices=Locale.choices)
+    fiscal_year_start_month = forms.TypedChoiceField(
+        label="Fiscal year starts in", coerce=int,
+        choices=[(n, name) for n, name in enumerate(
+            ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+             "November", "December"], start=1)])

@@ -15,6 +15,16 @@ def validate_timezone(value: str) -> None:
         raise ValidationError(f"{value!r} is not a known time zone.")
 
 
+class Locale(models.TextChoices):
+    """How the alliance's pages write dates and numbers (the interface itself is in English).
+    Formats: alliance/formats/<locale>/formats.py."""
+
+    EN_US = "en-us", "English (United States): Jan 5, 2026 · 1,234.50"
+    EN_CA = "en-ca", "English (Canada): 2026-01-05 · 1,234.50"
+    EN_GB = "en-gb", "English (United Kingdom): 5 Jan 2026 · 1,234.50"
+    EN_AU = "en-au", "English (Australia): 5 Jan 2026 · 1,234.50"
+
+
 class Alliance(models.Model):
     """A Hub organisation: the tenant. A global table; its rows are the tenants."""
 
@@ -23,6 +33,8 @@ class Alliance(models.Model):
     region = models.CharField(max_length=200, blank=True)
     timezone = models.CharField(max_length=64, default="America/Chicago",
                                 validators=[validate_timezone])
+    locale = models.CharField(max_length=8, choices=Locale.choices, default=Locale.EN_US,
+                              help_text="How pages write dates and numbers.")
     fiscal_year_start_month = models.PositiveSmallIntegerField(
         default=7, validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text="Month (1-12) in which the fiscal year starts.",

@@ -1,4 +1,4 @@
-"""Writes of the tenancy core: invitations and memberships."""
+"""Writes of the tenancy core: invitations, memberships and the alliance's own settings."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.audit import audit_event_record, snapshot
-from alliance.models import Invitation, Membership, Role
+from alliance.models import Alliance, Invitation, Membership, Role
 from alliance.tenancy import require_alliance_id
 
 INVITATION_DAYS = 14
@@ -113,3 +113,24 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:  # type: 
         audit_event_record(actor=actor, action="invitation.revoked", target=invitation, before=before,
                            after=snapshot(invitation, shown))
     return invitation
+
+
+ALLIANCE_SETTINGS = ["name", "region", "timezone", "locale", "fiscal_year_start_month"]
+
+
+def alliance_settings_update(*, actor, values: dict[str, object]) -> Alliance:  # type: ignore[no-untyped-def]
+    """Change the open scope's alliance's own settings (name, region, time zone, locale, fiscal year).
+    Invalid values raise ValidationError with field errors and change nothing."""
+    unknown = set(values) - set(ALLIANCE_SETTINGS)
+    if unknown:
+        raise ValidationError(f"Not an alliance setting: {', '.join(sorted(unknown))}.")
+    with transaction.atomic():
+        alliance = Alliance.objects.select_for_update().get(pk=require_alliance_id())
+        before = snapshot(alliance, ALLIANCE_SETTINGS)
+        for name, value in values.items():
+            setattr(alliance, name, value)
+        alliance.full_clean(exclude=["slug"])
+        alliance.save(update_fields=[*values])
+        audit_event_record(actor=actor, action="alliance.settings_updated", target=alliance, before=before,
+                           after=snapshot(alliance, ALLIANCE_SETTINGS))
+    return alliance

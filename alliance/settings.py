@@ -259,6 +259,8 @@ SPECTACULAR_SETTINGS = {
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"
 USE_I18N = True
+# Dates and numbers by the alliance's locale (Alliance.locale; AllianceMixin activates it for its pages).
+FORMAT_MODULE_PATH = ["alliance.formats"]
 USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "var" / "staticfiles"

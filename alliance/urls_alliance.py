@@ -17,4 +17,5 @@ urlpatterns = [
     path("export/<int:pk>/progress/", views.DataExportProgressView.as_view(), name="data_export_progress"),
     path("export/<int:pk>/download/", views.DataExportDownloadView.as_view(), name="data_export_download"),
     path("task-failures/", views.TaskFailureListView.as_view(), name="task_failures"),
+    path("settings/", views.AllianceSettingsView.as_view(), name="settings"),
 ]

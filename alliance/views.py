@@ -13,9 +13,11 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from alliance.access import memberships_of
 from alliance.filters import AuditEventFilter
-from alliance.forms import AcceptInvitationForm, InvitationForm
+from alliance.forms import AcceptInvitationForm, AllianceSettingsForm, InvitationForm
 from alliance.models import Alliance, AuditEvent, Invitation, Membership, Role
 from alliance.services import (
+    ALLIANCE_SETTINGS,
+    alliance_settings_update,
     invitation_accept,
     invitation_create,
     invitation_for_token,
@@ -23,7 +25,7 @@ from alliance.services import (
 )
 from alliance.tasks import send_invitation_email
 from alliance.tenancy import alliance_scope
-from alliance.views_base import ADMIN_ONLY, ALL_ROLES, HUB_ONLY, AllianceMixin, add_errors
+from alliance.views_base import ADMIN_ONLY, ALL_ROLES, HUB_ONLY, AllianceMixin, ServiceFormMixin, add_errors
 
 
 def landing_url(membership: Membership) -> str:
@@ -260,3 +262,24 @@ class TaskFailureListView(AllianceMixin, ListView):
 
         return TaskFailure.objects.all()
 
+
+
+class AllianceSettingsView(AllianceMixin, ServiceFormMixin, FormView):
+    """The alliance's name, region, time zone, date and number format, and fiscal year."""
+
+    allowed_roles = ADMIN_ONLY
+    template_name = "alliance/settings.html"
+    form_class = AllianceSettingsForm
+    title = "Alliance settings"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {name: getattr(self.alliance, name) for name in ALLIANCE_SETTINGS}
+
+    def perform(self, form: AllianceSettingsForm) -> Alliance:
+        return alliance_settings_update(actor=self.request.user, values=form.cleaned_data)
+
+    def success_message(self, obj: Alliance) -> str:
+        return "Settings saved. Pages show dates, numbers and times the new way from now on."
+
+    def success_url_for(self, obj: Alliance) -> str:
+        return reverse("alliance:settings", args=[obj.slug])

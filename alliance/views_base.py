@@ -18,9 +18,9 @@ from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 
 from alliance.access import get_object_or_404_for, membership_for_request, visible_to
+from alliance.localization import alliance_local
 from alliance.models import HUB_ROLES, Role
 from alliance.observability import note_alliance
 from alliance.tenancy import alliance_scope
@@ -47,8 +47,8 @@ class AllianceMixin(LoginRequiredMixin):
         request.alliance = self.alliance  # type: ignore[attr-defined]
         note_alliance(self.alliance)
         request.membership = self.membership  # type: ignore[attr-defined]
-        # Times on the alliance's pages are shown in the alliance's own time zone.
-        with alliance_scope(self.alliance.pk, user_id=request.user.pk), timezone.override(self.alliance.timezone):
+        # Times on the alliance's pages are shown in its own time zone, dates and numbers in its locale.
+        with alliance_scope(self.alliance.pk, user_id=request.user.pk), alliance_local(self.alliance):
             response = super().dispatch(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()

@@ -47,7 +47,10 @@ def email_statement(alliance_id: int, family_id: int, account_ids: list[int], st
     recipients = statement_recipients(family)
     if not recipients:
         return {"sent": False, "reason": "no guardian email"}
-    pdf = statement_pdf({"statement": statement, "alliance": alliance})
+    from alliance.localization import alliance_local
+
+    with alliance_local(alliance):
+        pdf = statement_pdf({"statement": statement, "alliance": alliance})
     message = EmailMessage(subject=f"Your statement from {alliance.name}, {start} to {end}",
                            body=(f"Dear {family.name},\n\nAttached is your statement for {start} to {end}. "
                                  f"Balance at the end of the period: {statement.closing}.\n"),

@@ -84,7 +84,9 @@ class DashboardView(AllianceMixin, TemplateView):
             sort = "name"
         can_edit = self.membership.role == Role.HUB_ADMIN
         # The figures change only when a rollup runs: the rendered body is cached under the snapshots' version.
-        key = page_key(self.alliance.pk, "dashboard", sort, int(can_edit))
+        # (and under the alliance's locale and time zone, which change how it is written).
+        key = page_key(self.alliance.pk, "dashboard", sort, int(can_edit), self.alliance.locale,
+                       self.alliance.timezone)
         body = cache.get(key)
         if body is None:
             body = render_to_string("metrics/_dashboard_body.html", self.body_context(sort, can_edit))

@@ -26,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
 
+from alliance.localization import alliance_local
 from alliance.models import Alliance
 from alliance.tenancy import alliance_scope
 from enrollment.models import Family, Guardian
@@ -42,7 +43,7 @@ class PublicAllianceMixin:
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.alliance = get_object_or_404(Alliance, slug=kwargs["alliance_slug"])
-        with alliance_scope(self.alliance.pk), timezone.override(ZoneInfo(self.alliance.timezone)):
+        with alliance_scope(self.alliance.pk), alliance_local(self.alliance):
             response = self.enter(request)
             if response is None:
                 response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -275,8 +275,11 @@ def inquiry_close(*, actor: Actor, inquiry: Inquiry, reason: str, note: str = ""
 
 # --- Family sign-in links ---------------------------------------------------
 def _send(*, template: str, to: str, subject: str, context: dict[str, Any]) -> None:
+    from alliance.localization import alliance_local
+
     alliance = Alliance.objects.get(pk=require_alliance_id())
-    body = render_to_string(template, {"alliance": alliance, **context})
+    with alliance_local(alliance):
+        body = render_to_string(template, {"alliance": alliance, **context})
     send_mail(f"{alliance.name}: {subject}", body, settings.DEFAULT_FROM_EMAIL, [to])
 
 

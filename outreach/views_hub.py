@@ -8,7 +8,6 @@ a provider edits and previews their own, another program's is 404.
 from __future__ import annotations
 
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -16,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
+from alliance.localization import alliance_local
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin, add_errors
 from members.models import MemberProgram, ProgramStatus
 from outreach.forms import CloseForm, FirstContactForm, InquiryFilterForm, ListingForm
@@ -53,7 +52,7 @@ class AllianceTimeMixin:
     alliance: Any
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        with timezone.override(ZoneInfo(self.alliance.timezone)):
+        with alliance_local(self.alliance):
             response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()

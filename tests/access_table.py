@@ -22,6 +22,7 @@ TABLE: dict[str, str] = {
     "alliance:invitation_accept": "404 404 404 404 404",
     "alliance:invitation_revoke": "405 403 403 403 403",
     "alliance:invitations": "200 403 403 403 403",
+    "alliance:settings": "200 403 403 403 403",
     "alliance:task_failures": "200 403 403 403 403",
     "api:aging-list": "200 200 200 200 403",
     "api:attendance-absent": "405 405 405 405 403",

@@ -192,7 +192,8 @@ def offer_create(*, actor: Actor, entry: WaitlistEntry, classroom: Classroom, st
     if stored.status != WaitlistStatus.WAITING:
         raise ValidationError(f"{stored.child.full_name}'s entry is {stored.get_status_display().lower()}; "
                               "only waiting children can be offered a place.")
-    respond_by = respond_by or today + datetime.timedelta(days=DEFAULT_OFFER_DAYS)
+    # By default a week to answer, but never past the start date (a place starting Monday is answered by Monday).
+    respond_by = respond_by or max(today, min(today + datetime.timedelta(days=DEFAULT_OFFER_DAYS), start_date))
     errors: dict[str, str] = {}
     if start_date < today:
         errors["start_date"] = "The start date has passed."

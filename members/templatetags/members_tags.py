@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django import template
+from django.utils.formats import number_format
 
 from members.models import QRIS_MAX_STARS, weekdays_label
 
@@ -13,12 +14,13 @@ register = template.Library()
 
 @register.filter
 def money(value: Decimal | None) -> str:
-    """$1,234.50; a dash for no value. Amounts arrive rounded (selectors do it)."""
+    """$1,234.50 (separators of the active locale, alliance/formats/); a dash for no value.
+    Amounts arrive rounded (selectors do it)."""
     if value is None or value == "":
         return "—"
     amount = Decimal(value)
     sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+    return f"{sign}${number_format(abs(amount), 2, use_l10n=True, force_grouping=True)}"
 
 
 @register.filter

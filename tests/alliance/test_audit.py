@@ -94,4 +94,4 @@ def test_times_show_in_the_alliances_own_time_zone(world, clients):
         audit_event_record(actor=world.users.admin_a, action="timezone.check", target=world.x)
     assert world.a.timezone == "America/Chicago"
     page = clients.admin_a.get(f"/a/{world.a.slug}/audit/").content.decode()
-    assert "2026-01-15 09:30" in page and "2026-01-15 15:30" not in page
+    assert "Jan 15, 2026 9:30 a.m." in page and "3:30 p.m." not in page

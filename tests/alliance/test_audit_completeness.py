@@ -346,6 +346,10 @@ CASES: list[Case] = [
          (E("invitation.revoked", program=None, before={"revoked_at": None},
             after={"email": "new.clerk@example.org", "revoked_at": lambda c, r: r.revoked_at.isoformat()}),),
          given=("invitation",)),
+    # The alliance's own settings.
+    Case(alliance_services.alliance_settings_update,
+         lambda c: alliance_services.alliance_settings_update(actor=c.admin, values={"locale": "en-gb"}),
+         (E("alliance.settings_updated", program=None, before={"locale": "en-us"}, after={"locale": "en-gb"}),)),
     # Member programs, their membership status and fee agreements (members/services.py).
     Case(ms.program_create, lambda c: ms.program_create(actor=c.admin, name="New member", kind="centre",
                                                         status="active"),

@@ -74,6 +74,17 @@ class TestMake:
                          respond_by=start + datetime.timedelta(days=1))
         assert refused.value.message_dict == {"respond_by": ["The family must answer by the start date."]}
 
+    def test_by_default_a_week_to_answer_but_never_past_the_start(self, world, rooms, in_a, waiting, start, today):
+        with in_a():
+            later = offer_create(actor=world.users.staff_a, entry=waiting, classroom=rooms.toddlers, start_date=start)
+        assert later.respond_by == today + datetime.timedelta(days=7)  # the start is two weeks or more away
+        soon = today + datetime.timedelta(days=3)
+        other = entry(ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(start, 24)),
+                      program=world.x, added_on=today, desired_start=soon)
+        with in_a():
+            offer = offer_create(actor=world.users.staff_a, entry=other, classroom=rooms.toddlers, start_date=soon)
+        assert offer.respond_by == soon  # a place starting in three days is answered by then
+
 
 class TestAnswer:
     def test_accepting_enrolls_the_child_and_places_the_entry(self, world, rooms, in_a, waiting, start):

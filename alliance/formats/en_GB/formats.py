@@ -1,0 +1,16 @@
+"""English (United Kingdom): 5 Jan 2026; 1,234.50; 24-hour clock."""
+
+DATE_FORMAT = "j M Y"
+MONTH_DAY_FORMAT = "j M"
+YEAR_MONTH_FORMAT = "F Y"
+SHORT_DATE_FORMAT = "d/m/Y"
+DATETIME_FORMAT = "j M Y, H:i"
+SHORT_DATETIME_FORMAT = "j M Y H:i"
+TIME_FORMAT = "H:i"
+DECIMAL_SEPARATOR = "."
+THOUSAND_SEPARATOR = ","
+NUMBER_GROUPING = 3
+FIRST_DAY_OF_WEEK = 1
+# ISO first: <input type="date"> sends and shows it; the written form is accepted too.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
+DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M"]
