@@ -18,6 +18,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.access import membership_for_request, visible_to
+from alliance.localization import alliance_local
 from alliance.observability import note_alliance
 from alliance.tenancy import alliance_scope
 from alliance.views_base import HUB_ONLY
@@ -50,6 +51,8 @@ class AllianceViewSetMixin:
         if self.membership.role not in roles:
             raise PermissionDenied("Your role in this alliance does not allow this.")
         self._scope_stack.enter_context(alliance_scope(self.alliance.pk, user_id=request.user.pk))
+        # The alliance's time zone, as pages have it: "today" and "this month" are the alliance's own.
+        self._scope_stack.enter_context(alliance_local(self.alliance))
 
     def get_queryset(self) -> models.QuerySet:
         if getattr(self, "swagger_fake_view", False):

@@ -6,12 +6,15 @@ programs (X and Y); alliance B is a stranger alliance with program Z.
 
 from __future__ import annotations
 
+import datetime
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from alliance.models import Role
 from tests.factories import AllianceFactory, MemberProgramFactory, member
@@ -50,6 +53,13 @@ def world(db):
     return SimpleNamespace(
         a=alliance_a, b=alliance_b, x=program_x, y=program_y, z=program_z, users=users
     )
+
+
+@pytest.fixture
+def today(world) -> datetime.date:
+    """Today in alliance A's own time zone, which is what its pages and services call today: in the
+    evening in Chicago it is already tomorrow in UTC."""
+    return timezone.localdate(timezone=ZoneInfo(world.a.timezone))
 
 
 def signed_in(user) -> Client:  # type: ignore[no-untyped-def]

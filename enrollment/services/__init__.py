@@ -3,7 +3,7 @@
 Split by domain; import from here: `from enrollment.services import enrollment_create`.
 """
 
-from enrollment.services._common import Actor, alliance_today
+from enrollment.services._common import Actor, alliance_date, alliance_today
 from enrollment.services.attendance import (
     attendance_check_in,
     attendance_check_out,
@@ -43,7 +43,7 @@ from enrollment.services.waitlist import (
 )
 
 __all__ = [
-    "Actor", "Refusal", "age_bands_set", "age_refusal", "alliance_today", "attendance_check_in",
+    "Actor", "Refusal", "age_bands_set", "age_refusal", "alliance_date", "alliance_today", "attendance_check_in",
     "attendance_check_out", "attendance_clear", "attendance_mark_absent", "capacity_refusal",
     "check_attendance_day", "child_create", "child_update", "enrollment_change_schedule",
     "enrollment_create", "enrollment_end", "enrollment_intake_create", "enrollment_transfer", "enrollment_update_terms",

@@ -24,11 +24,21 @@ def user_of(actor: Actor) -> Any:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
+def alliance_zone() -> ZoneInfo:
+    """The open alliance's time zone."""
+    return ZoneInfo(Alliance.objects.values_list("timezone", flat=True).get(pk=require_alliance_id()))
+
+
 def alliance_today() -> datetime.date:
     """Today in the open alliance's own time zone (a director at 7 pm in Chicago
     is still recording today, whatever the server's clock says)."""
-    tz = Alliance.objects.values_list("timezone", flat=True).get(pk=require_alliance_id())
-    return timezone.localdate(timezone=ZoneInfo(tz))
+    return timezone.localdate(timezone=alliance_zone())
+
+
+def alliance_date(moment: datetime.datetime) -> datetime.date:
+    """The day a moment fell on in the open alliance's time zone (an order placed at 8 pm in
+    Chicago was placed that day, though it was already the next day in UTC)."""
+    return timezone.localtime(moment, alliance_zone()).date()
 
 
 def actor_is_hub(actor: Actor) -> bool:

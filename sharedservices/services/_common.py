@@ -11,12 +11,12 @@ from django.db import models
 
 from alliance.audit import audit_event_record, snapshot
 from alliance.tenancy import require_alliance_id
-from enrollment.services import Actor, alliance_today
+from enrollment.services import Actor, alliance_date, alliance_today
 from enrollment.services._common import user_of
 
 M = TypeVar("M", bound=models.Model)
 
-__all__ = ["Actor", "alliance_today", "create_row", "full_clean", "update_row", "user_of"]
+__all__ = ["Actor", "alliance_date", "alliance_today", "create_row", "full_clean", "update_row", "user_of"]
 
 
 def full_clean(instance: models.Model) -> None:

@@ -27,7 +27,7 @@ from sharedservices.models import (
     Vendor,
 )
 from sharedservices.models.base import ZERO
-from sharedservices.services._common import Actor, alliance_today, create_row, update_row, user_of
+from sharedservices.services._common import Actor, alliance_date, alliance_today, create_row, update_row, user_of
 
 VENDOR_FIELDS = frozenset({"name", "contact_name", "email", "phone", "is_active", "notes"})
 ITEM_FIELDS = frozenset({"name", "sku", "unit", "alliance_price", "list_price", "is_active"})
@@ -168,10 +168,11 @@ def delivery_record(*, actor: Actor, purchase_order: PurchaseOrder, program: Mem
     if not lines:
         raise ValidationError(f"{program} ordered nothing on {purchase_order.number}.")
     errors: dict[str, str] = {}
+    placed_on = alliance_date(purchase_order.created_at)
     if delivered_on > alliance_today():
         errors["delivered_on"] = "Record deliveries that have arrived (the date cannot be in the future)."
-    elif delivered_on < purchase_order.created_at.date():
-        errors["delivered_on"] = f"{purchase_order.number} was placed on {purchase_order.created_at:%Y-%m-%d}."
+    elif delivered_on < placed_on:
+        errors["delivered_on"] = f"{purchase_order.number} was placed on {placed_on:%Y-%m-%d}."
     quantities = dict(quantities or {})
     unknown = set(quantities) - {line.pk for line in lines}
     if unknown:

@@ -32,11 +32,6 @@ def next_monday(day: datetime.date, weeks: int = 1) -> datetime.date:
 
 
 @pytest.fixture
-def today(world) -> datetime.date:
-    return alliance_today(world.a)
-
-
-@pytest.fixture
 def rooms(world):
     site_x = SiteFactory(program=world.x, name="X main", city="Riverbend")
     site_y = SiteFactory(program=world.y, name="Y main", city="Millbrook")

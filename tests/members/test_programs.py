@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from django.utils import timezone
 
 from alliance.models import AuditEvent
 from members.models import LicensingInspection, MemberProgram, ProgramKind, ProgramStatus
@@ -93,12 +92,12 @@ class TestCreateProgram:
             assert program.status == ProgramStatus.APPLICANT and program.joined_on is None
             assert AuditEvent.objects.filter(action="program.created", program=program).exists()
 
-    def test_an_active_member_gets_a_join_date(self, clients, in_a, page):
+    def test_an_active_member_gets_a_join_date(self, clients, in_a, page, today):
         clients.admin_a.post(page("program_create"), {
             "name": "Sunrise Kids", "kind": "centre", "status": "active",
             "licensed_capacity": "64"})
         with in_a():
-            assert MemberProgram.objects.get(name="Sunrise Kids").joined_on == timezone.localdate()
+            assert MemberProgram.objects.get(name="Sunrise Kids").joined_on == today
 
     def test_license_numbers_are_unique_within_the_alliance(self, clients, directory, in_a,
                                                            page):

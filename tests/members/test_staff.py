@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from members.models import Credential, StaffMember
 from members.selectors import personnel_cost_from_roster
@@ -126,8 +125,7 @@ class TestCredentials:
 
 class TestExpiringCredentials:
     @pytest.fixture
-    def expiring(self, world):
-        today = timezone.localdate()
+    def expiring(self, world, today):
         x_staff = StaffMemberFactory(program=world.x, first_name="Xena", last_name="Soon")
         y_staff = StaffMemberFactory(program=world.y, first_name="Yuri", last_name="Soon")
         former = StaffMemberFactory(program=world.x, first_name="Finn", last_name="Former",

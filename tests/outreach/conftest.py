@@ -23,7 +23,6 @@ from enrollment.rules import DEFAULT_BANDS
 from members.models import AgeGroup, ProgramKind
 from outreach.models import PublicListing
 from outreach.services import ChildRequest, family_sign_in_link_send, inquiry_submit
-from tests.enrollment.conftest import alliance_today
 from tests.enrollment.factories import ChildFactory, FamilyFactory, GuardianFactory, enroll, months_before
 from tests.factories import MemberProgramFactory
 from tests.members.factories import MonthlyCostFactory, SiteFactory, StaffMemberFactory, classroom
@@ -31,11 +30,6 @@ from tests.members.factories import MonthlyCostFactory, SiteFactory, StaffMember
 OPENED = datetime.date(2024, 1, 1)
 PRIVATE = ["Zelda", "Quixote", "Stanislav", "Staffer", "98765.43", "98,765.43", "Dana Directrice",
            "dana@x-private.example", "LIC-SECRET-77", "A note only the Hub reads", "gwen@quixote.example"]
-
-
-@pytest.fixture
-def today(world) -> datetime.date:
-    return alliance_today(world.a)
 
 
 def publish(program, **fields: Any) -> PublicListing:  # type: ignore[no-untyped-def]

@@ -13,15 +13,7 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from alliance.tenancy import alliance_scope
-from enrollment.services import alliance_today
 from tests.members.factories import SiteFactory, classroom
-
-
-@pytest.fixture
-def today(world) -> datetime.date:
-    with alliance_scope(world.a.pk):
-        return alliance_today()
 
 
 @pytest.fixture
