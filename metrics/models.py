@@ -56,9 +56,11 @@ class OccupancySums(models.Model):
 
 
 class SnapshotModel(TenantModel):
-    """A snapshot table, written only by the rollups. Its one unique key leads with alliance_id, so it needs
-    no index of alliance_id alone, nor of its foreign keys (every read goes by alliance first): each index
-    less is one less to maintain for every row the nightly rollup writes."""
+    """A snapshot table, written only by the rollups. Its one unique key leads with alliance_id and then the
+    day or month, so it also serves every read and every rollup of a range of an alliance's days or months
+    (a member's history reads the alliance's range of the key and keeps that member's entries), and the
+    table needs no other index than its primary key's: each index less is one less to maintain for every
+    row the nightly rollup writes (the benchmark's first run writes 73,080 day rows)."""
 
     alliance = models.ForeignKey("alliance.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False)
 
@@ -74,8 +76,7 @@ class ClassroomDay(SnapshotModel, OccupancySums):
     program_field = "program"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["alliance", "classroom", "day"], name="classroomday_key")]
-        indexes = [models.Index(fields=["alliance", "day"])]
+        constraints = [models.UniqueConstraint(fields=["alliance", "day", "classroom"], name="classroomday_key")]
 
     def __str__(self) -> str:
         return f"classroom {self.classroom_id} on {self.day}"
@@ -88,8 +89,7 @@ class ProgramDay(SnapshotModel, OccupancySums):
     program_field = "program"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["alliance", "program", "day"], name="programday_key")]
-        indexes = [models.Index(fields=["alliance", "day"])]
+        constraints = [models.UniqueConstraint(fields=["alliance", "day", "program"], name="programday_key")]
 
     def __str__(self) -> str:
         return f"program {self.program_id} on {self.day}"
@@ -112,8 +112,7 @@ class ProgramMonth(SnapshotModel, OccupancySums):
     program_field = "program"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["alliance", "program", "month"], name="programmonth_key")]
-        indexes = [models.Index(fields=["alliance", "month"])]
+        constraints = [models.UniqueConstraint(fields=["alliance", "month", "program"], name="programmonth_key")]
 
     def __str__(self) -> str:
         return f"program {self.program_id} in {self.month:%Y-%m}"
@@ -215,9 +214,8 @@ class ProgramFinanceMonth(SnapshotModel, FinanceSums):
     program_field = "program"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["alliance", "program", "month"],
+        constraints = [models.UniqueConstraint(fields=["alliance", "month", "program"],
                                                name="programfinancemonth_key")]
-        indexes = [models.Index(fields=["alliance", "month"])]
 
     def __str__(self) -> str:
         return f"program {self.program_id} money in {self.month:%Y-%m}"

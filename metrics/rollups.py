@@ -1,11 +1,13 @@
 """Nightly rollups: source records to snapshot tables, in set-based SQL.
 
-Each table is written by one statement of the shape
+Each table is written in two statements: its source rows are computed into a
+temporary table (`CREATE TEMPORARY TABLE rollup_source AS SELECT ...`, which
+PostgreSQL may run with parallel workers, where a statement that writes never
+is), then one statement of the shape
 
-    WITH src AS (SELECT ...),
-         upserted AS (INSERT ... SELECT * FROM src ON CONFLICT (key) DO UPDATE ...
-                      WHERE the row changed),
-         stale AS (DELETE rows of the range that src no longer produces)
+    WITH updated AS (UPDATE rows of the range whose values changed),
+         inserted AS (INSERT keys of the source not yet there),
+         stale AS (DELETE rows of the range that the source no longer produces)
 
 so a rerun of the same range leaves identical rows (and writes none that did
 not change), and a rerun after a correction (an enrollment ended early, a
@@ -165,8 +167,24 @@ class Snapshot:
         return [*self.key, *self.values]
 
 
-def upsert_sql(snapshot: Snapshot, select_sql: str) -> str:
-    """One statement: write what `select_sql` produces, delete what it no longer does.
+# The temporary table one step's source rows are computed into (dropped after the step).
+SOURCE_TABLE = "rollup_source"
+
+
+def source_sql(snapshot: Snapshot, select_sql: str) -> str:
+    """The step's source rows computed into a temporary table.
+
+    A statement that writes (as the upsert does, through its CTEs) never runs
+    in parallel; `CREATE TABLE AS` may, so the scans of attendance and the
+    ledger, most of a rollup's reading, can use parallel workers here, as the
+    bare aggregate does.
+    """
+    return (f"CREATE TEMPORARY TABLE {SOURCE_TABLE} ({', '.join(snapshot.columns)}) ON COMMIT DROP AS "
+            f"{select_sql}")
+
+
+def upsert_sql(snapshot: Snapshot) -> str:
+    """One statement: write what the source table holds, delete what it no longer does.
 
     Set-based, so each part is one hash join over the range rather than a
     unique-index probe per row (`INSERT ... ON CONFLICT` took 0.5 s where
@@ -187,25 +205,24 @@ def upsert_sql(snapshot: Snapshot, select_sql: str) -> str:
                 f"BETWEEN %({low})s::date AND %({high})s::date")
     matches = " AND ".join(f"src.{c} = t.{c}" for c in snapshot.key)
     return f"""
-WITH src ({columns}) AS MATERIALIZED ({select_sql}),
-updated AS (
+WITH updated AS (
     UPDATE {snapshot.table} AS t SET {sets}
-    FROM src
+    FROM {SOURCE_TABLE} AS src
     WHERE {in_range} AND {matches} AND ({old}) IS DISTINCT FROM ({new})
     RETURNING 1
 ),
 inserted AS (
     INSERT INTO {snapshot.table} ({columns})
-    SELECT {columns} FROM src
+    SELECT {columns} FROM {SOURCE_TABLE} AS src
     WHERE NOT EXISTS (SELECT 1 FROM {snapshot.table} t WHERE {in_range} AND {matches})
     RETURNING 1
 ),
 stale AS (
     DELETE FROM {snapshot.table} t
-    WHERE {in_range} AND NOT EXISTS (SELECT 1 FROM src WHERE {matches})
+    WHERE {in_range} AND NOT EXISTS (SELECT 1 FROM {SOURCE_TABLE} AS src WHERE {matches})
     RETURNING 1
 )
-SELECT (SELECT COUNT(*) FROM src), (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted),
+SELECT (SELECT COUNT(*) FROM {SOURCE_TABLE}), (SELECT COUNT(*) FROM updated) + (SELECT COUNT(*) FROM inserted),
        (SELECT COUNT(*) FROM stale)
 """
 
@@ -267,8 +284,10 @@ def run_steps(steps: list[tuple[Snapshot, str]], params: dict[str, object], resu
     with connection.cursor() as cursor:
         for snapshot, select_sql in steps:
             began = time.perf_counter()
-            cursor.execute(upsert_sql(snapshot, select_sql), params)
+            cursor.execute(source_sql(snapshot, select_sql), params)
+            cursor.execute(upsert_sql(snapshot), params)
             rows, written, deleted = cursor.fetchone()
+            cursor.execute(f"DROP TABLE {SOURCE_TABLE}")
             result.seconds[snapshot.table] = time.perf_counter() - began
             result.tables[snapshot.table] = (rows, written, deleted)
 
