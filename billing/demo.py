@@ -73,7 +73,9 @@ def seed_billing_demo(alliance: Alliance) -> dict[str, int]:
     if not Invoice.objects.exists():
         rng = random.Random(f"hub-billing-demo:{alliance.slug}")
         today = timezone.localdate(timezone=ZoneInfo(alliance.timezone))
-        months = _months_back(today.replace(day=1), 12)
+        # Fourteen months: the rollups' 13 months of history and this one, each with the payments and
+        # remittances of the month before (the first month of a history collects only its own).
+        months = _months_back(today.replace(day=1), 14)
         programs = list(MemberProgram.objects.filter(status__in=[ProgramStatus.ACTIVE, ProgramStatus.PAUSED])
                         .order_by("pk"))
         _policies_and_plans(rng, programs, months[0])
@@ -83,7 +85,7 @@ def seed_billing_demo(alliance: Alliance) -> dict[str, int]:
                 invoice_program_for_period(program_id=program.pk, period_start=first, period_end=month_bounds(first)[1])
         _payments(rng, today)
         _remittances(rng, today)
-        _write_offs_and_notes(rng, today)
+        _write_offs_and_notes(rng, today, months[0])
         _bank_details(rng)
         for first in months[-4:-1]:
             member_fees_invoice(month=first)
@@ -206,21 +208,34 @@ def _remittances(rng: random.Random, today: datetime.date) -> None:
     PayerClaim.objects.bulk_update(touched, ["paid", "status"])
 
 
-def _write_offs_and_notes(rng: random.Random, today: datetime.date) -> None:
+# Families who never pay: each unpaid invoice is written off this many days after it fell due.
+WRITE_OFF_AFTER_DAYS = 60
+
+
+def _write_offs_and_notes(rng: random.Random, today: datetime.date, first_month: datetime.date) -> None:
+    """Over the year the Hub writes off what families who never pay owe, 60 days past due: most of it in
+    the first months, less as its collections work takes hold (so bad debt shows month by month, and falls);
+    what is not written off stays in the aging. Then collection notes on the oldest balances left."""
+    paying = LedgerEntry.objects.filter(kind=EntryKind.PAYMENT).values("account_id")
+    never = (Invoice.objects.filter(account__family__isnull=False, total__gt=0).exclude(account_id__in=paying)
+             .select_related("account").order_by("due_on", "pk"))
+    last_day = today - datetime.timedelta(days=1)
+    span = max(1, (last_day - first_month).days)
+    for invoice in never:
+        posted_on = invoice.due_on + datetime.timedelta(days=WRITE_OFF_AFTER_DAYS)
+        share_of_year = (posted_on - first_month).days / span
+        if posted_on > last_day or rng.random() > 1 - 0.75 * share_of_year:
+            continue
+        ledger_entry_post(account=invoice.account, kind=EntryKind.WRITE_OFF, amount=-invoice.total,
+                          posted_on=posted_on, description=f"Written off as uncollectible (invoice {invoice.number})",
+                          reason=f"No payment {WRITE_OFF_AFTER_DAYS} days after the due date; "
+                                 "letters and calls unanswered.")
     rows = [r for r in aging_for_accounts(FamilyAccount.objects.filter(family__isnull=False), as_of=today)
             if r.past_due > 0]
     rows.sort(key=lambda r: (-r.days_past_due, r.account_id))
     accounts = FamilyAccount.objects.in_bulk([r.account_id for r in rows])
-    written = 0
-    for row in rows:
-        if row.days_past_due > 120 and written < 4 and row.balance > 0:
-            ledger_entry_post(account=accounts[row.account_id], kind=EntryKind.WRITE_OFF, amount=-row.balance,
-                              posted_on=today - datetime.timedelta(days=rng.randint(3, 20)),
-                              description="Written off as uncollectible",
-                              reason="Family left the program; letters and calls unanswered for 120 days.")
-            written += 1
     notes = []
-    for row in rows[written:written + 12]:
+    for row in rows[:12]:
         promise = rng.random() < 0.5
         notes.append(CollectionNote(
             alliance_id=accounts[row.account_id].alliance_id, account=accounts[row.account_id],

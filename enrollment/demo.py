@@ -84,7 +84,8 @@ class _Plan:
 def seed_enrollment_demo(alliance: Alliance) -> dict[str, int]:
     """Fill the alliance with enrollment demo data (call inside its scope)."""
     today = timezone.localdate(timezone=ZoneInfo(alliance.timezone))
-    window_start = _months_before(today.replace(day=1), 12)
+    # Thirteen whole months and this one: the rollups' history (metrics.rollups.history_range).
+    window_start = _months_before(today.replace(day=1), 13)
     if not Family.objects.exists():
         rng = random.Random(f"hub-enrollment-demo:{alliance.slug}")
         _seed_enrollments(alliance, rng, today, window_start)
@@ -220,27 +221,32 @@ def _seed_enrollments(alliance: Alliance, rng: random.Random, today: datetime.da
     horizon = today + datetime.timedelta(days=120)
     for room in rooms:
         target = target_of[room.site.program.name]
-        for start, end, capacity in _capacity_segments(history[room.pk], horizon):
+        for index, (start, end, capacity) in enumerate(_capacity_segments(history[room.pk], horizon)):
             if end < window_start:
                 continue
             seats = min(capacity, round(capacity * min(1.0, target + 0.12)))
             for _seat in range(seats):
                 _fill_seat(room, people, rng, target=target, seg_start=max(start, window_start),
-                           seg_end=end, opened=start, today=today, horizon=horizon)
+                           seg_end=end, opened=start, room_opens=index == 0, today=today, horizon=horizon)
     _write(plan)
 
 
 def _fill_seat(room: Classroom, people: _People, rng: random.Random, *, target: float,
-               seg_start: datetime.date, seg_end: datetime.date, opened: datetime.date,
+               seg_start: datetime.date, seg_end: datetime.date, opened: datetime.date, room_opens: bool,
                today: datetime.date, horizon: datetime.date) -> None:
     """A chain of children through one seat between seg_start and seg_end."""
     part_time_share = 0.05 + (1 - target) * 0.6
     max_gap = int(4 + (1 - target) * 150)
     capacity_cut = seg_end < horizon  # the seat disappears when the capacity drops
     if seg_start > opened:
+        # The seat was there before the window opens: a child is already in it (the window does not start
+        # with empty rooms filling up, which would show as a dip in the first month's occupancy).
+        start = max(opened, seg_start - datetime.timedelta(days=rng.randrange(0, 420)))
+    elif room_opens:
+        # A new room inside the window: its seats take a while to fill.
         start = seg_start + datetime.timedelta(days=rng.randrange(0, max_gap + 1))
     else:
-        start = max(opened, seg_start - datetime.timedelta(days=rng.randrange(0, 420)))
+        start = seg_start  # the room's capacity changed: the children carry on
     city = classroom_area(room)
     while start <= seg_end and start <= today + datetime.timedelta(days=30):
         group = room.age_group
