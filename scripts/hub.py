@@ -154,7 +154,24 @@ def test(argv: list[str]) -> int:
     # A test database of this run's own, so concurrent runs never collide.
     env.setdefault("DATABASE_TEST_NAME", f"test_hub_{os.getpid()}")
     result = subprocess.run([PY, "-m", "pytest", *argv], env=env)
+    if url:
+        drop_left_behind(url, env["DATABASE_TEST_NAME"])
     return result.returncode
+
+
+def drop_left_behind(url: str, name: str) -> None:
+    """pytest-django drops the run's database at its end, but not while another session still uses
+    it (it warns and goes on): drop it then, closing such sessions, so runs leave nothing behind."""
+    import psycopg
+
+    parsed = urlparse(url)
+    try:
+        with psycopg.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
+                             user=parsed.username or "postgres", password=parsed.password or None,
+                             dbname="postgres", autocommit=True) as connection:
+            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    except psycopg.Error as exc:
+        print(f"The test database {name} could not be dropped: {exc}", flush=True)
 
 
 if __name__ == "__main__":

@@ -113,3 +113,26 @@ def url_of(route: Route, alliance_slug: str, samples: Samples) -> str:
     values["credential_pk"] = samples.pk_of("members.Credential") or 0
     values["cycle_pk"] = samples.pk_of("sharedservices.PurchasingCycle") or 0
     return route.url(alliance_slug, **values)
+
+
+def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
+    """Inside alliance A's scope: rows the demo does not hold, made through the services, so their
+    pages are tried with real rows too. Returns the one-time token of the invitation it makes."""
+    import datetime
+
+    from alliance.models import DataExport, Role
+    from alliance.services import invitation_create
+    from billing.ach import ach_file_generate
+    from billing.invoicing import invoice_run_create
+    from members.imports import import_batch_create
+    from members.models import ImportKind
+
+    _, token = invitation_create(invited_by=admin, email="newcomer@riverbend.example", role=Role.HUB_STAFF,
+                                 program_id=None)
+    DataExport.objects.create(requested_by=admin)
+    invoice_run_create(actor=admin, period_start=datetime.date(2030, 1, 1), queue=False)
+    import_batch_create(actor=admin, program=program, kind=ImportKind.CLASSROOMS, filename="rooms.csv",
+                        raw=b"name,age_group,licensed_capacity,children_per_staff,operating_days,opens_at,closes_at\n"
+                            b"Room 9,toddler,10,5,mon tue wed thu fri,07:30,17:30\n")
+    ach_file_generate(actor=admin, program=program, settlement_date=datetime.date(2030, 1, 2))
+    return token

@@ -30,7 +30,7 @@ from alliance.models import Alliance, Membership, Role
 from alliance.tenancy import alliance_scope
 from members.models import MemberProgram
 from tests.access_table import A_ROLES, PUBLIC, TABLE
-from tests.accessmatrix import collect_samples, pk_label, url_of
+from tests.accessmatrix import collect_samples, pk_label, rows_the_demo_lacks, url_of
 from tests.urlwalk import alliance_routes
 
 ROUTES = alliance_routes()
@@ -72,7 +72,7 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
                 other = get_user_model().objects.create(username="provider-y@riverbend.example",
                                                         email="provider-y@riverbend.example")
                 Membership.objects.create(user=other, role=Role.PROVIDER, program=program_y)
-                _rows_the_demo_lacks(a, users["admin@riverbend.example"], program_x)
+                rows_the_demo_lacks(users["admin@riverbend.example"], program_x)
                 samples = collect_samples(program_x.pk)
             _check_deferred_constraints_now()
             actors = {
@@ -97,26 +97,6 @@ def _check_deferred_constraints_now() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
-
-
-def _rows_the_demo_lacks(alliance: Alliance, admin, program: MemberProgram) -> None:  # type: ignore[no-untyped-def]
-    """Rows the demo does not hold, made through the services, so their pages are tried with real rows too."""
-    import datetime
-
-    from alliance.models import DataExport
-    from alliance.services import invitation_create
-    from billing.ach import ach_file_generate
-    from billing.invoicing import invoice_run_create
-    from members.imports import import_batch_create
-    from members.models import ImportKind
-
-    invitation_create(invited_by=admin, email="newcomer@riverbend.example", role=Role.HUB_STAFF, program_id=None)
-    DataExport.objects.create(requested_by=admin)
-    invoice_run_create(actor=admin, period_start=datetime.date(2030, 1, 1), queue=False)
-    import_batch_create(actor=admin, program=program, kind=ImportKind.CLASSROOMS, filename="rooms.csv",
-                        raw=b"name,age_group,licensed_capacity,children_per_staff,operating_days,opens_at,closes_at\n"
-                            b"Room 9,toddler,10,5,mon tue wed thu fri,07:30,17:30\n")
-    ach_file_generate(actor=admin, program=program, settlement_date=datetime.date(2030, 1, 2))
 
 
 def outcome(response) -> str:  # type: ignore[no-untyped-def]

@@ -139,7 +139,7 @@ class TestLanding:
         assert page.status_code == 200
         assert b"Alliance A" in page.content and b"Alliance B" in page.content
         dashboard = client.get(f"/a/{world.a.slug}/dashboard/")
-        assert b'aria-label="Switch alliance"' in dashboard.content
+        assert b'<span class="visually-hidden">Switch alliance: </span>Alliance A</summary>' in dashboard.content
         assert client.get(f"/a/{world.b.slug}/").headers["Location"] == f"/a/{world.b.slug}/reports/"
         assert client.get(f"/a/{world.b.slug}/dashboard/").status_code == 403
 

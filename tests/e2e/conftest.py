@@ -92,6 +92,11 @@ def check_page(page, console_errors: list[str], *, expect_status_errors: bool = 
     console_errors.clear()
 
 
+def no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1, f"{page.url} scrolls sideways by {overflow}px at {page.viewport_size['width']}px"
+
+
 def screenshot(page, journey: str) -> Path:  # type: ignore[no-untyped-def]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{journey}.png"

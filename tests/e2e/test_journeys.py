@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 from alliance.tenancy import alliance_scope
 from billing.models import InvoiceRun, Payment
 from enrollment.models import AttendanceRecord
-from tests.e2e.conftest import TABLET, check_page, screenshot, sign_in
+from tests.e2e.conftest import TABLET, check_page, no_horizontal_scroll, screenshot, sign_in
 from tests.e2e.journey_data import build_journey_world, last_weekday
 
 # Plain `django_db`: the test thread only reads (inside its own transaction); the journeys'
@@ -170,7 +170,3 @@ def test_a_user_of_another_alliance_cannot_reach_its_pages(journey, page, consol
     page.goto(f"{journey.a}/dashboard/")
     screenshot(page, "stranger-404")
 
-
-def no_horizontal_scroll(page) -> None:  # type: ignore[no-untyped-def]
-    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-    assert overflow <= 1, f"{page.url} scrolls sideways by {overflow}px at {page.viewport_size['width']}px"
