@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import datetime
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django.utils import timezone
 
 from alliance.models import Role
+from metrics.rollups import alliance_today
 from tests.factories import AllianceFactory, MemberProgramFactory, member
 
 
@@ -59,7 +58,7 @@ def world(db):
 def today(world) -> datetime.date:
     """Today in alliance A's own time zone, which is what its pages and services call today: in the
     evening in Chicago it is already tomorrow in UTC."""
-    return timezone.localdate(timezone=ZoneInfo(world.a.timezone))
+    return alliance_today(world.a)
 
 
 def signed_in(user) -> Client:  # type: ignore[no-untyped-def]

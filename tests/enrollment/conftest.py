@@ -11,20 +11,14 @@ from __future__ import annotations
 import datetime
 from contextlib import AbstractContextManager
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
 import pytest
-from django.utils import timezone
 
 from alliance.tenancy import alliance_scope
 from members.models import AgeGroup
 from tests.members.factories import SiteFactory, classroom
 
 OPENED = datetime.date(2024, 1, 1)
-
-
-def alliance_today(alliance) -> datetime.date:  # type: ignore[no-untyped-def]
-    return timezone.localdate(timezone=ZoneInfo(alliance.timezone))
 
 
 def next_monday(day: datetime.date, weeks: int = 1) -> datetime.date:

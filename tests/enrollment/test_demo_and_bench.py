@@ -16,7 +16,7 @@ from enrollment.demo import seed_enrollment_demo
 from enrollment.models import AttendanceRecord, Child, Enrollment, Offer, WaitlistEntry
 from enrollment.vacancy import vacancy_report
 from members.models import AgeGroup
-from tests.enrollment.conftest import alliance_today
+from metrics.rollups import alliance_today
 from tests.factories import AllianceFactory, MemberProgramFactory
 from tests.members.factories import ClassroomCapacityFactory, SiteFactory, classroom
 

@@ -11,7 +11,7 @@ from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
 from enrollment.models import Offer, OfferStatus, WaitlistStatus
 from enrollment.tasks import offers_expire
-from tests.enrollment.conftest import alliance_today
+from metrics.rollups import alliance_today
 from tests.enrollment.factories import ChildFactory, FamilyFactory, entry, months_before
 from tests.factories import AllianceFactory, MemberProgramFactory
 from tests.members.factories import SiteFactory, classroom

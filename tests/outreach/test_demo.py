@@ -7,10 +7,10 @@ import pytest
 
 from alliance.tenancy import alliance_scope
 from members.models import AgeGroup
+from metrics.rollups import alliance_today
 from outreach.demo import seed_outreach_demo
 from outreach.models import FamilySignInLink, Inquiry, PublicListing
 from outreach.selectors import outreach_figures, public_programs
-from tests.enrollment.conftest import alliance_today
 from tests.factories import AllianceFactory, MemberProgramFactory
 from tests.members.factories import SiteFactory, classroom
 
