@@ -150,6 +150,9 @@ CELERY_BEAT_SCHEDULE = {
     "metrics-weekly-digest": {"task": "metrics.weekly_digests",
                               "schedule": crontab(day_of_week="mon", hour=12, minute=0)},
 }
+# The rollup reads its finance source on a second database connection while the first writes the
+# occupancy snapshots (metrics.rollups.ReadBeside); false reads everything on one connection.
+HUB_ROLLUP_READ_BESIDE = env_bool("HUB_ROLLUP_READ_BESIDE", True)
 
 # Where alliance data exports are written (a volume shared by web and worker in production).
 HUB_EXPORT_DIR = env_str("HUB_EXPORT_DIR", str(BASE_DIR / "var" / "exports"))

@@ -132,18 +132,20 @@ def bench_rollup(*, alliance: Alliance, runs: int, log: Callable[[str], None],
     log(f"scale data: {len(scale.program_ids)} programs, {scale.children} children, {attendance} attendance "
         f"rows, {ledger} ledger rows in {time.perf_counter() - began:.1f} s (committed, vacuumed)")
     try:
+        # Timed through the commit, as the nightly task runs it: the scope's transaction ends there, and so
+        # does any work the database defers to the commit.
+        began = time.perf_counter()
         with alliance_scope(scale.alliance.pk):
-            began = time.perf_counter()
             result = rollup_alliance(start=START, end=END)
-            seconds = time.perf_counter() - began
+        seconds = time.perf_counter() - began
         log(f"rollup: {seconds:.2f} s; {result.tables['metrics_classroomday'][0]} classroom-days, "
             f"{result.tables['metrics_programmonth'][0]} program-months, "
             f"{result.tables['metrics_programfinancemonth'][0]} program finance months; by table: "
             + ", ".join(f"{table} {took:.2f} s" for table, took in result.seconds.items()))
+        began = time.perf_counter()
         with alliance_scope(scale.alliance.pk):
-            began = time.perf_counter()
             again = rollup_alliance(start=START, end=END)
-            rerun = time.perf_counter() - began
+        rerun = time.perf_counter() - began
         written = sum(counts[1] + counts[2] for counts in again.tables.values())
         log(f"rerun: {rerun:.2f} s, {written} rows changed; by table: "
             + ", ".join(f"{table} {took:.2f} s" for table, took in again.seconds.items()))

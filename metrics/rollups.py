@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import datetime
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -266,11 +268,14 @@ class RollupResult:
     tables: dict[str, tuple[int, int, int]] = field(default_factory=dict)
     # table -> seconds its statement took
     seconds: dict[str, float] = field(default_factory=dict)
+    # seconds the program finance source took on the second connection, when it was read beside (ReadBeside)
+    read_beside_seconds: float | None = None
 
     def as_dict(self) -> dict[str, object]:
         return {"start": self.start.isoformat(), "end": self.end.isoformat(),
                 "tables": {name: list(counts) for name, counts in self.tables.items()},
-                "seconds": {name: round(seconds, 3) for name, seconds in self.seconds.items()}}
+                "seconds": {name: round(seconds, 3) for name, seconds in self.seconds.items()},
+                "read_beside_seconds": self.read_beside_seconds}
 
 
 def month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -285,11 +290,89 @@ def run_steps(steps: list[tuple[Snapshot, str]], params: dict[str, object], resu
         for snapshot, select_sql in steps:
             began = time.perf_counter()
             cursor.execute(source_sql(snapshot, select_sql), params)
-            cursor.execute(upsert_sql(snapshot), params)
-            rows, written, deleted = cursor.fetchone()
-            cursor.execute(f"DROP TABLE {SOURCE_TABLE}")
-            result.seconds[snapshot.table] = time.perf_counter() - began
-            result.tables[snapshot.table] = (rows, written, deleted)
+            _write_source(cursor, snapshot, params, result, began)
+
+
+def _write_source(cursor, snapshot: Snapshot, params: dict[str, object],  # type: ignore[no-untyped-def]
+                  result: RollupResult, began: float) -> None:
+    cursor.execute(upsert_sql(snapshot), params)
+    rows, written, deleted = cursor.fetchone()
+    cursor.execute(f"DROP TABLE {SOURCE_TABLE}")
+    result.seconds[snapshot.table] = time.perf_counter() - began
+    result.tables[snapshot.table] = (rows, written, deleted)
+
+
+def load_step(snapshot: Snapshot, rows: list[tuple[object, ...]], params: dict[str, object],
+              result: RollupResult) -> None:
+    """Write a step whose source rows were read beside this connection (ReadBeside)."""
+    began = time.perf_counter()
+    with connection.cursor() as cursor:
+        columns = ", ".join(snapshot.columns)
+        # The snapshot table's own column types; no rows.
+        cursor.execute(f"CREATE TEMPORARY TABLE {SOURCE_TABLE} ON COMMIT DROP AS "
+                       f"SELECT {columns} FROM {snapshot.table} WITH NO DATA")
+        with cursor.cursor.copy(f"COPY {SOURCE_TABLE} ({columns}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        _write_source(cursor, snapshot, params, result, began)
+
+
+class ReadBeside:
+    """Reads one step's source rows on a second connection while this one writes the others.
+
+    The rollup's occupancy steps (the attendance scan) and its finance source (a year of ledger aging) read
+    different tables and take about as long each; run one after the other, the writing statements keep one
+    core busy (PostgreSQL never runs a statement that writes in parallel) and the other idle. The second
+    connection runs as the app role, with the alliance's row-level security and the rollup's planner
+    settings, in a read-only transaction; it returns the rows, and this connection writes them in its own
+    transaction, so the snapshots still change all at once.
+
+    It reads what is committed when it starts, as any statement of this read-committed transaction does; so
+    only when this transaction has written nothing yet (no transaction id assigned). A second connection never
+    sees uncommitted rows: a rollup inside a transaction that wrote (a test's, a service's) reads everything
+    on this connection, one step after the other.
+    """
+
+    def __init__(self, alliance_id: int) -> None:
+        self.alliance_id = alliance_id
+        self.seconds = 0.0
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rollup-beside")
+        self._future: Future[list[tuple[object, ...]]] | None = None
+
+    @staticmethod
+    def possible(cursor) -> bool:  # type: ignore[no-untyped-def]
+        if not settings.HUB_ROLLUP_READ_BESIDE or connection.vendor != "postgresql":
+            return False
+        cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
+        return bool(cursor.fetchone()[0])
+
+    def submit(self, select_sql: str, params: dict[str, object]) -> None:
+        self._future = self._executor.submit(self._read, select_sql, params)
+
+    def _read(self, select_sql: str, params: dict[str, object]) -> list[tuple[object, ...]]:
+        from django.db import connection as own  # this thread's own connection (set to the app role)
+
+        began = time.perf_counter()
+        try:
+            with transaction.atomic(), own.cursor() as cursor:
+                cursor.execute("SET TRANSACTION READ ONLY")
+                cursor.execute(f"SET LOCAL app.alliance_id = '{int(self.alliance_id)}'")
+                for name, value in ROLLUP_SETTINGS.items():
+                    cursor.execute(f"SET LOCAL {name} = '{value}'")
+                cursor.execute(select_sql, params)
+                rows = cursor.fetchall()
+            self.seconds = time.perf_counter() - began
+            return rows
+        finally:
+            own.close()
+
+    def rows(self) -> list[tuple[object, ...]]:
+        assert self._future is not None
+        return self._future.result()
+
+    def close(self) -> None:
+        """Wait for the reader, which closes its connection, and stop its thread."""
+        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult:
@@ -298,23 +381,38 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
     if end < start:
         raise ValueError("The rollup's last day is before its first.")
     month_start, month_end = month_bounds(start, end)
-    params = {"alliance": require_alliance_id(), "start": start, "end": end,
+    alliance_id = require_alliance_id()
+    params = {"alliance": alliance_id, "start": start, "end": end,
               "month_start": month_start, "month_end": month_end}
     result = RollupResult(start=start, end=end)
     from metrics.cache import snapshots_changed
     from metrics.rollups_finance import FINANCE_STEPS
 
+    (finance_program, finance_program_sql), *finance_rest = FINANCE_STEPS
+    beside: ReadBeside | None = None
     with transaction.atomic():
-        with connection.cursor() as cursor:
-            # One rollup of an alliance at a time (the nightly one and a manual rerun, say): the second waits
-            # for the first to commit, then recomputes from what it wrote and changes nothing.
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, params["alliance"]])
-            previous = _apply_settings(cursor, ROLLUP_SETTINGS)
-        run_steps(OCCUPANCY_STEPS, params, result)
-        run_steps(FINANCE_STEPS, params, result)
+        try:
+            with connection.cursor() as cursor:
+                # One rollup of an alliance at a time (the nightly one and a manual rerun, say): the second waits
+                # for the first to commit, then recomputes from what it wrote and changes nothing.
+                cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ROLLUP_LOCK, alliance_id])
+                previous = _apply_settings(cursor, ROLLUP_SETTINGS)
+                if ReadBeside.possible(cursor):
+                    beside = ReadBeside(alliance_id)
+                    beside.submit(finance_program_sql, params)
+            run_steps(OCCUPANCY_STEPS, params, result)
+            if beside is not None:
+                load_step(finance_program, beside.rows(), params, result)
+                result.read_beside_seconds = round(beside.seconds, 3)
+            else:
+                run_steps([(finance_program, finance_program_sql)], params, result)
+            run_steps(finance_rest, params, result)
+        finally:
+            if beside is not None:
+                beside.close()
         with connection.cursor() as cursor:
             _apply_settings(cursor, previous)
-        snapshots_changed(params["alliance"])  # type: ignore[arg-type]
+        snapshots_changed(alliance_id)
     return result
 
 

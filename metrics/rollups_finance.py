@@ -31,6 +31,10 @@ FINANCE = ["billed", "collected_family", "collected_third_party", "written_off",
            "aging_31_60", "aging_61_90", "aging_over_90", "cost", "personnel_admin", "personnel_classroom"]
 HUB = ["member_fees", "hub_cost", "grants", "contracts"]
 
+def _dollars(cents: str) -> str:
+    return f"(COALESCE({cents}, 0) / 100.0)::numeric(14, 2)"
+
+
 _MONTHS = """
 months AS (
     SELECT d::date AS month, LEAST((d + interval '1 month')::date - 1, %(end)s::date) AS as_of,
@@ -49,15 +53,17 @@ grid AS (
 family_accounts AS (
     SELECT id FROM billing_familyaccount WHERE alliance_id = %(alliance)s AND family_id IS NOT NULL
 ),
--- One pass over the families' ledger up to the last month's end. A reversal counts as the kind of what it
--- reverses (looked up by primary key, only for the few reversals, whatever the planner knows of the table).
+-- One pass over the families' ledger up to the last month's end, amounts in cents: every sum and running sum
+-- below adds bigints, cheaper than numerics (back to dollars in the last SELECT). A reversal counts as the kind
+-- of what it reverses (looked up by primary key, only for the few reversals, whatever the planner knows of the
+-- table).
 entries AS MATERIALIZED (
     SELECT le.id, le.program_id, le.account_id, le.posted_on, date_trunc('month', le.posted_on)::date AS month,
            CASE WHEN le.reverses_id IS NULL THEN le.kind
                 ELSE (SELECT o.kind FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END AS kind,
            CASE WHEN le.reverses_id IS NULL THEN le.category
                 ELSE (SELECT o.category FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END AS category,
-           le.amount, le.invoice_id, le.reverses_id
+           (le.amount * 100)::bigint AS amount, le.invoice_id, le.reverses_id
     FROM billing_ledgerentry le
     JOIN family_accounts fa ON fa.id = le.account_id
     WHERE le.alliance_id = %(alliance)s AND le.posted_on <= %(month_end)s::date
@@ -177,11 +183,11 @@ staff AS (
     GROUP BY g.program_id, g.month
 )
 SELECT %(alliance)s::bigint, g.program_id, g.month,
-       COALESCE(mo.billed, 0), COALESCE(mo.collected_family, 0),
-       COALESCE(mo.subsidy_on_ledger, 0) + COALESCE(rm.amount, 0),
-       COALESCE(mo.written_off, 0),
-       COALESCE(ag.aging_current, 0), COALESCE(ag.aging_1_30, 0), COALESCE(ag.aging_31_60, 0),
-       COALESCE(ag.aging_61_90, 0), COALESCE(ag.aging_over_90, 0),
+       {_dollars('mo.billed')}, {_dollars('mo.collected_family')},
+       {_dollars('mo.subsidy_on_ledger')} + COALESCE(rm.amount, 0),
+       {_dollars('mo.written_off')},
+       {_dollars('ag.aging_current')}, {_dollars('ag.aging_1_30')}, {_dollars('ag.aging_31_60')},
+       {_dollars('ag.aging_61_90')}, {_dollars('ag.aging_over_90')},
        COALESCE(co.cost, 0), ROUND(COALESCE(st.personnel_admin, 0), 2), ROUND(COALESCE(st.personnel_classroom, 0), 2)
 FROM grid g
 LEFT JOIN money mo ON mo.program_id = g.program_id AND mo.month = g.month

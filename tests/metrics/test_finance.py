@@ -193,6 +193,43 @@ class TestAllianceMonth:
             assert not ProgramFinanceMonth.objects.exists()
 
 
+def test_the_nightly_rollup_reads_finance_beside_and_writes_what_one_connection_would(transactional_db, money,
+                                                                                      settings):
+    """Committed rows and a transaction that has written nothing (the nightly task's case): the program
+    finance source is read on a second connection while this one writes occupancy. Its rows are the
+    hand-computed ones, and reading everything on one connection afterwards changes none of them."""
+    world = money.world
+    with alliance_scope(world.a.pk):
+        beside = rollup_alliance(start=MON, end=FRI)
+        rows = list(ProgramFinanceMonth.objects.order_by("pk").values())
+    assert beside.read_beside_seconds is not None  # the second connection was used
+    row, _ = x_january(world)
+    # As in TestProgramMonth: billed 975.00, collected 600.00 + 300.00, written off 20.00; aging as of 9 Jan.
+    assert (row.billed, row.collected_family, row.collected_third_party, row.written_off) == (
+        D("975.00"), D("600.00"), D("300.00"), D("20.00"))
+    assert (row.aging_1_30, row.aging_31_60) == (D("1000.00"), D("1450.00"))
+
+    settings.HUB_ROLLUP_READ_BESIDE = False
+    with alliance_scope(world.a.pk):
+        alone = rollup_alliance(start=MON, end=FRI)
+        assert list(ProgramFinanceMonth.objects.order_by("pk").values()) == rows
+    assert alone.read_beside_seconds is None
+    assert alone.tables["metrics_programfinancemonth"] == (len(rows), 0, 0)
+    # The second connection saw alliance A's rows only (row-level security and the explicit filter).
+    with alliance_scope(world.b.pk):
+        assert not ProgramFinanceMonth.objects.exists()
+
+
+def test_a_rollup_inside_a_transaction_that_wrote_reads_everything_on_one_connection(money):
+    """A test's (or a service's) transaction has written rows a second connection cannot see: the rollup
+    then reads its finance source on its own connection, and still finds those rows."""
+    with alliance_scope(money.world.a.pk):
+        result = rollup_alliance(start=MON, end=FRI)
+    assert result.read_beside_seconds is None
+    row, _ = x_january(money.world)
+    assert row.billed == D("975.00")
+
+
 class TestDashboardMoney:
     def test_finance_flags_and_aging_on_the_dashboard(self, money, clients):
         html = clients.staff_a.get(f"/a/{money.world.a.slug}/dashboard/").content.decode()
