@@ -48,7 +48,7 @@ SUMS = ["operating_days", "licensed_capacity", "target_capacity", "enrolled_fte"
         "scheduled_child_days", "attended_child_days"]
 SUM_EXPR = ", ".join(f"SUM({column})" for column in SUMS[1:])
 
-_CLASSROOM_DAYS = """
+_CLASSROOM_DAYS_TEMPLATE = """
 WITH rooms AS (
     SELECT c.id, s.program_id, c.operating_days, c.closed_on
     FROM members_classroom c
@@ -79,32 +79,22 @@ enrolled AS (
     WHERE e.alliance_id = %(alliance)s AND e.start_date <= %(end)s::date
       AND (e.end_date IS NULL OR e.end_date >= %(start)s::date)
 ),
--- An enrollment adds its FTE (and, on each of its weekdays, a scheduled child) on its first day and
--- takes them away the day after its last; running sums over these changes give each day's figures
--- without joining every day to every enrollment, so the plan does not hang on table statistics.
+-- An enrollment adds its FTE, a child and, on each of its weekdays, a scheduled child on its first day and
+-- takes them away the day after its last. One running sum per room over these changes gives each day's
+-- figures (the day's scheduled children are the counter of its weekday, w0 Monday to w6 Sunday) without
+-- joining every day to every enrollment, so the plan does not hang on table statistics.
 changes AS (
-    SELECT classroom_id, first_day AS day, fte, 1 AS children FROM enrolled
+    SELECT classroom_id, first_day AS day, fte, 1 AS children, {WEEKDAYS} FROM enrolled
     UNION ALL
-    SELECT classroom_id, end_date + 1, -fte, -1 FROM enrolled WHERE end_date < %(end)s::date
+    SELECT classroom_id, end_date + 1, -fte, -1, {ENDED_WEEKDAYS} FROM enrolled WHERE end_date < %(end)s::date
 ),
 load AS (
-    SELECT classroom_id, day, is_day, SUM(fte) OVER running AS fte, SUM(children) OVER running AS children
-    FROM (SELECT classroom_id, day, true AS is_day, 0::numeric AS fte, 0 AS children FROM days
+    SELECT classroom_id, day, is_day, SUM(fte) OVER running AS fte, SUM(children) OVER running AS children,
+           {RUNNING_WEEKDAYS}
+    FROM (SELECT classroom_id, day, true AS is_day, 0::numeric AS fte, 0 AS children, {NO_WEEKDAYS} FROM days
           UNION ALL
-          SELECT classroom_id, day, false, fte, children FROM changes) AS events
+          SELECT classroom_id, day, false, fte, children, {WEEKDAY_COLUMNS} FROM changes) AS events
     WINDOW running AS (PARTITION BY classroom_id ORDER BY day, is_day ROWS UNBOUNDED PRECEDING)
-),
-weekday_changes AS (
-    SELECT classroom_id, wd, first_day AS day, 1 AS n FROM enrolled, unnest(weekdays) AS wd
-    UNION ALL
-    SELECT classroom_id, wd, end_date + 1, -1 FROM enrolled, unnest(weekdays) AS wd WHERE end_date < %(end)s::date
-),
-scheduled AS (
-    SELECT classroom_id, day, is_day, SUM(n) OVER running AS scheduled
-    FROM (SELECT classroom_id, (extract(isodow FROM day)::int - 1) AS wd, day, true AS is_day, 0 AS n FROM days
-          UNION ALL
-          SELECT classroom_id, wd, day, false, n FROM weekday_changes) AS events
-    WINDOW running AS (PARTITION BY classroom_id, wd ORDER BY day, is_day ROWS UNBOUNDED PRECEDING)
 ),
 attended AS (
     SELECT e.classroom_id, a.day, COUNT(*) AS attended
@@ -118,12 +108,21 @@ attended AS (
 -- The day's facts joined by (room, day): every side has at most one row per room and day, and hash joins
 -- (nested loops are off for the rollup) do not depend on estimated sizes.
 SELECT %(alliance)s::bigint, d.classroom_id, d.day, d.program_id, 1, d.licensed_capacity, d.target_capacity,
-       COALESCE(l.fte, 0), COALESCE(l.children, 0), COALESCE(s.scheduled, 0), COALESCE(a.attended, 0)
+       COALESCE(l.fte, 0), COALESCE(l.children, 0),
+       COALESCE((ARRAY[{DAY_WEEKDAYS}])[(d.day - date '1900-01-01') %% 7 + 1], 0), COALESCE(a.attended, 0)
 FROM days d
 LEFT JOIN load l ON l.classroom_id = d.classroom_id AND l.day = d.day AND l.is_day
-LEFT JOIN scheduled s ON s.classroom_id = d.classroom_id AND s.day = d.day AND s.is_day
 LEFT JOIN attended a ON a.classroom_id = d.classroom_id AND a.day = d.day
 """
+
+_WEEKDAYS = range(7)
+_CLASSROOM_DAYS = (_CLASSROOM_DAYS_TEMPLATE
+                   .replace("{WEEKDAYS}", ", ".join(f"({n} = ANY(weekdays))::int AS w{n}" for n in _WEEKDAYS))
+                   .replace("{ENDED_WEEKDAYS}", ", ".join(f"-({n} = ANY(weekdays))::int" for n in _WEEKDAYS))
+                   .replace("{RUNNING_WEEKDAYS}", ", ".join(f"SUM(w{n}) OVER running AS w{n}" for n in _WEEKDAYS))
+                   .replace("{NO_WEEKDAYS}", ", ".join(f"0 AS w{n}" for n in _WEEKDAYS))
+                   .replace("{WEEKDAY_COLUMNS}", ", ".join(f"w{n}" for n in _WEEKDAYS))
+                   .replace("{DAY_WEEKDAYS}", ", ".join(f"l.w{n}" for n in _WEEKDAYS)))
 
 _PROGRAM_DAYS = f"""
 SELECT alliance_id, program_id, day, 1, {SUM_EXPR}
