@@ -101,17 +101,17 @@ posted AS (
     GROUP BY 1, 2
 ),
 balances AS (
-    SELECT month, as_of, account_id, balance, charged
-    FROM (SELECT m.month, m.as_of, a.account_id,
-                 COALESCE(opening.amount, 0)
-                 + SUM(COALESCE(p.amount, 0)) OVER (PARTITION BY a.account_id ORDER BY m.month) AS balance,
-                 COALESCE(opening.charged, 0)
-                 + SUM(COALESCE(p.charged, 0)) OVER (PARTITION BY a.account_id ORDER BY m.month) AS charged
-          FROM (SELECT DISTINCT account_id FROM posted) a
-          CROSS JOIN months m
-          LEFT JOIN posted p ON p.account_id = a.account_id AND p.month = m.month
-          LEFT JOIN posted opening ON opening.account_id = a.account_id AND opening.month IS NULL) AS running
-    WHERE balance > 0
+    -- Running sums over the account's months with entries (its opening, month NULL, first); each holds from
+    -- its month until the next one with entries, so only positive balances are spread over their months.
+    SELECT m.month, m.as_of, r.account_id, r.balance, r.charged
+    FROM (SELECT account_id, COALESCE(month, %(month_start)s::date) AS from_month,
+                 COALESCE(LEAD(month) OVER running - 1, %(month_end)s::date) AS to_day,
+                 SUM(amount) OVER running AS balance, SUM(charged) OVER running AS charged
+          FROM posted
+          WINDOW running AS (PARTITION BY account_id ORDER BY month NULLS FIRST ROWS UNBOUNDED PRECEDING)) AS r
+    CROSS JOIN LATERAL generate_series(r.from_month, r.to_day, interval '1 month') AS held(month)
+    JOIN months m ON m.month = held.month::date
+    WHERE r.balance > 0
 ),
 -- Open balances are aged oldest-paid-first: a charge is open by as much of it as the balance exceeds what was
 -- charged after it. Each charge with the running total of the account's charges through it (one sort of the
