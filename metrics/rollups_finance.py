@@ -58,7 +58,9 @@ family_accounts AS (
 -- of what it reverses (looked up by primary key, only for the few reversals, whatever the planner knows of the
 -- table).
 entries AS MATERIALIZED (
-    SELECT le.id, le.program_id, le.account_id, le.posted_on, date_trunc('month', le.posted_on)::date AS month,
+    -- The month by day arithmetic: date_trunc() would go through a timestamp with time zone for every entry.
+    SELECT le.id, le.program_id, le.account_id, le.posted_on,
+           le.posted_on - extract(day FROM le.posted_on)::int + 1 AS month,
            CASE WHEN le.reverses_id IS NULL THEN le.kind
                 ELSE (SELECT o.kind FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END AS kind,
            CASE WHEN le.reverses_id IS NULL THEN le.category
