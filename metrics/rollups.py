@@ -96,13 +96,18 @@ load AS (
           SELECT classroom_id, day, false, fte, children, {WEEKDAY_COLUMNS} FROM changes) AS events
     WINDOW running AS (PARTITION BY classroom_id ORDER BY day, is_day ROWS UNBOUNDED PRECEDING)
 ),
+-- Each enrollment's weekdays as bits (Monday 1, Tuesday 2, ... Sunday 64), computed once per enrollment: the
+-- GROUP BY keeps the subquery from being flattened (which would test ANY(weekdays) on every attendance record)
+-- and, unlike a CTE, lets the attendance scan run in parallel.
 attended AS (
     SELECT e.classroom_id, a.day, COUNT(*) AS attended
     FROM enrollment_attendancerecord a
-    JOIN enrollment_enrollment e ON e.id = a.enrollment_id AND e.alliance_id = a.alliance_id
+    JOIN (SELECT id, alliance_id, classroom_id, {WEEKDAY_MASK} AS weekday_mask
+          FROM enrollment_enrollment WHERE alliance_id = %(alliance)s GROUP BY id) e
+      ON e.id = a.enrollment_id AND e.alliance_id = a.alliance_id
     WHERE a.alliance_id = %(alliance)s AND a.day BETWEEN %(start)s::date AND %(end)s::date
       -- The weekday by day arithmetic (1 January 1900 was a Monday), cheaper per record than extract().
-      AND a.check_in IS NOT NULL AND (a.day - date '1900-01-01') %% 7 = ANY(e.weekdays)
+      AND a.check_in IS NOT NULL AND (e.weekday_mask >> ((a.day - date '1900-01-01') %% 7)) & 1 = 1
     GROUP BY e.classroom_id, a.day
 )
 -- The day's facts joined by (room, day): every side has at most one row per room and day, and hash joins
@@ -122,7 +127,9 @@ _CLASSROOM_DAYS = (_CLASSROOM_DAYS_TEMPLATE
                    .replace("{RUNNING_WEEKDAYS}", ", ".join(f"SUM(w{n}) OVER running AS w{n}" for n in _WEEKDAYS))
                    .replace("{NO_WEEKDAYS}", ", ".join(f"0 AS w{n}" for n in _WEEKDAYS))
                    .replace("{WEEKDAY_COLUMNS}", ", ".join(f"w{n}" for n in _WEEKDAYS))
-                   .replace("{DAY_WEEKDAYS}", ", ".join(f"l.w{n}" for n in _WEEKDAYS)))
+                   .replace("{DAY_WEEKDAYS}", ", ".join(f"l.w{n}" for n in _WEEKDAYS))
+                   .replace("{WEEKDAY_MASK}", " + ".join(f"CASE WHEN {n} = ANY(weekdays) THEN {1 << n} ELSE 0 END"
+                                                         for n in _WEEKDAYS)))
 
 _PROGRAM_DAYS = f"""
 SELECT alliance_id, program_id, day, 1, {SUM_EXPR}

@@ -12,6 +12,7 @@ from alliance.tenancy import alliance_scope
 from metrics.models import AllianceDay, AllianceMonth, ClassroomDay, ProgramDay, ProgramMonth
 from metrics.rollups import month_bounds, rollup_alliance
 from tests.metrics.conftest import FRI, MON, THU, TUE, WED
+from tests.metrics.factories import attend
 
 JAN = datetime.date(2026, 1, 1)
 
@@ -49,6 +50,15 @@ class TestClassroomDays:
         assert {(r.licensed_capacity, r.target_capacity) for r in rows.values()} == {(10, 8)}
         # Open slots on Thu: 10 − 1.50 = 8.50.
         assert rows[THU].open_slots == Decimal("8.50")
+
+    def test_a_check_in_on_an_unscheduled_day_is_not_attendance(self, week):
+        # Ben (Mon, Wed, Fri) is dropped in on Tuesday: his check-in is recorded, but attendance counts
+        # scheduled children only, so Tuesday stays 1 scheduled and 1 attended (Ada).
+        attend(week.ben, TUE)
+        roll(week.world.a)
+        with alliance_scope(week.world.a.pk):
+            tuesday = ClassroomDay.objects.get(classroom=week.r1, day=TUE)
+        assert (tuesday.scheduled_child_days, tuesday.attended_child_days) == (1, 1)
 
     def test_the_capacity_in_force_that_day_is_used(self, week):
         roll(week.world.a)
