@@ -61,10 +61,17 @@ entries AS MATERIALIZED (
     -- The month by day arithmetic: date_trunc() would go through a timestamp with time zone for every entry.
     SELECT le.id, le.program_id, le.account_id, le.posted_on,
            le.posted_on - extract(day FROM le.posted_on)::int + 1 AS month,
-           CASE WHEN le.reverses_id IS NULL THEN le.kind
-                ELSE (SELECT o.kind FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END AS kind,
-           CASE WHEN le.reverses_id IS NULL THEN le.category
-                ELSE (SELECT o.category FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END AS category,
+           -- What the entry counts as, a small number for the sums below to test (cheaper than strings):
+           -- 1 billed debt (charge, late fee), 2 billed credit (a payer's share is still billed: 0),
+           -- 3 paid by the family, 4 subsidy payment, 5 written off, 0 none of these.
+           CASE CASE WHEN le.reverses_id IS NULL THEN le.kind
+                     ELSE (SELECT o.kind FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END
+                WHEN 'charge' THEN 1 WHEN 'late_fee' THEN 1
+                WHEN 'credit' THEN
+                    CASE WHEN (CASE WHEN le.reverses_id IS NULL THEN le.category
+                                    ELSE (SELECT o.category FROM billing_ledgerentry o WHERE o.id = le.reverses_id)
+                               END) <> 'payer_share' THEN 2 ELSE 0 END
+                WHEN 'payment' THEN 3 WHEN 'subsidy_payment' THEN 4 WHEN 'write_off' THEN 5 ELSE 0 END AS counts_as,
            (le.amount * 100)::bigint AS amount, le.invoice_id, le.reverses_id
     FROM billing_ledgerentry le
     JOIN family_accounts fa ON fa.id = le.account_id
@@ -77,11 +84,10 @@ reversed AS (
 money AS (
     SELECT program_id, month,
            -- A payer's share is credited on the family's invoice and claimed from the payer: still billed.
-           SUM(amount) FILTER (WHERE kind IN ('charge', 'late_fee')
-                                  OR (kind = 'credit' AND category <> 'payer_share')) AS billed,
-           -SUM(amount) FILTER (WHERE kind = 'payment') AS collected_family,
-           -SUM(amount) FILTER (WHERE kind = 'subsidy_payment') AS subsidy_on_ledger,
-           -SUM(amount) FILTER (WHERE kind = 'write_off') AS written_off
+           SUM(amount) FILTER (WHERE counts_as IN (1, 2)) AS billed,
+           -SUM(amount) FILTER (WHERE counts_as = 3) AS collected_family,
+           -SUM(amount) FILTER (WHERE counts_as = 4) AS subsidy_on_ledger,
+           -SUM(amount) FILTER (WHERE counts_as = 5) AS written_off
     FROM entries WHERE posted_on >= %(month_start)s::date GROUP BY program_id, month
 ),
 remitted AS (
@@ -97,7 +103,7 @@ remitted AS (
 -- as-of day is the rollup's end, so nothing after it).
 posted AS (
     SELECT account_id, CASE WHEN posted_on >= %(month_start)s::date THEN month END AS month, SUM(amount) AS amount,
-           SUM(amount) FILTER (WHERE reverses_id IS NULL AND kind IN ('charge', 'late_fee')) AS charged
+           SUM(amount) FILTER (WHERE reverses_id IS NULL AND counts_as = 1) AS charged
     FROM entries
     WHERE posted_on <= %(end)s::date
     GROUP BY 1, 2
@@ -123,7 +129,7 @@ charges AS (
            SUM(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.posted_on, e.id ROWS UNBOUNDED PRECEDING) AS through
     FROM entries e
     LEFT JOIN reversed r ON r.id = e.id
-    WHERE e.reverses_id IS NULL AND e.kind IN ('charge', 'late_fee') AND e.posted_on <= %(end)s::date
+    WHERE e.reverses_id IS NULL AND e.counts_as = 1 AND e.posted_on <= %(end)s::date
 ),
 reversing_accounts AS (
     SELECT DISTINCT account_id FROM charges WHERE reversed_on IS NOT NULL
