@@ -65,13 +65,16 @@ capacity AS (
     WHERE cc.alliance_id = %(alliance)s AND cc.effective_from <= %(end)s::date
 ),
 -- Every operating day of every room with the capacity in force that day.
+-- Days as date + n, weekdays by day arithmetic (1 January 1900 was a Monday): a series of timestamps would
+-- go through the time zone for every room and day.
 days AS (
-    SELECT r.id AS classroom_id, r.program_id, d::date AS day, cap.licensed_capacity, cap.target_capacity
+    SELECT r.id AS classroom_id, r.program_id, g.day, cap.licensed_capacity, cap.target_capacity
     FROM rooms r
-    CROSS JOIN generate_series(%(start)s::date, %(end)s::date, interval '1 day') AS d
-    JOIN capacity cap ON cap.classroom_id = r.id AND cap.effective_from <= d::date AND d::date < cap.next_from
-    WHERE (extract(isodow FROM d)::int - 1) = ANY(r.operating_days)
-      AND (r.closed_on IS NULL OR d::date < r.closed_on)
+    CROSS JOIN (SELECT %(start)s::date + n AS day, (%(start)s::date + n - date '1900-01-01') %% 7 AS weekday
+                FROM generate_series(0, %(end)s::date - %(start)s::date) AS n) AS g
+    JOIN capacity cap ON cap.classroom_id = r.id AND cap.effective_from <= g.day AND g.day < cap.next_from
+    WHERE g.weekday = ANY(r.operating_days)
+      AND (r.closed_on IS NULL OR g.day < r.closed_on)
 ),
 enrolled AS (
     SELECT e.classroom_id, GREATEST(e.start_date, %(start)s::date) AS first_day, e.end_date, e.fte, e.weekdays
@@ -131,9 +134,13 @@ _CLASSROOM_DAYS = (_CLASSROOM_DAYS_TEMPLATE
                    .replace("{WEEKDAY_MASK}", " + ".join(f"CASE WHEN {n} = ANY(weekdays) THEN {1 << n} ELSE 0 END"
                                                          for n in _WEEKDAYS)))
 
+# The classroom days just written, read from their source (kept as a temporary table until the program days
+# are written): the same rows as the snapshot's range, without reading them back through its index.
+CLASSROOM_SOURCE = "rollup_classroom_days"
+
 _PROGRAM_DAYS = f"""
 SELECT alliance_id, program_id, day, 1, {SUM_EXPR}
-FROM metrics_classroomday
+FROM {CLASSROOM_SOURCE}
 WHERE alliance_id = %(alliance)s AND day BETWEEN %(start)s::date AND %(end)s::date
 GROUP BY alliance_id, program_id, day
 """
@@ -146,17 +153,17 @@ GROUP BY alliance_id, day
 """
 
 _PROGRAM_MONTHS = f"""
-SELECT alliance_id, program_id, date_trunc('month', day)::date, COUNT(*), {SUM_EXPR}
+SELECT alliance_id, program_id, day - extract(day FROM day)::int + 1, COUNT(*), {SUM_EXPR}
 FROM metrics_programday
 WHERE alliance_id = %(alliance)s AND day BETWEEN %(month_start)s::date AND %(month_end)s::date
-GROUP BY alliance_id, program_id, date_trunc('month', day)
+GROUP BY alliance_id, program_id, day - extract(day FROM day)::int + 1
 """
 
 _ALLIANCE_MONTHS = f"""
-SELECT alliance_id, date_trunc('month', day)::date, COUNT(*), {SUM_EXPR}
+SELECT alliance_id, day - extract(day FROM day)::int + 1, COUNT(*), {SUM_EXPR}
 FROM metrics_allianceday
 WHERE alliance_id = %(alliance)s AND day BETWEEN %(month_start)s::date AND %(month_end)s::date
-GROUP BY alliance_id, date_trunc('month', day)
+GROUP BY alliance_id, day - extract(day FROM day)::int + 1
 """
 
 
@@ -169,6 +176,8 @@ class Snapshot:
     key: list[str]
     values: list[str]
     period: str  # "day" or "month"
+    # The name its source keeps after the step, for a later step to read (dropped by run_steps at the end).
+    keeps_source_as: str | None = None
 
     @property
     def columns(self) -> list[str]:
@@ -236,8 +245,8 @@ SELECT (SELECT COUNT(*) FROM {SOURCE_TABLE}), (SELECT COUNT(*) FROM updated) + (
 
 
 OCCUPANCY_STEPS: list[tuple[Snapshot, str]] = [
-    (Snapshot("metrics_classroomday", ["alliance_id", "classroom_id", "day"], ["program_id", *SUMS], "day"),
-     _CLASSROOM_DAYS),
+    (Snapshot("metrics_classroomday", ["alliance_id", "classroom_id", "day"], ["program_id", *SUMS], "day",
+              keeps_source_as=CLASSROOM_SOURCE), _CLASSROOM_DAYS),
     (Snapshot("metrics_programday", ["alliance_id", "program_id", "day"], SUMS, "day"), _PROGRAM_DAYS),
     (Snapshot("metrics_allianceday", ["alliance_id", "day"], SUMS, "day"), _ALLIANCE_DAYS),
     (Snapshot("metrics_programmonth", ["alliance_id", "program_id", "month"], SUMS, "month"), _PROGRAM_MONTHS),
@@ -297,13 +306,19 @@ def run_steps(steps: list[tuple[Snapshot, str]], params: dict[str, object], resu
             began = time.perf_counter()
             cursor.execute(source_sql(snapshot, select_sql), params)
             _write_source(cursor, snapshot, params, result, began)
+        for snapshot, _ in steps:
+            if snapshot.keeps_source_as:
+                cursor.execute(f"DROP TABLE {snapshot.keeps_source_as}")
 
 
 def _write_source(cursor, snapshot: Snapshot, params: dict[str, object],  # type: ignore[no-untyped-def]
                   result: RollupResult, began: float) -> None:
     cursor.execute(upsert_sql(snapshot), params)
     rows, written, deleted = cursor.fetchone()
-    cursor.execute(f"DROP TABLE {SOURCE_TABLE}")
+    if snapshot.keeps_source_as:
+        cursor.execute(f"ALTER TABLE {SOURCE_TABLE} RENAME TO {snapshot.keeps_source_as}")
+    else:
+        cursor.execute(f"DROP TABLE {SOURCE_TABLE}")
     result.seconds[snapshot.table] = time.perf_counter() - began
     result.tables[snapshot.table] = (rows, written, deleted)
 
