@@ -130,6 +130,9 @@ charges AS (
     FROM entries e
     LEFT JOIN reversed r ON r.id = e.id
     WHERE e.reverses_id IS NULL AND e.counts_as = 1 AND e.posted_on <= %(end)s::date
+      -- Only accounts that owe something at some month's end have anything to age (all their charges: the
+      -- running total is the account's).
+      AND e.account_id IN (SELECT account_id FROM balances)
 ),
 reversing_accounts AS (
     SELECT DISTINCT account_id FROM charges WHERE reversed_on IS NOT NULL
