@@ -145,7 +145,8 @@ def bench_rollup(*, alliance: Alliance, runs: int, log: Callable[[str], None],
         log(f"rollup: {seconds:.2f} s; {result.tables['metrics_classroomday'][0]} classroom-days, "
             f"{result.tables['metrics_programmonth'][0]} program-months, "
             f"{result.tables['metrics_programfinancemonth'][0]} program finance months; by table: "
-            + ", ".join(f"{table} {took:.2f} s" for table, took in result.seconds.items())
+            + ", ".join(f"{table} {took:.2f} s (source {result.source_seconds.get(table, 0):.2f} s)"
+                        for table, took in result.seconds.items())
             + f"; finance source read beside: {result.read_beside_seconds} s")
         began = time.perf_counter()
         again = _timed_rollup(scale.alliance.pk)

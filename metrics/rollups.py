@@ -283,8 +283,10 @@ class RollupResult:
     end: datetime.date
     # table -> (rows in the range, rows inserted or changed, stale rows deleted)
     tables: dict[str, tuple[int, int, int]] = field(default_factory=dict)
-    # table -> seconds its statement took
+    # table -> seconds its step took (source and write)
     seconds: dict[str, float] = field(default_factory=dict)
+    # table -> seconds of those spent computing its source (the rest is writing the snapshot)
+    source_seconds: dict[str, float] = field(default_factory=dict)
     # seconds the program finance source took on the second connection, when it was read beside (ReadBeside)
     read_beside_seconds: float | None = None
 
@@ -307,6 +309,7 @@ def run_steps(steps: list[tuple[Snapshot, str]], params: dict[str, object], resu
         for snapshot, select_sql in steps:
             began = time.perf_counter()
             cursor.execute(source_sql(snapshot, select_sql), params)
+            result.source_seconds[snapshot.table] = time.perf_counter() - began
             _write_source(cursor, snapshot, params, result, began)
         for snapshot, _ in steps:
             if snapshot.keeps_source_as:
