@@ -117,9 +117,10 @@ attended AS (
 )
 -- The day's facts joined by (room, day): every side has at most one row per room and day, and hash joins
 -- (nested loops are off for the rollup) do not depend on estimated sizes.
+-- Counts as the snapshot's integers (not the bigints of sums and counts): the program days add them up.
 SELECT %(alliance)s::bigint, d.classroom_id, d.day, d.program_id, 1, d.licensed_capacity, d.target_capacity,
-       (COALESCE(l.fte, 0) / 100.0)::numeric(12, 2), COALESCE(l.children, 0),
-       COALESCE((ARRAY[{DAY_WEEKDAYS}])[(d.day - date '1900-01-01') %% 7 + 1], 0), COALESCE(a.attended, 0)
+       (COALESCE(l.fte, 0) / 100.0)::numeric(12, 2), COALESCE(l.children, 0)::int,
+       COALESCE((ARRAY[{DAY_WEEKDAYS}])[(d.day - date '1900-01-01') %% 7 + 1], 0)::int, COALESCE(a.attended, 0)::int
 FROM days d
 LEFT JOIN load l ON l.classroom_id = d.classroom_id AND l.day = d.day AND l.is_day
 LEFT JOIN attended a ON a.classroom_id = d.classroom_id AND a.day = d.day
