@@ -43,7 +43,8 @@ from alliance.models import Alliance, Membership, Role
 from alliance.tenancy import alliance_scope
 from members.models import MemberProgram
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
-from metrics.rollups import ROLLUP_SETTINGS, _apply_settings, rollup_alliance
+from metrics.rollups import OCCUPANCY_STEPS, ROLLUP_SETTINGS, _apply_settings, rollup_alliance
+from metrics.rollups_finance import FINANCE_STEPS
 from metrics.selectors import months_back
 
 START = datetime.date(2025, 1, 1)
@@ -95,9 +96,6 @@ UNION ALL
 SELECT alliance_id, account_id, program_id, 'write_off', '', -amount, month + 95, 'Written off', NULL, NULL, now()
 FROM charges WHERE fate = 96 AND month + 95 <= %(end)s::date
 """
-
-SNAPSHOT_TABLES = ["metrics_classroomday", "metrics_programday", "metrics_allianceday", "metrics_programmonth",
-                   "metrics_alliancemonth", "metrics_programfinancemonth", "metrics_alliancefinancemonth"]
 
 _LOADED_TABLES = ["enrollment_attendancerecord", "enrollment_enrollment", "enrollment_child", "billing_familyaccount",
                   "billing_ledgerentry", "members_classroom", "members_classroomcapacity", "members_memberprogram"]
@@ -190,12 +188,13 @@ def _timed_rollup(alliance_id: int) -> Any:
 
 
 def _delete_snapshots(alliance_id: int) -> None:
+    snapshot_tables = [snapshot.table for snapshot, _ in [*OCCUPANCY_STEPS, *FINANCE_STEPS]]
     with owner_role():
         with transaction.atomic(), connection.cursor() as cursor:
-            for table in SNAPSHOT_TABLES:
+            for table in snapshot_tables:
                 cursor.execute(f"DELETE FROM {table} WHERE alliance_id = %s", [alliance_id])
         with connection.cursor() as cursor:
-            for table in SNAPSHOT_TABLES:
+            for table in snapshot_tables:
                 cursor.execute(f"VACUUM {table}")
 
 

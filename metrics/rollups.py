@@ -42,7 +42,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from alliance.models import Alliance
-from alliance.tenancy import require_alliance_id
+from alliance.tenancy import alliance_scope, require_alliance_id
 
 SUMS = ["operating_days", "licensed_capacity", "target_capacity", "enrolled_fte", "enrolled_children",
         "scheduled_child_days", "attended_child_days"]
@@ -368,7 +368,7 @@ class ReadBeside:
 
     @staticmethod
     def possible(cursor) -> bool:  # type: ignore[no-untyped-def]
-        if not settings.HUB_ROLLUP_READ_BESIDE or connection.vendor != "postgresql":
+        if not settings.HUB_ROLLUP_READ_BESIDE:
             return False
         cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
         return bool(cursor.fetchone()[0])
@@ -381,11 +381,10 @@ class ReadBeside:
 
         began = time.perf_counter()
         try:
-            with transaction.atomic(), own.cursor() as cursor:
+            # The alliance's scope opens this thread's transaction, as it opens every other one.
+            with alliance_scope(self.alliance_id), own.cursor() as cursor:
                 cursor.execute("SET TRANSACTION READ ONLY")
-                cursor.execute(f"SET LOCAL app.alliance_id = '{int(self.alliance_id)}'")
-                for name, value in ROLLUP_SETTINGS.items():
-                    cursor.execute(f"SET LOCAL {name} = '{value}'")
+                _apply_settings(cursor, ROLLUP_SETTINGS)
                 cursor.execute(select_sql, params)
                 rows = cursor.fetchall()
             self.seconds = time.perf_counter() - began

@@ -31,6 +31,7 @@ FINANCE = ["billed", "collected_family", "collected_third_party", "written_off",
            "aging_31_60", "aging_61_90", "aging_over_90", "cost", "personnel_admin", "personnel_classroom"]
 HUB = ["member_fees", "hub_cost", "grants", "contracts"]
 
+
 def _dollars(cents: str) -> str:
     return f"(COALESCE({cents}, 0) / 100.0)::numeric(14, 2)"
 
