@@ -19,9 +19,7 @@ from alliance.tenancy import user_scope
 M = TypeVar("M", bound=models.Model)
 
 
-def membership_for_request(
-    user: AbstractBaseUser | AnonymousUser, alliance_slug: str
-) -> tuple[Alliance, Membership]:
+def membership_for_request(user: AbstractBaseUser | AnonymousUser, alliance_slug: str) -> tuple[Alliance, Membership]:
     """The alliance named in the URL and the user's membership in it, or 404."""
     if not user.is_authenticated:
         raise Http404("No such alliance.")
@@ -29,9 +27,7 @@ def membership_for_request(
     if alliance is None:
         raise Http404("No such alliance.")
     with user_scope(user.pk):
-        membership = (
-            Membership.objects.for_user(user.pk).filter(alliance=alliance).first()
-        )
+        membership = Membership.objects.for_user(user.pk).filter(alliance=alliance).first()
     if membership is None:
         raise Http404("No such alliance.")
     return alliance, membership
@@ -41,11 +37,7 @@ def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
     if not user.is_authenticated or user.pk is None:
         return []
     with user_scope(user.pk):
-        return list(
-            Membership.objects.for_user(user.pk)
-            .select_related("alliance")
-            .order_by("alliance__name")
-        )
+        return list(Membership.objects.for_user(user.pk).select_related("alliance").order_by("alliance__name"))
 
 
 def visible_to(membership: Membership, queryset: models.QuerySet[M]) -> models.QuerySet[M]:

@@ -9,8 +9,18 @@ from alliance.models import AuditEvent
 class AuditEventSerializer(HubModelSerializer):
     class Meta:
         model = AuditEvent
-        fields = ["id", "created_at", "actor_label", "action", "object_type", "object_id",
-                  "program", "before", "after", "reason"]
+        fields = [
+            "id",
+            "created_at",
+            "actor_label",
+            "action",
+            "object_type",
+            "object_id",
+            "program",
+            "before",
+            "after",
+            "reason",
+        ]
 
 
 class AuditEventViewSet(AllianceReadOnlyViewSet):

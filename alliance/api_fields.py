@@ -17,8 +17,16 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers
 
-__all__ = ["BooleanField", "CharField", "ChoiceField", "DecimalField", "EmailField", "HubModelSerializer",
-           "IntegerField", "PrimaryKeyRelatedField"]
+__all__ = [
+    "BooleanField",
+    "CharField",
+    "ChoiceField",
+    "DecimalField",
+    "EmailField",
+    "HubModelSerializer",
+    "IntegerField",
+    "PrimaryKeyRelatedField",
+]
 
 
 def _is_int(data: Any) -> bool:
@@ -105,8 +113,9 @@ class HubModelSerializer(serializers.ModelSerializer):
     serializer_related_field = PrimaryKeyRelatedField
     serializer_choice_field = ChoiceField
 
-    def include_extra_kwargs(self, kwargs: MutableMapping[str, Any],
-                             extra_kwargs: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    def include_extra_kwargs(
+        self, kwargs: MutableMapping[str, Any], extra_kwargs: MutableMapping[str, Any]
+    ) -> MutableMapping[str, Any]:
         """A read-only field still answers "" where the model allows blank (an enrollment's
         `end_reason` while it runs), so the schema must say so: DRF drops `allow_blank` there."""
         allow_blank = kwargs.get("allow_blank", False)

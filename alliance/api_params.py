@@ -48,8 +48,9 @@ def month_param(request: Request, name: str) -> datetime.date | None:
     raise ValidationError({name: ["A month as YYYY-MM."]})
 
 
-def int_param(request: Request, name: str, default: T, *, minimum: int | None = None,
-              maximum: int | None = None) -> int | T:
+def int_param(
+    request: Request, name: str, default: T, *, minimum: int | None = None, maximum: int | None = None
+) -> int | T:
     raw = _raw(request, name)
     if raw is None:
         return default

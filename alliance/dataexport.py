@@ -75,14 +75,16 @@ def data_export_run(*, export_id: int) -> DataExport:
     rows_total = 0
     try:
         with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-            archive.writestr("alliance.json", json.dumps(
-                {f.attname: _plain(getattr(alliance, f.attname)) for f in Alliance._meta.concrete_fields},
-                indent=2))
+            archive.writestr(
+                "alliance.json",
+                json.dumps(
+                    {f.attname: _plain(getattr(alliance, f.attname)) for f in Alliance._meta.concrete_fields}, indent=2
+                ),
+            )
             DataExport.objects.filter(pk=export.pk).update(tables_done=1)
             for done, model in enumerate(tenant_models(), start=2):
                 fields = [f.attname for f in model._meta.concrete_fields]
-                rows = [{k: _plain(v) for k, v in row.items()}
-                        for row in model.objects.order_by("pk").values(*fields)]
+                rows = [{k: _plain(v) for k, v in row.items()} for row in model.objects.order_by("pk").values(*fields)]
                 rows_total += len(rows)
                 label = model._meta.label_lower
                 archive.writestr(f"json/{label}.json", json.dumps(rows, indent=1))
@@ -93,13 +95,17 @@ def data_export_run(*, export_id: int) -> DataExport:
                 archive.writestr(f"csv/{label}.csv", buffer.getvalue())
                 DataExport.objects.filter(pk=export.pk).update(tables_done=done, rows_exported=rows_total)
     except Exception as exc:
-        DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.FAILED, error=str(exc)[:2000],
-                                                       finished_at=timezone.now())
+        DataExport.objects.filter(pk=export.pk).update(
+            status=DataExport.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         target.unlink(missing_ok=True)
         raise
     DataExport.objects.filter(pk=export.pk).update(
-        status=DataExport.Status.DONE, file_name=file_name, file_size=target.stat().st_size,
-        rows_exported=rows_total, finished_at=timezone.now(),
+        status=DataExport.Status.DONE,
+        file_name=file_name,
+        file_size=target.stat().st_size,
+        rows_exported=rows_total,
+        finished_at=timezone.now(),
     )
     export.refresh_from_db()
     return export
@@ -114,8 +120,10 @@ def _deletion_order() -> list[type[models.Model]]:
         for model in list(remaining):
             referenced_by_remaining = any(
                 f.related_model is model
-                for other in remaining if other is not model
-                for f in other._meta.concrete_fields if f.is_relation
+                for other in remaining
+                if other is not model
+                for f in other._meta.concrete_fields
+                if f.is_relation
             )
             if not referenced_by_remaining:
                 order.append(model)

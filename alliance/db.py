@@ -30,15 +30,12 @@ _owner_mode = False
 
 def tenant_rls(table: str, *, extra_predicate: str | None = None) -> migrations.RunSQL:
     """Row-level security for one tenant table: rows of the scoped alliance only."""
-    using = ALLIANCE_PREDICATE if extra_predicate is None else (
-        f"({ALLIANCE_PREDICATE}) OR ({extra_predicate})"
-    )
+    using = ALLIANCE_PREDICATE if extra_predicate is None else (f"({ALLIANCE_PREDICATE}) OR ({extra_predicate})")
     return migrations.RunSQL(
         sql=[
             f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
             f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
-            f'CREATE POLICY tenant_isolation ON "{table}" USING ({using}) '
-            f"WITH CHECK ({ALLIANCE_PREDICATE})",
+            f'CREATE POLICY tenant_isolation ON "{table}" USING ({using}) WITH CHECK ({ALLIANCE_PREDICATE})',
         ],
         reverse_sql=[
             f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
@@ -61,8 +58,7 @@ def _set_app_role(sender, connection, **kwargs):  # type: ignore[no-untyped-def]
     if _owner_mode or connection.vendor != "postgresql" or connection.alias == NO_DB_ALIAS:
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_user, EXISTS(SELECT 1 FROM pg_roles WHERE rolname = %s)",
-                       [app_role()])
+        cursor.execute("SELECT current_user, EXISTS(SELECT 1 FROM pg_roles WHERE rolname = %s)", [app_role()])
         user, role_exists = cursor.fetchone()
         if user != app_role() and role_exists:
             cursor.execute(f"SET ROLE {_quote(app_role())}")
@@ -89,11 +85,7 @@ def owner_role() -> Iterator[None]:
 
 
 def append_only_tables() -> list[str]:
-    return [
-        model._meta.db_table
-        for model in apps.get_models()
-        if getattr(model, "append_only", False)
-    ]
+    return [model._meta.db_table for model in apps.get_models() if getattr(model, "append_only", False)]
 
 
 def ensure_app_role(using: str = "default") -> None:

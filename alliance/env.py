@@ -40,9 +40,7 @@ def env_bool(name: str, default: bool) -> bool:
         return True
     if value.lower() in _FALSE:
         return False
-    raise ImproperlyConfigured(
-        f"Environment variable {name}={value!r} is not a boolean (use true/false, 1/0, yes/no)."
-    )
+    raise ImproperlyConfigured(f"Environment variable {name}={value!r} is not a boolean (use true/false, 1/0, yes/no).")
 
 
 def env_int(name: str, default: int) -> int:
@@ -52,9 +50,7 @@ def env_int(name: str, default: int) -> int:
     try:
         return int(value)
     except ValueError:
-        raise ImproperlyConfigured(
-            f"Environment variable {name}={value!r} is not an integer."
-        ) from None
+        raise ImproperlyConfigured(f"Environment variable {name}={value!r} is not an integer.") from None
 
 
 def env_list(name: str, default: list[str]) -> list[str]:
@@ -80,7 +76,6 @@ def env_url(name: str, default: str, schemes: tuple[str, ...]) -> str:
     value = _raw(name) or default
     if not value.startswith(tuple(f"{s}://" for s in schemes)):
         raise ImproperlyConfigured(
-            f"Environment variable {name}={value!r} must start with one of: "
-            + ", ".join(f"{s}://" for s in schemes)
+            f"Environment variable {name}={value!r} must start with one of: " + ", ".join(f"{s}://" for s in schemes)
         )
     return value

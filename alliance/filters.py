@@ -48,14 +48,15 @@ def _vague_values(filterset: django_filters.FilterSet, params) -> dict[str, list
 
 class AuditEventFilter(TenantFilterSet):
     action = django_filters.CharFilter(lookup_expr="icontains", label="Action contains")
-    actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains",
-                                      label="Actor email")
+    actor = django_filters.CharFilter(field_name="actor_label", lookup_expr="icontains", label="Actor email")
     object_type = django_filters.CharFilter(lookup_expr="iexact", label="Object type")
     object_id = django_filters.CharFilter(label="Object id")
-    since = django_filters.DateFilter(field_name="created_at", lookup_expr="date__gte",
-                                      label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(field_name="created_at", lookup_expr="date__lte",
-                                      label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    since = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__gte", label="From", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = django_filters.DateFilter(
+        field_name="created_at", lookup_expr="date__lte", label="To", widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     class Meta:
         model = AuditEvent

@@ -11,7 +11,8 @@ class InvitationForm(forms.Form):
     email = forms.EmailField()
     role = forms.ChoiceField(choices=Role.choices)
     program: forms.ModelChoiceField = forms.ModelChoiceField(
-        queryset=None, required=False,
+        queryset=None,
+        required=False,
         help_text="Required for providers: the member program they run.",
     )
 
@@ -55,21 +56,49 @@ class AcceptInvitationForm(forms.Form):
 def _time_zone_choices() -> list[tuple[str, str]]:
     import zoneinfo
 
-    return [(name, name.replace("_", " ")) for name in sorted(zoneinfo.available_timezones())
-            if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))]
+    return [
+        (name, name.replace("_", " "))
+        for name in sorted(zoneinfo.available_timezones())
+        if "/" in name and not name.startswith(("Etc/", "SystemV/", "posix/", "right/"))
+    ]
 
 
 class AllianceSettingsForm(forms.Form):
     """The alliance's own name, region, time zone, locale and fiscal year (hub administrators)."""
 
     name = forms.CharField(max_length=200)
-    region = forms.CharField(max_length=200, required=False,
-                             help_text="Where the alliance works, as funders would say it (a county, a state).")
-    timezone = forms.ChoiceField(label="Time zone", choices=_time_zone_choices,
-                                 help_text="Pages, attendance times and the nightly rollup's day follow it.")
+    region = forms.CharField(
+        max_length=200,
+        required=False,
+        help_text="Where the alliance works, as funders would say it (a county, a state).",
+    )
+    timezone = forms.ChoiceField(
+        label="Time zone",
+        choices=_time_zone_choices,
+        help_text="Pages, attendance times and the nightly rollup's day follow it.",
+    )
     locale = forms.ChoiceField(label="Date and number format", choices=Locale.choices)
     fiscal_year_start_month = forms.TypedChoiceField(
-        label="Fiscal year starts in", coerce=int,
-        choices=[(n, name) for n, name in enumerate(
-            ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-             "November", "December"], start=1)])
+        label="Fiscal year starts in",
+        coerce=int,
+        choices=[
+            (n, name)
+            for n, name in enumerate(
+                [
+                    "January",
+                    "February",
+                    "March",
+                    "April",
+                    "May",
+                    "June",
+                    "July",
+                    "August",
+                    "September",
+                    "October",
+                    "November",
+                    "December",
+                ],
+                start=1,
+            )
+        ],
+    )

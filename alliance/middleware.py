@@ -20,9 +20,7 @@ def user_needs_mfa_setup(user, *, is_hub_user: bool) -> bool:  # type: ignore[no
 
     if not is_hub_user:
         return False
-    if settings.HUB_MFA_EXEMPT_DEMO_USERS and user.email.lower().endswith(
-        settings.HUB_DEMO_EMAIL_SUFFIX
-    ):
+    if settings.HUB_MFA_EXEMPT_DEMO_USERS and user.email.lower().endswith(settings.HUB_DEMO_EMAIL_SUFFIX):
         return False
     return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 

@@ -31,12 +31,13 @@ class Alliance(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=60, unique=True)
     region = models.CharField(max_length=200, blank=True)
-    timezone = models.CharField(max_length=64, default="America/Chicago",
-                                validators=[validate_timezone])
-    locale = models.CharField(max_length=8, choices=Locale.choices, default=Locale.EN_US,
-                              help_text="How pages write dates and numbers.")
+    timezone = models.CharField(max_length=64, default="America/Chicago", validators=[validate_timezone])
+    locale = models.CharField(
+        max_length=8, choices=Locale.choices, default=Locale.EN_US, help_text="How pages write dates and numbers."
+    )
     fiscal_year_start_month = models.PositiveSmallIntegerField(
-        default=7, validators=[MinValueValidator(1), MaxValueValidator(12)],
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text="Month (1-12) in which the fiscal year starts.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -65,11 +66,11 @@ class MembershipManager(TenantManager):
 
 
 class Membership(TenantModel):
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
-    program = models.ForeignKey("members.MemberProgram", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="provider_memberships")
+    program = models.ForeignKey(
+        "members.MemberProgram", null=True, blank=True, on_delete=models.PROTECT, related_name="provider_memberships"
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -80,8 +81,10 @@ class Membership(TenantModel):
         constraints = [
             models.UniqueConstraint(fields=["alliance", "user"], name="membership_one_per_user"),
             models.CheckConstraint(
-                condition=(models.Q(role="provider", program__isnull=False)
-                           | (~models.Q(role="provider") & models.Q(program__isnull=True))),
+                condition=(
+                    models.Q(role="provider", program__isnull=False)
+                    | (~models.Q(role="provider") & models.Q(program__isnull=True))
+                ),
                 name="membership_program_iff_provider",
             ),
         ]
@@ -98,11 +101,11 @@ class Membership(TenantModel):
 class Invitation(TenantModel):
     email = models.EmailField()
     role = models.CharField(max_length=20, choices=Role.choices)
-    program = models.ForeignKey("members.MemberProgram", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(
+        "members.MemberProgram", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     token_hash = models.CharField(max_length=64)
-    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
@@ -132,14 +135,16 @@ class Invitation(TenantModel):
 class AuditEvent(TenantModel):
     """Who did what, when, with the before and after. Never edited or deleted."""
 
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                              on_delete=models.SET_NULL, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     actor_label = models.CharField(max_length=254, blank=True)
     action = models.CharField(max_length=100)
     object_type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=64, blank=True)
-    program = models.ForeignKey("members.MemberProgram", null=True, blank=True,
-                                on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(
+        "members.MemberProgram", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)
@@ -158,8 +163,7 @@ class AuditEvent(TenantModel):
         return f"{self.action} {self.object_type}#{self.object_id}"
 
 
-__all__ = ["Alliance", "AuditEvent", "HUB_ROLES", "Invitation", "Membership", "Role",
-           "require_alliance_id"]
+__all__ = ["Alliance", "AuditEvent", "HUB_ROLES", "Invitation", "Membership", "Role", "require_alliance_id"]
 
 
 class ApiToken(models.Model):
@@ -171,8 +175,7 @@ class ApiToken(models.Model):
     token itself is shown once, when created.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                             related_name="api_tokens")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100, help_text="What uses this token, e.g. “Payroll sync”.")
     prefix = models.CharField(max_length=16, help_text="The token's first characters, to recognise it.")
     token_hash = models.CharField(max_length=64, unique=True)
@@ -200,8 +203,7 @@ class DataExport(TenantModel):
         DONE = "done", "Ready to download"
         FAILED = "failed", "Failed"
 
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     tables_total = models.PositiveIntegerField(default=0)
     tables_done = models.PositiveIntegerField(default=0)

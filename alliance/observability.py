@@ -102,9 +102,16 @@ class RequestIdMiddleware:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             logger.info(
-                "%s %s %s", request.method, request.path, response.status_code,
-                extra={"method": request.method, "path": request.path, "status": response.status_code,
-                       "duration_ms": round((time.monotonic() - started) * 1000, 1)},
+                "%s %s %s",
+                request.method,
+                request.path,
+                response.status_code,
+                extra={
+                    "method": request.method,
+                    "path": request.path,
+                    "status": response.status_code,
+                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
+                },
             )
             return response
         finally:
@@ -119,8 +126,7 @@ class LogContextFilter(logging.Filter):
 
         context = _log_context.get()
         record.request_id = context.request_id if context else None
-        record.alliance_id = (context.alliance_id if context and context.alliance_id else None) \
-            or current_alliance_id()
+        record.alliance_id = (context.alliance_id if context and context.alliance_id else None) or current_alliance_id()
         record.alliance_slug = context.alliance_slug if context else None
         record.user_id = _user_id_of(context.request if context else None) or _current_user_id.get()
         record.task_id = record.task_name = None
@@ -146,8 +152,7 @@ class JsonFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(
-                timespec="milliseconds"),
+            "time": datetime.datetime.fromtimestamp(record.created, tz=datetime.UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -157,8 +162,12 @@ class JsonFormatter(logging.Formatter):
             if value is not None:
                 line[name] = value
         for name, value in vars(record).items():
-            if (name not in _STANDARD_ATTRS and name not in _CONTEXT_FIELDS and name not in _HIDDEN_EXTRAS
-                    and not name.startswith("_")):
+            if (
+                name not in _STANDARD_ATTRS
+                and name not in _CONTEXT_FIELDS
+                and name not in _HIDDEN_EXTRAS
+                and not name.startswith("_")
+            ):
                 line[name] = value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
         if record.exc_info and record.exc_info[0] is not None:
             line["exc_type"] = record.exc_info[0].__name__
@@ -171,12 +180,14 @@ class TextFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         base = super().format(record)
-        context = " ".join(f"{name}={getattr(record, name)}" for name in _CONTEXT_FIELDS
-                           if getattr(record, name, None) is not None)
+        context = " ".join(
+            f"{name}={getattr(record, name)}" for name in _CONTEXT_FIELDS if getattr(record, name, None) is not None
+        )
         return f"{base} [{context}]" if context else base
 
 
 # --- Celery: the request id travels with the task --------------------------------
+
 
 def _attach_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
     request_id = current_request_id()
@@ -209,8 +220,8 @@ def connect_celery_signals() -> None:
 
 # --- Task failures -----------------------------------------------------------------
 
-def task_failure_record(*, alliance_id: int, task_name: str, task_id: str | None,
-                        exc: BaseException) -> None:
+
+def task_failure_record(*, alliance_id: int, task_name: str, task_id: str | None, exc: BaseException) -> None:
     """Keep a failed AllianceTask where the alliance's hub admins can see it.
 
     Only the task's name and id and the exception's type and (shortened)
@@ -228,15 +239,17 @@ def task_failure_record(*, alliance_id: int, task_name: str, task_id: str | None
             return  # eager task inside a doomed request transaction: nothing can be written
         with transaction.atomic(), alliance_scope(alliance_id):
             TaskFailure.objects.create(
-                task_name=task_name[:200], task_id=(task_id or "")[:64],
-                exception_type=type(exc).__name__[:200], message=str(exc)[:TaskFailure.MESSAGE_LIMIT],
+                task_name=task_name[:200],
+                task_id=(task_id or "")[:64],
+                exception_type=type(exc).__name__[:200],
+                message=str(exc)[: TaskFailure.MESSAGE_LIMIT],
             )
     except Exception:
-        task_logger.exception("could not record the failure of task %s", task_name,
-                              extra={"failed_task_id": task_id})
+        task_logger.exception("could not record the failure of task %s", task_name, extra={"failed_task_id": task_id})
 
 
 # --- Health check ----------------------------------------------------------------
+
 
 def _check_database() -> str:
     from django.db import connection
@@ -250,10 +263,7 @@ def _check_database() -> str:
 def _check_redis() -> str:
     from django.conf import settings
 
-    uses_redis = (
-        settings.CACHES["default"]["BACKEND"].endswith("RedisCache")
-        or not settings.CELERY_TASK_ALWAYS_EAGER
-    )
+    uses_redis = settings.CACHES["default"]["BACKEND"].endswith("RedisCache") or not settings.CELERY_TASK_ALWAYS_EAGER
     if not uses_redis:
         return "not used"
     import redis

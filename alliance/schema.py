@@ -12,8 +12,7 @@ class HashedTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": "A personal API token (Account menu → API tokens), sent as "
-                           "`Authorization: Bearer hub_…`.",
+            "description": "A personal API token (Account menu → API tokens), sent as `Authorization: Bearer hub_…`.",
         }
 
 
@@ -39,8 +38,12 @@ class LocalTimeScheme(OpenApiSerializerFieldExtension):
     match_subclasses = True
 
     def map_serializer_field(self, auto_schema, direction):  # type: ignore[no-untyped-def]
-        return {"type": "string", "format": "partial-time", "example": "07:30:00",
-                "description": "Local time of day, HH:MM[:SS]."}
+        return {
+            "type": "string",
+            "format": "partial-time",
+            "example": "07:30:00",
+            "description": "Local time of day, HH:MM[:SS].",
+        }
 
 
 # --- Documented errors --------------------------------------------------------
@@ -56,8 +59,8 @@ ERROR_COMPONENTS = {
     "FieldErrors": {
         "type": "object",
         "description": "Bad input: messages keyed by the name of the field (or query parameter) they are "
-                       "about; `non_field_errors` for the input as a whole. A nested object's or list's "
-                       "errors nest the same way.",
+        "about; `non_field_errors` for the input as a whole. A nested object's or list's "
+        "errors nest the same way.",
         "additionalProperties": {
             "anyOf": [
                 {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "object"}]}},
@@ -71,8 +74,10 @@ HTTP_METHODS = ("get", "put", "post", "patch", "delete")
 
 
 def _error(component: str, description: str) -> dict:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}}}
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+    }
 
 
 def document_errors(result, generator, request, public):  # type: ignore[no-untyped-def]
@@ -88,12 +93,17 @@ def document_errors(result, generator, request, public):  # type: ignore[no-unty
                 continue
             responses = operation.setdefault("responses", {})
             takes_input = "requestBody" in operation or any(
-                parameter.get("in") == "query" for parameter in operation.get("parameters", []))
+                parameter.get("in") == "query" for parameter in operation.get("parameters", [])
+            )
             if takes_input:
                 responses.setdefault("400", _error("FieldErrors", "Bad input, with errors by field."))
             if operation.get("security"):
                 responses.setdefault("401", _error("ErrorDetail", "No valid credentials."))
-            responses.setdefault("403", _error("ErrorDetail", "Your role may not do this, or your account "
-                                                              "needs two-factor authentication first."))
+            responses.setdefault(
+                "403",
+                _error(
+                    "ErrorDetail", "Your role may not do this, or your account needs two-factor authentication first."
+                ),
+            )
             responses.setdefault("404", _error("ErrorDetail", "No such alliance or object (or not yours)."))
     return result

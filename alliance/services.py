@@ -35,7 +35,9 @@ def invitation_create(*, invited_by, email: str, role: str, program_id: int | No
     if Membership.objects.filter(user__email__iexact=email, is_active=True).exists():
         errors["email"] = [f"{email} is already a member of this alliance."]
     elif Invitation.objects.filter(
-        email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
         expires_at__gt=timezone.now(),
     ).exists():
         errors["email"] = [f"{email} already has a pending invitation."]
@@ -52,7 +54,9 @@ def invitation_create(*, invited_by, email: str, role: str, program_id: int | No
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
         audit_event_record(
-            actor=invited_by, action="invitation.created", target=invitation,
+            actor=invited_by,
+            action="invitation.created",
+            target=invitation,
             after=snapshot(invitation, ["email", "role", "program_id", "expires_at"]),
         )
     return invitation, token
@@ -71,31 +75,24 @@ def invitation_accept(*, invitation: Invitation, user=None, password: str | None
     with transaction.atomic():
         if user is None:
             if User.objects.filter(email__iexact=invitation.email).exists():
-                raise ValidationError(
-                    "An account with this email already exists: sign in first, then accept."
-                )
+                raise ValidationError("An account with this email already exists: sign in first, then accept.")
             if not password:
                 raise ValidationError({"password1": ["Choose a password."]})
-            user = User.objects.create_user(
-                username=invitation.email, email=invitation.email, password=password
-            )
+            user = User.objects.create_user(username=invitation.email, email=invitation.email, password=password)
             from allauth.account.models import EmailAddress
 
-            EmailAddress.objects.create(user=user, email=invitation.email, primary=True,
-                                        verified=True)
+            EmailAddress.objects.create(user=user, email=invitation.email, primary=True, verified=True)
         elif user.email.lower() != invitation.email.lower():
-            raise ValidationError(
-                f"This invitation is for {invitation.email}; you are signed in as {user.email}."
-            )
+            raise ValidationError(f"This invitation is for {invitation.email}; you are signed in as {user.email}.")
         if Membership.objects.filter(user=user).exists():
             raise ValidationError("You are already a member of this alliance.")
-        membership = Membership.objects.create(
-            user=user, role=invitation.role, program_id=invitation.program_id
-        )
+        membership = Membership.objects.create(user=user, role=invitation.role, program_id=invitation.program_id)
         invitation.accepted_at = timezone.now()
         invitation.save(update_fields=["accepted_at"])
         audit_event_record(
-            actor=user, action="membership.created", target=membership,
+            actor=user,
+            action="membership.created",
+            target=membership,
             after=snapshot(membership, ["user_id", "role", "program_id"]),
             reason=f"Accepted invitation #{invitation.pk}",
         )
@@ -110,8 +107,13 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:  # type: 
         before = snapshot(invitation, shown)
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
-        audit_event_record(actor=actor, action="invitation.revoked", target=invitation, before=before,
-                           after=snapshot(invitation, shown))
+        audit_event_record(
+            actor=actor,
+            action="invitation.revoked",
+            target=invitation,
+            before=before,
+            after=snapshot(invitation, shown),
+        )
     return invitation
 
 
@@ -131,6 +133,11 @@ def alliance_settings_update(*, actor, values: dict[str, object]) -> Alliance:  
             setattr(alliance, name, value)
         alliance.full_clean(exclude=["slug"])
         alliance.save(update_fields=[*values])
-        audit_event_record(actor=actor, action="alliance.settings_updated", target=alliance, before=before,
-                           after=snapshot(alliance, ALLIANCE_SETTINGS))
+        audit_event_record(
+            actor=actor,
+            action="alliance.settings_updated",
+            target=alliance,
+            before=before,
+            after=snapshot(alliance, ALLIANCE_SETTINGS),
+        )
     return alliance

@@ -117,9 +117,7 @@ REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss",
 # The demo may run without Redis (tasks run eagerly, cache in memory).
 _cache_backend = env_str("HUB_CACHE_BACKEND", "redis")
 if _cache_backend not in ("redis", "locmem"):
-    raise ImproperlyConfigured(
-        f"Environment variable HUB_CACHE_BACKEND={_cache_backend!r} must be redis or locmem."
-    )
+    raise ImproperlyConfigured(f"Environment variable HUB_CACHE_BACKEND={_cache_backend!r} must be redis or locmem.")
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
@@ -144,11 +142,15 @@ CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
 # test watches beat trigger a rollup within seconds); leave it unset in production.
 _rollup_interval = env_int("HUB_ROLLUP_INTERVAL_SECONDS", 0)
 CELERY_BEAT_SCHEDULE = {
-    "metrics-nightly-rollups": {"task": "metrics.nightly_rollups",
-                                "schedule": _rollup_interval if _rollup_interval > 0 else crontab(hour=2, minute=30)},
+    "metrics-nightly-rollups": {
+        "task": "metrics.nightly_rollups",
+        "schedule": _rollup_interval if _rollup_interval > 0 else crontab(hour=2, minute=30),
+    },
     # Monday 12:00 UTC: the weekly digest of flagged members to Hub staff.
-    "metrics-weekly-digest": {"task": "metrics.weekly_digests",
-                              "schedule": crontab(day_of_week="mon", hour=12, minute=0)},
+    "metrics-weekly-digest": {
+        "task": "metrics.weekly_digests",
+        "schedule": crontab(day_of_week="mon", hour=12, minute=0),
+    },
 }
 # The rollup reads its finance source on a second database connection while the first writes the
 # occupancy snapshots (metrics.rollups.ReadBeside); false reads everything on one connection.
@@ -164,8 +166,7 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -196,9 +197,7 @@ HUB_DEMO_EMAIL_SUFFIX = ".example"
 
 EMAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",
-    "django.core.mail.backends.console.EmailBackend"
-    if DEBUG
-    else "django.core.mail.backends.smtp.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -241,16 +240,53 @@ SPECTACULAR_SETTINGS = {
         f"{name}Enum": f"{module}.{name}"
         for module, names in {
             "alliance.models": ["Role"],
-            "members.models": ["ProgramKind", "ProgramStatus", "Accreditation", "InspectionType",
-                               "InspectionOutcome", "AgeGroup", "StaffCategory", "PayBasis", "CostCategory",
-                               "PricingModel", "ImportKind", "ImportStatus"],
-            "enrollment.models": ["Relationship", "FundingSource", "EndReason", "AbsenceReason",
-                                  "AttendanceSource", "WaitlistStatus", "OfferStatus"],
-            "billing.models": ["RatePeriod", "DiscountKind", "EntryKind", "ChargeCategory", "InvoiceStatus",
-                               "RunStatus", "PaymentMethod", "PaymentStatus", "NoteKind", "LateFeeKind",
-                               "PayerKind", "ClaimStatus", "BankAccountType"],
-            "sharedservices.models": ["Employment", "CredentialType", "CoverReason", "CoverStatus", "CycleStatus",
-                                      "CoachingFocus", "GoalStatus"],
+            "members.models": [
+                "ProgramKind",
+                "ProgramStatus",
+                "Accreditation",
+                "InspectionType",
+                "InspectionOutcome",
+                "AgeGroup",
+                "StaffCategory",
+                "PayBasis",
+                "CostCategory",
+                "PricingModel",
+                "ImportKind",
+                "ImportStatus",
+            ],
+            "enrollment.models": [
+                "Relationship",
+                "FundingSource",
+                "EndReason",
+                "AbsenceReason",
+                "AttendanceSource",
+                "WaitlistStatus",
+                "OfferStatus",
+            ],
+            "billing.models": [
+                "RatePeriod",
+                "DiscountKind",
+                "EntryKind",
+                "ChargeCategory",
+                "InvoiceStatus",
+                "RunStatus",
+                "PaymentMethod",
+                "PaymentStatus",
+                "NoteKind",
+                "LateFeeKind",
+                "PayerKind",
+                "ClaimStatus",
+                "BankAccountType",
+            ],
+            "sharedservices.models": [
+                "Employment",
+                "CredentialType",
+                "CoverReason",
+                "CoverStatus",
+                "CycleStatus",
+                "CoachingFocus",
+                "GoalStatus",
+            ],
             "metrics.models": ["HubMoneyKind"],
             "outreach.models": ["SubsidyStatus", "ContactMethod", "CloseReason"],
         }.items()
@@ -331,11 +367,12 @@ LOGGING = {
     "filters": {"context": {"()": "alliance.observability.LogContextFilter"}},
     "formatters": {
         "json": {"()": "alliance.observability.JsonFormatter"},
-        "text": {"()": "alliance.observability.TextFormatter",
-                 "format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        "text": {
+            "()": "alliance.observability.TextFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s: %(message)s",
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"],
-                             "formatter": HUB_LOG_FORMAT}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["context"], "formatter": HUB_LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("DJANGO_LOG_LEVEL", "INFO")},
     # The request middleware logs every request once; runserver's own line would repeat it.
     "loggers": {"django.server": {"level": "WARNING"}},

@@ -22,8 +22,12 @@ def send_invitation_email(alliance_id: int, invitation_id: int, accept_url: str)
         recipient_list=[invitation.email],
     )
     event = audit_event_record(actor=None, action="invitation.sent", target=invitation)
-    return {"alliance_id": alliance_id, "invitation_id": invitation.pk, "email": invitation.email,
-            "audit_event_id": event.pk}
+    return {
+        "alliance_id": alliance_id,
+        "invitation_id": invitation.pk,
+        "email": invitation.email,
+        "audit_event_id": event.pk,
+    }
 
 
 @app.task(base=AllianceTask, name="alliance.export_alliance_data")
@@ -32,5 +36,9 @@ def export_alliance_data(alliance_id: int, export_id: int) -> dict:
     from alliance.dataexport import data_export_run
 
     export = data_export_run(export_id=export_id)
-    return {"alliance_id": alliance_id, "export_id": export.pk, "rows": export.rows_exported,
-            "file_name": export.file_name}
+    return {
+        "alliance_id": alliance_id,
+        "export_id": export.pk,
+        "rows": export.rows_exported,
+        "file_name": export.file_name,
+    }

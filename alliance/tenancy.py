@@ -38,9 +38,7 @@ def require_alliance_id() -> int:
 
 def _set_db_setting(name: str, value: int | None) -> None:
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)]
-        )
+        cursor.execute("SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)])
 
 
 @contextmanager
@@ -152,8 +150,7 @@ class TenantModel(models.Model):
             self.alliance_id = scope
         elif self.alliance_id != scope:
             raise TenancyError(
-                f"Refusing to save a row of alliance {self.alliance_id} "
-                f"inside the scope of alliance {scope}."
+                f"Refusing to save a row of alliance {self.alliance_id} inside the scope of alliance {scope}."
             )
         if self.append_only and self.pk is not None and not self._state.adding:
             raise TenancyError(f"{type(self).__name__} rows are append-only and cannot be changed.")

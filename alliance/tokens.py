@@ -27,8 +27,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:  # type: ignor
         raise ValidationError({"name": ["Give the token a name, e.g. what will use it."]})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        row = ApiToken.objects.create(user=user, name=name[:100], prefix=token[:12],
-                                      token_hash=_hash(token))
+        row = ApiToken.objects.create(user=user, name=name[:100], prefix=token[:12], token_hash=_hash(token))
     return row, token
 
 

@@ -43,10 +43,14 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = memberships_of(request.user)
     if len(memberships) == 1:
         return redirect(landing_url(memberships[0]))
-    return render(request, "alliance/choose_alliance.html", {
-        "choices": [(m, landing_url(m)) for m in memberships],
-        "page_title": "Your alliances",
-    })
+    return render(
+        request,
+        "alliance/choose_alliance.html",
+        {
+            "choices": [(m, landing_url(m)) for m in memberships],
+            "page_title": "Your alliances",
+        },
+    )
 
 
 class AllianceHomeView(AllianceMixin, TemplateView):
@@ -89,17 +93,17 @@ class InvitationListView(AllianceMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["invitations"] = Invitation.objects.select_related("program", "invited_by")[:100]
-        context["members"] = Membership.objects.select_related("user", "program").order_by(
-            "role", "user__email"
-        )
+        context["members"] = Membership.objects.select_related("user", "program").order_by("role", "user__email")
         return context
 
     def form_valid(self, form: InvitationForm) -> HttpResponse:
         program = form.cleaned_data.get("program")
         try:
             invitation, token = invitation_create(
-                invited_by=self.request.user, email=form.cleaned_data["email"],
-                role=form.cleaned_data["role"], program_id=program.pk if program else None,
+                invited_by=self.request.user,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
+                program_id=program.pk if program else None,
             )
         except ValidationError as exc:
             add_errors(form, exc)
@@ -108,9 +112,7 @@ class InvitationListView(AllianceMixin, FormView):
             reverse("alliance:invitation_accept", args=[self.alliance.slug, token])
         )
         alliance_id, invitation_id = self.alliance.pk, invitation.pk
-        transaction.on_commit(
-            lambda: send_invitation_email.delay(alliance_id, invitation_id, accept_url)
-        )
+        transaction.on_commit(lambda: send_invitation_email.delay(alliance_id, invitation_id, accept_url))
         messages.success(self.request, f"Invitation sent to {invitation.email}.")
         return redirect(self.alliance_url("alliance:invitations"))
 
@@ -144,7 +146,8 @@ def invitation_accept_view(request: HttpRequest, alliance_slug: str, token: str)
         if request.method == "POST" and (user is not None or form.is_valid()):
             try:
                 membership = invitation_accept(
-                    invitation=invitation, user=user,
+                    invitation=invitation,
+                    user=user,
                     password=None if user else form.cleaned_data["password1"],
                 )
             except ValidationError as exc:
@@ -153,14 +156,20 @@ def invitation_accept_view(request: HttpRequest, alliance_slug: str, token: str)
                 if user is None:
                     from django.contrib.auth import login
 
-                    login(request, membership.user,
-                          backend="django.contrib.auth.backends.ModelBackend")
+                    login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
                 messages.success(request, f"Welcome to {alliance.name}.")
                 return redirect("home")
-        return render(request, "alliance/invitation_accept.html", {
-            "invitation": invitation, "alliance": alliance, "form": form, "error": error,
-            "page_title": f"Join {alliance.name}",
-        })
+        return render(
+            request,
+            "alliance/invitation_accept.html",
+            {
+                "invitation": invitation,
+                "alliance": alliance,
+                "form": form,
+                "error": error,
+                "page_title": f"Join {alliance.name}",
+            },
+        )
 
 
 @login_required
@@ -183,13 +192,17 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             _row, new_token = api_token_create(user=request.user, name=request.POST.get("name", ""))
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    return render(request, "alliance/api_tokens.html", {
-        "tokens": ApiToken.objects.filter(user=request.user),
-        "new_token": new_token,
-        "error": error,
-        "name": request.POST.get("name", "") if error else "",
-        "page_title": "API tokens",
-    })
+    return render(
+        request,
+        "alliance/api_tokens.html",
+        {
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "new_token": new_token,
+            "error": error,
+            "name": request.POST.get("name", "") if error else "",
+            "page_title": "API tokens",
+        },
+    )
 
 
 class DataExportView(AllianceMixin, TemplateView):
@@ -261,7 +274,6 @@ class TaskFailureListView(AllianceMixin, ListView):
         from alliance.models import TaskFailure
 
         return TaskFailure.objects.all()
-
 
 
 class AllianceSettingsView(AllianceMixin, ServiceFormMixin, FormView):

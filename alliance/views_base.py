@@ -39,9 +39,7 @@ class AllianceMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.alliance, self.membership = membership_for_request(
-            request.user, kwargs["alliance_slug"]
-        )
+        self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"])
         if self.membership.role not in self.allowed_roles:
             raise PermissionDenied("Your role in this alliance does not give access to this page.")
         request.alliance = self.alliance  # type: ignore[attr-defined]
@@ -87,7 +85,7 @@ def add_errors(form: BaseForm, exc: ValidationError, *, prefix: str = "") -> Non
     else on top of the form."""
     if hasattr(exc, "error_dict"):
         for key, errors in exc.message_dict.items():
-            field = key[len(prefix) + 1:] if prefix and key.startswith(prefix + "_") else key
+            field = key[len(prefix) + 1 :] if prefix and key.startswith(prefix + "_") else key
             form.add_error(field if field in form.fields else None, errors)
     else:
         form.add_error(None, exc.messages)

@@ -39,9 +39,15 @@ from members.models import MemberProgram
 RECORD_LENGTH = 94
 BLOCKING_FACTOR = 10
 RETURN_CODES = {
-    "R01": "Insufficient funds", "R02": "Account closed", "R03": "No account / unable to locate account",
-    "R04": "Invalid account number", "R07": "Authorization revoked", "R08": "Payment stopped",
-    "R10": "Customer advises not authorized", "R16": "Account frozen", "R20": "Non-transaction account",
+    "R01": "Insufficient funds",
+    "R02": "Account closed",
+    "R03": "No account / unable to locate account",
+    "R04": "Invalid account number",
+    "R07": "Authorization revoked",
+    "R08": "Payment stopped",
+    "R10": "Customer advises not authorized",
+    "R16": "Account frozen",
+    "R20": "Non-transaction account",
     "R29": "Corporate customer advises not authorized",
 }
 
@@ -54,9 +60,16 @@ def routing_is_valid(routing: str) -> bool:
     return (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8])) % 10 == 0
 
 
-def bank_account_set(*, actor: Actor, account: FamilyAccount, holder_name: str, routing_number: str,
-                     account_number: str, account_type: str = BankAccountType.CHECKING,
-                     autopay_enabled: bool = True) -> BankAccount:
+def bank_account_set(
+    *,
+    actor: Actor,
+    account: FamilyAccount,
+    holder_name: str,
+    routing_number: str,
+    account_number: str,
+    account_type: str = BankAccountType.CHECKING,
+    autopay_enabled: bool = True,
+) -> BankAccount:
     errors: dict[str, str] = {}
     routing_number, account_number = (routing_number or "").strip(), (account_number or "").replace(" ", "")
     if not routing_is_valid(routing_number):
@@ -79,8 +92,9 @@ def bank_account_set(*, actor: Actor, account: FamilyAccount, holder_name: str, 
         row.autopay_enabled = autopay_enabled
         row.flagged, row.flag_reason = False, ""
         row.save()
-        audit_event_record(actor=actor, action="bank_account.set", target=row, before=before,
-                           after=snapshot(row, shown))
+        audit_event_record(
+            actor=actor, action="bank_account.set", target=row, before=before, after=snapshot(row, shown)
+        )
     return row
 
 
@@ -89,8 +103,14 @@ def bank_account_pause(*, actor: Actor, bank_account: BankAccount, paused: bool,
         before = snapshot(bank_account, ["autopay_paused"])
         bank_account.autopay_paused = paused
         bank_account.save(update_fields=["autopay_paused"])
-        audit_event_record(actor=actor, action="autopay.paused" if paused else "autopay.resumed", target=bank_account,
-                           before=before, after=snapshot(bank_account, ["autopay_paused"]), reason=reason)
+        audit_event_record(
+            actor=actor,
+            action="autopay.paused" if paused else "autopay.resumed",
+            target=bank_account,
+            before=before,
+            after=snapshot(bank_account, ["autopay_paused"]),
+            reason=reason,
+        )
     return bank_account
 
 
@@ -118,33 +138,92 @@ class AchEntry:
     trace: str = ""
 
 
-def nacha_file(*, origin_routing: str, company_id: str, company_name: str, destination_name: str,
-               effective: datetime.date, entries: list[AchEntry], created: datetime.datetime) -> str:
+def nacha_file(
+    *,
+    origin_routing: str,
+    company_id: str,
+    company_name: str,
+    destination_name: str,
+    effective: datetime.date,
+    entries: list[AchEntry],
+    created: datetime.datetime,
+) -> str:
     """A PPD debit file with one batch; every record 94 characters, padded to blocks of 10."""
     odfi = origin_routing[:8]
     records = [
-        "1" + "01" + " " + origin_routing + " " + origin_routing + created.strftime("%y%m%d%H%M") + "A" + "094"
-        + "10" + "1" + _alpha(destination_name, 23) + _alpha(company_name, 23) + _alpha("", 8),
-        "5" + "225" + _alpha(company_name, 16) + _alpha("", 20) + _alpha(company_id, 10) + "PPD"
-        + _alpha("TUITION", 10) + effective.strftime("%y%m%d") + effective.strftime("%y%m%d") + "   " + "1"
-        + odfi + _num(1, 7),
+        "1"
+        + "01"
+        + " "
+        + origin_routing
+        + " "
+        + origin_routing
+        + created.strftime("%y%m%d%H%M")
+        + "A"
+        + "094"
+        + "10"
+        + "1"
+        + _alpha(destination_name, 23)
+        + _alpha(company_name, 23)
+        + _alpha("", 8),
+        "5"
+        + "225"
+        + _alpha(company_name, 16)
+        + _alpha("", 20)
+        + _alpha(company_id, 10)
+        + "PPD"
+        + _alpha("TUITION", 10)
+        + effective.strftime("%y%m%d")
+        + effective.strftime("%y%m%d")
+        + "   "
+        + "1"
+        + odfi
+        + _num(1, 7),
     ]
     entry_hash = 0
     for sequence, entry in enumerate(entries, start=1):
         entry.trace = odfi + _num(sequence, 7)
         code = "27" if entry.account_type == BankAccountType.CHECKING else "37"
-        records.append("6" + code + entry.routing[:8] + entry.routing[8] + entry.account_number[:17].ljust(17)
-                       + _num(entry.amount_cents, 10) + _alpha(entry.individual_id, 15) + _alpha(entry.name, 22)
-                       + "  " + "0" + entry.trace)
+        records.append(
+            "6"
+            + code
+            + entry.routing[:8]
+            + entry.routing[8]
+            + entry.account_number[:17].ljust(17)
+            + _num(entry.amount_cents, 10)
+            + _alpha(entry.individual_id, 15)
+            + _alpha(entry.name, 22)
+            + "  "
+            + "0"
+            + entry.trace
+        )
         entry_hash += int(entry.routing[:8])
     total = sum(e.amount_cents for e in entries)
     hash_text = _num(entry_hash % 10**10, 10)
-    records.append("8" + "225" + _num(len(entries), 6) + hash_text + _num(total, 12) + _num(0, 12)
-                   + _alpha(company_id, 10) + " " * 19 + " " * 6 + odfi + _num(1, 7))
+    records.append(
+        "8"
+        + "225"
+        + _num(len(entries), 6)
+        + hash_text
+        + _num(total, 12)
+        + _num(0, 12)
+        + _alpha(company_id, 10)
+        + " " * 19
+        + " " * 6
+        + odfi
+        + _num(1, 7)
+    )
     lines_with_control = len(records) + 1
     blocks = -(-lines_with_control // BLOCKING_FACTOR)
-    records.append("9" + _num(1, 6) + _num(blocks, 6) + _num(len(entries), 8) + hash_text + _num(total, 12)
-                   + _num(0, 12) + " " * 39)
+    records.append(
+        "9"
+        + _num(1, 6)
+        + _num(blocks, 6)
+        + _num(len(entries), 8)
+        + hash_text
+        + _num(total, 12)
+        + _num(0, 12)
+        + " " * 39
+    )
     records += ["9" * RECORD_LENGTH] * (blocks * BLOCKING_FACTOR - len(records))
     assert all(len(r) == RECORD_LENGTH for r in records)
     return "\n".join(records) + "\n"
@@ -159,36 +238,70 @@ def ach_file_generate(*, actor: Actor, program: MemberProgram, settlement_date: 
         raise ValidationError(f"An ACH file for {program.name} settling {settlement_date} exists already.")
     try:
         with transaction.atomic():
-            banks = list(BankAccount.objects.filter(account__program=program, autopay_enabled=True,
-                                                    autopay_paused=False).select_related("account__family")
-                         .order_by("account_id"))
-            list(FamilyAccount.objects.select_for_update().filter(pk__in=[b.account_id for b in banks])
-                 .order_by("pk").values_list("pk", flat=True))
+            banks = list(
+                BankAccount.objects.filter(account__program=program, autopay_enabled=True, autopay_paused=False)
+                .select_related("account__family")
+                .order_by("account_id")
+            )
+            list(
+                FamilyAccount.objects.select_for_update()
+                .filter(pk__in=[b.account_id for b in banks])
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
             entries: list[tuple[BankAccount, AchEntry]] = []
             for bank in banks:
                 owed = account_balance(bank.account)
                 if owed <= 0:
                     continue
-                entries.append((bank, AchEntry(bank.routing_number, decrypt(bank.account_number_encrypted),
-                                               bank.account_type, int(owed * 100), f"F{bank.account.family_id}",
-                                               bank.holder_name)))
+                entries.append(
+                    (
+                        bank,
+                        AchEntry(
+                            bank.routing_number,
+                            decrypt(bank.account_number_encrypted),
+                            bank.account_type,
+                            int(owed * 100),
+                            f"F{bank.account.family_id}",
+                            bank.holder_name,
+                        ),
+                    )
+                )
             if not entries:
                 raise ValidationError(f"No autopay family of {program.name} owes anything.")
-            text = nacha_file(origin_routing=policy.ach_routing_number, company_id=policy.ach_company_id,
-                              company_name=program.name, destination_name="Bank", effective=settlement_date,
-                              entries=[e for _, e in entries], created=timezone.now())
-            batch = AchBatch.objects.create(program=program, settlement_date=settlement_date, file_text=text,
-                                            entry_count=len(entries),
-                                            total=sum((Decimal(e.amount_cents) / 100 for _, e in entries),
-                                                      Decimal("0.00")),
-                                            created_by=_user(actor))
+            text = nacha_file(
+                origin_routing=policy.ach_routing_number,
+                company_id=policy.ach_company_id,
+                company_name=program.name,
+                destination_name="Bank",
+                effective=settlement_date,
+                entries=[e for _, e in entries],
+                created=timezone.now(),
+            )
+            batch = AchBatch.objects.create(
+                program=program,
+                settlement_date=settlement_date,
+                file_text=text,
+                entry_count=len(entries),
+                total=sum((Decimal(e.amount_cents) / 100 for _, e in entries), Decimal("0.00")),
+                created_by=_user(actor),
+            )
             for bank, entry in entries:
-                payment_record(actor=actor, account=bank.account, amount=Decimal(entry.amount_cents) / 100,
-                               method=PaymentMethod.ACH, received_on=settlement_date, reference=entry.trace,
-                               note=f"Autopay, ACH file {batch.pk}")
-            audit_event_record(actor=actor, action="ach.file_generated", target=batch,
-                               after={"entries": batch.entry_count, "total": batch.total,
-                                      "settlement_date": settlement_date})
+                payment_record(
+                    actor=actor,
+                    account=bank.account,
+                    amount=Decimal(entry.amount_cents) / 100,
+                    method=PaymentMethod.ACH,
+                    received_on=settlement_date,
+                    reference=entry.trace,
+                    note=f"Autopay, ACH file {batch.pk}",
+                )
+            audit_event_record(
+                actor=actor,
+                action="ach.file_generated",
+                target=batch,
+                after={"entries": batch.entry_count, "total": batch.total, "settlement_date": settlement_date},
+            )
     except IntegrityError:
         raise ValidationError(f"An ACH file for {program.name} settling {settlement_date} exists already.") from None
     return batch
@@ -233,7 +346,12 @@ def ach_returns_import(*, actor: Actor, text: str) -> ReturnsReport:
             if bank is not None:
                 bank.flagged, bank.flag_reason = True, f"{reason} (settled {payment.received_on})"
                 bank.save(update_fields=["flagged", "flag_reason"])
-            audit_event_record(actor=actor, action="ach.returned", target=payment, reason=reason,
-                               after={"trace": payment.reference, "code": code, "amount": payment.amount})
+            audit_event_record(
+                actor=actor,
+                action="ach.returned",
+                target=payment,
+                reason=reason,
+                after={"trace": payment.reference, "code": code, "amount": payment.amount},
+            )
             report.reversed += 1
     return report

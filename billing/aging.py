@@ -72,17 +72,25 @@ class AccountAging:
         return sum((v for k, v in self.buckets.items() if k != "current"), ZERO)
 
 
-def _allocate(entries: Iterable[LedgerEntry], invoices: dict[int, Invoice],
-              reversed_kind: dict[int, str]) -> tuple[list[OpenItem], Decimal]:
+def _allocate(
+    entries: Iterable[LedgerEntry], invoices: dict[int, Invoice], reversed_kind: dict[int, str]
+) -> tuple[list[OpenItem], Decimal]:
     items: dict[tuple[str, int], OpenItem] = {}
     pool = ZERO
     for entry in entries:
         kind = reversed_kind.get(entry.reverses_id, "") if entry.kind == EntryKind.REVERSAL else entry.kind
         if entry.invoice_id is not None:
             invoice = invoices[entry.invoice_id]
-            item = items.setdefault(("invoice", invoice.pk), OpenItem(
-                ("invoice", invoice.pk), invoice.due_on, ZERO, invoice_id=invoice.pk,
-                label=f"Invoice {invoice.number}"))
+            item = items.setdefault(
+                ("invoice", invoice.pk),
+                OpenItem(
+                    ("invoice", invoice.pk),
+                    invoice.due_on,
+                    ZERO,
+                    invoice_id=invoice.pk,
+                    label=f"Invoice {invoice.number}",
+                ),
+            )
             item.amount += entry.amount
         elif kind in CREDIT_KINDS:
             pool -= entry.amount
@@ -108,9 +116,11 @@ def aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datetime.dat
     account_rows = list(accounts.values_list("pk", "program_id", "family_id"))
     ids = [row[0] for row in account_rows]
     entries_by_account: dict[int, list[LedgerEntry]] = defaultdict(list)
-    entries = (LedgerEntry.objects.filter(account_id__in=ids, posted_on__lte=as_of)
-               .only("pk", "account_id", "kind", "amount", "posted_on", "invoice_id", "reverses_id", "description")
-               .order_by("posted_on", "pk"))
+    entries = (
+        LedgerEntry.objects.filter(account_id__in=ids, posted_on__lte=as_of)
+        .only("pk", "account_id", "kind", "amount", "posted_on", "invoice_id", "reverses_id", "description")
+        .order_by("posted_on", "pk")
+    )
     reversed_ids: set[int] = set()
     invoice_ids: set[int] = set()
     for entry in entries:

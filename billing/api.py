@@ -29,16 +29,34 @@ from members.models import MemberProgram
 
 class RatePlanSerializer(HubModelSerializer):
     # Plain strings: one enum named twice makes an ambiguous API schema.
-    sibling_discount_kind = CharField(required=False, allow_blank=True, default="",
-                                      help_text="'', 'percent' or 'amount'.")
-    staff_discount_kind = CharField(required=False, allow_blank=True, default="",
-                                    help_text="'', 'percent' or 'amount'.")
+    sibling_discount_kind = CharField(
+        required=False, allow_blank=True, default="", help_text="'', 'percent' or 'amount'."
+    )
+    staff_discount_kind = CharField(
+        required=False, allow_blank=True, default="", help_text="'', 'percent' or 'amount'."
+    )
 
     class Meta:
         model = RatePlan
-        fields = ["id", "program", "code", "name", "age_group", "day_length", "days_per_week", "period",
-                  "tuition", "registration_fee", "supply_fee", "sibling_discount_kind", "sibling_discount",
-                  "staff_discount_kind", "staff_discount", "effective_from", "effective_to"]
+        fields = [
+            "id",
+            "program",
+            "code",
+            "name",
+            "age_group",
+            "day_length",
+            "days_per_week",
+            "period",
+            "tuition",
+            "registration_fee",
+            "supply_fee",
+            "sibling_discount_kind",
+            "sibling_discount",
+            "staff_discount_kind",
+            "staff_discount",
+            "effective_from",
+            "effective_to",
+        ]
         read_only_fields = ["effective_to"]
 
     def get_fields(self) -> dict[str, Any]:
@@ -59,8 +77,9 @@ class RatePlanViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         program = data.pop("program")
-        serializer.instance = through_service(lambda: services.rate_plan_create(
-            actor=self.request.user, program=program, **data))
+        serializer.instance = through_service(
+            lambda: services.rate_plan_create(actor=self.request.user, program=program, **data)
+        )
 
 
 class AccountSerializer(HubModelSerializer):
@@ -86,13 +105,26 @@ class AccountViewSet(AllianceReadOnlyViewSet):
 
 
 class LedgerEntrySerializer(HubModelSerializer):
-    kind = CharField(read_only=True, help_text="charge, payment, credit, subsidy_payment, late_fee, "
-                                                          "write_off or reversal.")
+    kind = CharField(
+        read_only=True, help_text="charge, payment, credit, subsidy_payment, late_fee, write_off or reversal."
+    )
 
     class Meta:
         model = LedgerEntry
-        fields = ["id", "account", "program", "kind", "category", "amount", "posted_on", "description",
-                  "child", "invoice", "reverses", "created_at"]
+        fields = [
+            "id",
+            "account",
+            "program",
+            "kind",
+            "category",
+            "amount",
+            "posted_on",
+            "description",
+            "child",
+            "invoice",
+            "reverses",
+            "created_at",
+        ]
 
 
 class LedgerEntryFilter(TenantFilterSet):
@@ -119,8 +151,20 @@ class InvoiceSerializer(HubModelSerializer):
 
     class Meta:
         model = Invoice
-        fields = ["id", "number", "account", "program", "run", "period_start", "period_end", "issued_on",
-                  "due_on", "total", "status", "void_reason"]
+        fields = [
+            "id",
+            "number",
+            "account",
+            "program",
+            "run",
+            "period_start",
+            "period_end",
+            "issued_on",
+            "due_on",
+            "total",
+            "status",
+            "void_reason",
+        ]
 
 
 class InvoiceViewSet(AllianceReadOnlyViewSet):
@@ -139,8 +183,21 @@ class InvoiceRunSerializer(HubModelSerializer):
 
     class Meta:
         model = InvoiceRun
-        fields = ["id", "period", "period_start", "period_end", "status", "programs_total", "programs_done",
-                  "invoices_created", "amount_invoiced", "warnings", "error", "created_at", "finished_at"]
+        fields = [
+            "id",
+            "period",
+            "period_start",
+            "period_end",
+            "status",
+            "programs_total",
+            "programs_done",
+            "invoices_created",
+            "amount_invoiced",
+            "warnings",
+            "error",
+            "created_at",
+            "finished_at",
+        ]
         read_only_fields = [f for f in fields if f not in ("period", "period_start")]
 
 
@@ -153,8 +210,11 @@ class InvoiceRunViewSet(mixins.CreateModelMixin, AllianceViewSetMixin, viewsets.
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = serializer.validated_data
-        serializer.instance = through_service(lambda: invoicing.invoice_run_create(
-            actor=self.request.user, period=data["period"], period_start=data["period_start"]))
+        serializer.instance = through_service(
+            lambda: invoicing.invoice_run_create(
+                actor=self.request.user, period=data["period"], period_start=data["period_start"]
+            )
+        )
 
 
 class PaymentSerializer(HubModelSerializer):
@@ -162,8 +222,20 @@ class PaymentSerializer(HubModelSerializer):
 
     class Meta:
         model = Payment
-        fields = ["id", "account", "program", "method", "amount", "received_on", "reference", "invoice", "deposit",
-                  "status", "note", "created_at"]
+        fields = [
+            "id",
+            "account",
+            "program",
+            "method",
+            "amount",
+            "received_on",
+            "reference",
+            "invoice",
+            "deposit",
+            "status",
+            "note",
+            "created_at",
+        ]
         read_only_fields = ["program", "deposit", "status", "created_at"]
 
     def get_fields(self) -> dict[str, Any]:
@@ -187,10 +259,18 @@ class PaymentViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
-        serializer.instance = through_service(lambda: payments.payment_record(
-            actor=self.request.user, account=data["account"], amount=data["amount"], method=data["method"],
-            received_on=data["received_on"], reference=data.get("reference", ""), invoice=data.get("invoice"),
-            note=data.get("note", "")))
+        serializer.instance = through_service(
+            lambda: payments.payment_record(
+                actor=self.request.user,
+                account=data["account"],
+                amount=data["amount"],
+                method=data["method"],
+                received_on=data["received_on"],
+                reference=data.get("reference", ""),
+                invoice=data.get("invoice"),
+                note=data.get("note", ""),
+            )
+        )
 
 
 class AgingSerializer(serializers.Serializer):
@@ -210,8 +290,9 @@ class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
     filter_backends: list[Any] = []
     schema = ReportSchema()
 
-    @extend_schema(parameters=[OpenApiParameter("as_of", datetime.date,
-                                                description="Aged on this day (default today).")])
+    @extend_schema(
+        parameters=[OpenApiParameter("as_of", datetime.date, description="Aged on this day (default today).")]
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = date_param(request, "as_of", datetime.date.today())
         rows = aging_for_accounts(self.get_queryset(), as_of=as_of)
@@ -220,11 +301,21 @@ class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
             return {k: str(v) for k, v in values.items()}
 
         totals = aging_totals(rows).get("all")
-        return Response({
-            "as_of": as_of.isoformat(),
-            "alliance": money(totals.buckets) if totals else {},
-            "programs": {str(pk): money(t.buckets) for pk, t in aging_totals(rows, by="program_id").items()},
-            "accounts": [{"account": r.account_id, "program": r.program_id, "buckets": money(r.buckets),
-                          "unapplied_credit": str(r.unapplied_credit), "balance": str(r.balance),
-                          "days_past_due": r.days_past_due} for r in rows],
-        })
+        return Response(
+            {
+                "as_of": as_of.isoformat(),
+                "alliance": money(totals.buckets) if totals else {},
+                "programs": {str(pk): money(t.buckets) for pk, t in aging_totals(rows, by="program_id").items()},
+                "accounts": [
+                    {
+                        "account": r.account_id,
+                        "program": r.program_id,
+                        "buckets": money(r.buckets),
+                        "unapplied_credit": str(r.unapplied_credit),
+                        "balance": str(r.balance),
+                        "days_past_due": r.days_past_due,
+                    }
+                    for r in rows
+                ],
+            }
+        )

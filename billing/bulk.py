@@ -18,8 +18,14 @@ import psycopg
 from django.db import connection, models
 
 
-def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequence[Sequence[Any]], *,
-                on_conflict_nothing: bool = False, returning: bool = False) -> list[int]:
+def insert_rows(
+    model: type[models.Model],
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    on_conflict_nothing: bool = False,
+    returning: bool = False,
+) -> list[int]:
     """Insert `rows` (tuples in `columns` order, using column attnames) and return new ids in order."""
     if not rows:
         return []
@@ -29,8 +35,10 @@ def insert_rows(model: type[models.Model], columns: Sequence[str], rows: Sequenc
     table = connection.ops.quote_name(model._meta.db_table)
     # Ids come from the table's sequence in row order (ORDER BY ord_), so sorting
     # the returned ids gives them back in the order of `rows`.
-    sql = (f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM unnest({', '.join(casts)}) "
-           f"WITH ORDINALITY AS t({quoted}, ord_) ORDER BY ord_")
+    sql = (
+        f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM unnest({', '.join(casts)}) "
+        f"WITH ORDINALITY AS t({quoted}, ord_) ORDER BY ord_"
+    )
     if on_conflict_nothing:
         sql += " ON CONFLICT DO NOTHING"
     if returning:

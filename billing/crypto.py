@@ -31,8 +31,9 @@ def _fernet() -> Fernet:
                 f"{ENV_KEY} must be a Fernet key (urlsafe base64 of 32 bytes); "
                 "make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key())'"
             ) from None
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"hub-field-encryption",
-                   info=b"bank-account-numbers").derive(settings.SECRET_KEY.encode())
+    derived = HKDF(
+        algorithm=hashes.SHA256(), length=32, salt=b"hub-field-encryption", info=b"bank-account-numbers"
+    ).derive(settings.SECRET_KEY.encode())
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
@@ -45,4 +46,5 @@ def decrypt(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise ImproperlyConfigured(
-            f"A stored bank account number cannot be decrypted: has {ENV_KEY} changed?") from None
+            f"A stored bank account number cannot be decrypted: has {ENV_KEY} changed?"
+        ) from None

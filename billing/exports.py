@@ -26,10 +26,14 @@ RECEIVABLE = "Accounts Receivable"
 CASH = "Undeposited Funds"
 BAD_DEBT = "Bad Debt Expense"
 INCOME = {
-    ChargeCategory.TUITION: "Tuition Income", ChargeCategory.REGISTRATION: "Fee Income",
-    ChargeCategory.SUPPLY: "Fee Income", ChargeCategory.SIBLING_DISCOUNT: "Tuition Discounts",
-    ChargeCategory.STAFF_DISCOUNT: "Tuition Discounts", ChargeCategory.PAYER_SHARE: "Third-Party Receivable",
-    ChargeCategory.SHORTFALL: "Tuition Income", ChargeCategory.REFUND: CASH,
+    ChargeCategory.TUITION: "Tuition Income",
+    ChargeCategory.REGISTRATION: "Fee Income",
+    ChargeCategory.SUPPLY: "Fee Income",
+    ChargeCategory.SIBLING_DISCOUNT: "Tuition Discounts",
+    ChargeCategory.STAFF_DISCOUNT: "Tuition Discounts",
+    ChargeCategory.PAYER_SHARE: "Third-Party Receivable",
+    ChargeCategory.SHORTFALL: "Tuition Income",
+    ChargeCategory.REFUND: CASH,
     ChargeCategory.MEMBER_FEE: "Hub Service Fees",
 }
 
@@ -60,8 +64,11 @@ def _accounts_of(kind: str, category: str) -> tuple[str, str]:
 
 def journal_lines(*, program_id: int, start: datetime.date, end: datetime.date) -> list[JournalLine]:
     lines: list[JournalLine] = []
-    entries = (LedgerEntry.objects.filter(program_id=program_id, posted_on__range=(start, end))
-               .select_related("account__family", "reverses").order_by("posted_on", "pk"))
+    entries = (
+        LedgerEntry.objects.filter(program_id=program_id, posted_on__range=(start, end))
+        .select_related("account__family", "reverses")
+        .order_by("posted_on", "pk")
+    )
     for entry in entries:
         kind, category = entry.kind, entry.category
         if entry.kind == EntryKind.REVERSAL and entry.reverses is not None:
@@ -71,10 +78,12 @@ def journal_lines(*, program_id: int, start: datetime.date, end: datetime.date) 
             debit_account, credit_account = _accounts_of(kind, category)
         amount = abs(entry.amount)
         name = entry.account.holder_name
-        lines.append(JournalLine(entry.posted_on, entry.pk, debit_account, name, entry.description, amount,
-                                 Decimal("0.00")))
-        lines.append(JournalLine(entry.posted_on, entry.pk, credit_account, name, entry.description,
-                                 Decimal("0.00"), amount))
+        lines.append(
+            JournalLine(entry.posted_on, entry.pk, debit_account, name, entry.description, amount, Decimal("0.00"))
+        )
+        lines.append(
+            JournalLine(entry.posted_on, entry.pk, credit_account, name, entry.description, Decimal("0.00"), amount)
+        )
     return lines
 
 
@@ -83,8 +92,17 @@ def journal_csv(lines: list[JournalLine]) -> str:
     writer = csv.writer(out)
     writer.writerow(["date", "entry", "account", "name", "memo", "debit", "credit"])
     for line in lines:
-        writer.writerow([line.date.isoformat(), line.entry_id, line.account, line.name, line.memo,
-                         f"{line.debit:.2f}", f"{line.credit:.2f}"])
+        writer.writerow(
+            [
+                line.date.isoformat(),
+                line.entry_id,
+                line.account,
+                line.name,
+                line.memo,
+                f"{line.debit:.2f}",
+                f"{line.credit:.2f}",
+            ]
+        )
     return out.getvalue()
 
 
@@ -94,15 +112,21 @@ def _iif(value: str) -> str:
 
 def journal_iif(lines: list[JournalLine]) -> str:
     """QuickBooks IIF general journal: one TRNS/SPL/ENDTRNS block per entry; SPL amounts negate TRNS."""
-    rows = ["!TRNS\tTRNSTYPE\tDATE\tACCNT\tNAME\tAMOUNT\tMEMO",
-            "!SPL\tTRNSTYPE\tDATE\tACCNT\tNAME\tAMOUNT\tMEMO",
-            "!ENDTRNS"]
+    rows = [
+        "!TRNS\tTRNSTYPE\tDATE\tACCNT\tNAME\tAMOUNT\tMEMO",
+        "!SPL\tTRNSTYPE\tDATE\tACCNT\tNAME\tAMOUNT\tMEMO",
+        "!ENDTRNS",
+    ]
     for debit, credit in zip(lines[0::2], lines[1::2], strict=True):
         day = debit.date.strftime("%m/%d/%Y")
-        rows.append(f"TRNS\tGENERAL JOURNAL\t{day}\t{_iif(debit.account)}\t{_iif(debit.name)}\t"
-                    f"{debit.debit:.2f}\t{_iif(debit.memo)}")
-        rows.append(f"SPL\tGENERAL JOURNAL\t{day}\t{_iif(credit.account)}\t{_iif(credit.name)}\t"
-                    f"{-credit.credit:.2f}\t{_iif(credit.memo)}")
+        rows.append(
+            f"TRNS\tGENERAL JOURNAL\t{day}\t{_iif(debit.account)}\t{_iif(debit.name)}\t"
+            f"{debit.debit:.2f}\t{_iif(debit.memo)}"
+        )
+        rows.append(
+            f"SPL\tGENERAL JOURNAL\t{day}\t{_iif(credit.account)}\t{_iif(credit.name)}\t"
+            f"{-credit.credit:.2f}\t{_iif(credit.memo)}"
+        )
         rows.append("ENDTRNS")
     return "\r\n".join(rows) + "\r\n"
 
@@ -111,11 +135,25 @@ def ledger_csv(*, program_id: int, start: datetime.date, end: datetime.date) -> 
     """The plain ledger: one row per entry, as the account pages show it."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["date", "entry", "account_holder", "kind", "category", "description", "amount", "invoice",
-                     "reverses"])
-    for entry in (LedgerEntry.objects.filter(program_id=program_id, posted_on__range=(start, end))
-                  .select_related("account__family", "invoice").order_by("posted_on", "pk")):
-        writer.writerow([entry.posted_on.isoformat(), entry.pk, entry.account.holder_name, entry.kind,
-                         entry.category, entry.description, f"{entry.amount:.2f}",
-                         entry.invoice.number if entry.invoice_id else "", entry.reverses_id or ""])
+    writer.writerow(
+        ["date", "entry", "account_holder", "kind", "category", "description", "amount", "invoice", "reverses"]
+    )
+    for entry in (
+        LedgerEntry.objects.filter(program_id=program_id, posted_on__range=(start, end))
+        .select_related("account__family", "invoice")
+        .order_by("posted_on", "pk")
+    ):
+        writer.writerow(
+            [
+                entry.posted_on.isoformat(),
+                entry.pk,
+                entry.account.holder_name,
+                entry.kind,
+                entry.category,
+                entry.description,
+                f"{entry.amount:.2f}",
+                entry.invoice.number if entry.invoice_id else "",
+                entry.reverses_id or "",
+            ]
+        )
     return out.getvalue()

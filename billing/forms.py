@@ -30,24 +30,37 @@ class RatePlanForm(HubModelForm):
     program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
 
     fieldsets = [
-        ("Who it prices", ["program", "name", "code", "age_group", "day_length", "days_per_week",
-                           "effective_from"]),
+        ("Who it prices", ["program", "name", "code", "age_group", "day_length", "days_per_week", "effective_from"]),
         ("Price", ["period", "tuition", "registration_fee", "supply_fee"]),
         ("Discounts", ["sibling_discount_kind", "sibling_discount", "staff_discount_kind", "staff_discount"]),
     ]
 
     class Meta:
         model = RatePlan
-        fields = ["program", "name", "code", "age_group", "day_length", "days_per_week", "effective_from",
-                  "period", "tuition", "registration_fee", "supply_fee", "sibling_discount_kind",
-                  "sibling_discount", "staff_discount_kind", "staff_discount"]
+        fields = [
+            "program",
+            "name",
+            "code",
+            "age_group",
+            "day_length",
+            "days_per_week",
+            "effective_from",
+            "period",
+            "tuition",
+            "registration_fee",
+            "supply_fee",
+            "sibling_discount_kind",
+            "sibling_discount",
+            "staff_discount_kind",
+            "staff_discount",
+        ]
 
 
 class InvoiceRunForm(HubForm):
     period = forms.ChoiceField(choices=RatePeriod.choices, initial=RatePeriod.MONTHLY)
     period_start = forms.DateField(
-        label="Period starts on",
-        help_text="The first of the month for a monthly run, a Monday for a weekly run.")
+        label="Period starts on", help_text="The first of the month for a monthly run, a Monday for a weekly run."
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -58,8 +71,7 @@ class InvoiceRunForm(HubForm):
 
 class AccountFilterForm(forms.Form):
     q = forms.CharField(label="Family", required=False)
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.all(), required=False,
-                                     empty_label="All programs")
+    program = forms.ModelChoiceField(queryset=MemberProgram.objects.all(), required=False, empty_label="All programs")
 
 
 class PaymentForm(HubForm):
@@ -67,9 +79,12 @@ class PaymentForm(HubForm):
     method = forms.ChoiceField(choices=PaymentMethod.choices)
     received_on = forms.DateField()
     reference = forms.CharField(required=False, max_length=60, help_text="Check number, or card/ACH reference.")
-    invoice = forms.ModelChoiceField(queryset=Invoice.objects.none(), required=False,
-                                     empty_label="Oldest open charges first",
-                                     help_text="Name an invoice only when the family paid that one.")
+    invoice = forms.ModelChoiceField(
+        queryset=Invoice.objects.none(),
+        required=False,
+        empty_label="Oldest open charges first",
+        help_text="Name an invoice only when the family paid that one.",
+    )
     note = forms.CharField(required=False, max_length=200)
 
     def __init__(self, *args: Any, account: FamilyAccount, **kwargs: Any) -> None:
@@ -83,16 +98,14 @@ class ReasonForm(HubForm):
 
 
 class WriteOffForm(ReasonForm):
-    amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False,
-                                help_text="Blank: the whole balance.")
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, help_text="Blank: the whole balance.")
 
 
 class DepositForm(HubForm):
     program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
     deposited_on = forms.DateField()
     reference = forms.CharField(required=False, max_length=60)
-    payments = forms.ModelMultipleChoiceField(queryset=Payment.objects.none(),
-                                              widget=forms.CheckboxSelectMultiple)
+    payments = forms.ModelMultipleChoiceField(queryset=Payment.objects.none(), widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, payments: Any, programs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -118,8 +131,15 @@ class PaymentPlanForm(HubForm):
 class BillingPolicyForm(HubModelForm):
     class Meta:
         model = BillingPolicy
-        fields = ["tax_id", "late_fee_kind", "late_fee_value", "late_fee_cap", "grace_days", "ach_routing_number",
-                  "ach_company_id"]
+        fields = [
+            "tax_id",
+            "late_fee_kind",
+            "late_fee_value",
+            "late_fee_cap",
+            "grace_days",
+            "ach_routing_number",
+            "ach_company_id",
+        ]
 
 
 class PayerForm(HubForm):
@@ -144,8 +164,12 @@ class RemittanceForm(HubForm):
     received_on = forms.DateField()
     reference = forms.CharField(max_length=60, required=False)
     file = forms.FileField(required=False, help_text="CSV with columns case_number, period (YYYY-MM), amount.")
-    rows = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
-                           label="Or type the lines", help_text="One line per claim: case_number,YYYY-MM,amount")
+    rows = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        label="Or type the lines",
+        help_text="One line per claim: case_number,YYYY-MM,amount",
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
@@ -163,8 +187,10 @@ class RemittanceForm(HubForm):
 
 
 class ShortfallForm(HubForm):
-    decision = forms.ChoiceField(choices=[("waive", "Waive it (the program writes it down)"),
-                                          ("bill_family", "Bill it to the family")], widget=forms.RadioSelect)
+    decision = forms.ChoiceField(
+        choices=[("waive", "Waive it (the program writes it down)"), ("bill_family", "Bill it to the family")],
+        widget=forms.RadioSelect,
+    )
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
@@ -176,8 +202,13 @@ class ExportForm(HubForm):
     program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
     start = forms.DateField()
     end = forms.DateField()
-    format = forms.ChoiceField(choices=[("iif", "QuickBooks IIF journal"), ("journal", "Journal CSV (debits/credits)"),
-                                        ("ledger", "Plain ledger CSV")])
+    format = forms.ChoiceField(
+        choices=[
+            ("iif", "QuickBooks IIF journal"),
+            ("journal", "Journal CSV (debits/credits)"),
+            ("ledger", "Plain ledger CSV"),
+        ]
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

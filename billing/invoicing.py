@@ -94,23 +94,51 @@ def _enrollments_of(program_ids: list[int], start: datetime.date, end: datetime.
 
     Three plain lookups rather than one join: each stays on its own index
     whatever the planner knows about freshly filled tables."""
-    rows = list(Enrollment.objects.filter(program_id__in=program_ids, start_date__lte=end)
-                .filter(Q(end_date__isnull=True) | Q(end_date__gte=start)).order_by()
-                .values_list("pk", "program_id", "child_id", "classroom_id", "start_date", "end_date", "weekdays",
-                             "day_length", "rate_plan_ref"))
-    children = {pk: (family_id, first, last) for pk, family_id, first, last in
-                Child.objects.filter(pk__in={r[2] for r in rows}).order_by()
-                .values_list("pk", "family_id", "first_name", "last_name")}
-    rooms = {pk: (name, age_group) for pk, name, age_group in
-             Classroom.objects.filter(pk__in={r[3] for r in rows}).order_by().values_list("pk", "name", "age_group")}
+    rows = list(
+        Enrollment.objects.filter(program_id__in=program_ids, start_date__lte=end)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .order_by()
+        .values_list(
+            "pk",
+            "program_id",
+            "child_id",
+            "classroom_id",
+            "start_date",
+            "end_date",
+            "weekdays",
+            "day_length",
+            "rate_plan_ref",
+        )
+    )
+    children = {
+        pk: (family_id, first, last)
+        for pk, family_id, first, last in Child.objects.filter(pk__in={r[2] for r in rows})
+        .order_by()
+        .values_list("pk", "family_id", "first_name", "last_name")
+    }
+    rooms = {
+        pk: (name, age_group)
+        for pk, name, age_group in Classroom.objects.filter(pk__in={r[3] for r in rows})
+        .order_by()
+        .values_list("pk", "name", "age_group")
+    }
     records: dict[int, list[Any]] = {pk: [] for pk in program_ids}
     for pk, program_id, child_id, room_id, start_date, end_date, weekdays, day_length, ref in rows:
         family_id, first, last = children[child_id]
         name, age_group = rooms[room_id]
-        records[program_id].append(SimpleNamespace(
-            pk=pk, child_id=child_id, start_date=start_date, end_date=end_date, weekdays=weekdays,
-            day_length=day_length, rate_plan_ref=ref, classroom=SimpleNamespace(name=name, age_group=age_group),
-            child=SimpleNamespace(pk=child_id, family_id=family_id, first_name=first, full_name=f"{first} {last}")))
+        records[program_id].append(
+            SimpleNamespace(
+                pk=pk,
+                child_id=child_id,
+                start_date=start_date,
+                end_date=end_date,
+                weekdays=weekdays,
+                day_length=day_length,
+                rate_plan_ref=ref,
+                classroom=SimpleNamespace(name=name, age_group=age_group),
+                child=SimpleNamespace(pk=child_id, family_id=family_id, first_name=first, full_name=f"{first} {last}"),
+            )
+        )
     for program_records in records.values():
         program_records.sort(key=lambda e: (e.child.family_id, e.child_id, e.start_date))
     return records
@@ -119,56 +147,103 @@ def _enrollments_of(program_ids: list[int], start: datetime.date, end: datetime.
 def _locked_counter() -> InvoiceCounter:
     counter = InvoiceCounter.objects.select_for_update().first()
     if counter is None:
-        InvoiceCounter.objects.bulk_create([InvoiceCounter(alliance_id=require_alliance_id())],
-                                           ignore_conflicts=True)
+        InvoiceCounter.objects.bulk_create([InvoiceCounter(alliance_id=require_alliance_id())], ignore_conflicts=True)
         counter = InvoiceCounter.objects.select_for_update().get()
     return counter
 
 
-def _child_lines(enrollments: list[Enrollment], plans: list[RatePlan], *, start: datetime.date,
-                 end: datetime.date, staff: bool, first_fees: dict[str, set[int]],
-                 warnings: list[str], plan_of: dict[int, RatePlan]) -> dict[int, list[Line]]:
+def _child_lines(
+    enrollments: list[Enrollment],
+    plans: list[RatePlan],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    staff: bool,
+    first_fees: dict[str, set[int]],
+    warnings: list[str],
+    plan_of: dict[int, RatePlan],
+) -> dict[int, list[Line]]:
     """Tuition, fees and staff discounts per child of one account (sibling discounts come after)."""
     lines: dict[int, list[Line]] = defaultdict(list)
     for enrollment in enrollments:
         child = enrollment.child
         first_day = max(enrollment.start_date, start)
         last_day = min(enrollment.end_date or end, end)
-        choice = plan_for(plans, reference=enrollment.rate_plan_ref,
-                          age_group=enrollment.classroom.age_group, day_length=enrollment.day_length,
-                          days_per_week=len(enrollment.weekdays), day=first_day)
+        choice = plan_for(
+            plans,
+            reference=enrollment.rate_plan_ref,
+            age_group=enrollment.classroom.age_group,
+            day_length=enrollment.day_length,
+            days_per_week=len(enrollment.weekdays),
+            day=first_day,
+        )
         if choice.plan is None:
-            warnings.append(f"{child.full_name} ({enrollment.classroom.name}, from {enrollment.start_date}): "
-                            f"not invoiced — {choice.warning}.")
+            warnings.append(
+                f"{child.full_name} ({enrollment.classroom.name}, from {enrollment.start_date}): "
+                f"not invoiced — {choice.warning}."
+            )
             continue
         plan = choice.plan
         tuition = to_cents(tuition_for(plan, enrollment.weekdays, first_day, last_day))
         if tuition > 0:
-            lines[child.pk].append(Line(EntryKind.CHARGE, ChargeCategory.TUITION, tuition,
-                                        f"Tuition {child.first_name}, {first_day:%b %d}–{last_day:%b %d} ({plan.name})",
-                                        child.pk, enrollment.pk))
+            lines[child.pk].append(
+                Line(
+                    EntryKind.CHARGE,
+                    ChargeCategory.TUITION,
+                    tuition,
+                    f"Tuition {child.first_name}, {first_day:%b %d}–{last_day:%b %d} ({plan.name})",
+                    child.pk,
+                    enrollment.pk,
+                )
+            )
             if staff and plan.staff_discount_kind:
                 staff_off = to_cents(discount_for(plan.staff_discount_kind, plan.staff_discount, tuition))
                 if staff_off > 0:
-                    lines[child.pk].append(Line(EntryKind.CREDIT, ChargeCategory.STAFF_DISCOUNT, -staff_off,
-                                                f"Staff discount {child.first_name}", child.pk, enrollment.pk))
+                    lines[child.pk].append(
+                        Line(
+                            EntryKind.CREDIT,
+                            ChargeCategory.STAFF_DISCOUNT,
+                            -staff_off,
+                            f"Staff discount {child.first_name}",
+                            child.pk,
+                            enrollment.pk,
+                        )
+                    )
         if plan.registration_fee > 0 and child.pk not in first_fees["registration"]:
             first_fees["registration"].add(child.pk)
-            lines[child.pk].append(Line(EntryKind.CHARGE, ChargeCategory.REGISTRATION, plan.registration_fee,
-                                        f"Registration fee {child.first_name}", child.pk, enrollment.pk))
+            lines[child.pk].append(
+                Line(
+                    EntryKind.CHARGE,
+                    ChargeCategory.REGISTRATION,
+                    plan.registration_fee,
+                    f"Registration fee {child.first_name}",
+                    child.pk,
+                    enrollment.pk,
+                )
+            )
         if plan.supply_fee > 0 and child.pk not in first_fees["supply"]:
             first_fees["supply"].add(child.pk)
-            lines[child.pk].append(Line(EntryKind.CHARGE, ChargeCategory.SUPPLY, plan.supply_fee,
-                                        f"Supply fee {child.first_name} ({start.year})", child.pk, enrollment.pk))
+            lines[child.pk].append(
+                Line(
+                    EntryKind.CHARGE,
+                    ChargeCategory.SUPPLY,
+                    plan.supply_fee,
+                    f"Supply fee {child.first_name} ({start.year})",
+                    child.pk,
+                    enrollment.pk,
+                )
+            )
         plan_of[enrollment.pk] = plan
     return lines
 
 
-def _sibling_discounts(enrollments: list[Enrollment], lines: dict[int, list[Line]],
-                       plan_of: dict[int, RatePlan]) -> None:
+def _sibling_discounts(
+    enrollments: list[Enrollment], lines: dict[int, list[Line]], plan_of: dict[int, RatePlan]
+) -> None:
     """Every child after the family's first (the one with the highest tuition) gets the sibling discount."""
-    tuition_of = {cid: sum(ln.amount for ln in ls if ln.category == ChargeCategory.TUITION)
-                  for cid, ls in lines.items()}
+    tuition_of = {
+        cid: sum(ln.amount for ln in ls if ln.category == ChargeCategory.TUITION) for cid, ls in lines.items()
+    }
     ranked = sorted((cid for cid in tuition_of if tuition_of[cid] > 0), key=lambda c: (-tuition_of[c], c))
     by_child = {e.child_id: e for e in enrollments if e.pk in plan_of}
     for child_id in ranked[1:]:
@@ -178,8 +253,16 @@ def _sibling_discounts(enrollments: list[Enrollment], lines: dict[int, list[Line
             continue
         off = to_cents(discount_for(plan.sibling_discount_kind, plan.sibling_discount, tuition_of[child_id]))
         if off > 0:
-            lines[child_id].append(Line(EntryKind.CREDIT, ChargeCategory.SIBLING_DISCOUNT, -off,
-                                        f"Sibling discount {enrollment.child.first_name}", child_id, enrollment.pk))
+            lines[child_id].append(
+                Line(
+                    EntryKind.CREDIT,
+                    ChargeCategory.SIBLING_DISCOUNT,
+                    -off,
+                    f"Sibling discount {enrollment.child.first_name}",
+                    child_id,
+                    enrollment.pk,
+                )
+            )
 
 
 def _payer_shares(lines: dict[int, list[Line]], authorizations: dict[int, SubsidyAuthorization]) -> None:
@@ -192,20 +275,40 @@ def _payer_shares(lines: dict[int, list[Line]], authorizations: dict[int, Subsid
         tuition = sum((ln.amount for ln in child_lines if ln.category in TUITION_CATEGORIES), ZERO)
         share = min(max(tuition - authorization.family_copay, ZERO), authorization.authorized_amount)
         if share > 0:
-            child_lines.append(Line(EntryKind.CREDIT, ChargeCategory.PAYER_SHARE, -share,
-                                    f"Paid by {authorization.payer.name} (case {authorization.case_number})",
-                                    child_id, child_lines[0].enrollment_id, authorization))
+            child_lines.append(
+                Line(
+                    EntryKind.CREDIT,
+                    ChargeCategory.PAYER_SHARE,
+                    -share,
+                    f"Paid by {authorization.payer.name} (case {authorization.case_number})",
+                    child_id,
+                    child_lines[0].enrollment_id,
+                    authorization,
+                )
+            )
 
 
 TUITION_CATEGORIES = (ChargeCategory.TUITION, ChargeCategory.SIBLING_DISCOUNT, ChargeCategory.STAFF_DISCOUNT)
 
 
-def invoice_program_for_period(*, program_id: int, period_start: datetime.date, period_end: datetime.date,
-                               run: InvoiceRun | None = None, issued_on: datetime.date | None = None,
-                               actor: Actor = None) -> ProgramResult:
+def invoice_program_for_period(
+    *,
+    program_id: int,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    run: InvoiceRun | None = None,
+    issued_on: datetime.date | None = None,
+    actor: Actor = None,
+) -> ProgramResult:
     """Invoice one program's families for one period, in one transaction. Safe to repeat."""
-    return invoice_programs_for_period(program_ids=[program_id], period_start=period_start, period_end=period_end,
-                                       run=run, issued_on=issued_on, actor=actor)[program_id]
+    return invoice_programs_for_period(
+        program_ids=[program_id],
+        period_start=period_start,
+        period_end=period_end,
+        run=run,
+        issued_on=issued_on,
+        actor=actor,
+    )[program_id]
 
 
 @dataclass
@@ -217,9 +320,15 @@ class _ProgramWork:
     pending: list[tuple[Any, list[Line]]] = field(default_factory=list)
 
 
-def invoice_programs_for_period(*, program_ids: list[int], period_start: datetime.date, period_end: datetime.date,
-                                run: InvoiceRun | None = None, issued_on: datetime.date | None = None,
-                                actor: Actor = None) -> dict[int, ProgramResult]:
+def invoice_programs_for_period(
+    *,
+    program_ids: list[int],
+    period_start: datetime.date,
+    period_end: datetime.date,
+    run: InvoiceRun | None = None,
+    issued_on: datetime.date | None = None,
+    actor: Actor = None,
+) -> dict[int, ProgramResult]:
     """Invoice a batch of programs' families for one period, in one transaction. Safe to repeat.
 
     A batch reads and writes with a fixed number of statements however many programs it holds (one
@@ -231,31 +340,41 @@ def invoice_programs_for_period(*, program_ids: list[int], period_start: datetim
     # What the run does not write (enrollments, rate plans, authorizations) is read before any lock.
     enrollments_by_program = _enrollments_of(program_ids, period_start, period_end)
     plans_by_program: dict[int, list[RatePlan]] = defaultdict(list)
-    for plan in (RatePlan.objects.filter(program_id__in=program_ids, effective_from__lte=period_end)
-                 .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=period_start))):
+    for plan in RatePlan.objects.filter(program_id__in=program_ids, effective_from__lte=period_end).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=period_start)
+    ):
         plans_by_program[plan.program_id].append(plan)
     authorizations: dict[tuple[int, int], SubsidyAuthorization] = {}
-    for authorization in (SubsidyAuthorization.objects.filter(program_id__in=program_ids, starts_on__lte=period_end,
-                                                              ends_on__gte=period_start)
-                          .select_related("payer").order_by("-starts_on", "pk")):
+    for authorization in (
+        SubsidyAuthorization.objects.filter(
+            program_id__in=program_ids, starts_on__lte=period_end, ends_on__gte=period_start
+        )
+        .select_related("payer")
+        .order_by("-starts_on", "pk")
+    ):
         authorizations.setdefault((authorization.program_id, authorization.child_id), authorization)
     work = {pk: _ProgramWork(pk, ProgramResult()) for pk in program_ids}
     with transaction.atomic():
         families = {pk: sorted({e.child.family_id for e in enrollments_by_program[pk]}) for pk in program_ids}
         now = timezone.now()
-        insert_rows(FamilyAccount, ["alliance_id", "family_id", "program_id", "staff_discount", "created_at"],
-                    [(alliance_id, f, pk, False, now) for pk in program_ids for f in families[pk]],
-                    on_conflict_nothing=True)
+        insert_rows(
+            FamilyAccount,
+            ["alliance_id", "family_id", "program_id", "staff_discount", "created_at"],
+            [(alliance_id, f, pk, False, now) for pk in program_ids for f in families[pk]],
+            on_conflict_nothing=True,
+        )
         # Lock order: the batch's family accounts in primary-key order (one statement), then the counter,
         # then the run row. Whatever the batches of two runs, their locks are taken in that one order.
         wanted = {(pk, f) for pk in program_ids for f in families[pk]}
         invoiced = Invoice.objects.filter(account=OuterRef("pk"), period_start=period_start)
         accounts: dict[int, list[Any]] = defaultdict(list)
         for pk, program_id, family_id, staff, has_invoice in (
-                FamilyAccount.objects.select_for_update(of=("self",))
-                .filter(program_id__in=[p for p in program_ids if families[p]], family__isnull=False)
-                .order_by("pk").annotate(has_invoice=Exists(invoiced))
-                .values_list("pk", "program_id", "family_id", "staff_discount", "has_invoice")):
+            FamilyAccount.objects.select_for_update(of=("self",))
+            .filter(program_id__in=[p for p in program_ids if families[p]], family__isnull=False)
+            .order_by("pk")
+            .annotate(has_invoice=Exists(invoiced))
+            .values_list("pk", "program_id", "family_id", "staff_discount", "has_invoice")
+        ):
             if (program_id, family_id) not in wanted:
                 continue
             if has_invoice:
@@ -263,31 +382,58 @@ def invoice_programs_for_period(*, program_ids: list[int], period_start: datetim
             else:
                 accounts[program_id].append(SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff))
         # Fees charged once (registration ever, supply once a year), read under the accounts' locks.
-        first_fees: dict[int, dict[str, set[int]]] = {pk: {"registration": set(), "supply": set()}
-                                                      for pk in program_ids}
+        first_fees: dict[int, dict[str, set[int]]] = {
+            pk: {"registration": set(), "supply": set()} for pk in program_ids
+        }
         for program_id, category, child_id in (
-                LedgerEntry.objects.order_by().filter(program_id__in=program_ids, reversed_by__isnull=True,
-                                                      kind=EntryKind.CHARGE)
-                .filter(Q(category=ChargeCategory.REGISTRATION)
-                        | Q(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year))
-                .values_list("program_id", "category", "child_id")):
+            LedgerEntry.objects.order_by()
+            .filter(program_id__in=program_ids, reversed_by__isnull=True, kind=EntryKind.CHARGE)
+            .filter(
+                Q(category=ChargeCategory.REGISTRATION)
+                | Q(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year)
+            )
+            .values_list("program_id", "category", "child_id")
+        ):
             first_fees[program_id][category].add(child_id)
 
         for program_id in program_ids:
-            _program_lines(work[program_id], enrollments_by_program[program_id], accounts[program_id],
-                           plans_by_program[program_id], authorizations, first_fees[program_id],
-                           start=period_start, end=period_end)
+            _program_lines(
+                work[program_id],
+                enrollments_by_program[program_id],
+                accounts[program_id],
+                plans_by_program[program_id],
+                authorizations,
+                first_fees[program_id],
+                start=period_start,
+                end=period_end,
+            )
         pending = [(w, account, lines) for w in work.values() for account, lines in w.pending]
         if pending:
-            _write_invoices(pending, alliance_id=alliance_id, run=run, period_start=period_start,
-                            period_end=period_end, issued_on=issued_on, actor=actor, now=now)
+            _write_invoices(
+                pending,
+                alliance_id=alliance_id,
+                run=run,
+                period_start=period_start,
+                period_end=period_end,
+                issued_on=issued_on,
+                actor=actor,
+                now=now,
+            )
         _record_progress(run, list(work.values()))
     return {pk: w.result for pk, w in work.items()}
 
 
-def _program_lines(work: _ProgramWork, enrollments: list[Any], accounts: list[Any], plans: list[RatePlan],
-                   authorizations: dict[tuple[int, int], SubsidyAuthorization], first_fees: dict[str, set[int]], *,
-                   start: datetime.date, end: datetime.date) -> None:
+def _program_lines(
+    work: _ProgramWork,
+    enrollments: list[Any],
+    accounts: list[Any],
+    plans: list[RatePlan],
+    authorizations: dict[tuple[int, int], SubsidyAuthorization],
+    first_fees: dict[str, set[int]],
+    *,
+    start: datetime.date,
+    end: datetime.date,
+) -> None:
     """Each account's lines: tuition, fees and discounts per child, then siblings, then payers' shares."""
     by_family: dict[int, list[Any]] = defaultdict(list)
     for enrollment in enrollments:
@@ -296,8 +442,16 @@ def _program_lines(work: _ProgramWork, enrollments: list[Any], accounts: list[An
     for account in accounts:
         family_enrollments = by_family[account.family_id]
         plan_of: dict[int, RatePlan] = {}
-        lines = _child_lines(family_enrollments, plans, start=start, end=end, staff=account.staff_discount,
-                             first_fees=first_fees, warnings=work.result.warnings, plan_of=plan_of)
+        lines = _child_lines(
+            family_enrollments,
+            plans,
+            start=start,
+            end=end,
+            staff=account.staff_discount,
+            first_fees=first_fees,
+            warnings=work.result.warnings,
+            plan_of=plan_of,
+        )
         _sibling_discounts(family_enrollments, lines, plan_of)
         _payer_shares(lines, covered)
         flat = [line for child_lines in lines.values() for line in child_lines]
@@ -305,34 +459,134 @@ def _program_lines(work: _ProgramWork, enrollments: list[Any], accounts: list[An
             work.pending.append((account, flat))
 
 
-def _write_invoices(pending: list[tuple[_ProgramWork, Any, list[Line]]], *, alliance_id: int,
-                    run: InvoiceRun | None, period_start: datetime.date, period_end: datetime.date,
-                    issued_on: datetime.date, actor: Actor, now: datetime.datetime) -> None:
+def _write_invoices(
+    pending: list[tuple[_ProgramWork, Any, list[Line]]],
+    *,
+    alliance_id: int,
+    run: InvoiceRun | None,
+    period_start: datetime.date,
+    period_end: datetime.date,
+    issued_on: datetime.date,
+    actor: Actor,
+    now: datetime.datetime,
+) -> None:
     """Number and write the batch's invoices, ledger lines and payer claims: one statement per table."""
     counter = _locked_counter()
     due_on = issued_on + datetime.timedelta(days=DUE_AFTER_DAYS)
     run_id = run.pk if run else None
     totals = [sum((ln.amount for ln in lines), ZERO) for _, _, lines in pending]
     invoice_ids = insert_rows(
-        Invoice, ["alliance_id", "account_id", "program_id", "run_id", "number", "period_start", "period_end",
-                  "issued_on", "due_on", "total", "status", "void_reason", "created_at"],
-        [(alliance_id, account.pk, w.program_id, run_id, counter.next_number + offset, period_start, period_end,
-          issued_on, due_on, total, InvoiceStatus.ISSUED, "", now)
-         for offset, ((w, account, _), total) in enumerate(zip(pending, totals, strict=True))],
-        returning=True)
+        Invoice,
+        [
+            "alliance_id",
+            "account_id",
+            "program_id",
+            "run_id",
+            "number",
+            "period_start",
+            "period_end",
+            "issued_on",
+            "due_on",
+            "total",
+            "status",
+            "void_reason",
+            "created_at",
+        ],
+        [
+            (
+                alliance_id,
+                account.pk,
+                w.program_id,
+                run_id,
+                counter.next_number + offset,
+                period_start,
+                period_end,
+                issued_on,
+                due_on,
+                total,
+                InvoiceStatus.ISSUED,
+                "",
+                now,
+            )
+            for offset, ((w, account, _), total) in enumerate(zip(pending, totals, strict=True))
+        ],
+        returning=True,
+    )
     user_id = getattr(_user(actor), "pk", None)
     rows = list(zip(invoice_ids, pending, strict=True))
-    insert_rows(LedgerEntry, ["alliance_id", "account_id", "program_id", "kind", "category", "amount",
-                              "posted_on", "description", "child_id", "enrollment_id", "invoice_id",
-                              "reverses_id", "created_by_id", "created_at"],
-                [(alliance_id, account.pk, w.program_id, line.kind, line.category, line.amount, issued_on,
-                  line.description[:200], line.child_id, line.enrollment_id, invoice_id, None, user_id, now)
-                 for invoice_id, (w, account, lines) in rows for line in lines])
-    insert_rows(PayerClaim, ["alliance_id", "payer_id", "authorization_id", "program_id", "child_id", "invoice_id",
-                             "period_start", "expected", "paid", "status", "resolution_note"],
-                [(alliance_id, line.authorization.payer_id, line.authorization.pk, w.program_id, line.child_id,
-                  invoice_id, period_start, -line.amount, ZERO, ClaimStatus.OPEN, "")
-                 for invoice_id, (w, _, lines) in rows for line in lines if line.authorization is not None])
+    insert_rows(
+        LedgerEntry,
+        [
+            "alliance_id",
+            "account_id",
+            "program_id",
+            "kind",
+            "category",
+            "amount",
+            "posted_on",
+            "description",
+            "child_id",
+            "enrollment_id",
+            "invoice_id",
+            "reverses_id",
+            "created_by_id",
+            "created_at",
+        ],
+        [
+            (
+                alliance_id,
+                account.pk,
+                w.program_id,
+                line.kind,
+                line.category,
+                line.amount,
+                issued_on,
+                line.description[:200],
+                line.child_id,
+                line.enrollment_id,
+                invoice_id,
+                None,
+                user_id,
+                now,
+            )
+            for invoice_id, (w, account, lines) in rows
+            for line in lines
+        ],
+    )
+    insert_rows(
+        PayerClaim,
+        [
+            "alliance_id",
+            "payer_id",
+            "authorization_id",
+            "program_id",
+            "child_id",
+            "invoice_id",
+            "period_start",
+            "expected",
+            "paid",
+            "status",
+            "resolution_note",
+        ],
+        [
+            (
+                alliance_id,
+                line.authorization.payer_id,
+                line.authorization.pk,
+                w.program_id,
+                line.child_id,
+                invoice_id,
+                period_start,
+                -line.amount,
+                ZERO,
+                ClaimStatus.OPEN,
+                "",
+            )
+            for invoice_id, (w, _, lines) in rows
+            for line in lines
+            if line.authorization is not None
+        ],
+    )
     # Per program: its invoices, numbers (consecutive: the batch is numbered program by program) and lines.
     numbers: dict[int, list[int]] = defaultdict(list)
     entries: dict[int, int] = defaultdict(int)
@@ -348,10 +602,18 @@ def _write_invoices(pending: list[tuple[_ProgramWork, Any, list[Line]]], *, alli
     for program_id, program_numbers in numbers.items():
         result = results[program_id]
         audit_event_record(
-            actor=actor, action="invoice.issued", object_type="billing.invoicerun",
-            object_id=str(run.pk) if run else "", program_id=program_id,
-            after={"period_start": period_start, "invoices": result.invoices, "total": result.amount,
-                   "numbers": [program_numbers[0], program_numbers[-1]], "entries": entries[program_id]},
+            actor=actor,
+            action="invoice.issued",
+            object_type="billing.invoicerun",
+            object_id=str(run.pk) if run else "",
+            program_id=program_id,
+            after={
+                "period_start": period_start,
+                "invoices": result.invoices,
+                "total": result.amount,
+                "numbers": [program_numbers[0], program_numbers[-1]],
+                "entries": entries[program_id],
+            },
         )
 
 
@@ -373,18 +635,21 @@ def _record_progress(run: InvoiceRun | None, works: list[_ProgramWork]) -> None:
 
 # --- Runs -------------------------------------------------------------------
 def programs_to_invoice() -> list[int]:
-    return list(MemberProgram.objects.filter(status__in=INVOICED_PROGRAM_STATUSES)
-                .order_by("pk").values_list("pk", flat=True))
+    return list(
+        MemberProgram.objects.filter(status__in=INVOICED_PROGRAM_STATUSES).order_by("pk").values_list("pk", flat=True)
+    )
 
 
-def invoice_run_create(*, actor: Actor, period_start: datetime.date, period: str = RatePeriod.MONTHLY,
-                       queue: bool = True) -> InvoiceRun:
+def invoice_run_create(
+    *, actor: Actor, period_start: datetime.date, period: str = RatePeriod.MONTHLY, queue: bool = True
+) -> InvoiceRun:
     """Record a run and queue its task once the row is committed."""
     start, end = period_bounds(period, period_start)
     with transaction.atomic():
         program_ids = programs_to_invoice()
-        run = InvoiceRun.objects.create(period=period, period_start=start, period_end=end,
-                                        programs_total=len(program_ids), started_by=_user(actor))
+        run = InvoiceRun.objects.create(
+            period=period, period_start=start, period_end=end, programs_total=len(program_ids), started_by=_user(actor)
+        )
         audit_event_record(actor=actor, action="invoice_run.started", target=run, after=snapshot(run))
         if queue:
             alliance_id, run_id = require_alliance_id(), run.pk
@@ -400,11 +665,14 @@ def program_batches(program_ids: list[int]) -> list[list[int]]:
     """The run's programs in batches, one task each: at most PROGRAMS_PER_TASK per batch, and small enough
     that the progress bar moves in about PROGRESS_STEPS steps (one program per task in small alliances)."""
     size = max(1, min(PROGRAMS_PER_TASK, -(-len(program_ids) // PROGRESS_STEPS)))
-    return [program_ids[n:n + size] for n in range(0, len(program_ids), size)]
+    return [program_ids[n : n + size] for n in range(0, len(program_ids), size)]
 
 
-def invoice_run_signature(alliance_id: int, run_id: int,  # type: ignore[no-untyped-def]
-                          program_ids: list[int] | None = None):
+def invoice_run_signature(
+    alliance_id: int,
+    run_id: int,  # type: ignore[no-untyped-def]
+    program_ids: list[int] | None = None,
+):
     """The run as a Celery chain: one task per batch of programs (each its own transaction), then the summary."""
     from celery import chain
 
@@ -430,17 +698,20 @@ def invoice_run_programs(*, run_id: int, program_ids: list[int]) -> bool:
     if run.status == RunStatus.FAILED:
         return False
     try:
-        invoice_programs_for_period(program_ids=program_ids, period_start=run.period_start,
-                                    period_end=run.period_end, run=run)
+        invoice_programs_for_period(
+            program_ids=program_ids, period_start=run.period_start, period_end=run.period_end, run=run
+        )
         return True
     except Exception as exc:  # the batch's savepoint is rolled back
         if len(program_ids) > 1:
             return all(invoice_run_programs(run_id=run_id, program_ids=[pk]) for pk in program_ids)
         program = MemberProgram.objects.filter(pk=program_ids[0]).values_list("name", flat=True).first()
         InvoiceRun.objects.filter(pk=run_id).update(
-            status=RunStatus.FAILED, finished_at=timezone.now(),
+            status=RunStatus.FAILED,
+            finished_at=timezone.now(),
             error=f"{program}: {type(exc).__name__}: {exc}. Programs invoiced so far are complete; "
-                  f"start the run again to finish the rest.")
+            f"start the run again to finish the rest.",
+        )
         return False
 
 

@@ -52,9 +52,9 @@ def late_fees_apply(*, as_of: datetime.date) -> LateFeeResult:
     result = LateFeeResult()
     for policy in BillingPolicy.objects.exclude(late_fee_kind="").select_related("program"):
         overdue_before = as_of - datetime.timedelta(days=policy.grace_days)
-        candidates = (Invoice.objects.filter(program=policy.program, status=InvoiceStatus.ISSUED,
-                                             due_on__lt=overdue_before, late_fee__isnull=True)
-                      .order_by("account_id", "pk"))
+        candidates = Invoice.objects.filter(
+            program=policy.program, status=InvoiceStatus.ISSUED, due_on__lt=overdue_before, late_fee__isnull=True
+        ).order_by("account_id", "pk")
         by_account: dict[int, list[Invoice]] = {}
         for invoice in candidates:
             by_account.setdefault(invoice.account_id, []).append(invoice)
@@ -70,10 +70,15 @@ def late_fees_apply(*, as_of: datetime.date) -> LateFeeResult:
                     try:
                         with transaction.atomic():
                             entry = ledger_entry_post(
-                                account=account, kind=EntryKind.LATE_FEE, amount=fee, posted_on=as_of,
-                                description=f"Late fee on invoice {invoice.number}")
-                            LateFeeCharge.objects.create(invoice=invoice, entry=entry, program=policy.program,
-                                                         charged_on=as_of)
+                                account=account,
+                                kind=EntryKind.LATE_FEE,
+                                amount=fee,
+                                posted_on=as_of,
+                                description=f"Late fee on invoice {invoice.number}",
+                            )
+                            LateFeeCharge.objects.create(
+                                invoice=invoice, entry=entry, program=policy.program, charged_on=as_of
+                            )
                     except IntegrityError:
                         continue  # charged by a run at the same time
                     result.charged += 1

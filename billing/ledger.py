@@ -39,8 +39,9 @@ def account_get_or_create(*, family_id: int, program_id: int) -> FamilyAccount:
     account = FamilyAccount.objects.filter(family_id=family_id, program_id=program_id).first()
     if account is not None:
         return account
-    FamilyAccount.objects.bulk_create([FamilyAccount(family_id=family_id, program_id=program_id)],
-                                      ignore_conflicts=True)
+    FamilyAccount.objects.bulk_create(
+        [FamilyAccount(family_id=family_id, program_id=program_id)], ignore_conflicts=True
+    )
     return FamilyAccount.objects.get(family_id=family_id, program_id=program_id)
 
 
@@ -67,17 +68,25 @@ def ledger_entry_post(
         raise ValidationError({"amount": f"A {EntryKind(kind).label.lower()} is {sign} and not zero."})
     with transaction.atomic():
         entry = LedgerEntry.objects.create(
-            account=account, program_id=account.program_id, kind=kind, category=category, amount=amount,
-            posted_on=posted_on, description=description[:200], child=child, enrollment=enrollment,
-            invoice=invoice, created_by=_user(actor),
+            account=account,
+            program_id=account.program_id,
+            kind=kind,
+            category=category,
+            amount=amount,
+            posted_on=posted_on,
+            description=description[:200],
+            child=child,
+            enrollment=enrollment,
+            invoice=invoice,
+            created_by=_user(actor),
         )
-        audit_event_record(actor=actor, action=f"ledger.{kind}", target=entry, after=snapshot(entry),
-                           reason=reason)
+        audit_event_record(actor=actor, action=f"ledger.{kind}", target=entry, after=snapshot(entry), reason=reason)
     return entry
 
 
-def ledger_entry_reverse(*, entry: LedgerEntry, actor: Actor, reason: str,
-                         posted_on: datetime.date | None = None) -> LedgerEntry:
+def ledger_entry_reverse(
+    *, entry: LedgerEntry, actor: Actor, reason: str, posted_on: datetime.date | None = None
+) -> LedgerEntry:
     """Cancel an entry by a new one of the opposite amount that points at it."""
     reason = (reason or "").strip()
     if not reason:
@@ -92,14 +101,27 @@ def ledger_entry_reverse(*, entry: LedgerEntry, actor: Actor, reason: str,
             if LedgerEntry.objects.filter(reverses=entry).exists():
                 raise ValidationError("This entry has already been reversed.")
             reversal = LedgerEntry.objects.create(
-                account_id=entry.account_id, program_id=entry.program_id, kind=EntryKind.REVERSAL,
-                category=entry.category, amount=-entry.amount, posted_on=posted_on or entry.posted_on,
-                description=f"Reversal: {entry.description}"[:200], child_id=entry.child_id,
-                enrollment_id=entry.enrollment_id, invoice_id=entry.invoice_id, reverses=entry,
+                account_id=entry.account_id,
+                program_id=entry.program_id,
+                kind=EntryKind.REVERSAL,
+                category=entry.category,
+                amount=-entry.amount,
+                posted_on=posted_on or entry.posted_on,
+                description=f"Reversal: {entry.description}"[:200],
+                child_id=entry.child_id,
+                enrollment_id=entry.enrollment_id,
+                invoice_id=entry.invoice_id,
+                reverses=entry,
                 created_by=_user(actor),
             )
-            audit_event_record(actor=actor, action="ledger.reversal", target=reversal,
-                               before=snapshot(entry), after=snapshot(reversal), reason=reason)
+            audit_event_record(
+                actor=actor,
+                action="ledger.reversal",
+                target=reversal,
+                before=snapshot(entry),
+                after=snapshot(reversal),
+                reason=reason,
+            )
     except IntegrityError:
         raise ValidationError("This entry has already been reversed.") from None
     return reversal

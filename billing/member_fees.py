@@ -36,15 +36,17 @@ from sharedservices.services import cover_hours_mark_charged
 
 
 def member_fee_account(program_id: int) -> FamilyAccount:
-    FamilyAccount.objects.bulk_create([FamilyAccount(alliance_id=require_alliance_id(), family=None,
-                                                     program_id=program_id)], ignore_conflicts=True)
+    FamilyAccount.objects.bulk_create(
+        [FamilyAccount(alliance_id=require_alliance_id(), family=None, program_id=program_id)], ignore_conflicts=True
+    )
     return FamilyAccount.objects.select_for_update().get(program_id=program_id, family__isnull=True)
 
 
 def collected_tuition(program_id: int, start: datetime.date, end: datetime.date) -> Decimal:
     """What the program's families paid in the period (payments less reversed payments)."""
-    entries = LedgerEntry.objects.filter(program_id=program_id, account__family__isnull=False,
-                                         posted_on__range=(start, end))
+    entries = LedgerEntry.objects.filter(
+        program_id=program_id, account__family__isnull=False, posted_on__range=(start, end)
+    )
     paid = entries.filter(Q(kind=EntryKind.PAYMENT) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT))
     return -(paid.aggregate(t=Sum("amount"))["t"] or ZERO)
 
@@ -60,9 +62,12 @@ def member_fees_invoice(*, month: datetime.date, actor: Actor = None) -> MemberF
     """Invoice every program's Hub services for one month."""
     start, end = month_bounds(month)
     result = MemberFeeResult()
-    subscriptions = (ServiceSubscription.objects.filter(starts_on__lte=end)
-                     .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
-                     .select_related("service", "program").order_by("program_id", "service__name"))
+    subscriptions = (
+        ServiceSubscription.objects.filter(starts_on__lte=end)
+        .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=start))
+        .select_related("service", "program")
+        .order_by("program_id", "service__name")
+    )
     by_program: dict[int, list[ServiceSubscription]] = {}
     for subscription in subscriptions:
         by_program.setdefault(subscription.program_id, []).append(subscription)
@@ -78,38 +83,69 @@ def member_fees_invoice(*, month: datetime.date, actor: Actor = None) -> MemberF
             for subscription in by_program[program_id]:
                 hours = None
                 if subscription.pricing_model == PricingModel.PER_SUBSTITUTE_HOUR:
-                    covers = covers_to_charge(program_id=program_id, since=subscription.starts_on,
-                                              until=min(end, subscription.ends_on or end))
+                    covers = covers_to_charge(
+                        program_id=program_id, since=subscription.starts_on, until=min(end, subscription.ends_on or end)
+                    )
                     hours = sum((c.hours_delivered or ZERO for c in covers), ZERO)
-                fee = subscription_monthly_fee(subscription, licensed_slots=program.licensed_capacity,
-                                               collected_tuition=collected, substitute_hours=hours)
+                fee = subscription_monthly_fee(
+                    subscription,
+                    licensed_slots=program.licensed_capacity,
+                    collected_tuition=collected,
+                    substitute_hours=hours,
+                )
                 if fee is None or fee <= 0:
                     continue
-                basis = {PricingModel.PER_LICENSED_SLOT: f", {program.licensed_capacity} licensed slots",
-                         PricingModel.PERCENT_OF_TUITION: f", {subscription.rate}% of {collected} collected",
-                         PricingModel.PER_SUBSTITUTE_HOUR: f", {hours} h of cover x {subscription.rate}"}
-                lines.append((fee, f"{subscription.service.name} {start:%B %Y}"
-                                   f"{basis.get(subscription.pricing_model, '')}"))
+                basis = {
+                    PricingModel.PER_LICENSED_SLOT: f", {program.licensed_capacity} licensed slots",
+                    PricingModel.PERCENT_OF_TUITION: f", {subscription.rate}% of {collected} collected",
+                    PricingModel.PER_SUBSTITUTE_HOUR: f", {hours} h of cover x {subscription.rate}",
+                }
+                lines.append(
+                    (fee, f"{subscription.service.name} {start:%B %Y}{basis.get(subscription.pricing_model, '')}")
+                )
                 if hours:
                     charged_covers.append(([c.pk for c in covers], subscription.rate))
             if not lines:
                 continue
             counter = _locked_counter()
             invoice = Invoice.objects.create(
-                account=account, program_id=program_id, number=counter.next_number, period_start=start,
-                period_end=end, issued_on=end, due_on=end + datetime.timedelta(days=DUE_AFTER_DAYS),
-                total=sum((fee for fee, _ in lines), ZERO))
+                account=account,
+                program_id=program_id,
+                number=counter.next_number,
+                period_start=start,
+                period_end=end,
+                issued_on=end,
+                due_on=end + datetime.timedelta(days=DUE_AFTER_DAYS),
+                total=sum((fee for fee, _ in lines), ZERO),
+            )
             counter.next_number += 1
             counter.save(update_fields=["next_number"])
-            LedgerEntry.objects.bulk_create([
-                LedgerEntry(alliance_id=require_alliance_id(), account=account, program_id=program_id,
-                            kind=EntryKind.CHARGE, category=ChargeCategory.MEMBER_FEE, amount=fee, posted_on=end,
-                            description=text[:200], invoice=invoice, created_by=_user(actor))
-                for fee, text in lines])
+            LedgerEntry.objects.bulk_create(
+                [
+                    LedgerEntry(
+                        alliance_id=require_alliance_id(),
+                        account=account,
+                        program_id=program_id,
+                        kind=EntryKind.CHARGE,
+                        category=ChargeCategory.MEMBER_FEE,
+                        amount=fee,
+                        posted_on=end,
+                        description=text[:200],
+                        invoice=invoice,
+                        created_by=_user(actor),
+                    )
+                    for fee, text in lines
+                ]
+            )
             for cover_ids, rate in charged_covers:
                 cover_hours_mark_charged(cover_ids=cover_ids, invoice_number=invoice.number, rate=rate)
-            audit_event_record(actor=actor, action="member_fee.invoiced", target=invoice, program_id=program_id,
-                               after={"number": invoice.number, "total": invoice.total, "lines": len(lines)})
+            audit_event_record(
+                actor=actor,
+                action="member_fee.invoiced",
+                target=invoice,
+                program_id=program_id,
+                after={"number": invoice.number, "total": invoice.total, "lines": len(lines)},
+            )
             result.invoices += 1
             result.amount += invoice.total
     return result

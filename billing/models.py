@@ -51,25 +51,28 @@ class RatePlan(TenantModel):
 
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="rate_plans")
     code = models.CharField(
-        max_length=60, blank=True,
-        help_text="Optional reference; an enrollment naming it (its rate plan reference) uses this plan.")
+        max_length=60,
+        blank=True,
+        help_text="Optional reference; an enrollment naming it (its rate plan reference) uses this plan.",
+    )
     name = models.CharField(max_length=120)
     age_group = models.CharField(max_length=20, choices=AgeGroup.choices, blank=True)
     day_length = models.CharField(max_length=10, choices=DayLength.CHOICES, blank=True)
-    days_per_week = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                     help_text="Blank: any number of days.")
+    days_per_week = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Blank: any number of days.")
     period = models.CharField(max_length=10, choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
     tuition = models.DecimalField(**MONEY, help_text="Per week or per month, as the period says.")
-    registration_fee = models.DecimalField(**MONEY, default=ZERO,
-                                           help_text="Charged once per child on the first invoice.")
-    supply_fee = models.DecimalField(**MONEY, default=ZERO,
-                                     help_text="Charged once per child per calendar year.")
+    registration_fee = models.DecimalField(
+        **MONEY, default=ZERO, help_text="Charged once per child on the first invoice."
+    )
+    supply_fee = models.DecimalField(**MONEY, default=ZERO, help_text="Charged once per child per calendar year.")
     sibling_discount_kind = models.CharField(max_length=10, choices=DiscountKind.choices, blank=True)
-    sibling_discount = models.DecimalField(**MONEY, default=ZERO,
-                                           help_text="For each child after the family's first in this program.")
+    sibling_discount = models.DecimalField(
+        **MONEY, default=ZERO, help_text="For each child after the family's first in this program."
+    )
     staff_discount_kind = models.CharField(max_length=10, choices=DiscountKind.choices, blank=True)
-    staff_discount = models.DecimalField(**MONEY, default=ZERO,
-                                         help_text="For families whose account is marked as staff.")
+    staff_discount = models.DecimalField(
+        **MONEY, default=ZERO, help_text="For families whose account is marked as staff."
+    )
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="Blank while in force.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -82,9 +85,9 @@ class RatePlan(TenantModel):
         constraints = [
             models.CheckConstraint(condition=models.Q(tuition__gte=0), name="rateplan_tuition_not_negative"),
             models.CheckConstraint(
-                condition=models.Q(effective_to__isnull=True)
-                | models.Q(effective_to__gte=models.F("effective_from")),
-                name="rateplan_ends_after_start"),
+                condition=models.Q(effective_to__isnull=True) | models.Q(effective_to__gte=models.F("effective_from")),
+                name="rateplan_ends_after_start",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -99,11 +102,11 @@ class FamilyAccount(TenantModel):
     """What one household owes one member program; with no family, what the program
     itself owes the Hub for its services (the member-fee account, one per program)."""
 
-    family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.PROTECT,
-                               related_name="billing_accounts")
+    family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.PROTECT, related_name="billing_accounts")
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="family_accounts")
     staff_discount = models.BooleanField(
-        "staff family", default=False, help_text="A guardian works for the program: staff discount applies.")
+        "staff family", default=False, help_text="A guardian works for the program: staff discount applies."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "program"
@@ -112,8 +115,11 @@ class FamilyAccount(TenantModel):
         ordering = ["family__name", "program__name"]
         constraints = [
             models.UniqueConstraint(fields=["alliance", "family", "program"], name="familyaccount_one_per_program"),
-            models.UniqueConstraint(fields=["alliance", "program"], condition=models.Q(family__isnull=True),
-                                    name="familyaccount_one_member_fee_account"),
+            models.UniqueConstraint(
+                fields=["alliance", "program"],
+                condition=models.Q(family__isnull=True),
+                name="familyaccount_one_member_fee_account",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -140,8 +146,12 @@ class EntryKind(models.TextChoices):
 
 # Which sign each kind's amount takes: +1 the family owes more, -1 less.
 ENTRY_SIGN = {
-    EntryKind.CHARGE: 1, EntryKind.LATE_FEE: 1,
-    EntryKind.PAYMENT: -1, EntryKind.CREDIT: -1, EntryKind.SUBSIDY_PAYMENT: -1, EntryKind.WRITE_OFF: -1,
+    EntryKind.CHARGE: 1,
+    EntryKind.LATE_FEE: 1,
+    EntryKind.PAYMENT: -1,
+    EntryKind.CREDIT: -1,
+    EntryKind.SUBSIDY_PAYMENT: -1,
+    EntryKind.WRITE_OFF: -1,
 }
 DEBIT_KINDS = [EntryKind.CHARGE, EntryKind.LATE_FEE]
 CREDIT_KINDS = [EntryKind.PAYMENT, EntryKind.CREDIT, EntryKind.SUBSIDY_PAYMENT, EntryKind.WRITE_OFF]
@@ -175,10 +185,10 @@ class LedgerEntry(TenantModel):
     child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     enrollment = models.ForeignKey(Enrollment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     invoice = models.ForeignKey("Invoice", null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
-    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="reversed_by")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    reverses = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "program"
@@ -194,13 +204,17 @@ class LedgerEntry(TenantModel):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=(models.Q(kind__in=DEBIT_KINDS, amount__gt=0)
-                           | models.Q(kind__in=CREDIT_KINDS, amount__lt=0)
-                           | models.Q(kind=EntryKind.REVERSAL, reverses__isnull=False)),
-                name="ledgerentry_sign_follows_kind"),
+                condition=(
+                    models.Q(kind__in=DEBIT_KINDS, amount__gt=0)
+                    | models.Q(kind__in=CREDIT_KINDS, amount__lt=0)
+                    | models.Q(kind=EntryKind.REVERSAL, reverses__isnull=False)
+                ),
+                name="ledgerentry_sign_follows_kind",
+            ),
             models.CheckConstraint(
                 condition=models.Q(reverses__isnull=True) | models.Q(kind=EntryKind.REVERSAL),
-                name="ledgerentry_only_reversals_reverse"),
+                name="ledgerentry_only_reversals_reverse",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -273,8 +287,9 @@ class InvoiceRun(TenantModel):
     amount_invoiced = models.DecimalField(**MONEY, default=ZERO)
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
-    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
@@ -316,8 +331,9 @@ class DepositBatch(TenantModel):
     deposited_on = models.DateField()
     reference = models.CharField("bank reference", max_length=60, blank=True)
     total = models.DecimalField(**MONEY, default=ZERO)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "program"
@@ -340,23 +356,31 @@ class Payment(TenantModel):
     amount = models.DecimalField(**MONEY)
     received_on = models.DateField()
     reference = models.CharField(max_length=60, blank=True, help_text="Check number or card/ACH reference.")
-    invoice = models.ForeignKey(Invoice, null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
-                                help_text="Blank: applied to the oldest open charges.")
+    invoice = models.ForeignKey(
+        Invoice,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="payments",
+        help_text="Blank: applied to the oldest open charges.",
+    )
     entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="payment")
-    deposit = models.ForeignKey(DepositBatch, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="payments")
+    deposit = models.ForeignKey(DepositBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="payments")
     status = models.CharField(max_length=10, choices=PaymentStatus.choices, default=PaymentStatus.RECORDED)
     note = models.CharField(max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "program"
 
     class Meta:
         ordering = ["-received_on", "-id"]
-        indexes = [models.Index(fields=["alliance", "program", "received_on"]),
-                   models.Index(fields=["alliance", "account"])]
+        indexes = [
+            models.Index(fields=["alliance", "program", "received_on"]),
+            models.Index(fields=["alliance", "account"]),
+        ]
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
 
     def __str__(self) -> str:
@@ -378,8 +402,9 @@ class CollectionNote(TenantModel):
     note = models.TextField()
     promised_amount = models.DecimalField(**MONEY, null=True, blank=True)
     promised_on = models.DateField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "account__program"
@@ -398,8 +423,9 @@ class PaymentPlan(TenantModel):
     starts_on = models.DateField()
     is_active = models.BooleanField(default=True)
     note = models.CharField(max_length=200, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "account__program"
@@ -407,8 +433,9 @@ class PaymentPlan(TenantModel):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["alliance", "account"])]
-        constraints = [models.CheckConstraint(condition=models.Q(installment__gt=0),
-                                              name="paymentplan_installment_positive")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(installment__gt=0), name="paymentplan_installment_positive")
+        ]
 
 
 # --- Per-program billing settings -------------------------------------------
@@ -425,14 +452,19 @@ class BillingPolicy(TenantModel):
     tax_id = models.CharField("tax id (EIN)", max_length=20, blank=True)
     late_fee_kind = models.CharField(max_length=10, choices=LateFeeKind.choices, blank=True)
     late_fee_value = models.DecimalField(**MONEY, default=ZERO, help_text="Dollars, or percent of what is overdue.")
-    late_fee_cap = models.DecimalField(**MONEY, null=True, blank=True,
-                                       help_text="At most this much per invoice; blank for no cap.")
+    late_fee_cap = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="At most this much per invoice; blank for no cap."
+    )
     grace_days = models.PositiveSmallIntegerField(default=5, help_text="Days after the due date before a late fee.")
     ach_routing_number = models.CharField(
-        "deposit account routing number", max_length=9, blank=True,
-        help_text="The program's bank (ODFI) for autopay files.")
-    ach_company_id = models.CharField("ACH company id", max_length=10, blank=True,
-                                      help_text="Given by the bank; often 1 followed by the EIN.")
+        "deposit account routing number",
+        max_length=9,
+        blank=True,
+        help_text="The program's bank (ODFI) for autopay files.",
+    )
+    ach_company_id = models.CharField(
+        "ACH company id", max_length=10, blank=True, help_text="Given by the bank; often 1 followed by the EIN."
+    )
 
     program_field = "program"
 
@@ -491,8 +523,9 @@ class SubsidyAuthorization(TenantModel):
     starts_on = models.DateField()
     ends_on = models.DateField()
     authorized_amount = models.DecimalField(**MONEY, help_text="The most the payer pays per billing period.")
-    authorized_days = models.PositiveSmallIntegerField(null=True, blank=True,
-                                                       help_text="Days a month the agency authorized (for reference).")
+    authorized_days = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Days a month the agency authorized (for reference)."
+    )
     family_copay = models.DecimalField(**MONEY, default=ZERO, help_text="What the family pays per period first.")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -500,11 +533,14 @@ class SubsidyAuthorization(TenantModel):
 
     class Meta:
         ordering = ["-starts_on", "case_number"]
-        indexes = [models.Index(fields=["alliance", "program", "starts_on"]),
-                   models.Index(fields=["alliance", "case_number"])]
+        indexes = [
+            models.Index(fields=["alliance", "program", "starts_on"]),
+            models.Index(fields=["alliance", "case_number"]),
+        ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")),
-                                   name="authorization_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_on__gte=models.F("starts_on")), name="authorization_ends_after_start"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -537,8 +573,11 @@ class PayerClaim(TenantModel):
 
     class Meta:
         ordering = ["-period_start", "payer_id", "id"]
-        constraints = [models.UniqueConstraint(fields=["alliance", "authorization", "period_start"],
-                                               name="payerclaim_one_per_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "authorization", "period_start"], name="payerclaim_one_per_period"
+            )
+        ]
         indexes = [models.Index(fields=["alliance", "payer", "status"])]
 
     @property
@@ -553,8 +592,9 @@ class Remittance(TenantModel):
     received_on = models.DateField()
     reference = models.CharField(max_length=60, blank=True)
     total = models.DecimalField(**MONEY, default=ZERO)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -607,13 +647,17 @@ class AchBatch(TenantModel):
     file_text = models.TextField()
     entry_count = models.PositiveIntegerField(default=0)
     total = models.DecimalField(**MONEY, default=ZERO)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "program"
 
     class Meta:
         ordering = ["-settlement_date", "-id"]
-        constraints = [models.UniqueConstraint(fields=["alliance", "program", "settlement_date"],
-                                               name="achbatch_one_per_program_and_date")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "program", "settlement_date"], name="achbatch_one_per_program_and_date"
+            )
+        ]

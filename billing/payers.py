@@ -50,9 +50,19 @@ def payer_create(*, actor: Actor, name: str, kind: str, contact_email: str = "")
     return payer
 
 
-def authorization_create(*, actor: Actor, payer: Payer, child: Child, program: MemberProgram, case_number: str,
-                         starts_on: datetime.date, ends_on: datetime.date, authorized_amount: Decimal,
-                         family_copay: Decimal = ZERO, authorized_days: int | None = None) -> SubsidyAuthorization:
+def authorization_create(
+    *,
+    actor: Actor,
+    payer: Payer,
+    child: Child,
+    program: MemberProgram,
+    case_number: str,
+    starts_on: datetime.date,
+    ends_on: datetime.date,
+    authorized_amount: Decimal,
+    family_copay: Decimal = ZERO,
+    authorized_days: int | None = None,
+) -> SubsidyAuthorization:
     errors: dict[str, str] = {}
     if not (case_number or "").strip():
         errors["case_number"] = "Give the agency's case number."
@@ -64,15 +74,23 @@ def authorization_create(*, actor: Actor, payer: Payer, child: Child, program: M
         errors["family_copay"] = "A co-pay cannot be negative."
     if errors:
         raise ValidationError(errors)
-    overlapping = SubsidyAuthorization.objects.filter(child=child, program=program, starts_on__lte=ends_on,
-                                                      ends_on__gte=starts_on)
+    overlapping = SubsidyAuthorization.objects.filter(
+        child=child, program=program, starts_on__lte=ends_on, ends_on__gte=starts_on
+    )
     if overlapping.exists():
         raise ValidationError({"starts_on": "This child already has an authorization at this program in that period."})
     with transaction.atomic():
         row = SubsidyAuthorization.objects.create(
-            payer=payer, child=child, program=program, case_number=case_number.strip(), starts_on=starts_on,
-            ends_on=ends_on, authorized_amount=_check_cents(authorized_amount),
-            family_copay=_check_cents(family_copay), authorized_days=authorized_days)
+            payer=payer,
+            child=child,
+            program=program,
+            case_number=case_number.strip(),
+            starts_on=starts_on,
+            ends_on=ends_on,
+            authorized_amount=_check_cents(authorized_amount),
+            family_copay=_check_cents(family_copay),
+            authorized_days=authorized_days,
+        )
         audit_event_record(actor=actor, action="authorization.created", target=row, after=snapshot(row))
     return row
 
@@ -83,16 +101,20 @@ def _status_after(claim: PayerClaim) -> str:
     return ClaimStatus.SHORT if claim.paid > 0 else ClaimStatus.OPEN
 
 
-def remittance_record(*, actor: Actor, payer: Payer, received_on: datetime.date, reference: str,
-                      lines: list[tuple[PayerClaim, Decimal]]) -> Remittance:
+def remittance_record(
+    *, actor: Actor, payer: Payer, received_on: datetime.date, reference: str, lines: list[tuple[PayerClaim, Decimal]]
+) -> Remittance:
     """Record one remittance paying several claims; all lines or none."""
     if not lines:
         raise ValidationError("A remittance pays at least one claim.")
     with transaction.atomic():
-        claims = {c.pk: c for c in PayerClaim.objects.select_for_update()
-                  .filter(pk__in=[c.pk for c, _ in lines]).order_by("pk")}
-        remittance = Remittance.objects.create(payer=payer, received_on=received_on, reference=reference.strip(),
-                                               created_by=_user(actor))
+        claims = {
+            c.pk: c
+            for c in PayerClaim.objects.select_for_update().filter(pk__in=[c.pk for c, _ in lines]).order_by("pk")
+        }
+        remittance = Remittance.objects.create(
+            payer=payer, received_on=received_on, reference=reference.strip(), created_by=_user(actor)
+        )
         total = ZERO
         for claim_ref, amount in lines:
             claim = claims[claim_ref.pk]
@@ -102,7 +124,8 @@ def remittance_record(*, actor: Actor, payer: Payer, received_on: datetime.date,
             if amount < 0 or claim.paid + amount > claim.expected:
                 raise ValidationError(
                     f"Case {claim.authorization.case_number} {claim.period_start:%Y-%m}: {amount} is more than the "
-                    f"{claim.expected - claim.paid} still claimed.")
+                    f"{claim.expected - claim.paid} still claimed."
+                )
             RemittanceLine.objects.create(remittance=remittance, claim=claim, amount=amount)
             claim.paid += amount
             claim.status = _status_after(claim)
@@ -110,8 +133,12 @@ def remittance_record(*, actor: Actor, payer: Payer, received_on: datetime.date,
             total += amount
         remittance.total = total
         remittance.save(update_fields=["total"])
-        audit_event_record(actor=actor, action="remittance.recorded", target=remittance,
-                           after={**snapshot(remittance), "lines": len(lines)})
+        audit_event_record(
+            actor=actor,
+            action="remittance.recorded",
+            target=remittance,
+            after={**snapshot(remittance), "lines": len(lines)},
+        )
     return remittance
 
 
@@ -122,8 +149,9 @@ class ImportReport:
     rows: int = 0
 
 
-def remittance_import_csv(*, actor: Actor, payer: Payer, received_on: datetime.date, reference: str,
-                          text: str) -> ImportReport:
+def remittance_import_csv(
+    *, actor: Actor, payer: Payer, received_on: datetime.date, reference: str, text: str
+) -> ImportReport:
     """Import an agency's remittance file (case_number, period YYYY-MM, amount).
 
     Every row is checked first; any error leaves nothing imported and the
@@ -150,8 +178,11 @@ def remittance_import_csv(*, actor: Actor, payer: Payer, received_on: datetime.d
         except ValueError:
             report.errors.append((number, f"Period “{period}” is not YYYY-MM."))
             continue
-        claim = (PayerClaim.objects.select_related("authorization")
-                 .filter(payer=payer, authorization__case_number=case.strip(), period_start=first).first())
+        claim = (
+            PayerClaim.objects.select_related("authorization")
+            .filter(payer=payer, authorization__case_number=case.strip(), period_start=first)
+            .first()
+        )
         if claim is None:
             report.errors.append((number, f"No claim to {payer.name} for case “{case}” in {period}."))
             continue
@@ -159,8 +190,12 @@ def remittance_import_csv(*, actor: Actor, payer: Payer, received_on: datetime.d
             report.errors.append((number, f"Case {case} {period} appears twice in the file."))
             continue
         if claim.paid + amount > claim.expected:
-            report.errors.append((number, f"Case {case} {period}: {amount} is more than the "
-                                          f"{claim.expected - claim.paid} still claimed."))
+            report.errors.append(
+                (
+                    number,
+                    f"Case {case} {period}: {amount} is more than the {claim.expected - claim.paid} still claimed.",
+                )
+            )
             continue
         seen.add(claim.pk)
         lines.append((claim, amount))
@@ -168,13 +203,15 @@ def remittance_import_csv(*, actor: Actor, payer: Payer, received_on: datetime.d
         report.errors.append((1, "The file has no rows."))
     if report.errors:
         return report
-    report.remittance = remittance_record(actor=actor, payer=payer, received_on=received_on, reference=reference,
-                                          lines=lines)
+    report.remittance = remittance_record(
+        actor=actor, payer=payer, received_on=received_on, reference=reference, lines=lines
+    )
     return report
 
 
-def claim_resolve_shortfall(*, actor: Actor, claim: PayerClaim, decision: str, reason: str,
-                            on: datetime.date) -> PayerClaim:
+def claim_resolve_shortfall(
+    *, actor: Actor, claim: PayerClaim, decision: str, reason: str, on: datetime.date
+) -> PayerClaim:
     """A hub user decides a short-paid claim: waive it, or bill the family the difference."""
     if not actor_is_hub(actor):
         raise ValidationError("Only Hub staff decide a shortfall.")
@@ -189,15 +226,29 @@ def claim_resolve_shortfall(*, actor: Actor, claim: PayerClaim, decision: str, r
             raise ValidationError("This claim has no shortfall left to decide.")
         before = snapshot(claim)
         if decision == "bill_family":
-            ledger_entry_post(account=claim.invoice.account, kind=EntryKind.CHARGE, category=ChargeCategory.SHORTFALL,
-                              amount=claim.shortfall, posted_on=on, child=claim.child,
-                              description=f"Not paid by the agency: case {claim.authorization.case_number}, "
-                                          f"{claim.period_start:%B %Y}", actor=actor, reason=reason)
+            ledger_entry_post(
+                account=claim.invoice.account,
+                kind=EntryKind.CHARGE,
+                category=ChargeCategory.SHORTFALL,
+                amount=claim.shortfall,
+                posted_on=on,
+                child=claim.child,
+                description=f"Not paid by the agency: case {claim.authorization.case_number}, "
+                f"{claim.period_start:%B %Y}",
+                actor=actor,
+                reason=reason,
+            )
             claim.status = ClaimStatus.BILLED
         else:
             claim.status = ClaimStatus.WAIVED
         claim.resolution_note = reason[:300]
         claim.save(update_fields=["status", "resolution_note"])
-        audit_event_record(actor=actor, action=f"payer_claim.shortfall_{claim.status}", target=claim, before=before,
-                           after=snapshot(claim), reason=reason)
+        audit_event_record(
+            actor=actor,
+            action=f"payer_claim.shortfall_{claim.status}",
+            target=claim,
+            before=before,
+            after=snapshot(claim),
+            reason=reason,
+        )
     return claim

@@ -45,9 +45,17 @@ def actor_is_hub(actor: Actor) -> bool:
     return Membership.objects.filter(user_id=actor.pk, role__in=HUB_ROLES, is_active=True).exists()
 
 
-def payment_record(*, actor: Actor, account: FamilyAccount, amount: Decimal, method: str,
-                   received_on: datetime.date, reference: str = "", invoice: Invoice | None = None,
-                   note: str = "") -> Payment:
+def payment_record(
+    *,
+    actor: Actor,
+    account: FamilyAccount,
+    amount: Decimal,
+    method: str,
+    received_on: datetime.date,
+    reference: str = "",
+    invoice: Invoice | None = None,
+    note: str = "",
+) -> Payment:
     """Record money received. Named to an invoice, it pays that invoice; otherwise the oldest open charges."""
     amount = _check_cents(amount)
     if amount <= 0:
@@ -68,17 +76,35 @@ def payment_record(*, actor: Actor, account: FamilyAccount, amount: Decimal, met
             if open_amount <= 0:
                 raise ValidationError({"invoice": f"Invoice {invoice.number} is already paid in full."})
             if amount > open_amount:
-                raise ValidationError({"amount": (
-                    f"Invoice {invoice.number} has {open_amount} left to pay; record the rest without "
-                    "naming an invoice.")})
+                raise ValidationError(
+                    {
+                        "amount": (
+                            f"Invoice {invoice.number} has {open_amount} left to pay; record the rest without "
+                            "naming an invoice."
+                        )
+                    }
+                )
         entry = ledger_entry_post(
-            account=account, kind=EntryKind.PAYMENT, amount=-amount, posted_on=received_on,
+            account=account,
+            kind=EntryKind.PAYMENT,
+            amount=-amount,
+            posted_on=received_on,
             description=f"{PaymentMethod(method).label} payment{f' {reference}' if reference else ''}",
-            invoice=invoice, actor=actor)
+            invoice=invoice,
+            actor=actor,
+        )
         payment = Payment.objects.create(
-            account=account, program_id=account.program_id, method=method, amount=amount,
-            received_on=received_on, reference=reference.strip(), invoice=invoice, entry=entry,
-            note=note.strip(), recorded_by=_user(actor))
+            account=account,
+            program_id=account.program_id,
+            method=method,
+            amount=amount,
+            received_on=received_on,
+            reference=reference.strip(),
+            invoice=invoice,
+            entry=entry,
+            note=note.strip(),
+            recorded_by=_user(actor),
+        )
         audit_event_record(actor=actor, action="payment.recorded", target=payment, after=snapshot(payment))
     return payment
 
@@ -94,13 +120,20 @@ def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
         ledger_entry_reverse(entry=payment.entry, actor=actor, reason=reason)
         payment.status = PaymentStatus.REVERSED
         payment.save(update_fields=["status"])
-        audit_event_record(actor=actor, action="payment.reversed", target=payment, before=before,
-                           after=snapshot(payment), reason=reason)
+        audit_event_record(
+            actor=actor,
+            action="payment.reversed",
+            target=payment,
+            before=before,
+            after=snapshot(payment),
+            reason=reason,
+        )
     return payment
 
 
-def refund_record(*, actor: Actor, account: FamilyAccount, amount: Decimal, paid_on: datetime.date,
-                  reason: str) -> None:
+def refund_record(
+    *, actor: Actor, account: FamilyAccount, amount: Decimal, paid_on: datetime.date, reason: str
+) -> None:
     """Pay a family's credit back to them: at most what the account is in credit."""
     amount = _check_cents(amount)
     if not (reason or "").strip():
@@ -109,10 +142,22 @@ def refund_record(*, actor: Actor, account: FamilyAccount, amount: Decimal, paid
         _lock(account)
         credit = -account_balance(account)
         if amount <= 0 or amount > credit:
-            raise ValidationError({"amount": f"The account is in credit by {max(credit, Decimal('0.00'))}; "
-                                             "a refund is more than zero and at most that."})
-        ledger_entry_post(account=account, kind=EntryKind.CHARGE, category=ChargeCategory.REFUND, amount=amount,
-                          posted_on=paid_on, description="Refund of credit", actor=actor, reason=reason)
+            raise ValidationError(
+                {
+                    "amount": f"The account is in credit by {max(credit, Decimal('0.00'))}; "
+                    "a refund is more than zero and at most that."
+                }
+            )
+        ledger_entry_post(
+            account=account,
+            kind=EntryKind.CHARGE,
+            category=ChargeCategory.REFUND,
+            amount=amount,
+            posted_on=paid_on,
+            description="Refund of credit",
+            actor=actor,
+            reason=reason,
+        )
 
 
 def invoice_void(*, actor: Actor, invoice: Invoice, reason: str) -> Invoice:
@@ -133,13 +178,15 @@ def invoice_void(*, actor: Actor, invoice: Invoice, reason: str) -> Invoice:
         invoice.status = InvoiceStatus.VOID
         invoice.void_reason = reason
         invoice.save(update_fields=["status", "void_reason"])
-        audit_event_record(actor=actor, action="invoice.voided", target=invoice, before=before,
-                           after=snapshot(invoice), reason=reason)
+        audit_event_record(
+            actor=actor, action="invoice.voided", target=invoice, before=before, after=snapshot(invoice), reason=reason
+        )
     return invoice
 
 
-def deposit_batch_create(*, actor: Actor, program: MemberProgram, deposited_on: datetime.date,
-                         payments: list[Payment], reference: str = "") -> DepositBatch:
+def deposit_batch_create(
+    *, actor: Actor, program: MemberProgram, deposited_on: datetime.date, payments: list[Payment], reference: str = ""
+) -> DepositBatch:
     """Put undeposited cash and checks of one program into one bank deposit."""
     if not payments:
         raise ValidationError({"payments": "Choose the payments in this deposit."})
@@ -152,24 +199,37 @@ def deposit_batch_create(*, actor: Actor, program: MemberProgram, deposited_on: 
                 raise ValidationError({"payments": f"{payment} is already in a deposit."})
             if payment.status != PaymentStatus.RECORDED:
                 raise ValidationError({"payments": f"{payment} was reversed."})
-        batch = DepositBatch.objects.create(program=program, deposited_on=deposited_on, reference=reference.strip(),
-                                            total=sum((p.amount for p in locked), Decimal("0.00")),
-                                            created_by=_user(actor))
+        batch = DepositBatch.objects.create(
+            program=program,
+            deposited_on=deposited_on,
+            reference=reference.strip(),
+            total=sum((p.amount for p in locked), Decimal("0.00")),
+            created_by=_user(actor),
+        )
         Payment.objects.filter(pk__in=[p.pk for p in locked]).update(deposit=batch)
-        audit_event_record(actor=actor, action="deposit.created", target=batch,
-                           after={**snapshot(batch), "payments": [p.pk for p in locked]})
+        audit_event_record(
+            actor=actor,
+            action="deposit.created",
+            target=batch,
+            after={**snapshot(batch), "payments": [p.pk for p in locked]},
+        )
     return batch
 
 
-def write_off_record(*, actor: Actor, account: FamilyAccount, reason: str, amount: Decimal | None = None,
-                     written_on: datetime.date) -> None:
+def write_off_record(
+    *, actor: Actor, account: FamilyAccount, reason: str, amount: Decimal | None = None, written_on: datetime.date
+) -> None:
     """Write off an uncollectible balance (Hub staff only, with a reason). This is what bad debt counts."""
     if not actor_is_hub(actor):
         raise ValidationError("Only Hub staff can write off a balance.", code="not_hub")
     reason = (reason or "").strip()
     if len(reason) < WRITE_OFF_REASON_MIN_LENGTH:
-        raise ValidationError({"reason": f"Write why this balance cannot be collected "
-                                         f"(at least {WRITE_OFF_REASON_MIN_LENGTH} characters)."})
+        raise ValidationError(
+            {
+                "reason": f"Write why this balance cannot be collected "
+                f"(at least {WRITE_OFF_REASON_MIN_LENGTH} characters)."
+            }
+        )
     with transaction.atomic():
         _lock(account)
         balance = account_balance(account)
@@ -178,13 +238,26 @@ def write_off_record(*, actor: Actor, account: FamilyAccount, reason: str, amoun
             raise ValidationError("This account owes nothing; there is nothing to write off.")
         if amount <= 0 or amount > balance:
             raise ValidationError({"amount": f"Write off more than zero and at most the balance, {balance}."})
-        ledger_entry_post(account=account, kind=EntryKind.WRITE_OFF, amount=-amount, posted_on=written_on,
-                          description="Written off as uncollectible", actor=actor, reason=reason)
+        ledger_entry_post(
+            account=account,
+            kind=EntryKind.WRITE_OFF,
+            amount=-amount,
+            posted_on=written_on,
+            description="Written off as uncollectible",
+            actor=actor,
+            reason=reason,
+        )
 
 
-def collection_note_add(*, actor: Actor, account: FamilyAccount, kind: str, note: str,
-                        promised_amount: Decimal | None = None,
-                        promised_on: datetime.date | None = None) -> CollectionNote:
+def collection_note_add(
+    *,
+    actor: Actor,
+    account: FamilyAccount,
+    kind: str,
+    note: str,
+    promised_amount: Decimal | None = None,
+    promised_on: datetime.date | None = None,
+) -> CollectionNote:
     errors = {}
     if not (note or "").strip():
         errors["note"] = "Write what was said or done."
@@ -195,15 +268,27 @@ def collection_note_add(*, actor: Actor, account: FamilyAccount, kind: str, note
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        row = CollectionNote.objects.create(account=account, kind=kind, note=note.strip(),
-                                            promised_amount=promised_amount, promised_on=promised_on,
-                                            created_by=_user(actor))
+        row = CollectionNote.objects.create(
+            account=account,
+            kind=kind,
+            note=note.strip(),
+            promised_amount=promised_amount,
+            promised_on=promised_on,
+            created_by=_user(actor),
+        )
         audit_event_record(actor=actor, action="collections.note", target=row, after=snapshot(row))
     return row
 
 
-def payment_plan_create(*, actor: Actor, account: FamilyAccount, installment: Decimal, every_days: int,
-                        starts_on: datetime.date, note: str = "") -> PaymentPlan:
+def payment_plan_create(
+    *,
+    actor: Actor,
+    account: FamilyAccount,
+    installment: Decimal,
+    every_days: int,
+    starts_on: datetime.date,
+    note: str = "",
+) -> PaymentPlan:
     installment = _check_cents(installment)
     if installment <= 0:
         raise ValidationError({"installment": "An installment is more than zero."})
@@ -214,7 +299,13 @@ def payment_plan_create(*, actor: Actor, account: FamilyAccount, installment: De
         for previous in PaymentPlan.objects.filter(account=account, is_active=True):
             previous.is_active = False
             previous.save(update_fields=["is_active"])
-        plan = PaymentPlan.objects.create(account=account, installment=installment, every_days=every_days,
-                                          starts_on=starts_on, note=note.strip(), created_by=_user(actor))
+        plan = PaymentPlan.objects.create(
+            account=account,
+            installment=installment,
+            every_days=every_days,
+            starts_on=starts_on,
+            note=note.strip(),
+            created_by=_user(actor),
+        )
         audit_event_record(actor=actor, action="collections.payment_plan", target=plan, after=snapshot(plan))
     return plan

@@ -49,8 +49,15 @@ def _specificity(plan: RatePlan) -> int:
     return sum(1 for value in (plan.age_group, plan.day_length, plan.days_per_week) if value)
 
 
-def plan_for(plans: Sequence[RatePlan], *, reference: str, age_group: str, day_length: str,
-             days_per_week: int, day: datetime.date) -> PlanChoice:
+def plan_for(
+    plans: Sequence[RatePlan],
+    *,
+    reference: str,
+    age_group: str,
+    day_length: str,
+    days_per_week: int,
+    day: datetime.date,
+) -> PlanChoice:
     """The plan pricing an enrollment on `day`, or a warning saying why none is chosen.
 
     A named reference wins; otherwise the most specific plan whose criteria all
@@ -65,14 +72,18 @@ def plan_for(plans: Sequence[RatePlan], *, reference: str, age_group: str, day_l
             return PlanChoice(None, f"no rate plan “{reference}” in force on {day}")
         return PlanChoice(None, f"{len(named)} rate plans named “{reference}” in force on {day}")
     matching = [
-        p for p in in_force
+        p
+        for p in in_force
         if (not p.age_group or p.age_group == age_group)
         and (not p.day_length or p.day_length == day_length)
         and (not p.days_per_week or p.days_per_week == days_per_week)
     ]
     if not matching:
-        return PlanChoice(None, f"no rate plan for {age_group or 'this age group'}, "
-                                f"{days_per_week} {day_length} day(s) a week in force on {day}")
+        return PlanChoice(
+            None,
+            f"no rate plan for {age_group or 'this age group'}, "
+            f"{days_per_week} {day_length} day(s) a week in force on {day}",
+        )
     best = max(_specificity(p) for p in matching)
     top = [p for p in matching if _specificity(p) == best]
     if len(top) > 1:

@@ -30,8 +30,9 @@ def account_balance(account: FamilyAccount, *, on: datetime.date | None = None) 
 
 
 def accounts_with_balances(accounts: QuerySet[FamilyAccount]) -> QuerySet[FamilyAccount]:
-    return (accounts.select_related("family", "program")
-            .annotate(balance=Coalesce(Sum("entries__amount"), Value(ZERO), output_field=MONEY_FIELD)))
+    return accounts.select_related("family", "program").annotate(
+        balance=Coalesce(Sum("entries__amount"), Value(ZERO), output_field=MONEY_FIELD)
+    )
 
 
 @dataclass(frozen=True)
@@ -40,8 +41,9 @@ class LedgerRow:
     running_balance: Decimal
 
 
-def ledger_rows(account: FamilyAccount, *, start: datetime.date | None = None,
-                end: datetime.date | None = None) -> tuple[Decimal, list[LedgerRow]]:
+def ledger_rows(
+    account: FamilyAccount, *, start: datetime.date | None = None, end: datetime.date | None = None
+) -> tuple[Decimal, list[LedgerRow]]:
     """The opening balance before `start` and each entry with the balance after it."""
     entries = LedgerEntry.objects.filter(account=account).select_related("invoice", "reverses", "child")
     opening = ZERO
@@ -67,6 +69,8 @@ def invoice_lines(invoice: Invoice) -> QuerySet[LedgerEntry]:
 
 def run_summary(run: InvoiceRun) -> dict[str, object]:
     invoices = Invoice.objects.filter(run=run)
-    return {"invoices": invoices.count(),
-            "total": invoices.aggregate(t=Coalesce(Sum("total"), Value(ZERO), output_field=MONEY_FIELD))["t"],
-            "programs": invoices.values("program").distinct().count()}
+    return {
+        "invoices": invoices.count(),
+        "total": invoices.aggregate(t=Coalesce(Sum("total"), Value(ZERO), output_field=MONEY_FIELD))["t"],
+        "programs": invoices.values("program").distinct().count(),
+    }

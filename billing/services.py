@@ -20,9 +20,22 @@ from billing.models import BillingPolicy, DiscountKind, FamilyAccount, RatePlan
 from members.models import MemberProgram
 
 ONE_DAY = datetime.timedelta(days=1)
-PLAN_FIELDS = ["code", "name", "age_group", "day_length", "days_per_week", "period", "tuition",
-               "registration_fee", "supply_fee", "sibling_discount_kind", "sibling_discount",
-               "staff_discount_kind", "staff_discount", "effective_from"]
+PLAN_FIELDS = [
+    "code",
+    "name",
+    "age_group",
+    "day_length",
+    "days_per_week",
+    "period",
+    "tuition",
+    "registration_fee",
+    "supply_fee",
+    "sibling_discount_kind",
+    "sibling_discount",
+    "staff_discount_kind",
+    "staff_discount",
+    "effective_from",
+]
 
 
 def _check_plan(plan: RatePlan) -> None:
@@ -37,8 +50,10 @@ def _check_plan(plan: RatePlan) -> None:
             errors[money] = "An amount cannot be negative."
         elif value != value.quantize(Decimal("0.01")):
             errors[money] = "Give dollars and cents (two decimal places)."
-    for kind_field, value_field in (("sibling_discount_kind", "sibling_discount"),
-                                    ("staff_discount_kind", "staff_discount")):
+    for kind_field, value_field in (
+        ("sibling_discount_kind", "sibling_discount"),
+        ("staff_discount_kind", "staff_discount"),
+    ):
         kind, value = getattr(plan, kind_field), getattr(plan, value_field) or 0
         if kind not in DiscountKind.values:
             errors[kind_field] = "Choose no discount, percent or amount."
@@ -66,18 +81,29 @@ def rate_plan_create(*, actor: Actor, program: MemberProgram, **fields: Any) -> 
     _check_plan(plan)
     with transaction.atomic():
         same = RatePlan.objects.select_for_update().filter(
-            program=program, age_group=plan.age_group, day_length=plan.day_length,
-            days_per_week=plan.days_per_week, code=plan.code, effective_to__isnull=True)
+            program=program,
+            age_group=plan.age_group,
+            day_length=plan.day_length,
+            days_per_week=plan.days_per_week,
+            code=plan.code,
+            effective_to__isnull=True,
+        )
         for previous in same:
             if previous.effective_from >= plan.effective_from:
-                raise ValidationError({"effective_from": (
-                    f"“{previous.name}” for the same children already starts on {previous.effective_from}; "
-                    "a new price starts after it.")})
+                raise ValidationError(
+                    {
+                        "effective_from": (
+                            f"“{previous.name}” for the same children already starts on {previous.effective_from}; "
+                            "a new price starts after it."
+                        )
+                    }
+                )
             before = snapshot(previous)
             previous.effective_to = plan.effective_from - ONE_DAY
             previous.save(update_fields=["effective_to"])
-            audit_event_record(actor=actor, action="rate_plan.ended", target=previous, before=before,
-                               after=snapshot(previous))
+            audit_event_record(
+                actor=actor, action="rate_plan.ended", target=previous, before=before, after=snapshot(previous)
+            )
         plan.save()
         audit_event_record(actor=actor, action="rate_plan.created", target=plan, after=snapshot(plan))
     return plan
@@ -88,14 +114,24 @@ def account_set_staff_discount(*, actor: Actor, account: FamilyAccount, staff: b
         before = snapshot(account)
         account.staff_discount = staff
         account.save(update_fields=["staff_discount"])
-        audit_event_record(actor=actor, action="account.updated", target=account, before=before,
-                           after=snapshot(account))
+        audit_event_record(
+            actor=actor, action="account.updated", target=account, before=before, after=snapshot(account)
+        )
     return account
 
 
-def billing_policy_set(*, actor: Actor, program: MemberProgram, tax_id: str = "", late_fee_kind: str = "",
-                       late_fee_value: Decimal = Decimal("0.00"), late_fee_cap: Decimal | None = None,
-                       grace_days: int = 5, ach_routing_number: str = "", ach_company_id: str = "") -> BillingPolicy:
+def billing_policy_set(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    tax_id: str = "",
+    late_fee_kind: str = "",
+    late_fee_value: Decimal = Decimal("0.00"),
+    late_fee_cap: Decimal | None = None,
+    grace_days: int = 5,
+    ach_routing_number: str = "",
+    ach_company_id: str = "",
+) -> BillingPolicy:
     from billing.ach import routing_is_valid
 
     errors: dict[str, str] = {}
@@ -119,6 +155,7 @@ def billing_policy_set(*, actor: Actor, program: MemberProgram, tax_id: str = ""
         policy.late_fee_value, policy.late_fee_cap, policy.grace_days = late_fee_value or 0, late_fee_cap, grace_days
         policy.ach_routing_number, policy.ach_company_id = ach_routing_number.strip(), ach_company_id.strip()
         policy.save()
-        audit_event_record(actor=actor, action="billing_policy.set", target=policy, before=before,
-                           after=snapshot(policy))
+        audit_event_record(
+            actor=actor, action="billing_policy.set", target=policy, before=before, after=snapshot(policy)
+        )
     return policy

@@ -55,8 +55,9 @@ def check_range(start: datetime.date, end: datetime.date) -> None:
         raise ValidationError({"end": "A statement covers at most three years."})
 
 
-def family_statement(family: Family, accounts: QuerySet[FamilyAccount], *, start: datetime.date,
-                     end: datetime.date) -> FamilyStatement:
+def family_statement(
+    family: Family, accounts: QuerySet[FamilyAccount], *, start: datetime.date, end: datetime.date
+) -> FamilyStatement:
     """One household's consolidated statement over the accounts given (already narrowed to the viewer)."""
     check_range(start, end)
     statement = FamilyStatement(family, start, end)
@@ -91,18 +92,27 @@ def year_end_tax_lines(family: Family, accounts: QuerySet[FamilyAccount], *, yea
     for account in accounts.filter(family=family).select_related("program").order_by("program__name"):
         entries = LedgerEntry.objects.filter(account=account, posted_on__year=year)
         paid = -(entries.filter(kind=EntryKind.PAYMENT).aggregate(t=Sum("amount"))["t"] or ZERO)
-        paid -= entries.filter(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT).aggregate(
-            t=Sum("amount"))["t"] or ZERO
+        paid -= (
+            entries.filter(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT).aggregate(t=Sum("amount"))["t"]
+            or ZERO
+        )
         if paid <= 0:
             continue
-        by_child = dict(entries.filter(kind=EntryKind.CHARGE, child__isnull=False).values("child_id")
-                        .annotate(t=Sum("amount")).values_list("child_id", "t"))
+        by_child = dict(
+            entries.filter(kind=EntryKind.CHARGE, child__isnull=False)
+            .values("child_id")
+            .annotate(t=Sum("amount"))
+            .values_list("child_id", "t")
+        )
         children = Child.objects.in_bulk(list(by_child))
         policy = BillingPolicy.objects.filter(program=account.program).first()
         program = account.program
-        common = {"program_name": program.name, "legal_name": program.legal_name or program.name,
-                  "tax_id": policy.tax_id if policy and policy.tax_id else "not on file",
-                  "address": ", ".join(program.address_lines)}
+        common = {
+            "program_name": program.name,
+            "legal_name": program.legal_name or program.name,
+            "tax_id": policy.tax_id if policy and policy.tax_id else "not on file",
+            "address": ", ".join(program.address_lines),
+        }
         total_charged = sum(by_child.values(), ZERO)
         if not by_child or total_charged <= 0:
             lines.append(TaxLine(child_name="all children", paid=paid, **common))
@@ -123,6 +133,10 @@ def statement_pdf(context: dict[str, object], template: str = "billing/statement
 
 
 def statement_recipients(family: Family) -> list[str]:
-    emails = list(Guardian.objects.filter(family=family).exclude(email="")
-                  .order_by("-is_primary_contact", "pk").values_list("email", flat=True))
+    emails = list(
+        Guardian.objects.filter(family=family)
+        .exclude(email="")
+        .order_by("-is_primary_contact", "pk")
+        .values_list("email", flat=True)
+    )
     return emails[:1]

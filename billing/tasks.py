@@ -21,13 +21,18 @@ def invoice_run_programs(alliance_id: int, run_id: int, program_ids: list[int]) 
 @app.task(base=AllianceTask, name="billing.invoice_run_finish")
 def invoice_run_finish(alliance_id: int, run_id: int) -> dict:
     run = invoicing.invoice_run_finish(run_id=run_id)
-    return {"run_id": run.pk, "status": run.status, "invoices": run.invoices_created,
-            "amount": str(run.amount_invoiced)}
+    return {
+        "run_id": run.pk,
+        "status": run.status,
+        "invoices": run.invoices_created,
+        "amount": str(run.amount_invoiced),
+    }
 
 
 @app.task(base=AllianceTask, name="billing.email_statement")
-def email_statement(alliance_id: int, family_id: int, account_ids: list[int], start: str, end: str,
-                    user_id: int | None = None) -> dict:
+def email_statement(
+    alliance_id: int, family_id: int, account_ids: list[int], start: str, end: str, user_id: int | None = None
+) -> dict:
     """Email a family its statement PDF and record that it was sent."""
     import datetime
 
@@ -42,8 +47,12 @@ def email_statement(alliance_id: int, family_id: int, account_ids: list[int], st
 
     family = Family.objects.get(pk=family_id)
     alliance = Alliance.objects.get(pk=alliance_id)
-    statement = family_statement(family, FamilyAccount.objects.filter(pk__in=account_ids),
-                                 start=datetime.date.fromisoformat(start), end=datetime.date.fromisoformat(end))
+    statement = family_statement(
+        family,
+        FamilyAccount.objects.filter(pk__in=account_ids),
+        start=datetime.date.fromisoformat(start),
+        end=datetime.date.fromisoformat(end),
+    )
     recipients = statement_recipients(family)
     if not recipients:
         return {"sent": False, "reason": "no guardian email"}
@@ -51,16 +60,23 @@ def email_statement(alliance_id: int, family_id: int, account_ids: list[int], st
 
     with alliance_local(alliance):
         pdf = statement_pdf({"statement": statement, "alliance": alliance})
-    message = EmailMessage(subject=f"Your statement from {alliance.name}, {start} to {end}",
-                           body=(f"Dear {family.name},\n\nAttached is your statement for {start} to {end}. "
-                                 f"Balance at the end of the period: {statement.closing}.\n"),
-                           to=recipients)
+    message = EmailMessage(
+        subject=f"Your statement from {alliance.name}, {start} to {end}",
+        body=(
+            f"Dear {family.name},\n\nAttached is your statement for {start} to {end}. "
+            f"Balance at the end of the period: {statement.closing}.\n"
+        ),
+        to=recipients,
+    )
     message.attach(f"statement-{family.pk}-{start}-{end}.pdf", pdf, "application/pdf")
     message.send()
     actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    event = audit_event_record(actor=actor, action="statement.emailed", target=family,
-                               after={"to": recipients, "start": start, "end": end,
-                                      "closing": str(statement.closing)})
+    event = audit_event_record(
+        actor=actor,
+        action="statement.emailed",
+        target=family,
+        after={"to": recipients, "start": start, "end": end, "closing": str(statement.closing)},
+    )
     return {"sent": True, "to": recipients, "audit_event_id": event.pk}
 
 

@@ -18,16 +18,12 @@ urlpatterns = [
 ]
 
 urlpatterns += [
-    path("billing/accounts/<int:pk>/payments/new/", views_payments.PaymentCreateView.as_view(),
-         name="payment_create"),
+    path("billing/accounts/<int:pk>/payments/new/", views_payments.PaymentCreateView.as_view(), name="payment_create"),
     path("billing/accounts/<int:pk>/write-off/", views_payments.WriteOffView.as_view(), name="write_off"),
-    path("billing/accounts/<int:pk>/notes/new/", views_payments.CollectionNoteView.as_view(),
-         name="collection_note"),
-    path("billing/accounts/<int:pk>/payment-plan/", views_payments.PaymentPlanView.as_view(),
-         name="payment_plan"),
+    path("billing/accounts/<int:pk>/notes/new/", views_payments.CollectionNoteView.as_view(), name="collection_note"),
+    path("billing/accounts/<int:pk>/payment-plan/", views_payments.PaymentPlanView.as_view(), name="payment_plan"),
     path("billing/payments/", views_payments.PaymentListView.as_view(), name="payment_list"),
-    path("billing/payments/<int:pk>/reverse/", views_payments.PaymentReverseView.as_view(),
-         name="payment_reverse"),
+    path("billing/payments/<int:pk>/reverse/", views_payments.PaymentReverseView.as_view(), name="payment_reverse"),
     path("billing/invoices/<int:pk>/void/", views_payments.InvoiceVoidView.as_view(), name="invoice_void"),
     path("billing/deposits/", views_payments.DepositView.as_view(), name="deposits"),
     path("billing/aging/", views_payments.AgingView.as_view(), name="aging"),
@@ -36,12 +32,21 @@ urlpatterns += [
 
 urlpatterns += [
     path("billing/families/<int:pk>/statement/", views_statements.StatementView.as_view(), name="statement"),
-    path("billing/families/<int:pk>/statement.pdf", views_statements.StatementView.as_view(), {"pdf": True},
-         name="statement_pdf"),
-    path("billing/families/<int:pk>/tax/<int:year>/", views_statements.TaxStatementView.as_view(),
-         name="tax_statement"),
-    path("billing/families/<int:pk>/tax/<int:year>.pdf", views_statements.TaxStatementView.as_view(),
-         {"pdf": True}, name="tax_statement_pdf"),
+    path(
+        "billing/families/<int:pk>/statement.pdf",
+        views_statements.StatementView.as_view(),
+        {"pdf": True},
+        name="statement_pdf",
+    ),
+    path(
+        "billing/families/<int:pk>/tax/<int:year>/", views_statements.TaxStatementView.as_view(), name="tax_statement"
+    ),
+    path(
+        "billing/families/<int:pk>/tax/<int:year>.pdf",
+        views_statements.TaxStatementView.as_view(),
+        {"pdf": True},
+        name="tax_statement_pdf",
+    ),
 ]
 
 urlpatterns += [

@@ -90,8 +90,7 @@ class AccountDetailView(BillingPage, DetailView):
     crumb = ("Family accounts", "billing:account_list")
 
     def get_object(self, queryset=None):  # type: ignore[no-untyped-def]
-        return self.get_for_member(FamilyAccount.objects.select_related("family", "program"),
-                                   pk=self.kwargs["pk"])
+        return self.get_for_member(FamilyAccount.objects.select_related("family", "program"), pk=self.kwargs["pk"])
 
     def get_title(self) -> str:
         return f"{self.object.holder_name} at {self.object.program.name}"
@@ -104,8 +103,13 @@ class AccountDetailView(BillingPage, DetailView):
         invoices = list(Invoice.objects.filter(account=self.object).order_by("-period_start")[:24])
         for invoice in invoices:
             invoice.open_amount = open_by_invoice.get(invoice.pk, 0)  # type: ignore[attr-defined]
-        context.update(rows=rows, balance=account_balance(self.object), aging=aging, invoices=invoices,
-                       payments=self.object.payments.order_by("-received_on", "-id")[:24])
+        context.update(
+            rows=rows,
+            balance=account_balance(self.object),
+            aging=aging,
+            invoices=invoices,
+            payments=self.object.payments.order_by("-received_on", "-id")[:24],
+        )
         return context
 
 
@@ -116,8 +120,11 @@ class RatePlanListView(BillingPage, ListView):
     context_object_name = "plans"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return (self.visible(RatePlan.objects.all()).select_related("program")
-                .order_by("program__name", "age_group", "-effective_from"))
+        return (
+            self.visible(RatePlan.objects.all())
+            .select_related("program")
+            .order_by("program__name", "age_group", "-effective_from")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -151,8 +158,11 @@ class InvoiceListView(BillingPage, ListView):
     context_object_name = "invoices"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return (self.visible(Invoice.objects.all()).select_related("account__family", "program")
-                .order_by("-period_start", "-number"))
+        return (
+            self.visible(Invoice.objects.all())
+            .select_related("account__family", "program")
+            .order_by("-period_start", "-number")
+        )
 
 
 class InvoiceDetailView(BillingPage, DetailView):
@@ -161,8 +171,7 @@ class InvoiceDetailView(BillingPage, DetailView):
     crumb = ("Invoices", "billing:invoice_list")
 
     def get_object(self, queryset=None):  # type: ignore[no-untyped-def]
-        return self.get_for_member(Invoice.objects.select_related("account__family", "program"),
-                                   pk=self.kwargs["pk"])
+        return self.get_for_member(Invoice.objects.select_related("account__family", "program"), pk=self.kwargs["pk"])
 
     def get_title(self) -> str:
         return f"Invoice {self.object.number}"
@@ -182,8 +191,9 @@ class InvoiceRunListView(BillingFormPage):
     submit_label = "Start the run"
 
     def perform(self, form: InvoiceRunForm) -> InvoiceRun:
-        return invoicing.invoice_run_create(actor=self.request.user, period=form.cleaned_data["period"],
-                                            period_start=form.cleaned_data["period_start"])
+        return invoicing.invoice_run_create(
+            actor=self.request.user, period=form.cleaned_data["period"], period_start=form.cleaned_data["period_start"]
+        )
 
     def success_message(self, obj: InvoiceRun) -> str:
         return f"Invoice run for {obj.period_start:%B %Y} started."
@@ -207,8 +217,11 @@ class InvoiceRunDetailView(BillingPage, DetailView):
         return self.get_for_member(InvoiceRun.objects.all(), pk=self.kwargs["pk"])
 
     def get_title(self) -> str:
-        return f"Invoice run {self.object.period_start:%B %Y}" if self.object.period == "monthly" else (
-            f"Invoice run week of {self.object.period_start}")
+        return (
+            f"Invoice run {self.object.period_start:%B %Y}"
+            if self.object.period == "monthly"
+            else (f"Invoice run week of {self.object.period_start}")
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -276,8 +289,11 @@ class MemberFeesView(BillingFormPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["invoices"] = (Invoice.objects.filter(account__family__isnull=True).select_related("program")
-                               .order_by("-period_start", "program__name")[:100])
+        context["invoices"] = (
+            Invoice.objects.filter(account__family__isnull=True)
+            .select_related("program")
+            .order_by("-period_start", "program__name")[:100]
+        )
         return context
 
 

@@ -59,9 +59,13 @@ class AchView(BillingFormPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(batches=AchBatch.objects.select_related("program")[:30], returns_form=AchReturnsForm(),
-                       bank_accounts=BankAccount.objects.select_related("account__family", "account__program")
-                       .order_by("-flagged", "account__family__name")[:300])
+        context.update(
+            batches=AchBatch.objects.select_related("program")[:30],
+            returns_form=AchReturnsForm(),
+            bank_accounts=BankAccount.objects.select_related("account__family", "account__program").order_by(
+                "-flagged", "account__family__name"
+            )[:300],
+        )
         return context
 
 
@@ -103,12 +107,11 @@ class AutopayPauseView(BillingPage, View):
         bank = self.get_for_member(BankAccount.objects.all(), pk=kwargs["pk"])
         paused = request.POST.get("paused") == "1"
         try:
-            ach.bank_account_pause(actor=request.user, bank_account=bank, paused=paused,
-                                   reason=request.POST.get("reason", ""))
+            ach.bank_account_pause(
+                actor=request.user, bank_account=bank, paused=paused, reason=request.POST.get("reason", "")
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, "Autopay paused." if paused else "Autopay resumed.")
         return redirect(self.alliance_url("billing:ach"))
-
-

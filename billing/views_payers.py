@@ -73,9 +73,13 @@ class PayerDetailView(BillingFormPage):
 
     def form_valid(self, form: RemittanceForm) -> HttpResponse:
         data = form.cleaned_data
-        report = payers.remittance_import_csv(actor=self.request.user, payer=self.get_payer(),
-                                              received_on=data["received_on"], reference=data["reference"],
-                                              text=data["text"])
+        report = payers.remittance_import_csv(
+            actor=self.request.user,
+            payer=self.get_payer(),
+            received_on=data["received_on"],
+            reference=data["reference"],
+            text=data["text"],
+        )
         if report.errors:
             return self.render_to_response(self.get_context_data(form=form, import_errors=report.errors))
         assert report.remittance is not None
@@ -104,14 +108,19 @@ class ShortfallView(BillingFormPage):
 
     def get_claim(self) -> PayerClaim:
         if not hasattr(self, "claim"):
-            self.claim = self.get_for_member(PayerClaim.objects.select_related("authorization", "child", "payer"),
-                                             pk=self.kwargs["pk"])
+            self.claim = self.get_for_member(
+                PayerClaim.objects.select_related("authorization", "child", "payer"), pk=self.kwargs["pk"]
+            )
         return self.claim
 
     def perform(self, form: ShortfallForm) -> PayerClaim:
-        return payers.claim_resolve_shortfall(actor=self.request.user, claim=self.get_claim(),
-                                              decision=form.cleaned_data["decision"],
-                                              reason=form.cleaned_data["reason"], on=datetime.date.today())
+        return payers.claim_resolve_shortfall(
+            actor=self.request.user,
+            claim=self.get_claim(),
+            decision=form.cleaned_data["decision"],
+            reason=form.cleaned_data["reason"],
+            on=datetime.date.today(),
+        )
 
     def success_url_for(self, obj: PayerClaim) -> str:
         return self.alliance_url("billing:payer_detail", obj.payer_id)
@@ -119,6 +128,8 @@ class ShortfallView(BillingFormPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         claim = self.get_claim()
-        context["intro"] = (f"{claim.payer} paid {claim.paid} of {claim.expected} claimed for "
-                            f"{claim.child.full_name}, {claim.period_start:%B %Y}: {claim.shortfall} short.")
+        context["intro"] = (
+            f"{claim.payer} paid {claim.paid} of {claim.expected} claimed for "
+            f"{claim.child.full_name}, {claim.period_start:%B %Y}: {claim.shortfall} short."
+        )
         return context

@@ -35,8 +35,9 @@ class AccountFormPage(BillingFormPage):
 
     def get_account(self) -> FamilyAccount:
         if not hasattr(self, "account"):
-            self.account = self.get_for_member(FamilyAccount.objects.select_related("family", "program"),
-                                               pk=self.kwargs["pk"])
+            self.account = self.get_for_member(
+                FamilyAccount.objects.select_related("family", "program"), pk=self.kwargs["pk"]
+            )
         return self.account
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -69,9 +70,16 @@ class PaymentCreateView(AccountFormPage):
 
     def perform(self, form: PaymentForm) -> Payment:
         data = form.cleaned_data
-        return payments.payment_record(actor=self.request.user, account=self.account, amount=data["amount"],
-                                       method=data["method"], received_on=data["received_on"],
-                                       reference=data["reference"], invoice=data["invoice"], note=data["note"])
+        return payments.payment_record(
+            actor=self.request.user,
+            account=self.account,
+            amount=data["amount"],
+            method=data["method"],
+            received_on=data["received_on"],
+            reference=data["reference"],
+            invoice=data["invoice"],
+            note=data["note"],
+        )
 
     def success_message(self, obj: Payment) -> str:
         return f"Payment of {obj.amount} recorded."
@@ -84,8 +92,13 @@ class WriteOffView(AccountFormPage):
     submit_label = "Write off"
 
     def perform(self, form: WriteOffForm) -> None:
-        payments.write_off_record(actor=self.request.user, account=self.account, reason=form.cleaned_data["reason"],
-                                  amount=form.cleaned_data["amount"], written_on=datetime.date.today())
+        payments.write_off_record(
+            actor=self.request.user,
+            account=self.account,
+            reason=form.cleaned_data["reason"],
+            amount=form.cleaned_data["amount"],
+            written_on=datetime.date.today(),
+        )
 
     def success_message(self, obj: Any) -> str:
         return "Balance written off."
@@ -135,8 +148,9 @@ class PaymentReverseView(BillingFormPage):
         return super().post(request, *args, **kwargs)
 
     def perform(self, form: ReasonForm) -> Payment:
-        return payments.payment_reverse(actor=self.request.user, payment=self.payment,
-                                        reason=form.cleaned_data["reason"])
+        return payments.payment_reverse(
+            actor=self.request.user, payment=self.payment, reason=form.cleaned_data["reason"]
+        )
 
     def success_message(self, obj: Payment) -> str:
         return f"Payment of {obj.amount} reversed."
@@ -187,8 +201,11 @@ class PaymentListView(BillingPage, ListView):
     context_object_name = "payments"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return (self.visible(Payment.objects.all()).select_related("account__family", "program", "deposit")
-                .order_by("-received_on", "-id"))
+        return (
+            self.visible(Payment.objects.all())
+            .select_related("account__family", "program", "deposit")
+            .order_by("-received_on", "-id")
+        )
 
 
 class DepositView(BillingFormPage):
@@ -200,19 +217,35 @@ class DepositView(BillingFormPage):
     def undeposited(self):  # type: ignore[no-untyped-def]
         # Cash and checks of the last 60 days: older ones were banked before the Hub recorded deposits.
         since = datetime.date.today() - datetime.timedelta(days=60)
-        return (self.visible(Payment.objects.filter(deposit__isnull=True, status=PaymentStatus.RECORDED,
-                                                    method__in=["cash", "check"], received_on__gte=since))
-                .select_related("account__family", "program").order_by("program__name", "received_on"))
+        return (
+            self.visible(
+                Payment.objects.filter(
+                    deposit__isnull=True,
+                    status=PaymentStatus.RECORDED,
+                    method__in=["cash", "check"],
+                    received_on__gte=since,
+                )
+            )
+            .select_related("account__family", "program")
+            .order_by("program__name", "received_on")
+        )
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "payments": self.undeposited(),
-                "programs": self.visible(MemberProgram.objects.all())}
+        return {
+            **super().get_form_kwargs(),
+            "payments": self.undeposited(),
+            "programs": self.visible(MemberProgram.objects.all()),
+        }
 
     def perform(self, form: DepositForm) -> DepositBatch:
         data = form.cleaned_data
-        return payments.deposit_batch_create(actor=self.request.user, program=data["program"],
-                                             deposited_on=data["deposited_on"], payments=list(data["payments"]),
-                                             reference=data["reference"])
+        return payments.deposit_batch_create(
+            actor=self.request.user,
+            program=data["program"],
+            deposited_on=data["deposited_on"],
+            payments=list(data["payments"]),
+            reference=data["reference"],
+        )
 
     def success_message(self, obj: DepositBatch) -> str:
         return f"Deposit of {obj.total} recorded."
@@ -243,11 +276,14 @@ class AgingView(BillingPage, TemplateView):
         families = dict(Family.objects.filter(pk__in={r.family_id for r in rows}).values_list("pk", "name"))
         by_program = aging_totals(rows, by="program_id")
         context.update(
-            as_of=as_of, buckets=[(b, BUCKET_LABELS[b]) for b in BUCKETS],
+            as_of=as_of,
+            buckets=[(b, BUCKET_LABELS[b]) for b in BUCKETS],
             total=aging_totals(rows).get("all"),
             programs=sorted(((programs.get(pk, "?"), t) for pk, t in by_program.items()), key=lambda x: x[0]),
-            families=sorted(((families.get(r.family_id, "?"), programs.get(r.program_id, "?"), r) for r in rows
-                             if r.balance != 0), key=lambda x: -x[2].past_due)[:200],
+            families=sorted(
+                ((families.get(r.family_id, "?"), programs.get(r.program_id, "?"), r) for r in rows if r.balance != 0),
+                key=lambda x: -x[2].past_due,
+            )[:200],
         )
         return context
 
@@ -265,14 +301,22 @@ class CollectionsView(BillingPage, TemplateView):
         rows = [r for r in aging_for_accounts(FamilyAccount.objects.all(), as_of=today) if r.past_due > 0]
         rows.sort(key=lambda r: (-r.days_past_due, -r.past_due))
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
-        context.update(page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages(),
-                       past_due_count=len(rows))
+        context.update(
+            page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages(), past_due_count=len(rows)
+        )
         rows = list(page)
         accounts = FamilyAccount.objects.select_related("family", "program").in_bulk([r.account_id for r in rows])
         last_note = {}
         for note in CollectionNote.objects.filter(account_id__in=accounts).order_by("created_at"):
             last_note[note.account_id] = note
         plans = {p.account_id: p for p in PaymentPlan.objects.filter(account_id__in=accounts, is_active=True)}
-        context["rows"] = [{"aging": r, "account": accounts[r.account_id], "note": last_note.get(r.account_id),
-                            "plan": plans.get(r.account_id)} for r in rows]
+        context["rows"] = [
+            {
+                "aging": r,
+                "account": accounts[r.account_id],
+                "note": last_note.get(r.account_id),
+                "plan": plans.get(r.account_id),
+            }
+            for r in rows
+        ]
         return context

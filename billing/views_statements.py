@@ -62,7 +62,8 @@ class StatementView(FamilyPage, TemplateView):
             pdf = statement_pdf({"statement": self.statement, "alliance": self.alliance})
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = (
-                f'attachment; filename="statement-{family.pk}-{self.statement.start}-{self.statement.end}.pdf"')
+                f'attachment; filename="statement-{family.pk}-{self.statement.start}-{self.statement.end}.pdf"'
+            )
             return response
         return super().get(request, *args, **kwargs)
 
@@ -73,8 +74,10 @@ class StatementView(FamilyPage, TemplateView):
         family = self.get_family()
         back = redirect(request.get_full_path())
         try:
-            start, end = _date(request.POST.get("start"), datetime.date.today()), _date(
-                request.POST.get("end"), datetime.date.today())
+            start, end = (
+                _date(request.POST.get("start"), datetime.date.today()),
+                _date(request.POST.get("end"), datetime.date.today()),
+            )
             family_statement(family, self.accounts(), start=start, end=end)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -83,16 +86,21 @@ class StatementView(FamilyPage, TemplateView):
         if not recipients:
             messages.error(request, "No guardian of this family has an email address; add one first.")
             return back
-        args = (self.alliance.pk, family.pk, list(self.accounts().filter(family=family).values_list("pk", flat=True)),
-                start.isoformat(), end.isoformat(), request.user.pk)
+        args = (
+            self.alliance.pk,
+            family.pk,
+            list(self.accounts().filter(family=family).values_list("pk", flat=True)),
+            start.isoformat(),
+            end.isoformat(),
+            request.user.pk,
+        )
         transaction.on_commit(lambda: email_statement.delay(*args))
         messages.success(request, f"Statement emailed to {recipients[0]}.")
         return back
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(statement=self.statement, family=self.family,
-                       last_year=datetime.date.today().year - 1)
+        context.update(statement=self.statement, family=self.family, last_year=datetime.date.today().year - 1)
         return context
 
 
@@ -106,9 +114,16 @@ class TaxStatementView(FamilyPage, TemplateView):
         family = self.get_family()
         self.lines = year_end_tax_lines(family, self.accounts(), year=kwargs["year"])
         if kwargs.get("pdf"):
-            pdf = statement_pdf({"family": family, "year": kwargs["year"], "lines": self.lines,
-                                 "alliance": self.alliance, "total": sum(line.paid for line in self.lines)},
-                                template="billing/tax_statement_pdf.html")
+            pdf = statement_pdf(
+                {
+                    "family": family,
+                    "year": kwargs["year"],
+                    "lines": self.lines,
+                    "alliance": self.alliance,
+                    "total": sum(line.paid for line in self.lines),
+                },
+                template="billing/tax_statement_pdf.html",
+            )
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = f'attachment; filename="child-care-{kwargs["year"]}-{family.pk}.pdf"'
             return response
@@ -116,6 +131,7 @@ class TaxStatementView(FamilyPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(family=self.family, year=self.kwargs["year"], lines=self.lines,
-                       total=sum(line.paid for line in self.lines))
+        context.update(
+            family=self.family, year=self.kwargs["year"], lines=self.lines, total=sum(line.paid for line in self.lines)
+        )
         return context

@@ -85,9 +85,22 @@ class GuardianSerializer(SetOnCreate, HubModelSerializer):
 
     class Meta:
         model = Guardian
-        fields = ["id", "family", "first_name", "last_name", "relationship", "email", "phone",
-                  "is_primary_contact", "can_pick_up", "consent_photos", "consent_field_trips",
-                  "consent_text_messages", "consent_share_with_programs", "created_at"]
+        fields = [
+            "id",
+            "family",
+            "first_name",
+            "last_name",
+            "relationship",
+            "email",
+            "phone",
+            "is_primary_contact",
+            "can_pick_up",
+            "consent_photos",
+            "consent_field_trips",
+            "consent_text_messages",
+            "consent_share_with_programs",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
     def get_fields(self) -> dict[str, Any]:
@@ -101,8 +114,7 @@ class FamilySerializer(HubModelSerializer):
 
     class Meta:
         model = Family
-        fields = ["id", "name", "street", "city", "postal_code", "home_language", "notes", "created_at",
-                  "guardians"]
+        fields = ["id", "name", "street", "city", "postal_code", "home_language", "notes", "created_at", "guardians"]
         read_only_fields = ["created_at"]
 
 
@@ -114,8 +126,11 @@ class FamilyFilter(TenantFilterSet):
         fields = ["city"]
 
     def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        ids = Family.objects.filter(Q(name__icontains=value) | Q(guardians__last_name__icontains=value)
-                                    | Q(children__last_name__icontains=value)).values("pk")
+        ids = Family.objects.filter(
+            Q(name__icontains=value)
+            | Q(guardians__last_name__icontains=value)
+            | Q(children__last_name__icontains=value)
+        ).values("pk")
         return queryset.filter(pk__in=ids)
 
 
@@ -132,12 +147,16 @@ class FamilyViewSet(EnrollmentViewSetBase):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.require_hub()
-        serializer.instance = through_service(lambda: services.family_create(
-            actor=self.request.user, **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.family_create(actor=self.request.user, **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.family_update(
-            actor=self.request.user, family=self.stored(serializer), data=serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.family_update(
+                actor=self.request.user, family=self.stored(serializer), data=serializer.validated_data
+            )
+        )
 
 
 class GuardianViewSet(EnrollmentViewSetBase):
@@ -147,13 +166,13 @@ class GuardianViewSet(EnrollmentViewSetBase):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
-        serializer.instance = through_service(lambda: services.guardian_create(
-            actor=self.request.user, **data))
+        serializer.instance = through_service(lambda: services.guardian_create(actor=self.request.user, **data))
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "family"}
-        serializer.instance = through_service(lambda: services.guardian_update(
-            actor=self.request.user, guardian=self.stored(serializer), data=data))
+        serializer.instance = through_service(
+            lambda: services.guardian_update(actor=self.request.user, guardian=self.stored(serializer), data=data)
+        )
 
 
 class ChildSerializer(SetOnCreate, HubModelSerializer):
@@ -161,8 +180,16 @@ class ChildSerializer(SetOnCreate, HubModelSerializer):
 
     class Meta:
         model = Child
-        fields = ["id", "family", "first_name", "last_name", "date_of_birth", "needs_notes",
-                  "has_individual_plan", "created_at"]
+        fields = [
+            "id",
+            "family",
+            "first_name",
+            "last_name",
+            "date_of_birth",
+            "needs_notes",
+            "has_individual_plan",
+            "created_at",
+        ]
         read_only_fields = ["created_at"]
 
     def get_fields(self) -> dict[str, Any]:
@@ -185,8 +212,9 @@ class ChildViewSet(EnrollmentViewSetBase):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "family"}
-        serializer.instance = through_service(lambda: services.child_update(
-            actor=self.request.user, child=self.stored(serializer), data=data))
+        serializer.instance = through_service(
+            lambda: services.child_update(actor=self.request.user, child=self.stored(serializer), data=data)
+        )
 
 
 # --- Enrollments ------------------------------------------------------------
@@ -197,9 +225,26 @@ class EnrollmentSerializer(HubModelSerializer):
 
     class Meta:
         model = Enrollment
-        fields = ["id", "child", "child_name", "classroom", "program", "start_date", "end_date", "weekdays",
-                  "day_length", "fte", "funding_source", "rate_plan_ref", "end_reason", "end_note",
-                  "override_reason", "previous", "status", "created_at"]
+        fields = [
+            "id",
+            "child",
+            "child_name",
+            "classroom",
+            "program",
+            "start_date",
+            "end_date",
+            "weekdays",
+            "day_length",
+            "fte",
+            "funding_source",
+            "rate_plan_ref",
+            "end_reason",
+            "end_note",
+            "override_reason",
+            "previous",
+            "status",
+            "created_at",
+        ]
         read_only_fields = fields
 
     def get_status(self, obj: Enrollment) -> str:
@@ -235,9 +280,9 @@ class TransferSerializer(serializers.Serializer):
 
 class EndSerializer(serializers.Serializer):
     end_date = serializers.DateField()
-    reason = ChoiceField(choices=[(r.value, r.label) for r in
-                                              (EndReason.GRADUATED, EndReason.MOVED, EndReason.COST,
-                                               EndReason.OTHER)])
+    reason = ChoiceField(
+        choices=[(r.value, r.label) for r in (EndReason.GRADUATED, EndReason.MOVED, EndReason.COST, EndReason.OTHER)]
+    )
     note = CharField(required=False, allow_blank=True, default="")
 
 
@@ -255,9 +300,19 @@ class IntakeFamilySerializer(HubModelSerializer):
 class IntakeGuardianSerializer(HubModelSerializer):
     class Meta:
         model = Guardian
-        fields = ["first_name", "last_name", "relationship", "email", "phone", "is_primary_contact",
-                  "can_pick_up", "consent_photos", "consent_field_trips", "consent_text_messages",
-                  "consent_share_with_programs"]
+        fields = [
+            "first_name",
+            "last_name",
+            "relationship",
+            "email",
+            "phone",
+            "is_primary_contact",
+            "can_pick_up",
+            "consent_photos",
+            "consent_field_trips",
+            "consent_text_messages",
+            "consent_share_with_programs",
+        ]
 
 
 class IntakeChildSerializer(HubModelSerializer):
@@ -343,13 +398,17 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
         return context
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
-        return {"create": EnrollmentCreateSerializer, "schedule": ScheduleChangeSerializer,
-                "transfer": TransferSerializer, "end": EndSerializer, "terms": TermsSerializer,
-                "intake": IntakeSerializer}.get(self.action, EnrollmentSerializer)
+        return {
+            "create": EnrollmentCreateSerializer,
+            "schedule": ScheduleChangeSerializer,
+            "transfer": TransferSerializer,
+            "end": EndSerializer,
+            "terms": TermsSerializer,
+            "intake": IntakeSerializer,
+        }.get(self.action, EnrollmentSerializer)
 
     def _answer(self, enrollment: Enrollment, status: int = 200) -> Response:
-        return Response(EnrollmentSerializer(enrollment, context=self.get_serializer_context()).data,
-                        status=status)
+        return Response(EnrollmentSerializer(enrollment, context=self.get_serializer_context()).data, status=status)
 
     def _input(self, request: Request) -> dict[str, Any]:
         serializer = self.get_serializer(data=request.data)
@@ -368,10 +427,13 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
         data = self._input(request)
         try:
             enrollment = services.enrollment_intake_create(
-                actor=request.user, family=data["family"],
+                actor=request.user,
+                family=data["family"],
                 family_data=None if data["family"] else dict(data["family_data"]),
                 guardian_data=None if data["family"] else dict(data["guardian_data"]),
-                child=dict(data["child"]), enrollment=dict(data["enrollment"]))
+                child=dict(data["child"]),
+                enrollment=dict(data["enrollment"]),
+            )
         except DjangoValidationError as exc:
             raise DRFValidationError(_intake_errors(exc)) from None
         return self._answer(enrollment, status=201)
@@ -380,29 +442,35 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
     @action(detail=True, methods=["post"])
     def schedule(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(through_service(lambda: services.enrollment_change_schedule(
-            actor=request.user, enrollment=enrollment, **data)))
+        return self._answer(
+            through_service(
+                lambda: services.enrollment_change_schedule(actor=request.user, enrollment=enrollment, **data)
+            )
+        )
 
     @extend_schema(request=TransferSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(through_service(lambda: services.enrollment_transfer(
-            actor=request.user, enrollment=enrollment, **data)))
+        return self._answer(
+            through_service(lambda: services.enrollment_transfer(actor=request.user, enrollment=enrollment, **data))
+        )
 
     @extend_schema(request=EndSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(through_service(lambda: services.enrollment_end(
-            actor=request.user, enrollment=enrollment, **data)))
+        return self._answer(
+            through_service(lambda: services.enrollment_end(actor=request.user, enrollment=enrollment, **data))
+        )
 
     @extend_schema(request=TermsSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def terms(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(through_service(lambda: services.enrollment_update_terms(
-            actor=request.user, enrollment=enrollment, **data)))
+        return self._answer(
+            through_service(lambda: services.enrollment_update_terms(actor=request.user, enrollment=enrollment, **data))
+        )
 
 
 # --- Attendance -------------------------------------------------------------
@@ -412,8 +480,20 @@ class AttendanceSerializer(HubModelSerializer):
 
     class Meta:
         model = AttendanceRecord
-        fields = ["id", "enrollment", "child", "classroom", "day", "check_in", "check_out", "absence_reason",
-                  "note", "source", "state", "updated_at"]
+        fields = [
+            "id",
+            "enrollment",
+            "child",
+            "classroom",
+            "day",
+            "check_in",
+            "check_out",
+            "absence_reason",
+            "note",
+            "source",
+            "state",
+            "updated_at",
+        ]
         read_only_fields = fields
 
 
@@ -485,35 +565,54 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
 
         from django.utils import timezone
 
-        return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0,
-                                                                                           microsecond=0)
+        return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0, microsecond=0)
 
     @extend_schema(request=AttendanceMarkSerializer, responses={201: AttendanceSerializer})
     @action(detail=False, methods=["post"], url_path="check-in")
     def check_in(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._mark(request, lambda d: services.attendance_check_in(
-            actor=request.user, enrollment=d["enrollment"], day=d["day"], at=d.get("at") or self._now(),
-            source="api"))
+        return self._mark(
+            request,
+            lambda d: services.attendance_check_in(
+                actor=request.user,
+                enrollment=d["enrollment"],
+                day=d["day"],
+                at=d.get("at") or self._now(),
+                source="api",
+            ),
+        )
 
     @extend_schema(request=AttendanceMarkSerializer, responses={201: AttendanceSerializer})
     @action(detail=False, methods=["post"], url_path="check-out")
     def check_out(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._mark(request, lambda d: services.attendance_check_out(
-            actor=request.user, enrollment=d["enrollment"], day=d["day"], at=d.get("at") or self._now()))
+        return self._mark(
+            request,
+            lambda d: services.attendance_check_out(
+                actor=request.user, enrollment=d["enrollment"], day=d["day"], at=d.get("at") or self._now()
+            ),
+        )
 
     @extend_schema(request=AttendanceMarkSerializer, responses={201: AttendanceSerializer})
     @action(detail=False, methods=["post"])
     def absent(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return self._mark(request, lambda d: services.attendance_mark_absent(
-            actor=request.user, enrollment=d["enrollment"], day=d["day"],
-            reason=d.get("reason") or AbsenceReason.UNKNOWN))
+        return self._mark(
+            request,
+            lambda d: services.attendance_mark_absent(
+                actor=request.user,
+                enrollment=d["enrollment"],
+                day=d["day"],
+                reason=d.get("reason") or AbsenceReason.UNKNOWN,
+            ),
+        )
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])
     def clear(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record = self.get_object()
-        through_service(lambda: services.attendance_clear(actor=request.user, record=record,
-                                                          reason=str(dict(request.data).get("reason", ""))))
+        through_service(
+            lambda: services.attendance_clear(
+                actor=request.user, record=record, reason=str(dict(request.data).get("reason", ""))
+            )
+        )
         return Response(status=204)
 
     @extend_schema(request={"multipart/form-data": AttendanceUploadSerializer}, responses={201: UploadResultSerializer})
@@ -523,14 +622,33 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         program_ids = None if self.membership.is_hub else [self.membership.program_id or 0]
-        result = through_service(lambda: attendance_import(
-            actor=request.user, content=upload.read(), filename=upload.name, today=alliance_today(),
-            program_ids=program_ids))
+        result = through_service(
+            lambda: attendance_import(
+                actor=request.user,
+                content=upload.read(),
+                filename=upload.name,
+                today=alliance_today(),
+                program_ids=program_ids,
+            )
+        )
         if not result.ok:
-            return Response({"imported": 0, "errors": [
-                {"line": e.line, "column": e.column, "message": e.message} for e in result.errors]}, status=400)
-        return Response({"imported": result.rows, "present": result.present, "absent": result.absent,
-                         "from": result.first_day, "to": result.last_day}, status=201)
+            return Response(
+                {
+                    "imported": 0,
+                    "errors": [{"line": e.line, "column": e.column, "message": e.message} for e in result.errors],
+                },
+                status=400,
+            )
+        return Response(
+            {
+                "imported": result.rows,
+                "present": result.present,
+                "absent": result.absent,
+                "from": result.first_day,
+                "to": result.last_day,
+            },
+            status=201,
+        )
 
 
 # --- Waitlist and offers ----------------------------------------------------
@@ -540,15 +658,32 @@ class WaitlistEntrySerializer(SetOnCreate, HubModelSerializer):
     child = VisibleRelatedField(Child)
     program = VisibleRelatedField(MemberProgram, required=False, allow_null=True)
     acceptable_programs: Any = PrimaryKeyRelatedField(many=True, read_only=True)
-    acceptable_program_ids = serializers.ListField(child=IntegerField(), write_only=True,
-                                                   required=False, default=list)
+    acceptable_program_ids = serializers.ListField(child=IntegerField(), write_only=True, required=False, default=list)
     weekdays = WeekdaysField()
 
     class Meta:
         model = WaitlistEntry
-        fields = ["id", "child", "program", "acceptable_programs", "acceptable_program_ids", "area", "any_program",
-                  "desired_start", "weekdays", "day_length", "fte", "age_group_at_start", "sibling_enrolled",
-                  "subsidy_eligible", "added_on", "status", "status_note", "notes", "created_at"]
+        fields = [
+            "id",
+            "child",
+            "program",
+            "acceptable_programs",
+            "acceptable_program_ids",
+            "area",
+            "any_program",
+            "desired_start",
+            "weekdays",
+            "day_length",
+            "fte",
+            "age_group_at_start",
+            "sibling_enrolled",
+            "subsidy_eligible",
+            "added_on",
+            "status",
+            "status_note",
+            "notes",
+            "created_at",
+        ]
         read_only_fields = ["fte", "age_group_at_start", "status", "status_note", "created_at"]
         extra_kwargs = {"added_on": {"required": False}}
 
@@ -587,13 +722,15 @@ class WaitlistEntryViewSet(EnrollmentViewSetBase):
         if not self.membership.is_hub and (program is None or program.pk != self.membership.program_id):
             raise PermissionDenied("A provider adds children to their own program's waitlist.")
         child = data.pop("child")
-        serializer.instance = through_service(lambda: services.waitlist_entry_create(
-            actor=self.request.user, child=child, program=program, **data))
+        serializer.instance = through_service(
+            lambda: services.waitlist_entry_create(actor=self.request.user, child=child, program=program, **data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("child", "program")}
-        serializer.instance = through_service(lambda: services.waitlist_entry_update(
-            actor=self.request.user, entry=self.stored(serializer), data=data))
+        serializer.instance = through_service(
+            lambda: services.waitlist_entry_update(actor=self.request.user, entry=self.stored(serializer), data=data)
+        )
 
     @extend_schema(request=WithdrawSerializer, responses=WaitlistEntrySerializer)
     @action(detail=True, methods=["post"])
@@ -601,8 +738,11 @@ class WaitlistEntryViewSet(EnrollmentViewSetBase):
         entry = self.get_object()
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = through_service(lambda: services.waitlist_entry_withdraw(
-            actor=request.user, entry=entry, reason=serializer.validated_data["reason"]))
+        entry = through_service(
+            lambda: services.waitlist_entry_withdraw(
+                actor=request.user, entry=entry, reason=serializer.validated_data["reason"]
+            )
+        )
         return Response(WaitlistEntrySerializer(entry, context=self.get_serializer_context()).data)
 
 
@@ -611,8 +751,23 @@ class OfferSerializer(HubModelSerializer):
 
     class Meta:
         model = Offer
-        fields = ["id", "entry", "classroom", "program", "start_date", "weekdays", "day_length", "fte",
-                  "respond_by", "status", "note", "response_note", "enrollment", "made_at", "responded_at"]
+        fields = [
+            "id",
+            "entry",
+            "classroom",
+            "program",
+            "start_date",
+            "weekdays",
+            "day_length",
+            "fte",
+            "respond_by",
+            "status",
+            "note",
+            "response_note",
+            "enrollment",
+            "made_at",
+            "responded_at",
+        ]
         read_only_fields = fields
 
 
@@ -652,8 +807,12 @@ class OfferViewSet(EnrollmentViewSetBase):
     http_method_names = READ_AND_POST
 
     def get_serializer_class(self) -> type[serializers.Serializer]:
-        return {"create": OfferCreateSerializer, "accept": AcceptSerializer, "decline": DeclineSerializer,
-                "withdraw": OfferWithdrawSerializer}.get(self.action, OfferSerializer)
+        return {
+            "create": OfferCreateSerializer,
+            "accept": AcceptSerializer,
+            "decline": DeclineSerializer,
+            "withdraw": OfferWithdrawSerializer,
+        }.get(self.action, OfferSerializer)
 
     def _input(self, request: Request) -> dict[str, Any]:
         serializer = self.get_serializer(data=request.data)
@@ -776,20 +935,34 @@ class MatchesSerializer(serializers.Serializer):
 
 
 def _figures(v: Vacancy) -> dict[str, Any]:
-    return {"capacity_now": v.capacity_now, "desired_now": v.target_now, "enrolled_fte_now": str(v.enrolled_now),
-            "children_now": v.children_now, "open_now": str(v.open_now),
-            "occupancy_now": None if v.occupancy_now is None else str(v.occupancy_now),
-            "capacity_avg": str(v.capacity_avg), "enrolled_fte_avg": str(v.enrolled_avg),
-            "open_avg": str(v.open_avg), "open_min": str(v.open_min), "open_max": str(v.open_max),
-            "occupancy": None if v.occupancy is None else str(v.occupancy),
-            "occupancy_of_desired": None if v.occupancy_of_desired is None else str(v.occupancy_of_desired),
-            "operating_days": v.days}
+    return {
+        "capacity_now": v.capacity_now,
+        "desired_now": v.target_now,
+        "enrolled_fte_now": str(v.enrolled_now),
+        "children_now": v.children_now,
+        "open_now": str(v.open_now),
+        "occupancy_now": None if v.occupancy_now is None else str(v.occupancy_now),
+        "capacity_avg": str(v.capacity_avg),
+        "enrolled_fte_avg": str(v.enrolled_avg),
+        "open_avg": str(v.open_avg),
+        "open_min": str(v.open_min),
+        "open_max": str(v.open_max),
+        "occupancy": None if v.occupancy is None else str(v.occupancy),
+        "occupancy_of_desired": None if v.occupancy_of_desired is None else str(v.occupancy_of_desired),
+        "operating_days": v.days,
+    }
 
 
 def _classroom_row(c: ClassroomVacancy) -> dict[str, Any]:
-    return {"classroom": c.classroom.pk, "name": c.classroom.name, "program": c.program.pk,
-            "program_name": c.program.name, "age_group": c.classroom.age_group, "area": c.area,
-            **_figures(c.figures)}
+    return {
+        "classroom": c.classroom.pk,
+        "name": c.classroom.name,
+        "program": c.program.pk,
+        "program_name": c.program.name,
+        "age_group": c.classroom.age_group,
+        "area": c.area,
+        **_figures(c.figures),
+    }
 
 
 START_PARAM = OpenApiParameter("start", datetime.date, description="First day (default today).")
@@ -817,28 +990,42 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
         except OverflowError:
             raise DRFValidationError({"start": ["A date before the year 9999."]}) from None
 
-    @extend_schema(responses=VacancyReportSerializer, parameters=[
-        *RANGE_PARAMS,
-        OpenApiParameter("program", int, description="One program (Hub staff; a provider sees their own)."),
-        OpenApiParameter("age_group", str, enum=AgeGroup.values),
-        OpenApiParameter("area", str, description="Programs' city or area.")])
+    @extend_schema(
+        responses=VacancyReportSerializer,
+        parameters=[
+            *RANGE_PARAMS,
+            OpenApiParameter("program", int, description="One program (Hub staff; a provider sees their own)."),
+            OpenApiParameter("age_group", str, enum=AgeGroup.values),
+            OpenApiParameter("area", str, description="Programs' city or area."),
+        ],
+    )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         start, end = self._range(request)
         program_ids = None if self.membership.is_hub else [self.membership.program_id or 0]
         program = int_param(request, "program", None)
         if self.membership.is_hub and program is not None:
             program_ids = [program]
-        report = vacancy_report(start=start, end=end, program_ids=program_ids,
-                                age_group=choice_param(request, "age_group", AgeGroup.values),
-                                area=text_param(request, "area"))
-        return Response({
-            "start": start, "end": end, "alliance": _figures(report.total),
-            "programs": [{"program": p.program.pk, "name": p.program.name, **_figures(p.figures)}
-                         for p in report.programs],
-            "age_groups_and_areas": [{"age_group": g.age_group, "area": g.area, **_figures(g.figures)}
-                                     for g in report.groups],
-            "classrooms": [_classroom_row(c) for c in report.classrooms],
-        })
+        report = vacancy_report(
+            start=start,
+            end=end,
+            program_ids=program_ids,
+            age_group=choice_param(request, "age_group", AgeGroup.values),
+            area=text_param(request, "area"),
+        )
+        return Response(
+            {
+                "start": start,
+                "end": end,
+                "alliance": _figures(report.total),
+                "programs": [
+                    {"program": p.program.pk, "name": p.program.name, **_figures(p.figures)} for p in report.programs
+                ],
+                "age_groups_and_areas": [
+                    {"age_group": g.age_group, "area": g.area, **_figures(g.figures)} for g in report.groups
+                ],
+                "classrooms": [_classroom_row(c) for c in report.classrooms],
+            }
+        )
 
     @extend_schema(responses=VacancyClassroomDaysSerializer, parameters=RANGE_PARAMS)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -846,9 +1033,24 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
         start, end = self._range(request)
         days = room_days(classroom_ids=[classroom.pk], start=start, end=end)
         room = ClassroomVacancy(classroom=classroom, figures=vacancy_of_days(days), days=days)
-        return Response({**_classroom_row(room), "start": start, "end": end, "days": [
-            {"day": d.day, "licensed": d.licensed, "desired": d.desired, "enrolled_fte": str(d.enrolled_fte),
-             "children": d.children, "open": str(d.open_slots)} for d in days]})
+        return Response(
+            {
+                **_classroom_row(room),
+                "start": start,
+                "end": end,
+                "days": [
+                    {
+                        "day": d.day,
+                        "licensed": d.licensed,
+                        "desired": d.desired,
+                        "enrolled_fte": str(d.enrolled_fte),
+                        "children": d.children,
+                        "open": str(d.open_slots),
+                    }
+                    for d in days
+                ],
+            }
+        )
 
     @extend_schema(responses=MatchesSerializer, parameters=[START_PARAM])
     @action(detail=True, methods=["get"])
@@ -859,11 +1061,29 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
         start = max(date_param(request, "start", alliance_today()), alliance_today())
         open_fte = classroom_open_from(classroom, start)
         matches = waitlist_matches(classroom=classroom, start_date=start, open_fte=open_fte) if open_fte > 0 else []
-        return Response({"classroom": classroom.pk, "start": start, "open_fte": str(open_fte), "matches": [
-            {"rank": i, "entry": m.entry.pk, "child": m.entry.child_id, "child_name": m.entry.child.full_name,
-             "choice": m.choice_label, "priority": m.priority, "age_group": m.age_group,
-             "age_months": m.age_months, "waited_days": m.waited_days, "fte": str(m.entry.fte),
-             "added_on": m.entry.added_on} for i, m in enumerate(matches, start=1)]})
+        return Response(
+            {
+                "classroom": classroom.pk,
+                "start": start,
+                "open_fte": str(open_fte),
+                "matches": [
+                    {
+                        "rank": i,
+                        "entry": m.entry.pk,
+                        "child": m.entry.child_id,
+                        "child_name": m.entry.child.full_name,
+                        "choice": m.choice_label,
+                        "priority": m.priority,
+                        "age_group": m.age_group,
+                        "age_months": m.age_months,
+                        "waited_days": m.waited_days,
+                        "fte": str(m.entry.fte),
+                        "added_on": m.entry.added_on,
+                    }
+                    for i, m in enumerate(matches, start=1)
+                ],
+            }
+        )
 
     def get_queryset(self) -> models.QuerySet:
         return super().get_queryset().select_related("site__program")

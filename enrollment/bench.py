@@ -26,8 +26,10 @@ def bench_vacancy(*, alliance: Alliance, runs: int, log: Callable[[str], None]) 
         began = time.perf_counter()
         report = vacancy_report(start=start, end=end)
         first = time.perf_counter() - began
-    log(f"first run {first * 1000:.1f} ms, {len(queries)} queries, "
-        f"{len(report.classrooms)} classrooms, {len(report.programs)} programs")
+    log(
+        f"first run {first * 1000:.1f} ms, {len(queries)} queries, "
+        f"{len(report.classrooms)} classrooms, {len(report.programs)} programs"
+    )
     timings = []
     for number in range(runs):
         began = time.perf_counter()
@@ -37,9 +39,15 @@ def bench_vacancy(*, alliance: Alliance, runs: int, log: Callable[[str], None]) 
             log(f"run {number + 1}/{runs}: {timings[-1] * 1000:.1f} ms")
     room_days = sum(len(c.days) for c in report.classrooms)
     return {
-        "days": VACANCY_DAYS, "start": start.isoformat(), "classrooms": len(report.classrooms),
-        "programs": len(report.programs), "room_days": room_days, "queries": len(queries),
-        "seconds": round(first, 4), "runs": runs, "median_seconds": round(statistics.median(timings), 4),
+        "days": VACANCY_DAYS,
+        "start": start.isoformat(),
+        "classrooms": len(report.classrooms),
+        "programs": len(report.programs),
+        "room_days": room_days,
+        "queries": len(queries),
+        "seconds": round(first, 4),
+        "runs": runs,
+        "median_seconds": round(statistics.median(timings), 4),
         "max_seconds": round(max(timings), 4),
         "occupancy_pct": str(report.total.occupancy) if report.total.occupancy is not None else None,
     }

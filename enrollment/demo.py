@@ -48,25 +48,170 @@ from enrollment.vacancy import COUNTED_PROGRAM_STATUSES, classroom_area, vacancy
 from members.models import AgeGroup, Classroom, ClassroomCapacity
 
 ONE_DAY = datetime.timedelta(days=1)
-FIRST_NAMES = ["Ava", "Liam", "Maya", "Noah", "Sofia", "Elijah", "Zoe", "Mateo", "Amara", "Lucas", "Isla",
-               "Ethan", "Aaliyah", "Leo", "Nora", "Kai", "Grace", "Omar", "Hazel", "Jayden", "Mila", "Ezra",
-               "Layla", "Santiago", "Ruby", "Theo", "Priya", "Caleb", "Ivy", "Malik", "Luna", "Hudson",
-               "Elena", "Aiden", "Chloe", "Xavier", "Naomi", "Julian", "Stella", "Isaac", "Aria", "Miles",
-               "Fatima", "Owen", "Camila", "Gabriel", "Willow", "Diego", "Hana", "Levi", "Sadie", "Arjun",
-               "Penelope", "Mason", "Yara", "Felix", "Clara", "Ibrahim", "Violet", "Rowan"]
-ADULT_NAMES = ["Maria", "James", "Jennifer", "David", "Aisha", "Michael", "Linda", "Carlos", "Sarah", "Robert",
-               "Mei", "Daniel", "Keisha", "Jose", "Emily", "Kwame", "Rachel", "Anthony", "Lakshmi", "Brian",
-               "Fatou", "Kevin", "Laura", "Tuan", "Nicole", "Marcus", "Angela", "Hector", "Olga", "Samuel"]
-LAST_NAMES = ["Lopez", "Johnson", "Nguyen", "Okafor", "Smith", "Garcia", "Kowalski", "Patel", "Brown", "Kim",
-              "Martinez", "Williams", "Hernandez", "Davis", "Ali", "Wilson", "Anderson", "Thomas", "Jackson",
-              "Rivera", "Chen", "Moore", "Taylor", "Lee", "Walker", "Hall", "Young", "Allen", "Mensah", "Wright",
-              "Scott", "Torres", "Adams", "Baker", "Nelson", "Mitchell", "Perez", "Roberts", "Turner", "Phillips",
-              "Campbell", "Parker", "Evans", "Edwards", "Collins", "Stewart", "Sanchez", "Morris", "Rogers",
-              "Reed", "Cook", "Morgan", "Bell", "Murphy", "Bailey", "Cooper", "Richardson", "Cox", "Howard", "Ward"]
+FIRST_NAMES = [
+    "Ava",
+    "Liam",
+    "Maya",
+    "Noah",
+    "Sofia",
+    "Elijah",
+    "Zoe",
+    "Mateo",
+    "Amara",
+    "Lucas",
+    "Isla",
+    "Ethan",
+    "Aaliyah",
+    "Leo",
+    "Nora",
+    "Kai",
+    "Grace",
+    "Omar",
+    "Hazel",
+    "Jayden",
+    "Mila",
+    "Ezra",
+    "Layla",
+    "Santiago",
+    "Ruby",
+    "Theo",
+    "Priya",
+    "Caleb",
+    "Ivy",
+    "Malik",
+    "Luna",
+    "Hudson",
+    "Elena",
+    "Aiden",
+    "Chloe",
+    "Xavier",
+    "Naomi",
+    "Julian",
+    "Stella",
+    "Isaac",
+    "Aria",
+    "Miles",
+    "Fatima",
+    "Owen",
+    "Camila",
+    "Gabriel",
+    "Willow",
+    "Diego",
+    "Hana",
+    "Levi",
+    "Sadie",
+    "Arjun",
+    "Penelope",
+    "Mason",
+    "Yara",
+    "Felix",
+    "Clara",
+    "Ibrahim",
+    "Violet",
+    "Rowan",
+]
+ADULT_NAMES = [
+    "Maria",
+    "James",
+    "Jennifer",
+    "David",
+    "Aisha",
+    "Michael",
+    "Linda",
+    "Carlos",
+    "Sarah",
+    "Robert",
+    "Mei",
+    "Daniel",
+    "Keisha",
+    "Jose",
+    "Emily",
+    "Kwame",
+    "Rachel",
+    "Anthony",
+    "Lakshmi",
+    "Brian",
+    "Fatou",
+    "Kevin",
+    "Laura",
+    "Tuan",
+    "Nicole",
+    "Marcus",
+    "Angela",
+    "Hector",
+    "Olga",
+    "Samuel",
+]
+LAST_NAMES = [
+    "Lopez",
+    "Johnson",
+    "Nguyen",
+    "Okafor",
+    "Smith",
+    "Garcia",
+    "Kowalski",
+    "Patel",
+    "Brown",
+    "Kim",
+    "Martinez",
+    "Williams",
+    "Hernandez",
+    "Davis",
+    "Ali",
+    "Wilson",
+    "Anderson",
+    "Thomas",
+    "Jackson",
+    "Rivera",
+    "Chen",
+    "Moore",
+    "Taylor",
+    "Lee",
+    "Walker",
+    "Hall",
+    "Young",
+    "Allen",
+    "Mensah",
+    "Wright",
+    "Scott",
+    "Torres",
+    "Adams",
+    "Baker",
+    "Nelson",
+    "Mitchell",
+    "Perez",
+    "Roberts",
+    "Turner",
+    "Phillips",
+    "Campbell",
+    "Parker",
+    "Evans",
+    "Edwards",
+    "Collins",
+    "Stewart",
+    "Sanchez",
+    "Morris",
+    "Rogers",
+    "Reed",
+    "Cook",
+    "Morgan",
+    "Bell",
+    "Murphy",
+    "Bailey",
+    "Cooper",
+    "Richardson",
+    "Cox",
+    "Howard",
+    "Ward",
+]
 FULL_WEEK = [0, 1, 2, 3, 4]
 # (weekdays, day length, weight): most children come every day.
-SCHEDULES = [(FULL_WEEK, DayLength.FULL, 0.0), ([0, 2, 4], DayLength.FULL, 0.45),
-             ([1, 3], DayLength.FULL, 0.3), (FULL_WEEK, DayLength.PART, 0.25)]
+SCHEDULES = [
+    (FULL_WEEK, DayLength.FULL, 0.0),
+    ([0, 2, 4], DayLength.FULL, 0.45),
+    ([1, 3], DayLength.FULL, 0.3),
+    (FULL_WEEK, DayLength.PART, 0.25),
+]
 MIXED_AGES = (6, 60)  # family child-care homes: mostly babies to pre-kindergarten
 WAITLIST_PER_PLACE = 0.15  # about 80 waiting children for Riverbend's places
 
@@ -94,8 +239,10 @@ def seed_enrollment_demo(alliance: Alliance) -> dict[str, int]:
     if attendance:
         _refresh_statistics()
     return {
-        "families": Family.objects.count(), "children": Child.objects.count(),
-        "enrollments": Enrollment.objects.count(), "attendance_added": attendance,
+        "families": Family.objects.count(),
+        "children": Child.objects.count(),
+        "enrollments": Enrollment.objects.count(),
+        "attendance_added": attendance,
         "waiting": WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING).count(),
     }
 
@@ -138,40 +285,65 @@ class _People:
             self.family_names.append((family_index, last_name, born))
         else:
             last_name = self.plan.families[family_index].name.removesuffix(" family")
-        child = Child(alliance_id=self.alliance.pk, first_name=rng.choice(FIRST_NAMES), last_name=last_name,
-                      date_of_birth=born)
+        child = Child(
+            alliance_id=self.alliance.pk, first_name=rng.choice(FIRST_NAMES), last_name=last_name, date_of_birth=born
+        )
         if rng.random() < 0.08:
             child.has_individual_plan = True
-            child.needs_notes = rng.choice(["Speech therapy twice a week (IFSP).",
-                                            "IEP: occupational therapy, visual schedule helps.",
-                                            "Early intervention for motor skills."])
+            child.needs_notes = rng.choice(
+                [
+                    "Speech therapy twice a week (IFSP).",
+                    "IEP: occupational therapy, visual schedule helps.",
+                    "Early intervention for motor skills.",
+                ]
+            )
         elif rng.random() < 0.1:
-            child.needs_notes = rng.choice(["Peanut allergy: EpiPen in the office.", "Asthma: inhaler in bag.",
-                                            "Lactose intolerant.", "Naps best with a white-noise machine."])
+            child.needs_notes = rng.choice(
+                [
+                    "Peanut allergy: EpiPen in the office.",
+                    "Asthma: inhaler in bag.",
+                    "Lactose intolerant.",
+                    "Naps best with a white-noise machine.",
+                ]
+            )
         self.plan.children.append((family_index, child))
         return len(self.plan.children) - 1
 
     def _family(self, last_name: str, city: str) -> int:
         rng = self.rng
-        family = Family(alliance_id=self.alliance.pk, name=f"{last_name} family", city=city,
-                        street=f"{rng.randrange(10, 9900)} {rng.choice(['Oak', 'Elm', 'Pine', 'Lake', 'Hill'])} "
-                               f"{rng.choice(['St', 'Ave', 'Ct', 'Dr'])}",
-                        postal_code=f"6{rng.randrange(1000, 9999)}",
-                        home_language=rng.choice(["English"] * 6 + ["Spanish", "Spanish", "Vietnamese", "Yoruba"]))
+        family = Family(
+            alliance_id=self.alliance.pk,
+            name=f"{last_name} family",
+            city=city,
+            street=f"{rng.randrange(10, 9900)} {rng.choice(['Oak', 'Elm', 'Pine', 'Lake', 'Hill'])} "
+            f"{rng.choice(['St', 'Ave', 'Ct', 'Dr'])}",
+            postal_code=f"6{rng.randrange(1000, 9999)}",
+            home_language=rng.choice(["English"] * 6 + ["Spanish", "Spanish", "Vietnamese", "Yoruba"]),
+        )
         self.plan.families.append(family)
         index = len(self.plan.families) - 1
         for number in range(1 if rng.random() < 0.3 else 2):
             first = rng.choice(ADULT_NAMES)
             self.emails += 1
-            self.plan.guardians.append((index, Guardian(
-                alliance_id=self.alliance.pk, first_name=first, last_name=last_name,
-                relationship=Relationship.PARENT if rng.random() < 0.92 else Relationship.GRANDPARENT,
-                email=f"{first.lower()}.{last_name.lower()}{self.emails}@families.example",
-                phone=f"(555) {rng.randrange(200, 999)}-{rng.randrange(1000, 9999)}",
-                is_primary_contact=number == 0, can_pick_up=True,
-                consent_photos=rng.random() < 0.8, consent_field_trips=rng.random() < 0.85,
-                consent_text_messages=rng.random() < 0.7, consent_share_with_programs=rng.random() < 0.6,
-            )))
+            self.plan.guardians.append(
+                (
+                    index,
+                    Guardian(
+                        alliance_id=self.alliance.pk,
+                        first_name=first,
+                        last_name=last_name,
+                        relationship=Relationship.PARENT if rng.random() < 0.92 else Relationship.GRANDPARENT,
+                        email=f"{first.lower()}.{last_name.lower()}{self.emails}@families.example",
+                        phone=f"(555) {rng.randrange(200, 999)}-{rng.randrange(1000, 9999)}",
+                        is_primary_contact=number == 0,
+                        can_pick_up=True,
+                        consent_photos=rng.random() < 0.8,
+                        consent_field_trips=rng.random() < 0.85,
+                        consent_text_messages=rng.random() < 0.7,
+                        consent_share_with_programs=rng.random() < 0.6,
+                    ),
+                )
+            )
         return index
 
 
@@ -195,8 +367,9 @@ def _age_out(born: datetime.date, age_group: str) -> datetime.date:
 
 
 # --- Enrollments ------------------------------------------------------------
-def _capacity_segments(rows: list[ClassroomCapacity],
-                       end: datetime.date) -> list[tuple[datetime.date, datetime.date, int]]:
+def _capacity_segments(
+    rows: list[ClassroomCapacity], end: datetime.date
+) -> list[tuple[datetime.date, datetime.date, int]]:
     segments = []
     for i, row in enumerate(rows):
         until = rows[i + 1].effective_from - ONE_DAY if i + 1 < len(rows) else end
@@ -204,10 +377,14 @@ def _capacity_segments(rows: list[ClassroomCapacity],
     return segments
 
 
-def _seed_enrollments(alliance: Alliance, rng: random.Random, today: datetime.date,
-                      window_start: datetime.date) -> None:
-    rooms = list(Classroom.objects.filter(site__program__status__in=COUNTED_PROGRAM_STATUSES)
-                 .select_related("site__program").order_by("site__program__name", "site__name", "name"))
+def _seed_enrollments(
+    alliance: Alliance, rng: random.Random, today: datetime.date, window_start: datetime.date
+) -> None:
+    rooms = list(
+        Classroom.objects.filter(site__program__status__in=COUNTED_PROGRAM_STATUSES)
+        .select_related("site__program")
+        .order_by("site__program__name", "site__name", "name")
+    )
     history: dict[int, list[ClassroomCapacity]] = defaultdict(list)
     for row in ClassroomCapacity.objects.filter(classroom__in=rooms).order_by("effective_from"):
         history[row.classroom_id].append(row)
@@ -226,14 +403,34 @@ def _seed_enrollments(alliance: Alliance, rng: random.Random, today: datetime.da
                 continue
             seats = min(capacity, round(capacity * min(1.0, target + 0.12)))
             for _seat in range(seats):
-                _fill_seat(room, people, rng, target=target, seg_start=max(start, window_start),
-                           seg_end=end, opened=start, room_opens=index == 0, today=today, horizon=horizon)
+                _fill_seat(
+                    room,
+                    people,
+                    rng,
+                    target=target,
+                    seg_start=max(start, window_start),
+                    seg_end=end,
+                    opened=start,
+                    room_opens=index == 0,
+                    today=today,
+                    horizon=horizon,
+                )
     _write(plan)
 
 
-def _fill_seat(room: Classroom, people: _People, rng: random.Random, *, target: float,
-               seg_start: datetime.date, seg_end: datetime.date, opened: datetime.date, room_opens: bool,
-               today: datetime.date, horizon: datetime.date) -> None:
+def _fill_seat(
+    room: Classroom,
+    people: _People,
+    rng: random.Random,
+    *,
+    target: float,
+    seg_start: datetime.date,
+    seg_end: datetime.date,
+    opened: datetime.date,
+    room_opens: bool,
+    today: datetime.date,
+    horizon: datetime.date,
+) -> None:
     """A chain of children through one seat between seg_start and seg_end."""
     part_time_share = 0.05 + (1 - target) * 0.6
     max_gap = int(4 + (1 - target) * 150)
@@ -267,10 +464,19 @@ def _fill_seat(room: Classroom, people: _People, rng: random.Random, *, target: 
         end = None if last > today + datetime.timedelta(days=90) and not capacity_cut else last
         child_index = people.child(born=born, city=city)
         enrollment = Enrollment(
-            alliance_id=room.alliance_id, classroom=room, program_id=room.site.program_id, start_date=start,
-            end_date=end, weekdays=list(weekdays), day_length=length, fte=schedule_fte(weekdays, length),
-            funding_source=rng.choice([FundingSource.PRIVATE_PAY] * 5 + [FundingSource.SUBSIDY] * 3
-                                      + [FundingSource.HEAD_START, FundingSource.EMPLOYER]),
+            alliance_id=room.alliance_id,
+            classroom=room,
+            program_id=room.site.program_id,
+            start_date=start,
+            end_date=end,
+            weekdays=list(weekdays),
+            day_length=length,
+            fte=schedule_fte(weekdays, length),
+            funding_source=rng.choice(
+                [FundingSource.PRIVATE_PAY] * 5
+                + [FundingSource.SUBSIDY] * 3
+                + [FundingSource.HEAD_START, FundingSource.EMPLOYER]
+            ),
             rate_plan_ref=f"{group}-{'ft' if length == DayLength.FULL and len(weekdays) == 5 else 'pt'}",
         )
         if end is not None:
@@ -336,8 +542,15 @@ def _seed_waitlist(alliance: Alliance, rng: random.Random, today: datetime.date)
         born = _born_for(rng, group, desired if desired > today else today)
         child_index = people.child(born=born, city=room.area, sibling_share=0)
         other = [p for p in programs if p.pk != room.program.pk]
-        spec: dict[str, Any] = {"child": child_index, "desired": desired, "group": group, "program": None,
-                                "choices": [], "area": "", "any": False}
+        spec: dict[str, Any] = {
+            "child": child_index,
+            "desired": desired,
+            "group": group,
+            "program": None,
+            "choices": [],
+            "area": "",
+            "any": False,
+        }
         kind = rng.random()
         if aimed:
             if kind < 0.35:  # on another program's list, would also take this one
@@ -362,19 +575,32 @@ def _seed_waitlist(alliance: Alliance, rng: random.Random, today: datetime.date)
         child = plan.children[spec["child"]][1]
         weekdays, length = (FULL_WEEK, DayLength.FULL) if rng.random() < 0.8 else _weighted_schedule(rng)
         added = today - datetime.timedelta(days=rng.randrange(3, 330))
-        entries.append(WaitlistEntry(
-            alliance_id=alliance.pk, child=child, program=spec["program"], area=spec["area"],
-            any_program=spec["any"], desired_start=spec["desired"], weekdays=list(weekdays), day_length=length,
-            fte=schedule_fte(weekdays, length), added_on=added,
-            age_group_at_start=age_group_on(child.date_of_birth, spec["desired"], DEFAULT_BANDS) or "",
-            sibling_enrolled=rng.random() < 0.1, subsidy_eligible=rng.random() < 0.3,
-        ))
+        entries.append(
+            WaitlistEntry(
+                alliance_id=alliance.pk,
+                child=child,
+                program=spec["program"],
+                area=spec["area"],
+                any_program=spec["any"],
+                desired_start=spec["desired"],
+                weekdays=list(weekdays),
+                day_length=length,
+                fte=schedule_fte(weekdays, length),
+                added_on=added,
+                age_group_at_start=age_group_on(child.date_of_birth, spec["desired"], DEFAULT_BANDS) or "",
+                sibling_enrolled=rng.random() < 0.1,
+                subsidy_eligible=rng.random() < 0.3,
+            )
+        )
     entries = WaitlistEntry.objects.bulk_create(entries)
-    WaitlistChoice.objects.bulk_create([
-        WaitlistChoice(alliance_id=alliance.pk, entry=entry, program=program)
-        for entry, spec in zip(entries, specs, strict=True) for program in spec["choices"]
-        if program.pk != spec["program"]
-    ])
+    WaitlistChoice.objects.bulk_create(
+        [
+            WaitlistChoice(alliance_id=alliance.pk, entry=entry, program=program)
+            for entry, spec in zip(entries, specs, strict=True)
+            for program in spec["choices"]
+            if program.pk != spec["program"]
+        ]
+    )
     _seed_offer_history(alliance, rng, today, entries)
     _seed_open_offers(open_rooms, today)
 
@@ -392,47 +618,87 @@ def _seed_open_offers(open_rooms: list, today: datetime.date) -> None:
         matches = waitlist_matches(classroom=room.classroom, start_date=start, open_fte=open_fte, today=today)
         if open_fte < 1 or not matches:
             continue
-        offer_create(actor=None, entry=matches[0].entry, classroom=room.classroom, start_date=start,
-                     respond_by=today + datetime.timedelta(days=5), note="Seeded demo offer.")
+        offer_create(
+            actor=None,
+            entry=matches[0].entry,
+            classroom=room.classroom,
+            start_date=start,
+            respond_by=today + datetime.timedelta(days=5),
+            note="Seeded demo offer.",
+        )
         made += 1
         if made == 2:
             return
 
 
-def _seed_offer_history(alliance: Alliance, rng: random.Random, today: datetime.date,
-                        entries: list[WaitlistEntry]) -> None:
+def _seed_offer_history(
+    alliance: Alliance, rng: random.Random, today: datetime.date, entries: list[WaitlistEntry]
+) -> None:
     """Placements from the waitlist in recent months, and offers declined, lapsed
     and withdrawn, so the history pages have something true to show."""
-    recent = list(Enrollment.objects.filter(start_date__gte=today - datetime.timedelta(days=90),
-                                            start_date__lte=today, previous__isnull=True)
-                  .select_related("child").order_by("pk")[:8])
+    recent = list(
+        Enrollment.objects.filter(
+            start_date__gte=today - datetime.timedelta(days=90), start_date__lte=today, previous__isnull=True
+        )
+        .select_related("child")
+        .order_by("pk")[:8]
+    )
     placed, offers = [], []
     for enrollment in recent:
         entry = WaitlistEntry(
-            alliance_id=alliance.pk, child=enrollment.child, program_id=enrollment.program_id,
-            desired_start=enrollment.start_date, weekdays=enrollment.weekdays, day_length=enrollment.day_length,
-            fte=enrollment.fte, added_on=enrollment.start_date - datetime.timedelta(days=rng.randrange(30, 200)),
+            alliance_id=alliance.pk,
+            child=enrollment.child,
+            program_id=enrollment.program_id,
+            desired_start=enrollment.start_date,
+            weekdays=enrollment.weekdays,
+            day_length=enrollment.day_length,
+            fte=enrollment.fte,
+            added_on=enrollment.start_date - datetime.timedelta(days=rng.randrange(30, 200)),
             status=WaitlistStatus.PLACED,
-            age_group_at_start=age_group_on(enrollment.child.date_of_birth, enrollment.start_date,
-                                            DEFAULT_BANDS) or "")
+            age_group_at_start=age_group_on(enrollment.child.date_of_birth, enrollment.start_date, DEFAULT_BANDS) or "",
+        )
         placed.append(entry)
     placed = WaitlistEntry.objects.bulk_create(placed)
     for entry, enrollment in zip(placed, recent, strict=True):
-        offers.append(_offer(alliance, entry, enrollment.classroom_id, enrollment.program_id, enrollment.start_date,
-                             OfferStatus.ACCEPTED, enrollment=enrollment))
+        offers.append(
+            _offer(
+                alliance,
+                entry,
+                enrollment.classroom_id,
+                enrollment.program_id,
+                enrollment.start_date,
+                OfferStatus.ACCEPTED,
+                enrollment=enrollment,
+            )
+        )
     waiting = [e for e in entries if e.status == WaitlistStatus.WAITING]
     rng.shuffle(waiting)
     past_rooms = {e.classroom_id: e.program_id for e in recent}
-    for entry, status, note in zip(waiting, [OfferStatus.DECLINED, OfferStatus.DECLINED, OfferStatus.EXPIRED,
-                                             OfferStatus.WITHDRAWN],
-                                   ["Found care closer to work.", "Start date too early for the family.",
-                                    "No answer by the respond-by date.", "Offered in error: room was full."],
-                                   strict=False):
+    for entry, status, note in zip(
+        waiting,
+        [OfferStatus.DECLINED, OfferStatus.DECLINED, OfferStatus.EXPIRED, OfferStatus.WITHDRAWN],
+        [
+            "Found care closer to work.",
+            "Start date too early for the family.",
+            "No answer by the respond-by date.",
+            "Offered in error: room was full.",
+        ],
+        strict=False,
+    ):
         if not past_rooms:
             break
         classroom_id, program_id = rng.choice(sorted(past_rooms.items()))
-        offers.append(_offer(alliance, entry, classroom_id, program_id,
-                             today - datetime.timedelta(days=rng.randrange(20, 60)), status, note=note))
+        offers.append(
+            _offer(
+                alliance,
+                entry,
+                classroom_id,
+                program_id,
+                today - datetime.timedelta(days=rng.randrange(20, 60)),
+                status,
+                note=note,
+            )
+        )
     Offer.objects.bulk_create(offers)
     withdrawn = waiting[4:7]
     for entry in withdrawn:
@@ -440,13 +706,34 @@ def _seed_offer_history(alliance: Alliance, rng: random.Random, today: datetime.
     WaitlistEntry.objects.bulk_update(withdrawn, ["status", "status_note"])
 
 
-def _offer(alliance: Alliance, entry: WaitlistEntry, classroom_id: int, program_id: int, start: datetime.date,
-           status: str, *, enrollment: Enrollment | None = None, note: str = "") -> Offer:
+def _offer(
+    alliance: Alliance,
+    entry: WaitlistEntry,
+    classroom_id: int,
+    program_id: int,
+    start: datetime.date,
+    status: str,
+    *,
+    enrollment: Enrollment | None = None,
+    note: str = "",
+) -> Offer:
     made = timezone.make_aware(datetime.datetime.combine(start - datetime.timedelta(days=14), datetime.time(10)))
-    return Offer(alliance_id=alliance.pk, entry=entry, classroom_id=classroom_id, program_id=program_id,
-                 start_date=start, weekdays=entry.weekdays, day_length=entry.day_length, fte=entry.fte,
-                 respond_by=start - datetime.timedelta(days=7), status=status, response_note=note,
-                 enrollment=enrollment, made_at=made, responded_at=made + datetime.timedelta(days=3))
+    return Offer(
+        alliance_id=alliance.pk,
+        entry=entry,
+        classroom_id=classroom_id,
+        program_id=program_id,
+        start_date=start,
+        weekdays=entry.weekdays,
+        day_length=entry.day_length,
+        fte=entry.fte,
+        respond_by=start - datetime.timedelta(days=7),
+        status=status,
+        response_note=note,
+        enrollment=enrollment,
+        made_at=made,
+        responded_at=made + datetime.timedelta(days=3),
+    )
 
 
 def _refresh_statistics() -> None:
@@ -456,8 +743,10 @@ def _refresh_statistics() -> None:
     owner gets a warning, not an error."""
     from alliance.db import owner_role
 
-    tables = [model._meta.db_table for model in (Family, Guardian, Child, Enrollment, AttendanceRecord,
-                                                 WaitlistEntry, WaitlistChoice, Offer)]
+    tables = [
+        model._meta.db_table
+        for model in (Family, Guardian, Child, Enrollment, AttendanceRecord, WaitlistEntry, WaitlistChoice, Offer)
+    ]
     with owner_role(), connection.cursor() as cursor:
         for table in tables:
             cursor.execute(f'ANALYZE "{table}"')

@@ -23,18 +23,27 @@ from members.models import WEEKDAYS, AgeGroup, Classroom, MemberProgram
 
 MAX_VACANCY_DAYS = 366
 DAY_LENGTH_HELP = "Full day: the classroom's whole day (FTE 1.0 for five days); part day: about half of it."
-OVERRIDE_HELP = ("Hub staff only: enroll despite a capacity or age refusal. Write why; "
-                 "the reason is kept with the enrollment and in the audit history.")
+OVERRIDE_HELP = (
+    "Hub staff only: enroll despite a capacity or age refusal. Write why; "
+    "the reason is kept with the enrollment and in the audit history."
+)
 
 
 def weekdays_field(**kwargs: Any) -> forms.TypedMultipleChoiceField:
-    return forms.TypedMultipleChoiceField(choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
-                                          initial=[0, 1, 2, 3, 4], label="Days", **kwargs)
+    return forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[0, 1, 2, 3, 4],
+        label="Days",
+        **kwargs,
+    )
 
 
 def day_length_field() -> forms.ChoiceField:
-    return forms.ChoiceField(choices=DayLength.CHOICES, initial=DayLength.FULL, widget=forms.RadioSelect,
-                             help_text=DAY_LENGTH_HELP)
+    return forms.ChoiceField(
+        choices=DayLength.CHOICES, initial=DayLength.FULL, widget=forms.RadioSelect, help_text=DAY_LENGTH_HELP
+    )
 
 
 class ClassroomChoiceField(forms.ModelChoiceField):
@@ -52,8 +61,11 @@ class OverrideMixin:
     def setup_override(self, *, can_override: bool) -> None:
         if can_override:
             self.fields["override_reason"] = forms.CharField(  # type: ignore[attr-defined]
-                required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Override reason",
-                help_text=OVERRIDE_HELP)
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                label="Override reason",
+                help_text=OVERRIDE_HELP,
+            )
 
 
 # --- Families ---------------------------------------------------------------
@@ -67,17 +79,28 @@ class FamilyForm(HubModelForm):
 
 class GuardianForm(HubModelForm):
     fieldsets = [
-        ("Guardian", ["first_name", "last_name", "relationship", "email", "phone", "is_primary_contact",
-                      "can_pick_up"]),
-        ("Consents", ["consent_photos", "consent_field_trips", "consent_text_messages",
-                      "consent_share_with_programs"]),
+        (
+            "Guardian",
+            ["first_name", "last_name", "relationship", "email", "phone", "is_primary_contact", "can_pick_up"],
+        ),
+        ("Consents", ["consent_photos", "consent_field_trips", "consent_text_messages", "consent_share_with_programs"]),
     ]
 
     class Meta:
         model = Guardian
-        fields = ["first_name", "last_name", "relationship", "email", "phone", "is_primary_contact",
-                  "can_pick_up", "consent_photos", "consent_field_trips", "consent_text_messages",
-                  "consent_share_with_programs"]
+        fields = [
+            "first_name",
+            "last_name",
+            "relationship",
+            "email",
+            "phone",
+            "is_primary_contact",
+            "can_pick_up",
+            "consent_photos",
+            "consent_field_trips",
+            "consent_text_messages",
+            "consent_share_with_programs",
+        ]
 
 
 class FirstGuardianForm(HubModelForm):
@@ -97,14 +120,20 @@ class ChildForm(HubModelForm):
 
 
 class FamilySearchForm(forms.Form):
-    q = forms.CharField(required=False, label="Search",
-                        widget=forms.TextInput(attrs={"placeholder": "Family, guardian, child, email or phone"}))
+    q = forms.CharField(
+        required=False,
+        label="Search",
+        widget=forms.TextInput(attrs={"placeholder": "Family, guardian, child, email or phone"}),
+    )
 
 
 class ExistingFamilyForm(forms.Form):
-    family = forms.ModelChoiceField(queryset=Family.objects.none(), required=False,
-                                    label="Existing family",
-                                    help_text="Leave blank to enter a new household below.")
+    family = forms.ModelChoiceField(
+        queryset=Family.objects.none(),
+        required=False,
+        label="Existing family",
+        help_text="Leave blank to enter a new household below.",
+    )
 
 
 # --- Enrollments ------------------------------------------------------------
@@ -115,8 +144,12 @@ class EnrollForm(OverrideMixin, HubForm):
     weekdays = weekdays_field()
     day_length = day_length_field()
     funding_source = forms.ChoiceField(choices=FundingSource.choices, initial=FundingSource.PRIVATE_PAY)
-    rate_plan_ref = forms.CharField(max_length=60, required=False, label="Tuition rate plan",
-                                    help_text="The rate plan's reference; billing prices it.")
+    rate_plan_ref = forms.CharField(
+        max_length=60,
+        required=False,
+        label="Tuition rate plan",
+        help_text="The rate plan's reference; billing prices it.",
+    )
 
     def __init__(self, *args: Any, classrooms: Any, can_override: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -164,8 +197,11 @@ class TermsForm(HubForm):
 
 
 class EnrollmentFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("active", "Enrolled now"), ("upcoming", "Starting later"),
-                                        ("ended", "Ended"), ("", "All")], required=False, initial="active")
+    status = forms.ChoiceField(
+        choices=[("active", "Enrolled now"), ("upcoming", "Starting later"), ("ended", "Ended"), ("", "All")],
+        required=False,
+        initial="active",
+    )
     program = forms.ModelChoiceField(queryset=MemberProgram.objects.order_by("name"), required=False)
     classroom = classroom_field(required=False)
     funding_source = forms.ChoiceField(choices=[("", "Any funding"), *FundingSource.choices], required=False)
@@ -188,8 +224,9 @@ class AttendanceMarkForm(forms.Form):
 
 
 class AttendanceUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="Columns: child_id, date, check_in, check_out, "
-                                                       "absence_reason. Up to 5,000 rows.")
+    file = forms.FileField(
+        label="CSV file", help_text="Columns: child_id, date, check_in, check_out, absence_reason. Up to 5,000 rows."
+    )
 
 
 # --- Waitlist ---------------------------------------------------------------
@@ -203,11 +240,15 @@ class WaitlistEntryForm(HubForm):
         ("When and how much", ["desired_start", "weekdays", "day_length"]),
         ("Priority", ["sibling_enrolled", "subsidy_eligible", "added_on", "notes"]),
     ]
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.none(), required=False,
-                                     empty_label="The alliance's shared waitlist",
-                                     help_text="The program whose waitlist this is, or the shared one.")
-    acceptable_programs = ProgramChoicesField(queryset=MemberProgram.objects.none(), required=False,
-                                              label="Would also accept")
+    program = forms.ModelChoiceField(
+        queryset=MemberProgram.objects.none(),
+        required=False,
+        empty_label="The alliance's shared waitlist",
+        help_text="The program whose waitlist this is, or the shared one.",
+    )
+    acceptable_programs = ProgramChoicesField(
+        queryset=MemberProgram.objects.none(), required=False, label="Would also accept"
+    )
     area = forms.CharField(max_length=100, required=False, help_text="Any program in this city would suit.")
     any_program = forms.BooleanField(required=False, label="Any member program would suit")
     desired_start = forms.DateField()
@@ -218,8 +259,7 @@ class WaitlistEntryForm(HubForm):
     added_on = forms.DateField(required=False, help_text="When the family applied; blank for today.")
     notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args: Any, programs: Any, fixed_program: MemberProgram | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(self, *args: Any, programs: Any, fixed_program: MemberProgram | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs  # type: ignore[attr-defined]
         self.fields["acceptable_programs"].queryset = programs  # type: ignore[attr-defined]
@@ -233,11 +273,15 @@ class WaitlistEntryForm(HubForm):
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
         kwargs = {
-            "desired_start": data["desired_start"], "weekdays": data["weekdays"], "day_length": data["day_length"],
-            "area": data.get("area", ""), "any_program": data.get("any_program", False),
+            "desired_start": data["desired_start"],
+            "weekdays": data["weekdays"],
+            "day_length": data["day_length"],
+            "area": data.get("area", ""),
+            "any_program": data.get("any_program", False),
             "sibling_enrolled": data.get("sibling_enrolled", False),
             "subsidy_eligible": data.get("subsidy_eligible", False),
-            "added_on": data.get("added_on"), "notes": data.get("notes", ""),
+            "added_on": data.get("added_on"),
+            "notes": data.get("notes", ""),
         }
         if "acceptable_programs" in self.fields:
             kwargs["acceptable_program_ids"] = [p.pk for p in data.get("acceptable_programs") or []]
@@ -245,13 +289,21 @@ class WaitlistEntryForm(HubForm):
 
 
 class WaitlistFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("open", "Waiting or offered"), *WaitlistStatus.choices, ("", "All")],
-                               required=False, initial="open")
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.order_by("name"), required=False,
-                                     empty_label="Every list", help_text="Its own list and families who chose it.")
+    status = forms.ChoiceField(
+        choices=[("open", "Waiting or offered"), *WaitlistStatus.choices, ("", "All")], required=False, initial="open"
+    )
+    program = forms.ModelChoiceField(
+        queryset=MemberProgram.objects.order_by("name"),
+        required=False,
+        empty_label="Every list",
+        help_text="Its own list and families who chose it.",
+    )
     shared = forms.BooleanField(required=False, label="Shared waitlist only")
-    age_group = forms.ChoiceField(choices=[("", "Any age"), *[(g, AgeGroup(g).label) for g in BANDED_GROUPS]],
-                                  required=False, label="Age group at start")
+    age_group = forms.ChoiceField(
+        choices=[("", "Any age"), *[(g, AgeGroup(g).label) for g in BANDED_GROUPS]],
+        required=False,
+        label="Age group at start",
+    )
     q = forms.CharField(required=False, label="Child or family")
 
     def __init__(self, *args: Any, show_program: bool, **kwargs: Any) -> None:
@@ -294,10 +346,10 @@ class OfferWithdrawForm(HubForm):
 # --- Vacancy ----------------------------------------------------------------
 class VacancyFilterForm(HubForm):
     start = forms.DateField(required=False, label="From")
-    days = forms.IntegerField(min_value=1, max_value=MAX_VACANCY_DAYS, required=False, initial=90,
-                              label="Days ahead")
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.order_by("name"), required=False,
-                                     empty_label="All programs")
+    days = forms.IntegerField(min_value=1, max_value=MAX_VACANCY_DAYS, required=False, initial=90, label="Days ahead")
+    program = forms.ModelChoiceField(
+        queryset=MemberProgram.objects.order_by("name"), required=False, empty_label="All programs"
+    )
     age_group = forms.ChoiceField(choices=[("", "All age groups"), *AgeGroup.choices], required=False)
     area = forms.ChoiceField(choices=[("", "All areas")], required=False)
 
@@ -327,12 +379,16 @@ class AgeBandsForm(HubForm):
         current = {b.age_group: b for b in bands}
         for group in BANDED_GROUPS:
             label = AgeGroup(group).label
-            self.fields[f"{group}_min"] = forms.IntegerField(min_value=0, max_value=240, label=f"{label} from",
-                                                             initial=current[group].min_months)
-            self.fields[f"{group}_max"] = forms.IntegerField(min_value=1, max_value=240,
-                                                             label=f"{label} to under",
-                                                             initial=current[group].max_months,
-                                                             help_text="months")
+            self.fields[f"{group}_min"] = forms.IntegerField(
+                min_value=0, max_value=240, label=f"{label} from", initial=current[group].min_months
+            )
+            self.fields[f"{group}_max"] = forms.IntegerField(
+                min_value=1,
+                max_value=240,
+                label=f"{label} to under",
+                initial=current[group].max_months,
+                help_text="months",
+            )
 
     def bands(self) -> list[Any]:
         from enrollment.rules import Band

@@ -34,8 +34,7 @@ OPTIONAL = ["child_name", "note"]
 MAX_ROWS = 5000
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y"]
 TIME_FORMATS = ["%H:%M", "%H:%M:%S", "%I:%M %p", "%I:%M%p", "%I %p"]
-REASON_ALIASES = {"ill": AbsenceReason.SICK, "illness": AbsenceReason.SICK, "holiday": AbsenceReason.VACATION,
-                  "": ""}
+REASON_ALIASES = {"ill": AbsenceReason.SICK, "illness": AbsenceReason.SICK, "holiday": AbsenceReason.VACATION, "": ""}
 
 
 @dataclass(frozen=True)
@@ -123,8 +122,7 @@ def _read(text: str, result: ImportResult) -> list[_Row]:
     missing = [c for c in REQUIRED if c not in names]
     unknown = [n for n in names if n and n not in REQUIRED + OPTIONAL]
     if missing:
-        result.errors.append(RowError(1, "", f"Missing column{'s' if len(missing) > 1 else ''}: "
-                                             f"{', '.join(missing)}."))
+        result.errors.append(RowError(1, "", f"Missing column{'s' if len(missing) > 1 else ''}: {', '.join(missing)}."))
     if unknown:
         result.errors.append(RowError(1, "", f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}."))
     if result.errors:
@@ -154,19 +152,23 @@ def _read(text: str, result: ImportResult) -> list[_Row]:
         reason = parse("absence_reason", _parse_reason)
         if not row_errors:
             if reason and (check_in or check_out):
-                row_errors.append(RowError(line, "absence_reason",
-                                           "A child is either present (check_in) or absent (absence_reason), "
-                                           "not both."))
+                row_errors.append(
+                    RowError(
+                        line,
+                        "absence_reason",
+                        "A child is either present (check_in) or absent (absence_reason), not both.",
+                    )
+                )
             elif not reason and check_in is None:
                 row_errors.append(RowError(line, "check_in", "Give the check-in time, or an absence_reason."))
             elif check_in and check_out and check_out < check_in:
-                row_errors.append(RowError(line, "check_out", f"Check-out {check_out:%H:%M} is before check-in "
-                                                              f"{check_in:%H:%M}."))
+                row_errors.append(
+                    RowError(line, "check_out", f"Check-out {check_out:%H:%M} is before check-in {check_in:%H:%M}.")
+                )
         if row_errors:
             result.errors.extend(row_errors)
             continue
-        rows.append(_Row(line, child_id, day, check_in, check_out, reason or "",
-                         values.get("note", "").strip()[:200]))
+        rows.append(_Row(line, child_id, day, check_in, check_out, reason or "", values.get("note", "").strip()[:200]))
     return rows
 
 
@@ -181,8 +183,9 @@ def _enrollment_for(candidates: list[Enrollment], day: datetime.date) -> Enrollm
     return chosen[0] if chosen else None
 
 
-def attendance_import(*, actor: Actor, content: bytes, filename: str, today: datetime.date,
-                      program_ids: list[int] | None = None) -> ImportResult:
+def attendance_import(
+    *, actor: Actor, content: bytes, filename: str, today: datetime.date, program_ids: list[int] | None = None
+) -> ImportResult:
     """Check every row; write all of them in one transaction, or none."""
     result = ImportResult()
     rows = _read(_decode(content), result)
@@ -192,16 +195,22 @@ def attendance_import(*, actor: Actor, content: bytes, filename: str, today: dat
         result.errors.append(RowError(2, "", "The file has a header but no rows."))
         return result
     first, last = min(r.day for r in rows), max(r.day for r in rows)
-    enrollments = (Enrollment.objects.filter(child_id__in={r.child_id for r in rows}, start_date__lte=last)
-                   .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
-                   .select_related("child", "classroom"))
+    enrollments = (
+        Enrollment.objects.filter(child_id__in={r.child_id for r in rows}, start_date__lte=last)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+        .select_related("child", "classroom")
+    )
     if program_ids is not None:
         enrollments = enrollments.filter(program_id__in=program_ids)
     by_child: dict[int, list[Enrollment]] = defaultdict(list)
     for enrollment in enrollments:
         by_child[enrollment.child_id].append(enrollment)
-    existing = {(r.enrollment_id, r.day): r for r in AttendanceRecord.objects.filter(
-        enrollment__in=[e for es in by_child.values() for e in es], day__range=(first, last))}
+    existing = {
+        (r.enrollment_id, r.day): r
+        for r in AttendanceRecord.objects.filter(
+            enrollment__in=[e for es in by_child.values() for e in es], day__range=(first, last)
+        )
+    }
     seen: dict[tuple[int, datetime.date], int] = {}
     records = []
     for row in rows:
@@ -211,35 +220,63 @@ def attendance_import(*, actor: Actor, content: bytes, filename: str, today: dat
             continue
         enrollment = _enrollment_for(by_child.get(row.child_id, []), row.day)
         if enrollment is None:
-            result.errors.append(RowError(row.line, "child_id", f"Child {row.child_id} is not enrolled {where}"
-                                                                f"on {row.day.isoformat()} (or the room is closed "
-                                                                f"that day)."))
+            result.errors.append(
+                RowError(
+                    row.line,
+                    "child_id",
+                    f"Child {row.child_id} is not enrolled {where}"
+                    f"on {row.day.isoformat()} (or the room is closed "
+                    f"that day).",
+                )
+            )
             continue
         key = (row.child_id, row.day)
         if key in seen:
-            result.errors.append(RowError(row.line, "date", f"Child {row.child_id} on {row.day.isoformat()} "
-                                                            f"repeats line {seen[key]}."))
+            result.errors.append(
+                RowError(row.line, "date", f"Child {row.child_id} on {row.day.isoformat()} repeats line {seen[key]}.")
+            )
             continue
         seen[key] = row.line
         if (enrollment.pk, row.day) in existing:
-            result.errors.append(RowError(row.line, "date", f"{enrollment.child.full_name}'s attendance on "
-                                                            f"{row.day.isoformat()} is already recorded."))
+            result.errors.append(
+                RowError(
+                    row.line,
+                    "date",
+                    f"{enrollment.child.full_name}'s attendance on {row.day.isoformat()} is already recorded.",
+                )
+            )
             continue
-        records.append(AttendanceRecord(
-            alliance_id=require_alliance_id(), enrollment=enrollment, day=row.day, check_in=row.check_in,
-            check_out=row.check_out, absence_reason=row.reason, note=row.note, source=AttendanceSource.CSV,
-            checked_in_by=user_of(actor)))
+        records.append(
+            AttendanceRecord(
+                alliance_id=require_alliance_id(),
+                enrollment=enrollment,
+                day=row.day,
+                check_in=row.check_in,
+                check_out=row.check_out,
+                absence_reason=row.reason,
+                note=row.note,
+                source=AttendanceSource.CSV,
+                checked_in_by=user_of(actor),
+            )
+        )
     if result.errors:
         return result
     try:
         with transaction.atomic():
             AttendanceRecord.objects.bulk_create(records)
-            audit_event_record(actor=actor, action="attendance.imported", object_type="enrollment.attendancerecord",
-                               program_id=program_ids[0] if program_ids else None,
-                               after={"file": filename, "rows": len(records), "from": first, "to": last})
+            audit_event_record(
+                actor=actor,
+                action="attendance.imported",
+                object_type="enrollment.attendancerecord",
+                program_id=program_ids[0] if program_ids else None,
+                after={"file": filename, "rows": len(records), "from": first, "to": last},
+            )
     except IntegrityError:
-        result.errors.append(RowError(0, "", "Some of these days were recorded while the file was checked; "
-                                             "upload it again to see which."))
+        result.errors.append(
+            RowError(
+                0, "", "Some of these days were recorded while the file was checked; upload it again to see which."
+            )
+        )
         return result
     result.rows = len(records)
     result.absent = sum(1 for r in records if r.absence_reason)

@@ -73,8 +73,13 @@ def priority_points(entry: WaitlistEntry) -> int:
     return sum(points for flag, points in PRIORITY_POINTS.items() if getattr(entry, flag))
 
 
-def waitlist_matches(*, classroom: Classroom, start_date: datetime.date,
-                     open_fte: Decimal | None = None, today: datetime.date | None = None) -> list[Match]:
+def waitlist_matches(
+    *,
+    classroom: Classroom,
+    start_date: datetime.date,
+    open_fte: Decimal | None = None,
+    today: datetime.date | None = None,
+) -> list[Match]:
     """Waiting children who fit a place in `classroom` from `start_date`, best first."""
     from enrollment.selectors import age_bands
     from enrollment.services import alliance_today
@@ -85,16 +90,18 @@ def waitlist_matches(*, classroom: Classroom, start_date: datetime.date,
     program_id = classroom.site.program_id
     area = classroom_area(classroom)
     already_there = Enrollment.objects.filter(
-        child_id=OuterRef("child_id"), classroom=classroom, start_date__lte=start_date,
+        child_id=OuterRef("child_id"),
+        classroom=classroom,
+        start_date__lte=start_date,
     ).filter(Q(end_date__isnull=True) | Q(end_date__gte=start_date))
     listed = WaitlistChoice.objects.filter(entry_id=OuterRef("pk"), program_id=program_id)
     candidates = (
-        WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING,
-                                     desired_start__lte=start_date + datetime.timedelta(days=START_WINDOW_DAYS))
+        WaitlistEntry.objects.filter(
+            status=WaitlistStatus.WAITING, desired_start__lte=start_date + datetime.timedelta(days=START_WINDOW_DAYS)
+        )
         .annotate(listed=Exists(listed), already_there=Exists(already_there))
         .filter(already_there=False)
-        .filter(Q(program_id=program_id) | Q(listed=True) | Q(any_program=True)
-                | (Q(area__iexact=area) & ~Q(area="")))
+        .filter(Q(program_id=program_id) | Q(listed=True) | Q(any_program=True) | (Q(area__iexact=area) & ~Q(area="")))
         .select_related("child__family", "program")
     )
     dobs = dob_range_for(classroom.age_group, start_date, bands)
@@ -117,9 +124,14 @@ def waitlist_matches(*, classroom: Classroom, start_date: datetime.date,
             choice = CHOICE_AREA
         else:
             choice = CHOICE_ANY
-        matches.append(Match(
-            entry=entry, choice=choice, priority=priority_points(entry),
-            waited_days=max(0, (today - entry.added_on).days), age_group=group or "",
-            age_months=age_in_months(entry.child.date_of_birth, start_date),
-        ))
+        matches.append(
+            Match(
+                entry=entry,
+                choice=choice,
+                priority=priority_points(entry),
+                waited_days=max(0, (today - entry.added_on).days),
+                age_group=group or "",
+                age_months=age_in_months(entry.child.date_of_birth, start_date),
+            )
+        )
     return sorted(matches, key=lambda m: m.sort_key)

@@ -35,8 +35,9 @@ class AgeBand(TenantModel):
         ordering = ["min_months"]
         constraints = [
             models.UniqueConstraint(fields=["alliance", "age_group"], name="ageband_one_per_group"),
-            models.CheckConstraint(condition=models.Q(max_months__gt=models.F("min_months")),
-                                   name="ageband_range_not_empty"),
+            models.CheckConstraint(
+                condition=models.Q(max_months__gt=models.F("min_months")), name="ageband_range_not_empty"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -45,8 +46,9 @@ class AgeBand(TenantModel):
 
 # --- Families ---------------------------------------------------------------
 class Family(TenantModel):
-    name = models.CharField("household name", max_length=200,
-                            help_text="How the Hub refers to the household, e.g. “Lopez family”.")
+    name = models.CharField(
+        "household name", max_length=200, help_text="How the Hub refers to the household, e.g. “Lopez family”."
+    )
     street = models.CharField(max_length=200, blank=True)
     city = models.CharField(max_length=100, blank=True)
     postal_code = models.CharField(max_length=20, blank=True)
@@ -77,8 +79,7 @@ class Guardian(TenantModel):
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="guardians")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
-    relationship = models.CharField(max_length=20, choices=Relationship.choices,
-                                    default=Relationship.PARENT)
+    relationship = models.CharField(max_length=20, choices=Relationship.choices, default=Relationship.PARENT)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=40, blank=True)
     is_primary_contact = models.BooleanField("primary contact", default=False)
@@ -88,7 +89,8 @@ class Guardian(TenantModel):
     consent_field_trips = models.BooleanField("field trips", default=False)
     consent_text_messages = models.BooleanField("text messages", default=False)
     consent_share_with_programs = models.BooleanField(
-        "share with other member programs", default=False,
+        "share with other member programs",
+        default=False,
         help_text="The Hub may pass the family's application to other member programs.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
@@ -108,12 +110,14 @@ class Guardian(TenantModel):
 
     @property
     def consents(self) -> list[str]:
-        return [str(self._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
-                for name in CONSENT_FIELDS if getattr(self, name)]
+        return [
+            str(self._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+            for name in CONSENT_FIELDS
+            if getattr(self, name)
+        ]
 
 
-CONSENT_FIELDS = ["consent_photos", "consent_field_trips", "consent_text_messages",
-                  "consent_share_with_programs"]
+CONSENT_FIELDS = ["consent_photos", "consent_field_trips", "consent_text_messages", "consent_share_with_programs"]
 
 
 class Child(TenantModel):
@@ -122,7 +126,8 @@ class Child(TenantModel):
     last_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     needs_notes = models.TextField(
-        "needs", blank=True,
+        "needs",
+        blank=True,
         help_text="Allergies, medical needs, an IEP or IFSP, and what helps this child.",
     )
     has_individual_plan = models.BooleanField("has an IEP or IFSP", default=False)
@@ -189,20 +194,22 @@ class Enrollment(TenantModel):
     weekdays = ArrayField(models.PositiveSmallIntegerField(), help_text="Days attended, Monday = 0.")
     day_length = models.CharField(max_length=10, choices=DayLength.CHOICES, default=DayLength.FULL)
     fte = models.DecimalField("FTE", max_digits=3, decimal_places=2)
-    funding_source = models.CharField(max_length=20, choices=FundingSource.choices,
-                                      default=FundingSource.PRIVATE_PAY)
+    funding_source = models.CharField(max_length=20, choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
     rate_plan_ref = models.CharField(
-        "tuition rate plan", max_length=60, blank=True,
+        "tuition rate plan",
+        max_length=60,
+        blank=True,
         help_text="Reference of the tuition rate plan; billing prices it.",
     )
     end_reason = models.CharField(max_length=20, choices=EndReason.choices, blank=True)
     end_note = models.CharField(max_length=300, blank=True)
     override_reason = models.TextField(
-        blank=True, help_text="Why a hub user enrolled past a refusal (capacity or age).")
-    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="next")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+        blank=True, help_text="Why a hub user enrolled past a refusal (capacity or age)."
+    )
+    previous = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT, related_name="next")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "program"
@@ -212,9 +219,9 @@ class Enrollment(TenantModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end_date__isnull=True) | models.Q(end_date__gte=models.F("start_date")),
-                name="enrollment_ends_after_start"),
-            models.CheckConstraint(condition=models.Q(fte__gt=0) & models.Q(fte__lte=1),
-                                   name="enrollment_fte_range"),
+                name="enrollment_ends_after_start",
+            ),
+            models.CheckConstraint(condition=models.Q(fte__gt=0) & models.Q(fte__lte=1), name="enrollment_fte_range"),
         ]
         indexes = [
             models.Index(fields=["alliance", "classroom", "start_date"]),
@@ -268,12 +275,13 @@ class AttendanceRecord(TenantModel):
     check_out = models.TimeField(null=True, blank=True)
     absence_reason = models.CharField(max_length=20, choices=AbsenceReason.choices, blank=True)
     note = models.CharField(max_length=200, blank=True)
-    source = models.CharField(max_length=10, choices=AttendanceSource.choices,
-                              default=AttendanceSource.PORTAL)
-    checked_in_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                      on_delete=models.SET_NULL, related_name="+")
-    checked_out_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                       on_delete=models.SET_NULL, related_name="+")
+    source = models.CharField(max_length=10, choices=AttendanceSource.choices, default=AttendanceSource.PORTAL)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_out_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     program_field = "enrollment__program"
@@ -281,16 +289,18 @@ class AttendanceRecord(TenantModel):
     class Meta:
         ordering = ["-day", "enrollment_id"]
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "enrollment", "day"],
-                                    name="attendance_one_per_enrollment_day"),
+            models.UniqueConstraint(fields=["alliance", "enrollment", "day"], name="attendance_one_per_enrollment_day"),
             models.CheckConstraint(
-                condition=(models.Q(absence_reason="", check_in__isnull=False)
-                           | models.Q(~models.Q(absence_reason=""), check_in__isnull=True,
-                                      check_out__isnull=True)),
-                name="attendance_present_xor_absent"),
+                condition=(
+                    models.Q(absence_reason="", check_in__isnull=False)
+                    | models.Q(~models.Q(absence_reason=""), check_in__isnull=True, check_out__isnull=True)
+                ),
+                name="attendance_present_xor_absent",
+            ),
             models.CheckConstraint(
                 condition=models.Q(check_out__isnull=True) | models.Q(check_out__gte=models.F("check_in")),
-                name="attendance_out_after_in"),
+                name="attendance_out_after_in",
+            ),
         ]
         indexes = [models.Index(fields=["alliance", "day"])]
 
@@ -328,14 +338,22 @@ class WaitlistEntry(TenantModel):
     """
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="waitlist_entries")
-    program = models.ForeignKey(MemberProgram, null=True, blank=True, on_delete=models.PROTECT,
-                                related_name="waitlist_entries",
-                                help_text="Blank: the alliance-wide shared waitlist.")
+    program = models.ForeignKey(
+        MemberProgram,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="waitlist_entries",
+        help_text="Blank: the alliance-wide shared waitlist.",
+    )
     acceptable_programs = models.ManyToManyField(
-        MemberProgram, blank=True, related_name="+", through="WaitlistChoice",
-        help_text="Other member programs the family would accept.")
-    area = models.CharField(max_length=100, blank=True,
-                            help_text="Any program in this city or area would suit.")
+        MemberProgram,
+        blank=True,
+        related_name="+",
+        through="WaitlistChoice",
+        help_text="Other member programs the family would accept.",
+    )
+    area = models.CharField(max_length=100, blank=True, help_text="Any program in this city or area would suit.")
     any_program = models.BooleanField("any member program", default=False)
     desired_start = models.DateField()
     weekdays = ArrayField(models.PositiveSmallIntegerField())
@@ -345,8 +363,7 @@ class WaitlistEntry(TenantModel):
     sibling_enrolled = models.BooleanField("sibling already enrolled", default=False)
     subsidy_eligible = models.BooleanField(default=False)
     added_on = models.DateField()
-    status = models.CharField(max_length=20, choices=WaitlistStatus.choices,
-                              default=WaitlistStatus.WAITING)
+    status = models.CharField(max_length=20, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING)
     status_note = models.CharField(max_length=300, blank=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -395,8 +412,7 @@ class WaitlistChoice(TenantModel):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "entry", "program"],
-                                    name="waitlist_choice_unique"),
+            models.UniqueConstraint(fields=["alliance", "entry", "program"], name="waitlist_choice_unique"),
         ]
         indexes = [models.Index(fields=["alliance", "program"])]
 
@@ -427,10 +443,10 @@ class Offer(TenantModel):
     status = models.CharField(max_length=20, choices=OfferStatus.choices, default=OfferStatus.OPEN)
     note = models.CharField(max_length=300, blank=True)
     response_note = models.CharField(max_length=300, blank=True)
-    enrollment = models.OneToOneField(Enrollment, null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="offer")
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                on_delete=models.SET_NULL, related_name="+")
+    enrollment = models.OneToOneField(Enrollment, null=True, blank=True, on_delete=models.PROTECT, related_name="offer")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     made_at = models.DateTimeField(auto_now_add=True)
     responded_at = models.DateTimeField(null=True, blank=True)
 
@@ -439,8 +455,9 @@ class Offer(TenantModel):
     class Meta:
         ordering = ["-made_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "entry"], condition=models.Q(status="open"),
-                                    name="offer_one_open_per_entry"),
+            models.UniqueConstraint(
+                fields=["alliance", "entry"], condition=models.Q(status="open"), name="offer_one_open_per_entry"
+            ),
         ]
         indexes = [
             models.Index(fields=["alliance", "status", "respond_by"]),

@@ -60,8 +60,7 @@ class EnrollmentPage(AllianceMixin):
         return timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
 
     def now_time(self) -> datetime.time:
-        return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0,
-                                                                                           microsecond=0)
+        return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0, microsecond=0)
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
         crumbs: list[tuple[str, str | None]] = [(self.alliance.name, self.alliance_url("alliance:home"))]

@@ -109,8 +109,7 @@ DEFAULT_BANDS: tuple[Band, ...] = (
 BANDED_GROUPS = [AgeGroup.INFANT, AgeGroup.TODDLER, AgeGroup.PRESCHOOL, AgeGroup.SCHOOL_AGE]
 
 
-def age_group_on(date_of_birth: datetime.date, day: datetime.date,
-                 bands: Sequence[Band]) -> str | None:
+def age_group_on(date_of_birth: datetime.date, day: datetime.date, bands: Sequence[Band]) -> str | None:
     """The age group a child belongs to on a day, or None outside every band."""
     months = age_in_months(date_of_birth, day)
     for band in bands:
@@ -119,16 +118,19 @@ def age_group_on(date_of_birth: datetime.date, day: datetime.date,
     return None
 
 
-def classroom_takes(classroom_age_group: str, child_age_group: str | None,
-                    ) -> bool:
+def classroom_takes(
+    classroom_age_group: str,
+    child_age_group: str | None,
+) -> bool:
     """Mixed-age rooms (family child-care homes) take a child of any band."""
     if child_age_group is None:
         return False
     return classroom_age_group in (AgeGroup.MIXED, child_age_group)
 
 
-def dob_range_for(age_group: str, day: datetime.date,
-                  bands: Sequence[Band]) -> tuple[datetime.date, datetime.date] | None:
+def dob_range_for(
+    age_group: str, day: datetime.date, bands: Sequence[Band]
+) -> tuple[datetime.date, datetime.date] | None:
     """Dates of birth (earliest, latest inclusive) of children in an age group on
     a day; a generous pre-filter for queries (the exact test is age_group_on)."""
     chosen = [b for b in bands if age_group in (AgeGroup.MIXED, b.age_group)]

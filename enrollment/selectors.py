@@ -42,10 +42,22 @@ from enrollment.vacancy import (
 from members.models import Classroom, MemberProgram, ProgramStatus
 
 __all__ = [
-    "ClassroomVacancy", "Match", "Vacancy", "VacancyReport", "age_bands", "attendance_sheet",
-    "child_attendance_summary", "classroom_area", "classroom_open_from", "classrooms_for_enrollment",
-    "enrollments_filtered", "families_search", "open_offers_by_classroom", "vacancy_report",
-    "waitlist_filtered", "waitlist_matches",
+    "ClassroomVacancy",
+    "Match",
+    "Vacancy",
+    "VacancyReport",
+    "age_bands",
+    "attendance_sheet",
+    "child_attendance_summary",
+    "classroom_area",
+    "classroom_open_from",
+    "classrooms_for_enrollment",
+    "enrollments_filtered",
+    "families_search",
+    "open_offers_by_classroom",
+    "vacancy_report",
+    "waitlist_filtered",
+    "waitlist_matches",
 ]
 
 
@@ -64,10 +76,14 @@ def families_search(query: str = "") -> QuerySet[Family]:
     if text:
         # Subqueries rather than joins: one row per family, no DISTINCT to sort.
         guardians = Guardian.objects.filter(
-            Q(first_name__icontains=text) | Q(last_name__icontains=text) | Q(email__icontains=text)
-            | Q(phone__icontains=text)).values("family_id")
-        children = Child.objects.filter(Q(first_name__icontains=text)
-                                        | Q(last_name__icontains=text)).values("family_id")
+            Q(first_name__icontains=text)
+            | Q(last_name__icontains=text)
+            | Q(email__icontains=text)
+            | Q(phone__icontains=text)
+        ).values("family_id")
+        children = Child.objects.filter(Q(first_name__icontains=text) | Q(last_name__icontains=text)).values(
+            "family_id"
+        )
         families = families.filter(Q(name__icontains=text) | Q(pk__in=guardians) | Q(pk__in=children))
     return families.prefetch_related(
         Prefetch("guardians", queryset=Guardian.objects.order_by("-is_primary_contact", "last_name")),
@@ -80,8 +96,7 @@ def children_of(family: Family) -> QuerySet[Child]:
 
 
 def child_enrollments(child: Child) -> QuerySet[Enrollment]:
-    return (Enrollment.objects.filter(child=child)
-            .select_related("classroom", "program").order_by("-start_date", "-id"))
+    return Enrollment.objects.filter(child=child).select_related("classroom", "program").order_by("-start_date", "-id")
 
 
 @dataclass(frozen=True)
@@ -100,14 +115,21 @@ class AttendanceSummary:
 
 def child_attendance_summary(enrollments: QuerySet[Enrollment], *, since: datetime.date) -> AttendanceSummary:
     counts = AttendanceRecord.objects.filter(enrollment__in=enrollments, day__gte=since).aggregate(
-        present=Count("id", filter=Q(absence_reason="")), absent=Count("id", filter=~Q(absence_reason="")))
+        present=Count("id", filter=Q(absence_reason="")), absent=Count("id", filter=~Q(absence_reason=""))
+    )
     return AttendanceSummary(present=counts["present"], absent=counts["absent"], since=since)
 
 
 # --- Enrollments ------------------------------------------------------------
-def enrollments_filtered(*, status: str = "", on: datetime.date, program_id: int | None = None,
-                         classroom_id: int | None = None, funding_source: str = "",
-                         query: str = "") -> QuerySet[Enrollment]:
+def enrollments_filtered(
+    *,
+    status: str = "",
+    on: datetime.date,
+    program_id: int | None = None,
+    classroom_id: int | None = None,
+    funding_source: str = "",
+    query: str = "",
+) -> QuerySet[Enrollment]:
     rows = Enrollment.objects.select_related("child", "classroom", "program")
     if status == "active":
         rows = rows.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
@@ -129,18 +151,23 @@ def enrollments_filtered(*, status: str = "", on: datetime.date, program_id: int
 
 def classrooms_for_enrollment(program_ids: list[int] | None = None) -> QuerySet[Classroom]:
     """Classrooms a child can be enrolled in: open, of a program still in the alliance."""
-    rooms = (Classroom.objects.select_related("site__program")
-             .exclude(site__program__status=ProgramStatus.LEFT)
-             .filter(closed_on__isnull=True))
+    rooms = (
+        Classroom.objects.select_related("site__program")
+        .exclude(site__program__status=ProgramStatus.LEFT)
+        .filter(closed_on__isnull=True)
+    )
     if program_ids is not None:
         rooms = rooms.filter(site__program_id__in=program_ids)
     return rooms.order_by("site__program__name", "site__name", "name")
 
 
 def classroom_roster(classroom: Classroom, day: datetime.date) -> QuerySet[Enrollment]:
-    return (Enrollment.objects.filter(classroom=classroom, start_date__lte=day)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
-            .select_related("child").order_by("child__first_name", "child__last_name"))
+    return (
+        Enrollment.objects.filter(classroom=classroom, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .select_related("child")
+        .order_by("child__first_name", "child__last_name")
+    )
 
 
 def classroom_open_from(classroom: Classroom, start: datetime.date) -> Decimal:
@@ -152,14 +179,16 @@ def classroom_open_from(classroom: Classroom, start: datetime.date) -> Decimal:
     if not rows:
         return Decimal(0)
     offers = list(Offer.objects.filter(classroom=classroom, status=OfferStatus.OPEN).only("start_date", "fte"))
-    return min(row.open_slots - sum((o.fte for o in offers if o.start_date <= row.day), Decimal(0))
-               for row in rows)
+    return min(row.open_slots - sum((o.fte for o in offers if o.start_date <= row.day), Decimal(0)) for row in rows)
 
 
 def open_offers_by_classroom(classroom_ids: list[int]) -> dict[int, Decimal]:
     """FTE held by open offers, per classroom (one query)."""
-    rows = (Offer.objects.filter(classroom_id__in=classroom_ids, status=OfferStatus.OPEN)
-            .values("classroom_id").annotate(fte=Sum("fte")))
+    rows = (
+        Offer.objects.filter(classroom_id__in=classroom_ids, status=OfferStatus.OPEN)
+        .values("classroom_id")
+        .annotate(fte=Sum("fte"))
+    )
     return {row["classroom_id"]: row["fte"] for row in rows}
 
 
@@ -178,11 +207,18 @@ class SheetRow:
 def attendance_sheet(classroom: Classroom, day: datetime.date) -> list[SheetRow]:
     """One classroom's children on one day with their record, scheduled first. Two queries."""
     roster = list(classroom_roster(classroom, day))
-    records = {r.enrollment_id: r for r in
-               AttendanceRecord.objects.filter(enrollment__in=[e.pk for e in roster], day=day)}
+    records = {
+        r.enrollment_id: r for r in AttendanceRecord.objects.filter(enrollment__in=[e.pk for e in roster], day=day)
+    }
     rows = [SheetRow(e, records.get(e.pk), day.weekday() in e.weekdays) for e in roster]
-    return sorted(rows, key=lambda r: (not r.scheduled and r.record is None,
-                                       r.enrollment.child.first_name, r.enrollment.child.last_name))
+    return sorted(
+        rows,
+        key=lambda r: (
+            not r.scheduled and r.record is None,
+            r.enrollment.child.first_name,
+            r.enrollment.child.last_name,
+        ),
+    )
 
 
 def attendance_counts(rows: list[SheetRow]) -> dict[str, int]:
@@ -194,10 +230,17 @@ def attendance_counts(rows: list[SheetRow]) -> dict[str, int]:
 
 
 # --- Waitlist and offers ----------------------------------------------------
-def waitlist_filtered(*, status: str = WaitlistStatus.WAITING, program_id: int | None = None,
-                      shared_only: bool = False, age_group: str = "", query: str = "") -> QuerySet[WaitlistEntry]:
+def waitlist_filtered(
+    *,
+    status: str = WaitlistStatus.WAITING,
+    program_id: int | None = None,
+    shared_only: bool = False,
+    age_group: str = "",
+    query: str = "",
+) -> QuerySet[WaitlistEntry]:
     rows = WaitlistEntry.objects.select_related("child__family", "program").prefetch_related(
-        Prefetch("acceptable_programs", queryset=MemberProgram.objects.order_by("name")))
+        Prefetch("acceptable_programs", queryset=MemberProgram.objects.order_by("name"))
+    )
     if status == "open":
         rows = rows.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
     elif status:
@@ -211,8 +254,11 @@ def waitlist_filtered(*, status: str = WaitlistStatus.WAITING, program_id: int |
         rows = rows.filter(age_group_at_start=age_group)
     if query.strip():
         text = query.strip()
-        rows = rows.filter(Q(child__first_name__icontains=text) | Q(child__last_name__icontains=text)
-                           | Q(child__family__name__icontains=text))
+        rows = rows.filter(
+            Q(child__first_name__icontains=text)
+            | Q(child__last_name__icontains=text)
+            | Q(child__family__name__icontains=text)
+        )
     return rows.order_by("added_on", "id")
 
 

@@ -17,8 +17,7 @@ urlpatterns = [
     # Vacancy and matching
     path("vacancies/", views_vacancy.VacancyBoardView.as_view(), name="vacancy_board"),
     path("vacancies/classrooms/<int:pk>/", views_vacancy.ClassroomVacancyView.as_view(), name="classroom_vacancy"),
-    path("vacancies/classrooms/<int:pk>/match/", views_vacancy.ClassroomMatchView.as_view(),
-         name="classroom_match"),
+    path("vacancies/classrooms/<int:pk>/match/", views_vacancy.ClassroomMatchView.as_view(), name="classroom_match"),
     # Families and children
     path("families/", views_families.FamilyListView.as_view(), name="family_list"),
     path("families/new/", views_families.FamilyCreateView.as_view(), name="family_create"),
@@ -35,28 +34,34 @@ urlpatterns = [
     path("enrollments/", views_enrollments.EnrollmentListView.as_view(), name="enrollment_list"),
     path("enrollments/new/", views_enrollments.EnrollmentNewView.as_view(), name="enrollment_new"),
     path("enrollments/<int:pk>/", views_enrollments.EnrollmentDetailView.as_view(), name="enrollment_detail"),
-    path("enrollments/<int:pk>/schedule/", views_enrollments.EnrollmentScheduleView.as_view(),
-         name="enrollment_schedule"),
-    path("enrollments/<int:pk>/transfer/", views_enrollments.EnrollmentTransferView.as_view(),
-         name="enrollment_transfer"),
+    path(
+        "enrollments/<int:pk>/schedule/", views_enrollments.EnrollmentScheduleView.as_view(), name="enrollment_schedule"
+    ),
+    path(
+        "enrollments/<int:pk>/transfer/", views_enrollments.EnrollmentTransferView.as_view(), name="enrollment_transfer"
+    ),
     path("enrollments/<int:pk>/end/", views_enrollments.EnrollmentEndView.as_view(), name="enrollment_end"),
     path("enrollments/<int:pk>/terms/", views_enrollments.EnrollmentTermsView.as_view(), name="enrollment_terms"),
     # Attendance
     path("attendance/", views_attendance.AttendanceHomeView.as_view(), name="attendance_home"),
     path("attendance/upload/", views_attendance.AttendanceUploadView.as_view(), name="attendance_upload"),
-    path("attendance/classrooms/<int:pk>/", views_attendance.AttendanceSheetView.as_view(),
-         name="attendance_sheet"),
-    path("attendance/classrooms/<int:pk>/mark/", views_attendance.AttendanceMarkView.as_view(),
-         name="attendance_mark"),
-    path("attendance/classrooms/<int:pk>/roster.csv", views_attendance.AttendanceTemplateView.as_view(),
-         name="attendance_template"),
+    path("attendance/classrooms/<int:pk>/", views_attendance.AttendanceSheetView.as_view(), name="attendance_sheet"),
+    path("attendance/classrooms/<int:pk>/mark/", views_attendance.AttendanceMarkView.as_view(), name="attendance_mark"),
+    path(
+        "attendance/classrooms/<int:pk>/roster.csv",
+        views_attendance.AttendanceTemplateView.as_view(),
+        name="attendance_template",
+    ),
     # Waitlist and offers
     path("waitlist/", views_waitlist.WaitlistView.as_view(), name="waitlist"),
     path("waitlist/apply/", views_waitlist.WaitlistApplyView.as_view(), name="waitlist_apply"),
     path("waitlist/<int:pk>/", views_waitlist.WaitlistEntryView.as_view(), name="waitlist_entry"),
     path("waitlist/<int:pk>/edit/", views_waitlist.WaitlistEntryEditView.as_view(), name="waitlist_entry_edit"),
-    path("waitlist/<int:pk>/withdraw/", views_waitlist.WaitlistEntryWithdrawView.as_view(),
-         name="waitlist_entry_withdraw"),
+    path(
+        "waitlist/<int:pk>/withdraw/",
+        views_waitlist.WaitlistEntryWithdrawView.as_view(),
+        name="waitlist_entry_withdraw",
+    ),
     path("offers/", views_waitlist.OfferListView.as_view(), name="offer_list"),
     path("offers/<int:pk>/", views_waitlist.OfferDetailView.as_view(), name="offer_detail"),
     path("offers/<int:pk>/accept/", views_waitlist.OfferAcceptView.as_view(), name="offer_accept"),

@@ -115,15 +115,25 @@ class RoomDay:
         return self.licensed if self.desired is None else self.desired
 
 
-def room_days(*, classroom_ids: Iterable[int], start: datetime.date, end: datetime.date,
-              exclude_enrollment_ids: Iterable[int] = ()) -> list[RoomDay]:
+def room_days(
+    *,
+    classroom_ids: Iterable[int],
+    start: datetime.date,
+    end: datetime.date,
+    exclude_enrollment_ids: Iterable[int] = (),
+) -> list[RoomDay]:
     """Every operating day of the classrooms in [start, end] that has a capacity
     in force, with the FTE enrolled that day. One query."""
     ids = list(classroom_ids)
     if not ids or end < start:
         return []
-    params: dict[str, Any] = {"alliance": require_alliance_id(), "rooms": ids, "start": start, "end": end,
-              "exclude": list(exclude_enrollment_ids)}
+    params: dict[str, Any] = {
+        "alliance": require_alliance_id(),
+        "rooms": ids,
+        "start": start,
+        "end": end,
+        "exclude": list(exclude_enrollment_ids),
+    }
     with connection.cursor() as cursor:
         cursor.execute(_ROOM_DAYS_SQL, params)
         return [RoomDay(*row) for row in cursor.fetchall()]
@@ -134,10 +144,10 @@ def classroom_last_change(classroom_id: int) -> datetime.date | None:
     every day looks the same. Bounds capacity checks of open-ended enrollments."""
     from enrollment.models import Enrollment
 
-    capacity = ClassroomCapacity.objects.filter(classroom_id=classroom_id).aggregate(
-        last=Max("effective_from"))["last"]
+    capacity = ClassroomCapacity.objects.filter(classroom_id=classroom_id).aggregate(last=Max("effective_from"))["last"]
     bounds = Enrollment.objects.filter(classroom_id=classroom_id).aggregate(
-        last_start=Max("start_date"), last_end=Max("end_date"))
+        last_start=Max("start_date"), last_end=Max("end_date")
+    )
     days = [d for d in (capacity, bounds["last_start"]) if d]
     if bounds["last_end"]:
         days.append(bounds["last_end"] + datetime.timedelta(days=1))
@@ -221,12 +231,19 @@ def vacancy_of_days(days: Sequence[RoomDay]) -> Vacancy:
     fte_days = sum((d.enrolled_fte for d in days), ZERO)
     opens = [d.open_slots for d in days]
     return Vacancy(
-        days=count, place_days=place_days, target_place_days=sum(d.target for d in days),
-        fte_days=fte_days, capacity_now=first.licensed, target_now=first.target,
-        enrolled_now=first.enrolled_fte, children_now=first.children,
+        days=count,
+        place_days=place_days,
+        target_place_days=sum(d.target for d in days),
+        fte_days=fte_days,
+        capacity_now=first.licensed,
+        target_now=first.target,
+        enrolled_now=first.enrolled_fte,
+        children_now=first.children,
         capacity_avg=(Decimal(place_days) / count).quantize(TWO_PLACES, ROUND_HALF_UP),
         enrolled_avg=(fte_days / count).quantize(TWO_PLACES, ROUND_HALF_UP),
-        open_min=min(opens), open_max=max(opens), classrooms=1,
+        open_min=min(opens),
+        open_max=max(opens),
+        classrooms=1,
     )
 
 
@@ -296,8 +313,7 @@ class VacancyReport:
     def with_open_slots(self) -> list[ClassroomVacancy]:
         """Classrooms with a place free on some day of the range, most open first."""
         rooms = [c for c in self.classrooms if c.figures.open_max >= 1]
-        return sorted(rooms, key=lambda c: (-c.figures.open_now, -c.figures.open_max,
-                                            c.program.name, c.classroom.name))
+        return sorted(rooms, key=lambda c: (-c.figures.open_now, -c.figures.open_max, c.program.name, c.classroom.name))
 
 
 def classroom_area(classroom: Classroom) -> str:
@@ -305,29 +321,32 @@ def classroom_area(classroom: Classroom) -> str:
     return (classroom.site.city or classroom.site.program.city or "").strip()
 
 
-def vacancy_classrooms(*, program_ids: Iterable[int] | None = None, age_group: str = "",
-                       area: str = "", start: datetime.date | None = None) -> QuerySet[Classroom]:
-    rooms = (Classroom.objects.select_related("site__program")
-             .filter(site__program__status__in=COUNTED_PROGRAM_STATUSES))
+def vacancy_classrooms(
+    *, program_ids: Iterable[int] | None = None, age_group: str = "", area: str = "", start: datetime.date | None = None
+) -> QuerySet[Classroom]:
+    rooms = Classroom.objects.select_related("site__program").filter(site__program__status__in=COUNTED_PROGRAM_STATUSES)
     if program_ids is not None:
         rooms = rooms.filter(site__program_id__in=list(program_ids))
     if age_group:
         rooms = rooms.filter(age_group=age_group)
     if area:
-        rooms = rooms.filter(Q(site__city__iexact=area)
-                             | (Q(site__city="") & Q(site__program__city__iexact=area)))
+        rooms = rooms.filter(Q(site__city__iexact=area) | (Q(site__city="") & Q(site__program__city__iexact=area)))
     if start is not None:
         rooms = rooms.filter(Q(closed_on__isnull=True) | Q(closed_on__gt=start))
     return rooms.order_by("site__program__name", "site__name", "name")
 
 
-def vacancy_report(*, start: datetime.date, end: datetime.date,
-                   program_ids: Iterable[int] | None = None, age_group: str = "",
-                   area: str = "") -> VacancyReport:
+def vacancy_report(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    program_ids: Iterable[int] | None = None,
+    age_group: str = "",
+    area: str = "",
+) -> VacancyReport:
     """Vacancy per classroom, program, age group and area, and alliance, over
     [start, end]. Two queries, whatever the size of the alliance or the range."""
-    rooms = list(vacancy_classrooms(program_ids=program_ids, age_group=age_group, area=area,
-                                    start=start))
+    rooms = list(vacancy_classrooms(program_ids=program_ids, age_group=age_group, area=area, start=start))
     rows = room_days(classroom_ids=[r.pk for r in rooms], start=start, end=end)
     days_of: dict[int, list[RoomDay]] = defaultdict(list)
     for row in rows:
@@ -351,7 +370,9 @@ def vacancy_report(*, start: datetime.date, end: datetime.date,
         total.add(entry.figures)
     order = {g: i for i, g in enumerate(AgeGroup.values)}
     return VacancyReport(
-        start=start, end=end, classrooms=classrooms,
+        start=start,
+        end=end,
+        classrooms=classrooms,
         programs=sorted(programs.values(), key=lambda p: p.program.name),
         groups=sorted(groups.values(), key=lambda g: (order[g.age_group], g.area)),
         total=total,

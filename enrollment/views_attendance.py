@@ -48,25 +48,45 @@ class AttendanceHomeView(EnrollmentPage, TemplateView):
         context = super().get_context_data(**kwargs)
         day = _day_from(self.request, self.today())
         rooms = list(self.visible_classrooms().filter(operating_days__contains=[day.weekday()]))
-        active = Q(enrollments__start_date__lte=day) & (Q(enrollments__end_date__isnull=True)
-                                                        | Q(enrollments__end_date__gte=day))
-        enrolled = dict(self.visible_classrooms().filter(pk__in=[r.pk for r in rooms])
-                        .annotate(n=Count("enrollments", filter=active)).values_list("pk", "n"))
-        recorded = {row["enrollment__classroom_id"]: row for row in
-                    AttendanceRecord.objects.filter(day=day, enrollment__classroom__in=rooms)
-                    .values("enrollment__classroom_id")
-                    .annotate(present=Count("id", filter=Q(absence_reason="")),
-                              absent=Count("id", filter=~Q(absence_reason="")),
-                              out=Count("id", filter=Q(check_out__isnull=False)))}
+        active = Q(enrollments__start_date__lte=day) & (
+            Q(enrollments__end_date__isnull=True) | Q(enrollments__end_date__gte=day)
+        )
+        enrolled = dict(
+            self.visible_classrooms()
+            .filter(pk__in=[r.pk for r in rooms])
+            .annotate(n=Count("enrollments", filter=active))
+            .values_list("pk", "n")
+        )
+        recorded = {
+            row["enrollment__classroom_id"]: row
+            for row in AttendanceRecord.objects.filter(day=day, enrollment__classroom__in=rooms)
+            .values("enrollment__classroom_id")
+            .annotate(
+                present=Count("id", filter=Q(absence_reason="")),
+                absent=Count("id", filter=~Q(absence_reason="")),
+                out=Count("id", filter=Q(check_out__isnull=False)),
+            )
+        }
         rows = []
         for room in rooms:
             counts = recorded.get(room.pk, {})
             total = enrolled.get(room.pk, 0)
-            rows.append({"room": room, "enrolled": total, "present": counts.get("present", 0),
-                         "absent": counts.get("absent", 0), "out": counts.get("out", 0),
-                         "open": total - counts.get("present", 0) - counts.get("absent", 0)})
-        context.update(day=day, rows=rows, previous=day - datetime.timedelta(days=1),
-                       following=day + datetime.timedelta(days=1) if day < self.today() else None)
+            rows.append(
+                {
+                    "room": room,
+                    "enrolled": total,
+                    "present": counts.get("present", 0),
+                    "absent": counts.get("absent", 0),
+                    "out": counts.get("out", 0),
+                    "open": total - counts.get("present", 0) - counts.get("absent", 0),
+                }
+            )
+        context.update(
+            day=day,
+            rows=rows,
+            previous=day - datetime.timedelta(days=1),
+            following=day + datetime.timedelta(days=1) if day < self.today() else None,
+        )
         return context
 
 
@@ -85,10 +105,16 @@ class AttendanceSheetView(ClassroomFromURL, EnrollmentPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rows = attendance_sheet(self.classroom, self.day)
-        context.update(classroom=self.classroom, day=self.day, rows=rows, counts=attendance_counts(rows),
-                       reasons=AbsenceReason.choices, open_today=self.day.weekday() in self.classroom.operating_days,
-                       previous=self.day - datetime.timedelta(days=1),
-                       following=self.day + datetime.timedelta(days=1) if self.day < self.today() else None)
+        context.update(
+            classroom=self.classroom,
+            day=self.day,
+            rows=rows,
+            counts=attendance_counts(rows),
+            reasons=AbsenceReason.choices,
+            open_today=self.day.weekday() in self.classroom.operating_days,
+            previous=self.day - datetime.timedelta(days=1),
+            following=self.day + datetime.timedelta(days=1) if self.day < self.today() else None,
+        )
         return context
 
 
@@ -110,7 +136,8 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
             data = form.cleaned_data
             enrollment = self.get_for_member(
                 Enrollment.objects.filter(classroom=classroom).select_related("child", "classroom"),
-                pk=data["enrollment"])
+                pk=data["enrollment"],
+            )
             try:
                 self.act(enrollment, data)
             except ValidationError as exc:
@@ -125,9 +152,18 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
         day = form.cleaned_data["day"]
         record = AttendanceRecord.objects.filter(enrollment=enrollment, day=day).first()
         row = SheetRow(enrollment, record, day.weekday() in enrollment.weekdays)
-        return TemplateResponse(request, self.template_name, {
-            "row": row, "day": day, "classroom": classroom, "alliance": self.alliance, "error": error,
-            "reasons": AbsenceReason.choices})
+        return TemplateResponse(
+            request,
+            self.template_name,
+            {
+                "row": row,
+                "day": day,
+                "classroom": classroom,
+                "alliance": self.alliance,
+                "error": error,
+                "reasons": AbsenceReason.choices,
+            },
+        )
 
     def act(self, enrollment: Enrollment, data: dict[str, Any]) -> None:
         actor, day, action = self.request.user, data["day"], data["action"]
@@ -136,8 +172,9 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
         elif action == "check_out":
             services.attendance_check_out(actor=actor, enrollment=enrollment, day=day, at=self.now_time())
         elif action == "absent":
-            services.attendance_mark_absent(actor=actor, enrollment=enrollment, day=day,
-                                            reason=data.get("reason") or AbsenceReason.UNKNOWN)
+            services.attendance_mark_absent(
+                actor=actor, enrollment=enrollment, day=day, reason=data.get("reason") or AbsenceReason.UNKNOWN
+            )
         else:
             record = AttendanceRecord.objects.filter(enrollment=enrollment, day=day).first()
             if record is None:
@@ -154,15 +191,23 @@ class AttendanceUploadView(EnrollmentPage, FormView):
     def form_valid(self, form: AttendanceUploadForm) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
-            result = attendance_import(actor=self.request.user, content=upload.read(), filename=upload.name,
-                                       today=self.today(), program_ids=self.program_ids())
+            result = attendance_import(
+                actor=self.request.user,
+                content=upload.read(),
+                filename=upload.name,
+                today=self.today(),
+                program_ids=self.program_ids(),
+            )
         except ValidationError as exc:
             form.add_error("file", exc.messages)
             return self.form_invalid(form)
         if not result.ok:
             return self.render_to_response(self.get_context_data(form=form, result=result), status=400)
-        messages.success(self.request, f"{result.rows} attendance records imported ({result.present} present, "
-                                       f"{result.absent} absent), {result.first_day} to {result.last_day}.")
+        messages.success(
+            self.request,
+            f"{result.rows} attendance records imported ({result.present} present, "
+            f"{result.absent} absent), {result.first_day} to {result.last_day}.",
+        )
         return redirect(self.alliance_url("enrollment:attendance_home"))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -177,7 +222,8 @@ class AttendanceTemplateView(ClassroomFromURL, EnrollmentPage, TemplateView):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         classroom = self.get_classroom()
         day = _day_from(request, self.today())
-        response = HttpResponse(roster_csv(list(classroom_roster(classroom, day)), day),
-                                content_type="text/csv; charset=utf-8")
+        response = HttpResponse(
+            roster_csv(list(classroom_roster(classroom, day)), day), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = f'attachment; filename="attendance-{classroom.pk}-{day}.csv"'
         return response

@@ -37,10 +37,16 @@ RECENT_ATTENDANCE_DAYS = 14
 
 def enroll_kwargs(form: EnrollForm) -> dict[str, Any]:
     data = form.cleaned_data
-    return {"classroom": data["classroom"], "start_date": data["start_date"], "end_date": data.get("end_date"),
-            "weekdays": data["weekdays"], "day_length": data["day_length"],
-            "funding_source": data["funding_source"], "rate_plan_ref": data.get("rate_plan_ref", ""),
-            "override_reason": data.get("override_reason", "")}
+    return {
+        "classroom": data["classroom"],
+        "start_date": data["start_date"],
+        "end_date": data.get("end_date"),
+        "weekdays": data["weekdays"],
+        "day_length": data["day_length"],
+        "funding_source": data["funding_source"],
+        "rate_plan_ref": data.get("rate_plan_ref", ""),
+        "override_reason": data.get("override_reason", ""),
+    }
 
 
 class EnrollmentListView(EnrollmentPage, ListView):
@@ -60,10 +66,14 @@ class EnrollmentListView(EnrollmentPage, ListView):
         cleaned: dict[str, Any] = self.filters.cleaned_data if self.filters.is_valid() else {"status": "active"}
         program = cleaned.get("program")
         classroom = cleaned.get("classroom")
-        rows = enrollments_filtered(status=cleaned.get("status", ""), on=self.today(),
-                                    program_id=program.pk if program else None,
-                                    classroom_id=classroom.pk if classroom else None,
-                                    funding_source=cleaned.get("funding_source", ""), query=cleaned.get("q", ""))
+        rows = enrollments_filtered(
+            status=cleaned.get("status", ""),
+            on=self.today(),
+            program_id=program.pk if program else None,
+            classroom_id=classroom.pk if classroom else None,
+            funding_source=cleaned.get("funding_source", ""),
+            query=cleaned.get("q", ""),
+        )
         return self.visible(rows)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -89,8 +99,9 @@ class EnrollmentNewView(EnrollmentPage, TemplateView):
             "family_form": FamilyForm(data, prefix="family"),
             "guardian_form": FirstGuardianForm(data, prefix="guardian"),
             "child_form": ChildForm(data, prefix="child"),
-            "enroll_form": EnrollForm(data, prefix="enrollment", classrooms=self.visible_classrooms(),
-                                      can_override=self.is_hub),
+            "enroll_form": EnrollForm(
+                data, prefix="enrollment", classrooms=self.visible_classrooms(), can_override=self.is_hub
+            ),
         }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -107,18 +118,28 @@ class EnrollmentNewView(EnrollmentPage, TemplateView):
         if existing.is_valid() and all(forms[name].is_valid() for name in needed):
             try:
                 enrollment = services.enrollment_intake_create(
-                    actor=request.user, family=family,
+                    actor=request.user,
+                    family=family,
                     family_data=None if family else forms["family_form"].cleaned_data,
                     guardian_data=None if family else forms["guardian_form"].cleaned_data,
-                    child=forms["child_form"].cleaned_data, enrollment=enroll_kwargs(forms["enroll_form"]))
+                    child=forms["child_form"].cleaned_data,
+                    enrollment=enroll_kwargs(forms["enroll_form"]),
+                )
             except ValidationError as exc:
-                for prefix, name in (("family", "family_form"), ("guardian", "guardian_form"),
-                                     ("child", "child_form"), ("enrollment", "enroll_form")):
+                for prefix, name in (
+                    ("family", "family_form"),
+                    ("guardian", "guardian_form"),
+                    ("child", "child_form"),
+                    ("enrollment", "enroll_form"),
+                ):
                     add_errors(forms[name], _only(exc, prefix), prefix=prefix)
                 add_errors(forms["enroll_form"], _only(exc, "__all__"))
             else:
-                messages.success(request, f"{enrollment.child.full_name} enrolled in {enrollment.classroom.name} "
-                                          f"from {enrollment.start_date.isoformat()}.")
+                messages.success(
+                    request,
+                    f"{enrollment.child.full_name} enrolled in {enrollment.classroom.name} "
+                    f"from {enrollment.start_date.isoformat()}.",
+                )
                 return redirect(self.alliance_url("enrollment:enrollment_detail", enrollment.pk))
         return self.render_to_response(self.get_context_data(forms=forms))
 
@@ -163,14 +184,13 @@ class EnrollmentFromURL(EnrollmentPage):
     def get_enrollment(self) -> Enrollment:
         if not hasattr(self, "enrollment"):
             self.enrollment = self.get_for_member(
-                Enrollment.objects.select_related("child__family", "classroom__site", "program"),
-                pk=self.kwargs["pk"])
+                Enrollment.objects.select_related("child__family", "classroom__site", "program"), pk=self.kwargs["pk"]
+            )
         return self.enrollment
 
     def extra_crumbs(self) -> list[tuple[str, str | None]]:
         e = self.get_enrollment()
-        return [(f"{e.child.full_name} in {e.classroom.name}",
-                 self.alliance_url("enrollment:enrollment_detail", e.pk))]
+        return [(f"{e.child.full_name} in {e.classroom.name}", self.alliance_url("enrollment:enrollment_detail", e.pk))]
 
     def detail_url(self, enrollment: Enrollment | None = None) -> str:
         return self.alliance_url("enrollment:enrollment_detail", (enrollment or self.get_enrollment()).pk)
@@ -201,10 +221,13 @@ class EnrollmentDetailView(EnrollmentFromURL, TemplateView):
             chain.append(following)
             following = Enrollment.objects.filter(previous=following).select_related("classroom").first()
         context.update(
-            enrollment=e, status=e.status_on(today), chain=chain if len(chain) > 1 else [],
+            enrollment=e,
+            status=e.status_on(today),
+            chain=chain if len(chain) > 1 else [],
             successor=next((c for c in chain if c.previous_id == e.pk), None),
             attendance=AttendanceRecord.objects.filter(
-                enrollment=e, day__gte=today - datetime.timedelta(days=RECENT_ATTENDANCE_DAYS)).order_by("-day"),
+                enrollment=e, day__gte=today - datetime.timedelta(days=RECENT_ATTENDANCE_DAYS)
+            ).order_by("-day"),
             offer=Offer.objects.filter(enrollment=e).first(),
         )
         return context
@@ -221,23 +244,28 @@ class EnrollmentChangePage(EnrollmentFromURL, EnrollmentFormPage):
 class EnrollmentScheduleView(EnrollmentChangePage):
     title = "Change the schedule"
     submit_label = "Change the schedule"
-    intro = ("From the date you give, the child attends on the new days. Earlier days keep the old "
-             "schedule, so each day's FTE stays as it was.")
+    intro = (
+        "From the date you give, the child attends on the new days. Earlier days keep the old "
+        "schedule, so each day's FTE stays as it was."
+    )
 
     def get_form(self, form_class: Any = None) -> ScheduleChangeForm:
         return ScheduleChangeForm(**self.get_form_kwargs(), can_override=self.is_hub)
 
     def get_initial(self) -> dict[str, Any]:
         e = self.get_enrollment()
-        return {"effective_from": max(self.today(), e.start_date), "weekdays": e.weekdays,
-                "day_length": e.day_length}
+        return {"effective_from": max(self.today(), e.start_date), "weekdays": e.weekdays, "day_length": e.day_length}
 
     def perform(self, form: ScheduleChangeForm) -> Enrollment:
         data = form.cleaned_data
         return services.enrollment_change_schedule(
-            actor=self.request.user, enrollment=self.get_enrollment(), effective_from=data["effective_from"],
-            weekdays=data["weekdays"], day_length=data["day_length"],
-            override_reason=data.get("override_reason", ""))
+            actor=self.request.user,
+            enrollment=self.get_enrollment(),
+            effective_from=data["effective_from"],
+            weekdays=data["weekdays"],
+            day_length=data["day_length"],
+            override_reason=data.get("override_reason", ""),
+        )
 
     def success_message(self, obj: Enrollment) -> str:
         return f"New schedule from {obj.start_date.isoformat()}: {obj.schedule_label} (FTE {obj.fte})."
@@ -254,15 +282,23 @@ class EnrollmentTransferView(EnrollmentChangePage):
 
     def get_initial(self) -> dict[str, Any]:
         e = self.get_enrollment()
-        return {"effective_from": max(self.today(), e.start_date + datetime.timedelta(days=1)),
-                "weekdays": e.weekdays, "day_length": e.day_length}
+        return {
+            "effective_from": max(self.today(), e.start_date + datetime.timedelta(days=1)),
+            "weekdays": e.weekdays,
+            "day_length": e.day_length,
+        }
 
     def perform(self, form: TransferForm) -> Enrollment:
         data = form.cleaned_data
         return services.enrollment_transfer(
-            actor=self.request.user, enrollment=self.get_enrollment(), classroom=data["classroom"],
-            effective_from=data["effective_from"], weekdays=data["weekdays"], day_length=data["day_length"],
-            override_reason=data.get("override_reason", ""))
+            actor=self.request.user,
+            enrollment=self.get_enrollment(),
+            classroom=data["classroom"],
+            effective_from=data["effective_from"],
+            weekdays=data["weekdays"],
+            day_length=data["day_length"],
+            override_reason=data.get("override_reason", ""),
+        )
 
     def success_message(self, obj: Enrollment) -> str:
         return f"{obj.child.full_name} moves to {obj.classroom.name} on {obj.start_date.isoformat()}."
@@ -275,13 +311,21 @@ class EnrollmentEndView(EnrollmentChangePage):
 
     def get_initial(self) -> dict[str, Any]:
         e = self.get_enrollment()
-        return {"end_date": e.end_date or max(self.today(), e.start_date), "reason": e.end_reason or None,
-                "note": e.end_note}
+        return {
+            "end_date": e.end_date or max(self.today(), e.start_date),
+            "reason": e.end_reason or None,
+            "note": e.end_note,
+        }
 
     def perform(self, form: EndForm) -> Enrollment:
         data = form.cleaned_data
-        return services.enrollment_end(actor=self.request.user, enrollment=self.get_enrollment(),
-                                       end_date=data["end_date"], reason=data["reason"], note=data.get("note", ""))
+        return services.enrollment_end(
+            actor=self.request.user,
+            enrollment=self.get_enrollment(),
+            end_date=data["end_date"],
+            reason=data["reason"],
+            note=data.get("note", ""),
+        )
 
     def success_message(self, obj: Enrollment) -> str:
         return f"{obj.child.full_name}'s last day in {obj.classroom.name} is {obj.end_date}."
@@ -296,5 +340,6 @@ class EnrollmentTermsView(EnrollmentChangePage):
         return {"funding_source": e.funding_source, "rate_plan_ref": e.rate_plan_ref}
 
     def perform(self, form: TermsForm) -> Enrollment:
-        return services.enrollment_update_terms(actor=self.request.user, enrollment=self.get_enrollment(),
-                                                **form.cleaned_data)
+        return services.enrollment_update_terms(
+            actor=self.request.user, enrollment=self.get_enrollment(), **form.cleaned_data
+        )

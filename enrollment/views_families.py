@@ -95,15 +95,21 @@ class FamilyDetailView(FamilyFromURL, TemplateView):
         context = super().get_context_data(**kwargs)
         today = self.today()
         enrollments = Enrollment.objects.select_related("classroom", "program").order_by("-start_date")
-        children = list(self.visible(Child.objects.filter(family=self.family))
-                        .prefetch_related(Prefetch("enrollments", queryset=self.visible(enrollments)))
-                        .order_by("date_of_birth"))
+        children = list(
+            self.visible(Child.objects.filter(family=self.family))
+            .prefetch_related(Prefetch("enrollments", queryset=self.visible(enrollments)))
+            .order_by("date_of_birth")
+        )
         for child in children:
             child.current = [e for e in child.enrollments.all() if e.end_date is None or e.end_date >= today]
-        context.update(family=self.family, guardians=Guardian.objects.filter(family=self.family),
-                       children=children,
-                       entries=self.visible(WaitlistEntry.objects.filter(child__family=self.family)
-                                            .select_related("child", "program")))
+        context.update(
+            family=self.family,
+            guardians=Guardian.objects.filter(family=self.family),
+            children=children,
+            entries=self.visible(
+                WaitlistEntry.objects.filter(child__family=self.family).select_related("child", "program")
+            ),
+        )
         return context
 
 
@@ -119,8 +125,7 @@ class FamilyEditView(FamilyFromURL, EnrollmentFormPage):
         return [(self.get_family().name, self.alliance_url("enrollment:family_detail", self.family.pk))]
 
     def perform(self, form: FamilyForm) -> Family:
-        return services.family_update(actor=self.request.user, family=self.get_family(),
-                                      data=form.cleaned_data)
+        return services.family_update(actor=self.request.user, family=self.get_family(), data=form.cleaned_data)
 
     def success_url_for(self, obj: Family) -> str:
         return self.alliance_url("enrollment:family_detail", obj.pk)
@@ -166,8 +171,7 @@ class GuardianEditView(EnrollmentFormPage):
         return {**super().get_form_kwargs(), "instance": self.get_guardian()}
 
     def perform(self, form: GuardianForm) -> Guardian:
-        return services.guardian_update(actor=self.request.user, guardian=self.get_guardian(),
-                                        data=form.cleaned_data)
+        return services.guardian_update(actor=self.request.user, guardian=self.get_guardian(), data=form.cleaned_data)
 
     def success_url_for(self, obj: Guardian) -> str:
         return self.alliance_url("enrollment:family_detail", obj.family_id)
@@ -187,8 +191,11 @@ class ChildCreateView(FamilyFromURL, EnrollmentFormPage):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         family = self.get_family()
-        return {**super().get_form_kwargs(), "instance": Child(family=family),
-                "initial": {"last_name": family.name.removesuffix(" family")}}
+        return {
+            **super().get_form_kwargs(),
+            "instance": Child(family=family),
+            "initial": {"last_name": family.name.removesuffix(" family")},
+        }
 
     def perform(self, form: ChildForm) -> Child:
         return services.child_create(actor=self.request.user, family=self.get_family(), **form.cleaned_data)
@@ -208,8 +215,10 @@ class ChildFromURL(EnrollmentPage):
 
     def extra_crumbs(self) -> list[tuple[str, str | None]]:
         child = self.get_child()
-        return [(child.family.name, self.alliance_url("enrollment:family_detail", child.family_id)),
-                (child.full_name, self.alliance_url("enrollment:child_detail", child.pk))]
+        return [
+            (child.family.name, self.alliance_url("enrollment:family_detail", child.family_id)),
+            (child.full_name, self.alliance_url("enrollment:child_detail", child.pk)),
+        ]
 
 
 class ChildDetailView(ChildFromURL, TemplateView):
@@ -229,17 +238,20 @@ class ChildDetailView(ChildFromURL, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = self.today()
-        enrollments = self.visible(Enrollment.objects.filter(child=self.child)
-                                   .select_related("classroom", "program").order_by("-start_date", "-id"))
+        enrollments = self.visible(
+            Enrollment.objects.filter(child=self.child)
+            .select_related("classroom", "program")
+            .order_by("-start_date", "-id")
+        )
         since = today - datetime.timedelta(days=ATTENDANCE_SUMMARY_DAYS)
         context.update(
-            child=self.child, enrollments=enrollments,
+            child=self.child,
+            enrollments=enrollments,
             current=[e for e in enrollments if e.end_date is None or e.end_date >= today],
             attendance=child_attendance_summary(enrollments, since=since),
             guardians=Guardian.objects.filter(family_id=self.child.family_id),
             entries=self.visible(WaitlistEntry.objects.filter(child=self.child).select_related("program")),
-            offers=self.visible(Offer.objects.filter(entry__child=self.child).select_related("classroom",
-                                                                                             "program")),
+            offers=self.visible(Offer.objects.filter(entry__child=self.child).select_related("classroom", "program")),
         )
         return context
 

@@ -22,9 +22,11 @@ class AgeBandsView(EnrollmentFormPage):
     title = "Age groups"
     submit_label = "Save the age groups"
     template_name = "enrollment/age_bands.html"
-    intro = ("A child's age group on a day follows from their date of birth: completed months, from the first "
-             "number up to (not including) the second. Enrollment checks it on the start date; the waitlist "
-             "shows it at the desired start. Mixed-age rooms take every group.")
+    intro = (
+        "A child's age group on a day follows from their date of birth: completed months, from the first "
+        "number up to (not including) the second. Enrollment checks it on the start date; the waitlist "
+        "shows it at the desired start. Mixed-age rooms take every group."
+    )
 
     def get_form(self, form_class: Any = None) -> AgeBandsForm:
         return AgeBandsForm(**self.get_form_kwargs(), bands=age_bands())

@@ -56,12 +56,23 @@ class VacancyBoardView(EnrollmentPage, TemplateView):
         program_ids = self.program_ids()
         if data.get("program"):
             program_ids = [data["program"].pk]
-        report = vacancy_report(start=start, end=end, program_ids=program_ids,
-                                age_group=data.get("age_group", ""), area=data.get("area", ""))
+        report = vacancy_report(
+            start=start,
+            end=end,
+            program_ids=program_ids,
+            age_group=data.get("age_group", ""),
+            area=data.get("area", ""),
+        )
         held = open_offers_by_classroom([c.classroom.pk for c in report.classrooms])
-        context.update(form=form, report=report, start=start, end=end, held=held,
-                       open_rooms=[(c, held.get(c.classroom.pk)) for c in report.with_open_slots()],
-                       full_rooms=len(report.classrooms) - len(report.with_open_slots()))
+        context.update(
+            form=form,
+            report=report,
+            start=start,
+            end=end,
+            held=held,
+            open_rooms=[(c, held.get(c.classroom.pk)) for c in report.with_open_slots()],
+            full_rooms=len(report.classrooms) - len(report.with_open_slots()),
+        )
         return context
 
 
@@ -72,7 +83,8 @@ class ClassroomFromURL:
 
     def get_classroom(self) -> Classroom:
         return self.get_for_member(  # type: ignore[attr-defined]
-            Classroom.objects.select_related("site__program"), pk=self.kwargs["pk"])
+            Classroom.objects.select_related("site__program"), pk=self.kwargs["pk"]
+        )
 
 
 class ClassroomVacancyView(ClassroomFromURL, EnrollmentPage, TemplateView):
@@ -94,17 +106,25 @@ class ClassroomVacancyView(ClassroomFromURL, EnrollmentPage, TemplateView):
         vacancy = ClassroomVacancy(classroom=self.classroom, figures=vacancy_of_days(days), days=days)
         first_open = next((d.day for d in days if d.open_slots >= 1), None)
         roster = list(classroom_roster(self.classroom, today))
-        changes = list(Enrollment.objects.filter(classroom=self.classroom).select_related("child")
-                       .filter(Q(start_date__gt=today, start_date__lte=end)
-                               | Q(end_date__gte=today, end_date__lte=end)))
+        changes = list(
+            Enrollment.objects.filter(classroom=self.classroom)
+            .select_related("child")
+            .filter(Q(start_date__gt=today, start_date__lte=end) | Q(end_date__gte=today, end_date__lte=end))
+        )
         context.update(
-            classroom=self.classroom, vacancy=vacancy, roster=roster,
+            classroom=self.classroom,
+            vacancy=vacancy,
+            roster=roster,
             starting=sorted((e for e in changes if e.start_date > today), key=lambda e: e.start_date),
-            ending=sorted((e for e in changes if e.end_date and e.end_date <= end and e.start_date <= today),
-                          key=lambda e: e.end_date),
-            offers=Offer.objects.filter(classroom=self.classroom, status=OfferStatus.OPEN)
-            .select_related("entry__child"),
-            match_form=MatchForm(initial={"start": first_open or today}), first_open=first_open,
+            ending=sorted(
+                (e for e in changes if e.end_date and e.end_date <= end and e.start_date <= today),
+                key=lambda e: e.end_date,
+            ),
+            offers=Offer.objects.filter(classroom=self.classroom, status=OfferStatus.OPEN).select_related(
+                "entry__child"
+            ),
+            match_form=MatchForm(initial={"start": first_open or today}),
+            first_open=first_open,
             end=end,
         )
         return context
@@ -121,8 +141,12 @@ class ClassroomMatchView(ClassroomFromURL, EnrollmentPage, TemplateView):
         return f"Match a place in {self.classroom.name}"
 
     def extra_crumbs(self) -> list[tuple[str, str | None]]:
-        return [(f"{self.classroom.name} at {self.classroom.site.program.name}",
-                 self.alliance_url("enrollment:classroom_vacancy", self.classroom.pk))]
+        return [
+            (
+                f"{self.classroom.name} at {self.classroom.site.program.name}",
+                self.alliance_url("enrollment:classroom_vacancy", self.classroom.pk),
+            )
+        ]
 
     def start_date(self) -> datetime.date:
         form = MatchForm(self.request.GET or None)
@@ -140,14 +164,22 @@ class ClassroomMatchView(ClassroomFromURL, EnrollmentPage, TemplateView):
         if form.is_valid():
             entry = self.get_for_member(WaitlistEntry.objects.select_related("child"), pk=form.cleaned_data["entry"])
             try:
-                offer = offer_create(actor=request.user, entry=entry, classroom=self.classroom,
-                                     start_date=form.cleaned_data["start_date"],
-                                     respond_by=form.cleaned_data["respond_by"], note=form.cleaned_data["note"])
+                offer = offer_create(
+                    actor=request.user,
+                    entry=entry,
+                    classroom=self.classroom,
+                    start_date=form.cleaned_data["start_date"],
+                    respond_by=form.cleaned_data["respond_by"],
+                    note=form.cleaned_data["note"],
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
-                messages.success(request, f"Place in {self.classroom.name} offered to {entry.child.full_name}; "
-                                          f"the family answers by {offer.respond_by.isoformat()}.")
+                messages.success(
+                    request,
+                    f"Place in {self.classroom.name} offered to {entry.child.full_name}; "
+                    f"the family answers by {offer.respond_by.isoformat()}.",
+                )
                 return redirect(self.alliance_url("enrollment:offer_detail", offer.pk))
         return self.render_to_response(self.get_context_data(offer_form=form), status=400)
 
@@ -157,9 +189,18 @@ class ClassroomMatchView(ClassroomFromURL, EnrollmentPage, TemplateView):
         if "offer_form" in kwargs and kwargs["offer_form"].is_valid():
             start = kwargs["offer_form"].cleaned_data["start_date"]
         open_fte = classroom_open_from(self.classroom, start)
-        matches = waitlist_matches(classroom=self.classroom, start_date=start, open_fte=open_fte,
-                                   today=self.today()) if open_fte > 0 else []
+        matches = (
+            waitlist_matches(classroom=self.classroom, start_date=start, open_fte=open_fte, today=self.today())
+            if open_fte > 0
+            else []
+        )
         respond_by = min(self.today() + datetime.timedelta(days=DEFAULT_RESPOND_DAYS), start)
-        context.update(classroom=self.classroom, start=start, open_fte=open_fte, matches=matches,
-                       match_form=MatchForm(initial={"start": start}), respond_by=respond_by)
+        context.update(
+            classroom=self.classroom,
+            start=start,
+            open_fte=open_fte,
+            matches=matches,
+            match_form=MatchForm(initial={"start": start}),
+            respond_by=respond_by,
+        )
         return context

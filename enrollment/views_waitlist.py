@@ -52,9 +52,13 @@ class WaitlistView(EnrollmentPage, ListView):
         self.filters = WaitlistFilterForm(data, show_program=self.is_hub)
         cleaned: dict[str, Any] = self.filters.cleaned_data if self.filters.is_valid() else {"status": "open"}
         program = cleaned.get("program")
-        rows = waitlist_filtered(status=cleaned.get("status", ""), program_id=program.pk if program else None,
-                                 shared_only=cleaned.get("shared", False), age_group=cleaned.get("age_group", ""),
-                                 query=cleaned.get("q", ""))
+        rows = waitlist_filtered(
+            status=cleaned.get("status", ""),
+            program_id=program.pk if program else None,
+            shared_only=cleaned.get("shared", False),
+            age_group=cleaned.get("age_group", ""),
+            query=cleaned.get("q", ""),
+        )
         return self.visible(rows)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -65,20 +69,28 @@ class WaitlistView(EnrollmentPage, ListView):
         return context
 
 
-def _entry_form(page: EnrollmentPage, data: Any = None, *, prefix: str | None = None,
-                instance: WaitlistEntry | None = None) -> WaitlistEntryForm:
+def _entry_form(
+    page: EnrollmentPage, data: Any = None, *, prefix: str | None = None, instance: WaitlistEntry | None = None
+) -> WaitlistEntryForm:
     """Hub users choose the list and the other programs; a provider's entries go
     on their own program's list (they may note an area or "any program")."""
     programs = page.visible_programs().exclude(status=ProgramStatus.LEFT)
     fixed = None if page.is_hub else page.membership.program
     initial: dict[str, Any] = {"desired_start": page.today()}
     if instance is not None:
-        initial = {"program": instance.program, "acceptable_programs": list(instance.acceptable_programs.all()),
-                   "area": instance.area, "any_program": instance.any_program,
-                   "desired_start": instance.desired_start, "weekdays": instance.weekdays,
-                   "day_length": instance.day_length, "sibling_enrolled": instance.sibling_enrolled,
-                   "subsidy_eligible": instance.subsidy_eligible, "added_on": instance.added_on,
-                   "notes": instance.notes}
+        initial = {
+            "program": instance.program,
+            "acceptable_programs": list(instance.acceptable_programs.all()),
+            "area": instance.area,
+            "any_program": instance.any_program,
+            "desired_start": instance.desired_start,
+            "weekdays": instance.weekdays,
+            "day_length": instance.day_length,
+            "sibling_enrolled": instance.sibling_enrolled,
+            "subsidy_eligible": instance.subsidy_eligible,
+            "added_on": instance.added_on,
+            "notes": instance.notes,
+        }
     form = WaitlistEntryForm(data, prefix=prefix, initial=initial, programs=programs, fixed_program=fixed)
     if not page.is_hub:
         del form.fields["acceptable_programs"]
@@ -97,9 +109,13 @@ class WaitlistApplyView(EnrollmentPage, TemplateView):
     def build_forms(self, data: Any = None) -> dict[str, Any]:
         existing = ExistingFamilyForm(data, prefix="existing")
         existing.fields["family"].queryset = self.visible(Family.objects.order_by("name"))  # type: ignore[attr-defined]
-        return {"existing_form": existing, "family_form": FamilyForm(data, prefix="family"),
-                "guardian_form": FirstGuardianForm(data, prefix="guardian"),
-                "child_form": ChildForm(data, prefix="child"), "entry_form": _entry_form(self, data, prefix="entry")}
+        return {
+            "existing_form": existing,
+            "family_form": FamilyForm(data, prefix="family"),
+            "guardian_form": FirstGuardianForm(data, prefix="guardian"),
+            "child_form": ChildForm(data, prefix="child"),
+            "entry_form": _entry_form(self, data, prefix="entry"),
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -115,14 +131,21 @@ class WaitlistApplyView(EnrollmentPage, TemplateView):
             entry_form = forms["entry_form"]
             try:
                 entry = services.waitlist_application_create(
-                    actor=request.user, family=family,
+                    actor=request.user,
+                    family=family,
                     family_data=None if family else forms["family_form"].cleaned_data,
                     guardian_data=None if family else forms["guardian_form"].cleaned_data,
-                    child=forms["child_form"].cleaned_data, program=entry_form.cleaned_program(),
-                    entry=entry_form.service_kwargs())
+                    child=forms["child_form"].cleaned_data,
+                    program=entry_form.cleaned_program(),
+                    entry=entry_form.service_kwargs(),
+                )
             except ValidationError as exc:
-                for prefix, name in (("family", "family_form"), ("guardian", "guardian_form"),
-                                     ("child", "child_form"), ("entry", "entry_form")):
+                for prefix, name in (
+                    ("family", "family_form"),
+                    ("guardian", "guardian_form"),
+                    ("child", "child_form"),
+                    ("entry", "entry_form"),
+                ):
                     add_errors(forms[name], _only(exc, prefix), prefix=prefix)
                 add_errors(forms["entry_form"], _only(exc, "__all__"))
             else:
@@ -145,8 +168,9 @@ class ChildWaitlistAddView(ChildFromURL, EnrollmentFormPage):
         return _entry_form(self, self.request.POST if self.request.method == "POST" else None)
 
     def perform(self, form: WaitlistEntryForm) -> WaitlistEntry:
-        return services.waitlist_entry_create(actor=self.request.user, child=self.get_child(),
-                                              program=form.cleaned_program(), **form.service_kwargs())
+        return services.waitlist_entry_create(
+            actor=self.request.user, child=self.get_child(), program=form.cleaned_program(), **form.service_kwargs()
+        )
 
     def success_message(self, obj: WaitlistEntry) -> str:
         return f"{obj.child.full_name} is on {_list_name(obj)}."
@@ -161,7 +185,8 @@ class EntryFromURL(EnrollmentPage):
     def get_entry(self) -> WaitlistEntry:
         if not hasattr(self, "entry"):
             self.entry = self.get_for_member(
-                WaitlistEntry.objects.select_related("child__family", "program"), pk=self.kwargs["pk"])
+                WaitlistEntry.objects.select_related("child__family", "program"), pk=self.kwargs["pk"]
+            )
         return self.entry
 
     def extra_crumbs(self) -> list[tuple[str, str | None]]:
@@ -185,11 +210,13 @@ class WaitlistEntryView(EntryFromURL, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         entry = self.entry
-        context.update(entry=entry, choices=entry.acceptable_programs.order_by("name"),
-                       guardians=entry.child.family.guardians.all(),
-                       offers=self.visible(entry.offers.select_related("classroom", "program")),
-                       places=self.places_for(entry) if self.is_hub and entry.status == WaitlistStatus.WAITING
-                       else None)
+        context.update(
+            entry=entry,
+            choices=entry.acceptable_programs.order_by("name"),
+            guardians=entry.child.family.guardians.all(),
+            offers=self.visible(entry.offers.select_related("classroom", "program")),
+            places=self.places_for(entry) if self.is_hub and entry.status == WaitlistStatus.WAITING else None,
+        )
         return context
 
     def places_for(self, entry: WaitlistEntry) -> list[Any]:
@@ -205,8 +232,11 @@ class WaitlistEntryView(EntryFromURL, TemplateView):
             group = room.classroom.age_group
             if not classroom_takes(group, age_group):
                 continue
-            if not (entry.any_program or room.program.pk in chosen
-                    or (entry.area and entry.area.lower() == room.area.lower())):
+            if not (
+                entry.any_program
+                or room.program.pk in chosen
+                or (entry.area and entry.area.lower() == room.area.lower())
+            ):
                 continue
             if not set(entry.weekdays) <= set(room.classroom.operating_days):
                 continue
@@ -218,14 +248,16 @@ class WaitlistEntryEditView(EntryFromURL, EnrollmentFormPage):
     title = "Edit waitlist entry"
 
     def get_form(self, form_class: Any = None) -> WaitlistEntryForm:
-        return _entry_form(self, self.request.POST if self.request.method == "POST" else None,
-                           instance=self.get_entry())
+        return _entry_form(
+            self, self.request.POST if self.request.method == "POST" else None, instance=self.get_entry()
+        )
 
     def perform(self, form: WaitlistEntryForm) -> WaitlistEntry:
-        return services.waitlist_entry_update(actor=self.request.user, entry=self.get_entry(),
-                                              data=form.service_kwargs() | {
-                                                  "added_on": form.cleaned_data.get("added_on")
-                                                  or self.get_entry().added_on})
+        return services.waitlist_entry_update(
+            actor=self.request.user,
+            entry=self.get_entry(),
+            data=form.service_kwargs() | {"added_on": form.cleaned_data.get("added_on") or self.get_entry().added_on},
+        )
 
     def success_url_for(self, obj: WaitlistEntry) -> str:
         return self.alliance_url("enrollment:waitlist_entry", obj.pk)
@@ -240,8 +272,9 @@ class WaitlistEntryWithdrawView(EntryFromURL, EnrollmentFormPage):
     form_class = WithdrawForm
 
     def perform(self, form: WithdrawForm) -> WaitlistEntry:
-        return services.waitlist_entry_withdraw(actor=self.request.user, entry=self.get_entry(),
-                                                reason=form.cleaned_data["reason"])
+        return services.waitlist_entry_withdraw(
+            actor=self.request.user, entry=self.get_entry(), reason=form.cleaned_data["reason"]
+        )
 
     def success_message(self, obj: WaitlistEntry) -> str:
         return f"{obj.child.full_name} is off {_list_name(obj)}."
@@ -279,8 +312,11 @@ class OfferFromURL(EnrollmentPage):
     def get_offer(self) -> Offer:
         if not hasattr(self, "offer"):
             self.offer = self.get_for_member(
-                Offer.objects.select_related("entry__child__family", "entry__program", "classroom__site",
-                                             "program", "made_by", "enrollment"), pk=self.kwargs["pk"])
+                Offer.objects.select_related(
+                    "entry__child__family", "entry__program", "classroom__site", "program", "made_by", "enrollment"
+                ),
+                pk=self.kwargs["pk"],
+            )
         return self.offer
 
 
@@ -298,11 +334,17 @@ class OfferDetailView(OfferFromURL, TemplateView):
         context = super().get_context_data(**kwargs)
         offer = self.offer
         context.update(
-            offer=offer, lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < self.today(),
-            accept_form=kwargs.get("accept_form") or AcceptForm(
+            offer=offer,
+            lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < self.today(),
+            accept_form=kwargs.get("accept_form")
+            or AcceptForm(
                 can_override=self.is_hub,
-                initial={"funding_source": FundingSource.SUBSIDY if offer.entry.subsidy_eligible
-                         else FundingSource.PRIVATE_PAY}),
+                initial={
+                    "funding_source": FundingSource.SUBSIDY
+                    if offer.entry.subsidy_eligible
+                    else FundingSource.PRIVATE_PAY
+                },
+            ),
             decline_form=kwargs.get("decline_form") or DeclineForm(),
             withdraw_form=kwargs.get("withdraw_form") or OfferWithdrawForm(),
             guardians=offer.entry.child.family.guardians.all(),
@@ -347,9 +389,11 @@ class OfferAcceptView(OfferActionView):
 
     def act(self, form: AcceptForm) -> tuple[str, str]:
         enrollment = services.offer_accept(actor=self.request.user, offer=self.offer, **form.cleaned_data)
-        return (f"Accepted: {enrollment.child.full_name} starts in {enrollment.classroom.name} on "
-                f"{enrollment.start_date.isoformat()}.",
-                self.alliance_url("enrollment:enrollment_detail", enrollment.pk))
+        return (
+            f"Accepted: {enrollment.child.full_name} starts in {enrollment.classroom.name} on "
+            f"{enrollment.start_date.isoformat()}.",
+            self.alliance_url("enrollment:enrollment_detail", enrollment.pk),
+        )
 
 
 class OfferDeclineView(OfferActionView):
@@ -359,8 +403,12 @@ class OfferDeclineView(OfferActionView):
         return DeclineForm(data)
 
     def act(self, form: DeclineForm) -> tuple[str, str]:
-        services.offer_decline(actor=self.request.user, offer=self.offer, note=form.cleaned_data["note"],
-                               keep_waiting=form.cleaned_data["keep_waiting"])
+        services.offer_decline(
+            actor=self.request.user,
+            offer=self.offer,
+            note=form.cleaned_data["note"],
+            keep_waiting=form.cleaned_data["keep_waiting"],
+        )
         return "Offer declined.", self.alliance_url("enrollment:offer_detail", self.offer.pk)
 
 
@@ -373,5 +421,6 @@ class OfferWithdrawView(OfferActionView):
 
     def act(self, form: OfferWithdrawForm) -> tuple[str, str]:
         services.offer_withdraw(actor=self.request.user, offer=self.offer, note=form.cleaned_data["note"])
-        return "Offer withdrawn; the child is waiting again.", self.alliance_url("enrollment:offer_detail",
-                                                                                 self.offer.pk)
+        return "Offer withdrawn; the child is waiting again.", self.alliance_url(
+            "enrollment:offer_detail", self.offer.pk
+        )

@@ -80,8 +80,9 @@ def field_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
     """A service's ValidationError as the API's field errors (`__all__` is `non_field_errors`)."""
     if not hasattr(exc, "error_dict"):
         return {"non_field_errors": exc.messages}
-    return {("non_field_errors" if key == NON_FIELD_ERRORS else key): messages
-            for key, messages in exc.message_dict.items()}
+    return {
+        ("non_field_errors" if key == NON_FIELD_ERRORS else key): messages for key, messages in exc.message_dict.items()
+    }
 
 
 class VisibleRelatedField(PrimaryKeyRelatedField):
@@ -133,11 +134,31 @@ class MembersViewSet(AllianceModelViewSet):
 
 
 # --- Programs ---------------------------------------------------------------
-PROGRAM_FIELDS = ["id", "name", "legal_name", "kind", "status", "status_changed_on", "joined_on",
-                  "license_number", "licensed_capacity", "street", "city", "region",
-                  "postal_code", "phone", "director_name", "director_email", "director_phone",
-                  "qris_rating", "qris_rated_on", "accreditation", "accreditation_expires_on",
-                  "notes", "created_at"]
+PROGRAM_FIELDS = [
+    "id",
+    "name",
+    "legal_name",
+    "kind",
+    "status",
+    "status_changed_on",
+    "joined_on",
+    "license_number",
+    "licensed_capacity",
+    "street",
+    "city",
+    "region",
+    "postal_code",
+    "phone",
+    "director_name",
+    "director_email",
+    "director_phone",
+    "qris_rating",
+    "qris_rated_on",
+    "accreditation",
+    "accreditation_expires_on",
+    "notes",
+    "created_at",
+]
 
 
 class MemberProgramSerializer(HubModelSerializer):
@@ -149,9 +170,11 @@ class MemberProgramSerializer(HubModelSerializer):
 
 
 class MemberProgramCreateSerializer(MemberProgramSerializer):
-    status = ChoiceField(choices=ProgramStatus.choices,
-                         default=ProgramStatus.APPLICANT,
-                         help_text="A new member is an applicant or active.")
+    status = ChoiceField(
+        choices=ProgramStatus.choices,
+        default=ProgramStatus.APPLICANT,
+        help_text="A new member is an applicant or active.",
+    )
 
     class Meta(MemberProgramSerializer.Meta):
         read_only_fields = ["status_changed_on", "created_at"]
@@ -191,8 +214,11 @@ class ProgramFilter(django_filters.FilterSet):
         fields = ["kind", "status", "qris_rating"]
 
     def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        return queryset.filter(models.Q(name__icontains=value) | models.Q(legal_name__icontains=value)
-                               | models.Q(license_number__icontains=value))
+        return queryset.filter(
+            models.Q(name__icontains=value)
+            | models.Q(legal_name__icontains=value)
+            | models.Q(license_number__icontains=value)
+        )
 
 
 class MemberProgramViewSet(MembersViewSet):
@@ -215,13 +241,18 @@ class MemberProgramViewSet(MembersViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.require(AGREEMENT_EDITORS)
         data = dict(serializer.validated_data)
-        serializer.instance = through_service(lambda: services.program_create(
-            actor=self.actor(), name=data.pop("name"), kind=data.pop("kind"),
-            status=data.pop("status"), **data))
+        serializer.instance = through_service(
+            lambda: services.program_create(
+                actor=self.actor(), name=data.pop("name"), kind=data.pop("kind"), status=data.pop("status"), **data
+            )
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.program_update(
-            actor=self.actor(), program=self.stored(serializer), data=serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.program_update(
+                actor=self.actor(), program=self.stored(serializer), data=serializer.validated_data
+            )
+        )
 
     @extend_schema(request=ProgramStatusSerializer, responses=MemberProgramSerializer)
     @action(detail=True, methods=["post"], url_path="status")
@@ -231,12 +262,15 @@ class MemberProgramViewSet(MembersViewSet):
         program = self.get_object()
         serializer = ProgramStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        program = through_service(lambda: services.program_status_change(
-            actor=self.actor(), program=program, **serializer.validated_data))
+        program = through_service(
+            lambda: services.program_status_change(actor=self.actor(), program=program, **serializer.validated_data)
+        )
         return Response(MemberProgramSerializer(program).data)
 
-    @extend_schema(responses=MonthTotalsSerializer(many=True), parameters=[
-        OpenApiParameter("months", int, description="How many months back, 1 to 60 (default 12).")])
+    @extend_schema(
+        responses=MonthTotalsSerializer(many=True),
+        parameters=[OpenApiParameter("months", int, description="How many months back, 1 to 60 (default 12).")],
+    )
     @action(detail=True, methods=["get"], url_path="monthly-costs", filter_backends=[], pagination_class=None)
     def monthly_costs(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Operating costs month by month (default: the last 12), with personnel
@@ -244,14 +278,17 @@ class MemberProgramViewSet(MembersViewSet):
         program = self.get_object()
         count = int_param(request, "months", 12, minimum=1, maximum=60)
         rows = program_monthly_costs(program, months_back(count))
-        return Response([
-            {"month": m.month.strftime("%Y-%m"),
-             **{c: (None if m.amount(c) is None else str(m.amount(c)))
-                for c in CostCategory.values},
-             "personnel_from_roster": m.personnel_is_derived,
-             "total": str(m.total)}
-            for m in rows
-        ])
+        return Response(
+            [
+                {
+                    "month": m.month.strftime("%Y-%m"),
+                    **{c: (None if m.amount(c) is None else str(m.amount(c))) for c in CostCategory.values},
+                    "personnel_from_roster": m.personnel_is_derived,
+                    "total": str(m.total),
+                }
+                for m in rows
+            ]
+        )
 
 
 # --- Sites, classrooms, capacity --------------------------------------------
@@ -260,8 +297,7 @@ class SiteSerializer(SetOnCreate, HubModelSerializer):
 
     class Meta:
         model = Site
-        fields = ["id", "program", "name", "street", "city", "region", "postal_code",
-                  "opened_on", "closed_on"]
+        fields = ["id", "program", "name", "street", "city", "region", "postal_code", "opened_on", "closed_on"]
         validators: list[Any] = []
 
     def get_fields(self) -> dict[str, Any]:
@@ -290,13 +326,15 @@ class SiteViewSet(MembersViewSet):
     filterset_class = SiteFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.site_create(
-            actor=self.actor(), **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.site_create(actor=self.actor(), **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
-        serializer.instance = through_service(lambda: services.site_update(
-            actor=self.actor(), site=self.stored(serializer), data=data))
+        serializer.instance = through_service(
+            lambda: services.site_update(actor=self.actor(), site=self.stored(serializer), data=data)
+        )
 
 
 class WeekdaysField(serializers.ListField):
@@ -312,19 +350,31 @@ class ClassroomSerializer(HubModelSerializer):
     licensed_capacity = serializers.SerializerMethodField()
     desired_capacity = serializers.SerializerMethodField()
     # Only when creating: the first capacity of the new classroom.
-    initial_licensed_capacity = IntegerField(write_only=True, min_value=0,
-                                             max_value=500, required=False)
-    initial_desired_capacity = IntegerField(write_only=True, min_value=0,
-                                            max_value=500, required=False,
-                                            allow_null=True)
+    initial_licensed_capacity = IntegerField(write_only=True, min_value=0, max_value=500, required=False)
+    initial_desired_capacity = IntegerField(
+        write_only=True, min_value=0, max_value=500, required=False, allow_null=True
+    )
     effective_from = serializers.DateField(write_only=True, required=False)
 
     class Meta:
         model = Classroom
-        fields = ["id", "program", "site", "name", "age_group", "children_per_staff",
-                  "operating_days", "opens_at", "closes_at", "closed_on",
-                  "licensed_capacity", "desired_capacity", "initial_licensed_capacity",
-                  "initial_desired_capacity", "effective_from"]
+        fields = [
+            "id",
+            "program",
+            "site",
+            "name",
+            "age_group",
+            "children_per_staff",
+            "operating_days",
+            "opens_at",
+            "closes_at",
+            "closed_on",
+            "licensed_capacity",
+            "desired_capacity",
+            "initial_licensed_capacity",
+            "initial_desired_capacity",
+            "effective_from",
+        ]
         validators: list[Any] = []
 
     def get_fields(self) -> dict[str, Any]:
@@ -344,11 +394,9 @@ class ClassroomSerializer(HubModelSerializer):
         if self.instance is None and attrs.pop("closed_on", None) is not None:
             raise DRFValidationError({"closed_on": ["A new classroom is open; close it later with PATCH."]})
         if self.instance is not None:
-            extra = {"initial_licensed_capacity", "initial_desired_capacity",
-                     "effective_from"} & set(attrs)
+            extra = {"initial_licensed_capacity", "initial_desired_capacity", "effective_from"} & set(attrs)
             if extra:
-                raise DRFValidationError({f: ["Change capacity through classroom-capacities."]
-                                          for f in extra})
+                raise DRFValidationError({f: ["Change capacity through classroom-capacities."] for f in extra})
         return attrs
 
 
@@ -361,9 +409,16 @@ class ClassroomFilter(django_filters.FilterSet):
         fields = ["age_group"]
 
 
-@extend_schema_view(**{action: extend_schema(parameters=[OpenApiParameter(
-    "on", datetime.date, description="The day whose capacity to show (default today).")])
-    for action in ("list", "retrieve")})
+@extend_schema_view(
+    **{
+        action: extend_schema(
+            parameters=[
+                OpenApiParameter("on", datetime.date, description="The day whose capacity to show (default today).")
+            ]
+        )
+        for action in ("list", "retrieve")
+    }
+)
 class ClassroomViewSet(MembersViewSet):
     """Classrooms with the capacity in force today, or on `?on=YYYY-MM-DD`."""
 
@@ -383,23 +438,30 @@ class ClassroomViewSet(MembersViewSet):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
-        classroom = through_service(lambda: services.classroom_create(
-            actor=self.actor(), site=data.pop("site"),
-            licensed_capacity=data.pop("initial_licensed_capacity"),
-            desired_capacity=data.pop("initial_desired_capacity", None), **data))
+        classroom = through_service(
+            lambda: services.classroom_create(
+                actor=self.actor(),
+                site=data.pop("site"),
+                licensed_capacity=data.pop("initial_licensed_capacity"),
+                desired_capacity=data.pop("initial_desired_capacity", None),
+                **data,
+            )
+        )
         serializer.instance = self._with_capacity(classroom)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        classroom = through_service(lambda: services.classroom_update(
-            actor=self.actor(), classroom=self.stored(serializer), data=serializer.validated_data))
+        classroom = through_service(
+            lambda: services.classroom_update(
+                actor=self.actor(), classroom=self.stored(serializer), data=serializer.validated_data
+            )
+        )
         serializer.instance = self._with_capacity(classroom)
 
 
 class ClassroomCapacitySerializer(HubModelSerializer):
     class Meta:
         model = ClassroomCapacity
-        fields = ["id", "classroom", "effective_from", "licensed_capacity", "desired_capacity",
-                  "reason", "created_at"]
+        fields = ["id", "classroom", "effective_from", "licensed_capacity", "desired_capacity", "reason", "created_at"]
         read_only_fields = ["created_at"]
         validators: list[Any] = []
 
@@ -432,8 +494,9 @@ class ClassroomCapacityViewSet(MembersViewSet):
         return ClassroomCapacity.objects.order_by("classroom_id", "-effective_from")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.classroom_capacity_set(
-            actor=self.actor(), **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.classroom_capacity_set(actor=self.actor(), **serializer.validated_data)
+        )
 
 
 # --- Staff ------------------------------------------------------------------
@@ -442,9 +505,23 @@ class StaffMemberSerializer(SetOnCreate, HubModelSerializer):
 
     class Meta:
         model = StaffMember
-        fields = ["id", "program", "site", "first_name", "last_name", "email", "position",
-                  "category", "fte", "pay_basis", "hourly_wage", "annual_salary",
-                  "benefits_annual", "started_on", "ended_on"]
+        fields = [
+            "id",
+            "program",
+            "site",
+            "first_name",
+            "last_name",
+            "email",
+            "position",
+            "category",
+            "fte",
+            "pay_basis",
+            "hourly_wage",
+            "annual_salary",
+            "benefits_annual",
+            "started_on",
+            "ended_on",
+        ]
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -460,10 +537,10 @@ class StaffFilter(ProgramScopedFilter):
         model = StaffMember
         fields = ["category"]
 
-    def filter_active_on(self, queryset: models.QuerySet, name: str,
-                         value: datetime.date) -> models.QuerySet:
+    def filter_active_on(self, queryset: models.QuerySet, name: str, value: datetime.date) -> models.QuerySet:
         return queryset.filter(started_on__lte=value).filter(
-            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=value))
+            models.Q(ended_on__isnull=True) | models.Q(ended_on__gte=value)
+        )
 
 
 class StaffMemberViewSet(MembersViewSet):
@@ -474,13 +551,15 @@ class StaffMemberViewSet(MembersViewSet):
     filterset_class = StaffFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.staff_create(
-            actor=self.actor(), **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.staff_create(actor=self.actor(), **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
-        serializer.instance = through_service(lambda: services.staff_update(
-            actor=self.actor(), staff=self.stored(serializer), data=data))
+        serializer.instance = through_service(
+            lambda: services.staff_update(actor=self.actor(), staff=self.stored(serializer), data=data)
+        )
 
 
 class CredentialSerializer(SetOnCreate, HubModelSerializer):
@@ -500,7 +579,8 @@ class CredentialFilter(django_filters.FilterSet):
     staff = IntegerFilter(field_name="staff_id")
     program = IntegerFilter(field_name="staff__program_id")
     expiring = django_filters.BooleanFilter(
-        method="filter_expiring", label="Only those of current staff expired or expiring within 60 days.")
+        method="filter_expiring", label="Only those of current staff expired or expiring within 60 days."
+    )
 
     def filter_expiring(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
         return credentials_expiring(queryset) if value else queryset
@@ -525,13 +605,15 @@ class CredentialViewSet(MembersViewSet):
         return super().get_queryset().order_by("expires_on", "name")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.credential_create(
-            actor=self.actor(), **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.credential_create(actor=self.actor(), **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "staff"}
-        serializer.instance = through_service(lambda: services.credential_update(
-            actor=self.actor(), credential=self.stored(serializer), data=data))
+        serializer.instance = through_service(
+            lambda: services.credential_update(actor=self.actor(), credential=self.stored(serializer), data=data)
+        )
 
 
 # --- Costs ------------------------------------------------------------------
@@ -555,11 +637,10 @@ class MonthlyCostSerializer(SetOnCreate, HubModelSerializer):
         attrs = super().validate(attrs)
         if self.instance is None:
             month = attrs["month"].replace(day=1)
-            if MonthlyCost.objects.filter(program=attrs["program"], month=month,
-                                          category=attrs["category"]).exists():
-                raise DRFValidationError({"category": [
-                    f"{attrs['category']} for {month:%Y-%m} is already recorded; "
-                    "change it with PATCH."]})
+            if MonthlyCost.objects.filter(program=attrs["program"], month=month, category=attrs["category"]).exists():
+                raise DRFValidationError(
+                    {"category": [f"{attrs['category']} for {month:%Y-%m} is already recorded; change it with PATCH."]}
+                )
         return attrs
 
 
@@ -582,28 +663,36 @@ class MonthlyCostViewSet(MembersViewSet):
     write_roles = OPERATIONS_EDITORS
     filterset_class = MonthlyCostFilter
 
-    def _set(self, program: MemberProgram, month: datetime.date, category: str,
-             amount: Any, note: str | None) -> MonthlyCost:
+    def _set(
+        self, program: MemberProgram, month: datetime.date, category: str, amount: Any, note: str | None
+    ) -> MonthlyCost:
         try:
             rows = services.monthly_costs_set(
-                actor=self.actor(), program=program, month=month, amounts={category: amount},
-                notes={category: note} if note is not None else None)
+                actor=self.actor(),
+                program=program,
+                month=month,
+                amounts={category: amount},
+                notes={category: note} if note is not None else None,
+            )
         except DjangoValidationError as exc:
             # The service names a month sheet's errors by category; here it is `amount`.
-            raise DRFValidationError({("amount" if key == category else key): messages
-                                      for key, messages in exc.message_dict.items()}) from None
+            raise DRFValidationError(
+                {("amount" if key == category else key): messages for key, messages in exc.message_dict.items()}
+            ) from None
         return rows[0]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = serializer.validated_data
-        serializer.instance = self._set(data["program"], data["month"], data["category"],
-                                        data["amount"], data.get("note"))
+        serializer.instance = self._set(
+            data["program"], data["month"], data["category"], data["amount"], data.get("note")
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         row = self.stored(serializer)
         data = serializer.validated_data
-        serializer.instance = self._set(row.program, row.month, row.category,
-                                        data.get("amount", row.amount), data.get("note"))
+        serializer.instance = self._set(
+            row.program, row.month, row.category, data.get("amount", row.amount), data.get("note")
+        )
 
 
 # --- Hub services and fee agreements -----------------------------------------
@@ -624,26 +713,41 @@ class HubServiceViewSet(MembersViewSet):
     filterset_fields = ["pricing_model", "is_active"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.hub_service_create(
-            actor=self.actor(), **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.hub_service_create(actor=self.actor(), **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.hub_service_update(
-            actor=self.actor(), service=self.stored(serializer), data=serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.hub_service_update(
+                actor=self.actor(), service=self.stored(serializer), data=serializer.validated_data
+            )
+        )
 
 
 class SubscriptionSerializer(SetOnCreate, HubModelSerializer):
     set_on_create = ("program", "service")
     service_name = CharField(source="service.name", read_only=True)
     monthly_fee = serializers.SerializerMethodField(
-        help_text="Flat and per-slot agreements; null for a percentage of tuition.")
+        help_text="Flat and per-slot agreements; null for a percentage of tuition."
+    )
     rate = DecimalField(max_digits=10, decimal_places=2, required=False)
     pricing_model = CharField(read_only=True)
 
     class Meta:
         model = ServiceSubscription
-        fields = ["id", "program", "service", "service_name", "pricing_model", "rate",
-                  "monthly_fee", "starts_on", "ends_on", "note"]
+        fields = [
+            "id",
+            "program",
+            "service",
+            "service_name",
+            "pricing_model",
+            "rate",
+            "monthly_fee",
+            "starts_on",
+            "ends_on",
+            "note",
+        ]
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -676,13 +780,16 @@ class SubscriptionViewSet(MembersViewSet):
         return ServiceSubscription.objects.select_related("service", "program")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.subscription_create(
-            actor=self.actor(), **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.subscription_create(actor=self.actor(), **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.subscription_update(
-            actor=self.actor(), subscription=self.stored(serializer),
-            data=serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.subscription_update(
+                actor=self.actor(), subscription=self.stored(serializer), data=serializer.validated_data
+            )
+        )
 
 
 class InspectionSerializer(SetOnCreate, HubModelSerializer):
@@ -690,8 +797,16 @@ class InspectionSerializer(SetOnCreate, HubModelSerializer):
 
     class Meta:
         model = LicensingInspection
-        fields = ["id", "program", "inspected_on", "inspection_type", "outcome", "findings",
-                  "corrective_action_due", "corrected_on"]
+        fields = [
+            "id",
+            "program",
+            "inspected_on",
+            "inspection_type",
+            "outcome",
+            "findings",
+            "corrective_action_due",
+            "corrected_on",
+        ]
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -713,11 +828,12 @@ class InspectionViewSet(MembersViewSet):
     filterset_class = InspectionFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.inspection_create(
-            actor=self.actor(), **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.inspection_create(actor=self.actor(), **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
-        serializer.instance = through_service(lambda: services.inspection_update(
-            actor=self.actor(), inspection=self.stored(serializer), data=data))
-
+        serializer.instance = through_service(
+            lambda: services.inspection_update(actor=self.actor(), inspection=self.stored(serializer), data=data)
+        )

@@ -7,8 +7,7 @@ router.include_root_view = False
 router.register("programs", api.MemberProgramViewSet, basename="program")
 router.register("sites", api.SiteViewSet, basename="site")
 router.register("classrooms", api.ClassroomViewSet, basename="classroom")
-router.register("classroom-capacities", api.ClassroomCapacityViewSet,
-                basename="classroom-capacity")
+router.register("classroom-capacities", api.ClassroomCapacityViewSet, basename="classroom-capacity")
 router.register("staff", api.StaffMemberViewSet, basename="staff")
 router.register("credentials", api.CredentialViewSet, basename="credential")
 router.register("costs", api.MonthlyCostViewSet, basename="cost")

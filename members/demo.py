@@ -49,37 +49,139 @@ CENT = Decimal("0.01")
 M = TypeVar("M", bound=models.Model)
 
 CATALOGUE = [
-    ("Billing & fee collection", PricingModel.PERCENT_OF_TUITION, "3.50",
-     "Monthly invoicing of families, payment processing, follow-up of late payers."),
-    ("Enrollment & waitlist management", PricingModel.PER_LICENSED_SLOT, "4.00",
-     "Shared waitlist, tours, enrollment paperwork and subsidy eligibility."),
-    ("Bookkeeping & payroll", PricingModel.FLAT_MONTHLY, "325.00",
-     "Monthly books, payroll runs, quarterly filings and year-end package."),
-    ("Substitute pool", PricingModel.FLAT_MONTHLY, "150.00",
-     "Vetted substitute teachers on call, background checks included."),
-    ("Joint purchasing", PricingModel.FLAT_MONTHLY, "40.00",
-     "Alliance prices on food, supplies, insurance and equipment."),
-    ("Coaching", PricingModel.FLAT_MONTHLY, "120.00",
-     "Monthly visits by a Hub coach on business practices and classroom quality."),
-    ("QRIS support", PricingModel.FLAT_MONTHLY, "75.00",
-     "Help preparing for QRIS rating visits and improvement plans."),
-    ("Paper invoicing", PricingModel.FLAT_MONTHLY, "60.00",
-     "Printed and mailed family invoices. Replaced by online billing."),
+    (
+        "Billing & fee collection",
+        PricingModel.PERCENT_OF_TUITION,
+        "3.50",
+        "Monthly invoicing of families, payment processing, follow-up of late payers.",
+    ),
+    (
+        "Enrollment & waitlist management",
+        PricingModel.PER_LICENSED_SLOT,
+        "4.00",
+        "Shared waitlist, tours, enrollment paperwork and subsidy eligibility.",
+    ),
+    (
+        "Bookkeeping & payroll",
+        PricingModel.FLAT_MONTHLY,
+        "325.00",
+        "Monthly books, payroll runs, quarterly filings and year-end package.",
+    ),
+    (
+        "Substitute pool",
+        PricingModel.FLAT_MONTHLY,
+        "150.00",
+        "Vetted substitute teachers on call, background checks included.",
+    ),
+    (
+        "Joint purchasing",
+        PricingModel.FLAT_MONTHLY,
+        "40.00",
+        "Alliance prices on food, supplies, insurance and equipment.",
+    ),
+    (
+        "Coaching",
+        PricingModel.FLAT_MONTHLY,
+        "120.00",
+        "Monthly visits by a Hub coach on business practices and classroom quality.",
+    ),
+    (
+        "QRIS support",
+        PricingModel.FLAT_MONTHLY,
+        "75.00",
+        "Help preparing for QRIS rating visits and improvement plans.",
+    ),
+    (
+        "Paper invoicing",
+        PricingModel.FLAT_MONTHLY,
+        "60.00",
+        "Printed and mailed family invoices. Replaced by online billing.",
+    ),
 ]
 RETIRED = {"Paper invoicing"}
 
-FIRST_NAMES = ["Maria", "James", "Aisha", "Chen", "Olivia", "DeShawn", "Priya", "Luis",
-               "Hannah", "Tomas", "Keisha", "Ahmed", "Grace", "Mateo", "Lena", "Samuel",
-               "Yuki", "Fatima", "Noah", "Rosa", "Elijah", "Amara", "Sofia", "Jamal",
-               "Ingrid", "Kwame", "Lucia", "Ethan", "Mei", "Carmen"]
-LAST_NAMES = ["Lopez", "Johnson", "Okafor", "Nguyen", "Smith", "Garcia", "Patel", "Brown",
-              "Kowalski", "Williams", "Haddad", "Kim", "Martinez", "Davis", "Abernathy",
-              "Chen", "Rossi", "Mensah", "Olsen", "Rivera", "Thompson", "Yamada", "Diaz",
-              "Novak", "Bianchi", "Ali", "Walker", "Moreno", "Fischer", "Owusu"]
-STREETS = ["Main St", "Oak Ave", "River Rd", "Maple St", "Cedar Ln", "Elm St", "Park Blvd",
-           "Mill Rd", "Hillcrest Dr", "Lincoln Ave", "Church St", "Sunset Way"]
-REGION = {"riverbend": ("IL", ["Riverbend", "Fairview", "Millbrook", "Oak Park"], "618"),
-          "cascade": ("WA", ["Cascade Falls", "Pine Hollow", "Summit"], "509")}
+FIRST_NAMES = [
+    "Maria",
+    "James",
+    "Aisha",
+    "Chen",
+    "Olivia",
+    "DeShawn",
+    "Priya",
+    "Luis",
+    "Hannah",
+    "Tomas",
+    "Keisha",
+    "Ahmed",
+    "Grace",
+    "Mateo",
+    "Lena",
+    "Samuel",
+    "Yuki",
+    "Fatima",
+    "Noah",
+    "Rosa",
+    "Elijah",
+    "Amara",
+    "Sofia",
+    "Jamal",
+    "Ingrid",
+    "Kwame",
+    "Lucia",
+    "Ethan",
+    "Mei",
+    "Carmen",
+]
+LAST_NAMES = [
+    "Lopez",
+    "Johnson",
+    "Okafor",
+    "Nguyen",
+    "Smith",
+    "Garcia",
+    "Patel",
+    "Brown",
+    "Kowalski",
+    "Williams",
+    "Haddad",
+    "Kim",
+    "Martinez",
+    "Davis",
+    "Abernathy",
+    "Chen",
+    "Rossi",
+    "Mensah",
+    "Olsen",
+    "Rivera",
+    "Thompson",
+    "Yamada",
+    "Diaz",
+    "Novak",
+    "Bianchi",
+    "Ali",
+    "Walker",
+    "Moreno",
+    "Fischer",
+    "Owusu",
+]
+STREETS = [
+    "Main St",
+    "Oak Ave",
+    "River Rd",
+    "Maple St",
+    "Cedar Ln",
+    "Elm St",
+    "Park Blvd",
+    "Mill Rd",
+    "Hillcrest Dr",
+    "Lincoln Ave",
+    "Church St",
+    "Sunset Way",
+]
+REGION = {
+    "riverbend": ("IL", ["Riverbend", "Fairview", "Millbrook", "Oak Park"], "618"),
+    "cascade": ("WA", ["Cascade Falls", "Pine Hollow", "Summit"], "509"),
+}
 
 # (age group, licensed capacity, children per staff member, room names)
 CENTRE_ROOMS = [
@@ -138,14 +240,22 @@ def seed_members_demo(alliance: Alliance, programs_by_name: dict[str, MemberProg
 def _seed_catalogue() -> dict[str, HubService]:
     services = {}
     for name, pricing, rate, description in CATALOGUE:
-        services[name], _ = _upsert(HubService,
-            name=name, defaults={"pricing_model": pricing, "rate": Decimal(rate),
-                                 "description": description, "is_active": name not in RETIRED})
+        services[name], _ = _upsert(
+            HubService,
+            name=name,
+            defaults={
+                "pricing_model": pricing,
+                "rate": Decimal(rate),
+                "description": description,
+                "is_active": name not in RETIRED,
+            },
+        )
     return services
 
 
-def _seed_profile(alliance: Alliance, program: MemberProgram, rng: random.Random,
-                  anchor: datetime.date, used_licenses: set[str]) -> None:
+def _seed_profile(
+    alliance: Alliance, program: MemberProgram, rng: random.Random, anchor: datetime.date, used_licenses: set[str]
+) -> None:
     state, cities, area = REGION.get(alliance.slug, ("IL", ["Springfield"], "217"))
     centre = program.kind == ProgramKind.CENTRE
     capacity = rng.choice(range(40, 151, 2)) if centre else rng.choice([6, 8, 8, 10, 12, 12])
@@ -157,10 +267,8 @@ def _seed_profile(alliance: Alliance, program: MemberProgram, rng: random.Random
     director_first, director_last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     if not centre:  # a family home is run by its owner, whose name it usually carries
         director_last = program.name.split()[0]
-    joined = None if program.status == ProgramStatus.APPLICANT else _months_ago(
-        anchor, rng.randrange(14, 72))
-    rating = rng.choice([None, 2, 3, 3, 4, 4, 5]) if program.status != ProgramStatus.APPLICANT \
-        else None
+    joined = None if program.status == ProgramStatus.APPLICANT else _months_ago(anchor, rng.randrange(14, 72))
+    rating = rng.choice([None, 2, 3, 3, 4, 4, 5]) if program.status != ProgramStatus.APPLICANT else None
     accreditation, accreditation_expires = Accreditation.NONE, None
     if rating and rating >= 4 and rng.random() < 0.6:
         accreditation = Accreditation.NAEYC if centre else Accreditation.NAFCC
@@ -170,21 +278,25 @@ def _seed_profile(alliance: Alliance, program: MemberProgram, rng: random.Random
         status_changed = _months_ago(anchor, 2)
     legal_suffix = "LLC" if centre else "(sole proprietor)"
     fields: dict[str, Any] = {
-        "legal_name": f"{program.name} {legal_suffix}" if centre
+        "legal_name": f"{program.name} {legal_suffix}"
+        if centre
         else f"{director_first} {director_last} {legal_suffix}",
         "license_number": license_number,
         "licensed_capacity": capacity,
         "street": f"{rng.randrange(100, 9900)} {rng.choice(STREETS)}",
-        "city": rng.choice(cities), "region": state,
+        "city": rng.choice(cities),
+        "region": state,
         "postal_code": f"{rng.randrange(10000, 99999)}",
         "phone": f"({area}) 555-{rng.randrange(1000, 9999)}",
         "director_name": f"{director_first} {director_last}",
         "director_email": f"{director_first.lower()}@{program.name.split()[0].lower()}.example",
         "director_phone": f"({area}) 555-{rng.randrange(1000, 9999)}",
-        "joined_on": joined, "status_changed_on": status_changed,
+        "joined_on": joined,
+        "status_changed_on": status_changed,
         "qris_rating": rating,
         "qris_rated_on": _months_ago(anchor, rng.randrange(2, 30)) if rating else None,
-        "accreditation": accreditation, "accreditation_expires_on": accreditation_expires,
+        "accreditation": accreditation,
+        "accreditation_expires_on": accreditation_expires,
     }
     for key, value in fields.items():
         setattr(program, key, value)
@@ -221,22 +333,35 @@ def _seed_qris_history(program: MemberProgram, rng: random.Random, anchor: datet
 
 def _qris_row(program: MemberProgram, day: datetime.date, rating: int, note: str) -> None:
     QrisRating.objects.create(
-        alliance_id=program.alliance_id, program=program, rating=rating, rated_on=day, note=note,
-        recorded_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))))
+        alliance_id=program.alliance_id,
+        program=program,
+        rating=rating,
+        rated_on=day,
+        note=note,
+        recorded_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(10))),
+    )
 
 
-def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random,
-                               anchor: datetime.date) -> None:
+def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
     opened = program.joined_on or _months_ago(anchor, 3)
     if program.kind == ProgramKind.FAMILY_HOME:
-        site, _ = _upsert(Site,
-            program=program, name="Home",
-            defaults={"street": program.street, "city": program.city, "region": program.region,
-                      "postal_code": program.postal_code, "opened_on": opened})
+        site, _ = _upsert(
+            Site,
+            program=program,
+            name="Home",
+            defaults={
+                "street": program.street,
+                "city": program.city,
+                "region": program.region,
+                "postal_code": program.postal_code,
+                "opened_on": opened,
+            },
+        )
         room = _classroom(site, "Home group", AgeGroup.MIXED, 6, rng)
-        _capacity_history(room, [(opened, program.licensed_capacity,
-                                  program.licensed_capacity - rng.choice([0, 0, 1]),
-                                  "License issued")])
+        _capacity_history(
+            room,
+            [(opened, program.licensed_capacity, program.licensed_capacity - rng.choice([0, 0, 1]), "License issued")],
+        )
         return
     sites = [("Main building", program.street)]
     if program.licensed_capacity > 110:
@@ -258,35 +383,51 @@ def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random,
             remaining -= size
         i += 1
     for index, (site_name, street) in enumerate(sites):
-        site, _ = _upsert(Site,
-            program=program, name=site_name,
-            defaults={"street": street, "city": program.city, "region": program.region,
-                      "postal_code": program.postal_code,
-                      "opened_on": opened if index == 0 else _months_ago(anchor, 10)})
+        site, _ = _upsert(
+            Site,
+            program=program,
+            name=site_name,
+            defaults={
+                "street": street,
+                "city": program.city,
+                "region": program.region,
+                "postal_code": program.postal_code,
+                "opened_on": opened if index == 0 else _months_ago(anchor, 10),
+            },
+        )
         site_rooms = [r for r in room_plan if r[0] == index]
         for number, (_, group, size, ratio, room_name) in enumerate(site_rooms):
             room = _classroom(site, room_name, group, ratio, rng)
-            history = [(site.opened_on or opened, size, size - rng.choice([0, 0, 1, 2]),
-                        "Classroom opened")]
+            history = [(site.opened_on or opened, size, size - rng.choice([0, 0, 1, 2]), "Classroom opened")]
             if number == 0 and index == 0 and group == AgeGroup.INFANT:
                 # A mid-year change shows in the history: the room was cut by two.
-                history.append((_months_ago(anchor, 5), size - 2, size - 2,
-                                "Licensing visit: one crib space removed per 35 sq ft rule"))
+                history.append(
+                    (
+                        _months_ago(anchor, 5),
+                        size - 2,
+                        size - 2,
+                        "Licensing visit: one crib space removed per 35 sq ft rule",
+                    )
+                )
             elif number == 1 and group == AgeGroup.PRESCHOOL:
-                history.append((_months_ago(anchor, 4), size + 2, size,
-                                "Renovation added floor space"))
+                history.append((_months_ago(anchor, 4), size + 2, size, "Renovation added floor space"))
             _capacity_history(room, history)
 
 
 def _classroom(site: Site, name: str, group: str, ratio: int, rng: random.Random) -> Classroom:
     school_age = group == AgeGroup.SCHOOL_AGE
-    room, _ = _upsert(Classroom,
-        site=site, name=name,
-        defaults={"age_group": group, "children_per_staff": ratio,
-                  "operating_days": [0, 1, 2, 3, 4],
-                  "opens_at": datetime.time(15, 0) if school_age
-                  else datetime.time(rng.choice([6, 7]), rng.choice([0, 30])),
-                  "closes_at": datetime.time(18, rng.choice([0, 0, 30]))})
+    room, _ = _upsert(
+        Classroom,
+        site=site,
+        name=name,
+        defaults={
+            "age_group": group,
+            "children_per_staff": ratio,
+            "operating_days": [0, 1, 2, 3, 4],
+            "opens_at": datetime.time(15, 0) if school_age else datetime.time(rng.choice([6, 7]), rng.choice([0, 30])),
+            "closes_at": datetime.time(18, rng.choice([0, 0, 30])),
+        },
+    )
     return room
 
 
@@ -294,10 +435,12 @@ def _capacity_history(room: Classroom, rows: list[tuple[datetime.date, int, int,
     planned = set()
     for effective_from, licensed, desired, reason in rows:
         planned.add(effective_from)
-        _upsert(ClassroomCapacity,
-            classroom=room, effective_from=effective_from,
-            defaults={"licensed_capacity": licensed, "desired_capacity": min(desired, licensed),
-                      "reason": reason})
+        _upsert(
+            ClassroomCapacity,
+            classroom=room,
+            effective_from=effective_from,
+            defaults={"licensed_capacity": licensed, "desired_capacity": min(desired, licensed), "reason": reason},
+        )
     # Rows the seed made in an earlier month with other anchor dates.
     ClassroomCapacity.objects.filter(classroom=room).exclude(effective_from__in=planned).delete()
 
@@ -316,84 +459,134 @@ def _seed_staff(program: MemberProgram, rng: random.Random, anchor: datetime.dat
     plan: list[dict[str, Any]] = []
 
     def hourly(position: str, category: str, low: float, high: float, fte: str) -> None:
-        plan.append({"position": position, "category": category, "pay_basis": PayBasis.HOURLY,
-                     "hourly_wage": _money(rng.uniform(low, high)), "annual_salary": None,
-                     "fte": Decimal(fte)})
+        plan.append(
+            {
+                "position": position,
+                "category": category,
+                "pay_basis": PayBasis.HOURLY,
+                "hourly_wage": _money(rng.uniform(low, high)),
+                "annual_salary": None,
+                "fte": Decimal(fte),
+            }
+        )
 
     if program.kind == ProgramKind.FAMILY_HOME:
         owner_first, owner_last = program.director_name.split(" ", 1)
         used.add((owner_first, owner_last))
-        plan.append({"first_name": owner_first, "last_name": owner_last,
-                     "position": "Owner and provider", "category": StaffCategory.CLASSROOM,
-                     "pay_basis": PayBasis.SALARY, "hourly_wage": None,
-                     "annual_salary": _money(rng.randrange(34000, 46000, 500)),
-                     "fte": Decimal("1.00")})
+        plan.append(
+            {
+                "first_name": owner_first,
+                "last_name": owner_last,
+                "position": "Owner and provider",
+                "category": StaffCategory.CLASSROOM,
+                "pay_basis": PayBasis.SALARY,
+                "hourly_wage": None,
+                "annual_salary": _money(rng.randrange(34000, 46000, 500)),
+                "fte": Decimal("1.00"),
+            }
+        )
         if program.licensed_capacity > 8:
             hourly("Assistant", StaffCategory.CLASSROOM, 14.5, 16.5, "0.75")
     else:
         director_first, director_last = program.director_name.split(" ", 1)
         used.add((director_first, director_last))
-        plan.append({"first_name": director_first, "last_name": director_last,
-                     "position": "Director", "category": StaffCategory.ADMINISTRATION,
-                     "pay_basis": PayBasis.SALARY, "hourly_wage": None,
-                     "annual_salary": _money(rng.randrange(52000, 70000, 500)),
-                     "fte": Decimal("1.00")})
+        plan.append(
+            {
+                "first_name": director_first,
+                "last_name": director_last,
+                "position": "Director",
+                "category": StaffCategory.ADMINISTRATION,
+                "pay_basis": PayBasis.SALARY,
+                "hourly_wage": None,
+                "annual_salary": _money(rng.randrange(52000, 70000, 500)),
+                "fte": Decimal("1.00"),
+            }
+        )
         if program.licensed_capacity > 70:
             hourly("Office manager", StaffCategory.ADMINISTRATION, 19, 23, "1.00")
         hourly("Cook", StaffCategory.ADMINISTRATION, 15, 17.5, "0.75")
         rooms = Classroom.objects.filter(site__program=program).count()
         for _ in range(rooms):
             hourly("Lead teacher", StaffCategory.CLASSROOM, 17, 22.5, "1.00")
-            hourly("Assistant teacher", StaffCategory.CLASSROOM, 14, 16.75,
-                   rng.choice(["1.00", "1.00", "0.75"]))
+            hourly("Assistant teacher", StaffCategory.CLASSROOM, 14, 16.75, rng.choice(["1.00", "1.00", "0.75"]))
         hourly("Floater", StaffCategory.CLASSROOM, 14, 16, "0.50")
     for index, row in enumerate(plan):
-        first, last = (row.pop("first_name"), row.pop("last_name")) if "first_name" in row \
-            else _person(rng, used)
-        started = max(joined - datetime.timedelta(days=rng.randrange(0, 900)),
-                      datetime.date(2012, 1, 1)) if index == 0 else \
-            _months_ago(anchor, rng.randrange(1, 40))
-        member, _ = _upsert(StaffMember,
-            program=program, first_name=first, last_name=last,
-            defaults={**row, "email": f"{first.lower()}.{last.lower()}@staff.example",
-                      "benefits_annual": _money(rng.randrange(0, 6000, 250)
-                                                if row["fte"] >= 1 else 0),
-                      "started_on": started, "ended_on": None})
+        first, last = (row.pop("first_name"), row.pop("last_name")) if "first_name" in row else _person(rng, used)
+        started = (
+            max(joined - datetime.timedelta(days=rng.randrange(0, 900)), datetime.date(2012, 1, 1))
+            if index == 0
+            else _months_ago(anchor, rng.randrange(1, 40))
+        )
+        member, _ = _upsert(
+            StaffMember,
+            program=program,
+            first_name=first,
+            last_name=last,
+            defaults={
+                **row,
+                "email": f"{first.lower()}.{last.lower()}@staff.example",
+                "benefits_annual": _money(rng.randrange(0, 6000, 250) if row["fte"] >= 1 else 0),
+                "started_on": started,
+                "ended_on": None,
+            },
+        )
         _seed_credentials(member, rng, anchor)
     if program.kind == ProgramKind.CENTRE:
         first, last = _person(rng, used)
-        _upsert(StaffMember,
-            program=program, first_name=first, last_name=last,
-            defaults={"position": "Assistant teacher", "category": StaffCategory.CLASSROOM,
-                      "pay_basis": PayBasis.HOURLY, "hourly_wage": _money(rng.uniform(14, 16)),
-                      "annual_salary": None, "fte": Decimal("1.00"),
-                      "benefits_annual": Decimal("0.00"),
-                      "email": f"{first.lower()}.{last.lower()}@staff.example",
-                      "started_on": _months_ago(anchor, 20),
-                      "ended_on": _months_ago(anchor, 3) - datetime.timedelta(days=1)})
+        _upsert(
+            StaffMember,
+            program=program,
+            first_name=first,
+            last_name=last,
+            defaults={
+                "position": "Assistant teacher",
+                "category": StaffCategory.CLASSROOM,
+                "pay_basis": PayBasis.HOURLY,
+                "hourly_wage": _money(rng.uniform(14, 16)),
+                "annual_salary": None,
+                "fte": Decimal("1.00"),
+                "benefits_annual": Decimal("0.00"),
+                "email": f"{first.lower()}.{last.lower()}@staff.example",
+                "started_on": _months_ago(anchor, 20),
+                "ended_on": _months_ago(anchor, 3) - datetime.timedelta(days=1),
+            },
+        )
 
 
 def _seed_credentials(member: StaffMember, rng: random.Random, anchor: datetime.date) -> None:
     # Expiry spread over the next two years; some inside the 60-day window, a few lapsed.
     offset = rng.choice([-25, 50, 75, 130, 250, 400, 520, 640, 700])
     expires = anchor + datetime.timedelta(days=offset)
-    _upsert(Credential,
-        staff=member, name="Pediatric CPR & First Aid",
-        defaults={"identifier": f"AHA-{rng.randrange(100000, 999999)}",
-                  "issued_on": min(expires - datetime.timedelta(days=730), anchor),
-                  "expires_on": expires})
+    _upsert(
+        Credential,
+        staff=member,
+        name="Pediatric CPR & First Aid",
+        defaults={
+            "identifier": f"AHA-{rng.randrange(100000, 999999)}",
+            "issued_on": min(expires - datetime.timedelta(days=730), anchor),
+            "expires_on": expires,
+        },
+    )
     if member.position in ("Lead teacher", "Director", "Owner and provider"):
         issued = _months_ago(anchor, rng.randrange(6, 30))
-        _upsert(Credential,
-            staff=member, name="Child Development Associate (CDA)",
-            defaults={"identifier": f"CDA-{rng.randrange(10000, 99999)}", "issued_on": issued,
-                      "expires_on": issued + datetime.timedelta(days=3 * 365)})
+        _upsert(
+            Credential,
+            staff=member,
+            name="Child Development Associate (CDA)",
+            defaults={
+                "identifier": f"CDA-{rng.randrange(10000, 99999)}",
+                "issued_on": issued,
+                "expires_on": issued + datetime.timedelta(days=3 * 365),
+            },
+        )
     if member.position == "Cook":
         issued = _months_ago(anchor, rng.randrange(3, 30))
-        _upsert(Credential,
-            staff=member, name="Food handler permit",
-            defaults={"identifier": "", "issued_on": issued,
-                      "expires_on": issued + datetime.timedelta(days=3 * 365)})
+        _upsert(
+            Credential,
+            staff=member,
+            name="Food handler permit",
+            defaults={"identifier": "", "issued_on": issued, "expires_on": issued + datetime.timedelta(days=3 * 365)},
+        )
 
 
 def _seed_costs(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
@@ -408,8 +601,7 @@ def _seed_costs(program: MemberProgram, rng: random.Random, anchor: datetime.dat
         CostCategory.OTHER: rng.uniform(300, 1200) if centre else rng.uniform(50, 200),
     }
     months = months_back(12, until=anchor - datetime.timedelta(days=1))
-    existing = {(c.month, c.category): c
-                for c in MonthlyCost.objects.filter(program=program, month__in=months)}
+    existing = {(c.month, c.category): c for c in MonthlyCost.objects.filter(program=program, month__in=months)}
     create, update = [], []
     for month in months:
         amounts = {c: _money(v * rng.uniform(0.92, 1.08)) for c, v in base.items()}
@@ -420,8 +612,11 @@ def _seed_costs(program: MemberProgram, rng: random.Random, anchor: datetime.dat
             row = existing.get((month, category))
             if row is None:
                 # bulk_create skips TenantModel.save, so the alliance is set here.
-                create.append(MonthlyCost(alliance_id=program.alliance_id, program=program,
-                                          month=month, category=category, amount=amount))
+                create.append(
+                    MonthlyCost(
+                        alliance_id=program.alliance_id, program=program, month=month, category=category, amount=amount
+                    )
+                )
             elif row.amount != amount:
                 row.amount = amount
                 update.append(row)
@@ -429,8 +624,9 @@ def _seed_costs(program: MemberProgram, rng: random.Random, anchor: datetime.dat
     MonthlyCost.objects.bulk_update(update, ["amount"])
 
 
-def _seed_agreements(program: MemberProgram, services: dict[str, HubService],
-                     rng: random.Random, anchor: datetime.date) -> None:
+def _seed_agreements(
+    program: MemberProgram, services: dict[str, HubService], rng: random.Random, anchor: datetime.date
+) -> None:
     joined = program.joined_on or anchor
     chosen = ["Billing & fee collection", "Bookkeeping & payroll", "Joint purchasing"]
     if program.kind == ProgramKind.CENTRE:
@@ -449,31 +645,56 @@ def _seed_agreements(program: MemberProgram, services: dict[str, HubService],
         rate = service.rate
         if name == "Bookkeeping & payroll" and program.kind == ProgramKind.FAMILY_HOME:
             rate = Decimal("150.00")  # the Hub's reduced rate for family homes
-        _upsert(ServiceSubscription,
-            program=program, service=service,
-            defaults={"pricing_model": service.pricing_model, "rate": rate,
-                      "starts_on": max(starts, joined), "ends_on": ends,
-                      "note": "Family-home rate" if rate != service.rate else ""})
+        _upsert(
+            ServiceSubscription,
+            program=program,
+            service=service,
+            defaults={
+                "pricing_model": service.pricing_model,
+                "rate": rate,
+                "starts_on": max(starts, joined),
+                "ends_on": ends,
+                "note": "Family-home rate" if rate != service.rate else "",
+            },
+        )
 
 
 def _seed_inspections(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
     routine_on = _months_ago(anchor, rng.randrange(2, 11)) + datetime.timedelta(days=9)
-    outcome = rng.choice([InspectionOutcome.COMPLIANT, InspectionOutcome.COMPLIANT,
-                          InspectionOutcome.FINDINGS])
-    findings = "" if outcome == InspectionOutcome.COMPLIANT else rng.choice([
-        "Two staff files missing current TB test results.",
-        "Outdoor play area gate latch below required height.",
-        "Sign-in sheet not initialled by parents on three days.",
-    ])
-    _upsert(LicensingInspection,
-        program=program, inspection_type=InspectionType.ROUTINE,
-        defaults={"inspected_on": routine_on, "outcome": outcome, "findings": findings,
-                  "corrective_action_due": routine_on + datetime.timedelta(days=30)
-                  if findings else None,
-                  "corrected_on": routine_on + datetime.timedelta(days=rng.randrange(5, 25))
-                  if findings else None})
+    outcome = rng.choice([InspectionOutcome.COMPLIANT, InspectionOutcome.COMPLIANT, InspectionOutcome.FINDINGS])
+    findings = (
+        ""
+        if outcome == InspectionOutcome.COMPLIANT
+        else rng.choice(
+            [
+                "Two staff files missing current TB test results.",
+                "Outdoor play area gate latch below required height.",
+                "Sign-in sheet not initialled by parents on three days.",
+            ]
+        )
+    )
+    _upsert(
+        LicensingInspection,
+        program=program,
+        inspection_type=InspectionType.ROUTINE,
+        defaults={
+            "inspected_on": routine_on,
+            "outcome": outcome,
+            "findings": findings,
+            "corrective_action_due": routine_on + datetime.timedelta(days=30) if findings else None,
+            "corrected_on": routine_on + datetime.timedelta(days=rng.randrange(5, 25)) if findings else None,
+        },
+    )
     renewal_on = _months_ago(anchor, rng.randrange(13, 30)) + datetime.timedelta(days=14)
-    _upsert(LicensingInspection,
-        program=program, inspection_type=InspectionType.RENEWAL,
-        defaults={"inspected_on": renewal_on, "outcome": InspectionOutcome.COMPLIANT,
-                  "findings": "", "corrective_action_due": None, "corrected_on": None})
+    _upsert(
+        LicensingInspection,
+        program=program,
+        inspection_type=InspectionType.RENEWAL,
+        defaults={
+            "inspected_on": renewal_on,
+            "outcome": InspectionOutcome.COMPLIANT,
+            "findings": "",
+            "corrective_action_due": None,
+            "corrected_on": None,
+        },
+    )

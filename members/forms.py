@@ -91,8 +91,7 @@ class ProgramProfileForm(HubModelForm):
 
     class Meta:
         model = MemberProgram
-        fields = [f for names in [n for _, n in PROFILE_FIELDSETS] for f in names
-                  if f in PROGRAM_PROFILE_FIELDS]
+        fields = [f for names in [n for _, n in PROFILE_FIELDSETS] for f in names if f in PROGRAM_PROFILE_FIELDS]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
 
@@ -115,19 +114,22 @@ class ProgramCreateForm(ProgramProfileForm):
 
 
 class ProgramStatusForm(HubForm):
-    status = forms.ChoiceField(choices=[(s, label) for s, label in ProgramStatus.choices
-                                        if s != ProgramStatus.APPLICANT])
+    status = forms.ChoiceField(
+        choices=[(s, label) for s, label in ProgramStatus.choices if s != ProgramStatus.APPLICANT]
+    )
     effective_on = forms.DateField(initial=timezone.localdate)
-    reason = forms.CharField(max_length=500, required=False,
-                             widget=forms.Textarea(attrs={"rows": 2}),
-                             help_text="Recorded in the audit history.")
+    reason = forms.CharField(
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in the audit history.",
+    )
 
 
 class InspectionForm(HubModelForm):
     class Meta:
         model = LicensingInspection
-        fields = ["inspected_on", "inspection_type", "outcome", "findings",
-                  "corrective_action_due", "corrected_on"]
+        fields = ["inspected_on", "inspection_type", "outcome", "findings", "corrective_action_due", "corrected_on"]
         widgets = {"findings": forms.Textarea(attrs={"rows": 4})}
 
 
@@ -148,14 +150,24 @@ def _sites_field(form: forms.BaseForm, program: MemberProgram, *, required: bool
 
 class ClassroomForm(HubModelForm):
     operating_days = forms.TypedMultipleChoiceField(
-        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
+        choices=WEEKDAYS,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
         initial=[0, 1, 2, 3, 4],
     )
 
     class Meta:
         model = Classroom
-        fields = ["site", "name", "age_group", "children_per_staff", "operating_days",
-                  "opens_at", "closes_at", "closed_on"]
+        fields = [
+            "site",
+            "name",
+            "age_group",
+            "children_per_staff",
+            "operating_days",
+            "opens_at",
+            "closes_at",
+            "closed_on",
+        ]
 
     def __init__(self, *args: Any, program: MemberProgram, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -167,19 +179,19 @@ class ClassroomForm(HubModelForm):
 class ClassroomCreateForm(ClassroomForm):
     licensed_capacity = forms.IntegerField(min_value=0, max_value=500)
     desired_capacity = forms.IntegerField(
-        min_value=0, max_value=500, required=False,
+        min_value=0,
+        max_value=500,
+        required=False,
         help_text="The number of children the program aims to enroll; blank = licensed.",
     )
-    effective_from = forms.DateField(initial=timezone.localdate,
-                                     help_text="The date this capacity applies from.")
+    effective_from = forms.DateField(initial=timezone.localdate, help_text="The date this capacity applies from.")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
         cleaned = self.cleaned_data
         licensed, desired = cleaned.get("licensed_capacity"), cleaned.get("desired_capacity")
         if licensed is not None and desired is not None and desired > licensed:
-            self.add_error("desired_capacity",
-                           "The desired capacity cannot exceed the licensed capacity.")
+            self.add_error("desired_capacity", "The desired capacity cannot exceed the licensed capacity.")
         return cleaned
 
 
@@ -200,9 +212,21 @@ class StaffForm(HubModelForm):
 
     class Meta:
         model = StaffMember
-        fields = ["first_name", "last_name", "email", "site", "position", "category", "fte",
-                  "started_on", "ended_on", "pay_basis", "hourly_wage", "annual_salary",
-                  "benefits_annual"]
+        fields = [
+            "first_name",
+            "last_name",
+            "email",
+            "site",
+            "position",
+            "category",
+            "fte",
+            "started_on",
+            "ended_on",
+            "pay_basis",
+            "hourly_wage",
+            "annual_salary",
+            "benefits_annual",
+        ]
         help_texts = {
             "category": "Administration or classroom: the Iron Triangle's staffing split.",
         }
@@ -251,12 +275,10 @@ class MonthlyCostsForm(HubForm):
     def __init__(self, *args: Any, month: datetime.date | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for category, label in CostCategory.choices:
-            self.fields[category] = forms.DecimalField(label=label, required=False,
-                                                       max_digits=12, decimal_places=2,
-                                                       min_value=0)
-        self.fields[CostCategory.PERSONNEL].help_text = (
-            "Leave blank to use the cost computed from the staff roster."
-        )
+            self.fields[category] = forms.DecimalField(
+                label=label, required=False, max_digits=12, decimal_places=2, min_value=0
+            )
+        self.fields[CostCategory.PERSONNEL].help_text = "Leave blank to use the cost computed from the staff roster."
         if month is not None:
             del self.fields["month"]
         self.fixed_month = month
@@ -284,7 +306,10 @@ class HubServiceForm(HubModelForm):
 
 class SubscriptionCreateForm(HubModelForm):
     rate = forms.DecimalField(
-        max_digits=10, decimal_places=2, min_value=0, required=False,
+        max_digits=10,
+        decimal_places=2,
+        min_value=0,
+        required=False,
         help_text="Leave blank for the catalogue rate. Percent for tuition-based services.",
     )
 
@@ -321,8 +346,7 @@ MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file",
-                           help_text="Comma-separated, UTF-8, first line = column names.")
+    file = forms.FileField(label="CSV file", help_text="Comma-separated, UTF-8, first line = column names.")
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

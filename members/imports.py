@@ -108,9 +108,11 @@ class ClassroomRow(forms.Form):
     effective_from = forms.DateField(input_formats=DATE_FORMATS, required=False)
 
     def clean_age_group(self) -> str:
-        return _choice(self.cleaned_data["age_group"], AgeGroup,
-                       {"schoolage": AgeGroup.SCHOOL_AGE, "infants": AgeGroup.INFANT,
-                        "toddlers": AgeGroup.TODDLER})
+        return _choice(
+            self.cleaned_data["age_group"],
+            AgeGroup,
+            {"schoolage": AgeGroup.SCHOOL_AGE, "infants": AgeGroup.INFANT, "toddlers": AgeGroup.TODDLER},
+        )
 
     def clean_operating_days(self) -> list[int]:
         return parse_weekdays(self.cleaned_data["operating_days"])
@@ -126,8 +128,7 @@ class StaffRow(forms.Form):
     pay_basis = forms.CharField()
     hourly_wage = forms.DecimalField(max_digits=7, decimal_places=2, required=False)
     annual_salary = forms.DecimalField(max_digits=10, decimal_places=2, required=False)
-    benefits_annual = forms.DecimalField(max_digits=10, decimal_places=2, required=False,
-                                         min_value=0)
+    benefits_annual = forms.DecimalField(max_digits=10, decimal_places=2, required=False, min_value=0)
     started_on = forms.DateField(input_formats=DATE_FORMATS)
     ended_on = forms.DateField(input_formats=DATE_FORMATS, required=False)
     site = forms.CharField(required=False)
@@ -140,14 +141,18 @@ class StaffRow(forms.Form):
         super().__init__(data, **kwargs)
 
     def clean_category(self) -> str:
-        return _choice(self.cleaned_data["category"], StaffCategory,
-                       {"admin": StaffCategory.ADMINISTRATION,
-                        "teaching": StaffCategory.CLASSROOM})
+        return _choice(
+            self.cleaned_data["category"],
+            StaffCategory,
+            {"admin": StaffCategory.ADMINISTRATION, "teaching": StaffCategory.CLASSROOM},
+        )
 
     def clean_pay_basis(self) -> str:
-        return _choice(self.cleaned_data["pay_basis"], PayBasis,
-                       {"wage": PayBasis.HOURLY, "annual": PayBasis.SALARY,
-                        "salaried": PayBasis.SALARY})
+        return _choice(
+            self.cleaned_data["pay_basis"],
+            PayBasis,
+            {"wage": PayBasis.HOURLY, "annual": PayBasis.SALARY, "salaried": PayBasis.SALARY},
+        )
 
 
 class CostRow(forms.Form):
@@ -157,8 +162,7 @@ class CostRow(forms.Form):
         data = {k: (_money(v) if k in CostCategory.values else v) for k, v in data.items()}
         super().__init__(data, **kwargs)
         for category in CostCategory.values:
-            self.fields[category] = forms.DecimalField(max_digits=12, decimal_places=2,
-                                                       min_value=0, required=False)
+            self.fields[category] = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
 
     def clean_month(self) -> datetime.date:
         month = parse_month(self.cleaned_data["month"])
@@ -288,8 +292,9 @@ def _site_lookup(program: MemberProgram) -> tuple[dict[str, Site], Site | None]:
     return by_name, only
 
 
-def _resolve_site(row: Row, program: MemberProgram, value: str, by_name: dict[str, Site],
-                  only: Site | None, *, required: bool) -> Site | None:
+def _resolve_site(
+    row: Row, program: MemberProgram, value: str, by_name: dict[str, Site], only: Site | None, *, required: bool
+) -> Site | None:
     if value:
         site = by_name.get(value.strip().lower())
         if site is None:
@@ -307,20 +312,22 @@ def _validate_classrooms(program: MemberProgram, rows: list[Row]) -> None:
     alliance_id = require_alliance_id()
     for row in rows:
         data = _parse_row(row, ClassroomRow(row.values))
-        site = _resolve_site(row, program, row.values.get("site", ""), by_name, only,
-                             required=True)
+        site = _resolve_site(row, program, row.values.get("site", ""), by_name, only, required=True)
         data["site"] = site
         # Cells that did not parse stay None; _check_model leaves their fields out.
-        classroom = Classroom(alliance_id=alliance_id, site=site, name=data.get("name", ""),
-                              age_group=data.get("age_group", ""),
-                              operating_days=data.get("operating_days") or [],
-                              **{f: data.get(f) for f in ("children_per_staff", "opens_at",
-                                                          "closes_at")})
-        capacity = ClassroomCapacity(alliance_id=alliance_id,
-                                     effective_from=data.get("effective_from")
-                                     or timezone.localdate(),
-                                     **{f: data.get(f) for f in ("licensed_capacity",
-                                                                 "desired_capacity")})
+        classroom = Classroom(
+            alliance_id=alliance_id,
+            site=site,
+            name=data.get("name", ""),
+            age_group=data.get("age_group", ""),
+            operating_days=data.get("operating_days") or [],
+            **{f: data.get(f) for f in ("children_per_staff", "opens_at", "closes_at")},
+        )
+        capacity = ClassroomCapacity(
+            alliance_id=alliance_id,
+            effective_from=data.get("effective_from") or timezone.localdate(),
+            **{f: data.get(f) for f in ("licensed_capacity", "desired_capacity")},
+        )
         _check_model(row, classroom, exclude=set() if site else {"site"})
         _check_model(row, capacity, exclude={"classroom"})
         if site is not None and classroom.name:
@@ -333,14 +340,20 @@ def _validate_classrooms(program: MemberProgram, rows: list[Row]) -> None:
 def _commit_classrooms(actor: Actor, program: MemberProgram, rows: list[Row]) -> None:
     for row in rows:
         data = row.cleaned
-        classroom_create(actor=actor, program=program, site=data["site"], name=data["name"],
-                         age_group=data["age_group"],
-                         children_per_staff=data["children_per_staff"],
-                         operating_days=data["operating_days"], opens_at=data["opens_at"],
-                         closes_at=data["closes_at"],
-                         licensed_capacity=data["licensed_capacity"],
-                         desired_capacity=data["desired_capacity"],
-                         effective_from=data["effective_from"])
+        classroom_create(
+            actor=actor,
+            program=program,
+            site=data["site"],
+            name=data["name"],
+            age_group=data["age_group"],
+            children_per_staff=data["children_per_staff"],
+            operating_days=data["operating_days"],
+            opens_at=data["opens_at"],
+            closes_at=data["closes_at"],
+            licensed_capacity=data["licensed_capacity"],
+            desired_capacity=data["desired_capacity"],
+            effective_from=data["effective_from"],
+        )
 
 
 def _staff_key(first: str, last: str, email: str) -> tuple[str, str, str]:
@@ -359,14 +372,15 @@ def _validate_staff(program: MemberProgram, rows: list[Row]) -> None:
     alliance_id = require_alliance_id()
     for row in rows:
         data = _parse_row(row, StaffRow(row.values))
-        data["site"] = _resolve_site(row, program, row.values.get("site", ""), by_name, only,
-                                     required=False)
+        data["site"] = _resolve_site(row, program, row.values.get("site", ""), by_name, only, required=False)
         if data.get("benefits_annual") is None:
             data["benefits_annual"] = Decimal("0.00")
         fields = {f: data.get(f) for f in STAFF_COLUMNS_TO_FIELDS}
-        staff = StaffMember(alliance_id=alliance_id, program=program,
-                            **{k: ("" if v is None and k in BLANK_TEXT else v)
-                               for k, v in fields.items()})
+        staff = StaffMember(
+            alliance_id=alliance_id,
+            program=program,
+            **{k: ("" if v is None and k in BLANK_TEXT else v) for k, v in fields.items()},
+        )
         _check_model(row, staff, exclude=set())
         if not {"first_name", "last_name"} & {column for column, _ in row.errors}:
             key = _staff_key(staff.first_name, staff.last_name, staff.email)
@@ -377,9 +391,21 @@ def _validate_staff(program: MemberProgram, rows: list[Row]) -> None:
             seen.setdefault(key, row.line)
 
 
-STAFF_COLUMNS_TO_FIELDS = ["first_name", "last_name", "email", "position", "category", "fte",
-                           "pay_basis", "hourly_wage", "annual_salary", "benefits_annual",
-                           "started_on", "ended_on", "site"]
+STAFF_COLUMNS_TO_FIELDS = [
+    "first_name",
+    "last_name",
+    "email",
+    "position",
+    "category",
+    "fte",
+    "pay_basis",
+    "hourly_wage",
+    "annual_salary",
+    "benefits_annual",
+    "started_on",
+    "ended_on",
+    "site",
+]
 BLANK_TEXT = {"first_name", "last_name", "email", "position", "category", "pay_basis"}
 
 
@@ -406,31 +432,31 @@ def _validate_costs(program: MemberProgram, rows: list[Row]) -> None:
 def _commit_costs(actor: Actor, program: MemberProgram, rows: list[Row]) -> None:
     for row in rows:
         amounts = {c: row.cleaned[c] for c in CostCategory.values if row.cleaned[c] is not None}
-        monthly_costs_set(actor=actor, program=program, month=row.cleaned["month"],
-                          amounts=amounts)
+        monthly_costs_set(actor=actor, program=program, month=row.cleaned["month"], amounts=amounts)
 
 
 SPECS: dict[str, ImportSpec] = {
     ImportKind.CLASSROOMS: ImportSpec(
-        kind=ImportKind.CLASSROOMS, noun="classroom",
+        kind=ImportKind.CLASSROOMS,
+        noun="classroom",
         columns=[
             Column("site", False, "Main building", "Site name; may be blank if there is one site."),
             Column("name", True, "Butterflies"),
-            Column("age_group", True, "preschool",
-                   "infant, toddler, preschool, school_age or mixed."),
+            Column("age_group", True, "preschool", "infant, toddler, preschool, school_age or mixed."),
             Column("licensed_capacity", True, "18"),
             Column("desired_capacity", False, "16", "Blank = the licensed capacity."),
             Column("children_per_staff", True, "9", "9 means one adult for 9 children."),
             Column("operating_days", True, "Mon-Fri", "E.g. Mon-Fri or Mon,Wed,Fri."),
             Column("opens_at", True, "07:00"),
             Column("closes_at", True, "18:00"),
-            Column("effective_from", False, "2026-01-05",
-                   "Date the capacity applies from; blank = today."),
+            Column("effective_from", False, "2026-01-05", "Date the capacity applies from; blank = today."),
         ],
-        validate=_validate_classrooms, commit=_commit_classrooms,
+        validate=_validate_classrooms,
+        commit=_commit_classrooms,
     ),
     ImportKind.STAFF: ImportSpec(
-        kind=ImportKind.STAFF, noun="staff member",
+        kind=ImportKind.STAFF,
+        noun="staff member",
         columns=[
             Column("first_name", True, "Maria"),
             Column("last_name", True, "Lopez"),
@@ -446,19 +472,28 @@ SPECS: dict[str, ImportSpec] = {
             Column("ended_on", False, ""),
             Column("site", False, "", "Site name, optional."),
         ],
-        validate=_validate_staff, commit=_commit_staff,
+        validate=_validate_staff,
+        commit=_commit_staff,
     ),
     ImportKind.COSTS: ImportSpec(
-        kind=ImportKind.COSTS, noun="month of costs",
+        kind=ImportKind.COSTS,
+        noun="month of costs",
         columns=[
             Column("month", True, "2026-01", "YYYY-MM."),
-            *[Column(c, False, ex, "Blank = not given." if c != CostCategory.PERSONNEL else
-                     "Blank = computed from the roster.")
-              for c, ex in zip(CostCategory.values,
-                               ["", "4200.00", "1850.25", "640.00", "410.00", "275.00"],
-                               strict=True)],
+            *[
+                Column(
+                    c,
+                    False,
+                    ex,
+                    "Blank = not given." if c != CostCategory.PERSONNEL else "Blank = computed from the roster.",
+                )
+                for c, ex in zip(
+                    CostCategory.values, ["", "4200.00", "1850.25", "640.00", "410.00", "275.00"], strict=True
+                )
+            ],
         ],
-        validate=_validate_costs, commit=_commit_costs,
+        validate=_validate_costs,
+        commit=_commit_costs,
     ),
 }
 
@@ -472,9 +507,7 @@ def parse_csv(raw: bytes, spec: ImportSpec) -> tuple[list[str], list[dict[str, A
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError(
-            "The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”."
-        ) from None
+        raise ValidationError("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.") from None
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header_row = next(reader, None)
@@ -487,8 +520,7 @@ def parse_csv(raw: bytes, spec: ImportSpec) -> tuple[list[str], list[dict[str, A
             problems.append(f"Columns named twice: {', '.join(duplicated)}.")
         unknown = [h for h in headers if h and h not in spec.column_names]
         if unknown:
-            problems.append(f"Unknown columns: {', '.join(unknown)}. "
-                            f"Expected: {', '.join(spec.column_names)}.")
+            problems.append(f"Unknown columns: {', '.join(unknown)}. Expected: {', '.join(spec.column_names)}.")
         missing = [c for c in spec.required_columns if c not in headers]
         if missing:
             problems.append(f"Missing columns: {', '.join(missing)}.")
@@ -502,9 +534,8 @@ def parse_csv(raw: bytes, spec: ImportSpec) -> tuple[list[str], list[dict[str, A
                 continue
             if len(rows) >= MAX_ROWS:
                 raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
-            extra = [c for c in cells[len(headers):] if c.strip()]
-            values = {h: (cells[i].strip() if i < len(cells) else "")
-                      for i, h in enumerate(headers) if h}
+            extra = [c for c in cells[len(headers) :] if c.strip()]
+            values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(headers) if h}
             rows.append({"line": line, "values": values, "extra_cells": len(extra)})
     except csv.Error as exc:
         raise ValidationError(f"Line {reader.line_num}: the file is not valid CSV ({exc}).") from None
@@ -517,8 +548,7 @@ def import_preview(batch: ImportBatch) -> ImportPreview:
     spec = SPECS[batch.kind]
     rows = []
     for stored in batch.rows:
-        row = Row(line=stored["line"],
-                  values={c: stored["values"].get(c, "") for c in spec.column_names})
+        row = Row(line=stored["line"], values={c: stored["values"].get(c, "") for c in spec.column_names})
         if stored.get("extra_cells"):
             row.errors.append(("", f"{stored['extra_cells']} value(s) beyond the last column."))
         rows.append(row)
@@ -531,13 +561,17 @@ def import_preview(batch: ImportBatch) -> ImportPreview:
 
 # --- Writes -----------------------------------------------------------------
 @transaction.atomic
-def import_batch_create(*, actor: Actor, program: MemberProgram, kind: str, filename: str,
-                        raw: bytes) -> ImportBatch:
+def import_batch_create(*, actor: Actor, program: MemberProgram, kind: str, filename: str, raw: bytes) -> ImportBatch:
     spec = SPECS[ImportKind(kind)]
     headers, rows = parse_csv(raw, spec)
-    batch = ImportBatch(program=program, kind=spec.kind, filename=filename[:255],
-                        headers=headers, rows=rows,
-                        created_by_id=actor.pk if actor and actor.is_authenticated else None)
+    batch = ImportBatch(
+        program=program,
+        kind=spec.kind,
+        filename=filename[:255],
+        headers=headers,
+        rows=rows,
+        created_by_id=actor.pk if actor and actor.is_authenticated else None,
+    )
     batch.save()
     return batch
 
@@ -555,10 +589,13 @@ def import_batch_commit(*, actor: Actor, batch: ImportBatch) -> int:
     batch.status = ImportStatus.COMMITTED
     batch.committed_at = timezone.now()
     batch.save(update_fields=["status", "committed_at"])
-    audit_event_record(actor=actor, action="import.committed", target=batch,
-                       program_id=batch.program_id,
-                       after={"kind": batch.kind, "filename": batch.filename,
-                              "rows": len(preview.rows)})
+    audit_event_record(
+        actor=actor,
+        action="import.committed",
+        target=batch,
+        program_id=batch.program_id,
+        after={"kind": batch.kind, "filename": batch.filename, "rows": len(preview.rows)},
+    )
     return len(preview.rows)
 
 

@@ -31,10 +31,13 @@ class MembersRecord(TenantModel):
     class Meta:
         abstract = True
 
-    def full_clean(self, exclude=None, validate_unique=True,  # type: ignore[no-untyped-def]
-                   validate_constraints=False):
-        super().full_clean(exclude=exclude, validate_unique=validate_unique,
-                           validate_constraints=validate_constraints)
+    def full_clean(
+        self,
+        exclude=None,
+        validate_unique=True,  # type: ignore[no-untyped-def]
+        validate_constraints=False,
+    ):
+        super().full_clean(exclude=exclude, validate_unique=validate_unique, validate_constraints=validate_constraints)
 
     def _taken(self, **lookup) -> bool:  # type: ignore[no-untyped-def]
         """Is another row of the open alliance already using these values?"""
@@ -78,17 +81,16 @@ class MemberProgram(MembersRecord):
     """
 
     name = models.CharField(max_length=200, help_text="The name families know the program by.")
-    legal_name = models.CharField(max_length=200, blank=True,
-                                  help_text="The licensee's legal name, if different.")
+    legal_name = models.CharField(max_length=200, blank=True, help_text="The licensee's legal name, if different.")
     kind = models.CharField(max_length=20, choices=ProgramKind.choices)
-    status = models.CharField(max_length=20, choices=ProgramStatus.choices,
-                              default=ProgramStatus.ACTIVE)
+    status = models.CharField(max_length=20, choices=ProgramStatus.choices, default=ProgramStatus.ACTIVE)
     status_changed_on = models.DateField(null=True, blank=True)
     joined_on = models.DateField("joined the alliance on", null=True, blank=True)
 
     license_number = models.CharField(max_length=50, blank=True)
     licensed_capacity = models.PositiveIntegerField(
-        default=0, validators=[MaxValueValidator(1000)],
+        default=0,
+        validators=[MaxValueValidator(1000)],
         help_text="Children the state license allows at once.",
     )
     street = models.CharField(max_length=200, blank=True)
@@ -102,7 +104,9 @@ class MemberProgram(MembersRecord):
     director_phone = models.CharField(max_length=40, blank=True)
 
     qris_rating = models.PositiveSmallIntegerField(
-        "QRIS rating (stars)", null=True, blank=True,
+        "QRIS rating (stars)",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(QRIS_MAX_STARS)],
     )
     qris_rated_on = models.DateField("QRIS rated on", null=True, blank=True)
@@ -117,9 +121,11 @@ class MemberProgram(MembersRecord):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["alliance", "name"], name="memberprogram_name_unique"),
-            models.UniqueConstraint(fields=["alliance", "license_number"],
-                                    condition=~models.Q(license_number=""),
-                                    name="memberprogram_license_unique"),
+            models.UniqueConstraint(
+                fields=["alliance", "license_number"],
+                condition=~models.Q(license_number=""),
+                name="memberprogram_license_unique",
+            ),
         ]
         indexes = [models.Index(fields=["alliance", "status"])]
 
@@ -134,9 +140,7 @@ class MemberProgram(MembersRecord):
         if self.name and self._taken(name__iexact=self.name):
             errors["name"] = "Another member program already has this name."
         if self.license_number and self._taken(license_number__iexact=self.license_number):
-            errors["license_number"] = (
-                "Another member program of this alliance has this license number."
-            )
+            errors["license_number"] = "Another member program of this alliance has this license number."
         if self.qris_rating is not None and self.qris_rated_on is None:
             errors["qris_rated_on"] = "Give the date of the QRIS rating."
         if self.qris_rating is None and self.qris_rated_on is not None:
@@ -178,16 +182,18 @@ class QrisRating(MembersRecord):
 
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="qris_history")
     rating = models.PositiveSmallIntegerField(
-        "QRIS rating (stars)", null=True, blank=True,
+        "QRIS rating (stars)",
+        null=True,
+        blank=True,
         validators=[MinValueValidator(1), MaxValueValidator(QRIS_MAX_STARS)],
     )
     rated_on = models.DateField("rated on")
-    source = models.CharField(max_length=20, choices=QrisRatingSource.choices,
-                              default=QrisRatingSource.ENTERED)
+    source = models.CharField(max_length=20, choices=QrisRatingSource.choices, default=QrisRatingSource.ENTERED)
     note = models.CharField(max_length=200, blank=True)
     recorded_at = models.DateTimeField(default=timezone.now)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     program_field = "program"
     append_only = True
@@ -215,11 +221,9 @@ class InspectionOutcome(models.TextChoices):
 
 
 class LicensingInspection(MembersRecord):
-    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT,
-                                related_name="inspections")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="inspections")
     inspected_on = models.DateField()
-    inspection_type = models.CharField(max_length=20, choices=InspectionType.choices,
-                                       default=InspectionType.ROUTINE)
+    inspection_type = models.CharField(max_length=20, choices=InspectionType.choices, default=InspectionType.ROUTINE)
     outcome = models.CharField(max_length=20, choices=InspectionOutcome.choices)
     findings = models.TextField(blank=True)
     corrective_action_due = models.DateField(null=True, blank=True)
@@ -265,8 +269,7 @@ class Site(MembersRecord):
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "program", "name"],
-                                    name="site_name_unique_in_program"),
+            models.UniqueConstraint(fields=["alliance", "program", "name"], name="site_name_unique_in_program"),
         ]
 
     def __str__(self) -> str:
@@ -275,8 +278,7 @@ class Site(MembersRecord):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.name = self.name.strip()
-        if self.name and self.program_id and self._taken(program_id=self.program_id,
-                                                         name__iexact=self.name):
+        if self.name and self.program_id and self._taken(program_id=self.program_id, name__iexact=self.name):
             errors["name"] = "This program already has a site with this name."
         if self.opened_on and self.closed_on and self.closed_on < self.opened_on:
             errors["closed_on"] = "A site cannot close before it opened."
@@ -326,12 +328,12 @@ class Classroom(MembersRecord):
         "children per staff member",
         help_text="The staff-to-child ratio required: 4 means one adult for every 4 children.",
     )
-    operating_days = ArrayField(models.PositiveSmallIntegerField(), default=list,
-                                help_text="Weekdays open, Monday = 0.")
+    operating_days = ArrayField(
+        models.PositiveSmallIntegerField(), default=list, help_text="Weekdays open, Monday = 0."
+    )
     opens_at = models.TimeField()
     closes_at = models.TimeField()
-    closed_on = models.DateField(null=True, blank=True,
-                                 help_text="Set when the classroom closes for good.")
+    closed_on = models.DateField(null=True, blank=True, help_text="Set when the classroom closes for good.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "site__program"
@@ -339,8 +341,7 @@ class Classroom(MembersRecord):
     class Meta:
         ordering = ["site__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "site", "name"],
-                                    name="classroom_name_unique_in_site"),
+            models.UniqueConstraint(fields=["alliance", "site", "name"], name="classroom_name_unique_in_site"),
         ]
 
     def __str__(self) -> str:
@@ -357,8 +358,7 @@ class Classroom(MembersRecord):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.name = self.name.strip()
-        if self.name and self.site_id and self._taken(site_id=self.site_id,
-                                                      name__iexact=self.name):
+        if self.name and self.site_id and self._taken(site_id=self.site_id, name__iexact=self.name):
             errors["name"] = "This site already has a classroom with this name."
         ratio_max = MAX_CHILDREN_PER_STAFF.get(self.age_group)  # type: ignore[call-overload]
         if self.children_per_staff is not None:
@@ -389,12 +389,13 @@ class ClassroomCapacity(MembersRecord):
     history is kept: a change is a new row, not an edit of the old one.
     """
 
-    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT,
-                                  related_name="capacity_history")
+    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="capacity_history")
     effective_from = models.DateField()
     licensed_capacity = models.PositiveIntegerField(validators=[MaxValueValidator(500)])
     desired_capacity = models.PositiveIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(500)],
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(500)],
         help_text="The program's target enrollment; blank means the licensed capacity.",
     )
     reason = models.CharField(max_length=200, blank=True)
@@ -405,8 +406,9 @@ class ClassroomCapacity(MembersRecord):
     class Meta:
         ordering = ["classroom_id", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "classroom", "effective_from"],
-                                    name="classroom_capacity_one_per_day"),
+            models.UniqueConstraint(
+                fields=["alliance", "classroom", "effective_from"], name="classroom_capacity_one_per_day"
+            ),
             models.CheckConstraint(
                 condition=models.Q(desired_capacity__isnull=True)
                 | models.Q(desired_capacity__lte=models.F("licensed_capacity")),
@@ -422,11 +424,12 @@ class ClassroomCapacity(MembersRecord):
         return self.licensed_capacity if self.desired_capacity is None else self.desired_capacity
 
     def clean(self) -> None:
-        if (self.desired_capacity is not None and self.licensed_capacity is not None
-                and self.desired_capacity > self.licensed_capacity):
-            raise ValidationError(
-                {"desired_capacity": "The desired capacity cannot exceed the licensed capacity."}
-            )
+        if (
+            self.desired_capacity is not None
+            and self.licensed_capacity is not None
+            and self.desired_capacity > self.licensed_capacity
+        ):
+            raise ValidationError({"desired_capacity": "The desired capacity cannot exceed the licensed capacity."})
 
 
 # --- Staff ------------------------------------------------------------------
@@ -448,20 +451,21 @@ class StaffMember(MembersRecord):
     """A person on a program's roster. Leaving sets `ended_on`; the row stays."""
 
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="staff")
-    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="staff")
+    site = models.ForeignKey(Site, null=True, blank=True, on_delete=models.PROTECT, related_name="staff")
     first_name = models.CharField(max_length=100)
     last_name = models.CharField(max_length=100)
     email = models.EmailField(blank=True)
     position = models.CharField(max_length=100, help_text="E.g. Director, Lead teacher, Cook.")
     category = models.CharField(max_length=20, choices=StaffCategory.choices)
-    fte = models.DecimalField("FTE", max_digits=3, decimal_places=2,
-                              help_text="1.00 is full time (40 hours a week).")
+    fte = models.DecimalField("FTE", max_digits=3, decimal_places=2, help_text="1.00 is full time (40 hours a week).")
     pay_basis = models.CharField(max_length=10, choices=PayBasis.choices)
     hourly_wage = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     annual_salary = models.DecimalField(max_digits=10, decimal_places=2, null=True, blank=True)
     benefits_annual = models.DecimalField(
-        "annual benefits cost", max_digits=10, decimal_places=2, default=ZERO,
+        "annual benefits cost",
+        max_digits=10,
+        decimal_places=2,
+        default=ZERO,
         help_text="Employer cost of health insurance, retirement, payroll taxes.",
     )
     started_on = models.DateField()
@@ -510,9 +514,11 @@ class StaffMember(MembersRecord):
             errors["benefits_annual"] = "Benefits cost cannot be negative."
         if self.started_on and self.ended_on and self.ended_on < self.started_on:
             errors["ended_on"] = "The end date cannot be before the start date."
-        if self.site_id and self.program_id and not Site.objects.filter(
-            pk=self.site_id, program_id=self.program_id
-        ).exists():
+        if (
+            self.site_id
+            and self.program_id
+            and not Site.objects.filter(pk=self.site_id, program_id=self.program_id).exists()
+        ):
             errors["site"] = "Choose a site of this program."
         if errors:
             raise ValidationError(errors)
@@ -559,8 +565,7 @@ class CostCategory(models.TextChoices):
 class MonthlyCost(MembersRecord):
     """One category of a program's operating cost in one month."""
 
-    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT,
-                                related_name="monthly_costs")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="monthly_costs")
     month = models.DateField(help_text="The first day of the month.")
     category = models.CharField(max_length=20, choices=CostCategory.choices)
     amount = models.DecimalField(max_digits=12, decimal_places=2)
@@ -571,10 +576,10 @@ class MonthlyCost(MembersRecord):
     class Meta:
         ordering = ["-month", "category"]
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "program", "month", "category"],
-                                    name="monthly_cost_one_per_category"),
-            models.CheckConstraint(condition=models.Q(amount__gte=0),
-                                   name="monthly_cost_not_negative"),
+            models.UniqueConstraint(
+                fields=["alliance", "program", "month", "category"], name="monthly_cost_one_per_category"
+            ),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="monthly_cost_not_negative"),
         ]
 
     def __str__(self) -> str:
@@ -617,9 +622,10 @@ class HubService(MembersRecord):
     description = models.TextField(blank=True)
     pricing_model = models.CharField(max_length=30, choices=PricingModel.choices)
     rate = models.DecimalField(
-        max_digits=10, decimal_places=2,
+        max_digits=10,
+        decimal_places=2,
         help_text="Dollars a month, dollars per licensed slot a month, percent of tuition, "
-                  "or dollars per hour of substitute cover.",
+        "or dollars per hour of substitute cover.",
     )
     is_active = models.BooleanField("offered", default=True)
 
@@ -651,10 +657,8 @@ class ServiceSubscription(MembersRecord):
     made, so a later catalogue change does not rewrite signed agreements.
     """
 
-    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT,
-                                related_name="subscriptions")
-    service = models.ForeignKey(HubService, on_delete=models.PROTECT,
-                                related_name="subscriptions")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="subscriptions")
+    service = models.ForeignKey(HubService, on_delete=models.PROTECT, related_name="subscriptions")
     pricing_model = models.CharField(max_length=30, choices=PricingModel.choices)
     rate = models.DecimalField(max_digits=10, decimal_places=2)
     starts_on = models.DateField()
@@ -687,10 +691,13 @@ class ServiceSubscription(MembersRecord):
         if rate_error:
             errors["rate"] = rate_error
         if self.starts_on and self.program_id and self.service_id:
-            overlapping = ServiceSubscription.objects.filter(
-                program_id=self.program_id, service_id=self.service_id,
-            ).exclude(pk=self.pk).filter(
-                models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=self.starts_on)
+            overlapping = (
+                ServiceSubscription.objects.filter(
+                    program_id=self.program_id,
+                    service_id=self.service_id,
+                )
+                .exclude(pk=self.pk)
+                .filter(models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=self.starts_on))
             )
             if self.ends_on:
                 overlapping = overlapping.filter(starts_on__lte=self.ends_on)
@@ -721,16 +728,13 @@ class ImportStatus(models.TextChoices):
 class ImportBatch(MembersRecord):
     """An uploaded CSV file held between its preview and its commit."""
 
-    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT,
-                                related_name="import_batches")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="import_batches")
     kind = models.CharField(max_length=20, choices=ImportKind.choices)
     filename = models.CharField(max_length=255)
     headers = models.JSONField(default=list)
     rows = models.JSONField(default=list, help_text="The file's data rows, as text.")
-    status = models.CharField(max_length=20, choices=ImportStatus.choices,
-                              default=ImportStatus.PENDING)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(max_length=20, choices=ImportStatus.choices, default=ImportStatus.PENDING)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
 

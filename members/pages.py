@@ -47,9 +47,7 @@ class ProgramPage(AllianceMixin, _ProgramFromURL):
     program: MemberProgram
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        crumbs: list[tuple[str, str | None]] = [
-            (self.alliance.name, self.alliance_url("alliance:home"))
-        ]
+        crumbs: list[tuple[str, str | None]] = [(self.alliance.name, self.alliance_url("alliance:home"))]
         if self.membership.is_hub:
             crumbs.append(("Member programs", self.alliance_url("members:program_list")))
         title = self.get_title()
@@ -97,6 +95,5 @@ class ProgramFormPage(ServiceFormMixin, ProgramPage, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(submit_label=self.submit_label, cancel_url=self.cancel_url(),
-                       intro=self.intro)
+        context.update(submit_label=self.submit_label, cancel_url=self.cancel_url(), intro=self.intro)
         return context

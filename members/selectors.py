@@ -88,26 +88,33 @@ def program_counts() -> dict[str, int]:
 
 def programs_with_provider_counts() -> QuerySet[MemberProgram]:
     return MemberProgram.objects.annotate(
-        provider_count=Count(
-            "provider_memberships", filter=Q(provider_memberships__is_active=True)
-        )
+        provider_count=Count("provider_memberships", filter=Q(provider_memberships__is_active=True))
     ).order_by("name")
 
 
 DIRECTORY_SORTS = {
-    "name": ("name",), "-name": ("-name",),
-    "capacity": ("licensed_capacity", "name"), "-capacity": ("-licensed_capacity", "name"),
+    "name": ("name",),
+    "-name": ("-name",),
+    "capacity": ("licensed_capacity", "name"),
+    "-capacity": ("-licensed_capacity", "name"),
     "rating": (F("qris_rating").asc(nulls_first=True), "name"),
     "-rating": (F("qris_rating").desc(nulls_last=True), "name"),
     "joined": (F("joined_on").asc(nulls_last=True), "name"),
     "-joined": (F("joined_on").desc(nulls_last=True), "name"),
-    "city": ("city", "name"), "-city": ("-city", "name"),
+    "city": ("city", "name"),
+    "-city": ("-city", "name"),
 }
 
 
-def program_directory(programs: QuerySet[MemberProgram], *, search: str = "",
-                      kind: str = "", status: str = "", rating: str = "",
-                      sort: str = "name") -> QuerySet[MemberProgram]:
+def program_directory(
+    programs: QuerySet[MemberProgram],
+    *,
+    search: str = "",
+    kind: str = "",
+    status: str = "",
+    rating: str = "",
+    sort: str = "name",
+) -> QuerySet[MemberProgram]:
     """The directory of member programs, filtered, sorted and annotated for listing.
 
     `rating` is a star count, or "none" for unrated programs.
@@ -115,9 +122,13 @@ def program_directory(programs: QuerySet[MemberProgram], *, search: str = "",
     if search:
         terms = Q()
         for word in search.split():
-            terms &= (Q(name__icontains=word) | Q(legal_name__icontains=word)
-                      | Q(license_number__icontains=word) | Q(city__icontains=word)
-                      | Q(director_name__icontains=word))
+            terms &= (
+                Q(name__icontains=word)
+                | Q(legal_name__icontains=word)
+                | Q(license_number__icontains=word)
+                | Q(city__icontains=word)
+                | Q(director_name__icontains=word)
+            )
         programs = programs.filter(terms)
     if kind:
         programs = programs.filter(kind=kind)
@@ -142,8 +153,9 @@ def program_directory(programs: QuerySet[MemberProgram], *, search: str = "",
 
 def _count_of(queryset: QuerySet) -> Subquery:
     """A correlated COUNT(*) (Func, not an aggregate, so no GROUP BY is added)."""
-    return Subquery(queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"),
-                    output_field=IntegerField())
+    return Subquery(
+        queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n"), output_field=IntegerField()
+    )
 
 
 # --- Capacity in force on a day ---------------------------------------------
@@ -160,8 +172,7 @@ class CapacityInForce:
 
 
 def _in_force(row: ClassroomCapacity) -> CapacityInForce:
-    return CapacityInForce(row.classroom_id, row.licensed_capacity, row.desired_capacity,
-                           row.effective_from)
+    return CapacityInForce(row.classroom_id, row.licensed_capacity, row.desired_capacity, row.effective_from)
 
 
 def classroom_capacity_on(classroom: Classroom, day: datetime.date) -> CapacityInForce | None:
@@ -169,13 +180,15 @@ def classroom_capacity_on(classroom: Classroom, day: datetime.date) -> CapacityI
     after it closed."""
     if classroom.closed_on and classroom.closed_on <= day:
         return None
-    row = (ClassroomCapacity.objects.filter(classroom=classroom, effective_from__lte=day)
-           .order_by("-effective_from").first())
+    row = (
+        ClassroomCapacity.objects.filter(classroom=classroom, effective_from__lte=day)
+        .order_by("-effective_from")
+        .first()
+    )
     return _in_force(row) if row else None
 
 
-def classroom_capacities_on(classroom_ids: Iterable[int],
-                            day: datetime.date) -> dict[int, CapacityInForce]:
+def classroom_capacities_on(classroom_ids: Iterable[int], day: datetime.date) -> dict[int, CapacityInForce]:
     """The capacity in force on a day for many classrooms, in one query.
 
     Classrooms without a capacity that day (not yet opened, or closed) are absent.
@@ -183,26 +196,24 @@ def classroom_capacities_on(classroom_ids: Iterable[int],
     ids = list(classroom_ids)
     if not ids:
         return {}
-    rows = (ClassroomCapacity.objects
-            .filter(classroom_id__in=ids, effective_from__lte=day)
-            .filter(Q(classroom__closed_on__isnull=True) | Q(classroom__closed_on__gt=day))
-            .order_by("classroom_id", "-effective_from")
-            .distinct("classroom_id"))
+    rows = (
+        ClassroomCapacity.objects.filter(classroom_id__in=ids, effective_from__lte=day)
+        .filter(Q(classroom__closed_on__isnull=True) | Q(classroom__closed_on__gt=day))
+        .order_by("classroom_id", "-effective_from")
+        .distinct("classroom_id")
+    )
     return {row.classroom_id: _in_force(row) for row in rows}
 
 
-def classrooms_with_capacity_on(classrooms: QuerySet[Classroom],
-                                day: datetime.date) -> QuerySet[Classroom]:
+def classrooms_with_capacity_on(classrooms: QuerySet[Classroom], day: datetime.date) -> QuerySet[Classroom]:
     """Annotate `licensed_capacity_on` and `desired_capacity_on` (None when not in force)."""
-    in_force = (ClassroomCapacity.objects
-                .filter(classroom=OuterRef("pk"), effective_from__lte=day)
-                .order_by("-effective_from"))
+    in_force = ClassroomCapacity.objects.filter(classroom=OuterRef("pk"), effective_from__lte=day).order_by(
+        "-effective_from"
+    )
     open_that_day = Q(closed_on__isnull=True) | Q(closed_on__gt=day)
     return classrooms.annotate(
-        licensed_capacity_on=Case(
-            When(open_that_day, then=Subquery(in_force.values("licensed_capacity")[:1]))),
-        desired_capacity_on=Case(
-            When(open_that_day, then=Subquery(in_force.values("desired_capacity")[:1]))),
+        licensed_capacity_on=Case(When(open_that_day, then=Subquery(in_force.values("licensed_capacity")[:1]))),
+        desired_capacity_on=Case(When(open_that_day, then=Subquery(in_force.values("desired_capacity")[:1]))),
     )
 
 
@@ -215,8 +226,9 @@ class CapacityPeriod:
     valid_to: datetime.date  # inclusive
 
 
-def classroom_capacity_periods(classroom_ids: Iterable[int], start: datetime.date,
-                               end: datetime.date) -> list[CapacityPeriod]:
+def classroom_capacity_periods(
+    classroom_ids: Iterable[int], start: datetime.date, end: datetime.date
+) -> list[CapacityPeriod]:
     """Each classroom's capacity over [start, end] as periods of constant capacity,
     clipped to the range and to the day before a classroom closed. For daily
     occupancy: every day in a period has that period's capacity."""
@@ -245,8 +257,7 @@ def classroom_capacity_periods(classroom_ids: Iterable[int], start: datetime.dat
         ORDER BY classroom_id, valid_from
     """
     with connection.cursor() as cursor:
-        cursor.execute(sql, {"alliance": require_alliance_id(), "ids": ids, "start": start,
-                             "end": end})
+        cursor.execute(sql, {"alliance": require_alliance_id(), "ids": ids, "start": start, "end": end})
         return [CapacityPeriod(*row) for row in cursor.fetchall() if row[4] >= row[3]]
 
 
@@ -291,8 +302,7 @@ class PersonnelCost:
         return (self.administration / self.total * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
 
 
-def personnel_cost_from_roster(program: MemberProgram | int,
-                               month: datetime.date) -> PersonnelCost:
+def personnel_cost_from_roster(program: MemberProgram | int, month: datetime.date) -> PersonnelCost:
     """A month's personnel cost computed from the roster, split administration /
     classroom. Hourly staff: wage x FTE x 2,080 hours / 12; salaried: salary / 12;
     plus benefits / 12; prorated by the days each person was employed."""
@@ -300,7 +310,8 @@ def personnel_cost_from_roster(program: MemberProgram | int,
 
 
 def personnel_costs_from_roster(
-    programs: Iterable[MemberProgram | int], months: Iterable[datetime.date],
+    programs: Iterable[MemberProgram | int],
+    months: Iterable[datetime.date],
 ) -> dict[tuple[int, datetime.date], PersonnelCost]:
     """Roster personnel cost for many programs and months, from one query."""
     program_ids = [_pk(p) for p in programs]
@@ -309,9 +320,9 @@ def personnel_costs_from_roster(
     if not program_ids or not month_list:
         return result
     staff = list(
-        StaffMember.objects
-        .filter(program_id__in=program_ids, started_on__lte=month_end(month_list[-1]))
-        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=month_list[0]))
+        StaffMember.objects.filter(program_id__in=program_ids, started_on__lte=month_end(month_list[-1])).filter(
+            Q(ended_on__isnull=True) | Q(ended_on__gte=month_list[0])
+        )
     )
     for program_id in program_ids:
         for month in month_list:
@@ -330,17 +341,17 @@ def _pk(program: MemberProgram | int) -> int:
     return program if isinstance(program, int) else program.pk
 
 
-def credentials_expiring(credentials: QuerySet[Credential], *,
-                         within_days: int = EXPIRY_WARNING_DAYS,
-                         today: datetime.date | None = None) -> QuerySet[Credential]:
+def credentials_expiring(
+    credentials: QuerySet[Credential], *, within_days: int = EXPIRY_WARNING_DAYS, today: datetime.date | None = None
+) -> QuerySet[Credential]:
     """Credentials of current staff that have expired or expire within the window."""
     today = today or timezone.localdate()
-    return (credentials
-            .filter(expires_on__isnull=False,
-                    expires_on__lte=today + datetime.timedelta(days=within_days))
-            .filter(Q(staff__ended_on__isnull=True) | Q(staff__ended_on__gte=today))
-            .select_related("staff", "staff__program")
-            .order_by("expires_on", "staff__last_name"))
+    return (
+        credentials.filter(expires_on__isnull=False, expires_on__lte=today + datetime.timedelta(days=within_days))
+        .filter(Q(staff__ended_on__isnull=True) | Q(staff__ended_on__gte=today))
+        .select_related("staff", "staff__program")
+        .order_by("expires_on", "staff__last_name")
+    )
 
 
 # --- Monthly costs ----------------------------------------------------------
@@ -368,8 +379,7 @@ class MonthCosts:
 
     @property
     def total(self) -> Decimal:
-        other = sum((v for c, v in self.amounts.items()
-                     if c != CostCategory.PERSONNEL and v is not None), ZERO)
+        other = sum((v for c, v in self.amounts.items() if c != CostCategory.PERSONNEL and v is not None), ZERO)
         return self.personnel + other
 
     @property
@@ -378,16 +388,15 @@ class MonthCosts:
 
     def cells(self) -> list[tuple[str, Decimal | None, bool]]:
         """(category, amount, derived) in catalogue order, for tables."""
-        return [(c, self.amount(c), c == CostCategory.PERSONNEL and self.personnel_is_derived)
-                for c in CostCategory.values]
+        return [
+            (c, self.amount(c), c == CostCategory.PERSONNEL and self.personnel_is_derived) for c in CostCategory.values
+        ]
 
 
-def program_monthly_costs(program: MemberProgram,
-                          months: list[datetime.date]) -> list[MonthCosts]:
+def program_monthly_costs(program: MemberProgram, months: list[datetime.date]) -> list[MonthCosts]:
     """A program's costs month by month; personnel from the roster where not entered."""
     months = [month_start(m) for m in months]
-    result = {m: MonthCosts(month=m, amounts={c: None for c in CostCategory.values})
-              for m in months}
+    result = {m: MonthCosts(month=m, amounts={c: None for c in CostCategory.values}) for m in months}
     for row in MonthlyCost.objects.filter(program=program, month__in=months):
         result[row.month].amounts[row.category] = row.amount
     roster = personnel_costs_from_roster([program], months)
@@ -403,14 +412,20 @@ def program_month_cost_total(program: MemberProgram, month: datetime.date) -> De
 
 # --- Fee agreements ---------------------------------------------------------
 def subscriptions_of(program: MemberProgram) -> QuerySet[ServiceSubscription]:
-    return (ServiceSubscription.objects.filter(program=program)
-            .select_related("service").order_by("-starts_on", "service__name"))
+    return (
+        ServiceSubscription.objects.filter(program=program)
+        .select_related("service")
+        .order_by("-starts_on", "service__name")
+    )
 
 
-def subscription_monthly_fee(subscription: ServiceSubscription, *,
-                             licensed_slots: int | None = None,
-                             collected_tuition: Decimal | None = None,
-                             substitute_hours: Decimal | None = None) -> Decimal | None:
+def subscription_monthly_fee(
+    subscription: ServiceSubscription,
+    *,
+    licensed_slots: int | None = None,
+    collected_tuition: Decimal | None = None,
+    substitute_hours: Decimal | None = None,
+) -> Decimal | None:
     """The fee for one month of an agreement, rounded once, half up.
 
     Per-slot fees need the licensed slots (default: the program's licensed
@@ -446,10 +461,8 @@ def program_overview_figures(program: MemberProgram) -> dict[str, object]:
         "staff_count": staff.count(),
         "fte_administration": fte_by_category.get(StaffCategory.ADMINISTRATION, ZERO),
         "fte_classroom": fte_by_category.get(StaffCategory.CLASSROOM, ZERO),
-        "expiring_credentials": credentials_expiring(
-            Credential.objects.filter(staff__program=program)).count(),
+        "expiring_credentials": credentials_expiring(Credential.objects.filter(staff__program=program)).count(),
     }
-
 
 
 # --- QRIS rating history ----------------------------------------------------

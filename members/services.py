@@ -39,22 +39,54 @@ Actor = AbstractBaseUser | AnonymousUser | None
 M = TypeVar("M", bound=models.Model)
 
 # Fields each update service accepts; anything else in `data` is refused.
-PROGRAM_PROFILE_FIELDS = frozenset({
-    "name", "legal_name", "kind", "license_number", "licensed_capacity", "street", "city",
-    "region", "postal_code", "phone", "director_name", "director_email", "director_phone",
-    "joined_on", "qris_rating", "qris_rated_on", "accreditation", "accreditation_expires_on",
-    "notes",
-})
-SITE_FIELDS = frozenset({"name", "street", "city", "region", "postal_code", "opened_on",
-                         "closed_on"})
-CLASSROOM_FIELDS = frozenset({"site", "name", "age_group", "children_per_staff",
-                              "operating_days", "opens_at", "closes_at", "closed_on"})
-STAFF_FIELDS = frozenset({"site", "first_name", "last_name", "email", "position", "category",
-                          "fte", "pay_basis", "hourly_wage", "annual_salary", "benefits_annual",
-                          "started_on", "ended_on"})
+PROGRAM_PROFILE_FIELDS = frozenset(
+    {
+        "name",
+        "legal_name",
+        "kind",
+        "license_number",
+        "licensed_capacity",
+        "street",
+        "city",
+        "region",
+        "postal_code",
+        "phone",
+        "director_name",
+        "director_email",
+        "director_phone",
+        "joined_on",
+        "qris_rating",
+        "qris_rated_on",
+        "accreditation",
+        "accreditation_expires_on",
+        "notes",
+    }
+)
+SITE_FIELDS = frozenset({"name", "street", "city", "region", "postal_code", "opened_on", "closed_on"})
+CLASSROOM_FIELDS = frozenset(
+    {"site", "name", "age_group", "children_per_staff", "operating_days", "opens_at", "closes_at", "closed_on"}
+)
+STAFF_FIELDS = frozenset(
+    {
+        "site",
+        "first_name",
+        "last_name",
+        "email",
+        "position",
+        "category",
+        "fte",
+        "pay_basis",
+        "hourly_wage",
+        "annual_salary",
+        "benefits_annual",
+        "started_on",
+        "ended_on",
+    }
+)
 CREDENTIAL_FIELDS = frozenset({"name", "identifier", "issued_on", "expires_on"})
-INSPECTION_FIELDS = frozenset({"inspected_on", "inspection_type", "outcome", "findings",
-                               "corrective_action_due", "corrected_on"})
+INSPECTION_FIELDS = frozenset(
+    {"inspected_on", "inspection_type", "outcome", "findings", "corrective_action_due", "corrected_on"}
+)
 SERVICE_FIELDS = frozenset({"name", "description", "pricing_model", "rate", "is_active"})
 SUBSCRIPTION_FIELDS = frozenset({"pricing_model", "rate", "starts_on", "ends_on", "note"})
 
@@ -76,13 +108,13 @@ def _create(instance: M, *, actor: Actor, action: str, program_id: int | None) -
     instance.alliance_id = require_alliance_id()  # type: ignore[attr-defined]
     _full_clean(instance)
     instance.save()
-    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id,
-                       after=snapshot(instance))
+    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id, after=snapshot(instance))
     return instance
 
 
-def _update(instance: M, data: Mapping[str, Any], *, allowed: frozenset[str], actor: Actor,
-            action: str, program_id: int | None) -> M:
+def _update(
+    instance: M, data: Mapping[str, Any], *, allowed: frozenset[str], actor: Actor, action: str, program_id: int | None
+) -> M:
     unknown = set(data) - allowed
     if unknown:
         raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
@@ -97,68 +129,82 @@ def _update(instance: M, data: Mapping[str, Any], *, allowed: frozenset[str], ac
         return stored
     stored.save()
     changed = [k for k in after if after[k] != before.get(k)]
-    audit_event_record(actor=actor, action=action, target=stored, program_id=program_id,
-                       before={k: before[k] for k in changed},
-                       after={k: after[k] for k in changed})
+    audit_event_record(
+        actor=actor,
+        action=action,
+        target=stored,
+        program_id=program_id,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
     return stored
 
 
 # --- Programs ---------------------------------------------------------------
 @transaction.atomic
-def program_create(*, actor: Actor, name: str, kind: str,
-                   status: str = ProgramStatus.APPLICANT, **profile: Any) -> MemberProgram:
+def program_create(
+    *, actor: Actor, name: str, kind: str, status: str = ProgramStatus.APPLICANT, **profile: Any
+) -> MemberProgram:
     unknown = set(profile) - PROGRAM_PROFILE_FIELDS
     if unknown:
         raise ValidationError(f"Unknown program fields: {', '.join(sorted(unknown))}.")
     if status != ProgramStatus.APPLICANT and not profile.get("joined_on"):
         profile["joined_on"] = timezone.localdate()
-    program = MemberProgram(name=name, kind=kind, status=status,
-                            status_changed_on=timezone.localdate(), **profile)
+    program = MemberProgram(name=name, kind=kind, status=status, status_changed_on=timezone.localdate(), **profile)
     program.alliance_id = require_alliance_id()
     _full_clean(program)
     program.save()
-    audit_event_record(actor=actor, action="program.created", target=program,
-                       after=snapshot(program))
+    audit_event_record(actor=actor, action="program.created", target=program, after=snapshot(program))
     _qris_history_append(actor=actor, program=program, before=(None, None))
     return program
 
 
 @transaction.atomic
-def program_update(*, actor: Actor, program: MemberProgram,
-                   data: Mapping[str, Any]) -> MemberProgram:
+def program_update(*, actor: Actor, program: MemberProgram, data: Mapping[str, Any]) -> MemberProgram:
     """Change a member's profile. A change of its QRIS rating or rating date also
     appends a row to the rating history."""
     stored = MemberProgram.objects.select_for_update().get(pk=program.pk)
     before = (stored.qris_rating, stored.qris_rated_on)
-    updated = _update(stored, data, allowed=PROGRAM_PROFILE_FIELDS, actor=actor,
-                      action="program.updated", program_id=program.pk)
+    updated = _update(
+        stored, data, allowed=PROGRAM_PROFILE_FIELDS, actor=actor, action="program.updated", program_id=program.pk
+    )
     _qris_history_append(actor=actor, program=updated, before=before)
     return updated
 
 
-def _qris_history_append(*, actor: Actor, program: MemberProgram,
-                         before: tuple[int | None, datetime.date | None]) -> QrisRating | None:
+def _qris_history_append(
+    *, actor: Actor, program: MemberProgram, before: tuple[int | None, datetime.date | None]
+) -> QrisRating | None:
     """One history row per change of (rating, rated on); removing the rating is a
     change too, dated the day it was removed."""
     if (program.qris_rating, program.qris_rated_on) == before:
         return None
     row = QrisRating(
-        alliance_id=program.alliance_id, program=program, rating=program.qris_rating,
-        rated_on=program.qris_rated_on or timezone.localdate(), source=QrisRatingSource.ENTERED,
+        alliance_id=program.alliance_id,
+        program=program,
+        rating=program.qris_rating,
+        rated_on=program.qris_rated_on or timezone.localdate(),
+        source=QrisRatingSource.ENTERED,
         note="" if program.qris_rating else "Rating removed",
         recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
     )
     _full_clean(row)
     row.save()
-    audit_event_record(actor=actor, action="qris_rating.recorded", target=row, program_id=program.pk,
-                       before={"rating": before[0], "rated_on": before[1]},
-                       after={"rating": row.rating, "rated_on": row.rated_on})
+    audit_event_record(
+        actor=actor,
+        action="qris_rating.recorded",
+        target=row,
+        program_id=program.pk,
+        before={"rating": before[0], "rated_on": before[1]},
+        after={"rating": row.rating, "rated_on": row.rated_on},
+    )
     return row
 
 
 @transaction.atomic
-def program_status_change(*, actor: Actor, program: MemberProgram, status: str,
-                          effective_on: datetime.date, reason: str = "") -> MemberProgram:
+def program_status_change(
+    *, actor: Actor, program: MemberProgram, status: str, effective_on: datetime.date, reason: str = ""
+) -> MemberProgram:
     """Move a member between applicant, active, paused and left. Nothing is deleted."""
     stored = MemberProgram.objects.select_for_update().get(pk=program.pk)
     errors: dict[str, str] = {}
@@ -172,8 +218,7 @@ def program_status_change(*, actor: Actor, program: MemberProgram, status: str,
         errors["effective_on"] = "Record a status change once it has happened."
     if stored.status_changed_on and effective_on < stored.status_changed_on:
         errors["effective_on"] = (
-            f"The current status dates from {stored.status_changed_on}; "
-            "a later change cannot be earlier."
+            f"The current status dates from {stored.status_changed_on}; a later change cannot be earlier."
         )
     if errors:
         raise ValidationError(errors)
@@ -184,51 +229,91 @@ def program_status_change(*, actor: Actor, program: MemberProgram, status: str,
         stored.joined_on = effective_on
     stored.full_clean()
     stored.save()
-    audit_event_record(actor=actor, action="program.status_changed", target=stored,
-                       before=before,
-                       after=snapshot(stored, ["status", "status_changed_on", "joined_on"]),
-                       reason=reason)
+    audit_event_record(
+        actor=actor,
+        action="program.status_changed",
+        target=stored,
+        before=before,
+        after=snapshot(stored, ["status", "status_changed_on", "joined_on"]),
+        reason=reason,
+    )
     return stored
 
 
 @transaction.atomic
-def inspection_create(*, actor: Actor, program: MemberProgram, inspected_on: datetime.date,
-                      outcome: str, inspection_type: str = "routine", findings: str = "",
-                      corrective_action_due: datetime.date | None = None,
-                      corrected_on: datetime.date | None = None) -> LicensingInspection:
+def inspection_create(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    inspected_on: datetime.date,
+    outcome: str,
+    inspection_type: str = "routine",
+    findings: str = "",
+    corrective_action_due: datetime.date | None = None,
+    corrected_on: datetime.date | None = None,
+) -> LicensingInspection:
     return _create(
-        LicensingInspection(program=program, inspected_on=inspected_on, outcome=outcome,
-                            inspection_type=inspection_type, findings=findings,
-                            corrective_action_due=corrective_action_due,
-                            corrected_on=corrected_on),
-        actor=actor, action="inspection.created", program_id=program.pk,
+        LicensingInspection(
+            program=program,
+            inspected_on=inspected_on,
+            outcome=outcome,
+            inspection_type=inspection_type,
+            findings=findings,
+            corrective_action_due=corrective_action_due,
+            corrected_on=corrected_on,
+        ),
+        actor=actor,
+        action="inspection.created",
+        program_id=program.pk,
     )
 
 
 @transaction.atomic
-def inspection_update(*, actor: Actor, inspection: LicensingInspection,
-                      data: Mapping[str, Any]) -> LicensingInspection:
-    return _update(inspection, data, allowed=INSPECTION_FIELDS, actor=actor,
-                   action="inspection.updated", program_id=inspection.program_id)
+def inspection_update(*, actor: Actor, inspection: LicensingInspection, data: Mapping[str, Any]) -> LicensingInspection:
+    return _update(
+        inspection,
+        data,
+        allowed=INSPECTION_FIELDS,
+        actor=actor,
+        action="inspection.updated",
+        program_id=inspection.program_id,
+    )
 
 
 # --- Sites, classrooms, capacity --------------------------------------------
 @transaction.atomic
-def site_create(*, actor: Actor, program: MemberProgram, name: str, street: str = "",
-                city: str = "", region: str = "", postal_code: str = "",
-                opened_on: datetime.date | None = None,
-                closed_on: datetime.date | None = None) -> Site:
+def site_create(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    name: str,
+    street: str = "",
+    city: str = "",
+    region: str = "",
+    postal_code: str = "",
+    opened_on: datetime.date | None = None,
+    closed_on: datetime.date | None = None,
+) -> Site:
     return _create(
-        Site(program=program, name=name, street=street, city=city, region=region,
-             postal_code=postal_code, opened_on=opened_on, closed_on=closed_on),
-        actor=actor, action="site.created", program_id=program.pk,
+        Site(
+            program=program,
+            name=name,
+            street=street,
+            city=city,
+            region=region,
+            postal_code=postal_code,
+            opened_on=opened_on,
+            closed_on=closed_on,
+        ),
+        actor=actor,
+        action="site.created",
+        program_id=program.pk,
     )
 
 
 @transaction.atomic
 def site_update(*, actor: Actor, site: Site, data: Mapping[str, Any]) -> Site:
-    return _update(site, data, allowed=SITE_FIELDS, actor=actor, action="site.updated",
-                   program_id=site.program_id)
+    return _update(site, data, allowed=SITE_FIELDS, actor=actor, action="site.updated", program_id=site.program_id)
 
 
 def _check_site_of_program(site: Site, program: MemberProgram | None) -> None:
@@ -237,22 +322,38 @@ def _check_site_of_program(site: Site, program: MemberProgram | None) -> None:
 
 
 @transaction.atomic
-def classroom_create(*, actor: Actor, site: Site, name: str, age_group: str,
-                     children_per_staff: int, operating_days: list[int],
-                     opens_at: datetime.time, closes_at: datetime.time,
-                     licensed_capacity: int, desired_capacity: int | None = None,
-                     effective_from: datetime.date | None = None,
-                     program: MemberProgram | None = None) -> Classroom:
+def classroom_create(
+    *,
+    actor: Actor,
+    site: Site,
+    name: str,
+    age_group: str,
+    children_per_staff: int,
+    operating_days: list[int],
+    opens_at: datetime.time,
+    closes_at: datetime.time,
+    licensed_capacity: int,
+    desired_capacity: int | None = None,
+    effective_from: datetime.date | None = None,
+    program: MemberProgram | None = None,
+) -> Classroom:
     """A classroom and its first capacity, in force from `effective_from` (default today)."""
     _check_site_of_program(site, program)
-    classroom = Classroom(site=site, name=name, age_group=age_group,
-                          children_per_staff=children_per_staff,
-                          operating_days=list(operating_days), opens_at=opens_at,
-                          closes_at=closes_at)
-    capacity = ClassroomCapacity(licensed_capacity=licensed_capacity,
-                                 desired_capacity=desired_capacity,
-                                 effective_from=effective_from or timezone.localdate(),
-                                 reason="Classroom opened")
+    classroom = Classroom(
+        site=site,
+        name=name,
+        age_group=age_group,
+        children_per_staff=children_per_staff,
+        operating_days=list(operating_days),
+        opens_at=opens_at,
+        closes_at=closes_at,
+    )
+    capacity = ClassroomCapacity(
+        licensed_capacity=licensed_capacity,
+        desired_capacity=desired_capacity,
+        effective_from=effective_from or timezone.localdate(),
+        reason="Classroom opened",
+    )
     errors: dict[str, list[str]] = {}
     classroom.alliance_id = capacity.alliance_id = require_alliance_id()
     for row, exclude in ((classroom, None), (capacity, ["classroom"])):
@@ -266,33 +367,47 @@ def classroom_create(*, actor: Actor, site: Site, name: str, age_group: str,
     classroom.save()
     capacity.classroom = classroom
     capacity.save()
-    audit_event_record(actor=actor, action="classroom.created", target=classroom,
-                       program_id=site.program_id,
-                       after={**snapshot(classroom), **snapshot(capacity, [
-                           "effective_from", "licensed_capacity", "desired_capacity"])})
+    audit_event_record(
+        actor=actor,
+        action="classroom.created",
+        target=classroom,
+        program_id=site.program_id,
+        after={
+            **snapshot(classroom),
+            **snapshot(capacity, ["effective_from", "licensed_capacity", "desired_capacity"]),
+        },
+    )
     return classroom
 
 
 @transaction.atomic
-def classroom_update(*, actor: Actor, classroom: Classroom,
-                     data: Mapping[str, Any]) -> Classroom:
+def classroom_update(*, actor: Actor, classroom: Classroom, data: Mapping[str, Any]) -> Classroom:
     if "site" in data:
         _check_site_of_program(data["site"], classroom.site.program)
-    return _update(classroom, data, allowed=CLASSROOM_FIELDS, actor=actor,
-                   action="classroom.updated", program_id=classroom.site.program_id)
+    return _update(
+        classroom,
+        data,
+        allowed=CLASSROOM_FIELDS,
+        actor=actor,
+        action="classroom.updated",
+        program_id=classroom.site.program_id,
+    )
 
 
 @transaction.atomic
-def classroom_capacity_set(*, actor: Actor, classroom: Classroom,
-                           effective_from: datetime.date, licensed_capacity: int,
-                           desired_capacity: int | None = None,
-                           reason: str = "") -> ClassroomCapacity:
+def classroom_capacity_set(
+    *,
+    actor: Actor,
+    classroom: Classroom,
+    effective_from: datetime.date,
+    licensed_capacity: int,
+    desired_capacity: int | None = None,
+    reason: str = "",
+) -> ClassroomCapacity:
     """Record the capacity in force from a date. A second change on the same date
     replaces the first (a correction); earlier rows are kept as history."""
     Classroom.objects.select_for_update().filter(pk=classroom.pk).first()
-    existing = ClassroomCapacity.objects.filter(
-        classroom=classroom, effective_from=effective_from
-    ).first()
+    existing = ClassroomCapacity.objects.filter(classroom=classroom, effective_from=effective_from).first()
     before = snapshot(existing) if existing else None
     capacity = existing or ClassroomCapacity(classroom=classroom, effective_from=effective_from)
     capacity.alliance_id = require_alliance_id()
@@ -301,58 +416,105 @@ def classroom_capacity_set(*, actor: Actor, classroom: Classroom,
     capacity.reason = reason
     capacity.full_clean()
     capacity.save()
-    audit_event_record(actor=actor, action="classroom.capacity_set", target=capacity,
-                       program_id=classroom.site.program_id, before=before,
-                       after=snapshot(capacity))
+    audit_event_record(
+        actor=actor,
+        action="classroom.capacity_set",
+        target=capacity,
+        program_id=classroom.site.program_id,
+        before=before,
+        after=snapshot(capacity),
+    )
     return capacity
 
 
 # --- Staff ------------------------------------------------------------------
 @transaction.atomic
-def staff_create(*, actor: Actor, program: MemberProgram, first_name: str, last_name: str,
-                 position: str, category: str, fte: Decimal, pay_basis: str,
-                 started_on: datetime.date, hourly_wage: Decimal | None = None,
-                 annual_salary: Decimal | None = None, benefits_annual: Decimal = Decimal("0"),
-                 email: str = "", site: Site | None = None,
-                 ended_on: datetime.date | None = None) -> StaffMember:
+def staff_create(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    first_name: str,
+    last_name: str,
+    position: str,
+    category: str,
+    fte: Decimal,
+    pay_basis: str,
+    started_on: datetime.date,
+    hourly_wage: Decimal | None = None,
+    annual_salary: Decimal | None = None,
+    benefits_annual: Decimal = Decimal("0"),
+    email: str = "",
+    site: Site | None = None,
+    ended_on: datetime.date | None = None,
+) -> StaffMember:
     return _create(
-        StaffMember(program=program, site=site, first_name=first_name, last_name=last_name,
-                    email=email, position=position, category=category, fte=fte,
-                    pay_basis=pay_basis, hourly_wage=hourly_wage, annual_salary=annual_salary,
-                    benefits_annual=benefits_annual, started_on=started_on, ended_on=ended_on),
-        actor=actor, action="staff.created", program_id=program.pk,
+        StaffMember(
+            program=program,
+            site=site,
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            position=position,
+            category=category,
+            fte=fte,
+            pay_basis=pay_basis,
+            hourly_wage=hourly_wage,
+            annual_salary=annual_salary,
+            benefits_annual=benefits_annual,
+            started_on=started_on,
+            ended_on=ended_on,
+        ),
+        actor=actor,
+        action="staff.created",
+        program_id=program.pk,
     )
 
 
 @transaction.atomic
 def staff_update(*, actor: Actor, staff: StaffMember, data: Mapping[str, Any]) -> StaffMember:
-    return _update(staff, data, allowed=STAFF_FIELDS, actor=actor, action="staff.updated",
-                   program_id=staff.program_id)
+    return _update(staff, data, allowed=STAFF_FIELDS, actor=actor, action="staff.updated", program_id=staff.program_id)
 
 
 @transaction.atomic
-def credential_create(*, actor: Actor, staff: StaffMember, name: str, identifier: str = "",
-                      issued_on: datetime.date | None = None,
-                      expires_on: datetime.date | None = None) -> Credential:
+def credential_create(
+    *,
+    actor: Actor,
+    staff: StaffMember,
+    name: str,
+    identifier: str = "",
+    issued_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
+) -> Credential:
     return _create(
-        Credential(staff=staff, name=name, identifier=identifier, issued_on=issued_on,
-                   expires_on=expires_on),
-        actor=actor, action="credential.created", program_id=staff.program_id,
+        Credential(staff=staff, name=name, identifier=identifier, issued_on=issued_on, expires_on=expires_on),
+        actor=actor,
+        action="credential.created",
+        program_id=staff.program_id,
     )
 
 
 @transaction.atomic
-def credential_update(*, actor: Actor, credential: Credential,
-                      data: Mapping[str, Any]) -> Credential:
-    return _update(credential, data, allowed=CREDENTIAL_FIELDS, actor=actor,
-                   action="credential.updated", program_id=credential.staff.program_id)
+def credential_update(*, actor: Actor, credential: Credential, data: Mapping[str, Any]) -> Credential:
+    return _update(
+        credential,
+        data,
+        allowed=CREDENTIAL_FIELDS,
+        actor=actor,
+        action="credential.updated",
+        program_id=credential.staff.program_id,
+    )
 
 
 # --- Costs ------------------------------------------------------------------
 @transaction.atomic
-def monthly_costs_set(*, actor: Actor, program: MemberProgram, month: datetime.date,
-                      amounts: Mapping[str, Decimal | None],
-                      notes: Mapping[str, str] | None = None) -> list[MonthlyCost]:
+def monthly_costs_set(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    month: datetime.date,
+    amounts: Mapping[str, Decimal | None],
+    notes: Mapping[str, str] | None = None,
+) -> list[MonthlyCost]:
     """Set a program's costs for one month, category by category.
 
     A category given as None is cleared (for personnel, the roster's figure then
@@ -393,50 +555,79 @@ def monthly_costs_set(*, actor: Actor, program: MemberProgram, month: datetime.d
         row.delete()
     after = {row.category: str(row.amount) for row in to_save}
     if before != after:
-        audit_event_record(actor=actor, action="costs.updated", object_type="members.monthlycost",
-                           object_id=f"{program.pk}:{month:%Y-%m}", program_id=program.pk,
-                           before=before, after=after)
+        audit_event_record(
+            actor=actor,
+            action="costs.updated",
+            object_type="members.monthlycost",
+            object_id=f"{program.pk}:{month:%Y-%m}",
+            program_id=program.pk,
+            before=before,
+            after=after,
+        )
     return to_save
 
 
 # --- Hub services and fee agreements -----------------------------------------
 @transaction.atomic
-def hub_service_create(*, actor: Actor, name: str, pricing_model: str, rate: Decimal,
-                       description: str = "", is_active: bool = True) -> HubService:
-    return _create(HubService(name=name, pricing_model=pricing_model, rate=rate,
-                              description=description, is_active=is_active),
-                   actor=actor, action="hub_service.created", program_id=None)
+def hub_service_create(
+    *, actor: Actor, name: str, pricing_model: str, rate: Decimal, description: str = "", is_active: bool = True
+) -> HubService:
+    return _create(
+        HubService(name=name, pricing_model=pricing_model, rate=rate, description=description, is_active=is_active),
+        actor=actor,
+        action="hub_service.created",
+        program_id=None,
+    )
 
 
 @transaction.atomic
-def hub_service_update(*, actor: Actor, service: HubService,
-                       data: Mapping[str, Any]) -> HubService:
-    return _update(service, data, allowed=SERVICE_FIELDS, actor=actor,
-                   action="hub_service.updated", program_id=None)
+def hub_service_update(*, actor: Actor, service: HubService, data: Mapping[str, Any]) -> HubService:
+    return _update(service, data, allowed=SERVICE_FIELDS, actor=actor, action="hub_service.updated", program_id=None)
 
 
 @transaction.atomic
-def subscription_create(*, actor: Actor, program: MemberProgram, service: HubService,
-                        starts_on: datetime.date, ends_on: datetime.date | None = None,
-                        rate: Decimal | None = None, pricing_model: str | None = None,
-                        note: str = "") -> ServiceSubscription:
+def subscription_create(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    service: HubService,
+    starts_on: datetime.date,
+    ends_on: datetime.date | None = None,
+    rate: Decimal | None = None,
+    pricing_model: str | None = None,
+    note: str = "",
+) -> ServiceSubscription:
     """A member's agreement to buy a service; terms default to the catalogue's."""
     if not service.is_active:
         raise ValidationError({"service": f"{service} is no longer offered."})
     # Serialise agreements of one program so two overlapping ones cannot both pass.
     MemberProgram.objects.select_for_update().filter(pk=program.pk).first()
     return _create(
-        ServiceSubscription(program=program, service=service,
-                            pricing_model=pricing_model or service.pricing_model,
-                            rate=service.rate if rate is None else rate,
-                            starts_on=starts_on, ends_on=ends_on, note=note),
-        actor=actor, action="subscription.created", program_id=program.pk,
+        ServiceSubscription(
+            program=program,
+            service=service,
+            pricing_model=pricing_model or service.pricing_model,
+            rate=service.rate if rate is None else rate,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            note=note,
+        ),
+        actor=actor,
+        action="subscription.created",
+        program_id=program.pk,
     )
 
 
 @transaction.atomic
-def subscription_update(*, actor: Actor, subscription: ServiceSubscription,
-                        data: Mapping[str, Any]) -> ServiceSubscription:
+def subscription_update(
+    *, actor: Actor, subscription: ServiceSubscription, data: Mapping[str, Any]
+) -> ServiceSubscription:
     MemberProgram.objects.select_for_update().filter(pk=subscription.program_id).first()
-    return _update(subscription, data, allowed=SUBSCRIPTION_FIELDS, actor=actor,
-                   action="subscription.updated", program_id=subscription.program_id)
+    return _update(
+        subscription,
+        data,
+        allowed=SUBSCRIPTION_FIELDS,
+        actor=actor,
+        action="subscription.updated",
+        program_id=subscription.program_id,
+    )

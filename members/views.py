@@ -34,25 +34,34 @@ from members.pages import (
 from members.selectors import program_directory, program_overview_figures, qris_history_of
 
 SORT_CHOICES = [
-    ("name", "Name (A–Z)"), ("-name", "Name (Z–A)"),
-    ("-capacity", "Licensed capacity (largest)"), ("capacity", "Licensed capacity (smallest)"),
-    ("-rating", "QRIS rating (highest)"), ("rating", "QRIS rating (lowest)"),
-    ("-joined", "Joined (newest)"), ("joined", "Joined (oldest)"), ("city", "City"),
+    ("name", "Name (A–Z)"),
+    ("-name", "Name (Z–A)"),
+    ("-capacity", "Licensed capacity (largest)"),
+    ("capacity", "Licensed capacity (smallest)"),
+    ("-rating", "QRIS rating (highest)"),
+    ("rating", "QRIS rating (lowest)"),
+    ("-joined", "Joined (newest)"),
+    ("joined", "Joined (oldest)"),
+    ("city", "City"),
 ]
 
 
 class DirectoryFilterForm(forms.Form):
-    q = forms.CharField(label="Search", required=False,
-                        widget=forms.TextInput(attrs={"type": "search",
-                                                      "placeholder": "Name, license, city…"}))
+    q = forms.CharField(
+        label="Search",
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": "Name, license, city…"}),
+    )
     kind = forms.ChoiceField(choices=[("", "Any kind"), *ProgramKind.choices], required=False)
-    status = forms.ChoiceField(choices=[("", "Any status"), *ProgramStatus.choices],
-                               required=False)
+    status = forms.ChoiceField(choices=[("", "Any status"), *ProgramStatus.choices], required=False)
     rating = forms.ChoiceField(
-        label="QRIS rating", required=False,
-        choices=[("", "Any rating"), *[(str(n), f"{n} star{'s' if n > 1 else ''}")
-                                       for n in range(QRIS_MAX_STARS, 0, -1)],
-                 ("none", "Not rated")],
+        label="QRIS rating",
+        required=False,
+        choices=[
+            ("", "Any rating"),
+            *[(str(n), f"{n} star{'s' if n > 1 else ''}") for n in range(QRIS_MAX_STARS, 0, -1)],
+            ("none", "Not rated"),
+        ],
     )
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
 
@@ -73,8 +82,10 @@ class ProgramListView(AllianceMixin, ListView):
         params = self.filters.cleaned_data if self.filters.is_valid() else {}
         return program_directory(
             self.visible(MemberProgram.objects.all()),
-            search=params.get("q", ""), kind=params.get("kind", ""),
-            status=params.get("status", ""), rating=params.get("rating", ""),
+            search=params.get("q", ""),
+            kind=params.get("kind", ""),
+            status=params.get("status", ""),
+            rating=params.get("rating", ""),
             sort=params.get("sort") or "name",
         )
 
@@ -83,7 +94,8 @@ class ProgramListView(AllianceMixin, ListView):
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
-            filters=self.filters, query_string=query.urlencode(),
+            filters=self.filters,
+            query_string=query.urlencode(),
             total=MemberProgram.objects.count(),
             can_add=self.membership.role in AGREEMENT_EDITORS,
         )
@@ -97,16 +109,18 @@ class ProgramCreateView(AllianceMixin, FormView):
     title = "Add a member program"
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        return [(self.alliance.name, self.alliance_url("alliance:home")),
-                ("Member programs", self.alliance_url("members:program_list")),
-                (self.title, None)]
+        return [
+            (self.alliance.name, self.alliance_url("alliance:home")),
+            ("Member programs", self.alliance_url("members:program_list")),
+            (self.title, None),
+        ]
 
     def form_valid(self, form: ProgramCreateForm) -> HttpResponse:
         data = dict(form.cleaned_data)
         try:
-            program = services.program_create(actor=self.request.user, name=data.pop("name"),
-                                              kind=data.pop("kind"), status=data.pop("status"),
-                                              **data)
+            program = services.program_create(
+                actor=self.request.user, name=data.pop("name"), kind=data.pop("kind"), status=data.pop("status"), **data
+            )
         except ValidationError as exc:
             add_errors(form, exc)
             return self.form_invalid(form)
@@ -115,8 +129,7 @@ class ProgramCreateView(AllianceMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(submit_label="Add program",
-                       cancel_url=self.alliance_url("members:program_list"))
+        context.update(submit_label="Add program", cancel_url=self.alliance_url("members:program_list"))
         return context
 
 
@@ -129,9 +142,7 @@ class ProgramDetailView(ProgramPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["figures"] = program_overview_figures(self.program)
-        context["providers"] = Membership.objects.filter(
-            program=self.program, is_active=True
-        ).select_related("user")
+        context["providers"] = Membership.objects.filter(program=self.program, is_active=True).select_related("user")
         context["recent_events"] = AuditEvent.objects.filter(program=self.program)[:10]
         return context
 
@@ -145,8 +156,7 @@ class ProgramEditView(ProgramFormPage):
         return {**super().get_form_kwargs(), "instance": self.program}
 
     def perform(self, form: ProgramProfileForm) -> MemberProgram:
-        return services.program_update(actor=self.request.user, program=self.program,
-                                       data=form.cleaned_data)
+        return services.program_update(actor=self.request.user, program=self.program, data=form.cleaned_data)
 
     def success_message(self, obj: MemberProgram) -> str:
         return f"{obj}'s profile was saved."
@@ -162,12 +172,10 @@ class ProgramStatusView(ProgramFormPage):
     def intro(self) -> str:  # type: ignore[override]
         status = self.program.get_status_display().lower()
         since = f" since {self.program.status_changed_on}" if self.program.status_changed_on else ""
-        return (f"{self.program} is {status}{since}. A program that leaves keeps all its "
-                "history; nothing is deleted.")
+        return f"{self.program} is {status}{since}. A program that leaves keeps all its history; nothing is deleted."
 
     def perform(self, form: ProgramStatusForm) -> MemberProgram:
-        return services.program_status_change(actor=self.request.user, program=self.program,
-                                              **form.cleaned_data)
+        return services.program_status_change(actor=self.request.user, program=self.program, **form.cleaned_data)
 
     def success_message(self, obj: MemberProgram) -> str:
         return f"{obj} is now {obj.get_status_display().lower()}."
@@ -186,8 +194,7 @@ class ProgramQualityView(ProgramPage, TemplateView):
             inspections=LicensingInspection.objects.filter(program=program),
             rating_history=qris_history_of(program),
             stars=range(1, QRIS_MAX_STARS + 1),
-            accreditation_expired=bool(program.accreditation_expires_on
-                                       and program.accreditation_expires_on < today),
+            accreditation_expired=bool(program.accreditation_expires_on and program.accreditation_expires_on < today),
             accreditation_is_set=program.accreditation != Accreditation.NONE,
         )
         return context
@@ -199,12 +206,10 @@ class InspectionCreateView(ProgramFormPage):
     title = "Record a licensing inspection"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(),
-                "instance": LicensingInspection(program=self.program)}
+        return {**super().get_form_kwargs(), "instance": LicensingInspection(program=self.program)}
 
     def perform(self, form: InspectionForm) -> LicensingInspection:
-        return services.inspection_create(actor=self.request.user, program=self.program,
-                                          **form.cleaned_data)
+        return services.inspection_create(actor=self.request.user, program=self.program, **form.cleaned_data)
 
     def success_message(self, obj: LicensingInspection) -> str:
         return f"{obj} recorded."
@@ -223,8 +228,7 @@ class InspectionEditView(InspectionCreateView):
         return {**ProgramFormPage.get_form_kwargs(self), "instance": self.inspection}
 
     def perform(self, form: InspectionForm) -> LicensingInspection:
-        return services.inspection_update(actor=self.request.user, inspection=self.inspection,
-                                          data=form.cleaned_data)
+        return services.inspection_update(actor=self.request.user, inspection=self.inspection, data=form.cleaned_data)
 
     def success_message(self, obj: LicensingInspection) -> str:
         return f"{obj} saved."

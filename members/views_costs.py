@@ -48,7 +48,9 @@ class ProgramCostsView(ProgramPage, TemplateView):
         recorded = [m for m in complete if m.has_entries]
         recorded_total = sum((m.total for m in recorded), ZERO)
         context.update(
-            months=months, current_month=months[0].month, categories=CostCategory.choices,
+            months=months,
+            current_month=months[0].month,
+            categories=CostCategory.choices,
             twelve_month_total=sum((m.total for m in complete), ZERO),
             months_recorded=len(recorded),
             average=to_cents(recorded_total / len(recorded)) if recorded else None,
@@ -86,14 +88,12 @@ class MonthlyCostsEditView(ProgramFormPage):
         month = self.month()
         if month is None:
             return {"month": timezone.localdate().replace(day=1)}
-        return {row.category: row.amount
-                for row in MonthlyCost.objects.filter(program=self.program, month=month)}
+        return {row.category: row.amount for row in MonthlyCost.objects.filter(program=self.program, month=month)}
 
     def perform(self, form: MonthlyCostsForm) -> None:
         month = form.month_value()
         self.saved_month = month
-        services.monthly_costs_set(actor=self.request.user, program=self.program, month=month,
-                                   amounts=form.amounts())
+        services.monthly_costs_set(actor=self.request.user, program=self.program, month=month, amounts=form.amounts())
         return None
 
     def success_message(self, obj: Any) -> str:
@@ -134,8 +134,9 @@ class ImportUploadView(ProgramFormPage):
 
     def perform(self, form: ImportUploadForm) -> ImportBatch:
         upload = form.cleaned_data["file"]
-        return import_batch_create(actor=self.request.user, program=self.program,
-                                   kind=self.spec.kind, filename=upload.name, raw=upload.read())
+        return import_batch_create(
+            actor=self.request.user, program=self.program, kind=self.spec.kind, filename=upload.name, raw=upload.read()
+        )
 
     def success_message(self, obj: ImportBatch) -> str:
         return f"{obj.filename}: {len(obj.rows)} rows read. Check them below before importing."
@@ -172,9 +173,7 @@ class ImportPreviewView(ProgramPage, FormView):
 
     def get_batch(self) -> ImportBatch:
         if not hasattr(self, "batch"):
-            self.batch = self.get_for_member(
-                ImportBatch.objects.filter(program=self.program), pk=self.kwargs["pk"]
-            )
+            self.batch = self.get_for_member(ImportBatch.objects.filter(program=self.program), pk=self.kwargs["pk"])
         return self.batch
 
     def get_title(self) -> str:
@@ -202,17 +201,17 @@ class ImportPreviewView(ProgramPage, FormView):
             messages.error(request, " ".join(exc.messages))
             return redirect(request.path)
         noun = SPECS[batch.kind].noun
-        messages.success(request, f"Imported {count} {noun}{'s' if count != 1 else ''} "
-                                  f"from {batch.filename}.")
+        messages.success(request, f"Imported {count} {noun}{'s' if count != 1 else ''} from {batch.filename}.")
         return redirect(back)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         batch = self.get_batch()
-        preview = kwargs.get("preview") or (
-            import_preview(batch) if batch.status == ImportStatus.PENDING else None
+        preview = kwargs.get("preview") or (import_preview(batch) if batch.status == ImportStatus.PENDING else None)
+        context.update(
+            batch=batch,
+            preview=preview,
+            spec=SPECS[batch.kind],
+            upload_url=self.program_url("members:import_upload", batch.kind),
         )
-        context.update(batch=batch, preview=preview, spec=SPECS[batch.kind],
-                       upload_url=self.program_url("members:import_upload", batch.kind))
         return context
-

@@ -44,14 +44,16 @@ class ProgramServicesView(ProgramPage, TemplateView):
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
         rows = sorted(
-            (AgreementRow(s, s.state_on(today), subscription_monthly_fee(s))
-             for s in subscriptions_of(self.program)),
+            (AgreementRow(s, s.state_on(today), subscription_monthly_fee(s)) for s in subscriptions_of(self.program)),
             key=lambda row: STATE_ORDER[row.state],
         )
-        context.update(rows=rows, today=today,
-                       current_fixed_total=sum((r.monthly_fee for r in rows
-                                                if r.state == "current"
-                                                and r.monthly_fee is not None), ZERO))
+        context.update(
+            rows=rows,
+            today=today,
+            current_fixed_total=sum(
+                (r.monthly_fee for r in rows if r.state == "current" and r.monthly_fee is not None), ZERO
+            ),
+        )
         return context
 
 
@@ -67,8 +69,7 @@ class SubscriptionCreateView(ProgramFormPage):
         return {**super().get_form_kwargs(), "program": self.program}
 
     def perform(self, form: SubscriptionCreateForm) -> ServiceSubscription:
-        return services.subscription_create(actor=self.request.user, program=self.program,
-                                            **form.cleaned_data)
+        return services.subscription_create(actor=self.request.user, program=self.program, **form.cleaned_data)
 
     def success_message(self, obj: ServiceSubscription) -> str:
         return f"{obj.service} agreement saved."
@@ -85,8 +86,7 @@ class SubscriptionEditView(SubscriptionCreateView):
     def get_subscription(self) -> ServiceSubscription:
         if not hasattr(self, "subscription"):
             self.subscription = self.get_for_member(
-                ServiceSubscription.objects.filter(program=self.program)
-                .select_related("service"),
+                ServiceSubscription.objects.filter(program=self.program).select_related("service"),
                 pk=self.kwargs["pk"],
             )
         return self.subscription
@@ -101,9 +101,9 @@ class SubscriptionEditView(SubscriptionCreateView):
         return {**ProgramFormPage.get_form_kwargs(self), "instance": self.get_subscription()}
 
     def perform(self, form: SubscriptionEditForm) -> ServiceSubscription:  # type: ignore[override]
-        return services.subscription_update(actor=self.request.user,
-                                            subscription=self.get_subscription(),
-                                            data=form.cleaned_data)
+        return services.subscription_update(
+            actor=self.request.user, subscription=self.get_subscription(), data=form.cleaned_data
+        )
 
 
 class CatalogueMixin(AllianceMixin):
@@ -126,9 +126,9 @@ class ServiceCatalogueView(CatalogueMixin, ListView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         today = timezone.localdate()
-        current = (Q(subscriptions__starts_on__lte=today)
-                   & (Q(subscriptions__ends_on__isnull=True)
-                      | Q(subscriptions__ends_on__gte=today)))
+        current = Q(subscriptions__starts_on__lte=today) & (
+            Q(subscriptions__ends_on__isnull=True) | Q(subscriptions__ends_on__gte=today)
+        )
         return HubService.objects.annotate(
             member_count=Count("subscriptions__program", filter=current, distinct=True)
         ).order_by("-is_active", "name")
@@ -162,8 +162,11 @@ class HubServiceCreateView(CatalogueMixin, FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(submit_label="Save", cancel_url=self.alliance_url("members:service_list"),
-                       intro="Existing agreements keep the terms they were made on.")
+        context.update(
+            submit_label="Save",
+            cancel_url=self.alliance_url("members:service_list"),
+            intro="Existing agreements keep the terms they were made on.",
+        )
         return context
 
 
@@ -179,5 +182,4 @@ class HubServiceEditView(HubServiceCreateView):
         return {**super().get_form_kwargs(), "instance": self.get_service()}
 
     def save(self, form: HubServiceForm) -> HubService:
-        return services.hub_service_update(actor=self.request.user, service=self.get_service(),
-                                           data=form.cleaned_data)
+        return services.hub_service_update(actor=self.request.user, service=self.get_service(), data=form.cleaned_data)

@@ -23,20 +23,21 @@ class ProgramSitesView(ProgramPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        classrooms = classrooms_with_capacity_on(
-            Classroom.objects.filter(site__program=self.program), today
-        ).order_by("closed_on", "name")
-        sites = list(Site.objects.filter(program=self.program)
-                     .prefetch_related(Prefetch("classrooms", queryset=classrooms)))
-        open_rooms = [c for s in sites for c in s.classrooms.all()
-                      if c.licensed_capacity_on is not None]
+        classrooms = classrooms_with_capacity_on(Classroom.objects.filter(site__program=self.program), today).order_by(
+            "closed_on", "name"
+        )
+        sites = list(
+            Site.objects.filter(program=self.program).prefetch_related(Prefetch("classrooms", queryset=classrooms))
+        )
+        open_rooms = [c for s in sites for c in s.classrooms.all() if c.licensed_capacity_on is not None]
         licensed = sum(c.licensed_capacity_on for c in open_rooms)
         context.update(
-            sites=sites, today=today,
+            sites=sites,
+            today=today,
             classroom_licensed_total=licensed,
             classroom_desired_total=sum(
-                c.licensed_capacity_on if c.desired_capacity_on is None else c.desired_capacity_on
-                for c in open_rooms),
+                c.licensed_capacity_on if c.desired_capacity_on is None else c.desired_capacity_on for c in open_rooms
+            ),
             over_license=licensed > self.program.licensed_capacity > 0,
         )
         return context
@@ -51,8 +52,7 @@ class SiteCreateView(ProgramFormPage):
         return {**super().get_form_kwargs(), "instance": Site(program=self.program)}
 
     def perform(self, form: SiteForm) -> Site:
-        return services.site_create(actor=self.request.user, program=self.program,
-                                    **form.cleaned_data)
+        return services.site_create(actor=self.request.user, program=self.program, **form.cleaned_data)
 
     def success_message(self, obj: Site) -> str:
         return f"Site {obj} saved."
@@ -65,13 +65,11 @@ class SiteEditView(SiteCreateView):
     title = "Edit site"
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        self.site = self.get_for_member(Site.objects.filter(program=self.program),
-                                        pk=self.kwargs["pk"])
+        self.site = self.get_for_member(Site.objects.filter(program=self.program), pk=self.kwargs["pk"])
         return {**ProgramFormPage.get_form_kwargs(self), "instance": self.site}
 
     def perform(self, form: SiteForm) -> Site:
-        return services.site_update(actor=self.request.user, site=self.site,
-                                    data=form.cleaned_data)
+        return services.site_update(actor=self.request.user, site=self.site, data=form.cleaned_data)
 
 
 class ClassroomMixin:
@@ -80,8 +78,7 @@ class ClassroomMixin:
     def get_classroom(self) -> Classroom:
         if not hasattr(self, "classroom"):
             self.classroom = self.get_for_member(  # type: ignore[attr-defined]
-                Classroom.objects.filter(site__program=self.program)  # type: ignore[attr-defined]
-                .select_related("site"),
+                Classroom.objects.filter(site__program=self.program).select_related("site"),  # type: ignore[attr-defined]
                 pk=self.kwargs["pk"],  # type: ignore[attr-defined]
             )
         return self.classroom
@@ -102,8 +99,7 @@ class ClassroomCreateView(ProgramFormPage):
         return {**super().get_form_kwargs(), "program": self.program}
 
     def perform(self, form: ClassroomCreateForm) -> Classroom:
-        return services.classroom_create(actor=self.request.user, program=self.program,
-                                         **form.cleaned_data)
+        return services.classroom_create(actor=self.request.user, program=self.program, **form.cleaned_data)
 
     def success_message(self, obj: Classroom) -> str:
         return f"Classroom {obj} saved."
@@ -123,9 +119,9 @@ class ClassroomEditView(ClassroomMixin, ClassroomCreateView):
         return {**super().get_form_kwargs(), "instance": self.get_classroom()}
 
     def perform(self, form: ClassroomForm) -> Classroom:  # type: ignore[override]
-        return services.classroom_update(actor=self.request.user,
-                                         classroom=self.get_classroom(),
-                                         data=form.cleaned_data)
+        return services.classroom_update(
+            actor=self.request.user, classroom=self.get_classroom(), data=form.cleaned_data
+        )
 
     def cancel_url(self) -> str:
         return self.success_url_for(self.get_classroom())
@@ -151,8 +147,13 @@ class ClassroomDetailView(ClassroomMixin, ProgramPage, TemplateView):
         in_force = next((row for row in history if row.effective_from <= today), None)
         if classroom.closed_on and classroom.closed_on <= today:
             in_force = None
-        context.update(classroom=classroom, history=history, in_force=in_force, today=today,
-                       capacity_form=CapacityChangeForm(initial={"effective_from": today}))
+        context.update(
+            classroom=classroom,
+            history=history,
+            in_force=in_force,
+            today=today,
+            capacity_form=CapacityChangeForm(initial={"effective_from": today}),
+        )
         return context
 
 
@@ -161,24 +162,24 @@ class ClassroomCapacityView(ClassroomMixin, ProgramFormPage):
     form_class = CapacityChangeForm
     title = "Change capacity"
     submit_label = "Record the change"
-    intro = ("The new capacity applies from its date on; earlier days keep the capacity "
-             "then in force. A second change on the same date corrects the first.")
+    intro = (
+        "The new capacity applies from its date on; earlier days keep the capacity "
+        "then in force. A second change on the same date corrects the first."
+    )
 
     def get_initial(self) -> dict[str, Any]:
         return {"effective_from": timezone.localdate()}
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(),
-                "instance": ClassroomCapacity(classroom=self.get_classroom())}
+        return {**super().get_form_kwargs(), "instance": ClassroomCapacity(classroom=self.get_classroom())}
 
     def perform(self, form: CapacityChangeForm) -> ClassroomCapacity:
-        return services.classroom_capacity_set(actor=self.request.user,
-                                               classroom=self.get_classroom(),
-                                               **form.cleaned_data)
+        return services.classroom_capacity_set(
+            actor=self.request.user, classroom=self.get_classroom(), **form.cleaned_data
+        )
 
     def success_message(self, obj: ClassroomCapacity) -> str:
-        return (f"{self.get_classroom()}: licensed capacity {obj.licensed_capacity} "
-                f"from {obj.effective_from}.")
+        return f"{self.get_classroom()}: licensed capacity {obj.licensed_capacity} from {obj.effective_from}."
 
     def success_url_for(self, obj: Any) -> str:
         return self.program_url("members:classroom_detail", self.get_classroom().pk)

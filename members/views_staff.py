@@ -45,15 +45,19 @@ class ProgramStaffView(ProgramPage, TemplateView):
                 "member": member,
                 "monthly_cost": to_cents(staff_monthly_cost_full(member)),
                 "active": member.is_active_on(today),
-                "expiring": [c for c in member.credentials.all()
-                             if c.expires_on and c.expires_on <= warn_until],
+                "expiring": [c for c in member.credentials.all() if c.expires_on and c.expires_on <= warn_until],
             }
             for member in roster
         ]
         page = Paginator(rows, 100).get_page(self.request.GET.get("page"))
         context.update(
-            rows=list(page), page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages(),
-            query_string="show=all" if show_former else "", show_former=show_former, today=today,
+            rows=list(page),
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+            query_string="show=all" if show_former else "",
+            show_former=show_former,
+            today=today,
             personnel=personnel_cost_from_roster(self.program, today),
             former_count=staff.count() - staff_active_on(staff, today).count(),
             warning_days=EXPIRY_WARNING_DAYS,
@@ -65,8 +69,7 @@ class StaffMixin:
     def get_staff(self) -> StaffMember:
         if not hasattr(self, "staff"):
             self.staff = self.get_for_member(  # type: ignore[attr-defined]
-                StaffMember.objects.filter(program=self.program)  # type: ignore[attr-defined]
-                .select_related("site"),
+                StaffMember.objects.filter(program=self.program).select_related("site"),  # type: ignore[attr-defined]
                 pk=self.kwargs["pk"],  # type: ignore[attr-defined]
             )
         return self.staff
@@ -84,8 +87,7 @@ class StaffCreateView(ProgramFormPage):
         return {**super().get_form_kwargs(), "program": self.program}
 
     def perform(self, form: StaffForm) -> StaffMember:
-        return services.staff_create(actor=self.request.user, program=self.program,
-                                     **form.cleaned_data)
+        return services.staff_create(actor=self.request.user, program=self.program, **form.cleaned_data)
 
     def success_message(self, obj: StaffMember) -> str:
         return f"{obj} saved."
@@ -106,8 +108,7 @@ class StaffEditView(StaffMixin, StaffCreateView):
         return {**super().get_form_kwargs(), "instance": self.get_staff()}
 
     def perform(self, form: StaffForm) -> StaffMember:
-        return services.staff_update(actor=self.request.user, staff=self.get_staff(),
-                                     data=form.cleaned_data)
+        return services.staff_update(actor=self.request.user, staff=self.get_staff(), data=form.cleaned_data)
 
     def cancel_url(self) -> str:
         return self.success_url_for(self.get_staff())
@@ -130,7 +131,8 @@ class StaffDetailView(StaffMixin, ProgramPage, TemplateView):
         member = self.get_staff()
         today = timezone.localdate()
         context.update(
-            member=member, today=today,
+            member=member,
+            today=today,
             warn_until=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS),
             credentials=Credential.objects.filter(staff=member).order_by("expires_on", "name"),
             monthly_cost=to_cents(staff_monthly_cost_full(member)),
@@ -147,8 +149,7 @@ class CredentialCreateView(StaffMixin, ProgramFormPage):
         return {**super().get_form_kwargs(), "instance": Credential(staff=self.get_staff())}
 
     def perform(self, form: CredentialForm) -> Credential:
-        return services.credential_create(actor=self.request.user, staff=self.get_staff(),
-                                          **form.cleaned_data)
+        return services.credential_create(actor=self.request.user, staff=self.get_staff(), **form.cleaned_data)
 
     def success_message(self, obj: Credential) -> str:
         return f"{obj} saved for {self.get_staff()}."
@@ -167,8 +168,7 @@ class CredentialEditView(CredentialCreateView):
         return {**ProgramFormPage.get_form_kwargs(self), "instance": self.credential}
 
     def perform(self, form: CredentialForm) -> Credential:
-        return services.credential_update(actor=self.request.user, credential=self.credential,
-                                          data=form.cleaned_data)
+        return services.credential_update(actor=self.request.user, credential=self.credential, data=form.cleaned_data)
 
 
 class ExpiringCredentialsView(AllianceMixin, ListView):
@@ -191,20 +191,21 @@ class ExpiringCredentialsView(AllianceMixin, ListView):
         return credentials_expiring(credentials)
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        crumbs: list[tuple[str, str | None]] = [
-            (self.alliance.name, self.alliance_url("alliance:home"))
-        ]
+        crumbs: list[tuple[str, str | None]] = [(self.alliance.name, self.alliance_url("alliance:home"))]
         if self.membership.is_hub:
             crumbs.append(("Member programs", self.alliance_url("members:program_list")))
         else:
-            crumbs.append(("My program", self.alliance_url("members:program_detail",
-                                                           self.membership.program_id)))
+            crumbs.append(("My program", self.alliance_url("members:program_detail", self.membership.program_id)))
         crumbs.append((self.title, None))
         return crumbs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = timezone.localdate()
-        context.update(today=today, warning_days=EXPIRY_WARNING_DAYS, program=self.program,
-                       until=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS))
+        context.update(
+            today=today,
+            warning_days=EXPIRY_WARNING_DAYS,
+            program=self.program,
+            until=today + datetime.timedelta(days=EXPIRY_WARNING_DAYS),
+        )
         return context

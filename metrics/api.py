@@ -19,19 +19,40 @@ from alliance.views_base import HUB_AND_FUNDER, HUB_AND_PROVIDER
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
 
 RATIO = {"max_digits": 7, "decimal_places": 4, "read_only": True, "allow_null": True}
-SUMS = ["month", "operating_days", "licensed_capacity", "target_capacity", "enrolled_fte", "enrolled_children",
-        "scheduled_child_days", "attended_child_days"]
-MONEY_SUMS = ["month", "billed", "collected_family", "collected_third_party", "written_off", "aging_current",
-              "aging_1_30", "aging_31_60", "aging_61_90", "aging_over_90", "cost", "personnel_admin",
-              "personnel_classroom"]
+SUMS = [
+    "month",
+    "operating_days",
+    "licensed_capacity",
+    "target_capacity",
+    "enrolled_fte",
+    "enrolled_children",
+    "scheduled_child_days",
+    "attended_child_days",
+]
+MONEY_SUMS = [
+    "month",
+    "billed",
+    "collected_family",
+    "collected_third_party",
+    "written_off",
+    "aging_current",
+    "aging_1_30",
+    "aging_31_60",
+    "aging_61_90",
+    "aging_over_90",
+    "cost",
+    "personnel_admin",
+    "personnel_classroom",
+]
 
 
 class OccupancyFiguresMixin(HubModelSerializer):
     occupancy = DecimalField(source="figures.occupancy", **RATIO)
     occupancy_of_target = DecimalField(source="figures.occupancy_of_target", **RATIO)
     attendance = DecimalField(source="figures.attendance", **RATIO)
-    average_open_slots = DecimalField(source="figures.open_slots", max_digits=9, decimal_places=1,
-                                      read_only=True, allow_null=True)
+    average_open_slots = DecimalField(
+        source="figures.open_slots", max_digits=9, decimal_places=1, read_only=True, allow_null=True
+    )
 
 
 class FinanceFiguresMixin(HubModelSerializer):
@@ -54,8 +75,13 @@ class ProgramMonthSerializer(OccupancyFiguresMixin):
         fields = ["program", *SUMS, "occupancy", "occupancy_of_target", "attendance", "average_open_slots"]
 
 
-FINANCE_FIGURES = ["collection_rate", "family_collection_rate", "third_party_collection_rate", "bad_debt_rate",
-                   "admin_share"]
+FINANCE_FIGURES = [
+    "collection_rate",
+    "family_collection_rate",
+    "third_party_collection_rate",
+    "bad_debt_rate",
+    "admin_share",
+]
 
 
 class AllianceFinanceMonthSerializer(FinanceFiguresMixin):
@@ -71,8 +97,10 @@ class ProgramFinanceMonthSerializer(FinanceFiguresMixin):
 
 
 MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-01"}
-MONTH_PARAMS = [OpenApiParameter("from", MONTH, description="First month, YYYY-MM."),
-                OpenApiParameter("to", MONTH, description="Last month, YYYY-MM.")]
+MONTH_PARAMS = [
+    OpenApiParameter("from", MONTH, description="First month, YYYY-MM."),
+    OpenApiParameter("to", MONTH, description="Last month, YYYY-MM."),
+]
 PROGRAM_PARAMS = [*MONTH_PARAMS, OpenApiParameter("program", int, description="One program's months.")]
 
 
@@ -99,7 +127,6 @@ class AllianceSnapshotViewSet(SnapshotViewSet):
         if getattr(self, "swagger_fake_view", False) or self.membership.role != Role.FUNDER:
             return super().get_queryset()
         return self.base_queryset()  # the alliance's own totals: no program's row
-
 
 
 @extend_schema_view(list=extend_schema(parameters=MONTH_PARAMS))

@@ -27,8 +27,10 @@ from metrics.value import MemberValue, default_value_period, member_value, membe
 
 MONEY = {"max_digits": 14, "decimal_places": 2, "allow_null": True}
 RATIO = {"max_digits": 7, "decimal_places": 4, "allow_null": True}
-PERIOD = [OpenApiParameter("from", str, description="First month, YYYY-MM."),
-          OpenApiParameter("to", str, description="Last month, YYYY-MM.")]
+PERIOD = [
+    OpenApiParameter("from", str, description="First month, YYYY-MM."),
+    OpenApiParameter("to", str, description="Last month, YYYY-MM."),
+]
 
 
 class SumsSerializer(serializers.Serializer):
@@ -110,8 +112,9 @@ class ValueOfMembershipViewSet(AllianceReadOnlyViewSet):
         if not self.membership.is_hub:
             raise PermissionDenied("Every member's figures are the Hub's; open your own program's.")
         start, end = self.period()
-        return Response(MemberValueSerializer(members_value(list(self.get_queryset()), start=start, end=end),
-                                              many=True).data)
+        return Response(
+            MemberValueSerializer(members_value(list(self.get_queryset()), start=start, end=end), many=True).data
+        )
 
     @extend_schema(parameters=PERIOD, responses=MemberValueDetailSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

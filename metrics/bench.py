@@ -97,8 +97,16 @@ SELECT alliance_id, account_id, program_id, 'write_off', '', -amount, month + 95
 FROM charges WHERE fate = 96 AND month + 95 <= %(end)s::date
 """
 
-_LOADED_TABLES = ["enrollment_attendancerecord", "enrollment_enrollment", "enrollment_child", "billing_familyaccount",
-                  "billing_ledgerentry", "members_classroom", "members_classroomcapacity", "members_memberprogram"]
+_LOADED_TABLES = [
+    "enrollment_attendancerecord",
+    "enrollment_enrollment",
+    "enrollment_child",
+    "billing_familyaccount",
+    "billing_ledgerentry",
+    "members_classroom",
+    "members_classroomcapacity",
+    "members_memberprogram",
+]
 
 _BARE_AGGREGATE_SQL = """
 SELECT e.classroom_id, a.day, COUNT(*) FILTER (WHERE a.check_in IS NOT NULL), COUNT(*)
@@ -109,8 +117,9 @@ GROUP BY e.classroom_id, a.day
 """
 
 
-def bench_rollup(*, alliance: Alliance, runs: int, log: Callable[[str], None],
-                 programs: int = 140, children: int = 8400) -> dict[str, Any]:
+def bench_rollup(
+    *, alliance: Alliance, runs: int, log: Callable[[str], None], programs: int = 140, children: int = 8400
+) -> dict[str, Any]:
     from alliance.dataexport import alliance_delete_everything
     from billing.scale import scale_alliance_create
 
@@ -132,26 +141,36 @@ def bench_rollup(*, alliance: Alliance, runs: int, log: Callable[[str], None],
             cursor.execute(f"VACUUM ANALYZE {table}")
         cursor.execute("SELECT COUNT(*) FROM pg_stats WHERE tablename = 'enrollment_attendancerecord'")
         if not cursor.fetchone()[0]:
-            raise RuntimeError("VACUUM ANALYZE left enrollment_attendancerecord without statistics: run the "
-                               "benchmark with a DATABASE_URL whose login owns the tables (the demo and tests do).")
-    log(f"scale data: {len(scale.program_ids)} programs, {scale.children} children, {attendance} attendance "
-        f"rows, {ledger} ledger rows in {time.perf_counter() - began:.1f} s (committed, vacuumed)")
+            raise RuntimeError(
+                "VACUUM ANALYZE left enrollment_attendancerecord without statistics: run the "
+                "benchmark with a DATABASE_URL whose login owns the tables (the demo and tests do)."
+            )
+    log(
+        f"scale data: {len(scale.program_ids)} programs, {scale.children} children, {attendance} attendance "
+        f"rows, {ledger} ledger rows in {time.perf_counter() - began:.1f} s (committed, vacuumed)"
+    )
     try:
         began = time.perf_counter()
         result = _timed_rollup(scale.alliance.pk)
         seconds = time.perf_counter() - began
-        log(f"rollup: {seconds:.2f} s; {result.tables['metrics_classroomday'][0]} classroom-days, "
+        log(
+            f"rollup: {seconds:.2f} s; {result.tables['metrics_classroomday'][0]} classroom-days, "
             f"{result.tables['metrics_programmonth'][0]} program-months, "
             f"{result.tables['metrics_programfinancemonth'][0]} program finance months; by table: "
-            + ", ".join(f"{table} {took:.2f} s (source {result.source_seconds.get(table, 0):.2f} s)"
-                        for table, took in result.seconds.items())
-            + f"; finance source read beside: {result.read_beside_seconds} s")
+            + ", ".join(
+                f"{table} {took:.2f} s (source {result.source_seconds.get(table, 0):.2f} s)"
+                for table, took in result.seconds.items()
+            )
+            + f"; finance source read beside: {result.read_beside_seconds} s"
+        )
         began = time.perf_counter()
         again = _timed_rollup(scale.alliance.pk)
         rerun = time.perf_counter() - began
         written = sum(counts[1] + counts[2] for counts in again.tables.values())
-        log(f"rerun: {rerun:.2f} s, {written} rows changed; by table: "
-            + ", ".join(f"{table} {took:.2f} s" for table, took in again.seconds.items()))
+        log(
+            f"rerun: {rerun:.2f} s, {written} rows changed; by table: "
+            + ", ".join(f"{table} {took:.2f} s" for table, took in again.seconds.items())
+        )
         # More first runs (the snapshots deleted and vacuumed away before each), each followed by the bare
         # aggregate, so both are sampled under the same conditions on this machine; the ratio is of medians.
         firsts, bares = [seconds], []
@@ -163,21 +182,33 @@ def bench_rollup(*, alliance: Alliance, runs: int, log: Callable[[str], None],
                 firsts.append(time.perf_counter() - began)
             bare, groups = _timed_bare_aggregate(scale.alliance.pk, params)
             bares.append(bare)
-        log(f"first runs: {', '.join(f'{x:.2f}' for x in firsts)} s; bare GROUP BY over the same attendance rows: "
-            f"{', '.join(f'{x:.2f}' for x in bares)} s ({groups} groups)")
+        log(
+            f"first runs: {', '.join(f'{x:.2f}' for x in firsts)} s; bare GROUP BY over the same attendance rows: "
+            f"{', '.join(f'{x:.2f}' for x in bares)} s ({groups} groups)"
+        )
     finally:
         began = time.perf_counter()
         alliance_delete_everything(alliance_id=scale.alliance.pk)
         log(f"scale alliance deleted in {time.perf_counter() - began:.1f} s")
     median, bare = statistics.median(firsts), statistics.median(bares)
-    return {"programs": len(scale.program_ids), "children": scale.children, "attendance_rows": attendance,
-            "ledger_rows": ledger, "finance_months": result.tables["metrics_programfinancemonth"][0],
-            "days": (END - START).days + 1, "classroom_days": result.tables["metrics_classroomday"][0],
-            "seconds": round(median, 3), "first_run_seconds": [round(x, 3) for x in firsts],
-            "rerun_seconds": round(rerun, 3), "rerun_rows_changed": written,
-            "bare_aggregate_seconds": round(bare, 3), "bare_aggregate_runs": [round(x, 3) for x in bares],
-            "ratio": round(median / bare, 2), "finance_read_beside": result.read_beside_seconds is not None,
-            "seconds_by_table": {table: round(took, 3) for table, took in result.seconds.items()}}
+    return {
+        "programs": len(scale.program_ids),
+        "children": scale.children,
+        "attendance_rows": attendance,
+        "ledger_rows": ledger,
+        "finance_months": result.tables["metrics_programfinancemonth"][0],
+        "days": (END - START).days + 1,
+        "classroom_days": result.tables["metrics_classroomday"][0],
+        "seconds": round(median, 3),
+        "first_run_seconds": [round(x, 3) for x in firsts],
+        "rerun_seconds": round(rerun, 3),
+        "rerun_rows_changed": written,
+        "bare_aggregate_seconds": round(bare, 3),
+        "bare_aggregate_runs": [round(x, 3) for x in bares],
+        "ratio": round(median / bare, 2),
+        "finance_read_beside": result.read_beside_seconds is not None,
+        "seconds_by_table": {table: round(took, 3) for table, took in result.seconds.items()},
+    }
 
 
 def _timed_rollup(alliance_id: int) -> Any:
@@ -214,45 +245,92 @@ bench_rollup.commits = True  # type: ignore[attr-defined]
 def _snapshot_alliance(programs: int, months: list[datetime.date], rng: random.Random) -> tuple[Alliance, Any]:
     """An alliance with `programs` members and 12 months of snapshot rows, and its hub admin."""
     stamp = f"{programs}-{rng.randrange(10**8)}"
-    alliance = Alliance.objects.create(name=f"Dashboard bench {stamp}", slug=f"dash-{stamp}", region="Bench",
-                                       timezone="America/Chicago")
+    alliance = Alliance.objects.create(
+        name=f"Dashboard bench {stamp}", slug=f"dash-{stamp}", region="Bench", timezone="America/Chicago"
+    )
     email = f"bench-{stamp}@bench.invalid"
     user = get_user_model().objects.create(username=email, email=email)
     with alliance_scope(alliance.pk):
         Membership.objects.create(alliance=alliance, user=user, role=Role.HUB_ADMIN)
-        members = MemberProgram.objects.bulk_create([
-            MemberProgram(alliance=alliance, name=f"Program {n:03d}", kind="centre", joined_on=months[0])
-            for n in range(programs)])
+        members = MemberProgram.objects.bulk_create(
+            [
+                MemberProgram(alliance=alliance, name=f"Program {n:03d}", kind="centre", joined_on=months[0])
+                for n in range(programs)
+            ]
+        )
         occupancy, finance = [], []
         for program in members:
             for month in months:
                 capacity = 60 * 21
                 fte = Decimal(rng.randrange(700, 1260))
-                occupancy.append(ProgramMonth(alliance=alliance, program=program, month=month, operating_days=21,
-                                              licensed_capacity=capacity, target_capacity=capacity, enrolled_fte=fte,
-                                              enrolled_children=int(fte), scheduled_child_days=int(fte),
-                                              attended_child_days=int(fte * Decimal("0.93"))))
+                occupancy.append(
+                    ProgramMonth(
+                        alliance=alliance,
+                        program=program,
+                        month=month,
+                        operating_days=21,
+                        licensed_capacity=capacity,
+                        target_capacity=capacity,
+                        enrolled_fte=fte,
+                        enrolled_children=int(fte),
+                        scheduled_child_days=int(fte),
+                        attended_child_days=int(fte * Decimal("0.93")),
+                    )
+                )
                 billed = Decimal(rng.randrange(30000, 60000))
-                finance.append(ProgramFinanceMonth(
-                    alliance=alliance, program=program, month=month, billed=billed,
-                    collected_family=billed * Decimal("0.7"), collected_third_party=billed * Decimal("0.25"),
-                    written_off=billed * Decimal("0.02"), aging_current=0, aging_1_30=1000, aging_31_60=500,
-                    aging_61_90=200, aging_over_90=100, cost=billed * Decimal("1.02"), personnel_admin=8000,
-                    personnel_classroom=24000))
+                finance.append(
+                    ProgramFinanceMonth(
+                        alliance=alliance,
+                        program=program,
+                        month=month,
+                        billed=billed,
+                        collected_family=billed * Decimal("0.7"),
+                        collected_third_party=billed * Decimal("0.25"),
+                        written_off=billed * Decimal("0.02"),
+                        aging_current=0,
+                        aging_1_30=1000,
+                        aging_31_60=500,
+                        aging_61_90=200,
+                        aging_over_90=100,
+                        cost=billed * Decimal("1.02"),
+                        personnel_admin=8000,
+                        personnel_classroom=24000,
+                    )
+                )
         ProgramMonth.objects.bulk_create(occupancy, batch_size=2000)
         ProgramFinanceMonth.objects.bulk_create(finance, batch_size=2000)
         for month in months:
-            AllianceMonth.objects.create(alliance=alliance, month=month, operating_days=21,
-                                         licensed_capacity=60 * 21 * programs, target_capacity=60 * 21 * programs,
-                                         enrolled_fte=Decimal(1000 * programs), enrolled_children=1000 * programs,
-                                         scheduled_child_days=1000 * programs, attended_child_days=930 * programs)
+            AllianceMonth.objects.create(
+                alliance=alliance,
+                month=month,
+                operating_days=21,
+                licensed_capacity=60 * 21 * programs,
+                target_capacity=60 * 21 * programs,
+                enrolled_fte=Decimal(1000 * programs),
+                enrolled_children=1000 * programs,
+                scheduled_child_days=1000 * programs,
+                attended_child_days=930 * programs,
+            )
             AllianceFinanceMonth.objects.create(
-                alliance=alliance, month=month, billed=45000 * programs, collected_family=31500 * programs,
-                collected_third_party=11250 * programs, written_off=900 * programs, aging_current=0,
-                aging_1_30=1000 * programs, aging_31_60=500 * programs, aging_61_90=200 * programs,
-                aging_over_90=100 * programs, cost=46000 * programs, personnel_admin=8000 * programs,
-                personnel_classroom=24000 * programs, member_fees=300 * programs, hub_cost=40000, grants=5000,
-                contracts=2000)
+                alliance=alliance,
+                month=month,
+                billed=45000 * programs,
+                collected_family=31500 * programs,
+                collected_third_party=11250 * programs,
+                written_off=900 * programs,
+                aging_current=0,
+                aging_1_30=1000 * programs,
+                aging_31_60=500 * programs,
+                aging_61_90=200 * programs,
+                aging_over_90=100 * programs,
+                cost=46000 * programs,
+                personnel_admin=8000 * programs,
+                personnel_classroom=24000 * programs,
+                member_fees=300 * programs,
+                hub_cost=40000,
+                grants=5000,
+                contracts=2000,
+            )
     return alliance, user
 
 
@@ -300,8 +378,10 @@ def bench_dashboard(*, alliance: Alliance, runs: int, log: Callable[[str], None]
         bench_alliance, user = _snapshot_alliance(programs, months, rng)
         log(f"{programs} programs: snapshots made in {time.perf_counter() - began:.1f} s")
         queries, uncached, median, size = _time_dashboard(bench_alliance, user, runs)
-        log(f"{programs} programs: {queries} queries, built from the snapshots (median) {uncached * 1000:.1f} ms, "
-            f"from the page cache (median) {median * 1000:.1f} ms, {size // 1024} KiB")
+        log(
+            f"{programs} programs: {queries} queries, built from the snapshots (median) {uncached * 1000:.1f} ms, "
+            f"from the page cache (median) {median * 1000:.1f} ms, {size // 1024} KiB"
+        )
         figures[f"queries_{programs}"] = queries
         figures[f"uncached_ms_{programs}"] = round(uncached * 1000, 1)
         figures[f"median_ms_{programs}"] = round(median * 1000, 1)

@@ -30,6 +30,7 @@ def snapshot_version(alliance_id: int) -> str:
 
 def snapshots_changed(alliance_id: int) -> None:
     """Every cached page of this alliance's figures is stale: now, and again once the change commits."""
+
     def bump() -> None:
         cache.set(_version_key(alliance_id), str(time.time_ns()), None)
 

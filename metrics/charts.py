@@ -51,9 +51,18 @@ def _scale(values: list[Decimal], floor_zero: bool) -> tuple[float, float]:
     return (low_f if floor_zero and low_f == 0 else low_f - pad), high_f + pad
 
 
-def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series], fmt: Callable[[Decimal], str],
-               references: Sequence[Reference] = (), band: tuple[Sequence[Number], Sequence[Number]] | None = None,
-               floor_zero: bool = True, width: int = 640, height: int = 240) -> SafeString:
+def line_chart(
+    *,
+    title: str,
+    labels: Sequence[str],
+    series: Sequence[Series],
+    fmt: Callable[[Decimal], str],
+    references: Sequence[Reference] = (),
+    band: tuple[Sequence[Number], Sequence[Number]] | None = None,
+    floor_zero: bool = True,
+    width: int = 640,
+    height: int = 240,
+) -> SafeString:
     """A line chart of monthly values; `band` shades a range (the alliance's middle half)."""
     left, right, top, bottom = 64, 16, 14, 44
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -70,8 +79,10 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series], f
     def y(v: Decimal) -> float:
         return top + plot_h * (1 - (float(v) - low) / (high - low))
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
-           f'font-family="sans-serif" font-size="11"><title>{escape(title)}</title>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart" role="img" '
+        f'font-family="sans-serif" font-size="11"><title>{escape(title)}</title>'
+    ]
     for step in range(5):
         value = Decimal(str(low + (high - low) * step / 4))
         gy = y(value)
@@ -80,8 +91,10 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series], f
     every = 1 if count <= 12 else 2
     for i, label in enumerate(labels):
         if i % every == 0:
-            out.append(f'<text x="{_f(x(i))}" y="{height - bottom + 16}" text-anchor="middle" '
-                       f'fill="{TEXT}">{escape(label)}</text>')
+            out.append(
+                f'<text x="{_f(x(i))}" y="{height - bottom + 16}" text-anchor="middle" '
+                f'fill="{TEXT}">{escape(label)}</text>'
+            )
     if band:
         lower, upper = band
         upper_points = [(x(i), y(v)) for i, v in enumerate(upper) if v is not None]
@@ -91,10 +104,14 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series], f
             out.append(f'<polygon points="{points}" fill="{BAND}" fill-opacity="0.35" stroke="none"/>')
     for ref in references:
         ry = y(ref.value)
-        out.append(f'<line x1="{left}" x2="{width - right}" y1="{_f(ry)}" y2="{_f(ry)}" stroke="#8a1c1c" '
-                   f'stroke-dasharray="2 3"/>')
-        out.append(f'<text x="{width - right}" y="{_f(ry - 3)}" text-anchor="end" fill="#8a1c1c">'
-                   f'{escape(ref.label)} {escape(fmt(ref.value))}</text>')
+        out.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{_f(ry)}" y2="{_f(ry)}" stroke="#8a1c1c" '
+            f'stroke-dasharray="2 3"/>'
+        )
+        out.append(
+            f'<text x="{width - right}" y="{_f(ry - 3)}" text-anchor="end" fill="#8a1c1c">'
+            f"{escape(ref.label)} {escape(fmt(ref.value))}</text>"
+        )
     for number, s in enumerate(series):
         colour = PALETTE[number % len(PALETTE)]
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""
@@ -103,8 +120,10 @@ def line_chart(*, title: str, labels: Sequence[str], series: Sequence[Series], f
             out.append(f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{dash}/>')
         for i, v in enumerate(s.values):
             if v is not None:
-                out.append(f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="3" fill="{colour}">'
-                           f'<title>{escape(s.label)}, {escape(labels[i])}: {escape(fmt(v))}</title></circle>')
+                out.append(
+                    f'<circle cx="{_f(x(i))}" cy="{_f(y(v))}" r="3" fill="{colour}">'
+                    f"<title>{escape(s.label)}, {escape(labels[i])}: {escape(fmt(v))}</title></circle>"
+                )
     legend_x = left
     for number, s in enumerate(series):
         colour = PALETTE[number % len(PALETTE)]
@@ -132,8 +151,9 @@ def _segments(values: Sequence[Number]) -> list[list[tuple[int, Decimal]]]:
     return [run for run in runs if run]
 
 
-def sparkline(values: Sequence[Number], *, label: str, reference: Decimal | None = None,
-              width: int = 120, height: int = 28) -> SafeString:
+def sparkline(
+    values: Sequence[Number], *, label: str, reference: Decimal | None = None, width: int = 120, height: int = 28
+) -> SafeString:
     known = [v for v in values if v is not None]
     if not known:
         return mark_safe("")
@@ -146,8 +166,10 @@ def sparkline(values: Sequence[Number], *, label: str, reference: Decimal | None
     def point(i: int, v: Decimal) -> str:
         return f"{_f(2 + (width - 4) * i / count)},{_f(2 + (height - 4) * (1 - (float(v) - low) / (high - low)))}"
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
-           f'height="{height}" class="sparkline" role="img"><title>{escape(label)}</title>']
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" class="sparkline" role="img"><title>{escape(label)}</title>'
+    ]
     if reference is not None:
         ry = _f(2 + (height - 4) * (1 - (float(reference) - low) / (high - low)))
         out.append(f'<line x1="0" x2="{width}" y1="{ry}" y2="{ry}" stroke="#8a1c1c" stroke-dasharray="2 2"/>')

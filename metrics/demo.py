@@ -25,15 +25,39 @@ def seed_metrics_demo(alliance: Alliance) -> dict[str, object]:
     for month in months:
         if month in have:
             continue
-        new.append(HubMoney(alliance=alliance, month=month, kind=HubMoneyKind.COST,
-                            amount=Decimal(rng.randrange(15000, 19000)), description="Hub staff, office, software"))
+        new.append(
+            HubMoney(
+                alliance=alliance,
+                month=month,
+                kind=HubMoneyKind.COST,
+                amount=Decimal(rng.randrange(15000, 19000)),
+                description="Hub staff, office, software",
+            )
+        )
         if month.month in (1, 4, 7, 10):
-            new.append(HubMoney(alliance=alliance, month=month, kind=HubMoneyKind.GRANT,
-                                amount=Decimal("9000.00"), description="County early learning grant (quarterly)"))
-        new.append(HubMoney(alliance=alliance, month=month, kind=HubMoneyKind.CONTRACT, amount=Decimal("2500.00"),
-                            description="State subsidy administration contract"))
+            new.append(
+                HubMoney(
+                    alliance=alliance,
+                    month=month,
+                    kind=HubMoneyKind.GRANT,
+                    amount=Decimal("9000.00"),
+                    description="County early learning grant (quarterly)",
+                )
+            )
+        new.append(
+            HubMoney(
+                alliance=alliance,
+                month=month,
+                kind=HubMoneyKind.CONTRACT,
+                amount=Decimal("2500.00"),
+                description="State subsidy administration contract",
+            )
+        )
     HubMoney.objects.bulk_create(new)
     result = rollup_alliance(start=start, end=end)
-    return {"from": start.isoformat(), "to": end.isoformat(),
-            "program_months": result.tables["metrics_programmonth"][0],
-            "finance_months": result.tables["metrics_programfinancemonth"][0]}
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "program_months": result.tables["metrics_programmonth"][0],
+        "finance_months": result.tables["metrics_programfinancemonth"][0],
+    }

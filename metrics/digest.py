@@ -18,9 +18,11 @@ def digest_text(alliance: Alliance, figures: AllianceFigures) -> tuple[str, str]
     latest = figures.latest
     if latest and latest.occupancy:
         targets = figures.targets
-        lines.append(f"Alliance occupancy {pct(latest.figure('occupancy'))} (budget {pct(targets.budget_occupancy)}, "
-                     f"target {pct(targets.target_occupancy)}); collection {pct(latest.figure('collection_rate'))}; "
-                     f"bad debt {pct(latest.figure('bad_debt_rate'))}.")
+        lines.append(
+            f"Alliance occupancy {pct(latest.figure('occupancy'))} (budget {pct(targets.budget_occupancy)}, "
+            f"target {pct(targets.target_occupancy)}); collection {pct(latest.figure('collection_rate'))}; "
+            f"bad debt {pct(latest.figure('bad_debt_rate'))}."
+        )
         lines.append("")
     if not flagged:
         lines.append("No member crosses a target this month.")
@@ -33,8 +35,13 @@ def digest_text(alliance: Alliance, figures: AllianceFigures) -> tuple[str, str]
 
 def digest_send(*, alliance: Alliance) -> dict[str, object]:
     """Email the digest to the alliance's active Hub staff (call inside its scope)."""
-    recipients = sorted({m.user.email for m in Membership.objects.filter(role__in=HUB_ROLES, is_active=True)
-                         .select_related("user") if m.user.email})
+    recipients = sorted(
+        {
+            m.user.email
+            for m in Membership.objects.filter(role__in=HUB_ROLES, is_active=True).select_related("user")
+            if m.user.email
+        }
+    )
     figures = alliance_figures()
     subject, body = digest_text(alliance, figures)
     if recipients:

@@ -50,9 +50,19 @@ class Occupancy:
 
     @classmethod
     def of(cls, row: object) -> Occupancy:
-        return cls(*(getattr(row, name) if not isinstance(row, dict) else row[name] for name in (
-            "operating_days", "licensed_capacity", "target_capacity", "enrolled_fte",
-            "scheduled_child_days", "attended_child_days")))
+        return cls(
+            *(
+                getattr(row, name) if not isinstance(row, dict) else row[name]
+                for name in (
+                    "operating_days",
+                    "licensed_capacity",
+                    "target_capacity",
+                    "enrolled_fte",
+                    "scheduled_child_days",
+                    "attended_child_days",
+                )
+            )
+        )
 
     @property
     def occupancy(self) -> Decimal | None:
@@ -104,11 +114,27 @@ def spread(values: Iterable[Decimal | None]) -> Spread:
     return Spread(len(data), *(Decimal(q).quantize(RATIO_PLACES, ROUND_HALF_UP) for q in (q1, median, q3)))
 
 
-FINANCE_FIELDS = ("billed", "collected_family", "collected_third_party", "written_off", "aging_current",
-                  "aging_1_30", "aging_31_60", "aging_61_90", "aging_over_90", "cost", "personnel_admin",
-                  "personnel_classroom")
-AGING_BUCKETS = [("aging_current", "current"), ("aging_1_30", "1–30 days"), ("aging_31_60", "31–60 days"),
-                 ("aging_61_90", "61–90 days"), ("aging_over_90", "over 90 days")]
+FINANCE_FIELDS = (
+    "billed",
+    "collected_family",
+    "collected_third_party",
+    "written_off",
+    "aging_current",
+    "aging_1_30",
+    "aging_31_60",
+    "aging_61_90",
+    "aging_over_90",
+    "cost",
+    "personnel_admin",
+    "personnel_classroom",
+)
+AGING_BUCKETS = [
+    ("aging_current", "current"),
+    ("aging_1_30", "1–30 days"),
+    ("aging_31_60", "31–60 days"),
+    ("aging_61_90", "61–90 days"),
+    ("aging_over_90", "over 90 days"),
+]
 
 
 @dataclass(frozen=True)
@@ -198,8 +224,10 @@ class Finance:
         occupancy × cost ÷ revenue."""
         if self.occupancy is None or self.known_cost is None or self.revenue is None:
             return None
-        return ratio(Decimal(self.occupancy.enrolled_fte) * self.known_cost,
-                     Decimal(self.occupancy.licensed_capacity) * self.revenue)
+        return ratio(
+            Decimal(self.occupancy.enrolled_fte) * self.known_cost,
+            Decimal(self.occupancy.licensed_capacity) * self.revenue,
+        )
 
     @property
     def personnel(self) -> Decimal:

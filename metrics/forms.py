@@ -10,12 +10,17 @@ PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal(0), "max_v
 class TargetsForm(forms.Form):
     """Targets in percent on the page; stored as fractions."""
 
-    budget_occupancy = forms.DecimalField(label="Budgeted occupancy (%)", **PERCENT,
-                                          help_text="Members below it are flagged. Many programs budget at 85%.")
-    target_occupancy = forms.DecimalField(label="Target occupancy (%)", **PERCENT,
-                                          help_text="The Iron Triangle's model case assumes 95%.")
-    bad_debt_max = forms.DecimalField(label="Bad debt at most (% of billed)", **PERCENT,
-                                      help_text="The model case assumes 2% uncollectible.")
+    budget_occupancy = forms.DecimalField(
+        label="Budgeted occupancy (%)",
+        **PERCENT,
+        help_text="Members below it are flagged. Many programs budget at 85%.",
+    )
+    target_occupancy = forms.DecimalField(
+        label="Target occupancy (%)", **PERCENT, help_text="The Iron Triangle's model case assumes 95%."
+    )
+    bad_debt_max = forms.DecimalField(
+        label="Bad debt at most (% of billed)", **PERCENT, help_text="The model case assumes 2% uncollectible."
+    )
     collection_min = forms.DecimalField(label="Collection rate at least (%)", **PERCENT)
 
     FIELDS = ["budget_occupancy", "target_occupancy", "bad_debt_max", "collection_min"]

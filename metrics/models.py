@@ -71,8 +71,9 @@ class SnapshotModel(TenantModel):
     cascade still deletes a program's or classroom's snapshots with it, and `alliance_delete_everything`
     deletes them before the rows they point at."""
 
-    alliance = models.ForeignKey("alliance.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False,
-                                 db_constraint=False)
+    alliance = models.ForeignKey(
+        "alliance.Alliance", on_delete=models.PROTECT, related_name="+", db_index=False, db_constraint=False
+    )
 
     class Meta:
         abstract = True
@@ -82,10 +83,12 @@ class ClassroomDay(SnapshotModel, OccupancySums):
     # The key is the primary key: no surrogate id, its sequence and its index to maintain for each of the
     # tens of thousands of rows a rollup writes (a year of 36,540 rows inserted 35% faster).
     pk = models.CompositePrimaryKey("alliance", "day", "classroom")
-    classroom = models.ForeignKey(Classroom, on_delete=models.CASCADE, related_name="+", db_index=False,
-                                db_constraint=False)
-    program = models.ForeignKey(MemberProgram, on_delete=models.CASCADE, related_name="+", db_index=False,
-                                db_constraint=False)
+    classroom = models.ForeignKey(
+        Classroom, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
+    program = models.ForeignKey(
+        MemberProgram, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField()
 
     program_field = "program"
@@ -96,8 +99,9 @@ class ClassroomDay(SnapshotModel, OccupancySums):
 
 class ProgramDay(SnapshotModel, OccupancySums):
     pk = models.CompositePrimaryKey("alliance", "day", "program")  # as ClassroomDay's
-    program = models.ForeignKey(MemberProgram, on_delete=models.CASCADE, related_name="+", db_index=False,
-                                db_constraint=False)
+    program = models.ForeignKey(
+        MemberProgram, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField()
 
     program_field = "program"
@@ -117,8 +121,9 @@ class AllianceDay(SnapshotModel, OccupancySums):
 
 
 class ProgramMonth(SnapshotModel, OccupancySums):
-    program = models.ForeignKey(MemberProgram, on_delete=models.CASCADE, related_name="+", db_index=False,
-                                db_constraint=False)
+    program = models.ForeignKey(
+        MemberProgram, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     month = models.DateField(help_text="First day of the month.")
 
     program_field = "program"
@@ -142,8 +147,11 @@ class AllianceMonth(SnapshotModel, OccupancySums):
 
 # --- Targets ------------------------------------------------------------------
 def _fraction(places: int = 4) -> dict[str, object]:
-    return {"max_digits": places + 1, "decimal_places": places,
-            "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))]}
+    return {
+        "max_digits": places + 1,
+        "decimal_places": places,
+        "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
+    }
 
 
 class Targets(TenantModel):
@@ -155,17 +163,29 @@ class Targets(TenantModel):
     """
 
     budget_occupancy = models.DecimalField(
-        "budgeted occupancy", default=Decimal("0.8500"), **_fraction(),
-        help_text="A member below this occupancy is flagged (0.85 = 85%).")
+        "budgeted occupancy",
+        default=Decimal("0.8500"),
+        **_fraction(),
+        help_text="A member below this occupancy is flagged (0.85 = 85%).",
+    )
     target_occupancy = models.DecimalField(
-        "target occupancy", default=Decimal("0.9500"), **_fraction(),
-        help_text="Distance to this occupancy is shown for every member.")
+        "target occupancy",
+        default=Decimal("0.9500"),
+        **_fraction(),
+        help_text="Distance to this occupancy is shown for every member.",
+    )
     bad_debt_max = models.DecimalField(
-        "bad debt at most", default=Decimal("0.0200"), **_fraction(),
-        help_text="Written off ÷ billed above this is flagged.")
+        "bad debt at most",
+        default=Decimal("0.0200"),
+        **_fraction(),
+        help_text="Written off ÷ billed above this is flagged.",
+    )
     collection_min = models.DecimalField(
-        "collection rate at least", default=Decimal("0.9800"), **_fraction(),
-        help_text="Collected ÷ billed below this is flagged.")
+        "collection rate at least",
+        default=Decimal("0.9800"),
+        **_fraction(),
+        help_text="Collected ÷ billed below this is flagged.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -176,8 +196,11 @@ class Targets(TenantModel):
         return f"targets of alliance {self.alliance_id}"
 
     def clean(self) -> None:
-        if (self.budget_occupancy is not None and self.target_occupancy is not None
-                and self.budget_occupancy > self.target_occupancy):
+        if (
+            self.budget_occupancy is not None
+            and self.target_occupancy is not None
+            and self.budget_occupancy > self.target_occupancy
+        ):
             raise ValidationError({"budget_occupancy": "The budgeted occupancy cannot exceed the target."})
 
 
@@ -220,15 +243,15 @@ class FinanceSums(models.Model):
 
 
 class ProgramFinanceMonth(SnapshotModel, FinanceSums):
-    program = models.ForeignKey(MemberProgram, on_delete=models.CASCADE, related_name="+", db_index=False,
-                                db_constraint=False)
+    program = models.ForeignKey(
+        MemberProgram, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     month = models.DateField(help_text="First day of the month.")
 
     program_field = "program"
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["alliance", "month", "program"],
-                                               name="programfinancemonth_key")]
+        constraints = [models.UniqueConstraint(fields=["alliance", "month", "program"], name="programfinancemonth_key")]
 
     def __str__(self) -> str:
         return f"program {self.program_id} money in {self.month:%Y-%m}"
@@ -261,8 +284,7 @@ class HubMoney(TenantModel):
 
     month = models.DateField(help_text="The first day of the month.")
     kind = models.CharField(max_length=10, choices=HubMoneyKind.choices)
-    amount = models.DecimalField(max_digits=12, decimal_places=2,
-                                 validators=[MinValueValidator(Decimal("0.00"))])
+    amount = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0.00"))])
     description = models.CharField(max_length=200, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -22,6 +22,8 @@ def impact_report_pdf(report: ImpactReport, *, alliance: Alliance, base_url: str
     from weasyprint import HTML  # imported here: it loads native libraries
 
     charts = [(chart, svg_data_uri(str(chart.svg))) for chart in report.charts]
-    html = render_to_string("metrics/impact_report_pdf.html", {
-        "report": report, "alliance": alliance, "charts": charts, "min_group": MIN_GROUP})
+    html = render_to_string(
+        "metrics/impact_report_pdf.html",
+        {"report": report, "alliance": alliance, "charts": charts, "min_group": MIN_GROUP},
+    )
     return HTML(string=html, base_url=base_url).write_pdf()

@@ -110,8 +110,11 @@ class ImpactReport:
 
     @property
     def suppressed_any(self) -> bool:
-        return (any(g.suppressed for g in self.groups) or bool(self.before_after and self.before_after.suppressed)
-                or bool(self.qris_improvements and self.qris_improvements.suppressed))
+        return (
+            any(g.suppressed for g in self.groups)
+            or bool(self.before_after and self.before_after.suppressed)
+            or bool(self.qris_improvements and self.qris_improvements.suppressed)
+        )
 
     @property
     def alliance_suppressed(self) -> bool:
@@ -127,8 +130,9 @@ def default_period() -> tuple[datetime.date, datetime.date] | None:
 def _sum_occupancy(rows: list[Occupancy]) -> Occupancy | None:
     if not rows:
         return None
-    return Occupancy(*(sum((getattr(r, name) for r in rows), start=type(getattr(rows[0], name))(0))
-                       for name in OCCUPANCY_COLUMNS))
+    return Occupancy(
+        *(sum((getattr(r, name) for r in rows), start=type(getattr(rows[0], name))(0)) for name in OCCUPANCY_COLUMNS)
+    )
 
 
 def _sum_finance(rows: list[Finance], occupancy: Occupancy | None) -> Finance | None:
@@ -136,8 +140,9 @@ def _sum_finance(rows: list[Finance], occupancy: Occupancy | None) -> Finance | 
 
     if not rows:
         return None
-    return Finance(*(sum((getattr(r, name) for r in rows), Decimal("0.00")) for name in FINANCE_FIELDS),
-                   occupancy=occupancy)
+    return Finance(
+        *(sum((getattr(r, name) for r in rows), Decimal("0.00")) for name in FINANCE_FIELDS), occupancy=occupancy
+    )
 
 
 def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
@@ -169,19 +174,33 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
         report.licensed_slots, report.enrolled_slots = last.occupancy.average_capacity, last.occupancy.average_fte
     report.children_served = (
         Enrollment.objects.filter(program_id__in=served, start_date__lte=_month_end(end))
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start)).values("child_id").distinct().count())
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .values("child_id")
+        .distinct()
+        .count()
+    )
     hub_rows = [HubSustainability.of(r) for r in alliance_finance.values()]
     if hub_rows:
-        report.hub = HubSustainability(*(sum((getattr(h, n) for h in hub_rows), Decimal("0.00"))
-                                         for n in ("hub_cost", "member_fees", "grants", "contracts")))
-    report.groups = [_group(label, [pk for pk in served if test(kinds.get(pk))], occupancy_rows, finance_rows,
-                            start, end)
-                     for label, test in [("All members", lambda k: True),
-                                         ("Centres", lambda k: k == ProgramKind.CENTRE),
-                                         ("Family child-care homes", lambda k: k == ProgramKind.FAMILY_HOME)]]
+        report.hub = HubSustainability(
+            *(
+                sum((getattr(h, n) for h in hub_rows), Decimal("0.00"))
+                for n in ("hub_cost", "member_fees", "grants", "contracts")
+            )
+        )
+    report.groups = [
+        _group(label, [pk for pk in served if test(kinds.get(pk))], occupancy_rows, finance_rows, start, end)
+        for label, test in [
+            ("All members", lambda k: True),
+            ("Centres", lambda k: k == ProgramKind.CENTRE),
+            ("Family child-care homes", lambda k: k == ProgramKind.FAMILY_HOME),
+        ]
+    ]
     report.before_after = _before_after(served, occupancy_rows, finance_rows, end)
-    rated = list(MemberProgram.objects.filter(pk__in=served, qris_rating__isnull=False)
-                 .values_list("qris_rating", "qris_rated_on"))
+    rated = list(
+        MemberProgram.objects.filter(pk__in=served, qris_rating__isnull=False).values_list(
+            "qris_rating", "qris_rated_on"
+        )
+    )
     report.qris_rated = len(rated)
     if len(rated) >= MIN_GROUP:
         report.qris_average = (Decimal(sum(r for r, _ in rated)) / len(rated)).quantize(Decimal("0.1"))
@@ -199,17 +218,21 @@ def qris_improvements(*, programs: list[int], start: datetime.date, end: datetim
     MIN_GROUP programs the shares."""
     timelines = qris_timelines(programs)
     began, ended = start.replace(day=1) - datetime.timedelta(days=1), _month_end(end)
-    pairs = [(qris_rating_on(timelines.get(pk, []), began), qris_rating_on(timelines.get(pk, []), ended))
-             for pk in programs]
+    pairs = [
+        (qris_rating_on(timelines.get(pk, []), began), qris_rating_on(timelines.get(pk, []), ended)) for pk in programs
+    ]
     compared = [(before, after) for before, after in pairs if before is not None and after is not None]
     if len(programs) < MIN_GROUP:
         return QrisImprovements(len(programs), len(compared))
     top_start = sum(1 for before, _ in pairs if before is not None and before >= TOP_QRIS_RATING)
     top_end = sum(1 for _, after in pairs if after is not None and after >= TOP_QRIS_RATING)
     of_all = QrisImprovements(
-        len(programs), len(compared), top_share_start=ratio(top_start, len(programs)),
+        len(programs),
+        len(compared),
+        top_share_start=ratio(top_start, len(programs)),
         top_share_end=ratio(top_end, len(programs)),
-        newly_rated=sum(1 for before, after in pairs if before is None and after is not None))
+        newly_rated=sum(1 for before, after in pairs if before is None and after is not None),
+    )
     if of_all.suppressed:
         return of_all
     return dataclasses.replace(
@@ -224,16 +247,21 @@ def _month_end(month: datetime.date) -> datetime.date:
     return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
 
 
-def _group(label: str, programs: list[int], occupancy_rows: dict, finance_rows: dict,
-           start: datetime.date, end: datetime.date) -> GroupFigures:
+def _group(
+    label: str, programs: list[int], occupancy_rows: dict, finance_rows: dict, start: datetime.date, end: datetime.date
+) -> GroupFigures:
     if len(programs) < MIN_GROUP:
         return GroupFigures(label, len(programs))
     occupancy = _sum_occupancy([r for pk in programs for m, r in occupancy_rows[pk].items() if start <= m <= end])
-    finance = _sum_finance([f for pk in programs for m, f in finance_rows[pk].items() if start <= m <= end],
-                           occupancy)
-    return GroupFigures(label, len(programs), occupancy.occupancy if occupancy else None,
-                        occupancy.attendance if occupancy else None,
-                        finance.collection_rate if finance else None, finance.bad_debt_rate if finance else None)
+    finance = _sum_finance([f for pk in programs for m, f in finance_rows[pk].items() if start <= m <= end], occupancy)
+    return GroupFigures(
+        label,
+        len(programs),
+        occupancy.occupancy if occupancy else None,
+        occupancy.attendance if occupancy else None,
+        finance.collection_rate if finance else None,
+        finance.bad_debt_rate if finance else None,
+    )
 
 
 def _before_after(served: list[int], occupancy_rows: dict, finance_rows: dict, end: datetime.date) -> BeforeAfter:
@@ -263,8 +291,10 @@ def _before_after(served: list[int], occupancy_rows: dict, finance_rows: dict, e
     revenue_after, cost_after, fte_after = totals(after)
     return BeforeAfter(
         counted,
-        revenue_per_child_before=per(revenue_before, fte_before), revenue_per_child_after=per(revenue_after, fte_after),
-        cost_per_child_before=per(cost_before, fte_before), cost_per_child_after=per(cost_after, fte_after),
+        revenue_per_child_before=per(revenue_before, fte_before),
+        revenue_per_child_after=per(revenue_after, fte_after),
+        cost_per_child_before=per(cost_before, fte_before),
+        cost_per_child_after=per(cost_after, fte_after),
         monthly_revenue_gained=per(revenue_after - revenue_before, BASELINE_MONTHS),
         monthly_cost_saved=per(cost_before - cost_after, BASELINE_MONTHS),
     )
@@ -277,18 +307,41 @@ def _charts(report: ImpactReport, alliance: dict[datetime.date, Month]) -> list[
         return [alliance[m].figure(figure) if m in alliance else None for m in report.months]
 
     return [
-        _monthly_chart(slug="occupancy", title="Occupancy of the alliance's members", months=report.months,
-                       series=[Series("occupancy", series("occupancy"))], fmt=pct,
-                       references=[Reference("budget", targets.budget_occupancy),
-                                   Reference("target", targets.target_occupancy)]),
-        _monthly_chart(slug="bad-debt", title="Bad debt (written off ÷ billed)", months=report.months,
-                       series=[Series("bad debt", series("bad_debt_rate"))], fmt=pct,
-                       references=[Reference("limit", targets.bad_debt_max)]),
-        _monthly_chart(slug="cost-revenue", title="Revenue and cost per enrolled child", months=report.months,
-                       series=[Series("revenue per child", series("revenue_per_child")),
-                               Series("cost per child", series("cost_per_child"), dashed=True)], fmt=money),
+        _monthly_chart(
+            slug="occupancy",
+            title="Occupancy of the alliance's members",
+            months=report.months,
+            series=[Series("occupancy", series("occupancy"))],
+            fmt=pct,
+            references=[Reference("budget", targets.budget_occupancy), Reference("target", targets.target_occupancy)],
+        ),
+        _monthly_chart(
+            slug="bad-debt",
+            title="Bad debt (written off ÷ billed)",
+            months=report.months,
+            series=[Series("bad debt", series("bad_debt_rate"))],
+            fmt=pct,
+            references=[Reference("limit", targets.bad_debt_max)],
+        ),
+        _monthly_chart(
+            slug="cost-revenue",
+            title="Revenue and cost per enrolled child",
+            months=report.months,
+            series=[
+                Series("revenue per child", series("revenue_per_child")),
+                Series("cost per child", series("cost_per_child"), dashed=True),
+            ],
+            fmt=money,
+        ),
     ]
 
 
-__all__ = ["ImpactReport", "MIN_GROUP", "QrisImprovements", "default_period", "impact_report", "qris_improvements",
-           "ratio"]
+__all__ = [
+    "ImpactReport",
+    "MIN_GROUP",
+    "QrisImprovements",
+    "default_period",
+    "impact_report",
+    "qris_improvements",
+    "ratio",
+]

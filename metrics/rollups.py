@@ -44,8 +44,15 @@ from django.utils import timezone
 from alliance.models import Alliance
 from alliance.tenancy import alliance_scope, require_alliance_id
 
-SUMS = ["operating_days", "licensed_capacity", "target_capacity", "enrolled_fte", "enrolled_children",
-        "scheduled_child_days", "attended_child_days"]
+SUMS = [
+    "operating_days",
+    "licensed_capacity",
+    "target_capacity",
+    "enrolled_fte",
+    "enrolled_children",
+    "scheduled_child_days",
+    "attended_child_days",
+]
 SUM_EXPR = ", ".join(f"SUM({column})" for column in SUMS[1:])
 
 _CLASSROOM_DAYS_TEMPLATE = """
@@ -127,15 +134,15 @@ LEFT JOIN attended a ON a.classroom_id = d.classroom_id AND a.day = d.day
 """
 
 _WEEKDAYS = range(7)
-_CLASSROOM_DAYS = (_CLASSROOM_DAYS_TEMPLATE
-                   .replace("{WEEKDAYS}", ", ".join(f"({n} = ANY(weekdays))::int AS w{n}" for n in _WEEKDAYS))
-                   .replace("{ENDED_WEEKDAYS}", ", ".join(f"-({n} = ANY(weekdays))::int" for n in _WEEKDAYS))
-                   .replace("{RUNNING_WEEKDAYS}", ", ".join(f"SUM(w{n}) OVER running AS w{n}" for n in _WEEKDAYS))
-                   .replace("{NO_WEEKDAYS}", ", ".join(f"0 AS w{n}" for n in _WEEKDAYS))
-                   .replace("{WEEKDAY_COLUMNS}", ", ".join(f"w{n}" for n in _WEEKDAYS))
-                   .replace("{DAY_WEEKDAYS}", ", ".join(f"l.w{n}" for n in _WEEKDAYS))
-                   .replace("{WEEKDAY_MASK}", " + ".join(f"CASE WHEN {n} = ANY(weekdays) THEN {1 << n} ELSE 0 END"
-                                                         for n in _WEEKDAYS)))
+_CLASSROOM_DAYS = (
+    _CLASSROOM_DAYS_TEMPLATE.replace("{WEEKDAYS}", ", ".join(f"({n} = ANY(weekdays))::int AS w{n}" for n in _WEEKDAYS))
+    .replace("{ENDED_WEEKDAYS}", ", ".join(f"-({n} = ANY(weekdays))::int" for n in _WEEKDAYS))
+    .replace("{RUNNING_WEEKDAYS}", ", ".join(f"SUM(w{n}) OVER running AS w{n}" for n in _WEEKDAYS))
+    .replace("{NO_WEEKDAYS}", ", ".join(f"0 AS w{n}" for n in _WEEKDAYS))
+    .replace("{WEEKDAY_COLUMNS}", ", ".join(f"w{n}" for n in _WEEKDAYS))
+    .replace("{DAY_WEEKDAYS}", ", ".join(f"l.w{n}" for n in _WEEKDAYS))
+    .replace("{WEEKDAY_MASK}", " + ".join(f"CASE WHEN {n} = ANY(weekdays) THEN {1 << n} ELSE 0 END" for n in _WEEKDAYS))
+)
 
 # The classroom days just written, read from their source (kept as a temporary table until the program days
 # are written): the same rows as the snapshot's range, without reading them back through its index.
@@ -199,8 +206,7 @@ def source_sql(snapshot: Snapshot, select_sql: str) -> str:
     ledger, most of a rollup's reading, can use parallel workers here, as the
     bare aggregate does.
     """
-    return (f"CREATE TEMPORARY TABLE {SOURCE_TABLE} ({', '.join(snapshot.columns)}) ON COMMIT DROP AS "
-            f"{select_sql}")
+    return f"CREATE TEMPORARY TABLE {SOURCE_TABLE} ({', '.join(snapshot.columns)}) ON COMMIT DROP AS {select_sql}"
 
 
 def upsert_sql(snapshot: Snapshot) -> str:
@@ -221,8 +227,7 @@ def upsert_sql(snapshot: Snapshot) -> str:
     old = ", ".join(f"t.{c}" for c in snapshot.values)
     new = ", ".join(f"src.{c}" for c in snapshot.values)
     low, high = ("start", "end") if snapshot.period == "day" else ("month_start", "month_end")
-    in_range = (f"t.alliance_id = %(alliance)s AND t.{snapshot.period} "
-                f"BETWEEN %({low})s::date AND %({high})s::date")
+    in_range = f"t.alliance_id = %(alliance)s AND t.{snapshot.period} BETWEEN %({low})s::date AND %({high})s::date"
     matches = " AND ".join(f"src.{c} = t.{c}" for c in snapshot.key)
     return f"""
 WITH updated AS (
@@ -248,8 +253,16 @@ SELECT (SELECT COUNT(*) FROM {SOURCE_TABLE}), (SELECT COUNT(*) FROM updated) + (
 
 
 OCCUPANCY_STEPS: list[tuple[Snapshot, str]] = [
-    (Snapshot("metrics_classroomday", ["alliance_id", "classroom_id", "day"], ["program_id", *SUMS], "day",
-              keeps_source_as=CLASSROOM_SOURCE), _CLASSROOM_DAYS),
+    (
+        Snapshot(
+            "metrics_classroomday",
+            ["alliance_id", "classroom_id", "day"],
+            ["program_id", *SUMS],
+            "day",
+            keeps_source_as=CLASSROOM_SOURCE,
+        ),
+        _CLASSROOM_DAYS,
+    ),
     (Snapshot("metrics_programday", ["alliance_id", "program_id", "day"], SUMS, "day"), _PROGRAM_DAYS),
     (Snapshot("metrics_allianceday", ["alliance_id", "day"], SUMS, "day"), _ALLIANCE_DAYS),
     (Snapshot("metrics_programmonth", ["alliance_id", "program_id", "month"], SUMS, "month"), _PROGRAM_MONTHS),
@@ -268,8 +281,10 @@ ROLLUP_SETTINGS = {"enable_nestloop": "off", "enable_sort": "off", "jit": "off",
 
 def _apply_settings(cursor, settings: dict[str, str]) -> dict[str, str]:  # type: ignore[no-untyped-def]
     """SET LOCAL each setting (the transaction's savepoint undoes them on error); return the previous values."""
-    cursor.execute("SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in settings),
-                   [value for name, setting in settings.items() for value in (name, name, setting)])
+    cursor.execute(
+        "SELECT " + ", ".join("current_setting(%s), set_config(%s, %s, true)" for _ in settings),
+        [value for name, setting in settings.items() for value in (name, name, setting)],
+    )
     row = cursor.fetchone()
     return {name: row[2 * n] for n, name in enumerate(settings)}
 
@@ -292,10 +307,13 @@ class RollupResult:
     read_beside_seconds: float | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(),
-                "tables": {name: list(counts) for name, counts in self.tables.items()},
-                "seconds": {name: round(seconds, 3) for name, seconds in self.seconds.items()},
-                "read_beside_seconds": self.read_beside_seconds}
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "tables": {name: list(counts) for name, counts in self.tables.items()},
+            "seconds": {name: round(seconds, 3) for name, seconds in self.seconds.items()},
+            "read_beside_seconds": self.read_beside_seconds,
+        }
 
 
 def month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -317,8 +335,13 @@ def run_steps(steps: list[tuple[Snapshot, str]], params: dict[str, object], resu
                 cursor.execute(f"DROP TABLE {snapshot.keeps_source_as}")
 
 
-def _write_source(cursor, snapshot: Snapshot, params: dict[str, object],  # type: ignore[no-untyped-def]
-                  result: RollupResult, began: float) -> None:
+def _write_source(
+    cursor,
+    snapshot: Snapshot,
+    params: dict[str, object],  # type: ignore[no-untyped-def]
+    result: RollupResult,
+    began: float,
+) -> None:
     cursor.execute(upsert_sql(snapshot), params)
     rows, written, deleted = cursor.fetchone()
     if snapshot.keeps_source_as:
@@ -329,15 +352,18 @@ def _write_source(cursor, snapshot: Snapshot, params: dict[str, object],  # type
     result.tables[snapshot.table] = (rows, written, deleted)
 
 
-def load_step(snapshot: Snapshot, rows: list[tuple[object, ...]], params: dict[str, object],
-              result: RollupResult) -> None:
+def load_step(
+    snapshot: Snapshot, rows: list[tuple[object, ...]], params: dict[str, object], result: RollupResult
+) -> None:
     """Write a step whose source rows were read beside this connection (ReadBeside)."""
     began = time.perf_counter()
     with connection.cursor() as cursor:
         columns = ", ".join(snapshot.columns)
         # The snapshot table's own column types; no rows.
-        cursor.execute(f"CREATE TEMPORARY TABLE {SOURCE_TABLE} ON COMMIT DROP AS "
-                       f"SELECT {columns} FROM {snapshot.table} WITH NO DATA")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {SOURCE_TABLE} ON COMMIT DROP AS "
+            f"SELECT {columns} FROM {snapshot.table} WITH NO DATA"
+        )
         with cursor.cursor.copy(f"COPY {SOURCE_TABLE} ({columns}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
@@ -408,8 +434,7 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
         raise ValueError("The rollup's last day is before its first.")
     month_start, month_end = month_bounds(start, end)
     alliance_id = require_alliance_id()
-    params = {"alliance": alliance_id, "start": start, "end": end,
-              "month_start": month_start, "month_end": month_end}
+    params = {"alliance": alliance_id, "start": start, "end": end, "month_start": month_start, "month_end": month_end}
     result = RollupResult(start=start, end=end)
     from metrics.cache import snapshots_changed
     from metrics.rollups_finance import FINANCE_STEPS

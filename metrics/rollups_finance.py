@@ -27,8 +27,20 @@ from __future__ import annotations
 
 from metrics.rollups import Snapshot
 
-FINANCE = ["billed", "collected_family", "collected_third_party", "written_off", "aging_current", "aging_1_30",
-           "aging_31_60", "aging_61_90", "aging_over_90", "cost", "personnel_admin", "personnel_classroom"]
+FINANCE = [
+    "billed",
+    "collected_family",
+    "collected_third_party",
+    "written_off",
+    "aging_current",
+    "aging_1_30",
+    "aging_31_60",
+    "aging_61_90",
+    "aging_over_90",
+    "cost",
+    "personnel_admin",
+    "personnel_classroom",
+]
 HUB = ["member_fees", "hub_cost", "grants", "contracts"]
 
 
@@ -195,11 +207,11 @@ staff AS (
     GROUP BY g.program_id, g.month
 )
 SELECT %(alliance)s::bigint, g.program_id, g.month,
-       {_dollars('mo.billed')}, {_dollars('mo.collected_family')},
-       {_dollars('mo.subsidy_on_ledger')} + COALESCE(rm.amount, 0),
-       {_dollars('mo.written_off')},
-       {_dollars('ag.aging_current')}, {_dollars('ag.aging_1_30')}, {_dollars('ag.aging_31_60')},
-       {_dollars('ag.aging_61_90')}, {_dollars('ag.aging_over_90')},
+       {_dollars("mo.billed")}, {_dollars("mo.collected_family")},
+       {_dollars("mo.subsidy_on_ledger")} + COALESCE(rm.amount, 0),
+       {_dollars("mo.written_off")},
+       {_dollars("ag.aging_current")}, {_dollars("ag.aging_1_30")}, {_dollars("ag.aging_31_60")},
+       {_dollars("ag.aging_61_90")}, {_dollars("ag.aging_over_90")},
        COALESCE(co.cost, 0), ROUND(COALESCE(st.personnel_admin, 0), 2), ROUND(COALESCE(st.personnel_classroom, 0), 2)
 FROM grid g
 LEFT JOIN money mo ON mo.program_id = g.program_id AND mo.month = g.month
@@ -261,8 +273,9 @@ WHERE s.month IS NOT NULL OR f.month IS NOT NULL OR h.month IS NOT NULL
 """
 
 FINANCE_STEPS: list[tuple[Snapshot, str]] = [
-    (Snapshot("metrics_programfinancemonth", ["alliance_id", "program_id", "month"], FINANCE, "month"),
-     _PROGRAM_FINANCE),
-    (Snapshot("metrics_alliancefinancemonth", ["alliance_id", "month"], [*FINANCE, *HUB], "month"),
-     _ALLIANCE_FINANCE),
+    (
+        Snapshot("metrics_programfinancemonth", ["alliance_id", "program_id", "month"], FINANCE, "month"),
+        _PROGRAM_FINANCE,
+    ),
+    (Snapshot("metrics_alliancefinancemonth", ["alliance_id", "month"], [*FINANCE, *HUB], "month"), _ALLIANCE_FINANCE),
 ]

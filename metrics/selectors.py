@@ -40,8 +40,7 @@ def months_back(last: datetime.date, count: int = WINDOW_MONTHS) -> list[datetim
 
 
 # --- A month of one program or of the alliance ---------------------------------------
-OCCUPANCY_FIGURES = {"occupancy", "occupancy_of_target", "attendance", "average_capacity", "average_fte",
-                     "open_slots"}
+OCCUPANCY_FIGURES = {"occupancy", "occupancy_of_target", "attendance", "average_capacity", "average_fte", "open_slots"}
 
 
 @dataclass(frozen=True)
@@ -78,8 +77,9 @@ def flags_of(month: Month | None, targets: Targets) -> list[Flag]:
     flags = []
     occupancy = month.figure("occupancy")
     if occupancy is not None and occupancy < targets.budget_occupancy:
-        flags.append(Flag("occupancy", f"Occupancy {pct(occupancy)} is below the budgeted "
-                                       f"{pct(targets.budget_occupancy)}"))
+        flags.append(
+            Flag("occupancy", f"Occupancy {pct(occupancy)} is below the budgeted {pct(targets.budget_occupancy)}")
+        )
     collection = month.figure("collection_rate")
     if collection is not None and collection < targets.collection_min:
         flags.append(Flag("collection", f"Collection {pct(collection)} is below {pct(targets.collection_min)}"))
@@ -169,13 +169,15 @@ def alliance_figures(*, last_month: datetime.date | None = None) -> AllianceFigu
         return AllianceFigures(targets, [], {}, [])
     window = {"month__gte": months[0], "month__lte": months[-1]}
     alliance_finance = {row.month: row for row in AllianceFinanceMonth.objects.filter(**window)}
-    by_month = {row.month: _month_of(row, alliance_finance.get(row.month))
-                for row in AllianceMonth.objects.filter(**window)}
+    by_month = {
+        row.month: _month_of(row, alliance_finance.get(row.month)) for row in AllianceMonth.objects.filter(**window)
+    }
     hub = {month: HubSustainability.of(row) for month, row in alliance_finance.items()}
     # The window's occupancy as plain tuples (sparklines); the latest month in full (figures and flags).
     per_program: dict[int, ProgramFigures] = {}
     series = ProgramMonth.objects.filter(**window).values_list(
-        "program_id", "program__name", "month", "enrolled_fte", "licensed_capacity")
+        "program_id", "program__name", "month", "enrolled_fte", "licensed_capacity"
+    )
     for program_id, name, month, fte, capacity in series:
         figures = per_program.setdefault(program_id, ProgramFigures(program_id, name, {}))
         figures.occupancy_by_month[month] = ratio(fte, capacity)
@@ -190,13 +192,27 @@ def alliance_figures(*, last_month: datetime.date | None = None) -> AllianceFigu
     return AllianceFigures(targets, months, by_month, programs, hub)
 
 
-OCCUPANCY_COLUMNS = ["operating_days", "licensed_capacity", "target_capacity", "enrolled_fte",
-                     "scheduled_child_days", "attended_child_days"]
+OCCUPANCY_COLUMNS = [
+    "operating_days",
+    "licensed_capacity",
+    "target_capacity",
+    "enrolled_fte",
+    "scheduled_child_days",
+    "attended_child_days",
+]
 
 
 # --- One member against the alliance ---------------------------------------------
-BENCHMARK_FIGURES = ["occupancy", "attendance", "collection_rate", "bad_debt_rate", "cost_per_child",
-                     "revenue_per_child", "gap_per_child", "admin_share"]
+BENCHMARK_FIGURES = [
+    "occupancy",
+    "attendance",
+    "collection_rate",
+    "bad_debt_rate",
+    "cost_per_child",
+    "revenue_per_child",
+    "gap_per_child",
+    "admin_share",
+]
 
 
 @dataclass
@@ -245,6 +261,8 @@ def program_benchmark(program_id: int, *, last_month: datetime.date | None = Non
         all_rows[row.month].append(month)
         if row.program_id == program_id:
             own[row.month] = month
-    spreads = {figure: {m: spread(month.figure(figure) for month in rows) for m, rows in all_rows.items()}
-               for figure in BENCHMARK_FIGURES}
+    spreads = {
+        figure: {m: spread(month.figure(figure) for month in rows) for m, rows in all_rows.items()}
+        for figure in BENCHMARK_FIGURES
+    }
     return Benchmark(targets, months, own, spreads)

@@ -23,18 +23,28 @@ def targets_update(*, actor: AbstractBaseUser | None, values: dict[str, Decimal]
         targets.full_clean(exclude=["alliance"])
         targets.save()
         snapshots_changed(targets.alliance_id)  # flags follow the new targets
-        audit_event_record(actor=actor, action="metrics.targets_updated", target=targets, before=before,
-                           after={name: str(value) for name, value in values.items()})
+        audit_event_record(
+            actor=actor,
+            action="metrics.targets_updated",
+            target=targets,
+            before=before,
+            after={name: str(value) for name, value in values.items()},
+        )
         return targets
 
 
-def hub_money_record(*, actor: AbstractBaseUser | None, month: datetime.date, kind: str, amount: Decimal,
-                     description: str = "") -> HubMoney:
+def hub_money_record(
+    *, actor: AbstractBaseUser | None, month: datetime.date, kind: str, amount: Decimal, description: str = ""
+) -> HubMoney:
     """Record a Hub cost, grant or contract for a month (the next rollup adds it up)."""
     with transaction.atomic():
         entry = HubMoney(month=month.replace(day=1), kind=kind, amount=amount, description=description)
         entry.full_clean(exclude=["alliance"])
         entry.save()
-        audit_event_record(actor=actor, action="metrics.hub_money_recorded", target=entry,
-                           after={"month": str(entry.month), "kind": kind, "amount": str(amount)})
+        audit_event_record(
+            actor=actor,
+            action="metrics.hub_money_recorded",
+            target=entry,
+            after={"month": str(entry.month), "kind": kind, "amount": str(amount)},
+        )
         return entry

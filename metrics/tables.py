@@ -48,12 +48,20 @@ def plain(value: Decimal | None) -> str:
     return "" if value is None else str(value)
 
 
-def _monthly_chart(*, slug: str, title: str, months: list[datetime.date], series: Sequence[Series],
-                   fmt: Callable[[Decimal], str], references: Sequence[Reference] = (),
-                   band: tuple[Sequence[Decimal | None], Sequence[Decimal | None]] | None = None,
-                   band_headers: tuple[str, str] = ("alliance Q1", "alliance Q3")) -> Chart:
-    svg = line_chart(title=title, labels=[axis_label(m) for m in months], series=series, fmt=fmt,
-                     references=references, band=band)
+def _monthly_chart(
+    *,
+    slug: str,
+    title: str,
+    months: list[datetime.date],
+    series: Sequence[Series],
+    fmt: Callable[[Decimal], str],
+    references: Sequence[Reference] = (),
+    band: tuple[Sequence[Decimal | None], Sequence[Decimal | None]] | None = None,
+    band_headers: tuple[str, str] = ("alliance Q1", "alliance Q3"),
+) -> Chart:
+    svg = line_chart(
+        title=title, labels=[axis_label(m) for m in months], series=series, fmt=fmt, references=references, band=band
+    )
     headers = ["month", *(s.label for s in series)]
     if band:
         headers += list(band_headers)
@@ -75,78 +83,161 @@ def alliance_charts(figures: AllianceFigures) -> list[Chart]:
     targets, months = figures.targets, figures.months
     return [
         _monthly_chart(
-            slug="occupancy", title="Occupancy and attendance", months=months,
-            series=[Series("occupancy", figures.alliance_series("occupancy")),
-                    Series("attendance", figures.alliance_series("attendance"), dashed=True)],
-            fmt=pct, references=[Reference("budget", targets.budget_occupancy),
-                                 Reference("target", targets.target_occupancy)]),
+            slug="occupancy",
+            title="Occupancy and attendance",
+            months=months,
+            series=[
+                Series("occupancy", figures.alliance_series("occupancy")),
+                Series("attendance", figures.alliance_series("attendance"), dashed=True),
+            ],
+            fmt=pct,
+            references=[Reference("budget", targets.budget_occupancy), Reference("target", targets.target_occupancy)],
+        ),
         _monthly_chart(
-            slug="collection", title="Fee collection and bad debt (share of billed)", months=months,
-            series=[Series("collection rate", figures.alliance_series("collection_rate")),
-                    Series("family share", figures.alliance_series("family_collection_rate"), dashed=True),
-                    Series("third-party share", figures.alliance_series("third_party_collection_rate"),
-                           dashed=True),
-                    Series("bad debt", figures.alliance_series("bad_debt_rate"))],
-            fmt=pct, references=[Reference("collection target", targets.collection_min),
-                                 Reference("bad debt limit", targets.bad_debt_max)]),
+            slug="collection",
+            title="Fee collection and bad debt (share of billed)",
+            months=months,
+            series=[
+                Series("collection rate", figures.alliance_series("collection_rate")),
+                Series("family share", figures.alliance_series("family_collection_rate"), dashed=True),
+                Series("third-party share", figures.alliance_series("third_party_collection_rate"), dashed=True),
+                Series("bad debt", figures.alliance_series("bad_debt_rate")),
+            ],
+            fmt=pct,
+            references=[
+                Reference("collection target", targets.collection_min),
+                Reference("bad debt limit", targets.bad_debt_max),
+            ],
+        ),
         _monthly_chart(
-            slug="cost-revenue", title="Revenue and cost per enrolled child (a month)", months=months,
-            series=[Series("revenue per child", figures.alliance_series("revenue_per_child")),
-                    Series("cost per child", figures.alliance_series("cost_per_child"), dashed=True)],
-            fmt=money),
+            slug="cost-revenue",
+            title="Revenue and cost per enrolled child (a month)",
+            months=months,
+            series=[
+                Series("revenue per child", figures.alliance_series("revenue_per_child")),
+                Series("cost per child", figures.alliance_series("cost_per_child"), dashed=True),
+            ],
+            fmt=money,
+        ),
         _monthly_chart(
-            slug="hub", title="Hub sustainability: share of Hub cost covered", months=months,
-            series=[Series("by member fees", figures.hub_series("fee_coverage")),
-                    Series("with grants and contracts", figures.hub_series("total_coverage"), dashed=True)],
-            fmt=pct),
+            slug="hub",
+            title="Hub sustainability: share of Hub cost covered",
+            months=months,
+            series=[
+                Series("by member fees", figures.hub_series("fee_coverage")),
+                Series("with grants and contracts", figures.hub_series("total_coverage"), dashed=True),
+            ],
+            fmt=pct,
+        ),
     ]
 
 
-MEMBER_COLUMNS = [("occupancy", "occupancy"), ("occupancy_of_target", "occupancy of desired capacity"),
-                  ("attendance", "attendance"), ("average_capacity", "average licensed capacity"),
-                  ("average_fte", "average enrolled FTE"), ("open_slots", "average open slots"),
-                  ("billed", "billed"), ("collection_rate", "collection rate"), ("bad_debt_rate", "bad debt rate"),
-                  ("cost_per_child", "cost per child"), ("revenue_per_child", "revenue per child"),
-                  ("gap_per_child", "gap per child"), ("break_even_occupancy", "break-even occupancy"),
-                  ("admin_share", "administration share of personnel")]
+MEMBER_COLUMNS = [
+    ("occupancy", "occupancy"),
+    ("occupancy_of_target", "occupancy of desired capacity"),
+    ("attendance", "attendance"),
+    ("average_capacity", "average licensed capacity"),
+    ("average_fte", "average enrolled FTE"),
+    ("open_slots", "average open slots"),
+    ("billed", "billed"),
+    ("collection_rate", "collection rate"),
+    ("bad_debt_rate", "bad debt rate"),
+    ("cost_per_child", "cost per child"),
+    ("revenue_per_child", "revenue per child"),
+    ("gap_per_child", "gap per child"),
+    ("break_even_occupancy", "break-even occupancy"),
+    ("admin_share", "administration share of personnel"),
+]
 
 
 def members_chart_rows(figures: AllianceFigures) -> Chart:
     """The members table as a downloadable table (no SVG)."""
     headers = ["program", "month", *(label for _, label in MEMBER_COLUMNS), "points to target", "flags"]
     month = figures.months[-1].strftime("%Y-%m") if figures.months else ""
-    rows = [[p.name, month, *(plain(p.latest_figure(name)) for name, _ in MEMBER_COLUMNS), plain(p.to_target),
-             "; ".join(f.message for f in p.flags)] for p in figures.programs]
+    rows = [
+        [
+            p.name,
+            month,
+            *(plain(p.latest_figure(name)) for name, _ in MEMBER_COLUMNS),
+            plain(p.to_target),
+            "; ".join(f.message for f in p.flags),
+        ]
+        for p in figures.programs
+    ]
     return Chart("members", "Members", SafeString(""), headers, rows)
 
 
-def _benchmark_chart(benchmark: Benchmark, *, slug: str, figure: str, title: str, own_label: str,
-                     fmt: Callable[[Decimal], str], references: Sequence[Reference] = ()) -> Chart:
+def _benchmark_chart(
+    benchmark: Benchmark,
+    *,
+    slug: str,
+    figure: str,
+    title: str,
+    own_label: str,
+    fmt: Callable[[Decimal], str],
+    references: Sequence[Reference] = (),
+) -> Chart:
     return _monthly_chart(
-        slug=slug, title=title, months=benchmark.months,
-        series=[Series(own_label, benchmark.own_series(figure)),
-                Series("alliance median", benchmark.spread_series(figure, "median"), dashed=True)],
-        fmt=fmt, references=references,
-        band=(benchmark.spread_series(figure, "q1"), benchmark.spread_series(figure, "q3")))
+        slug=slug,
+        title=title,
+        months=benchmark.months,
+        series=[
+            Series(own_label, benchmark.own_series(figure)),
+            Series("alliance median", benchmark.spread_series(figure, "median"), dashed=True),
+        ],
+        fmt=fmt,
+        references=references,
+        band=(benchmark.spread_series(figure, "q1"), benchmark.spread_series(figure, "q3")),
+    )
 
 
 def benchmark_charts(benchmark: Benchmark, *, own_label: str) -> list[Chart]:
     targets = benchmark.targets
     return [
-        _benchmark_chart(benchmark, slug="occupancy", figure="occupancy", own_label=own_label, fmt=pct,
-                         title=f"Occupancy: {own_label} and the alliance",
-                         references=[Reference("budget", targets.budget_occupancy)]),
-        _benchmark_chart(benchmark, slug="attendance", figure="attendance", own_label=own_label, fmt=pct,
-                         title=f"Attendance: {own_label} and the alliance"),
-        _benchmark_chart(benchmark, slug="collection", figure="collection_rate", own_label=own_label, fmt=pct,
-                         title=f"Collection rate: {own_label} and the alliance",
-                         references=[Reference("target", targets.collection_min)]),
-        _benchmark_chart(benchmark, slug="bad-debt", figure="bad_debt_rate", own_label=own_label, fmt=pct,
-                         title=f"Bad debt: {own_label} and the alliance",
-                         references=[Reference("limit", targets.bad_debt_max)]),
-        _benchmark_chart(benchmark, slug="gap", figure="gap_per_child", own_label=own_label, fmt=money,
-                         title=f"Revenue minus cost per child: {own_label} and the alliance",
-                         references=[Reference("break-even", Decimal(0))]),
+        _benchmark_chart(
+            benchmark,
+            slug="occupancy",
+            figure="occupancy",
+            own_label=own_label,
+            fmt=pct,
+            title=f"Occupancy: {own_label} and the alliance",
+            references=[Reference("budget", targets.budget_occupancy)],
+        ),
+        _benchmark_chart(
+            benchmark,
+            slug="attendance",
+            figure="attendance",
+            own_label=own_label,
+            fmt=pct,
+            title=f"Attendance: {own_label} and the alliance",
+        ),
+        _benchmark_chart(
+            benchmark,
+            slug="collection",
+            figure="collection_rate",
+            own_label=own_label,
+            fmt=pct,
+            title=f"Collection rate: {own_label} and the alliance",
+            references=[Reference("target", targets.collection_min)],
+        ),
+        _benchmark_chart(
+            benchmark,
+            slug="bad-debt",
+            figure="bad_debt_rate",
+            own_label=own_label,
+            fmt=pct,
+            title=f"Bad debt: {own_label} and the alliance",
+            references=[Reference("limit", targets.bad_debt_max)],
+        ),
+        _benchmark_chart(
+            benchmark,
+            slug="gap",
+            figure="gap_per_child",
+            own_label=own_label,
+            fmt=money,
+            title=f"Revenue minus cost per child: {own_label} and the alliance",
+            references=[Reference("break-even", Decimal(0))],
+        ),
     ]
 
 

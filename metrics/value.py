@@ -127,13 +127,15 @@ def months_between(start: datetime.date, end: datetime.date) -> list[datetime.da
 
 def _fee_entries(program_ids: list[int], start: datetime.date, end: datetime.date) -> QuerySet[LedgerEntry]:
     """Entries of the programs' Hub member-fee accounts (accounts with no family) in the period."""
-    return LedgerEntry.objects.filter(program_id__in=program_ids, account__family__isnull=True,
-                                      posted_on__range=(start, month_end(end)))
+    return LedgerEntry.objects.filter(
+        program_id__in=program_ids, account__family__isnull=True, posted_on__range=(start, month_end(end))
+    )
 
 
 def _fee_charged_q() -> Q:
-    return (Q(kind=EntryKind.CHARGE, category=ChargeCategory.MEMBER_FEE)
-            | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.CHARGE, reverses__category=ChargeCategory.MEMBER_FEE))
+    return Q(kind=EntryKind.CHARGE, category=ChargeCategory.MEMBER_FEE) | Q(
+        kind=EntryKind.REVERSAL, reverses__kind=EntryKind.CHARGE, reverses__category=ChargeCategory.MEMBER_FEE
+    )
 
 
 def _paid_q() -> Q:
@@ -143,23 +145,26 @@ def _paid_q() -> Q:
 def _snapshot_sums(program_ids: list[int], last: datetime.date) -> dict[int, dict[datetime.date, dict]]:
     """Per program and month up to `last`: billed, written off (finance) and FTE/capacity-days (occupancy)."""
     rows: dict[int, dict[datetime.date, dict]] = defaultdict(dict)
-    for pk, month, billed, written_off in (ProgramFinanceMonth.objects.filter(program_id__in=program_ids,
-                                                                              month__lte=last)
-                                           .values_list("program_id", "month", "billed", "written_off")):
+    for pk, month, billed, written_off in ProgramFinanceMonth.objects.filter(
+        program_id__in=program_ids, month__lte=last
+    ).values_list("program_id", "month", "billed", "written_off"):
         rows[pk].setdefault(month, {}).update(billed=billed, written_off=written_off)
-    for pk, month, fte, capacity in (ProgramMonth.objects.filter(program_id__in=program_ids, month__lte=last)
-                                     .values_list("program_id", "month", "enrolled_fte", "licensed_capacity")):
+    for pk, month, fte, capacity in ProgramMonth.objects.filter(
+        program_id__in=program_ids, month__lte=last
+    ).values_list("program_id", "month", "enrolled_fte", "licensed_capacity"):
         rows[pk].setdefault(month, {}).update(enrolled_fte=fte, licensed_capacity=capacity)
     return rows
 
 
 def _sum(months: list[datetime.date], by_month: dict[datetime.date, dict]) -> Sums:
     pick = [by_month[m] for m in months]
-    return Sums(tuple(months),
-                billed=sum((r.get("billed", ZERO) for r in pick), ZERO),
-                written_off=sum((r.get("written_off", ZERO) for r in pick), ZERO),
-                enrolled_fte=sum((r.get("enrolled_fte", ZERO) for r in pick), ZERO),
-                licensed_capacity=sum((r.get("licensed_capacity", 0) for r in pick), 0))
+    return Sums(
+        tuple(months),
+        billed=sum((r.get("billed", ZERO) for r in pick), ZERO),
+        written_off=sum((r.get("written_off", ZERO) for r in pick), ZERO),
+        enrolled_fte=sum((r.get("enrolled_fte", ZERO) for r in pick), ZERO),
+        licensed_capacity=sum((r.get("licensed_capacity", 0) for r in pick), 0),
+    )
 
 
 def _since_joining(value: MemberValue, by_month: dict[datetime.date, dict]) -> None:
@@ -173,20 +178,25 @@ def _since_joining(value: MemberValue, by_month: dict[datetime.date, dict]) -> N
     billed_months = sorted(m for m, r in by_month.items() if m >= joined and r.get("billed", ZERO) > 0)
     baseline = billed_months[:BASELINE_MONTHS]
     if len(baseline) < BASELINE_MONTHS or baseline[-1] >= start:
-        value.baseline_note = (f"The first {BASELINE_MONTHS} months on record since joining overlap this period, "
-                               "so no before-and-after comparison is made.")
+        value.baseline_note = (
+            f"The first {BASELINE_MONTHS} months on record since joining overlap this period, "
+            "so no before-and-after comparison is made."
+        )
         return
     value.baseline = _sum(baseline, by_month)
     if program.joined_on and baseline[0] > _add_months(joined, BASELINE_MONTHS):
-        value.baseline_note = (f"The rollups start after {program.name} joined (on {program.joined_on}): "
-                               f"the baseline is its first {BASELINE_MONTHS} months on record.")
+        value.baseline_note = (
+            f"The rollups start after {program.name} joined (on {program.joined_on}): "
+            f"the baseline is its first {BASELINE_MONTHS} months on record."
+        )
     before, now = value.baseline, value.now
     if before.billed > 0 and now.billed > 0:
         value.bad_debt_avoided = cents(now.billed * before.written_off / before.billed - now.written_off)
     if before.licensed_capacity and now.enrolled_fte > 0 and now.billed > 0:
         occupancy_before = before.enrolled_fte / before.licensed_capacity
         value.revenue_from_occupancy = cents(
-            now.billed * (now.enrolled_fte - occupancy_before * now.licensed_capacity) / now.enrolled_fte)
+            now.billed * (now.enrolled_fte - occupancy_before * now.licensed_capacity) / now.enrolled_fte
+        )
 
 
 def members_value(programs: list[MemberProgram], *, start: datetime.date, end: datetime.date) -> list[MemberValue]:
@@ -205,14 +215,22 @@ def members_value(programs: list[MemberProgram], *, start: datetime.date, end: d
     hours = cover_hours_by_program(start=start, end=last_day)
     counts: dict[int, int] = defaultdict(int)
     for pk in CoverRequest.objects.filter(status=CoverStatus.DELIVERED, day__range=(start, last_day)).values_list(
-            "program_id", flat=True):
+        "program_id", flat=True
+    ):
         counts[pk] += 1
     snapshots = _snapshot_sums(ids, end)
     values = []
     for program in programs:
-        value = MemberValue(program, start, end, fee_charged=charged[program.pk], fee_paid=paid[program.pk],
-                            purchasing_savings=savings.get(program.pk) or ZERO, covers=counts[program.pk],
-                            cover_hours=hours.get(program.pk) or ZERO)
+        value = MemberValue(
+            program,
+            start,
+            end,
+            fee_charged=charged[program.pk],
+            fee_paid=paid[program.pk],
+            purchasing_savings=savings.get(program.pk) or ZERO,
+            covers=counts[program.pk],
+            cover_hours=hours.get(program.pk) or ZERO,
+        )
         _since_joining(value, snapshots.get(program.pk, {}))
         values.append(value)
     return values
@@ -221,8 +239,12 @@ def members_value(programs: list[MemberProgram], *, start: datetime.date, end: d
 def member_value(program: MemberProgram, *, start: datetime.date, end: datetime.date) -> MemberValue:
     """One program's value of membership with the records behind each figure."""
     value = members_value([program], start=start, end=end)[0]
-    value.fee_lines = list(_fee_entries([program.pk], value.start, value.end).filter(_fee_charged_q())
-                           .select_related("invoice").order_by("posted_on", "pk"))
+    value.fee_lines = list(
+        _fee_entries([program.pk], value.start, value.end)
+        .filter(_fee_charged_q())
+        .select_related("invoice")
+        .order_by("posted_on", "pk")
+    )
     last_day = month_end(value.end)
     value.purchase_lines = list(delivered_lines(program_id=program.pk, start=value.start, end=last_day))
     value.cover_rows = list(delivered_covers(program_id=program.pk, start=value.start, end=last_day))
@@ -278,9 +300,11 @@ def savings_members_report(*, start: datetime.date, end: datetime.date) -> Savin
         members_with_savings=sum(1 for v in paying if v.purchasing_savings > 0 or v.cover_hours > 0),
         fee_charged=sum((v.fee_charged for v in paying), ZERO),
         purchasing_savings=sum((v.purchasing_savings for v in paying), ZERO),
-        covers=sum(v.covers for v in paying), cover_hours=sum((v.cover_hours for v in paying), ZERO),
+        covers=sum(v.covers for v in paying),
+        cover_hours=sum((v.cover_hours for v in paying), ZERO),
         measured_members=len(measured),
         bad_debt_avoided=sum((v.bad_debt_avoided or ZERO for v in measured), ZERO) if with_measures else None,
         revenue_from_occupancy=sum((v.revenue_from_occupancy or ZERO for v in measured), ZERO)
-        if with_measures else None,
+        if with_measures
+        else None,
     )

@@ -32,11 +32,16 @@ from metrics.tables import Chart, alliance_charts, benchmark_charts, find_chart,
 from metrics.templatetags.metrics_tags import money
 
 PROVIDER_ONLY = frozenset({Role.PROVIDER})
-COMPARISON = [("occupancy", "Occupancy", pct), ("attendance", "Attendance", pct),
-              ("collection_rate", "Collection rate", pct), ("bad_debt_rate", "Bad debt (of billed)", pct),
-              ("cost_per_child", "Cost per enrolled child", money), ("revenue_per_child", "Revenue per enrolled child",
-                                                                     money),
-              ("gap_per_child", "Revenue − cost per child", money), ("admin_share", "Administration share", pct)]
+COMPARISON = [
+    ("occupancy", "Occupancy", pct),
+    ("attendance", "Attendance", pct),
+    ("collection_rate", "Collection rate", pct),
+    ("bad_debt_rate", "Bad debt (of billed)", pct),
+    ("cost_per_child", "Cost per enrolled child", money),
+    ("revenue_per_child", "Revenue per enrolled child", money),
+    ("gap_per_child", "Revenue − cost per child", money),
+    ("admin_share", "Administration share", pct),
+]
 
 
 def _last(value: Any) -> tuple[int, Any]:
@@ -44,8 +49,15 @@ def _last(value: Any) -> tuple[int, Any]:
     return (1, 0) if value is None else (0, value)
 
 
-MEMBER_FIGURES = ["occupancy", "to_target", "attendance", "open_slots", "collection_rate", "bad_debt_rate",
-                  "gap_per_child"]
+MEMBER_FIGURES = [
+    "occupancy",
+    "to_target",
+    "attendance",
+    "open_slots",
+    "collection_rate",
+    "bad_debt_rate",
+    "gap_per_child",
+]
 
 
 def _member_value(program: ProgramFigures, figure: str) -> Any:
@@ -85,8 +97,7 @@ class DashboardView(AllianceMixin, TemplateView):
         can_edit = self.membership.role == Role.HUB_ADMIN
         # The figures change only when a rollup runs: the rendered body is cached under the snapshots' version.
         # (and under the alliance's locale and time zone, which change how it is written).
-        key = page_key(self.alliance.pk, "dashboard", sort, int(can_edit), self.alliance.locale,
-                       self.alliance.timezone)
+        key = page_key(self.alliance.pk, "dashboard", sort, int(can_edit), self.alliance.locale, self.alliance.timezone)
         body = cache.get(key)
         if body is None:
             body = render_to_string("metrics/_dashboard_body.html", self.body_context(sort, can_edit))
@@ -98,22 +109,37 @@ class DashboardView(AllianceMixin, TemplateView):
         figures = alliance_figures()
         members = sorted(figures.programs, key=MEMBER_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
         return {
-            "alliance": self.alliance, "figures": figures, "targets": figures.targets, "latest": figures.latest,
+            "alliance": self.alliance,
+            "figures": figures,
+            "targets": figures.targets,
+            "latest": figures.latest,
             "charts": alliance_charts(figures),
-            "members": [{"program": p, "spark": self._sparkline(p, figures),
-                         **{f: _member_value(p, f) for f in MEMBER_FIGURES}} for p in members],
+            "members": [
+                {"program": p, "spark": self._sparkline(p, figures), **{f: _member_value(p, f) for f in MEMBER_FIGURES}}
+                for p in members
+            ],
             "sort": sort,
-            "sort_columns": [("name", "Program"), ("occupancy", "Occupancy"), ("to_target", "To target"),
-                             ("attendance", "Attendance"), ("open_slots", "Open slots"),
-                             ("collection_rate", "Collection"), ("bad_debt_rate", "Bad debt"),
-                             ("gap_per_child", "Revenue − cost per child"), ("flags", "Flags")],
+            "sort_columns": [
+                ("name", "Program"),
+                ("occupancy", "Occupancy"),
+                ("to_target", "To target"),
+                ("attendance", "Attendance"),
+                ("open_slots", "Open slots"),
+                ("collection_rate", "Collection"),
+                ("bad_debt_rate", "Bad debt"),
+                ("gap_per_child", "Revenue − cost per child"),
+                ("flags", "Flags"),
+            ],
             "can_edit_targets": can_edit,
             "hub": figures.hub.get(figures.months[-1]) if figures.months else None,
         }
 
     def _sparkline(self, program: ProgramFigures, figures: Any) -> Any:
-        return sparkline(program.series(figures.months), reference=figures.targets.budget_occupancy,
-                         label=f"Occupancy of {program.name}, last 12 months")
+        return sparkline(
+            program.series(figures.months),
+            reference=figures.targets.budget_occupancy,
+            label=f"Occupancy of {program.name}, last 12 months",
+        )
 
 
 class DashboardCSVView(AllianceMixin, View):
@@ -150,12 +176,23 @@ class ProgramMetricsMixin(AllianceMixin):
         benchmark, charts = self.charts()
         latest = benchmark.latest
         comparison = [
-            (label, fmt(latest.figure(figure) if latest else None), *(
-                fmt(getattr(benchmark.spread_latest(figure), part, None)) for part in ("q1", "median", "q3")))
+            (
+                label,
+                fmt(latest.figure(figure) if latest else None),
+                *(fmt(getattr(benchmark.spread_latest(figure), part, None)) for part in ("q1", "median", "q3")),
+            )
             for figure, label, fmt in COMPARISON
         ]
-        context.update(program=self.program, benchmark=benchmark, charts=charts, latest=latest, comparison=comparison,
-                       targets=benchmark.targets, csv_url_name=self.csv_url_name, csv_args=self.csv_args())
+        context.update(
+            program=self.program,
+            benchmark=benchmark,
+            charts=charts,
+            latest=latest,
+            comparison=comparison,
+            targets=benchmark.targets,
+            csv_url_name=self.csv_url_name,
+            csv_args=self.csv_args(),
+        )
         return context
 
     def get_title(self) -> str:
@@ -244,8 +281,13 @@ class HubMoneyView(AllianceMixin, FormView):
 
     def form_valid(self, form: HubMoneyForm) -> HttpResponse:
         data = form.cleaned_data
-        hub_money_record(actor=self.request.user, month=data["month"], kind=data["kind"],  # type: ignore[arg-type]
-                         amount=data["amount"], description=data["description"])
+        hub_money_record(
+            actor=self.request.user,
+            month=data["month"],
+            kind=data["kind"],  # type: ignore[arg-type]
+            amount=data["amount"],
+            description=data["description"],
+        )
         messages.success(self.request, "Recorded. The next nightly rollup adds it to Hub sustainability.")
         return redirect("metrics:hub_money", self.alliance.slug)
 

@@ -36,8 +36,9 @@ class ValuePeriodMixin(AllianceMixin):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
         start, end = self.period()
-        context.update(start=start, end=end, baseline_months=BASELINE_MONTHS,
-                       query=f"from={start:%Y-%m}&to={end:%Y-%m}")
+        context.update(
+            start=start, end=end, baseline_months=BASELINE_MONTHS, query=f"from={start:%Y-%m}&to={end:%Y-%m}"
+        )
         return context
 
 
@@ -51,10 +52,21 @@ class ValueListView(ValuePeriodMixin, TemplateView):
         start, end = self.period()
         programs = list(MemberProgram.objects.exclude(status=ProgramStatus.APPLICANT).order_by("name"))
         values = members_value(programs, start=start, end=end)
-        context.update(values=values,
-                       totals={name: sum((getattr(v, name) or ZERO for v in values), ZERO)
-                               for name in ("fee_charged", "purchasing_savings", "cover_hours", "bad_debt_avoided",
-                                            "revenue_from_occupancy", "measured_value", "net")})
+        context.update(
+            values=values,
+            totals={
+                name: sum((getattr(v, name) or ZERO for v in values), ZERO)
+                for name in (
+                    "fee_charged",
+                    "purchasing_savings",
+                    "cover_hours",
+                    "bad_debt_avoided",
+                    "revenue_from_occupancy",
+                    "measured_value",
+                    "net",
+                )
+            },
+        )
         return context
 
 
@@ -79,6 +91,9 @@ class ValueProgramView(ValuePeriodMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         start, end = self.period()
-        context.update(value=member_value(self.get_program(), start=start, end=end), program=self.get_program(),
-                       is_hub=self.membership.is_hub)
+        context.update(
+            value=member_value(self.get_program(), start=start, end=end),
+            program=self.get_program(),
+            is_hub=self.membership.is_hub,
+        )
         return context

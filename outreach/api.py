@@ -60,15 +60,15 @@ class PublicListingViewSet(AllianceModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         program = data.pop("program")
-        serializer.instance = through_service(
-            lambda: listing_save(actor=self.request.user, program=program, data=data))
+        serializer.instance = through_service(lambda: listing_save(actor=self.request.user, program=program, data=data))
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         listing = serializer.instance
         assert listing is not None  # an update always has its row
         data = {k: v for k, v in serializer.validated_data.items() if k in LISTING_WRITABLE}
         serializer.instance = through_service(
-            lambda: listing_save(actor=self.request.user, program=listing.program, data=data))
+            lambda: listing_save(actor=self.request.user, program=listing.program, data=data)
+        )
 
 
 class InquiryGuardianSerializer(serializers.ModelSerializer):
@@ -82,16 +82,35 @@ class InquirySerializer(serializers.ModelSerializer):
     weekdays = WeekdaysField(read_only=True)
     day_length = serializers.ChoiceField(choices=DayLength.CHOICES, read_only=True)
     status = serializers.SerializerMethodField()
-    enrolled_at = serializers.DateTimeField(read_only=True, allow_null=True,
-                                            help_text="First enrollment of a child of the family after the inquiry.")
+    enrolled_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="First enrollment of a child of the family after the inquiry."
+    )
     hours_to_first_contact = serializers.SerializerMethodField()
 
     class Meta:
         model = Inquiry
-        fields = ["id", "received_at", "family", "guardian", "desired_start", "weekdays", "day_length", "area",
-                  "any_program", "subsidy_status", "message", "status", "first_contact_at", "first_contact_method",
-                  "first_contact_note", "hours_to_first_contact", "enrolled_at", "closed_at", "closed_reason",
-                  "closed_note"]
+        fields = [
+            "id",
+            "received_at",
+            "family",
+            "guardian",
+            "desired_start",
+            "weekdays",
+            "day_length",
+            "area",
+            "any_program",
+            "subsidy_status",
+            "message",
+            "status",
+            "first_contact_at",
+            "first_contact_method",
+            "first_contact_note",
+            "hours_to_first_contact",
+            "enrolled_at",
+            "closed_at",
+            "closed_reason",
+            "closed_note",
+        ]
         read_only_fields = fields
 
     @extend_schema_field(serializers.ChoiceField(choices=InquiryStatus.CHOICES))
@@ -107,8 +126,7 @@ class InquirySerializer(serializers.ModelSerializer):
 class FirstContactSerializer(serializers.Serializer):
     method = serializers.ChoiceField(choices=ContactMethod.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
-    contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None,
-                                             help_text="Blank for now.")
+    contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Blank for now.")
 
 
 class CloseSerializer(serializers.Serializer):
@@ -116,11 +134,19 @@ class CloseSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
 
-@extend_schema_view(list=extend_schema(parameters=[
-    OpenApiParameter("status", OpenApiTypes.STR, enum=["open", *(c for c, _ in InquiryStatus.CHOICES)],
-                     description="Only inquiries in this state; every inquiry when absent"),
-    OpenApiParameter("q", OpenApiTypes.STR, description="Guardian name, email or phone contains"),
-]))
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "status",
+                OpenApiTypes.STR,
+                enum=["open", *(c for c, _ in InquiryStatus.CHOICES)],
+                description="Only inquiries in this state; every inquiry when absent",
+            ),
+            OpenApiParameter("q", OpenApiTypes.STR, description="Guardian name, email or phone contains"),
+        ]
+    )
+)
 class InquiryViewSet(AllianceReadOnlyViewSet):
     """The Hub's inquiry inbox: families who asked for care on the public page."""
 

@@ -29,15 +29,27 @@ from members.models import MemberProgram, ProgramStatus
 from outreach.models import CloseReason, ContactMethod, Inquiry, PublicListing, SubsidyStatus
 from outreach.services import ChildRequest, inquiry_close, inquiry_record_first_contact, inquiry_submit, listing_save
 
-LANGUAGES = ["English", "English, Spanish", "English, Spanish", "English, Vietnamese", "English, Polish",
-             "English, Arabic", "English, Spanish, Portuguese", "English, Yoruba"]
+LANGUAGES = [
+    "English",
+    "English, Spanish",
+    "English, Spanish",
+    "English, Vietnamese",
+    "English, Polish",
+    "English, Arabic",
+    "English, Spanish, Portuguese",
+    "English, Yoruba",
+]
 DESCRIPTIONS = {
-    "centre": ["Play-based rooms, a big fenced garden and meals cooked on site.",
-               "Small groups, lots of outdoor time and a library corner in every room.",
-               "Creative curriculum, music every day, and a nurse on staff."],
-    "family_home": ["A warm home setting with mixed ages, like a big family.",
-                    "Home-cooked meals, a backyard garden and walks to the park.",
-                    "Small mixed-age group, flexible hours for shift workers."],
+    "centre": [
+        "Play-based rooms, a big fenced garden and meals cooked on site.",
+        "Small groups, lots of outdoor time and a library corner in every room.",
+        "Creative curriculum, music every day, and a nurse on staff.",
+    ],
+    "family_home": [
+        "A warm home setting with mixed ages, like a big family.",
+        "Home-cooked meals, a backyard garden and walks to the park.",
+        "Small mixed-age group, flexible hours for shift workers.",
+    ],
 }
 INQUIRY_DOMAIN = "inquiries.example"
 # (first, last, child, child's age in months at start, days ago, hours to first contact or None, outcome)
@@ -61,9 +73,13 @@ def seed_outreach_demo(alliance: Alliance) -> dict[str, Any]:
     rng = random.Random(f"hub-outreach-demo:{alliance.slug}")
     listings = _seed_listings(rng)
     inquiries = _seed_inquiries(alliance, rng)
-    return {"published": PublicListing.objects.filter(published=True).count(), "listings_added": listings,
-            "inquiries_added": inquiries, "inquiries": Inquiry.objects.count(),
-            "family_page_email": _family_with_statements()}
+    return {
+        "published": PublicListing.objects.filter(published=True).count(),
+        "listings_added": listings,
+        "inquiries_added": inquiries,
+        "inquiries": Inquiry.objects.count(),
+        "family_page_email": _family_with_statements(),
+    }
 
 
 def _seed_listings(rng: random.Random) -> int:
@@ -78,7 +94,8 @@ def _seed_listings(rng: random.Random) -> int:
             # One member keeps its listing private (publish or not is the member's choice).
             "published": index != 2 or len(programs) < 4,
             "description": rng.choice(DESCRIPTIONS.get(program.kind, DESCRIPTIONS["centre"])),
-            "languages": rng.choice(LANGUAGES), "accepts_subsidy": choice < 0.8,
+            "languages": rng.choice(LANGUAGES),
+            "accepts_subsidy": choice < 0.8,
         }
         if index == 3:
             data["show_openings"] = False  # "ask about places"
@@ -96,8 +113,7 @@ def _born(months: int, start: datetime.date) -> datetime.date:
 
 def _seed_inquiries(alliance: Alliance, rng: random.Random) -> int:
     today = alliance_today()
-    known = set(Guardian.objects.filter(email__iendswith="@" + INQUIRY_DOMAIN)
-                .values_list("email", flat=True))
+    known = set(Guardian.objects.filter(email__iendswith="@" + INQUIRY_DOMAIN).values_list("email", flat=True))
     published = list(PublicListing.objects.filter(published=True).values_list("program_id", flat=True))
     areas = sorted({c for c in MemberProgram.objects.filter(pk__in=published).values_list("city", flat=True) if c})
     added = 0
@@ -118,19 +134,30 @@ def _seed_inquiries(alliance: Alliance, rng: random.Random) -> int:
             where["any_program"] = True
         try:
             inquiry = inquiry_submit(
-                guardian_first_name=first, guardian_last_name=last, email=email,
+                guardian_first_name=first,
+                guardian_last_name=last,
+                email=email,
                 phone=f"(555) 0{rng.randrange(10, 99)}-{rng.randrange(1000, 9999)}",
                 children=[ChildRequest(first_name=child, date_of_birth=_born(months, start))],
-                desired_start=start, weekdays=[0, 1, 2, 3, 4], subsidy_status=rng.choice(SubsidyStatus.values),
+                desired_start=start,
+                weekdays=[0, 1, 2, 3, 4],
+                subsidy_status=rng.choice(SubsidyStatus.values),
                 message="Looking for a warm place close to work." if rng.random() < 0.4 else "",
-                consent_contact=True, received_at=received, **where)
+                consent_contact=True,
+                received_at=received,
+                **where,
+            )
         except ValidationError:
             continue  # e.g. no age group for the child in this alliance's bands
         added += 1
         if hours is not None:
-            inquiry_record_first_contact(actor=None, inquiry=inquiry, method=rng.choice(ContactMethod.values),
-                                         contacted_at=received + datetime.timedelta(hours=hours),
-                                         note="Talked through the programs that fit.")
+            inquiry_record_first_contact(
+                actor=None,
+                inquiry=inquiry,
+                method=rng.choice(ContactMethod.values),
+                contacted_at=received + datetime.timedelta(hours=hours),
+                note="Talked through the programs that fit.",
+            )
         if outcome.startswith("closed:"):
             inquiry_close(actor=None, inquiry=inquiry, reason=CloseReason(outcome.split(":")[1]))
         elif outcome == "enrolled":
@@ -151,8 +178,13 @@ def _place(inquiry: Inquiry, today: datetime.date) -> None:
         if not set(entry.weekdays) <= set(room.operating_days) or classroom_open_from(room, start) < entry.fte:
             continue
         try:
-            offer = offer_create(actor=None, entry=entry, classroom=room, start_date=start,
-                                 respond_by=min(start, today + datetime.timedelta(days=5)))
+            offer = offer_create(
+                actor=None,
+                entry=entry,
+                classroom=room,
+                start_date=start,
+                respond_by=min(start, today + datetime.timedelta(days=5)),
+            )
             offer_accept(actor=None, offer=offer)
         except ValidationError:
             continue
@@ -161,11 +193,18 @@ def _place(inquiry: Inquiry, today: datetime.date) -> None:
 
 def _family_with_statements() -> str:
     """The email of a guardian whose family owes something, for trying the family page's statements."""
-    accounts = (accounts_with_balances(FamilyAccount.objects.filter(family__isnull=False))
-                .filter(balance__gt=Decimal("0")).order_by("pk"))  # type: ignore[misc]
+    accounts = (
+        accounts_with_balances(FamilyAccount.objects.filter(family__isnull=False))
+        .filter(balance__gt=Decimal("0"))
+        .order_by("pk")
+    )  # type: ignore[misc]
     for account in accounts[:50]:
-        guardian = (Guardian.objects.filter(family_id=account.family_id).exclude(email="")
-                    .order_by("-is_primary_contact", "pk").first())
+        guardian = (
+            Guardian.objects.filter(family_id=account.family_id)
+            .exclude(email="")
+            .order_by("-is_primary_contact", "pk")
+            .first()
+        )
         if guardian is not None:
             return guardian.email
     return ""

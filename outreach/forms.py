@@ -19,8 +19,9 @@ from outreach.spam import HONEYPOT_FIELD
 class CareFilterForm(HubForm):
     """The public page's filters (GET). Every field is optional."""
 
-    dob = forms.DateField(required=False, label="Child's date of birth",
-                          help_text="We show the places for your child's age group.")
+    dob = forms.DateField(
+        required=False, label="Child's date of birth", help_text="We show the places for your child's age group."
+    )
     start = forms.DateField(required=False, label="Care needed from")
     area = forms.ChoiceField(required=False, label="Town")
     schedule = forms.ChoiceField(required=False, choices=[("", "Any schedule"), *Schedule.CHOICES])
@@ -42,10 +43,11 @@ class InquiryForm(HubForm):
     """One inquiry for the whole alliance. `website` is a honeypot: people never see it."""
 
     fieldsets = [
-        ("About you", ["guardian_first_name", "guardian_last_name", "guardian_email", "guardian_phone",
-                       "postal_code"]),
-        *[(f"Child {i}" + ("" if i == 1 else " (if any)"), [f"child{i}_first_name", f"child{i}_date_of_birth"])
-          for i in range(1, MAX_CHILDREN_PER_INQUIRY + 1)],
+        ("About you", ["guardian_first_name", "guardian_last_name", "guardian_email", "guardian_phone", "postal_code"]),
+        *[
+            (f"Child {i}" + ("" if i == 1 else " (if any)"), [f"child{i}_first_name", f"child{i}_date_of_birth"])
+            for i in range(1, MAX_CHILDREN_PER_INQUIRY + 1)
+        ],
         ("The care you need", ["desired_start", "weekdays", "day_length"]),
         ("Where", ["programs", "area", "any_program"]),
         ("Child-care subsidy", ["subsidy_status"]),
@@ -54,33 +56,41 @@ class InquiryForm(HubForm):
     ]
     guardian_first_name = forms.CharField(max_length=100, label="Your first name")
     guardian_last_name = forms.CharField(max_length=100, label="Your last name")
-    guardian_email = forms.EmailField(required=False, label="Email",
-                                      help_text="To sign in to your family page later.")
+    guardian_email = forms.EmailField(required=False, label="Email", help_text="To sign in to your family page later.")
     guardian_phone = forms.CharField(max_length=40, required=False, label="Phone")
     postal_code = forms.CharField(max_length=20, required=False, label="ZIP code")
     desired_start = forms.DateField(label="Care needed from")
     weekdays = weekdays_field()
     day_length = day_length_field()
-    programs = ProgramPicksField(queryset=MemberProgram.objects.none(), required=False,
-                                 label="Programs you would like")
+    programs = ProgramPicksField(queryset=MemberProgram.objects.none(), required=False, label="Programs you would like")
     area = forms.ChoiceField(required=False, label="Or any program in this town")
     any_program = forms.BooleanField(required=False, label="Any program of the alliance would suit us")
-    subsidy_status = forms.ChoiceField(choices=SubsidyStatus.choices, widget=forms.RadioSelect,
-                                       label="Do you have a child-care subsidy?")
-    message = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                              label="Questions or needs we should know about")
+    subsidy_status = forms.ChoiceField(
+        choices=SubsidyStatus.choices, widget=forms.RadioSelect, label="Do you have a child-care subsidy?"
+    )
+    message = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="Questions or needs we should know about",
+    )
     consent_contact = forms.BooleanField(
         label="The Hub and the member programs I chose may contact me about child care, and keep my "
-              "children on the alliance's shared waitlist.")
+        "children on the alliance's shared waitlist."
+    )
 
     def __init__(self, *args: Any, programs: Any, areas: list[str], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for i in range(1, MAX_CHILDREN_PER_INQUIRY + 1):
             self.fields[f"child{i}_first_name"] = forms.CharField(
-                max_length=100, required=i == 1, label="First name",
-                help_text="Or “Baby” if not born yet." if i == 1 else "")
+                max_length=100,
+                required=i == 1,
+                label="First name",
+                help_text="Or “Baby” if not born yet." if i == 1 else "",
+            )
             self.fields[f"child{i}_date_of_birth"] = forms.DateField(
-                required=i == 1, label="Date of birth", help_text="Or the expected date." if i == 1 else "")
+                required=i == 1, label="Date of birth", help_text="Or the expected date." if i == 1 else ""
+            )
         self._use_pickers()
         self.fields["programs"].queryset = programs  # type: ignore[attr-defined]
         self.fields["area"].choices = [("", "—"), *[(a, a) for a in areas]]  # type: ignore[attr-defined]
@@ -104,16 +114,27 @@ class InquiryForm(HubForm):
 
     def service_kwargs(self) -> dict[str, Any]:
         data = self.cleaned_data
-        children = [ChildRequest(first_name=data[f"child{i}_first_name"], date_of_birth=data[f"child{i}_date_of_birth"])
-                    for i in range(1, MAX_CHILDREN_PER_INQUIRY + 1) if data.get(f"child{i}_date_of_birth")]
+        children = [
+            ChildRequest(first_name=data[f"child{i}_first_name"], date_of_birth=data[f"child{i}_date_of_birth"])
+            for i in range(1, MAX_CHILDREN_PER_INQUIRY + 1)
+            if data.get(f"child{i}_date_of_birth")
+        ]
         return {
-            "guardian_first_name": data["guardian_first_name"], "guardian_last_name": data["guardian_last_name"],
-            "email": data.get("guardian_email") or "", "phone": data.get("guardian_phone") or "",
-            "postal_code": data.get("postal_code") or "", "children": children,
-            "desired_start": data["desired_start"], "weekdays": data["weekdays"], "day_length": data["day_length"],
-            "program_ids": [p.pk for p in data.get("programs") or []], "area": data.get("area") or "",
-            "any_program": data.get("any_program", False), "subsidy_status": data["subsidy_status"],
-            "message": data.get("message") or "", "consent_contact": data.get("consent_contact", False),
+            "guardian_first_name": data["guardian_first_name"],
+            "guardian_last_name": data["guardian_last_name"],
+            "email": data.get("guardian_email") or "",
+            "phone": data.get("guardian_phone") or "",
+            "postal_code": data.get("postal_code") or "",
+            "children": children,
+            "desired_start": data["desired_start"],
+            "weekdays": data["weekdays"],
+            "day_length": data["day_length"],
+            "program_ids": [p.pk for p in data.get("programs") or []],
+            "area": data.get("area") or "",
+            "any_program": data.get("any_program", False),
+            "subsidy_status": data["subsidy_status"],
+            "message": data.get("message") or "",
+            "consent_contact": data.get("consent_contact", False),
         }
 
 
@@ -123,11 +144,16 @@ class ListingForm(HubForm):
         ("Which facts families see", [name for name, _ in PUBLIC_FIELDS]),
     ]
     published = forms.BooleanField(required=False, label="Show this program on the alliance's public page")
-    description = forms.CharField(required=False, max_length=600, widget=forms.Textarea(attrs={"rows": 3}),
-                                  label="A few words for families",
-                                  help_text="Approach, meals, outdoor time… At most 600 characters.")
-    languages = forms.CharField(required=False, max_length=200, help_text="Separated by commas.",
-                                label="Languages spoken with children")
+    description = forms.CharField(
+        required=False,
+        max_length=600,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        label="A few words for families",
+        help_text="Approach, meals, outdoor time… At most 600 characters.",
+    )
+    languages = forms.CharField(
+        required=False, max_length=200, help_text="Separated by commas.", label="Languages spoken with children"
+    )
     accepts_subsidy = forms.BooleanField(required=False, label="We accept child-care subsidy")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -138,10 +164,12 @@ class ListingForm(HubForm):
 
 class FirstContactForm(HubForm):
     method = forms.ChoiceField(choices=ContactMethod.choices, label="How you reached the family")
-    contacted_at = forms.DateTimeField(required=False, label="When",
-                                       widget=forms.DateTimeInput(attrs={"type": "datetime-local"},
-                                                                  format="%Y-%m-%dT%H:%M"),
-                                       help_text="Blank for now.")
+    contacted_at = forms.DateTimeField(
+        required=False,
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text="Blank for now.",
+    )
     note = forms.CharField(required=False, max_length=500, label="Note")
 
 
@@ -151,15 +179,16 @@ class CloseForm(HubForm):
 
 
 class InquiryFilterForm(forms.Form):
-    status = forms.ChoiceField(required=False, initial="open",
-                               choices=[("open", "Open (not enrolled, not closed)"), *InquiryStatus.CHOICES,
-                                        ("", "All")])
+    status = forms.ChoiceField(
+        required=False,
+        initial="open",
+        choices=[("open", "Open (not enrolled, not closed)"), *InquiryStatus.CHOICES, ("", "All")],
+    )
     q = forms.CharField(required=False, label="Guardian")
 
 
 class SignInRequestForm(HubForm):
-    email = forms.EmailField(label="Your email address",
-                             help_text="The address you gave the Hub or your program.")
+    email = forms.EmailField(label="Your email address", help_text="The address you gave the Hub or your program.")
 
 
 class FamilyDeclineForm(HubForm):
@@ -172,4 +201,3 @@ def parse_date(value: str | None) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None
     except ValueError:
         return None
-

@@ -42,10 +42,14 @@ class PublicListing(TenantModel):
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="public_listings")
     published = models.BooleanField("show this program on the public page", default=False)
     description = models.TextField(
-        "a few words for families", max_length=600, blank=True,
-        help_text="What makes the program what it is: approach, meals, outdoor time. At most 600 characters.")
-    languages = models.CharField(max_length=200, blank=True,
-                                 help_text="Languages spoken with children, separated by commas.")
+        "a few words for families",
+        max_length=600,
+        blank=True,
+        help_text="What makes the program what it is: approach, meals, outdoor time. At most 600 characters.",
+    )
+    languages = models.CharField(
+        max_length=200, blank=True, help_text="Languages spoken with children, separated by commas."
+    )
     accepts_subsidy = models.BooleanField("accepts child-care subsidy", default=False)
     show_address = models.BooleanField(default=True)
     show_phone = models.BooleanField(default=True)
@@ -56,8 +60,9 @@ class PublicListing(TenantModel):
     show_subsidy = models.BooleanField(default=True)
     show_openings = models.BooleanField(default=True)
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     program_field = "program"
 
@@ -129,13 +134,15 @@ class Inquiry(TenantModel):
     first_contact_at = models.DateTimeField(null=True, blank=True)
     first_contact_method = models.CharField(max_length=20, choices=ContactMethod.choices, blank=True)
     first_contact_note = models.CharField(max_length=500, blank=True)
-    first_contact_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                         on_delete=models.SET_NULL, related_name="+")
+    first_contact_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=20, choices=CloseReason.choices, blank=True)
     closed_note = models.CharField(max_length=500, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                  related_name="+")
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         ordering = ["-received_at", "-id"]
@@ -166,8 +173,14 @@ class FamilySignInLink(TenantModel):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
-    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+", help_text="Hub staff who sent it; blank when the family asked.")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Hub staff who sent it; blank when the family asked.",
+    )
 
     class Meta:
         ordering = ["-created_at"]

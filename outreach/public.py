@@ -116,4 +116,3 @@ class FamilyPageMixin(PublicAllianceMixin):
         context = super().get_context_data(**kwargs)
         context.update(family=self.family, guardian=self.guardian, signed_in_family=True)
         return context
-

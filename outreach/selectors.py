@@ -42,8 +42,11 @@ class Schedule:
     FULL_WEEK = "full_week"
     PART_WEEK = "part_week"
     WEEKEND = "weekend"
-    CHOICES = [(FULL_WEEK, "Full time, Monday to Friday"), (PART_WEEK, "Part time, some days a week"),
-               (WEEKEND, "Weekends")]
+    CHOICES = [
+        (FULL_WEEK, "Full time, Monday to Friday"),
+        (PART_WEEK, "Part time, some days a week"),
+        (WEEKEND, "Weekends"),
+    ]
 
 
 # --- Public page ------------------------------------------------------------
@@ -99,14 +102,18 @@ class PublicProgram:
 
 def published_listings() -> QuerySet[PublicListing]:
     """Listings on the public page: published, of members that are active."""
-    return (PublicListing.objects.filter(published=True, program__status=ProgramStatus.ACTIVE)
-            .select_related("program").order_by("program__name"))
+    return (
+        PublicListing.objects.filter(published=True, program__status=ProgramStatus.ACTIVE)
+        .select_related("program")
+        .order_by("program__name")
+    )
 
 
 def listing_for(program: MemberProgram) -> PublicListing:
     """A program's listing, or an unsaved one with the defaults (not published)."""
-    return (PublicListing.objects.filter(program=program).first()
-            or PublicListing(alliance_id=require_alliance_id(), program=program))
+    return PublicListing.objects.filter(program=program).first() or PublicListing(
+        alliance_id=require_alliance_id(), program=program
+    )
 
 
 def _hours(rooms: list[ClassroomVacancy]) -> str:
@@ -153,9 +160,15 @@ def _openings(rooms: list[ClassroomVacancy], held: dict[int, Decimal], *, schedu
     return sorted(groups.values(), key=lambda o: order[o.age_group])
 
 
-def public_programs(*, today: datetime.date, child_age_group: str | None = None, area: str = "",
-                    schedule: str = "", subsidy: bool = False,
-                    listings: list[PublicListing] | None = None) -> list[PublicProgram]:
+def public_programs(
+    *,
+    today: datetime.date,
+    child_age_group: str | None = None,
+    area: str = "",
+    schedule: str = "",
+    subsidy: bool = False,
+    listings: list[PublicListing] | None = None,
+) -> list[PublicProgram]:
     """The public page: published programs, filtered, those with places first.
 
     A filter on a fact a member keeps private leaves the program out (the
@@ -167,8 +180,11 @@ def public_programs(*, today: datetime.date, child_age_group: str | None = None,
         listings = list(published_listings())
     if not listings:
         return []
-    report = vacancy_report(start=today, end=today + datetime.timedelta(days=HORIZON_DAYS - 1),
-                            program_ids=[listing.program_id for listing in listings])
+    report = vacancy_report(
+        start=today,
+        end=today + datetime.timedelta(days=HORIZON_DAYS - 1),
+        program_ids=[listing.program_id for listing in listings],
+    )
     rooms_of: dict[int, list[ClassroomVacancy]] = defaultdict(list)
     for room in report.classrooms:
         rooms_of[room.program.pk].append(room)
@@ -195,8 +211,13 @@ def public_programs(*, today: datetime.date, child_age_group: str | None = None,
             rooms = [r for r in rooms if classroom_takes(r.classroom.age_group, child_age_group)]
             if not rooms:
                 continue
-        entry = PublicProgram(listing=listing, name=program.name, kind=program.get_kind_display(), area=town,
-                              description=listing.description)
+        entry = PublicProgram(
+            listing=listing,
+            name=program.name,
+            kind=program.get_kind_display(),
+            area=town,
+            description=listing.description,
+        )
         if listing.show_address:
             entry.address_lines = program.address_lines
         if listing.show_phone:
@@ -205,8 +226,9 @@ def public_programs(*, today: datetime.date, child_age_group: str | None = None,
             entry.hours = _hours(rooms)
         if listing.show_ages:
             order = {g: i for i, g in enumerate(AgeGroup.values)}
-            entry.age_groups = [AgeGroup(g).label for g in
-                                sorted({r.classroom.age_group for r in rooms}, key=order.__getitem__)]
+            entry.age_groups = [
+                AgeGroup(g).label for g in sorted({r.classroom.age_group for r in rooms}, key=order.__getitem__)
+            ]
         if listing.show_quality:
             entry.qris_rating = program.qris_rating
             entry.accreditation = program.get_accreditation_display() if program.accreditation else ""
@@ -236,15 +258,20 @@ def public_areas() -> list[str]:
     from members.models import Site
 
     listings = published_listings()
-    towns = {c.strip() for c in MemberProgram.objects.filter(pk__in=listings.values("program_id"))
-             .values_list("city", flat=True) if c.strip()}
-    towns |= {c.strip() for c in Site.objects.filter(program_id__in=listings.values("program_id"))
-              .values_list("city", flat=True) if c.strip()}
+    towns = {
+        c.strip()
+        for c in MemberProgram.objects.filter(pk__in=listings.values("program_id")).values_list("city", flat=True)
+        if c.strip()
+    }
+    towns |= {
+        c.strip()
+        for c in Site.objects.filter(program_id__in=listings.values("program_id")).values_list("city", flat=True)
+        if c.strip()
+    }
     return sorted(towns, key=str.lower)
 
 
-def child_age_group(date_of_birth: datetime.date, start: datetime.date,
-                    bands: list[Band] | None = None) -> str | None:
+def child_age_group(date_of_birth: datetime.date, start: datetime.date, bands: list[Band] | None = None) -> str | None:
     return age_group_on(date_of_birth, start, bands if bands is not None else age_bands())
 
 
@@ -252,9 +279,11 @@ def child_age_group(date_of_birth: datetime.date, start: datetime.date,
 def inquiries_with_timing() -> QuerySet[Inquiry]:
     """Inquiries with `enrolled_at`: when a child of the family was first
     enrolled after the inquiry arrived (blank if none yet)."""
-    first_enrollment = (Enrollment.objects.filter(child__family_id=OuterRef("family_id"),
-                                                  created_at__gte=OuterRef("received_at"))
-                        .order_by("created_at").values("created_at")[:1])
+    first_enrollment = (
+        Enrollment.objects.filter(child__family_id=OuterRef("family_id"), created_at__gte=OuterRef("received_at"))
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
     return Inquiry.objects.select_related("guardian", "family").annotate(enrolled_at=Subquery(first_enrollment))
 
 
@@ -273,27 +302,40 @@ def inquiries_filtered(*, status: str = "open", query: str = "") -> QuerySet[Inq
     if status == "open":
         rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True)  # type: ignore[misc]
     elif status == InquiryStatus.NEW:
-        rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True,  # type: ignore[misc]
-                           first_contact_at__isnull=True)
+        rows = rows.filter(
+            closed_at__isnull=True,
+            enrolled_at__isnull=True,  # type: ignore[misc]
+            first_contact_at__isnull=True,
+        )
     elif status == InquiryStatus.CONTACTED:
-        rows = rows.filter(closed_at__isnull=True, enrolled_at__isnull=True,  # type: ignore[misc]
-                           first_contact_at__isnull=False)
+        rows = rows.filter(
+            closed_at__isnull=True,
+            enrolled_at__isnull=True,  # type: ignore[misc]
+            first_contact_at__isnull=False,
+        )
     elif status == InquiryStatus.ENROLLED:
         rows = rows.filter(enrolled_at__isnull=False)  # type: ignore[misc]
     elif status == InquiryStatus.CLOSED:
         rows = rows.filter(closed_at__isnull=False)
     text = query.strip()
     if text:
-        rows = rows.filter(Q(guardian__first_name__icontains=text) | Q(guardian__last_name__icontains=text)
-                           | Q(guardian__email__icontains=text) | Q(guardian__phone__icontains=text))
+        rows = rows.filter(
+            Q(guardian__first_name__icontains=text)
+            | Q(guardian__last_name__icontains=text)
+            | Q(guardian__email__icontains=text)
+            | Q(guardian__phone__icontains=text)
+        )
     return rows.order_by("-received_at", "-id")
 
 
 def inquiry_entries(inquiry: Inquiry) -> QuerySet[WaitlistEntry]:
     """The shared-waitlist entries of the inquiry's family (its children's)."""
-    return (WaitlistEntry.objects.filter(child__family_id=inquiry.family_id)
-            .select_related("child", "program").prefetch_related("acceptable_programs")
-            .order_by("child__date_of_birth", "pk"))
+    return (
+        WaitlistEntry.objects.filter(child__family_id=inquiry.family_id)
+        .select_related("child", "program")
+        .prefetch_related("acceptable_programs")
+        .order_by("child__date_of_birth", "pk")
+    )
 
 
 def hours_between(start: datetime.datetime, end: datetime.datetime | None) -> Decimal | None:
@@ -342,9 +384,12 @@ def outreach_figures(*, weeks: int = 12, today: datetime.date | None = None) -> 
     this_monday = today - datetime.timedelta(days=today.weekday())
     first_monday = this_monday - datetime.timedelta(weeks=weeks - 1)
     since = datetime.datetime.combine(first_monday, datetime.time.min, tzinfo=zone)
-    rows = list(inquiries_with_timing().filter(received_at__gte=since)
-                .exclude(closed_reason="spam")
-                .values_list("received_at", "first_contact_at", "enrolled_at", "closed_at"))  # type: ignore[misc]
+    rows = list(
+        inquiries_with_timing()
+        .filter(received_at__gte=since)
+        .exclude(closed_reason="spam")
+        .values_list("received_at", "first_contact_at", "enrolled_at", "closed_at")
+    )  # type: ignore[misc]
     per_week = {first_monday + datetime.timedelta(weeks=i): 0 for i in range(weeks)}
     to_contact, to_enrollment = [], []
     awaiting = 0
@@ -358,9 +403,14 @@ def outreach_figures(*, weeks: int = 12, today: datetime.date | None = None) -> 
         if enrolled_at is not None:
             to_enrollment.append(Decimal((enrolled_at - received_at).total_seconds()) / 86400)
     return OutreachFigures(
-        weeks=sorted(per_week.items()), received=len(rows), contacted=len(to_contact),
-        enrolled=len(to_enrollment), awaiting_contact=awaiting,
-        median_hours_to_contact=_median(to_contact), median_days_to_enrollment=_median(to_enrollment))
+        weeks=sorted(per_week.items()),
+        received=len(rows),
+        contacted=len(to_contact),
+        enrolled=len(to_enrollment),
+        awaiting_contact=awaiting,
+        median_hours_to_contact=_median(to_contact),
+        median_days_to_enrollment=_median(to_enrollment),
+    )
 
 
 # --- Family page ------------------------------------------------------------
@@ -379,29 +429,37 @@ def family_waitlist(family: Family) -> list[WaitlistPlace]:
     """The family's open waitlist entries, each with its position among the
     children waiting on the same list for the same age group, in the order the
     matcher ranks equal choices: priority points, then time waited."""
-    entries = list(WaitlistEntry.objects.filter(child__family=family,
-                                                status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
-                   .select_related("child", "program").order_by("child__date_of_birth", "pk"))
+    entries = list(
+        WaitlistEntry.objects.filter(child__family=family, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
+        .select_related("child", "program")
+        .order_by("child__date_of_birth", "pk")
+    )
     places = []
     for entry in entries:
-        same_list = WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING,
-                                                 age_group_at_start=entry.age_group_at_start)
-        same_list = (same_list.filter(program__isnull=True) if entry.program_id is None
-                     else same_list.filter(program_id=entry.program_id))
+        same_list = WaitlistEntry.objects.filter(
+            status=WaitlistStatus.WAITING, age_group_at_start=entry.age_group_at_start
+        )
+        same_list = (
+            same_list.filter(program__isnull=True)
+            if entry.program_id is None
+            else same_list.filter(program_id=entry.program_id)
+        )
         rivals = list(same_list.values_list("pk", "sibling_enrolled", "subsidy_eligible", "added_on"))
         if entry.status != WaitlistStatus.WAITING:
             places.append(WaitlistPlace(entry, None, len(rivals)))
             continue
         mine = (-priority_points(entry), entry.added_on, entry.pk)
-        ahead = sum(1 for pk, sibling, subsidy, added in rivals
-                    if (-(2 * sibling + subsidy), added, pk) < mine)
+        ahead = sum(1 for pk, sibling, subsidy, added in rivals if (-(2 * sibling + subsidy), added, pk) < mine)
         places.append(WaitlistPlace(entry, ahead + 1, len(rivals)))
     return places
 
 
 def family_offers(family: Family) -> QuerySet[Offer]:
-    return (Offer.objects.filter(entry__child__family=family)
-            .select_related("entry__child", "classroom__site", "program").order_by("-made_at", "-id"))
+    return (
+        Offer.objects.filter(entry__child__family=family)
+        .select_related("entry__child", "classroom__site", "program")
+        .order_by("-made_at", "-id")
+    )
 
 
 def family_open_offers(family: Family) -> QuerySet[Offer]:

@@ -61,8 +61,9 @@ from outreach.models import (
 SIGN_IN_LINK_MINUTES = 30
 MAX_CHILDREN_PER_INQUIRY = 3
 FURTHEST_START_DAYS = 2 * 366
-LISTING_FIELDS = frozenset({"published", "description", "languages", "accepts_subsidy",
-                            *(name for name, _ in PUBLIC_FIELDS)})
+LISTING_FIELDS = frozenset(
+    {"published", "description", "languages", "accepts_subsidy", *(name for name, _ in PUBLIC_FIELDS)}
+)
 
 
 def _hash_token(token: str) -> str:
@@ -76,8 +77,9 @@ def listing_save(*, actor: Actor, program: MemberProgram, data: Mapping[str, Any
     unknown = set(data) - LISTING_FIELDS
     if unknown:
         raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
-    listing = (PublicListing.objects.select_for_update().filter(program=program).first()
-               or PublicListing(alliance_id=require_alliance_id(), program=program))
+    listing = PublicListing.objects.select_for_update().filter(program=program).first() or PublicListing(
+        alliance_id=require_alliance_id(), program=program
+    )
     fields = sorted(LISTING_FIELDS)
     before = snapshot(listing, fields) if listing.pk else None
     for name, value in data.items():
@@ -86,8 +88,9 @@ def listing_save(*, actor: Actor, program: MemberProgram, data: Mapping[str, Any
     listing.languages = ", ".join(part.strip() for part in (listing.languages or "").split(",") if part.strip())
     errors: dict[str, str] = {}
     if listing.published and program.status != ProgramStatus.ACTIVE:
-        errors["published"] = (f"{program.name} is {program.get_status_display().lower()}: only active members "
-                               "appear on the public page.")
+        errors["published"] = (
+            f"{program.name} is {program.get_status_display().lower()}: only active members appear on the public page."
+        )
     if len(listing.description) > 600:
         errors["description"] = "Keep it to 600 characters."
     if len(listing.languages) > 200:
@@ -100,9 +103,14 @@ def listing_save(*, actor: Actor, program: MemberProgram, data: Mapping[str, Any
     listing.updated_by = user_of(actor)
     listing.save()
     changed = [k for k in after if before is None or after[k] != before.get(k)]
-    audit_event_record(actor=actor, action="outreach.listing_saved", target=listing, program_id=program.pk,
-                       before={k: before[k] for k in changed} if before else None,
-                       after={k: after[k] for k in changed})
+    audit_event_record(
+        actor=actor,
+        action="outreach.listing_saved",
+        target=listing,
+        program_id=program.pk,
+        before={k: before[k] for k in changed} if before else None,
+        after={k: after[k] for k in changed},
+    )
     return listing
 
 
@@ -114,8 +122,13 @@ class ChildRequest:
 
 
 # Where an enrollment service's error about one child's entry belongs on the inquiry form.
-_ENTRY_FIELD_ON_FORM = {"desired_start": "date_of_birth", "weekdays": "weekdays", "day_length": "day_length",
-                        "acceptable_program_ids": "programs", "area": "area"}
+_ENTRY_FIELD_ON_FORM = {
+    "desired_start": "date_of_birth",
+    "weekdays": "weekdays",
+    "day_length": "day_length",
+    "acceptable_program_ids": "programs",
+    "area": "area",
+}
 
 
 def _child_errors(exc: ValidationError, index: int, errors: dict[str, list[str]]) -> None:
@@ -137,17 +150,34 @@ def _child_errors(exc: ValidationError, index: int, errors: dict[str, list[str]]
 
 
 def _published_program_ids() -> set[int]:
-    return set(PublicListing.objects.filter(published=True, program__status=ProgramStatus.ACTIVE)
-               .values_list("program_id", flat=True))
+    return set(
+        PublicListing.objects.filter(published=True, program__status=ProgramStatus.ACTIVE).values_list(
+            "program_id", flat=True
+        )
+    )
 
 
 @transaction.atomic
-def inquiry_submit(*, guardian_first_name: str, guardian_last_name: str, email: str, phone: str,
-                   children: Sequence[ChildRequest], desired_start: datetime.date, weekdays: Sequence[int],
-                   day_length: str = DayLength.FULL, program_ids: Sequence[int] = (), area: str = "",
-                   any_program: bool = False, subsidy_status: str, message: str = "", postal_code: str = "",
-                   consent_contact: bool, received_at: datetime.datetime | None = None,
-                   sign_in_url: str = "") -> Inquiry:
+def inquiry_submit(
+    *,
+    guardian_first_name: str,
+    guardian_last_name: str,
+    email: str,
+    phone: str,
+    children: Sequence[ChildRequest],
+    desired_start: datetime.date,
+    weekdays: Sequence[int],
+    day_length: str = DayLength.FULL,
+    program_ids: Sequence[int] = (),
+    area: str = "",
+    any_program: bool = False,
+    subsidy_status: str,
+    message: str = "",
+    postal_code: str = "",
+    consent_contact: bool,
+    received_at: datetime.datetime | None = None,
+    sign_in_url: str = "",
+) -> Inquiry:
     """A family asks for care once: household, guardian, each child on the shared
     waitlist, and the inquiry the Hub answers. All or nothing."""
     errors: dict[str, list[str]] = {}
@@ -170,45 +200,92 @@ def inquiry_submit(*, guardian_first_name: str, guardian_last_name: str, email: 
         raise ValidationError(errors)
 
     try:
-        family = family_create(actor=None, name=f"{guardian_last_name.strip()} family",
-                               postal_code=postal_code.strip()[:20])
-        guardian = guardian_create(actor=None, family=family, first_name=guardian_first_name,
-                                   last_name=guardian_last_name, email=email.strip().lower(), phone=phone,
-                                   is_primary_contact=True, consent_share_with_programs=True)
+        family = family_create(
+            actor=None, name=f"{guardian_last_name.strip()} family", postal_code=postal_code.strip()[:20]
+        )
+        guardian = guardian_create(
+            actor=None,
+            family=family,
+            first_name=guardian_first_name,
+            last_name=guardian_last_name,
+            email=email.strip().lower(),
+            phone=phone,
+            is_primary_contact=True,
+            consent_share_with_programs=True,
+        )
     except ValidationError as exc:
-        raise ValidationError({f"guardian_{k}" if k != "__all__" else k: v
-                               for k, v in exc.message_dict.items()}) from None
+        raise ValidationError(
+            {f"guardian_{k}" if k != "__all__" else k: v for k, v in exc.message_dict.items()}
+        ) from None
     inquiry = Inquiry(
-        alliance_id=require_alliance_id(), family=family, guardian=guardian, desired_start=desired_start,
-        weekdays=sorted(set(weekdays)), day_length=day_length, area=area.strip(), any_program=any_program,
-        subsidy_status=subsidy_status, message=message.strip()[:2000], consent_contact=True,
+        alliance_id=require_alliance_id(),
+        family=family,
+        guardian=guardian,
+        desired_start=desired_start,
+        weekdays=sorted(set(weekdays)),
+        day_length=day_length,
+        area=area.strip(),
+        any_program=any_program,
+        subsidy_status=subsidy_status,
+        message=message.strip()[:2000],
+        consent_contact=True,
         received_at=received_at or timezone.now(),
     )
     inquiry.save()
-    entry = {"desired_start": desired_start, "weekdays": list(weekdays), "day_length": day_length,
-             "acceptable_program_ids": list(program_ids), "area": area.strip(), "any_program": any_program,
-             "subsidy_eligible": subsidy_status == SubsidyStatus.HAS,
-             "added_on": _local_date(inquiry.received_at) if received_at else None,
-             "notes": f"From inquiry #{inquiry.pk} on the public page."}
+    entry = {
+        "desired_start": desired_start,
+        "weekdays": list(weekdays),
+        "day_length": day_length,
+        "acceptable_program_ids": list(program_ids),
+        "area": area.strip(),
+        "any_program": any_program,
+        "subsidy_eligible": subsidy_status == SubsidyStatus.HAS,
+        "added_on": _local_date(inquiry.received_at) if received_at else None,
+        "notes": f"From inquiry #{inquiry.pk} on the public page.",
+    }
     for index, child in enumerate(children, start=1):
         try:
             waitlist_application_create(
-                actor=None, family=family, program=None, entry=entry,
-                child={"first_name": child.first_name, "last_name": guardian.last_name,
-                       "date_of_birth": child.date_of_birth})
+                actor=None,
+                family=family,
+                program=None,
+                entry=entry,
+                child={
+                    "first_name": child.first_name,
+                    "last_name": guardian.last_name,
+                    "date_of_birth": child.date_of_birth,
+                },
+            )
         except ValidationError as exc:
             _child_errors(exc, index, errors)
     if errors:
         raise ValidationError(errors)
-    audit_event_record(actor=None, action="outreach.inquiry_received", target=inquiry,
-                       after=snapshot(inquiry, ["family_id", "guardian_id", "desired_start", "weekdays",
-                                                "day_length", "area", "any_program", "subsidy_status"])
-                       | {"children": len(children), "program_ids": sorted(program_ids)})
+    audit_event_record(
+        actor=None,
+        action="outreach.inquiry_received",
+        target=inquiry,
+        after=snapshot(
+            inquiry,
+            [
+                "family_id",
+                "guardian_id",
+                "desired_start",
+                "weekdays",
+                "day_length",
+                "area",
+                "any_program",
+                "subsidy_status",
+            ],
+        )
+        | {"children": len(children), "program_ids": sorted(program_ids)},
+    )
     if guardian.email:
-        _send(template="outreach/email/inquiry_received.txt", to=guardian.email,
-              subject=f"We received your child-care inquiry (#{inquiry.pk})",
-              context={"inquiry": inquiry, "guardian": guardian, "children": children,
-                       "sign_in_url": sign_in_url})
+        _send(
+            template="outreach/email/inquiry_received.txt",
+            to=guardian.email,
+            subject=f"We received your child-care inquiry (#{inquiry.pk})",
+            context={"inquiry": inquiry, "guardian": guardian, "children": children, "sign_in_url": sign_in_url},
+        )
     return inquiry
 
 
@@ -222,16 +299,18 @@ def _locked_inquiry(inquiry: Inquiry) -> Inquiry:
 
 
 @transaction.atomic
-def inquiry_record_first_contact(*, actor: Actor, inquiry: Inquiry, method: str, note: str = "",
-                                 contacted_at: datetime.datetime | None = None) -> Inquiry:
+def inquiry_record_first_contact(
+    *, actor: Actor, inquiry: Inquiry, method: str, note: str = "", contacted_at: datetime.datetime | None = None
+) -> Inquiry:
     """The Hub reached the family: the response time stops here."""
     stored = _locked_inquiry(inquiry)
     now = timezone.now()
     contacted_at = contacted_at or now
     errors: dict[str, str] = {}
     if stored.first_contact_at is not None:
-        raise ValidationError(f"First contact was already recorded on "
-                              f"{timezone.localtime(stored.first_contact_at):%Y-%m-%d %H:%M}.")
+        raise ValidationError(
+            f"First contact was already recorded on {timezone.localtime(stored.first_contact_at):%Y-%m-%d %H:%M}."
+        )
     if stored.closed_at is not None:
         raise ValidationError("This inquiry is closed.")
     if method not in ContactMethod.values:
@@ -244,10 +323,13 @@ def inquiry_record_first_contact(*, actor: Actor, inquiry: Inquiry, method: str,
         raise ValidationError(errors)
     stored.first_contact_at, stored.first_contact_method = contacted_at, method
     stored.first_contact_note, stored.first_contact_by = note.strip()[:500], user_of(actor)
-    stored.save(update_fields=["first_contact_at", "first_contact_method", "first_contact_note",
-                               "first_contact_by"])
-    audit_event_record(actor=actor, action="outreach.inquiry_contacted", target=stored,
-                       after=snapshot(stored, ["first_contact_at", "first_contact_method", "first_contact_note"]))
+    stored.save(update_fields=["first_contact_at", "first_contact_method", "first_contact_note", "first_contact_by"])
+    audit_event_record(
+        actor=actor,
+        action="outreach.inquiry_contacted",
+        target=stored,
+        after=snapshot(stored, ["first_contact_at", "first_contact_method", "first_contact_note"]),
+    )
     return stored
 
 
@@ -261,15 +343,22 @@ def inquiry_close(*, actor: Actor, inquiry: Inquiry, reason: str, note: str = ""
         raise ValidationError({"reason": "Choose why the inquiry is closed."})
     label = CloseReason(reason).label
     entries = WaitlistEntry.objects.filter(
-        child__family_id=stored.family_id, program__isnull=True,
-        status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).order_by("pk")
+        child__family_id=stored.family_id,
+        program__isnull=True,
+        status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
+    ).order_by("pk")
     for entry in entries:
         waitlist_entry_withdraw(actor=actor, entry=entry, reason=f"Inquiry #{stored.pk} closed: {label}.")
     stored.closed_at, stored.closed_reason = timezone.now(), reason
     stored.closed_note, stored.closed_by = note.strip()[:500], user_of(actor)
     stored.save(update_fields=["closed_at", "closed_reason", "closed_note", "closed_by"])
-    audit_event_record(actor=actor, action="outreach.inquiry_closed", target=stored,
-                       after=snapshot(stored, ["closed_at", "closed_reason", "closed_note"]), reason=label)
+    audit_event_record(
+        actor=actor,
+        action="outreach.inquiry_closed",
+        target=stored,
+        after=snapshot(stored, ["closed_at", "closed_reason", "closed_note"]),
+        reason=label,
+    )
     return stored
 
 
@@ -286,12 +375,19 @@ def _send(*, template: str, to: str, subject: str, context: dict[str, Any]) -> N
 def _new_link(*, guardian: Guardian, sent_by: Actor) -> str:
     token = secrets.token_urlsafe(32)
     link = FamilySignInLink.objects.create(
-        alliance_id=require_alliance_id(), guardian=guardian, family_id=guardian.family_id,
-        token_hash=_hash_token(token), sent_by=user_of(sent_by),
-        expires_at=timezone.now() + datetime.timedelta(minutes=SIGN_IN_LINK_MINUTES))
-    audit_event_record(actor=sent_by, action="outreach.family_link_sent", target=link,
-                       after={"guardian_id": guardian.pk, "family_id": guardian.family_id,
-                              "expires_at": link.expires_at})
+        alliance_id=require_alliance_id(),
+        guardian=guardian,
+        family_id=guardian.family_id,
+        token_hash=_hash_token(token),
+        sent_by=user_of(sent_by),
+        expires_at=timezone.now() + datetime.timedelta(minutes=SIGN_IN_LINK_MINUTES),
+    )
+    audit_event_record(
+        actor=sent_by,
+        action="outreach.family_link_sent",
+        target=link,
+        after={"guardian_id": guardian.pk, "family_id": guardian.family_id, "expires_at": link.expires_at},
+    )
     return token
 
 
@@ -306,11 +402,17 @@ def family_sign_in_links_send(*, email: str, link_url: Callable[[str], str], sen
     guardians: dict[int, Guardian] = {}
     for guardian in Guardian.objects.filter(email__iexact=address).select_related("family").order_by("pk"):
         guardians.setdefault(guardian.family_id, guardian)
-    links = [(guardian.family.name, link_url(_new_link(guardian=guardian, sent_by=sent_by)))
-             for guardian in guardians.values()]
+    links = [
+        (guardian.family.name, link_url(_new_link(guardian=guardian, sent_by=sent_by)))
+        for guardian in guardians.values()
+    ]
     if links:
-        _send(template="outreach/email/sign_in_link.txt", to=address, subject="your sign-in link",
-              context={"links": links, "minutes": SIGN_IN_LINK_MINUTES})
+        _send(
+            template="outreach/email/sign_in_link.txt",
+            to=address,
+            subject="your sign-in link",
+            context={"links": links, "minutes": SIGN_IN_LINK_MINUTES},
+        )
     return len(links)
 
 
@@ -320,22 +422,27 @@ def family_sign_in_link_send(*, guardian: Guardian, link_url: Callable[[str], st
     if not guardian.email:
         raise ValidationError("This guardian has no email address; add one first.")
     url = link_url(_new_link(guardian=guardian, sent_by=sent_by))
-    _send(template="outreach/email/sign_in_link.txt", to=guardian.email, subject="your sign-in link",
-          context={"links": [(guardian.family.name, url)], "minutes": SIGN_IN_LINK_MINUTES})
+    _send(
+        template="outreach/email/sign_in_link.txt",
+        to=guardian.email,
+        subject="your sign-in link",
+        context={"links": [(guardian.family.name, url)], "minutes": SIGN_IN_LINK_MINUTES},
+    )
     return url
 
 
 def family_sign_in_link_check(*, token: str) -> FamilySignInLink:
     """The link a token belongs to, if it can still be used; else a refusal with the reason."""
-    link = (FamilySignInLink.objects.select_related("guardian", "family")
-            .filter(token_hash=_hash_token(token)).first())
+    link = FamilySignInLink.objects.select_related("guardian", "family").filter(token_hash=_hash_token(token)).first()
     if link is None:
         raise ValidationError("This sign-in link is not valid. Ask for a new one.", code="invalid")
     if link.used_at is not None:
         raise ValidationError("This sign-in link was already used. Ask for a new one.", code="used")
     if link.expires_at <= timezone.now():
-        raise ValidationError(f"This sign-in link has expired (links work for {SIGN_IN_LINK_MINUTES} minutes). "
-                              "Ask for a new one.", code="expired")
+        raise ValidationError(
+            f"This sign-in link has expired (links work for {SIGN_IN_LINK_MINUTES} minutes). Ask for a new one.",
+            code="expired",
+        )
     return link
 
 
@@ -348,9 +455,13 @@ def family_sign_in_link_redeem(*, token: str) -> FamilySignInLink:
         raise ValidationError("This sign-in link was already used. Ask for a new one.", code="used")
     locked.used_at = timezone.now()
     locked.save(update_fields=["used_at"])
-    audit_event_record(actor=None, action="outreach.family_signed_in", target=locked,
-                       after={"guardian_id": locked.guardian_id, "family_id": locked.family_id},
-                       reason=f"Sign-in link used by {link.guardian.full_name}.")
+    audit_event_record(
+        actor=None,
+        action="outreach.family_signed_in",
+        target=locked,
+        after={"guardian_id": locked.guardian_id, "family_id": locked.family_id},
+        reason=f"Sign-in link used by {link.guardian.full_name}.",
+    )
     link.used_at = locked.used_at
     return link
 
@@ -367,17 +478,26 @@ def family_offer_accept(*, family: Family, guardian: Guardian, offer: Offer) -> 
     _own_offer(family, offer)
     funding = FundingSource.SUBSIDY if offer.entry.subsidy_eligible else FundingSource.PRIVATE_PAY
     enrollment = offer_accept(actor=None, offer=offer, funding_source=funding)
-    audit_event_record(actor=None, action="outreach.family_accepted_offer", target=offer,
-                       after={"enrollment_id": enrollment.pk},
-                       reason=f"Accepted by {guardian.full_name} on the family page.")
+    audit_event_record(
+        actor=None,
+        action="outreach.family_accepted_offer",
+        target=offer,
+        after={"enrollment_id": enrollment.pk},
+        reason=f"Accepted by {guardian.full_name} on the family page.",
+    )
     return enrollment
 
 
 @transaction.atomic
-def family_offer_decline(*, family: Family, guardian: Guardian, offer: Offer, note: str = "",
-                         keep_waiting: bool = True) -> Offer:
+def family_offer_decline(
+    *, family: Family, guardian: Guardian, offer: Offer, note: str = "", keep_waiting: bool = True
+) -> Offer:
     _own_offer(family, offer)
     declined = offer_decline(actor=None, offer=offer, note=note, keep_waiting=keep_waiting)
-    audit_event_record(actor=None, action="outreach.family_declined_offer", target=offer,
-                       reason=f"Declined by {guardian.full_name} on the family page.")
+    audit_event_record(
+        actor=None,
+        action="outreach.family_declined_offer",
+        target=offer,
+        reason=f"Declined by {guardian.full_name} on the family page.",
+    )
     return declined

@@ -15,6 +15,5 @@ urlpatterns = [
     path("inquiries/<int:pk>/sign-in-link/", views_hub.InquirySendLinkView.as_view(), name="inquiry_send_link"),
     path("public-listings/", views_hub.ListingListView.as_view(), name="listing_list"),
     path("public-listings/<int:program_pk>/", views_hub.ListingEditView.as_view(), name="listing_edit"),
-    path("public-listings/<int:program_pk>/preview/", views_hub.ListingPreviewView.as_view(),
-         name="listing_preview"),
+    path("public-listings/<int:program_pk>/preview/", views_hub.ListingPreviewView.as_view(), name="listing_preview"),
 ]

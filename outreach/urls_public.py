@@ -20,11 +20,12 @@ urlpatterns = [
     path(family + "sign-in/<str:token>/", views_family.FamilySignInLinkView.as_view(), name="family_sign_in_link"),
     path(family + "sign-out/", views_family.FamilySignOutView.as_view(), name="family_sign_out"),
     path(family + "offers/<int:pk>/", views_family.FamilyOfferView.as_view(), name="family_offer"),
-    path(family + "offers/<int:pk>/accept/", views_family.FamilyOfferAcceptView.as_view(),
-         name="family_offer_accept"),
-    path(family + "offers/<int:pk>/decline/", views_family.FamilyOfferDeclineView.as_view(),
-         name="family_offer_decline"),
+    path(family + "offers/<int:pk>/accept/", views_family.FamilyOfferAcceptView.as_view(), name="family_offer_accept"),
+    path(
+        family + "offers/<int:pk>/decline/", views_family.FamilyOfferDeclineView.as_view(), name="family_offer_decline"
+    ),
     path(family + "statement/", views_family.FamilyStatementView.as_view(), name="family_statement"),
-    path(family + "statement.pdf", views_family.FamilyStatementView.as_view(), {"pdf": True},
-         name="family_statement_pdf"),
+    path(
+        family + "statement.pdf", views_family.FamilyStatementView.as_view(), {"pdf": True}, name="family_statement_pdf"
+    ),
 ]

@@ -56,21 +56,36 @@ class FamilySignInRequestView(PublicAllianceMixin, TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         email = form.cleaned_data["email"].strip().lower()
-        too_many = (rate_limit_hit(action="family-link-ip", alliance_id=self.alliance.pk,
-                                   subject=client_address(request), limit=LINK_REQUESTS_PER_ADDRESS,
-                                   window=LINK_WINDOW_SECONDS)
-                    or rate_limit_hit(action="family-link-email", alliance_id=self.alliance.pk, subject=email,
-                                      limit=LINK_REQUESTS_PER_EMAIL, window=LINK_WINDOW_SECONDS))
+        too_many = rate_limit_hit(
+            action="family-link-ip",
+            alliance_id=self.alliance.pk,
+            subject=client_address(request),
+            limit=LINK_REQUESTS_PER_ADDRESS,
+            window=LINK_WINDOW_SECONDS,
+        ) or rate_limit_hit(
+            action="family-link-email",
+            alliance_id=self.alliance.pk,
+            subject=email,
+            limit=LINK_REQUESTS_PER_EMAIL,
+            window=LINK_WINDOW_SECONDS,
+        )
         if too_many:
-            form.add_error(None, "Several sign-in links were asked for in the last minutes. "
-                                 "Use the last one we sent, or try again in a quarter of an hour.")
+            form.add_error(
+                None,
+                "Several sign-in links were asked for in the last minutes. "
+                "Use the last one we sent, or try again in a quarter of an hour.",
+            )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         family_sign_in_links_send(
-            email=email, link_url=lambda token: request.build_absolute_uri(
-                self.public_url("public:family_sign_in_link", token)))
+            email=email,
+            link_url=lambda token: request.build_absolute_uri(self.public_url("public:family_sign_in_link", token)),
+        )
         # The same answer whether or not the address is known.
-        messages.success(request, f"If {email} belongs to a family of {self.alliance.name}, a sign-in link is on "
-                                  f"its way. It works once, for 30 minutes.")
+        messages.success(
+            request,
+            f"If {email} belongs to a family of {self.alliance.name}, a sign-in link is on "
+            f"its way. It works once, for 30 minutes.",
+        )
         return redirect(self.public_url("public:family_sign_in"))
 
 
@@ -119,7 +134,8 @@ class FamilyHomeView(FamilyPageMixin, TemplateView):
         accounts = list(family_accounts(self.family))
         offers = list(family_offers(self.family)[:20])
         context.update(
-            places=family_waitlist(self.family), accounts=accounts,
+            places=family_waitlist(self.family),
+            accounts=accounts,
             balance=sum((a.balance for a in accounts), Decimal("0.00")) if accounts else None,  # type: ignore[attr-defined]
             open_offers=[o for o in offers if o.status == OfferStatus.OPEN],
             past_offers=[o for o in offers if o.status != OfferStatus.OPEN],
@@ -145,8 +161,11 @@ class FamilyOfferView(FamilyPageMixin, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         offer = self.get_offer()
-        context.update(offer=offer, decline_form=kwargs.get("decline_form") or FamilyDeclineForm(),
-                       lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < self.today())
+        context.update(
+            offer=offer,
+            decline_form=kwargs.get("decline_form") or FamilyDeclineForm(),
+            lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < self.today(),
+        )
         return context
 
 
@@ -159,8 +178,11 @@ class FamilyOfferAcceptView(FamilyOfferView):
             enrollment = family_offer_accept(family=self.family, guardian=self.guardian, offer=offer)
         except ValidationError as exc:
             return self.render_to_response(self.get_context_data(refusal=" ".join(exc.messages)), status=400)
-        messages.success(request, f"Accepted: {enrollment.child.first_name} starts at {offer.program.name} "
-                                  f"on {enrollment.start_date:%B %-d, %Y}.")
+        messages.success(
+            request,
+            f"Accepted: {enrollment.child.first_name} starts at {offer.program.name} "
+            f"on {enrollment.start_date:%B %-d, %Y}.",
+        )
         return redirect(self.public_url("public:family_home"))
 
 
@@ -172,8 +194,13 @@ class FamilyOfferDeclineView(FamilyOfferView):
         form = FamilyDeclineForm(request.POST)
         if form.is_valid():
             try:
-                family_offer_decline(family=self.family, guardian=self.guardian, offer=offer,
-                                     note=form.cleaned_data["note"], keep_waiting=form.cleaned_data["keep_waiting"])
+                family_offer_decline(
+                    family=self.family,
+                    guardian=self.guardian,
+                    offer=offer,
+                    note=form.cleaned_data["note"],
+                    keep_waiting=form.cleaned_data["keep_waiting"],
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
@@ -209,7 +236,8 @@ class FamilyStatementView(FamilyPageMixin, TemplateView):
             pdf = statement_pdf({"statement": self.statement, "alliance": self.alliance})
             response = HttpResponse(pdf, content_type="application/pdf")
             response["Content-Disposition"] = (
-                f'attachment; filename="statement-{self.statement.start}-{self.statement.end}.pdf"')
+                f'attachment; filename="statement-{self.statement.start}-{self.statement.end}.pdf"'
+            )
             return response
         return super().get(request, *args, **kwargs)
 

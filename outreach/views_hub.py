@@ -138,7 +138,9 @@ class InquiryDetailView(InquiryFromURL, TemplateView):
         inquiry = self.get_inquiry()
         enrolled_at = getattr(inquiry, "enrolled_at", None)  # annotated by inquiries_with_timing()
         context.update(
-            inquiry=inquiry, status=inquiry_status(inquiry), entries=inquiry_entries(inquiry),
+            inquiry=inquiry,
+            status=inquiry_status(inquiry),
+            entries=inquiry_entries(inquiry),
             hours_to_contact=hours_between(inquiry.received_at, inquiry.first_contact_at),
             days_to_enrollment=(hours_between(inquiry.received_at, enrolled_at) or 0) / 24 if enrolled_at else None,
             contact_form=kwargs.get("contact_form") or FirstContactForm(),
@@ -184,9 +186,13 @@ class InquiryContactView(InquiryActionView):
         return FirstContactForm(data)
 
     def act(self, form: FirstContactForm) -> str:
-        inquiry_record_first_contact(actor=self.request.user, inquiry=self.inquiry,
-                                     method=form.cleaned_data["method"], note=form.cleaned_data["note"],
-                                     contacted_at=form.cleaned_data.get("contacted_at"))
+        inquiry_record_first_contact(
+            actor=self.request.user,
+            inquiry=self.inquiry,
+            method=form.cleaned_data["method"],
+            note=form.cleaned_data["note"],
+            contacted_at=form.cleaned_data.get("contacted_at"),
+        )
         return "First contact recorded."
 
 
@@ -197,8 +203,12 @@ class InquiryCloseView(InquiryActionView):
         return CloseForm(data)
 
     def act(self, form: CloseForm) -> str:
-        inquiry_close(actor=self.request.user, inquiry=self.inquiry, reason=form.cleaned_data["reason"],
-                      note=form.cleaned_data["note"])
+        inquiry_close(
+            actor=self.request.user,
+            inquiry=self.inquiry,
+            reason=form.cleaned_data["reason"],
+            note=form.cleaned_data["note"],
+        )
         return "Inquiry closed; its children left the shared waitlist."
 
 
@@ -212,9 +222,12 @@ class InquirySendLinkView(InquiryFromURL, TemplateView):
         back = redirect(self.alliance_url("outreach:inquiry_detail", inquiry.pk))
         try:
             url = family_sign_in_link_send(
-                guardian=inquiry.guardian, sent_by=request.user,
+                guardian=inquiry.guardian,
+                sent_by=request.user,
                 link_url=lambda token: request.build_absolute_uri(
-                    reverse("public:family_sign_in_link", args=[self.alliance.slug, token])))
+                    reverse("public:family_sign_in_link", args=[self.alliance.slug, token])
+                ),
+            )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return back
@@ -235,9 +248,13 @@ class ListingListView(OutreachPage, TemplateView):
         programs = list(MemberProgram.objects.exclude(status=ProgramStatus.LEFT).order_by("name"))
         listings = {listing.program_id: listing for listing in PublicListing.objects.all()}
         context["rows"] = [
-            (p, listings.get(p.pk),
-             [label for name, label in PUBLIC_FIELDS if p.pk in listings and not getattr(listings[p.pk], name)])
-            for p in programs]
+            (
+                p,
+                listings.get(p.pk),
+                [label for name, label in PUBLIC_FIELDS if p.pk in listings and not getattr(listings[p.pk], name)],
+            )
+            for p in programs
+        ]
         return context
 
 
@@ -261,13 +278,16 @@ class ListingEditView(ServiceFormMixin, ListingPage, FormView):
 
     def get_initial(self) -> dict[str, Any]:
         listing = listing_for(self.get_program())
-        return {name: getattr(listing, name) for name in
-                ["published", "description", "languages", "accepts_subsidy", *(n for n, _ in PUBLIC_FIELDS)]}
+        return {
+            name: getattr(listing, name)
+            for name in ["published", "description", "languages", "accepts_subsidy", *(n for n, _ in PUBLIC_FIELDS)]
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(program=self.get_program(), listing=listing_for(self.get_program()),
-                       submit_label=self.submit_label)
+        context.update(
+            program=self.get_program(), listing=listing_for(self.get_program()), submit_label=self.submit_label
+        )
         return context
 
     def perform(self, form: ListingForm) -> PublicListing:

@@ -47,16 +47,27 @@ class CarePageView(PublicAllianceMixin, TemplateView):
             bands = age_bands()
             group = child_age_group(dob, start, bands)
             if group is None:
-                form.add_error("dob", f"No program of the alliance takes a child born on {dob:%B %-d, %Y} "
-                                      f"on {start:%B %-d, %Y}.")
+                form.add_error(
+                    "dob", f"No program of the alliance takes a child born on {dob:%B %-d, %Y} on {start:%B %-d, %Y}."
+                )
             context["age_group_label"] = dict(self._group_labels(bands)).get(group or "", "")
-        programs = public_programs(today=start, child_age_group=group, area=filters.get("area") or "",
-                                   schedule=filters.get("schedule") or "", subsidy=filters.get("subsidy", False))
+        programs = public_programs(
+            today=start,
+            child_age_group=group,
+            area=filters.get("area") or "",
+            schedule=filters.get("schedule") or "",
+            subsidy=filters.get("subsidy", False),
+        )
         if dob and group is None:
             programs = []
-        context.update(form=form, programs=programs, start=start, filtered=bool(filters and any(filters.values())),
-                       when="now" if start == today else f"on {start:%B %-d}",
-                       inquire_query=self.request.GET.urlencode())
+        context.update(
+            form=form,
+            programs=programs,
+            start=start,
+            filtered=bool(filters and any(filters.values())),
+            when="now" if start == today else f"on {start:%B %-d}",
+            inquire_query=self.request.GET.urlencode(),
+        )
         return context
 
     @staticmethod
@@ -99,23 +110,32 @@ class InquiryView(PublicAllianceMixin, TemplateView):
         form = self.build_form(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        if rate_limit_hit(action="inquiry", alliance_id=self.alliance.pk, subject=client_address(request),
-                          limit=INQUIRIES_PER_ADDRESS, window=INQUIRY_WINDOW_SECONDS):
-            form.add_error(None, "We received several inquiries from your connection in the last hour. "
-                                 "Please try again later, or call the Hub.")
+        if rate_limit_hit(
+            action="inquiry",
+            alliance_id=self.alliance.pk,
+            subject=client_address(request),
+            limit=INQUIRIES_PER_ADDRESS,
+            window=INQUIRY_WINDOW_SECONDS,
+        ):
+            form.add_error(
+                None,
+                "We received several inquiries from your connection in the last hour. "
+                "Please try again later, or call the Hub.",
+            )
             return self.render_to_response(self.get_context_data(form=form), status=429)
         if form.is_spam:
             # A bot filled the hidden field: thank it and keep nothing.
             logger.info("Inquiry honeypot filled for alliance %s; nothing saved.", self.alliance.slug)
             return redirect(self.public_url("public:inquiry_thanks"))
         try:
-            inquiry = inquiry_submit(**form.service_kwargs(),
-                                     sign_in_url=request.build_absolute_uri(self.public_url("public:family_sign_in")))
+            inquiry = inquiry_submit(
+                **form.service_kwargs(),
+                sign_in_url=request.build_absolute_uri(self.public_url("public:family_sign_in")),
+            )
         except ValidationError as exc:
             add_errors(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        messages.success(request, f"Thank you — your inquiry #{inquiry.pk} has arrived. "
-                                  f"The Hub will contact you soon.")
+        messages.success(request, f"Thank you — your inquiry #{inquiry.pk} has arrived. The Hub will contact you soon.")
         return redirect(self.public_url("public:inquiry_thanks"))
 
 
@@ -124,4 +144,3 @@ class InquiryThanksView(PublicAllianceMixin, TemplateView):
 
     def get_title(self) -> str:
         return "Thank you"
-

@@ -51,9 +51,23 @@ def ensure_redis(*, required: bool, url: str | None = None) -> bool:
         log_dir = ROOT / "var"
         log_dir.mkdir(exist_ok=True)
         subprocess.run(
-            [server, "--daemonize", "yes", "--bind", "127.0.0.1", "--port", str(parsed.port or 6379),
-             "--save", "", "--appendonly", "no", "--dir", str(log_dir),
-             "--logfile", str(log_dir / "redis.log")],
+            [
+                server,
+                "--daemonize",
+                "yes",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(parsed.port or 6379),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(log_dir),
+                "--logfile",
+                str(log_dir / "redis.log"),
+            ],
             check=False,
         )
         for _ in range(50):
@@ -128,8 +142,7 @@ def demo(argv: list[str]) -> int:
     manage("migrate", "--noinput", env=env)
     manage("seed_demo", env=env)
     addr = env.get("HUB_DEMO_ADDR", "127.0.0.1:8000")
-    print(f"\nThe Hub is serving on http://{addr}/  (sign-ins are listed in README.md)\n",
-          flush=True)
+    print(f"\nThe Hub is serving on http://{addr}/  (sign-ins are listed in README.md)\n", flush=True)
     os.chdir(ROOT)
     os.execve(PY, [PY, "manage.py", "runserver", addr, *argv], env)
 
@@ -166,9 +179,14 @@ def drop_left_behind(url: str, name: str) -> None:
 
     parsed = urlparse(url)
     try:
-        with psycopg.connect(host=parsed.hostname or "127.0.0.1", port=parsed.port or 5432,
-                             user=parsed.username or "postgres", password=parsed.password or None,
-                             dbname="postgres", autocommit=True) as connection:
+        with psycopg.connect(
+            host=parsed.hostname or "127.0.0.1",
+            port=parsed.port or 5432,
+            user=parsed.username or "postgres",
+            password=parsed.password or None,
+            dbname="postgres",
+            autocommit=True,
+        ) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     except psycopg.Error as exc:
         print(f"The test database {name} could not be dropped: {exc}", flush=True)

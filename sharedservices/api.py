@@ -121,8 +121,20 @@ class SubstituteSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Substitute
-        fields = ["id", "first_name", "last_name", "email", "phone", "employment", "home_program", "age_groups",
-                  "is_active", "notes", "credentials", "cleared_programs"]
+        fields = [
+            "id",
+            "first_name",
+            "last_name",
+            "email",
+            "phone",
+            "employment",
+            "home_program",
+            "age_groups",
+            "is_active",
+            "notes",
+            "credentials",
+            "cleared_programs",
+        ]
 
     def get_cleared_programs(self, obj: Substitute) -> list[int]:
         return sorted(c.program_id for c in obj.clearances.all())
@@ -170,35 +182,42 @@ class SubstituteViewSet(SharedViewSet):
         return Substitute.objects.prefetch_related("credentials", "clearances").order_by("last_name", "first_name")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.substitute_create(
-            actor=self.request.user, **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.substitute_create(actor=self.request.user, **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.substitute_update(
-            actor=self.request.user, substitute=serializer.instance, data=serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.substitute_update(
+                actor=self.request.user, substitute=serializer.instance, data=serializer.validated_data
+            )
+        )
 
     @extend_schema(request=SubstituteCredentialSerializer, responses={201: SubstituteCredentialSerializer})
     @action(detail=True, methods=["post"])
     def credentials(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         substitute, data = self.get_object(), self.input(SubstituteCredentialSerializer, request)
-        credential = through_service(lambda: services.substitute_credential_add(
-            actor=request.user, substitute=substitute, **data))
+        credential = through_service(
+            lambda: services.substitute_credential_add(actor=request.user, substitute=substitute, **data)
+        )
         return Response(SubstituteCredentialSerializer(credential).data, status=201)
 
     @extend_schema(request=ClearanceSerializer, responses={201: ClearanceSerializer})
     @action(detail=True, methods=["post"])
     def clearances(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         substitute, data = self.get_object(), self.input(ClearanceSerializer, request)
-        clearance = through_service(lambda: services.substitute_clearance_add(
-            actor=request.user, substitute=substitute, **data))
+        clearance = through_service(
+            lambda: services.substitute_clearance_add(actor=request.user, substitute=substitute, **data)
+        )
         return Response(ClearanceSerializer(clearance, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(request=AvailabilitySetSerializer, responses={201: AvailabilitySerializer(many=True)})
     @action(detail=True, methods=["post"])
     def availability(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         substitute, data = self.get_object(), self.input(AvailabilitySetSerializer, request)
-        rows = through_service(lambda: services.substitute_availability_set(
-            actor=request.user, substitute=substitute, **data))
+        rows = through_service(
+            lambda: services.substitute_availability_set(actor=request.user, substitute=substitute, **data)
+        )
         return Response(AvailabilitySerializer(rows, many=True).data, status=201)
 
 
@@ -209,9 +228,28 @@ class CoverRequestSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CoverRequest
-        fields = ["id", "program", "classroom", "day", "starts_at", "ends_at", "hours", "age_group",
-                  "required_credential", "reason", "notes", "status", "created_at", "substitute", "substitute_name",
-                  "filled_at", "hours_delivered", "closed_reason", "charged_invoice_number", "charged_rate"]
+        fields = [
+            "id",
+            "program",
+            "classroom",
+            "day",
+            "starts_at",
+            "ends_at",
+            "hours",
+            "age_group",
+            "required_credential",
+            "reason",
+            "notes",
+            "status",
+            "created_at",
+            "substitute",
+            "substitute_name",
+            "filled_at",
+            "hours_delivered",
+            "closed_reason",
+            "charged_invoice_number",
+            "charged_rate",
+        ]
         read_only_fields = fields
 
 
@@ -221,8 +259,9 @@ class CoverRequestCreateSerializer(serializers.Serializer):
     day = serializers.DateField()
     starts_at = serializers.TimeField()
     ends_at = serializers.TimeField()
-    age_group = serializers.ChoiceField(choices=AgeGroup.choices, required=False,
-                                        help_text="Default: the classroom's age group.")
+    age_group = serializers.ChoiceField(
+        choices=AgeGroup.choices, required=False, help_text="Default: the classroom's age group."
+    )
     required_credential = serializers.ChoiceField(choices=CredentialType.choices, required=False)
     reason = serializers.ChoiceField(choices=CoverReason.choices, required=False)
     notes = serializers.CharField(required=False, allow_blank=True)
@@ -245,11 +284,15 @@ class CandidateSerializer(serializers.Serializer):
     name = serializers.CharField()
     qualifies = serializers.BooleanField()
     prior_covers = serializers.IntegerField(help_text="Covers already delivered at this program.")
-    week_hours = serializers.DecimalField(max_digits=6, decimal_places=2,
-                                          help_text="Hours already booked in the request's Monday–Sunday week.")
-    score = serializers.DecimalField(max_digits=7, decimal_places=2, allow_null=True,
-                                     help_text="10 × min(prior covers, 5) − hours booked that week; "
-                                               "null when the substitute does not qualify.")
+    week_hours = serializers.DecimalField(
+        max_digits=6, decimal_places=2, help_text="Hours already booked in the request's Monday–Sunday week."
+    )
+    score = serializers.DecimalField(
+        max_digits=7,
+        decimal_places=2,
+        allow_null=True,
+        help_text="10 × min(prior covers, 5) − hours booked that week; null when the substitute does not qualify.",
+    )
     refusals = serializers.ListField(child=serializers.CharField())
 
 
@@ -322,18 +365,31 @@ class CoverRequestViewSet(SharedViewSet):
     def suggestions(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require(HUB_ONLY)
         cover = self.get_object()
-        return Response([{"substitute": c.substitute.pk, "name": c.substitute.full_name, "qualifies": c.qualifies,
-                          "prior_covers": c.prior_covers, "week_hours": str(c.week_hours),
-                          "score": str(c.score) if c.qualifies else None, "refusals": c.refusals}
-                         for c in cover_candidates(cover)])
+        return Response(
+            [
+                {
+                    "substitute": c.substitute.pk,
+                    "name": c.substitute.full_name,
+                    "qualifies": c.qualifies,
+                    "prior_covers": c.prior_covers,
+                    "week_hours": str(c.week_hours),
+                    "score": str(c.score) if c.qualifies else None,
+                    "refusals": c.refusals,
+                }
+                for c in cover_candidates(cover)
+            ]
+        )
 
     @extend_schema(request=FillSerializer, responses=CoverRequestSerializer)
     @action(detail=True, methods=["post"])
     def fill(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require(HUB_ONLY)
         cover, data = self.get_object(), self.input(FillSerializer, request)
-        return self._answer(through_service(lambda: services.cover_request_fill(
-            actor=request.user, cover=cover, substitute=data["substitute"])))
+        return self._answer(
+            through_service(
+                lambda: services.cover_request_fill(actor=request.user, cover=cover, substitute=data["substitute"])
+            )
+        )
 
     def _with_reason(self, request: Request, service: Any) -> Response:
         cover, data = self.get_object(), self.input(ReasonSerializer, request)
@@ -361,12 +417,19 @@ class CoverRequestViewSet(SharedViewSet):
     def hours(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require(HUB_ONLY)
         cover, data = self.get_object(), self.input(HoursSerializer, request)
-        return self._answer(through_service(lambda: services.cover_request_record_hours(
-            actor=request.user, cover=cover, hours=data["hours"])))
+        return self._answer(
+            through_service(
+                lambda: services.cover_request_record_hours(actor=request.user, cover=cover, hours=data["hours"])
+            )
+        )
 
-    @extend_schema(responses=FillRatesSerializer, parameters=[
-        OpenApiParameter("from", datetime.date, description="First day (default: 90 days ago)."),
-        OpenApiParameter("to", datetime.date, description="Last day (default: today).")])
+    @extend_schema(
+        responses=FillRatesSerializer,
+        parameters=[
+            OpenApiParameter("from", datetime.date, description="First day (default: 90 days ago)."),
+            OpenApiParameter("to", datetime.date, description="Last day (default: today)."),
+        ],
+    )
     @action(detail=False, methods=["get"], url_path="fill-rates", filter_backends=[], pagination_class=None)
     def fill_rates(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         today = alliance_today()
@@ -375,13 +438,25 @@ class CoverRequestViewSet(SharedViewSet):
         rows, total = cover_fill_rates(self.get_queryset(), start=start, end=end, today=today)
 
         def row(r: Any) -> dict[str, Any]:
-            return {"program": r.program_id, "name": r.program_name, "requested": r.requested, "filled": r.filled,
-                    "unfilled": r.unfilled, "pending": r.pending, "cancelled": r.cancelled,
-                    "fill_rate": r.fill_rate, "median_hours_to_fill": r.median_hours_to_fill,
-                    "average_hours_to_fill": r.average_hours_to_fill, "hours_delivered": r.hours_delivered}
+            return {
+                "program": r.program_id,
+                "name": r.program_name,
+                "requested": r.requested,
+                "filled": r.filled,
+                "unfilled": r.unfilled,
+                "pending": r.pending,
+                "cancelled": r.cancelled,
+                "fill_rate": r.fill_rate,
+                "median_hours_to_fill": r.median_hours_to_fill,
+                "average_hours_to_fill": r.average_hours_to_fill,
+                "hours_delivered": r.hours_delivered,
+            }
 
-        return Response(FillRatesSerializer({"start": start, "end": end, "programs": [row(r) for r in rows],
-                                             "total": row(total)}).data)
+        return Response(
+            FillRatesSerializer(
+                {"start": start, "end": end, "programs": [row(r) for r in rows], "total": row(total)}
+            ).data
+        )
 
 
 # --- Purchasing ------------------------------------------------------------------
@@ -406,12 +481,16 @@ class VendorViewSet(SharedViewSet):
     filterset_class = VendorFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.vendor_create(
-            actor=self.request.user, **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.vendor_create(actor=self.request.user, **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.vendor_update(
-            actor=self.request.user, vendor=serializer.instance, data=serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.vendor_update(
+                actor=self.request.user, vendor=serializer.instance, data=serializer.validated_data
+            )
+        )
 
 
 class CatalogueItemSerializer(serializers.ModelSerializer):
@@ -420,8 +499,18 @@ class CatalogueItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = CatalogueItem
-        fields = ["id", "vendor", "vendor_name", "name", "sku", "unit", "alliance_price", "list_price", "unit_saving",
-                  "is_active"]
+        fields = [
+            "id",
+            "vendor",
+            "vendor_name",
+            "name",
+            "sku",
+            "unit",
+            "alliance_price",
+            "list_price",
+            "unit_saving",
+            "is_active",
+        ]
         validators: list[Any] = []
 
     def get_fields(self) -> dict[str, Any]:
@@ -452,13 +541,15 @@ class CatalogueItemViewSet(AllianceWideViewSet):
         return CatalogueItem.objects.select_related("vendor").order_by("vendor__name", "name")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.catalogue_item_create(
-            actor=self.request.user, **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.catalogue_item_create(actor=self.request.user, **serializer.validated_data)
+        )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "vendor"}
-        serializer.instance = through_service(lambda: services.catalogue_item_update(
-            actor=self.request.user, item=serializer.instance, data=data))
+        serializer.instance = through_service(
+            lambda: services.catalogue_item_update(actor=self.request.user, item=serializer.instance, data=data)
+        )
 
 
 class PurchasingCycleSerializer(serializers.ModelSerializer):
@@ -485,8 +576,18 @@ class PurchaseOrderSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PurchaseOrder
-        fields = ["id", "number", "cycle", "vendor", "vendor_name", "total", "list_total", "savings", "created_at",
-                  "lines"]
+        fields = [
+            "id",
+            "number",
+            "cycle",
+            "vendor",
+            "vendor_name",
+            "total",
+            "list_total",
+            "savings",
+            "created_at",
+            "lines",
+        ]
         read_only_fields = fields
 
 
@@ -502,8 +603,9 @@ class PurchasingCycleViewSet(AllianceWideViewSet):
     filterset_fields = ["status"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.purchasing_cycle_create(
-            actor=self.request.user, **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.purchasing_cycle_create(actor=self.request.user, **serializer.validated_data)
+        )
 
     @extend_schema(request=None, responses=PurchaseOrderSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="place-orders")
@@ -520,8 +622,20 @@ class MemberOrderLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = MemberOrderLine
-        fields = ["id", "item", "item_name", "quantity", "alliance_price", "list_price", "amount", "expected_savings",
-                  "purchase_order", "delivered_quantity", "delivered_on", "savings"]
+        fields = [
+            "id",
+            "item",
+            "item_name",
+            "quantity",
+            "alliance_price",
+            "list_price",
+            "amount",
+            "expected_savings",
+            "purchase_order",
+            "delivered_quantity",
+            "delivered_on",
+            "savings",
+        ]
         read_only_fields = fields
 
 
@@ -560,8 +674,11 @@ class MemberOrderViewSet(SharedReadOnlyViewSet):
         data = self.input(OrderLineSetSerializer, request)
         through_service(lambda: services.member_order_line_set(actor=request.user, **data))
         order = self.get_queryset().filter(cycle=data["cycle"], program=data["program"]).first()
-        return Response(MemberOrderSerializer(order).data if order else {"cycle": data["cycle"].pk,
-                                                                         "program": data["program"].pk, "lines": []})
+        return Response(
+            MemberOrderSerializer(order).data
+            if order
+            else {"cycle": data["cycle"].pk, "program": data["program"].pk, "lines": []}
+        )
 
 
 class DeliveryLineSerializer(serializers.Serializer):
@@ -572,8 +689,9 @@ class DeliveryLineSerializer(serializers.Serializer):
 class DeliveryInputSerializer(serializers.Serializer):
     program = VisibleRelatedField(MemberProgram)
     delivered_on = serializers.DateField()
-    quantities = DeliveryLineSerializer(many=True, required=False,
-                                        help_text="Lines delivered short; others as ordered.")
+    quantities = DeliveryLineSerializer(
+        many=True, required=False, help_text="Lines delivered short; others as ordered."
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
@@ -601,9 +719,16 @@ class PurchaseOrderViewSet(SharedReadOnlyViewSet):
     def deliveries(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         purchase_order, data = self.get_object(), self.input(DeliveryInputSerializer, request)
         quantities = {q["line"]: q["quantity"] for q in data.get("quantities", [])}
-        delivery = through_service(lambda: services.delivery_record(
-            actor=request.user, purchase_order=purchase_order, program=data["program"],
-            delivered_on=data["delivered_on"], quantities=quantities, note=data.get("note", "")))
+        delivery = through_service(
+            lambda: services.delivery_record(
+                actor=request.user,
+                purchase_order=purchase_order,
+                program=data["program"],
+                delivered_on=data["delivered_on"],
+                quantities=quantities,
+                note=data.get("note", ""),
+            )
+        )
         return Response(DeliverySerializer(delivery).data, status=201)
 
 
@@ -627,8 +752,9 @@ class CoachVisitViewSet(SharedViewSet):
     filterset_fields = ["program", "focus"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(lambda: services.coach_visit_create(
-            actor=self.request.user, **serializer.validated_data))
+        serializer.instance = through_service(
+            lambda: services.coach_visit_create(actor=self.request.user, **serializer.validated_data)
+        )
 
 
 class CoachingGoalSerializer(serializers.ModelSerializer):
@@ -657,16 +783,22 @@ class CoachingGoalViewSet(SharedViewSet):
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("program", "visit")}
-        serializer.instance = through_service(lambda: services.coaching_goal_update(
-            actor=self.request.user, goal=serializer.instance, data=data))
+        serializer.instance = through_service(
+            lambda: services.coaching_goal_update(actor=self.request.user, goal=serializer.instance, data=data)
+        )
 
 
 # --- Quality calendar ------------------------------------------------------------
 class QualityEventSerializer(serializers.Serializer):
     program = serializers.IntegerField()
     program_name = serializers.CharField()
-    kind = serializers.ChoiceField(choices=[("license_renewal", "License renewal"), ("qris_rerating", "QRIS re-rating"),
-                                            ("accreditation", "Accreditation expires")])
+    kind = serializers.ChoiceField(
+        choices=[
+            ("license_renewal", "License renewal"),
+            ("qris_rerating", "QRIS re-rating"),
+            ("accreditation", "Accreditation expires"),
+        ]
+    )
     due_on = serializers.DateField(allow_null=True)
     basis = serializers.CharField()
 
@@ -686,8 +818,13 @@ class QualityCalendarSerializer(serializers.Serializer):
 def _event(event: Any) -> dict[str, Any] | None:
     if event is None:
         return None
-    return {"program": event.program.pk, "program_name": event.program.name, "kind": event.kind,
-            "due_on": event.due_on, "basis": event.basis}
+    return {
+        "program": event.program.pk,
+        "program_name": event.program.name,
+        "kind": event.kind,
+        "due_on": event.due_on,
+        "basis": event.basis,
+    }
 
 
 class QualityCalendarView(AllianceViewSetMixin, generics.GenericAPIView):
@@ -704,7 +841,19 @@ class QualityCalendarView(AllianceViewSetMixin, generics.GenericAPIView):
         today = alliance_today()
         programs = MemberProgram.objects.all()
         events = [e for _, group in quality_calendar(programs, today=today) for e in group]
-        return Response(QualityCalendarSerializer({
-            "events": [_event(e) for e in events],
-            "at_risk": [{"program": r.program.pk, "program_name": r.program.name, "event": _event(r.event),
-                         "reasons": r.reasons} for r in members_at_risk(programs, today=today)]}).data)
+        return Response(
+            QualityCalendarSerializer(
+                {
+                    "events": [_event(e) for e in events],
+                    "at_risk": [
+                        {
+                            "program": r.program.pk,
+                            "program_name": r.program.name,
+                            "event": _event(r.event),
+                            "reasons": r.reasons,
+                        }
+                        for r in members_at_risk(programs, today=today)
+                    ],
+                }
+            ).data
+        )

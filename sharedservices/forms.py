@@ -30,8 +30,11 @@ class SubstituteForm(HubForm):
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=40, required=False)
     employment = forms.ChoiceField(choices=Employment.choices)
-    home_program = forms.ModelChoiceField(queryset=MemberProgram.objects.all(), required=False,
-                                          help_text="For a shared substitute: the member that employs them.")
+    home_program = forms.ModelChoiceField(
+        queryset=MemberProgram.objects.all(),
+        required=False,
+        help_text="For a shared substitute: the member that employs them.",
+    )
     age_groups = forms.MultipleChoiceField(choices=AgeGroup.choices, widget=forms.CheckboxSelectMultiple)
     is_active = forms.BooleanField(label="In the pool", required=False, initial=True)
     notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
@@ -61,8 +64,9 @@ class ClearanceForm(HubForm):
 class AvailabilityForm(HubForm):
     first_day = forms.DateField()
     last_day = forms.DateField()
-    weekdays = forms.TypedMultipleChoiceField(choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple,
-                                              initial=[0, 1, 2, 3, 4])
+    weekdays = forms.TypedMultipleChoiceField(
+        choices=WEEKDAYS, coerce=int, widget=forms.CheckboxSelectMultiple, initial=[0, 1, 2, 3, 4]
+    )
     starts_at = forms.TimeField(label="From")
     ends_at = forms.TimeField(label="Until")
 
@@ -74,19 +78,25 @@ class CoverRequestForm(HubForm):
     starts_at = forms.TimeField(label="From", help_text="Quarter hours, e.g. 07:00.")
     ends_at = forms.TimeField(label="Until")
     age_group = forms.ChoiceField(choices=[("", "The classroom's age group"), *AgeGroup.choices], required=False)
-    required_credential = forms.ChoiceField(choices=[("", "None beyond the pool's checks"), *CredentialType.choices],
-                                            required=False)
+    required_credential = forms.ChoiceField(
+        choices=[("", "None beyond the pool's checks"), *CredentialType.choices], required=False
+    )
     reason = forms.ChoiceField(choices=CoverReason.choices)
-    notes = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False,
-                            help_text="Anything the substitute should know (routines, allergies are on file).")
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        help_text="Anything the substitute should know (routines, allergies are on file).",
+    )
 
-    def __init__(self, *args: Any, programs: Any, classrooms: Any, fixed_program: MemberProgram | None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, programs: Any, classrooms: Any, fixed_program: MemberProgram | None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs  # type: ignore[attr-defined]
         self.fields["classroom"].queryset = classrooms  # type: ignore[attr-defined]
         self.fields["classroom"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda room: f"{room.name} ({room.site.program.name}, {room.get_age_group_display()})")
+            lambda room: f"{room.name} ({room.site.program.name}, {room.get_age_group_display()})"
+        )
         if fixed_program is not None:
             self.fields["program"].initial = fixed_program.pk
             self.fields["program"].widget = forms.HiddenInput()
@@ -135,10 +145,12 @@ class OrderLineForm(HubForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["item"].queryset = (CatalogueItem.objects  # type: ignore[attr-defined]
-                                        .filter(is_active=True, vendor__is_active=True).select_related("vendor"))
+        self.fields["item"].queryset = CatalogueItem.objects.filter(  # type: ignore[attr-defined]
+            is_active=True, vendor__is_active=True
+        ).select_related("vendor")
         self.fields["item"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda i: f"{i.vendor.name}: {i.name} ({i.unit}), ${i.alliance_price} instead of ${i.list_price}")
+            lambda i: f"{i.vendor.name}: {i.name} ({i.unit}), ${i.alliance_price} instead of ${i.list_price}"
+        )
 
 
 class DeliveryForm(HubForm):
@@ -149,8 +161,10 @@ class DeliveryForm(HubForm):
         super().__init__(*args, **kwargs)
         for line in lines:
             self.fields[f"line_{line.pk}"] = forms.IntegerField(
-                label=f"{line.item.name} ({line.item.unit}), ordered {line.quantity}", min_value=0,
-                initial=line.quantity)
+                label=f"{line.item.name} ({line.item.unit}), ordered {line.quantity}",
+                min_value=0,
+                initial=line.quantity,
+            )
         self._use_pickers()
 
     def quantities(self) -> dict[int, int]:
@@ -173,8 +187,9 @@ class CoachVisitForm(HubForm):
 
 class GoalForm(HubForm):
     program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
-    visit = forms.ModelChoiceField(queryset=CoachVisit.objects.all(), required=False,
-                                   help_text="The visit where it was agreed, if any.")
+    visit = forms.ModelChoiceField(
+        queryset=CoachVisit.objects.all(), required=False, help_text="The visit where it was agreed, if any."
+    )
     title = forms.CharField(max_length=200)
     focus = forms.ChoiceField(choices=CoachingFocus.choices)
     due_on = forms.DateField()
@@ -183,10 +198,10 @@ class GoalForm(HubForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["program"].queryset = programs_for_choice()  # type: ignore[attr-defined]
-        self.fields["visit"].queryset = (CoachVisit.objects  # type: ignore[attr-defined]
-                                         .select_related("program").order_by("-visited_on"))
+        self.fields["visit"].queryset = CoachVisit.objects.select_related("program").order_by("-visited_on")  # type: ignore[attr-defined]
         self.fields["visit"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda v: f"{v.program.name}, {v.visited_on}: {v.get_focus_display()}")
+            lambda v: f"{v.program.name}, {v.visited_on}: {v.get_focus_display()}"
+        )
 
 
 class GoalUpdateForm(HubForm):

@@ -84,51 +84,81 @@ def cover_candidates(cover: CoverRequest, *, substitute_ids: Iterable[int] | Non
     ids = [s.pk for s in substitutes]
     if not ids:
         return []
-    cleared = set(SubstituteClearance.objects.filter(program_id=cover.program_id, substitute_id__in=ids)
-                  .values_list("substitute_id", flat=True))
+    cleared = set(
+        SubstituteClearance.objects.filter(program_id=cover.program_id, substitute_id__in=ids).values_list(
+            "substitute_id", flat=True
+        )
+    )
     credentials: dict[int, list[SubstituteCredential]] = {}
     if cover.required_credential:
         for credential in SubstituteCredential.objects.filter(substitute_id__in=ids, kind=cover.required_credential):
             credentials.setdefault(credential.substitute_id, []).append(credential)
-    availability = {a.substitute_id: a for a in SubstituteAvailability.objects.filter(
-        substitute_id__in=ids, day=cover.day)}
+    availability = {
+        a.substitute_id: a for a in SubstituteAvailability.objects.filter(substitute_id__in=ids, day=cover.day)
+    }
     monday, sunday = week_of(cover.day)
     booked: dict[int, list[CoverRequest]] = {}
-    week = (CoverRequest.objects.filter(substitute_id__in=ids, status__in=BOOKED, day__range=(monday, sunday))
-            .exclude(pk=cover.pk).select_related("program"))
+    week = (
+        CoverRequest.objects.filter(substitute_id__in=ids, status__in=BOOKED, day__range=(monday, sunday))
+        .exclude(pk=cover.pk)
+        .select_related("program")
+    )
     for other in week:
         booked.setdefault(other.substitute_id, []).append(other)  # type: ignore[arg-type]
-    prior = dict(CoverRequest.objects.filter(substitute_id__in=ids, program_id=cover.program_id,
-                                             status=CoverStatus.DELIVERED, day__lt=cover.day)
-                 .values("substitute_id").annotate(n=Count("id")).values_list("substitute_id", "n"))
+    prior = dict(
+        CoverRequest.objects.filter(
+            substitute_id__in=ids, program_id=cover.program_id, status=CoverStatus.DELIVERED, day__lt=cover.day
+        )
+        .values("substitute_id")
+        .annotate(n=Count("id"))
+        .values_list("substitute_id", "n")
+    )
 
     candidates = []
     for substitute in substitutes:
         bookings = booked.get(substitute.pk, [])
-        candidate = Candidate(substitute, prior_covers=prior.get(substitute.pk, 0),
-                              week_hours=sum((b.hours for b in bookings), ZERO_HOURS))
-        candidate.refusals = _refusals(cover, substitute, substitute.pk in cleared,
-                                       credentials.get(substitute.pk, []), availability.get(substitute.pk),
-                                       [b for b in bookings if b.day == cover.day])
+        candidate = Candidate(
+            substitute,
+            prior_covers=prior.get(substitute.pk, 0),
+            week_hours=sum((b.hours for b in bookings), ZERO_HOURS),
+        )
+        candidate.refusals = _refusals(
+            cover,
+            substitute,
+            substitute.pk in cleared,
+            credentials.get(substitute.pk, []),
+            availability.get(substitute.pk),
+            [b for b in bookings if b.day == cover.day],
+        )
         candidates.append(candidate)
-    qualified = sorted((c for c in candidates if c.qualifies),
-                       key=lambda c: (-c.score, c.week_hours, c.substitute.last_name, c.substitute.first_name))
-    others = sorted((c for c in candidates if not c.qualifies),
-                    key=lambda c: (c.substitute.last_name, c.substitute.first_name))
+    qualified = sorted(
+        (c for c in candidates if c.qualifies),
+        key=lambda c: (-c.score, c.week_hours, c.substitute.last_name, c.substitute.first_name),
+    )
+    others = sorted(
+        (c for c in candidates if not c.qualifies), key=lambda c: (c.substitute.last_name, c.substitute.first_name)
+    )
     return qualified + others
 
 
-def _refusals(cover: CoverRequest, substitute: Substitute, cleared: bool,
-              credentials: list[SubstituteCredential], availability: SubstituteAvailability | None,
-              same_day: list[CoverRequest]) -> list[str]:
+def _refusals(
+    cover: CoverRequest,
+    substitute: Substitute,
+    cleared: bool,
+    credentials: list[SubstituteCredential],
+    availability: SubstituteAvailability | None,
+    same_day: list[CoverRequest],
+) -> list[str]:
     reasons = []
     if not substitute.is_active:
         reasons.append(f"{substitute} is no longer in the pool.")
     if not cleared:
         reasons.append(f"Not cleared to work at {cover.program}.")
     if cover.age_group not in substitute.age_groups:
-        reasons.append(f"Does not work with {AgeGroup(cover.age_group).label.lower()} groups "
-                       f"(works with {substitute.age_groups_label().lower()}).")
+        reasons.append(
+            f"Does not work with {AgeGroup(cover.age_group).label.lower()} groups "
+            f"(works with {substitute.age_groups_label().lower()})."
+        )
     if cover.required_credential:
         label = CredentialType(cover.required_credential).label
         if not any(c.valid_on(cover.day) for c in credentials):
@@ -140,6 +170,8 @@ def _refusals(cover: CoverRequest, substitute: Substitute, cleared: bool,
         reasons.append(f"Available only {hm(availability.starts_at)}–{hm(availability.ends_at)} that day.")
     for other in same_day:
         if other.starts_at < cover.ends_at and other.ends_at > cover.starts_at:
-            reasons.append(f"Already booked {hm(other.starts_at)}–{hm(other.ends_at)} at {other.program} "
-                           f"that day (double-booking).")
+            reasons.append(
+                f"Already booked {hm(other.starts_at)}–{hm(other.ends_at)} at {other.program} "
+                f"that day (double-booking)."
+            )
     return reasons

@@ -31,8 +31,11 @@ PREP_LOOKBACK_DAYS = 90
 LICENSE_RENEWAL = "license_renewal"
 QRIS_RERATING = "qris_rerating"
 ACCREDITATION = "accreditation"
-EVENT_LABELS = {LICENSE_RENEWAL: "License renewal", QRIS_RERATING: "QRIS re-rating",
-                ACCREDITATION: "Accreditation expires"}
+EVENT_LABELS = {
+    LICENSE_RENEWAL: "License renewal",
+    QRIS_RERATING: "QRIS re-rating",
+    ACCREDITATION: "Accreditation expires",
+}
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
@@ -70,30 +73,51 @@ def tracked_programs(programs: QuerySet[MemberProgram]) -> QuerySet[MemberProgra
 def quality_events(programs: QuerySet[MemberProgram]) -> tuple[list[QualityEvent], list[MemberProgram]]:
     """Every dated event of these programs, and the programs with no renewal on record."""
     programs_list = list(tracked_programs(programs))
-    renewals = dict(LicensingInspection.objects.filter(program__in=programs_list,
-                                                       inspection_type=InspectionType.RENEWAL)
-                    .values("program_id").annotate(last=Max("inspected_on")).values_list("program_id", "last"))
+    renewals = dict(
+        LicensingInspection.objects.filter(program__in=programs_list, inspection_type=InspectionType.RENEWAL)
+        .values("program_id")
+        .annotate(last=Max("inspected_on"))
+        .values_list("program_id", "last")
+    )
     events, missing = [], []
     for program in programs_list:
         renewed = renewals.get(program.pk)
         if renewed:
-            events.append(QualityEvent(program, LICENSE_RENEWAL, add_months(renewed, LICENSE_TERM_MONTHS),
-                                       f"renewal inspection on {renewed} + {LICENSE_TERM_MONTHS} months"))
+            events.append(
+                QualityEvent(
+                    program,
+                    LICENSE_RENEWAL,
+                    add_months(renewed, LICENSE_TERM_MONTHS),
+                    f"renewal inspection on {renewed} + {LICENSE_TERM_MONTHS} months",
+                )
+            )
         else:
             missing.append(program)
         if program.qris_rated_on:
-            events.append(QualityEvent(program, QRIS_RERATING, add_months(program.qris_rated_on, QRIS_TERM_MONTHS),
-                                       f"rated {program.qris_rating} stars on {program.qris_rated_on} "
-                                       f"+ {QRIS_TERM_MONTHS} months"))
+            events.append(
+                QualityEvent(
+                    program,
+                    QRIS_RERATING,
+                    add_months(program.qris_rated_on, QRIS_TERM_MONTHS),
+                    f"rated {program.qris_rating} stars on {program.qris_rated_on} + {QRIS_TERM_MONTHS} months",
+                )
+            )
         if program.accreditation and program.accreditation_expires_on:
-            events.append(QualityEvent(program, ACCREDITATION, program.accreditation_expires_on,
-                                       f"{program.get_accreditation_display()} accreditation"))
+            events.append(
+                QualityEvent(
+                    program,
+                    ACCREDITATION,
+                    program.accreditation_expires_on,
+                    f"{program.get_accreditation_display()} accreditation",
+                )
+            )
     events.sort(key=lambda e: (e.due_on, e.program.name, e.kind))
     return events, missing
 
 
-def quality_calendar(programs: QuerySet[MemberProgram], *, today: datetime.date,
-                     days: int = CALENDAR_DAYS) -> list[tuple[str, list[QualityEvent]]]:
+def quality_calendar(
+    programs: QuerySet[MemberProgram], *, today: datetime.date, days: int = CALENDAR_DAYS
+) -> list[tuple[str, list[QualityEvent]]]:
     """Events overdue ("Overdue" first) or due in the next `days`, grouped by month."""
     events, _ = quality_events(programs)
     horizon = today + datetime.timedelta(days=days)
@@ -111,12 +135,20 @@ def members_at_risk(programs: QuerySet[MemberProgram], *, today: datetime.date) 
     window_end = today + datetime.timedelta(days=AT_RISK_DAYS)
     due = [e for e in events if e.due_on <= window_end]
     ids = {e.program.pk for e in due} | {p.pk for p in missing}
-    last_prep = dict(CoachVisit.objects.filter(program_id__in=ids, focus=CoachingFocus.LICENSING_QRIS)
-                     .values("program_id").annotate(last=Max("visited_on")).values_list("program_id", "last"))
+    last_prep = dict(
+        CoachVisit.objects.filter(program_id__in=ids, focus=CoachingFocus.LICENSING_QRIS)
+        .values("program_id")
+        .annotate(last=Max("visited_on"))
+        .values_list("program_id", "last")
+    )
     open_corrections: dict[int, datetime.date] = dict(
-        LicensingInspection.objects.filter(program_id__in=ids, corrective_action_due__lt=today,
-                                           corrected_on__isnull=True)
-        .values("program_id").annotate(due=Max("corrective_action_due")).values_list("program_id", "due"))
+        LicensingInspection.objects.filter(
+            program_id__in=ids, corrective_action_due__lt=today, corrected_on__isnull=True
+        )
+        .values("program_id")
+        .annotate(due=Max("corrective_action_due"))
+        .values_list("program_id", "due")
+    )
     overdue_goals: dict[int, int] = {}
     for goal in CoachingGoal.objects.filter(program_id__in=ids, status__in=OPEN_GOAL_STATUSES, due_on__lt=today):
         overdue_goals[goal.program_id] = overdue_goals.get(goal.program_id, 0) + 1
@@ -125,8 +157,10 @@ def members_at_risk(programs: QuerySet[MemberProgram], *, today: datetime.date) 
         reasons = []
         prep = last_prep.get(program_id)
         if prep is None or (today - prep).days > PREP_LOOKBACK_DAYS:
-            reasons.append("No licensing/QRIS preparation visit in the last "
-                           f"{PREP_LOOKBACK_DAYS} days" + (f" (last on {prep})." if prep else "."))
+            reasons.append(
+                "No licensing/QRIS preparation visit in the last "
+                f"{PREP_LOOKBACK_DAYS} days" + (f" (last on {prep})." if prep else ".")
+            )
         if program_id in open_corrections:
             reasons.append(f"Corrective action was due {open_corrections[program_id]} and is not recorded as done.")
         if overdue_goals.get(program_id):
@@ -134,8 +168,10 @@ def members_at_risk(programs: QuerySet[MemberProgram], *, today: datetime.date) 
             reasons.append(f"{count} coaching goal{'s' if count != 1 else ''} overdue.")
         return reasons
 
-    result = [AtRisk(program, None, ["No license renewal on record: the renewal date is unknown."]
-                     + common(program.pk)) for program in missing]
+    result = [
+        AtRisk(program, None, ["No license renewal on record: the renewal date is unknown."] + common(program.pk))
+        for program in missing
+    ]
     for event in due:
         reasons = []
         if event.due_on < today:
@@ -151,5 +187,13 @@ def upcoming_for_program(program: MemberProgram, *, today: datetime.date) -> lis
     return [e for e in events if e.due_on <= today + datetime.timedelta(days=CALENDAR_DAYS)]
 
 
-__all__ = ["AT_RISK_DAYS", "AtRisk", "QualityEvent", "add_months", "members_at_risk", "quality_calendar",
-           "quality_events", "upcoming_for_program"]
+__all__ = [
+    "AT_RISK_DAYS",
+    "AtRisk",
+    "QualityEvent",
+    "add_months",
+    "members_at_risk",
+    "quality_calendar",
+    "quality_events",
+    "upcoming_for_program",
+]

@@ -84,14 +84,19 @@ class FillRate:
             self.pending += 1
 
 
-def cover_fill_rates(covers: QuerySet[CoverRequest], *, start: datetime.date, end: datetime.date,
-                     today: datetime.date) -> tuple[list[FillRate], FillRate]:
+def cover_fill_rates(
+    covers: QuerySet[CoverRequest], *, start: datetime.date, end: datetime.date, today: datetime.date
+) -> tuple[list[FillRate], FillRate]:
     """Fill rate and time to fill per program for requests whose day is in start..end,
     and the same over all of them."""
     rows: dict[int, FillRate] = {}
     total = FillRate(None, "All programs")
-    for cover in (covers.filter(day__range=(start, end)).select_related(None).select_related("program")
-                  .only("status", "day", "created_at", "filled_at", "hours_delivered", "program__name")):
+    for cover in (
+        covers.filter(day__range=(start, end))
+        .select_related(None)
+        .select_related("program")
+        .only("status", "day", "created_at", "filled_at", "hours_delivered", "program__name")
+    ):
         row = rows.setdefault(cover.program_id, FillRate(cover.program_id, cover.program.name))
         row.add(cover, today)
         total.add(cover, today)
@@ -101,9 +106,16 @@ def cover_fill_rates(covers: QuerySet[CoverRequest], *, start: datetime.date, en
 def covers_to_charge(*, program_id: int, since: datetime.date, until: datetime.date) -> list[CoverRequest]:
     """Delivered cover not charged yet, worked between two days (billing's member fees).
     Locked until the caller's transaction ends, so hours cannot change while being charged."""
-    return list(CoverRequest.objects.select_for_update().filter(program_id=program_id, status=CoverStatus.DELIVERED,
-                                            charged_invoice_number__isnull=True, day__range=(since, until))
-                .order_by("day", "pk"))
+    return list(
+        CoverRequest.objects.select_for_update()
+        .filter(
+            program_id=program_id,
+            status=CoverStatus.DELIVERED,
+            charged_invoice_number__isnull=True,
+            day__range=(since, until),
+        )
+        .order_by("day", "pk")
+    )
 
 
 @dataclass(frozen=True)
@@ -114,14 +126,18 @@ class CoverHours:
 
 def delivered_covers(*, program_id: int, start: datetime.date, end: datetime.date) -> QuerySet[CoverRequest]:
     """A program's delivered cover in a period (each row links to its request)."""
-    return (CoverRequest.objects.filter(program_id=program_id, status=CoverStatus.DELIVERED, day__range=(start, end))
-            .select_related("substitute", "classroom").order_by("day", "pk"))
+    return (
+        CoverRequest.objects.filter(program_id=program_id, status=CoverStatus.DELIVERED, day__range=(start, end))
+        .select_related("substitute", "classroom")
+        .order_by("day", "pk")
+    )
 
 
 def cover_hours_delivered(*, program_id: int, start: datetime.date, end: datetime.date) -> CoverHours:
     """Substitute cover a program received in a period: requests and hours."""
     totals = delivered_covers(program_id=program_id, start=start, end=end).aggregate(
-        n=Count("id"), hours=Sum("hours_delivered"))
+        n=Count("id"), hours=Sum("hours_delivered")
+    )
     return CoverHours(totals["n"], totals["hours"] or ZERO)
 
 
@@ -152,51 +168,77 @@ def cycle_orders(cycle: PurchasingCycle, orders: QuerySet[MemberOrder]) -> list[
     lines: dict[int, list[MemberOrderLine]] = {}
     for line in MemberOrderLine.objects.filter(order__cycle=cycle).order_by("pk"):
         lines.setdefault(line.order_id, []).append(line)
-    return [CycleOrderRow(order, order_totals(lines.get(order.pk, [])))
-            for order in orders.filter(cycle=cycle).select_related("program").order_by("program__name")]
+    return [
+        CycleOrderRow(order, order_totals(lines.get(order.pk, [])))
+        for order in orders.filter(cycle=cycle).select_related("program").order_by("program__name")
+    ]
 
 
 def cycle_counts() -> dict[int, dict[str, int]]:
     """Per cycle: member orders and purchase orders."""
     counts = PurchasingCycle.objects.annotate(
-        n_orders=Count("orders", distinct=True), n_purchase_orders=Count("purchase_orders", distinct=True))
+        n_orders=Count("orders", distinct=True), n_purchase_orders=Count("purchase_orders", distinct=True)
+    )
     return {c.pk: {"member_orders": c.n_orders, "purchase_orders": c.n_purchase_orders} for c in counts}
 
 
 def delivered_lines(*, program_id: int, start: datetime.date, end: datetime.date) -> QuerySet[MemberOrderLine]:
     """A program's order lines delivered in a period, each with the savings recorded on it."""
-    return (MemberOrderLine.objects.filter(order__program_id=program_id, delivered_on__range=(start, end))
-            .select_related("item", "item__vendor", "order", "order__cycle", "purchase_order")
-            .order_by("delivered_on", "pk"))
+    return (
+        MemberOrderLine.objects.filter(order__program_id=program_id, delivered_on__range=(start, end))
+        .select_related("item", "item__vendor", "order", "order__cycle", "purchase_order")
+        .order_by("delivered_on", "pk")
+    )
 
 
 def purchasing_savings(*, program_id: int, start: datetime.date, end: datetime.date) -> Decimal:
-    return (MemberOrderLine.objects.filter(order__program_id=program_id, delivered_on__range=(start, end))
-            .aggregate(s=Sum("savings"))["s"] or ZERO)
+    return (
+        MemberOrderLine.objects.filter(order__program_id=program_id, delivered_on__range=(start, end)).aggregate(
+            s=Sum("savings")
+        )["s"]
+        or ZERO
+    )
 
 
 def purchasing_savings_by_program(*, start: datetime.date, end: datetime.date) -> dict[int, Decimal]:
     """Recorded savings of every program in a period, one query (the funder report)."""
-    return dict(MemberOrderLine.objects.filter(delivered_on__range=(start, end))
-                .values("order__program_id").annotate(s=Sum("savings")).values_list("order__program_id", "s"))
+    return dict(
+        MemberOrderLine.objects.filter(delivered_on__range=(start, end))
+        .values("order__program_id")
+        .annotate(s=Sum("savings"))
+        .values_list("order__program_id", "s")
+    )
 
 
 def cover_hours_by_program(*, start: datetime.date, end: datetime.date) -> dict[int, Decimal]:
-    return dict(CoverRequest.objects.filter(status=CoverStatus.DELIVERED, day__range=(start, end))
-                .values("program_id").annotate(h=Sum("hours_delivered")).values_list("program_id", "h"))
+    return dict(
+        CoverRequest.objects.filter(status=CoverStatus.DELIVERED, day__range=(start, end))
+        .values("program_id")
+        .annotate(h=Sum("hours_delivered"))
+        .values_list("program_id", "h")
+    )
 
 
 def purchase_order_members(purchase_order: PurchaseOrder) -> list[dict[str, object]]:
     """Each member on a purchase order: its lines' totals and its delivery, if recorded."""
     deliveries = {d.program_id: d for d in Delivery.objects.filter(purchase_order=purchase_order)}
-    rows = (MemberOrderLine.objects.filter(purchase_order=purchase_order)
-            .values("order__program_id", "order__program__name", "order_id")
-            .annotate(lines=Count("id"), quantity=Sum("quantity")).order_by("order__program__name"))
+    rows = (
+        MemberOrderLine.objects.filter(purchase_order=purchase_order)
+        .values("order__program_id", "order__program__name", "order_id")
+        .annotate(lines=Count("id"), quantity=Sum("quantity"))
+        .order_by("order__program__name")
+    )
     lines: dict[int, list[MemberOrderLine]] = {}
     for line in MemberOrderLine.objects.filter(purchase_order=purchase_order):
         lines.setdefault(line.order_id, []).append(line)
-    return [{**row, "totals": order_totals(lines.get(row["order_id"], [])),
-             "delivery": deliveries.get(row["order__program_id"])} for row in rows]
+    return [
+        {
+            **row,
+            "totals": order_totals(lines.get(row["order_id"], [])),
+            "delivery": deliveries.get(row["order__program_id"]),
+        }
+        for row in rows
+    ]
 
 
 def programs_for_choice() -> QuerySet[MemberProgram]:

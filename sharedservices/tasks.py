@@ -33,5 +33,6 @@ def cover_requests_lapse_everywhere() -> list[int]:
 
 
 # Shared services own their schedule (as billing and enrollment do): daily, 05:30 UTC.
-app.add_periodic_task(crontab(hour=5, minute=30), cover_requests_lapse_everywhere.s(),
-                      name="sharedservices-lapse-cover-requests")
+app.add_periodic_task(
+    crontab(hour=5, minute=30), cover_requests_lapse_everywhere.s(), name="sharedservices-lapse-cover-requests"
+)

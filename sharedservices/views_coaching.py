@@ -143,7 +143,14 @@ class QualityCalendarView(SharedPage, TemplateView):
         context = super().get_context_data(**kwargs)
         today = self.today()
         programs = MemberProgram.objects.all()
-        context.update(calendar=quality_calendar(programs, today=today), at_risk=members_at_risk(programs, today=today),
-                       calendar_days=CALENDAR_DAYS, at_risk_days=AT_RISK_DAYS, prep_days=PREP_LOOKBACK_DAYS,
-                       license_months=LICENSE_TERM_MONTHS, qris_months=QRIS_TERM_MONTHS, goal_statuses=GoalStatus)
+        context.update(
+            calendar=quality_calendar(programs, today=today),
+            at_risk=members_at_risk(programs, today=today),
+            calendar_days=CALENDAR_DAYS,
+            at_risk_days=AT_RISK_DAYS,
+            prep_days=PREP_LOOKBACK_DAYS,
+            license_months=LICENSE_TERM_MONTHS,
+            qris_months=QRIS_TERM_MONTHS,
+            goal_statuses=GoalStatus,
+        )
         return context

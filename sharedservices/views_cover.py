@@ -54,11 +54,20 @@ class CoverListView(SharedPage, ListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = self.today()
-        _rows, total = cover_fill_rates(self.visible(CoverRequest.objects.all()),
-                                        start=today - datetime.timedelta(days=FILL_RATE_DAYS), end=today, today=today)
-        context.update(statuses=CoverStatus.choices, programs=self.visible_programs(), fill=total,
-                       fill_days=FILL_RATE_DAYS, filters=self.request.GET,
-                       query_string="&".join(f"{k}={v}" for k, v in self.request.GET.items() if k != "page"))
+        _rows, total = cover_fill_rates(
+            self.visible(CoverRequest.objects.all()),
+            start=today - datetime.timedelta(days=FILL_RATE_DAYS),
+            end=today,
+            today=today,
+        )
+        context.update(
+            statuses=CoverStatus.choices,
+            programs=self.visible_programs(),
+            fill=total,
+            fill_days=FILL_RATE_DAYS,
+            filters=self.request.GET,
+            query_string="&".join(f"{k}={v}" for k, v in self.request.GET.items() if k != "page"),
+        )
         return context
 
 
@@ -71,14 +80,24 @@ class CoverCreateView(SharedFormPage):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         programs = self.visible_programs()
-        classrooms = self.visible(Classroom.objects.filter(closed_on__isnull=True)
-                                  .select_related("site__program").order_by("site__program__name", "name"))
-        return {**super().get_form_kwargs(), "programs": programs, "classrooms": classrooms,
-                "fixed_program": None if self.is_hub else self.membership.program}
+        classrooms = self.visible(
+            Classroom.objects.filter(closed_on__isnull=True)
+            .select_related("site__program")
+            .order_by("site__program__name", "name")
+        )
+        return {
+            **super().get_form_kwargs(),
+            "programs": programs,
+            "classrooms": classrooms,
+            "fixed_program": None if self.is_hub else self.membership.program,
+        }
 
     def get_initial(self) -> dict[str, Any]:
-        return {"day": self.today() + datetime.timedelta(days=1), "starts_at": datetime.time(7, 30),
-                "ends_at": datetime.time(15, 30)}
+        return {
+            "day": self.today() + datetime.timedelta(days=1),
+            "starts_at": datetime.time(7, 30),
+            "ends_at": datetime.time(15, 30),
+        }
 
     def perform(self, form: CoverRequestForm) -> CoverRequest:
         return services.cover_request_create(actor=self.request.user, **form.cleaned_data)
@@ -97,7 +116,8 @@ class CoverPage(SharedPage):
     def get_cover(self) -> CoverRequest:
         if not hasattr(self, "cover"):
             self.cover = self.get_for_member(
-                CoverRequest.objects.select_related("program", "classroom", "substitute"), pk=self.kwargs["pk"])
+                CoverRequest.objects.select_related("program", "classroom", "substitute"), pk=self.kwargs["pk"]
+            )
         return self.cover
 
     def cover_url(self) -> str:
@@ -120,9 +140,14 @@ class CoverDetailView(CoverPage, TemplateView):
         context = super().get_context_data(**kwargs)
         cover = self.get_cover()
         candidates = cover_candidates(cover) if self.is_hub and cover.status == CoverStatus.OPEN else []
-        context.update(cover=cover, qualified=[c for c in candidates if c.qualifies],
-                       others=[c for c in candidates if not c.qualifies],
-                       points=FAMILIARITY_POINTS, cap=FAMILIARITY_CAP, passed=cover.day < self.today())
+        context.update(
+            cover=cover,
+            qualified=[c for c in candidates if c.qualifies],
+            others=[c for c in candidates if not c.qualifies],
+            points=FAMILIARITY_POINTS,
+            cap=FAMILIARITY_CAP,
+            passed=cover.day < self.today(),
+        )
         return context
 
 
@@ -138,8 +163,9 @@ class CoverFillView(CoverPage, View):
             messages.error(request, "Choose a substitute from the list.")
             return redirect(self.cover_url())
         try:
-            cover = services.cover_request_fill(actor=request.user, cover=self.get_cover(),
-                                                substitute=form.cleaned_data["substitute"])
+            cover = services.cover_request_fill(
+                actor=request.user, cover=self.get_cover(), substitute=form.cleaned_data["substitute"]
+            )
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -154,9 +180,12 @@ class CoverFormPage(CoverPage, SharedFormPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         cover = self.get_cover()
-        context["context_panel"] = (f"{cover.program}: {cover.classroom} on {cover.day}, "
-                                    f"{cover.starts_at:%H:%M}–{cover.ends_at:%H:%M} ({cover.get_status_display()}"
-                                    + (f", {cover.substitute}" if cover.substitute_id else "") + ").")
+        context["context_panel"] = (
+            f"{cover.program}: {cover.classroom} on {cover.day}, "
+            f"{cover.starts_at:%H:%M}–{cover.ends_at:%H:%M} ({cover.get_status_display()}"
+            + (f", {cover.substitute}" if cover.substitute_id else "")
+            + ")."
+        )
         return context
 
     def cancel_url(self) -> str:
@@ -172,10 +201,13 @@ class CoverReasonView(CoverFormPage):
     form_class = ReasonForm
     action = ""
     ACTIONS = {
-        "release": ("Release the substitute", HUB_ONLY, services.cover_request_release,
-                    "The request is open again."),
-        "unfilled": ("Mark as not filled", HUB_ONLY, services.cover_request_mark_unfilled,
-                     "Marked as not filled; the program makes other arrangements."),
+        "release": ("Release the substitute", HUB_ONLY, services.cover_request_release, "The request is open again."),
+        "unfilled": (
+            "Mark as not filled",
+            HUB_ONLY,
+            services.cover_request_mark_unfilled,
+            "Marked as not filled; the program makes other arrangements.",
+        ),
         "cancel": ("Cancel the request", HUB_AND_PROVIDER, services.cover_request_cancel, "Request cancelled."),
     }
 
@@ -187,8 +219,9 @@ class CoverReasonView(CoverFormPage):
         return self.ACTIONS[self.action][0]
 
     def perform(self, form: ReasonForm) -> CoverRequest:
-        return self.ACTIONS[self.action][2](actor=self.request.user, cover=self.get_cover(),
-                                            reason=form.cleaned_data["reason"])
+        return self.ACTIONS[self.action][2](
+            actor=self.request.user, cover=self.get_cover(), reason=form.cleaned_data["reason"]
+        )
 
     def success_message(self, obj: CoverRequest) -> str:
         return self.ACTIONS[self.action][3]
@@ -205,8 +238,9 @@ class CoverHoursView(CoverFormPage):
         return {"hours": cover.hours_delivered or cover.hours}
 
     def perform(self, form: HoursForm) -> CoverRequest:
-        return services.cover_request_record_hours(actor=self.request.user, cover=self.get_cover(),
-                                                   hours=form.cleaned_data["hours"])
+        return services.cover_request_record_hours(
+            actor=self.request.user, cover=self.get_cover(), hours=form.cleaned_data["hours"]
+        )
 
     def success_message(self, obj: CoverRequest) -> str:
         return f"{obj.hours_delivered} hours recorded for {obj.substitute}."
@@ -225,6 +259,7 @@ class FillRateView(SharedPage, TemplateView):
         if end < start:
             start, end = end, start
         rows, total = cover_fill_rates(CoverRequest.objects.all(), start=start, end=end, today=today)
-        context.update(rows=rows, total=total, start=start, end=end,
-                       pool_size=Substitute.objects.filter(is_active=True).count())
+        context.update(
+            rows=rows, total=total, start=start, end=end, pool_size=Substitute.objects.filter(is_active=True).count()
+        )
         return context

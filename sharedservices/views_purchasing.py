@@ -42,9 +42,12 @@ class PurchasingHomeView(SharedPage, TemplateView):
         own_orders = {}
         if not self.is_hub:
             own_orders = {o.cycle_id: o for o in self.visible(MemberOrder.objects.all())}
-        context.update(cycles=[(c, counts.get(c.pk, {}), own_orders.get(c.pk)) for c in cycles],
-                       items=CatalogueItem.objects.filter(is_active=True, vendor__is_active=True)
-                       .select_related("vendor").order_by("vendor__name", "name"))
+        context.update(
+            cycles=[(c, counts.get(c.pk, {}), own_orders.get(c.pk)) for c in cycles],
+            items=CatalogueItem.objects.filter(is_active=True, vendor__is_active=True)
+            .select_related("vendor")
+            .order_by("vendor__name", "name"),
+        )
         return context
 
 
@@ -57,7 +60,8 @@ class VendorListView(SharedPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         page = Paginator(Vendor.objects.order_by("-is_active", "name").prefetch_related("items"), 50).get_page(
-            self.request.GET.get("page"))
+            self.request.GET.get("page")
+        )
         context.update(vendors=page, page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages())
         return context
 
@@ -100,10 +104,13 @@ class VendorDetailView(VendorPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(vendor=self.get_vendor(),
-                       items=CatalogueItem.objects.filter(vendor=self.get_vendor()).order_by("-is_active", "name"),
-                       purchase_orders=PurchaseOrder.objects.filter(vendor=self.get_vendor())
-                       .select_related("cycle").order_by("-created_at")[:20])
+        context.update(
+            vendor=self.get_vendor(),
+            items=CatalogueItem.objects.filter(vendor=self.get_vendor()).order_by("-is_active", "name"),
+            purchase_orders=PurchaseOrder.objects.filter(vendor=self.get_vendor())
+            .select_related("cycle")
+            .order_by("-created_at")[:20],
+        )
         return context
 
 
@@ -184,8 +191,9 @@ class CyclePage(SharedPage):
     def get_cycle(self) -> PurchasingCycle:
         if not hasattr(self, "cycle"):
             # Cycles belong to the alliance, not to a program: every member may order in them.
-            self.cycle = get_object_or_404(PurchasingCycle.objects.all(),
-                                           pk=self.kwargs.get("cycle_pk", self.kwargs.get("pk")))
+            self.cycle = get_object_or_404(
+                PurchasingCycle.objects.all(), pk=self.kwargs.get("cycle_pk", self.kwargs.get("pk"))
+            )
         return self.cycle
 
     def cycle_url(self) -> str:
@@ -202,11 +210,13 @@ class CycleDetailView(CyclePage, TemplateView):
         context = super().get_context_data(**kwargs)
         cycle = self.get_cycle()
         rows = cycle_orders(cycle, self.visible(MemberOrder.objects.all()))
-        context.update(cycle=cycle, rows=rows,
-                       purchase_orders=PurchaseOrder.objects.filter(cycle=cycle).select_related("vendor")
-                       if self.is_hub else [],
-                       own_program=self.membership.program if not self.is_hub else None,
-                       is_open=cycle.status == CycleStatus.OPEN and cycle.closes_on >= self.today())
+        context.update(
+            cycle=cycle,
+            rows=rows,
+            purchase_orders=PurchaseOrder.objects.filter(cycle=cycle).select_related("vendor") if self.is_hub else [],
+            own_program=self.membership.program if not self.is_hub else None,
+            is_open=cycle.status == CycleStatus.OPEN and cycle.closes_on >= self.today(),
+        )
         return context
 
 
@@ -222,8 +232,12 @@ class CyclePlaceOrdersView(CyclePage, View):
             for message in exc.messages:
                 messages.error(request, message)
         else:
-            messages.success(request, f"{len(orders)} purchase order{'s' if len(orders) != 1 else ''} placed: "
-                                      + ", ".join(f"{po.number} ({po.vendor})" for po in orders) + ".")
+            messages.success(
+                request,
+                f"{len(orders)} purchase order{'s' if len(orders) != 1 else ''} placed: "
+                + ", ".join(f"{po.number} ({po.vendor})" for po in orders)
+                + ".",
+            )
         return redirect(self.cycle_url())
 
 
@@ -254,25 +268,38 @@ class OrderView(CyclePage, TemplateView):
         context = super().get_context_data(**kwargs)
         program, cycle = self.get_program(), self.get_cycle()
         order = MemberOrder.objects.filter(cycle=cycle, program=program).first()
-        lines = list(MemberOrderLine.objects.filter(order=order).select_related("item", "item__vendor",
-                                                                                "purchase_order")) if order else []
-        context.update(program=program, cycle=cycle, order=order, lines=lines, totals=order_totals(lines),
-                       is_open=self.is_open(), form=kwargs.get("form") or (OrderLineForm() if self.is_open() else None),
-                       delivered_savings=sum((li.savings for li in lines if li.savings is not None), 0))
+        lines = (
+            list(MemberOrderLine.objects.filter(order=order).select_related("item", "item__vendor", "purchase_order"))
+            if order
+            else []
+        )
+        context.update(
+            program=program,
+            cycle=cycle,
+            order=order,
+            lines=lines,
+            totals=order_totals(lines),
+            is_open=self.is_open(),
+            form=kwargs.get("form") or (OrderLineForm() if self.is_open() else None),
+            delivered_savings=sum((li.savings for li in lines if li.savings is not None), 0),
+        )
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = OrderLineForm(request.POST)
         if form.is_valid():
             try:
-                line = services.member_order_line_set(actor=request.user, cycle=self.get_cycle(),
-                                                      program=self.get_program(), **form.cleaned_data)
+                line = services.member_order_line_set(
+                    actor=request.user, cycle=self.get_cycle(), program=self.get_program(), **form.cleaned_data
+                )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
                 item = form.cleaned_data["item"]
-                messages.success(request, f"{item.name}: {line.quantity} ordered." if line
-                                 else f"{item.name} removed from the order.")
+                messages.success(
+                    request,
+                    f"{item.name}: {line.quantity} ordered." if line else f"{item.name} removed from the order.",
+                )
                 return redirect(self.order_url())
         return self.render_to_response(self.get_context_data(form=form))
 
@@ -282,8 +309,9 @@ class PurchaseOrderPage(SharedPage):
 
     def get_purchase_order(self) -> PurchaseOrder:
         if not hasattr(self, "purchase_order"):
-            self.purchase_order = self.get_for_member(PurchaseOrder.objects.select_related("vendor", "cycle"),
-                                                      pk=self.kwargs["pk"])
+            self.purchase_order = self.get_for_member(
+                PurchaseOrder.objects.select_related("vendor", "cycle"), pk=self.kwargs["pk"]
+            )
         return self.purchase_order
 
     def purchase_order_url(self) -> str:
@@ -292,7 +320,8 @@ class PurchaseOrderPage(SharedPage):
     def extra_crumbs(self) -> list[tuple[str, str | None]]:
         po = self.get_purchase_order()
         crumbs: list[tuple[str, str | None]] = [
-            (str(po.cycle), self.alliance_url("sharedservices:cycle_detail", po.cycle_id))]
+            (str(po.cycle), self.alliance_url("sharedservices:cycle_detail", po.cycle_id))
+        ]
         if self.get_title() != str(po):
             crumbs.append((str(po), self.purchase_order_url()))
         return crumbs
@@ -307,8 +336,11 @@ class PurchaseOrderDetailView(PurchaseOrderPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         po = self.get_purchase_order()
-        context.update(po=po, lines=PurchaseOrderLine.objects.filter(purchase_order=po).select_related("item"),
-                       members=purchase_order_members(po))
+        context.update(
+            po=po,
+            lines=PurchaseOrderLine.objects.filter(purchase_order=po).select_related("item"),
+            members=purchase_order_members(po),
+        )
         return context
 
 
@@ -326,8 +358,11 @@ class DeliveryCreateView(PurchaseOrderPage, SharedFormPage):
         return f"Delivery to {self.get_program()}"
 
     def lines(self) -> list[MemberOrderLine]:
-        return list(MemberOrderLine.objects.filter(purchase_order=self.get_purchase_order(),
-                                                   order__program=self.get_program()).select_related("item"))
+        return list(
+            MemberOrderLine.objects.filter(
+                purchase_order=self.get_purchase_order(), order__program=self.get_program()
+            ).select_related("item")
+        )
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "lines": self.lines()}
@@ -336,9 +371,14 @@ class DeliveryCreateView(PurchaseOrderPage, SharedFormPage):
         return {"delivered_on": self.today()}
 
     def perform(self, form: DeliveryForm) -> Any:
-        return services.delivery_record(actor=self.request.user, purchase_order=self.get_purchase_order(),
-                                        program=self.get_program(), delivered_on=form.cleaned_data["delivered_on"],
-                                        quantities=form.quantities(), note=form.cleaned_data["note"])
+        return services.delivery_record(
+            actor=self.request.user,
+            purchase_order=self.get_purchase_order(),
+            program=self.get_program(),
+            delivered_on=form.cleaned_data["delivered_on"],
+            quantities=form.quantities(),
+            note=form.cleaned_data["note"],
+        )
 
     def success_message(self, obj: Any) -> str:
         return f"Delivery to {obj.program} recorded; it saved them ${obj.savings:,.2f} against list prices."

@@ -33,19 +33,31 @@ class SubstituteListView(SharedPage, TemplateView):
         context = super().get_context_data(**kwargs)
         today = self.today()
         fortnight = today + datetime.timedelta(days=13)
-        substitutes = Substitute.objects.select_related("home_program").annotate(
-            cleared=Count("clearances", distinct=True),
-            days_available=Count("availability", filter=Q(availability__day__range=(today, fortnight)),
-                                 distinct=True),
-            booked_ahead=Count("covers", filter=Q(covers__status__in=BOOKED, covers__day__gte=today), distinct=True),
-        ).order_by("-is_active", "last_name", "first_name")
+        substitutes = (
+            Substitute.objects.select_related("home_program")
+            .annotate(
+                cleared=Count("clearances", distinct=True),
+                days_available=Count(
+                    "availability", filter=Q(availability__day__range=(today, fortnight)), distinct=True
+                ),
+                booked_ahead=Count(
+                    "covers", filter=Q(covers__status__in=BOOKED, covers__day__gte=today), distinct=True
+                ),
+            )
+            .order_by("-is_active", "last_name", "first_name")
+        )
         valid: dict[int, list[str]] = {}
         for credential in SubstituteCredential.objects.filter(
-                Q(expires_on__isnull=True) | Q(expires_on__gte=today)).order_by("kind"):
+            Q(expires_on__isnull=True) | Q(expires_on__gte=today)
+        ).order_by("kind"):
             valid.setdefault(credential.substitute_id, []).append(credential.get_kind_display())
         page = Paginator(substitutes, 50).get_page(self.request.GET.get("page"))
-        context.update(rows=[(s, valid.get(s.pk, [])) for s in page], page_obj=page, paginator=page.paginator,
-                       is_paginated=page.has_other_pages())
+        context.update(
+            rows=[(s, valid.get(s.pk, [])) for s in page],
+            page_obj=page,
+            paginator=page.paginator,
+            is_paginated=page.has_other_pages(),
+        )
         return context
 
 
@@ -54,8 +66,9 @@ class SubstitutePage(SharedPage):
 
     def get_substitute(self) -> Substitute:
         if not hasattr(self, "substitute"):
-            self.substitute = self.get_for_member(Substitute.objects.select_related("home_program"),
-                                                  pk=self.kwargs["pk"])
+            self.substitute = self.get_for_member(
+                Substitute.objects.select_related("home_program"), pk=self.kwargs["pk"]
+            )
         return self.substitute
 
     def substitute_url(self) -> str:
@@ -81,9 +94,11 @@ class SubstituteDetailView(SubstitutePage, TemplateView):
             credentials=SubstituteCredential.objects.filter(substitute=substitute).order_by("kind", "-expires_on"),
             clearances=SubstituteClearance.objects.filter(substitute=substitute).select_related("program"),
             availability=SubstituteAvailability.objects.filter(
-                substitute=substitute, day__range=(today, today + datetime.timedelta(days=AVAILABILITY_DAYS_SHOWN))),
+                substitute=substitute, day__range=(today, today + datetime.timedelta(days=AVAILABILITY_DAYS_SHOWN))
+            ),
             bookings=CoverRequest.objects.filter(substitute=substitute, status__in=BOOKED)
-            .select_related("program", "classroom").order_by("-day", "-starts_at")[:30],
+            .select_related("program", "classroom")
+            .order_by("-day", "-starts_at")[:30],
         )
         return context
 
@@ -109,13 +124,22 @@ class SubstituteEditView(SubstitutePage, SharedFormPage):
 
     def get_initial(self) -> dict[str, Any]:
         s = self.get_substitute()
-        return {"first_name": s.first_name, "last_name": s.last_name, "email": s.email, "phone": s.phone,
-                "employment": s.employment, "home_program": s.home_program_id, "age_groups": s.age_groups,
-                "is_active": s.is_active, "notes": s.notes}
+        return {
+            "first_name": s.first_name,
+            "last_name": s.last_name,
+            "email": s.email,
+            "phone": s.phone,
+            "employment": s.employment,
+            "home_program": s.home_program_id,
+            "age_groups": s.age_groups,
+            "is_active": s.is_active,
+            "notes": s.notes,
+        }
 
     def perform(self, form: SubstituteForm) -> Substitute:
-        return services.substitute_update(actor=self.request.user, substitute=self.get_substitute(),
-                                          data=form.cleaned_data)
+        return services.substitute_update(
+            actor=self.request.user, substitute=self.get_substitute(), data=form.cleaned_data
+        )
 
     def cancel_url(self) -> str:
         return self.substitute_url()
@@ -129,8 +153,9 @@ class CredentialCreateView(SubstitutePage, SharedFormPage):
     title = "Add a credential"
 
     def perform(self, form: CredentialForm) -> SubstituteCredential:
-        return services.substitute_credential_add(actor=self.request.user, substitute=self.get_substitute(),
-                                                  **form.cleaned_data)
+        return services.substitute_credential_add(
+            actor=self.request.user, substitute=self.get_substitute(), **form.cleaned_data
+        )
 
     def success_message(self, obj: SubstituteCredential) -> str:
         return f"{obj} added."
@@ -150,8 +175,9 @@ class ClearanceCreateView(CredentialCreateView):
         return {"cleared_on": self.today()}
 
     def perform(self, form: ClearanceForm) -> SubstituteClearance:  # type: ignore[override]
-        return services.substitute_clearance_add(actor=self.request.user, substitute=self.get_substitute(),
-                                                 **form.cleaned_data)
+        return services.substitute_clearance_add(
+            actor=self.request.user, substitute=self.get_substitute(), **form.cleaned_data
+        )
 
     def success_message(self, obj: SubstituteClearance) -> str:  # type: ignore[override]
         return f"{obj.substitute} may now cover at {obj.program}."
@@ -164,12 +190,17 @@ class AvailabilityView(CredentialCreateView):
 
     def get_initial(self) -> dict[str, Any]:
         today = self.today()
-        return {"first_day": today, "last_day": today + datetime.timedelta(days=27),
-                "starts_at": datetime.time(7, 0), "ends_at": datetime.time(18, 0)}
+        return {
+            "first_day": today,
+            "last_day": today + datetime.timedelta(days=27),
+            "starts_at": datetime.time(7, 0),
+            "ends_at": datetime.time(18, 0),
+        }
 
     def perform(self, form: AvailabilityForm) -> list[SubstituteAvailability]:  # type: ignore[override]
-        return services.substitute_availability_set(actor=self.request.user, substitute=self.get_substitute(),
-                                                    **form.cleaned_data)
+        return services.substitute_availability_set(
+            actor=self.request.user, substitute=self.get_substitute(), **form.cleaned_data
+        )
 
     def success_message(self, obj: list[SubstituteAvailability]) -> str:  # type: ignore[override]
         return f"Available on {len(obj)} day{'s' if len(obj) != 1 else ''}."

@@ -22,34 +22,62 @@ from tests.urlwalk import Route
 # The model a route's <pk> names, by the path segment before it; routes whose
 # segment is ambiguous are named in PK_BY_ROUTE.
 PK_BY_SEGMENT = {
-    "accounts": "billing.FamilyAccount", "billing-accounts": "billing.FamilyAccount",
-    "bank-accounts": "billing.BankAccount", "ach": "billing.AchBatch",
-    "alliance-finance-months": "metrics.AllianceFinanceMonth", "alliance-months": "metrics.AllianceMonth",
-    "program-finance-months": "metrics.ProgramFinanceMonth", "program-months": "metrics.ProgramMonth",
-    "attendance": "enrollment.AttendanceRecord", "audit-events": "alliance.AuditEvent",
-    "catalogue-items": "sharedservices.CatalogueItem", "items": "sharedservices.CatalogueItem",
-    "children": "enrollment.Child", "claims": "billing.PayerClaim",
-    "classroom-capacities": "members.ClassroomCapacity", "classrooms": "members.Classroom",
+    "accounts": "billing.FamilyAccount",
+    "billing-accounts": "billing.FamilyAccount",
+    "bank-accounts": "billing.BankAccount",
+    "ach": "billing.AchBatch",
+    "alliance-finance-months": "metrics.AllianceFinanceMonth",
+    "alliance-months": "metrics.AllianceMonth",
+    "program-finance-months": "metrics.ProgramFinanceMonth",
+    "program-months": "metrics.ProgramMonth",
+    "attendance": "enrollment.AttendanceRecord",
+    "audit-events": "alliance.AuditEvent",
+    "catalogue-items": "sharedservices.CatalogueItem",
+    "items": "sharedservices.CatalogueItem",
+    "children": "enrollment.Child",
+    "claims": "billing.PayerClaim",
+    "classroom-capacities": "members.ClassroomCapacity",
+    "classrooms": "members.Classroom",
     "vacancies": "members.Classroom",
-    "coach-visits": "sharedservices.CoachVisit", "visits": "sharedservices.CoachVisit",
-    "coaching-goals": "sharedservices.CoachingGoal", "goals": "sharedservices.CoachingGoal",
+    "coach-visits": "sharedservices.CoachVisit",
+    "visits": "sharedservices.CoachVisit",
+    "coaching-goals": "sharedservices.CoachingGoal",
+    "goals": "sharedservices.CoachingGoal",
     "costs": "members.MonthlyCost",
-    "cover": "sharedservices.CoverRequest", "cover-requests": "sharedservices.CoverRequest",
-    "cycles": "sharedservices.PurchasingCycle", "purchasing-cycles": "sharedservices.PurchasingCycle",
-    "enrollments": "enrollment.Enrollment", "export": "alliance.DataExport",
-    "families": "enrollment.Family", "guardians": "enrollment.Guardian",
-    "imports": "members.ImportBatch", "inquiries": "outreach.Inquiry",
-    "inspections": "members.LicensingInspection", "invitations": "alliance.Invitation",
-    "invoice-runs": "billing.InvoiceRun", "runs": "billing.InvoiceRun", "invoices": "billing.Invoice",
-    "ledger-entries": "billing.LedgerEntry", "member-orders": "sharedservices.MemberOrder",
-    "offers": "enrollment.Offer", "payers": "billing.Payer", "payments": "billing.Payment",
-    "programs": "members.MemberProgram", "public-listings": "outreach.PublicListing",
-    "purchase-orders": "sharedservices.PurchaseOrder", "rate-plans": "billing.RatePlan",
-    "sites": "members.Site", "staff": "members.StaffMember",
-    "subscriptions": "members.ServiceSubscription", "services": "members.HubService",
-    "substitutes": "sharedservices.Substitute", "vendors": "sharedservices.Vendor",
-    "waitlist": "enrollment.WaitlistEntry", "waitlist-entries": "enrollment.WaitlistEntry",
-    "credentials": "members.Credential", "value-of-membership": "members.MemberProgram",
+    "cover": "sharedservices.CoverRequest",
+    "cover-requests": "sharedservices.CoverRequest",
+    "cycles": "sharedservices.PurchasingCycle",
+    "purchasing-cycles": "sharedservices.PurchasingCycle",
+    "enrollments": "enrollment.Enrollment",
+    "export": "alliance.DataExport",
+    "families": "enrollment.Family",
+    "guardians": "enrollment.Guardian",
+    "imports": "members.ImportBatch",
+    "inquiries": "outreach.Inquiry",
+    "inspections": "members.LicensingInspection",
+    "invitations": "alliance.Invitation",
+    "invoice-runs": "billing.InvoiceRun",
+    "runs": "billing.InvoiceRun",
+    "invoices": "billing.Invoice",
+    "ledger-entries": "billing.LedgerEntry",
+    "member-orders": "sharedservices.MemberOrder",
+    "offers": "enrollment.Offer",
+    "payers": "billing.Payer",
+    "payments": "billing.Payment",
+    "programs": "members.MemberProgram",
+    "public-listings": "outreach.PublicListing",
+    "purchase-orders": "sharedservices.PurchaseOrder",
+    "rate-plans": "billing.RatePlan",
+    "sites": "members.Site",
+    "staff": "members.StaffMember",
+    "subscriptions": "members.ServiceSubscription",
+    "services": "members.HubService",
+    "substitutes": "sharedservices.Substitute",
+    "vendors": "sharedservices.Vendor",
+    "waitlist": "enrollment.WaitlistEntry",
+    "waitlist-entries": "enrollment.WaitlistEntry",
+    "credentials": "members.Credential",
+    "value-of-membership": "members.MemberProgram",
 }
 PK_BY_ROUTE = {
     "members:subscription_edit": "members.ServiceSubscription",
@@ -127,12 +155,18 @@ def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
     from members.imports import import_batch_create
     from members.models import ImportKind
 
-    _, token = invitation_create(invited_by=admin, email="newcomer@riverbend.example", role=Role.HUB_STAFF,
-                                 program_id=None)
+    _, token = invitation_create(
+        invited_by=admin, email="newcomer@riverbend.example", role=Role.HUB_STAFF, program_id=None
+    )
     DataExport.objects.create(requested_by=admin)
     invoice_run_create(actor=admin, period_start=datetime.date(2030, 1, 1), queue=False)
-    import_batch_create(actor=admin, program=program, kind=ImportKind.CLASSROOMS, filename="rooms.csv",
-                        raw=b"name,age_group,licensed_capacity,children_per_staff,operating_days,opens_at,closes_at\n"
-                            b"Room 9,toddler,10,5,mon tue wed thu fri,07:30,17:30\n")
+    import_batch_create(
+        actor=admin,
+        program=program,
+        kind=ImportKind.CLASSROOMS,
+        filename="rooms.csv",
+        raw=b"name,age_group,licensed_capacity,children_per_staff,operating_days,opens_at,closes_at\n"
+        b"Room 9,toddler,10,5,mon tue wed thu fri,07:30,17:30\n",
+    )
     ach_file_generate(actor=admin, program=program, settlement_date=datetime.date(2030, 1, 2))
     return token

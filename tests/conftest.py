@@ -49,9 +49,7 @@ def world(db):
         provider_z=member(alliance_b, Role.PROVIDER, program=program_z),
         funder_b=member(alliance_b, Role.FUNDER),
     )
-    return SimpleNamespace(
-        a=alliance_a, b=alliance_b, x=program_x, y=program_y, z=program_z, users=users
-    )
+    return SimpleNamespace(a=alliance_a, b=alliance_b, x=program_x, y=program_y, z=program_z, users=users)
 
 
 @pytest.fixture
@@ -89,7 +87,5 @@ def clients(world):
 @pytest.fixture
 def db_role(db):
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user"
-        )
+        cursor.execute("SELECT current_user, rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
         return cursor.fetchone()

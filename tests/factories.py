@@ -53,8 +53,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     @factory.post_generation
     def totp(self, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
         self.save()
-        EmailAddress.objects.get_or_create(user=self, email=self.email,
-                                           defaults={"primary": True, "verified": True})
+        EmailAddress.objects.get_or_create(user=self, email=self.email, defaults={"primary": True, "verified": True})
         if extracted:
             self.totp_secret = generate_totp_secret()
             TOTP.activate(self, self.totp_secret)
@@ -80,8 +79,14 @@ class MembershipFactory(TenantFactory):
     program = None
 
 
-def member(alliance: Alliance, role: str, *, program: MemberProgram | None = None,
-           totp: bool | None = None, email: str | None = None):  # type: ignore[no-untyped-def]
+def member(
+    alliance: Alliance,
+    role: str,
+    *,
+    program: MemberProgram | None = None,
+    totp: bool | None = None,
+    email: str | None = None,
+):  # type: ignore[no-untyped-def]
     """A user with one membership. Hub roles get TOTP unless told otherwise."""
     if totp is None:
         totp = role in (Role.HUB_ADMIN, Role.HUB_STAFF)

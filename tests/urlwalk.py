@@ -34,8 +34,7 @@ class Route:
                 return alliance_slug
             if name in values:
                 return str(values[name])
-            return {"int": "1", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000",
-                    "path": "x"}.get(conv, "x")
+            return {"int": "1", "slug": "x", "uuid": "00000000-0000-0000-0000-000000000000", "path": "x"}.get(conv, "x")
 
         return "/" + _PARAM.sub(fill, self.route)
 
@@ -60,6 +59,9 @@ def _walk(patterns, prefix: str = "", namespace: str = ""):  # type: ignore[no-u
 
 
 def alliance_routes() -> list[Route]:
-    routes = {r.route: r for r in _walk(get_resolver().url_patterns)
-              if r.route.startswith(("a/<slug:alliance_slug>/", "api/a/<slug:alliance_slug>/"))}
+    routes = {
+        r.route: r
+        for r in _walk(get_resolver().url_patterns)
+        if r.route.startswith(("a/<slug:alliance_slug>/", "api/a/<slug:alliance_slug>/"))
+    }
     return sorted(routes.values(), key=lambda r: r.route)

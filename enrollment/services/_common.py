@@ -57,7 +57,8 @@ def check_override(actor: Actor, override_reason: str) -> str:
     if len(reason) < OVERRIDE_REASON_MIN_LENGTH:
         raise ValidationError(
             f"Write the reason for the override (at least {OVERRIDE_REASON_MIN_LENGTH} characters).",
-            code="override_reason")
+            code="override_reason",
+        )
     return reason
 
 

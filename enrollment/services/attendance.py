@@ -27,8 +27,7 @@ def _time_text(value: datetime.time | None) -> str:
     return value.strftime("%H:%M") if value else "—"
 
 
-def check_attendance_day(enrollment: Enrollment, day: datetime.date, *,
-                         today: datetime.date | None = None) -> None:
+def check_attendance_day(enrollment: Enrollment, day: datetime.date, *, today: datetime.date | None = None) -> None:
     """A day attendance may be recorded for: not ahead, enrolled, room open."""
     child, room = enrollment.child, enrollment.classroom
     if day > (today or alliance_today()):
@@ -40,8 +39,7 @@ def check_attendance_day(enrollment: Enrollment, day: datetime.date, *,
 
 
 def _existing(enrollment: Enrollment, day: datetime.date) -> AttendanceRecord | None:
-    return (AttendanceRecord.objects.select_for_update()
-            .filter(enrollment=enrollment, day=day).first())
+    return AttendanceRecord.objects.select_for_update().filter(enrollment=enrollment, day=day).first()
 
 
 def _describe(record: AttendanceRecord) -> str:
@@ -55,49 +53,67 @@ def _describe(record: AttendanceRecord) -> str:
 
 
 @transaction.atomic
-def attendance_check_in(*, actor: Actor, enrollment: Enrollment, day: datetime.date,
-                        at: datetime.time, source: str = AttendanceSource.PORTAL) -> AttendanceRecord:
+def attendance_check_in(
+    *,
+    actor: Actor,
+    enrollment: Enrollment,
+    day: datetime.date,
+    at: datetime.time,
+    source: str = AttendanceSource.PORTAL,
+) -> AttendanceRecord:
     check_attendance_day(enrollment, day)
     existing = _existing(enrollment, day)
     if existing is not None:
         hint = "; clear the absence first." if existing.absence_reason else "."
         raise ValidationError(_describe(existing) + hint, code="already_recorded")
-    record = AttendanceRecord(alliance_id=require_alliance_id(), enrollment=enrollment, day=day,
-                              check_in=at.replace(second=0, microsecond=0), source=source,
-                              checked_in_by=_user(actor))
+    record = AttendanceRecord(
+        alliance_id=require_alliance_id(),
+        enrollment=enrollment,
+        day=day,
+        check_in=at.replace(second=0, microsecond=0),
+        source=source,
+        checked_in_by=_user(actor),
+    )
     try:
         with transaction.atomic():
             record.save()
     except IntegrityError:
         # Another click got there first.
-        raise ValidationError(_describe(AttendanceRecord.objects.get(enrollment=enrollment, day=day)) + ".",
-                              code="already_recorded") from None
+        raise ValidationError(
+            _describe(AttendanceRecord.objects.get(enrollment=enrollment, day=day)) + ".", code="already_recorded"
+        ) from None
     return record
 
 
 @transaction.atomic
-def attendance_check_out(*, actor: Actor, enrollment: Enrollment, day: datetime.date,
-                         at: datetime.time) -> AttendanceRecord:
+def attendance_check_out(
+    *, actor: Actor, enrollment: Enrollment, day: datetime.date, at: datetime.time
+) -> AttendanceRecord:
     check_attendance_day(enrollment, day)
     record = _existing(enrollment, day)
     child = enrollment.child.full_name
     if record is None or record.absence_reason:
         raise ValidationError(f"{child} is not checked in on {day_text(day)}.", code="not_checked_in")
     if record.check_out:
-        raise ValidationError(f"{child} was already checked out at {_time_text(record.check_out)} "
-                              f"on {day_text(day)}.", code="already_recorded")
+        raise ValidationError(
+            f"{child} was already checked out at {_time_text(record.check_out)} on {day_text(day)}.",
+            code="already_recorded",
+        )
     at = at.replace(second=0, microsecond=0)
     if record.check_in is not None and at < record.check_in:
-        raise ValidationError(f"Check-out at {_time_text(at)} would be before check-in at "
-                              f"{_time_text(record.check_in)}.", code="out_before_in")
+        raise ValidationError(
+            f"Check-out at {_time_text(at)} would be before check-in at {_time_text(record.check_in)}.",
+            code="out_before_in",
+        )
     record.check_out, record.checked_out_by = at, _user(actor)
     record.save()
     return record
 
 
 @transaction.atomic
-def attendance_mark_absent(*, actor: Actor, enrollment: Enrollment, day: datetime.date,
-                           reason: str, note: str = "") -> AttendanceRecord:
+def attendance_mark_absent(
+    *, actor: Actor, enrollment: Enrollment, day: datetime.date, reason: str, note: str = ""
+) -> AttendanceRecord:
     if reason not in AbsenceReason.values:
         raise ValidationError({"reason": "Choose the reason for the absence."})
     check_attendance_day(enrollment, day)
@@ -105,8 +121,9 @@ def attendance_mark_absent(*, actor: Actor, enrollment: Enrollment, day: datetim
     if record is not None and not record.absence_reason:
         raise ValidationError(_describe(record) + "; undo the check-in first.", code="already_recorded")
     if record is None:
-        record = AttendanceRecord(alliance_id=require_alliance_id(), enrollment=enrollment, day=day,
-                                  checked_in_by=_user(actor))
+        record = AttendanceRecord(
+            alliance_id=require_alliance_id(), enrollment=enrollment, day=day, checked_in_by=_user(actor)
+        )
     record.absence_reason, record.note = reason, note.strip()[:200]
     record.save()
     return record
@@ -120,5 +137,12 @@ def attendance_clear(*, actor: Actor, record: AttendanceRecord, reason: str = ""
     program_id = stored.enrollment.program_id
     object_id = str(stored.pk)
     stored.delete()
-    audit_event_record(actor=actor, action="attendance.cleared", object_type="enrollment.attendancerecord",
-                       object_id=object_id, program_id=program_id, before=before, reason=reason)
+    audit_event_record(
+        actor=actor,
+        action="attendance.cleared",
+        object_type="enrollment.attendancerecord",
+        object_id=object_id,
+        program_id=program_id,
+        before=before,
+        reason=reason,
+    )

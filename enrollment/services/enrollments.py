@@ -41,8 +41,12 @@ from enrollment.vacancy import classroom_last_change, room_days
 from members.models import AgeGroup, Classroom, ProgramStatus, weekdays_label
 
 ONE_DAY = datetime.timedelta(days=1)
-GROUP_PLURALS: dict[str, str] = {AgeGroup.INFANT: "infants", AgeGroup.TODDLER: "toddlers",
-                                 AgeGroup.PRESCHOOL: "preschoolers", AgeGroup.SCHOOL_AGE: "school-age children"}
+GROUP_PLURALS: dict[str, str] = {
+    AgeGroup.INFANT: "infants",
+    AgeGroup.TODDLER: "toddlers",
+    AgeGroup.PRESCHOOL: "preschoolers",
+    AgeGroup.SCHOOL_AGE: "school-age children",
+}
 
 
 @dataclass(frozen=True)
@@ -54,8 +58,7 @@ class Refusal:
 # --- Checks -----------------------------------------------------------------
 def _locked_classroom(classroom: Classroom | int) -> Classroom:
     pk = classroom if isinstance(classroom, int) else classroom.pk
-    return (Classroom.objects.select_for_update(of=("self",)).select_related("site__program")
-            .get(pk=pk))
+    return Classroom.objects.select_for_update(of=("self",)).select_related("site__program").get(pk=pk)
 
 
 def _check_schedule(classroom: Classroom, weekdays: Sequence[int], day_length: str) -> list[int]:
@@ -66,14 +69,18 @@ def _check_schedule(classroom: Classroom, weekdays: Sequence[int], day_length: s
         raise ValidationError({"weekdays": "Choose at least one day of the week."})
     outside = [d for d in days if d not in classroom.operating_days]
     if outside:
-        raise ValidationError({"weekdays": (
-            f"{classroom.name} is open {weekdays_label(classroom.operating_days)}; "
-            f"{weekdays_label(outside)} {'is' if len(outside) == 1 else 'are'} not among its days.")})
+        raise ValidationError(
+            {
+                "weekdays": (
+                    f"{classroom.name} is open {weekdays_label(classroom.operating_days)}; "
+                    f"{weekdays_label(outside)} {'is' if len(outside) == 1 else 'are'} not among its days."
+                )
+            }
+        )
     return days
 
 
-def _check_classroom_open(classroom: Classroom, start: datetime.date,
-                          end: datetime.date | None) -> None:
+def _check_classroom_open(classroom: Classroom, start: datetime.date, end: datetime.date | None) -> None:
     program = classroom.site.program
     if program.status == ProgramStatus.LEFT:
         raise ValidationError(f"{program.name} has left the alliance; it takes no new enrollments.")
@@ -81,15 +88,26 @@ def _check_classroom_open(classroom: Classroom, start: datetime.date,
         if classroom.closed_on <= start:
             raise ValidationError(f"{classroom.name} closed on {day_text(classroom.closed_on)}.")
         if end is None or end >= classroom.closed_on:
-            raise ValidationError({"end_date": (
-                f"{classroom.name} closes on {day_text(classroom.closed_on)}: "
-                f"the enrollment must end by {day_text(classroom.closed_on - ONE_DAY)}.")})
+            raise ValidationError(
+                {
+                    "end_date": (
+                        f"{classroom.name} closes on {day_text(classroom.closed_on)}: "
+                        f"the enrollment must end by {day_text(classroom.closed_on - ONE_DAY)}."
+                    )
+                }
+            )
 
 
-def capacity_refusal(*, classroom: Classroom, start: datetime.date, end: datetime.date | None,
-                     fte: Decimal, exclude_enrollment_ids: Iterable[int] = (),
-                     count_open_offers: bool = False,
-                     exclude_offer_ids: Iterable[int] = ()) -> Refusal | None:
+def capacity_refusal(
+    *,
+    classroom: Classroom,
+    start: datetime.date,
+    end: datetime.date | None,
+    fte: Decimal,
+    exclude_enrollment_ids: Iterable[int] = (),
+    count_open_offers: bool = False,
+    exclude_offer_ids: Iterable[int] = (),
+) -> Refusal | None:
     """The first operating day the classroom would be over its licensed capacity.
 
     An open-ended enrollment is checked up to the last day anything changes in
@@ -99,41 +117,47 @@ def capacity_refusal(*, classroom: Classroom, start: datetime.date, end: datetim
     if horizon is None:
         last_change = classroom_last_change(classroom.pk) or start
         horizon = max(start + datetime.timedelta(days=6), last_change)
-    rows = room_days(classroom_ids=[classroom.pk], start=start, end=horizon,
-                     exclude_enrollment_ids=exclude_enrollment_ids)
+    rows = room_days(
+        classroom_ids=[classroom.pk], start=start, end=horizon, exclude_enrollment_ids=exclude_enrollment_ids
+    )
     held: list[Offer] = []
     if count_open_offers:
-        held = list(Offer.objects.filter(classroom=classroom, status=OfferStatus.OPEN)
-                    .exclude(pk__in=list(exclude_offer_ids)).only("start_date", "fte"))
+        held = list(
+            Offer.objects.filter(classroom=classroom, status=OfferStatus.OPEN)
+            .exclude(pk__in=list(exclude_offer_ids))
+            .only("start_date", "fte")
+        )
     operating = _operating_days(classroom, start, horizon)
     if not operating:
-        return Refusal("capacity", f"{classroom.name} is not open on any day from {day_text(start)} "
-                                   f"to {day_text(horizon)}.")
+        return Refusal(
+            "capacity", f"{classroom.name} is not open on any day from {day_text(start)} to {day_text(horizon)}."
+        )
     by_day = {row.day: row for row in rows}
     for day in operating:
         row = by_day.get(day)
         if row is None:
-            return Refusal("capacity", f"{classroom.name} has no licensed capacity recorded on "
-                                       f"{day_text(day)}.")
+            return Refusal("capacity", f"{classroom.name} has no licensed capacity recorded on {day_text(day)}.")
         holding = sum((o.fte for o in held if o.start_date <= day), Decimal(0))
         taken = row.enrolled_fte + holding
         if taken + fte > row.licensed:
             state = "is full" if taken >= row.licensed else "has no room"
             offers = f", {fte_text(holding)} held by open offers" if holding else ""
-            return Refusal("capacity", (
-                f"{classroom.name} {state} on {day_text(day)}: {fte_text(taken)} of {row.licensed} "
-                f"licensed places taken (FTE; {row.children} "
-                f"{'child' if row.children == 1 else 'children'} enrolled{offers}); "
-                f"this enrollment ({fte_text(fte)}) would make {fte_text(taken + fte)}."))
+            return Refusal(
+                "capacity",
+                (
+                    f"{classroom.name} {state} on {day_text(day)}: {fte_text(taken)} of {row.licensed} "
+                    f"licensed places taken (FTE; {row.children} "
+                    f"{'child' if row.children == 1 else 'children'} enrolled{offers}); "
+                    f"this enrollment ({fte_text(fte)}) would make {fte_text(taken + fte)}."
+                ),
+            )
     return None
 
 
-def _operating_days(classroom: Classroom, start: datetime.date,
-                    end: datetime.date) -> list[datetime.date]:
+def _operating_days(classroom: Classroom, start: datetime.date, end: datetime.date) -> list[datetime.date]:
     days, day = [], start
     while day <= end:
-        if day.weekday() in classroom.operating_days and (
-                classroom.closed_on is None or day < classroom.closed_on):
+        if day.weekday() in classroom.operating_days and (classroom.closed_on is None or day < classroom.closed_on):
             days.append(day)
         day += ONE_DAY
     return days
@@ -156,17 +180,28 @@ def age_refusal(*, child: Child, classroom: Classroom, on: datetime.date) -> Ref
         band = next(b for b in bands if b.age_group == classroom.age_group)
         takes = GROUP_PLURALS.get(classroom.age_group, AgeGroup(classroom.age_group).label.lower())
         span = band.range_label
-    return Refusal("age", (
-        f"{child.full_name} is {age_label(months)} old on {day_text(on)} ({child_group}); "
-        f"{classroom.name} takes {takes} ({span})."))
+    return Refusal(
+        "age",
+        (
+            f"{child.full_name} is {age_label(months)} old on {day_text(on)} ({child_group}); "
+            f"{classroom.name} takes {takes} ({span})."
+        ),
+    )
 
 
-def _check_no_overlap(child: Child, start: datetime.date, end: datetime.date | None,
-                      weekdays: Sequence[int], exclude_ids: Iterable[int] = ()) -> None:
-    overlapping = (Enrollment.objects.filter(child=child)
-                   .exclude(pk__in=list(exclude_ids))
-                   .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
-                   .select_related("classroom", "program"))
+def _check_no_overlap(
+    child: Child,
+    start: datetime.date,
+    end: datetime.date | None,
+    weekdays: Sequence[int],
+    exclude_ids: Iterable[int] = (),
+) -> None:
+    overlapping = (
+        Enrollment.objects.filter(child=child)
+        .exclude(pk__in=list(exclude_ids))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
+        .select_related("classroom", "program")
+    )
     if end is not None:
         overlapping = overlapping.filter(start_date__lte=end)
     for other in overlapping:
@@ -176,7 +211,8 @@ def _check_no_overlap(child: Child, start: datetime.date, end: datetime.date | N
             raise ValidationError(
                 f"{child.full_name} is already enrolled in {other.classroom.name} at {other.program.name} "
                 f"on {weekdays_label(shared)} from {day_text(other.start_date)}{until}.",
-                code="overlap")
+                code="overlap",
+            )
 
 
 def _refuse_or_override(refusals: list[Refusal], *, actor: Actor, override_reason: str) -> str:
@@ -187,31 +223,48 @@ def _refuse_or_override(refusals: list[Refusal], *, actor: Actor, override_reaso
     return reason if refusals else ""
 
 
-def _record_override(enrollment: Enrollment, refusals: list[Refusal], reason: str,
-                     actor: Actor) -> None:
+def _record_override(enrollment: Enrollment, refusals: list[Refusal], reason: str, actor: Actor) -> None:
     if not reason:
         return
-    audit_event_record(actor=actor, action="enrollment.override", target=enrollment,
-                       after={"refusals": [r.message for r in refusals]}, reason=reason)
+    audit_event_record(
+        actor=actor,
+        action="enrollment.override",
+        target=enrollment,
+        after={"refusals": [r.message for r in refusals]},
+        reason=reason,
+    )
 
 
 def _check_attendance_until(enrollment: Enrollment, last_day: datetime.date, what: str) -> None:
-    later = (AttendanceRecord.objects.filter(enrollment=enrollment, day__gt=last_day)
-             .order_by("-day").values_list("day", flat=True).first())
+    later = (
+        AttendanceRecord.objects.filter(enrollment=enrollment, day__gt=last_day)
+        .order_by("-day")
+        .values_list("day", flat=True)
+        .first()
+    )
     if later:
         raise ValidationError(
-            f"Attendance is recorded on {day_text(later)} under this enrollment; {what}.",
-            code="attendance_after")
+            f"Attendance is recorded on {day_text(later)} under this enrollment; {what}.", code="attendance_after"
+        )
 
 
 # --- Services ---------------------------------------------------------------
 @transaction.atomic
-def enrollment_create(*, actor: Actor, child: Child, classroom: Classroom, start_date: datetime.date,
-                      weekdays: Sequence[int], day_length: str = DayLength.FULL,
-                      funding_source: str = FundingSource.PRIVATE_PAY,
-                      end_date: datetime.date | None = None, rate_plan_ref: str = "",
-                      override_reason: str = "", previous: Enrollment | None = None,
-                      audit: bool = True) -> Enrollment:
+def enrollment_create(
+    *,
+    actor: Actor,
+    child: Child,
+    classroom: Classroom,
+    start_date: datetime.date,
+    weekdays: Sequence[int],
+    day_length: str = DayLength.FULL,
+    funding_source: str = FundingSource.PRIVATE_PAY,
+    end_date: datetime.date | None = None,
+    rate_plan_ref: str = "",
+    override_reason: str = "",
+    previous: Enrollment | None = None,
+    audit: bool = True,
+) -> Enrollment:
     """Enroll a child, refusing past capacity or outside the age group unless a
     hub user overrides with a written reason."""
     room = _locked_classroom(classroom)
@@ -221,45 +274,72 @@ def enrollment_create(*, actor: Actor, child: Child, classroom: Classroom, start
         raise ValidationError({"end_date": "The end date cannot be before the start date."})
     days = _check_schedule(room, weekdays, day_length)
     _check_classroom_open(room, start_date, end_date)
-    _check_no_overlap(child, start_date, end_date, days,
-                      exclude_ids=[previous.pk] if previous else [])
+    _check_no_overlap(child, start_date, end_date, days, exclude_ids=[previous.pk] if previous else [])
     fte = schedule_fte(days, day_length)
     # A schedule change in the same room keeps the child where they are, whatever their age now.
     same_room = previous is not None and previous.classroom_id == room.pk
-    refusals = [r for r in (
-        None if same_room else age_refusal(child=child, classroom=room, on=start_date),
-        capacity_refusal(classroom=room, start=start_date, end=end_date, fte=fte,
-                         exclude_enrollment_ids=[previous.pk] if previous else []),
-    ) if r is not None]
+    refusals = [
+        r
+        for r in (
+            None if same_room else age_refusal(child=child, classroom=room, on=start_date),
+            capacity_refusal(
+                classroom=room,
+                start=start_date,
+                end=end_date,
+                fte=fte,
+                exclude_enrollment_ids=[previous.pk] if previous else [],
+            ),
+        )
+        if r is not None
+    ]
     reason = _refuse_or_override(refusals, actor=actor, override_reason=override_reason)
     enrollment = Enrollment(
-        alliance_id=require_alliance_id(), child=child, classroom=room, program_id=room.site.program_id,
-        start_date=start_date, end_date=end_date, weekdays=days, day_length=day_length, fte=fte,
-        funding_source=funding_source, rate_plan_ref=(rate_plan_ref or "").strip(),
-        override_reason=reason, previous=previous,
+        alliance_id=require_alliance_id(),
+        child=child,
+        classroom=room,
+        program_id=room.site.program_id,
+        start_date=start_date,
+        end_date=end_date,
+        weekdays=days,
+        day_length=day_length,
+        fte=fte,
+        funding_source=funding_source,
+        rate_plan_ref=(rate_plan_ref or "").strip(),
+        override_reason=reason,
+        previous=previous,
         created_by=user_of(actor),
     )
     enrollment.save()
     if audit:
-        audit_event_record(actor=actor, action="enrollment.created", target=enrollment,
-                           after=snapshot(enrollment), reason=reason)
+        audit_event_record(
+            actor=actor, action="enrollment.created", target=enrollment, after=snapshot(enrollment), reason=reason
+        )
     _record_override(enrollment, refusals, reason, actor)
     return enrollment
 
 
-def _split(*, actor: Actor, enrollment: Enrollment, effective_from: datetime.date,
-           classroom: Classroom, weekdays: Sequence[int], day_length: str, end_reason: str,
-           override_reason: str, action: str) -> Enrollment:
+def _split(
+    *,
+    actor: Actor,
+    enrollment: Enrollment,
+    effective_from: datetime.date,
+    classroom: Classroom,
+    weekdays: Sequence[int],
+    day_length: str,
+    end_reason: str,
+    override_reason: str,
+    action: str,
+) -> Enrollment:
     """End `enrollment` the day before `effective_from` and continue it from then
     with another classroom or schedule."""
     stored = Enrollment.objects.select_for_update(of=("self",)).select_related("child").get(pk=enrollment.pk)
     if effective_from < stored.start_date or (stored.end_date and effective_from > stored.end_date):
         until = day_text(stored.end_date) if stored.end_date else "open-ended"
-        raise ValidationError({"effective_from": (
-            f"Choose a date within the enrollment ({day_text(stored.start_date)} to {until}).")})
+        raise ValidationError(
+            {"effective_from": (f"Choose a date within the enrollment ({day_text(stored.start_date)} to {until}).")}
+        )
     if effective_from > stored.start_date:
-        _check_attendance_until(stored, effective_from - ONE_DAY,
-                                "the change must take effect after that day")
+        _check_attendance_until(stored, effective_from - ONE_DAY, "the change must take effect after that day")
     before = snapshot(stored)
     if effective_from == stored.start_date and classroom.pk == stored.classroom_id:
         # Nothing attended under the old schedule yet: change it in place.
@@ -267,68 +347,125 @@ def _split(*, actor: Actor, enrollment: Enrollment, effective_from: datetime.dat
         days = _check_schedule(room, weekdays, day_length)
         fte = schedule_fte(days, day_length)
         _check_no_overlap(stored.child, stored.start_date, stored.end_date, days, exclude_ids=[stored.pk])
-        refusals = [r for r in [capacity_refusal(classroom=room, start=stored.start_date,
-                                                 end=stored.end_date, fte=fte,
-                                                 exclude_enrollment_ids=[stored.pk])] if r]
+        refusals = [
+            r
+            for r in [
+                capacity_refusal(
+                    classroom=room,
+                    start=stored.start_date,
+                    end=stored.end_date,
+                    fte=fte,
+                    exclude_enrollment_ids=[stored.pk],
+                )
+            ]
+            if r
+        ]
         reason = _refuse_or_override(refusals, actor=actor, override_reason=override_reason)
         stored.weekdays, stored.day_length, stored.fte = days, day_length, fte
         if reason:
             stored.override_reason = reason
         stored.save()
-        audit_event_record(actor=actor, action=action, target=stored, before=before,
-                           after=snapshot(stored), reason=reason)
+        audit_event_record(
+            actor=actor, action=action, target=stored, before=before, after=snapshot(stored), reason=reason
+        )
         _record_override(stored, refusals, reason, actor)
         return stored
     if effective_from == stored.start_date:
-        raise ValidationError({"effective_from": (
-            "A transfer on the first day is a different enrollment: end this one "
-            "and enroll the child in the other classroom instead.")})
+        raise ValidationError(
+            {
+                "effective_from": (
+                    "A transfer on the first day is a different enrollment: end this one "
+                    "and enroll the child in the other classroom instead."
+                )
+            }
+        )
     original_end = stored.end_date
     stored.end_date = effective_from - ONE_DAY
     stored.end_reason = end_reason
     stored.save()
     successor = enrollment_create(
-        actor=actor, child=stored.child, classroom=classroom, start_date=effective_from,
-        end_date=original_end, weekdays=weekdays, day_length=day_length,
-        funding_source=stored.funding_source, rate_plan_ref=stored.rate_plan_ref,
-        override_reason=override_reason, previous=stored, audit=False,
+        actor=actor,
+        child=stored.child,
+        classroom=classroom,
+        start_date=effective_from,
+        end_date=original_end,
+        weekdays=weekdays,
+        day_length=day_length,
+        funding_source=stored.funding_source,
+        rate_plan_ref=stored.rate_plan_ref,
+        override_reason=override_reason,
+        previous=stored,
+        audit=False,
     )
-    audit_event_record(actor=actor, action=action, target=stored, before=before,
-                       after={"ended": snapshot(stored), "continued_as": snapshot(successor)},
-                       reason=successor.override_reason)
+    audit_event_record(
+        actor=actor,
+        action=action,
+        target=stored,
+        before=before,
+        after={"ended": snapshot(stored), "continued_as": snapshot(successor)},
+        reason=successor.override_reason,
+    )
     return successor
 
 
 @transaction.atomic
-def enrollment_change_schedule(*, actor: Actor, enrollment: Enrollment, effective_from: datetime.date,
-                               weekdays: Sequence[int], day_length: str,
-                               override_reason: str = "") -> Enrollment:
+def enrollment_change_schedule(
+    *,
+    actor: Actor,
+    enrollment: Enrollment,
+    effective_from: datetime.date,
+    weekdays: Sequence[int],
+    day_length: str,
+    override_reason: str = "",
+) -> Enrollment:
     """New days or day length from a date. Returns the enrollment in force from then."""
     if sorted(set(weekdays)) == sorted(enrollment.weekdays) and day_length == enrollment.day_length:
         raise ValidationError("The schedule is unchanged.")
-    return _split(actor=actor, enrollment=enrollment, effective_from=effective_from,
-                  classroom=enrollment.classroom, weekdays=weekdays, day_length=day_length,
-                  end_reason=EndReason.SCHEDULE_CHANGE, override_reason=override_reason,
-                  action="enrollment.schedule_changed")
+    return _split(
+        actor=actor,
+        enrollment=enrollment,
+        effective_from=effective_from,
+        classroom=enrollment.classroom,
+        weekdays=weekdays,
+        day_length=day_length,
+        end_reason=EndReason.SCHEDULE_CHANGE,
+        override_reason=override_reason,
+        action="enrollment.schedule_changed",
+    )
 
 
 @transaction.atomic
-def enrollment_transfer(*, actor: Actor, enrollment: Enrollment, classroom: Classroom,
-                        effective_from: datetime.date, weekdays: Sequence[int] | None = None,
-                        day_length: str | None = None, override_reason: str = "") -> Enrollment:
+def enrollment_transfer(
+    *,
+    actor: Actor,
+    enrollment: Enrollment,
+    classroom: Classroom,
+    effective_from: datetime.date,
+    weekdays: Sequence[int] | None = None,
+    day_length: str | None = None,
+    override_reason: str = "",
+) -> Enrollment:
     """Move a child to another classroom from a date (the age and capacity checks
     apply to the new room). Returns the new enrollment."""
     if classroom.pk == enrollment.classroom_id:
         raise ValidationError({"classroom": "Choose a different classroom."})
-    return _split(actor=actor, enrollment=enrollment, effective_from=effective_from,
-                  classroom=classroom, weekdays=weekdays if weekdays is not None else enrollment.weekdays,
-                  day_length=day_length or enrollment.day_length, end_reason=EndReason.TRANSFER,
-                  override_reason=override_reason, action="enrollment.transferred")
+    return _split(
+        actor=actor,
+        enrollment=enrollment,
+        effective_from=effective_from,
+        classroom=classroom,
+        weekdays=weekdays if weekdays is not None else enrollment.weekdays,
+        day_length=day_length or enrollment.day_length,
+        end_reason=EndReason.TRANSFER,
+        override_reason=override_reason,
+        action="enrollment.transferred",
+    )
 
 
 @transaction.atomic
-def enrollment_end(*, actor: Actor, enrollment: Enrollment, end_date: datetime.date, reason: str,
-                   note: str = "") -> Enrollment:
+def enrollment_end(
+    *, actor: Actor, enrollment: Enrollment, end_date: datetime.date, reason: str, note: str = ""
+) -> Enrollment:
     """Set the last day of an enrollment, with the reason it ends."""
     stored = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     errors: dict[str, str] = {}
@@ -339,22 +476,28 @@ def enrollment_end(*, actor: Actor, enrollment: Enrollment, end_date: datetime.d
     if end_date < stored.start_date:
         errors["end_date"] = f"The enrollment starts on {day_text(stored.start_date)}; it cannot end before."
     if Enrollment.objects.filter(previous=stored).exists():
-        errors["end_date"] = ("This enrollment continues under a later schedule or classroom; "
-                              "end that one instead.")
+        errors["end_date"] = "This enrollment continues under a later schedule or classroom; end that one instead."
     if errors:
         raise ValidationError(errors)
     _check_attendance_until(stored, end_date, "the enrollment cannot end before that day")
     before = snapshot(stored, ["end_date", "end_reason", "end_note"])
     stored.end_date, stored.end_reason, stored.end_note = end_date, reason, note.strip()
     stored.save()
-    audit_event_record(actor=actor, action="enrollment.ended", target=stored, before=before,
-                       after=snapshot(stored, ["end_date", "end_reason", "end_note"]), reason=note.strip())
+    audit_event_record(
+        actor=actor,
+        action="enrollment.ended",
+        target=stored,
+        before=before,
+        after=snapshot(stored, ["end_date", "end_reason", "end_note"]),
+        reason=note.strip(),
+    )
     return stored
 
 
 @transaction.atomic
-def enrollment_update_terms(*, actor: Actor, enrollment: Enrollment, funding_source: str,
-                            rate_plan_ref: str) -> Enrollment:
+def enrollment_update_terms(
+    *, actor: Actor, enrollment: Enrollment, funding_source: str, rate_plan_ref: str
+) -> Enrollment:
     """Funding source and tuition rate plan: what billing reads, no effect on places."""
     if funding_source not in FundingSource.values:
         raise ValidationError({"funding_source": "Choose a funding source."})
@@ -365,6 +508,5 @@ def enrollment_update_terms(*, actor: Actor, enrollment: Enrollment, funding_sou
     after = snapshot(stored, fields)
     if after != before:
         stored.save()
-        audit_event_record(actor=actor, action="enrollment.terms_changed", target=stored,
-                           before=before, after=after)
+        audit_event_record(actor=actor, action="enrollment.terms_changed", target=stored, before=before, after=after)
     return stored

@@ -16,12 +16,22 @@ from enrollment.rules import BANDED_GROUPS, Band, age_group_on
 from enrollment.services._common import Actor, alliance_today
 
 FAMILY_FIELDS = frozenset({"name", "street", "city", "postal_code", "home_language", "notes"})
-GUARDIAN_FIELDS = frozenset({"first_name", "last_name", "relationship", "email", "phone",
-                             "is_primary_contact", "can_pick_up", "consent_photos",
-                             "consent_field_trips", "consent_text_messages",
-                             "consent_share_with_programs"})
-CHILD_FIELDS = frozenset({"first_name", "last_name", "date_of_birth", "needs_notes",
-                          "has_individual_plan"})
+GUARDIAN_FIELDS = frozenset(
+    {
+        "first_name",
+        "last_name",
+        "relationship",
+        "email",
+        "phone",
+        "is_primary_contact",
+        "can_pick_up",
+        "consent_photos",
+        "consent_field_trips",
+        "consent_text_messages",
+        "consent_share_with_programs",
+    }
+)
+CHILD_FIELDS = frozenset({"first_name", "last_name", "date_of_birth", "needs_notes", "has_individual_plan"})
 # Families put infants on waitlists before birth; the Hub serves children up to 13.
 EXPECTED_BIRTH_WITHIN_DAYS = 300
 OLDEST_CHILD_YEARS = 14
@@ -40,17 +50,16 @@ def _strip(instance: models.Model, *names: str) -> None:
             setattr(instance, name, value.strip())
 
 
-def _save_new(instance: models.Model, *, actor: Actor, action: str,
-              program_id: int | None = None) -> None:
+def _save_new(instance: models.Model, *, actor: Actor, action: str, program_id: int | None = None) -> None:
     instance.alliance_id = require_alliance_id()  # type: ignore[attr-defined]
     instance.full_clean()
     instance.save()
-    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id,
-                       after=snapshot(instance))
+    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id, after=snapshot(instance))
 
 
-def _save_changes(instance: models.Model, data: Mapping[str, Any], *, actor: Actor, action: str,
-                  validate: Any = None) -> models.Model:
+def _save_changes(
+    instance: models.Model, data: Mapping[str, Any], *, actor: Actor, action: str, validate: Any = None
+) -> models.Model:
     stored = type(instance).objects.select_for_update().get(pk=instance.pk)  # type: ignore[attr-defined]
     before = snapshot(stored)
     for name, value in data.items():
@@ -63,8 +72,13 @@ def _save_changes(instance: models.Model, data: Mapping[str, Any], *, actor: Act
     if not changed:
         return stored
     stored.save()
-    audit_event_record(actor=actor, action=action, target=stored,
-                       before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    audit_event_record(
+        actor=actor,
+        action=action,
+        target=stored,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
     return stored
 
 
@@ -87,8 +101,13 @@ def family_create(*, actor: Actor, name: str, **fields: Any) -> Family:
 @transaction.atomic
 def family_update(*, actor: Actor, family: Family, data: Mapping[str, Any]) -> Family:
     _refuse_unknown(data, FAMILY_FIELDS)
-    return _save_changes(family, data, actor=actor, action="family.updated",  # type: ignore[return-value]
-                         validate=_validate_family)
+    return _save_changes(
+        family,
+        data,
+        actor=actor,
+        action="family.updated",  # type: ignore[return-value]
+        validate=_validate_family,
+    )
 
 
 # --- Guardians --------------------------------------------------------------
@@ -114,8 +133,7 @@ def _one_primary_contact(guardian: Guardian) -> None:
 
 
 @transaction.atomic
-def guardian_create(*, actor: Actor, family: Family, first_name: str, last_name: str,
-                    **fields: Any) -> Guardian:
+def guardian_create(*, actor: Actor, family: Family, first_name: str, last_name: str, **fields: Any) -> Guardian:
     _refuse_unknown(fields, GUARDIAN_FIELDS)
     guardian = Guardian(family=family, first_name=first_name, last_name=last_name, **fields)
     _validate_guardian(guardian)
@@ -132,8 +150,13 @@ def guardian_update(*, actor: Actor, guardian: Guardian, data: Mapping[str, Any]
         _validate_guardian(stored)
         _one_primary_contact(stored)
 
-    return _save_changes(guardian, data, actor=actor, action="guardian.updated",  # type: ignore[return-value]
-                         validate=validate)
+    return _save_changes(
+        guardian,
+        data,
+        actor=actor,
+        action="guardian.updated",  # type: ignore[return-value]
+        validate=validate,
+    )
 
 
 # --- Children ---------------------------------------------------------------
@@ -147,21 +170,19 @@ def _validate_child(child: Child) -> None:
     if child.date_of_birth:
         today = alliance_today()
         if child.date_of_birth > today + datetime.timedelta(days=EXPECTED_BIRTH_WITHIN_DAYS):
-            errors["date_of_birth"] = (
-                "A date of birth more than ten months ahead looks like a typing mistake.")
+            errors["date_of_birth"] = "A date of birth more than ten months ahead looks like a typing mistake."
         elif child.date_of_birth < today.replace(year=today.year - OLDEST_CHILD_YEARS):
-            errors["date_of_birth"] = (
-                f"The Hub serves children under {OLDEST_CHILD_YEARS}; check the year of birth.")
+            errors["date_of_birth"] = f"The Hub serves children under {OLDEST_CHILD_YEARS}; check the year of birth."
     if errors:
         raise ValidationError(errors)
 
 
 @transaction.atomic
-def child_create(*, actor: Actor, family: Family, first_name: str, last_name: str,
-                 date_of_birth: datetime.date, **fields: Any) -> Child:
+def child_create(
+    *, actor: Actor, family: Family, first_name: str, last_name: str, date_of_birth: datetime.date, **fields: Any
+) -> Child:
     _refuse_unknown(fields, CHILD_FIELDS)
-    child = Child(family=family, first_name=first_name, last_name=last_name,
-                  date_of_birth=date_of_birth, **fields)
+    child = Child(family=family, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, **fields)
     _validate_child(child)
     _save_new(child, actor=actor, action="child.created")
     return child
@@ -170,8 +191,13 @@ def child_create(*, actor: Actor, family: Family, first_name: str, last_name: st
 @transaction.atomic
 def child_update(*, actor: Actor, child: Child, data: Mapping[str, Any]) -> Child:
     _refuse_unknown(data, CHILD_FIELDS)
-    updated: Child = _save_changes(child, data, actor=actor, action="child.updated",  # type: ignore[assignment]
-                                   validate=_validate_child)
+    updated: Child = _save_changes(
+        child,
+        data,
+        actor=actor,
+        action="child.updated",  # type: ignore[assignment]
+        validate=_validate_child,
+    )
     if "date_of_birth" in data:
         refresh_waitlist_age_groups(child_id=updated.pk)
     return updated
@@ -192,24 +218,39 @@ def age_bands_set(*, actor: Actor, bands: Sequence[Band]) -> list[AgeBand]:
         if band.min_months < 0 or band.max_months <= band.min_months:
             errors[group] = f"The {band.label.lower()} band must end after it starts."
         elif previous is not None and band.min_months != previous.max_months:
-            errors[group] = (f"The {band.label.lower()} band must start at {previous.max_months} months, "
-                             f"where the {previous.label.lower()} band ends.")
+            errors[group] = (
+                f"The {band.label.lower()} band must start at {previous.max_months} months, "
+                f"where the {previous.label.lower()} band ends."
+            )
         previous = band
     if errors:
         raise ValidationError(errors)
-    before = [{"age_group": b.age_group, "min_months": b.min_months, "max_months": b.max_months}
-              for b in AgeBand.objects.order_by("min_months")]
+    before = [
+        {"age_group": b.age_group, "min_months": b.min_months, "max_months": b.max_months}
+        for b in AgeBand.objects.order_by("min_months")
+    ]
     AgeBand.objects.all().delete()
     alliance_id = require_alliance_id()
-    rows = AgeBand.objects.bulk_create([
-        AgeBand(alliance_id=alliance_id, age_group=g, min_months=by_group[g].min_months,
-                max_months=by_group[g].max_months) for g in BANDED_GROUPS
-    ])
-    after = [{"age_group": b.age_group, "min_months": b.min_months, "max_months": b.max_months}
-             for b in rows]
+    rows = AgeBand.objects.bulk_create(
+        [
+            AgeBand(
+                alliance_id=alliance_id,
+                age_group=g,
+                min_months=by_group[g].min_months,
+                max_months=by_group[g].max_months,
+            )
+            for g in BANDED_GROUPS
+        ]
+    )
+    after = [{"age_group": b.age_group, "min_months": b.min_months, "max_months": b.max_months} for b in rows]
     if before != after:
-        audit_event_record(actor=actor, action="age_bands.updated", object_type="enrollment.ageband",
-                           before={"bands": before}, after={"bands": after})
+        audit_event_record(
+            actor=actor,
+            action="age_bands.updated",
+            object_type="enrollment.ageband",
+            before={"bands": before},
+            after={"bands": after},
+        )
         refresh_waitlist_age_groups()
     return rows
 
@@ -219,9 +260,9 @@ def refresh_waitlist_age_groups(*, child_id: int | None = None) -> int:
     from enrollment.selectors import age_bands
 
     bands = age_bands()
-    entries = (WaitlistEntry.objects
-               .filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
-               .select_related("child"))
+    entries = WaitlistEntry.objects.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).select_related(
+        "child"
+    )
     if child_id is not None:
         entries = entries.filter(child_id=child_id)
     changed = []

@@ -30,8 +30,14 @@ def _gather(errors: dict[str, list[str]], exc: ValidationError, prefix: str) -> 
         errors.setdefault("__all__", []).extend(exc.messages)
 
 
-def _new_child(*, actor: Actor, family: Family | None, family_data: Mapping[str, Any] | None,
-               guardian_data: Mapping[str, Any] | None, child_data: Mapping[str, Any]) -> Child:
+def _new_child(
+    *,
+    actor: Actor,
+    family: Family | None,
+    family_data: Mapping[str, Any] | None,
+    guardian_data: Mapping[str, Any] | None,
+    child_data: Mapping[str, Any],
+) -> Child:
     errors: dict[str, list[str]] = {}
     if family is None:
         try:
@@ -61,14 +67,21 @@ def _prefixed(exc: ValidationError, prefix: str) -> ValidationError:
 
 
 @transaction.atomic
-def waitlist_application_create(*, actor: Actor, child: Mapping[str, Any], entry: Mapping[str, Any],
-                                program: MemberProgram | None = None, family: Family | None = None,
-                                family_data: Mapping[str, Any] | None = None,
-                                guardian_data: Mapping[str, Any] | None = None) -> WaitlistEntry:
+def waitlist_application_create(
+    *,
+    actor: Actor,
+    child: Mapping[str, Any],
+    entry: Mapping[str, Any],
+    program: MemberProgram | None = None,
+    family: Family | None = None,
+    family_data: Mapping[str, Any] | None = None,
+    guardian_data: Mapping[str, Any] | None = None,
+) -> WaitlistEntry:
     """A family applies once: a new child (of a new or known household) goes on
     a program's waitlist, or on the shared one."""
-    created = _new_child(actor=actor, family=family, family_data=family_data, guardian_data=guardian_data,
-                         child_data=child)
+    created = _new_child(
+        actor=actor, family=family, family_data=family_data, guardian_data=guardian_data, child_data=child
+    )
     try:
         return waitlist_entry_create(actor=actor, child=created, program=program, **entry)
     except ValidationError as exc:
@@ -76,12 +89,19 @@ def waitlist_application_create(*, actor: Actor, child: Mapping[str, Any], entry
 
 
 @transaction.atomic
-def enrollment_intake_create(*, actor: Actor, child: Mapping[str, Any], enrollment: Mapping[str, Any],
-                             family: Family | None = None, family_data: Mapping[str, Any] | None = None,
-                             guardian_data: Mapping[str, Any] | None = None) -> Enrollment:
+def enrollment_intake_create(
+    *,
+    actor: Actor,
+    child: Mapping[str, Any],
+    enrollment: Mapping[str, Any],
+    family: Family | None = None,
+    family_data: Mapping[str, Any] | None = None,
+    guardian_data: Mapping[str, Any] | None = None,
+) -> Enrollment:
     """Enroll a child the Hub has not met yet (capacity and age checks apply)."""
-    created = _new_child(actor=actor, family=family, family_data=family_data, guardian_data=guardian_data,
-                         child_data=child)
+    created = _new_child(
+        actor=actor, family=family, family_data=family_data, guardian_data=guardian_data, child_data=child
+    )
     try:
         return enrollment_create(actor=actor, child=created, **enrollment)
     except ValidationError as exc:

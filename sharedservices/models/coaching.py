@@ -24,8 +24,9 @@ class CoachingFocus(models.TextChoices):
 
 class CoachVisit(SharedRecord):
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
-    coach = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    coach = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     coach_name = models.CharField(max_length=200, help_text="Kept as written, should the account go.")
     visited_on = models.DateField()
     focus = models.CharField(max_length=30, choices=CoachingFocus.choices)
@@ -67,8 +68,14 @@ OPEN_GOAL_STATUSES = [GoalStatus.NOT_STARTED, GoalStatus.IN_PROGRESS]
 
 class CoachingGoal(SharedRecord):
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
-    visit = models.ForeignKey(CoachVisit, null=True, blank=True, on_delete=models.PROTECT, related_name="goals",
-                              help_text="The visit where the goal was agreed, if any.")
+    visit = models.ForeignKey(
+        CoachVisit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="goals",
+        help_text="The visit where the goal was agreed, if any.",
+    )
     title = models.CharField(max_length=200)
     focus = models.CharField(max_length=30, choices=CoachingFocus.choices)
     due_on = models.DateField()
@@ -94,8 +101,11 @@ class CoachingGoal(SharedRecord):
         self.title = self.title.strip()
         if not self.title:
             errors["title"] = "Name the goal."
-        if self.visit_id and self.program_id and not CoachVisit.objects.filter(
-                pk=self.visit_id, program_id=self.program_id).exists():
+        if (
+            self.visit_id
+            and self.program_id
+            and not CoachVisit.objects.filter(pk=self.visit_id, program_id=self.program_id).exists()
+        ):
             errors["visit"] = "Choose a visit to this program."
         if errors:
             raise ValidationError(errors)

@@ -54,9 +54,10 @@ class CatalogueItem(SharedRecord):
         ordering = ["vendor__name", "name"]
         constraints = [
             models.UniqueConstraint(fields=["alliance", "vendor", "name"], name="catalogueitem_name_unique"),
-            models.CheckConstraint(condition=models.Q(alliance_price__gt=0)
-                                   & models.Q(alliance_price__lte=models.F("list_price")),
-                                   name="catalogueitem_price_within_list"),
+            models.CheckConstraint(
+                condition=models.Q(alliance_price__gt=0) & models.Q(alliance_price__lte=models.F("list_price")),
+                name="catalogueitem_price_within_list",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -73,8 +74,7 @@ class CatalogueItem(SharedRecord):
             errors["name"] = "This vendor already has an item with this name."
         if self.alliance_price is not None and self.alliance_price <= 0:
             errors["alliance_price"] = "The alliance price must be more than zero."
-        elif (self.alliance_price is not None and self.list_price is not None
-              and self.alliance_price > self.list_price):
+        elif self.alliance_price is not None and self.list_price is not None and self.alliance_price > self.list_price:
             errors["alliance_price"] = "The alliance price cannot be above the list price."
         if errors:
             raise ValidationError(errors)
@@ -123,8 +123,9 @@ class MemberOrder(SharedRecord):
 
     cycle = models.ForeignKey(PurchasingCycle, on_delete=models.PROTECT, related_name="orders")
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -132,8 +133,9 @@ class MemberOrder(SharedRecord):
 
     class Meta:
         ordering = ["cycle", "program__name"]
-        constraints = [models.UniqueConstraint(fields=["alliance", "cycle", "program"],
-                                               name="memberorder_one_per_cycle")]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "cycle", "program"], name="memberorder_one_per_cycle")
+        ]
 
     def __str__(self) -> str:
         return f"{self.program} order in {self.cycle}"
@@ -147,8 +149,9 @@ class PurchaseOrder(SharedRecord):
     number = models.CharField(max_length=30)
     total = models.DecimalField(**MONEY)
     list_total = models.DecimalField(**MONEY)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -176,8 +179,11 @@ class PurchaseOrderLine(SharedRecord):
 
     class Meta:
         ordering = ["item__name"]
-        constraints = [models.UniqueConstraint(fields=["alliance", "purchase_order", "item"],
-                                               name="purchaseorderline_one_per_item")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "purchase_order", "item"], name="purchaseorderline_one_per_item"
+            )
+        ]
 
 
 class MemberOrderLine(SharedRecord):
@@ -186,12 +192,14 @@ class MemberOrderLine(SharedRecord):
     quantity = models.PositiveIntegerField()
     alliance_price = models.DecimalField(**MONEY)
     list_price = models.DecimalField(**MONEY)
-    purchase_order = models.ForeignKey(PurchaseOrder, null=True, blank=True, on_delete=models.PROTECT,
-                                       related_name="member_lines")
+    purchase_order = models.ForeignKey(
+        PurchaseOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="member_lines"
+    )
     delivered_quantity = models.PositiveIntegerField(null=True, blank=True)
     delivered_on = models.DateField(null=True, blank=True)
-    savings = models.DecimalField(**MONEY, null=True, blank=True,
-                                  help_text="(list − alliance price) × quantity delivered, recorded on delivery.")
+    savings = models.DecimalField(
+        **MONEY, null=True, blank=True, help_text="(list − alliance price) × quantity delivered, recorded on delivery."
+    )
 
     program_field = "order__program"
 
@@ -227,8 +235,9 @@ class Delivery(SharedRecord):
     delivered_on = models.DateField()
     note = models.CharField(max_length=300, blank=True)
     savings = models.DecimalField(**MONEY, default=ZERO)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                    on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "program"
@@ -236,8 +245,9 @@ class Delivery(SharedRecord):
     class Meta:
         ordering = ["-delivered_on", "-id"]
         verbose_name_plural = "deliveries"
-        constraints = [models.UniqueConstraint(fields=["alliance", "purchase_order", "program"],
-                                               name="delivery_once_per_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "purchase_order", "program"], name="delivery_once_per_member")
+        ]
         indexes = [models.Index(fields=["alliance", "program", "delivered_on"])]
 
     def __str__(self) -> str:

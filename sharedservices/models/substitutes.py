@@ -61,10 +61,18 @@ class Substitute(SharedRecord):
     phone = models.CharField(max_length=40, blank=True)
     employment = models.CharField(max_length=10, choices=Employment.choices, default=Employment.HUB)
     home_program = models.ForeignKey(
-        MemberProgram, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        help_text="For a shared substitute: the member that employs them.")
-    age_groups = ArrayField(models.CharField(max_length=20, choices=AgeGroup.choices), default=list,
-                            help_text="Age groups this person may work with.")
+        MemberProgram,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For a shared substitute: the member that employs them.",
+    )
+    age_groups = ArrayField(
+        models.CharField(max_length=20, choices=AgeGroup.choices),
+        default=list,
+        help_text="Age groups this person may work with.",
+    )
     is_active = models.BooleanField("in the pool", default=True)
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -72,8 +80,9 @@ class Substitute(SharedRecord):
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(fields=["alliance", "email"], condition=~models.Q(email=""),
-                                    name="substitute_email_unique"),
+            models.UniqueConstraint(
+                fields=["alliance", "email"], condition=~models.Q(email=""), name="substitute_email_unique"
+            ),
         ]
         indexes = [models.Index(fields=["alliance", "is_active"])]
 
@@ -123,8 +132,7 @@ class SubstituteCredential(SharedRecord):
         return self.get_kind_display()
 
     def valid_on(self, day: datetime.date) -> bool:
-        return (self.issued_on is None or self.issued_on <= day) and (
-            self.expires_on is None or self.expires_on >= day)
+        return (self.issued_on is None or self.issued_on <= day) and (self.expires_on is None or self.expires_on >= day)
 
     def clean(self) -> None:
         if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
@@ -149,8 +157,11 @@ class SubstituteClearance(SharedRecord):
         return f"{self.substitute} cleared for {self.program}"
 
     def clean(self) -> None:
-        if self.substitute_id and self.program_id and self._taken(substitute_id=self.substitute_id,
-                                                                  program_id=self.program_id):
+        if (
+            self.substitute_id
+            and self.program_id
+            and self._taken(substitute_id=self.substitute_id, program_id=self.program_id)
+        ):
             raise ValidationError({"program": "This substitute is already cleared for this program."})
 
 
@@ -167,8 +178,9 @@ class SubstituteAvailability(SharedRecord):
         verbose_name_plural = "substitute availability"
         constraints = [
             models.UniqueConstraint(fields=["alliance", "substitute", "day"], name="availability_one_block_a_day"),
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
-                                   name="availability_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="availability_ends_after_start"
+            ),
         ]
         indexes = [models.Index(fields=["alliance", "day"])]
 
@@ -211,19 +223,24 @@ class CoverRequest(SharedRecord):
     starts_at = models.TimeField()
     ends_at = models.TimeField()
     age_group = models.CharField(max_length=20, choices=AgeGroup.choices)
-    required_credential = models.CharField(max_length=20, choices=CredentialType.choices, blank=True,
-                                           help_text="A credential the substitute must hold that day, if any.")
+    required_credential = models.CharField(
+        max_length=20,
+        choices=CredentialType.choices,
+        blank=True,
+        help_text="A credential the substitute must hold that day, if any.",
+    )
     reason = models.CharField(max_length=20, choices=CoverReason.choices, default=CoverReason.ILLNESS)
     notes = models.TextField(blank=True)
     status = models.CharField(max_length=20, choices=CoverStatus.choices, default=CoverStatus.OPEN)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                     on_delete=models.SET_NULL, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
-    substitute = models.ForeignKey(Substitute, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="covers")
+    substitute = models.ForeignKey(Substitute, null=True, blank=True, on_delete=models.PROTECT, related_name="covers")
     filled_at = models.DateTimeField(null=True, blank=True)
-    filled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                  on_delete=models.SET_NULL, related_name="+")
+    filled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     hours_delivered = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     closed_reason = models.CharField(max_length=300, blank=True)
@@ -241,11 +258,13 @@ class CoverRequest(SharedRecord):
             models.Index(fields=["alliance", "status", "day"]),
         ]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")),
-                                   name="cover_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="cover_ends_after_start"
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status__in=BOOKED) | models.Q(substitute__isnull=False),
-                name="cover_booked_has_substitute"),
+                name="cover_booked_has_substitute",
+            ),
         ]
 
     def __str__(self) -> str:

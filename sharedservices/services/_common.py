@@ -32,13 +32,19 @@ def create_row(instance: M, *, actor: Actor, action: str, program_id: int | None
     instance.alliance_id = require_alliance_id()  # type: ignore[attr-defined]
     full_clean(instance)
     instance.save()
-    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id,
-                       after=snapshot(instance))
+    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id, after=snapshot(instance))
     return instance
 
 
-def update_row(instance: M, data: Mapping[str, Any], *, allowed: frozenset[str], actor: Actor, action: str,
-               program_id: int | None = None) -> M:
+def update_row(
+    instance: M,
+    data: Mapping[str, Any],
+    *,
+    allowed: frozenset[str],
+    actor: Actor,
+    action: str,
+    program_id: int | None = None,
+) -> M:
     """Change the stored row (locked) with `data`; audited with what changed."""
     unknown = set(data) - allowed
     if unknown:
@@ -53,6 +59,12 @@ def update_row(instance: M, data: Mapping[str, Any], *, allowed: frozenset[str],
         return stored
     stored.save()
     changed = [k for k in after if after[k] != before.get(k)]
-    audit_event_record(actor=actor, action=action, target=stored, program_id=program_id,
-                       before={k: before[k] for k in changed}, after={k: after[k] for k in changed})
+    audit_event_record(
+        actor=actor,
+        action=action,
+        target=stored,
+        program_id=program_id,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
     return stored

@@ -25,23 +25,61 @@ def _coach_name(actor: Actor) -> str:
 
 
 @transaction.atomic
-def coach_visit_create(*, actor: Actor, program: MemberProgram, visited_on: datetime.date, focus: str,
-                       hours: Decimal, summary: str, next_steps: str = "") -> CoachVisit:
+def coach_visit_create(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    visited_on: datetime.date,
+    focus: str,
+    hours: Decimal,
+    summary: str,
+    next_steps: str = "",
+) -> CoachVisit:
     """A coach logs a visit they made (the coach is the person logging it)."""
-    return create_row(CoachVisit(program=program, coach=user_of(actor), coach_name=_coach_name(actor),
-                                 visited_on=visited_on, focus=focus, hours=hours, summary=summary,
-                                 next_steps=next_steps),
-                      actor=actor, action="coaching.visit_logged", program_id=program.pk)
+    return create_row(
+        CoachVisit(
+            program=program,
+            coach=user_of(actor),
+            coach_name=_coach_name(actor),
+            visited_on=visited_on,
+            focus=focus,
+            hours=hours,
+            summary=summary,
+            next_steps=next_steps,
+        ),
+        actor=actor,
+        action="coaching.visit_logged",
+        program_id=program.pk,
+    )
 
 
 @transaction.atomic
-def coaching_goal_create(*, actor: Actor, program: MemberProgram, title: str, focus: str, due_on: datetime.date,
-                         visit: CoachVisit | None = None, notes: str = "") -> CoachingGoal:
+def coaching_goal_create(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    title: str,
+    focus: str,
+    due_on: datetime.date,
+    visit: CoachVisit | None = None,
+    notes: str = "",
+) -> CoachingGoal:
     if due_on < alliance_today():
         raise ValidationError({"due_on": "A new goal is due today or later."})
-    return create_row(CoachingGoal(program=program, visit=visit, title=title, focus=focus, due_on=due_on,
-                                   notes=notes, status_changed_on=alliance_today()),
-                      actor=actor, action="coaching.goal_set", program_id=program.pk)
+    return create_row(
+        CoachingGoal(
+            program=program,
+            visit=visit,
+            title=title,
+            focus=focus,
+            due_on=due_on,
+            notes=notes,
+            status_changed_on=alliance_today(),
+        ),
+        actor=actor,
+        action="coaching.goal_set",
+        program_id=program.pk,
+    )
 
 
 @transaction.atomic
@@ -51,5 +89,11 @@ def coaching_goal_update(*, actor: Actor, goal: CoachingGoal, data: Mapping[str,
         if data["status"] not in GoalStatus.values:
             raise ValidationError({"status": "Unknown status."})
         data["status_changed_on"] = alliance_today()
-    return update_row(goal, data, allowed=GOAL_FIELDS | {"status_changed_on"}, actor=actor,
-                      action="coaching.goal_updated", program_id=goal.program_id)
+    return update_row(
+        goal,
+        data,
+        allowed=GOAL_FIELDS | {"status_changed_on"},
+        actor=actor,
+        action="coaching.goal_updated",
+        program_id=goal.program_id,
+    )

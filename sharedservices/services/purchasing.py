@@ -35,10 +35,21 @@ MAX_QUANTITY = 10000
 
 
 @transaction.atomic
-def vendor_create(*, actor: Actor, name: str, contact_name: str = "", email: str = "", phone: str = "",
-                  notes: str = "", is_active: bool = True) -> Vendor:
-    return create_row(Vendor(name=name, contact_name=contact_name, email=email, phone=phone, notes=notes,
-                             is_active=is_active), actor=actor, action="vendor.created")
+def vendor_create(
+    *,
+    actor: Actor,
+    name: str,
+    contact_name: str = "",
+    email: str = "",
+    phone: str = "",
+    notes: str = "",
+    is_active: bool = True,
+) -> Vendor:
+    return create_row(
+        Vendor(name=name, contact_name=contact_name, email=email, phone=phone, notes=notes, is_active=is_active),
+        actor=actor,
+        action="vendor.created",
+    )
 
 
 @transaction.atomic
@@ -47,11 +58,30 @@ def vendor_update(*, actor: Actor, vendor: Vendor, data: Mapping[str, Any]) -> V
 
 
 @transaction.atomic
-def catalogue_item_create(*, actor: Actor, vendor: Vendor, name: str, unit: str, alliance_price: Decimal,
-                          list_price: Decimal, sku: str = "", is_active: bool = True) -> CatalogueItem:
-    return create_row(CatalogueItem(vendor=vendor, name=name, unit=unit, alliance_price=alliance_price,
-                                    list_price=list_price, sku=sku, is_active=is_active),
-                      actor=actor, action="catalogue_item.created")
+def catalogue_item_create(
+    *,
+    actor: Actor,
+    vendor: Vendor,
+    name: str,
+    unit: str,
+    alliance_price: Decimal,
+    list_price: Decimal,
+    sku: str = "",
+    is_active: bool = True,
+) -> CatalogueItem:
+    return create_row(
+        CatalogueItem(
+            vendor=vendor,
+            name=name,
+            unit=unit,
+            alliance_price=alliance_price,
+            list_price=list_price,
+            sku=sku,
+            is_active=is_active,
+        ),
+        actor=actor,
+        action="catalogue_item.created",
+    )
 
 
 @transaction.atomic
@@ -60,25 +90,31 @@ def catalogue_item_update(*, actor: Actor, item: CatalogueItem, data: Mapping[st
 
 
 @transaction.atomic
-def purchasing_cycle_create(*, actor: Actor, name: str, closes_on: datetime.date,
-                            delivery_on: datetime.date | None = None) -> PurchasingCycle:
+def purchasing_cycle_create(
+    *, actor: Actor, name: str, closes_on: datetime.date, delivery_on: datetime.date | None = None
+) -> PurchasingCycle:
     if closes_on < alliance_today():
         raise ValidationError({"closes_on": "Orders must close today or later."})
-    return create_row(PurchasingCycle(name=name, closes_on=closes_on, delivery_on=delivery_on),
-                      actor=actor, action="purchasing_cycle.created")
+    return create_row(
+        PurchasingCycle(name=name, closes_on=closes_on, delivery_on=delivery_on),
+        actor=actor,
+        action="purchasing_cycle.created",
+    )
 
 
 def _check_open(cycle: PurchasingCycle) -> None:
     if cycle.status != CycleStatus.OPEN:
-        raise ValidationError(f"{cycle} was ordered from vendors on {cycle.ordered_at:%Y-%m-%d}; "
-                              "orders can no longer change.")
+        raise ValidationError(
+            f"{cycle} was ordered from vendors on {cycle.ordered_at:%Y-%m-%d}; orders can no longer change."
+        )
     if cycle.closes_on < alliance_today():
         raise ValidationError(f"Orders for {cycle} closed on {cycle.closes_on}.")
 
 
 @transaction.atomic
-def member_order_line_set(*, actor: Actor, cycle: PurchasingCycle, program: MemberProgram, item: CatalogueItem,
-                          quantity: int) -> MemberOrderLine | None:
+def member_order_line_set(
+    *, actor: Actor, cycle: PurchasingCycle, program: MemberProgram, item: CatalogueItem, quantity: int
+) -> MemberOrderLine | None:
     """Order `quantity` of an item for a program in an open cycle; 0 removes the line."""
     cycle = PurchasingCycle.objects.select_for_update().get(pk=cycle.pk)
     _check_open(cycle)
@@ -90,21 +126,36 @@ def member_order_line_set(*, actor: Actor, cycle: PurchasingCycle, program: Memb
     if quantity == 0:
         if line:
             line.delete()
-            audit_event_record(actor=actor, action="purchasing.order_line_removed", target=order,
-                               program_id=program.pk, before={**before, "item": item.pk}, after={"quantity": 0})
+            audit_event_record(
+                actor=actor,
+                action="purchasing.order_line_removed",
+                target=order,
+                program_id=program.pk,
+                before={**before, "item": item.pk},
+                after={"quantity": 0},
+            )
         return None
     if not (item.is_active and item.vendor.is_active):
         raise ValidationError({"item": f"{item.name} is no longer offered."})
     if order is None:
-        order = create_row(MemberOrder(cycle=cycle, program=program, created_by=user_of(actor)),
-                           actor=actor, action="purchasing.order_created", program_id=program.pk)
+        order = create_row(
+            MemberOrder(cycle=cycle, program=program, created_by=user_of(actor)),
+            actor=actor,
+            action="purchasing.order_created",
+            program_id=program.pk,
+        )
     line = line or MemberOrderLine(order=order, item=item, alliance_id=order.alliance_id)
     line.quantity, line.alliance_price, line.list_price = quantity, item.alliance_price, item.list_price
     line.save()
     MemberOrder.objects.filter(pk=order.pk).update(updated_at=timezone.now())
-    audit_event_record(actor=actor, action="purchasing.order_line_set", target=order, program_id=program.pk,
-                       before={**before, "item": item.pk}, after={"quantity": quantity, "item": item.pk,
-                                                                  "alliance_price": item.alliance_price})
+    audit_event_record(
+        actor=actor,
+        action="purchasing.order_line_set",
+        target=order,
+        program_id=program.pk,
+        before={**before, "item": item.pk},
+        after={"quantity": quantity, "item": item.pk, "alliance_price": item.alliance_price},
+    )
     return line
 
 
@@ -115,8 +166,11 @@ def purchasing_cycle_place_orders(*, actor: Actor, cycle: PurchasingCycle) -> li
     cycle = PurchasingCycle.objects.select_for_update().get(pk=cycle.pk)
     if cycle.status != CycleStatus.OPEN:
         raise ValidationError(f"{cycle} was already ordered from vendors.")
-    lines = list(MemberOrderLine.objects.filter(order__cycle=cycle).select_related("item", "item__vendor", "order")
-                 .order_by("item__vendor__name", "item__name", "order__program_id"))
+    lines = list(
+        MemberOrderLine.objects.filter(order__cycle=cycle)
+        .select_related("item", "item__vendor", "order")
+        .order_by("item__vendor__name", "item__name", "order__program_id")
+    )
     if not lines:
         raise ValidationError("No member has ordered anything in this cycle yet.")
     by_vendor: dict[int, list[MemberOrderLine]] = defaultdict(list)
@@ -126,27 +180,46 @@ def purchasing_cycle_place_orders(*, actor: Actor, cycle: PurchasingCycle) -> li
     for index, vendor_id in enumerate(sorted(by_vendor, key=lambda v: by_vendor[v][0].item.vendor.name), start=1):
         vendor_lines = by_vendor[vendor_id]
         purchase_order = PurchaseOrder.objects.create(
-            cycle=cycle, vendor_id=vendor_id, number=f"PO-{cycle.pk:04d}-{index:02d}", total=ZERO,
-            list_total=ZERO, created_by=user_of(actor))
+            cycle=cycle,
+            vendor_id=vendor_id,
+            number=f"PO-{cycle.pk:04d}-{index:02d}",
+            total=ZERO,
+            list_total=ZERO,
+            created_by=user_of(actor),
+        )
         by_item: dict[int, list[MemberOrderLine]] = defaultdict(list)
         for line in vendor_lines:
             line.alliance_price, line.list_price = line.item.alliance_price, line.item.list_price
             line.purchase_order = purchase_order
             by_item[line.item_id].append(line)
         MemberOrderLine.objects.bulk_update(vendor_lines, ["alliance_price", "list_price", "purchase_order"])
-        po_lines = [PurchaseOrderLine(alliance_id=cycle.alliance_id, purchase_order=purchase_order, item_id=item_id,
-                                      quantity=sum(li.quantity for li in item_lines),
-                                      unit_price=item_lines[0].alliance_price,
-                                      amount=sum((li.amount for li in item_lines), ZERO),
-                                      members=len({li.order.program_id for li in item_lines}))
-                    for item_id, item_lines in by_item.items()]
+        po_lines = [
+            PurchaseOrderLine(
+                alliance_id=cycle.alliance_id,
+                purchase_order=purchase_order,
+                item_id=item_id,
+                quantity=sum(li.quantity for li in item_lines),
+                unit_price=item_lines[0].alliance_price,
+                amount=sum((li.amount for li in item_lines), ZERO),
+                members=len({li.order.program_id for li in item_lines}),
+            )
+            for item_id, item_lines in by_item.items()
+        ]
         PurchaseOrderLine.objects.bulk_create(po_lines)
         purchase_order.total = sum((li.amount for li in vendor_lines), ZERO)
         purchase_order.list_total = sum((li.list_amount for li in vendor_lines), ZERO)
         purchase_order.save(update_fields=["total", "list_total"])
-        audit_event_record(actor=actor, action="purchase_order.created", target=purchase_order,
-                           after={"number": purchase_order.number, "vendor": vendor_id, "total": purchase_order.total,
-                                  "members": len({li.order.program_id for li in vendor_lines})})
+        audit_event_record(
+            actor=actor,
+            action="purchase_order.created",
+            target=purchase_order,
+            after={
+                "number": purchase_order.number,
+                "vendor": vendor_id,
+                "total": purchase_order.total,
+                "members": len({li.order.program_id for li in vendor_lines}),
+            },
+        )
         orders.append(purchase_order)
     cycle.status, cycle.ordered_at = CycleStatus.ORDERED, timezone.now()
     cycle.save(update_fields=["status", "ordered_at"])
@@ -154,17 +227,26 @@ def purchasing_cycle_place_orders(*, actor: Actor, cycle: PurchasingCycle) -> li
 
 
 @transaction.atomic
-def delivery_record(*, actor: Actor, purchase_order: PurchaseOrder, program: MemberProgram,
-                    delivered_on: datetime.date, quantities: Mapping[int, int] | None = None,
-                    note: str = "") -> Delivery:
+def delivery_record(
+    *,
+    actor: Actor,
+    purchase_order: PurchaseOrder,
+    program: MemberProgram,
+    delivered_on: datetime.date,
+    quantities: Mapping[int, int] | None = None,
+    note: str = "",
+) -> Delivery:
     """Goods of a purchase order arrived at one member: each line's delivered quantity
     (default: as ordered) and its savings, (list − alliance price) × quantity delivered."""
     purchase_order = PurchaseOrder.objects.select_for_update().get(pk=purchase_order.pk)
     done = Delivery.objects.filter(purchase_order=purchase_order, program=program).first()
     if done:
         raise ValidationError(f"Delivery of {purchase_order.number} to {program} was recorded on {done.delivered_on}.")
-    lines = list(MemberOrderLine.objects.filter(purchase_order=purchase_order, order__program=program)
-                 .select_related("item").order_by("pk"))
+    lines = list(
+        MemberOrderLine.objects.filter(purchase_order=purchase_order, order__program=program)
+        .select_related("item")
+        .order_by("pk")
+    )
     if not lines:
         raise ValidationError(f"{program} ordered nothing on {purchase_order.number}.")
     errors: dict[str, str] = {}
@@ -188,8 +270,17 @@ def delivery_record(*, actor: Actor, purchase_order: PurchaseOrder, program: Mem
         line.delivered_on = delivered_on
         line.savings = (line.list_price - line.alliance_price) * line.delivered_quantity
     MemberOrderLine.objects.bulk_update(lines, ["delivered_quantity", "delivered_on", "savings"])
-    delivery = create_row(Delivery(purchase_order=purchase_order, program=program, delivered_on=delivered_on,
-                                   note=note, savings=sum((li.savings for li in lines), ZERO),
-                                   recorded_by=user_of(actor)),
-                          actor=actor, action="purchasing.delivered", program_id=program.pk)
+    delivery = create_row(
+        Delivery(
+            purchase_order=purchase_order,
+            program=program,
+            delivered_on=delivered_on,
+            note=note,
+            savings=sum((li.savings for li in lines), ZERO),
+            recorded_by=user_of(actor),
+        ),
+        actor=actor,
+        action="purchasing.delivered",
+        program_id=program.pk,
+    )
     return delivery

@@ -33,22 +33,43 @@ from sharedservices.models import (
 from sharedservices.models.substitutes import MAX_COVER_HOURS, hours_between, on_quarter_hour
 from sharedservices.services._common import Actor, alliance_today, create_row, full_clean, update_row, user_of
 
-SUBSTITUTE_FIELDS = frozenset({"first_name", "last_name", "email", "phone", "employment", "home_program",
-                               "age_groups", "is_active", "notes"})
+SUBSTITUTE_FIELDS = frozenset(
+    {"first_name", "last_name", "email", "phone", "employment", "home_program", "age_groups", "is_active", "notes"}
+)
 MAX_AVAILABILITY_DAYS = 120
 MIN_REASON_LENGTH = 5
 
 
 # --- The pool -----------------------------------------------------------------
 @transaction.atomic
-def substitute_create(*, actor: Actor, first_name: str, last_name: str, age_groups: list[str],
-                      email: str = "", phone: str = "", employment: str = Employment.HUB,
-                      home_program: MemberProgram | None = None, notes: str = "",
-                      is_active: bool = True) -> Substitute:
-    return create_row(Substitute(first_name=first_name, last_name=last_name, email=email, phone=phone,
-                                 employment=employment, home_program=home_program, age_groups=list(age_groups),
-                                 notes=notes, is_active=is_active),
-                      actor=actor, action="substitute.created")
+def substitute_create(
+    *,
+    actor: Actor,
+    first_name: str,
+    last_name: str,
+    age_groups: list[str],
+    email: str = "",
+    phone: str = "",
+    employment: str = Employment.HUB,
+    home_program: MemberProgram | None = None,
+    notes: str = "",
+    is_active: bool = True,
+) -> Substitute:
+    return create_row(
+        Substitute(
+            first_name=first_name,
+            last_name=last_name,
+            email=email,
+            phone=phone,
+            employment=employment,
+            home_program=home_program,
+            age_groups=list(age_groups),
+            notes=notes,
+            is_active=is_active,
+        ),
+        actor=actor,
+        action="substitute.created",
+    )
 
 
 @transaction.atomic
@@ -57,28 +78,49 @@ def substitute_update(*, actor: Actor, substitute: Substitute, data: Mapping[str
 
 
 @transaction.atomic
-def substitute_credential_add(*, actor: Actor, substitute: Substitute, kind: str, identifier: str = "",
-                              issued_on: datetime.date | None = None,
-                              expires_on: datetime.date | None = None) -> SubstituteCredential:
-    return create_row(SubstituteCredential(substitute=substitute, kind=kind, identifier=identifier,
-                                           issued_on=issued_on, expires_on=expires_on),
-                      actor=actor, action="substitute.credential_added")
+def substitute_credential_add(
+    *,
+    actor: Actor,
+    substitute: Substitute,
+    kind: str,
+    identifier: str = "",
+    issued_on: datetime.date | None = None,
+    expires_on: datetime.date | None = None,
+) -> SubstituteCredential:
+    return create_row(
+        SubstituteCredential(
+            substitute=substitute, kind=kind, identifier=identifier, issued_on=issued_on, expires_on=expires_on
+        ),
+        actor=actor,
+        action="substitute.credential_added",
+    )
 
 
 @transaction.atomic
-def substitute_clearance_add(*, actor: Actor, substitute: Substitute, program: MemberProgram,
-                             cleared_on: datetime.date, note: str = "") -> SubstituteClearance:
+def substitute_clearance_add(
+    *, actor: Actor, substitute: Substitute, program: MemberProgram, cleared_on: datetime.date, note: str = ""
+) -> SubstituteClearance:
     if cleared_on > alliance_today():
         raise ValidationError({"cleared_on": "A clearance date cannot be in the future."})
-    return create_row(SubstituteClearance(substitute=substitute, program=program, cleared_on=cleared_on,
-                                          note=note),
-                      actor=actor, action="substitute.cleared", program_id=program.pk)
+    return create_row(
+        SubstituteClearance(substitute=substitute, program=program, cleared_on=cleared_on, note=note),
+        actor=actor,
+        action="substitute.cleared",
+        program_id=program.pk,
+    )
 
 
 @transaction.atomic
-def substitute_availability_set(*, actor: Actor, substitute: Substitute, first_day: datetime.date,
-                                last_day: datetime.date, weekdays: Iterable[int], starts_at: datetime.time,
-                                ends_at: datetime.time) -> list[SubstituteAvailability]:
+def substitute_availability_set(
+    *,
+    actor: Actor,
+    substitute: Substitute,
+    first_day: datetime.date,
+    last_day: datetime.date,
+    weekdays: Iterable[int],
+    starts_at: datetime.time,
+    ends_at: datetime.time,
+) -> list[SubstituteAvailability]:
     """Available on these weekdays between two dates, from one time to another
     (replacing what was set for those days). Refused when it would leave a booking
     outside the new hours."""
@@ -100,11 +142,19 @@ def substitute_availability_set(*, actor: Actor, substitute: Substitute, first_d
     Substitute.objects.select_for_update().filter(pk=substitute.pk).first()
     dates = [first_day + datetime.timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     dates = [d for d in dates if d.weekday() in days]
-    outside = (CoverRequest.objects.filter(substitute=substitute, status=CoverStatus.FILLED, day__in=dates)
-               .filter(Q(starts_at__lt=starts_at) | Q(ends_at__gt=ends_at)).order_by("day").first())
+    outside = (
+        CoverRequest.objects.filter(substitute=substitute, status=CoverStatus.FILLED, day__in=dates)
+        .filter(Q(starts_at__lt=starts_at) | Q(ends_at__gt=ends_at))
+        .order_by("day")
+        .first()
+    )
     if outside:
-        raise ValidationError({"starts_at": f"{substitute} is booked {hm(outside.starts_at)}–{hm(outside.ends_at)} "
-                                            f"on {day_label(outside.day)}; release that cover first."})
+        raise ValidationError(
+            {
+                "starts_at": f"{substitute} is booked {hm(outside.starts_at)}–{hm(outside.ends_at)} "
+                f"on {day_label(outside.day)}; release that cover first."
+            }
+        )
     existing = {a.day: a for a in SubstituteAvailability.objects.filter(substitute=substitute, day__in=dates)}
     rows = []
     for day in dates:
@@ -114,9 +164,18 @@ def substitute_availability_set(*, actor: Actor, substitute: Substitute, first_d
         full_clean(row)
         row.save()
         rows.append(row)
-    audit_event_record(actor=actor, action="substitute.availability_set", target=substitute,
-                       after={"from": first_day, "to": last_day, "weekdays": days,
-                              "hours": f"{hm(starts_at)}-{hm(ends_at)}", "days": len(rows)})
+    audit_event_record(
+        actor=actor,
+        action="substitute.availability_set",
+        target=substitute,
+        after={
+            "from": first_day,
+            "to": last_day,
+            "weekdays": days,
+            "hours": f"{hm(starts_at)}-{hm(ends_at)}",
+            "days": len(rows),
+        },
+    )
     return rows
 
 
@@ -125,20 +184,29 @@ def substitute_availability_clear(*, actor: Actor, substitute: Substitute, day: 
     Substitute.objects.select_for_update().filter(pk=substitute.pk).first()
     booked = CoverRequest.objects.filter(substitute=substitute, status=CoverStatus.FILLED, day=day).first()
     if booked:
-        raise ValidationError(f"{substitute} is booked at {booked.program} on {day_label(day)}; "
-                              "release that cover first.")
+        raise ValidationError(
+            f"{substitute} is booked at {booked.program} on {day_label(day)}; release that cover first."
+        )
     deleted, _ = SubstituteAvailability.objects.filter(substitute=substitute, day=day).delete()
     if deleted:
-        audit_event_record(actor=actor, action="substitute.availability_cleared", target=substitute,
-                           after={"day": day})
+        audit_event_record(actor=actor, action="substitute.availability_cleared", target=substitute, after={"day": day})
 
 
 # --- Cover requests -------------------------------------------------------------
 @transaction.atomic
-def cover_request_create(*, actor: Actor, program: MemberProgram, classroom: Classroom, day: datetime.date,
-                         starts_at: datetime.time, ends_at: datetime.time, age_group: str = "",
-                         required_credential: str = "", reason: str = CoverReason.ILLNESS,
-                         notes: str = "") -> CoverRequest:
+def cover_request_create(
+    *,
+    actor: Actor,
+    program: MemberProgram,
+    classroom: Classroom,
+    day: datetime.date,
+    starts_at: datetime.time,
+    ends_at: datetime.time,
+    age_group: str = "",
+    required_credential: str = "",
+    reason: str = CoverReason.ILLNESS,
+    notes: str = "",
+) -> CoverRequest:
     """A program asks the Hub for a substitute."""
     errors: dict[str, str] = {}
     if classroom.site.program_id != program.pk:
@@ -160,14 +228,28 @@ def cover_request_create(*, actor: Actor, program: MemberProgram, classroom: Cla
     if errors:
         raise ValidationError(errors)
     clash = CoverRequest.objects.filter(
-        classroom=classroom, day=day, status__in=[CoverStatus.OPEN, CoverStatus.FILLED],
-        starts_at__lt=ends_at, ends_at__gt=starts_at).first()
+        classroom=classroom,
+        day=day,
+        status__in=[CoverStatus.OPEN, CoverStatus.FILLED],
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    ).first()
     if clash:
-        raise ValidationError({"starts_at": f"{classroom} already has a request for "
-                                            f"{hm(clash.starts_at)}–{hm(clash.ends_at)} that day."})
-    cover = CoverRequest(program=program, classroom=classroom, day=day, starts_at=starts_at, ends_at=ends_at,
-                         age_group=age_group or classroom.age_group, required_credential=required_credential,
-                         reason=reason, notes=notes, requested_by=user_of(actor))
+        raise ValidationError(
+            {"starts_at": f"{classroom} already has a request for {hm(clash.starts_at)}–{hm(clash.ends_at)} that day."}
+        )
+    cover = CoverRequest(
+        program=program,
+        classroom=classroom,
+        day=day,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        age_group=age_group or classroom.age_group,
+        required_credential=required_credential,
+        reason=reason,
+        notes=notes,
+        requested_by=user_of(actor),
+    )
     return create_row(cover, actor=actor, action="cover.requested", program_id=program.pk)
 
 
@@ -175,9 +257,13 @@ def _locked(cover: CoverRequest) -> CoverRequest:
     return CoverRequest.objects.select_for_update().select_related("program", "classroom").get(pk=cover.pk)
 
 
-STATE_WORDS = {CoverStatus.OPEN: "still open", CoverStatus.FILLED: "already filled",
-               CoverStatus.DELIVERED: "already delivered", CoverStatus.UNFILLED: "closed as not filled",
-               CoverStatus.CANCELLED: "cancelled"}
+STATE_WORDS = {
+    CoverStatus.OPEN: "still open",
+    CoverStatus.FILLED: "already filled",
+    CoverStatus.DELIVERED: "already delivered",
+    CoverStatus.UNFILLED: "closed as not filled",
+    CoverStatus.CANCELLED: "cancelled",
+}
 
 
 def _status_refusal(cover: CoverRequest, allowed: list[str], doing: str) -> None:
@@ -187,8 +273,9 @@ def _status_refusal(cover: CoverRequest, allowed: list[str], doing: str) -> None
 
 def _audit(actor: Actor, action: str, cover: CoverRequest, before: dict[str, Any], reason: str = "") -> None:
     after = {"status": cover.status, "substitute": cover.substitute_id, "hours_delivered": cover.hours_delivered}
-    audit_event_record(actor=actor, action=action, target=cover, program_id=cover.program_id,
-                       before=before, after=after, reason=reason)
+    audit_event_record(
+        actor=actor, action=action, target=cover, program_id=cover.program_id, before=before, after=after, reason=reason
+    )
 
 
 def _state(cover: CoverRequest) -> dict[str, Any]:
@@ -205,8 +292,9 @@ def cover_request_fill(*, actor: Actor, cover: CoverRequest, substitute: Substit
         raise ValidationError("The day of this request has passed.")
     candidate = cover_candidates(cover, substitute_ids=[substitute.pk])[0]
     if not candidate.qualifies:
-        raise ValidationError({"substitute": [f"{substitute} cannot cover this request: {reason}"
-                                              for reason in candidate.refusals]})
+        raise ValidationError(
+            {"substitute": [f"{substitute} cannot cover this request: {reason}" for reason in candidate.refusals]}
+        )
     before = _state(cover)
     cover.substitute, cover.status = substitute, CoverStatus.FILLED
     cover.filled_at, cover.filled_by = timezone.now(), user_of(actor)
@@ -269,8 +357,10 @@ def cover_request_record_hours(*, actor: Actor, cover: CoverRequest, hours: Deci
     cover = _locked(cover)
     _status_refusal(cover, [CoverStatus.FILLED, CoverStatus.DELIVERED], "given hours")
     if cover.is_charged:
-        raise ValidationError(f"These hours were charged on member invoice {cover.charged_invoice_number}; "
-                              "correct them with a credit on that invoice.")
+        raise ValidationError(
+            f"These hours were charged on member invoice {cover.charged_invoice_number}; "
+            "correct them with a credit on that invoice."
+        )
     if cover.day > alliance_today():
         raise ValidationError({"hours": "Record hours once the day has come."})
     if hours is None or hours <= 0:
@@ -289,8 +379,11 @@ def cover_request_record_hours(*, actor: Actor, cover: CoverRequest, hours: Deci
 @transaction.atomic
 def cover_requests_lapse(*, actor: Actor = None) -> list[int]:
     """Open requests whose day has passed were not filled (run daily by a task)."""
-    due = list(CoverRequest.objects.select_for_update().filter(status=CoverStatus.OPEN, day__lt=alliance_today())
-               .order_by("pk"))
+    due = list(
+        CoverRequest.objects.select_for_update()
+        .filter(status=CoverStatus.OPEN, day__lt=alliance_today())
+        .order_by("pk")
+    )
     for cover in due:
         _close(actor, cover, CoverStatus.UNFILLED, "No substitute was booked before the day.", "cover.lapsed")
     return [c.pk for c in due]
@@ -299,6 +392,6 @@ def cover_requests_lapse(*, actor: Actor = None) -> list[int]:
 @transaction.atomic
 def cover_hours_mark_charged(*, cover_ids: list[int], invoice_number: int, rate: Decimal) -> int:
     """Billing charged these delivered hours on a member-fee invoice (called by billing.member_fees)."""
-    return (CoverRequest.objects.filter(pk__in=cover_ids, status=CoverStatus.DELIVERED,
-                                        charged_invoice_number__isnull=True)
-            .update(charged_invoice_number=invoice_number, charged_rate=rate))
+    return CoverRequest.objects.filter(
+        pk__in=cover_ids, status=CoverStatus.DELIVERED, charged_invoice_number__isnull=True
+    ).update(charged_invoice_number=invoice_number, charged_rate=rate)

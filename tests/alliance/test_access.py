@@ -17,8 +17,7 @@ METHODS = ["get", "post"]
 
 def test_the_walk_finds_the_pages_and_endpoints():
     names = {r.name for r in ROUTES}
-    assert {"metrics:dashboard", "alliance:audit", "members:program_detail",
-            "api:program-list"} <= names
+    assert {"metrics:dashboard", "alliance:audit", "members:program_detail", "api:program-list"} <= names
 
 
 class TestProviderNarrowing:

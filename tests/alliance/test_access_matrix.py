@@ -69,20 +69,31 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
                 provider_x = users["provider@riverbend.example"]
                 program_x = Membership.objects.get(user=provider_x).program
                 program_y = MemberProgram.objects.exclude(pk=program_x.pk).order_by("pk").first()
-                other = get_user_model().objects.create(username="provider-y@riverbend.example",
-                                                        email="provider-y@riverbend.example")
+                other = get_user_model().objects.create(
+                    username="provider-y@riverbend.example", email="provider-y@riverbend.example"
+                )
                 Membership.objects.create(user=other, role=Role.PROVIDER, program=program_y)
                 rows_the_demo_lacks(users["admin@riverbend.example"], program_x)
                 samples = collect_samples(program_x.pk)
             _check_deferred_constraints_now()
             actors = {
-                "admin": users["admin@riverbend.example"], "staff": users["staff@riverbend.example"],
-                "provider_x": provider_x, "provider_y": other, "funder": users["funder@riverbend.example"],
-                "admin_b": users["admin@cascade.example"], "staff_b": users["staff@cascade.example"],
-                "provider_b": users["provider@cascade.example"], "funder_b": users["funder@cascade.example"],
+                "admin": users["admin@riverbend.example"],
+                "staff": users["staff@riverbend.example"],
+                "provider_x": provider_x,
+                "provider_y": other,
+                "funder": users["funder@riverbend.example"],
+                "admin_b": users["admin@cascade.example"],
+                "staff_b": users["staff@cascade.example"],
+                "provider_b": users["provider@cascade.example"],
+                "funder_b": users["funder@cascade.example"],
             }
-            yield SimpleNamespace(a=a, b=b, samples=samples, first_counts=first_counts,
-                                  clients={name: _client(user) for name, user in actors.items()})
+            yield SimpleNamespace(
+                a=a,
+                b=b,
+                samples=samples,
+                first_counts=first_counts,
+                clients={name: _client(user) for name, user in actors.items()},
+            )
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
@@ -113,7 +124,8 @@ def test_every_route_has_a_row_in_the_table(demo, db):
     stale = set(TABLE) - {route.name for route in ROUTES}
     assert not missing, (
         "Routes without a row in tests/access_table.py. Outcomes seen (" + " ".join(A_ROLES) + "); check "
-        "them and add the rows:\n" + "\n".join(f'    "{name}": "{row}",' for name, row in sorted(missing.items())))
+        "them and add the rows:\n" + "\n".join(f'    "{name}": "{row}",' for name, row in sorted(missing.items()))
+    )
     assert not stale, f"Rows for routes that no longer exist: {sorted(stale)}"
 
 
@@ -131,8 +143,9 @@ def test_roles_of_alliance_a_get_what_the_table_says(demo, db):
 
 def test_every_route_is_tried_with_a_real_object(demo, db):
     """A route with an id is tried with a real row of alliance A, or the 200s above would mean nothing."""
-    unresolved = {route.name for route in ROUTES
-                  if "<int:pk>" in route.route and not demo.samples.pk_of(pk_label(route) or "")}
+    unresolved = {
+        route.name for route in ROUTES if "<int:pk>" in route.route and not demo.samples.pk_of(pk_label(route) or "")
+    }
     assert not unresolved, f"No sample row for: {sorted(unresolved)} (tests/accessmatrix.py)"
 
 
@@ -172,16 +185,34 @@ def test_the_table_keeps_the_rules_of_design(demo):
     for name, row in TABLE.items():
         seen = dict(zip(A_ROLES, row.split(), strict=True))
         route = next((r for r in ROUTES if r.name == name), None)
-        program_object = route is not None and ("<int:program_pk>" in route.route or (
-            pk_label(route) is not None and demo.samples.rows.get(pk_label(route)) is not None
-            and getattr(type(demo.samples.rows[pk_label(route)]), "program_field", None)))
+        program_object = route is not None and (
+            "<int:program_pk>" in route.route
+            or (
+                pk_label(route) is not None
+                and demo.samples.rows.get(pk_label(route)) is not None
+                and getattr(type(demo.samples.rows[pk_label(route)]), "program_field", None)
+            )
+        )
         # A provider never sees another program's row.
         if program_object and seen["provider_y"] == "200" and not name.startswith("api:"):
             broken.append(f"{name}: provider of another program gets 200")
         # Funders see aggregate pages only: never a family, child, invoice, payment or staff row.
-        if seen["funder"] == "200" and any(word in name for word in (
-                "family", "child", "invoice", "payment", "staff", "guardian", "enrollment", "attendance",
-                "account", "ledger", "inquir")):
+        if seen["funder"] == "200" and any(
+            word in name
+            for word in (
+                "family",
+                "child",
+                "invoice",
+                "payment",
+                "staff",
+                "guardian",
+                "enrollment",
+                "attendance",
+                "account",
+                "ledger",
+                "inquir",
+            )
+        ):
             broken.append(f"{name}: funder gets 200")
         # Hub staff may do what a provider may do (but a provider's own "my program" pages); a hub admin
         # what hub staff may do.
@@ -200,8 +231,11 @@ def test_every_demo_sign_in_reaches_its_landing_page(demo, db, email):
         landing = client.get("/", follow=True)
     assert landing.status_code == 200 and client.session.get("_auth_user_id"), email
     # One alliance: straight to its landing page; several (the consultant): the list to choose from.
-    assert landing.redirect_chain[-1][0].startswith("/a/") if landing.redirect_chain else (
-        b"/a/riverbend/" in landing.content and b"/a/cascade/" in landing.content)
+    assert (
+        landing.redirect_chain[-1][0].startswith("/a/")
+        if landing.redirect_chain
+        else (b"/a/riverbend/" in landing.content and b"/a/cascade/" in landing.content)
+    )
 
 
 def test_seed_demo_is_idempotent(demo, db):

@@ -11,8 +11,13 @@ from django.utils import timezone
 from alliance.models import Alliance, AuditEvent
 from alliance.tenancy import alliance_scope
 
-VALID = {"name": "Alliance A of the Valley", "region": "Valley County", "timezone": "Europe/London",
-         "locale": "en-gb", "fiscal_year_start_month": "4"}
+VALID = {
+    "name": "Alliance A of the Valley",
+    "region": "Valley County",
+    "timezone": "Europe/London",
+    "locale": "en-gb",
+    "fiscal_year_start_month": "4",
+}
 
 
 def url(alliance) -> str:  # type: ignore[no-untyped-def]
@@ -33,7 +38,11 @@ def test_saving_changes_the_alliance_and_records_who_did_it(world, clients):
     assert response.status_code == 302 and response["Location"] == url(world.a)
     world.a.refresh_from_db()
     assert (world.a.name, world.a.timezone, world.a.locale, world.a.fiscal_year_start_month) == (
-        "Alliance A of the Valley", "Europe/London", "en-gb", 4)
+        "Alliance A of the Valley",
+        "Europe/London",
+        "en-gb",
+        4,
+    )
     with alliance_scope(world.a.pk):
         event = AuditEvent.objects.get(action="alliance.settings_updated")
     assert event.actor == world.users.admin_a

@@ -12,11 +12,17 @@ from alliance.tenancy import TenancyError, alliance_scope
 @pytest.fixture
 def events(world):
     with alliance_scope(world.a.pk):
-        first = audit_event_record(actor=world.users.staff_a, action="program.updated",
-                                   target=world.x, before={"status": "active"},
-                                   after={"status": "paused"}, reason="Summer closure")
-        audit_event_record(actor=world.users.admin_a, action="invitation.created",
-                           object_type="alliance.invitation", object_id="7")
+        first = audit_event_record(
+            actor=world.users.staff_a,
+            action="program.updated",
+            target=world.x,
+            before={"status": "active"},
+            after={"status": "paused"},
+            reason="Summer closure",
+        )
+        audit_event_record(
+            actor=world.users.admin_a, action="invitation.created", object_type="alliance.invitation", object_id="7"
+        )
     with alliance_scope(world.b.pk):
         audit_event_record(actor=world.users.admin_b, action="program.updated", target=world.z)
     return first
@@ -53,8 +59,7 @@ class TestAuditPage:
     def test_filters_narrow_the_list(self, world, clients, events):
         page = clients.staff_a.get(f"/a/{world.a.slug}/audit/", {"action": "invitation"})
         assert [e.action for e in page.context["object_list"]] == ["invitation.created"]
-        page = clients.staff_a.get(f"/a/{world.a.slug}/audit/",
-                                   {"actor": world.users.staff_a.email})
+        page = clients.staff_a.get(f"/a/{world.a.slug}/audit/", {"actor": world.users.staff_a.email})
         assert [e.action for e in page.context["object_list"]] == ["program.updated"]
 
     def test_a_malformed_filter_is_reported_not_crashed(self, world, clients, events):
@@ -69,15 +74,13 @@ class TestAuditPage:
 
 class TestAuditAPI:
     def test_lists_and_filters(self, world, clients, events):
-        data = clients.staff_a.get(f"/api/a/{world.a.slug}/audit-events/",
-                                   {"action": "program"}).json()
+        data = clients.staff_a.get(f"/api/a/{world.a.slug}/audit-events/", {"action": "program"}).json()
         assert data["count"] == 1 and data["results"][0]["reason"] == "Summer closure"
 
     def test_events_cannot_be_changed_through_the_api(self, world, clients, events):
         url = f"/api/a/{world.a.slug}/audit-events/{events.pk}/"
         assert clients.admin_a.delete(url).status_code == 405
-        assert clients.admin_a.patch(url, {"action": "x"},
-                                     content_type="application/json").status_code == 405
+        assert clients.admin_a.patch(url, {"action": "x"}, content_type="application/json").status_code == 405
         assert clients.admin_a.post(f"/api/a/{world.a.slug}/audit-events/", {}).status_code == 405
 
     def test_another_alliances_event_is_404(self, world, clients, events):

@@ -27,7 +27,7 @@ class TestExport:
         self, world, clients, exports_here, django_capture_on_commit_callbacks
     ):
         with alliance_scope(world.a.pk):
-            audit_event_record(actor=None, action="note", target=world.x, reason="=HYPERLINK(\"x\")")
+            audit_event_record(actor=None, action="note", target=world.x, reason='=HYPERLINK("x")')
         with django_capture_on_commit_callbacks(execute=True):
             response = clients.admin_a.post(f"/a/{world.a.slug}/export/")
         assert response.status_code == 302

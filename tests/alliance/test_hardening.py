@@ -49,9 +49,9 @@ class TestSessions:
 class TestUploadLimit:
     def test_an_oversized_request_body_is_refused(self, world, clients, settings):
         settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
-        response = clients.admin_a.post(f"/a/{world.a.slug}/invitations/",
-                                        {"email": "x@example.org", "role": "hub_staff",
-                                         "padding": "x" * 4096})
+        response = clients.admin_a.post(
+            f"/a/{world.a.slug}/invitations/", {"email": "x@example.org", "role": "hub_staff", "padding": "x" * 4096}
+        )
         assert response.status_code == 400
 
 
@@ -75,16 +75,21 @@ def test_production_defaults_are_safe(setting, expected):
     import subprocess
     import sys
 
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("DJANGO_", "HUB_", "CELERY_")) or k == "DJANGO_SETTINGS_MODULE"}
-    env.update(DJANGO_SECRET_KEY="s" * 60, DJANGO_ALLOWED_HOSTS="hub.example.org",
-               DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hub"))
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("DJANGO_", "HUB_", "CELERY_")) or k == "DJANGO_SETTINGS_MODULE"
+    }
+    env.update(
+        DJANGO_SECRET_KEY="s" * 60,
+        DJANGO_ALLOWED_HOSTS="hub.example.org",
+        DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hub"),
+    )
     code = (
         "import django, json; django.setup(); from django.conf import settings; "
         f"print(json.dumps(getattr(settings, {setting!r})))"
     )
-    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == expected
 

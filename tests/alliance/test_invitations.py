@@ -29,8 +29,9 @@ class TestInviting:
         self, world, clients, mailoutbox, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            response = invite(clients.admin_a, world.a, email="New.Director@Example.org",
-                              role=Role.PROVIDER, program=world.y.pk)
+            response = invite(
+                clients.admin_a, world.a, email="New.Director@Example.org", role=Role.PROVIDER, program=world.y.pk
+            )
         assert response.status_code == 302
         with alliance_scope(world.a.pk):
             invitation = Invitation.objects.get()
@@ -44,27 +45,26 @@ class TestInviting:
         assert b"new.director@example.org" in listing.content
 
     def test_inviting_an_existing_member_is_a_form_error(self, world, clients):
-        response = invite(clients.admin_a, world.a, email=world.users.staff_a.email,
-                          role=Role.HUB_STAFF)
+        response = invite(clients.admin_a, world.a, email=world.users.staff_a.email, role=Role.HUB_STAFF)
         assert response.status_code == 200
         assert b"already a member of this alliance" in response.content
         assert count_invitations(world.a) == 0
 
     def test_a_member_of_another_alliance_may_be_invited(self, world, clients):
-        response = invite(clients.admin_a, world.a, email=world.users.funder_b.email,
-                          role=Role.FUNDER)
+        response = invite(clients.admin_a, world.a, email=world.users.funder_b.email, role=Role.FUNDER)
         assert response.status_code == 302
         assert count_invitations(world.a) == 1
 
-    @pytest.mark.parametrize("data, field_error", [
-        ({"email": "not-an-email", "role": Role.HUB_STAFF}, b"Enter a valid email address"),
-        ({"email": "p@example.org", "role": Role.PROVIDER}, b"Choose the member program"),
-        ({"email": "f@example.org", "role": Role.FUNDER, "program": "PROGRAM_X"},
-         b"Only providers are tied"),
-        ({"email": "f@example.org", "role": "overlord"}, b"Select a valid choice"),
-    ])
-    def test_bad_input_is_shown_on_the_form_and_saves_nothing(self, world, clients, data,
-                                                              field_error):
+    @pytest.mark.parametrize(
+        "data, field_error",
+        [
+            ({"email": "not-an-email", "role": Role.HUB_STAFF}, b"Enter a valid email address"),
+            ({"email": "p@example.org", "role": Role.PROVIDER}, b"Choose the member program"),
+            ({"email": "f@example.org", "role": Role.FUNDER, "program": "PROGRAM_X"}, b"Only providers are tied"),
+            ({"email": "f@example.org", "role": "overlord"}, b"Select a valid choice"),
+        ],
+    )
+    def test_bad_input_is_shown_on_the_form_and_saves_nothing(self, world, clients, data, field_error):
         if data.get("program") == "PROGRAM_X":
             data = {**data, "program": world.x.pk}
         response = invite(clients.admin_a, world.a, **data)
@@ -74,8 +74,7 @@ class TestInviting:
         assert count_invitations(world.a) == 0
 
     def test_a_program_of_another_alliance_cannot_be_chosen(self, world, clients):
-        response = invite(clients.admin_a, world.a, email="p@example.org", role=Role.PROVIDER,
-                          program=world.z.pk)
+        response = invite(clients.admin_a, world.a, email="p@example.org", role=Role.PROVIDER, program=world.z.pk)
         assert response.status_code == 200
         assert count_invitations(world.a) == 0
 
@@ -94,16 +93,14 @@ class TestAccepting:
     @pytest.fixture
     def link(self, world, clients, mailoutbox, django_capture_on_commit_callbacks):
         with django_capture_on_commit_callbacks(execute=True):
-            invite(clients.admin_a, world.a, email="dir@example.org", role=Role.PROVIDER,
-                   program=world.y.pk)
+            invite(clients.admin_a, world.a, email="dir@example.org", role=Role.PROVIDER, program=world.y.pk)
         return accept_link(mailoutbox[0])
 
     def test_a_newcomer_sets_a_password_and_lands_on_their_program(self, world, link):
         client = Client()
         page = client.get(link)
         assert page.status_code == 200 and b"Program Y" in page.content
-        response = client.post(link, {"password1": "a-long-pass-phrase-1",
-                                      "password2": "a-long-pass-phrase-1"})
+        response = client.post(link, {"password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
         assert response.status_code == 302
         assert client.get("/").headers["Location"] == f"/a/{world.a.slug}/programs/{world.y.pk}/"
         with alliance_scope(world.a.pk):
@@ -115,16 +112,14 @@ class TestAccepting:
         client = Client()
         response = client.post(link, {"password1": "short", "password2": "short"})
         assert b"too short" in response.content
-        response = client.post(link, {"password1": "a-long-pass-phrase-1",
-                                      "password2": "a-long-pass-phrase-2"})
+        response = client.post(link, {"password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-2"})
         assert b"The two passwords differ" in response.content
         with alliance_scope(world.a.pk):
             assert not Membership.objects.filter(user__email="dir@example.org").exists()
 
     def test_a_link_works_once(self, world, link):
         Client().post(link, {"password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
-        again = Client().post(link, {"password1": "a-long-pass-phrase-1",
-                                     "password2": "a-long-pass-phrase-1"})
+        again = Client().post(link, {"password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
         assert b"This invitation is accepted" in again.content
 
     def test_a_revoked_link_is_refused(self, world, clients, link):

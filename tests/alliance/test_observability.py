@@ -25,8 +25,7 @@ from tests.worker import ROOT, celery_worker
 @contextmanager
 def captured_log_lines() -> Iterator[list[dict]]:
     """The JSON lines the configured console handler writes while the block runs."""
-    handler = next(h for h in logging.getLogger().handlers
-                   if any(isinstance(f, LogContextFilter) for f in h.filters))
+    handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, LogContextFilter) for f in h.filters))
     buffer = io.StringIO()
     previous = handler.setStream(buffer)
     lines: list[dict] = []
@@ -40,8 +39,7 @@ def captured_log_lines() -> Iterator[list[dict]]:
 class TestRequestLog:
     def test_a_page_is_logged_as_json_with_request_id_alliance_and_user_never_the_query(self, world, clients):
         with captured_log_lines() as lines:
-            response = clients.staff_a.get(f"/a/{world.a.slug}/audit/?q=Ana+Lopez",
-                                           HTTP_X_REQUEST_ID="trace-42")
+            response = clients.staff_a.get(f"/a/{world.a.slug}/audit/?q=Ana+Lopez", HTTP_X_REQUEST_ID="trace-42")
         assert response.status_code == 200
         assert response["X-Request-ID"] == "trace-42"
         (line,) = [li for li in lines if li["logger"] == "hub.request"]
@@ -82,10 +80,13 @@ class TestHealthz:
     def test_an_unreachable_database_is_named_with_503(self):
         # A separate process whose DATABASE_URL points at a port nothing listens on.
         env = {**os.environ, "DATABASE_URL": "postgres://hub@127.0.0.1:1/none"}
-        code = ("import django, json; django.setup(); from django.test import Client; "
-                "r = Client().get('/healthz'); print(r.status_code, json.dumps(r.json()))")
-        result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True,
-                                text=True, timeout=60)
+        code = (
+            "import django, json; django.setup(); from django.test import Client; "
+            "r = Client().get('/healthz'); print(r.status_code, json.dumps(r.json()))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+        )
         status, body = result.stdout.strip().splitlines()[-1].split(" ", 1)
         assert status == "503"
         assert json.loads(body) == {"database": "failed: OperationalError", "redis": "ok"}
@@ -101,11 +102,19 @@ class TestTaskFailuresPage:
 
     def test_admin_sees_the_alliances_failures_only(self, world, clients):
         with alliance_scope(world.a.pk):
-            TaskFailure.objects.create(task_name="billing.invoice_run_program", task_id="t-a",
-                                       exception_type="IntegrityError", message="duplicate key")
+            TaskFailure.objects.create(
+                task_name="billing.invoice_run_program",
+                task_id="t-a",
+                exception_type="IntegrityError",
+                message="duplicate key",
+            )
         with alliance_scope(world.b.pk):
-            TaskFailure.objects.create(task_name="metrics.rollup_alliance", task_id="t-b",
-                                       exception_type="ZeroDivisionError", message="division by zero")
+            TaskFailure.objects.create(
+                task_name="metrics.rollup_alliance",
+                task_id="t-b",
+                exception_type="ZeroDivisionError",
+                message="division by zero",
+            )
         page = clients.admin_a.get(self.url(world.a)).content.decode()
         assert "billing.invoice_run_program" in page and "IntegrityError" in page and "t-a" in page
         assert "ZeroDivisionError" not in page
@@ -124,8 +133,7 @@ class TestTaskFailuresPage:
 
     def test_a_task_failure_is_recorded_without_its_arguments(self, world):
         # throw=False runs the task as a worker would, through the failure handlers.
-        result = send_invitation_email.apply(args=[world.a.pk, 987654, "https://hub/join/SECRET-TOKEN/"],
-                                             throw=False)
+        result = send_invitation_email.apply(args=[world.a.pk, 987654, "https://hub/join/SECRET-TOKEN/"], throw=False)
         assert result.failed()
         with alliance_scope(world.a.pk):
             failure = TaskFailure.objects.get()

@@ -22,7 +22,8 @@ def test_money_is_a_string_in_every_schema(db):
         f"{name}.{field}"
         for name, component in schema["components"]["schemas"].items()
         for field, spec in component.get("properties", {}).items()
-        if spec.get("type") == "number" and spec.get("format") == "double"
+        if spec.get("type") == "number"
+        and spec.get("format") == "double"
         and any(word in field for word in ("amount", "balance", "fee", "rate", "cost", "total", "price"))
     ]
     assert decimal_numbers == []

@@ -16,18 +16,20 @@ SETUP = "import django; django.setup(); print('started')"
 
 def start(**overrides: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, **overrides}
-    return subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.parametrize("variable, value", [
-    ("DJANGO_DEBUG", "maybe"),
-    ("DATABASE_CONN_MAX_AGE", "ten"),
-    ("REDIS_URL", "http://127.0.0.1:6379"),
-    ("DATABASE_URL", "mysql://root@localhost/hub"),
-    ("HUB_CACHE_BACKEND", "memcached"),
-    ("EMAIL_PORT", "25x"),
-])
+@pytest.mark.parametrize(
+    "variable, value",
+    [
+        ("DJANGO_DEBUG", "maybe"),
+        ("DATABASE_CONN_MAX_AGE", "ten"),
+        ("REDIS_URL", "http://127.0.0.1:6379"),
+        ("DATABASE_URL", "mysql://root@localhost/hub"),
+        ("HUB_CACHE_BACKEND", "memcached"),
+        ("EMAIL_PORT", "25x"),
+    ],
+)
 def test_a_malformed_variable_stops_start_up_naming_it(variable, value):
     result = start(**{variable: value})
     assert result.returncode != 0
@@ -38,8 +40,9 @@ def test_a_malformed_variable_stops_start_up_naming_it(variable, value):
 def test_production_requires_a_secret_key_and_hosts():
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
     env["DJANGO_DEBUG"] = "false"
-    result = subprocess.run([sys.executable, "-c", SETUP], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
     result = start(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="")
     assert result.returncode != 0 and "DJANGO_ALLOWED_HOSTS" in result.stderr
@@ -62,7 +65,11 @@ def test_check_deploy_with_production_settings_is_clean(db):
     env.pop("DATABASE_TEST_NAME", None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues (0 silenced)." in result.stdout

@@ -26,8 +26,7 @@ def sign_in(client: Client, user) -> object:  # type: ignore[no-untyped-def]
 class TestPasswordSignIn:
     def test_wrong_password_is_refused_with_a_message(self, world):
         client = Client()
-        response = client.post("/accounts/login/", {"login": world.users.provider_x.email,
-                                                    "password": "wrong"})
+        response = client.post("/accounts/login/", {"login": world.users.provider_x.email, "password": "wrong"})
         assert response.status_code == 200
         assert b"not correct" in response.content
         assert "_auth_user_id" not in client.session
@@ -35,11 +34,9 @@ class TestPasswordSignIn:
     def test_repeated_failures_are_rate_limited(self, world):
         client = Client()
         for _ in range(6):
-            response = client.post("/accounts/login/", {"login": world.users.provider_x.email,
-                                                        "password": "wrong"})
+            response = client.post("/accounts/login/", {"login": world.users.provider_x.email, "password": "wrong"})
         assert b"Too many failed login attempts" in response.content
-        response = client.post("/accounts/login/", {"login": world.users.provider_x.email,
-                                                    "password": PASSWORD})
+        response = client.post("/accounts/login/", {"login": world.users.provider_x.email, "password": PASSWORD})
         assert "_auth_user_id" not in client.session
 
     def test_sign_out(self, world, clients):
@@ -48,8 +45,7 @@ class TestPasswordSignIn:
         assert clients.provider_x.get(f"/a/{world.a.slug}/programs/{world.x.pk}/").status_code == 302
 
     def test_password_reset_sends_an_email(self, world, mailoutbox):
-        response = Client().post("/accounts/password/reset/",
-                                 {"email": world.users.provider_x.email})
+        response = Client().post("/accounts/password/reset/", {"email": world.users.provider_x.email})
         assert response.status_code == 302
         assert len(mailoutbox) == 1
         assert "/accounts/password/reset/key/" in mailoutbox[0].body
@@ -95,8 +91,10 @@ class TestTOTPForHubRoles:
         assert client.get(f"/a/{alliance.slug}/dashboard/").status_code == 200
 
     def test_provider_and_funder_need_no_totp(self, world):
-        for user, landing in ((world.users.provider_x, f"/a/{world.a.slug}/programs/{world.x.pk}/"),
-                              (world.users.funder_a, f"/a/{world.a.slug}/reports/")):
+        for user, landing in (
+            (world.users.provider_x, f"/a/{world.a.slug}/programs/{world.x.pk}/"),
+            (world.users.funder_a, f"/a/{world.a.slug}/reports/"),
+        ):
             client = Client()
             sign_in(client, user)
             assert client.get("/", follow=True).redirect_chain[-1][0] == landing
@@ -156,7 +154,7 @@ class TestLanding:
         page = clients.staff_a.get(f"/a/{world.a.slug}/dashboard/")
         assert page.status_code == 200
         assert b"No Iron Triangle figures yet" in page.content
-        assert b"member flagged" not in page.content and b"class=\"sparkline\"" not in page.content
+        assert b"member flagged" not in page.content and b'class="sparkline"' not in page.content
         assert b"Program Z" not in page.content
 
     def test_funder_report_list_explains_the_empty_state(self, world, clients):

@@ -67,8 +67,9 @@ class TestRowLevelSecurity:
 
     def _raw_count(self, table: str, alliance_id: int | None) -> int:
         with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('app.alliance_id', %s, true)",
-                           ["" if alliance_id is None else str(alliance_id)])
+            cursor.execute(
+                "SELECT set_config('app.alliance_id', %s, true)", ["" if alliance_id is None else str(alliance_id)]
+            )
             cursor.execute(f'SELECT count(*) FROM "{table}"')
             return cursor.fetchone()[0]
 
@@ -78,8 +79,7 @@ class TestRowLevelSecurity:
         with connection.cursor() as cursor:
             with transaction.atomic():
                 cursor.execute("SELECT set_config('app.alliance_id', %s, true)", [str(world.b.pk)])
-                cursor.execute(f'SELECT count(*) FROM "{table}" WHERE alliance_id = %s',
-                               [world.a.pk])
+                cursor.execute(f'SELECT count(*) FROM "{table}" WHERE alliance_id = %s', [world.a.pk])
                 assert cursor.fetchone()[0] == 0
 
     def test_raw_sql_sees_b_rows_only_and_nothing_unset(self, world):
@@ -117,12 +117,10 @@ class TestRowLevelSecurity:
 
         with alliance_scope(world.a.pk):
             audit_event_record(actor=None, action="test.event", target=world.x)
-        for statement in ("UPDATE alliance_auditevent SET action = 'x'",
-                          "DELETE FROM alliance_auditevent"):
+        for statement in ("UPDATE alliance_auditevent SET action = 'x'", "DELETE FROM alliance_auditevent"):
             with pytest.raises(ProgrammingError, match="permission denied"):
                 with transaction.atomic(), connection.cursor() as cursor:
-                    cursor.execute("SELECT set_config('app.alliance_id', %s, true)",
-                                   [str(world.a.pk)])
+                    cursor.execute("SELECT set_config('app.alliance_id', %s, true)", [str(world.a.pk)])
                     cursor.execute(statement)
         with alliance_scope(world.a.pk):
             assert AuditEvent.objects.filter(action="test.event").count() == 1

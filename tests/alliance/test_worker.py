@@ -27,8 +27,9 @@ def test_a_real_worker_runs_the_task_in_the_alliances_scope(transactional_db, no
     program = MemberProgramFactory(alliance=alliance_a)
     admin = member(alliance_a, Role.HUB_ADMIN)
     with alliance_scope(alliance_a.pk):
-        invitation, _token = invitation_create(invited_by=admin, email="dir@example.org",
-                                               role=Role.PROVIDER, program_id=program.pk)
+        invitation, _token = invitation_create(
+            invited_by=admin, email="dir@example.org", role=Role.PROVIDER, program_id=program.pk
+        )
 
     with celery_worker():
         result = send_invitation_email.delay(alliance_a.pk, invitation.pk, "http://hub/join/t/")

@@ -68,5 +68,7 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
     if _figures["operations"] and not hasattr(terminalreporter.config, "workerinput"):
         terminalreporter.write_line(
-            "schemathesis: {operations} operations, {cases} cases, {requests} requests "
-            "in {seconds:.1f} s".format(**_figures))
+            "schemathesis: {operations} operations, {cases} cases, {requests} requests in {seconds:.1f} s".format(
+                **_figures
+            )
+        )

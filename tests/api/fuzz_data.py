@@ -50,10 +50,18 @@ def _month_start(day: datetime.date, back: int = 0) -> datetime.date:
 
 def _program_data(alliance: Alliance, program, *, today: datetime.date, opened: datetime.date):  # type: ignore[no-untyped-def]
     site = SiteFactory(program=program, name=f"{program.name} main site")
-    toddlers = classroom(site, name="Toddlers", age_group=AgeGroup.TODDLER, licensed=12, desired=10,
-                         children_per_staff=6, opened_on=opened)
-    preschool = classroom(site, name="Preschool", age_group=AgeGroup.PRESCHOOL, licensed=20,
-                          children_per_staff=10, opened_on=opened)
+    toddlers = classroom(
+        site,
+        name="Toddlers",
+        age_group=AgeGroup.TODDLER,
+        licensed=12,
+        desired=10,
+        children_per_staff=6,
+        opened_on=opened,
+    )
+    preschool = classroom(
+        site, name="Preschool", age_group=AgeGroup.PRESCHOOL, licensed=20, children_per_staff=10, opened_on=opened
+    )
     staff = StaffMemberFactory(program=program, site=site)
     CredentialFactory(staff=staff, expires_on=today + datetime.timedelta(days=30))
     MonthlyCostFactory(program=program, month=_month_start(today, 1))
@@ -65,8 +73,9 @@ def _program_data(alliance: Alliance, program, *, today: datetime.date, opened: 
     waiting = ChildFactory(family=family, date_of_birth=today - datetime.timedelta(days=640))
     start = _month_start(today, 2)
     enrollments = [enroll(toddler, toddlers, start), enroll(pre, preschool, start, weekdays=[0, 2, 4])]
-    return SimpleNamespace(site=site, toddlers=toddlers, preschool=preschool, family=family,
-                           enrollments=enrollments, waiting=waiting)
+    return SimpleNamespace(
+        site=site, toddlers=toddlers, preschool=preschool, family=family, enrollments=enrollments, waiting=waiting
+    )
 
 
 def build_fuzz_world() -> SimpleNamespace:
@@ -89,9 +98,14 @@ def build_fuzz_world() -> SimpleNamespace:
         service = HubServiceFactory(alliance=alliance)
         SubscriptionFactory(program=program_x, service=service)
         for program in (program_x, program_y):
-            RatePlan.objects.create(program=program, name="Full time", period=RatePeriod.MONTHLY,
-                                    tuition=Decimal("1100.00"), registration_fee=Decimal("50.00"),
-                                    effective_from=_month_start(today, 12))
+            RatePlan.objects.create(
+                program=program,
+                name="Full time",
+                period=RatePeriod.MONTHLY,
+                tuition=Decimal("1100.00"),
+                registration_fee=Decimal("50.00"),
+                effective_from=_month_start(today, 12),
+            )
         # Two months invoiced through the real run, then money received.
         for back in (1, 0):
             run = invoicing.invoice_run_create(actor=admin, period_start=_month_start(today, back), queue=False)
@@ -100,25 +114,52 @@ def build_fuzz_world() -> SimpleNamespace:
                 invoicing.invoice_run_program(run_id=run.pk, program_id=program.pk)
             invoicing.invoice_run_finish(run_id=run.pk)
         for account in FamilyAccount.objects.order_by("pk"):
-            payments.payment_record(actor=admin, account=account, amount=Decimal("400.00"),
-                                    method=PaymentMethod.CHECK, reference="1001",
-                                    received_on=today - datetime.timedelta(days=3))
+            payments.payment_record(
+                actor=admin,
+                account=account,
+                amount=Decimal("400.00"),
+                method=PaymentMethod.CHECK,
+                reference="1001",
+                received_on=today - datetime.timedelta(days=3),
+            )
         for enrollment in x.enrollments + y.enrollments:
-            enrollment_services.attendance_check_in(actor=admin, enrollment=enrollment,
-                                                    day=_last_weekday(today, enrollment.weekdays),
-                                                    at=datetime.time(8, 0))
-        waiting_entry = entry(x.waiting, program=program_x, added_on=today - datetime.timedelta(days=20),
-                              desired_start=today + datetime.timedelta(days=14))
-        entry(y.waiting, program=None, any_program=True, added_on=today - datetime.timedelta(days=10),
-              desired_start=today + datetime.timedelta(days=30))
-        enrollment_services.offer_create(actor=admin, entry=waiting_entry, classroom=x.toddlers,
-                                         start_date=_next_monday(today))
+            enrollment_services.attendance_check_in(
+                actor=admin,
+                enrollment=enrollment,
+                day=_last_weekday(today, enrollment.weekdays),
+                at=datetime.time(8, 0),
+            )
+        waiting_entry = entry(
+            x.waiting,
+            program=program_x,
+            added_on=today - datetime.timedelta(days=20),
+            desired_start=today + datetime.timedelta(days=14),
+        )
+        entry(
+            y.waiting,
+            program=None,
+            any_program=True,
+            added_on=today - datetime.timedelta(days=10),
+            desired_start=today + datetime.timedelta(days=30),
+        )
+        enrollment_services.offer_create(
+            actor=admin, entry=waiting_entry, classroom=x.toddlers, start_date=_next_monday(today)
+        )
         rollup_alliance(start=_month_start(today, 2), end=today)
     with alliance_scope(stranger.pk):
         z = _program_data(stranger, program_z, today=today, opened=opened)
     tokens = {role: api_token_create(user=user, name=f"fuzz {role}")[1] for role, user in users.items()}
-    return SimpleNamespace(alliance=alliance, stranger=stranger, programs=(program_x, program_y, program_z),
-                           users=users, tokens=tokens, today=today, x=x, y=y, z=z)
+    return SimpleNamespace(
+        alliance=alliance,
+        stranger=stranger,
+        programs=(program_x, program_y, program_z),
+        users=users,
+        tokens=tokens,
+        today=today,
+        x=x,
+        y=y,
+        z=z,
+    )
 
 
 def _last_weekday(today: datetime.date, weekdays: list[int]) -> datetime.date:

@@ -55,8 +55,13 @@ class IdPool:
         return own, strangers
 
     def models_named(self, name: str) -> set[type[models.Model]]:
-        for candidate in (name, name.removesuffix("_id"), name.removesuffix("_pk"),
-                          name.removesuffix("_ids"), name.removesuffix("_ids") + "s"):
+        for candidate in (
+            name,
+            name.removesuffix("_id"),
+            name.removesuffix("_pk"),
+            name.removesuffix("_ids"),
+            name.removesuffix("_ids") + "s",
+        ):
             if candidate in self.by_name:
                 return self.by_name[candidate]
         return set()

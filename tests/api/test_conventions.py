@@ -19,10 +19,21 @@ def post(client, url: str, body: object):  # type: ignore[no-untyped-def]
 class TestInput:
     def test_a_value_of_the_wrong_json_type_is_a_field_error(self, world, clients):
         site = SiteFactory(program=world.x)
-        response = post(clients.staff_a, api(world, "staff/"), {
-            "program": world.x.pk, "site": site.pk, "first_name": 5, "last_name": "Teacher",
-            "category": "classroom", "fte": 1, "pay_basis": "hourly", "hourly_wage": 18.5,
-            "started_on": "2026-01-05"})
+        response = post(
+            clients.staff_a,
+            api(world, "staff/"),
+            {
+                "program": world.x.pk,
+                "site": site.pk,
+                "first_name": 5,
+                "last_name": "Teacher",
+                "category": "classroom",
+                "fte": 1,
+                "pay_basis": "hourly",
+                "hourly_wage": 18.5,
+                "started_on": "2026-01-05",
+            },
+        )
         assert response.status_code == 400
         errors = response.json()
         assert errors["first_name"] == ["Not a valid string."]
@@ -45,13 +56,23 @@ class TestInput:
 
     def test_a_new_classroom_cannot_be_closed_already(self, world, clients):
         site = SiteFactory(program=world.x)
-        response = post(clients.staff_a, api(world, "classrooms/"), {
-            "site": site.pk, "name": "Robins", "age_group": "preschool", "children_per_staff": 10,
-            "operating_days": [0, 1, 2, 3, 4], "opens_at": "07:00", "closes_at": "18:00",
-            "initial_licensed_capacity": 20, "closed_on": "2026-01-01"})
+        response = post(
+            clients.staff_a,
+            api(world, "classrooms/"),
+            {
+                "site": site.pk,
+                "name": "Robins",
+                "age_group": "preschool",
+                "children_per_staff": 10,
+                "operating_days": [0, 1, 2, 3, 4],
+                "opens_at": "07:00",
+                "closes_at": "18:00",
+                "initial_licensed_capacity": 20,
+                "closed_on": "2026-01-01",
+            },
+        )
         assert response.status_code == 400
         assert response.json() == {"closed_on": ["A new classroom is open; close it later with PATCH."]}
-
 
     def test_whose_a_record_is_cannot_change_on_update(self, world, clients):
         site = SiteFactory(program=world.x)
@@ -60,20 +81,26 @@ class TestInput:
         assert moved.json() == {"program": ["Set when the record was added; it cannot change."]}
         wrong_type = clients.staff_a.patch(url, json.dumps({"program": "x"}), content_type="application/json")
         assert wrong_type.status_code == 400
-        same = clients.staff_a.patch(url, json.dumps({"program": world.x.pk, "name": "Annex"}),
-                                     content_type="application/json")
+        same = clients.staff_a.patch(
+            url, json.dumps({"program": world.x.pk, "name": "Annex"}), content_type="application/json"
+        )
         assert same.status_code == 200 and same.json()["program"] == world.x.pk
 
 
 class TestQueries:
     def test_filters_refuse_empty_vague_or_repeated_values(self, world, clients):
-        for query, field in (("?active_on=", "active_on"), ("?program=1.5", "program"),
-                             ("?program=1&program=2", "program"), ("?category=", "category")):
+        for query, field in (
+            ("?active_on=", "active_on"),
+            ("?program=1.5", "program"),
+            ("?program=1&program=2", "program"),
+            ("?category=", "category"),
+        ):
             response = clients.staff_a.get(api(world, f"staff/{query}"))
             assert response.status_code == 400, query
             assert list(response.json()) == [field], query
         assert clients.staff_a.get(api(world, "services/?is_active=yes")).json() == {
-            "is_active": ["Use true or false."]}
+            "is_active": ["Use true or false."]
+        }
 
     def test_page_numbers_are_whole_numbers(self, world, clients):
         assert clients.staff_a.get(api(world, "programs/?page=")).json() == {"page": ["A page number: 1, 2, 3…"]}
@@ -88,7 +115,8 @@ class TestQueries:
         assert list(clients.staff_a.get(api(world, "vacancies/?area=%00")).json()) == ["area"]
         assert list(clients.staff_a.get(api(world, "metrics/program-months/?from=2026-13")).json()) == ["from"]
         assert clients.staff_a.get(api(world, f"programs/{world.x.pk}/monthly-costs/?months=61")).json() == {
-            "months": ["A whole number, 1 to 60."]}
+            "months": ["A whole number, 1 to 60."]
+        }
         assert len(clients.staff_a.get(api(world, f"programs/{world.x.pk}/monthly-costs/?months=3")).json()) == 3
 
 

@@ -48,15 +48,22 @@ def served_schema() -> dict[str, Any]:
 
 
 RAW_SCHEMA = served_schema()
-CONFIG = SchemathesisConfig.from_dict({
-    "seed": SEED,
-    "parameters": {"path.alliance_slug": SLUG},
-    "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "database": "none",
-                   "no-shrink": os.environ.get("HUB_FUZZ_SHRINK", "true") != "true"},
-    "phases": {"coverage": {"enabled": DEEP}, "stateful": {"enabled": False}},
-    # Valid input may still be refused by a business rule (a full room, a closed month): 400 is right then.
-    "checks": {"positive_data_acceptance": {"enabled": False}},
-})
+CONFIG = SchemathesisConfig.from_dict(
+    {
+        "seed": SEED,
+        "parameters": {"path.alliance_slug": SLUG},
+        "generation": {
+            "mode": "all",
+            "max-examples": MAX_EXAMPLES,
+            "deterministic": True,
+            "database": "none",
+            "no-shrink": os.environ.get("HUB_FUZZ_SHRINK", "true") != "true",
+        },
+        "phases": {"coverage": {"enabled": DEEP}, "stateful": {"enabled": False}},
+        # Valid input may still be refused by a business rule (a full room, a closed month): 400 is right then.
+        "checks": {"positive_data_acceptance": {"enabled": False}},
+    }
+)
 schema = schemathesis.openapi.from_dict(RAW_SCHEMA, config=CONFIG)
 schema.app = application
 
@@ -94,7 +101,8 @@ def field_errors_name_the_input(ctx, response, case):  # type: ignore[no-untyped
         return None
     documented = RAW_SCHEMA["paths"][case.operation.path][case.method.lower()]["responses"].get("400", {})
     if documented.get("content", {}).get("application/json", {}).get("schema") != {
-            "$ref": "#/components/schemas/FieldErrors"}:
+        "$ref": "#/components/schemas/FieldErrors"
+    }:
         return None  # the operation documents a 400 body of its own
     body = response.json()
     if not isinstance(body, dict) or not body:
@@ -127,11 +135,16 @@ def _server_tracebacks() -> Iterator[list[str]]:
 
 
 @schema.parametrize()
-@hypothesis.settings(deadline=None, print_blob=False,
-                     suppress_health_check=[hypothesis.HealthCheck.function_scoped_fixture,
-                                            hypothesis.HealthCheck.too_slow,
-                                            hypothesis.HealthCheck.filter_too_much,
-                                            hypothesis.HealthCheck.data_too_large])
+@hypothesis.settings(
+    deadline=None,
+    print_blob=False,
+    suppress_health_check=[
+        hypothesis.HealthCheck.function_scoped_fixture,
+        hypothesis.HealthCheck.too_slow,
+        hypothesis.HealthCheck.filter_too_much,
+        hypothesis.HealthCheck.data_too_large,
+    ],
+)
 def test_every_operation_answers_as_its_schema_says(case, fuzz_world, fuzz_tally, db):  # type: ignore[no-untyped-def]
     fuzz_tally.cases += 1
     # Every case as the hub admin (who may do the most); the provider and the funder take turns.
@@ -141,9 +154,11 @@ def test_every_operation_answers_as_its_schema_says(case, fuzz_world, fuzz_tally
             response = case.call(headers=headers)
             fuzz_tally.requests += 1
             if tracebacks:
-                raise AssertionError(f"As {role}: {case.method} {case.formatted_path} answered "
-                                     f"{response.status_code}\n{case.as_curl_command(headers=headers)}\n"
-                                     f"{tracebacks[0]}")
+                raise AssertionError(
+                    f"As {role}: {case.method} {case.formatted_path} answered "
+                    f"{response.status_code}\n{case.as_curl_command(headers=headers)}\n"
+                    f"{tracebacks[0]}"
+                )
             try:
                 case.validate_response(response, headers=headers, additional_checks=[field_errors_name_the_input])
             except Exception as exc:

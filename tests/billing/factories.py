@@ -52,14 +52,30 @@ def room_of(program: MemberProgram, *, age_group: str = AgeGroup.PRESCHOOL) -> C
     return classroom(site, licensed=50, age_group=age_group)
 
 
-def enroll(child: Child, room: Classroom, *, start: datetime.date, end: datetime.date | None = None,
-           weekdays: list[int] | None = None, day_length: str = DayLength.FULL, ref: str = "") -> Enrollment:
+def enroll(
+    child: Child,
+    room: Classroom,
+    *,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    weekdays: list[int] | None = None,
+    day_length: str = DayLength.FULL,
+    ref: str = "",
+) -> Enrollment:
     """An enrollment row as the enrollment services would leave it (capacity rules are theirs)."""
     days = weekdays if weekdays is not None else [0, 1, 2, 3, 4]
     with alliance_scope(child.alliance_id):
         return Enrollment.objects.create(
-            child=child, classroom=room, program_id=room.site.program_id, start_date=start, end_date=end,
-            weekdays=days, day_length=day_length, fte=schedule_fte(days, day_length), rate_plan_ref=ref)
+            child=child,
+            classroom=room,
+            program_id=room.site.program_id,
+            start_date=start,
+            end_date=end,
+            weekdays=days,
+            day_length=day_length,
+            fte=schedule_fte(days, day_length),
+            rate_plan_ref=ref,
+        )
 
 
 def account_of(family: Family, program: MemberProgram, **fields) -> FamilyAccount:  # type: ignore[no-untyped-def]

@@ -31,12 +31,24 @@ def autopay(world, homes):
     young_x = account_of(homes.young, world.x)
     with alliance_scope(world.a.pk):
         BillingPolicy.objects.create(program=world.x, ach_routing_number="021000021", ach_company_id="1123456789")
-        invoice_program_for_period(program_id=world.x.pk, period_start=datetime.date(2026, 3, 1),
-                                   period_end=datetime.date(2026, 3, 31))
-        bank_account_set(actor=world.users.staff_a, account=homes.lopez_x, holder_name="Maria Lopez",
-                         routing_number="011000015", account_number="123456789012")
-        bank_account_set(actor=world.users.staff_a, account=young_x, holder_name="Yan Young",
-                         routing_number="021000021", account_number="5555444433", account_type="savings")
+        invoice_program_for_period(
+            program_id=world.x.pk, period_start=datetime.date(2026, 3, 1), period_end=datetime.date(2026, 3, 31)
+        )
+        bank_account_set(
+            actor=world.users.staff_a,
+            account=homes.lopez_x,
+            holder_name="Maria Lopez",
+            routing_number="011000015",
+            account_number="123456789012",
+        )
+        bank_account_set(
+            actor=world.users.staff_a,
+            account=young_x,
+            holder_name="Yan Young",
+            routing_number="021000021",
+            account_number="5555444433",
+            account_type="savings",
+        )
     homes.young_x = young_x
     return homes
 
@@ -73,8 +85,9 @@ def test_account_numbers_are_encrypted_at_rest_and_masked(world, autopay):
             cursor.execute("SELECT account_number_encrypted FROM billing_bankaccount")
             assert all("123456789012" not in row[0] for row in cursor.fetchall())
         with pytest.raises(ValidationError) as exc:
-            bank_account_set(actor=None, account=autopay.lopez_x, holder_name="x", routing_number="123456789",
-                             account_number="12")
+            bank_account_set(
+                actor=None, account=autopay.lopez_x, holder_name="x", routing_number="123456789", account_number="12"
+            )
         assert set(exc.value.message_dict) == {"routing_number", "account_number"}
 
 
@@ -124,6 +137,8 @@ def test_pages(world, clients, autopay):
     upload = SimpleUploadedFile("returns.csv", f"trace_number,return_code\n{trace},R02\n".encode())
     assert clients.staff_a.post(base + "ach/returns/", {"file": upload}).status_code == 302
     assert b"Returned" in clients.staff_a.get(base + "ach/").content
-    bank_form = clients.staff_a.post(base + f"accounts/{autopay.lopez_x.pk}/bank/", {
-        "holder_name": "M", "routing_number": "999999999", "account_number": "1", "account_type": "checking"})
+    bank_form = clients.staff_a.post(
+        base + f"accounts/{autopay.lopez_x.pk}/bank/",
+        {"holder_name": "M", "routing_number": "999999999", "account_number": "1", "account_type": "checking"},
+    )
     assert bank_form.status_code == 200 and b"check digit" in bank_form.content

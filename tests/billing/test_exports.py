@@ -21,22 +21,42 @@ MARCH = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31))
 
 @pytest.fixture
 def busy_month(world, homes):
-    RatePlanFactory(program=world.x, tuition=Decimal("987.65"), registration_fee=Decimal("40.00"),
-                    sibling_discount_kind=DiscountKind.PERCENT, sibling_discount=Decimal("7.5"))
+    RatePlanFactory(
+        program=world.x,
+        tuition=Decimal("987.65"),
+        registration_fee=Decimal("40.00"),
+        sibling_discount_kind=DiscountKind.PERCENT,
+        sibling_discount=Decimal("7.5"),
+    )
     enroll(homes.ana, homes.room_x, start=datetime.date(2026, 3, 9))
     enroll(homes.ben, homes.room_x, start=datetime.date(2026, 3, 1), weekdays=[1, 3])
     enroll(ChildFactory(family=homes.young), homes.room_x, start=datetime.date(2026, 3, 1))
     with alliance_scope(world.a.pk):
         invoice_program_for_period(program_id=world.x.pk, period_start=MARCH[0], period_end=MARCH[1])
-        payment = payment_record(actor=None, account=homes.lopez_x, amount=Decimal("300.33"), method="card",
-                                 received_on=datetime.date(2026, 3, 12))
+        payment = payment_record(
+            actor=None,
+            account=homes.lopez_x,
+            amount=Decimal("300.33"),
+            method="card",
+            received_on=datetime.date(2026, 3, 12),
+        )
         payment_reverse(actor=None, payment=payment, reason="Card declined")
-        payment_record(actor=None, account=homes.lopez_x, amount=Decimal("500.00"), method="cash",
-                       received_on=datetime.date(2026, 3, 15))
+        payment_record(
+            actor=None,
+            account=homes.lopez_x,
+            amount=Decimal("500.00"),
+            method="cash",
+            received_on=datetime.date(2026, 3, 15),
+        )
         from billing.models import FamilyAccount
+
         young_x = FamilyAccount.objects.get(family=homes.young, program=world.x)
-        write_off_record(actor=world.users.staff_a, account=young_x, reason="Family left without notice",
-                         written_on=datetime.date(2026, 3, 30))
+        write_off_record(
+            actor=world.users.staff_a,
+            account=young_x,
+            reason="Family left without notice",
+            written_on=datetime.date(2026, 3, 30),
+        )
 
 
 def test_the_journal_balances(world, busy_month):

@@ -33,17 +33,37 @@ APRIL = (datetime.date(2026, 4, 1), datetime.date(2026, 4, 30))
 def priced(world, homes):
     """Lopez at X: Ana full time from March 16, Ben two days a week until March 11.
     Young at Y (a staff family): Yuri full time, weekly plan."""
-    sibling = {"sibling_discount_kind": DiscountKind.PERCENT, "sibling_discount": Decimal("10.00"),
-               "registration_fee": Decimal("50.00")}
-    RatePlanFactory(program=world.x, name="Preschool full time", age_group=AgeGroup.PRESCHOOL,
-                    days_per_week=5, tuition=Decimal("1000.00"), **sibling)
-    RatePlanFactory(program=world.x, name="Preschool 2 days", age_group=AgeGroup.PRESCHOOL,
-                    days_per_week=2, tuition=Decimal("433.33"), **sibling)
-    RatePlanFactory(program=world.y, name="Weekly", period=RatePeriod.WEEKLY, tuition=Decimal("200.00"),
-                    staff_discount_kind=DiscountKind.AMOUNT, staff_discount=Decimal("25.00"))
+    sibling = {
+        "sibling_discount_kind": DiscountKind.PERCENT,
+        "sibling_discount": Decimal("10.00"),
+        "registration_fee": Decimal("50.00"),
+    }
+    RatePlanFactory(
+        program=world.x,
+        name="Preschool full time",
+        age_group=AgeGroup.PRESCHOOL,
+        days_per_week=5,
+        tuition=Decimal("1000.00"),
+        **sibling,
+    )
+    RatePlanFactory(
+        program=world.x,
+        name="Preschool 2 days",
+        age_group=AgeGroup.PRESCHOOL,
+        days_per_week=2,
+        tuition=Decimal("433.33"),
+        **sibling,
+    )
+    RatePlanFactory(
+        program=world.y,
+        name="Weekly",
+        period=RatePeriod.WEEKLY,
+        tuition=Decimal("200.00"),
+        staff_discount_kind=DiscountKind.AMOUNT,
+        staff_discount=Decimal("25.00"),
+    )
     enroll(homes.ana, homes.room_x, start=datetime.date(2026, 3, 16))
-    enroll(homes.ben, homes.room_x, start=datetime.date(2026, 1, 5), end=datetime.date(2026, 3, 11),
-           weekdays=[0, 2])
+    enroll(homes.ben, homes.room_x, start=datetime.date(2026, 1, 5), end=datetime.date(2026, 3, 11), weekdays=[0, 2])
     enroll(homes.yuri, homes.room_y, start=datetime.date(2026, 1, 5))
     with alliance_scope(world.a.pk):
         FamilyAccount.objects.filter(pk=homes.young_y.pk).update(staff_discount=True)
@@ -52,8 +72,10 @@ def priced(world, homes):
 
 def run_all(world, period=MARCH):  # type: ignore[no-untyped-def]
     with alliance_scope(world.a.pk):
-        return [invoice_program_for_period(program_id=p.pk, period_start=period[0], period_end=period[1])
-                for p in (world.x, world.y)]
+        return [
+            invoice_program_for_period(program_id=p.pk, period_start=period[0], period_end=period[1])
+            for p in (world.x, world.y)
+        ]
 
 
 def lines_of(account):  # type: ignore[no-untyped-def]
@@ -67,11 +89,15 @@ class TestWorkedExamples:
             # Ana: 12 of March's 22 weekdays at 1000.00 = 545.4545… -> 545.45
             # Ben: 4 of March's 9 Mondays and Wednesdays at 433.33 = 192.5911… -> 192.59,
             #      and as the second child 10% sibling discount: 19.259 -> 19.26
-            assert lines_of(priced.lopez_x) == sorted([
-                (ChargeCategory.TUITION, Decimal("545.45")), (ChargeCategory.TUITION, Decimal("192.59")),
-                (ChargeCategory.REGISTRATION, Decimal("50.00")), (ChargeCategory.REGISTRATION, Decimal("50.00")),
-                (ChargeCategory.SIBLING_DISCOUNT, Decimal("-19.26")),
-            ])
+            assert lines_of(priced.lopez_x) == sorted(
+                [
+                    (ChargeCategory.TUITION, Decimal("545.45")),
+                    (ChargeCategory.TUITION, Decimal("192.59")),
+                    (ChargeCategory.REGISTRATION, Decimal("50.00")),
+                    (ChargeCategory.REGISTRATION, Decimal("50.00")),
+                    (ChargeCategory.SIBLING_DISCOUNT, Decimal("-19.26")),
+                ]
+            )
             invoice = Invoice.objects.get(account=priced.lopez_x)
             assert invoice.total == Decimal("818.78") == account_balance(priced.lopez_x)
 
@@ -79,8 +105,9 @@ class TestWorkedExamples:
         run_all(world)
         with alliance_scope(world.a.pk):
             # 22 weekdays at 200.00 a five-day week = 880.00, less 25.00 staff discount
-            assert lines_of(priced.young_y) == sorted([
-                (ChargeCategory.TUITION, Decimal("880.00")), (ChargeCategory.STAFF_DISCOUNT, Decimal("-25.00"))])
+            assert lines_of(priced.young_y) == sorted(
+                [(ChargeCategory.TUITION, Decimal("880.00")), (ChargeCategory.STAFF_DISCOUNT, Decimal("-25.00"))]
+            )
 
     def test_next_month_charges_registration_no_more(self, world, priced):
         run_all(world)
@@ -128,8 +155,7 @@ class TestRunTask:
             assert run.status == RunStatus.DONE and run.programs_done == run.programs_total == 2
             assert run.invoices_created == 2 and run.amount_invoiced == Decimal("1673.78")
 
-    def test_a_failure_midway_leaves_the_program_untouched_and_a_rerun_completes(
-            self, world, priced, monkeypatch):
+    def test_a_failure_midway_leaves_the_program_untouched_and_a_rerun_completes(self, world, priced, monkeypatch):
         real = invoicing.audit_event_record
 
         def fail_on_program_y(**kwargs):  # type: ignore[no-untyped-def]
@@ -155,10 +181,12 @@ class TestRunTask:
             rerun.refresh_from_db()
             assert rerun.status == RunStatus.DONE and rerun.invoices_created == 1
             assert sorted(Invoice.objects.values_list("program_id", "number")) == sorted(
-                [(world.x.pk, 1), (world.y.pk, 2)])
+                [(world.x.pk, 1), (world.y.pk, 2)]
+            )
 
     def test_a_failing_program_in_a_batch_is_isolated_and_the_programs_before_it_are_invoiced(
-            self, world, priced, monkeypatch):
+        self, world, priced, monkeypatch
+    ):
         monkeypatch.setattr(invoicing, "PROGRESS_STEPS", 1)  # both programs in one batch, one task
         assert invoicing.program_batches([world.x.pk, world.y.pk]) == [[world.x.pk, world.y.pk]]
         real = invoicing.audit_event_record
@@ -179,8 +207,7 @@ class TestRunTask:
             assert list(Invoice.objects.values_list("program_id", "number")) == [(world.x.pk, 1)]
             assert not LedgerEntry.objects.filter(program=world.y).exists()
 
-    def test_a_batch_costs_the_same_statements_whatever_its_number_of_programs(
-            self, world, priced):
+    def test_a_batch_costs_the_same_statements_whatever_its_number_of_programs(self, world, priced):
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
 
@@ -189,8 +216,9 @@ class TestRunTask:
         counts = []
         for period, programs in ((APRIL, [world.x.pk]), (may, [world.x.pk, world.y.pk])):
             with alliance_scope(world.a.pk), CaptureQueriesContext(connection) as queries:
-                results = invoicing.invoice_programs_for_period(program_ids=programs, period_start=period[0],
-                                                                period_end=period[1])
+                results = invoicing.invoice_programs_for_period(
+                    program_ids=programs, period_start=period[0], period_end=period[1]
+                )
             assert all(r.invoices == 1 for r in results.values())
             counts.append(len(queries))
         assert counts[1] == counts[0] + 1  # one more audit event (one per program), nothing else

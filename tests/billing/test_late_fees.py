@@ -25,9 +25,13 @@ def overdue(world, homes):
     enroll(homes.ana, homes.room_x, start=datetime.date(2026, 1, 5))
     with alliance_scope(world.a.pk):
         invoice_program_for_period(program_id=world.x.pk, period_start=MARCH[0], period_end=MARCH[1])
-        return BillingPolicy.objects.create(program=world.x, late_fee_kind=LateFeeKind.PERCENT,
-                                            late_fee_value=Decimal("1.50"), late_fee_cap=Decimal("12.00"),
-                                            grace_days=5)
+        return BillingPolicy.objects.create(
+            program=world.x,
+            late_fee_kind=LateFeeKind.PERCENT,
+            late_fee_value=Decimal("1.50"),
+            late_fee_cap=Decimal("12.00"),
+            grace_days=5,
+        )
 
 
 def test_the_fee_rules():
@@ -52,8 +56,13 @@ def test_within_grace_nothing_after_it_once(world, homes, overdue):
 
 def test_the_daily_task_is_idempotent_and_skips_paid_invoices(world, homes, overdue):
     with alliance_scope(world.a.pk):
-        payment_record(actor=None, account=homes.lopez_x, amount=Decimal("1000.00"), method="cash",
-                       received_on=datetime.date(2026, 3, 10))
+        payment_record(
+            actor=None,
+            account=homes.lopez_x,
+            amount=Decimal("1000.00"),
+            method="cash",
+            received_on=datetime.date(2026, 3, 10),
+        )
     outcome = apply_late_fees.apply(args=[world.a.pk, "2026-04-01"]).get()
     assert outcome["charged"] == 0
     with alliance_scope(world.a.pk):
@@ -76,8 +85,9 @@ def test_policy_page_is_hub_only_and_validates(world, clients):
     assert clients.staff_b.get(url).status_code == 404
     bad = clients.staff_a.post(url, {"late_fee_kind": "percent", "late_fee_value": "150", "grace_days": "5"})
     assert bad.status_code == 200 and b"at most 100" in bad.content
-    ok = clients.staff_a.post(url, {"tax_id": "12-3456789", "late_fee_kind": "flat", "late_fee_value": "25.00",
-                                    "grace_days": "5"})
+    ok = clients.staff_a.post(
+        url, {"tax_id": "12-3456789", "late_fee_kind": "flat", "late_fee_value": "25.00", "grace_days": "5"}
+    )
     assert ok.status_code == 302
     with alliance_scope(world.a.pk):
         assert BillingPolicy.objects.get(program=world.x).late_fee_value == Decimal("25.00")

@@ -22,8 +22,9 @@ DAY = datetime.date(2026, 3, 1)
 
 
 def post(account, kind, amount, actor=None):  # type: ignore[no-untyped-def]
-    return ledger_entry_post(account=account, kind=kind, amount=Decimal(amount), posted_on=DAY,
-                             description=f"{kind} {amount}", actor=actor)
+    return ledger_entry_post(
+        account=account, kind=kind, amount=Decimal(amount), posted_on=DAY, description=f"{kind} {amount}", actor=actor
+    )
 
 
 class TestPosting:
@@ -36,11 +37,22 @@ class TestPosting:
             assert account_balance(homes.lopez_x) == Decimal("175.00")
             opening, rows = ledger_rows(homes.lopez_x)
             assert opening == 0 and [r.running_balance for r in rows] == [
-                Decimal("850.00"), Decimal("875.00"), Decimal("375.00"), Decimal("175.00")]
+                Decimal("850.00"),
+                Decimal("875.00"),
+                Decimal("375.00"),
+                Decimal("175.00"),
+            ]
             assert AuditEvent.objects.filter(action="ledger.payment", actor=world.users.staff_a).count() == 1
 
-    @pytest.mark.parametrize("kind,amount", [(EntryKind.CHARGE, "-5.00"), (EntryKind.PAYMENT, "5.00"),
-                                             (EntryKind.CHARGE, "0.00"), (EntryKind.CHARGE, "1.005")])
+    @pytest.mark.parametrize(
+        "kind,amount",
+        [
+            (EntryKind.CHARGE, "-5.00"),
+            (EntryKind.PAYMENT, "5.00"),
+            (EntryKind.CHARGE, "0.00"),
+            (EntryKind.CHARGE, "1.005"),
+        ],
+    )
     def test_refuses_amounts_of_the_wrong_sign_or_fractions_of_cents(self, world, homes, kind, amount):
         with alliance_scope(world.a.pk), pytest.raises(ValidationError) as exc:
             post(homes.lopez_x, kind, amount)
@@ -87,8 +99,7 @@ class TestAppendOnly:
             with pytest.raises(TenancyError):
                 entry.delete()
 
-    @pytest.mark.parametrize("sql", ["UPDATE billing_ledgerentry SET amount = 1",
-                                     "DELETE FROM billing_ledgerentry"])
+    @pytest.mark.parametrize("sql", ["UPDATE billing_ledgerentry SET amount = 1", "DELETE FROM billing_ledgerentry"])
     def test_the_database_refuses_change_and_delete_to_the_app_role(self, world, homes, sql):
         with alliance_scope(world.a.pk):
             post(homes.lopez_x, EntryKind.CHARGE, "10.00")
@@ -118,8 +129,11 @@ def test_any_sequence_keeps_balance_equal_to_sum_of_entries(world, operations):
         posted: list[LedgerEntry] = []
         for kind, value in operations:
             if kind == EntryKind.REVERSAL:
-                open_entries = [e for e in posted if e.kind != EntryKind.REVERSAL
-                                and not LedgerEntry.objects.filter(reverses=e).exists()]
+                open_entries = [
+                    e
+                    for e in posted
+                    if e.kind != EntryKind.REVERSAL and not LedgerEntry.objects.filter(reverses=e).exists()
+                ]
                 if not open_entries:
                     continue
                 target = open_entries[value % len(open_entries)]

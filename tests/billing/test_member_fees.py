@@ -25,16 +25,27 @@ def subscribed(world, homes):
     enroll(homes.ana, homes.room_x, start=datetime.date(2026, 1, 5))
     with alliance_scope(world.a.pk):
         MemberProgram.objects.filter(pk=world.x.pk).update(licensed_capacity=40)
-        for name, model, rate in (("Billing service", PricingModel.PERCENT_OF_TUITION, "4.00"),
-                                  ("Bookkeeping", PricingModel.FLAT_MONTHLY, "150.00"),
-                                  ("Substitute pool", PricingModel.PER_LICENSED_SLOT, "2.50")):
+        for name, model, rate in (
+            ("Billing service", PricingModel.PERCENT_OF_TUITION, "4.00"),
+            ("Bookkeeping", PricingModel.FLAT_MONTHLY, "150.00"),
+            ("Substitute pool", PricingModel.PER_LICENSED_SLOT, "2.50"),
+        ):
             service = HubService.objects.create(name=name, pricing_model=model, rate=Decimal(rate))
-            ServiceSubscription.objects.create(program=world.x, service=service, pricing_model=model,
-                                               rate=Decimal(rate), starts_on=datetime.date(2026, 1, 1))
-        invoice_program_for_period(program_id=world.x.pk, period_start=MARCH,
-                                   period_end=datetime.date(2026, 3, 31))
-        payment_record(actor=None, account=homes.lopez_x, amount=Decimal("987.65"), method="card",
-                       received_on=datetime.date(2026, 3, 9))
+            ServiceSubscription.objects.create(
+                program=world.x,
+                service=service,
+                pricing_model=model,
+                rate=Decimal(rate),
+                starts_on=datetime.date(2026, 1, 1),
+            )
+        invoice_program_for_period(program_id=world.x.pk, period_start=MARCH, period_end=datetime.date(2026, 3, 31))
+        payment_record(
+            actor=None,
+            account=homes.lopez_x,
+            amount=Decimal("987.65"),
+            method="card",
+            received_on=datetime.date(2026, 3, 9),
+        )
 
 
 def test_a_month_of_member_fees_once(world, subscribed):
@@ -45,7 +56,10 @@ def test_a_month_of_member_fees_once(world, subscribed):
         account = FamilyAccount.objects.get(program=world.x, family__isnull=True)
         # 4% of 987.65 collected = 39.506 -> 39.51; 150.00 flat; 40 slots x 2.50 = 100.00
         assert sorted(LedgerEntry.objects.filter(account=account).values_list("amount", flat=True)) == [
-            Decimal("39.51"), Decimal("100.00"), Decimal("150.00")]
+            Decimal("39.51"),
+            Decimal("100.00"),
+            Decimal("150.00"),
+        ]
         assert account_balance(account) == Decimal("289.51") == Invoice.objects.get(account=account).total
         assert sorted(Invoice.objects.values_list("number", flat=True)) == [1, 2]  # the family's invoice was 1
 

@@ -60,10 +60,20 @@ class TestAccountPages:
 class TestRatePlans:
     def test_hub_adds_a_plan_and_the_old_one_ends(self, world, clients):
         old = RatePlanFactory(program=world.x, name="Old price", tuition=Decimal("900.00"))
-        response = clients.staff_a.post(url(world, "rate-plans/new/"), {
-            "program": world.x.pk, "name": "New price", "period": "monthly", "tuition": "950.00",
-            "registration_fee": "0.00", "supply_fee": "0.00", "sibling_discount": "0.00",
-            "staff_discount": "0.00", "effective_from": "2026-09-01"})
+        response = clients.staff_a.post(
+            url(world, "rate-plans/new/"),
+            {
+                "program": world.x.pk,
+                "name": "New price",
+                "period": "monthly",
+                "tuition": "950.00",
+                "registration_fee": "0.00",
+                "supply_fee": "0.00",
+                "sibling_discount": "0.00",
+                "staff_discount": "0.00",
+                "effective_from": "2026-09-01",
+            },
+        )
         assert response.status_code == 302
         with alliance_scope(world.a.pk):
             old.refresh_from_db()
@@ -71,10 +81,21 @@ class TestRatePlans:
             assert RatePlan.objects.get(name="New price").tuition == Decimal("950.00")
 
     def test_bad_input_shows_errors_and_saves_nothing(self, world, clients):
-        response = clients.staff_a.post(url(world, "rate-plans/new/"), {
-            "program": world.x.pk, "name": "Odd", "period": "monthly", "tuition": "950.00",
-            "registration_fee": "0.00", "supply_fee": "0.00", "sibling_discount_kind": "percent",
-            "sibling_discount": "150.00", "staff_discount": "0.00", "effective_from": "2026-09-01"})
+        response = clients.staff_a.post(
+            url(world, "rate-plans/new/"),
+            {
+                "program": world.x.pk,
+                "name": "Odd",
+                "period": "monthly",
+                "tuition": "950.00",
+                "registration_fee": "0.00",
+                "supply_fee": "0.00",
+                "sibling_discount_kind": "percent",
+                "sibling_discount": "150.00",
+                "staff_discount": "0.00",
+                "effective_from": "2026-09-01",
+            },
+        )
         assert response.status_code == 200 and b"at most 100" in response.content
         with alliance_scope(world.a.pk):
             assert not RatePlan.objects.exists()
@@ -88,18 +109,25 @@ class TestRatePlans:
 
     def test_api_gives_field_errors_and_scopes_programs(self, world, clients):
         api = f"/api/a/{world.a.slug}/rate-plans/"
-        bad = clients.staff_a.post(api, {"program": world.z.pk, "name": "x", "tuition": "1",
-                                         "effective_from": "2026-01-01"}, content_type="application/json")
+        bad = clients.staff_a.post(
+            api,
+            {"program": world.z.pk, "name": "x", "tuition": "1", "effective_from": "2026-01-01"},
+            content_type="application/json",
+        )
         assert bad.status_code == 400 and "program" in bad.json()
-        ok = clients.staff_a.post(api, {"program": world.x.pk, "name": "API plan", "tuition": "812.50",
-                                        "effective_from": "2026-01-01"}, content_type="application/json")
+        ok = clients.staff_a.post(
+            api,
+            {"program": world.x.pk, "name": "API plan", "tuition": "812.50", "effective_from": "2026-01-01"},
+            content_type="application/json",
+        )
         assert ok.status_code == 201 and ok.json()["tuition"] == "812.50"
         assert clients.provider_x.post(api, {}, content_type="application/json").status_code == 403
 
 
 class TestInvoiceRunPages:
-    def test_hub_starts_a_run_and_follows_its_progress(self, world, clients, homes, billed,
-                                                        django_capture_on_commit_callbacks):
+    def test_hub_starts_a_run_and_follows_its_progress(
+        self, world, clients, homes, billed, django_capture_on_commit_callbacks
+    ):
         with django_capture_on_commit_callbacks(execute=True):
             response = clients.staff_a.post(url(world, "runs/"), {"period": "monthly", "period_start": "2026-04-01"})
         assert response.status_code == 302
@@ -123,8 +151,10 @@ class TestInvoiceRunPages:
         assert clients.provider_x.get(url(world, "runs/")).status_code == 403
         assert clients.funder_a.get(url(world, "runs/")).status_code == 403
         api = f"/api/a/{world.a.slug}/invoice-runs/"
-        assert clients.provider_x.post(api, {"period_start": "2026-04-01"},
-                                       content_type="application/json").status_code == 403
+        assert (
+            clients.provider_x.post(api, {"period_start": "2026-04-01"}, content_type="application/json").status_code
+            == 403
+        )
 
     def test_api_lists_accounts_with_balances_per_role(self, world, clients, homes, billed):
         api = f"/api/a/{world.a.slug}/billing-accounts/"

@@ -44,18 +44,27 @@ def subsidized(world, homes):
     enroll(homes.ana, homes.room_x, start=datetime.date(2026, 1, 5))
     with alliance_scope(world.a.pk):
         county = payer_create(actor=world.users.staff_a, name="County CCAP", kind="subsidy")
-        authorization_create(actor=world.users.staff_a, payer=county, child=homes.ana, program=world.x,
-                             case_number="C-100", starts_on=datetime.date(2026, 1, 1),
-                             ends_on=datetime.date(2026, 12, 31), authorized_amount=Decimal("700.00"),
-                             family_copay=Decimal("150.00"))
+        authorization_create(
+            actor=world.users.staff_a,
+            payer=county,
+            child=homes.ana,
+            program=world.x,
+            case_number="C-100",
+            starts_on=datetime.date(2026, 1, 1),
+            ends_on=datetime.date(2026, 12, 31),
+            authorized_amount=Decimal("700.00"),
+            family_copay=Decimal("150.00"),
+        )
         invoice_program_for_period(program_id=world.x.pk, period_start=MARCH[0], period_end=MARCH[1])
         return county
 
 
 @settings(max_examples=60, deadline=None)
-@given(tuition=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2),
-       copay=st.decimals(min_value=Decimal("0"), max_value=Decimal("2000"), places=2),
-       authorized=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2))
+@given(
+    tuition=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2),
+    copay=st.decimals(min_value=Decimal("0"), max_value=Decimal("2000"), places=2),
+    authorized=st.decimals(min_value=Decimal("0.01"), max_value=Decimal("5000"), places=2),
+)
 def test_family_and_payer_shares_add_up_to_the_charge_to_the_cent(tuition, copay, authorized):
     authorization = SubsidyAuthorization(authorized_amount=authorized, family_copay=copay, case_number="X")
     authorization.payer = Payer(name="P")
@@ -82,34 +91,64 @@ class TestSplit:
 class TestRemittance:
     def test_a_csv_remittance_pays_claims_and_a_shortfall_is_billed_by_decision(self, world, homes, subsidized):
         with alliance_scope(world.a.pk):
-            report = remittance_import_csv(actor=world.users.staff_a, payer=subsidized,
-                                           received_on=datetime.date(2026, 4, 10), reference="EFT 77",
-                                           text="case_number,period,amount\nC-100,2026-03,650.00\n")
+            report = remittance_import_csv(
+                actor=world.users.staff_a,
+                payer=subsidized,
+                received_on=datetime.date(2026, 4, 10),
+                reference="EFT 77",
+                text="case_number,period,amount\nC-100,2026-03,650.00\n",
+            )
             assert not report.errors and report.remittance.total == Decimal("650.00")
             claim = PayerClaim.objects.get()
-            assert (claim.paid, claim.status, claim.shortfall) == (Decimal("650.00"), ClaimStatus.SHORT,
-                                                                   Decimal("50.00"))
+            assert (claim.paid, claim.status, claim.shortfall) == (
+                Decimal("650.00"),
+                ClaimStatus.SHORT,
+                Decimal("50.00"),
+            )
             with pytest.raises(ValidationError, match="Say why"):
-                claim_resolve_shortfall(actor=world.users.staff_a, claim=claim, decision="bill_family", reason="",
-                                        on=datetime.date(2026, 4, 11))
+                claim_resolve_shortfall(
+                    actor=world.users.staff_a,
+                    claim=claim,
+                    decision="bill_family",
+                    reason="",
+                    on=datetime.date(2026, 4, 11),
+                )
             with pytest.raises(ValidationError, match="Only Hub staff"):
-                claim_resolve_shortfall(actor=world.users.provider_x, claim=claim, decision="waive", reason="x",
-                                        on=datetime.date(2026, 4, 11))
-            claim_resolve_shortfall(actor=world.users.staff_a, claim=claim, decision="bill_family",
-                                    reason="Absences over the authorized days", on=datetime.date(2026, 4, 11))
+                claim_resolve_shortfall(
+                    actor=world.users.provider_x,
+                    claim=claim,
+                    decision="waive",
+                    reason="x",
+                    on=datetime.date(2026, 4, 11),
+                )
+            claim_resolve_shortfall(
+                actor=world.users.staff_a,
+                claim=claim,
+                decision="bill_family",
+                reason="Absences over the authorized days",
+                on=datetime.date(2026, 4, 11),
+            )
             assert account_balance(homes.lopez_x) == Decimal("350.00")
             assert LedgerEntry.objects.get(category=ChargeCategory.SHORTFALL).amount == Decimal("50.00")
             assert AuditEvent.objects.filter(action="payer_claim.shortfall_billed").exists()
             with pytest.raises(ValidationError, match="no shortfall"):
-                claim_resolve_shortfall(actor=world.users.staff_a, claim=claim, decision="waive", reason="again",
-                                        on=datetime.date(2026, 4, 11))
+                claim_resolve_shortfall(
+                    actor=world.users.staff_a,
+                    claim=claim,
+                    decision="waive",
+                    reason="again",
+                    on=datetime.date(2026, 4, 11),
+                )
 
     def test_a_bad_file_imports_nothing_and_reports_each_row(self, world, subsidized):
-        text = ("case_number,period,amount\nC-100,2026-03,100.00\nC-999,2026-03,5.00\n"
-                "C-100,March,5.00\nC-100,2026-03,12.345\n")
+        text = (
+            "case_number,period,amount\nC-100,2026-03,100.00\nC-999,2026-03,5.00\n"
+            "C-100,March,5.00\nC-100,2026-03,12.345\n"
+        )
         with alliance_scope(world.a.pk):
-            report = remittance_import_csv(actor=None, payer=subsidized, received_on=datetime.date(2026, 4, 10),
-                                           reference="", text=text)
+            report = remittance_import_csv(
+                actor=None, payer=subsidized, received_on=datetime.date(2026, 4, 10), reference="", text=text
+            )
             assert [row for row, _ in report.errors] == [3, 4, 5]
             assert report.remittance is None and not RemittanceLine.objects.exists()
             assert PayerClaim.objects.get().paid == 0

@@ -44,8 +44,14 @@ def three_months(world, homes):
 
 
 def pay(homes, amount, actor=None, **kw):  # type: ignore[no-untyped-def]
-    return payment_record(actor=actor, account=homes.lopez_x, amount=Decimal(amount), method="card",
-                          received_on=kw.pop("on", datetime.date(2026, 3, 5)), **kw)
+    return payment_record(
+        actor=actor,
+        account=homes.lopez_x,
+        amount=Decimal(amount),
+        method="card",
+        received_on=kw.pop("on", datetime.date(2026, 3, 5)),
+        **kw,
+    )
 
 
 class TestAllocation:
@@ -54,7 +60,10 @@ class TestAllocation:
         with alliance_scope(world.a.pk):
             pay(homes, "1500.00", actor=world.users.staff_a)
             assert [invoice_open_amount(i) for i in (jan, feb, mar)] == [
-                Decimal("0.00"), Decimal("500.00"), Decimal("1000.00")]
+                Decimal("0.00"),
+                Decimal("500.00"),
+                Decimal("1000.00"),
+            ]
             assert account_balance(homes.lopez_x) == Decimal("1500.00")
             assert AuditEvent.objects.filter(action="payment.recorded").count() == 1
 
@@ -97,31 +106,49 @@ class TestAllocation:
         with alliance_scope(world.a.pk):
             pay(homes, "3100.00")
             with pytest.raises(ValidationError, match="in credit by 100.00"):
-                refund_record(actor=None, account=homes.lopez_x, amount=Decimal("100.01"),
-                              paid_on=MAR, reason="overpaid")
-            refund_record(actor=None, account=homes.lopez_x, amount=Decimal("100.00"), paid_on=MAR,
-                          reason="overpaid")
+                refund_record(
+                    actor=None, account=homes.lopez_x, amount=Decimal("100.01"), paid_on=MAR, reason="overpaid"
+                )
+            refund_record(actor=None, account=homes.lopez_x, amount=Decimal("100.00"), paid_on=MAR, reason="overpaid")
             assert account_balance(homes.lopez_x) == 0
 
     def test_deposit_batches_hold_one_programs_undeposited_cash_and_checks(self, world, homes, three_months):
         with alliance_scope(world.a.pk):
             check = payment_record(
-                actor=None, account=homes.lopez_x, amount=Decimal("200.00"), method="check", reference="1042",
-                received_on=MAR)
-            cash = payment_record(actor=None, account=homes.lopez_x, amount=Decimal("50.00"), method="cash",
-                                  received_on=MAR)
+                actor=None,
+                account=homes.lopez_x,
+                amount=Decimal("200.00"),
+                method="check",
+                reference="1042",
+                received_on=MAR,
+            )
+            cash = payment_record(
+                actor=None, account=homes.lopez_x, amount=Decimal("50.00"), method="cash", received_on=MAR
+            )
             batch = deposit_batch_create(actor=None, program=world.x, deposited_on=MAR, payments=[check, cash])
             assert batch.total == Decimal("250.00")
             with pytest.raises(ValidationError, match="already in a deposit"):
                 deposit_batch_create(actor=None, program=world.x, deposited_on=MAR, payments=[check])
             with pytest.raises(ValidationError, match="check number"):
-                payment_record(actor=None, account=homes.lopez_x, amount=Decimal("1.00"), method="check",
-                               received_on=MAR)
+                payment_record(
+                    actor=None, account=homes.lopez_x, amount=Decimal("1.00"), method="check", received_on=MAR
+                )
 
 
 class TestAging:
-    @pytest.mark.parametrize("days,bucket", [(-3, "current"), (0, "current"), (1, "1_30"), (30, "1_30"),
-                                             (31, "31_60"), (61, "61_90"), (90, "61_90"), (91, "over_90")])
+    @pytest.mark.parametrize(
+        "days,bucket",
+        [
+            (-3, "current"),
+            (0, "current"),
+            (1, "1_30"),
+            (30, "1_30"),
+            (31, "31_60"),
+            (61, "61_90"),
+            (90, "61_90"),
+            (91, "over_90"),
+        ],
+    )
     def test_buckets(self, days, bucket):
         assert bucket_of(days) == bucket
 
@@ -130,8 +157,13 @@ class TestAging:
         with alliance_scope(world.a.pk):
             accounts = FamilyAccount.objects.filter(pk=homes.lopez_x.pk)
             before = aging_for_accounts(accounts, as_of=as_of)[0]
-            assert before.buckets == {"current": 0, "1_30": 0, "31_60": Decimal("1000.00"),
-                                      "61_90": Decimal("1000.00"), "over_90": Decimal("1000.00")}
+            assert before.buckets == {
+                "current": 0,
+                "1_30": 0,
+                "31_60": Decimal("1000.00"),
+                "61_90": Decimal("1000.00"),
+                "over_90": Decimal("1000.00"),
+            }
             pay(homes, "1200.00", on=datetime.date(2026, 4, 1))
             after = aging_for_accounts(accounts, as_of=as_of)[0]
             assert after.buckets["over_90"] == 0 and after.buckets["61_90"] == Decimal("800.00")
@@ -145,9 +177,15 @@ class TestAging:
         data = clients.staff_a.get(f"/api/a/{world.a.slug}/aging/?as_of=2026-04-15").json()
         assert data["alliance"]["over_90"] == "1000.00"
         assert clients.provider_y.get(f"/api/a/{world.a.slug}/aging/?as_of=2026-04-15").json()["accounts"] == [
-            {"account": homes.young_y.pk, "program": world.y.pk, "buckets": {
-                "current": "0.00", "1_30": "0.00", "31_60": "0.00", "61_90": "0.00", "over_90": "0.00"},
-             "unapplied_credit": "0.00", "balance": "0.00", "days_past_due": 0}]
+            {
+                "account": homes.young_y.pk,
+                "program": world.y.pk,
+                "buckets": {"current": "0.00", "1_30": "0.00", "31_60": "0.00", "61_90": "0.00", "over_90": "0.00"},
+                "unapplied_credit": "0.00",
+                "balance": "0.00",
+                "days_past_due": 0,
+            }
+        ]
         assert clients.funder_a.get(f"/api/a/{world.a.slug}/aging/").status_code == 403
         assert clients.staff_a.get(f"/api/a/{world.a.slug}/aging/?as_of=soon").status_code == 400
 
@@ -158,10 +196,15 @@ class TestWriteOff:
             with pytest.raises(ValidationError, match="at least 10"):
                 write_off_record(actor=world.users.staff_a, account=homes.lopez_x, reason="bad", written_on=MAR)
             with pytest.raises(ValidationError, match="Only Hub staff"):
-                write_off_record(actor=world.users.provider_x, account=homes.lopez_x,
-                                 reason="Family moved away, no contact", written_on=MAR)
-            write_off_record(actor=world.users.staff_a, account=homes.lopez_x,
-                             reason="Family moved away, no contact", written_on=MAR)
+                write_off_record(
+                    actor=world.users.provider_x,
+                    account=homes.lopez_x,
+                    reason="Family moved away, no contact",
+                    written_on=MAR,
+                )
+            write_off_record(
+                actor=world.users.staff_a, account=homes.lopez_x, reason="Family moved away, no contact", written_on=MAR
+            )
             assert account_balance(homes.lopez_x) == 0
             event = AuditEvent.objects.get(action="ledger.write_off")
             assert event.reason == "Family moved away, no contact" and event.actor == world.users.staff_a
@@ -189,8 +232,9 @@ class TestPages:
         with alliance_scope(world.a.pk):
             invoice_void(actor=world.users.admin_a, invoice=mar, reason="Issued in error")
         url = f"/a/{world.a.slug}/billing/accounts/{homes.lopez_x.pk}/payments/new/"
-        response = clients.staff_a.post(url, {"amount": "10.00", "method": "card", "received_on": "2026-03-02",
-                                              "invoice": mar.pk})
+        response = clients.staff_a.post(
+            url, {"amount": "10.00", "method": "card", "received_on": "2026-03-02", "invoice": mar.pk}
+        )
         assert response.status_code == 200 and b"is void; it cannot be paid" in response.content
 
     def test_it_validates_ownership(self, world, clients, homes, three_months):
@@ -202,17 +246,21 @@ class TestPages:
         with alliance_scope(world.a.pk):
             payment = pay(homes, "10.00")
         assert clients.provider_y.get(f"/a/{a}/billing/payments/{payment.pk}/reverse/").status_code == 404
-        api = clients.provider_y.post(f"/api/a/{a}/payments/", {
-            "account": homes.lopez_x.pk, "amount": "5.00", "method": "cash", "received_on": "2026-03-02"},
-            content_type="application/json")
+        api = clients.provider_y.post(
+            f"/api/a/{a}/payments/",
+            {"account": homes.lopez_x.pk, "amount": "5.00", "method": "cash", "received_on": "2026-03-02"},
+            content_type="application/json",
+        )
         assert api.status_code == 400 and "account" in api.json()
 
     def test_collections_worklist_lists_past_due_accounts_with_notes(self, world, clients, homes, three_months):
         note_url = f"/a/{world.a.slug}/billing/accounts/{homes.lopez_x.pk}/notes/new/"
         bad = clients.staff_a.post(note_url, {"kind": "promise", "note": "Will pay Friday"})
         assert bad.status_code == 200 and b"amount and a date" in bad.content
-        clients.staff_a.post(note_url, {"kind": "promise", "note": "Will pay Friday", "promised_amount": "300.00",
-                                        "promised_on": "2026-12-04"})
+        clients.staff_a.post(
+            note_url,
+            {"kind": "promise", "note": "Will pay Friday", "promised_amount": "300.00", "promised_on": "2026-12-04"},
+        )
         page = clients.staff_a.get(f"/a/{world.a.slug}/billing/collections/")
         assert b"Lopez family" in page.content and b"Will pay Friday" in page.content
 
@@ -220,15 +268,22 @@ class TestPages:
 def test_deposit_page_offers_recent_cash_and_checks(world, clients, homes, three_months):
     today = datetime.date.today()
     with alliance_scope(world.a.pk):
-        recent = payment_record(actor=None, account=homes.lopez_x, amount=Decimal("20.00"), method="cash",
-                                received_on=today)
-        payment_record(actor=None, account=homes.lopez_x, amount=Decimal("30.00"), method="cash",
-                       received_on=today - datetime.timedelta(days=200))
+        recent = payment_record(
+            actor=None, account=homes.lopez_x, amount=Decimal("20.00"), method="cash", received_on=today
+        )
+        payment_record(
+            actor=None,
+            account=homes.lopez_x,
+            amount=Decimal("30.00"),
+            method="cash",
+            received_on=today - datetime.timedelta(days=200),
+        )
     url = f"/a/{world.a.slug}/billing/deposits/"
     page = clients.staff_a.get(url)
     assert b"20.00" in page.content and b"30.00" not in page.content
-    response = clients.staff_a.post(url, {"program": world.x.pk, "deposited_on": today.isoformat(),
-                                          "payments": [recent.pk]})
+    response = clients.staff_a.post(
+        url, {"program": world.x.pk, "deposited_on": today.isoformat(), "payments": [recent.pk]}
+    )
     assert response.status_code == 302
     with alliance_scope(world.a.pk):
         assert Payment.objects.get(pk=recent.pk).deposit.total == Decimal("20.00")

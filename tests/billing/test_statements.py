@@ -28,16 +28,29 @@ def household(world, homes):
     lopez_y = account_of(homes.lopez, world.y)
     with alliance_scope(world.a.pk):
         BillingPolicy.objects.create(program=world.x, tax_id="12-3456789")
-        Guardian.objects.create(family=homes.lopez, first_name="Maria", last_name="Lopez",
-                                email="maria@example.org", is_primary_contact=True)
-        for first, last in ((datetime.date(2026, 1, 1), datetime.date(2026, 1, 31)),
-                            (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28))):
+        Guardian.objects.create(
+            family=homes.lopez,
+            first_name="Maria",
+            last_name="Lopez",
+            email="maria@example.org",
+            is_primary_contact=True,
+        )
+        for first, last in (
+            (datetime.date(2026, 1, 1), datetime.date(2026, 1, 31)),
+            (datetime.date(2026, 2, 1), datetime.date(2026, 2, 28)),
+        ):
             for program in (world.x, world.y):
                 invoice_program_for_period(program_id=program.pk, period_start=first, period_end=last)
-        payment_record(actor=None, account=homes.lopez_x, amount=Decimal("1500.00"), method="card",
-                       received_on=datetime.date(2026, 2, 3))
-        payment_record(actor=None, account=lopez_y, amount=Decimal("800.00"), method="card",
-                       received_on=datetime.date(2026, 2, 3))
+        payment_record(
+            actor=None,
+            account=homes.lopez_x,
+            amount=Decimal("1500.00"),
+            method="card",
+            received_on=datetime.date(2026, 2, 3),
+        )
+        payment_record(
+            actor=None, account=lopez_y, amount=Decimal("800.00"), method="card", received_on=datetime.date(2026, 2, 3)
+        )
     homes.lopez_y = lopez_y
     return homes
 
@@ -45,11 +58,16 @@ def household(world, homes):
 class TestStatement:
     def test_consolidates_the_household_across_programs(self, world, household):
         with alliance_scope(world.a.pk):
-            statement = family_statement(household.lopez, FamilyAccount.objects.all(),
-                                         start=datetime.date(2026, 2, 1), end=datetime.date(2026, 2, 28))
+            statement = family_statement(
+                household.lopez,
+                FamilyAccount.objects.all(),
+                start=datetime.date(2026, 2, 1),
+                end=datetime.date(2026, 2, 28),
+            )
             assert [(a.account.program.name, a.opening, a.closing) for a in statement.accounts] == [
                 ("Program X", Decimal("1000.00"), Decimal("500.00")),
-                ("Program Y", Decimal("800.00"), Decimal("800.00"))]
+                ("Program Y", Decimal("800.00"), Decimal("800.00")),
+            ]
             assert statement.closing == Decimal("1300.00")
 
     def test_page_pdf_and_email(self, world, clients, household, django_capture_on_commit_callbacks):
@@ -67,8 +85,9 @@ class TestStatement:
             assert AuditEvent.objects.filter(action="statement.emailed").count() == 1
 
     def test_provider_statement_shows_own_program_only(self, world, clients, household):
-        page = clients.provider_y.get(f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/statement/"
-                                      "?start=2026-02-01&end=2026-02-28")
+        page = clients.provider_y.get(
+            f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/statement/?start=2026-02-01&end=2026-02-28"
+        )
         assert b"Program Y" in page.content and b"Program X" not in page.content
         assert b'id="statement-closing">800.00<' in page.content
 
@@ -90,7 +109,8 @@ class TestTaxStatement:
             lines = year_end_tax_lines(household.lopez, FamilyAccount.objects.all(), year=2026)
         assert [(ln.program_name, ln.tax_id, ln.child_name, ln.paid) for ln in lines] == [
             ("Program X", "12-3456789", "Ana Lopez family", Decimal("1500.00")),
-            ("Program Y", "not on file", "Ben Lopez family", Decimal("800.00"))]
+            ("Program Y", "not on file", "Ben Lopez family", Decimal("800.00")),
+        ]
         pdf = clients.staff_a.get(f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/tax/2026.pdf")
         assert pdf.content.startswith(b"%PDF")
         page = clients.staff_a.get(f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/tax/2026/")
@@ -99,6 +119,7 @@ class TestTaxStatement:
     def test_reversed_payments_are_not_counted(self, world, household):
         from billing.models import Payment
         from billing.payments import payment_reverse
+
         with alliance_scope(world.a.pk):
             payment = Payment.objects.get(account=household.lopez_y)
             payment_reverse(actor=None, payment=payment, reason="Bounced")

@@ -39,8 +39,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     return {
         **browser_type_launch_args,
         "executable_path": chromium_path(),
-        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"],
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
     }
 
 
@@ -86,8 +93,7 @@ def check_page(page, console_errors: list[str], *, expect_status_errors: bool = 
         for v in blocking
     )
     assert not blocking, f"axe-core on {page.url}:\n{report}"
-    errors = [e for e in console_errors
-              if not (expect_status_errors and e.startswith("Failed to load resource"))]
+    errors = [e for e in console_errors if not (expect_status_errors and e.startswith("Failed to load resource"))]
     assert not errors, f"console errors on {page.url}: {errors}"
     console_errors.clear()
 
@@ -109,8 +115,15 @@ def current_totp(secret: str) -> str:
     return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))  # the current period
 
 
-def sign_in(page, base_url: str, email: str, password: str, *, totp_secret: str | None = None,  # type: ignore[no-untyped-def]
-            console_errors: list[str] | None = None) -> None:
+def sign_in(
+    page,
+    base_url: str,
+    email: str,
+    password: str,
+    *,
+    totp_secret: str | None = None,  # type: ignore[no-untyped-def]
+    console_errors: list[str] | None = None,
+) -> None:
     """Email and password, then the authenticator code for hub roles; with `console_errors`,
     the sign-in pages are checked too."""
     page.goto(f"{base_url}/accounts/login/")

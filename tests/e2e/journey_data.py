@@ -47,8 +47,9 @@ def last_weekday(day: datetime.date) -> datetime.date:
 
 
 def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
-    alliance = AllianceFactory(name="Riverbend Early Learning Alliance", slug="riverbend-e2e",
-                               timezone="America/Chicago")
+    alliance = AllianceFactory(
+        name="Riverbend Early Learning Alliance", slug="riverbend-e2e", timezone="America/Chicago"
+    )
     stranger = AllianceFactory(name="Cascade Child Care Collaborative", slug="cascade-e2e")
     today = timezone.localdate(timezone=ZoneInfo(alliance.timezone))
     start = months_ago(today, 3)
@@ -56,23 +57,39 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
     names = iter(FIRST_NAMES)
     for program_name, families in PROGRAMS:
         program = MemberProgramFactory(alliance=alliance, name=program_name, licensed_capacity=12)
-        room = classroom(SiteFactory(program=program, name=f"{program_name.split()[0]} main site"),
-                         licensed=8, age_group=AgeGroup.PRESCHOOL, name="Preschool room")
-        RatePlanFactory(program=program, name="Preschool full time", age_group=AgeGroup.PRESCHOOL,
-                        days_per_week=5, tuition=Decimal("1050.00"), effective_from=start)
+        room = classroom(
+            SiteFactory(program=program, name=f"{program_name.split()[0]} main site"),
+            licensed=8,
+            age_group=AgeGroup.PRESCHOOL,
+            name="Preschool room",
+        )
+        RatePlanFactory(
+            program=program,
+            name="Preschool full time",
+            age_group=AgeGroup.PRESCHOOL,
+            days_per_week=5,
+            tuition=Decimal("1050.00"),
+            effective_from=start,
+        )
         for family_name in families:
             family = FamilyFactory(alliance=alliance, name=f"{family_name} family")
-            child = ChildFactory(family=family, first_name=next(names), last_name=family_name,
-                                 date_of_birth=today.replace(year=today.year - 4))
+            child = ChildFactory(
+                family=family,
+                first_name=next(names),
+                last_name=family_name,
+                date_of_birth=today.replace(year=today.year - 4),
+            )
             enroll(child, room, start=start)
             with alliance_scope(alliance.pk):
                 accounts.append(FamilyAccount.objects.create(family=family, program=program))
         with alliance_scope(alliance.pk):
             for month in (months_ago(today, 2), months_ago(today, 1)):
-                MonthlyCost.objects.create(program=program, month=month, category=CostCategory.PERSONNEL,
-                                           amount=Decimal("3900.00"))
-                MonthlyCost.objects.create(program=program, month=month, category=CostCategory.OCCUPANCY,
-                                           amount=Decimal("1400.00"))
+                MonthlyCost.objects.create(
+                    program=program, month=month, category=CostCategory.PERSONNEL, amount=Decimal("3900.00")
+                )
+                MonthlyCost.objects.create(
+                    program=program, month=month, category=CostCategory.OCCUPANCY, amount=Decimal("1400.00")
+                )
         programs.append(program)
         rooms.append(room)
     # Attendance up to the day before the provider's journey, which records that day itself.
@@ -84,7 +101,12 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
             rollup_alliance(start=start, end=today - datetime.timedelta(days=1))
     stranger_program = MemberProgramFactory(alliance=stranger, name="Cedar Grove Children's Center")
     return SimpleNamespace(
-        alliance=alliance, stranger=stranger, programs=programs, rooms=rooms, accounts=accounts, today=today,
+        alliance=alliance,
+        stranger=stranger,
+        programs=programs,
+        rooms=rooms,
+        accounts=accounts,
+        today=today,
         password=PASSWORD,
         staff=member(alliance, Role.HUB_STAFF, email="staff@riverbend-e2e.test"),
         provider=member(alliance, Role.PROVIDER, program=programs[0], email="director@littleoaks-e2e.test"),
@@ -105,14 +127,20 @@ def _billing_history(alliance, programs, accounts, *, today: datetime.date) -> N
             month = months_ago(today, back)
             month_end = months_ago(month + datetime.timedelta(days=40), 0) - datetime.timedelta(days=1)
             for program in programs:
-                invoice_program_for_period(program_id=program.pk, period_start=month, period_end=month_end,
-                                           issued_on=month)
+                invoice_program_for_period(
+                    program_id=program.pk, period_start=month, period_end=month_end, issued_on=month
+                )
             if back == 0:
                 continue
             for index, account in enumerate(accounts):
                 if index % 5 != 4:
-                    payment_record(actor=None, account=account, amount=Decimal("1050.00"), method="ach",
-                                   received_on=month + datetime.timedelta(days=9))
+                    payment_record(
+                        actor=None,
+                        account=account,
+                        amount=Decimal("1050.00"),
+                        method="ach",
+                        received_on=month + datetime.timedelta(days=9),
+                    )
 
 
 def _attendance(alliance, room, *, start: datetime.date, end: datetime.date) -> None:  # type: ignore[no-untyped-def]
@@ -127,10 +155,23 @@ def _attendance(alliance, room, *, start: datetime.date, end: datetime.date) -> 
             if day.weekday() < 5:
                 for index, enrollment in enumerate(enrollments):
                     if (day.toordinal() + index) % 9 == 0:
-                        rows.append(AttendanceRecord(alliance_id=alliance.pk, enrollment=enrollment, day=day,
-                                                     absence_reason=AbsenceReason.SICK))
+                        rows.append(
+                            AttendanceRecord(
+                                alliance_id=alliance.pk,
+                                enrollment=enrollment,
+                                day=day,
+                                absence_reason=AbsenceReason.SICK,
+                            )
+                        )
                     else:
-                        rows.append(AttendanceRecord(alliance_id=alliance.pk, enrollment=enrollment, day=day,
-                                                     check_in=datetime.time(8, 5), check_out=datetime.time(16, 40)))
+                        rows.append(
+                            AttendanceRecord(
+                                alliance_id=alliance.pk,
+                                enrollment=enrollment,
+                                day=day,
+                                check_in=datetime.time(8, 5),
+                                check_out=datetime.time(16, 40),
+                            )
+                        )
             day += datetime.timedelta(days=1)
         AttendanceRecord.objects.bulk_create(rows)

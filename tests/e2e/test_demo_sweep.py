@@ -48,8 +48,11 @@ from tests.urlwalk import alliance_routes
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py sets per test
-SIGN_INS = {"admin": "admin@riverbend.example", "provider": "provider@riverbend.example",
-            "funder": "funder@riverbend.example"}
+SIGN_INS = {
+    "admin": "admin@riverbend.example",
+    "provider": "provider@riverbend.example",
+    "funder": "funder@riverbend.example",
+}
 CONSULTANT = "consultant@hub.example"  # hub staff of both demo alliances: the alliance chooser
 MIN_PAGES = 255  # as counted when the sweep was written: admin 147, provider 75, funder 3, outside 30
 
@@ -77,8 +80,10 @@ def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ig
     from tests.accessmatrix import collect_samples, rows_the_demo_lacks, url_of
 
     exports = tmp_path_factory.mktemp("exports")
-    with django_db_blocker.unblock(), override_settings(HUB_MFA_EXEMPT_DEMO_USERS=True, HUB_EXPORT_DIR=str(exports),
-                                                       PASSWORD_HASHERS=FAST_HASHERS):
+    with (
+        django_db_blocker.unblock(),
+        override_settings(HUB_MFA_EXEMPT_DEMO_USERS=True, HUB_EXPORT_DIR=str(exports), PASSWORD_HASHERS=FAST_HASHERS),
+    ):
         server = None
         try:
             output = io.StringIO()
@@ -90,28 +95,49 @@ def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ig
                 token = rows_the_demo_lacks(users.get(username=SIGN_INS["admin"]), program)
                 samples = collect_samples(program.pk)
                 data_export_run(export_id=samples.pk_of("alliance.DataExport"))  # its download is ready
-                urls = {route.name: url_of(route, alliance.slug, samples).replace("not-a-real-token", token)
-                        for route in alliance_routes() if not route.is_api}
+                urls = {
+                    route.name: url_of(route, alliance.slug, samples).replace("not-a-real-token", token)
+                    for route in alliance_routes()
+                    if not route.is_api
+                }
                 room = Classroom.objects.filter(site__program=program).order_by("pk").first()
                 today = alliance_today()
 
                 def link_for(guardian: Guardian) -> str:  # a one-time family sign-in link, as the Hub sends it
                     return family_sign_in_link_send(
-                        guardian=guardian, sent_by=None,
-                        link_url=lambda t: reverse("public:family_sign_in_link", args=[alliance.slug, t]))
+                        guardian=guardian,
+                        sent_by=None,
+                        link_url=lambda t: reverse("public:family_sign_in_link", args=[alliance.slug, t]),
+                    )
 
                 # The family whose guardian seed_demo names for trying statements (it owes something).
                 email = family_page_email(output.getvalue(), alliance.name)
                 owing = Guardian.objects.filter(email__iexact=email).order_by("pk").first()
-                offer = (Offer.objects.filter(status=OfferStatus.OPEN, respond_by__gte=today)
-                         .select_related("entry__child").order_by("pk").first())
-                offered = (Guardian.objects.filter(family_id=offer.entry.child.family_id).exclude(email="")
-                           .order_by("pk").first())
+                offer = (
+                    Offer.objects.filter(status=OfferStatus.OPEN, respond_by__gte=today)
+                    .select_related("entry__child")
+                    .order_by("pk")
+                    .first()
+                )
+                offered = (
+                    Guardian.objects.filter(family_id=offer.entry.child.family_id)
+                    .exclude(email="")
+                    .order_by("pk")
+                    .first()
+                )
                 family = SimpleNamespace(owing_link=link_for(owing), offer_link=link_for(offered), offer=offer.pk)
             server = LiveServer("localhost")
-            yield SimpleNamespace(base=server.url, a=f"{server.url}/a/{alliance.slug}", slug=alliance.slug,
-                                  program=program, room=room, today=today, urls=urls, token=token,
-                                  family=family)
+            yield SimpleNamespace(
+                base=server.url,
+                a=f"{server.url}/a/{alliance.slug}",
+                slug=alliance.slug,
+                program=program,
+                room=room,
+                today=today,
+                urls=urls,
+                token=token,
+                family=family,
+            )
         finally:
             if server is not None:
                 server.stop()
@@ -148,8 +174,11 @@ def probe(url: str, cookies: str) -> Answer:
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname or "localhost", parts.port, timeout=60)
     try:
-        connection.request("GET", f"{parts.path}?{parts.query}" if parts.query else parts.path,
-                           headers={"Cookie": cookies, "Accept": "text/html,*/*"})
+        connection.request(
+            "GET",
+            f"{parts.path}?{parts.query}" if parts.query else parts.path,
+            headers={"Cookie": cookies, "Accept": "text/html,*/*"},
+        )
         response = connection.getresponse()
         return Answer(response.status, response.getheaders(), response.read())
     finally:
@@ -196,8 +225,9 @@ class Sweep:
         def this_url(candidate: str) -> bool:
             return candidate == url
 
-        self.page.route(this_url, lambda route: route.fulfill(status=answer.status, headers=headers,
-                                                              body=answer.body), times=1)
+        self.page.route(
+            this_url, lambda route: route.fulfill(status=answer.status, headers=headers, body=answer.body), times=1
+        )
         try:
             self.page.goto(url)
         finally:
@@ -210,8 +240,7 @@ class Sweep:
         cookies = self.cookies(next(iter(pages.values())))
         with ThreadPoolExecutor(max_workers=1) as ahead:
             answers = {label: ahead.submit(probe, url, cookies) for label, url in pages.items()}
-            return {label: self.visit(who, label, url, answer=answers[label].result())
-                    for label, url in pages.items()}
+            return {label: self.visit(who, label, url, answer=answers[label].result()) for label, url in pages.items()}
 
     def check(self, who: str, label: str, *, expect_status_errors: bool = False) -> None:
         """`check_page` on the page as it is; a failure is kept (with a screenshot), not raised."""
@@ -243,8 +272,7 @@ def category(outcomes: dict[str, str]) -> str | None:
 def test_hub_staff_reach_no_page_the_hub_admin_cannot():
     """Why the sweep signs in no hub staff: every route staff may open, the admin may too."""
     staff, admin = A_ROLES.index("staff"), A_ROLES.index("admin")
-    staff_only = [name for name, row in TABLE.items()
-                  if row.split()[staff] == "200" and row.split()[admin] != "200"]
+    staff_only = [name for name, row in TABLE.items() if row.split()[staff] == "200" and row.split()[admin] != "200"]
     assert staff_only == []
 
 
@@ -263,8 +291,10 @@ def test_every_page_of_the_demo_passes_axe_for_every_role(demo_site, page, conso
     # Nobody signed in: the sign-in pages, the public page, an invitation, the 404 page.
     dob = demo.today - datetime.timedelta(days=2 * 365 + 30)  # a 2-year-old
     for label, path in [
-        ("sign-in", "/accounts/login/"), ("password reset", "/accounts/password/reset/"),
-        ("password reset sent", "/accounts/password/reset/done/"), ("sign-up closed", "/accounts/signup/"),
+        ("sign-in", "/accounts/login/"),
+        ("password reset", "/accounts/password/reset/"),
+        ("password reset sent", "/accounts/password/reset/done/"),
+        ("sign-up closed", "/accounts/signup/"),
         ("public page", f"/care/{demo.slug}/"),
         ("public page for a 2-year-old", f"/care/{demo.slug}/?dob={dob.isoformat()}"),
         ("inquiry form", f"/care/{demo.slug}/inquire/"),
@@ -306,10 +336,14 @@ def test_every_page_of_the_demo_passes_axe_for_every_role(demo_site, page, conso
         for name, outcome in seen.items():
             outcomes[name][who] = outcome
         if who == "admin":  # the account pages (one template set for everyone) and the signed-in 404
-            for label, path in [("API tokens", "/accounts/tokens/"), ("email addresses", "/accounts/email/"),
-                                ("password change", "/accounts/password/change/"), ("two-factor", "/accounts/2fa/"),
-                                ("sign out", "/accounts/logout/"),
-                                ("confirm password", "/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/")]:
+            for label, path in [
+                ("API tokens", "/accounts/tokens/"),
+                ("email addresses", "/accounts/email/"),
+                ("password change", "/accounts/password/change/"),
+                ("two-factor", "/accounts/2fa/"),
+                ("sign out", "/accounts/logout/"),
+                ("confirm password", "/accounts/reauthenticate/?next=/accounts/2fa/totp/activate/"),
+            ]:
                 outside_page(label, path)
             # Setting up TOTP asks for the password again (the page just checked), then shows its QR code.
             page.get_by_label("Password").fill(DEMO_PASSWORD)
@@ -337,14 +371,20 @@ def test_every_page_of_the_demo_passes_axe_for_every_role(demo_site, page, conso
         else:
             not_pages.setdefault(kind, []).append(route.name)
     pages = sum(sweep.checked.values())
-    summary = (f"axe sweep on the demo: {pages} pages ("
-               + ", ".join(f"{who} {sweep.checked[who]}" for who in (*SIGN_INS, "outside")) + "); not pages: "
-               + ", ".join(f"{len(names)} {kind}" for kind, names in sorted(not_pages.items())))
+    summary = (
+        f"axe sweep on the demo: {pages} pages ("
+        + ", ".join(f"{who} {sweep.checked[who]}" for who in (*SIGN_INS, "outside"))
+        + "); not pages: "
+        + ", ".join(f"{len(names)} {kind}" for kind, names in sorted(not_pages.items()))
+    )
     print(summary)
     for kind, names in sorted(not_pages.items()):
         print(f"  {kind}: {' '.join(sorted(names))}")
-    problems = sweep.failures + [f"outside /a/<slug>/, not a page: {what}" for what in outside] + [
-        f"neither checked nor explained: {what}" for what in unexplained]
+    problems = (
+        sweep.failures
+        + [f"outside /a/<slug>/, not a page: {what}" for what in outside]
+        + [f"neither checked nor explained: {what}" for what in unexplained]
+    )
     assert not problems, f"{len(problems)} problems ({summary}):\n\n" + "\n\n".join(problems)
     assert pages >= MIN_PAGES, summary
 
@@ -355,9 +395,16 @@ def test_a_providers_everyday_pages_do_not_scroll_sideways_on_a_tablet(demo_site
     sign_in(page, demo.base, SIGN_INS["provider"], DEMO_PASSWORD)
     yesterday = demo.today - datetime.timedelta(days=1)
     program = demo.program.pk
-    for path in (f"/programs/{program}/", f"/attendance/?day={yesterday.isoformat()}",
-                 f"/attendance/classrooms/{demo.room.pk}/", "/enrollments/", "/families/",
-                 "/billing/invoices/", "/my-program/figures/", f"/programs/{program}/staff/"):
+    for path in (
+        f"/programs/{program}/",
+        f"/attendance/?day={yesterday.isoformat()}",
+        f"/attendance/classrooms/{demo.room.pk}/",
+        "/enrollments/",
+        "/families/",
+        "/billing/invoices/",
+        "/my-program/figures/",
+        f"/programs/{program}/staff/",
+    ):
         response = page.goto(demo.a + path)
         assert response is not None and response.status == 200, f"{path}: {response and response.status}"
         no_horizontal_scroll(page)

@@ -55,8 +55,14 @@ FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/con
 
 
 def test_hub_staff_signs_in_with_totp_runs_invoices_and_records_a_payment(journey, page, console_errors):
-    sign_in(page, journey.base, journey.staff.email, journey.password, totp_secret=journey.staff.totp_secret,
-            console_errors=console_errors)
+    sign_in(
+        page,
+        journey.base,
+        journey.staff.email,
+        journey.password,
+        totp_secret=journey.staff.totp_secret,
+        console_errors=console_errors,
+    )
     expect(page).to_have_url(f"{journey.a}/dashboard/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     check_page(page, console_errors)
@@ -155,8 +161,13 @@ def test_funder_signs_in_and_downloads_the_impact_report_pdf(journey, page, cons
 
 
 def test_a_user_of_another_alliance_cannot_reach_its_pages(journey, page, console_errors):
-    sign_in(page, journey.base, journey.stranger_admin.email, journey.password,
-            totp_secret=journey.stranger_admin.totp_secret)
+    sign_in(
+        page,
+        journey.base,
+        journey.stranger_admin.email,
+        journey.password,
+        totp_secret=journey.stranger_admin.totp_secret,
+    )
     expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/dashboard/")
     for path in ("/dashboard/", f"/billing/accounts/{journey.accounts[0].pk}/", f"/programs/{journey.programs[0].pk}/"):
         response = page.goto(f"{journey.a}{path}")
@@ -169,4 +180,3 @@ def test_a_user_of_another_alliance_cannot_reach_its_pages(journey, page, consol
     expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/dashboard/")
     page.goto(f"{journey.a}/dashboard/")
     screenshot(page, "stranger-404")
-

@@ -31,12 +31,13 @@ def rooms(world):
     site_y = SiteFactory(program=world.y, name="Y main", city="Millbrook")
     site_z = SiteFactory(program=world.z, name="Z main", city="Riverbend")
     return SimpleNamespace(
-        toddlers=classroom(site_x, name="Toddler Room", age_group=AgeGroup.TODDLER, licensed=12,
-                           children_per_staff=6, opened_on=OPENED),
-        infants=classroom(site_x, name="Infant Room", age_group=AgeGroup.INFANT, licensed=8,
-                          children_per_staff=4, opened_on=OPENED),
-        preschool_y=classroom(site_y, name="Y Preschool", age_group=AgeGroup.PRESCHOOL, licensed=20,
-                              opened_on=OPENED),
+        toddlers=classroom(
+            site_x, name="Toddler Room", age_group=AgeGroup.TODDLER, licensed=12, children_per_staff=6, opened_on=OPENED
+        ),
+        infants=classroom(
+            site_x, name="Infant Room", age_group=AgeGroup.INFANT, licensed=8, children_per_staff=4, opened_on=OPENED
+        ),
+        preschool_y=classroom(site_y, name="Y Preschool", age_group=AgeGroup.PRESCHOOL, licensed=20, opened_on=OPENED),
         room_z=classroom(site_z, name="Z Room", age_group=AgeGroup.TODDLER, licensed=10, opened_on=OPENED),
     )
 
@@ -45,4 +46,5 @@ def rooms(world):
 def in_a(world):
     def scope() -> AbstractContextManager[None]:
         return alliance_scope(world.a.pk)
+
     return scope

@@ -11,8 +11,16 @@ from tests.enrollment.factories import ChildFactory, FamilyFactory, entry, month
 
 
 def bands(**overrides: int) -> dict[str, int]:
-    data = {"infant_min": 0, "infant_max": 18, "toddler_min": 18, "toddler_max": 36,
-            "preschool_min": 36, "preschool_max": 60, "school_age_min": 60, "school_age_max": 156}
+    data = {
+        "infant_min": 0,
+        "infant_max": 18,
+        "toddler_min": 18,
+        "toddler_max": 36,
+        "preschool_min": 36,
+        "preschool_max": 60,
+        "school_age_min": 60,
+        "school_age_max": 156,
+    }
     return {**data, **overrides}
 
 
@@ -35,7 +43,8 @@ def test_the_administrator_moves_the_toddler_line_and_waiting_children_follow(wo
 def test_bands_must_follow_one_another(world, clients, in_a):
     response = clients.admin_a.post(f"/a/{world.a.slug}/age-groups/", bands(toddler_min=20))
     assert "The toddler band must start at 18 months, where the infant band ends." in html.unescape(
-        response.content.decode())
+        response.content.decode()
+    )
     with in_a():
         assert not AgeBand.objects.exists()
 

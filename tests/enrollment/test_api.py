@@ -32,12 +32,15 @@ def api(world, path: str) -> str:  # type: ignore[no-untyped-def]
 
 class TestReads:
     def test_a_provider_reads_their_own_programs_rows_only(self, world, clients, rooms, maya, today):
-        other = ChildFactory(family=FamilyFactory(alliance=world.a, name="Other family"),
-                             date_of_birth=months_before(today, 40))
+        other = ChildFactory(
+            family=FamilyFactory(alliance=world.a, name="Other family"), date_of_birth=months_before(today, 40)
+        )
         enroll(other, rooms.preschool_y, today)
-        for path, key, expected in [("families/", "name", ["Lopez family"]),
-                                    ("children/", "first_name", ["Maya"]),
-                                    ("enrollments/", "child_name", ["Maya Lopez"])]:
+        for path, key, expected in [
+            ("families/", "name", ["Lopez family"]),
+            ("children/", "first_name", ["Maya"]),
+            ("enrollments/", "child_name", ["Maya Lopez"]),
+        ]:
             rows = clients.provider_x.get(api(world, path)).json()["results"]
             assert [r[key] for r in rows] == expected, path
         assert len(clients.staff_a.get(api(world, "enrollments/")).json()["results"]) == 2
@@ -57,8 +60,15 @@ class TestReads:
         assert all(d["licensed"] == 12 for d in days) and len(days) >= 4
 
     def test_it_validates_ownership(self, world, clients, rooms, maya):
-        for path in ("families/", "children/", "enrollments/", "attendance/", "waitlist-entries/", "offers/",
-                     "vacancies/"):
+        for path in (
+            "families/",
+            "children/",
+            "enrollments/",
+            "attendance/",
+            "waitlist-entries/",
+            "offers/",
+            "vacancies/",
+        ):
             assert clients.funder_a.get(api(world, path)).status_code == 403, path
             assert clients.admin_b.get(api(world, path)).status_code == 404, path
         assert clients.provider_y.get(api(world, f"enrollments/{maya.pk}/")).status_code == 404
@@ -68,62 +78,93 @@ class TestReads:
 
 class TestEnrolling:
     def payload(self, child, rooms, monday, **extra):  # type: ignore[no-untyped-def]
-        return {"child": child.pk, "classroom": rooms.toddlers.pk, "start_date": monday.isoformat(),
-                "weekdays": [0, 2, 4], **extra}
+        return {
+            "child": child.pk,
+            "classroom": rooms.toddlers.pk,
+            "start_date": monday.isoformat(),
+            "weekdays": [0, 2, 4],
+            **extra,
+        }
 
     def test_a_full_room_answers_400_with_the_refusal(self, world, clients, rooms, maya, monday):
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))
         child = ChildFactory(family=maya.child.family, date_of_birth=months_before(monday, 24))
-        response = clients.staff_a.post(api(world, "enrollments/"), self.payload(child, rooms, monday),
-                                        content_type="application/json")
+        response = clients.staff_a.post(
+            api(world, "enrollments/"), self.payload(child, rooms, monday), content_type="application/json"
+        )
         assert response.status_code == 400
         assert response.json()["non_field_errors"][0].startswith(f"Toddler Room is full on {monday.isoformat()}")
 
     def test_hub_override_through_the_api(self, world, clients, in_a, rooms, maya, monday):
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))
-        response = clients.staff_a.post(api(world, "enrollments/"), self.payload(
-            ChildFactory(family=maya.child.family, date_of_birth=months_before(monday, 24)), rooms, monday,
-            override_reason="Emergency placement agreed with licensing."), content_type="application/json")
+        response = clients.staff_a.post(
+            api(world, "enrollments/"),
+            self.payload(
+                ChildFactory(family=maya.child.family, date_of_birth=months_before(monday, 24)),
+                rooms,
+                monday,
+                override_reason="Emergency placement agreed with licensing.",
+            ),
+            content_type="application/json",
+        )
         assert response.status_code == 201 and response.json()["fte"] == "0.60"
         with in_a():
             assert AuditEvent.objects.filter(action="enrollment.override").count() == 1
 
     def test_a_new_child_through_intake(self, world, clients, in_a, rooms, monday):
-        response = clients.provider_x.post(api(world, "enrollments/intake/"), {
-            "family_data": {"name": "Ali family"}, "guardian_data": {"first_name": "Sara", "last_name": "Ali",
-                                                                     "email": "sara@example.org"},
-            "child": {"first_name": "Omar", "last_name": "Ali", "date_of_birth": months_before(monday, 20).isoformat()},
-            "enrollment": {"classroom": rooms.toddlers.pk, "start_date": monday.isoformat(), "weekdays": [0, 1]},
-        }, content_type="application/json")
+        response = clients.provider_x.post(
+            api(world, "enrollments/intake/"),
+            {
+                "family_data": {"name": "Ali family"},
+                "guardian_data": {"first_name": "Sara", "last_name": "Ali", "email": "sara@example.org"},
+                "child": {
+                    "first_name": "Omar",
+                    "last_name": "Ali",
+                    "date_of_birth": months_before(monday, 20).isoformat(),
+                },
+                "enrollment": {"classroom": rooms.toddlers.pk, "start_date": monday.isoformat(), "weekdays": [0, 1]},
+            },
+            content_type="application/json",
+        )
         assert response.status_code == 201, response.json()
         with in_a():
             assert Enrollment.objects.get(pk=response.json()["id"]).child.family.name == "Ali family"
 
     def test_intake_errors_name_the_part(self, world, clients, rooms, monday):
-        response = clients.provider_x.post(api(world, "enrollments/intake/"), {
-            "family_data": {"name": "Ali family"}, "guardian_data": {"first_name": "Sara", "last_name": "Ali"},
-            "child": {"first_name": "Omar", "last_name": "Ali", "date_of_birth": monday.isoformat()},
-            "enrollment": {"classroom": rooms.toddlers.pk, "start_date": monday.isoformat(), "weekdays": [0]},
-        }, content_type="application/json")
+        response = clients.provider_x.post(
+            api(world, "enrollments/intake/"),
+            {
+                "family_data": {"name": "Ali family"},
+                "guardian_data": {"first_name": "Sara", "last_name": "Ali"},
+                "child": {"first_name": "Omar", "last_name": "Ali", "date_of_birth": monday.isoformat()},
+                "enrollment": {"classroom": rooms.toddlers.pk, "start_date": monday.isoformat(), "weekdays": [0]},
+            },
+            content_type="application/json",
+        )
         assert response.status_code == 400
-        assert response.json() == {"guardian_data": {"phone": [
-            "Give a phone number or an email address, so the program can reach them."]}}
+        assert response.json() == {
+            "guardian_data": {"phone": ["Give a phone number or an email address, so the program can reach them."]}
+        }
 
     def test_end_and_schedule_actions(self, world, clients, in_a, maya, today):
         later = today + datetime.timedelta(days=14)
-        changed = clients.provider_x.post(api(world, f"enrollments/{maya.pk}/schedule/"), {
-            "effective_from": later.isoformat(), "weekdays": [1, 3], "day_length": "part"},
-            content_type="application/json")
+        changed = clients.provider_x.post(
+            api(world, f"enrollments/{maya.pk}/schedule/"),
+            {"effective_from": later.isoformat(), "weekdays": [1, 3], "day_length": "part"},
+            content_type="application/json",
+        )
         assert changed.status_code == 200 and changed.json()["previous"] == maya.pk
-        ended = clients.provider_x.post(api(world, f"enrollments/{changed.json()['id']}/end/"), {
-            "end_date": (later + datetime.timedelta(days=30)).isoformat(), "reason": "moved"},
-            content_type="application/json")
+        ended = clients.provider_x.post(
+            api(world, f"enrollments/{changed.json()['id']}/end/"),
+            {"end_date": (later + datetime.timedelta(days=30)).isoformat(), "reason": "moved"},
+            content_type="application/json",
+        )
         assert ended.json()["end_reason"] == "moved"
 
-    def test_another_programs_child_or_room_does_not_exist_for_a_provider(self, world, clients, rooms, maya,
-                                                                          monday):
-        response = clients.provider_y.post(api(world, "enrollments/"), self.payload(maya.child, rooms, monday),
-                                           content_type="application/json")
+    def test_another_programs_child_or_room_does_not_exist_for_a_provider(self, world, clients, rooms, maya, monday):
+        response = clients.provider_y.post(
+            api(world, "enrollments/"), self.payload(maya.child, rooms, monday), content_type="application/json"
+        )
         assert response.status_code == 400
         assert set(response.json()) == {"child", "classroom"}
         assert clients.funder_a.post(api(world, "enrollments/"), {}).status_code == 403
@@ -141,11 +182,13 @@ class TestAttendance:
     def test_upload_reports_line_and_column(self, world, clients, in_a, maya, today):
         monday = today - datetime.timedelta(days=today.weekday() or 7)
         text = f"child_id,date,check_in,check_out,absence_reason\n{maya.child_id},{monday.isoformat()},8am,,\n"
-        response = clients.provider_x.post(api(world, "attendance/upload/"), {
-            "file": SimpleUploadedFile("a.csv", text.encode())})
+        response = clients.provider_x.post(
+            api(world, "attendance/upload/"), {"file": SimpleUploadedFile("a.csv", text.encode())}
+        )
         assert response.status_code == 400
-        assert response.json()["errors"] == [{"line": 2, "column": "check_in",
-                                              "message": "“8am” is not a time such as 08:05 or 8:05 AM."}]
+        assert response.json()["errors"] == [
+            {"line": 2, "column": "check_in", "message": "“8am” is not a time such as 08:05 or 8:05 AM."}
+        ]
         with in_a():
             assert not AttendanceRecord.objects.exists()
 
@@ -153,20 +196,31 @@ class TestAttendance:
 class TestWaitlistAndOffers:
     def test_waitlist_offer_and_accept(self, world, clients, in_a, rooms, monday, today):
         child = ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(monday, 24))
-        created = clients.staff_a.post(api(world, "waitlist-entries/"), {
-            "child": child.pk, "program": None, "acceptable_program_ids": [world.x.pk],
-            "desired_start": monday.isoformat(), "weekdays": [0, 1, 2, 3, 4], "day_length": "full"},
-            content_type="application/json")
+        created = clients.staff_a.post(
+            api(world, "waitlist-entries/"),
+            {
+                "child": child.pk,
+                "program": None,
+                "acceptable_program_ids": [world.x.pk],
+                "desired_start": monday.isoformat(),
+                "weekdays": [0, 1, 2, 3, 4],
+                "day_length": "full",
+            },
+            content_type="application/json",
+        )
         assert created.status_code == 201, created.json()
         assert created.json()["age_group_at_start"] == "toddler"
         matches = clients.staff_a.get(api(world, f"vacancies/{rooms.toddlers.pk}/matches/?start={monday}")).json()
         assert [m["entry"] for m in matches["matches"]] == [created.json()["id"]]
-        offer = clients.staff_a.post(api(world, "offers/"), {
-            "entry": created.json()["id"], "classroom": rooms.toddlers.pk, "start_date": monday.isoformat()},
-            content_type="application/json")
+        offer = clients.staff_a.post(
+            api(world, "offers/"),
+            {"entry": created.json()["id"], "classroom": rooms.toddlers.pk, "start_date": monday.isoformat()},
+            content_type="application/json",
+        )
         assert offer.status_code == 201 and offer.json()["status"] == "open"
-        accepted = clients.provider_x.post(api(world, f"offers/{offer.json()['id']}/accept/"), {},
-                                           content_type="application/json")
+        accepted = clients.provider_x.post(
+            api(world, f"offers/{offer.json()['id']}/accept/"), {}, content_type="application/json"
+        )
         assert accepted.json()["status"] == "accepted" and accepted.json()["enrollment"]
         with in_a():
             assert WaitlistEntry.objects.get().status == "placed"
@@ -175,16 +229,23 @@ class TestWaitlistAndOffers:
         child = ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(monday, 24))
         enroll(child, rooms.toddlers, today - datetime.timedelta(days=3))  # visible to provider X
         body = {"child": child.pk, "desired_start": monday.isoformat(), "weekdays": [0], "day_length": "full"}
-        assert clients.provider_x.post(api(world, "waitlist-entries/"), {**body, "program": None},
-                                       content_type="application/json").status_code == 403
-        assert clients.provider_x.post(api(world, "waitlist-entries/"), {**body, "program": world.x.pk},
-                                       content_type="application/json").status_code == 201
+        assert (
+            clients.provider_x.post(
+                api(world, "waitlist-entries/"), {**body, "program": None}, content_type="application/json"
+            ).status_code
+            == 403
+        )
+        assert (
+            clients.provider_x.post(
+                api(world, "waitlist-entries/"), {**body, "program": world.x.pk}, content_type="application/json"
+            ).status_code
+            == 201
+        )
 
     def test_offers_are_the_hubs_to_make(self, world, clients, rooms, monday, today):
         child = ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(monday, 24))
         waiting = entry(child, program=world.x, added_on=today, desired_start=monday)
         body = {"entry": waiting.pk, "classroom": rooms.toddlers.pk, "start_date": monday.isoformat()}
-        assert clients.provider_x.post(api(world, "offers/"), body,
-                                       content_type="application/json").status_code == 403
+        assert clients.provider_x.post(api(world, "offers/"), body, content_type="application/json").status_code == 403
         assert clients.admin_b.post(api(world, "offers/"), body, content_type="application/json").status_code == 404
         assert not Offer.objects.unscoped().exists()

@@ -37,8 +37,12 @@ def day(today):
 
 @pytest.fixture
 def maya(world, rooms, day):
-    child = ChildFactory(family=FamilyFactory(alliance=world.a), first_name="Maya", last_name="Lopez",
-                         date_of_birth=months_before(day, 24))
+    child = ChildFactory(
+        family=FamilyFactory(alliance=world.a),
+        first_name="Maya",
+        last_name="Lopez",
+        date_of_birth=months_before(day, 24),
+    )
     return enroll(child, rooms.toddlers, day - datetime.timedelta(days=60))
 
 
@@ -58,8 +62,7 @@ class TestServices:
         with in_a():
             attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=day, at=EIGHT)
             with pytest.raises(ValidationError) as refused:
-                attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=day,
-                                    at=datetime.time(8, 30))
+                attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=day, at=datetime.time(8, 30))
             assert AttendanceRecord.objects.filter(enrollment=maya).count() == 1
         assert refused.value.messages == [f"Maya Lopez was already checked in at 08:02 on {day.isoformat()}."]
 
@@ -69,15 +72,17 @@ class TestServices:
                 attendance_check_out(actor=world.users.provider_x, enrollment=maya, day=day, at=EIGHT)
             attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=day, at=EIGHT)
             with pytest.raises(ValidationError, match="Check-out at 07:00 would be before check-in at 08:02."):
-                attendance_check_out(actor=world.users.provider_x, enrollment=maya, day=day,
-                                     at=datetime.time(7))
-            record = attendance_check_out(actor=world.users.provider_x, enrollment=maya, day=day,
-                                          at=datetime.time(17, 45))
+                attendance_check_out(actor=world.users.provider_x, enrollment=maya, day=day, at=datetime.time(7))
+            record = attendance_check_out(
+                actor=world.users.provider_x, enrollment=maya, day=day, at=datetime.time(17, 45)
+            )
             with pytest.raises(ValidationError, match="already checked out at 17:45"):
-                attendance_check_out(actor=world.users.provider_x, enrollment=maya, day=day,
-                                     at=datetime.time(18))
+                attendance_check_out(actor=world.users.provider_x, enrollment=maya, day=day, at=datetime.time(18))
         assert (record.check_in, record.check_out, record.checked_out_by_id) == (
-            EIGHT, datetime.time(17, 45), world.users.provider_x.pk)
+            EIGHT,
+            datetime.time(17, 45),
+            world.users.provider_x.pk,
+        )
 
     def test_an_absent_child_is_not_checked_in_until_the_absence_is_undone(self, world, in_a, maya, day):
         with in_a():
@@ -92,11 +97,16 @@ class TestServices:
     def test_days_that_have_not_come_or_are_outside_the_enrollment_are_refused(self, world, in_a, maya, today):
         with in_a():
             with pytest.raises(ValidationError, match="has not come yet"):
-                attendance_check_in(actor=world.users.provider_x, enrollment=maya,
-                                    day=today + datetime.timedelta(days=1), at=EIGHT)
+                attendance_check_in(
+                    actor=world.users.provider_x, enrollment=maya, day=today + datetime.timedelta(days=1), at=EIGHT
+                )
             with pytest.raises(ValidationError, match="Maya Lopez is not enrolled in Toddler Room on"):
-                attendance_check_in(actor=world.users.provider_x, enrollment=maya,
-                                    day=maya.start_date - datetime.timedelta(days=1), at=EIGHT)
+                attendance_check_in(
+                    actor=world.users.provider_x,
+                    enrollment=maya,
+                    day=maya.start_date - datetime.timedelta(days=1),
+                    at=EIGHT,
+                )
             saturday = today - datetime.timedelta(days=(today.weekday() - 5) % 7 or 7)
             with pytest.raises(ValidationError, match="Toddler Room is not open on Saturdays"):
                 attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=saturday, at=EIGHT)
@@ -111,8 +121,11 @@ class TestSheet:
         assert f'hx-post="{url(world, rooms, "mark/")}"' in html
 
     def test_one_click_checks_in_and_answers_htmx_with_the_row(self, world, rooms, clients, in_a, maya, day):
-        response = clients.provider_x.post(url(world, rooms, "mark/"), {
-            "enrollment": maya.pk, "day": day.isoformat(), "action": "check_in"}, HTTP_HX_REQUEST="true")
+        response = clients.provider_x.post(
+            url(world, rooms, "mark/"),
+            {"enrollment": maya.pk, "day": day.isoformat(), "action": "check_in"},
+            HTTP_HX_REQUEST="true",
+        )
         assert response.status_code == 200
         html = response.content.decode()
         assert html.strip().startswith(f'<tr id="att-{maya.pk}"') and 'value="check_out"' in html
@@ -126,8 +139,10 @@ class TestSheet:
         assert "Maya Lopez was already checked in at" in second.content.decode()
 
     def test_without_javascript_the_form_posts_and_comes_back(self, world, rooms, clients, in_a, maya, day):
-        response = clients.provider_x.post(url(world, rooms, "mark/"), {
-            "enrollment": maya.pk, "day": day.isoformat(), "action": "absent", "reason": "family"})
+        response = clients.provider_x.post(
+            url(world, rooms, "mark/"),
+            {"enrollment": maya.pk, "day": day.isoformat(), "action": "absent", "reason": "family"},
+        )
         assert response.status_code == 302 and response["Location"].endswith(f"?day={day.isoformat()}")
         with in_a():
             assert AttendanceRecord.objects.get(enrollment=maya, day=day).absence_reason == "family"
@@ -141,16 +156,21 @@ class TestSheet:
     def test_it_validates_ownership(self, world, rooms, clients, maya, day):
         # A provider of another program, and a stranger alliance, get 404; a funder 403.
         assert clients.provider_y.get(url(world, rooms)).status_code == 404
-        assert clients.provider_y.post(url(world, rooms, "mark/"), {
-            "enrollment": maya.pk, "day": day.isoformat(), "action": "check_in"}).status_code == 404
+        assert (
+            clients.provider_y.post(
+                url(world, rooms, "mark/"), {"enrollment": maya.pk, "day": day.isoformat(), "action": "check_in"}
+            ).status_code
+            == 404
+        )
         assert clients.admin_b.get(url(world, rooms)).status_code == 404
         assert clients.funder_a.get(url(world, rooms)).status_code == 403
 
     def test_an_enrollment_of_another_classroom_is_not_found_here(self, world, rooms, clients, day):
         child = ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(day, 6))
         infant = enroll(child, rooms.infants, day - datetime.timedelta(days=10))
-        response = clients.provider_x.post(url(world, rooms, "mark/"), {
-            "enrollment": infant.pk, "day": day.isoformat(), "action": "check_in"})
+        response = clients.provider_x.post(
+            url(world, rooms, "mark/"), {"enrollment": infant.pk, "day": day.isoformat(), "action": "check_in"}
+        )
         assert response.status_code == 404
 
 
@@ -161,15 +181,21 @@ class Upload:
 
 
 def upload(client, world, text: str) -> Upload:  # type: ignore[no-untyped-def]
-    return Upload(client.post(f"/a/{world.a.slug}/attendance/upload/",
-                       {"file": SimpleUploadedFile("export.csv", text.encode(), content_type="text/csv")}))
+    return Upload(
+        client.post(
+            f"/a/{world.a.slug}/attendance/upload/",
+            {"file": SimpleUploadedFile("export.csv", text.encode(), content_type="text/csv")},
+        )
+    )
 
 
 class TestCsvUpload:
     def test_a_clean_file_imports_every_row(self, world, clients, in_a, maya, leo, day):
-        text = ("child_id,child_name,date,check_in,check_out,absence_reason\n"
-                f"{maya.child_id},Maya,{day.isoformat()},08:05,17:30,\n"
-                f"{leo.child_id},Leo,{day.strftime('%m/%d/%Y')},,,Sick\n")
+        text = (
+            "child_id,child_name,date,check_in,check_out,absence_reason\n"
+            f"{maya.child_id},Maya,{day.isoformat()},08:05,17:30,\n"
+            f"{leo.child_id},Leo,{day.strftime('%m/%d/%Y')},,,Sick\n"
+        )
         response = upload(clients.provider_x, world, text)
         assert response.status_code == 302
         with in_a():
@@ -179,10 +205,12 @@ class TestCsvUpload:
         assert records[maya.pk].source == "csv" and event.after["rows"] == 2
 
     def test_one_bad_row_imports_nothing_and_names_line_and_column(self, world, clients, in_a, maya, leo, day):
-        text = ("child_id,date,check_in,check_out,absence_reason\n"
-                f"{maya.child_id},{day.isoformat()},08:05,17:30,\n"
-                "\n"
-                f"{leo.child_id},{day.isoformat()},25:00,,\n")
+        text = (
+            "child_id,date,check_in,check_out,absence_reason\n"
+            f"{maya.child_id},{day.isoformat()},08:05,17:30,\n"
+            "\n"
+            f"{leo.child_id},{day.isoformat()},25:00,,\n"
+        )
         response = upload(clients.provider_x, world, text)
         assert response.status_code == 400
         html = response.text
@@ -192,11 +220,13 @@ class TestCsvUpload:
             assert not AttendanceRecord.objects.exists()
 
     def test_row_problems_are_all_listed(self, world, clients, maya, leo, day, today):
-        text = ("child_id,date,check_in,check_out,absence_reason\n"
-                f"{maya.child_id},{day.isoformat()},09:00,08:00,\n"
-                f"{leo.child_id},{day.isoformat()},08:00,,sick\n"
-                f"abc,{day.isoformat()},08:00,,\n"
-                f"{maya.child_id},{(today + datetime.timedelta(days=2)).isoformat()},08:00,,\n")
+        text = (
+            "child_id,date,check_in,check_out,absence_reason\n"
+            f"{maya.child_id},{day.isoformat()},09:00,08:00,\n"
+            f"{leo.child_id},{day.isoformat()},08:00,,sick\n"
+            f"abc,{day.isoformat()},08:00,,\n"
+            f"{maya.child_id},{(today + datetime.timedelta(days=2)).isoformat()},08:00,,\n"
+        )
         html = upload(clients.provider_x, world, text).text
         assert "Line 2, column check_out: Check-out 08:00 is before check-in 09:00." in html
         assert "Line 3, column absence_reason: A child is either present" in html
@@ -206,10 +236,12 @@ class TestCsvUpload:
         with in_a():
             attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=day, at=EIGHT)
         other = day - datetime.timedelta(days=7)
-        text = ("child_id,date,check_in,check_out,absence_reason\n"
-                f"{maya.child_id},{day.isoformat()},08:00,,\n"
-                f"{maya.child_id},{other.isoformat()},08:00,,\n"
-                f"{maya.child_id},{other.isoformat()},09:00,,\n")
+        text = (
+            "child_id,date,check_in,check_out,absence_reason\n"
+            f"{maya.child_id},{day.isoformat()},08:00,,\n"
+            f"{maya.child_id},{other.isoformat()},08:00,,\n"
+            f"{maya.child_id},{other.isoformat()},09:00,,\n"
+        )
         html = upload(clients.provider_x, world, text).text
         assert f"Line 2, column date: Maya Lopez's attendance on {day.isoformat()} is already recorded." in html
         assert f"Line 4, column date: Child {maya.child_id} on {other.isoformat()} repeats line 3." in html

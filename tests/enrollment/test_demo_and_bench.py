@@ -30,17 +30,22 @@ def demo_alliance(db):
         site = SiteFactory(program=MemberProgramFactory(alliance=alliance, name=f"Centre {number}"), city=city)
         for group, size in ((AgeGroup.INFANT, 8), (AgeGroup.TODDLER, 12), (AgeGroup.PRESCHOOL, 20)):
             room = classroom(site, name=f"{group} room", age_group=group, licensed=size, opened_on=opened)
-        ClassroomCapacityFactory(classroom=room, effective_from=today - datetime.timedelta(days=120),
-                                 licensed_capacity=16)
+        ClassroomCapacityFactory(
+            classroom=room, effective_from=today - datetime.timedelta(days=120), licensed_capacity=16
+        )
     home = SiteFactory(program=MemberProgramFactory(alliance=alliance, name="A family home"), city="Riverbend")
     classroom(home, name="Home group", age_group=AgeGroup.MIXED, licensed=8, opened_on=opened)
     return alliance
 
 
 def counts() -> dict[str, int]:
-    return {"children": Child.objects.count(), "enrollments": Enrollment.objects.count(),
-            "attendance": AttendanceRecord.objects.count(), "waiting": WaitlistEntry.objects.count(),
-            "offers": Offer.objects.count()}
+    return {
+        "children": Child.objects.count(),
+        "enrollments": Enrollment.objects.count(),
+        "attendance": AttendanceRecord.objects.count(),
+        "waiting": WaitlistEntry.objects.count(),
+        "offers": Offer.objects.count(),
+    }
 
 
 def test_the_seed_is_idempotent_and_never_over_capacity(demo_alliance):
@@ -52,8 +57,12 @@ def test_the_seed_is_idempotent_and_never_over_capacity(demo_alliance):
         today = alliance_today(demo_alliance)
         year = vacancy_report(start=today - datetime.timedelta(days=365), end=today + datetime.timedelta(days=90))
         scheduled_only = AttendanceRecord.objects.filter(day__gt=today - datetime.timedelta(days=1)).count()
-        per_child_day = (AttendanceRecord.objects.values("enrollment__child_id", "day").annotate(n=Count("id"))
-                         .filter(n__gt=1).count())
+        per_child_day = (
+            AttendanceRecord.objects.values("enrollment__child_id", "day")
+            .annotate(n=Count("id"))
+            .filter(n__gt=1)
+            .count()
+        )
         open_offers = Offer.objects.filter(status="open").count()
     assert first["enrollments"] > 80 and first["attendance"] > 5000 and first["waiting"] >= 12
     assert all(c.figures.open_min >= 0 for c in year.classrooms)  # no day over the licensed capacity
@@ -73,8 +82,7 @@ def test_bench_vacancy_prints_progress_then_one_json_line(demo_alliance):
         seed_enrollment_demo(demo_alliance)
     out, err = run_bench("vacancy", "--alliance", "demo-town", "--runs", "5")
     figures = json.loads(out.strip().splitlines()[-1])
-    assert (figures["bench"], figures["alliance"], figures["days"], figures["runs"]) == ("vacancy", "demo-town",
-                                                                                         90, 5)
+    assert (figures["bench"], figures["alliance"], figures["days"], figures["runs"]) == ("vacancy", "demo-town", 90, 5)
     assert figures["queries"] == 2 and figures["classrooms"] == 7
     assert figures["median_seconds"] < 1
     assert "[vacancy] first run" in err and "[vacancy] run 5/5" in err  # progress on stderr

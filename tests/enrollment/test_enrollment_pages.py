@@ -24,14 +24,21 @@ def monday(today):
 
 def intake(rooms, monday, **extra):  # type: ignore[no-untyped-def]
     return {
-        "family-name": "Mensah family", "family-city": "Riverbend",
-        "guardian-first_name": "Kwame", "guardian-last_name": "Mensah", "guardian-relationship": "parent",
+        "family-name": "Mensah family",
+        "family-city": "Riverbend",
+        "guardian-first_name": "Kwame",
+        "guardian-last_name": "Mensah",
+        "guardian-relationship": "parent",
         "guardian-email": "kwame@example.org",
-        "child-first_name": "Abena", "child-last_name": "Mensah",
+        "child-first_name": "Abena",
+        "child-last_name": "Mensah",
         "child-date_of_birth": months_before(monday, 22).isoformat(),
-        "enrollment-classroom": rooms.toddlers.pk, "enrollment-start_date": monday.isoformat(),
-        "enrollment-weekdays": ["0", "2", "4"], "enrollment-day_length": "full",
-        "enrollment-funding_source": "subsidy", "enrollment-rate_plan_ref": "toddler-3day",
+        "enrollment-classroom": rooms.toddlers.pk,
+        "enrollment-start_date": monday.isoformat(),
+        "enrollment-weekdays": ["0", "2", "4"],
+        "enrollment-day_length": "full",
+        "enrollment-funding_source": "subsidy",
+        "enrollment-rate_plan_ref": "toddler-3day",
         **extra,
     }
 
@@ -44,7 +51,10 @@ class TestNewEnrollment:
         assert response.status_code == 302 and response["Location"].endswith(f"/enrollments/{enrollment.pk}/")
         assert (enrollment.child.full_name, enrollment.child.family.name) == ("Abena Mensah", "Mensah family")
         assert (str(enrollment.fte), enrollment.funding_source, enrollment.rate_plan_ref) == (
-            "0.60", "subsidy", "toddler-3day")
+            "0.60",
+            "subsidy",
+            "toddler-3day",
+        )
         # The provider now sees the family: a child of theirs is enrolled.
         assert clients.provider_x.get(f"/a/{world.a.slug}/families/{enrollment.child.family_id}/").status_code == 200
 
@@ -61,8 +71,9 @@ class TestNewEnrollment:
     def test_hub_staff_override_on_the_page(self, world, clients, in_a, rooms, monday):
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))
         reason = "Twin of an enrolled child; licensing allows 13 until June."
-        response = clients.staff_a.post(f"/a/{world.a.slug}/enrollments/new/",
-                                        intake(rooms, monday, **{"enrollment-override_reason": reason}))
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/enrollments/new/", intake(rooms, monday, **{"enrollment-override_reason": reason})
+        )
         assert response.status_code == 302
         with in_a():
             assert Enrollment.objects.get(child__first_name="Abena").override_reason == reason
@@ -79,8 +90,10 @@ class TestNewEnrollment:
 
     def test_it_validates_ownership(self, world, clients, rooms, monday):
         # A provider cannot place a child in another program's classroom: it is not a choice.
-        response = clients.provider_x.post(f"/a/{world.a.slug}/enrollments/new/",
-                                           intake(rooms, monday, **{"enrollment-classroom": rooms.preschool_y.pk}))
+        response = clients.provider_x.post(
+            f"/a/{world.a.slug}/enrollments/new/",
+            intake(rooms, monday, **{"enrollment-classroom": rooms.preschool_y.pk}),
+        )
         assert "Select a valid choice" in text(response)
         assert clients.funder_a.get(f"/a/{world.a.slug}/enrollments/new/").status_code == 403
         assert clients.provider_z.get(f"/a/{world.a.slug}/enrollments/new/").status_code == 404
@@ -88,8 +101,12 @@ class TestNewEnrollment:
 
 @pytest.fixture
 def maya(world, rooms, monday):
-    child = ChildFactory(family=FamilyFactory(alliance=world.a), first_name="Maya", last_name="Lopez",
-                         date_of_birth=months_before(monday, 24))
+    child = ChildFactory(
+        family=FamilyFactory(alliance=world.a),
+        first_name="Maya",
+        last_name="Lopez",
+        date_of_birth=months_before(monday, 24),
+    )
     return enroll(child, rooms.toddlers, monday)
 
 
@@ -100,16 +117,25 @@ class TestChanges:
         assert "Maya Lopez" not in text(clients.provider_y.get(f"/a/{world.a.slug}/enrollments/?status="))
 
     def test_a_known_child_is_enrolled_from_their_page(self, world, clients, in_a, rooms, monday, maya):
-        response = clients.staff_a.post(f"/a/{world.a.slug}/children/{maya.child_id}/enroll/", {
-            "classroom": rooms.toddlers.pk, "start_date": (monday + datetime.timedelta(weeks=1)).isoformat(),
-            "weekdays": ["1"], "day_length": "full", "funding_source": "private_pay"})
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/children/{maya.child_id}/enroll/",
+            {
+                "classroom": rooms.toddlers.pk,
+                "start_date": (monday + datetime.timedelta(weeks=1)).isoformat(),
+                "weekdays": ["1"],
+                "day_length": "full",
+                "funding_source": "private_pay",
+            },
+        )
         assert "already enrolled in Toddler Room at Program X on Tue" in text(response)
 
     def test_schedule_change_transfer_and_end_through_the_pages(self, world, clients, in_a, rooms, monday, maya):
         base = f"/a/{world.a.slug}/enrollments/{maya.pk}/"
         change = monday + datetime.timedelta(weeks=1)
-        response = clients.provider_x.post(base + "schedule/", {
-            "effective_from": change.isoformat(), "weekdays": ["0", "2", "4"], "day_length": "full"})
+        response = clients.provider_x.post(
+            base + "schedule/",
+            {"effective_from": change.isoformat(), "weekdays": ["0", "2", "4"], "day_length": "full"},
+        )
         with in_a():
             second = Enrollment.objects.get(previous=maya)
         assert response["Location"].endswith(f"/enrollments/{second.pk}/")
@@ -120,15 +146,19 @@ class TestChanges:
         response = clients.provider_x.post(base + "end/", {"end_date": monday.isoformat(), "reason": "moved"})
         assert "continues under a later schedule or classroom" in text(response)
 
-        response = clients.staff_a.post(f"/a/{world.a.slug}/enrollments/{second.pk}/end/", {
-            "end_date": (change + datetime.timedelta(days=60)).isoformat(), "reason": "graduated"})
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/enrollments/{second.pk}/end/",
+            {"end_date": (change + datetime.timedelta(days=60)).isoformat(), "reason": "graduated"},
+        )
         with in_a():
             second.refresh_from_db()
         assert response.status_code == 302 and second.end_reason == EndReason.GRADUATED
 
     def test_terms_change_what_billing_reads(self, world, clients, in_a, maya):
-        clients.staff_a.post(f"/a/{world.a.slug}/enrollments/{maya.pk}/terms/", {
-            "funding_source": "employer", "rate_plan_ref": "acme-ft"})
+        clients.staff_a.post(
+            f"/a/{world.a.slug}/enrollments/{maya.pk}/terms/",
+            {"funding_source": "employer", "rate_plan_ref": "acme-ft"},
+        )
         with in_a():
             maya.refresh_from_db()
             event = AuditEvent.objects.get(action="enrollment.terms_changed")

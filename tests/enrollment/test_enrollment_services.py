@@ -34,8 +34,12 @@ def monday(today):
 
 @pytest.fixture
 def toddler(world, monday):
-    return ChildFactory(family=FamilyFactory(alliance=world.a, name="Lopez family"), first_name="Maya",
-                        last_name="Lopez", date_of_birth=months_before(monday, 24))
+    return ChildFactory(
+        family=FamilyFactory(alliance=world.a, name="Lopez family"),
+        first_name="Maya",
+        last_name="Lopez",
+        date_of_birth=months_before(monday, 24),
+    )
 
 
 def messages_of(exc: pytest.ExceptionInfo[ValidationError]) -> list[str]:
@@ -46,8 +50,13 @@ class TestCapacity:
     def test_a_full_room_refuses_and_names_the_day_and_the_numbers(self, world, rooms, in_a, monday, toddler):
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))
         with in_a(), pytest.raises(ValidationError) as refused:
-            enrollment_create(actor=world.users.provider_x, child=toddler, classroom=rooms.toddlers,
-                              start_date=monday, weekdays=[0, 1, 2, 3, 4])
+            enrollment_create(
+                actor=world.users.provider_x,
+                child=toddler,
+                classroom=rooms.toddlers,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+            )
         assert messages_of(refused) == [
             f"Toddler Room is full on {monday.isoformat()}: 12.0 of 12 licensed places taken "
             "(FTE; 12 children enrolled); this enrollment (1.0) would make 13.0."
@@ -60,18 +69,28 @@ class TestCapacity:
         later = monday + datetime.timedelta(weeks=3)
         fill(rooms.toddlers, 1, later, dob=months_before(monday, 24))
         with in_a(), pytest.raises(ValidationError) as refused:
-            enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.toddlers,
-                              start_date=monday, weekdays=[0, 1, 2, 3, 4])
+            enrollment_create(
+                actor=world.users.staff_a,
+                child=toddler,
+                classroom=rooms.toddlers,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+            )
         assert f"Toddler Room is full on {later.isoformat()}: 12.0 of 12" in messages_of(refused)[0]
 
-    def test_an_enrollment_that_ends_before_the_room_fills_up_is_accepted(self, world, rooms, in_a, monday,
-                                                                         toddler):
+    def test_an_enrollment_that_ends_before_the_room_fills_up_is_accepted(self, world, rooms, in_a, monday, toddler):
         fill(rooms.toddlers, 11, monday, dob=months_before(monday, 24))
         later = monday + datetime.timedelta(weeks=3)
         fill(rooms.toddlers, 1, later, dob=months_before(monday, 24))
         with in_a():
-            done = enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.toddlers,
-                                     start_date=monday, end_date=later - DAY, weekdays=[0, 1, 2, 3, 4])
+            done = enrollment_create(
+                actor=world.users.staff_a,
+                child=toddler,
+                classroom=rooms.toddlers,
+                start_date=monday,
+                end_date=later - DAY,
+                weekdays=[0, 1, 2, 3, 4],
+            )
         assert done.end_date == later - DAY
 
     def test_a_capacity_cut_is_checked_on_its_day(self, world, rooms, in_a, monday, toddler):
@@ -79,45 +98,77 @@ class TestCapacity:
         ClassroomCapacityFactory(classroom=rooms.toddlers, effective_from=cut, licensed_capacity=10)
         fill(rooms.toddlers, 10, monday, dob=months_before(monday, 24))
         with in_a(), pytest.raises(ValidationError) as refused:
-            enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.toddlers,
-                              start_date=monday, weekdays=[0, 1, 2, 3, 4])
+            enrollment_create(
+                actor=world.users.staff_a,
+                child=toddler,
+                classroom=rooms.toddlers,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+            )
         assert messages_of(refused)[0].startswith(
-            f"Toddler Room is full on {cut.isoformat()}: 10.0 of 10 licensed places taken")
+            f"Toddler Room is full on {cut.isoformat()}: 10.0 of 10 licensed places taken"
+        )
 
     def test_part_timers_share_a_place_by_fte(self, world, rooms, in_a, monday):
         dob = months_before(monday, 24)
         fill(rooms.toddlers, 11, monday, dob=dob)
         family = FamilyFactory(alliance=world.a)
         with in_a():
-            mwf = enrollment_create(actor=world.users.provider_x, child=ChildFactory(family=family, date_of_birth=dob),
-                                    classroom=rooms.toddlers, start_date=monday, weekdays=[0, 2, 4])
-            tth = enrollment_create(actor=world.users.provider_x, child=ChildFactory(family=family, date_of_birth=dob),
-                                    classroom=rooms.toddlers, start_date=monday, weekdays=[1, 3],
-                                    day_length=DayLength.FULL)
+            mwf = enrollment_create(
+                actor=world.users.provider_x,
+                child=ChildFactory(family=family, date_of_birth=dob),
+                classroom=rooms.toddlers,
+                start_date=monday,
+                weekdays=[0, 2, 4],
+            )
+            tth = enrollment_create(
+                actor=world.users.provider_x,
+                child=ChildFactory(family=family, date_of_birth=dob),
+                classroom=rooms.toddlers,
+                start_date=monday,
+                weekdays=[1, 3],
+                day_length=DayLength.FULL,
+            )
             assert (mwf.fte, tth.fte) == (Decimal("0.60"), Decimal("0.40"))
             with pytest.raises(ValidationError) as refused:
-                enrollment_create(actor=world.users.provider_x,
-                                  child=ChildFactory(family=family, date_of_birth=dob), classroom=rooms.toddlers,
-                                  start_date=monday, weekdays=[1], day_length=DayLength.PART)
-        assert ("12.0 of 12 licensed places taken (FTE; 13 children enrolled); this enrollment (0.1) "
-                "would make 12.1.") in messages_of(refused)[0]
+                enrollment_create(
+                    actor=world.users.provider_x,
+                    child=ChildFactory(family=family, date_of_birth=dob),
+                    classroom=rooms.toddlers,
+                    start_date=monday,
+                    weekdays=[1],
+                    day_length=DayLength.PART,
+                )
+        assert (
+            "12.0 of 12 licensed places taken (FTE; 13 children enrolled); this enrollment (0.1) would make 12.1."
+        ) in messages_of(refused)[0]
 
     def test_a_day_with_no_capacity_recorded_is_refused(self, world, in_a, monday, toddler):
         site = SiteFactory(program=world.x)
-        room = classroom(site, name="New Room", age_group=AgeGroup.TODDLER, licensed=10,
-                         opened_on=monday + datetime.timedelta(weeks=4))
+        room = classroom(
+            site,
+            name="New Room",
+            age_group=AgeGroup.TODDLER,
+            licensed=10,
+            opened_on=monday + datetime.timedelta(weeks=4),
+        )
         with in_a(), pytest.raises(ValidationError) as refused:
-            enrollment_create(actor=world.users.staff_a, child=toddler, classroom=room, start_date=monday,
-                              weekdays=[0, 1, 2, 3, 4])
+            enrollment_create(
+                actor=world.users.staff_a, child=toddler, classroom=room, start_date=monday, weekdays=[0, 1, 2, 3, 4]
+            )
         assert messages_of(refused) == [f"New Room has no licensed capacity recorded on {monday.isoformat()}."]
 
 
 class TestAge:
-    def test_a_child_outside_the_rooms_age_group_is_refused_with_the_age(self, world, rooms, in_a, monday,
-                                                                      toddler):
+    def test_a_child_outside_the_rooms_age_group_is_refused_with_the_age(self, world, rooms, in_a, monday, toddler):
         with in_a(), pytest.raises(ValidationError) as refused:
-            enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.infants,
-                              start_date=monday, weekdays=[0, 1, 2, 3, 4])
+            enrollment_create(
+                actor=world.users.staff_a,
+                child=toddler,
+                classroom=rooms.infants,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+            )
         assert messages_of(refused) == [
             f"Maya Lopez is 2 years old on {monday.isoformat()} (toddler); Infant Room takes infants "
             "(0 months to under 18 months)."
@@ -126,8 +177,13 @@ class TestAge:
     def test_both_refusals_are_reported_together(self, world, rooms, in_a, monday, toddler):
         fill(rooms.infants, 8, monday, dob=months_before(monday, 6))
         with in_a(), pytest.raises(ValidationError) as refused:
-            enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.infants,
-                              start_date=monday, weekdays=[0, 1, 2, 3, 4])
+            enrollment_create(
+                actor=world.users.staff_a,
+                child=toddler,
+                classroom=rooms.infants,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+            )
         assert [m.split(" ")[0] for m in messages_of(refused)] == ["Maya", "Infant"]
 
 
@@ -136,8 +192,14 @@ class TestOverride:
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))
         reason = "Licensing approved a temporary 13th place for this sibling."
         with in_a():
-            enrollment = enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.toddlers,
-                                           start_date=monday, weekdays=[0, 1, 2, 3, 4], override_reason=reason)
+            enrollment = enrollment_create(
+                actor=world.users.staff_a,
+                child=toddler,
+                classroom=rooms.toddlers,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+                override_reason=reason,
+            )
             assert enrollment.override_reason == reason
             event = AuditEvent.objects.get(action="enrollment.override")
         assert event.reason == reason and event.actor_id == world.users.staff_a.pk
@@ -147,20 +209,37 @@ class TestOverride:
     def test_a_provider_cannot_override(self, world, rooms, in_a, monday, toddler):
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))
         with in_a(), pytest.raises(ValidationError) as refused:
-            enrollment_create(actor=world.users.provider_x, child=toddler, classroom=rooms.toddlers,
-                              start_date=monday, weekdays=[0, 1, 2, 3, 4], override_reason="Director's call, ok")
+            enrollment_create(
+                actor=world.users.provider_x,
+                child=toddler,
+                classroom=rooms.toddlers,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+                override_reason="Director's call, ok",
+            )
         assert messages_of(refused) == ["Only Hub staff can override a refusal."]
 
     def test_a_one_word_reason_is_not_a_reason(self, world, rooms, in_a, monday, toddler):
         with in_a(), pytest.raises(ValidationError, match="at least 10 characters"):
-            enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.infants,
-                              start_date=monday, weekdays=[0, 1, 2, 3, 4], override_reason="ok")
+            enrollment_create(
+                actor=world.users.staff_a,
+                child=toddler,
+                classroom=rooms.infants,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+                override_reason="ok",
+            )
 
     def test_no_override_is_recorded_when_nothing_was_refused(self, world, rooms, in_a, monday, toddler):
         with in_a():
-            enrollment = enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.toddlers,
-                                           start_date=monday, weekdays=[0, 1, 2, 3, 4],
-                                           override_reason="Just in case there is a problem.")
+            enrollment = enrollment_create(
+                actor=world.users.staff_a,
+                child=toddler,
+                classroom=rooms.toddlers,
+                start_date=monday,
+                weekdays=[0, 1, 2, 3, 4],
+                override_reason="Just in case there is a problem.",
+            )
             assert enrollment.override_reason == ""
             assert not AuditEvent.objects.filter(action="enrollment.override").exists()
             assert AuditEvent.objects.filter(action="enrollment.created", object_id=str(enrollment.pk)).exists()
@@ -169,10 +248,10 @@ class TestOverride:
 class TestScheduleAndOverlap:
     def test_days_must_be_days_the_room_is_open(self, world, rooms, in_a, monday, toddler):
         with in_a(), pytest.raises(ValidationError) as refused:
-            enrollment_create(actor=world.users.staff_a, child=toddler, classroom=rooms.toddlers,
-                              start_date=monday, weekdays=[4, 5])
-        assert refused.value.message_dict["weekdays"] == [
-            "Toddler Room is open Mon–Fri; Sat is not among its days."]
+            enrollment_create(
+                actor=world.users.staff_a, child=toddler, classroom=rooms.toddlers, start_date=monday, weekdays=[4, 5]
+            )
+        assert refused.value.message_dict["weekdays"] == ["Toddler Room is open Mon–Fri; Sat is not among its days."]
 
     def test_a_child_is_not_enrolled_twice_on_the_same_days(self, world, rooms, in_a, monday, toddler):
         site = SiteFactory(program=world.y)
@@ -180,23 +259,37 @@ class TestScheduleAndOverlap:
         enroll(toddler, rooms.toddlers, monday, weekdays=[0, 2, 4])
         with in_a():
             with pytest.raises(ValidationError, match="already enrolled in Toddler Room at Program X on Mon"):
-                enrollment_create(actor=world.users.staff_a, child=toddler, classroom=other,
-                                  start_date=monday + datetime.timedelta(weeks=1), weekdays=[0, 1])
+                enrollment_create(
+                    actor=world.users.staff_a,
+                    child=toddler,
+                    classroom=other,
+                    start_date=monday + datetime.timedelta(weeks=1),
+                    weekdays=[0, 1],
+                )
             # Other days at another program are fine: a family may use two providers.
-            split = enrollment_create(actor=world.users.staff_a, child=toddler, classroom=other,
-                                      start_date=monday, weekdays=[1, 3])
+            split = enrollment_create(
+                actor=world.users.staff_a, child=toddler, classroom=other, start_date=monday, weekdays=[1, 3]
+            )
         assert split.program_id == world.y.pk
 
     def test_a_schedule_change_keeps_each_days_fte(self, world, rooms, in_a, monday, toddler):
         first = enroll(toddler, rooms.toddlers, monday)
         change = monday + datetime.timedelta(weeks=2)
         with in_a():
-            second = enrollment_change_schedule(actor=world.users.provider_x, enrollment=first,
-                                                effective_from=change, weekdays=[0, 2, 4],
-                                                day_length=DayLength.FULL)
+            second = enrollment_change_schedule(
+                actor=world.users.provider_x,
+                enrollment=first,
+                effective_from=change,
+                weekdays=[0, 2, 4],
+                day_length=DayLength.FULL,
+            )
             first.refresh_from_db()
-            days = {d.day: d.enrolled_fte for d in room_days(classroom_ids=[rooms.toddlers.pk], start=monday,
-                                                             end=change + datetime.timedelta(days=7))}
+            days = {
+                d.day: d.enrolled_fte
+                for d in room_days(
+                    classroom_ids=[rooms.toddlers.pk], start=monday, end=change + datetime.timedelta(days=7)
+                )
+            }
             assert AuditEvent.objects.filter(action="enrollment.schedule_changed").count() == 1
         assert (first.end_date, first.end_reason) == (change - DAY, EndReason.SCHEDULE_CHANGE)
         assert (second.start_date, second.previous_id, second.fte) == (change, first.pk, Decimal("0.60"))
@@ -206,8 +299,13 @@ class TestScheduleAndOverlap:
     def test_a_change_on_the_first_day_edits_the_enrollment_in_place(self, world, rooms, in_a, monday, toddler):
         first = enroll(toddler, rooms.toddlers, monday)
         with in_a():
-            same = enrollment_change_schedule(actor=world.users.staff_a, enrollment=first, effective_from=monday,
-                                              weekdays=[1, 3], day_length=DayLength.PART)
+            same = enrollment_change_schedule(
+                actor=world.users.staff_a,
+                enrollment=first,
+                effective_from=monday,
+                weekdays=[1, 3],
+                day_length=DayLength.PART,
+            )
         assert same.pk == first.pk and same.fte == Decimal("0.20")
 
     def test_a_change_before_recorded_attendance_is_refused(self, world, rooms, in_a, today, toddler):
@@ -217,8 +315,13 @@ class TestScheduleAndOverlap:
         with in_a():
             AttendanceRecord.objects.create(enrollment=first, day=attended, check_in=datetime.time(8))
             with pytest.raises(ValidationError, match=f"Attendance is recorded on {attended.isoformat()}"):
-                enrollment_change_schedule(actor=world.users.staff_a, enrollment=first,
-                                           effective_from=attended, weekdays=[0], day_length=DayLength.FULL)
+                enrollment_change_schedule(
+                    actor=world.users.staff_a,
+                    enrollment=first,
+                    effective_from=attended,
+                    weekdays=[0],
+                    day_length=DayLength.FULL,
+                )
 
 
 class TestTransferAndEnd:
@@ -227,12 +330,14 @@ class TestTransferAndEnd:
         move = monday + datetime.timedelta(weeks=1)
         with in_a():
             with pytest.raises(ValidationError, match="Infant Room takes infants"):
-                enrollment_transfer(actor=world.users.staff_a, enrollment=first, classroom=rooms.infants,
-                                    effective_from=move)
+                enrollment_transfer(
+                    actor=world.users.staff_a, enrollment=first, classroom=rooms.infants, effective_from=move
+                )
             site = SiteFactory(program=world.y)
             other = classroom(site, name="Y Toddlers", age_group=AgeGroup.TODDLER, licensed=10)
-            moved = enrollment_transfer(actor=world.users.staff_a, enrollment=first, classroom=other,
-                                        effective_from=move)
+            moved = enrollment_transfer(
+                actor=world.users.staff_a, enrollment=first, classroom=other, effective_from=move
+            )
             first.refresh_from_db()
         assert (first.end_date, first.end_reason) == (move - DAY, EndReason.TRANSFER)
         assert (moved.classroom_id, moved.program_id, moved.previous_id) == (other.pk, world.y.pk, first.pk)
@@ -241,11 +346,16 @@ class TestTransferAndEnd:
         first = enroll(toddler, rooms.toddlers, monday)
         with in_a():
             with pytest.raises(ValidationError) as refused:
-                enrollment_end(actor=world.users.provider_x, enrollment=first, end_date=monday - DAY,
-                               reason=EndReason.OTHER)
+                enrollment_end(
+                    actor=world.users.provider_x, enrollment=first, end_date=monday - DAY, reason=EndReason.OTHER
+                )
             assert set(refused.value.message_dict) == {"end_date", "note"}
-            ended = enrollment_end(actor=world.users.provider_x, enrollment=first,
-                                   end_date=monday + datetime.timedelta(days=30), reason=EndReason.GRADUATED)
+            ended = enrollment_end(
+                actor=world.users.provider_x,
+                enrollment=first,
+                end_date=monday + datetime.timedelta(days=30),
+                reason=EndReason.GRADUATED,
+            )
             event = AuditEvent.objects.get(action="enrollment.ended")
         assert ended.end_reason == EndReason.GRADUATED
         assert event.before == {"end_date": None, "end_reason": "", "end_note": ""}
@@ -254,8 +364,10 @@ class TestTransferAndEnd:
         start = today - datetime.timedelta(days=30)
         first = enroll(toddler, rooms.toddlers, start)
         with in_a():
-            AttendanceRecord.objects.create(enrollment=first, day=start + datetime.timedelta(days=7),
-                                            check_in=datetime.time(8))
+            AttendanceRecord.objects.create(
+                enrollment=first, day=start + datetime.timedelta(days=7), check_in=datetime.time(8)
+            )
             with pytest.raises(ValidationError, match="the enrollment cannot end before that day"):
-                enrollment_end(actor=world.users.staff_a, enrollment=first, end_date=start + DAY,
-                               reason=EndReason.MOVED)
+                enrollment_end(
+                    actor=world.users.staff_a, enrollment=first, end_date=start + DAY, reason=EndReason.MOVED
+                )

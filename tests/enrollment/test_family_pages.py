@@ -65,10 +65,17 @@ class TestDetail:
 
 class TestWrites:
     def test_the_hub_adds_a_family_with_its_first_guardian(self, world, clients, in_a):
-        response = clients.staff_a.post(f"/a/{world.a.slug}/families/new/", {
-            "family-name": "Kim family", "family-city": "Riverbend",
-            "guardian-first_name": "Joon", "guardian-last_name": "Kim", "guardian-relationship": "parent",
-            "guardian-phone": "(555) 300-1000"})
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/families/new/",
+            {
+                "family-name": "Kim family",
+                "family-city": "Riverbend",
+                "guardian-first_name": "Joon",
+                "guardian-last_name": "Kim",
+                "guardian-relationship": "parent",
+                "guardian-phone": "(555) 300-1000",
+            },
+        )
         with in_a():
             family = Family.objects.get(name="Kim family")
             guardian = Guardian.objects.get(family=family)
@@ -76,9 +83,15 @@ class TestWrites:
         assert response.status_code == 302 and guardian.is_primary_contact
 
     def test_a_guardian_needs_a_way_to_be_reached(self, world, clients, in_a):
-        response = clients.staff_a.post(f"/a/{world.a.slug}/families/new/", {
-            "family-name": "Kim family", "guardian-first_name": "Joon", "guardian-last_name": "Kim",
-            "guardian-relationship": "parent"})
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/families/new/",
+            {
+                "family-name": "Kim family",
+                "guardian-first_name": "Joon",
+                "guardian-last_name": "Kim",
+                "guardian-relationship": "parent",
+            },
+        )
         assert "Give a phone number or an email address" in text(response)
         with in_a():
             assert not Family.objects.exists()
@@ -86,9 +99,19 @@ class TestWrites:
     def test_a_provider_edits_a_guardian_of_an_enrolled_family(self, world, clients, in_a, lopez):
         with in_a():
             rosa = Guardian.objects.get(family=lopez)
-        response = clients.provider_x.post(f"/a/{world.a.slug}/guardians/{rosa.pk}/edit/", {
-            "first_name": "Rosa", "last_name": "Lopez-Diaz", "relationship": "parent", "email": "rosa@example.org",
-            "phone": "", "is_primary_contact": "on", "can_pick_up": "on", "consent_photos": "on"})
+        response = clients.provider_x.post(
+            f"/a/{world.a.slug}/guardians/{rosa.pk}/edit/",
+            {
+                "first_name": "Rosa",
+                "last_name": "Lopez-Diaz",
+                "relationship": "parent",
+                "email": "rosa@example.org",
+                "phone": "",
+                "is_primary_contact": "on",
+                "can_pick_up": "on",
+                "consent_photos": "on",
+            },
+        )
         assert response.status_code == 302
         with in_a():
             rosa.refresh_from_db()
@@ -98,9 +121,15 @@ class TestWrites:
 
     def test_the_hub_adds_a_child(self, world, clients, in_a, lopez, today):
         born = today - datetime.timedelta(days=90)
-        response = clients.staff_a.post(f"/a/{world.a.slug}/families/{lopez.pk}/children/new/", {
-            "first_name": "Lu", "last_name": "Lopez", "date_of_birth": born.isoformat(),
-            "needs_notes": "Peanut allergy."})
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/families/{lopez.pk}/children/new/",
+            {
+                "first_name": "Lu",
+                "last_name": "Lopez",
+                "date_of_birth": born.isoformat(),
+                "needs_notes": "Peanut allergy.",
+            },
+        )
         with in_a():
             lu = Child.objects.get(first_name="Lu")
         assert response["Location"].endswith(f"/children/{lu.pk}/")
@@ -108,9 +137,10 @@ class TestWrites:
         assert "Peanut allergy." in page and "Not enrolled." in page
 
     def test_a_birth_date_far_ahead_is_a_typing_mistake(self, world, clients, lopez, today):
-        response = clients.staff_a.post(f"/a/{world.a.slug}/families/{lopez.pk}/children/new/", {
-            "first_name": "Lu", "last_name": "Lopez",
-            "date_of_birth": today.replace(year=today.year + 2).isoformat()})
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/families/{lopez.pk}/children/new/",
+            {"first_name": "Lu", "last_name": "Lopez", "date_of_birth": today.replace(year=today.year + 2).isoformat()},
+        )
         assert "looks like a typing mistake" in text(response)
 
     def test_it_validates_ownership(self, world, clients, lopez):

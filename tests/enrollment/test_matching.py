@@ -54,11 +54,11 @@ def waiting(world, rooms, today, start):
         "Dev": entry(child("Dev"), program=world.y, any_program=True, added_on=ago(400), desired_start=start),
         "Eli": entry(child("Eli"), program=world.x, added_on=ago(50), desired_start=start - datetime.timedelta(30)),
         "Fay": entry(child("Fay"), area="Millbrook", added_on=ago(500), desired_start=start),
-        "Gus": entry(child("Gus", months_before(start, 10)), choices=[world.x], added_on=ago(600),
-                     desired_start=start),
+        "Gus": entry(child("Gus", months_before(start, 10)), choices=[world.x], added_on=ago(600), desired_start=start),
         "Hal": entry(child("Hal"), choices=[world.x], weekdays=[0, 5], added_on=ago(700), desired_start=start),
-        "Ivy": entry(child("Ivy"), choices=[world.x], added_on=ago(800),
-                     desired_start=start + datetime.timedelta(days=120)),
+        "Ivy": entry(
+            child("Ivy"), choices=[world.x], added_on=ago(800), desired_start=start + datetime.timedelta(days=120)
+        ),
         "Jon": entry(child("Jon"), choices=[world.x], status="withdrawn", added_on=ago(900), desired_start=start),
         "Kim": entry(child("Kim"), program=world.x, added_on=ago(5), desired_start=start, weekdays=[0, 1, 2, 3, 4]),
     }

@@ -24,21 +24,28 @@ def start(today):
 
 @pytest.fixture
 def waiting(world, today, start):
-    child = ChildFactory(family=FamilyFactory(alliance=world.a), first_name="Maya",
-                         date_of_birth=months_before(start, 24))
+    child = ChildFactory(
+        family=FamilyFactory(alliance=world.a), first_name="Maya", date_of_birth=months_before(start, 24)
+    )
     return entry(child, program=world.x, added_on=today - datetime.timedelta(days=40), desired_start=start)
 
 
 def make_offer(world, rooms, in_a, waiting, start, *, respond_by=None):  # type: ignore[no-untyped-def]
     with in_a():
-        return offer_create(actor=world.users.staff_a, entry=waiting, classroom=rooms.toddlers, start_date=start,
-                            respond_by=respond_by or start - datetime.timedelta(days=3))
+        return offer_create(
+            actor=world.users.staff_a,
+            entry=waiting,
+            classroom=rooms.toddlers,
+            start_date=start,
+            respond_by=respond_by or start - datetime.timedelta(days=3),
+        )
 
 
 def actions(in_a) -> list[str]:  # type: ignore[no-untyped-def]
     with in_a():
-        return list(AuditEvent.objects.filter(action__startswith="offer.").order_by("id")
-                    .values_list("action", flat=True))
+        return list(
+            AuditEvent.objects.filter(action__startswith="offer.").order_by("id").values_list("action", flat=True)
+        )
 
 
 class TestMake:
@@ -53,13 +60,19 @@ class TestMake:
     def test_open_offers_hold_their_places(self, world, rooms, in_a, waiting, start, today):
         fill(rooms.toddlers, 11, start, dob=months_before(start, 24))
         make_offer(world, rooms, in_a, waiting, start)
-        other = entry(ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(start, 24)),
-                      program=world.x, added_on=today, desired_start=start)
+        other = entry(
+            ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(start, 24)),
+            program=world.x,
+            added_on=today,
+            desired_start=start,
+        )
         with in_a(), pytest.raises(ValidationError) as refused:
             offer_create(actor=world.users.staff_a, entry=other, classroom=rooms.toddlers, start_date=start)
         assert "11.0 enrolled" not in refused.value.messages[0]
-        assert ("12.0 of 12 licensed places taken (FTE; 11 children enrolled, 1.0 held by open offers)"
-                in refused.value.messages[0])
+        assert (
+            "12.0 of 12 licensed places taken (FTE; 11 children enrolled, 1.0 held by open offers)"
+            in refused.value.messages[0]
+        )
 
     def test_only_waiting_children_of_the_right_age_are_offered_a_place(self, world, rooms, in_a, waiting, start):
         with in_a(), pytest.raises(ValidationError, match="Infant Room takes infants"):
@@ -70,8 +83,13 @@ class TestMake:
 
     def test_the_family_answers_by_the_start_date(self, world, rooms, in_a, waiting, start):
         with in_a(), pytest.raises(ValidationError) as refused:
-            offer_create(actor=world.users.staff_a, entry=waiting, classroom=rooms.toddlers, start_date=start,
-                         respond_by=start + datetime.timedelta(days=1))
+            offer_create(
+                actor=world.users.staff_a,
+                entry=waiting,
+                classroom=rooms.toddlers,
+                start_date=start,
+                respond_by=start + datetime.timedelta(days=1),
+            )
         assert refused.value.message_dict == {"respond_by": ["The family must answer by the start date."]}
 
     def test_by_default_a_week_to_answer_but_never_past_the_start(self, world, rooms, in_a, waiting, start, today):
@@ -79,8 +97,12 @@ class TestMake:
             later = offer_create(actor=world.users.staff_a, entry=waiting, classroom=rooms.toddlers, start_date=start)
         assert later.respond_by == today + datetime.timedelta(days=7)  # the start is two weeks or more away
         soon = today + datetime.timedelta(days=3)
-        other = entry(ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(start, 24)),
-                      program=world.x, added_on=today, desired_start=soon)
+        other = entry(
+            ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(start, 24)),
+            program=world.x,
+            added_on=today,
+            desired_start=soon,
+        )
         with in_a():
             offer = offer_create(actor=world.users.staff_a, entry=other, classroom=rooms.toddlers, start_date=soon)
         assert offer.respond_by == soon  # a place starting in three days is answered by then
@@ -95,9 +117,15 @@ class TestAnswer:
             waiting.refresh_from_db()
             assert Enrollment.objects.get(child=waiting.child) == enrollment
         assert (enrollment.classroom_id, enrollment.start_date, enrollment.funding_source) == (
-            rooms.toddlers.pk, start, "subsidy")
-        assert (offer.status, offer.enrollment_id, waiting.status) == (OfferStatus.ACCEPTED, enrollment.pk,
-                                                                      WaitlistStatus.PLACED)
+            rooms.toddlers.pk,
+            start,
+            "subsidy",
+        )
+        assert (offer.status, offer.enrollment_id, waiting.status) == (
+            OfferStatus.ACCEPTED,
+            enrollment.pk,
+            WaitlistStatus.PLACED,
+        )
         assert actions(in_a) == ["offer.made", "offer.accepted"]
 
     def test_accepting_checks_capacity_again(self, world, rooms, in_a, waiting, start):
@@ -117,8 +145,11 @@ class TestAnswer:
             waiting.refresh_from_db()
             with pytest.raises(ValidationError, match="already declined"):
                 offer_accept(actor=world.users.staff_a, offer=offer)
-        assert (offer.status, offer.response_note, waiting.status) == (OfferStatus.DECLINED, "Too far from work.",
-                                                                      WaitlistStatus.WAITING)
+        assert (offer.status, offer.response_note, waiting.status) == (
+            OfferStatus.DECLINED,
+            "Too far from work.",
+            WaitlistStatus.WAITING,
+        )
 
     def test_declining_and_leaving_withdraws_the_entry(self, world, rooms, in_a, waiting, start):
         offer = make_offer(world, rooms, in_a, waiting, start)
@@ -148,12 +179,17 @@ class TestExpiry:
 
     def test_the_expiry_task_closes_due_offers_only(self, world, rooms, in_a, waiting, start, today):
         due = make_offer(world, rooms, in_a, waiting, start)
-        other = entry(ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(start, 24)),
-                      program=world.x, added_on=today, desired_start=start)
+        other = entry(
+            ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(start, 24)),
+            program=world.x,
+            added_on=today,
+            desired_start=start,
+        )
         with in_a():
             Offer.objects.filter(pk=due.pk).update(respond_by=today - datetime.timedelta(days=1))
-            current = offer_create(actor=world.users.staff_a, entry=other, classroom=rooms.toddlers,
-                                   start_date=start, respond_by=today)
+            current = offer_create(
+                actor=world.users.staff_a, entry=other, classroom=rooms.toddlers, start_date=start, respond_by=today
+            )
         result = offers_expire.delay(world.a.pk).get()
         assert result == {"alliance_id": world.a.pk, "expired": [due.pk]}
         with in_a():
@@ -161,8 +197,11 @@ class TestExpiry:
             current.refresh_from_db()
             waiting.refresh_from_db()
             event = AuditEvent.objects.get(action="offer.expired")
-        assert (due.status, current.status, waiting.status) == (OfferStatus.EXPIRED, OfferStatus.OPEN,
-                                                               WaitlistStatus.WAITING)
+        assert (due.status, current.status, waiting.status) == (
+            OfferStatus.EXPIRED,
+            OfferStatus.OPEN,
+            WaitlistStatus.WAITING,
+        )
         assert event.actor_label == "system" and event.object_id == str(due.pk)
         assert offers_expire.delay(world.a.pk).get()["expired"] == []  # a rerun changes nothing
 

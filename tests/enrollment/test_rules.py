@@ -21,15 +21,18 @@ from members.models import AgeGroup
 
 
 class TestScheduleFTE:
-    @pytest.mark.parametrize(("weekdays", "length", "fte"), [
-        ([0, 1, 2, 3, 4], DayLength.FULL, "1.00"),   # full time
-        ([0, 2, 4], DayLength.FULL, "0.60"),         # Mon, Wed, Fri
-        ([1, 3], DayLength.FULL, "0.40"),            # Tue, Thu
-        ([0, 1, 2, 3, 4], DayLength.PART, "0.50"),   # five mornings
-        ([1, 3], DayLength.PART, "0.20"),            # two mornings
-        ([0], DayLength.PART, "0.10"),
-        ([0, 1, 2, 3, 4, 5], DayLength.FULL, "1.00"),  # a sixth day does not make more than one child
-    ])
+    @pytest.mark.parametrize(
+        ("weekdays", "length", "fte"),
+        [
+            ([0, 1, 2, 3, 4], DayLength.FULL, "1.00"),  # full time
+            ([0, 2, 4], DayLength.FULL, "0.60"),  # Mon, Wed, Fri
+            ([1, 3], DayLength.FULL, "0.40"),  # Tue, Thu
+            ([0, 1, 2, 3, 4], DayLength.PART, "0.50"),  # five mornings
+            ([1, 3], DayLength.PART, "0.20"),  # two mornings
+            ([0], DayLength.PART, "0.10"),
+            ([0, 1, 2, 3, 4, 5], DayLength.FULL, "1.00"),  # a sixth day does not make more than one child
+        ],
+    )
     def test_fte_follows_days_and_day_length(self, weekdays, length, fte):
         assert schedule_fte(weekdays, length) == Decimal(fte)
 

@@ -35,8 +35,11 @@ class TestBoard:
         assert "Z Room" not in page
 
     def test_filters_narrow_the_board(self, world, clients, loaded, today):
-        page = text(clients.staff_a.get(f"/a/{world.a.slug}/vacancies/?age_group=toddler&area=Riverbend"
-                                        f"&start={today.isoformat()}&days=30"))
+        page = text(
+            clients.staff_a.get(
+                f"/a/{world.a.slug}/vacancies/?age_group=toddler&area=Riverbend&start={today.isoformat()}&days=30"
+            )
+        )
         assert "Toddler Room" in page and "Y Preschool" not in page
 
     def test_a_provider_sees_their_own_program_only(self, world, clients, loaded):
@@ -72,30 +75,41 @@ class TestMatch:
 
     @pytest.fixture
     def waiting(self, world, start, today):
-        child = ChildFactory(family=FamilyFactory(alliance=world.a, name="Okafor family"), first_name="Ada",
-                             last_name="Okafor", date_of_birth=months_before(start, 24))
-        return entry(child, program=world.y, any_program=True, added_on=today - datetime.timedelta(days=90),
-                     desired_start=start)
+        child = ChildFactory(
+            family=FamilyFactory(alliance=world.a, name="Okafor family"),
+            first_name="Ada",
+            last_name="Okafor",
+            date_of_birth=months_before(start, 24),
+        )
+        return entry(
+            child, program=world.y, any_program=True, added_on=today - datetime.timedelta(days=90), desired_start=start
+        )
 
-    def test_the_hub_matches_and_offers_a_place_to_a_family_waiting_elsewhere(self, world, clients, in_a, loaded,
-                                                                              start, waiting):
+    def test_the_hub_matches_and_offers_a_place_to_a_family_waiting_elsewhere(
+        self, world, clients, in_a, loaded, start, waiting
+    ):
         path = f"/a/{world.a.slug}/vacancies/classrooms/{loaded.toddlers.pk}/match/"
         page = text(clients.staff_a.get(path + f"?start={start.isoformat()}"))
         assert "Ada Okafor" in page and "Any program" in page and "3.0</strong> FTE open" in page
         respond_by = start - datetime.timedelta(days=2)
-        response = clients.staff_a.post(path, {"entry": waiting.pk, "start_date": start.isoformat(),
-                                               "respond_by": respond_by.isoformat()})
+        response = clients.staff_a.post(
+            path, {"entry": waiting.pk, "start_date": start.isoformat(), "respond_by": respond_by.isoformat()}
+        )
         with in_a():
             offer = Offer.objects.get(entry=waiting)
             assert AuditEvent.objects.filter(action="offer.made", object_id=str(offer.pk)).exists()
         assert response.status_code == 302 and response["Location"].endswith(f"/offers/{offer.pk}/")
-        assert (offer.status, offer.classroom_id, offer.respond_by) == (OfferStatus.OPEN, loaded.toddlers.pk,
-                                                                       respond_by)
+        assert (offer.status, offer.classroom_id, offer.respond_by) == (
+            OfferStatus.OPEN,
+            loaded.toddlers.pk,
+            respond_by,
+        )
 
     def test_a_refused_offer_says_why(self, world, clients, loaded, start, waiting):
         path = f"/a/{world.a.slug}/vacancies/classrooms/{loaded.infants.pk}/match/"
-        response = clients.staff_a.post(path, {"entry": waiting.pk, "start_date": start.isoformat(),
-                                               "respond_by": start.isoformat()})
+        response = clients.staff_a.post(
+            path, {"entry": waiting.pk, "start_date": start.isoformat(), "respond_by": start.isoformat()}
+        )
         assert response.status_code == 400 and "Infant Room takes infants" in text(response)
 
     def test_it_validates_ownership(self, world, clients, loaded, waiting, start):

@@ -26,20 +26,32 @@ def start(today):
 
 def application(start, **extra):  # type: ignore[no-untyped-def]
     return {
-        "family-name": "Chen family", "family-city": "Riverbend",
-        "guardian-first_name": "Li", "guardian-last_name": "Chen", "guardian-relationship": "parent",
-        "guardian-phone": "(555) 400-2000", "guardian-consent_share_with_programs": "on",
-        "child-first_name": "Mei", "child-last_name": "Chen",
+        "family-name": "Chen family",
+        "family-city": "Riverbend",
+        "guardian-first_name": "Li",
+        "guardian-last_name": "Chen",
+        "guardian-relationship": "parent",
+        "guardian-phone": "(555) 400-2000",
+        "guardian-consent_share_with_programs": "on",
+        "child-first_name": "Mei",
+        "child-last_name": "Chen",
         "child-date_of_birth": months_before(start, 20).isoformat(),
-        "entry-desired_start": start.isoformat(), "entry-weekdays": ["0", "1", "2", "3", "4"],
-        "entry-day_length": "full", **extra,
+        "entry-desired_start": start.isoformat(),
+        "entry-weekdays": ["0", "1", "2", "3", "4"],
+        "entry-day_length": "full",
+        **extra,
     }
 
 
 class TestApply:
     def test_a_family_applies_once_to_the_shared_waitlist(self, world, clients, in_a, start):
-        response = clients.staff_a.post(f"/a/{world.a.slug}/waitlist/apply/", application(
-            start, **{"entry-acceptable_programs": [str(world.x.pk), str(world.y.pk)], "entry-subsidy_eligible": "on"}))
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/waitlist/apply/",
+            application(
+                start,
+                **{"entry-acceptable_programs": [str(world.x.pk), str(world.y.pk)], "entry-subsidy_eligible": "on"},
+            ),
+        )
         with in_a():
             waiting = WaitlistEntry.objects.get()
             event = AuditEvent.objects.get(action="waitlist.entry_created")
@@ -54,8 +66,9 @@ class TestApply:
             assert not WaitlistEntry.objects.exists()
 
     def test_a_provider_adds_to_their_own_programs_list(self, world, clients, in_a, start):
-        response = clients.provider_x.post(f"/a/{world.a.slug}/waitlist/apply/", application(
-            start, **{"entry-any_program": "on"}))
+        response = clients.provider_x.post(
+            f"/a/{world.a.slug}/waitlist/apply/", application(start, **{"entry-any_program": "on"})
+        )
         assert response.status_code == 302
         with in_a():
             assert WaitlistEntry.objects.get().program_id == world.x.pk
@@ -66,8 +79,10 @@ class TestApply:
     def test_the_same_child_is_not_twice_on_one_list(self, world, clients, in_a, start, today):
         child = ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(start, 20))
         entry(child, program=world.x, added_on=today, desired_start=start)
-        response = clients.staff_a.post(f"/a/{world.a.slug}/children/{child.pk}/waitlist/", {
-            "program": world.x.pk, "desired_start": start.isoformat(), "weekdays": ["0"], "day_length": "full"})
+        response = clients.staff_a.post(
+            f"/a/{world.a.slug}/children/{child.pk}/waitlist/",
+            {"program": world.x.pk, "desired_start": start.isoformat(), "weekdays": ["0"], "day_length": "full"},
+        )
         assert "is already on Program X's waitlist since" in text(response)
 
     def test_it_validates_ownership(self, world, clients):
@@ -79,10 +94,12 @@ class TestApply:
 class TestEntry:
     @pytest.fixture
     def waiting(self, world, start, today):
-        child = ChildFactory(family=FamilyFactory(alliance=world.a), first_name="Ada",
-                             date_of_birth=months_before(start, 24))
-        return entry(child, program=world.y, any_program=True, added_on=today - datetime.timedelta(days=60),
-                     desired_start=start)
+        child = ChildFactory(
+            family=FamilyFactory(alliance=world.a), first_name="Ada", date_of_birth=months_before(start, 24)
+        )
+        return entry(
+            child, program=world.y, any_program=True, added_on=today - datetime.timedelta(days=60), desired_start=start
+        )
 
     def test_the_entry_page_lists_places_that_fit(self, world, clients, rooms, waiting):
         page = text(clients.staff_a.get(f"/a/{world.a.slug}/waitlist/{waiting.pk}/"))
@@ -91,8 +108,10 @@ class TestEntry:
 
     def test_edit_and_withdraw(self, world, clients, in_a, waiting, start):
         later = start + datetime.timedelta(weeks=4)
-        clients.provider_y.post(f"/a/{world.a.slug}/waitlist/{waiting.pk}/edit/", {
-            "desired_start": later.isoformat(), "weekdays": ["1", "3"], "day_length": "part", "any_program": "on"})
+        clients.provider_y.post(
+            f"/a/{world.a.slug}/waitlist/{waiting.pk}/edit/",
+            {"desired_start": later.isoformat(), "weekdays": ["1", "3"], "day_length": "part", "any_program": "on"},
+        )
         with in_a():
             waiting.refresh_from_db()
         assert (waiting.desired_start, str(waiting.fte)) == (later, "0.20")
@@ -118,19 +137,27 @@ class TestFillingAPlaceFromAnotherProgramsWaitlist:
 
     def test_the_whole_way(self, world, clients, in_a, rooms, start, today):
         fill(rooms.toddlers, 11, today - datetime.timedelta(days=60), dob=months_before(start, 24))
-        ada = ChildFactory(family=FamilyFactory(alliance=world.a, name="Okafor family"), first_name="Ada",
-                           last_name="Okafor", date_of_birth=months_before(start, 24))
-        waiting = entry(ada, program=world.y, any_program=True, added_on=today - datetime.timedelta(days=200),
-                        desired_start=start)
+        ada = ChildFactory(
+            family=FamilyFactory(alliance=world.a, name="Okafor family"),
+            first_name="Ada",
+            last_name="Okafor",
+            date_of_birth=months_before(start, 24),
+        )
+        waiting = entry(
+            ada, program=world.y, any_program=True, added_on=today - datetime.timedelta(days=200), desired_start=start
+        )
         hub = clients.staff_a
         board = text(hub.get(f"/a/{world.a.slug}/vacancies/?start={start.isoformat()}&days=30"))
         assert re.search(r"Toddler Room</a></td>\s*<td>Program X</td>", board)
-        match = text(hub.get(f"/a/{world.a.slug}/vacancies/classrooms/{rooms.toddlers.pk}/match/"
-                             f"?start={start.isoformat()}"))
+        match = text(
+            hub.get(f"/a/{world.a.slug}/vacancies/classrooms/{rooms.toddlers.pk}/match/?start={start.isoformat()}")
+        )
         assert "Ada Okafor" in match and "Program Y" in match
 
-        hub.post(f"/a/{world.a.slug}/vacancies/classrooms/{rooms.toddlers.pk}/match/", {
-            "entry": waiting.pk, "start_date": start.isoformat(), "respond_by": today.isoformat()})
+        hub.post(
+            f"/a/{world.a.slug}/vacancies/classrooms/{rooms.toddlers.pk}/match/",
+            {"entry": waiting.pk, "start_date": start.isoformat(), "respond_by": today.isoformat()},
+        )
         with in_a():
             offer = Offer.objects.get(entry=waiting)
         assert "Ada Okafor" in text(clients.provider_x.get(f"/a/{world.a.slug}/offers/{offer.pk}/"))
@@ -148,18 +175,19 @@ class TestFillingAPlaceFromAnotherProgramsWaitlist:
 class TestOfferPages:
     @pytest.fixture
     def offer(self, world, rooms, in_a, start, today):
-        child = ChildFactory(family=FamilyFactory(alliance=world.a), first_name="Ada",
-                             date_of_birth=months_before(start, 24))
+        child = ChildFactory(
+            family=FamilyFactory(alliance=world.a), first_name="Ada", date_of_birth=months_before(start, 24)
+        )
         waiting = entry(child, program=world.x, added_on=today, desired_start=start)
         from enrollment.services import offer_create
 
         with in_a():
-            return offer_create(actor=world.users.staff_a, entry=waiting, classroom=rooms.toddlers,
-                                start_date=start)
+            return offer_create(actor=world.users.staff_a, entry=waiting, classroom=rooms.toddlers, start_date=start)
 
     def test_decline_through_the_page(self, world, clients, in_a, offer):
-        response = clients.provider_x.post(f"/a/{world.a.slug}/offers/{offer.pk}/decline/", {
-            "note": "Chose a closer program.", "keep_waiting": "on"})
+        response = clients.provider_x.post(
+            f"/a/{world.a.slug}/offers/{offer.pk}/decline/", {"note": "Chose a closer program.", "keep_waiting": "on"}
+        )
         assert response.status_code == 302
         with in_a():
             offer.refresh_from_db()

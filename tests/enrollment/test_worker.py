@@ -32,8 +32,15 @@ def lapsed_offer(alliance):  # type: ignore[no-untyped-def]
     child = ChildFactory(family=FamilyFactory(alliance=alliance), date_of_birth=months_before(today, 24))
     waiting = entry(child, program=program, added_on=today, desired_start=today, status=WaitlistStatus.OFFERED)
     with alliance_scope(alliance.pk):
-        return Offer.objects.create(entry=waiting, classroom=room, program=program, start_date=today,
-                                    weekdays=[0, 1, 2, 3, 4], fte="1.00", respond_by=today - datetime.timedelta(days=1))
+        return Offer.objects.create(
+            entry=waiting,
+            classroom=room,
+            program=program,
+            start_date=today,
+            weekdays=[0, 1, 2, 3, 4],
+            fte="1.00",
+            respond_by=today - datetime.timedelta(days=1),
+        )
 
 
 @pytest.mark.worker

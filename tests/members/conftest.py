@@ -39,14 +39,17 @@ def z(world):
 def in_a(world):
     def scope() -> AbstractContextManager[None]:
         return alliance_scope(world.a.pk)
+
     return scope
 
 
 @pytest.fixture
 def page(world):
     """URL of a members page of alliance A: page("program_sites", program_pk, ...)."""
+
     def build(name: str, *args: object) -> str:
         return reverse(f"members:{name}", args=[world.a.slug, *args])
+
     return build
 
 
@@ -54,4 +57,5 @@ def page(world):
 def api(world):
     def build(path: str) -> str:
         return f"/api/a/{world.a.slug}/{path}"
+
     return build

@@ -55,12 +55,19 @@ class ClassroomFactory(TenantFactory):
     closes_at = datetime.time(18, 0)
 
 
-def classroom(site: Site, *, licensed: int = 20, desired: int | None = None,
-              opened_on: datetime.date = datetime.date(2025, 1, 1), **fields) -> Classroom:  # type: ignore[no-untyped-def]
+def classroom(
+    site: Site,
+    *,
+    licensed: int = 20,
+    desired: int | None = None,
+    opened_on: datetime.date = datetime.date(2025, 1, 1),
+    **fields,
+) -> Classroom:  # type: ignore[no-untyped-def]
     """A classroom whose capacity applies from `opened_on`."""
     room = ClassroomFactory(site=site, **fields)
-    ClassroomCapacityFactory(classroom=room, effective_from=opened_on,
-                             licensed_capacity=licensed, desired_capacity=desired)
+    ClassroomCapacityFactory(
+        classroom=room, effective_from=opened_on, licensed_capacity=licensed, desired_capacity=desired
+    )
     return room
 
 

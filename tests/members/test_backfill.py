@@ -14,8 +14,7 @@ backfill = importlib.import_module("members.migrations.0003_backfill_join_dates"
 
 
 def test_active_members_of_every_alliance_get_their_creation_date(world, in_a):
-    applicant = MemberProgramFactory(alliance=world.a, name="Applicant",
-                                     status=ProgramStatus.APPLICANT)
+    applicant = MemberProgramFactory(alliance=world.a, name="Applicant", status=ProgramStatus.APPLICANT)
     # Runs as the app role here, so row-level security applies: the per-alliance
     # scope in the migration is what lets it see each alliance's rows.
     backfill(None, SimpleNamespace(connection=connection))

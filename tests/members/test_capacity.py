@@ -24,8 +24,7 @@ D = datetime.date
 @pytest.fixture
 def changed(x):
     """Butterflies: 20 (desired 18) from 2025-01-01, 16 (desired 15) from 2026-03-01."""
-    ClassroomCapacityFactory(classroom=x.room, effective_from=D(2026, 3, 1),
-                             licensed_capacity=16, desired_capacity=15)
+    ClassroomCapacityFactory(classroom=x.room, effective_from=D(2026, 3, 1), licensed_capacity=16, desired_capacity=15)
     return x.room
 
 
@@ -43,8 +42,7 @@ class TestCapacityOnADay:
 
     def test_a_closed_classroom_has_no_capacity_from_its_closing_day(self, in_a, changed, world):
         with in_a():
-            classroom_update(actor=world.users.staff_a, classroom=changed,
-                             data={"closed_on": D(2026, 6, 1)})
+            classroom_update(actor=world.users.staff_a, classroom=changed, data={"closed_on": D(2026, 6, 1)})
             changed.refresh_from_db()
             assert classroom_capacity_on(changed, D(2026, 5, 31)).licensed == 16
             assert classroom_capacity_on(changed, D(2026, 6, 1)) is None
@@ -56,8 +54,7 @@ class TestCapacityOnADay:
 
 
 class TestManyClassrooms:
-    def test_one_query_answers_for_many_classrooms(self, in_a, x, changed,
-                                                   django_assert_num_queries):
+    def test_one_query_answers_for_many_classrooms(self, in_a, x, changed, django_assert_num_queries):
         owls = classroom(x.site, name="Owls", licensed=12, opened_on=D(2026, 4, 1))
         with in_a():
             with django_assert_num_queries(1):
@@ -69,8 +66,7 @@ class TestManyClassrooms:
 
         owls = classroom(x.site, name="Owls", licensed=12, opened_on=D(2026, 4, 1))
         with in_a():
-            rows = classrooms_with_capacity_on(
-                Classroom.objects.filter(pk__in=[changed.pk, owls.pk]), D(2026, 2, 1))
+            rows = classrooms_with_capacity_on(Classroom.objects.filter(pk__in=[changed.pk, owls.pk]), D(2026, 2, 1))
             found = {r.name: (r.licensed_capacity_on, r.desired_capacity_on) for r in rows}
         assert found == {"Butterflies": (20, 18), "Owls": (None, None)}
 
@@ -96,9 +92,14 @@ class TestManyClassrooms:
 class TestRecordingAChange:
     def test_a_change_adds_history_and_an_audit_event(self, in_a, world, x):
         with in_a():
-            classroom_capacity_set(actor=world.users.provider_x, classroom=x.room,
-                                   effective_from=D(2026, 9, 1), licensed_capacity=22,
-                                   desired_capacity=20, reason="New room layout")
+            classroom_capacity_set(
+                actor=world.users.provider_x,
+                classroom=x.room,
+                effective_from=D(2026, 9, 1),
+                licensed_capacity=22,
+                desired_capacity=20,
+                reason="New room layout",
+            )
             assert ClassroomCapacity.objects.filter(classroom=x.room).count() == 2
             assert classroom_capacity_on(x.room, D(2026, 8, 31)).licensed == 20
             event = AuditEvent.objects.get(action="classroom.capacity_set")
@@ -108,15 +109,21 @@ class TestRecordingAChange:
     def test_a_second_change_on_the_same_day_corrects_the_first(self, in_a, world, x):
         with in_a():
             for licensed in (22, 24):
-                classroom_capacity_set(actor=None, classroom=x.room,
-                                       effective_from=D(2026, 9, 1), licensed_capacity=licensed)
+                classroom_capacity_set(
+                    actor=None, classroom=x.room, effective_from=D(2026, 9, 1), licensed_capacity=licensed
+                )
             assert classroom_capacity_on(x.room, D(2026, 9, 1)).licensed == 24
             assert ClassroomCapacity.objects.filter(classroom=x.room).count() == 2
 
     def test_desired_above_licensed_is_refused_and_nothing_changes(self, in_a, x):
         with in_a():
             with pytest.raises(ValidationError) as exc:
-                classroom_capacity_set(actor=None, classroom=x.room, effective_from=D(2026, 9, 1),
-                                       licensed_capacity=10, desired_capacity=12)
+                classroom_capacity_set(
+                    actor=None,
+                    classroom=x.room,
+                    effective_from=D(2026, 9, 1),
+                    licensed_capacity=10,
+                    desired_capacity=12,
+                )
             assert "desired_capacity" in exc.value.message_dict
             assert ClassroomCapacity.objects.filter(classroom=x.room).count() == 1

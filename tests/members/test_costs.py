@@ -18,15 +18,13 @@ LAST_MONTH = months_back(2)[0]
 
 
 def sheet(**amounts: str) -> dict[str, str]:
-    return {c: amounts.get(c, "") for c in
-            ("personnel", "occupancy", "food", "supplies", "insurance", "other")}
+    return {c: amounts.get(c, "") for c in ("personnel", "occupancy", "food", "supplies", "insurance", "other")}
 
 
 class TestMonthCosts:
     def test_personnel_comes_from_the_roster_when_not_entered(self, world, in_a):
         StaffMemberFactory(program=world.x)  # 3120.00 a month
-        MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="occupancy",
-                           amount=Decimal("4200.00"))
+        MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="occupancy", amount=Decimal("4200.00"))
         with in_a():
             month = program_monthly_costs(world.x, [D(2026, 1, 1)])[0]
         assert month.personnel_is_derived
@@ -35,8 +33,7 @@ class TestMonthCosts:
 
     def test_an_entered_personnel_figure_wins(self, world, in_a):
         StaffMemberFactory(program=world.x)
-        MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="personnel",
-                           amount=Decimal("2999.99"))
+        MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="personnel", amount=Decimal("2999.99"))
         with in_a():
             month = program_monthly_costs(world.x, [D(2026, 1, 1)])[0]
         assert not month.personnel_is_derived and month.total == Decimal("2999.99")
@@ -45,47 +42,48 @@ class TestMonthCosts:
 class TestMonthSheet:
     def test_provider_enters_a_month_and_sees_it_in_the_table(self, clients, world, in_a, page):
         url = page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month)
-        response = clients.provider_x.post(url, sheet(occupancy="4200.00", food="1850.25",
-                                                      insurance="410"))
+        response = clients.provider_x.post(url, sheet(occupancy="4200.00", food="1850.25", insurance="410"))
         assert response.status_code == 302
         with in_a():
-            amounts = dict(MonthlyCost.objects.filter(program=world.x)
-                           .values_list("category", "amount"))
-            assert amounts == {"occupancy": Decimal("4200.00"), "food": Decimal("1850.25"),
-                               "insurance": Decimal("410.00")}
+            amounts = dict(MonthlyCost.objects.filter(program=world.x).values_list("category", "amount"))
+            assert amounts == {
+                "occupancy": Decimal("4200.00"),
+                "food": Decimal("1850.25"),
+                "insurance": Decimal("410.00"),
+            }
             event = AuditEvent.objects.get(action="costs.updated")
-            assert event.after == {"occupancy": "4200.00", "food": "1850.25",
-                                   "insurance": "410.00"}
+            assert event.after == {"occupancy": "4200.00", "food": "1850.25", "insurance": "410.00"}
         table = clients.provider_x.get(page("program_costs", world.x.pk))
         assert "$6,460.25" in table.content.decode()  # the month's total
 
-    def test_clearing_a_category_removes_it_and_other_months_stay(self, clients, world, in_a,
-                                                                  page):
-        MonthlyCostFactory(program=world.x, month=LAST_MONTH, category="food",
-                           amount=Decimal("100.00"))
-        MonthlyCostFactory(program=world.x, month=D(2025, 1, 1), category="food",
-                           amount=Decimal("90.00"))
+    def test_clearing_a_category_removes_it_and_other_months_stay(self, clients, world, in_a, page):
+        MonthlyCostFactory(program=world.x, month=LAST_MONTH, category="food", amount=Decimal("100.00"))
+        MonthlyCostFactory(program=world.x, month=D(2025, 1, 1), category="food", amount=Decimal("90.00"))
         url = page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month)
         assert clients.provider_x.get(url).context["form"].initial == {"food": Decimal("100.00")}
         clients.provider_x.post(url, sheet(occupancy="10.00"))
         with in_a():
-            assert list(MonthlyCost.objects.filter(program=world.x).order_by("month")
-                        .values_list("month", "category")) == [
-                (D(2025, 1, 1), "food"), (LAST_MONTH, "occupancy")]
+            assert list(
+                MonthlyCost.objects.filter(program=world.x).order_by("month").values_list("month", "category")
+            ) == [(D(2025, 1, 1), "food"), (LAST_MONTH, "occupancy")]
 
     def test_a_new_month_is_picked_on_the_form(self, clients, world, in_a, page):
-        response = clients.provider_x.post(page("costs_new", world.x.pk), {
-            **sheet(other="12.00"), "month": LAST_MONTH.strftime("%Y-%m")})
+        response = clients.provider_x.post(
+            page("costs_new", world.x.pk), {**sheet(other="12.00"), "month": LAST_MONTH.strftime("%Y-%m")}
+        )
         assert response.status_code == 302
         with in_a():
             assert MonthlyCost.objects.get(program=world.x).month == LAST_MONTH
 
-    @pytest.mark.parametrize("data, field", [
-        (sheet(food="-5"), "food"),
-        (sheet(food="12.345"), "food"),
-        (sheet(food="lots"), "food"),
-        (sheet(food="12345678901.00"), "food"),
-    ])
+    @pytest.mark.parametrize(
+        "data, field",
+        [
+            (sheet(food="-5"), "food"),
+            (sheet(food="12.345"), "food"),
+            (sheet(food="lots"), "food"),
+            (sheet(food="12345678901.00"), "food"),
+        ],
+    )
     def test_invalid_amounts_change_nothing(self, clients, world, in_a, page, data, field):
         url = page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month)
         response = clients.provider_x.post(url, {**data, "occupancy": "100"})
@@ -95,11 +93,12 @@ class TestMonthSheet:
             assert not MonthlyCost.objects.exists()
 
     def test_future_months_cannot_be_entered(self, clients, world, page):
-        next_month = (timezone.localdate().replace(day=28) + datetime.timedelta(days=7))
+        next_month = timezone.localdate().replace(day=28) + datetime.timedelta(days=7)
         url = page("costs_month", world.x.pk, next_month.year, next_month.month)
         assert clients.provider_x.get(url).status_code == 404
-        response = clients.provider_x.post(page("costs_new", world.x.pk), {
-            **sheet(food="1"), "month": next_month.strftime("%Y-%m")})
+        response = clients.provider_x.post(
+            page("costs_new", world.x.pk), {**sheet(food="1"), "month": next_month.strftime("%Y-%m")}
+        )
         assert "month" in response.context["form"].errors
 
     def test_the_table_marks_derived_personnel(self, clients, world, page):
@@ -111,8 +110,11 @@ class TestMonthSheet:
 
 class TestStrangers:
     def test_it_validates_ownership(self, clients, world, page):
-        urls = [page("program_costs", world.x.pk), page("costs_new", world.x.pk),
-                page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month)]
+        urls = [
+            page("program_costs", world.x.pk),
+            page("costs_new", world.x.pk),
+            page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month),
+        ]
         for url in urls:
             assert clients.admin_b.get(url).status_code == 404, url
             assert clients.provider_y.get(url).status_code == 404, url

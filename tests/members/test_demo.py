@@ -28,8 +28,18 @@ from members.models import (
 from members.selectors import months_back, qris_timelines
 from metrics.reports import default_period, impact_report
 
-MODELS = [MemberProgram, Site, Classroom, ClassroomCapacity, StaffMember, Credential,
-          MonthlyCost, HubService, ServiceSubscription, QrisRating]
+MODELS = [
+    MemberProgram,
+    Site,
+    Classroom,
+    ClassroomCapacity,
+    StaffMember,
+    Credential,
+    MonthlyCost,
+    HubService,
+    ServiceSubscription,
+    QrisRating,
+]
 
 
 def fingerprint() -> str:
@@ -50,8 +60,7 @@ def demo(db, settings):
 
 def signed_in(email: str) -> Client:
     client = Client()
-    client.force_login(get_user_model().objects.get(email=email),
-                       backend="django.contrib.auth.backends.ModelBackend")
+    client.force_login(get_user_model().objects.get(email=email), backend="django.contrib.auth.backends.ModelBackend")
     return client
 
 
@@ -76,8 +85,7 @@ def programs_are_realistic(demo: Alliance) -> None:
                 p.full_clean()  # the demo obeys the rules the forms enforce
                 if p.status != "applicant":
                     assert StaffMember.objects.filter(program=p).exists(), p
-                    assert MonthlyCost.objects.filter(program=p).values("month").distinct(
-                        ).count() == 12, p
+                    assert MonthlyCost.objects.filter(program=p).values("month").distinct().count() == 12, p
                     assert ServiceSubscription.objects.filter(program=p).exists(), p
                 rooms = Classroom.objects.filter(site__program=p)
                 assert rooms.exists(), p
@@ -85,8 +93,9 @@ def programs_are_realistic(demo: Alliance) -> None:
                     room.full_clean()
     with alliance_scope(demo.pk):
         assert len({p.qris_rating for p in MemberProgram.objects.all()}) >= 4  # mixed ratings
-        assert ClassroomCapacity.objects.values("classroom").distinct().count() < \
-            ClassroomCapacity.objects.count()  # some classrooms changed capacity
+        assert (
+            ClassroomCapacity.objects.values("classroom").distinct().count() < ClassroomCapacity.objects.count()
+        )  # some classrooms changed capacity
         categories = set(StaffMember.objects.values_list("category", flat=True))
         assert categories == {"administration", "classroom"}
         assert MonthlyCost.objects.filter(month=months_back(2)[0]).exists()

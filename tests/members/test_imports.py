@@ -20,7 +20,7 @@ CLASSROOMS_OK = (
     "site,name,age_group,licensed_capacity,desired_capacity,children_per_staff,"
     "operating_days,opens_at,closes_at,effective_from\n"
     "Main building,Ladybugs,infant,8,8,4,Mon-Fri,07:00,18:00,2026-01-05\n"
-    ",Dolphins,Preschool,20,,10,\"Mon,Tue,Wed,Thu\",7:30 AM,5:30 PM,2026-01-05\n"
+    ',Dolphins,Preschool,20,,10,"Mon,Tue,Wed,Thu",7:30 AM,5:30 PM,2026-01-05\n'
 )
 CLASSROOMS_ONE_BAD = (
     "site,name,age_group,licensed_capacity,desired_capacity,children_per_staff,"
@@ -32,7 +32,7 @@ CLASSROOMS_ONE_BAD = (
 STAFF_OK = (
     "first_name,last_name,email,position,category,fte,pay_basis,hourly_wage,annual_salary,"
     "benefits_annual,started_on\n"
-    "Maria,Lopez,maria@x.example,Lead teacher,classroom,1.00,hourly,$18.50,,\"2,400.00\","
+    'Maria,Lopez,maria@x.example,Lead teacher,classroom,1.00,hourly,$18.50,,"2,400.00",'
     "2025-08-18\n"
     "Rosa,Williams,,Director,admin,1,salary,,62000,6000,2021-10-01\n"
 )
@@ -55,9 +55,9 @@ def preview_of(client, response):  # type: ignore[no-untyped-def]
 
 class TestClassroomImport:
     def test_a_good_file_is_previewed_then_imported(self, clients, x, in_a, page):
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, x.program, "classrooms",
-                                    CLASSROOMS_OK))
+        preview = preview_of(
+            clients.provider_x, upload(clients.provider_x, page, x.program, "classrooms", CLASSROOMS_OK)
+        )
         assert preview.context["preview"].ok
         assert b"Import 2 classrooms" in preview.content
         with in_a():
@@ -74,15 +74,13 @@ class TestClassroomImport:
             assert ImportBatch.objects.get().status == "committed"
         assert b"Imported 2 classrooms" in clients.provider_x.get(done["Location"]).content
 
-    def test_one_bad_row_imports_nothing_and_is_reported_by_line_and_column(
-            self, clients, x, in_a, page):
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, x.program, "classrooms",
-                                    CLASSROOMS_ONE_BAD))
+    def test_one_bad_row_imports_nothing_and_is_reported_by_line_and_column(self, clients, x, in_a, page):
+        preview = preview_of(
+            clients.provider_x, upload(clients.provider_x, page, x.program, "classrooms", CLASSROOMS_ONE_BAD)
+        )
         report = preview.context["preview"]
         assert not report.ok
-        assert report.error_lines() == [
-            "Line 3, column D (licensed_capacity): Enter a whole number."]
+        assert report.error_lines() == ["Line 3, column D (licensed_capacity): Enter a whole number."]
         assert b"1 of 3 rows has errors" in preview.content
         assert b"Line 3, column D (licensed_capacity): Enter a whole number." in preview.content
         assert b'value="commit"' not in preview.content
@@ -96,19 +94,16 @@ class TestClassroomImport:
         text = (
             "name,age_group,licensed_capacity,desired_capacity,children_per_staff,"
             "operating_days,opens_at,closes_at\n"
-            "Butterflies,preschool,20,,10,Mon-Fri,07:00,18:00\n"      # exists already
-            "Ladybugs,infant,8,9,8,Mon-Fri,07:00,18:00\n"             # desired > licensed, ratio
-            "Owls,toddler,12,,6,Funday,18:00,07:00\n"                 # days, hours
-            "Owls,toddler,12,,6,Mon-Fri,07:00,18:00\n"                # same as line 4
+            "Butterflies,preschool,20,,10,Mon-Fri,07:00,18:00\n"  # exists already
+            "Ladybugs,infant,8,9,8,Mon-Fri,07:00,18:00\n"  # desired > licensed, ratio
+            "Owls,toddler,12,,6,Funday,18:00,07:00\n"  # days, hours
+            "Owls,toddler,12,,6,Mon-Fri,07:00,18:00\n"  # same as line 4
         )
-        preview = preview_of(clients.staff_a,
-                             upload(clients.staff_a, page, x.program, "classrooms", text))
+        preview = preview_of(clients.staff_a, upload(clients.staff_a, page, x.program, "classrooms", text))
         lines = preview.context["preview"].error_lines()
         assert "Line 2, column A (name): This site already has a classroom with this name." in lines
-        assert any(e.startswith("Line 3, column E (children_per_staff): 1:8 is not a plausible")
-                   for e in lines)
-        assert "Line 3, column D (desired_capacity): The desired capacity cannot exceed the " \
-               "licensed capacity." in lines
+        assert any(e.startswith("Line 3, column E (children_per_staff): 1:8 is not a plausible") for e in lines)
+        assert "Line 3, column D (desired_capacity): The desired capacity cannot exceed the licensed capacity." in lines
         assert any(e.startswith("Line 4, column F (operating_days)") for e in lines)
         assert "Line 4, column H (closes_at): Closing time must be after opening time." in lines
         assert "Line 5, column A (name): Line 4 already has this classroom." in lines
@@ -117,74 +112,71 @@ class TestClassroomImport:
         from tests.members.factories import SiteFactory
 
         SiteFactory(program=x.program, name="Annex")
-        text = ("site,name,age_group,licensed_capacity,children_per_staff,operating_days,"
-                "opens_at,closes_at\n"
-                ",Owls,toddler,12,6,Mon-Fri,07:00,18:00\n"
-                "Attic,Bees,toddler,12,6,Mon-Fri,07:00,18:00\n")
-        lines = preview_of(clients.staff_a, upload(clients.staff_a, page, x.program,
-                                                   "classrooms", text)
-                           ).context["preview"].error_lines()
+        text = (
+            "site,name,age_group,licensed_capacity,children_per_staff,operating_days,"
+            "opens_at,closes_at\n"
+            ",Owls,toddler,12,6,Mon-Fri,07:00,18:00\n"
+            "Attic,Bees,toddler,12,6,Mon-Fri,07:00,18:00\n"
+        )
+        lines = (
+            preview_of(clients.staff_a, upload(clients.staff_a, page, x.program, "classrooms", text))
+            .context["preview"]
+            .error_lines()
+        )
         assert lines[0].startswith("Line 2, column A (site): Name the site")
         assert lines[1].startswith("Line 3, column A (site): Program X has no site “Attic”")
 
 
 class TestStaffAndCostImports:
-    def test_staff_import_reads_money_with_symbols_and_aliases(self, clients, world, in_a,
-                                                               page):
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "staff", STAFF_OK))
+    def test_staff_import_reads_money_with_symbols_and_aliases(self, clients, world, in_a, page):
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "staff", STAFF_OK))
         assert preview.context["preview"].ok, preview.context["preview"].error_lines()
         clients.provider_x.post(preview.request["PATH_INFO"], {"action": "commit"})
         with in_a():
             maria = StaffMember.objects.get(last_name="Lopez")
             rosa = StaffMember.objects.get(last_name="Williams")
         assert (maria.hourly_wage, maria.benefits_annual) == (Decimal("18.50"), Decimal("2400.00"))
-        assert (rosa.category, rosa.pay_basis, rosa.annual_salary) == (
-            "administration", "salary", Decimal("62000.00"))
+        assert (rosa.category, rosa.pay_basis, rosa.annual_salary) == ("administration", "salary", Decimal("62000.00"))
 
     def test_staff_already_on_the_roster_are_not_added_twice(self, clients, world, in_a, page):
-        StaffMemberFactory(program=world.x, first_name="Maria", last_name="Lopez",
-                           email="maria@x.example")
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "staff", STAFF_OK))
+        StaffMemberFactory(program=world.x, first_name="Maria", last_name="Lopez", email="maria@x.example")
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "staff", STAFF_OK))
         assert preview.context["preview"].error_lines() == [
-            "Line 2, column B (last_name): Maria Lopez is already on the roster."]
+            "Line 2, column B (last_name): Maria Lopez is already on the roster."
+        ]
         clients.provider_x.post(preview.request["PATH_INFO"], {"action": "commit"})
         with in_a():
             assert StaffMember.objects.count() == 1
 
     def test_costs_import_creates_and_replaces_months(self, clients, world, in_a, page):
-        MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="occupancy",
-                           amount=Decimal("1.00"))
-        MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="personnel",
-                           amount=Decimal("30000.00"))
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
+        MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="occupancy", amount=Decimal("1.00"))
+        MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="personnel", amount=Decimal("30000.00"))
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
         rows = preview.context["preview"].rows
         assert rows[0].note.startswith("Replaces the figures") and not rows[1].note
         clients.provider_x.post(preview.request["PATH_INFO"], {"action": "commit"})
         with in_a():
-            january = dict(MonthlyCost.objects.filter(month=D(2026, 1, 1))
-                           .values_list("category", "amount"))
+            january = dict(MonthlyCost.objects.filter(month=D(2026, 1, 1)).values_list("category", "amount"))
             assert january["occupancy"] == Decimal("4200.00")
             assert january["personnel"] == Decimal("30000.00")  # blank cell keeps it
             assert MonthlyCost.objects.filter(month=D(2026, 2, 1)).count() == 6
 
-    @pytest.mark.parametrize("line, error", [
-        ("2026-13,,1,1,1,1,1", "Line 2, column A (month): Enter a month as YYYY-MM"),
-        ("2026-01,,,,,,", "Line 2, row: The row has no amounts."),
-        ("2026-01,,-4,1,1,1,1", "Line 2, column C (occupancy): Ensure this value is greater "
-                                "than or equal to 0."),
-        ("2026-01,,1.005,1,1,1,1", "Line 2, column C (occupancy): Ensure that there are no "
-                                   "more than 2 decimal places."),
-        ("2099-01,,1,1,1,1,1", "Line 2, column A (month): Costs are recorded for months that "
-                               "have begun."),
-    ])
+    @pytest.mark.parametrize(
+        "line, error",
+        [
+            ("2026-13,,1,1,1,1,1", "Line 2, column A (month): Enter a month as YYYY-MM"),
+            ("2026-01,,,,,,", "Line 2, row: The row has no amounts."),
+            ("2026-01,,-4,1,1,1,1", "Line 2, column C (occupancy): Ensure this value is greater than or equal to 0."),
+            (
+                "2026-01,,1.005,1,1,1,1",
+                "Line 2, column C (occupancy): Ensure that there are no more than 2 decimal places.",
+            ),
+            ("2099-01,,1,1,1,1,1", "Line 2, column A (month): Costs are recorded for months that have begun."),
+        ],
+    )
     def test_bad_cost_rows(self, clients, world, in_a, page, line, error):
-        text = "month,personnel,occupancy,food,supplies,insurance,other\n" + line + "\n" + \
-               "2026-02,,1,1,1,1,1\n"
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "costs", text))
+        text = "month,personnel,occupancy,food,supplies,insurance,other\n" + line + "\n" + "2026-02,,1,1,1,1,1\n"
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", text))
         assert preview.context["preview"].error_lines()[0].startswith(error)
         clients.provider_x.post(preview.request["PATH_INFO"], {"action": "commit"})
         with in_a():
@@ -192,15 +184,17 @@ class TestStaffAndCostImports:
 
 
 class TestFileProblems:
-    @pytest.mark.parametrize("text, message", [
-        ("", "The submitted file is empty"),
-        ("month,personnel\n", "no rows"),
-        ("month,rent\n2026-01,5\n", "Unknown columns: rent"),
-        ("personnel,food\n1,2\n", "Missing columns: month"),
-        ("month,food,food\n2026-01,1,2\n", "Columns named twice: food"),
-    ])
-    def test_file_level_problems_are_shown_on_the_upload_form(self, clients, world, in_a, page,
-                                                              text, message):
+    @pytest.mark.parametrize(
+        "text, message",
+        [
+            ("", "The submitted file is empty"),
+            ("month,personnel\n", "no rows"),
+            ("month,rent\n2026-01,5\n", "Unknown columns: rent"),
+            ("personnel,food\n1,2\n", "Missing columns: month"),
+            ("month,food,food\n2026-01,1,2\n", "Columns named twice: food"),
+        ],
+    )
+    def test_file_level_problems_are_shown_on_the_upload_form(self, clients, world, in_a, page, text, message):
         response = upload(clients.provider_x, page, world.x, "costs", text)
         assert response.status_code == 200
         assert message in str(response.context["form"].errors)
@@ -209,23 +203,18 @@ class TestFileProblems:
 
     def test_a_file_that_is_not_utf8_is_refused(self, clients, world, page):
         file = SimpleUploadedFile("costs.csv", "month,food\n2026-01,caf\xe9\n".encode("latin-1"))
-        response = clients.provider_x.post(page("import_upload", world.x.pk, "costs"),
-                                           {"file": file})
+        response = clients.provider_x.post(page("import_upload", world.x.pk, "costs"), {"file": file})
         assert "not UTF-8" in str(response.context["form"].errors)
 
     def test_line_numbers_count_blank_lines_and_a_byte_order_mark(self, clients, world, page):
         text = "\ufeffmonth,food\n2026-01,1\n\n2026-02,x\n"
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "costs", text))
-        assert preview.context["preview"].error_lines() == [
-            "Line 4, column B (food): Enter a number."]
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", text))
+        assert preview.context["preview"].error_lines() == ["Line 4, column B (food): Enter a number."]
 
     def test_extra_values_beyond_the_last_column_are_reported(self, clients, world, page):
         text = "month,food\n2026-01,1,oops\n"
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "costs", text))
-        assert preview.context["preview"].error_lines() == [
-            "Line 2, row: 1 value(s) beyond the last column."]
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", text))
+        assert preview.context["preview"].error_lines() == ["Line 2, row: 1 value(s) beyond the last column."]
 
     def test_the_template_lists_the_columns(self, clients, world, page):
         response = clients.provider_x.get(page("import_template", world.x.pk, "staff"))
@@ -236,8 +225,7 @@ class TestFileProblems:
 
 class TestBatchLifecycle:
     def test_a_committed_file_cannot_be_committed_again(self, clients, world, in_a, page):
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
         url = preview.request["PATH_INFO"]
         clients.provider_x.post(url, {"action": "commit"})
         again = clients.provider_x.post(url, {"action": "commit"}, follow=True)
@@ -246,8 +234,7 @@ class TestBatchLifecycle:
             assert MonthlyCost.objects.filter(month=D(2026, 2, 1)).count() == 6
 
     def test_a_discarded_file_imports_nothing(self, clients, world, in_a, page):
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
         clients.provider_x.post(preview.request["PATH_INFO"], {"action": "discard"})
         clients.provider_x.post(preview.request["PATH_INFO"], {"action": "commit"})
         with in_a():
@@ -257,26 +244,27 @@ class TestBatchLifecycle:
 
 class TestStrangers:
     def test_it_validates_ownership(self, clients, world, page):
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
         batch_url = preview.request["PATH_INFO"]
-        for url in [batch_url, page("import_upload", world.x.pk, "costs"),
-                    page("import_template", world.x.pk, "costs")]:
+        for url in [
+            batch_url,
+            page("import_upload", world.x.pk, "costs"),
+            page("import_template", world.x.pk, "costs"),
+        ]:
             assert clients.admin_b.get(url).status_code == 404, url
             assert clients.provider_y.get(url).status_code == 404, url
             assert clients.funder_a.get(url).status_code == 403, url
 
     def test_a_provider_cannot_commit_another_programs_file(self, clients, world, in_a, page):
-        preview = preview_of(clients.provider_x,
-                             upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
+        preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
         batch = preview.context["batch"]
-        assert clients.provider_y.post(page("import_preview", world.y.pk, batch.pk),
-                                       {"action": "commit"}).status_code == 404
-        assert clients.provider_y.post(preview.request["PATH_INFO"],
-                                       {"action": "commit"}).status_code == 404
+        assert (
+            clients.provider_y.post(page("import_preview", world.y.pk, batch.pk), {"action": "commit"}).status_code
+            == 404
+        )
+        assert clients.provider_y.post(preview.request["PATH_INFO"], {"action": "commit"}).status_code == 404
         with in_a():
             assert not MonthlyCost.objects.exists()
 
     def test_an_unknown_import_kind_is_404(self, clients, world, page):
-        assert clients.provider_x.get(page("import_upload", world.x.pk, "families")
-                                      ).status_code == 404
+        assert clients.provider_x.get(page("import_upload", world.x.pk, "families")).status_code == 404

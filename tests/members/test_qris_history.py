@@ -25,9 +25,11 @@ backfill = importlib.import_module("members.migrations.0006_backfill_qris_histor
 
 def rate(world, user, program, rating, rated_on):  # type: ignore[no-untyped-def]
     with alliance_scope(world.a.pk):
-        return services.program_update(actor=user, program=program,
-                                       data={"qris_rating": rating, "qris_rated_on": rated_on,
-                                             "joined_on": D(2020, 1, 1)})
+        return services.program_update(
+            actor=user,
+            program=program,
+            data={"qris_rating": rating, "qris_rated_on": rated_on, "joined_on": D(2020, 1, 1)},
+        )
 
 
 class TestEveryChangeAppendsARow:
@@ -39,7 +41,8 @@ class TestEveryChangeAppendsARow:
             rows = list(QrisRating.objects.filter(program=world.x).order_by("id"))
             assert [(r.rating, r.rated_on, r.recorded_by, r.source) for r in rows] == [
                 (3, D(2024, 5, 1), staff, QrisRatingSource.ENTERED),
-                (4, D(2025, 6, 1), staff, QrisRatingSource.ENTERED)]
+                (4, D(2025, 6, 1), staff, QrisRatingSource.ENTERED),
+            ]
             event = AuditEvent.objects.filter(action="qris_rating.recorded").order_by("id").last()
             assert (event.object_id, event.program_id, event.actor) == (str(rows[1].pk), world.x.pk, staff)
             assert event.before == {"rating": 3, "rated_on": "2024-05-01"}
@@ -62,10 +65,17 @@ class TestEveryChangeAppendsARow:
 
     def test_a_program_created_with_a_rating_starts_its_history(self, world, in_a):
         with in_a():
-            program = services.program_create(actor=world.users.admin_a, name="Rated", kind="centre",
-                                              status="active", qris_rating=2, qris_rated_on=D(2025, 1, 1))
+            program = services.program_create(
+                actor=world.users.admin_a,
+                name="Rated",
+                kind="centre",
+                status="active",
+                qris_rating=2,
+                qris_rated_on=D(2025, 1, 1),
+            )
             assert list(QrisRating.objects.filter(program=program).values_list("rating", "rated_on")) == [
-                (2, D(2025, 1, 1))]
+                (2, D(2025, 1, 1))
+            ]
 
     def test_the_history_is_never_edited(self, world, in_a):
         rate(world, world.users.staff_a, world.x, 3, D(2024, 5, 1))
@@ -85,8 +95,7 @@ class TestEveryChangeAppendsARow:
         with in_a():
             line = qris_timelines([world.x.pk])[world.x.pk]
             assert [(s.rated_on, s.rating) for s in line] == [(D(2023, 3, 1), 3), (D(2025, 4, 1), 4)]
-            assert [qris_rating_on(line, day) for day in (D(2023, 2, 28), D(2024, 1, 1), D(2025, 6, 1))] == [
-                None, 3, 4]
+            assert [qris_rating_on(line, day) for day in (D(2023, 2, 28), D(2024, 1, 1), D(2025, 6, 1))] == [None, 3, 4]
 
 
 class TestQualityPage:
@@ -120,6 +129,7 @@ def test_backfill_records_the_rating_on_record_in_every_alliance_once(world, in_
     backfill(None, SimpleNamespace(connection=connection))  # a rerun adds nothing
     with in_a():
         assert list(QrisRating.objects.values_list("program_id", "rating", "rated_on", "source")) == [
-            (world.x.pk, 4, D(2024, 9, 1), "backfill")]  # Y has no rating: no row
+            (world.x.pk, 4, D(2024, 9, 1), "backfill")
+        ]  # Y has no rating: no row
     with alliance_scope(world.b.pk):
         assert list(QrisRating.objects.values_list("rating", "source")) == [(2, "backfill")]

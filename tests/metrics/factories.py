@@ -17,41 +17,75 @@ from tests.members.factories import ClassroomFactory, SiteFactory
 WEEK = [0, 1, 2, 3, 4]
 
 
-def room(program: MemberProgram, *, licensed: int, desired: int | None = None,
-         opened_on: datetime.date = datetime.date(2026, 1, 1), days: list[int] | None = None) -> Classroom:
+def room(
+    program: MemberProgram,
+    *,
+    licensed: int,
+    desired: int | None = None,
+    opened_on: datetime.date = datetime.date(2026, 1, 1),
+    days: list[int] | None = None,
+) -> Classroom:
     site = SiteFactory(program=program)
     classroom = ClassroomFactory(site=site, operating_days=days or WEEK)
     capacity(classroom, opened_on, licensed=licensed, desired=desired)
     return classroom
 
 
-def capacity(classroom: Classroom, effective_from: datetime.date, *, licensed: int,
-             desired: int | None = None) -> ClassroomCapacity:
+def capacity(
+    classroom: Classroom, effective_from: datetime.date, *, licensed: int, desired: int | None = None
+) -> ClassroomCapacity:
     with alliance_scope(classroom.alliance_id):
         return ClassroomCapacity.objects.create(
-            alliance_id=classroom.alliance_id, classroom=classroom, effective_from=effective_from,
-            licensed_capacity=licensed, desired_capacity=desired)
+            alliance_id=classroom.alliance_id,
+            classroom=classroom,
+            effective_from=effective_from,
+            licensed_capacity=licensed,
+            desired_capacity=desired,
+        )
 
 
-def enroll(classroom: Classroom, *, first_name: str, start: datetime.date, end: datetime.date | None = None,
-           fte: str = "1.00", weekdays: list[int] | None = None, family_name: str | None = None) -> Enrollment:
+def enroll(
+    classroom: Classroom,
+    *,
+    first_name: str,
+    start: datetime.date,
+    end: datetime.date | None = None,
+    fte: str = "1.00",
+    weekdays: list[int] | None = None,
+    family_name: str | None = None,
+) -> Enrollment:
     with alliance_scope(classroom.alliance_id):
-        family = Family.objects.create(alliance_id=classroom.alliance_id,
-                                       name=family_name or f"{first_name}son family")
-        child = Child.objects.create(alliance_id=classroom.alliance_id, family=family, first_name=first_name,
-                                     last_name=(family_name or f"{first_name}son").split()[0],
-                                     date_of_birth=datetime.date(2022, 3, 1))
+        family = Family.objects.create(alliance_id=classroom.alliance_id, name=family_name or f"{first_name}son family")
+        child = Child.objects.create(
+            alliance_id=classroom.alliance_id,
+            family=family,
+            first_name=first_name,
+            last_name=(family_name or f"{first_name}son").split()[0],
+            date_of_birth=datetime.date(2022, 3, 1),
+        )
         return Enrollment.objects.create(
-            alliance_id=classroom.alliance_id, child=child, classroom=classroom,
+            alliance_id=classroom.alliance_id,
+            child=child,
+            classroom=classroom,
             program_id=Classroom.objects.select_related("site").get(pk=classroom.pk).site.program_id,
-            start_date=start, end_date=end, weekdays=weekdays or WEEK, fte=Decimal(fte))
+            start_date=start,
+            end_date=end,
+            weekdays=weekdays or WEEK,
+            fte=Decimal(fte),
+        )
 
 
 def attend(enrollment: Enrollment, *present: datetime.date, absent: tuple[datetime.date, ...] = ()) -> None:
     with alliance_scope(enrollment.alliance_id):
         for day in present:
-            AttendanceRecord.objects.create(alliance_id=enrollment.alliance_id, enrollment=enrollment, day=day,
-                                            check_in=datetime.time(8, 0), check_out=datetime.time(16, 0))
+            AttendanceRecord.objects.create(
+                alliance_id=enrollment.alliance_id,
+                enrollment=enrollment,
+                day=day,
+                check_in=datetime.time(8, 0),
+                check_out=datetime.time(16, 0),
+            )
         for day in absent:
-            AttendanceRecord.objects.create(alliance_id=enrollment.alliance_id, enrollment=enrollment, day=day,
-                                            absence_reason=AbsenceReason.SICK)
+            AttendanceRecord.objects.create(
+                alliance_id=enrollment.alliance_id, enrollment=enrollment, day=day, absence_reason=AbsenceReason.SICK
+            )

@@ -32,7 +32,11 @@ class TestAllianceMonths:
             [row] = results(client.get(api(rolled.world, "alliance-months/?from=2026-01&to=2026-01")))
             # 17.80 FTE-days ÷ 98 capacity-days = 0.1816; attendance 12 ÷ 19 = 0.6316. Decimals as strings.
             assert (row["month"], row["enrolled_fte"], row["occupancy"], row["attendance"]) == (
-                "2026-01-01", "17.80", "0.1816", "0.6316")
+                "2026-01-01",
+                "17.80",
+                "0.1816",
+                "0.6316",
+            )
 
     def test_a_period_without_figures_is_empty(self, rolled, clients):
         assert results(clients.staff_a.get(api(rolled.world, "alliance-months/?from=2025-01&to=2025-06"))) == []

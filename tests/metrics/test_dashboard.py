@@ -82,14 +82,34 @@ class TestDashboard:
 
 def _month_rows(alliance, programs, month=JAN):
     with alliance_scope(alliance.pk):
-        AllianceMonth.objects.create(alliance=alliance, month=month, operating_days=20, licensed_capacity=400,
-                                     target_capacity=400, enrolled_fte=Decimal("300.00"), enrolled_children=320,
-                                     scheduled_child_days=300, attended_child_days=280)
-        ProgramMonth.objects.bulk_create([
-            ProgramMonth(alliance=alliance, program=p, month=month, operating_days=20, licensed_capacity=200,
-                         target_capacity=200, enrolled_fte=Decimal(100 + i), enrolled_children=110,
-                         scheduled_child_days=100, attended_child_days=90)
-            for i, p in enumerate(programs)])
+        AllianceMonth.objects.create(
+            alliance=alliance,
+            month=month,
+            operating_days=20,
+            licensed_capacity=400,
+            target_capacity=400,
+            enrolled_fte=Decimal("300.00"),
+            enrolled_children=320,
+            scheduled_child_days=300,
+            attended_child_days=280,
+        )
+        ProgramMonth.objects.bulk_create(
+            [
+                ProgramMonth(
+                    alliance=alliance,
+                    program=p,
+                    month=month,
+                    operating_days=20,
+                    licensed_capacity=200,
+                    target_capacity=200,
+                    enrolled_fte=Decimal(100 + i),
+                    enrolled_children=110,
+                    scheduled_child_days=100,
+                    attended_child_days=90,
+                )
+                for i, p in enumerate(programs)
+            ]
+        )
 
 
 class TestQueryCount:
@@ -115,7 +135,6 @@ class TestQueryCount:
         with django_assert_num_queries(self.QUERIES):
             page = clients.staff_a.get(url(world))
         assert page.status_code == 200 and page.content.count(b'class="sparkline"') == 20
-
 
     def test_the_page_is_cached_until_the_next_rollup(self, rolled, clients, django_assert_max_num_queries):
         clients.staff_a.get(url(rolled.world))
@@ -148,8 +167,10 @@ class TestDrillDown:
 
 class TestTargets:
     def test_admin_changes_targets_and_flags_follow(self, rolled, clients):
-        response = clients.admin_a.post(url(rolled.world, "targets/"), {
-            "budget_occupancy": "15", "target_occupancy": "95", "bad_debt_max": "2", "collection_min": "98"})
+        response = clients.admin_a.post(
+            url(rolled.world, "targets/"),
+            {"budget_occupancy": "15", "target_occupancy": "95", "bad_debt_max": "2", "collection_min": "98"},
+        )
         assert response.status_code == 302
         with alliance_scope(rolled.world.a.pk):
             assert Targets.objects.get().budget_occupancy == Decimal("0.1500")
@@ -158,8 +179,10 @@ class TestTargets:
         assert "is below the budgeted" not in html
 
     def test_budget_above_target_is_refused(self, rolled, clients):
-        response = clients.admin_a.post(url(rolled.world, "targets/"), {
-            "budget_occupancy": "96", "target_occupancy": "95", "bad_debt_max": "2", "collection_min": "98"})
+        response = clients.admin_a.post(
+            url(rolled.world, "targets/"),
+            {"budget_occupancy": "96", "target_occupancy": "95", "bad_debt_max": "2", "collection_min": "98"},
+        )
         assert response.status_code == 200 and b"cannot exceed the target" in response.content
 
     def test_only_the_hub_admin_sets_targets(self, rolled, clients):

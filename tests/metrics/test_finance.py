@@ -39,6 +39,7 @@ def money(week):
     world = week.world
     account = account_of(week.ada.child.family, world.x)
     with alliance_scope(world.a.pk):
+
         def post(kind, amount, day):
             return ledger_entry_post(account=account, kind=kind, amount=D(amount), posted_on=day, description=kind)
 
@@ -50,8 +51,7 @@ def money(week):
         post(EntryKind.LATE_FEE, "25.00", datetime.date(2026, 1, 20))
         post(EntryKind.WRITE_OFF, "-20.00", datetime.date(2026, 1, 25))
         mistake = post(EntryKind.CHARGE, "200.00", datetime.date(2026, 1, 28))
-        ledger_entry_reverse(entry=mistake, actor=None, reason="Charged twice",
-                             posted_on=datetime.date(2026, 1, 29))
+        ledger_entry_reverse(entry=mistake, actor=None, reason="Charged twice", posted_on=datetime.date(2026, 1, 29))
         world.y.licensed_capacity = 4
         world.y.save()
         HubMoney.objects.create(month=JAN, kind="cost", amount=D("1000.00"))
@@ -59,12 +59,19 @@ def money(week):
         HubMoney.objects.create(month=JAN, kind="contract", amount=D("200.00"))
     MonthlyCostFactory(program=world.x, month=JAN, category=CostCategory.PERSONNEL, amount=D("3000.00"))
     MonthlyCostFactory(program=world.x, month=JAN, category=CostCategory.OCCUPANCY, amount=D("900.00"))
-    StaffMemberFactory(program=world.x, category=StaffCategory.ADMINISTRATION, pay_basis=PayBasis.SALARY,
-                       hourly_wage=None, annual_salary=D("36000.00"))
+    StaffMemberFactory(
+        program=world.x,
+        category=StaffCategory.ADMINISTRATION,
+        pay_basis=PayBasis.SALARY,
+        hourly_wage=None,
+        annual_salary=D("36000.00"),
+    )
     StaffMemberFactory(program=world.x, category=StaffCategory.CLASSROOM, benefits_annual=D("2400.00"))
     SubscriptionFactory(program=world.x, service=HubServiceFactory(alliance=world.a, rate=D("250.00")))
-    SubscriptionFactory(program=world.y, service=HubServiceFactory(
-        alliance=world.a, pricing_model=PricingModel.PER_LICENSED_SLOT, rate=D("2.00")))
+    SubscriptionFactory(
+        program=world.y,
+        service=HubServiceFactory(alliance=world.a, pricing_model=PricingModel.PER_LICENSED_SLOT, rate=D("2.00")),
+    )
     with alliance_scope(world.a.pk):
         rollup_alliance(start=MON, end=FRI)
     return week
@@ -82,10 +89,18 @@ class TestProgramMonth:
         row, figures = x_january(money.world)
         # Billed: 1,000 − 50 + 25 + 200 − 200 (the reversal counts against the charge) = 975.00.
         assert (row.billed, row.collected_family, row.collected_third_party, row.written_off) == (
-            D("975.00"), D("600.00"), D("300.00"), D("20.00"))
+            D("975.00"),
+            D("600.00"),
+            D("300.00"),
+            D("20.00"),
+        )
         # Collection (600 + 300) ÷ 975 = 92.31%: family 61.54%, third parties 30.77%; bad debt 20 ÷ 975 = 2.05%.
-        assert (figures.collection_rate, figures.family_collection_rate, figures.third_party_collection_rate,
-                figures.bad_debt_rate) == (D("0.9231"), D("0.6154"), D("0.3077"), D("0.0205"))
+        assert (
+            figures.collection_rate,
+            figures.family_collection_rate,
+            figures.third_party_collection_rate,
+            figures.bad_debt_rate,
+        ) == (D("0.9231"), D("0.6154"), D("0.3077"), D("0.0205"))
 
     def test_aging_at_month_end_oldest_paid_first(self, money):
         row, _ = x_january(money.world)
@@ -93,7 +108,12 @@ class TestProgramMonth:
         # (the payment of 10 Jan is not yet in). Newest debits first: 1 Jan 1,000 (8 days past due → 1–30)
         # fully open; 1 Dec 1,500: 2,450 − 1,000 = 1,450 open, 39 days past due → 31–60.
         assert (row.aging_current, row.aging_1_30, row.aging_31_60, row.aging_61_90, row.aging_over_90) == (
-            D("0.00"), D("1000.00"), D("1450.00"), D("0.00"), D("0.00"))
+            D("0.00"),
+            D("1000.00"),
+            D("1450.00"),
+            D("0.00"),
+            D("0.00"),
+        )
 
     def test_aging_of_a_whole_month(self, money):
         with alliance_scope(money.world.a.pk):
@@ -109,7 +129,10 @@ class TestProgramMonth:
         # Average enrolled FTE 12.80 FTE-days ÷ 5 days = 2.56.
         # Cost per child 3,900 ÷ 2.56 = 1,523.44; revenue per child 975 ÷ 2.56 = 380.86; gap −1,142.58.
         assert (figures.cost_per_child, figures.revenue_per_child, figures.gap_per_child) == (
-            D("1523.44"), D("380.86"), D("-1142.58"))
+            D("1523.44"),
+            D("380.86"),
+            D("-1142.58"),
+        )
         # Break-even occupancy = occupancy × cost ÷ revenue = (12.80 ÷ 78) × (3,900 ÷ 975) = 0.6564.
         assert figures.break_even_occupancy == D("0.6564")
 
@@ -120,7 +143,6 @@ class TestProgramMonth:
         # Administration share 3,000 ÷ 6,320 = 47.47%; staffing per child 6,320 ÷ 2.56 = 2,468.75.
         assert (figures.admin_share, figures.staffing_cost_per_child) == (D("0.4747"), D("2468.75"))
 
-
     def test_a_payer_share_is_billed_and_its_remittance_collected_from_third_parties(self, money):
         from billing.models import ChargeCategory, Invoice, Payer, PayerClaim, SubsidyAuthorization
         from billing.payers import remittance_record
@@ -129,21 +151,59 @@ class TestProgramMonth:
         with alliance_scope(world.a.pk):
             child = money.dev.child
             account = account_of(child.family, world.x)
-            invoice = Invoice.objects.create(account=account, program=world.x, number=900, period_start=JAN,
-                                             period_end=datetime.date(2026, 1, 31), issued_on=JAN,
-                                             due_on=datetime.date(2026, 1, 10), total=D("500.00"))
-            ledger_entry_post(account=account, kind=EntryKind.CHARGE, amount=D("800.00"), posted_on=JAN,
-                              description="Tuition", invoice=invoice)
-            ledger_entry_post(account=account, kind=EntryKind.CREDIT, category=ChargeCategory.PAYER_SHARE,
-                              amount=D("-300.00"), posted_on=JAN, description="Paid by the county", invoice=invoice)
+            invoice = Invoice.objects.create(
+                account=account,
+                program=world.x,
+                number=900,
+                period_start=JAN,
+                period_end=datetime.date(2026, 1, 31),
+                issued_on=JAN,
+                due_on=datetime.date(2026, 1, 10),
+                total=D("500.00"),
+            )
+            ledger_entry_post(
+                account=account,
+                kind=EntryKind.CHARGE,
+                amount=D("800.00"),
+                posted_on=JAN,
+                description="Tuition",
+                invoice=invoice,
+            )
+            ledger_entry_post(
+                account=account,
+                kind=EntryKind.CREDIT,
+                category=ChargeCategory.PAYER_SHARE,
+                amount=D("-300.00"),
+                posted_on=JAN,
+                description="Paid by the county",
+                invoice=invoice,
+            )
             payer = Payer.objects.create(name="County")
             authorization = SubsidyAuthorization.objects.create(
-                payer=payer, child=child, program=world.x, case_number="C-1", starts_on=JAN,
-                ends_on=datetime.date(2026, 12, 31), authorized_amount=D("300.00"))
-            claim = PayerClaim.objects.create(payer=payer, authorization=authorization, program=world.x, child=child,
-                                              invoice=invoice, period_start=JAN, expected=D("300.00"))
-            remittance_record(actor=None, payer=payer, received_on=datetime.date(2026, 1, 20), reference="R-1",
-                              lines=[(claim, D("250.00"))])
+                payer=payer,
+                child=child,
+                program=world.x,
+                case_number="C-1",
+                starts_on=JAN,
+                ends_on=datetime.date(2026, 12, 31),
+                authorized_amount=D("300.00"),
+            )
+            claim = PayerClaim.objects.create(
+                payer=payer,
+                authorization=authorization,
+                program=world.x,
+                child=child,
+                invoice=invoice,
+                period_start=JAN,
+                expected=D("300.00"),
+            )
+            remittance_record(
+                actor=None,
+                payer=payer,
+                received_on=datetime.date(2026, 1, 20),
+                reference="R-1",
+                lines=[(claim, D("250.00"))],
+            )
             rollup_alliance(start=MON, end=FRI)
         row, _ = x_january(world)
         # Billed: 975.00 (Ada's account) + 800.00 (the county's 300.00 credit is billed to the county) = 1,775.00.
@@ -158,7 +218,11 @@ class TestAllianceMonth:
             assert AllianceMonth.objects.filter(month=JAN).exists()
         # Member fees: X flat 250.00 + Y 2.00 × 4 places = 258.00.
         assert (row.member_fees, row.hub_cost, row.grants, row.contracts) == (
-            D("258.00"), D("1000.00"), D("500.00"), D("200.00"))
+            D("258.00"),
+            D("1000.00"),
+            D("500.00"),
+            D("200.00"),
+        )
         hub = HubSustainability.of(row)
         # Fees cover 258 ÷ 1,000 = 25.8%; with the grant and the contract (258 + 500 + 200) ÷ 1,000 = 95.8%.
         assert (hub.fee_coverage, hub.total_coverage) == (D("0.2580"), D("0.9580"))
@@ -170,12 +234,23 @@ class TestAllianceMonth:
         from tests.sharedservices.factories import SubstituteFactory, cover
 
         world = money.world
-        SubscriptionFactory(program=world.x, service=HubServiceFactory(
-            alliance=world.a, pricing_model=PricingModel.PER_SUBSTITUTE_HOUR, rate=D("28.00")))
+        SubscriptionFactory(
+            program=world.x,
+            service=HubServiceFactory(
+                alliance=world.a, pricing_model=PricingModel.PER_SUBSTITUTE_HOUR, rate=D("28.00")
+            ),
+        )
         room, substitute = room_of(world.x), SubstituteFactory(alliance=world.a)
         for day, starts, ends in ((JAN.replace(day=6), "08:00", "15:30"), (JAN.replace(day=7), "09:00", "13:15")):
-            cover(room, day, starts, ends, status=CoverStatus.DELIVERED, substitute=substitute,
-                  hours_delivered=D("7.50") if day.day == 6 else D("4.25"))
+            cover(
+                room,
+                day,
+                starts,
+                ends,
+                status=CoverStatus.DELIVERED,
+                substitute=substitute,
+                hours_delivered=D("7.50") if day.day == 6 else D("4.25"),
+            )
         cover(room, JAN.replace(day=8), status=CoverStatus.CANCELLED)  # no hours, no fee
         with alliance_scope(world.a.pk):
             rollup_alliance(start=JAN, end=JAN.replace(day=31))
@@ -193,8 +268,9 @@ class TestAllianceMonth:
             assert not ProgramFinanceMonth.objects.exists()
 
 
-def test_the_nightly_rollup_reads_finance_beside_and_writes_what_one_connection_would(transactional_db, money,
-                                                                                      settings):
+def test_the_nightly_rollup_reads_finance_beside_and_writes_what_one_connection_would(
+    transactional_db, money, settings
+):
     """Committed rows and a transaction that has written nothing (the nightly task's case): the program
     finance source is read on a second connection while this one writes occupancy. Its rows are the
     hand-computed ones, and reading everything on one connection afterwards changes none of them."""
@@ -206,7 +282,11 @@ def test_the_nightly_rollup_reads_finance_beside_and_writes_what_one_connection_
     row, _ = x_january(world)
     # As in TestProgramMonth: billed 975.00, collected 600.00 + 300.00, written off 20.00; aging as of 9 Jan.
     assert (row.billed, row.collected_family, row.collected_third_party, row.written_off) == (
-        D("975.00"), D("600.00"), D("300.00"), D("20.00"))
+        D("975.00"),
+        D("600.00"),
+        D("300.00"),
+        D("20.00"),
+    )
     assert (row.aging_1_30, row.aging_31_60) == (D("1000.00"), D("1450.00"))
 
     settings.HUB_ROLLUP_READ_BESIDE = False
@@ -250,8 +330,10 @@ class TestDashboardMoney:
 
 class TestHubMoneyPage:
     def test_admin_records_a_grant(self, world, clients):
-        response = clients.admin_a.post(f"/a/{world.a.slug}/dashboard/hub-money/", {
-            "month": "2026-01-17", "kind": "grant", "amount": "1200.00", "description": "County grant"})
+        response = clients.admin_a.post(
+            f"/a/{world.a.slug}/dashboard/hub-money/",
+            {"month": "2026-01-17", "kind": "grant", "amount": "1200.00", "description": "County grant"},
+        )
         assert response.status_code == 302
         with alliance_scope(world.a.pk):
             entry = HubMoney.objects.get()

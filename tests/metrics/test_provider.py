@@ -35,8 +35,10 @@ class TestProviderView:
         assert "Program X" not in csv and "2026-01,0.2500,0.2071" in csv
 
     def test_hub_pages_are_refused_to_providers(self, rolled, clients):
-        assert clients.provider_x.get(f"/a/{rolled.world.a.slug}/dashboard/programs/{rolled.world.y.pk}/"
-                                      ).status_code == 403
+        assert (
+            clients.provider_x.get(f"/a/{rolled.world.a.slug}/dashboard/programs/{rolled.world.y.pk}/").status_code
+            == 403
+        )
         assert clients.staff_a.get(url(rolled.world)).status_code == 403
 
     def test_it_validates_ownership(self, rolled, clients):

@@ -24,14 +24,19 @@ def history(world, program, *ratings):  # type: ignore[no-untyped-def]
     """Record (stars, rated on) changes through the profile service, in order."""
     with alliance_scope(world.a.pk):
         for rating, rated_on in ratings:
-            services.program_update(actor=world.users.staff_a, program=program,
-                                    data={"qris_rating": rating, "qris_rated_on": rated_on,
-                                          "joined_on": D(2020, 1, 1)})
+            services.program_update(
+                actor=world.users.staff_a,
+                program=program,
+                data={"qris_rating": rating, "qris_rated_on": rated_on, "joined_on": D(2020, 1, 1)},
+            )
 
 
 def programs(world, count):  # type: ignore[no-untyped-def]
-    return [world.x, world.y, *(MemberProgramFactory(alliance=world.a, name=f"Program {n}")
-                                for n in range(3, count + 1))]
+    return [
+        world.x,
+        world.y,
+        *(MemberProgramFactory(alliance=world.a, name=f"Program {n}") for n in range(3, count + 1)),
+    ]
 
 
 def test_worked_example_of_a_year(world):
@@ -55,8 +60,9 @@ def test_worked_example_of_a_year(world):
     history(world, p5, (3, D(2024, 1, 1)))
     history(world, p6, (4, D(2025, 1, 15)))
     with alliance_scope(world.a.pk):
-        q = qris_improvements(programs=[p.pk for p in (p1, p2, p3, p4, p5, p6)],
-                              start=D(2024, 1, 1), end=D(2024, 12, 1))
+        q = qris_improvements(
+            programs=[p.pk for p in (p1, p2, p3, p4, p5, p6)], start=D(2024, 1, 1), end=D(2024, 12, 1)
+        )
     assert (q.programs, q.compared, q.moved_up, q.held, q.moved_down, q.newly_rated) == (6, 4, 2, 1, 1, 1)
     assert (str(q.top_share_start), str(q.top_share_end)) == ("0.3333", "0.5000")
     assert not q.suppressed and not q.shares_suppressed
@@ -109,8 +115,8 @@ def test_the_report_counts_served_members_moves(rated_three):
 def test_the_funder_sees_the_section_without_any_program_name(rated_three, clients):
     url = f"/a/{rated_three.a.slug}/reports/impact{{}}?from=2026-01&to=2026-01"
     html = clients.funder_a.get(url.format("/")).content.decode()
-    section = html[html.index("<h3>QRIS improvements</h3>"):html.index("What members saved")]
-    assert "Moved up at least one level</th><td class=\"num\">1 of 3" in section
+    section = html[html.index("<h3>QRIS improvements</h3>") : html.index("What members saved")]
+    assert 'Moved up at least one level</th><td class="num">1 of 3' in section
     assert "66.7%" in section and "100.0%" in section
     for name in ("Program X", "Program Y", "Program W"):
         assert name not in html, name

@@ -55,7 +55,11 @@ class TestFigures:
             report = impact_report(start=JAN, end=JAN)
         homes = report.groups[2]
         assert (homes.label, homes.programs, homes.suppressed, homes.occupancy) == (
-            "Family child-care homes", 0, True, None)
+            "Family child-care homes",
+            0,
+            True,
+            None,
+        )
         assert report.before_after.suppressed  # one week of history: no baseline to compare
 
     def test_two_members_suppress_every_program_figure(self, week, clients):

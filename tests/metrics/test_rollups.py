@@ -24,8 +24,10 @@ def roll(alliance, start=MON, end=FRI):
 
 def snapshot_rows(alliance):
     with alliance_scope(alliance.pk):
-        return {model.__name__: list(model.objects.order_by("pk").values())
-                for model in (ClassroomDay, ProgramDay, AllianceDay, ProgramMonth, AllianceMonth)}
+        return {
+            model.__name__: list(model.objects.order_by("pk").values())
+            for model in (ClassroomDay, ProgramDay, AllianceDay, ProgramMonth, AllianceMonth)
+        }
 
 
 class TestClassroomDays:
@@ -36,11 +38,18 @@ class TestClassroomDays:
         # Weekdays only: Sat 3 and Sun 4 / Sat 10 are outside the range or closed.
         assert sorted(rows) == [MON, TUE, WED, THU, FRI]
         # Mon: Ada 1.00 + Ben 0.60 = 1.60 FTE, 2 children, both scheduled, both present.
-        assert (rows[MON].enrolled_fte, rows[MON].enrolled_children,
-                rows[MON].scheduled_child_days, rows[MON].attended_child_days) == (Decimal("1.60"), 2, 2, 2)
+        assert (
+            rows[MON].enrolled_fte,
+            rows[MON].enrolled_children,
+            rows[MON].scheduled_child_days,
+            rows[MON].attended_child_days,
+        ) == (Decimal("1.60"), 2, 2, 2)
         # Tue: Ben is enrolled (his FTE counts) but not scheduled on Tuesdays: 1 scheduled, Ada present.
         assert (rows[TUE].enrolled_fte, rows[TUE].scheduled_child_days, rows[TUE].attended_child_days) == (
-            Decimal("1.60"), 1, 1)
+            Decimal("1.60"),
+            1,
+            1,
+        )
         # Wed: Ada sick, Ben present: 2 scheduled, 1 attended.
         assert (rows[WED].scheduled_child_days, rows[WED].attended_child_days) == (2, 1)
         # Thu: Ben's enrollment ended Wed; Cleo 0.50 starts: 1.00 + 0.50 = 1.50.
@@ -75,7 +84,11 @@ class TestProgramAndAlliance:
             wed = ProgramDay.objects.get(program=week.world.x, day=WED)
         # Wed: capacity R1 10 + R2 6 = 16; target 8 + 6 = 14; FTE 1.60 + 1.00 = 2.60; open 16 − 2.60 = 13.40.
         assert (wed.licensed_capacity, wed.target_capacity, wed.enrolled_fte, wed.open_slots) == (
-            16, 14, Decimal("2.60"), Decimal("13.40"))
+            16,
+            14,
+            Decimal("2.60"),
+            Decimal("13.40"),
+        )
 
     def test_program_month_sums_its_days(self, week):
         roll(week.world.a)
@@ -93,8 +106,7 @@ class TestProgramAndAlliance:
             month = AllianceMonth.objects.get(month=JAN)
             days = AllianceDay.objects.count()
         # X 12.80 + Y (Eli 1.00 × 5) 5.00 = 17.80 FTE-days; capacity 78 + 4×5 = 98. Z (alliance B) adds nothing.
-        assert (month.enrolled_fte, month.licensed_capacity, month.operating_days, days) == (
-            Decimal("17.80"), 98, 5, 5)
+        assert (month.enrolled_fte, month.licensed_capacity, month.operating_days, days) == (Decimal("17.80"), 98, 5, 5)
         # Eli has no attendance records: scheduled 14 + 5 = 19, attended 12.
         assert (month.scheduled_child_days, month.attended_child_days) == (19, 12)
         with alliance_scope(week.world.b.pk):
@@ -147,9 +159,13 @@ class TestIdempotence:
 
 def test_month_bounds():
     assert month_bounds(datetime.date(2026, 1, 5), datetime.date(2026, 2, 3)) == (
-        datetime.date(2026, 1, 1), datetime.date(2026, 2, 28))
+        datetime.date(2026, 1, 1),
+        datetime.date(2026, 2, 28),
+    )
     assert month_bounds(datetime.date(2025, 12, 31), datetime.date(2025, 12, 31)) == (
-        datetime.date(2025, 12, 1), datetime.date(2025, 12, 31))
+        datetime.date(2025, 12, 1),
+        datetime.date(2025, 12, 31),
+    )
 
 
 class TestCommand:

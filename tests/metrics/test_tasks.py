@@ -57,8 +57,7 @@ def test_a_real_worker_runs_the_rollup(transactional_db, not_eager):
     other = AllianceFactory(slug="metrics-worker-b")
     program = MemberProgramFactory(alliance=alliance)
     enroll(room(program, licensed=4), first_name="Wren", start=datetime.date(2026, 1, 1), fte="0.50")
-    enroll(room(MemberProgramFactory(alliance=other), licensed=2), first_name="Yul",
-           start=datetime.date(2026, 1, 1))
+    enroll(room(MemberProgramFactory(alliance=other), licensed=2), first_name="Yul", start=datetime.date(2026, 1, 1))
     from tests.worker import celery_worker
 
     with celery_worker():

@@ -41,35 +41,75 @@ PERIOD = "from=2026-04&to=2026-06"
 
 
 def snapshots(program: MemberProgram, month: datetime.date, *, billed: str, written_off: str, fte: str) -> None:
-    money = {name: Decimal("0.00") for name in (
-        "collected_family", "collected_third_party", "aging_current", "aging_1_30", "aging_31_60", "aging_61_90",
-        "aging_over_90", "cost", "personnel_admin", "personnel_classroom")}
-    ProgramFinanceMonth.objects.create(program=program, month=month, billed=Decimal(billed),
-                                       written_off=Decimal(written_off), **money)
-    ProgramMonth.objects.create(program=program, month=month, operating_days=20, licensed_capacity=400,
-                                target_capacity=400, enrolled_fte=Decimal(fte), enrolled_children=20,
-                                scheduled_child_days=0, attended_child_days=0)
+    money = {
+        name: Decimal("0.00")
+        for name in (
+            "collected_family",
+            "collected_third_party",
+            "aging_current",
+            "aging_1_30",
+            "aging_31_60",
+            "aging_61_90",
+            "aging_over_90",
+            "cost",
+            "personnel_admin",
+            "personnel_classroom",
+        )
+    }
+    ProgramFinanceMonth.objects.create(
+        program=program, month=month, billed=Decimal(billed), written_off=Decimal(written_off), **money
+    )
+    ProgramMonth.objects.create(
+        program=program,
+        month=month,
+        operating_days=20,
+        licensed_capacity=400,
+        target_capacity=400,
+        enrolled_fte=Decimal(fte),
+        enrolled_children=20,
+        scheduled_child_days=0,
+        attended_child_days=0,
+    )
 
 
-def delivered(program: MemberProgram, cycle: PurchasingCycle, item: CatalogueItem, quantity: int,
-              on: datetime.date) -> MemberOrderLine:
+def delivered(
+    program: MemberProgram, cycle: PurchasingCycle, item: CatalogueItem, quantity: int, on: datetime.date
+) -> MemberOrderLine:
     order, _ = MemberOrder.objects.get_or_create(cycle=cycle, program=program)
     return MemberOrderLine.objects.create(
-        order=order, item=item, quantity=quantity, alliance_price=item.alliance_price, list_price=item.list_price,
-        delivered_quantity=quantity, delivered_on=on, savings=(item.list_price - item.alliance_price) * quantity)
+        order=order,
+        item=item,
+        quantity=quantity,
+        alliance_price=item.alliance_price,
+        list_price=item.list_price,
+        delivered_quantity=quantity,
+        delivered_on=on,
+        savings=(item.list_price - item.alliance_price) * quantity,
+    )
 
 
 @pytest.fixture
 def example(world):
     flat = HubServiceFactory(alliance=world.a, name="Bookkeeping", rate=Decimal("150.00"))
-    hourly = HubServiceFactory(alliance=world.a, name="Substitute cover (hourly)", rate=Decimal("28.00"),
-                               pricing_model=PricingModel.PER_SUBSTITUTE_HOUR)
+    hourly = HubServiceFactory(
+        alliance=world.a,
+        name="Substitute cover (hourly)",
+        rate=Decimal("28.00"),
+        pricing_model=PricingModel.PER_SUBSTITUTE_HOUR,
+    )
     for service in (flat, hourly):
         SubscriptionFactory(program=world.x, service=service, starts_on=datetime.date(2025, 12, 15))
     room = classroom(SiteFactory(program=world.x), name="Butterflies")
     sub = SubstituteFactory(alliance=world.a, first_name="Ana", last_name="Alvarez")
-    worked = cover(room, datetime.date(2026, 5, 6), "07:30", "15:30", status=CoverStatus.DELIVERED, substitute=sub,
-                   hours_delivered=Decimal("7.50"))
+    worked = cover(
+        room,
+        datetime.date(2026, 5, 6),
+        "07:30",
+        "15:30",
+        status=CoverStatus.DELIVERED,
+        substitute=sub,
+        hours_delivered=Decimal("7.50"),
+    )
     with alliance_scope(world.a.pk):
         MemberProgram.objects.filter(pk=world.x.pk).update(joined_on=datetime.date(2025, 12, 15))
         snapshots(world.x, datetime.date(2025, 12, 1), billed="0.00", written_off="0.00", fte="100")
@@ -79,13 +119,20 @@ def example(world):
             snapshots(world.x, month, billed="12000.00", written_off="40.00", fte="380")
         for month in (APRIL, MAY, JUNE):
             member_fees_invoice(month=month)
-        payment_record(actor=None, account=member_fee_account(world.x.pk), amount=Decimal("300.00"), method="ach",
-                       received_on=datetime.date(2026, 5, 10))
+        payment_record(
+            actor=None,
+            account=member_fee_account(world.x.pk),
+            amount=Decimal("300.00"),
+            method="ach",
+            received_on=datetime.date(2026, 5, 10),
+        )
         vendor = Vendor.objects.create(name="Classroom Supply")
-        wipes = CatalogueItem.objects.create(vendor=vendor, name="Wipes", unit="case",
-                                             alliance_price=Decimal("24.50"), list_price=Decimal("30.00"))
-        paper = CatalogueItem.objects.create(vendor=vendor, name="Paper", unit="ream",
-                                             alliance_price=Decimal("9.49"), list_price=Decimal("12.99"))
+        wipes = CatalogueItem.objects.create(
+            vendor=vendor, name="Wipes", unit="case", alliance_price=Decimal("24.50"), list_price=Decimal("30.00")
+        )
+        paper = CatalogueItem.objects.create(
+            vendor=vendor, name="Paper", unit="ream", alliance_price=Decimal("9.49"), list_price=Decimal("12.99")
+        )
         spring = PurchasingCycle.objects.create(name="Spring", closes_on=datetime.date(2026, 4, 20))
         summer = PurchasingCycle.objects.create(name="Summer", closes_on=datetime.date(2026, 7, 1))
         delivered(world.x, spring, wipes, 10, datetime.date(2026, 5, 4))
@@ -107,9 +154,16 @@ def test_value_of_membership_worked_example(world, example):
     assert value.bad_debt_avoided == Decimal("960.00")
     assert value.revenue_from_occupancy == Decimal("5684.21")
     assert (value.measured_value, value.net, value.value_per_fee_dollar) == (
-        Decimal("6713.21"), Decimal("6053.21"), Decimal("10.17"))
+        Decimal("6713.21"),
+        Decimal("6053.21"),
+        Decimal("10.17"),
+    )
     assert [line.amount for line in value.fee_lines] == [
-        Decimal("150.00"), Decimal("150.00"), Decimal("210.00"), Decimal("150.00")]
+        Decimal("150.00"),
+        Decimal("150.00"),
+        Decimal("210.00"),
+        Decimal("150.00"),
+    ]
 
 
 def test_a_period_overlapping_the_first_months_makes_no_comparison(world, example):
@@ -156,7 +210,10 @@ def test_the_funder_report_adds_savings_up_and_suppresses_small_groups(world, cl
     # X 69.00 + Y (30.00 − 24.50) × 2 = 11.00 + W 5.50 = 85.50; fees 660.00 (X only).
     assert (three.members_with_savings, three.suppressed) == (3, False)
     assert (three.purchasing_savings, three.fee_charged, three.cover_hours) == (
-        Decimal("85.50"), Decimal("660.00"), Decimal("7.50"))
+        Decimal("85.50"),
+        Decimal("660.00"),
+        Decimal("7.50"),
+    )
     assert (three.measured_members, three.since_joining_suppressed, three.bad_debt_avoided) == (1, True, None)
     body = clients.funder_a.get(f"/a/{world.a.slug}/reports/impact/?{PERIOD}").content.decode()
     assert "What members saved through the Hub" in body and "$85.50" in body
@@ -170,8 +227,14 @@ def test_the_funder_report_adds_savings_up_and_suppresses_small_groups(world, cl
 def test_the_api_gives_the_same_figures(world, clients, example):
     url = f"/api/a/{world.a.slug}/value-of-membership/{world.x.pk}/?{PERIOD}"
     body = clients.provider_x.get(url).json()
-    assert (body["fee_charged"], body["purchasing_savings"], body["bad_debt_avoided"], body["revenue_from_occupancy"],
-            body["measured_value"], body["net"]) == ("660.00", "69.00", "960.00", "5684.21", "6713.21", "6053.21")
+    assert (
+        body["fee_charged"],
+        body["purchasing_savings"],
+        body["bad_debt_avoided"],
+        body["revenue_from_occupancy"],
+        body["measured_value"],
+        body["net"],
+    ) == ("660.00", "69.00", "960.00", "5684.21", "6713.21", "6053.21")
     assert body["cover_requests"] == [example["worked"].pk] and len(body["invoices"]) == 3
     assert clients.provider_y.get(url).status_code == 404
     assert clients.staff_b.get(url).status_code == 404

@@ -30,8 +30,12 @@ def demo_town(db):
 
 
 def counts() -> dict[str, int]:
-    return {"listings": PublicListing.objects.count(), "published": PublicListing.objects.filter(published=True)
-            .count(), "inquiries": Inquiry.objects.count(), "links": FamilySignInLink.objects.count()}
+    return {
+        "listings": PublicListing.objects.count(),
+        "published": PublicListing.objects.filter(published=True).count(),
+        "inquiries": Inquiry.objects.count(),
+        "links": FamilySignInLink.objects.count(),
+    }
 
 
 def test_the_demo_publishes_places_for_two_year_olds_and_is_idempotent(demo_town):

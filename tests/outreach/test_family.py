@@ -25,8 +25,13 @@ from tests.outreach.conftest import family_client, submit_inquiry
 def offer_for(inquiry, room, today):  # type: ignore[no-untyped-def]
     with alliance_scope(inquiry.alliance_id):
         entry = WaitlistEntry.objects.get(child__family=inquiry.family)
-        return offer_create(actor=None, entry=entry, classroom=room, start_date=today + datetime.timedelta(days=7),
-                            respond_by=today + datetime.timedelta(days=3))
+        return offer_create(
+            actor=None,
+            entry=entry,
+            classroom=room,
+            start_date=today + datetime.timedelta(days=7),
+            respond_by=today + datetime.timedelta(days=3),
+        )
 
 
 class TestSignInLink:
@@ -71,8 +76,10 @@ class TestSignInLink:
 
     def test_link_requests_are_rate_limited_per_address(self, care):
         browser = Client(REMOTE_ADDR="198.51.100.7")
-        codes = [browser.post(f"/family/{care.world.a.slug}/sign-in/", {"email": "gwen@quixote.example"}).status_code
-                 for _ in range(4)]
+        codes = [
+            browser.post(f"/family/{care.world.a.slug}/sign-in/", {"email": "gwen@quixote.example"}).status_code
+            for _ in range(4)
+        ]
         assert codes == [302, 302, 302, 429]
         assert len(mail.outbox) == 3
 
@@ -113,8 +120,10 @@ class TestFamilyPage:
         inquiry = submit_inquiry(care.world.a, today)
         offer = offer_for(inquiry, care.rooms.toddlers, today)
         browser = family_client(care.world.a, inquiry.guardian)
-        response = browser.post(f"/family/{care.world.a.slug}/offers/{offer.pk}/decline/",
-                                {"note": "Too far from work", "keep_waiting": "on"})
+        response = browser.post(
+            f"/family/{care.world.a.slug}/offers/{offer.pk}/decline/",
+            {"note": "Too far from work", "keep_waiting": "on"},
+        )
         assert response.status_code == 302
         with alliance_scope(care.world.a.pk):
             offer.refresh_from_db()
@@ -139,10 +148,22 @@ class TestFamilyPage:
         account = account_of(inquiry.family, care.world.x)
         zelda_account = account_of(care.zelda.family, care.world.x)
         with alliance_scope(care.world.a.pk):
-            ledger_entry_post(account=account, kind=EntryKind.CHARGE, amount=Decimal("812.50"), posted_on=today,
-                              description="Tuition", actor=None)
-            ledger_entry_post(account=zelda_account, kind=EntryKind.CHARGE, amount=Decimal("777.77"),
-                              posted_on=today, description="Zelda's tuition", actor=None)
+            ledger_entry_post(
+                account=account,
+                kind=EntryKind.CHARGE,
+                amount=Decimal("812.50"),
+                posted_on=today,
+                description="Tuition",
+                actor=None,
+            )
+            ledger_entry_post(
+                account=zelda_account,
+                kind=EntryKind.CHARGE,
+                amount=Decimal("777.77"),
+                posted_on=today,
+                description="Zelda's tuition",
+                actor=None,
+            )
         browser = family_client(care.world.a, inquiry.guardian)
         home = browser.get(f"/family/{care.world.a.slug}/").content.decode()
         assert '<td class="num" id="family-balance">812.50</td>' in home

@@ -26,10 +26,13 @@ class TestInquiryPages:
         detail = clients.staff_a.get(url(care.world, f"inquiries/{inquiry.pk}/")).content.decode()
         assert "Maya Santos" in detail and "Leo Santos" in detail and "Toddler" in detail
         # Typed in the alliance's local time (America/Chicago).
-        contacted = timezone.localtime(inquiry.received_at + datetime.timedelta(hours=3),
-                                       ZoneInfo("America/Chicago")).strftime("%Y-%m-%dT%H:%M")
-        response = clients.staff_a.post(url(care.world, f"inquiries/{inquiry.pk}/contact/"),
-                                        {"method": "phone", "note": "Tour on Monday", "contacted_at": contacted})
+        contacted = timezone.localtime(
+            inquiry.received_at + datetime.timedelta(hours=3), ZoneInfo("America/Chicago")
+        ).strftime("%Y-%m-%dT%H:%M")
+        response = clients.staff_a.post(
+            url(care.world, f"inquiries/{inquiry.pk}/contact/"),
+            {"method": "phone", "note": "Tour on Monday", "contacted_at": contacted},
+        )
         assert response.status_code == 302
         detail = clients.staff_a.get(url(care.world, f"inquiries/{inquiry.pk}/")).content.decode()
         assert "First contact after 3.0 hours." in detail and "Tour on Monday" in detail
@@ -64,8 +67,10 @@ class TestInquiryPages:
             assert clients.provider_x.get(url(care.world, path)).status_code == 403, path
             assert clients.funder_a.get(url(care.world, path)).status_code == 403, path
             assert clients.admin_b.get(url(care.world, path)).status_code == 404, path
-        assert clients.staff_b.post(url(care.world, f"inquiries/{inquiry.pk}/close/"),
-                                    {"reason": "spam"}).status_code == 404
+        assert (
+            clients.staff_b.post(url(care.world, f"inquiries/{inquiry.pk}/close/"), {"reason": "spam"}).status_code
+            == 404
+        )
         with alliance_scope(care.world.a.pk):
             assert Inquiry.objects.get().closed_at is None
 
@@ -83,16 +88,22 @@ class TestListingPages:
         listing_url = url(care.world, f"public-listings/{care.world.x.pk}/")
         form = clients.provider_x.get(listing_url)
         assert form.status_code == 200 and b"Opening hours and days" in form.content
-        response = clients.provider_x.post(listing_url, {"published": "on", "description": "Forest school",
-                                                         "languages": "English ,  French", "show_hours": "on"})
+        response = clients.provider_x.post(
+            listing_url,
+            {"published": "on", "description": "Forest school", "languages": "English ,  French", "show_hours": "on"},
+        )
         assert response.status_code == 302
         with alliance_scope(care.world.a.pk):
             listing = PublicListing.objects.get(program=care.world.x)
         assert (listing.published, listing.languages, listing.show_hours, listing.show_openings) == (
-            True, "English, French", True, False)
+            True,
+            "English, French",
+            True,
+            False,
+        )
         public = self_public(care)
-        card = public[public.index(f'id="program-{care.world.x.pk}"'):]
-        card = card[:card.index("</article>")]
+        card = public[public.index(f'id="program-{care.world.x.pk}"') :]
+        card = card[: card.index("</article>")]
         assert "Forest school" in card and "Ask about open places." in card and "French" not in card
 
     def test_preview_of_an_unpublished_listing(self, care, clients):
@@ -129,20 +140,27 @@ class TestApi:
         assert [row["program"] for row in rows] == [care.world.x.pk]
         assert len(clients.staff_a.get(api).json()["results"]) == 3
         assert clients.provider_y.get(f"{api}{care.listings.x.pk}/").status_code == 404
-        assert clients.provider_y.patch(f"{api}{care.listings.x.pk}/", {"published": False},
-                                        content_type="application/json").status_code == 404
+        assert (
+            clients.provider_y.patch(
+                f"{api}{care.listings.x.pk}/", {"published": False}, content_type="application/json"
+            ).status_code
+            == 404
+        )
         assert clients.staff_b.get(f"{api}{care.listings.x.pk}/").status_code == 404
-        changed = clients.provider_x.patch(f"{api}{care.listings.x.pk}/", {"show_phone": False},
-                                           content_type="application/json")
+        changed = clients.provider_x.patch(
+            f"{api}{care.listings.x.pk}/", {"show_phone": False}, content_type="application/json"
+        )
         assert changed.status_code == 200 and changed.json()["show_phone"] is False
 
     def test_a_provider_cannot_list_another_program(self, care, clients):
         api = f"/api/a/{care.world.a.slug}/public-listings/"
-        response = clients.provider_y.post(api, {"program": care.world.x.pk, "published": True},
-                                           content_type="application/json")
+        response = clients.provider_y.post(
+            api, {"program": care.world.x.pk, "published": True}, content_type="application/json"
+        )
         assert response.status_code == 400 and "program" in response.json()
-        created = clients.admin_a.post(api, {"program": care.hidden.pk, "published": True, "languages": "Polish"},
-                                       content_type="application/json")
+        created = clients.admin_a.post(
+            api, {"program": care.hidden.pk, "published": True, "languages": "Polish"}, content_type="application/json"
+        )
         assert created.status_code == 201 and created.json()["languages"] == "Polish"
 
     def test_inquiries_api_is_the_hubs(self, care, clients, today):
@@ -151,14 +169,25 @@ class TestApi:
         assert clients.provider_x.get(api).status_code == 403
         assert clients.provider_z.get(f"{api}{inquiry.pk}/").status_code == 404
         row = clients.staff_a.get(f"{api}{inquiry.pk}/").json()
-        assert (row["status"], row["guardian"]["email"], row["weekdays"]) == ("new", "maya@santos.example",
-                                                                           [0, 1, 2, 3, 4])
-        contacted = clients.staff_a.post(f"{api}{inquiry.pk}/first-contact/", {"method": "email"},
-                                         content_type="application/json")
+        assert (row["status"], row["guardian"]["email"], row["weekdays"]) == (
+            "new",
+            "maya@santos.example",
+            [0, 1, 2, 3, 4],
+        )
+        contacted = clients.staff_a.post(
+            f"{api}{inquiry.pk}/first-contact/", {"method": "email"}, content_type="application/json"
+        )
         assert contacted.status_code == 200 and contacted.json()["status"] == "contacted"
-        refused = clients.staff_a.post(f"{api}{inquiry.pk}/first-contact/", {"method": "email"},
-                                       content_type="application/json")
+        refused = clients.staff_a.post(
+            f"{api}{inquiry.pk}/first-contact/", {"method": "email"}, content_type="application/json"
+        )
         assert refused.status_code == 400
-        assert clients.staff_b.post(f"/api/a/{care.world.b.slug}/inquiries/{inquiry.pk}/close/",
-                                    {"reason": "spam"}, content_type="application/json").status_code == 404
+        assert (
+            clients.staff_b.post(
+                f"/api/a/{care.world.b.slug}/inquiries/{inquiry.pk}/close/",
+                {"reason": "spam"},
+                content_type="application/json",
+            ).status_code
+            == 404
+        )
         assert [r["id"] for r in clients.staff_a.get(api, {"status": "contacted"}).json()["results"]] == [inquiry.pk]

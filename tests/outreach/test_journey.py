@@ -28,9 +28,16 @@ def test_a_family_finds_a_place_asks_once_and_accepts_the_offer(care, clients, t
     assert "Program X" in found and f"11 places open on {start:%B %-d}" in found
 
     # 2. One inquiry for the whole alliance.
-    sent = family.post(f"/care/{slug}/inquire/", inquiry_form(
-        today, child1_date_of_birth=dob.isoformat(), desired_start=start.isoformat(),
-        programs=[str(care.world.x.pk)], area=""))
+    sent = family.post(
+        f"/care/{slug}/inquire/",
+        inquiry_form(
+            today,
+            child1_date_of_birth=dob.isoformat(),
+            desired_start=start.isoformat(),
+            programs=[str(care.world.x.pk)],
+            area="",
+        ),
+    )
     assert sent.status_code == 302
     with alliance_scope(care.world.a.pk):
         inquiry = Inquiry.objects.get()
@@ -42,8 +49,14 @@ def test_a_family_finds_a_place_asks_once_and_accepts_the_offer(care, clients, t
     assert "Leo Santos" in staff.get(f"/a/{slug}/waitlist/", {"shared": "on"}).content.decode()
     match_url = f"/a/{slug}/vacancies/classrooms/{care.rooms.toddlers.pk}/match/"
     assert "Leo Santos" in staff.get(match_url, {"start": start.isoformat()}).content.decode()
-    offered = staff.post(match_url, {"entry": entry.pk, "start_date": start.isoformat(),
-                                     "respond_by": (today + datetime.timedelta(days=5)).isoformat()})
+    offered = staff.post(
+        match_url,
+        {
+            "entry": entry.pk,
+            "start_date": start.isoformat(),
+            "respond_by": (today + datetime.timedelta(days=5)).isoformat(),
+        },
+    )
     assert offered.status_code == 302
 
     # 4. The family signs in with the emailed link and accepts.
@@ -62,5 +75,7 @@ def test_a_family_finds_a_place_asks_once_and_accepts_the_offer(care, clients, t
     assert (enrollment.classroom_id, enrollment.start_date, entry.status) == (care.rooms.toddlers.pk, start, "placed")
     enrolled = staff.get(f"/a/{slug}/inquiries/", {"status": "enrolled"}).content.decode()
     assert f"#{inquiry.pk} Maya Santos" in enrolled and "badge-enrolled" in enrolled
-    assert f"10 places open on {start:%B %-d}" in family.get(f"/care/{slug}/", {"dob": dob.isoformat(),
-                                                                 "start": start.isoformat()}).content.decode()
+    assert (
+        f"10 places open on {start:%B %-d}"
+        in family.get(f"/care/{slug}/", {"dob": dob.isoformat(), "start": start.isoformat()}).content.decode()
+    )

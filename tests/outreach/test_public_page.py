@@ -39,24 +39,31 @@ class TestWhatIsShown:
 
     def test_facts_a_member_keeps_private_are_not_shown(self, care, client):
         html = page(client, care.world.a)
-        card_y = html[html.index(f'id="program-{care.world.y.pk}"'):]
-        card_y = card_y[:card_y.index("</article>")]
+        card_y = html[html.index(f'id="program-{care.world.y.pk}"') :]
+        card_y = card_y[: card_y.index("</article>")]
         assert "Ask about open places." in card_y
         assert "open now" not in card_y and "(555) 300-2000" not in card_y
         assert "Does not take child-care subsidy" in card_y
 
     def test_open_offers_hold_their_places(self, care, client, today):
         family = FamilyFactory(alliance=care.world.a)
-        waiting = entry(ChildFactory(family=family, date_of_birth=two_year_old(today)), program=care.world.x,
-                        added_on=today, desired_start=today)
+        waiting = entry(
+            ChildFactory(family=family, date_of_birth=two_year_old(today)),
+            program=care.world.x,
+            added_on=today,
+            desired_start=today,
+        )
         with alliance_scope(care.world.a.pk):
-            offer_create(actor=None, entry=waiting, classroom=care.rooms.toddlers, start_date=today,
-                         respond_by=today)
+            offer_create(actor=None, entry=waiting, classroom=care.rooms.toddlers, start_date=today, respond_by=today)
         assert "10 places open now" in page(client, care.world.a)
 
     def test_unknown_alliance_is_404(self, db, client):
-        for url in ("/care/no-such-alliance/", "/care/no-such-alliance/inquire/", "/family/no-such-alliance/",
-                    "/family/no-such-alliance/sign-in/"):
+        for url in (
+            "/care/no-such-alliance/",
+            "/care/no-such-alliance/inquire/",
+            "/family/no-such-alliance/",
+            "/family/no-such-alliance/sign-in/",
+        ):
             assert client.get(url).status_code == 404, url
 
     def test_a_fixed_number_of_queries(self, care, client, today, django_assert_max_num_queries):
@@ -96,8 +103,9 @@ class TestForms:
         assert client.post(f"/care/{care.world.a.slug}/inquire/", inquiry_form(today)).status_code == 403
         form = client.get(f"/care/{care.world.a.slug}/inquire/")
         token = form.cookies["csrftoken"].value
-        response = client.post(f"/care/{care.world.a.slug}/inquire/",
-                               inquiry_form(today) | {"csrfmiddlewaretoken": token})
+        response = client.post(
+            f"/care/{care.world.a.slug}/inquire/", inquiry_form(today) | {"csrfmiddlewaretoken": token}
+        )
         assert response.status_code == 302
 
     def test_the_form_lists_published_programs_and_prefills_from_the_search(self, care, client, today):

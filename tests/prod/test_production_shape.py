@@ -51,6 +51,7 @@ CHILD_NAME = "Wrenna"
 
 # --- docker-compose.yml, read once ---------------------------------------------------
 
+
 def compose() -> dict[str, Any]:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
 
@@ -76,11 +77,14 @@ def production_commands(*, port: int, queue: str, beat_schedule: Path) -> dict[s
     worker = with_option(compose_command("worker"), "-Q", queue)
     worker += ["-n", f"{queue}@%h", "--concurrency", "1", "--without-gossip", "--without-mingle"]
     beat = compose_command("beat") + ["--schedule", str(beat_schedule)]
-    return {name: [str(VENV_BIN / argv[0]), *argv[1:]] for name, argv in
-            {"web": web, "worker": worker, "beat": beat}.items()}
+    return {
+        name: [str(VENV_BIN / argv[0]), *argv[1:]]
+        for name, argv in {"web": web, "worker": worker, "beat": beat}.items()
+    }
 
 
 # --- the database as the app role ------------------------------------------------------
+
 
 def app_role_database_url(application_name: str) -> str:
     db = connection.settings_dict
@@ -104,6 +108,7 @@ def allow_app_role_login() -> None:
 
 # --- processes -------------------------------------------------------------------------
 
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -111,8 +116,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def processes(commands: dict[str, list[str]], env: dict[str, str], logs: Path,
-              cleanup: Callable[[], None]) -> Iterator[dict[str, Path]]:
+def processes(
+    commands: dict[str, list[str]], env: dict[str, str], logs: Path, cleanup: Callable[[], None]
+) -> Iterator[dict[str, Path]]:
     """Start each command with its output in a log file; terminate them all at the end."""
     started: dict[str, subprocess.Popen[bytes]] = {}
     files = {name: logs / f"{name}.log" for name in commands}
@@ -154,12 +160,20 @@ class Http:
     def __init__(self, base: str, token: str) -> None:
         self.base, self.token = base, token
 
-    def call(self, method: str, path: str, body: dict | None = None,
-             headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], Any]:
+    def call(
+        self, method: str, path: str, body: dict | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[int, dict[str, str], Any]:
         request = urllib.request.Request(
-            self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {self.token}", "Content-Type": "application/json",
-                     "Accept": "application/json", **(headers or {})})
+            self.base + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={
+                "Authorization": f"Bearer {self.token}",
+                "Content-Type": "application/json",
+                "Accept": "application/json",
+                **(headers or {}),
+            },
+        )
         try:
             with urllib.request.urlopen(request, timeout=10) as response:
                 return response.status, dict(response.headers), json.loads(response.read() or b"null")
@@ -182,6 +196,7 @@ def json_lines(path: Path) -> list[dict]:
 
 # --- the test ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def not_eager():
     app.conf.task_always_eager = False
@@ -198,8 +213,12 @@ def test_gunicorn_worker_and_beat_as_the_app_role_run_a_scheduled_rollup_and_an_
     alliance = AllianceFactory(slug=f"prod-{uuid.uuid4().hex[:8]}", timezone="UTC")
     program = MemberProgramFactory(alliance=alliance, name="Prod Shape Centre")
     every_day = list(range(7))  # so yesterday's month has open days whatever the date
-    enroll(room(program, licensed=4, opened_on=today - datetime.timedelta(days=120), days=every_day),
-           first_name=CHILD_NAME, start=today - datetime.timedelta(days=90), weekdays=every_day)
+    enroll(
+        room(program, licensed=4, opened_on=today - datetime.timedelta(days=120), days=every_day),
+        first_name=CHILD_NAME,
+        start=today - datetime.timedelta(days=90),
+        weekdays=every_day,
+    )
     staff = member(alliance, "hub_staff")
     _row, token = api_token_create(user=staff, name="production shape test")
 
@@ -207,9 +226,11 @@ def test_gunicorn_worker_and_beat_as_the_app_role_run_a_scheduled_rollup_and_an_
     application_name = f"hub-prod-shape-{os.getpid()}-{uuid.uuid4().hex[:6]}"
     database_url = app_role_database_url(application_name)
     with psycopg.connect(database_url) as probe, probe.cursor() as cursor:
-        cursor.execute("SELECT current_user, rolsuper, rolbypassrls, "
-                       "(SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) "
-                       "FROM pg_roles WHERE rolname = current_user")
+        cursor.execute(
+            "SELECT current_user, rolsuper, rolbypassrls, "
+            "(SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = current_user) "
+            "FROM pg_roles WHERE rolname = current_user"
+        )
         assert cursor.fetchone() == (APP_ROLE, False, False, 0)  # not superuser, no BYPASSRLS, owns nothing
 
     port = free_port()
@@ -235,43 +256,65 @@ def test_gunicorn_worker_and_beat_as_the_app_role_run_a_scheduled_rollup_and_an_
     request_id = f"prod-shape-{uuid.uuid4().hex}"
 
     with processes(commands, env, tmp_path, cleanup=lambda: queue_delete(queue)) as logs:
-        health = wait_for("gunicorn answering /healthz",
-                          lambda: (r := http.call("GET", "/healthz"))[0] == 200 and r, timeout=45, logs=logs)
+        health = wait_for(
+            "gunicorn answering /healthz",
+            lambda: (r := http.call("GET", "/healthz"))[0] == 200 and r,
+            timeout=45,
+            logs=logs,
+        )
         assert health[2] == {"database": "ok", "redis": "ok"}
 
         # A user-triggered task: an invoice run started over the API, finished by the worker.
-        status, headers, created = http.call("POST", f"/api/a/{slug}/invoice-runs/",
-                                             {"period_start": today.replace(day=1).isoformat()},
-                                             headers={"X-Request-ID": request_id})
+        status, headers, created = http.call(
+            "POST",
+            f"/api/a/{slug}/invoice-runs/",
+            {"period_start": today.replace(day=1).isoformat()},
+            headers={"X-Request-ID": request_id},
+        )
         assert status == 201, created
         assert headers["X-Request-ID"] == request_id
-        run = wait_for("the invoice run finishing",
-                       lambda: (r := http.call("GET", f"/api/a/{slug}/invoice-runs/{created['id']}/"))[0] == 200
-                       and r[2]["status"] in ("done", "failed") and r[2], timeout=45, logs=logs)
+        run = wait_for(
+            "the invoice run finishing",
+            lambda: (
+                (r := http.call("GET", f"/api/a/{slug}/invoice-runs/{created['id']}/"))[0] == 200
+                and r[2]["status"] in ("done", "failed")
+                and r[2]
+            ),
+            timeout=45,
+            logs=logs,
+        )
         assert run["status"] == "done" and run["programs_done"] == run["programs_total"] == 1
 
         # A scheduled task: beat's rollup entry, fanned out per alliance by the worker.
-        months = wait_for("beat's rollup reaching the API",
-                          lambda: (r := http.call("GET", f"/api/a/{slug}/metrics/alliance-months/"))[0] == 200
-                          and r[2]["results"], timeout=45, logs=logs)
+        months = wait_for(
+            "beat's rollup reaching the API",
+            lambda: (r := http.call("GET", f"/api/a/{slug}/metrics/alliance-months/"))[0] == 200 and r[2]["results"],
+            timeout=45,
+            logs=logs,
+        )
         yesterday = today - datetime.timedelta(days=1)
         this_month = next(m for m in months if m["month"] == yesterday.replace(day=1).isoformat())
         assert float(this_month["occupancy"]) == 0.25  # one full-time child in four licensed places
 
         # Web and worker logged in as the app role itself.
         with connection.cursor() as cursor:
-            cursor.execute("SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name = %s",
-                           [application_name])
+            cursor.execute(
+                "SELECT DISTINCT usename FROM pg_stat_activity WHERE application_name = %s", [application_name]
+            )
             assert [row[0] for row in cursor.fetchall()] == [APP_ROLE]
 
     # Logs: JSON lines carrying the request id, the alliance and the user; the request id
     # followed the invoice run into the worker; no child's name anywhere.
     web_lines = [li for li in json_lines(logs["web"]) if li.get("request_id") == request_id]
-    assert any(li.get("alliance_slug") == slug and li.get("user_id") == staff.pk and li.get("status") == 201
-               for li in web_lines), logs["web"].read_text()[-3000:]
+    assert any(
+        li.get("alliance_slug") == slug and li.get("user_id") == staff.pk and li.get("status") == 201
+        for li in web_lines
+    ), logs["web"].read_text()[-3000:]
     worker_lines = json_lines(logs["worker"])
-    assert any(li.get("request_id") == request_id and str(li.get("task_name", "")).startswith("billing.invoice_run")
-               for li in worker_lines), logs["worker"].read_text()[-3000:]
+    assert any(
+        li.get("request_id") == request_id and str(li.get("task_name", "")).startswith("billing.invoice_run")
+        for li in worker_lines
+    ), logs["worker"].read_text()[-3000:]
     assert any("metrics.nightly_rollups" in li["message"] for li in json_lines(logs["beat"]))
     for path in logs.values():
         assert CHILD_NAME not in path.read_text(errors="replace")
@@ -316,8 +359,9 @@ def test_compose_commands_are_the_makefiles_and_the_ones_this_suite_runs(tmp_pat
         compose_argv, ran_argv = compose_command(service), ran[service]
         assert Path(ran_argv[0]).name == compose_argv[0]
         # Same subcommand and options; the test changes only bind, worker count, queue and test-only flags.
-        assert ran_argv[1:len(compose_argv)] == [
-            {"0.0.0.0:8000": "127.0.0.1:8123", "3": "2", "hub": "q"}.get(arg, arg) for arg in compose_argv[1:]]
+        assert ran_argv[1 : len(compose_argv)] == [
+            {"0.0.0.0:8000": "127.0.0.1:8123", "3": "2", "hub": "q"}.get(arg, arg) for arg in compose_argv[1:]
+        ]
     dockerfile_cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
     assert dockerfile_cmd and json.loads(dockerfile_cmd.group(1))[:2] == compose_command("web")[:2]
 
@@ -353,8 +397,11 @@ def test_compose_sets_only_variables_the_settings_read_and_all_they_require():
     assert makefile_vars <= read, makefile_vars - read
     # Docker's own check as well, where a Docker client with the compose plugin is installed.
     if shutil.which("docker") and subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0:
-        result = subprocess.run(["docker", "compose", "config", "--quiet"], cwd=ROOT, capture_output=True, text=True,
-                                env={**os.environ, "DJANGO_SECRET_KEY": "x" * 50,
-                                     "HUB_FIELD_ENCRYPTION_KEY": "k"})
+        result = subprocess.run(
+            ["docker", "compose", "config", "--quiet"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "DJANGO_SECRET_KEY": "x" * 50, "HUB_FIELD_ENCRYPTION_KEY": "k"},
+        )
         assert result.returncode == 0, result.stderr
-

@@ -19,8 +19,12 @@ from tests.members.factories import SiteFactory, classroom
 @pytest.fixture
 def soon(today):
     monday = today + datetime.timedelta(days=7 - today.weekday())
-    return SimpleNamespace(**{name: monday + datetime.timedelta(days=n) for n, name in enumerate(
-        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"])})
+    return SimpleNamespace(
+        **{
+            name: monday + datetime.timedelta(days=n)
+            for n, name in enumerate(["mon", "tue", "wed", "thu", "fri", "sat", "sun"])
+        }
+    )
 
 
 @pytest.fixture
@@ -36,6 +40,7 @@ def rooms(world):
 def link(world):
     def build(name: str, *args: object) -> str:
         return reverse(f"sharedservices:{name}", args=[world.a.slug, *args])
+
     return build
 
 
@@ -43,4 +48,5 @@ def link(world):
 def api(world):
     def build(path: str, slug: str | None = None) -> str:
         return f"/api/a/{slug or world.a.slug}/{path}"
+
     return build

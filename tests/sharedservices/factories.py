@@ -53,26 +53,49 @@ class ItemFactory(TenantFactory):
     list_price = Decimal("30.00")
 
 
-def qualified(substitute: Substitute, *, programs: list[MemberProgram], days: list[datetime.date],
-              credential: str = CredentialType.CPR_FIRST_AID, expires_on: datetime.date | None = None,
-              starts: datetime.time = datetime.time(7, 0), ends: datetime.time = datetime.time(18, 0)) -> Substitute:
+def qualified(
+    substitute: Substitute,
+    *,
+    programs: list[MemberProgram],
+    days: list[datetime.date],
+    credential: str = CredentialType.CPR_FIRST_AID,
+    expires_on: datetime.date | None = None,
+    starts: datetime.time = datetime.time(7, 0),
+    ends: datetime.time = datetime.time(18, 0),
+) -> Substitute:
     """Cleared for the programs, holding a credential, available on the days."""
     with alliance_scope(substitute.alliance_id):
         if credential:
             SubstituteCredential.objects.create(substitute=substitute, kind=credential, expires_on=expires_on)
         for program in programs:
-            SubstituteClearance.objects.create(substitute=substitute, program=program,
-                                               cleared_on=datetime.date(2025, 1, 1))
+            SubstituteClearance.objects.create(
+                substitute=substitute, program=program, cleared_on=datetime.date(2025, 1, 1)
+            )
         for day in days:
             SubstituteAvailability.objects.create(substitute=substitute, day=day, starts_at=starts, ends_at=ends)
     return substitute
 
 
-def cover(room: Classroom, day: datetime.date, starts: str = "08:00", ends: str = "16:00", *,
-          status: str = CoverStatus.OPEN, substitute: Substitute | None = None, **fields) -> CoverRequest:  # type: ignore[no-untyped-def]
+def cover(
+    room: Classroom,
+    day: datetime.date,
+    starts: str = "08:00",
+    ends: str = "16:00",
+    *,
+    status: str = CoverStatus.OPEN,
+    substitute: Substitute | None = None,
+    **fields,
+) -> CoverRequest:  # type: ignore[no-untyped-def]
     """A cover request written directly (any day, any state), as history would hold it."""
     with alliance_scope(room.alliance_id):
         return CoverRequest.objects.create(
-            program_id=room.site.program_id, classroom=room, day=day, starts_at=datetime.time.fromisoformat(starts),
-            ends_at=datetime.time.fromisoformat(ends), age_group=room.age_group, status=status,
-            substitute=substitute, **fields)
+            program_id=room.site.program_id,
+            classroom=room,
+            day=day,
+            starts_at=datetime.time.fromisoformat(starts),
+            ends_at=datetime.time.fromisoformat(ends),
+            age_group=room.age_group,
+            status=status,
+            substitute=substitute,
+            **fields,
+        )

@@ -33,17 +33,37 @@ def test_calendar_and_at_risk_worked_example(world, today):
     with alliance_scope(world.a.pk):
         MemberProgram.objects.filter(pk=world.x.pk).update(qris_rating=3, qris_rated_on=_in_years(qris_due, -3))
         MemberProgram.objects.filter(pk=world.y.pk).update(
-            accreditation=Accreditation.NAEYC, accreditation_expires_on=today + datetime.timedelta(days=400))
+            accreditation=Accreditation.NAEYC, accreditation_expires_on=today + datetime.timedelta(days=400)
+        )
         for program, on in ((world.x, x_renewed), (world.y, _in_years(y_due, -2))):
-            LicensingInspection.objects.create(program=program, inspected_on=on, outcome=InspectionOutcome.COMPLIANT,
-                                               inspection_type=InspectionType.RENEWAL)
-        LicensingInspection.objects.create(program=world.x, inspected_on=today - datetime.timedelta(days=40),
-                                           outcome=InspectionOutcome.FINDINGS, findings="Gate latch too low.",
-                                           corrective_action_due=today - datetime.timedelta(days=10))
-        CoachingGoal.objects.create(program=world.x, title="Fix the gate", focus=CoachingFocus.LICENSING_QRIS,
-                                    due_on=today - datetime.timedelta(days=1), status=GoalStatus.IN_PROGRESS)
-        CoachVisit.objects.create(program=world.y, coach_name="Lena", visited_on=today - datetime.timedelta(days=10),
-                                  focus=CoachingFocus.LICENSING_QRIS, hours="2.00", summary="Walked the checklist.")
+            LicensingInspection.objects.create(
+                program=program,
+                inspected_on=on,
+                outcome=InspectionOutcome.COMPLIANT,
+                inspection_type=InspectionType.RENEWAL,
+            )
+        LicensingInspection.objects.create(
+            program=world.x,
+            inspected_on=today - datetime.timedelta(days=40),
+            outcome=InspectionOutcome.FINDINGS,
+            findings="Gate latch too low.",
+            corrective_action_due=today - datetime.timedelta(days=10),
+        )
+        CoachingGoal.objects.create(
+            program=world.x,
+            title="Fix the gate",
+            focus=CoachingFocus.LICENSING_QRIS,
+            due_on=today - datetime.timedelta(days=1),
+            status=GoalStatus.IN_PROGRESS,
+        )
+        CoachVisit.objects.create(
+            program=world.y,
+            coach_name="Lena",
+            visited_on=today - datetime.timedelta(days=10),
+            focus=CoachingFocus.LICENSING_QRIS,
+            hours="2.00",
+            summary="Walked the checklist.",
+        )
         programs = MemberProgram.objects.all()
         calendar = quality_calendar(programs, today=today)
         at_risk = members_at_risk(programs, today=today)
@@ -55,41 +75,83 @@ def test_calendar_and_at_risk_worked_example(world, today):
     assert all(f[2] != "accreditation" for f in flat)  # 400 days ahead: beyond the 180-day calendar
     assert {f"{qris_due:%B %Y}", f"{y_due:%B %Y}"} <= {heading for heading, _ in calendar}
 
-    common = ["No licensing/QRIS preparation visit in the last 90 days.",
-              f"Corrective action was due {today - datetime.timedelta(days=10)} and is not recorded as done.",
-              "1 coaching goal overdue."]
+    common = [
+        "No licensing/QRIS preparation visit in the last 90 days.",
+        f"Corrective action was due {today - datetime.timedelta(days=10)} and is not recorded as done.",
+        "1 coaching goal overdue.",
+    ]
     rows = [(r.program.name, r.event.kind if r.event else None, r.reasons) for r in at_risk]
     assert rows == [
-        ("Program W", None, ["No license renewal on record: the renewal date is unknown.",
-                             "No licensing/QRIS preparation visit in the last 90 days."]),
+        (
+            "Program W",
+            None,
+            [
+                "No license renewal on record: the renewal date is unknown.",
+                "No licensing/QRIS preparation visit in the last 90 days.",
+            ],
+        ),
         ("Program X", "license_renewal", [f"Overdue since {x_due}.", *common]),
         ("Program X", "qris_rerating", common),
     ]  # Program Y is due in 45 days but was visited to prepare: not at risk
 
 
 def test_visits_and_goals_through_the_pages(world, clients, link, today):
-    logged = clients.staff_a.post(link("visit_create"), {
-        "program": world.x.pk, "visited_on": today.isoformat(), "focus": "classroom_quality", "hours": "2.5",
-        "summary": "Watched circle time.", "next_steps": "Try a visual schedule."})
+    logged = clients.staff_a.post(
+        link("visit_create"),
+        {
+            "program": world.x.pk,
+            "visited_on": today.isoformat(),
+            "focus": "classroom_quality",
+            "hours": "2.5",
+            "summary": "Watched circle time.",
+            "next_steps": "Try a visual schedule.",
+        },
+    )
     assert logged.status_code == 302
     with alliance_scope(world.a.pk):
         visit = CoachVisit.objects.get()
-    future = clients.staff_a.post(link("visit_create"), {
-        "program": world.x.pk, "visited_on": (today + datetime.timedelta(days=3)).isoformat(),
-        "focus": "classroom_quality", "hours": "2", "summary": "Planned"})
+    future = clients.staff_a.post(
+        link("visit_create"),
+        {
+            "program": world.x.pk,
+            "visited_on": (today + datetime.timedelta(days=3)).isoformat(),
+            "focus": "classroom_quality",
+            "hours": "2",
+            "summary": "Planned",
+        },
+    )
     assert "Log visits that have happened" in future.content.decode()
-    goal = clients.staff_a.post(link("goal_create"), {
-        "program": world.x.pk, "visit": visit.pk, "title": "Visual schedule in every room",
-        "focus": "classroom_quality", "due_on": (today + datetime.timedelta(days=30)).isoformat()})
+    goal = clients.staff_a.post(
+        link("goal_create"),
+        {
+            "program": world.x.pk,
+            "visit": visit.pk,
+            "title": "Visual schedule in every room",
+            "focus": "classroom_quality",
+            "due_on": (today + datetime.timedelta(days=30)).isoformat(),
+        },
+    )
     assert goal.status_code == 302
-    wrong_visit = clients.staff_a.post(link("goal_create"), {
-        "program": world.y.pk, "visit": visit.pk, "title": "Mismatch", "focus": "classroom_quality",
-        "due_on": (today + datetime.timedelta(days=30)).isoformat()})
+    wrong_visit = clients.staff_a.post(
+        link("goal_create"),
+        {
+            "program": world.y.pk,
+            "visit": visit.pk,
+            "title": "Mismatch",
+            "focus": "classroom_quality",
+            "due_on": (today + datetime.timedelta(days=30)).isoformat(),
+        },
+    )
     assert "Choose a visit to this program." in wrong_visit.content.decode()
     with alliance_scope(world.a.pk):
         goal_row = CoachingGoal.objects.get()
-    assert clients.staff_a.post(link("goal_edit", goal_row.pk), {
-        "title": goal_row.title, "due_on": goal_row.due_on.isoformat(), "status": "met"}).status_code == 302
+    assert (
+        clients.staff_a.post(
+            link("goal_edit", goal_row.pk),
+            {"title": goal_row.title, "due_on": goal_row.due_on.isoformat(), "status": "met"},
+        ).status_code
+        == 302
+    )
     # The provider sees its own coaching, not another program's; it cannot log visits or open the calendar.
     assert "Watched circle time." in clients.provider_x.get(link("visit_detail", visit.pk)).content.decode()
     assert clients.provider_y.get(link("visit_detail", visit.pk)).status_code == 404

@@ -25,14 +25,27 @@ def test_a_provider_requests_cover_for_their_own_program(world, clients, rooms, 
     form = clients.provider_x.get(link("cover_create"))
     assert form.status_code == 200 and "Butterflies" in form.content.decode()
     assert "Owls" not in form.content.decode()  # another program's classroom is not offered
-    response = clients.provider_x.post(link("cover_create"), {
-        "program": world.x.pk, "classroom": rooms.x.pk, "day": soon.tue.isoformat(), "starts_at": "07:30",
-        "ends_at": "15:00", "reason": "illness", "required_credential": "cpr_first_aid"})
+    response = clients.provider_x.post(
+        link("cover_create"),
+        {
+            "program": world.x.pk,
+            "classroom": rooms.x.pk,
+            "day": soon.tue.isoformat(),
+            "starts_at": "07:30",
+            "ends_at": "15:00",
+            "reason": "illness",
+            "required_credential": "cpr_first_aid",
+        },
+    )
     assert response.status_code == 302
     with alliance_scope(world.a.pk):
         request = CoverRequest.objects.get()
         assert (request.program_id, request.age_group, request.hours, request.status) == (
-            world.x.pk, "preschool", Decimal("7.50"), CoverStatus.OPEN)
+            world.x.pk,
+            "preschool",
+            Decimal("7.50"),
+            CoverStatus.OPEN,
+        )
         assert AuditEvent.objects.filter(action="cover.requested", object_id=str(request.pk)).exists()
     detail = link("cover_detail", request.pk)
     assert clients.provider_x.get(detail).status_code == 200
@@ -44,14 +57,25 @@ def test_a_provider_requests_cover_for_their_own_program(world, clients, rooms, 
     assert "Butterflies" not in clients.provider_y.get(link("cover_list")).content.decode()
 
 
-@pytest.mark.parametrize("changes, field, message", [
-    ({"day": "2020-01-06"}, "day", "Cover can be asked for today or a later day."),
-    ({"starts_at": "07:10"}, "starts_at", "Use quarter hours"),
-    ({"ends_at": "07:00"}, "ends_at", "The end must be after the start."),
-])
+@pytest.mark.parametrize(
+    "changes, field, message",
+    [
+        ({"day": "2020-01-06"}, "day", "Cover can be asked for today or a later day."),
+        ({"starts_at": "07:10"}, "starts_at", "Use quarter hours"),
+        ({"ends_at": "07:00"}, "ends_at", "The end must be after the start."),
+    ],
+)
 def test_bad_requests_are_refused_with_the_input_kept(world, clients, rooms, soon, link, changes, field, message):
-    data = {"program": world.x.pk, "classroom": rooms.x.pk, "day": soon.tue.isoformat(), "starts_at": "07:30",
-            "ends_at": "15:00", "reason": "illness", "notes": "Kept after an error", **changes}
+    data = {
+        "program": world.x.pk,
+        "classroom": rooms.x.pk,
+        "day": soon.tue.isoformat(),
+        "starts_at": "07:30",
+        "ends_at": "15:00",
+        "reason": "illness",
+        "notes": "Kept after an error",
+        **changes,
+    }
     response = clients.provider_x.post(link("cover_create"), data)
     body = response.content.decode()
     assert response.status_code == 200 and message in body and "Kept after an error" in body
@@ -61,26 +85,34 @@ def test_bad_requests_are_refused_with_the_input_kept(world, clients, rooms, soo
 
 def test_a_saturday_and_another_programs_room_are_refused(world, clients, rooms, soon, link):
     base = {"program": world.x.pk, "starts_at": "08:00", "ends_at": "12:00", "reason": "leave"}
-    saturday = clients.provider_x.post(link("cover_create"), {**base, "classroom": rooms.x.pk,
-                                                              "day": soon.sat.isoformat()})
+    saturday = clients.provider_x.post(
+        link("cover_create"), {**base, "classroom": rooms.x.pk, "day": soon.sat.isoformat()}
+    )
     assert "Butterflies is not open on Saturdays." in saturday.content.decode()
     # Y's room is not among X's provider's choices: a forged id is refused by the form.
-    forged = clients.provider_x.post(link("cover_create"), {**base, "classroom": rooms.y.pk,
-                                                            "day": soon.tue.isoformat()})
+    forged = clients.provider_x.post(
+        link("cover_create"), {**base, "classroom": rooms.y.pk, "day": soon.tue.isoformat()}
+    )
     assert forged.status_code == 200 and "Select a valid choice" in forged.content.decode()
 
 
 def test_hours_delivered_are_charged_once_at_the_agreed_rate(world, clients, rooms, today, link):
     """Worked example: 7.5 h + 4.25 h of cover at $28.00 an hour = 11.75 × 28.00 = $329.00."""
-    service = HubServiceFactory(alliance=world.a, name="Substitute cover (hourly)",
-                                pricing_model=PricingModel.PER_SUBSTITUTE_HOUR, rate=Decimal("28.00"))
+    service = HubServiceFactory(
+        alliance=world.a,
+        name="Substitute cover (hourly)",
+        pricing_model=PricingModel.PER_SUBSTITUTE_HOUR,
+        rate=Decimal("28.00"),
+    )
     SubscriptionFactory(program=world.x, service=service, starts_on=today.replace(day=1) - datetime.timedelta(days=90))
     month = (today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)  # last month
     ana = SubstituteFactory(alliance=world.a, first_name="Ana", last_name="Alvarez")
-    first = cover(rooms.x, month + datetime.timedelta(days=2), "07:30", "15:30", status=CoverStatus.FILLED,
-                  substitute=ana)
-    second = cover(rooms.x, month + datetime.timedelta(days=9), "12:00", "16:15", status=CoverStatus.FILLED,
-                   substitute=ana)
+    first = cover(
+        rooms.x, month + datetime.timedelta(days=2), "07:30", "15:30", status=CoverStatus.FILLED, substitute=ana
+    )
+    second = cover(
+        rooms.x, month + datetime.timedelta(days=9), "12:00", "16:15", status=CoverStatus.FILLED, substitute=ana
+    )
     hours = link("cover_hours", first.pk)
     assert clients.provider_x.post(hours, {"hours": "7.5"}).status_code == 403
     assert clients.staff_a.post(hours, {"hours": "7.1"}).status_code == 200  # not a quarter hour: refused
@@ -113,19 +145,24 @@ def test_fill_rate_and_time_to_fill_worked_example(world, rooms, today):
         row = cover(rooms.x, past, status=CoverStatus.DELIVERED, substitute=ana, hours_delivered=Decimal("8.00"))
         with alliance_scope(world.a.pk):
             CoverRequest.objects.filter(pk=row.pk).update(
-                filled_at=row.created_at + datetime.timedelta(hours=hours_to_fill))
+                filled_at=row.created_at + datetime.timedelta(hours=hours_to_fill)
+            )
     cover(rooms.x, past, status=CoverStatus.UNFILLED)
     cover(rooms.x, past)  # open, its day passed: not filled
     cover(rooms.x, past, status=CoverStatus.CANCELLED)
     cover(rooms.x, today + datetime.timedelta(days=3))  # open ahead: not decided yet
     cover(rooms.y, past, status=CoverStatus.UNFILLED)
     with alliance_scope(world.a.pk):
-        rows, total = cover_fill_rates(CoverRequest.objects.all(), start=past, end=today + datetime.timedelta(days=7),
-                                       today=today)
+        rows, total = cover_fill_rates(
+            CoverRequest.objects.all(), start=past, end=today + datetime.timedelta(days=7), today=today
+        )
     x = rows[0]
     assert (x.program_name, x.requested, x.filled, x.unfilled, x.pending, x.cancelled) == ("Program X", 6, 3, 2, 1, 1)
     assert (x.fill_rate, x.median_hours_to_fill, x.average_hours_to_fill) == (
-        Decimal("0.6000"), Decimal("4.0"), Decimal("5.0"))
+        Decimal("0.6000"),
+        Decimal("4.0"),
+        Decimal("5.0"),
+    )
     assert x.hours_delivered == Decimal("24.00")
     assert (total.filled, total.decided, total.fill_rate) == (3, 6, Decimal("0.5000"))
 
@@ -155,6 +192,10 @@ def test_cancel_release_and_lapse(world, clients, rooms, soon, today, link):
         booked.refresh_from_db()
         stale.refresh_from_db()
         assert (booked.status, booked.substitute_id, stale.status) == (
-            CoverStatus.CANCELLED, None, CoverStatus.UNFILLED)
-        assert list(AuditEvent.objects.filter(object_id=str(booked.pk)).values_list("action", flat=True)
-                    .order_by("pk")) == ["cover.released", "cover.cancelled"]
+            CoverStatus.CANCELLED,
+            None,
+            CoverStatus.UNFILLED,
+        )
+        assert list(
+            AuditEvent.objects.filter(object_id=str(booked.pk)).values_list("action", flat=True).order_by("pk")
+        ) == ["cover.released", "cover.cancelled"]

@@ -25,8 +25,16 @@ from sharedservices.services import cover_request_fill
 from tests.factories import MemberProgramFactory
 from tests.members.factories import SiteFactory, classroom
 
-MODELS = [Substitute, SubstituteAvailability, CoverRequest, PurchasingCycle, MemberOrderLine, PurchaseOrderLine,
-          CoachVisit, ServiceSubscription]
+MODELS = [
+    Substitute,
+    SubstituteAvailability,
+    CoverRequest,
+    PurchasingCycle,
+    MemberOrderLine,
+    PurchaseOrderLine,
+    CoachVisit,
+    ServiceSubscription,
+]
 
 
 def fingerprint() -> str:
@@ -43,8 +51,13 @@ def test_the_demo_holds_the_done_when_and_is_idempotent(world, today):
     with alliance_scope(world.a.pk):
         coaching = HubService.objects.create(name="Coaching", pricing_model=PricingModel.FLAT_MONTHLY, rate=120)
         for program in (world.x, world.y):
-            ServiceSubscription.objects.create(program=program, service=coaching, pricing_model=coaching.pricing_model,
-                                               rate=coaching.rate, starts_on=today.replace(year=today.year - 1))
+            ServiceSubscription.objects.create(
+                program=program,
+                service=coaching,
+                pricing_model=coaching.pricing_model,
+                rate=coaching.rate,
+                starts_on=today.replace(year=today.year - 1),
+            )
         seed_sharedservices_demo(world.a)
         first = fingerprint()
         seed_sharedservices_demo(world.a)

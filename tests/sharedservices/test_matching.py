@@ -30,8 +30,9 @@ def example(world, rooms, soon, today):
     cara = qualified(sub(world, "Cara", "Chen"), programs=[world.x, world.y], days=week)
     dev = qualified(sub(world, "Dev", "Desai"), programs=[world.y], days=week)
     eve = qualified(sub(world, "Eve", "Evans"), programs=[world.x], days=week, expires_on=soon.tue)
-    finn = qualified(sub(world, "Finn", "Fox"), programs=[world.x], days=week,
-                     starts=datetime.time(9, 0), ends=datetime.time(17, 0))
+    finn = qualified(
+        sub(world, "Finn", "Fox"), programs=[world.x], days=week, starts=datetime.time(9, 0), ends=datetime.time(17, 0)
+    )
     gus = qualified(sub(world, "Gus", "Green"), programs=[world.x, world.y], days=week)
     hal = qualified(sub(world, "Hal", "Hughes", age_groups=["infant"]), programs=[world.x], days=week)
     past = [today - datetime.timedelta(days=n) for n in range(3, 40, 4)]
@@ -48,20 +49,30 @@ def example(world, rooms, soon, today):
         cover(rooms.y, day, "08:00", "15:30", status=CoverStatus.FILLED, substitute=cara)
     cover(rooms.y, soon.wed, "12:00", "16:00", status=CoverStatus.FILLED, substitute=gus)
     request = cover(rooms.x, soon.wed, "08:00", "16:00", required_credential=CredentialType.CPR_FIRST_AID)
-    return {"request": request, "ana": ana, "ben": ben, "cara": cara, "dev": dev, "eve": eve, "finn": finn,
-            "gus": gus, "hal": hal}
+    return {
+        "request": request,
+        "ana": ana,
+        "ben": ben,
+        "cara": cara,
+        "dev": dev,
+        "eve": eve,
+        "finn": finn,
+        "gus": gus,
+        "hal": hal,
+    }
 
 
 def test_ranking_worked_example(world, example, soon):
     with alliance_scope(world.a.pk):
         candidates = cover_candidates(example["request"])
-    qualified_rows = [(c.substitute.first_name, c.prior_covers, c.week_hours, c.score)
-                      for c in candidates if c.qualifies]
+    qualified_rows = [
+        (c.substitute.first_name, c.prior_covers, c.week_hours, c.score) for c in candidates if c.qualifies
+    ]
     # score = 10 × min(covers here, 5) − hours booked that week
     assert qualified_rows == [
         ("Cara", 7, Decimal("30.00"), Decimal("20.00")),  # 10 × 5 − 30
-        ("Ana", 2, Decimal("6.00"), Decimal("14.00")),    # 10 × 2 − 6
-        ("Ben", 0, Decimal("0.00"), Decimal("0.00")),     # covers at Y do not count at X
+        ("Ana", 2, Decimal("6.00"), Decimal("14.00")),  # 10 × 2 − 6
+        ("Ben", 0, Decimal("0.00"), Decimal("0.00")),  # covers at Y do not count at X
     ]
     refusals = {c.substitute.first_name: c.refusals for c in candidates if not c.qualifies}
     assert refusals == {
@@ -78,7 +89,8 @@ def test_double_booking_is_refused_with_its_reason(world, example, rooms, soon):
         with pytest.raises(ValidationError) as refused:
             cover_request_fill(actor=None, cover=example["request"], substitute=example["gus"])
         assert refused.value.message_dict["substitute"] == [
-            "Gus Green cannot cover this request: Already booked 12:00–16:00 at Program Y that day (double-booking)."]
+            "Gus Green cannot cover this request: Already booked 12:00–16:00 at Program Y that day (double-booking)."
+        ]
         example["request"].refresh_from_db()
         assert example["request"].status == CoverStatus.OPEN  # nothing half-written
 
@@ -87,8 +99,7 @@ def test_double_booking_is_refused_with_its_reason(world, example, rooms, soon):
         # Ben is now booked 08:00–16:00 that Wednesday: an overlapping request at Y cannot have him.
         other = cover(rooms.y, soon.wed, "15:00", "17:00")
         candidates = {c.substitute.first_name: c for c in cover_candidates(other)}
-        assert candidates["Ben"].refusals == [
-            "Already booked 08:00–16:00 at Program X that day (double-booking)."]
+        assert candidates["Ben"].refusals == ["Already booked 08:00–16:00 at Program X that day (double-booking)."]
         with pytest.raises(ValidationError, match="double-booking"):
             cover_request_fill(actor=None, cover=other, substitute=example["ben"])
         # A filled request cannot be filled twice.
@@ -102,14 +113,20 @@ def test_the_page_ranks_and_books_and_shows_a_refusal(world, clients, example, l
     assert body.index("Cara Chen") < body.index("Ana Alvarez") < body.index("Ben Brooks")
     assert "Not cleared to work at Program X." in body
 
-    refused = clients.staff_a.post(link("cover_fill", example["request"].pk), {"substitute": example["gus"].pk},
-                                   follow=True)
+    refused = clients.staff_a.post(
+        link("cover_fill", example["request"].pk), {"substitute": example["gus"].pk}, follow=True
+    )
     assert "double-booking" in refused.content.decode()
-    booked = clients.staff_a.post(link("cover_fill", example["request"].pk), {"substitute": example["cara"].pk},
-                                  follow=True)
+    booked = clients.staff_a.post(
+        link("cover_fill", example["request"].pk), {"substitute": example["cara"].pk}, follow=True
+    )
     assert "Cara Chen is booked for Program X" in booked.content.decode()
     # The provider sees who is coming; a provider of another program does not see the request at all.
     assert "Cara Chen" in clients.provider_x.get(url).content.decode()
     assert clients.provider_y.get(url).status_code == 404
-    assert clients.provider_x.post(link("cover_fill", example["request"].pk),
-                                   {"substitute": example["ana"].pk}).status_code == 403
+    assert (
+        clients.provider_x.post(
+            link("cover_fill", example["request"].pk), {"substitute": example["ana"].pk}
+        ).status_code
+        == 403
+    )

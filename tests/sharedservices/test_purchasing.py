@@ -33,14 +33,22 @@ def shop(world, today):
     milk = ItemFactory(vendor=lakeside, name="Milk", alliance_price=Decimal("13.20"), list_price=Decimal("15.60"))
     with alliance_scope(world.a.pk):
         cycle = purchasing_cycle_create(actor=None, name="Spring", closes_on=today + datetime.timedelta(days=5))
-    return {"w": w, "wipes": wipes, "paper": paper, "milk": milk, "cycle": cycle, "lakeside": lakeside,
-            "classroom": classroom}
+    return {
+        "w": w,
+        "wipes": wipes,
+        "paper": paper,
+        "milk": milk,
+        "cycle": cycle,
+        "lakeside": lakeside,
+        "classroom": classroom,
+    }
 
 
 def order(world, shop, program, item, quantity):  # type: ignore[no-untyped-def]
     with alliance_scope(world.a.pk):
-        return member_order_line_set(actor=None, cycle=shop["cycle"], program=program, item=shop[item],
-                                     quantity=quantity)
+        return member_order_line_set(
+            actor=None, cycle=shop["cycle"], program=program, item=shop[item], quantity=quantity
+        )
 
 
 def test_three_members_orders_become_one_purchase_order_per_vendor(world, shop):
@@ -56,15 +64,23 @@ def test_three_members_orders_become_one_purchase_order_per_vendor(world, shop):
         catalogue_item_update(actor=None, item=shop["wipes"], data={"alliance_price": Decimal("24.00")})
         orders = purchasing_cycle_place_orders(actor=None, cycle=shop["cycle"])
         assert [(po.vendor.name, po.number) for po in orders] == [
-            ("Classroom Supply", f"PO-{shop['cycle'].pk:04d}-01"), ("Lakeside Food", f"PO-{shop['cycle'].pk:04d}-02")]
+            ("Classroom Supply", f"PO-{shop['cycle'].pk:04d}-01"),
+            ("Lakeside Food", f"PO-{shop['cycle'].pk:04d}-02"),
+        ]
         supplies = orders[0]
-        lines = {line.item.name: (line.quantity, line.unit_price, line.amount, line.members)
-                 for line in supplies.lines.all()}
+        lines = {
+            line.item.name: (line.quantity, line.unit_price, line.amount, line.members) for line in supplies.lines.all()
+        }
         # Wipes 10 + 5 + 1 = 16 × 24.00 = 384.00 for 3 members; paper 4 + 3 = 7 × 9.49 = 66.43 for 2.
-        assert lines == {"Wipes": (16, Decimal("24.00"), Decimal("384.00"), 3),
-                         "Paper": (7, Decimal("9.49"), Decimal("66.43"), 2)}
+        assert lines == {
+            "Wipes": (16, Decimal("24.00"), Decimal("384.00"), 3),
+            "Paper": (7, Decimal("9.49"), Decimal("66.43"), 2),
+        }
         assert (supplies.total, supplies.list_total, supplies.savings) == (
-            Decimal("450.43"), Decimal("570.93"), Decimal("120.50"))  # 16 × 30.00 + 7 × 12.99
+            Decimal("450.43"),
+            Decimal("570.93"),
+            Decimal("120.50"),
+        )  # 16 × 30.00 + 7 × 12.99
         assert orders[1].total == Decimal("26.40")  # 2 × 13.20
         cycle = PurchasingCycle.objects.get()
         assert cycle.status == CycleStatus.ORDERED
@@ -82,15 +98,19 @@ def test_delivery_records_each_members_savings(world, shop, today):
         supplies = purchasing_cycle_place_orders(actor=None, cycle=shop["cycle"])[0]
         wipes_x = MemberOrderLine.objects.get(order__program=world.x, item=shop["wipes"])
         with pytest.raises(ValidationError) as refused:
-            delivery_record(actor=None, purchase_order=supplies, program=world.x, delivered_on=today,
-                            quantities={wipes_x.pk: 11})
+            delivery_record(
+                actor=None, purchase_order=supplies, program=world.x, delivered_on=today, quantities={wipes_x.pk: 11}
+            )
         assert refused.value.message_dict == {f"line_{wipes_x.pk}": ["Wipes: between 0 and the 10 ordered."]}
         # Nine of ten cases arrived: (30.00 − 24.50) × 9 = 49.50; paper (12.99 − 9.49) × 4 = 14.00.
-        delivery = delivery_record(actor=None, purchase_order=supplies, program=world.x, delivered_on=today,
-                                   quantities={wipes_x.pk: 9})
+        delivery = delivery_record(
+            actor=None, purchase_order=supplies, program=world.x, delivered_on=today, quantities={wipes_x.pk: 9}
+        )
         assert delivery.savings == Decimal("63.50")
         assert sorted(MemberOrderLine.objects.filter(order__program=world.x).values_list("savings", flat=True)) == [
-            Decimal("14.00"), Decimal("49.50")]
+            Decimal("14.00"),
+            Decimal("49.50"),
+        ]
         with pytest.raises(ValidationError, match="was recorded on"):
             delivery_record(actor=None, purchase_order=supplies, program=world.x, delivered_on=today)
         with pytest.raises(ValidationError, match="ordered nothing"):
@@ -103,8 +123,10 @@ def test_pages_providers_order_for_their_own_program(world, clients, shop, link)
     own = link("order", cycle.pk, world.x.pk)
     assert clients.provider_x.get(own).status_code == 200
     assert clients.provider_x.get(link("order", cycle.pk, world.y.pk)).status_code == 404
-    assert clients.staff_b.get(f"/a/{world.a.slug}/purchasing/cycles/{cycle.pk}/programs/{world.x.pk}/order/"
-                               ).status_code == 404
+    assert (
+        clients.staff_b.get(f"/a/{world.a.slug}/purchasing/cycles/{cycle.pk}/programs/{world.x.pk}/order/").status_code
+        == 404
+    )
     assert clients.funder_a.get(own).status_code == 403
     response = clients.provider_x.post(own, {"item": shop["wipes"].pk, "quantity": "6"}, follow=True)
     assert "Wipes: 6 ordered." in response.content.decode()
@@ -118,16 +140,19 @@ def test_pages_providers_order_for_their_own_program(world, clients, shop, link)
     assert clients.provider_x.post(link("cycle_place_orders", cycle.pk)).status_code == 403
     home = clients.staff_a.get(link("purchasing_home")).content.decode()
     assert "Spring" in home and "Taking orders" in home and "Wipes" in home
-    assert "Place an order" not in home and "View or change" in clients.provider_x.get(
-        link("purchasing_home")).content.decode()
+    assert (
+        "Place an order" not in home
+        and "View or change" in clients.provider_x.get(link("purchasing_home")).content.decode()
+    )
     placed = clients.staff_a.post(link("cycle_place_orders", cycle.pk), follow=True).content.decode()
     assert "2 purchase orders placed" not in placed and "1 purchase order placed" in placed
     with alliance_scope(world.a.pk):
         po, line = PurchaseOrder.objects.get(), MemberOrderLine.objects.get(order__program=world.x)
     assert clients.provider_x.get(link("purchase_order_detail", po.pk)).status_code == 403
     assert "Record delivery" in clients.staff_a.get(link("purchase_order_detail", po.pk)).content.decode()
-    delivered = clients.staff_a.post(link("delivery_create", po.pk, world.x.pk), {
-        "delivered_on": "2020-01-01", f"line_{line.pk}": "6"})
+    delivered = clients.staff_a.post(
+        link("delivery_create", po.pk, world.x.pk), {"delivered_on": "2020-01-01", f"line_{line.pk}": "6"}
+    )
     assert "was placed on" in delivered.content.decode()  # before the order: refused, nothing saved
     closed = clients.provider_x.post(own, {"item": shop["wipes"].pk, "quantity": "1"})
     assert "can no longer change" in closed.content.decode()

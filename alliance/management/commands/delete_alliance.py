@@ -15,8 +15,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("slug")
-        parser.add_argument("--confirm", required=True,
-                            help="Repeat the alliance's slug to confirm the deletion.")
+        parser.add_argument("--confirm", required=True, help="Repeat the alliance's slug to confirm the deletion.")
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         slug = options["slug"]
@@ -32,6 +31,8 @@ class Command(BaseCommand):
         left = {table: n for table, n in alliance_rows_remaining(alliance_id=alliance.pk).items() if n}
         if left:
             raise CommandError(f"Rows remain after deletion: {left}")
-        self.stdout.write(self.style.SUCCESS(
-            f"{alliance.name} deleted: {sum(counts.values())} rows; a query of every tenant table "
-            "finds none left."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{alliance.name} deleted: {sum(counts.values())} rows; a query of every tenant table finds none left."
+            )
+        )

@@ -78,8 +78,12 @@ class Command(BaseCommand):
         for spec in ALLIANCES:
             alliance, _ = Alliance.objects.update_or_create(
                 slug=spec["slug"],
-                defaults={"name": spec["name"], "region": spec["region"],
-                          "timezone": spec["timezone"], "fiscal_year_start_month": 7},
+                defaults={
+                    "name": spec["name"],
+                    "region": spec["region"],
+                    "timezone": spec["timezone"],
+                    "fiscal_year_start_month": 7,
+                },
             )
             with alliance_scope(alliance.pk):
                 programs = {}
@@ -108,9 +112,7 @@ class Command(BaseCommand):
                 for email, role, slug in demo_sign_ins():
                     if slug != spec["slug"]:
                         continue
-                    user, created = User.objects.get_or_create(
-                        username=email, defaults={"email": email}
-                    )
+                    user, created = User.objects.get_or_create(username=email, defaults={"email": email})
                     if created or not user.check_password(DEMO_PASSWORD):
                         user.set_password(DEMO_PASSWORD)
                         user.save()
@@ -126,10 +128,11 @@ class Command(BaseCommand):
                         },
                     )
             self.stdout.write(f"{alliance.name}: {len(programs)} member programs")
-        self.stdout.write(self.style.SUCCESS(
-            f"Demo sign-ins (password {DEMO_PASSWORD}): "
-            + ", ".join(sorted({row[0] for row in demo_sign_ins()}))
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo sign-ins (password {DEMO_PASSWORD}): " + ", ".join(sorted({row[0] for row in demo_sign_ins()}))
+            )
+        )
         # The dashboard reads snapshots only: roll the seeded history up once.
         from metrics.demo import seed_metrics_demo
 
