@@ -1,8 +1,8 @@
 FROM python:3.11-slim
 ENV PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1
 WORKDIR /app
-COPY pyproject.toml ./
-RUN pip install .
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 COPY . .
 RUN DJANGO_DEBUG=true DATABASE_URL=postgres://build@localhost/none HUB_CACHE_BACKEND=locmem \
     HUB_STATIC_MANIFEST=true python manage.py collectstatic --noinput

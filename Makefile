@@ -4,12 +4,19 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv lint typecheck demo-stop web worker beat clean
+.PHONY: demo test venv lint typecheck demo-stop web worker beat clean lock
 
-$(STAMP): pyproject.toml
+# Every dependency, direct and transitive, comes from a lock with its hashes (pip refuses a
+# file whose hash differs): requirements-dev.lock here (product and tests), requirements.lock in
+# the production image. pyproject.toml names the direct ones; `make lock` resolves them again
+# into both locks (see README, "Dependencies").
+PIP_VERSION := 26.3
+UV_VERSION := 0.13.9
+
+$(STAMP): pyproject.toml requirements-dev.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet ".[dev]"
+	$(PY) -m pip install --quiet "pip==$(PIP_VERSION)"
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -42,3 +49,14 @@ demo-stop:
 
 clean:
 	rm -rf $(VENV) var/pgdata var/staticfiles
+
+# Re-resolve both locks from pyproject.toml (after changing a pin there). The production lock is
+# constrained by the dev lock, so the two never disagree on a version. Add UPGRADE=--upgrade to
+# move unpinned transitive dependencies to their newest releases.
+LOCK_ARGS = --generate-hashes --universal --python-version 3.11 --index-url https://pypi.org/simple
+
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet "uv==$(UV_VERSION)"
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev $(LOCK_ARGS) $(UPGRADE) -o requirements-dev.lock
+	$(VENV)/bin/uv pip compile pyproject.toml $(LOCK_ARGS) -c requirements-dev.lock -o requirements.lock
