@@ -63,15 +63,6 @@ def int_param(
     return value
 
 
-def bool_param(request: Request, name: str, default: bool = False) -> bool:
-    raw = _raw(request, name)
-    if raw is None:
-        return default
-    if raw not in ("true", "false"):
-        raise ValidationError({name: ["Use true or false."]})
-    return raw == "true"
-
-
 def choice_param(request: Request, name: str, choices: Iterable[Any], default: str = "") -> str:
     raw = _raw(request, name)
     if raw is None:

@@ -715,11 +715,6 @@ def invoice_run_programs(*, run_id: int, program_ids: list[int]) -> bool:
         return False
 
 
-def invoice_run_program(*, run_id: int, program_id: int) -> bool:
-    """Invoice one program of a run (a batch of one)."""
-    return invoice_run_programs(run_id=run_id, program_ids=[program_id])
-
-
 def invoice_run_finish(*, run_id: int) -> InvoiceRun:
     run = InvoiceRun.objects.select_for_update().get(pk=run_id)
     if run.status != RunStatus.FAILED:

@@ -34,17 +34,6 @@ def _check_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT)
 
 
-def account_get_or_create(*, family_id: int, program_id: int) -> FamilyAccount:
-    """The household's account at one program; made on first use. Safe under concurrency."""
-    account = FamilyAccount.objects.filter(family_id=family_id, program_id=program_id).first()
-    if account is not None:
-        return account
-    FamilyAccount.objects.bulk_create(
-        [FamilyAccount(family_id=family_id, program_id=program_id)], ignore_conflicts=True
-    )
-    return FamilyAccount.objects.get(family_id=family_id, program_id=program_id)
-
-
 def ledger_entry_post(
     *,
     account: FamilyAccount,

@@ -129,10 +129,6 @@ class FamilyAccount(TenantModel):
     def holder_name(self) -> str:
         return self.family.name if self.family_id else "Hub member fees"
 
-    @property
-    def is_member_fees(self) -> bool:
-        return self.family_id is None
-
 
 class EntryKind(models.TextChoices):
     CHARGE = "charge", "Charge"

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from billing.models import ZERO, FamilyAccount, Invoice, InvoiceRun, LedgerEntry, RatePlan
+from billing.models import ZERO, FamilyAccount, Invoice, InvoiceRun, LedgerEntry
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -57,10 +57,6 @@ def ledger_rows(
         running += entry.amount
         rows.append(LedgerRow(entry, running))
     return opening, rows
-
-
-def rate_plans_of(program_id: int) -> QuerySet[RatePlan]:
-    return RatePlan.objects.filter(program_id=program_id).order_by("age_group", "-effective_from", "name")
 
 
 def invoice_lines(invoice: Invoice) -> QuerySet[LedgerEntry]:

@@ -308,10 +308,6 @@ class AttendanceRecord(TenantModel):
         return f"{self.enrollment.child} on {self.day}"
 
     @property
-    def is_absent(self) -> bool:
-        return bool(self.absence_reason)
-
-    @property
     def state(self) -> str:
         if self.absence_reason:
             return "absent"
@@ -382,10 +378,6 @@ class WaitlistEntry(TenantModel):
     def __str__(self) -> str:
         where = self.program.name if self.program is not None else "shared waitlist"
         return f"{self.child} ({where})"
-
-    @property
-    def is_shared(self) -> bool:
-        return self.program_id is None
 
     @property
     def schedule_label(self) -> str:

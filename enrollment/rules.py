@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from members.models import WEEKDAY_NAMES, AgeGroup, weekdays_label
+from members.models import AgeGroup, weekdays_label
 
 FULL_TIME_DAYS = 5
 FTE_PLACES = Decimal("0.01")
@@ -40,13 +40,6 @@ def schedule_fte(weekdays: Iterable[int], day_length: str) -> Decimal:
 def schedule_label(weekdays: Sequence[int], day_length: str) -> str:
     length = dict(DayLength.CHOICES).get(day_length, day_length).lower()
     return f"{weekdays_label(list(weekdays))}, {length}"
-
-
-def clean_weekdays(days: Iterable[int]) -> list[int]:
-    result = sorted({int(d) for d in days})
-    if any(d not in WEEKDAY_NAMES for d in result):
-        raise ValueError("Weekdays are 0 (Monday) to 6 (Sunday).")
-    return result
 
 
 # --- Age --------------------------------------------------------------------

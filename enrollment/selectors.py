@@ -91,14 +91,6 @@ def families_search(query: str = "") -> QuerySet[Family]:
     ).order_by("name", "id")
 
 
-def children_of(family: Family) -> QuerySet[Child]:
-    return Child.objects.filter(family=family).order_by("date_of_birth", "id")
-
-
-def child_enrollments(child: Child) -> QuerySet[Enrollment]:
-    return Enrollment.objects.filter(child=child).select_related("classroom", "program").order_by("-start_date", "-id")
-
-
 @dataclass(frozen=True)
 class AttendanceSummary:
     present: int

@@ -351,10 +351,6 @@ class Classroom(MembersRecord):
     def program_id(self) -> int:
         return self.site.program_id
 
-    @property
-    def operating_days_label(self) -> str:
-        return weekdays_label(self.operating_days)
-
     def clean(self) -> None:
         errors: dict[str, str] = {}
         self.name = self.name.strip()

@@ -16,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import (
     Case,
-    Count,
     F,
     Func,
     IntegerField,
@@ -29,7 +28,6 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from alliance.models import Membership, Role
 from alliance.tenancy import require_alliance_id
 from members.models import (
     ZERO,
@@ -40,8 +38,6 @@ from members.models import (
     MemberProgram,
     MonthlyCost,
     PricingModel,
-    ProgramKind,
-    ProgramStatus,
     QrisRating,
     ServiceSubscription,
     StaffCategory,
@@ -75,23 +71,6 @@ def months_back(count: int, *, until: datetime.date | None = None) -> list[datet
 
 
 # --- Programs ---------------------------------------------------------------
-def program_counts() -> dict[str, int]:
-    """Counts of the scoped alliance's member programs by status and kind."""
-    counts = MemberProgram.objects.aggregate(
-        total=Count("id"),
-        **{f"status_{s}": Count("id", filter=Q(status=s)) for s in ProgramStatus.values},
-        **{f"kind_{k}": Count("id", filter=Q(kind=k)) for k in ProgramKind.values},
-    )
-    counts["providers"] = Membership.objects.filter(role=Role.PROVIDER, is_active=True).count()
-    return counts
-
-
-def programs_with_provider_counts() -> QuerySet[MemberProgram]:
-    return MemberProgram.objects.annotate(
-        provider_count=Count("provider_memberships", filter=Q(provider_memberships__is_active=True))
-    ).order_by("name")
-
-
 DIRECTORY_SORTS = {
     "name": ("name",),
     "-name": ("-name",),
@@ -403,11 +382,6 @@ def program_monthly_costs(program: MemberProgram, months: list[datetime.date]) -
     for month, costs in result.items():
         costs.personnel_from_roster = roster[(program.pk, month)]
     return [result[m] for m in months]
-
-
-def program_month_cost_total(program: MemberProgram, month: datetime.date) -> Decimal:
-    """The operating cost of one program in one month, for cost per child."""
-    return program_monthly_costs(program, [month])[0].total
 
 
 # --- Fee agreements ---------------------------------------------------------

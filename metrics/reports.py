@@ -109,14 +109,6 @@ class ImpactReport:
     charts: list[Chart] = field(default_factory=list)
 
     @property
-    def suppressed_any(self) -> bool:
-        return (
-            any(g.suppressed for g in self.groups)
-            or bool(self.before_after and self.before_after.suppressed)
-            or bool(self.qris_improvements and self.qris_improvements.suppressed)
-        )
-
-    @property
     def alliance_suppressed(self) -> bool:
         return self.members_served < MIN_GROUP
 

@@ -36,10 +36,6 @@ class Chart:
         return buffer.getvalue()
 
 
-def month_label(month: datetime.date) -> str:
-    return f"{month:%b %Y}"
-
-
 def axis_label(month: datetime.date) -> str:
     return f"{month:%b %y}"
 

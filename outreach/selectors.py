@@ -25,7 +25,7 @@ from alliance.tenancy import require_alliance_id
 from billing.models import FamilyAccount
 from billing.selectors import accounts_with_balances
 from enrollment.matching import priority_points
-from enrollment.models import Enrollment, Family, Offer, OfferStatus, WaitlistEntry, WaitlistStatus
+from enrollment.models import Enrollment, Family, Offer, WaitlistEntry, WaitlistStatus
 from enrollment.rules import Band, age_group_on, classroom_takes
 from enrollment.selectors import age_bands, open_offers_by_classroom, vacancy_report
 from enrollment.vacancy import ClassroomVacancy
@@ -364,10 +364,6 @@ class OutreachFigures:
             return None
         return (Decimal(self.enrolled) / self.received * 100).quantize(Decimal("0.1"))
 
-    @property
-    def busiest_week(self) -> int:
-        return max((count for _, count in self.weeks), default=0)
-
 
 def _median(values: list[Decimal]) -> Decimal | None:
     if not values:
@@ -460,10 +456,6 @@ def family_offers(family: Family) -> QuerySet[Offer]:
         .select_related("entry__child", "classroom__site", "program")
         .order_by("-made_at", "-id")
     )
-
-
-def family_open_offers(family: Family) -> QuerySet[Offer]:
-    return family_offers(family).filter(status=OfferStatus.OPEN)
 
 
 def family_accounts(family: Family) -> QuerySet[FamilyAccount]:

@@ -55,9 +55,6 @@ class QualityEvent:
     def label(self) -> str:
         return EVENT_LABELS[self.kind]
 
-    def days_left(self, today: datetime.date) -> int:
-        return (self.due_on - today).days
-
 
 @dataclass
 class AtRisk:

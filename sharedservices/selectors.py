@@ -118,12 +118,6 @@ def covers_to_charge(*, program_id: int, since: datetime.date, until: datetime.d
     )
 
 
-@dataclass(frozen=True)
-class CoverHours:
-    covers: int
-    hours: Decimal
-
-
 def delivered_covers(*, program_id: int, start: datetime.date, end: datetime.date) -> QuerySet[CoverRequest]:
     """A program's delivered cover in a period (each row links to its request)."""
     return (
@@ -131,14 +125,6 @@ def delivered_covers(*, program_id: int, start: datetime.date, end: datetime.dat
         .select_related("substitute", "classroom")
         .order_by("day", "pk")
     )
-
-
-def cover_hours_delivered(*, program_id: int, start: datetime.date, end: datetime.date) -> CoverHours:
-    """Substitute cover a program received in a period: requests and hours."""
-    totals = delivered_covers(program_id=program_id, start=start, end=end).aggregate(
-        n=Count("id"), hours=Sum("hours_delivered")
-    )
-    return CoverHours(totals["n"], totals["hours"] or ZERO)
 
 
 # --- Purchasing ----------------------------------------------------------------

@@ -4,8 +4,6 @@ members already keeps (sharedservices/quality.py)."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -92,9 +90,6 @@ class CoachingGoal(SharedRecord):
 
     def __str__(self) -> str:
         return self.title
-
-    def is_overdue(self, today: datetime.date) -> bool:
-        return self.status in OPEN_GOAL_STATUSES and self.due_on < today
 
     def clean(self) -> None:
         errors: dict[str, str] = {}

@@ -110,8 +110,7 @@ def build_fuzz_world() -> SimpleNamespace:
         for back in (1, 0):
             run = invoicing.invoice_run_create(actor=admin, period_start=_month_start(today, back), queue=False)
             invoicing.invoice_run_start(run_id=run.pk)
-            for program in (program_x, program_y):
-                invoicing.invoice_run_program(run_id=run.pk, program_id=program.pk)
+            invoicing.invoice_run_programs(run_id=run.pk, program_ids=[program_x.pk, program_y.pk])
             invoicing.invoice_run_finish(run_id=run.pk)
         for account in FamilyAccount.objects.order_by("pk"):
             payments.payment_record(
