@@ -25,7 +25,9 @@ __all__ = [
     "EmailField",
     "HubModelSerializer",
     "IntegerField",
+    "MoneyField",
     "PrimaryKeyRelatedField",
+    "RatioField",
 ]
 
 
@@ -61,6 +63,20 @@ class DecimalField(serializers.DecimalField):
         if not isinstance(data, str):
             self.fail("not_a_string")
         return super().to_internal_value(data)
+
+
+class MoneyField(DecimalField):
+    """Money as a decimal string with two places; 14 digits hold any sum of an alliance's ledger."""
+
+    def __init__(self, *, max_digits: int = 14, decimal_places: int = 2, **kwargs: Any) -> None:
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
+
+
+class RatioField(DecimalField):
+    """A ratio (0.85 = 85%) as a decimal string with four places; 7 digits leave room above 1."""
+
+    def __init__(self, *, max_digits: int = 7, decimal_places: int = 4, **kwargs: Any) -> None:
+        super().__init__(max_digits=max_digits, decimal_places=decimal_places, **kwargs)
 
 
 class BooleanField(serializers.BooleanField):

@@ -20,13 +20,13 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from alliance.fields import MoneyField
 from alliance.tenancy import TenantModel
 from enrollment.models import Child, Enrollment, Family
 from enrollment.rules import DayLength
 from members.models import AgeGroup, MemberProgram
 
 ZERO = Decimal("0.00")
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 # --- Rate plans -------------------------------------------------------------
@@ -60,19 +60,13 @@ class RatePlan(TenantModel):
     day_length = models.CharField(max_length=10, choices=DayLength.CHOICES, blank=True)
     days_per_week = models.PositiveSmallIntegerField(null=True, blank=True, help_text="Blank: any number of days.")
     period = models.CharField(max_length=10, choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
-    tuition = models.DecimalField(**MONEY, help_text="Per week or per month, as the period says.")
-    registration_fee = models.DecimalField(
-        **MONEY, default=ZERO, help_text="Charged once per child on the first invoice."
-    )
-    supply_fee = models.DecimalField(**MONEY, default=ZERO, help_text="Charged once per child per calendar year.")
+    tuition = MoneyField(help_text="Per week or per month, as the period says.")
+    registration_fee = MoneyField(default=ZERO, help_text="Charged once per child on the first invoice.")
+    supply_fee = MoneyField(default=ZERO, help_text="Charged once per child per calendar year.")
     sibling_discount_kind = models.CharField(max_length=10, choices=DiscountKind.choices, blank=True)
-    sibling_discount = models.DecimalField(
-        **MONEY, default=ZERO, help_text="For each child after the family's first in this program."
-    )
+    sibling_discount = MoneyField(default=ZERO, help_text="For each child after the family's first in this program.")
     staff_discount_kind = models.CharField(max_length=10, choices=DiscountKind.choices, blank=True)
-    staff_discount = models.DecimalField(
-        **MONEY, default=ZERO, help_text="For families whose account is marked as staff."
-    )
+    staff_discount = MoneyField(default=ZERO, help_text="For families whose account is marked as staff.")
     effective_from = models.DateField()
     effective_to = models.DateField(null=True, blank=True, help_text="Blank while in force.")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -175,7 +169,7 @@ class LedgerEntry(TenantModel):
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=20, choices=EntryKind.choices)
     category = models.CharField(max_length=20, choices=ChargeCategory.choices, blank=True)
-    amount = models.DecimalField(**MONEY, help_text="Positive: owed by the family; negative: paid or forgiven.")
+    amount = MoneyField(help_text="Positive: owed by the family; negative: paid or forgiven.")
     posted_on = models.DateField()
     description = models.CharField(max_length=200)
     child = models.ForeignKey(Child, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -234,7 +228,7 @@ class Invoice(TenantModel):
     period_end = models.DateField()
     issued_on = models.DateField()
     due_on = models.DateField()
-    total = models.DecimalField(**MONEY)
+    total = MoneyField()
     status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
     void_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -280,7 +274,7 @@ class InvoiceRun(TenantModel):
     programs_total = models.PositiveIntegerField(default=0)
     programs_done = models.PositiveIntegerField(default=0)
     invoices_created = models.PositiveIntegerField(default=0)
-    amount_invoiced = models.DecimalField(**MONEY, default=ZERO)
+    amount_invoiced = MoneyField(default=ZERO)
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
     started_by = models.ForeignKey(
@@ -326,7 +320,7 @@ class DepositBatch(TenantModel):
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
     deposited_on = models.DateField()
     reference = models.CharField("bank reference", max_length=60, blank=True)
-    total = models.DecimalField(**MONEY, default=ZERO)
+    total = MoneyField(default=ZERO)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -349,7 +343,7 @@ class Payment(TenantModel):
     account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="payments")
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
     method = models.CharField(max_length=10, choices=PaymentMethod.choices)
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
     received_on = models.DateField()
     reference = models.CharField(max_length=60, blank=True, help_text="Check number or card/ACH reference.")
     invoice = models.ForeignKey(
@@ -396,7 +390,7 @@ class CollectionNote(TenantModel):
     account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="collection_notes")
     kind = models.CharField(max_length=10, choices=NoteKind.choices, default=NoteKind.CALL)
     note = models.TextField()
-    promised_amount = models.DecimalField(**MONEY, null=True, blank=True)
+    promised_amount = MoneyField(null=True, blank=True)
     promised_on = models.DateField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -414,7 +408,7 @@ class PaymentPlan(TenantModel):
     """An agreed schedule to pay an overdue balance down."""
 
     account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="payment_plans")
-    installment = models.DecimalField(**MONEY)
+    installment = MoneyField()
     every_days = models.PositiveSmallIntegerField(default=14, help_text="Days between installments.")
     starts_on = models.DateField()
     is_active = models.BooleanField(default=True)
@@ -447,10 +441,8 @@ class BillingPolicy(TenantModel):
     program = models.OneToOneField(MemberProgram, on_delete=models.PROTECT, related_name="billing_policy")
     tax_id = models.CharField("tax id (EIN)", max_length=20, blank=True)
     late_fee_kind = models.CharField(max_length=10, choices=LateFeeKind.choices, blank=True)
-    late_fee_value = models.DecimalField(**MONEY, default=ZERO, help_text="Dollars, or percent of what is overdue.")
-    late_fee_cap = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="At most this much per invoice; blank for no cap."
-    )
+    late_fee_value = MoneyField(default=ZERO, help_text="Dollars, or percent of what is overdue.")
+    late_fee_cap = MoneyField(null=True, blank=True, help_text="At most this much per invoice; blank for no cap.")
     grace_days = models.PositiveSmallIntegerField(default=5, help_text="Days after the due date before a late fee.")
     ach_routing_number = models.CharField(
         "deposit account routing number",
@@ -518,11 +510,11 @@ class SubsidyAuthorization(TenantModel):
     case_number = models.CharField(max_length=40)
     starts_on = models.DateField()
     ends_on = models.DateField()
-    authorized_amount = models.DecimalField(**MONEY, help_text="The most the payer pays per billing period.")
+    authorized_amount = MoneyField(help_text="The most the payer pays per billing period.")
     authorized_days = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Days a month the agency authorized (for reference)."
     )
-    family_copay = models.DecimalField(**MONEY, default=ZERO, help_text="What the family pays per period first.")
+    family_copay = MoneyField(default=ZERO, help_text="What the family pays per period first.")
     created_at = models.DateTimeField(auto_now_add=True)
 
     program_field = "program"
@@ -560,8 +552,8 @@ class PayerClaim(TenantModel):
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="+")
     invoice = models.ForeignKey(Invoice, on_delete=models.PROTECT, related_name="payer_claims")
     period_start = models.DateField()
-    expected = models.DecimalField(**MONEY)
-    paid = models.DecimalField(**MONEY, default=ZERO)
+    expected = MoneyField()
+    paid = MoneyField(default=ZERO)
     status = models.CharField(max_length=10, choices=ClaimStatus.choices, default=ClaimStatus.OPEN)
     resolution_note = models.CharField(max_length=300, blank=True)
 
@@ -587,7 +579,7 @@ class Remittance(TenantModel):
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="remittances")
     received_on = models.DateField()
     reference = models.CharField(max_length=60, blank=True)
-    total = models.DecimalField(**MONEY, default=ZERO)
+    total = MoneyField(default=ZERO)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -600,7 +592,7 @@ class Remittance(TenantModel):
 class RemittanceLine(TenantModel):
     remittance = models.ForeignKey(Remittance, on_delete=models.PROTECT, related_name="lines")
     claim = models.ForeignKey(PayerClaim, on_delete=models.PROTECT, related_name="remittance_lines")
-    amount = models.DecimalField(**MONEY)
+    amount = MoneyField()
 
     program_field = "claim__program"
     append_only = True
@@ -642,7 +634,7 @@ class AchBatch(TenantModel):
     settlement_date = models.DateField()
     file_text = models.TextField()
     entry_count = models.PositiveIntegerField(default=0)
-    total = models.DecimalField(**MONEY, default=ZERO)
+    total = MoneyField(default=ZERO)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

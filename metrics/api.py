@@ -12,13 +12,12 @@ from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 
 from alliance.api_base import AllianceReadOnlyViewSet
-from alliance.api_fields import DecimalField, HubModelSerializer
+from alliance.api_fields import DecimalField, HubModelSerializer, RatioField
 from alliance.api_params import int_param, month_param
 from alliance.models import Role
 from alliance.views_base import HUB_AND_FUNDER, HUB_AND_PROVIDER
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
 
-RATIO = {"max_digits": 7, "decimal_places": 4, "read_only": True, "allow_null": True}
 SUMS = [
     "month",
     "operating_days",
@@ -47,20 +46,22 @@ MONEY_SUMS = [
 
 
 class OccupancyFiguresMixin(HubModelSerializer):
-    occupancy = DecimalField(source="figures.occupancy", **RATIO)
-    occupancy_of_target = DecimalField(source="figures.occupancy_of_target", **RATIO)
-    attendance = DecimalField(source="figures.attendance", **RATIO)
+    occupancy = RatioField(source="figures.occupancy", read_only=True, allow_null=True)
+    occupancy_of_target = RatioField(source="figures.occupancy_of_target", read_only=True, allow_null=True)
+    attendance = RatioField(source="figures.attendance", read_only=True, allow_null=True)
     average_open_slots = DecimalField(
         source="figures.open_slots", max_digits=9, decimal_places=1, read_only=True, allow_null=True
     )
 
 
 class FinanceFiguresMixin(HubModelSerializer):
-    collection_rate = DecimalField(source="figures.collection_rate", **RATIO)
-    family_collection_rate = DecimalField(source="figures.family_collection_rate", **RATIO)
-    third_party_collection_rate = DecimalField(source="figures.third_party_collection_rate", **RATIO)
-    bad_debt_rate = DecimalField(source="figures.bad_debt_rate", **RATIO)
-    admin_share = DecimalField(source="figures.admin_share", **RATIO)
+    collection_rate = RatioField(source="figures.collection_rate", read_only=True, allow_null=True)
+    family_collection_rate = RatioField(source="figures.family_collection_rate", read_only=True, allow_null=True)
+    third_party_collection_rate = RatioField(
+        source="figures.third_party_collection_rate", read_only=True, allow_null=True
+    )
+    bad_debt_rate = RatioField(source="figures.bad_debt_rate", read_only=True, allow_null=True)
+    admin_share = RatioField(source="figures.admin_share", read_only=True, allow_null=True)
 
 
 class AllianceMonthSerializer(OccupancyFiguresMixin):

@@ -21,12 +21,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet
+from alliance.api_fields import MoneyField, RatioField
 from alliance.views_base import HUB_AND_PROVIDER
 from members.models import MemberProgram, ProgramStatus
 from metrics.value import MemberValue, default_value_period, member_value, members_value
 
-MONEY = {"max_digits": 14, "decimal_places": 2, "allow_null": True}
-RATIO = {"max_digits": 7, "decimal_places": 4, "allow_null": True}
 PERIOD = [
     OpenApiParameter("from", str, description="First month, YYYY-MM."),
     OpenApiParameter("to", str, description="Last month, YYYY-MM."),
@@ -35,11 +34,11 @@ PERIOD = [
 
 class SumsSerializer(serializers.Serializer):
     months = serializers.ListField(child=serializers.DateField())
-    billed = serializers.DecimalField(**MONEY)
-    written_off = serializers.DecimalField(**MONEY)
-    bad_debt_rate = serializers.DecimalField(**RATIO)
-    occupancy = serializers.DecimalField(**RATIO)
-    vacancy = serializers.DecimalField(**RATIO)
+    billed = MoneyField(allow_null=True)
+    written_off = MoneyField(allow_null=True)
+    bad_debt_rate = RatioField(allow_null=True)
+    occupancy = RatioField(allow_null=True)
+    vacancy = RatioField(allow_null=True)
 
 
 class MemberValueSerializer(serializers.Serializer):
@@ -47,15 +46,15 @@ class MemberValueSerializer(serializers.Serializer):
     name = serializers.CharField(source="program.name")
     start = serializers.DateField()
     end = serializers.DateField()
-    fee_charged = serializers.DecimalField(**MONEY)
-    fee_paid = serializers.DecimalField(**MONEY)
-    purchasing_savings = serializers.DecimalField(**MONEY)
+    fee_charged = MoneyField(allow_null=True)
+    fee_paid = MoneyField(allow_null=True)
+    purchasing_savings = MoneyField(allow_null=True)
     covers = serializers.IntegerField()
     cover_hours = serializers.DecimalField(max_digits=10, decimal_places=2)
-    bad_debt_avoided = serializers.DecimalField(**MONEY)
-    revenue_from_occupancy = serializers.DecimalField(**MONEY)
-    measured_value = serializers.DecimalField(**MONEY)
-    net = serializers.DecimalField(**MONEY)
+    bad_debt_avoided = MoneyField(allow_null=True)
+    revenue_from_occupancy = MoneyField(allow_null=True)
+    measured_value = MoneyField(allow_null=True)
+    net = MoneyField(allow_null=True)
     baseline = SumsSerializer(allow_null=True)
     now = SumsSerializer(allow_null=True)
     baseline_note = serializers.CharField()

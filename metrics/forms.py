@@ -4,24 +4,35 @@ from decimal import Decimal
 
 from django import forms
 
-PERCENT = {"max_digits": 5, "decimal_places": 2, "min_value": Decimal(0), "max_value": Decimal(100)}
+
+class PercentField(forms.DecimalField):
+    """A percentage from 0 to 100 with two places."""
+
+    def __init__(self, *, label: str, help_text: str = "") -> None:
+        super().__init__(
+            label=label,
+            help_text=help_text,
+            max_digits=5,
+            decimal_places=2,
+            min_value=Decimal(0),
+            max_value=Decimal(100),
+        )
 
 
 class TargetsForm(forms.Form):
     """Targets in percent on the page; stored as fractions."""
 
-    budget_occupancy = forms.DecimalField(
+    budget_occupancy = PercentField(
         label="Budgeted occupancy (%)",
-        **PERCENT,
         help_text="Members below it are flagged. Many programs budget at 85%.",
     )
-    target_occupancy = forms.DecimalField(
-        label="Target occupancy (%)", **PERCENT, help_text="The Iron Triangle's model case assumes 95%."
+    target_occupancy = PercentField(
+        label="Target occupancy (%)", help_text="The Iron Triangle's model case assumes 95%."
     )
-    bad_debt_max = forms.DecimalField(
-        label="Bad debt at most (% of billed)", **PERCENT, help_text="The model case assumes 2% uncollectible."
+    bad_debt_max = PercentField(
+        label="Bad debt at most (% of billed)", help_text="The model case assumes 2% uncollectible."
     )
-    collection_min = forms.DecimalField(label="Collection rate at least (%)", **PERCENT)
+    collection_min = PercentField(label="Collection rate at least (%)")
 
     FIELDS = ["budget_occupancy", "target_occupancy", "bad_debt_max", "collection_min"]
 

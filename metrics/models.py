@@ -18,13 +18,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 
+from alliance.fields import MoneyField, RatioField
 from alliance.tenancy import TenantModel
 from members.models import Classroom, MemberProgram
-
-FTE = {"max_digits": 12, "decimal_places": 2}
 
 
 class OccupancySums(models.Model):
@@ -37,7 +36,7 @@ class OccupancySums(models.Model):
     operating_days = models.PositiveIntegerField(default=1)
     licensed_capacity = models.PositiveIntegerField()
     target_capacity = models.PositiveIntegerField(help_text="Desired capacity where set, else licensed.")
-    enrolled_fte = models.DecimalField(**FTE)
+    enrolled_fte = models.DecimalField(max_digits=12, decimal_places=2)
     enrolled_children = models.PositiveIntegerField()
     scheduled_child_days = models.PositiveIntegerField(help_text="Children expected that day by their schedule.")
     attended_child_days = models.PositiveIntegerField(help_text="Children checked in.")
@@ -146,14 +145,6 @@ class AllianceMonth(SnapshotModel, OccupancySums):
 
 
 # --- Targets ------------------------------------------------------------------
-def _fraction(places: int = 4) -> dict[str, object]:
-    return {
-        "max_digits": places + 1,
-        "decimal_places": places,
-        "validators": [MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(1))],
-    }
-
-
 class Targets(TenantModel):
     """The alliance's Iron Triangle targets; defaults from the literature.
 
@@ -162,28 +153,24 @@ class Targets(TenantModel):
     defaults (see selectors.targets_of_alliance).
     """
 
-    budget_occupancy = models.DecimalField(
+    budget_occupancy = RatioField(
         "budgeted occupancy",
         default=Decimal("0.8500"),
-        **_fraction(),
         help_text="A member below this occupancy is flagged (0.85 = 85%).",
     )
-    target_occupancy = models.DecimalField(
+    target_occupancy = RatioField(
         "target occupancy",
         default=Decimal("0.9500"),
-        **_fraction(),
         help_text="Distance to this occupancy is shown for every member.",
     )
-    bad_debt_max = models.DecimalField(
+    bad_debt_max = RatioField(
         "bad debt at most",
         default=Decimal("0.0200"),
-        **_fraction(),
         help_text="Written off ÷ billed above this is flagged.",
     )
-    collection_min = models.DecimalField(
+    collection_min = RatioField(
         "collection rate at least",
         default=Decimal("0.9800"),
-        **_fraction(),
         help_text="Collected ÷ billed below this is flagged.",
     )
     updated_at = models.DateTimeField(auto_now=True)
@@ -205,7 +192,7 @@ class Targets(TenantModel):
 
 
 # --- Finance --------------------------------------------------------------------
-MONEY = {"max_digits": 14, "decimal_places": 2}
+SUM_DIGITS = 14  # sums of a month of an alliance's ledger: two digits more than a ledger amount
 
 
 class FinanceSums(models.Model):
@@ -219,18 +206,18 @@ class FinanceSums(models.Model):
     the annual pay and benefits of staff on the roster that month.
     """
 
-    billed = models.DecimalField(**MONEY)
-    collected_family = models.DecimalField(**MONEY)
-    collected_third_party = models.DecimalField(**MONEY)
-    written_off = models.DecimalField(**MONEY)
-    aging_current = models.DecimalField(**MONEY)
-    aging_1_30 = models.DecimalField(**MONEY)
-    aging_31_60 = models.DecimalField(**MONEY)
-    aging_61_90 = models.DecimalField(**MONEY)
-    aging_over_90 = models.DecimalField(**MONEY)
-    cost = models.DecimalField(**MONEY)
-    personnel_admin = models.DecimalField(**MONEY)
-    personnel_classroom = models.DecimalField(**MONEY)
+    billed = MoneyField(max_digits=SUM_DIGITS)
+    collected_family = MoneyField(max_digits=SUM_DIGITS)
+    collected_third_party = MoneyField(max_digits=SUM_DIGITS)
+    written_off = MoneyField(max_digits=SUM_DIGITS)
+    aging_current = MoneyField(max_digits=SUM_DIGITS)
+    aging_1_30 = MoneyField(max_digits=SUM_DIGITS)
+    aging_31_60 = MoneyField(max_digits=SUM_DIGITS)
+    aging_61_90 = MoneyField(max_digits=SUM_DIGITS)
+    aging_over_90 = MoneyField(max_digits=SUM_DIGITS)
+    cost = MoneyField(max_digits=SUM_DIGITS)
+    personnel_admin = MoneyField(max_digits=SUM_DIGITS)
+    personnel_classroom = MoneyField(max_digits=SUM_DIGITS)
 
     class Meta:
         abstract = True
@@ -261,10 +248,10 @@ class AllianceFinanceMonth(SnapshotModel, FinanceSums):
     """The members' money added up, and the Hub's own: its cost, member fees, grants and contracts."""
 
     month = models.DateField(help_text="First day of the month.")
-    member_fees = models.DecimalField(**MONEY, help_text="Fees members owe the Hub under their agreements.")
-    hub_cost = models.DecimalField(**MONEY)
-    grants = models.DecimalField(**MONEY)
-    contracts = models.DecimalField(**MONEY)
+    member_fees = MoneyField(max_digits=SUM_DIGITS, help_text="Fees members owe the Hub under their agreements.")
+    hub_cost = MoneyField(max_digits=SUM_DIGITS)
+    grants = MoneyField(max_digits=SUM_DIGITS)
+    contracts = MoneyField(max_digits=SUM_DIGITS)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alliance", "month"], name="alliancefinancemonth_key")]

@@ -21,8 +21,6 @@ from sharedservices.models import (
 )
 from sharedservices.selectors import programs_for_choice
 
-MONEY_FIELD = {"max_digits": 12, "decimal_places": 2, "min_value": 0}
-
 
 class SubstituteForm(HubForm):
     first_name = forms.CharField(max_length=100)
@@ -128,8 +126,12 @@ class CatalogueItemForm(HubForm):
     name = forms.CharField(max_length=200)
     sku = forms.CharField(label="Vendor's item code", max_length=50, required=False)
     unit = forms.CharField(max_length=50, help_text="What one of these is, e.g. 'case of 12 boxes'.")
-    alliance_price = forms.DecimalField(**MONEY_FIELD, help_text="The price the Hub negotiated, per unit.")
-    list_price = forms.DecimalField(**MONEY_FIELD, help_text="The vendor's public price, per unit.")
+    alliance_price = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, help_text="The price the Hub negotiated, per unit."
+    )
+    list_price = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, help_text="The vendor's public price, per unit."
+    )
     is_active = forms.BooleanField(label="Offered", required=False, initial=True)
 
 

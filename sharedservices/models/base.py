@@ -7,7 +7,6 @@ from decimal import Decimal
 from alliance.tenancy import TenantModel
 
 ZERO = Decimal("0.00")
-MONEY = {"max_digits": 12, "decimal_places": 2}
 
 
 class SharedRecord(TenantModel):

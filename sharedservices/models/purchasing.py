@@ -16,8 +16,9 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from alliance.fields import MoneyField
 from members.models import MemberProgram
-from sharedservices.models.base import MONEY, ZERO, SharedRecord
+from sharedservices.models.base import ZERO, SharedRecord
 
 
 class Vendor(SharedRecord):
@@ -46,8 +47,8 @@ class CatalogueItem(SharedRecord):
     name = models.CharField(max_length=200)
     sku = models.CharField("vendor's item code", max_length=50, blank=True)
     unit = models.CharField(max_length=50, help_text="What one of these is, e.g. 'case of 12 boxes'.")
-    alliance_price = models.DecimalField(**MONEY, help_text="The price the Hub negotiated, per unit.")
-    list_price = models.DecimalField(**MONEY, help_text="The vendor's public price, per unit.")
+    alliance_price = MoneyField(help_text="The price the Hub negotiated, per unit.")
+    list_price = MoneyField(help_text="The vendor's public price, per unit.")
     is_active = models.BooleanField("offered", default=True)
 
     class Meta:
@@ -147,8 +148,8 @@ class PurchaseOrder(SharedRecord):
     cycle = models.ForeignKey(PurchasingCycle, on_delete=models.PROTECT, related_name="purchase_orders")
     vendor = models.ForeignKey(Vendor, on_delete=models.PROTECT, related_name="purchase_orders")
     number = models.CharField(max_length=30)
-    total = models.DecimalField(**MONEY)
-    list_total = models.DecimalField(**MONEY)
+    total = MoneyField()
+    list_total = MoneyField()
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -173,8 +174,8 @@ class PurchaseOrderLine(SharedRecord):
     purchase_order = models.ForeignKey(PurchaseOrder, on_delete=models.PROTECT, related_name="lines")
     item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
-    unit_price = models.DecimalField(**MONEY)
-    amount = models.DecimalField(**MONEY)
+    unit_price = MoneyField()
+    amount = MoneyField()
     members = models.PositiveIntegerField(help_text="Member programs whose orders this line adds up.")
 
     class Meta:
@@ -190,15 +191,15 @@ class MemberOrderLine(SharedRecord):
     order = models.ForeignKey(MemberOrder, on_delete=models.PROTECT, related_name="lines")
     item = models.ForeignKey(CatalogueItem, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField()
-    alliance_price = models.DecimalField(**MONEY)
-    list_price = models.DecimalField(**MONEY)
+    alliance_price = MoneyField()
+    list_price = MoneyField()
     purchase_order = models.ForeignKey(
         PurchaseOrder, null=True, blank=True, on_delete=models.PROTECT, related_name="member_lines"
     )
     delivered_quantity = models.PositiveIntegerField(null=True, blank=True)
     delivered_on = models.DateField(null=True, blank=True)
-    savings = models.DecimalField(
-        **MONEY, null=True, blank=True, help_text="(list − alliance price) × quantity delivered, recorded on delivery."
+    savings = MoneyField(
+        null=True, blank=True, help_text="(list − alliance price) × quantity delivered, recorded on delivery."
     )
 
     program_field = "order__program"
@@ -234,7 +235,7 @@ class Delivery(SharedRecord):
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
     delivered_on = models.DateField()
     note = models.CharField(max_length=300, blank=True)
-    savings = models.DecimalField(**MONEY, default=ZERO)
+    savings = MoneyField(default=ZERO)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
