@@ -2,8 +2,10 @@
 
 Every log line is one JSON object carrying the request id, the alliance
 (slug and id) and the signed-in user's id — never a name: the request line
-logs the path without its query string (searches may hold a child's name),
-and tasks log ids only.
+logs the path without its query string (searches may hold a child's name)
+and with every secret the path carries replaced (`loggable_path`: family
+sign-in links, invitations, allauth's password-reset and e-mail keys), and
+tasks log ids only.
 
 - `RequestIdMiddleware` (first in MIDDLEWARE) takes a well-formed
   `X-Request-ID` from the caller or makes one, echoes it on the response,
@@ -32,6 +34,7 @@ from typing import Any
 from celery._state import get_current_task
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import Resolver404, resolve
 
 logger = logging.getLogger("hub.request")
 task_logger = logging.getLogger("hub.tasks")
@@ -74,6 +77,35 @@ def new_request_id(candidate: str | None = None) -> str:
     return uuid.uuid4().hex
 
 
+# URL arguments that are secrets: whoever reads the log must not be able to follow the link.
+SECRET_URL_KWARGS = frozenset({"token", "key", "uidb36"})
+REDACTED = "[redacted]"
+
+
+def path_secrets(request: HttpRequest | None) -> list[str]:
+    """The secret values in the request's path (its URL arguments named in SECRET_URL_KWARGS)."""
+    if request is None:
+        return []
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return []
+    return [str(value) for name, value in match.kwargs.items() if name in SECRET_URL_KWARGS and value]
+
+
+def redact(text: str, secrets: list[str]) -> str:
+    for secret in sorted(secrets, key=len, reverse=True):
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def loggable_path(request: HttpRequest) -> str:
+    """The path as it may be written to a log: no query string, no secret."""
+    return redact(request.path, path_secrets(request))
+
+
 def _user_id_of(request: HttpRequest | None) -> int | None:
     """The signed-in user's id, without ever causing a query from a log call."""
     if request is None:
@@ -101,14 +133,15 @@ class RequestIdMiddleware:
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
+            path = loggable_path(request)
             logger.info(
                 "%s %s %s",
                 request.method,
-                request.path,
+                path,
                 response.status_code,
                 extra={
                     "method": request.method,
-                    "path": request.path,
+                    "path": path,
                     "status": response.status_code,
                     "duration_ms": round((time.monotonic() - started) * 1000, 1),
                 },
@@ -134,6 +167,14 @@ class LogContextFilter(logging.Filter):
         if task is not None and task.request.id:
             record.task_id = task.request.id
             record.task_name = task.name
+        # Django's own lines ("Not Found: /family/.../sign-in/<token>/") name the path too.
+        # Django writes those after the middleware has returned, with the request on the record.
+        request = context.request if context else getattr(record, "request", None)
+        secrets = path_secrets(request if isinstance(request, HttpRequest) else None)
+        if secrets:
+            message = record.getMessage()
+            if any(secret in message for secret in secrets):
+                record.msg, record.args = redact(message, secrets), ()
         # Celery logs a task's return value and arguments; ours may name people, so neither is kept.
         if isinstance(record.args, dict) and "return_value" in record.args:
             record.args = {**record.args, "return_value": "(not logged)"}
@@ -143,8 +184,9 @@ class LogContextFilter(logging.Filter):
 # Attributes every LogRecord has; anything else on a record is an `extra` field.
 _STANDARD_ATTRS = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
 _CONTEXT_FIELDS = ("request_id", "alliance_id", "alliance_slug", "user_id", "task_id", "task_name")
-# Celery passes a task's arguments as the `data` extra: never written out.
-_HIDDEN_EXTRAS = {"data"}
+# Celery passes a task's arguments as the `data` extra, Django the request (its repr holds the
+# path with any secret): never written out.
+_HIDDEN_EXTRAS = {"data", "request"}
 
 
 class JsonFormatter(logging.Formatter):
