@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet, Sum
 from django.template.loader import render_to_string
 
+from alliance.pdf import render_pdf
 from billing.ledger import to_cents
 from billing.models import ZERO, BillingPolicy, EntryKind, FamilyAccount, LedgerEntry
 from billing.selectors import LedgerRow, ledger_rows
@@ -127,9 +128,7 @@ def year_end_tax_lines(family: Family, accounts: QuerySet[FamilyAccount], *, yea
 
 
 def statement_pdf(context: dict[str, object], template: str = "billing/statement_pdf.html") -> bytes:
-    from weasyprint import HTML
-
-    return HTML(string=render_to_string(template, context)).write_pdf()
+    return render_pdf(render_to_string(template, context))
 
 
 def statement_recipients(family: Family) -> list[str]:

@@ -11,6 +11,7 @@ import base64
 from django.template.loader import render_to_string
 
 from alliance.models import Alliance
+from alliance.pdf import render_pdf
 from metrics.reports import MIN_GROUP, ImpactReport
 
 
@@ -18,12 +19,10 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def impact_report_pdf(report: ImpactReport, *, alliance: Alliance, base_url: str) -> bytes:
-    from weasyprint import HTML  # imported here: it loads native libraries
-
+def impact_report_pdf(report: ImpactReport, *, alliance: Alliance) -> bytes:
     charts = [(chart, svg_data_uri(str(chart.svg))) for chart in report.charts]
     html = render_to_string(
         "metrics/impact_report_pdf.html",
         {"report": report, "alliance": alliance, "charts": charts, "min_group": MIN_GROUP},
     )
-    return HTML(string=html, base_url=base_url).write_pdf()
+    return render_pdf(html)

@@ -345,7 +345,7 @@ class ImpactReportPDFView(ImpactReportMixin, View):
         report = self.report()
         if report is None:
             raise Http404("No figures to report yet.")
-        pdf = impact_report_pdf(report, alliance=self.alliance, base_url=request.build_absolute_uri("/"))
+        pdf = impact_report_pdf(report, alliance=self.alliance)
         response = HttpResponse(pdf, content_type="application/pdf")
         name = f"{self.alliance.slug}-impact-{report.start:%Y-%m}-to-{report.end:%Y-%m}.pdf"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
