@@ -1,15 +1,10 @@
 from rest_framework.routers import DefaultRouter
 
-from enrollment.api import (
-    AttendanceViewSet,
-    ChildViewSet,
-    EnrollmentViewSet,
-    FamilyViewSet,
-    GuardianViewSet,
-    OfferViewSet,
-    VacancyViewSet,
-    WaitlistEntryViewSet,
-)
+from enrollment.api_attendance import AttendanceViewSet
+from enrollment.api_enrollments import EnrollmentViewSet
+from enrollment.api_families import ChildViewSet, FamilyViewSet, GuardianViewSet
+from enrollment.api_vacancy import VacancyViewSet
+from enrollment.api_waitlist import OfferViewSet, WaitlistEntryViewSet
 
 router = DefaultRouter()
 router.include_root_view = False

@@ -1,17 +1,17 @@
 from rest_framework.routers import DefaultRouter
 
-from members import api
+from members import api_costs, api_programs, api_services, api_sites, api_staff
 
 router = DefaultRouter()
 router.include_root_view = False
-router.register("programs", api.MemberProgramViewSet, basename="program")
-router.register("sites", api.SiteViewSet, basename="site")
-router.register("classrooms", api.ClassroomViewSet, basename="classroom")
-router.register("classroom-capacities", api.ClassroomCapacityViewSet, basename="classroom-capacity")
-router.register("staff", api.StaffMemberViewSet, basename="staff")
-router.register("credentials", api.CredentialViewSet, basename="credential")
-router.register("costs", api.MonthlyCostViewSet, basename="cost")
-router.register("services", api.HubServiceViewSet, basename="service")
-router.register("subscriptions", api.SubscriptionViewSet, basename="subscription")
-router.register("inspections", api.InspectionViewSet, basename="inspection")
+router.register("programs", api_programs.MemberProgramViewSet, basename="program")
+router.register("sites", api_sites.SiteViewSet, basename="site")
+router.register("classrooms", api_sites.ClassroomViewSet, basename="classroom")
+router.register("classroom-capacities", api_sites.ClassroomCapacityViewSet, basename="classroom-capacity")
+router.register("staff", api_staff.StaffMemberViewSet, basename="staff")
+router.register("credentials", api_staff.CredentialViewSet, basename="credential")
+router.register("costs", api_costs.MonthlyCostViewSet, basename="cost")
+router.register("services", api_services.HubServiceViewSet, basename="service")
+router.register("subscriptions", api_services.SubscriptionViewSet, basename="subscription")
+router.register("inspections", api_programs.InspectionViewSet, basename="inspection")
 urlpatterns = router.urls
