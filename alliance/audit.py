@@ -1,16 +1,34 @@
-"""Audit events: every write of money or enrollment records one."""
+"""Audit events: every write of money or enrollment records one.
+
+Also the audited create and update that services of every app build on
+(`model_create`, `model_update`): fields checked against what the service
+allows, decimals rounded once, the model's rules, the save and its event
+with before/after, in one place.
+"""
 
 from __future__ import annotations
 
 import datetime
 import decimal
 import uuid
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from alliance.models import AuditEvent
+from alliance.tenancy import require_alliance_id
+
+# Who acts: a signed-in user, or nobody (a task, the seed, a family's own page).
+Actor = AbstractBaseUser | AnonymousUser | None
+M = TypeVar("M", bound=models.Model)
+
+
+def user_of(actor: Actor) -> Any:
+    """The signed-in user behind an actor, or None (a task, the seed)."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def _jsonable(value: Any) -> Any:
@@ -35,7 +53,7 @@ def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[st
 
 def audit_event_record(
     *,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: Actor,
     action: str,
     target: models.Model | None = None,
     object_type: str = "",
@@ -50,7 +68,7 @@ def audit_event_record(
         object_id = object_id or str(target.pk)
         if program_id is None:
             program_id = _program_id_of(target)
-    real_actor = actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+    real_actor = user_of(actor)
     return AuditEvent.objects.create(
         actor=real_actor,
         actor_label=getattr(real_actor, "email", "") or "system",
@@ -80,3 +98,93 @@ def _program_id_of(target: models.Model) -> int | None:
         if not isinstance(row, models.Model):
             return None
     return getattr(row, f"{last}_id", None)
+
+
+# --- The audited create and update ------------------------------------------
+def fields_check(data: Mapping[str, Any], allowed: Collection[str]) -> None:
+    """Refuse any field a service does not let its caller set."""
+    unknown = set(data) - set(allowed)
+    if unknown:
+        raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+
+
+def _round_decimals(instance: models.Model) -> None:
+    """Each decimal to its field's places, half up (12.345 -> 12.35, 18.5 -> 18.50).
+
+    Input a person types is held to the field's places by its form or serializer
+    before it gets here; this rounds what code computed, once. A value that is no
+    number at all is left for `full_clean` to name."""
+    for field in instance._meta.concrete_fields:
+        if not isinstance(field, models.DecimalField):
+            continue
+        value = getattr(instance, field.attname)
+        if value is None or value == "":
+            continue
+        try:
+            number = field.to_python(value)
+            rounded = number.quantize(decimal.Decimal(1).scaleb(-field.decimal_places), decimal.ROUND_HALF_UP)
+        except (ValidationError, decimal.InvalidOperation):
+            continue
+        setattr(instance, field.attname, rounded)
+
+
+def model_clean(instance: models.Model) -> None:
+    """Decimals rounded to their field's places, then the model's own rules."""
+    _round_decimals(instance)
+    instance.full_clean()
+
+
+def model_create(
+    instance: M,
+    *,
+    actor: Actor,
+    action: str,
+    program_id: int | None = None,
+    validate: Callable[[M], None] | None = None,
+) -> M:
+    """Save a new row of the open alliance, checked by `validate` (the service's own
+    rules, run first) and the model's, and record its event with the row as saved."""
+    instance.alliance_id = require_alliance_id()  # type: ignore[attr-defined]
+    if validate is not None:
+        validate(instance)
+    model_clean(instance)
+    instance.save()
+    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id, after=snapshot(instance))
+    return instance
+
+
+def model_update(
+    instance: M,
+    data: Mapping[str, Any],
+    *,
+    allowed: Collection[str],
+    actor: Actor,
+    action: str,
+    program_id: int | None = None,
+    validate: Callable[[M], None] | None = None,
+) -> M:
+    """Change the stored row (locked) with `data`, only fields in `allowed`; the
+    event records what changed, before and after. Nothing changed, nothing saved."""
+    fields_check(data, allowed)
+    # The row as stored, locked: the caller's instance may already carry form input.
+    stored = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
+    before = snapshot(stored)
+    for name, value in data.items():
+        setattr(stored, name, value)
+    if validate is not None:
+        validate(stored)
+    model_clean(stored)
+    after = snapshot(stored)
+    changed = [k for k in after if after[k] != before.get(k)]
+    if not changed:
+        return stored
+    stored.save()
+    audit_event_record(
+        actor=actor,
+        action=action,
+        target=stored,
+        program_id=program_id,
+        before={k: before[k] for k in changed},
+        after={k: after[k] for k in changed},
+    )
+    return stored

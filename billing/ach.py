@@ -19,9 +19,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from billing.crypto import decrypt, encrypt
-from billing.ledger import Actor, _user
 from billing.models import (
     AchBatch,
     BankAccount,
@@ -284,7 +283,7 @@ def ach_file_generate(*, actor: Actor, program: MemberProgram, settlement_date: 
                 file_text=text,
                 entry_count=len(entries),
                 total=sum((Decimal(e.amount_cents) / 100 for _, e in entries), Decimal("0.00")),
-                created_by=_user(actor),
+                created_by=user_of(actor),
             )
             for bank, entry in entries:
                 payment_record(

@@ -30,10 +30,10 @@ from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from alliance.tenancy import require_alliance_id
 from billing.bulk import insert_rows
-from billing.ledger import Actor, _user, to_cents
+from billing.ledger import to_cents
 from billing.models import (
     ZERO,
     ChargeCategory,
@@ -512,7 +512,7 @@ def _write_invoices(
         ],
         returning=True,
     )
-    user_id = getattr(_user(actor), "pk", None)
+    user_id = getattr(user_of(actor), "pk", None)
     rows = list(zip(invoice_ids, pending, strict=True))
     insert_rows(
         LedgerEntry,
@@ -648,7 +648,11 @@ def invoice_run_create(
     with transaction.atomic():
         program_ids = programs_to_invoice()
         run = InvoiceRun.objects.create(
-            period=period, period_start=start, period_end=end, programs_total=len(program_ids), started_by=_user(actor)
+            period=period,
+            period_start=start,
+            period_end=end,
+            programs_total=len(program_ids),
+            started_by=user_of(actor),
         )
         audit_event_record(actor=actor, action="invoice_run.started", target=run, after=snapshot(run))
         if queue:

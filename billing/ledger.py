@@ -10,15 +10,13 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from billing.models import ENTRY_SIGN, ChargeCategory, EntryKind, FamilyAccount, Invoice, LedgerEntry
 from enrollment.models import Child, Enrollment
 
-Actor = AbstractBaseUser | AnonymousUser | None
 CENT = Decimal("0.01")
 
 
@@ -67,7 +65,7 @@ def ledger_entry_post(
             child=child,
             enrollment=enrollment,
             invoice=invoice,
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         audit_event_record(actor=actor, action=f"ledger.{kind}", target=entry, after=snapshot(entry), reason=reason)
     return entry
@@ -101,7 +99,7 @@ def ledger_entry_reverse(
                 enrollment_id=entry.enrollment_id,
                 invoice_id=entry.invoice_id,
                 reverses=entry,
-                created_by=_user(actor),
+                created_by=user_of(actor),
             )
             audit_event_record(
                 actor=actor,
@@ -114,7 +112,3 @@ def ledger_entry_reverse(
     except IntegrityError:
         raise ValidationError("This entry has already been reversed.") from None
     return reversal
-
-
-def _user(actor: Actor):  # type: ignore[no-untyped-def]
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None

@@ -23,10 +23,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Q, Sum
 
-from alliance.audit import audit_event_record
+from alliance.audit import Actor, audit_event_record, user_of
 from alliance.tenancy import require_alliance_id
 from billing.invoicing import DUE_AFTER_DAYS, _locked_counter
-from billing.ledger import Actor, _user
 from billing.models import ZERO, ChargeCategory, EntryKind, FamilyAccount, Invoice, LedgerEntry
 from billing.pricing import month_bounds
 from members.models import MemberProgram, PricingModel, ServiceSubscription
@@ -132,7 +131,7 @@ def member_fees_invoice(*, month: datetime.date, actor: Actor = None) -> MemberF
                         posted_on=end,
                         description=text[:200],
                         invoice=invoice,
-                        created_by=_user(actor),
+                        created_by=user_of(actor),
                     )
                     for fee, text in lines
                 ]

@@ -18,8 +18,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from alliance.audit import audit_event_record, snapshot
-from billing.ledger import Actor, _check_cents, _user, ledger_entry_post
+from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from billing.ledger import _check_cents, ledger_entry_post
 from billing.models import (
     ZERO,
     ChargeCategory,
@@ -113,7 +113,7 @@ def remittance_record(
             for c in PayerClaim.objects.select_for_update().filter(pk__in=[c.pk for c, _ in lines]).order_by("pk")
         }
         remittance = Remittance.objects.create(
-            payer=payer, received_on=received_on, reference=reference.strip(), created_by=_user(actor)
+            payer=payer, received_on=received_on, reference=reference.strip(), created_by=user_of(actor)
         )
         total = ZERO
         for claim_ref, amount in lines:

@@ -11,10 +11,10 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from alliance.models import HUB_ROLES, Membership
 from billing.aging import invoice_open_amount
-from billing.ledger import Actor, _check_cents, _user, ledger_entry_post, ledger_entry_reverse
+from billing.ledger import _check_cents, ledger_entry_post, ledger_entry_reverse
 from billing.models import (
     ChargeCategory,
     CollectionNote,
@@ -103,7 +103,7 @@ def payment_record(
             invoice=invoice,
             entry=entry,
             note=note.strip(),
-            recorded_by=_user(actor),
+            recorded_by=user_of(actor),
         )
         audit_event_record(actor=actor, action="payment.recorded", target=payment, after=snapshot(payment))
     return payment
@@ -204,7 +204,7 @@ def deposit_batch_create(
             deposited_on=deposited_on,
             reference=reference.strip(),
             total=sum((p.amount for p in locked), Decimal("0.00")),
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         Payment.objects.filter(pk__in=[p.pk for p in locked]).update(deposit=batch)
         audit_event_record(
@@ -274,7 +274,7 @@ def collection_note_add(
             note=note.strip(),
             promised_amount=promised_amount,
             promised_on=promised_on,
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         audit_event_record(actor=actor, action="collections.note", target=row, after=snapshot(row))
     return row
@@ -305,7 +305,7 @@ def payment_plan_create(
             every_days=every_days,
             starts_on=starts_on,
             note=note.strip(),
-            created_by=_user(actor),
+            created_by=user_of(actor),
         )
         audit_event_record(actor=actor, action="collections.payment_plan", target=plan, after=snapshot(plan))
     return plan

@@ -14,8 +14,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from alliance.audit import audit_event_record, snapshot
-from billing.ledger import Actor
+from alliance.audit import Actor, audit_event_record, snapshot
 from billing.models import BillingPolicy, DiscountKind, FamilyAccount, RatePlan
 from members.models import MemberProgram
 

@@ -24,10 +24,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from alliance.audit import audit_event_record
+from alliance.audit import Actor, audit_event_record, user_of
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
-from enrollment.services._common import Actor, user_of
 
 REQUIRED = ["child_id", "date", "check_in", "check_out", "absence_reason"]
 OPTIONAL = ["child_name", "note"]

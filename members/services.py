@@ -9,14 +9,13 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import Actor, audit_event_record, fields_check, model_clean, model_create, model_update, snapshot
 from alliance.tenancy import require_alliance_id
 from members.models import (
     Classroom,
@@ -34,9 +33,6 @@ from members.models import (
     Site,
     StaffMember,
 )
-
-Actor = AbstractBaseUser | AnonymousUser | None
-M = TypeVar("M", bound=models.Model)
 
 # Fields each update service accepts; anything else in `data` is refused.
 PROGRAM_PROFILE_FIELDS = frozenset(
@@ -91,70 +87,19 @@ SERVICE_FIELDS = frozenset({"name", "description", "pricing_model", "rate", "is_
 SUBSCRIPTION_FIELDS = frozenset({"pricing_model", "rate", "starts_on", "ends_on", "note"})
 
 
-def _normalize_decimals(instance: models.Model) -> None:
-    """Money and FTE keep their field's places (18.5 becomes 18.50) once valid."""
-    for field in instance._meta.concrete_fields:
-        value = getattr(instance, field.attname)
-        if isinstance(field, models.DecimalField) and isinstance(value, Decimal):
-            setattr(instance, field.attname, value.quantize(Decimal(1).scaleb(-field.decimal_places)))
-
-
-def _full_clean(instance: models.Model) -> None:
-    instance.full_clean()
-    _normalize_decimals(instance)
-
-
-def _create(instance: M, *, actor: Actor, action: str, program_id: int | None) -> M:
-    instance.alliance_id = require_alliance_id()  # type: ignore[attr-defined]
-    _full_clean(instance)
-    instance.save()
-    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id, after=snapshot(instance))
-    return instance
-
-
-def _update(
-    instance: M, data: Mapping[str, Any], *, allowed: frozenset[str], actor: Actor, action: str, program_id: int | None
-) -> M:
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
-    # The row as stored, locked: the caller's instance may already carry form input.
-    stored = type(instance).objects.select_for_update().get(pk=instance.pk)  # type: ignore[attr-defined]
-    before = snapshot(stored)
-    for name, value in data.items():
-        setattr(stored, name, value)
-    _full_clean(stored)
-    after = snapshot(stored)
-    if after == before:
-        return stored
-    stored.save()
-    changed = [k for k in after if after[k] != before.get(k)]
-    audit_event_record(
-        actor=actor,
-        action=action,
-        target=stored,
-        program_id=program_id,
-        before={k: before[k] for k in changed},
-        after={k: after[k] for k in changed},
-    )
-    return stored
-
-
 # --- Programs ---------------------------------------------------------------
 @transaction.atomic
 def program_create(
     *, actor: Actor, name: str, kind: str, status: str = ProgramStatus.APPLICANT, **profile: Any
 ) -> MemberProgram:
-    unknown = set(profile) - PROGRAM_PROFILE_FIELDS
-    if unknown:
-        raise ValidationError(f"Unknown program fields: {', '.join(sorted(unknown))}.")
+    fields_check(profile, PROGRAM_PROFILE_FIELDS)
     if status != ProgramStatus.APPLICANT and not profile.get("joined_on"):
         profile["joined_on"] = timezone.localdate()
-    program = MemberProgram(name=name, kind=kind, status=status, status_changed_on=timezone.localdate(), **profile)
-    program.alliance_id = require_alliance_id()
-    _full_clean(program)
-    program.save()
-    audit_event_record(actor=actor, action="program.created", target=program, after=snapshot(program))
+    program = model_create(
+        MemberProgram(name=name, kind=kind, status=status, status_changed_on=timezone.localdate(), **profile),
+        actor=actor,
+        action="program.created",
+    )
     _qris_history_append(actor=actor, program=program, before=(None, None))
     return program
 
@@ -165,7 +110,7 @@ def program_update(*, actor: Actor, program: MemberProgram, data: Mapping[str, A
     appends a row to the rating history."""
     stored = MemberProgram.objects.select_for_update().get(pk=program.pk)
     before = (stored.qris_rating, stored.qris_rated_on)
-    updated = _update(
+    updated = model_update(
         stored, data, allowed=PROGRAM_PROFILE_FIELDS, actor=actor, action="program.updated", program_id=program.pk
     )
     _qris_history_append(actor=actor, program=updated, before=before)
@@ -188,7 +133,7 @@ def _qris_history_append(
         note="" if program.qris_rating else "Rating removed",
         recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
     )
-    _full_clean(row)
+    model_clean(row)
     row.save()
     audit_event_record(
         actor=actor,
@@ -252,7 +197,7 @@ def inspection_create(
     corrective_action_due: datetime.date | None = None,
     corrected_on: datetime.date | None = None,
 ) -> LicensingInspection:
-    return _create(
+    return model_create(
         LicensingInspection(
             program=program,
             inspected_on=inspected_on,
@@ -270,7 +215,7 @@ def inspection_create(
 
 @transaction.atomic
 def inspection_update(*, actor: Actor, inspection: LicensingInspection, data: Mapping[str, Any]) -> LicensingInspection:
-    return _update(
+    return model_update(
         inspection,
         data,
         allowed=INSPECTION_FIELDS,
@@ -294,7 +239,7 @@ def site_create(
     opened_on: datetime.date | None = None,
     closed_on: datetime.date | None = None,
 ) -> Site:
-    return _create(
+    return model_create(
         Site(
             program=program,
             name=name,
@@ -313,7 +258,7 @@ def site_create(
 
 @transaction.atomic
 def site_update(*, actor: Actor, site: Site, data: Mapping[str, Any]) -> Site:
-    return _update(site, data, allowed=SITE_FIELDS, actor=actor, action="site.updated", program_id=site.program_id)
+    return model_update(site, data, allowed=SITE_FIELDS, actor=actor, action="site.updated", program_id=site.program_id)
 
 
 def _check_site_of_program(site: Site, program: MemberProgram | None) -> None:
@@ -384,7 +329,7 @@ def classroom_create(
 def classroom_update(*, actor: Actor, classroom: Classroom, data: Mapping[str, Any]) -> Classroom:
     if "site" in data:
         _check_site_of_program(data["site"], classroom.site.program)
-    return _update(
+    return model_update(
         classroom,
         data,
         allowed=CLASSROOM_FIELDS,
@@ -447,7 +392,7 @@ def staff_create(
     site: Site | None = None,
     ended_on: datetime.date | None = None,
 ) -> StaffMember:
-    return _create(
+    return model_create(
         StaffMember(
             program=program,
             site=site,
@@ -472,7 +417,9 @@ def staff_create(
 
 @transaction.atomic
 def staff_update(*, actor: Actor, staff: StaffMember, data: Mapping[str, Any]) -> StaffMember:
-    return _update(staff, data, allowed=STAFF_FIELDS, actor=actor, action="staff.updated", program_id=staff.program_id)
+    return model_update(
+        staff, data, allowed=STAFF_FIELDS, actor=actor, action="staff.updated", program_id=staff.program_id
+    )
 
 
 @transaction.atomic
@@ -485,7 +432,7 @@ def credential_create(
     issued_on: datetime.date | None = None,
     expires_on: datetime.date | None = None,
 ) -> Credential:
-    return _create(
+    return model_create(
         Credential(staff=staff, name=name, identifier=identifier, issued_on=issued_on, expires_on=expires_on),
         actor=actor,
         action="credential.created",
@@ -495,7 +442,7 @@ def credential_create(
 
 @transaction.atomic
 def credential_update(*, actor: Actor, credential: Credential, data: Mapping[str, Any]) -> Credential:
-    return _update(
+    return model_update(
         credential,
         data,
         allowed=CREDENTIAL_FIELDS,
@@ -542,7 +489,7 @@ def monthly_costs_set(
         row.amount = amount
         row.note = notes.get(category, row.note)
         try:
-            _full_clean(row)
+            model_clean(row)
         except ValidationError as exc:
             for field, messages in exc.message_dict.items():
                 errors.setdefault(category if field == "amount" else field, []).extend(messages)
@@ -572,7 +519,7 @@ def monthly_costs_set(
 def hub_service_create(
     *, actor: Actor, name: str, pricing_model: str, rate: Decimal, description: str = "", is_active: bool = True
 ) -> HubService:
-    return _create(
+    return model_create(
         HubService(name=name, pricing_model=pricing_model, rate=rate, description=description, is_active=is_active),
         actor=actor,
         action="hub_service.created",
@@ -582,7 +529,9 @@ def hub_service_create(
 
 @transaction.atomic
 def hub_service_update(*, actor: Actor, service: HubService, data: Mapping[str, Any]) -> HubService:
-    return _update(service, data, allowed=SERVICE_FIELDS, actor=actor, action="hub_service.updated", program_id=None)
+    return model_update(
+        service, data, allowed=SERVICE_FIELDS, actor=actor, action="hub_service.updated", program_id=None
+    )
 
 
 @transaction.atomic
@@ -602,7 +551,7 @@ def subscription_create(
         raise ValidationError({"service": f"{service} is no longer offered."})
     # Serialise agreements of one program so two overlapping ones cannot both pass.
     MemberProgram.objects.select_for_update().filter(pk=program.pk).first()
-    return _create(
+    return model_create(
         ServiceSubscription(
             program=program,
             service=service,
@@ -623,7 +572,7 @@ def subscription_update(
     *, actor: Actor, subscription: ServiceSubscription, data: Mapping[str, Any]
 ) -> ServiceSubscription:
     MemberProgram.objects.select_for_update().filter(pk=subscription.program_id).first()
-    return _update(
+    return model_update(
         subscription,
         data,
         allowed=SUBSCRIPTION_FIELDS,

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import audit_event_record, fields_check, snapshot, user_of
 from alliance.models import Alliance
 from alliance.tenancy import require_alliance_id
 from enrollment.models import (
@@ -46,7 +46,6 @@ from enrollment.services import (
     waitlist_application_create,
     waitlist_entry_withdraw,
 )
-from enrollment.services._common import user_of
 from members.models import MemberProgram, ProgramStatus
 from outreach.models import (
     PUBLIC_FIELDS,
@@ -74,9 +73,7 @@ def _hash_token(token: str) -> str:
 @transaction.atomic
 def listing_save(*, actor: Actor, program: MemberProgram, data: Mapping[str, Any]) -> PublicListing:
     """Create or change a program's public listing: publish or not, and which facts show."""
-    unknown = set(data) - LISTING_FIELDS
-    if unknown:
-        raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
+    fields_check(data, LISTING_FIELDS)
     listing = PublicListing.objects.select_for_update().filter(program=program).first() or PublicListing(
         alliance_id=require_alliance_id(), program=program
     )

@@ -1,27 +1,19 @@
-"""What every enrollment service shares: the actor, hub checks, formatting."""
+"""What every enrollment service shares: the actor (alliance.audit), hub checks, formatting."""
 
 from __future__ import annotations
 
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from alliance.audit import Actor
 from alliance.models import HUB_ROLES, Alliance, Membership
 from alliance.tenancy import require_alliance_id
 
-Actor = AbstractBaseUser | AnonymousUser | None
-
 OVERRIDE_REASON_MIN_LENGTH = 10
-
-
-def user_of(actor: Actor) -> Any:
-    """The signed-in user behind an actor, or None (a task, the seed)."""
-    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
 def alliance_zone() -> ZoneInfo:

@@ -13,10 +13,10 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
-from enrollment.services._common import Actor, alliance_today, day_text, user_of
+from enrollment.services._common import alliance_today, day_text
 
 
 def _user(actor: Actor):  # type: ignore[no-untyped-def]

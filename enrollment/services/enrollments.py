@@ -23,7 +23,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from alliance.tenancy import require_alliance_id
 from enrollment.models import (
     PERSON_END_REASONS,
@@ -36,7 +36,7 @@ from enrollment.models import (
     OfferStatus,
 )
 from enrollment.rules import DayLength, age_group_on, age_in_months, age_label, classroom_takes, schedule_fte
-from enrollment.services._common import Actor, check_override, day_text, fte_text, user_of
+from enrollment.services._common import check_override, day_text, fte_text
 from enrollment.vacancy import classroom_last_change, room_days
 from members.models import AgeGroup, Classroom, ProgramStatus, weekdays_label
 

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import audit_event_record, fields_check, model_create, model_update
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AgeBand, Child, Family, Guardian, WaitlistEntry, WaitlistStatus
 from enrollment.rules import BANDED_GROUPS, Band, age_group_on
@@ -37,49 +37,11 @@ EXPECTED_BIRTH_WITHIN_DAYS = 300
 OLDEST_CHILD_YEARS = 14
 
 
-def _refuse_unknown(data: Mapping[str, Any], allowed: frozenset[str]) -> None:
-    unknown = set(data) - allowed
-    if unknown:
-        raise ValidationError(f"These fields cannot be set here: {', '.join(sorted(unknown))}.")
-
-
 def _strip(instance: models.Model, *names: str) -> None:
     for name in names:
         value = getattr(instance, name)
         if isinstance(value, str):
             setattr(instance, name, value.strip())
-
-
-def _save_new(instance: models.Model, *, actor: Actor, action: str, program_id: int | None = None) -> None:
-    instance.alliance_id = require_alliance_id()  # type: ignore[attr-defined]
-    instance.full_clean()
-    instance.save()
-    audit_event_record(actor=actor, action=action, target=instance, program_id=program_id, after=snapshot(instance))
-
-
-def _save_changes(
-    instance: models.Model, data: Mapping[str, Any], *, actor: Actor, action: str, validate: Any = None
-) -> models.Model:
-    stored = type(instance).objects.select_for_update().get(pk=instance.pk)  # type: ignore[attr-defined]
-    before = snapshot(stored)
-    for name, value in data.items():
-        setattr(stored, name, value)
-    if validate:
-        validate(stored)
-    stored.full_clean()
-    after = snapshot(stored)
-    changed = [k for k in after if after[k] != before.get(k)]
-    if not changed:
-        return stored
-    stored.save()
-    audit_event_record(
-        actor=actor,
-        action=action,
-        target=stored,
-        before={k: before[k] for k in changed},
-        after={k: after[k] for k in changed},
-    )
-    return stored
 
 
 # --- Families ---------------------------------------------------------------
@@ -91,27 +53,20 @@ def _validate_family(family: Family) -> None:
 
 @transaction.atomic
 def family_create(*, actor: Actor, name: str, **fields: Any) -> Family:
-    _refuse_unknown(fields, FAMILY_FIELDS)
-    family = Family(name=name, **fields)
-    _validate_family(family)
-    _save_new(family, actor=actor, action="family.created")
-    return family
+    fields_check(fields, FAMILY_FIELDS)
+    return model_create(Family(name=name, **fields), actor=actor, action="family.created", validate=_validate_family)
 
 
 @transaction.atomic
 def family_update(*, actor: Actor, family: Family, data: Mapping[str, Any]) -> Family:
-    _refuse_unknown(data, FAMILY_FIELDS)
-    return _save_changes(
-        family,
-        data,
-        actor=actor,
-        action="family.updated",  # type: ignore[return-value]
-        validate=_validate_family,
+    return model_update(
+        family, data, allowed=FAMILY_FIELDS, actor=actor, action="family.updated", validate=_validate_family
     )
 
 
 # --- Guardians --------------------------------------------------------------
 def _validate_guardian(guardian: Guardian) -> None:
+    """A guardian's own rules; then the family keeps exactly one first contact."""
     _strip(guardian, "first_name", "last_name", "email", "phone")
     errors: dict[str, str] = {}
     if not guardian.first_name:
@@ -122,6 +77,7 @@ def _validate_guardian(guardian: Guardian) -> None:
         errors["phone"] = "Give a phone number or an email address, so the program can reach them."
     if errors:
         raise ValidationError(errors)
+    _one_primary_contact(guardian)
 
 
 def _one_primary_contact(guardian: Guardian) -> None:
@@ -134,28 +90,19 @@ def _one_primary_contact(guardian: Guardian) -> None:
 
 @transaction.atomic
 def guardian_create(*, actor: Actor, family: Family, first_name: str, last_name: str, **fields: Any) -> Guardian:
-    _refuse_unknown(fields, GUARDIAN_FIELDS)
-    guardian = Guardian(family=family, first_name=first_name, last_name=last_name, **fields)
-    _validate_guardian(guardian)
-    _one_primary_contact(guardian)
-    _save_new(guardian, actor=actor, action="guardian.created")
-    return guardian
+    fields_check(fields, GUARDIAN_FIELDS)
+    return model_create(
+        Guardian(family=family, first_name=first_name, last_name=last_name, **fields),
+        actor=actor,
+        action="guardian.created",
+        validate=_validate_guardian,
+    )
 
 
 @transaction.atomic
 def guardian_update(*, actor: Actor, guardian: Guardian, data: Mapping[str, Any]) -> Guardian:
-    _refuse_unknown(data, GUARDIAN_FIELDS)
-
-    def validate(stored: Guardian) -> None:
-        _validate_guardian(stored)
-        _one_primary_contact(stored)
-
-    return _save_changes(
-        guardian,
-        data,
-        actor=actor,
-        action="guardian.updated",  # type: ignore[return-value]
-        validate=validate,
+    return model_update(
+        guardian, data, allowed=GUARDIAN_FIELDS, actor=actor, action="guardian.updated", validate=_validate_guardian
     )
 
 
@@ -181,22 +128,19 @@ def _validate_child(child: Child) -> None:
 def child_create(
     *, actor: Actor, family: Family, first_name: str, last_name: str, date_of_birth: datetime.date, **fields: Any
 ) -> Child:
-    _refuse_unknown(fields, CHILD_FIELDS)
-    child = Child(family=family, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, **fields)
-    _validate_child(child)
-    _save_new(child, actor=actor, action="child.created")
-    return child
+    fields_check(fields, CHILD_FIELDS)
+    return model_create(
+        Child(family=family, first_name=first_name, last_name=last_name, date_of_birth=date_of_birth, **fields),
+        actor=actor,
+        action="child.created",
+        validate=_validate_child,
+    )
 
 
 @transaction.atomic
 def child_update(*, actor: Actor, child: Child, data: Mapping[str, Any]) -> Child:
-    _refuse_unknown(data, CHILD_FIELDS)
-    updated: Child = _save_changes(
-        child,
-        data,
-        actor=actor,
-        action="child.updated",  # type: ignore[assignment]
-        validate=_validate_child,
+    updated = model_update(
+        child, data, allowed=CHILD_FIELDS, actor=actor, action="child.updated", validate=_validate_child
     )
     if "date_of_birth" in data:
         refresh_waitlist_age_groups(child_id=updated.pk)

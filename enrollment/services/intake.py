@@ -13,8 +13,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alliance.audit import Actor
 from enrollment.models import Child, Enrollment, Family, WaitlistEntry
-from enrollment.services._common import Actor
 from enrollment.services.enrollments import enrollment_create
 from enrollment.services.families import child_create, family_create, guardian_create
 from enrollment.services.waitlist import waitlist_entry_create

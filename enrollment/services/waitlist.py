@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.audit import audit_event_record, snapshot
+from alliance.audit import Actor, audit_event_record, fields_check, snapshot, user_of
 from alliance.tenancy import require_alliance_id
 from enrollment.models import (
     Enrollment,
@@ -30,7 +30,7 @@ from enrollment.models import (
     WaitlistStatus,
 )
 from enrollment.rules import DayLength, age_group_on, age_in_months, age_label, schedule_fte
-from enrollment.services._common import Actor, alliance_today, day_text, user_of
+from enrollment.services._common import alliance_today, day_text
 from enrollment.services.enrollments import (
     _check_schedule,
     _locked_classroom,
@@ -174,9 +174,7 @@ def waitlist_entry_create(
 
 @transaction.atomic
 def waitlist_entry_update(*, actor: Actor, entry: WaitlistEntry, data: Mapping[str, Any]) -> WaitlistEntry:
-    unknown = set(data) - ENTRY_FIELDS
-    if unknown:
-        raise ValidationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    fields_check(data, ENTRY_FIELDS)
     stored = WaitlistEntry.objects.select_for_update(of=("self",)).select_related("child", "program").get(pk=entry.pk)
     if stored.status not in OPEN_ENTRY_STATUSES:
         raise ValidationError(f"This entry is {stored.get_status_display().lower()}; it can no longer change.")

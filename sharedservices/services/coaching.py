@@ -10,9 +10,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alliance.audit import Actor, model_create, model_update, user_of
 from members.models import MemberProgram
 from sharedservices.models import CoachingGoal, CoachVisit, GoalStatus
-from sharedservices.services._common import Actor, alliance_today, create_row, update_row, user_of
+from sharedservices.services._common import alliance_today
 
 GOAL_FIELDS = frozenset({"title", "focus", "due_on", "status", "notes"})
 
@@ -36,7 +37,7 @@ def coach_visit_create(
     next_steps: str = "",
 ) -> CoachVisit:
     """A coach logs a visit they made (the coach is the person logging it)."""
-    return create_row(
+    return model_create(
         CoachVisit(
             program=program,
             coach=user_of(actor),
@@ -66,7 +67,7 @@ def coaching_goal_create(
 ) -> CoachingGoal:
     if due_on < alliance_today():
         raise ValidationError({"due_on": "A new goal is due today or later."})
-    return create_row(
+    return model_create(
         CoachingGoal(
             program=program,
             visit=visit,
@@ -89,7 +90,7 @@ def coaching_goal_update(*, actor: Actor, goal: CoachingGoal, data: Mapping[str,
         if data["status"] not in GoalStatus.values:
             raise ValidationError({"status": "Unknown status."})
         data["status_changed_on"] = alliance_today()
-    return update_row(
+    return model_update(
         goal,
         data,
         allowed=GOAL_FIELDS | {"status_changed_on"},

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.audit import audit_event_record
+from alliance.audit import Actor, audit_event_record, model_create, model_update, user_of
 from members.models import MemberProgram
 from sharedservices.models import (
     CatalogueItem,
@@ -27,7 +27,7 @@ from sharedservices.models import (
     Vendor,
 )
 from sharedservices.models.base import ZERO
-from sharedservices.services._common import Actor, alliance_date, alliance_today, create_row, update_row, user_of
+from sharedservices.services._common import alliance_date, alliance_today
 
 VENDOR_FIELDS = frozenset({"name", "contact_name", "email", "phone", "is_active", "notes"})
 ITEM_FIELDS = frozenset({"name", "sku", "unit", "alliance_price", "list_price", "is_active"})
@@ -45,7 +45,7 @@ def vendor_create(
     notes: str = "",
     is_active: bool = True,
 ) -> Vendor:
-    return create_row(
+    return model_create(
         Vendor(name=name, contact_name=contact_name, email=email, phone=phone, notes=notes, is_active=is_active),
         actor=actor,
         action="vendor.created",
@@ -54,7 +54,7 @@ def vendor_create(
 
 @transaction.atomic
 def vendor_update(*, actor: Actor, vendor: Vendor, data: Mapping[str, Any]) -> Vendor:
-    return update_row(vendor, data, allowed=VENDOR_FIELDS, actor=actor, action="vendor.updated")
+    return model_update(vendor, data, allowed=VENDOR_FIELDS, actor=actor, action="vendor.updated")
 
 
 @transaction.atomic
@@ -69,7 +69,7 @@ def catalogue_item_create(
     sku: str = "",
     is_active: bool = True,
 ) -> CatalogueItem:
-    return create_row(
+    return model_create(
         CatalogueItem(
             vendor=vendor,
             name=name,
@@ -86,7 +86,7 @@ def catalogue_item_create(
 
 @transaction.atomic
 def catalogue_item_update(*, actor: Actor, item: CatalogueItem, data: Mapping[str, Any]) -> CatalogueItem:
-    return update_row(item, data, allowed=ITEM_FIELDS, actor=actor, action="catalogue_item.updated")
+    return model_update(item, data, allowed=ITEM_FIELDS, actor=actor, action="catalogue_item.updated")
 
 
 @transaction.atomic
@@ -95,7 +95,7 @@ def purchasing_cycle_create(
 ) -> PurchasingCycle:
     if closes_on < alliance_today():
         raise ValidationError({"closes_on": "Orders must close today or later."})
-    return create_row(
+    return model_create(
         PurchasingCycle(name=name, closes_on=closes_on, delivery_on=delivery_on),
         actor=actor,
         action="purchasing_cycle.created",
@@ -138,7 +138,7 @@ def member_order_line_set(
     if not (item.is_active and item.vendor.is_active):
         raise ValidationError({"item": f"{item.name} is no longer offered."})
     if order is None:
-        order = create_row(
+        order = model_create(
             MemberOrder(cycle=cycle, program=program, created_by=user_of(actor)),
             actor=actor,
             action="purchasing.order_created",
@@ -270,7 +270,7 @@ def delivery_record(
         line.delivered_on = delivered_on
         line.savings = (line.list_price - line.alliance_price) * line.delivered_quantity
     MemberOrderLine.objects.bulk_update(lines, ["delivered_quantity", "delivered_on", "savings"])
-    delivery = create_row(
+    delivery = model_create(
         Delivery(
             purchase_order=purchase_order,
             program=program,

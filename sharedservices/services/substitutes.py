@@ -17,7 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from alliance.audit import audit_event_record
+from alliance.audit import Actor, audit_event_record, model_clean, model_create, model_update, user_of
 from members.models import Classroom, MemberProgram
 from sharedservices.matching import cover_candidates, day_label, hm
 from sharedservices.models import (
@@ -31,7 +31,7 @@ from sharedservices.models import (
     SubstituteCredential,
 )
 from sharedservices.models.substitutes import MAX_COVER_HOURS, hours_between, on_quarter_hour
-from sharedservices.services._common import Actor, alliance_today, create_row, full_clean, update_row, user_of
+from sharedservices.services._common import alliance_today
 
 SUBSTITUTE_FIELDS = frozenset(
     {"first_name", "last_name", "email", "phone", "employment", "home_program", "age_groups", "is_active", "notes"}
@@ -55,7 +55,7 @@ def substitute_create(
     notes: str = "",
     is_active: bool = True,
 ) -> Substitute:
-    return create_row(
+    return model_create(
         Substitute(
             first_name=first_name,
             last_name=last_name,
@@ -74,7 +74,7 @@ def substitute_create(
 
 @transaction.atomic
 def substitute_update(*, actor: Actor, substitute: Substitute, data: Mapping[str, Any]) -> Substitute:
-    return update_row(substitute, data, allowed=SUBSTITUTE_FIELDS, actor=actor, action="substitute.updated")
+    return model_update(substitute, data, allowed=SUBSTITUTE_FIELDS, actor=actor, action="substitute.updated")
 
 
 @transaction.atomic
@@ -87,7 +87,7 @@ def substitute_credential_add(
     issued_on: datetime.date | None = None,
     expires_on: datetime.date | None = None,
 ) -> SubstituteCredential:
-    return create_row(
+    return model_create(
         SubstituteCredential(
             substitute=substitute, kind=kind, identifier=identifier, issued_on=issued_on, expires_on=expires_on
         ),
@@ -102,7 +102,7 @@ def substitute_clearance_add(
 ) -> SubstituteClearance:
     if cleared_on > alliance_today():
         raise ValidationError({"cleared_on": "A clearance date cannot be in the future."})
-    return create_row(
+    return model_create(
         SubstituteClearance(substitute=substitute, program=program, cleared_on=cleared_on, note=note),
         actor=actor,
         action="substitute.cleared",
@@ -161,7 +161,7 @@ def substitute_availability_set(
         row = existing.get(day) or SubstituteAvailability(substitute=substitute, day=day)
         row.alliance_id = substitute.alliance_id
         row.starts_at, row.ends_at = starts_at, ends_at
-        full_clean(row)
+        model_clean(row)
         row.save()
         rows.append(row)
     audit_event_record(
@@ -250,7 +250,7 @@ def cover_request_create(
         notes=notes,
         requested_by=user_of(actor),
     )
-    return create_row(cover, actor=actor, action="cover.requested", program_id=program.pk)
+    return model_create(cover, actor=actor, action="cover.requested", program_id=program.pk)
 
 
 def _locked(cover: CoverRequest) -> CoverRequest:
