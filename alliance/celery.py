@@ -3,6 +3,9 @@
 Tasks take IDs, never model instances. A task with `base=AllianceTask` takes
 `alliance_id` as its first argument and runs inside `alliance_scope`, so the
 fail-closed manager and row-level security both see the right alliance.
+
+Beat's schedule is `CELERY_BEAT_SCHEDULE` in settings, the one table of every
+scheduled task; each entry is a fan-out (`queue_for_every_alliance`).
 """
 
 from __future__ import annotations
@@ -27,6 +30,17 @@ def _connect_observability() -> None:
 
 
 _connect_observability()
+
+
+def queue_for_every_alliance(task: Task) -> list[int]:
+    """Queue `task` once per alliance (Alliance is the global tenants table): what each of
+    beat's entries (settings.CELERY_BEAT_SCHEDULE) does. Returns the alliances' ids."""
+    from alliance.models import Alliance
+
+    alliance_ids = list(Alliance.objects.order_by("pk").values_list("pk", flat=True))
+    for alliance_id in alliance_ids:
+        task.delay(alliance_id)
+    return alliance_ids
 
 
 class AllianceTask(Task):

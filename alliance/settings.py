@@ -136,20 +136,39 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
-# Celery beat: the nightly Iron Triangle rollups (one task per alliance), at 02:30 UTC,
-# and the weekly digest of flagged members.
+# Celery beat: every scheduled task of every app, here and nowhere else (times in UTC; no
+# tasks.py adds entries of its own). Each is a fan-out that queues one task per alliance
+# (alliance/celery.py: queue_for_every_alliance). tests/alliance/test_beat_schedule.py
+# lists them: an entry added or dropped here changes that list too.
 # HUB_ROLLUP_INTERVAL_SECONDS replaces the nightly time by an interval (the production-shape
 # test watches beat trigger a rollup within seconds); leave it unset in production.
 _rollup_interval = env_int("HUB_ROLLUP_INTERVAL_SECONDS", 0)
 CELERY_BEAT_SCHEDULE = {
+    # 02:30: the Iron Triangle rollups.
     "metrics-nightly-rollups": {
         "task": "metrics.nightly_rollups",
         "schedule": _rollup_interval if _rollup_interval > 0 else crontab(hour=2, minute=30),
     },
-    # Monday 12:00 UTC: the weekly digest of flagged members to Hub staff.
+    # Monday 12:00: the weekly digest of flagged members to Hub staff.
     "metrics-weekly-digest": {
         "task": "metrics.weekly_digests",
         "schedule": crontab(day_of_week="mon", hour=12, minute=0),
+    },
+    # Hourly, a quarter past: offers past their respond-by date lapse (pages already show them
+    # as lapsed, so an hour's delay changes nothing a family would notice).
+    "enrollment-expire-offers": {
+        "task": "enrollment.offers_expire_everywhere",
+        "schedule": crontab(minute=15),
+    },
+    # 05:30: open cover requests whose day has passed close as not filled.
+    "sharedservices-lapse-cover-requests": {
+        "task": "sharedservices.cover_requests_lapse_everywhere",
+        "schedule": crontab(hour=5, minute=30),
+    },
+    # 07:15: late fees on overdue balances.
+    "billing-late-fees-daily": {
+        "task": "billing.late_fees_daily",
+        "schedule": crontab(hour=7, minute=15),
     },
 }
 # The rollup reads its finance source on a second database connection while the first writes the

@@ -4,7 +4,7 @@ commits on its own and the run's progress row is visible while it runs."""
 
 from __future__ import annotations
 
-from alliance.celery import AllianceTask, app
+from alliance.celery import AllianceTask, app, queue_for_every_alliance
 from billing import invoicing
 
 
@@ -95,17 +95,4 @@ def apply_late_fees(alliance_id: int, as_of: str | None = None) -> dict:
 @app.task(name="billing.late_fees_daily")
 def late_fees_daily() -> list[int]:
     """Queue the late-fee task once per alliance (Alliance is the global tenants table)."""
-    from alliance.models import Alliance
-
-    alliance_ids = list(Alliance.objects.order_by("pk").values_list("pk", flat=True))
-    for alliance_id in alliance_ids:
-        apply_late_fees.delay(alliance_id)
-    return alliance_ids
-
-
-@app.on_after_finalize.connect
-def _schedule_daily(sender, **kwargs):  # type: ignore[no-untyped-def]
-    # Registered here rather than in settings' CELERY_BEAT_SCHEDULE: billing owns its schedule.
-    from celery.schedules import crontab
-
-    sender.add_periodic_task(crontab(hour=7, minute=15), late_fees_daily.s(), name="billing-late-fees-daily")
+    return queue_for_every_alliance(apply_late_fees)

@@ -12,7 +12,7 @@ from typing import Any
 
 from celery import shared_task
 
-from alliance.celery import AllianceTask
+from alliance.celery import AllianceTask, queue_for_every_alliance
 from alliance.models import Alliance
 from metrics.rollups import nightly_range, rollup_alliance
 
@@ -33,10 +33,7 @@ def rollup_alliance_task(alliance_id: int, start: str | None = None, end: str | 
 @shared_task(name="metrics.nightly_rollups")
 def nightly_rollups() -> list[int]:
     """Queue one rollup per alliance (Alliance is the global tenants table)."""
-    alliance_ids = list(Alliance.objects.order_by("pk").values_list("pk", flat=True))
-    for alliance_id in alliance_ids:
-        rollup_alliance_task.delay(alliance_id)
-    return alliance_ids
+    return queue_for_every_alliance(rollup_alliance_task)
 
 
 @shared_task(base=AllianceTask, name="metrics.weekly_digest")
@@ -49,7 +46,5 @@ def weekly_digest_task(alliance_id: int) -> dict[str, Any]:
 
 @shared_task(name="metrics.weekly_digests")
 def weekly_digests() -> list[int]:
-    alliance_ids = list(Alliance.objects.order_by("pk").values_list("pk", flat=True))
-    for alliance_id in alliance_ids:
-        weekly_digest_task.delay(alliance_id)
-    return alliance_ids
+    """Queue one digest per alliance."""
+    return queue_for_every_alliance(weekly_digest_task)
