@@ -19,10 +19,6 @@ from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource,
 from enrollment.services._common import alliance_today, day_text
 
 
-def _user(actor: Actor):  # type: ignore[no-untyped-def]
-    return user_of(actor)
-
-
 def _time_text(value: datetime.time | None) -> str:
     return value.strftime("%H:%M") if value else "—"
 
@@ -72,7 +68,7 @@ def attendance_check_in(
         day=day,
         check_in=at.replace(second=0, microsecond=0),
         source=source,
-        checked_in_by=_user(actor),
+        checked_in_by=user_of(actor),
     )
     try:
         with transaction.atomic():
@@ -105,7 +101,7 @@ def attendance_check_out(
             f"Check-out at {_time_text(at)} would be before check-in at {_time_text(record.check_in)}.",
             code="out_before_in",
         )
-    record.check_out, record.checked_out_by = at, _user(actor)
+    record.check_out, record.checked_out_by = at, user_of(actor)
     record.save()
     return record
 
@@ -122,7 +118,7 @@ def attendance_mark_absent(
         raise ValidationError(_describe(record) + "; undo the check-in first.", code="already_recorded")
     if record is None:
         record = AttendanceRecord(
-            alliance_id=require_alliance_id(), enrollment=enrollment, day=day, checked_in_by=_user(actor)
+            alliance_id=require_alliance_id(), enrollment=enrollment, day=day, checked_in_by=user_of(actor)
         )
     record.absence_reason, record.note = reason, note.strip()[:200]
     record.save()
