@@ -56,7 +56,7 @@ def visible_to(membership: Membership, queryset: models.QuerySet[M]) -> models.Q
             if _crosses_many(queryset.model, program_field):
                 # e.g. a family seen through its children's enrollments: filter by
                 # id so each row appears once and .get() stays unambiguous.
-                return queryset.filter(pk__in=queryset.model.objects.filter(**lookup).values("pk"))
+                return queryset.filter(pk__in=queryset.model._default_manager.filter(**lookup).values("pk"))
             return queryset.filter(**lookup)
     return queryset.none()
 

@@ -12,7 +12,7 @@ from contextlib import ExitStack
 from typing import Any, ClassVar
 
 from django.db import models
-from rest_framework import viewsets
+from rest_framework import serializers, viewsets
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from alliance.access import membership_for_request, visible_to
 from alliance.localization import alliance_local
 from alliance.observability import note_alliance
-from alliance.tenancy import alliance_scope
+from alliance.tenancy import TenantModel, alliance_scope
 from alliance.views_base import HUB_ONLY
 
 
@@ -29,7 +29,7 @@ class AllianceViewSetMixin:
     write_roles: ClassVar[frozenset[str]] = HUB_ONLY
     # Tenant managers raise outside a scope, so viewsets name their model
     # rather than a class-level queryset.
-    model: ClassVar[type[models.Model]]
+    model: ClassVar[type[TenantModel]]
 
     def dispatch(self, request: Any, *args: Any, **kwargs: Any) -> Response:
         with ExitStack() as stack:
@@ -54,12 +54,16 @@ class AllianceViewSetMixin:
 
     def get_queryset(self) -> models.QuerySet:
         if getattr(self, "swagger_fake_view", False):
-            return self.model.objects.unscoped().none()  # type: ignore[attr-defined]
+            return self.model.objects.unscoped().none()
         queryset = self.base_queryset()
         return visible_to(self.membership, queryset)
 
     def base_queryset(self) -> models.QuerySet:
-        return self.model.objects.all()  # type: ignore[attr-defined]
+        return self.model.objects.all()
+
+    def stored(self, serializer: serializers.BaseSerializer[Any]) -> Any:
+        """The row an update changes (DRF sets it before perform_update)."""
+        return serializer.instance
 
 
 class AllianceReadOnlyViewSet(AllianceViewSetMixin, viewsets.ReadOnlyModelViewSet):

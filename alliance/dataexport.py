@@ -25,7 +25,7 @@ from alliance.models import Alliance, DataExport
 from alliance.tenancy import TenantModel
 
 
-def tenant_models() -> list[type[models.Model]]:
+def tenant_models() -> list[type[TenantModel]]:
     return sorted(
         (m for m in apps.get_models() if issubclass(m, TenantModel)),
         key=lambda m: m._meta.label,

@@ -4,12 +4,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.generic import FormView, ListView, TemplateView
+from django.views.generic import FormView, ListView, TemplateView, View
 
 from alliance.access import memberships_of
 from alliance.filters import AuditEventFilter
@@ -178,25 +179,28 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
     from alliance.models import ApiToken
     from alliance.tokens import api_token_create, api_token_revoke
 
+    user = request.user
+    if isinstance(user, AnonymousUser):  # login_required lets no anonymous visitor in
+        raise Http404("Sign in first.")
     new_token = None
     error = None
     if request.method == "POST":
         if "revoke" in request.POST:
-            token = ApiToken.objects.filter(user=request.user, pk=request.POST.get("revoke")).first()
+            token = ApiToken.objects.filter(user=user, pk=request.POST["revoke"]).first()
             if token is None:
                 raise Http404("No such token.")
             api_token_revoke(token=token)
             messages.success(request, f"Token “{token.name}” revoked; programs using it are now refused.")
             return redirect("api_tokens")
         try:
-            _row, new_token = api_token_create(user=request.user, name=request.POST.get("name", ""))
+            _row, new_token = api_token_create(user=user, name=request.POST.get("name", ""))
         except ValidationError as exc:
             error = " ".join(exc.messages)
     return render(
         request,
         "alliance/api_tokens.html",
         {
-            "tokens": ApiToken.objects.filter(user=request.user),
+            "tokens": ApiToken.objects.filter(user=user),
             "new_token": new_token,
             "error": error,
             "name": request.POST.get("name", "") if error else "",
@@ -244,11 +248,10 @@ class DataExportProgressView(AllianceMixin, TemplateView):
         return context
 
 
-class DataExportDownloadView(AllianceMixin, TemplateView):
+class DataExportDownloadView(AllianceMixin, View):
     allowed_roles = ADMIN_ONLY
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        from django.http import FileResponse
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> FileResponse:
 
         from alliance.audit import audit_event_record
         from alliance.dataexport import export_dir

@@ -35,12 +35,16 @@ ADMIN_ONLY = frozenset({Role.HUB_ADMIN})
 class AllianceMixin(LoginRequiredMixin):
     allowed_roles: ClassVar[frozenset[str]] = HUB_ONLY
     title: ClassVar[str] = ""
+    # Set by Django's View, which every page combines this mixin with.
+    request: HttpRequest
+    args: Any
+    kwargs: Any
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"])
-        if self.membership.role not in self.allowed_roles:
+        if self.membership.role not in self.roles_allowed():
             raise PermissionDenied("Your role in this alliance does not give access to this page.")
         request.alliance = self.alliance  # type: ignore[attr-defined]
         note_alliance(self.alliance)
@@ -51,6 +55,10 @@ class AllianceMixin(LoginRequiredMixin):
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
             return response
+
+    def roles_allowed(self) -> frozenset[str]:
+        """The roles that may open this page: `allowed_roles`, unless a page decides per request."""
+        return self.allowed_roles
 
     # --- helpers every page uses ------------------------------------------
     def visible(self, queryset: models.QuerySet) -> models.QuerySet:

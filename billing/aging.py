@@ -24,7 +24,7 @@ from decimal import Decimal
 
 from django.db.models import QuerySet
 
-from billing.models import CREDIT_KINDS, ZERO, EntryKind, FamilyAccount, Invoice, InvoiceStatus, LedgerEntry
+from billing.models import CREDIT_KINDS, ZERO, FamilyAccount, Invoice, InvoiceStatus, LedgerEntry
 
 BUCKETS = ["current", "1_30", "31_60", "61_90", "over_90"]
 BUCKET_LABELS = {"current": "Current", "1_30": "1–30", "31_60": "31–60", "61_90": "61–90", "over_90": "Over 90"}
@@ -78,7 +78,9 @@ def _allocate(
     items: dict[tuple[str, int], OpenItem] = {}
     pool = ZERO
     for entry in entries:
-        kind = reversed_kind.get(entry.reverses_id, "") if entry.kind == EntryKind.REVERSAL else entry.kind
+        kind = entry.kind
+        if entry.reverses_id is not None:  # a reversal (the database holds that only reversals point back)
+            kind = reversed_kind.get(entry.reverses_id, "")
         if entry.invoice_id is not None:
             invoice = invoices[entry.invoice_id]
             item = items.setdefault(

@@ -30,8 +30,10 @@ def insert_rows(
     if not rows:
         return []
     fields = {f.attname: f for f in model._meta.concrete_fields}
+    # A concrete field always has a column (only a virtual field's is None).
+    db_columns = {attname: field.column for attname, field in fields.items() if field.column is not None}
     casts = [f"%b::{fields[c].db_type(connection)}[]" for c in columns]
-    quoted = ", ".join(connection.ops.quote_name(fields[c].column) for c in columns)
+    quoted = ", ".join(connection.ops.quote_name(db_columns[c]) for c in columns)
     table = connection.ops.quote_name(model._meta.db_table)
     # Ids come from the table's sequence in row order (ORDER BY ord_), so sorting
     # the returned ids gives them back in the order of `rows`.

@@ -25,7 +25,7 @@ from billing.models import ChargeCategory, EntryKind, LedgerEntry
 RECEIVABLE = "Accounts Receivable"
 CASH = "Undeposited Funds"
 BAD_DEBT = "Bad Debt Expense"
-INCOME = {
+INCOME: dict[str, str] = {
     ChargeCategory.TUITION: "Tuition Income",
     ChargeCategory.REGISTRATION: "Fee Income",
     ChargeCategory.SUPPLY: "Fee Income",

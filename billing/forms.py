@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 
 from billing.models import (
     BankAccountType,
@@ -24,6 +25,13 @@ from billing.models import (
 from enrollment.models import Child
 from members.forms import HubForm, HubModelForm
 from members.models import MemberProgram
+
+
+def choose_from(field: forms.Field, queryset: QuerySet[Any]) -> None:
+    """Offer a model choice field only the rows it may name (the account's invoices, visible payments)."""
+    if not isinstance(field, forms.ModelChoiceField):
+        raise TypeError(f"{field!r} is not a model choice field.")
+    field.queryset = queryset
 
 
 class RatePlanForm(HubModelForm):
@@ -89,7 +97,7 @@ class PaymentForm(HubForm):
 
     def __init__(self, *args: Any, account: FamilyAccount, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["invoice"].queryset = Invoice.objects.filter(account=account).order_by("-period_start")
+        choose_from(self.fields["invoice"], Invoice.objects.filter(account=account).order_by("-period_start"))
         self.fields["received_on"].initial = datetime.date.today()
 
 
@@ -109,8 +117,8 @@ class DepositForm(HubForm):
 
     def __init__(self, *args: Any, payments: Any, programs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["payments"].queryset = payments
-        self.fields["program"].queryset = programs
+        choose_from(self.fields["payments"], payments)
+        choose_from(self.fields["program"], programs)
         self.fields["deposited_on"].initial = datetime.date.today()
 
 
@@ -172,7 +180,8 @@ class RemittanceForm(HubForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         upload = data.get("file")
         if upload:
             try:
@@ -211,7 +220,8 @@ class ExportForm(HubForm):
     )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("start") and data.get("end") and data["end"] < data["start"]:
             self.add_error("end", "The period ends on or after it starts.")
         return data

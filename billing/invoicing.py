@@ -242,7 +242,7 @@ def _sibling_discounts(
 ) -> None:
     """Every child after the family's first (the one with the highest tuition) gets the sibling discount."""
     tuition_of = {
-        cid: sum(ln.amount for ln in ls if ln.category == ChargeCategory.TUITION) for cid, ls in lines.items()
+        cid: sum((ln.amount for ln in ls if ln.category == ChargeCategory.TUITION), ZERO) for cid, ls in lines.items()
     }
     ranked = sorted((cid for cid in tuition_of if tuition_of[cid] > 0), key=lambda c: (-tuition_of[c], c))
     by_child = {e.child_id: e for e in enrollments if e.pk in plan_of}

@@ -94,7 +94,7 @@ def member_fees_invoice(*, month: datetime.date, actor: Actor = None) -> MemberF
                 )
                 if fee is None or fee <= 0:
                     continue
-                basis = {
+                basis: dict[str, str] = {
                     PricingModel.PER_LICENSED_SLOT: f", {program.licensed_capacity} licensed slots",
                     PricingModel.PERCENT_OF_TUITION: f", {subscription.rate}% of {collected} collected",
                     PricingModel.PER_SUBSTITUTE_HOUR: f", {hours} h of cover x {subscription.rate}",

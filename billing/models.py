@@ -121,7 +121,8 @@ class FamilyAccount(TenantModel):
 
     @property
     def holder_name(self) -> str:
-        return self.family.name if self.family_id else "Hub member fees"
+        family = self.family
+        return family.name if family is not None else "Hub member fees"
 
 
 class EntryKind(models.TextChoices):

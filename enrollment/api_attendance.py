@@ -7,7 +7,7 @@ from typing import Any
 
 import django_filters
 from django.db import models
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.parsers import MultiPartParser
@@ -65,11 +65,18 @@ class UploadErrorSerializer(serializers.Serializer):
     message = CharField()
 
 
-class UploadResultSerializer(serializers.Serializer):
-    imported = IntegerField()
-    present = IntegerField(required=False)
-    absent = IntegerField(required=False)
-    errors = UploadErrorSerializer(many=True, required=False, help_text="On 400: every problem; nothing imported.")
+# Inline, as a serializer class cannot declare a field named `errors` (Serializer.errors is the validation result).
+UploadResultSerializer = inline_serializer(
+    name="UploadResult",
+    fields={
+        "imported": IntegerField(),
+        "present": IntegerField(required=False),
+        "absent": IntegerField(required=False),
+        "errors": UploadErrorSerializer(
+            many=True, required=False, help_text="On 400: every problem; nothing imported."
+        ),
+    },
+)
 
 
 class AttendanceFilter(TenantFilterSet):

@@ -43,7 +43,7 @@ from alliance.models import Alliance, Membership, Role
 from alliance.tenancy import alliance_scope
 from members.models import MemberProgram
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
-from metrics.rollups import OCCUPANCY_STEPS, ROLLUP_SETTINGS, _apply_settings, rollup_alliance
+from metrics.rollups import OCCUPANCY_STEPS, ROLLUP_SETTINGS, SqlParams, _apply_settings, rollup_alliance
 from metrics.rollups_finance import FINANCE_STEPS
 from metrics.selectors import months_back
 
@@ -127,7 +127,7 @@ def bench_rollup(
     with transaction.atomic():
         scale = scale_alliance_create(programs=programs, children=children, start=START)
         with alliance_scope(scale.alliance.pk), connection.cursor() as cursor:
-            params = {"alliance": scale.alliance.pk, "start": START, "end": END}
+            params: SqlParams = {"alliance": scale.alliance.pk, "start": START, "end": END}
             cursor.execute(_ATTENDANCE_SQL, params)
             attendance = cursor.rowcount
             cursor.execute(_ACCOUNTS_SQL, params)
@@ -229,7 +229,7 @@ def _delete_snapshots(alliance_id: int) -> None:
                 cursor.execute(f"VACUUM {table}")
 
 
-def _timed_bare_aggregate(alliance_id: int, params: dict[str, Any]) -> tuple[float, int]:
+def _timed_bare_aggregate(alliance_id: int, params: SqlParams) -> tuple[float, int]:
     # The same planner settings as the rollup: the fair comparison. Its rows are fetched, as a client would.
     with alliance_scope(alliance_id), connection.cursor() as cursor:
         _apply_settings(cursor, ROLLUP_SETTINGS)

@@ -162,7 +162,7 @@ class Finance:
 
     @classmethod
     def of(cls, row: object, occupancy: Occupancy | None = None) -> Finance:
-        return cls(*(getattr(row, name) for name in FINANCE_FIELDS), occupancy=occupancy)
+        return cls(**{name: getattr(row, name) for name in FINANCE_FIELDS}, occupancy=occupancy)
 
     @property
     def collected(self) -> Decimal:

@@ -132,9 +132,8 @@ def _sum_finance(rows: list[Finance], occupancy: Occupancy | None) -> Finance | 
 
     if not rows:
         return None
-    return Finance(
-        *(sum((getattr(r, name) for r in rows), Decimal("0.00")) for name in FINANCE_FIELDS), occupancy=occupancy
-    )
+    sums: dict[str, Decimal] = {name: sum((getattr(r, name) for r in rows), Decimal("0.00")) for name in FINANCE_FIELDS}
+    return Finance(**sums, occupancy=occupancy)
 
 
 def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:

@@ -39,6 +39,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.utils import timezone
 
 from alliance.models import Alliance
@@ -196,6 +197,8 @@ class Snapshot:
 
 # The temporary table one step's source rows are computed into (dropped after the step).
 SOURCE_TABLE = "rollup_source"
+# The named parameters of the rollup's SQL: the alliance's id and the days and months it covers.
+SqlParams = dict[str, int | datetime.date]
 
 
 def source_sql(snapshot: Snapshot, select_sql: str) -> str:
@@ -323,7 +326,7 @@ def month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.dat
     return first, following - datetime.timedelta(days=1)
 
 
-def run_steps(steps: list[tuple[Snapshot, str]], params: dict[str, object], result: RollupResult) -> None:
+def run_steps(steps: list[tuple[Snapshot, str]], params: SqlParams, result: RollupResult) -> None:
     with connection.cursor() as cursor:
         for snapshot, select_sql in steps:
             began = time.perf_counter()
@@ -336,9 +339,9 @@ def run_steps(steps: list[tuple[Snapshot, str]], params: dict[str, object], resu
 
 
 def _write_source(
-    cursor,
+    cursor: CursorWrapper,
     snapshot: Snapshot,
-    params: dict[str, object],  # type: ignore[no-untyped-def]
+    params: SqlParams,
     result: RollupResult,
     began: float,
 ) -> None:
@@ -352,9 +355,7 @@ def _write_source(
     result.tables[snapshot.table] = (rows, written, deleted)
 
 
-def load_step(
-    snapshot: Snapshot, rows: list[tuple[object, ...]], params: dict[str, object], result: RollupResult
-) -> None:
+def load_step(snapshot: Snapshot, rows: list[tuple[object, ...]], params: SqlParams, result: RollupResult) -> None:
     """Write a step whose source rows were read beside this connection (ReadBeside)."""
     began = time.perf_counter()
     with connection.cursor() as cursor:
@@ -399,10 +400,10 @@ class ReadBeside:
         cursor.execute("SELECT pg_current_xact_id_if_assigned() IS NULL")
         return bool(cursor.fetchone()[0])
 
-    def submit(self, select_sql: str, params: dict[str, object]) -> None:
+    def submit(self, select_sql: str, params: SqlParams) -> None:
         self._future = self._executor.submit(self._read, select_sql, params)
 
-    def _read(self, select_sql: str, params: dict[str, object]) -> list[tuple[object, ...]]:
+    def _read(self, select_sql: str, params: SqlParams) -> list[tuple[object, ...]]:
         from django.db import connection as own  # this thread's own connection (set to the app role)
 
         began = time.perf_counter()
@@ -434,7 +435,13 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
         raise ValueError("The rollup's last day is before its first.")
     month_start, month_end = month_bounds(start, end)
     alliance_id = require_alliance_id()
-    params = {"alliance": alliance_id, "start": start, "end": end, "month_start": month_start, "month_end": month_end}
+    params: SqlParams = {
+        "alliance": alliance_id,
+        "start": start,
+        "end": end,
+        "month_start": month_start,
+        "month_end": month_end,
+    }
     result = RollupResult(start=start, end=end)
     from metrics.cache import snapshots_changed
     from metrics.rollups_finance import FINANCE_STEPS

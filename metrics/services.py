@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import transaction
 
 from alliance.audit import audit_event_record
@@ -14,7 +14,7 @@ from metrics.models import HubMoney, Targets
 from metrics.selectors import targets_of_alliance
 
 
-def targets_update(*, actor: AbstractBaseUser | None, values: dict[str, Decimal]) -> Targets:
+def targets_update(*, actor: AbstractBaseUser | AnonymousUser | None, values: dict[str, Decimal]) -> Targets:
     with transaction.atomic():
         targets = targets_of_alliance()
         before = {name: str(getattr(targets, name)) for name in values}
@@ -34,7 +34,12 @@ def targets_update(*, actor: AbstractBaseUser | None, values: dict[str, Decimal]
 
 
 def hub_money_record(
-    *, actor: AbstractBaseUser | None, month: datetime.date, kind: str, amount: Decimal, description: str = ""
+    *,
+    actor: AbstractBaseUser | AnonymousUser | None,
+    month: datetime.date,
+    kind: str,
+    amount: Decimal,
+    description: str = "",
 ) -> HubMoney:
     """Record a Hub cost, grant or contract for a month (the next rollup adds it up)."""
     with transaction.atomic():

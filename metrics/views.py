@@ -7,7 +7,7 @@ from metrics/tables.py, so a page, its CSV and the report agree.
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -156,7 +156,11 @@ class DashboardCSVView(AllianceMixin, View):
 class ProgramMetricsMixin(AllianceMixin):
     """One member's figures beside the alliance's median and quartiles."""
 
-    template_name = "metrics/program.html"
+    template_name: str | None = "metrics/program.html"
+    csv_url_name: ClassVar[str] = ""  # the page's CSV downloads
+
+    def csv_args(self) -> list[Any]:
+        return [self.get_program().pk]
 
     def program_pk(self) -> Any:
         return self.kwargs["pk"]
@@ -202,9 +206,6 @@ class ProgramMetricsMixin(AllianceMixin):
 class ProgramMetricsView(ProgramMetricsMixin, TemplateView):
     allowed_roles = HUB_ONLY
     csv_url_name = "metrics:program_csv"
-
-    def csv_args(self) -> list[Any]:
-        return [self.program.pk]
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
         return [(self.alliance.name, self.alliance_url("metrics:dashboard")), (self.get_title(), None)]

@@ -71,7 +71,7 @@ class CoachingGoalViewSet(SharedViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("program", "visit")}
         serializer.instance = through_service(
-            lambda: services.coaching_goal_update(actor=self.request.user, goal=serializer.instance, data=data)
+            lambda: services.coaching_goal_update(actor=self.request.user, goal=self.stored(serializer), data=data)
         )
 
 

@@ -63,7 +63,7 @@ class VendorViewSet(SharedViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(
             lambda: services.vendor_update(
-                actor=self.request.user, vendor=serializer.instance, data=serializer.validated_data
+                actor=self.request.user, vendor=self.stored(serializer), data=serializer.validated_data
             )
         )
 
@@ -123,7 +123,7 @@ class CatalogueItemViewSet(AllianceWideViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "vendor"}
         serializer.instance = through_service(
-            lambda: services.catalogue_item_update(actor=self.request.user, item=serializer.instance, data=data)
+            lambda: services.catalogue_item_update(actor=self.request.user, item=self.stored(serializer), data=data)
         )
 
 

@@ -101,7 +101,7 @@ class SubstituteViewSet(SharedViewSet):
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         serializer.instance = through_service(
             lambda: services.substitute_update(
-                actor=self.request.user, substitute=serializer.instance, data=serializer.validated_data
+                actor=self.request.user, substitute=self.stored(serializer), data=serializer.validated_data
             )
         )
 

@@ -211,9 +211,8 @@ class CoverReasonView(CoverFormPage):
         "cancel": ("Cancel the request", HUB_AND_PROVIDER, services.cover_request_cancel, "Request cancelled."),
     }
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        self.allowed_roles = self.ACTIONS[self.action][1]
-        return super().dispatch(request, *args, **kwargs)
+    def roles_allowed(self) -> frozenset[str]:
+        return self.ACTIONS[self.action][1]
 
     def get_title(self) -> str:
         return self.ACTIONS[self.action][0]

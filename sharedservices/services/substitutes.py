@@ -257,7 +257,7 @@ def _locked(cover: CoverRequest) -> CoverRequest:
     return CoverRequest.objects.select_for_update().select_related("program", "classroom").get(pk=cover.pk)
 
 
-STATE_WORDS = {
+STATE_WORDS: dict[str, str] = {
     CoverStatus.OPEN: "still open",
     CoverStatus.FILLED: "already filled",
     CoverStatus.DELIVERED: "already delivered",
