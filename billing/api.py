@@ -10,18 +10,19 @@ from typing import Any
 import django_filters
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet, AllianceViewSetMixin
-from alliance.api_fields import CharField, ChoiceField, DecimalField, HubModelSerializer
+from alliance.api_fields import BooleanField, CharField, ChoiceField, DecimalField, HubModelSerializer
 from alliance.api_params import date_param
 from alliance.filters import TenantFilterSet
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from billing import invoicing, payments, services
 from billing.aging import aging_for_accounts, aging_totals
-from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment, RatePeriod, RatePlan
+from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment, RatePeriod, RatePlan, Refund
 from billing.selectors import accounts_with_balances
 from members.api import VisibleRelatedField, through_service
 from members.models import MemberProgram
@@ -92,6 +93,10 @@ class AccountSerializer(HubModelSerializer):
         fields = ["id", "family", "family_name", "program", "program_name", "staff_discount", "balance"]
 
 
+class StaffDiscountSerializer(serializers.Serializer):
+    staff_discount = BooleanField(help_text="true: a guardian works for the program and the staff discount applies.")
+
+
 class AccountViewSet(AllianceReadOnlyViewSet):
     """Family accounts with their balance (the sum of their ledger entries)."""
 
@@ -102,6 +107,20 @@ class AccountViewSet(AllianceReadOnlyViewSet):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return accounts_with_balances(super().get_queryset()).order_by("pk")
+
+    @extend_schema(request=StaffDiscountSerializer, responses=AccountSerializer)
+    @action(detail=True, methods=["post"], url_path="staff-discount")
+    def staff_discount(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Set or clear the account's staff discount (Hub staff only); the next invoice run applies it."""
+        account = self.get_object()
+        serializer = StaffDiscountSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        through_service(
+            lambda: services.account_set_staff_discount(
+                actor=request.user, account=account, staff=serializer.validated_data["staff_discount"]
+            )
+        )
+        return Response(AccountSerializer(self.get_queryset().get(pk=account.pk)).data)
 
 
 class LedgerEntrySerializer(HubModelSerializer):
@@ -269,6 +288,61 @@ class PaymentViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
                 reference=data.get("reference", ""),
                 invoice=data.get("invoice"),
                 note=data.get("note", ""),
+            )
+        )
+
+
+class RefundSerializer(HubModelSerializer):
+    reference = CharField(required=False, allow_blank=True, default="", max_length=60)
+    reason = CharField(required=False, allow_blank=True, default="", max_length=500, help_text="Why it is paid back.")
+
+    class Meta:
+        model = Refund
+        fields = [
+            "id",
+            "payment",
+            "account",
+            "program",
+            "amount",
+            "refunded_on",
+            "method",
+            "reference",
+            "reason",
+            "entry",
+            "created_at",
+        ]
+        read_only_fields = ["account", "program", "entry", "created_at"]
+
+    def get_fields(self) -> dict[str, Any]:
+        fields = super().get_fields()
+        fields["payment"] = VisibleRelatedField(Payment)
+        return fields
+
+
+class RefundViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
+    """Money paid back out of a payment. POST records one (Hub staff only): at most what is left of the
+    payment and what the account is in credit; the ledger gets a refund charge (its `entry`)."""
+
+    model = Refund
+    serializer_class = RefundSerializer
+    allowed_roles = HUB_AND_PROVIDER
+    write_roles = HUB_ONLY
+    filterset_fields = ["payment", "account", "program"]
+
+    def base_queryset(self):  # type: ignore[no-untyped-def]
+        return Refund.objects.order_by("-refunded_on", "-id")
+
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+        data = dict(serializer.validated_data)
+        serializer.instance = through_service(
+            lambda: payments.refund_record(
+                actor=self.request.user,
+                payment=data["payment"],
+                amount=data["amount"],
+                refunded_on=data["refunded_on"],
+                method=data["method"],
+                reference=data.get("reference", ""),
+                reason=data.get("reason", ""),
             )
         )
 

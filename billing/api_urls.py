@@ -10,5 +10,6 @@ router.register("ledger-entries", api.LedgerEntryViewSet, basename="ledger-entry
 router.register("invoices", api.InvoiceViewSet, basename="invoice")
 router.register("invoice-runs", api.InvoiceRunViewSet, basename="invoice-run")
 router.register("payments", api.PaymentViewSet, basename="payment")
+router.register("refunds", api.RefundViewSet, basename="refund")
 router.register("aging", api.AgingViewSet, basename="aging")
 urlpatterns = router.urls

@@ -109,6 +109,23 @@ class WriteOffForm(ReasonForm):
     amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, help_text="Blank: the whole balance.")
 
 
+class StaffDiscountForm(HubForm):
+    staff_discount = forms.BooleanField(
+        label="Staff family",
+        required=False,
+        help_text="A guardian works for the program: the rate plan's staff discount comes off tuition "
+        "from the next invoice run.",
+    )
+
+
+class RefundForm(HubForm):
+    amount = forms.DecimalField(max_digits=12, decimal_places=2, help_text="At most what is left of the payment.")
+    refunded_on = forms.DateField(label="Refunded on")
+    method = forms.ChoiceField(choices=PaymentMethod.choices, help_text="How the money goes back to the family.")
+    reference = forms.CharField(required=False, max_length=60, help_text="Check number, or card/ACH reference.")
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
 class DepositForm(HubForm):
     program = forms.ModelChoiceField(queryset=MemberProgram.objects.all())
     deposited_on = forms.DateField()

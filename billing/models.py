@@ -378,6 +378,36 @@ class Payment(TenantModel):
         return f"{self.get_method_display()} {self.amount} on {self.received_on}"
 
 
+class Refund(TenantModel):
+    """Money paid back to a family out of one payment. On the ledger it is a new charge
+    (category refund, the family's credit goes down); this row says which payment it came from."""
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
+    account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="refunds")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    refunded_on = models.DateField()
+    method = models.CharField(max_length=10, choices=PaymentMethod.choices, help_text="How the money went back.")
+    reference = models.CharField(max_length=60, blank=True, help_text="Check number or card/ACH reference.")
+    reason = models.CharField(max_length=500)
+    entry = models.OneToOneField(LedgerEntry, on_delete=models.PROTECT, related_name="refund")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+    append_only = True
+
+    class Meta:
+        ordering = ["-refunded_on", "-id"]
+        indexes = [models.Index(fields=["alliance", "payment"]), models.Index(fields=["alliance", "account"])]
+        constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self) -> str:
+        return f"Refund of {self.amount} on {self.refunded_on}"
+
+
 # --- Collections ------------------------------------------------------------
 class NoteKind(models.TextChoices):
     CALL = "call", "Call or message"

@@ -1,4 +1,4 @@
-"""Writes of money received and forgiven: payments, reversals, refunds, deposit
+"""Writes of money received, paid back and forgiven: payments, reversals, refunds, deposit
 batches, voiding invoices, write-offs, and the collections worklist's notes
 and payment plans. Each is one transaction, locks the account first, and is
 audited."""
@@ -28,8 +28,9 @@ from billing.models import (
     PaymentMethod,
     PaymentPlan,
     PaymentStatus,
+    Refund,
 )
-from billing.selectors import account_balance
+from billing.selectors import account_balance, payment_refundable
 from members.models import MemberProgram
 
 WRITE_OFF_REASON_MIN_LENGTH = 10
@@ -132,32 +133,85 @@ def payment_reverse(*, actor: Actor, payment: Payment, reason: str) -> Payment:
 
 
 def refund_record(
-    *, actor: Actor, account: FamilyAccount, amount: Decimal, paid_on: datetime.date, reason: str
-) -> None:
-    """Pay a family's credit back to them: at most what the account is in credit."""
+    *,
+    actor: Actor,
+    payment: Payment,
+    amount: Decimal,
+    refunded_on: datetime.date,
+    method: str,
+    reason: str,
+    reference: str = "",
+) -> Refund:
+    """Pay money back to a family out of one payment (Hub staff only, with a reason): at most what is
+    left of that payment after earlier refunds, and at most what the account is in credit, so a refund
+    never makes a family owe. The ledger gets a new charge (category refund); the refund row ties it
+    to the payment."""
+    if not actor_is_hub(actor):
+        raise ValidationError("Only Hub staff can refund a payment.", code="not_hub")
     amount = _check_cents(amount)
-    if not (reason or "").strip():
-        raise ValidationError({"reason": "Say why the money is refunded."})
+    reason = (reason or "").strip()
+    reference = (reference or "").strip()
+    errors: dict[str, str] = {}
+    if amount <= 0:
+        errors["amount"] = "A refund is more than zero."
+    if method not in PaymentMethod.values:
+        errors["method"] = "Choose cash, check, card or ACH."
+    elif method == PaymentMethod.CHECK and not reference:
+        errors["reference"] = "Give the check number."
+    if not reason:
+        errors["reason"] = "Say why the money is refunded."
+    if errors:
+        raise ValidationError(errors)
     with transaction.atomic():
-        _lock(account)
+        account = _lock(payment.account)
+        payment = Payment.objects.get(pk=payment.pk)
+        if payment.status == PaymentStatus.REVERSED:
+            raise ValidationError({"payment": "This payment was reversed; there is nothing to refund."})
+        left = payment_refundable(payment)
+        if left <= 0:
+            raise ValidationError({"payment": "This payment has already been refunded in full."})
+        if amount > left:
+            raise ValidationError({"amount": f"At most {left} of this payment is left to refund."})
         credit = -account_balance(account)
-        if amount <= 0 or amount > credit:
+        if amount > credit:
             raise ValidationError(
                 {
                     "amount": f"The account is in credit by {max(credit, Decimal('0.00'))}; "
-                    "a refund is more than zero and at most that."
+                    "a refund is at most that, so that it never leaves the family owing."
                 }
             )
-        ledger_entry_post(
+        entry = ledger_entry_post(
             account=account,
             kind=EntryKind.CHARGE,
             category=ChargeCategory.REFUND,
             amount=amount,
-            posted_on=paid_on,
-            description="Refund of credit",
+            posted_on=refunded_on,
+            description=f"Refund of {payment.get_method_display().lower()} payment {payment.amount} "
+            f"received {payment.received_on.isoformat()}",
             actor=actor,
             reason=reason,
         )
+        refund = Refund.objects.create(
+            payment=payment,
+            account=account,
+            program_id=account.program_id,
+            amount=amount,
+            refunded_on=refunded_on,
+            method=method,
+            reference=reference,
+            reason=reason,
+            entry=entry,
+            recorded_by=_user(actor),
+        )
+        audit_event_record(
+            actor=actor,
+            action="refund.recorded",
+            target=refund,
+            before={"refundable": str(left)},
+            after={**snapshot(refund), "refundable": str(left - amount)},
+            reason=reason,
+        )
+    return refund
 
 
 def invoice_void(*, actor: Actor, invoice: Invoice, reason: str) -> Invoice:

@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from billing.models import ZERO, FamilyAccount, Invoice, InvoiceRun, LedgerEntry
+from billing.models import ZERO, FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -57,6 +57,17 @@ def ledger_rows(
         running += entry.amount
         rows.append(LedgerRow(entry, running))
     return opening, rows
+
+
+def payments_with_refunded(payments: QuerySet[Payment]) -> QuerySet[Payment]:
+    """Annotate `refunded`: how much of each payment has been paid back."""
+    return payments.annotate(refunded=Coalesce(Sum("refunds__amount"), Value(ZERO), output_field=MONEY_FIELD))
+
+
+def payment_refundable(payment: Payment) -> Decimal:
+    """What is left to refund of a payment: its amount less the refunds already made of it."""
+    refunded = payment.refunds.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))["total"]
+    return payment.amount - Decimal(refunded)
 
 
 def invoice_lines(invoice: Invoice) -> QuerySet[LedgerEntry]:

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from alliance.audit import Actor, audit_event_record, snapshot
 from billing.models import BillingPolicy, DiscountKind, FamilyAccount, RatePlan
+from billing.payments import actor_is_hub
 from members.models import MemberProgram
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -109,7 +110,18 @@ def rate_plan_create(*, actor: Actor, program: MemberProgram, **fields: Any) -> 
 
 
 def account_set_staff_discount(*, actor: Actor, account: FamilyAccount, staff: bool) -> FamilyAccount:
+    """Mark a family's account as a staff family (a guardian works for the program) or clear it (Hub staff
+    only). The next invoice run takes the rate plan's staff discount off its tuition."""
+    if not actor_is_hub(actor):
+        raise ValidationError("Only Hub staff can set a staff discount.", code="not_hub")
+    if account.family_id is None:
+        raise ValidationError(
+            {"staff_discount": "This is the program's own Hub member-fee account; a staff discount is for families."}
+        )
     with transaction.atomic():
+        account = FamilyAccount.objects.select_for_update().get(pk=account.pk)
+        if account.staff_discount == staff:
+            return account
         before = snapshot(account)
         account.staff_discount = staff
         account.save(update_fields=["staff_discount"])

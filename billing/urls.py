@@ -20,10 +20,16 @@ urlpatterns = [
 urlpatterns += [
     path("billing/accounts/<int:pk>/payments/new/", views_payments.PaymentCreateView.as_view(), name="payment_create"),
     path("billing/accounts/<int:pk>/write-off/", views_payments.WriteOffView.as_view(), name="write_off"),
+    path(
+        "billing/accounts/<int:pk>/staff-discount/",
+        views_payments.StaffDiscountView.as_view(),
+        name="account_staff_discount",
+    ),
     path("billing/accounts/<int:pk>/notes/new/", views_payments.CollectionNoteView.as_view(), name="collection_note"),
     path("billing/accounts/<int:pk>/payment-plan/", views_payments.PaymentPlanView.as_view(), name="payment_plan"),
     path("billing/payments/", views_payments.PaymentListView.as_view(), name="payment_list"),
     path("billing/payments/<int:pk>/reverse/", views_payments.PaymentReverseView.as_view(), name="payment_reverse"),
+    path("billing/payments/<int:pk>/refund/", views_payments.PaymentRefundView.as_view(), name="payment_refund"),
     path("billing/invoices/<int:pk>/void/", views_payments.InvoiceVoidView.as_view(), name="invoice_void"),
     path("billing/deposits/", views_payments.DepositView.as_view(), name="deposits"),
     path("billing/aging/", views_payments.AgingView.as_view(), name="aging"),

@@ -26,7 +26,14 @@ from billing.forms import (
 )
 from billing.member_fees import member_fees_invoice
 from billing.models import BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan
-from billing.selectors import account_balance, accounts_with_balances, invoice_lines, ledger_rows, run_summary
+from billing.selectors import (
+    account_balance,
+    accounts_with_balances,
+    invoice_lines,
+    ledger_rows,
+    payments_with_refunded,
+    run_summary,
+)
 from members.models import MemberProgram
 
 
@@ -108,7 +115,7 @@ class AccountDetailView(BillingPage, DetailView):
             balance=account_balance(self.object),
             aging=aging,
             invoices=invoices,
-            payments=self.object.payments.order_by("-received_on", "-id")[:24],
+            payments=payments_with_refunded(self.object.payments.all()).order_by("-received_on", "-id")[:24],
         )
         return context
 

@@ -4,6 +4,7 @@ voiding invoices, aging, the collections worklist and write-offs."""
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -12,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.generic import ListView, TemplateView
 
 from alliance.views_base import HUB_ONLY
-from billing import payments
+from billing import payments, services
 from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals
 from billing.forms import (
     CollectionNoteForm,
@@ -20,11 +21,24 @@ from billing.forms import (
     PaymentForm,
     PaymentPlanForm,
     ReasonForm,
+    RefundForm,
+    StaffDiscountForm,
     WriteOffForm,
 )
-from billing.models import CollectionNote, DepositBatch, FamilyAccount, Invoice, Payment, PaymentPlan, PaymentStatus
+from billing.models import (
+    CollectionNote,
+    DepositBatch,
+    FamilyAccount,
+    Invoice,
+    Payment,
+    PaymentPlan,
+    PaymentStatus,
+    Refund,
+)
+from billing.selectors import account_balance, payment_refundable
 from billing.views import BillingFormPage, BillingPage
 from enrollment.models import Family
+from enrollment.services._common import alliance_today
 from members.models import MemberProgram
 
 
@@ -53,7 +67,7 @@ class AccountFormPage(BillingFormPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["intro"] = f"{self.account.family.name} at {self.account.program.name}"
+        context["intro"] = f"{self.account.holder_name} at {self.account.program.name}"
         return context
 
 
@@ -102,6 +116,25 @@ class WriteOffView(AccountFormPage):
 
     def success_message(self, obj: Any) -> str:
         return "Balance written off."
+
+
+class StaffDiscountView(AccountFormPage):
+    allowed_roles = HUB_ONLY
+    form_class = StaffDiscountForm
+    title = "Staff discount"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"staff_discount": self.account.staff_discount}
+
+    def perform(self, form: StaffDiscountForm) -> FamilyAccount:
+        return services.account_set_staff_discount(
+            actor=self.request.user, account=self.account, staff=form.cleaned_data["staff_discount"]
+        )
+
+    def success_message(self, obj: FamilyAccount) -> str:
+        if obj.staff_discount:
+            return "Staff family: the staff discount applies from the next invoice run."
+        return "Staff discount cleared from the next invoice run."
 
 
 class CollectionNoteView(AccountFormPage):
@@ -161,6 +194,61 @@ class PaymentReverseView(BillingFormPage):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["intro"] = f"{self.payment} from {self.payment.account.family.name}. Say why it is reversed."
+        return context
+
+
+class PaymentRefundView(BillingFormPage):
+    """Pay money back out of one payment (Hub staff only): a new ledger charge that points at the payment."""
+
+    allowed_roles = HUB_ONLY
+    form_class = RefundForm
+    title = "Refund a payment"
+    submit_label = "Record the refund"
+    crumb = ("Payments", "billing:payment_list")
+
+    def get_payment(self) -> Payment:
+        if not hasattr(self, "payment"):
+            self.payment = self.get_for_member(
+                Payment.objects.select_related("account__family", "account__program"), pk=self.kwargs["pk"]
+            )
+        return self.payment
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_payment()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.get_payment()
+        return super().post(request, *args, **kwargs)
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"refunded_on": alliance_today(), "method": self.payment.method}
+
+    def perform(self, form: RefundForm) -> Refund:
+        data = form.cleaned_data
+        return payments.refund_record(
+            actor=self.request.user,
+            payment=self.payment,
+            amount=data["amount"],
+            refunded_on=data["refunded_on"],
+            method=data["method"],
+            reference=data["reference"],
+            reason=data["reason"],
+        )
+
+    def success_message(self, obj: Refund) -> str:
+        return f"Refund of {obj.amount} recorded."
+
+    def success_url_for(self, obj: Any) -> str:
+        return self.alliance_url("billing:account_detail", self.payment.account_id)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        credit = max(-account_balance(self.payment.account), Decimal("0.00"))
+        context["intro"] = (
+            f"{self.payment} from {self.payment.account.holder_name} at {self.payment.account.program.name}: "
+            f"{payment_refundable(self.payment)} of it is left to refund; the account is in credit by {credit}."
+        )
         return context
 
 

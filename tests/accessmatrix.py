@@ -68,6 +68,7 @@ PK_BY_SEGMENT = {
     "public-listings": "outreach.PublicListing",
     "purchase-orders": "sharedservices.PurchaseOrder",
     "rate-plans": "billing.RatePlan",
+    "refunds": "billing.Refund",
     "sites": "members.Site",
     "staff": "members.StaffMember",
     "subscriptions": "members.ServiceSubscription",
@@ -147,11 +148,15 @@ def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
     """Inside alliance A's scope: rows the demo does not hold, made through the services, so their
     pages are tried with real rows too. Returns the one-time token of the invitation it makes."""
     import datetime
+    from decimal import Decimal
 
     from alliance.models import DataExport, Role
     from alliance.services import invitation_create
     from billing.ach import ach_file_generate
     from billing.invoicing import invoice_run_create
+    from billing.models import FamilyAccount, PaymentMethod
+    from billing.payments import payment_record, refund_record
+    from billing.selectors import account_balance
     from members.imports import import_batch_create
     from members.models import ImportKind
 
@@ -169,4 +174,21 @@ def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
         b"Room 9,toddler,10,5,mon tue wed thu fri,07:30,17:30\n",
     )
     ach_file_generate(actor=admin, program=program, settlement_date=datetime.date(2030, 1, 2))
+    # A family that paid 50.00 more than it owed, and had it refunded.
+    account = FamilyAccount.objects.filter(program=program, family__isnull=False).order_by("pk").first()
+    overpaid = payment_record(
+        actor=admin,
+        account=account,
+        amount=max(account_balance(account), Decimal("0.00")) + Decimal("50.00"),
+        method=PaymentMethod.CARD,
+        received_on=datetime.date(2030, 1, 2),
+    )
+    refund_record(
+        actor=admin,
+        payment=overpaid,
+        amount=Decimal("50.00"),
+        refunded_on=datetime.date(2030, 1, 3),
+        method=PaymentMethod.CARD,
+        reason="Paid twice",
+    )
     return token

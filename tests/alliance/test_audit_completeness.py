@@ -826,9 +826,22 @@ CASES: list[Case] = [
     Case(
         payments.refund_record,
         lambda c: payments.refund_record(
-            actor=c.admin, account=c.account, amount=Decimal("40.00"), paid_on=c.today, reason="Family left"
+            actor=c.admin,
+            payment=c.payment,
+            amount=Decimal("40.00"),
+            refunded_on=c.today,
+            method=PaymentMethod.CHECK,
+            reference="5001",
+            reason="Family left",
         ),
-        (E("ledger.charge", target=new(LedgerEntry), after={"amount": "40.00", "category": "refund"}),),
+        (
+            E("ledger.charge", target=new(LedgerEntry), after={"amount": "40.00", "category": "refund"}),
+            E(
+                "refund.recorded",
+                before={"refundable": "100.00"},
+                after={"amount": "40.00", "payment_id": lambda c, r: c.payment.pk, "refundable": "60.00"},
+            ),
+        ),
         given=("payment",),
     ),
     Case(

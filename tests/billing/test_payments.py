@@ -104,12 +104,15 @@ class TestAllocation:
 
     def test_refund_only_of_a_credit(self, world, homes, three_months):
         with alliance_scope(world.a.pk):
-            pay(homes, "3100.00")
+            payment = pay(homes, "3100.00")
+            refund = dict(
+                actor=world.users.staff_a, payment=payment, refunded_on=MAR, method="card", reason="overpaid"
+            )
             with pytest.raises(ValidationError, match="in credit by 100.00"):
-                refund_record(
-                    actor=None, account=homes.lopez_x, amount=Decimal("100.01"), paid_on=MAR, reason="overpaid"
-                )
-            refund_record(actor=None, account=homes.lopez_x, amount=Decimal("100.00"), paid_on=MAR, reason="overpaid")
+                refund_record(amount=Decimal("100.01"), **refund)
+            with pytest.raises(ValidationError, match="Only Hub staff"):
+                refund_record(**{**refund, "actor": world.users.provider_x}, amount=Decimal("100.00"))
+            refund_record(amount=Decimal("100.00"), **refund)
             assert account_balance(homes.lopez_x) == 0
 
     def test_deposit_batches_hold_one_programs_undeposited_cash_and_checks(self, world, homes, three_months):
