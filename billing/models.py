@@ -385,7 +385,7 @@ class Refund(TenantModel):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="refunds")
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
-    amount = models.DecimalField(max_digits=12, decimal_places=2)
+    amount = MoneyField()
     refunded_on = models.DateField()
     method = models.CharField(max_length=10, choices=PaymentMethod.choices, help_text="How the money went back.")
     reference = models.CharField(max_length=60, blank=True, help_text="Check number or card/ACH reference.")

@@ -105,9 +105,7 @@ class TestAllocation:
     def test_refund_only_of_a_credit(self, world, homes, three_months):
         with alliance_scope(world.a.pk):
             payment = pay(homes, "3100.00")
-            refund = dict(
-                actor=world.users.staff_a, payment=payment, refunded_on=MAR, method="card", reason="overpaid"
-            )
+            refund = dict(actor=world.users.staff_a, payment=payment, refunded_on=MAR, method="card", reason="overpaid")
             with pytest.raises(ValidationError, match="in credit by 100.00"):
                 refund_record(amount=Decimal("100.01"), **refund)
             with pytest.raises(ValidationError, match="Only Hub staff"):
