@@ -6,7 +6,6 @@ tables that later issues add are covered without changes here.
 
 from __future__ import annotations
 
-import csv
 import datetime
 import decimal
 import io
@@ -21,6 +20,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from alliance.csvsafe import SafeDictWriter
 from alliance.models import Alliance, DataExport
 from alliance.tenancy import TenantModel
 
@@ -47,13 +47,6 @@ def _plain(value: Any) -> Any:
         return str(value)
     if isinstance(value, (bytes, memoryview)):
         return bytes(value).hex()
-    return value
-
-
-def csv_safe(value: Any) -> Any:
-    """Neutralise spreadsheet formulas (=, +, -, @ at the start of a text cell)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
     return value
 
 
@@ -89,9 +82,9 @@ def data_export_run(*, export_id: int) -> DataExport:
                 label = model._meta.label_lower
                 archive.writestr(f"json/{label}.json", json.dumps(rows, indent=1))
                 buffer = io.StringIO()
-                writer = csv.DictWriter(buffer, fieldnames=fields)
+                writer = SafeDictWriter(buffer, fieldnames=fields)
                 writer.writeheader()
-                writer.writerows({k: csv_safe(v) for k, v in row.items()} for row in rows)
+                writer.writerows(rows)
                 archive.writestr(f"csv/{label}.csv", buffer.getvalue())
                 DataExport.objects.filter(pk=export.pk).update(tables_done=done, rows_exported=rows_total)
     except Exception as exc:

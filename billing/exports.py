@@ -14,12 +14,12 @@ Every ledger entry becomes one balanced transaction of two lines:
 
 from __future__ import annotations
 
-import csv
 import datetime
 import io
 from dataclasses import dataclass
 from decimal import Decimal
 
+from alliance.csvsafe import SafeWriter, csv_safe
 from billing.models import ChargeCategory, EntryKind, LedgerEntry
 
 RECEIVABLE = "Accounts Receivable"
@@ -89,7 +89,7 @@ def journal_lines(*, program_id: int, start: datetime.date, end: datetime.date) 
 
 def journal_csv(lines: list[JournalLine]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["date", "entry", "account", "name", "memo", "debit", "credit"])
     for line in lines:
         writer.writerow(
@@ -107,7 +107,8 @@ def journal_csv(lines: list[JournalLine]) -> str:
 
 
 def _iif(value: str) -> str:
-    return value.replace("\t", " ").replace("\n", " ").replace('"', "'")
+    """One IIF cell: no tab, line break or double quote, and (IIF files are edited in spreadsheets) no formula."""
+    return str(csv_safe(value.replace("\t", " ").replace("\n", " ").replace("\r", " ").replace('"', "'")))
 
 
 def journal_iif(lines: list[JournalLine]) -> str:
@@ -134,7 +135,7 @@ def journal_iif(lines: list[JournalLine]) -> str:
 def ledger_csv(*, program_id: int, start: datetime.date, end: datetime.date) -> str:
     """The plain ledger: one row per entry, as the account pages show it."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(
         ["date", "entry", "account_holder", "kind", "category", "description", "amount", "invoice", "reverses"]
     )

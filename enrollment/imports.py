@@ -25,6 +25,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 
 from alliance.audit import Actor, audit_event_record, user_of
+from alliance.csvsafe import SafeWriter
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
 
@@ -287,7 +288,7 @@ def attendance_import(
 def roster_csv(rows: list[Enrollment], day: datetime.date) -> str:
     """A file to fill in: one line per child enrolled on the day."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = SafeWriter(out)
     writer.writerow(["child_id", "child_name", "date", "check_in", "check_out", "absence_reason", "note"])
     for enrollment in rows:
         writer.writerow([enrollment.child_id, enrollment.child.full_name, day.isoformat(), "", "", "", ""])

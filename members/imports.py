@@ -8,7 +8,8 @@ in one transaction, or writes nothing.
 
 Parsing uses the standard library's csv reader directly rather than tablib's
 loader, which drops blank lines and pads short rows: the preview must name the
-line of the file a person sees in their editor. tablib writes the templates.
+line of the file a person sees in their editor. Templates are written by the one
+CSV writer (alliance/csvsafe.py).
 """
 
 from __future__ import annotations
@@ -22,13 +23,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-import tablib
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from alliance.audit import audit_event_record
+from alliance.csvsafe import csv_text
 from alliance.tenancy import require_alliance_id
 from members.forms import parse_month
 from members.models import (
@@ -256,9 +257,7 @@ class ImportSpec:
         return [c.name for c in self.columns if c.required]
 
     def template_csv(self) -> str:
-        data = tablib.Dataset(headers=self.column_names)
-        data.append([c.example for c in self.columns])
-        return data.export("csv")
+        return csv_text([self.column_names, [c.example for c in self.columns]])
 
 
 def _parse_row(row: Row, form: forms.Form) -> dict[str, Any]:

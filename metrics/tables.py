@@ -7,15 +7,14 @@ its download always agree.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.utils.safestring import SafeString
 
+from alliance.csvsafe import csv_text
 from metrics.charts import Reference, Series, line_chart
 from metrics.selectors import AllianceFigures, Benchmark, pct
 
@@ -29,11 +28,7 @@ class Chart:
     rows: list[list[str]]
 
     def csv(self) -> str:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(self.headers)
-        writer.writerows(self.rows)
-        return buffer.getvalue()
+        return csv_text([self.headers, *self.rows])
 
 
 def axis_label(month: datetime.date) -> str:

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from alliance.audit import audit_event_record
-from alliance.dataexport import alliance_rows_remaining, csv_safe, tenant_models
+from alliance.csvsafe import csv_safe
+from alliance.dataexport import alliance_rows_remaining, tenant_models
 from alliance.models import Alliance, DataExport
 from alliance.tenancy import alliance_scope
 from members.models import MemberProgram
@@ -75,7 +76,8 @@ class TestExport:
 
 def test_csv_safe_neutralises_formulas():
     assert csv_safe("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
-    assert csv_safe("+1") == "'+1" and csv_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_safe("+1+1") == "'+1+1" and csv_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_safe("-12.50") == "-12.50" and csv_safe("\tx") == "'\tx"  # a plain number stays a number
     assert csv_safe("Maple Street") == "Maple Street" and csv_safe(12) == 12
 
 

@@ -27,6 +27,7 @@ from metrics.figures import Finance, HubSustainability, Occupancy
 from metrics.models import AllianceFinanceMonth, AllianceMonth, HubMoney, ProgramFinanceMonth, ProgramMonth
 from metrics.rollups import rollup_alliance
 from tests.billing.factories import account_of
+from tests.csvrows import csv_rows
 from tests.members.factories import HubServiceFactory, MonthlyCostFactory, StaffMemberFactory, SubscriptionFactory
 from tests.metrics.conftest import FRI, MON
 
@@ -325,7 +326,8 @@ class TestDashboardMoney:
         html = page.content.decode()
         assert "$1,523.44" in html and "65.6%" in html  # cost per child, break-even occupancy
         csv = clients.staff_a.get(f"/a/{money.world.a.slug}/dashboard/programs/{money.world.x.pk}/gap.csv")
-        assert "2026-01,-1142.58" in csv.content.decode()
+        assert ["2026-01", "-1142.58"] in [r[:2] for r in csv_rows(csv)]
+        assert '"2026-01",-1142.58' in csv.content.decode()  # written as a number: bare, no leading quote
 
 
 class TestHubMoneyPage:
