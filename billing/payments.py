@@ -201,7 +201,7 @@ def refund_record(
             reference=reference,
             reason=reason,
             entry=entry,
-            recorded_by=_user(actor),
+            recorded_by=user_of(actor),
         )
         audit_event_record(
             actor=actor,
