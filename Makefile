@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test venv lint typecheck demo-stop web worker beat clean lock
+.PHONY: demo test gates venv lint typecheck demo-stop web worker beat clean lock
 
 # Every dependency, direct and transitive, comes from a lock with its hashes (pip refuses a
 # file whose hash differs): requirements-dev.lock here (product and tests), requirements.lock in
@@ -24,14 +24,19 @@ venv: $(STAMP)
 demo: $(STAMP)
 	$(PY) scripts/hub.py demo
 
+# `make test` runs the build's gates (ruff format --check, ruff check, mypy) before pytest, each
+# failing the run; a run whose PYTEST_ARGS name tests skips them, except under CI (scripts/hub.py).
 test: $(STAMP)
 	$(PY) scripts/hub.py test $(PYTEST_ARGS)
 
+gates: $(STAMP)
+	$(PY) scripts/hub.py gates
+
 lint: $(STAMP)
-	$(VENV)/bin/ruff check .
+	$(PY) scripts/hub.py gates ruff-format ruff-check
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy alliance members enrollment billing outreach metrics
+	$(PY) scripts/hub.py gates mypy
 
 # web, worker, beat: the production processes (docker-compose.yml runs the same commands;
 # tests/prod/test_production_shape.py checks that they match and runs them).

@@ -1,7 +1,12 @@
-"""Runs the README's commands with the right environment: `demo` and `test`.
+"""Runs the README's commands with the right environment: `demo`, `test` and `gates`.
 
 Called by the Makefile with the project's virtualenv Python. Finds or starts
 the services each command needs and says clearly what is missing.
+
+`test` runs the build's gates first (ruff format --check, ruff check, mypy), each failing the
+run: always under CI (CI=true), and locally on every run that does not name tests. A run that
+names test files or node ids (`make test PYTEST_ARGS="tests/billing -q"`) is a targeted run and
+skips them; `make gates` (or HUB_GATES=1) runs them on their own.
 """
 
 from __future__ import annotations
@@ -147,7 +152,69 @@ def demo(argv: list[str]) -> int:
     os.execve(PY, [PY, "manage.py", "runserver", addr, *argv], env)
 
 
+# The build's gates, in the order they run: the quick ones first. mypy checks the packages that
+# pyproject.toml's [tool.mypy] `files` names (every app and scripts/).
+GATES: dict[str, list[str]] = {
+    "ruff-format": ["-m", "ruff", "format", "--check", "."],
+    "ruff-check": ["-m", "ruff", "check", "."],
+    "mypy": ["-m", "mypy"],
+}
+
+
+def gate_env() -> dict[str, str]:
+    """What loading the settings needs (the mypy plugin loads them): a key, hosts, and a database URL
+    that is parsed but never connected to (without one the settings would start the embedded PostgreSQL)."""
+    env = base_env()
+    env.setdefault("DJANGO_SECRET_KEY", "typecheck-only-secret-key-" + "x" * 40)
+    env.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+    env.setdefault("DATABASE_URL", "postgres://typecheck@127.0.0.1:1/typecheck")
+    return env
+
+
+def gates(argv: list[str]) -> int:
+    """Run the named gates (all by default); one line each with its time. Every gate runs, so one
+    run shows every failure; the result fails if any gate failed."""
+    names = argv or list(GATES)
+    unknown = [name for name in names if name not in GATES]
+    if unknown:
+        sys.exit(f"No such gate: {', '.join(unknown)}. The gates are: {', '.join(GATES)}.")
+    env = gate_env()
+    failed = []
+    for name in names:
+        began = time.perf_counter()
+        done = subprocess.run([PY, *GATES[name]], cwd=ROOT, env=env, capture_output=True, text=True)
+        seconds = time.perf_counter() - began
+        if done.returncode == 0:
+            print(f"gate {name}: passed in {seconds:.1f} s", flush=True)
+        else:
+            print(done.stdout + done.stderr, end="", flush=True)
+            print(f"gate {name}: FAILED in {seconds:.1f} s", flush=True)
+            failed.append(name)
+    if failed:
+        print(f"The build's gates failed: {', '.join(failed)}. Nothing else ran.", flush=True)
+        return 1
+    return 0
+
+
+def names_tests(argv: list[str]) -> bool:
+    """Does this pytest command line name test files, folders or node ids (a targeted run)?"""
+    return any(not arg.startswith("-") and (ROOT / arg.split("::")[0]).exists() for arg in argv)
+
+
+def run_gates_first(argv: list[str]) -> bool:
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+        return True  # CI runs every gate, whatever else it was told
+    if os.environ.get("HUB_GATES", "").lower() in ("1", "true", "yes"):
+        return True
+    return not names_tests(argv)
+
+
 def test(argv: list[str]) -> int:
+    if run_gates_first(argv):
+        if gates([]) != 0:
+            return 1
+    else:
+        print("gates skipped: a targeted run (it names tests); `make gates` runs them.", flush=True)
     env = base_env()
     env.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
     env.setdefault("DJANGO_DEBUG", "false")
@@ -194,4 +261,4 @@ def drop_left_behind(url: str, name: str) -> None:
 
 if __name__ == "__main__":
     command, rest = sys.argv[1], sys.argv[2:]
-    sys.exit({"demo": demo, "test": test}[command](rest))
+    sys.exit({"demo": demo, "test": test, "gates": gates}[command](rest))
