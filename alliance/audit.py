@@ -175,16 +175,32 @@ def model_update(
         validate(stored)
     model_clean(stored)
     after = snapshot(stored)
-    changed = [k for k in after if after[k] != before.get(k)]
-    if not changed:
+    if after == before:
         return stored
     stored.save()
-    audit_event_record(
+    audit_changes(actor=actor, action=action, target=stored, program_id=program_id, before=before, after=after)
+    return stored
+
+
+def audit_changes(
+    *,
+    actor: Actor,
+    action: str,
+    target: models.Model,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    program_id: int | None = None,
+) -> AuditEvent | None:
+    """Record an update's event with only the values that changed, before and after
+    (`before` None: a new row, every value is new). Nothing changed, no event."""
+    changed = [k for k in after if before is None or after[k] != before.get(k)]
+    if not changed:
+        return None
+    return audit_event_record(
         actor=actor,
         action=action,
-        target=stored,
+        target=target,
         program_id=program_id,
-        before={k: before[k] for k in changed},
+        before={k: before[k] for k in changed} if before is not None else None,
         after={k: after[k] for k in changed},
     )
-    return stored

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
@@ -14,12 +13,9 @@ from django.utils import timezone
 from alliance.audit import audit_event_record, snapshot
 from alliance.models import Alliance, Invitation, Membership, Role
 from alliance.tenancy import require_alliance_id
+from alliance.tokens import hash_token
 
 INVITATION_DAYS = 14
-
-
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def invitation_create(*, invited_by, email: str, role: str, program_id: int | None) -> tuple[Invitation, str]:  # type: ignore[no-untyped-def]
@@ -49,7 +45,7 @@ def invitation_create(*, invited_by, email: str, role: str, program_id: int | No
             email=email,
             role=role,
             program_id=program_id,
-            token_hash=_hash_token(token),
+            token_hash=hash_token(token),
             invited_by=invited_by,
             expires_at=timezone.now() + timedelta(days=INVITATION_DAYS),
         )
@@ -64,7 +60,7 @@ def invitation_create(*, invited_by, email: str, role: str, program_id: int | No
 
 def invitation_for_token(*, token: str) -> Invitation | None:
     require_alliance_id()
-    return Invitation.objects.filter(token_hash=_hash_token(token)).first()
+    return Invitation.objects.filter(token_hash=hash_token(token)).first()
 
 
 def invitation_accept(*, invitation: Invitation, user=None, password: str | None = None) -> Membership:  # type: ignore[no-untyped-def]

@@ -14,7 +14,9 @@ from alliance.models import ApiToken
 TOKEN_PREFIX = "hub_"
 
 
-def _hash(token: str) -> str:
+def hash_token(token: str) -> str:
+    """How every secret token is stored (API tokens, invitations, family sign-in links):
+    its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -27,7 +29,7 @@ def api_token_create(*, user, name: str) -> tuple[ApiToken, str]:  # type: ignor
         raise ValidationError({"name": ["Give the token a name, e.g. what will use it."]})
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
     with transaction.atomic():
-        row = ApiToken.objects.create(user=user, name=name[:100], prefix=token[:12], token_hash=_hash(token))
+        row = ApiToken.objects.create(user=user, name=name[:100], prefix=token[:12], token_hash=hash_token(token))
     return row, token
 
 
@@ -53,7 +55,7 @@ class HashedTokenAuthentication(authentication.BaseAuthentication):
             raw = header[1].decode()
         except UnicodeError:
             raise exceptions.AuthenticationFailed("Malformed token.") from None
-        row = ApiToken.objects.select_related("user").filter(token_hash=_hash(raw)).first()
+        row = ApiToken.objects.select_related("user").filter(token_hash=hash_token(raw)).first()
         if row is None or row.revoked_at is not None or not row.user.is_active:
             raise exceptions.AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()

@@ -17,6 +17,25 @@ from typing import Any
 import psycopg
 from django.db import connection, models
 
+# A ledger entry's columns in the order its rows are given to `insert_rows`: the invoice
+# run and the demo's history write entries this way.
+LEDGER_ENTRY_COLUMNS = (
+    "alliance_id",
+    "account_id",
+    "program_id",
+    "kind",
+    "category",
+    "amount",
+    "posted_on",
+    "description",
+    "child_id",
+    "enrollment_id",
+    "invoice_id",
+    "reverses_id",
+    "created_by_id",
+    "created_at",
+)
+
 
 def insert_rows(
     model: type[models.Model],

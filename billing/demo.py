@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from alliance.models import Alliance
 from billing.aging import aging_for_accounts
-from billing.bulk import insert_rows
+from billing.bulk import LEDGER_ENTRY_COLUMNS, insert_rows
 from billing.crypto import encrypt
 from billing.invoicing import invoice_program_for_period
 from billing.ledger import ledger_entry_post, to_cents
@@ -251,22 +251,7 @@ def _payments(rng: random.Random, today: datetime.date) -> None:
         )
     entry_ids = insert_rows(
         LedgerEntry,
-        [
-            "alliance_id",
-            "account_id",
-            "program_id",
-            "kind",
-            "category",
-            "amount",
-            "posted_on",
-            "description",
-            "child_id",
-            "enrollment_id",
-            "invoice_id",
-            "reverses_id",
-            "created_by_id",
-            "created_at",
-        ],
+        LEDGER_ENTRY_COLUMNS,
         entries,
         returning=True,
     )

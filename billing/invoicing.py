@@ -32,7 +32,7 @@ from django.utils import timezone
 
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from alliance.tenancy import require_alliance_id
-from billing.bulk import insert_rows
+from billing.bulk import LEDGER_ENTRY_COLUMNS, insert_rows
 from billing.ledger import to_cents
 from billing.models import (
     ZERO,
@@ -516,22 +516,7 @@ def _write_invoices(
     rows = list(zip(invoice_ids, pending, strict=True))
     insert_rows(
         LedgerEntry,
-        [
-            "alliance_id",
-            "account_id",
-            "program_id",
-            "kind",
-            "category",
-            "amount",
-            "posted_on",
-            "description",
-            "child_id",
-            "enrollment_id",
-            "invoice_id",
-            "reverses_id",
-            "created_by_id",
-            "created_at",
-        ],
+        LEDGER_ENTRY_COLUMNS,
         [
             (
                 alliance_id,

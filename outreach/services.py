@@ -9,7 +9,6 @@ audit events apply whether the Hub or a family acts.
 from __future__ import annotations
 
 import datetime
-import hashlib
 import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -23,9 +22,10 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from alliance.audit import audit_event_record, fields_check, snapshot, user_of
+from alliance.audit import audit_changes, audit_event_record, fields_check, snapshot, user_of
 from alliance.models import Alliance
 from alliance.tenancy import require_alliance_id
+from alliance.tokens import hash_token
 from enrollment.models import (
     Enrollment,
     Family,
@@ -65,10 +65,6 @@ LISTING_FIELDS = frozenset(
 )
 
 
-def _hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 # --- Listings ---------------------------------------------------------------
 @transaction.atomic
 def listing_save(*, actor: Actor, program: MemberProgram, data: Mapping[str, Any]) -> PublicListing:
@@ -99,14 +95,8 @@ def listing_save(*, actor: Actor, program: MemberProgram, data: Mapping[str, Any
         return listing
     listing.updated_by = user_of(actor)
     listing.save()
-    changed = [k for k in after if before is None or after[k] != before.get(k)]
-    audit_event_record(
-        actor=actor,
-        action="outreach.listing_saved",
-        target=listing,
-        program_id=program.pk,
-        before={k: before[k] for k in changed} if before else None,
-        after={k: after[k] for k in changed},
+    audit_changes(
+        actor=actor, action="outreach.listing_saved", target=listing, program_id=program.pk, before=before, after=after
     )
     return listing
 
@@ -375,7 +365,7 @@ def _new_link(*, guardian: Guardian, sent_by: Actor) -> str:
         alliance_id=require_alliance_id(),
         guardian=guardian,
         family_id=guardian.family_id,
-        token_hash=_hash_token(token),
+        token_hash=hash_token(token),
         sent_by=user_of(sent_by),
         expires_at=timezone.now() + datetime.timedelta(minutes=SIGN_IN_LINK_MINUTES),
     )
@@ -430,7 +420,7 @@ def family_sign_in_link_send(*, guardian: Guardian, link_url: Callable[[str], st
 
 def family_sign_in_link_check(*, token: str) -> FamilySignInLink:
     """The link a token belongs to, if it can still be used; else a refusal with the reason."""
-    link = FamilySignInLink.objects.select_related("guardian", "family").filter(token_hash=_hash_token(token)).first()
+    link = FamilySignInLink.objects.select_related("guardian", "family").filter(token_hash=hash_token(token)).first()
     if link is None:
         raise ValidationError("This sign-in link is not valid. Ask for a new one.", code="invalid")
     if link.used_at is not None:

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.audit import Actor, audit_event_record, fields_check, snapshot, user_of
+from alliance.audit import Actor, audit_changes, audit_event_record, fields_check, snapshot, user_of
 from alliance.tenancy import require_alliance_id
 from enrollment.models import (
     Enrollment,
@@ -186,17 +186,14 @@ def waitlist_entry_update(*, actor: Actor, entry: WaitlistEntry, data: Mapping[s
     _validate_entry(stored, ids)
     stored.save()
     _set_choices(stored, ids)
-    after = _entry_snapshot(stored)
-    changed = [k for k in after if after[k] != before.get(k)]
-    if changed:
-        audit_event_record(
-            actor=actor,
-            action="waitlist.entry_updated",
-            target=stored,
-            program_id=stored.program_id,
-            before={k: before[k] for k in changed},
-            after={k: after[k] for k in changed},
-        )
+    audit_changes(
+        actor=actor,
+        action="waitlist.entry_updated",
+        target=stored,
+        program_id=stored.program_id,
+        before=before,
+        after=_entry_snapshot(stored),
+    )
     return stored
 
 
