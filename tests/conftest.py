@@ -28,7 +28,6 @@ def _fast_password_hashing(settings):
 @pytest.fixture(autouse=True)
 def _clean_cache():
     cache.clear()
-    yield
 
 
 @pytest.fixture

@@ -229,7 +229,8 @@ def test_every_demo_sign_in_reaches_its_landing_page(demo, db, email):
     with override_settings(HUB_MFA_EXEMPT_DEMO_USERS=True):
         client.post("/accounts/login/", {"login": email, "password": DEMO_PASSWORD})
         landing = client.get("/", follow=True)
-    assert landing.status_code == 200 and client.session.get("_auth_user_id"), email
+    assert landing.status_code == 200, email
+    assert client.session.get("_auth_user_id"), email
     # One alliance: straight to its landing page; several (the consultant): the list to choose from.
     assert (
         landing.redirect_chain[-1][0].startswith("/a/")
@@ -245,5 +246,6 @@ def test_seed_demo_is_idempotent(demo, db):
     again["users"] -= 1  # provider Y, added by this module
     again["riverbend_members"] -= 1
     assert again == demo.first_counts
-    assert demo.first_counts["riverbend_programs"] == 12 and demo.first_counts["cascade_programs"] == 4
+    assert demo.first_counts["riverbend_programs"] == 12
+    assert demo.first_counts["cascade_programs"] == 4
     assert demo.first_counts["users"] == len({email for email, _, _ in demo_sign_ins()})

@@ -35,7 +35,8 @@ def test_the_admin_sees_the_current_settings(world, clients):
 
 def test_saving_changes_the_alliance_and_records_who_did_it(world, clients):
     response = clients.admin_a.post(url(world.a), VALID)
-    assert response.status_code == 302 and response["Location"] == url(world.a)
+    assert response.status_code == 302
+    assert response["Location"] == url(world.a)
     world.a.refresh_from_db()
     assert (world.a.name, world.a.timezone, world.a.locale, world.a.fiscal_year_start_month) == (
         "Alliance A of the Valley",
@@ -46,7 +47,8 @@ def test_saving_changes_the_alliance_and_records_who_did_it(world, clients):
     with alliance_scope(world.a.pk):
         event = AuditEvent.objects.get(action="alliance.settings_updated")
     assert event.actor == world.users.admin_a
-    assert event.before["locale"] == "en-us" and event.after["locale"] == "en-gb"
+    assert event.before["locale"] == "en-us"
+    assert event.after["locale"] == "en-gb"
 
 
 def test_pages_write_dates_and_times_in_the_alliance_locale_and_zone(world, clients):

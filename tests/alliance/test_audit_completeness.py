@@ -281,7 +281,9 @@ class Ctx:
     @lazy
     def ach_payment(self):  # type: ignore[no-untyped-def]
         """An autopay family owing 500.00, collected by an ACH file settling today."""
-        assert self.policy and self.bank and self.charge
+        assert self.policy
+        assert self.bank
+        assert self.charge
         ach.ach_file_generate(actor=self.admin, program=self.program, settlement_date=self.today)
         return Payment.objects.get(method=PaymentMethod.ACH)
 

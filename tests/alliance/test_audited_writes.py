@@ -81,7 +81,8 @@ class TestEnrollmentRefusesFieldsItDoesNotAllow:
             date_of_birth=today - datetime.timedelta(days=400),
         )
         event = AuditEvent.objects.get(action="child.created")
-        assert event.object_id == str(child.pk) and event.after["first_name"] == "Ana"
+        assert event.object_id == str(child.pk)
+        assert event.after["first_name"] == "Ana"
         assert event.after["alliance_id"] == world.a.pk
 
 

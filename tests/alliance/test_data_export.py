@@ -34,7 +34,8 @@ class TestExport:
         assert response.status_code == 302
         with alliance_scope(world.a.pk):
             export = DataExport.objects.get()
-        assert export.status == "done" and export.tables_done == export.tables_total
+        assert export.status == "done"
+        assert export.tables_done == export.tables_total
         page = clients.admin_a.get(f"/a/{world.a.slug}/export/")
         assert export.file_name.encode() in page.content
         download = clients.admin_a.get(f"/a/{world.a.slug}/export/{export.pk}/download/")
@@ -54,7 +55,8 @@ class TestExport:
         with alliance_scope(world.a.pk):
             export = DataExport.objects.create(status="running", tables_total=10, tables_done=4)
         row = clients.admin_a.get(f"/a/{world.a.slug}/export/{export.pk}/progress/")
-        assert b'value="40"' in row.content and b"hx-trigger" in row.content
+        assert b'value="40"' in row.content
+        assert b"hx-trigger" in row.content
         assert b"4 of 10 tables" in row.content
 
     def test_an_unfinished_export_cannot_be_downloaded(self, world, clients, exports_here):
@@ -76,9 +78,12 @@ class TestExport:
 
 def test_csv_safe_neutralises_formulas():
     assert csv_safe("=cmd|' /C calc'!A0") == "'=cmd|' /C calc'!A0"
-    assert csv_safe("+1+1") == "'+1+1" and csv_safe("@SUM(A1)") == "'@SUM(A1)"
-    assert csv_safe("-12.50") == "-12.50" and csv_safe("\tx") == "'\tx"  # a plain number stays a number
-    assert csv_safe("Maple Street") == "Maple Street" and csv_safe(12) == 12
+    assert csv_safe("+1+1") == "'+1+1"
+    assert csv_safe("@SUM(A1)") == "'@SUM(A1)"
+    assert csv_safe("-12.50") == "-12.50"
+    assert csv_safe("\tx") == "'\tx"
+    assert csv_safe("Maple Street") == "Maple Street"
+    assert csv_safe(12) == 12
 
 
 class TestDeleteAlliance:

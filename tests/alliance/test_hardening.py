@@ -67,7 +67,7 @@ UNSAFE_IN_PRODUCTION = {
 }
 
 
-@pytest.mark.parametrize("setting, expected", UNSAFE_IN_PRODUCTION.items())
+@pytest.mark.parametrize(("setting", "expected"), UNSAFE_IN_PRODUCTION.items())
 def test_production_defaults_are_safe(setting, expected):
     """With only the required variables set, nothing unsafe is switched on."""
     import json

@@ -36,7 +36,8 @@ class TestInviting:
         with alliance_scope(world.a.pk):
             invitation = Invitation.objects.get()
             assert invitation.email == "new.director@example.org"
-            assert invitation.program == world.y and invitation.status == "pending"
+            assert invitation.program == world.y
+            assert invitation.status == "pending"
             assert AuditEvent.objects.filter(action="invitation.created").count() == 1
             assert AuditEvent.objects.filter(action="invitation.sent").count() == 1
         assert mailoutbox[0].to == ["new.director@example.org"]
@@ -56,7 +57,7 @@ class TestInviting:
         assert count_invitations(world.a) == 1
 
     @pytest.mark.parametrize(
-        "data, field_error",
+        ("data", "field_error"),
         [
             ({"email": "not-an-email", "role": Role.HUB_STAFF}, b"Enter a valid email address"),
             ({"email": "p@example.org", "role": Role.PROVIDER}, b"Choose the member program"),
@@ -99,13 +100,15 @@ class TestAccepting:
     def test_a_newcomer_sets_a_password_and_lands_on_their_program(self, world, link):
         client = Client()
         page = client.get(link)
-        assert page.status_code == 200 and b"Program Y" in page.content
+        assert page.status_code == 200
+        assert b"Program Y" in page.content
         response = client.post(link, {"password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
         assert response.status_code == 302
         assert client.get("/").headers["Location"] == f"/a/{world.a.slug}/programs/{world.y.pk}/"
         with alliance_scope(world.a.pk):
             membership = Membership.objects.get(user__email="dir@example.org")
-            assert membership.role == Role.PROVIDER and membership.program == world.y
+            assert membership.role == Role.PROVIDER
+            assert membership.program == world.y
             assert Invitation.objects.get().status == "accepted"
 
     def test_a_weak_or_mismatched_password_is_refused(self, world, link):

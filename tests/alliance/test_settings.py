@@ -20,7 +20,7 @@ def start(**overrides: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.mark.parametrize(
-    "variable, value",
+    ("variable", "value"),
     [
         ("DJANGO_DEBUG", "maybe"),
         ("DATABASE_CONN_MAX_AGE", "ten"),
@@ -43,9 +43,11 @@ def test_production_requires_a_secret_key_and_hosts():
     result = subprocess.run(
         [sys.executable, "-c", SETUP], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
     )
-    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
     result = start(DJANGO_DEBUG="false", DJANGO_ALLOWED_HOSTS="")
-    assert result.returncode != 0 and "DJANGO_ALLOWED_HOSTS" in result.stderr
+    assert result.returncode != 0
+    assert "DJANGO_ALLOWED_HOSTS" in result.stderr
 
 
 def test_good_settings_start(db):

@@ -123,7 +123,8 @@ class TestLanding:
         }
         for name, url in expected.items():
             response = getattr(clients, name).get("/")
-            assert response.status_code == 302 and response["Location"] == url, name
+            assert response.status_code == 302, name
+            assert response["Location"] == url, name
             assert getattr(clients, name).get(url).status_code == 200
 
     def test_a_user_of_several_alliances_chooses_and_can_switch(self, world):
@@ -135,7 +136,8 @@ class TestLanding:
         client = signed_in(consultant)
         page = client.get("/")
         assert page.status_code == 200
-        assert b"Alliance A" in page.content and b"Alliance B" in page.content
+        assert b"Alliance A" in page.content
+        assert b"Alliance B" in page.content
         dashboard = client.get(f"/a/{world.a.slug}/dashboard/")
         assert b'<span class="visually-hidden">Switch alliance: </span>Alliance A</summary>' in dashboard.content
         assert client.get(f"/a/{world.b.slug}/").headers["Location"] == f"/a/{world.b.slug}/reports/"
@@ -154,7 +156,8 @@ class TestLanding:
         page = clients.staff_a.get(f"/a/{world.a.slug}/dashboard/")
         assert page.status_code == 200
         assert b"No Iron Triangle figures yet" in page.content
-        assert b"member flagged" not in page.content and b'class="sparkline"' not in page.content
+        assert b"member flagged" not in page.content
+        assert b'class="sparkline"' not in page.content
         assert b"Program Z" not in page.content
 
     def test_funder_report_list_explains_the_empty_state(self, world, clients):

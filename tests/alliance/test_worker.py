@@ -45,7 +45,8 @@ def test_a_real_worker_runs_the_task_in_the_alliances_scope(transactional_db, no
     with alliance_scope(alliance_a.pk):
         sent = AuditEvent.objects.get(action="invitation.sent")
         assert sent.pk == outcome["audit_event_id"]
-        assert sent.object_id == str(invitation.pk) and sent.actor_label == "system"
+        assert sent.object_id == str(invitation.pk)
+        assert sent.actor_label == "system"
     with alliance_scope(alliance_b.pk):
         assert not AuditEvent.objects.exists()
 
@@ -70,5 +71,6 @@ def test_a_real_worker_writes_a_data_export(transactional_db, not_eager, setting
         outcome = export_alliance_data.delay(alliance.pk, export.pk).get(timeout=60)
     with alliance_scope(alliance.pk):
         export = DataExport.objects.get(pk=export.pk)
-    assert export.status == "done" and outcome["file_name"] == export.file_name
+    assert export.status == "done"
+    assert outcome["file_name"] == export.file_name
     assert (tmp_path / export.file_name).stat().st_size == export.file_size > 0

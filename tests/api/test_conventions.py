@@ -41,7 +41,8 @@ class TestInput:
 
     def test_text_must_be_text_and_an_id_a_number(self, world, clients):
         response = post(clients.staff_a, api(world, "families/"), {"name": "Ortiz family", "city": 7})
-        assert response.status_code == 400 and list(response.json()) == ["city"]
+        assert response.status_code == 400
+        assert list(response.json()) == ["city"]
         response = post(clients.staff_a, api(world, "sites/"), {"program": str(world.x.pk), "name": "Annex"})
         assert response.json()["program"] == ["Incorrect type. Expected pk value, received str."]
         response = post(clients.staff_a, api(world, "staff/"), {"program": world.x.pk, "site": ""})
@@ -84,7 +85,8 @@ class TestInput:
         same = clients.staff_a.patch(
             url, json.dumps({"program": world.x.pk, "name": "Annex"}), content_type="application/json"
         )
-        assert same.status_code == 200 and same.json()["program"] == world.x.pk
+        assert same.status_code == 200
+        assert same.json()["program"] == world.x.pk
 
 
 class TestQueries:
@@ -126,4 +128,5 @@ def test_an_unknown_api_path_is_a_json_404(world, clients):
     assert response.json() == {"detail": "Not found."}
     assert clients.staff_b.get(api(world, f"programs/{world.x.pk}/")).status_code == 404
     page = clients.staff_a.get(f"/a/{world.a.slug}/no-such-page/")
-    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")

@@ -57,29 +57,38 @@ def check_nacha(text: str) -> list[str]:
     records = text.rstrip("\n").split("\n")
     assert all(len(r) == 94 for r in records)
     assert len(records) % 10 == 0
-    assert records[0][0] == "1" and records[0][34:37] == "094" and records[0][37:39] == "10"
+    assert records[0][0] == "1"
+    assert records[0][34:37] == "094"
+    assert records[0][37:39] == "10"
     entries = [r for r in records if r[0] == "6"]
     batch_control = next(r for r in records if r[0] == "8")
     file_control = next(r for r in records if r[0] == "9" and not set(r) == {"9"})
     entry_hash = sum(int(r[3:11]) for r in entries) % 10**10
     total = sum(int(r[29:39]) for r in entries)
-    assert int(batch_control[4:10]) == len(entries) and int(batch_control[10:20]) == entry_hash
-    assert int(batch_control[20:32]) == total and int(batch_control[32:44]) == 0
-    assert int(file_control[1:7]) == 1 and int(file_control[7:13]) == len(records) // 10
-    assert int(file_control[13:21]) == len(entries) and int(file_control[21:31]) == entry_hash
+    assert int(batch_control[4:10]) == len(entries)
+    assert int(batch_control[10:20]) == entry_hash
+    assert int(batch_control[20:32]) == total
+    assert int(batch_control[32:44]) == 0
+    assert int(file_control[1:7]) == 1
+    assert int(file_control[7:13]) == len(records) // 10
+    assert int(file_control[13:21]) == len(entries)
+    assert int(file_control[21:31]) == entry_hash
     assert int(file_control[31:43]) == total
     return entries
 
 
 def test_routing_check_digit():
-    assert routing_is_valid("021000021") and routing_is_valid("011000015")
-    assert not routing_is_valid("021000022") and not routing_is_valid("12345678")
+    assert routing_is_valid("021000021")
+    assert routing_is_valid("011000015")
+    assert not routing_is_valid("021000022")
+    assert not routing_is_valid("12345678")
 
 
 def test_account_numbers_are_encrypted_at_rest_and_masked(world, autopay):
     with alliance_scope(world.a.pk):
         bank = BankAccount.objects.get(account=autopay.lopez_x)
-        assert bank.masked_number == "••••9012" and "123456789012" not in bank.account_number_encrypted
+        assert bank.masked_number == "••••9012"
+        assert "123456789012" not in bank.account_number_encrypted
         assert decrypt(bank.account_number_encrypted) == "123456789012"
         with connection.cursor() as cursor:
             cursor.execute("SELECT account_number_encrypted FROM billing_bankaccount")
@@ -96,7 +105,8 @@ def test_the_file_passes_a_nacha_structure_check_and_records_payments(world, aut
         batch = ach_file_generate(actor=world.users.staff_a, program=world.x, settlement_date=SETTLES)
         entries = check_nacha(batch.file_text)
         assert [e[1:3] for e in entries] == ["27", "37"]  # checking, savings debits
-        assert [int(e[29:39]) for e in entries] == [100000, 100000] and batch.total == Decimal("2000.00")
+        assert [int(e[29:39]) for e in entries] == [100000, 100000]
+        assert batch.total == Decimal("2000.00")
         assert "123456789012" in entries[0]  # the bank needs the number in clear, only in the file
         assert account_balance(autopay.lopez_x) == 0
         with pytest.raises(ValidationError, match="exists already"):
@@ -108,12 +118,14 @@ def test_a_return_reverses_the_payment_flags_the_account_and_autopay_goes_on(wor
         ach_file_generate(actor=None, program=world.x, settlement_date=SETTLES)
         trace = Payment.objects.get(account=autopay.lopez_x).reference
         bad = ach_returns_import(actor=None, text=f"trace_number,return_code\n{trace},R01\n999,R02\n{trace},X1\n")
-        assert [n for n, _ in bad.errors] == [3, 4] and bad.reversed == 0
+        assert [n for n, _ in bad.errors] == [3, 4]
+        assert bad.reversed == 0
         assert Payment.objects.get(account=autopay.lopez_x).status == PaymentStatus.RECORDED
         report = ach_returns_import(actor=world.users.staff_a, text=f"trace_number,return_code\n{trace},R01\n")
         assert report.reversed == 1
         bank = BankAccount.objects.get(account=autopay.lopez_x)
-        assert bank.flagged and "R01" in bank.flag_reason
+        assert bank.flagged
+        assert "R01" in bank.flag_reason
         assert account_balance(autopay.lopez_x) == Decimal("1000.00")
         assert AuditEvent.objects.filter(action="ach.returned").count() == 1
         # The next cycle collects again unless the Hub pauses it.
@@ -131,7 +143,8 @@ def test_pages(world, clients, autopay):
     response = clients.staff_a.post(base + "ach/", {"program": world.x.pk, "settlement_date": "2026-03-05"})
     assert response.status_code == 302
     page = clients.staff_a.get(base + "ach/")
-    assert "••••9012".encode() in page.content and b"123456789012" not in page.content
+    assert "••••9012".encode() in page.content
+    assert b"123456789012" not in page.content
     with alliance_scope(world.a.pk):
         trace = Payment.objects.get(account=autopay.lopez_x).reference
     upload = SimpleUploadedFile("returns.csv", f"trace_number,return_code\n{trace},R02\n".encode())
@@ -141,4 +154,5 @@ def test_pages(world, clients, autopay):
         base + f"accounts/{autopay.lopez_x.pk}/bank/",
         {"holder_name": "M", "routing_number": "999999999", "account_number": "1", "account_type": "checking"},
     )
-    assert bank_form.status_code == 200 and b"check digit" in bank_form.content
+    assert bank_form.status_code == 200
+    assert b"check digit" in bank_form.content

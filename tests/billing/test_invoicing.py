@@ -123,7 +123,8 @@ class TestRunRules:
         first = run_all(world)
         second = run_all(world)
         with alliance_scope(world.a.pk):
-            assert [r.invoices for r in first] == [1, 1] and [r.invoices for r in second] == [0, 0]
+            assert [r.invoices for r in first] == [1, 1]
+            assert [r.invoices for r in second] == [0, 0]
             assert sorted(Invoice.objects.values_list("number", flat=True)) == [1, 2]
             run_all(world, APRIL)
             assert sorted(Invoice.objects.values_list("number", flat=True)) == [1, 2, 3, 4]
@@ -133,7 +134,8 @@ class TestRunRules:
         tia = ChildFactory(family=priced.lopez, first_name="Tia")
         enroll(tia, toddler_room, start=datetime.date(2026, 2, 1))
         result = run_all(world)[0]
-        assert len(result.warnings) == 1 and "Tia" in result.warnings[0]
+        assert len(result.warnings) == 1
+        assert "Tia" in result.warnings[0]
         with alliance_scope(world.a.pk):
             assert not LedgerEntry.objects.filter(child=tia).exists()
 
@@ -152,8 +154,10 @@ class TestRunTask:
             run = invoice_run_create(actor=world.users.staff_a, period_start=MARCH[0])
         with alliance_scope(world.a.pk):
             run.refresh_from_db()
-            assert run.status == RunStatus.DONE and run.programs_done == run.programs_total == 2
-            assert run.invoices_created == 2 and run.amount_invoiced == Decimal("1673.78")
+            assert run.status == RunStatus.DONE
+            assert run.programs_done == run.programs_total == 2
+            assert run.invoices_created == 2
+            assert run.amount_invoiced == Decimal("1673.78")
 
     def test_a_failure_midway_leaves_the_program_untouched_and_a_rerun_completes(self, world, priced, monkeypatch):
         real = invoicing.audit_event_record
@@ -168,7 +172,8 @@ class TestRunTask:
             run = invoice_run_create(actor=None, period_start=MARCH[0], queue=False)
             invoice_run_signature(world.a.pk, run.pk).apply()
             run.refresh_from_db()
-            assert run.status == RunStatus.FAILED and "database went away" in run.error
+            assert run.status == RunStatus.FAILED
+            assert "database went away" in run.error
             assert run.programs_done == 1
             # X is fully invoiced; Y has no invoice, no ledger line and used no invoice number.
             assert list(Invoice.objects.values_list("program_id", "number")) == [(world.x.pk, 1)]
@@ -179,7 +184,8 @@ class TestRunTask:
             rerun = invoice_run_create(actor=None, period_start=MARCH[0], queue=False)
             invoice_run_signature(world.a.pk, rerun.pk).apply()
             rerun.refresh_from_db()
-            assert rerun.status == RunStatus.DONE and rerun.invoices_created == 1
+            assert rerun.status == RunStatus.DONE
+            assert rerun.invoices_created == 1
             assert sorted(Invoice.objects.values_list("program_id", "number")) == sorted(
                 [(world.x.pk, 1), (world.y.pk, 2)]
             )
@@ -202,8 +208,10 @@ class TestRunTask:
             invoice_run_signature(world.a.pk, run.pk).apply()
             run.refresh_from_db()
             # The batch was undone as a whole, then retried program by program: X invoiced, Y untouched.
-            assert run.status == RunStatus.FAILED and run.error.startswith("Program Y: RuntimeError: disk full")
-            assert run.programs_done == 1 and run.invoices_created == 1
+            assert run.status == RunStatus.FAILED
+            assert run.error.startswith("Program Y: RuntimeError: disk full")
+            assert run.programs_done == 1
+            assert run.invoices_created == 1
             assert list(Invoice.objects.values_list("program_id", "number")) == [(world.x.pk, 1)]
             assert not LedgerEntry.objects.filter(program=world.y).exists()
 
@@ -226,7 +234,8 @@ class TestRunTask:
     def test_batches_keep_the_progress_bar_moving(self):
         assert invoicing.program_batches([1, 2, 3]) == [[1], [2], [3]]
         batches = invoicing.program_batches(list(range(140)))
-        assert len(batches) == 20 and {len(b) for b in batches} == {7}
+        assert len(batches) == 20
+        assert {len(b) for b in batches} == {7}
         assert max(len(b) for b in invoicing.program_batches(list(range(1000)))) == invoicing.PROGRAMS_PER_TASK
 
     def test_a_period_must_start_where_its_kind_starts(self, world):

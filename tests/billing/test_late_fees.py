@@ -40,7 +40,8 @@ def test_the_fee_rules():
     policy.late_fee_cap = Decimal("4.00")
     assert late_fee_amount(policy, Decimal("333.33")) == Decimal("4.00")
     flat = BillingPolicy(late_fee_kind=LateFeeKind.FLAT, late_fee_value=Decimal("25.00"))
-    assert late_fee_amount(flat, Decimal("0.00")) == 0 and late_fee_amount(flat, Decimal("1.00")) == Decimal("25.00")
+    assert late_fee_amount(flat, Decimal("0.00")) == 0
+    assert late_fee_amount(flat, Decimal("1.00")) == Decimal("25.00")
 
 
 def test_within_grace_nothing_after_it_once(world, homes, overdue):
@@ -84,7 +85,8 @@ def test_policy_page_is_hub_only_and_validates(world, clients):
     assert clients.provider_x.get(url).status_code == 403
     assert clients.staff_b.get(url).status_code == 404
     bad = clients.staff_a.post(url, {"late_fee_kind": "percent", "late_fee_value": "150", "grace_days": "5"})
-    assert bad.status_code == 200 and b"at most 100" in bad.content
+    assert bad.status_code == 200
+    assert b"at most 100" in bad.content
     ok = clients.staff_a.post(
         url, {"tax_id": "12-3456789", "late_fee_kind": "flat", "late_fee_value": "25.00", "grace_days": "5"}
     )

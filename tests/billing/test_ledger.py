@@ -36,7 +36,8 @@ class TestPosting:
             post(homes.lopez_x, EntryKind.SUBSIDY_PAYMENT, "-200.00")
             assert account_balance(homes.lopez_x) == Decimal("175.00")
             opening, rows = ledger_rows(homes.lopez_x)
-            assert opening == 0 and [r.running_balance for r in rows] == [
+            assert opening == 0
+            assert [r.running_balance for r in rows] == [
                 Decimal("850.00"),
                 Decimal("875.00"),
                 Decimal("375.00"),
@@ -45,7 +46,7 @@ class TestPosting:
             assert AuditEvent.objects.filter(action="ledger.payment", actor=world.users.staff_a).count() == 1
 
     @pytest.mark.parametrize(
-        "kind,amount",
+        ("kind", "amount"),
         [
             (EntryKind.CHARGE, "-5.00"),
             (EntryKind.PAYMENT, "5.00"),
@@ -71,7 +72,8 @@ class TestReversal:
         with alliance_scope(world.a.pk):
             charge = post(homes.lopez_x, EntryKind.CHARGE, "120.50")
             reversal = ledger_entry_reverse(entry=charge, actor=world.users.staff_a, reason="Charged twice")
-            assert reversal.reverses == charge and reversal.amount == Decimal("-120.50")
+            assert reversal.reverses == charge
+            assert reversal.amount == Decimal("-120.50")
             assert account_balance(homes.lopez_x) == 0
             event = AuditEvent.objects.get(action="ledger.reversal")
             assert event.reason == "Charged twice"

@@ -73,7 +73,8 @@ def test_family_and_payer_shares_add_up_to_the_charge_to_the_cent(tuition, copay
     payer = -sum((ln.amount for ln in lines[1] if ln.category == ChargeCategory.PAYER_SHARE), Decimal(0))
     family = sum((ln.amount for ln in lines[1]), Decimal(0))
     assert family + payer == tuition
-    assert payer <= authorized and family >= min(copay, tuition)
+    assert payer <= authorized
+    assert family >= min(copay, tuition)
     assert payer == payer.quantize(Decimal("0.01"))
 
 
@@ -98,7 +99,8 @@ class TestRemittance:
                 reference="EFT 77",
                 text="case_number,period,amount\nC-100,2026-03,650.00\n",
             )
-            assert not report.errors and report.remittance.total == Decimal("650.00")
+            assert not report.errors
+            assert report.remittance.total == Decimal("650.00")
             claim = PayerClaim.objects.get()
             assert (claim.paid, claim.status, claim.shortfall) == (
                 Decimal("650.00"),
@@ -150,7 +152,8 @@ class TestRemittance:
                 actor=None, payer=subsidized, received_on=datetime.date(2026, 4, 10), reference="", text=text
             )
             assert [row for row, _ in report.errors] == [3, 4, 5]
-            assert report.remittance is None and not RemittanceLine.objects.exists()
+            assert report.remittance is None
+            assert not RemittanceLine.objects.exists()
             assert PayerClaim.objects.get().paid == 0
 
     def test_waive_and_pages(self, world, clients, homes, subsidized):
@@ -159,14 +162,17 @@ class TestRemittance:
         response = clients.staff_a.post(page, {"received_on": "2026-04-10", "file": upload})
         assert response.status_code == 302
         bad = clients.staff_a.post(page, {"received_on": "2026-04-10", "rows": "C-100,2026-03,500.00"})
-        assert bad.status_code == 200 and b"Row 2" in bad.content and b"still claimed" in bad.content
+        assert bad.status_code == 200
+        assert b"Row 2" in bad.content
+        assert b"still claimed" in bad.content
         with alliance_scope(world.a.pk):
             claim = PayerClaim.objects.get()
         decide = f"/a/{world.a.slug}/billing/claims/{claim.pk}/decide/"
         assert clients.staff_a.post(decide, {"decision": "waive", "reason": "Agency rule"}).status_code == 302
         with alliance_scope(world.a.pk):
             claim.refresh_from_db()
-            assert claim.status == ClaimStatus.WAIVED and account_balance(homes.lopez_x) == Decimal("300.00")
+            assert claim.status == ClaimStatus.WAIVED
+            assert account_balance(homes.lopez_x) == Decimal("300.00")
 
     def test_it_validates_ownership(self, world, clients, subsidized):
         page = f"/a/{world.a.slug}/billing/payers/{subsidized.pk}/"

@@ -99,7 +99,8 @@ class TestAllocation:
                 invoice_void(actor=None, invoice=mar, reason="")
             invoice_void(actor=world.users.admin_a, invoice=mar, reason="Issued in error")
             mar.refresh_from_db()
-            assert mar.status == InvoiceStatus.VOID and mar.number == 3
+            assert mar.status == InvoiceStatus.VOID
+            assert mar.number == 3
             assert account_balance(homes.lopez_x) == Decimal("2000.00")
 
     def test_refund_only_of_a_credit(self, world, homes, three_months):
@@ -138,7 +139,7 @@ class TestAllocation:
 
 class TestAging:
     @pytest.mark.parametrize(
-        "days,bucket",
+        ("days", "bucket"),
         [
             (-3, "current"),
             (0, "current"),
@@ -167,7 +168,8 @@ class TestAging:
             }
             pay(homes, "1200.00", on=datetime.date(2026, 4, 1))
             after = aging_for_accounts(accounts, as_of=as_of)[0]
-            assert after.buckets["over_90"] == 0 and after.buckets["61_90"] == Decimal("800.00")
+            assert after.buckets["over_90"] == 0
+            assert after.buckets["61_90"] == Decimal("800.00")
             assert after.balance == account_balance(homes.lopez_x) == Decimal("1800.00")
             totals = aging_totals(aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of))["all"]
             assert totals.balance == Decimal("1800.00")
@@ -208,13 +210,15 @@ class TestWriteOff:
             )
             assert account_balance(homes.lopez_x) == 0
             event = AuditEvent.objects.get(action="ledger.write_off")
-            assert event.reason == "Family moved away, no contact" and event.actor == world.users.staff_a
+            assert event.reason == "Family moved away, no contact"
+            assert event.actor == world.users.staff_a
 
     def test_write_off_page_is_hub_only_and_needs_a_reason(self, world, clients, homes, three_months):
         url = f"/a/{world.a.slug}/billing/accounts/{homes.lopez_x.pk}/write-off/"
         assert clients.provider_x.get(url).status_code == 403
         response = clients.staff_a.post(url, {"reason": ""})
-        assert response.status_code == 200 and b"cannot be collected" in response.content
+        assert response.status_code == 200
+        assert b"cannot be collected" in response.content
         assert clients.staff_a.post(url, {"reason": "Uncollectible after 120 days"}).status_code == 302
         with alliance_scope(world.a.pk):
             assert account_balance(homes.lopez_x) == 0
@@ -236,7 +240,8 @@ class TestPages:
         response = clients.staff_a.post(
             url, {"amount": "10.00", "method": "card", "received_on": "2026-03-02", "invoice": mar.pk}
         )
-        assert response.status_code == 200 and b"is void; it cannot be paid" in response.content
+        assert response.status_code == 200
+        assert b"is void; it cannot be paid" in response.content
 
     def test_it_validates_ownership(self, world, clients, homes, three_months):
         a = world.a.slug
@@ -252,18 +257,21 @@ class TestPages:
             {"account": homes.lopez_x.pk, "amount": "5.00", "method": "cash", "received_on": "2026-03-02"},
             content_type="application/json",
         )
-        assert api.status_code == 400 and "account" in api.json()
+        assert api.status_code == 400
+        assert "account" in api.json()
 
     def test_collections_worklist_lists_past_due_accounts_with_notes(self, world, clients, homes, three_months):
         note_url = f"/a/{world.a.slug}/billing/accounts/{homes.lopez_x.pk}/notes/new/"
         bad = clients.staff_a.post(note_url, {"kind": "promise", "note": "Will pay Friday"})
-        assert bad.status_code == 200 and b"amount and a date" in bad.content
+        assert bad.status_code == 200
+        assert b"amount and a date" in bad.content
         clients.staff_a.post(
             note_url,
             {"kind": "promise", "note": "Will pay Friday", "promised_amount": "300.00", "promised_on": "2026-12-04"},
         )
         page = clients.staff_a.get(f"/a/{world.a.slug}/billing/collections/")
-        assert b"Lopez family" in page.content and b"Will pay Friday" in page.content
+        assert b"Lopez family" in page.content
+        assert b"Will pay Friday" in page.content
 
 
 def test_deposit_page_offers_recent_cash_and_checks(world, clients, homes, three_months):
@@ -281,7 +289,8 @@ def test_deposit_page_offers_recent_cash_and_checks(world, clients, homes, three
         )
     url = f"/a/{world.a.slug}/billing/deposits/"
     page = clients.staff_a.get(url)
-    assert b"20.00" in page.content and b"30.00" not in page.content
+    assert b"20.00" in page.content
+    assert b"30.00" not in page.content
     response = clients.staff_a.post(
         url, {"program": world.x.pk, "deposited_on": today.isoformat(), "payments": [recent.pk]}
     )

@@ -79,10 +79,12 @@ class TestRefundPage:
         assert refund_url(world, overpaid).encode() in account_page.content
 
         form = clients.staff_a.get(refund_url(world, overpaid))
-        assert form.status_code == 200 and b"1250.00 of it is left to refund" in form.content
+        assert form.status_code == 200
+        assert b"1250.00 of it is left to refund" in form.content
 
         response = clients.staff_a.post(refund_url(world, overpaid), REFUND)
-        assert response.status_code == 302 and response["Location"] == account_url(world, homes.lopez_x)
+        assert response.status_code == 302
+        assert response["Location"] == account_url(world, homes.lopez_x)
 
         page = clients.staff_a.get(account_url(world, homes.lopez_x))
         assert b'id="balance">-50.00<' in page.content
@@ -102,11 +104,12 @@ class TestRefundPage:
                 Decimal("200.00"),
             )
             event = AuditEvent.objects.get(action="refund.recorded")
-            assert event.actor == world.users.staff_a and event.reason == "Paid twice"
+            assert event.actor == world.users.staff_a
+            assert event.reason == "Paid twice"
             assert event.after["refundable"] == "1050.00"
 
     @pytest.mark.parametrize(
-        "change,field_error",
+        ("change", "field_error"),
         [
             ({"amount": "0.00"}, b"A refund is more than zero."),
             ({"amount": "-5.00"}, b"A refund is more than zero."),
@@ -121,7 +124,8 @@ class TestRefundPage:
     ):
         before = state(world, homes)
         response = clients.staff_a.post(refund_url(world, overpaid), {**REFUND, **change})
-        assert response.status_code == 200 and field_error in response.content
+        assert response.status_code == 200
+        assert field_error in response.content
         assert state(world, homes) == before
 
     def test_more_than_was_paid_is_refused(self, world, clients, homes, overpaid):
@@ -131,7 +135,8 @@ class TestRefundPage:
             )
         before = state(world, homes)
         response = clients.staff_a.post(refund_url(world, small), {**REFUND, "amount": "30.01"})
-        assert response.status_code == 200 and b"At most 30.00 of this payment is left to refund." in response.content
+        assert response.status_code == 200
+        assert b"At most 30.00 of this payment is left to refund." in response.content
         assert state(world, homes) == before
         assert clients.staff_a.post(refund_url(world, small), {**REFUND, "amount": "30.00"}).status_code == 302
         again = clients.staff_a.post(refund_url(world, small), {**REFUND, "amount": "1.00"})
@@ -142,7 +147,8 @@ class TestRefundPage:
             payment_reverse(actor=world.users.staff_a, payment=overpaid, reason="Card charge-back")
         before = state(world, homes)
         response = clients.staff_a.post(refund_url(world, overpaid), REFUND)
-        assert response.status_code == 200 and b"was reversed; there is nothing to refund" in response.content
+        assert response.status_code == 200
+        assert b"was reversed; there is nothing to refund" in response.content
         assert state(world, homes) == before
 
     def test_it_validates_ownership(self, world, clients, homes, overpaid):
@@ -175,11 +181,14 @@ class TestRefundApi:
     def test_bad_input_is_a_400_with_field_errors_and_changes_nothing(self, world, clients, homes, overpaid):
         before = state(world, homes)
         too_much = self.post(clients.staff_a, world, {**REFUND, "payment": overpaid.pk, "amount": "300.00"})
-        assert too_much.status_code == 400 and "in credit by 250.00" in too_much.json()["amount"][0]
+        assert too_much.status_code == 400
+        assert "in credit by 250.00" in too_much.json()["amount"][0]
         no_reason = self.post(clients.staff_a, world, {**REFUND, "payment": overpaid.pk, "reason": ""})
-        assert no_reason.status_code == 400 and list(no_reason.json()) == ["reason"]
+        assert no_reason.status_code == 400
+        assert list(no_reason.json()) == ["reason"]
         as_number = self.post(clients.staff_a, world, {**REFUND, "payment": overpaid.pk, "amount": 20})
-        assert as_number.status_code == 400 and "amount" in as_number.json()
+        assert as_number.status_code == 400
+        assert "amount" in as_number.json()
         assert state(world, homes) == before
 
     def test_it_validates_ownership(self, world, clients, homes, overpaid):
@@ -193,7 +202,8 @@ class TestRefundApi:
                 actor=None, account=homes.zimmer_z, amount=Decimal("10.00"), method="cash", received_on=JAN[1]
             )
         other = self.post(clients.staff_a, world, {**REFUND, "payment": stranger.pk})
-        assert other.status_code == 400 and "payment" in other.json()
+        assert other.status_code == 400
+        assert "payment" in other.json()
         assert state(world, homes)[2] == 0
 
 
@@ -231,7 +241,8 @@ class TestStaffDiscount:
         # 22 weekdays at 200.00 a five-day week = 880.00, less the plan's 25.00 staff discount
         assert march.total == Decimal("855.00")
         invoice_page = clients.staff_a.get(f"/a/{world.a.slug}/billing/invoices/{march.pk}/")
-        assert b"Staff discount" in invoice_page.content and b"-25.00" in invoice_page.content
+        assert b"Staff discount" in invoice_page.content
+        assert b"-25.00" in invoice_page.content
         with alliance_scope(world.a.pk):
             event = AuditEvent.objects.get(action="account.updated")
             assert (event.before["staff_discount"], event.after["staff_discount"]) == (False, True)
@@ -243,7 +254,8 @@ class TestStaffDiscount:
             {"staff_discount": False},
             content_type="application/json",
         )
-        assert api.status_code == 200 and api.json()["staff_discount"] is False
+        assert api.status_code == 200
+        assert api.json()["staff_discount"] is False
         assert invoice_y(world, APRIL).total == Decimal("880.00")
         with alliance_scope(world.a.pk):
             assert AuditEvent.objects.filter(action="account.updated").count() == 2
@@ -257,7 +269,8 @@ class TestStaffDiscount:
         url = f"/api/a/{world.a.slug}/billing-accounts/{weekly.young_y.pk}/staff-discount/"
         for body in ({"staff_discount": "yes"}, {}, {"staff_discount": 1}):
             response = clients.staff_a.post(url, body, content_type="application/json")
-            assert response.status_code == 400 and "staff_discount" in response.json()
+            assert response.status_code == 400
+            assert "staff_discount" in response.json()
         with alliance_scope(world.a.pk):
             fees = FamilyAccount.objects.create(program=world.y)
         response = clients.staff_a.post(
@@ -265,7 +278,8 @@ class TestStaffDiscount:
             {"staff_discount": True},
             content_type="application/json",
         )
-        assert response.status_code == 400 and "member-fee account" in response.json()["staff_discount"][0]
+        assert response.status_code == 400
+        assert "member-fee account" in response.json()["staff_discount"][0]
         with alliance_scope(world.a.pk):
             assert not FamilyAccount.objects.filter(staff_discount=True).exists()
 

@@ -75,7 +75,8 @@ class TestStatement:
         page = clients.staff_a.get(base + "statement/?start=2026-02-01&end=2026-02-28")
         assert b'id="statement-closing">1300.00<' in page.content
         pdf = clients.staff_a.get(base + "statement.pdf?start=2026-02-01&end=2026-02-28")
-        assert pdf["Content-Type"] == "application/pdf" and pdf.content.startswith(b"%PDF")
+        assert pdf["Content-Type"] == "application/pdf"
+        assert pdf.content.startswith(b"%PDF")
         with django_capture_on_commit_callbacks(execute=True):
             sent = clients.staff_a.post(base + "statement/", {"start": "2026-02-01", "end": "2026-02-28"})
         assert sent.status_code == 302
@@ -88,7 +89,8 @@ class TestStatement:
         page = clients.provider_y.get(
             f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/statement/?start=2026-02-01&end=2026-02-28"
         )
-        assert b"Program Y" in page.content and b"Program X" not in page.content
+        assert b"Program Y" in page.content
+        assert b"Program X" not in page.content
         assert b'id="statement-closing">800.00<' in page.content
 
     def test_it_validates_ownership(self, world, clients, household):

@@ -406,5 +406,6 @@ def test_a_providers_everyday_pages_do_not_scroll_sideways_on_a_tablet(demo_site
         f"/programs/{program}/staff/",
     ):
         response = page.goto(demo.a + path)
-        assert response is not None and response.status == 200, f"{path}: {response and response.status}"
+        assert response is not None, path
+        assert response.status == 200, f"{path}: {response.status}"
         no_horizontal_scroll(page)

@@ -171,7 +171,8 @@ def test_a_user_of_another_alliance_cannot_reach_its_pages(journey, page, consol
     expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/dashboard/")
     for path in ("/dashboard/", f"/billing/accounts/{journey.accounts[0].pk}/", f"/programs/{journey.programs[0].pk}/"):
         response = page.goto(f"{journey.a}{path}")
-        assert response is not None and response.status == 404
+        assert response is not None
+        assert response.status == 404
         expect(page.locator("body")).not_to_contain_text(journey.alliance.name)
         expect(page.locator("body")).not_to_contain_text("Garcia")
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")

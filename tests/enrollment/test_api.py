@@ -52,12 +52,14 @@ class TestReads:
     def test_vacancies_give_the_boards_figures(self, world, clients, rooms, maya, today):
         data = clients.staff_a.get(api(world, f"vacancies/?start={today.isoformat()}&days=30")).json()
         toddlers = next(c for c in data["classrooms"] if c["name"] == "Toddler Room")
-        assert toddlers["capacity_now"] == 12 and toddlers["program"] == world.x.pk
+        assert toddlers["capacity_now"] == 12
+        assert toddlers["program"] == world.x.pk
         assert {p["name"] for p in data["programs"]} == {"Program X", "Program Y"}
         own = clients.provider_x.get(api(world, "vacancies/")).json()
         assert {p["name"] for p in own["programs"]} == {"Program X"}
         days = clients.provider_x.get(api(world, f"vacancies/{rooms.toddlers.pk}/?days=7")).json()["days"]
-        assert all(d["licensed"] == 12 for d in days) and len(days) >= 4
+        assert all(d["licensed"] == 12 for d in days)
+        assert len(days) >= 4
 
     def test_it_validates_ownership(self, world, clients, rooms, maya):
         for path in (
@@ -107,7 +109,8 @@ class TestEnrolling:
             ),
             content_type="application/json",
         )
-        assert response.status_code == 201 and response.json()["fte"] == "0.60"
+        assert response.status_code == 201
+        assert response.json()["fte"] == "0.60"
         with in_a():
             assert AuditEvent.objects.filter(action="enrollment.override").count() == 1
 
@@ -153,7 +156,8 @@ class TestEnrolling:
             {"effective_from": later.isoformat(), "weekdays": [1, 3], "day_length": "part"},
             content_type="application/json",
         )
-        assert changed.status_code == 200 and changed.json()["previous"] == maya.pk
+        assert changed.status_code == 200
+        assert changed.json()["previous"] == maya.pk
         ended = clients.provider_x.post(
             api(world, f"enrollments/{changed.json()['id']}/end/"),
             {"end_date": (later + datetime.timedelta(days=30)).isoformat(), "reason": "moved"},
@@ -175,9 +179,11 @@ class TestAttendance:
         monday = today - datetime.timedelta(days=today.weekday() or 7)  # the last Monday before today
         body = {"enrollment": maya.pk, "day": monday.isoformat(), "at": "08:10"}
         first = clients.provider_x.post(api(world, "attendance/check-in/"), body, content_type="application/json")
-        assert first.status_code == 201 and first.json()["state"] == "checked_in"
+        assert first.status_code == 201
+        assert first.json()["state"] == "checked_in"
         second = clients.provider_x.post(api(world, "attendance/check-in/"), body, content_type="application/json")
-        assert second.status_code == 400 and "already checked in at 08:10" in second.json()["non_field_errors"][0]
+        assert second.status_code == 400
+        assert "already checked in at 08:10" in second.json()["non_field_errors"][0]
 
     def test_upload_reports_line_and_column(self, world, clients, in_a, maya, today):
         monday = today - datetime.timedelta(days=today.weekday() or 7)
@@ -217,11 +223,13 @@ class TestWaitlistAndOffers:
             {"entry": created.json()["id"], "classroom": rooms.toddlers.pk, "start_date": monday.isoformat()},
             content_type="application/json",
         )
-        assert offer.status_code == 201 and offer.json()["status"] == "open"
+        assert offer.status_code == 201
+        assert offer.json()["status"] == "open"
         accepted = clients.provider_x.post(
             api(world, f"offers/{offer.json()['id']}/accept/"), {}, content_type="application/json"
         )
-        assert accepted.json()["status"] == "accepted" and accepted.json()["enrollment"]
+        assert accepted.json()["status"] == "accepted"
+        assert accepted.json()["enrollment"]
         with in_a():
             assert WaitlistEntry.objects.get().status == "placed"
 

@@ -93,7 +93,8 @@ class TestServices:
             attendance_clear(actor=world.users.provider_x, record=record, reason="Came in late after all.")
             attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=day, at=EIGHT)
             cleared = AuditEvent.objects.get(action="attendance.cleared")
-        assert cleared.before["absence_reason"] == "sick" and cleared.program_id == world.x.pk
+        assert cleared.before["absence_reason"] == "sick"
+        assert cleared.program_id == world.x.pk
 
     def test_days_that_have_not_come_or_are_outside_the_enrollment_are_refused(self, world, in_a, maya, today):
         with in_a():
@@ -118,7 +119,8 @@ class TestSheet:
         response = clients.provider_x.get(url(world, rooms) + f"?day={day.isoformat()}")
         assert response.status_code == 200
         html = response.content.decode()
-        assert "Maya Lopez" in html and html.count('value="check_in"') == 2
+        assert "Maya Lopez" in html
+        assert html.count('value="check_in"') == 2
         assert f'hx-post="{url(world, rooms, "mark/")}"' in html
 
     def test_one_click_checks_in_and_answers_htmx_with_the_row(self, world, rooms, clients, in_a, maya, day):
@@ -129,7 +131,8 @@ class TestSheet:
         )
         assert response.status_code == 200
         html = response.content.decode()
-        assert html.strip().startswith(f'<tr id="att-{maya.pk}"') and 'value="check_out"' in html
+        assert html.strip().startswith(f'<tr id="att-{maya.pk}"')
+        assert 'value="check_out"' in html
         with in_a():
             assert AttendanceRecord.objects.get(enrollment=maya, day=day).checked_in_by_id == world.users.provider_x.pk
 
@@ -144,7 +147,8 @@ class TestSheet:
             url(world, rooms, "mark/"),
             {"enrollment": maya.pk, "day": day.isoformat(), "action": "absent", "reason": "family"},
         )
-        assert response.status_code == 302 and response["Location"].endswith(f"?day={day.isoformat()}")
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"?day={day.isoformat()}")
         with in_a():
             assert AttendanceRecord.objects.get(enrollment=maya, day=day).absence_reason == "family"
 
@@ -152,7 +156,8 @@ class TestSheet:
         with in_a():
             attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=day, at=EIGHT)
         html = clients.provider_x.get(f"/a/{world.a.slug}/attendance/?day={day.isoformat()}").content.decode()
-        assert "Toddler Room" in html and "Y Preschool" not in html
+        assert "Toddler Room" in html
+        assert "Y Preschool" not in html
 
     def test_it_validates_ownership(self, world, rooms, clients, maya, day):
         # A provider of another program, and a stranger alliance, get 404; a funder 403.
@@ -202,8 +207,10 @@ class TestCsvUpload:
         with in_a():
             records = {r.enrollment_id: r for r in AttendanceRecord.objects.filter(day=day)}
             event = AuditEvent.objects.get(action="attendance.imported")
-        assert records[maya.pk].check_in == datetime.time(8, 5) and records[leo.pk].absence_reason == "sick"
-        assert records[maya.pk].source == "csv" and event.after["rows"] == 2
+        assert records[maya.pk].check_in == datetime.time(8, 5)
+        assert records[leo.pk].absence_reason == "sick"
+        assert records[maya.pk].source == "csv"
+        assert event.after["rows"] == 2
 
     def test_one_bad_row_imports_nothing_and_names_line_and_column(self, world, clients, in_a, maya, leo, day):
         text = (

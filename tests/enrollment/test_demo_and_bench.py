@@ -64,10 +64,13 @@ def test_the_seed_is_idempotent_and_never_over_capacity(demo_alliance):
             .count()
         )
         open_offers = Offer.objects.filter(status="open").count()
-    assert first["enrollments"] > 80 and first["attendance"] > 5000 and first["waiting"] >= 12
+    assert first["enrollments"] > 80
+    assert first["attendance"] > 5000
+    assert first["waiting"] >= 12
     assert all(c.figures.open_min >= 0 for c in year.classrooms)  # no day over the licensed capacity
     assert 60 <= year.total.occupancy <= 100
-    assert scheduled_only == 0 and per_child_day == 0
+    assert scheduled_only == 0
+    assert per_child_day == 0
     assert open_offers >= 1
 
 
@@ -83,9 +86,11 @@ def test_bench_vacancy_prints_progress_then_one_json_line(demo_alliance):
     out, err = run_bench("vacancy", "--alliance", "demo-town", "--runs", "5")
     figures = json.loads(out.strip().splitlines()[-1])
     assert (figures["bench"], figures["alliance"], figures["days"], figures["runs"]) == ("vacancy", "demo-town", 90, 5)
-    assert figures["queries"] == 2 and figures["classrooms"] == 7
+    assert figures["queries"] == 2
+    assert figures["classrooms"] == 7
     assert figures["median_seconds"] < 1
-    assert "[vacancy] first run" in err and "[vacancy] run 5/5" in err  # progress on stderr
+    assert "[vacancy] first run" in err
+    assert "[vacancy] run 5/5" in err
 
 
 def test_bench_lists_and_refuses_unknown_names(db):

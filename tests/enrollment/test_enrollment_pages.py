@@ -48,7 +48,8 @@ class TestNewEnrollment:
         response = clients.provider_x.post(f"/a/{world.a.slug}/enrollments/new/", intake(rooms, monday))
         with in_a():
             enrollment = Enrollment.objects.select_related("child__family").get()
-        assert response.status_code == 302 and response["Location"].endswith(f"/enrollments/{enrollment.pk}/")
+        assert response.status_code == 302
+        assert response["Location"].endswith(f"/enrollments/{enrollment.pk}/")
         assert (enrollment.child.full_name, enrollment.child.family.name) == ("Abena Mensah", "Mensah family")
         assert (str(enrollment.fte), enrollment.funding_source, enrollment.rate_plan_ref) == (
             "0.60",
@@ -140,7 +141,8 @@ class TestChanges:
             second = Enrollment.objects.get(previous=maya)
         assert response["Location"].endswith(f"/enrollments/{second.pk}/")
         page = text(clients.provider_x.get(f"/a/{world.a.slug}/enrollments/{second.pk}/"))
-        assert "History of this place" in page and "Mon, Wed, Fri, full day" in page
+        assert "History of this place" in page
+        assert "Mon, Wed, Fri, full day" in page
 
         # The first part of the place cannot end again: it continues as the second.
         response = clients.provider_x.post(base + "end/", {"end_date": monday.isoformat(), "reason": "moved"})
@@ -152,7 +154,8 @@ class TestChanges:
         )
         with in_a():
             second.refresh_from_db()
-        assert response.status_code == 302 and second.end_reason == EndReason.GRADUATED
+        assert response.status_code == 302
+        assert second.end_reason == EndReason.GRADUATED
 
     def test_terms_change_what_billing_reads(self, world, clients, in_a, maya):
         clients.staff_a.post(
@@ -167,7 +170,9 @@ class TestChanges:
 
     def test_a_transfer_offers_only_visible_classrooms(self, world, clients, rooms, maya):
         page = text(clients.provider_x.get(f"/a/{world.a.slug}/enrollments/{maya.pk}/transfer/"))
-        assert "Infant Room" in page and "Y Preschool" not in page and "Toddler Room (" not in page
+        assert "Infant Room" in page
+        assert "Y Preschool" not in page
+        assert "Toddler Room (" not in page
 
     def test_it_validates_ownership(self, world, clients, maya):
         for suffix in ("", "schedule/", "transfer/", "end/", "terms/"):

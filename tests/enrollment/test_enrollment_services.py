@@ -202,9 +202,11 @@ class TestOverride:
             )
             assert enrollment.override_reason == reason
             event = AuditEvent.objects.get(action="enrollment.override")
-        assert event.reason == reason and event.actor_id == world.users.staff_a.pk
+        assert event.reason == reason
+        assert event.actor_id == world.users.staff_a.pk
         assert event.after["refusals"][0].startswith(f"Toddler Room is full on {monday.isoformat()}")
-        assert event.object_id == str(enrollment.pk) and event.program_id == world.x.pk
+        assert event.object_id == str(enrollment.pk)
+        assert event.program_id == world.x.pk
 
     def test_a_provider_cannot_override(self, world, rooms, in_a, monday, toddler):
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))
@@ -306,7 +308,8 @@ class TestScheduleAndOverlap:
                 weekdays=[1, 3],
                 day_length=DayLength.PART,
             )
-        assert same.pk == first.pk and same.fte == Decimal("0.20")
+        assert same.pk == first.pk
+        assert same.fte == Decimal("0.20")
 
     def test_a_change_before_recorded_attendance_is_refused(self, world, rooms, in_a, today, toddler):
         start = today - datetime.timedelta(days=21)

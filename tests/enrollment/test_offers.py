@@ -202,7 +202,8 @@ class TestExpiry:
             OfferStatus.OPEN,
             WaitlistStatus.WAITING,
         )
-        assert event.actor_label == "system" and event.object_id == str(due.pk)
+        assert event.actor_label == "system"
+        assert event.object_id == str(due.pk)
         assert offers_expire.delay(world.a.pk).get()["expired"] == []  # a rerun changes nothing
 
     def test_beat_runs_the_expiry_for_every_alliance_hourly(self, world):

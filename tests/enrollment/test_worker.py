@@ -58,7 +58,8 @@ def test_a_real_worker_expires_one_alliances_lapsed_offers(transactional_db, not
         offer_a.entry.refresh_from_db()
         event = AuditEvent.objects.get(action="offer.expired")
         assert (offer_a.status, offer_a.entry.status) == (OfferStatus.EXPIRED, WaitlistStatus.WAITING)
-        assert event.object_id == str(offer_a.pk) and event.actor_label == "system"
+        assert event.object_id == str(offer_a.pk)
+        assert event.actor_label == "system"
     with alliance_scope(alliance_b.pk):
         offer_b.refresh_from_db()
         assert offer_b.status == OfferStatus.OPEN  # another alliance's offer is not touched

@@ -76,7 +76,7 @@ class TestCatalogue:
             assert HubService.objects.get(name="Coaching").rate == Decimal("120.00")
 
     @pytest.mark.parametrize(
-        "data, field",
+        ("data", "field"),
         [
             ({"name": "bookkeeping", "pricing_model": "flat_monthly", "rate": "1"}, "name"),
             ({"name": "Cut", "pricing_model": "percent_of_tuition", "rate": "101"}, "rate"),
@@ -137,7 +137,7 @@ class TestAgreements:
             assert ServiceSubscription.objects.filter(program=world.x).count() == 2
 
     @pytest.mark.parametrize(
-        "data, field",
+        ("data", "field"),
         [
             ({"starts_on": "2026-02-01", "ends_on": "2026-01-01"}, "ends_on"),
             ({"starts_on": "2026-02-01", "rate": "-3"}, "rate"),
@@ -175,9 +175,11 @@ class TestProviderSeesButCannotEdit:
         SubscriptionFactory(program=world.y, service=catalogue["billing"])
         response = clients.provider_x.get(page("program_services", world.x.pk))
         assert response.status_code == 200
-        assert b"Bookkeeping" in response.content and b"$325.00" in response.content
+        assert b"Bookkeeping" in response.content
+        assert b"$325.00" in response.content
         assert b"Billing &amp; fee collection" not in response.content
-        assert b"Add a fee agreement" not in response.content and b">Edit<" not in response.content
+        assert b"Add a fee agreement" not in response.content
+        assert b">Edit<" not in response.content
 
     def test_provider_cannot_change_it(self, clients, world, catalogue, in_a, page):
         agreement = SubscriptionFactory(program=world.x, service=catalogue["bookkeeping"])

@@ -78,13 +78,15 @@ class TestPrograms:
         body = {"status": "paused", "effective_on": "2026-01-10", "reason": "Renovation"}
         assert post(clients.staff_a, url, body).status_code == 403
         response = post(clients.admin_a, url, body)
-        assert response.status_code == 200 and response.json()["status"] == "paused"
+        assert response.status_code == 200
+        assert response.json()["status"] == "paused"
 
     def test_only_the_hub_admin_creates_programs(self, clients, api, in_a):
         body = {"name": "New Centre", "kind": "centre", "licensed_capacity": 40}
         assert post(clients.staff_a, api("programs/"), body).status_code == 403
         response = post(clients.admin_a, api("programs/"), body)
-        assert response.status_code == 201 and response.json()["status"] == "applicant"
+        assert response.status_code == 201
+        assert response.json()["status"] == "applicant"
         assert post(clients.admin_a, api("programs/"), {**body, "name": "Gone", "status": "left"}).status_code == 400
 
     def test_providers_read_but_do_not_edit_their_profile(self, clients, world, api):
@@ -95,8 +97,10 @@ class TestPrograms:
         StaffMemberFactory(program=world.x, started_on=D(2020, 1, 1))
         rows = clients.provider_x.get(api(f"programs/{world.x.pk}/monthly-costs/"), {"months": 2}).json()
         assert len(rows) == 2
-        assert rows[0]["personnel"] == "3120.00" and rows[0]["personnel_from_roster"] is True
-        assert rows[0]["food"] is None and rows[0]["total"] == "3120.00"
+        assert rows[0]["personnel"] == "3120.00"
+        assert rows[0]["personnel_from_roster"] is True
+        assert rows[0]["food"] is None
+        assert rows[0]["total"] == "3120.00"
 
     def test_nothing_is_deleted(self, clients, world, api):
         assert clients.admin_a.delete(api(f"programs/{world.x.pk}/")).status_code == 405
@@ -105,7 +109,8 @@ class TestPrograms:
         with in_a():
             MemberProgram.objects.filter(pk=world.x.pk).update(joined_on=None)
         response = patch(clients.staff_a, api(f"programs/{world.x.pk}/"), {"city": "Oak Park"})
-        assert response.status_code == 400 and "joined_on" in response.json()
+        assert response.status_code == 400
+        assert "joined_on" in response.json()
         response = patch(
             clients.staff_a, api(f"programs/{world.x.pk}/"), {"city": "Oak Park", "joined_on": "2020-09-01"}
         )
@@ -118,7 +123,8 @@ class TestSitesAndClassrooms:
         assert post(clients.provider_x, api("sites/"), body).status_code == 403
         assert post(clients.staff_a, api("sites/"), body).status_code == 201
         duplicate = post(clients.staff_a, api("sites/"), {**body, "name": "annex"})
-        assert duplicate.status_code == 400 and "name" in duplicate.json()
+        assert duplicate.status_code == 400
+        assert "name" in duplicate.json()
 
     def test_provider_creates_a_classroom_with_its_capacity(self, clients, x, api, in_a):
         response = post(
@@ -139,10 +145,11 @@ class TestSitesAndClassrooms:
         assert response.status_code == 201, response.content
         body = response.json()
         assert body["operating_days"] == [0, 1, 2, 3, 4]
-        assert body["licensed_capacity"] == 8 and body["program"] == x.program.pk
+        assert body["licensed_capacity"] == 8
+        assert body["program"] == x.program.pk
 
     @pytest.mark.parametrize(
-        "changes, field",
+        ("changes", "field"),
         [
             ({"children_per_staff": 9}, "children_per_staff"),
             ({"closes_at": "06:00"}, "closes_at"),
@@ -184,7 +191,8 @@ class TestSitesAndClassrooms:
                 "initial_licensed_capacity": 10,
             },
         )
-        assert response.status_code == 400 and "does not exist" in str(response.json()["site"])
+        assert response.status_code == 400
+        assert "does not exist" in str(response.json()["site"])
         with in_a():
             assert not Classroom.objects.filter(name="Sneaky").exists()
 
@@ -282,7 +290,8 @@ class TestStaffAndCredentials:
                 "started_on": "2025-01-01",
             },
         )
-        assert response.status_code == 400 and "program" in response.json()
+        assert response.status_code == 400
+        assert "program" in response.json()
 
     def test_active_on_filter(self, clients, world, api):
         StaffMemberFactory(program=world.x, first_name="Now")
@@ -315,7 +324,8 @@ class TestCosts:
             api("costs/"),
             {"program": world.x.pk, "month": "2026-01-01", "category": "food", "amount": "1"},
         )
-        assert again.status_code == 400 and "category" in again.json()
+        assert again.status_code == 400
+        assert "category" in again.json()
         fixed = patch(clients.provider_x, api(f"costs/{created.json()['id']}/"), {"amount": "1900.00"})
         assert fixed.json()["amount"] == "1900.00"
         with in_a():
@@ -328,7 +338,8 @@ class TestCosts:
             api("costs/"),
             {"program": world.x.pk, "month": "2026-01-01", "category": "food", "amount": amount},
         )
-        assert response.status_code == 400 and "amount" in response.json()
+        assert response.status_code == 400
+        assert "amount" in response.json()
         with in_a():
             assert not MonthlyCost.objects.exists()
 
@@ -346,7 +357,8 @@ class TestServicesAndAgreements:
         body = {"name": "QRIS support", "pricing_model": "flat_monthly", "rate": "75"}
         assert post(clients.staff_a, api("services/"), body).status_code == 403
         created = post(clients.admin_a, api("services/"), body)
-        assert created.status_code == 201 and created.json()["rate"] == "75.00"
+        assert created.status_code == 201
+        assert created.json()["rate"] == "75.00"
 
     def test_provider_sees_their_agreement_but_cannot_change_it(self, clients, world, api, in_a):
         agreement = SubscriptionFactory(program=world.x, rate=Decimal("325.00"))
@@ -365,13 +377,15 @@ class TestServicesAndAgreements:
             api("subscriptions/"),
             {"program": world.x.pk, "service": service.pk, "starts_on": "2026-01-01"},
         )
-        assert first.status_code == 201 and first.json()["rate"] == "40.00"
+        assert first.status_code == 201
+        assert first.json()["rate"] == "40.00"
         overlap = post(
             clients.admin_a,
             api("subscriptions/"),
             {"program": world.x.pk, "service": service.pk, "starts_on": "2026-06-01"},
         )
-        assert overlap.status_code == 400 and "starts_on" in overlap.json()
+        assert overlap.status_code == 400
+        assert "starts_on" in overlap.json()
 
     def test_inspections_read_by_providers_written_by_hub(self, clients, world, api):
         InspectionFactory(program=world.x)

@@ -36,7 +36,8 @@ class TestMonthCosts:
         MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="personnel", amount=Decimal("2999.99"))
         with in_a():
             month = program_monthly_costs(world.x, [D(2026, 1, 1)])[0]
-        assert not month.personnel_is_derived and month.total == Decimal("2999.99")
+        assert not month.personnel_is_derived
+        assert month.total == Decimal("2999.99")
 
 
 class TestMonthSheet:
@@ -76,7 +77,7 @@ class TestMonthSheet:
             assert MonthlyCost.objects.get(program=world.x).month == LAST_MONTH
 
     @pytest.mark.parametrize(
-        "data, field",
+        ("data", "field"),
         [
             (sheet(food="-5"), "food"),
             (sheet(food="12.345"), "food"),

@@ -154,7 +154,8 @@ class TestStaffAndCostImports:
         MonthlyCostFactory(program=world.x, month=D(2026, 1, 1), category="personnel", amount=Decimal("30000.00"))
         preview = preview_of(clients.provider_x, upload(clients.provider_x, page, world.x, "costs", COSTS_OK))
         rows = preview.context["preview"].rows
-        assert rows[0].note.startswith("Replaces the figures") and not rows[1].note
+        assert rows[0].note.startswith("Replaces the figures")
+        assert not rows[1].note
         clients.provider_x.post(preview.request["PATH_INFO"], {"action": "commit"})
         with in_a():
             january = dict(MonthlyCost.objects.filter(month=D(2026, 1, 1)).values_list("category", "amount"))
@@ -163,7 +164,7 @@ class TestStaffAndCostImports:
             assert MonthlyCost.objects.filter(month=D(2026, 2, 1)).count() == 6
 
     @pytest.mark.parametrize(
-        "line, error",
+        ("line", "error"),
         [
             ("2026-13,,1,1,1,1,1", "Line 2, column A (month): Enter a month as YYYY-MM"),
             ("2026-01,,,,,,", "Line 2, row: The row has no amounts."),
@@ -186,7 +187,7 @@ class TestStaffAndCostImports:
 
 class TestFileProblems:
     @pytest.mark.parametrize(
-        "text, message",
+        ("text", "message"),
         [
             ("", "The submitted file is empty"),
             ("month,personnel\n", "no rows"),

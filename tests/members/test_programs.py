@@ -71,7 +71,7 @@ class TestDirectory:
         assert b"Program Z" not in response.content
 
     @pytest.mark.parametrize(
-        "query, expected",
+        ("query", "expected"),
         [
             ({"q": "fairview"}, ["Program Y"]),
             ({"q": "CC-1001"}, ["Program X"]),
@@ -87,7 +87,7 @@ class TestDirectory:
         assert names(clients.staff_a.get(page("program_list"), query)) == expected
 
     @pytest.mark.parametrize(
-        "sort, expected_first",
+        ("sort", "expected_first"),
         [
             ("-capacity", "Tiny Steps"),
             ("capacity", "Garcia Family Child Care"),
@@ -103,7 +103,8 @@ class TestDirectory:
 
     def test_an_unknown_filter_value_is_ignored_not_an_error(self, clients, directory, page):
         response = clients.staff_a.get(page("program_list"), {"kind": "castle"})
-        assert response.status_code == 200 and len(names(response)) == 5
+        assert response.status_code == 200
+        assert len(names(response)) == 5
 
     def test_staff_counts_are_of_current_staff(self, clients, world, directory, page):
         StaffMemberFactory(program=world.x)
@@ -130,7 +131,8 @@ class TestCreateProgram:
         assert response.status_code == 302
         with in_a():
             program = MemberProgram.objects.get(name="Sunrise Kids")
-            assert program.status == ProgramStatus.APPLICANT and program.joined_on is None
+            assert program.status == ProgramStatus.APPLICANT
+            assert program.joined_on is None
             assert AuditEvent.objects.filter(action="program.created", program=program).exists()
 
     def test_an_active_member_gets_a_join_date(self, clients, in_a, page, today):
@@ -201,13 +203,15 @@ class TestProfile:
         )
         assert response.status_code == 302
         profile = clients.staff_a.get(page("program_detail", world.x.pk))
-        assert b"Program X LLC" in profile.content and b"rosa@x.example" in profile.content
+        assert b"Program X LLC" in profile.content
+        assert b"rosa@x.example" in profile.content
         with in_a():
             event = AuditEvent.objects.get(action="program.updated")
-            assert event.after["licensed_capacity"] == 75 and "name" not in event.after
+            assert event.after["licensed_capacity"] == 75
+            assert "name" not in event.after
 
     @pytest.mark.parametrize(
-        "changes, field",
+        ("changes", "field"),
         [
             ({"licensed_capacity": "-5"}, "licensed_capacity"),
             ({"qris_rating": "6", "qris_rated_on": "2025-01-01"}, "qris_rating"),
@@ -293,7 +297,7 @@ class TestQualityAndInspections:
             assert LicensingInspection.objects.get(program=world.x).corrective_action_due == D(2026, 4, 10)
 
     @pytest.mark.parametrize(
-        "changes, field",
+        ("changes", "field"),
         [
             ({"findings": ""}, "findings"),
             ({"corrective_action_due": "2026-01-01"}, "corrective_action_due"),

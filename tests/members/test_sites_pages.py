@@ -28,7 +28,8 @@ class TestSitesTab:
     def test_hub_staff_sees_each_site_with_its_classrooms_and_capacity_today(self, clients, x, page):
         response = clients.staff_a.get(page("program_sites", x.program.pk))
         assert response.status_code == 200
-        assert b"Main building" in response.content and b"Butterflies" in response.content
+        assert b"Main building" in response.content
+        assert b"Butterflies" in response.content
         assert response.context["classroom_licensed_total"] == 20
         assert response.context["classroom_desired_total"] == 18
 
@@ -85,7 +86,7 @@ class TestClassroomForms:
         assert b"Ladybugs" in follow.content
 
     @pytest.mark.parametrize(
-        "field, value, message",
+        ("field", "value", "message"),
         [
             ("children_per_staff", "8", "not a plausible ratio"),
             ("children_per_staff", "0", "At least one child per staff member"),
@@ -126,7 +127,8 @@ class TestClassroomForms:
         assert response.status_code == 302
         with in_a():
             x.room.refresh_from_db()
-            assert x.room.children_per_staff == 9 and x.room.operating_days == [0, 1, 2, 3]
+            assert x.room.children_per_staff == 9
+            assert x.room.operating_days == [0, 1, 2, 3]
             assert ClassroomCapacity.objects.filter(classroom=x.room).count() == 1
 
 

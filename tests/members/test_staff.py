@@ -80,7 +80,8 @@ class TestRosterPage:
         StaffMemberFactory(program=world.x, first_name="Ben", last_name="Gone", ended_on=D(2025, 1, 31))
         response = clients.provider_x.get(page("program_staff", world.x.pk))
         assert response.status_code == 200
-        assert b"Current, Ana" in response.content and b"Gone, Ben" not in response.content
+        assert b"Current, Ana" in response.content
+        assert b"Gone, Ben" not in response.content
         assert b"Include 1 former staff" in response.content
         everyone = clients.provider_x.get(page("program_staff", world.x.pk), {"show": "all"})
         assert b"Gone, Ben" in everyone.content
@@ -90,10 +91,11 @@ class TestRosterPage:
         assert response.status_code == 302
         with in_a():
             maria = StaffMember.objects.get(last_name="Lopez")
-            assert maria.program_id == world.x.pk and maria.hourly_wage == Decimal("18.50")
+            assert maria.program_id == world.x.pk
+            assert maria.hourly_wage == Decimal("18.50")
 
     @pytest.mark.parametrize(
-        "changes, field",
+        ("changes", "field"),
         [
             ({"hourly_wage": ""}, "hourly_wage"),
             ({"annual_salary": "40000"}, "annual_salary"),

@@ -324,7 +324,8 @@ class TestDashboardMoney:
     def test_drill_down_shows_money_beside_the_alliance(self, money, clients):
         page = clients.staff_a.get(f"/a/{money.world.a.slug}/dashboard/programs/{money.world.x.pk}/")
         html = page.content.decode()
-        assert "$1,523.44" in html and "65.6%" in html  # cost per child, break-even occupancy
+        assert "$1,523.44" in html
+        assert "65.6%" in html
         csv = clients.staff_a.get(f"/a/{money.world.a.slug}/dashboard/programs/{money.world.x.pk}/gap.csv")
         assert ["2026-01", "-1142.58"] in [r[:2] for r in csv_rows(csv)]
         assert '"2026-01",-1142.58' in csv.content.decode()  # written as a number: bare, no leading quote

@@ -27,8 +27,11 @@ class TestProviderView:
         html = page.content.decode()
         assert page.status_code == 200
         # X: 16.4% occupancy, 85.7% attendance; alliance median of X and Y occupancy 20.7%.
-        assert "16.4%" in html and "85.7%" in html and "20.7%" in html
-        assert "Program Y" not in html and "25.0%" not in html  # Y's own figure is never shown
+        assert "16.4%" in html
+        assert "85.7%" in html
+        assert "20.7%" in html
+        assert "Program Y" not in html
+        assert "25.0%" not in html
 
     def test_csv_names_no_other_member(self, rolled, clients):
         response = clients.provider_y.get(url(rolled.world, "occupancy.csv"))

@@ -65,7 +65,8 @@ def test_worked_example_of_a_year(world):
         )
     assert (q.programs, q.compared, q.moved_up, q.held, q.moved_down, q.newly_rated) == (6, 4, 2, 1, 1, 1)
     assert (str(q.top_share_start), str(q.top_share_end)) == ("0.3333", "0.5000")
-    assert not q.suppressed and not q.shares_suppressed
+    assert not q.suppressed
+    assert not q.shares_suppressed
 
 
 def test_fewer_than_three_compared_suppress_the_moves(world):
@@ -85,7 +86,8 @@ def test_fewer_than_three_members_suppress_everything(world):
     history(world, world.x, (2, D(2022, 3, 1)), (3, D(2024, 6, 1)))
     with alliance_scope(world.a.pk):
         q = qris_improvements(programs=[world.x.pk, world.y.pk], start=D(2024, 1, 1), end=D(2024, 12, 1))
-    assert q.shares_suppressed and q.suppressed
+    assert q.shares_suppressed
+    assert q.suppressed
     assert (q.moved_up, q.newly_rated, q.top_share_start, q.top_share_end) == (0, 0, None, None)
 
 
@@ -117,12 +119,14 @@ def test_the_funder_sees_the_section_without_any_program_name(rated_three, clien
     html = clients.funder_a.get(url.format("/")).content.decode()
     section = html[html.index("<h3>QRIS improvements</h3>") : html.index("What members saved")]
     assert 'Moved up at least one level</th><td class="num">1 of 3' in section
-    assert "66.7%" in section and "100.0%" in section
+    assert "66.7%" in section
+    assert "100.0%" in section
     for name in ("Program X", "Program Y", "Program W"):
         assert name not in html, name
     pdf = clients.funder_a.get(url.format(".pdf"))
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-    assert "QRIS improvements" in text and "Moved up at least one level" in text
+    assert "QRIS improvements" in text
+    assert "Moved up at least one level" in text
     assert "Program X" not in text
 
 

@@ -53,7 +53,8 @@ class TestClassroomDays:
         # Wed: Ada sick, Ben present: 2 scheduled, 1 attended.
         assert (rows[WED].scheduled_child_days, rows[WED].attended_child_days) == (2, 1)
         # Thu: Ben's enrollment ended Wed; Cleo 0.50 starts: 1.00 + 0.50 = 1.50.
-        assert rows[THU].enrolled_fte == Decimal("1.50") and rows[THU].attended_child_days == 2
+        assert rows[THU].enrolled_fte == Decimal("1.50")
+        assert rows[THU].attended_child_days == 2
         # Fri: Cleo sick: 2 scheduled, 1 attended.
         assert (rows[FRI].scheduled_child_days, rows[FRI].attended_child_days) == (2, 1)
         assert {(r.licensed_capacity, r.target_capacity) for r in rows.values()} == {(10, 8)}
@@ -145,7 +146,8 @@ class TestIdempotence:
             r2_days = ClassroomDay.objects.filter(classroom=week.r2).count()
         # R1: Mon/Tue 1.60, Wed Ben 0.60, Thu/Fri Cleo 0.50 → 3.20 + 0.60 + 1.00 = 4.80;
         # R2 open Mon–Wed only: 3.00. Total 7.80.
-        assert month.enrolled_fte == Decimal("7.80") and r2_days == 3
+        assert month.enrolled_fte == Decimal("7.80")
+        assert r2_days == 3
         assert result.tables["metrics_classroomday"][2] == 2  # Thu and Fri of R2 deleted
 
     def test_a_rollup_of_a_later_range_keeps_earlier_days(self, week):

@@ -43,7 +43,8 @@ def test_the_nightly_fan_out_rolls_every_alliance_up_for_the_nightly_range(week,
 
 def test_beat_schedules_the_nightly_rollups():
     entry = settings.CELERY_BEAT_SCHEDULE["metrics-nightly-rollups"]
-    assert entry["task"] == nightly_rollups.name and entry["task"] in app.tasks
+    assert entry["task"] == nightly_rollups.name
+    assert entry["task"] in app.tasks
 
 
 def test_the_nightly_range_is_last_month_to_yesterday(world, monkeypatch):
@@ -83,9 +84,11 @@ def test_the_weekly_digest_mails_hub_staff_the_flagged_members(week, mailoutbox)
     assert mail.subject == "Alliance A: 2 members flagged (January 2026)"
     # X: 12.80 ÷ 78 = 16.4%; Y: 5.00 ÷ 20 = 25.0%; both under the 85% budget. Alliance B's Z is not there.
     assert "* Program X\n    - Occupancy 16.4% is below the budgeted 85.0%" in mail.body
-    assert "Program Y" in mail.body and "Program Z" not in mail.body
+    assert "Program Y" in mail.body
+    assert "Program Z" not in mail.body
 
 
 def test_beat_schedules_the_weekly_digest():
     entry = settings.CELERY_BEAT_SCHEDULE["metrics-weekly-digest"]
-    assert entry["task"] == "metrics.weekly_digests" and entry["task"] in app.tasks
+    assert entry["task"] == "metrics.weekly_digests"
+    assert entry["task"] in app.tasks

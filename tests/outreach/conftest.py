@@ -168,5 +168,6 @@ def family_client(alliance, guardian) -> Client:  # type: ignore[no-untyped-def]
         token = family_sign_in_link_send(guardian=guardian, link_url=lambda t: t, sent_by=None)
     client = Client()
     response = client.post(f"/family/{alliance.slug}/sign-in/{token}/")
-    assert response.status_code == 302 and response["Location"] == f"/family/{alliance.slug}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/family/{alliance.slug}/"
     return client

@@ -283,7 +283,8 @@ def test_gunicorn_worker_and_beat_as_the_app_role_run_a_scheduled_rollup_and_an_
             timeout=45,
             logs=logs,
         )
-        assert run["status"] == "done" and run["programs_done"] == run["programs_total"] == 1
+        assert run["status"] == "done"
+        assert run["programs_done"] == run["programs_total"] == 1
 
         # A scheduled task: beat's rollup entry, fanned out per alliance by the worker.
         months = wait_for(
@@ -337,7 +338,8 @@ def makefile_recipe(target: str) -> list[str]:
 def test_compose_describes_web_worker_beat_migrate_postgres_and_redis():
     services = compose()["services"]
     assert set(services) >= {"web", "worker", "beat", "migrate", "postgres", "redis"}
-    assert services["postgres"]["image"].startswith("postgres:") and services["redis"]["image"].startswith("redis:")
+    assert services["postgres"]["image"].startswith("postgres:")
+    assert services["redis"]["image"].startswith("redis:")
     assert compose_command("migrate")[-3:] == ["manage.py", "migrate", "--noinput"]
     # web, worker and beat log in as the app role; only migrate logs in as the owner.
     for name in ("web", "worker", "beat"):
@@ -347,7 +349,8 @@ def test_compose_describes_web_worker_beat_migrate_postgres_and_redis():
     assert services["web"]["volumes"] == services["worker"]["volumes"]
     assert any(v.endswith(":" + services["web"]["environment"]["HUB_EXPORT_DIR"]) for v in services["web"]["volumes"])
     init = (ROOT / "docker" / "postgres-init.sh").read_text()
-    assert f"CREATE ROLE {APP_ROLE} LOGIN" in init and "NOSUPERUSER NOBYPASSRLS" in init
+    assert f"CREATE ROLE {APP_ROLE} LOGIN" in init
+    assert "NOSUPERUSER NOBYPASSRLS" in init
 
 
 def test_compose_commands_are_the_makefiles_and_the_ones_this_suite_runs(tmp_path):
@@ -363,7 +366,8 @@ def test_compose_commands_are_the_makefiles_and_the_ones_this_suite_runs(tmp_pat
             {"0.0.0.0:8000": "127.0.0.1:8123", "3": "2", "hub": "q"}.get(arg, arg) for arg in compose_argv[1:]
         ]
     dockerfile_cmd = re.search(r"^CMD (\[.*\])$", (ROOT / "Dockerfile").read_text(), re.MULTILINE)
-    assert dockerfile_cmd and json.loads(dockerfile_cmd.group(1))[:2] == compose_command("web")[:2]
+    assert dockerfile_cmd
+    assert json.loads(dockerfile_cmd.group(1))[:2] == compose_command("web")[:2]
 
 
 def variables_the_code_reads() -> set[str]:
@@ -386,7 +390,8 @@ def test_compose_sets_only_variables_the_settings_read_and_all_they_require():
         assert set(environment) <= read, (name, set(environment) - read)
         # What production start-up requires (alliance/settings.py) is set.
         assert {"DJANGO_SECRET_KEY", "DJANGO_ALLOWED_HOSTS", "DATABASE_URL", "REDIS_URL"} <= set(environment)
-        assert environment["DJANGO_DEBUG"] == "false" and environment["CELERY_TASK_ALWAYS_EAGER"] == "false"
+        assert environment["DJANGO_DEBUG"] == "false"
+        assert environment["CELERY_TASK_ALWAYS_EAGER"] == "false"
     # The queue compose's worker listens on is the settings' default queue.
     worker = compose_command("worker")
     assert worker[worker.index("-Q") + 1] == "hub"

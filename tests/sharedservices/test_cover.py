@@ -23,7 +23,8 @@ from tests.sharedservices.factories import SubstituteFactory, cover, qualified
 
 def test_a_provider_requests_cover_for_their_own_program(world, clients, rooms, soon, link):
     form = clients.provider_x.get(link("cover_create"))
-    assert form.status_code == 200 and "Butterflies" in form.content.decode()
+    assert form.status_code == 200
+    assert "Butterflies" in form.content.decode()
     assert "Owls" not in form.content.decode()  # another program's classroom is not offered
     response = clients.provider_x.post(
         link("cover_create"),
@@ -58,7 +59,7 @@ def test_a_provider_requests_cover_for_their_own_program(world, clients, rooms, 
 
 
 @pytest.mark.parametrize(
-    "changes, field, message",
+    ("changes", "field", "message"),
     [
         ({"day": "2020-01-06"}, "day", "Cover can be asked for today or a later day."),
         ({"starts_at": "07:10"}, "starts_at", "Use quarter hours"),
@@ -78,7 +79,9 @@ def test_bad_requests_are_refused_with_the_input_kept(world, clients, rooms, soo
     }
     response = clients.provider_x.post(link("cover_create"), data)
     body = response.content.decode()
-    assert response.status_code == 200 and message in body and "Kept after an error" in body
+    assert response.status_code == 200
+    assert message in body
+    assert "Kept after an error" in body
     with alliance_scope(world.a.pk):
         assert not CoverRequest.objects.exists()
 
@@ -93,7 +96,8 @@ def test_a_saturday_and_another_programs_room_are_refused(world, clients, rooms,
     forged = clients.provider_x.post(
         link("cover_create"), {**base, "classroom": rooms.y.pk, "day": soon.tue.isoformat()}
     )
-    assert forged.status_code == 200 and "Select a valid choice" in forged.content.decode()
+    assert forged.status_code == 200
+    assert "Select a valid choice" in forged.content.decode()
 
 
 def test_hours_delivered_are_charged_once_at_the_agreed_rate(world, clients, rooms, today, link):
@@ -170,7 +174,8 @@ def test_fill_rate_and_time_to_fill_worked_example(world, rooms, today):
 def test_fill_rate_page_is_the_hubs(world, clients, rooms, today, link):
     cover(rooms.x, today - datetime.timedelta(days=2), status=CoverStatus.UNFILLED)
     body = clients.staff_a.get(link("fill_rates")).content.decode()
-    assert "Program X" in body and "0.0%" in body
+    assert "Program X" in body
+    assert "0.0%" in body
     assert clients.provider_x.get(link("fill_rates")).status_code == 403
 
 

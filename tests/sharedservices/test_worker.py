@@ -46,6 +46,7 @@ def test_a_real_worker_closes_one_alliances_stale_requests(transactional_db, not
         stale_a.refresh_from_db()
         assert stale_a.status == CoverStatus.UNFILLED
         event = AuditEvent.objects.get(action="cover.lapsed")
-        assert event.object_id == str(stale_a.pk) and event.actor_label == "system"
+        assert event.object_id == str(stale_a.pk)
+        assert event.actor_label == "system"
     with alliance_scope(alliance_b.pk):
         assert CoverRequest.objects.get(pk=stale_b.pk).status == CoverStatus.OPEN  # another alliance's: untouched
