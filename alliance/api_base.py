@@ -23,6 +23,11 @@ from alliance.observability import note_alliance
 from alliance.tenancy import TenantModel, alliance_scope
 from alliance.views_base import HUB_ONLY
 
+# Nothing is deleted through the API (rows end, are withdrawn or reversed), so no endpoint takes DELETE.
+NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+# Rows made only by a create or by actions: no update either.
+READ_AND_POST = ["get", "post", "head", "options"]
+
 
 class AllianceViewSetMixin:
     allowed_roles: ClassVar[frozenset[str]] = HUB_ONLY
@@ -52,6 +57,15 @@ class AllianceViewSetMixin:
         # The alliance's time zone, as pages have it: "today" and "this month" are the alliance's own.
         self._scope_stack.enter_context(alliance_local(self.alliance))
 
+    def require(self, roles: frozenset[str]) -> None:
+        """An action open to fewer roles than the endpoint's `write_roles` (403 for the others)."""
+        if self.membership.role not in roles:
+            raise PermissionDenied("Your role in this alliance does not allow this.")
+
+    def stored(self, serializer: serializers.BaseSerializer[Any]) -> Any:
+        """The row an update changes (DRF sets it before perform_update)."""
+        return serializer.instance
+
     def get_queryset(self) -> models.QuerySet:
         if getattr(self, "swagger_fake_view", False):
             return self.model.objects.unscoped().none()
@@ -60,10 +74,6 @@ class AllianceViewSetMixin:
 
     def base_queryset(self) -> models.QuerySet:
         return self.model.objects.all()
-
-    def stored(self, serializer: serializers.BaseSerializer[Any]) -> Any:
-        """The row an update changes (DRF sets it before perform_update)."""
-        return serializer.instance
 
 
 class AllianceReadOnlyViewSet(AllianceViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -16,6 +16,9 @@ from typing import Any
 
 from django.db import models
 from rest_framework import serializers
+from rest_framework.exceptions import ValidationError as DRFValidationError
+
+from alliance.access import visible_to
 
 __all__ = [
     "BooleanField",
@@ -107,6 +110,46 @@ class PrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         if not _is_int(data):
             self.fail("incorrect_type", data_type=type(data).__name__)
         return super().to_internal_value(data)
+
+
+class VisibleRelatedField(PrimaryKeyRelatedField):
+    """A reference to a row the caller may see: another program's id is 'does not exist'."""
+
+    def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
+        self.model = model
+        if not kwargs.get("read_only"):
+            # Never queried (get_queryset narrows per request); it tells the schema
+            # generator which model the id belongs to.
+            kwargs.setdefault("queryset", model.objects.none())  # type: ignore[attr-defined]
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> models.QuerySet:
+        view = self.context["view"]
+        return visible_to(view.membership, self.model.objects.all())  # type: ignore[attr-defined]
+
+
+class WeekdaysField(serializers.ListField):
+    child = IntegerField(min_value=0, max_value=6)
+
+    def to_representation(self, data: list[int]) -> list[int]:
+        return sorted(data)
+
+
+class SetOnCreate:
+    """Fields saying whose a row is (its program, staff member, family…) are set once, on create.
+    An update may repeat them unchanged (a PUT of the whole row); another value is a field error,
+    not quietly ignored: the schema documents them as input, and the API holds to it."""
+
+    set_on_create: tuple[str, ...] = ()
+    instance: Any
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        attrs = super().validate(attrs)  # type: ignore[misc]
+        if self.instance is not None:
+            for name in self.set_on_create:
+                if name in attrs and attrs.pop(name) != getattr(self.instance, name):
+                    raise DRFValidationError({name: ["Set when the record was added; it cannot change."]})
+        return attrs
 
 
 class HubModelSerializer(serializers.ModelSerializer):

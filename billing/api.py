@@ -15,7 +15,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet, AllianceViewSetMixin
-from alliance.api_fields import BooleanField, CharField, ChoiceField, DecimalField, HubModelSerializer
+from alliance.api_fields import (
+    BooleanField,
+    CharField,
+    ChoiceField,
+    DecimalField,
+    HubModelSerializer,
+    VisibleRelatedField,
+)
 from alliance.api_params import date_param
 from alliance.filters import TenantFilterSet
 from alliance.schema import ReportSchema
@@ -24,7 +31,6 @@ from billing import invoicing, payments, services
 from billing.aging import aging_for_accounts, aging_totals
 from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment, RatePeriod, RatePlan, Refund
 from billing.selectors import accounts_with_balances
-from members.api import VisibleRelatedField, through_service
 from members.models import MemberProgram
 
 
@@ -78,9 +84,7 @@ class RatePlanViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         program = data.pop("program")
-        serializer.instance = through_service(
-            lambda: services.rate_plan_create(actor=self.request.user, program=program, **data)
-        )
+        serializer.instance = services.rate_plan_create(actor=self.request.user, program=program, **data)
 
 
 class AccountSerializer(HubModelSerializer):
@@ -115,10 +119,8 @@ class AccountViewSet(AllianceReadOnlyViewSet):
         account = self.get_object()
         serializer = StaffDiscountSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        through_service(
-            lambda: services.account_set_staff_discount(
-                actor=request.user, account=account, staff=serializer.validated_data["staff_discount"]
-            )
+        services.account_set_staff_discount(
+            actor=request.user, account=account, staff=serializer.validated_data["staff_discount"]
         )
         return Response(AccountSerializer(self.get_queryset().get(pk=account.pk)).data)
 
@@ -229,10 +231,8 @@ class InvoiceRunViewSet(mixins.CreateModelMixin, AllianceViewSetMixin, viewsets.
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = serializer.validated_data
-        serializer.instance = through_service(
-            lambda: invoicing.invoice_run_create(
-                actor=self.request.user, period=data["period"], period_start=data["period_start"]
-            )
+        serializer.instance = invoicing.invoice_run_create(
+            actor=self.request.user, period=data["period"], period_start=data["period_start"]
         )
 
 
@@ -278,17 +278,15 @@ class PaymentViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
-        serializer.instance = through_service(
-            lambda: payments.payment_record(
-                actor=self.request.user,
-                account=data["account"],
-                amount=data["amount"],
-                method=data["method"],
-                received_on=data["received_on"],
-                reference=data.get("reference", ""),
-                invoice=data.get("invoice"),
-                note=data.get("note", ""),
-            )
+        serializer.instance = payments.payment_record(
+            actor=self.request.user,
+            account=data["account"],
+            amount=data["amount"],
+            method=data["method"],
+            received_on=data["received_on"],
+            reference=data.get("reference", ""),
+            invoice=data.get("invoice"),
+            note=data.get("note", ""),
         )
 
 
@@ -334,16 +332,14 @@ class RefundViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
-        serializer.instance = through_service(
-            lambda: payments.refund_record(
-                actor=self.request.user,
-                payment=data["payment"],
-                amount=data["amount"],
-                refunded_on=data["refunded_on"],
-                method=data["method"],
-                reference=data.get("reference", ""),
-                reason=data.get("reason", ""),
-            )
+        serializer.instance = payments.refund_record(
+            actor=self.request.user,
+            payment=data["payment"],
+            amount=data["amount"],
+            refunded_on=data["refunded_on"],
+            method=data["method"],
+            reference=data.get("reference", ""),
+            reason=data.get("reason", ""),
         )
 
 

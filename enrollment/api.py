@@ -12,16 +12,11 @@ api_attendance, api_waitlist, api_vacancy); this module holds what they share.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
 
-from alliance.api_base import AllianceModelViewSet
+from alliance.api_base import NO_DELETE, AllianceModelViewSet
 from alliance.views_base import HUB_AND_PROVIDER
 
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
-READ_AND_POST = ["get", "post", "head", "options"]
 MAX_DAYS = 366
 
 
@@ -29,10 +24,6 @@ class EnrollmentViewSetBase(AllianceModelViewSet):
     allowed_roles = HUB_AND_PROVIDER
     write_roles = HUB_AND_PROVIDER
     http_method_names = NO_DELETE
-
-    def stored(self, serializer: serializers.BaseSerializer[Any]) -> Any:
-        """The row an update changes (DRF sets it before perform_update)."""
-        return serializer.instance
 
     def require_hub(self) -> None:
         if not self.membership.is_hub:

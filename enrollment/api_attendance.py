@@ -15,14 +15,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet
-from alliance.api_fields import CharField, ChoiceField, HubModelSerializer, IntegerField
+from alliance.api_fields import CharField, ChoiceField, HubModelSerializer, IntegerField, VisibleRelatedField
 from alliance.filters import IntegerFilter, TenantFilterSet
 from alliance.views_base import HUB_AND_PROVIDER
 from enrollment import services
 from enrollment.imports import attendance_import
 from enrollment.models import AbsenceReason, AttendanceRecord, Enrollment
 from enrollment.services import alliance_today
-from members.api import VisibleRelatedField, through_service
 
 
 class AttendanceSerializer(HubModelSerializer):
@@ -115,7 +114,7 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
     def _mark(self, request: Request, call: Any) -> Response:
         serializer = AttendanceMarkSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
-        record = through_service(lambda: call(serializer.validated_data))
+        record = call(serializer.validated_data)
         return Response(AttendanceSerializer(record).data, status=201)
 
     def _now(self) -> datetime.time:
@@ -166,11 +165,7 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
     @action(detail=True, methods=["post"])
     def clear(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         record = self.get_object()
-        through_service(
-            lambda: services.attendance_clear(
-                actor=request.user, record=record, reason=str(dict(request.data).get("reason", ""))
-            )
-        )
+        services.attendance_clear(actor=request.user, record=record, reason=str(dict(request.data).get("reason", "")))
         return Response(status=204)
 
     @extend_schema(request={"multipart/form-data": AttendanceUploadSerializer}, responses={201: UploadResultSerializer})
@@ -180,14 +175,12 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
         program_ids = None if self.membership.is_hub else [self.membership.program_id or 0]
-        result = through_service(
-            lambda: attendance_import(
-                actor=request.user,
-                content=upload.read(),
-                filename=upload.name,
-                today=alliance_today(),
-                program_ids=program_ids,
-            )
+        result = attendance_import(
+            actor=request.user,
+            content=upload.read(),
+            filename=upload.name,
+            today=alliance_today(),
+            program_ids=program_ids,
         )
         if not result.ok:
             return Response(

@@ -16,14 +16,15 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from alliance.api_fields import CharField, ChoiceField, HubModelSerializer
+from alliance.api_base import READ_AND_POST
+from alliance.api_fields import CharField, ChoiceField, HubModelSerializer, VisibleRelatedField, WeekdaysField
+from alliance.errors import field_errors
 from alliance.filters import IntegerFilter, TenantFilterSet
 from enrollment import services
-from enrollment.api import READ_AND_POST, EnrollmentViewSetBase
+from enrollment.api import EnrollmentViewSetBase
 from enrollment.models import Child, EndReason, Enrollment, Family, FundingSource, Guardian
 from enrollment.rules import DayLength
 from enrollment.services import alliance_today
-from members.api import VisibleRelatedField, WeekdaysField, field_errors, through_service
 from members.models import Classroom
 
 
@@ -227,7 +228,7 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
     @extend_schema(request=EnrollmentCreateSerializer, responses={201: EnrollmentSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._input(request)
-        enrollment = through_service(lambda: services.enrollment_create(actor=request.user, **data))
+        enrollment = services.enrollment_create(actor=request.user, **data)
         return self._answer(enrollment, status=201)
 
     @extend_schema(request=IntakeSerializer, responses={201: EnrollmentSerializer})
@@ -251,32 +252,22 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
     @action(detail=True, methods=["post"])
     def schedule(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(
-            through_service(
-                lambda: services.enrollment_change_schedule(actor=request.user, enrollment=enrollment, **data)
-            )
-        )
+        return self._answer(services.enrollment_change_schedule(actor=request.user, enrollment=enrollment, **data))
 
     @extend_schema(request=TransferSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def transfer(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(
-            through_service(lambda: services.enrollment_transfer(actor=request.user, enrollment=enrollment, **data))
-        )
+        return self._answer(services.enrollment_transfer(actor=request.user, enrollment=enrollment, **data))
 
     @extend_schema(request=EndSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def end(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(
-            through_service(lambda: services.enrollment_end(actor=request.user, enrollment=enrollment, **data))
-        )
+        return self._answer(services.enrollment_end(actor=request.user, enrollment=enrollment, **data))
 
     @extend_schema(request=TermsSerializer, responses=EnrollmentSerializer)
     @action(detail=True, methods=["post"])
     def terms(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(
-            through_service(lambda: services.enrollment_update_terms(actor=request.user, enrollment=enrollment, **data))
-        )
+        return self._answer(services.enrollment_update_terms(actor=request.user, enrollment=enrollment, **data))

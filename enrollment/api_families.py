@@ -9,12 +9,11 @@ from django.db import models
 from django.db.models import Q
 from rest_framework import serializers
 
-from alliance.api_fields import HubModelSerializer
+from alliance.api_fields import HubModelSerializer, SetOnCreate, VisibleRelatedField
 from alliance.filters import TenantFilterSet
 from enrollment import services
 from enrollment.api import EnrollmentViewSetBase
 from enrollment.models import Child, Family, Guardian
-from members.api import SetOnCreate, VisibleRelatedField, through_service
 
 
 class GuardianSerializer(SetOnCreate, HubModelSerializer):
@@ -84,15 +83,11 @@ class FamilyViewSet(EnrollmentViewSetBase):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.require_hub()
-        serializer.instance = through_service(
-            lambda: services.family_create(actor=self.request.user, **serializer.validated_data)
-        )
+        serializer.instance = services.family_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.family_update(
-                actor=self.request.user, family=self.stored(serializer), data=serializer.validated_data
-            )
+        serializer.instance = services.family_update(
+            actor=self.request.user, family=self.stored(serializer), data=serializer.validated_data
         )
 
 
@@ -103,12 +98,12 @@ class GuardianViewSet(EnrollmentViewSetBase):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
-        serializer.instance = through_service(lambda: services.guardian_create(actor=self.request.user, **data))
+        serializer.instance = services.guardian_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "family"}
-        serializer.instance = through_service(
-            lambda: services.guardian_update(actor=self.request.user, guardian=self.stored(serializer), data=data)
+        serializer.instance = services.guardian_update(
+            actor=self.request.user, guardian=self.stored(serializer), data=data
         )
 
 
@@ -145,10 +140,8 @@ class ChildViewSet(EnrollmentViewSetBase):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.require_hub()
         data = dict(serializer.validated_data)
-        serializer.instance = through_service(lambda: services.child_create(actor=self.request.user, **data))
+        serializer.instance = services.child_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "family"}
-        serializer.instance = through_service(
-            lambda: services.child_update(actor=self.request.user, child=self.stored(serializer), data=data)
-        )
+        serializer.instance = services.child_update(actor=self.request.user, child=self.stored(serializer), data=data)

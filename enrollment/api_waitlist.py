@@ -13,6 +13,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api_base import READ_AND_POST
 from alliance.api_fields import (
     BooleanField,
     CharField,
@@ -20,13 +21,15 @@ from alliance.api_fields import (
     HubModelSerializer,
     IntegerField,
     PrimaryKeyRelatedField,
+    SetOnCreate,
+    VisibleRelatedField,
+    WeekdaysField,
 )
 from alliance.filters import IntegerFilter, TenantFilterSet
 from enrollment import services
-from enrollment.api import READ_AND_POST, EnrollmentViewSetBase
+from enrollment.api import EnrollmentViewSetBase
 from enrollment.models import Child, FundingSource, Offer, WaitlistEntry
 from enrollment.rules import DayLength
-from members.api import SetOnCreate, VisibleRelatedField, WeekdaysField, through_service
 from members.models import Classroom, MemberProgram
 
 
@@ -100,14 +103,14 @@ class WaitlistEntryViewSet(EnrollmentViewSetBase):
         if not self.membership.is_hub and (program is None or program.pk != self.membership.program_id):
             raise PermissionDenied("A provider adds children to their own program's waitlist.")
         child = data.pop("child")
-        serializer.instance = through_service(
-            lambda: services.waitlist_entry_create(actor=self.request.user, child=child, program=program, **data)
+        serializer.instance = services.waitlist_entry_create(
+            actor=self.request.user, child=child, program=program, **data
         )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("child", "program")}
-        serializer.instance = through_service(
-            lambda: services.waitlist_entry_update(actor=self.request.user, entry=self.stored(serializer), data=data)
+        serializer.instance = services.waitlist_entry_update(
+            actor=self.request.user, entry=self.stored(serializer), data=data
         )
 
     @extend_schema(request=WithdrawSerializer, responses=WaitlistEntrySerializer)
@@ -116,10 +119,8 @@ class WaitlistEntryViewSet(EnrollmentViewSetBase):
         entry = self.get_object()
         serializer = WithdrawSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        entry = through_service(
-            lambda: services.waitlist_entry_withdraw(
-                actor=request.user, entry=entry, reason=serializer.validated_data["reason"]
-            )
+        entry = services.waitlist_entry_withdraw(
+            actor=request.user, entry=entry, reason=serializer.validated_data["reason"]
         )
         return Response(WaitlistEntrySerializer(entry, context=self.get_serializer_context()).data)
 
@@ -201,14 +202,14 @@ class OfferViewSet(EnrollmentViewSetBase):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require_hub()
         data = self._input(request)
-        offer = through_service(lambda: services.offer_create(actor=request.user, **data))
+        offer = services.offer_create(actor=request.user, **data)
         return Response(OfferSerializer(offer).data, status=201)
 
     @extend_schema(request=AcceptSerializer, responses=OfferSerializer)
     @action(detail=True, methods=["post"])
     def accept(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         offer, data = self.get_object(), self._input(request)
-        through_service(lambda: services.offer_accept(actor=request.user, offer=offer, **data))
+        services.offer_accept(actor=request.user, offer=offer, **data)
         offer.refresh_from_db()
         return Response(OfferSerializer(offer).data)
 
@@ -216,7 +217,7 @@ class OfferViewSet(EnrollmentViewSetBase):
     @action(detail=True, methods=["post"])
     def decline(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         offer, data = self.get_object(), self._input(request)
-        offer = through_service(lambda: services.offer_decline(actor=request.user, offer=offer, **data))
+        offer = services.offer_decline(actor=request.user, offer=offer, **data)
         return Response(OfferSerializer(offer).data)
 
     @extend_schema(request=OfferWithdrawSerializer, responses=OfferSerializer)
@@ -224,5 +225,5 @@ class OfferViewSet(EnrollmentViewSetBase):
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require_hub()
         offer, data = self.get_object(), self._input(request)
-        offer = through_service(lambda: services.offer_withdraw(actor=request.user, offer=offer, **data))
+        offer = services.offer_withdraw(actor=request.user, offer=offer, **data)
         return Response(OfferSerializer(offer).data)

@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from alliance.api_fields import HubModelSerializer
+from alliance.api_fields import HubModelSerializer, SetOnCreate, VisibleRelatedField
 from alliance.views_base import HUB_AND_PROVIDER
 from members import services
-from members.api import MembersViewSet, ProgramScopedFilter, SetOnCreate, VisibleRelatedField
+from members.api import MembersViewSet, ProgramScopedFilter
 from members.models import MemberProgram, MonthlyCost
 from members.pages import OPERATIONS_EDITORS
 

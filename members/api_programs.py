@@ -13,12 +13,20 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from alliance.api_fields import BooleanField, CharField, ChoiceField, DecimalField, HubModelSerializer
+from alliance.api_fields import (
+    BooleanField,
+    CharField,
+    ChoiceField,
+    DecimalField,
+    HubModelSerializer,
+    SetOnCreate,
+    VisibleRelatedField,
+)
 from alliance.api_params import int_param
 from alliance.filters import IntegerFilter
 from alliance.views_base import HUB_AND_PROVIDER
 from members import services
-from members.api import MembersViewSet, ProgramScopedFilter, SetOnCreate, VisibleRelatedField, through_service
+from members.api import MembersViewSet, ProgramScopedFilter
 from members.models import CostCategory, LicensingInspection, MemberProgram, ProgramStatus
 from members.pages import AGREEMENT_EDITORS, PROFILE_EDITORS
 from members.selectors import months_back, program_monthly_costs
@@ -131,17 +139,13 @@ class MemberProgramViewSet(MembersViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         self.require(AGREEMENT_EDITORS)
         data = dict(serializer.validated_data)
-        serializer.instance = through_service(
-            lambda: services.program_create(
-                actor=self.actor(), name=data.pop("name"), kind=data.pop("kind"), status=data.pop("status"), **data
-            )
+        serializer.instance = services.program_create(
+            actor=self.actor(), name=data.pop("name"), kind=data.pop("kind"), status=data.pop("status"), **data
         )
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.program_update(
-                actor=self.actor(), program=self.stored(serializer), data=serializer.validated_data
-            )
+        serializer.instance = services.program_update(
+            actor=self.actor(), program=self.stored(serializer), data=serializer.validated_data
         )
 
     @extend_schema(request=ProgramStatusSerializer, responses=MemberProgramSerializer)
@@ -152,9 +156,7 @@ class MemberProgramViewSet(MembersViewSet):
         program = self.get_object()
         serializer = ProgramStatusSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        program = through_service(
-            lambda: services.program_status_change(actor=self.actor(), program=program, **serializer.validated_data)
-        )
+        program = services.program_status_change(actor=self.actor(), program=program, **serializer.validated_data)
         return Response(MemberProgramSerializer(program).data)
 
     @extend_schema(
@@ -218,12 +220,10 @@ class InspectionViewSet(MembersViewSet):
     filterset_class = InspectionFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.inspection_create(actor=self.actor(), **serializer.validated_data)
-        )
+        serializer.instance = services.inspection_create(actor=self.actor(), **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
-        serializer.instance = through_service(
-            lambda: services.inspection_update(actor=self.actor(), inspection=self.stored(serializer), data=data)
+        serializer.instance = services.inspection_update(
+            actor=self.actor(), inspection=self.stored(serializer), data=data
         )

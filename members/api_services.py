@@ -7,10 +7,10 @@ from typing import Any
 from django.db import models
 from rest_framework import serializers
 
-from alliance.api_fields import CharField, DecimalField, HubModelSerializer
+from alliance.api_fields import CharField, DecimalField, HubModelSerializer, SetOnCreate, VisibleRelatedField
 from alliance.views_base import ADMIN_ONLY, HUB_AND_PROVIDER, HUB_ONLY
 from members import services
-from members.api import MembersViewSet, ProgramScopedFilter, SetOnCreate, VisibleRelatedField, through_service
+from members.api import MembersViewSet, ProgramScopedFilter
 from members.models import HubService, MemberProgram, ServiceSubscription
 from members.pages import AGREEMENT_EDITORS
 from members.selectors import subscription_monthly_fee
@@ -33,15 +33,11 @@ class HubServiceViewSet(MembersViewSet):
     filterset_fields = ["pricing_model", "is_active"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.hub_service_create(actor=self.actor(), **serializer.validated_data)
-        )
+        serializer.instance = services.hub_service_create(actor=self.actor(), **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.hub_service_update(
-                actor=self.actor(), service=self.stored(serializer), data=serializer.validated_data
-            )
+        serializer.instance = services.hub_service_update(
+            actor=self.actor(), service=self.stored(serializer), data=serializer.validated_data
         )
 
 
@@ -100,13 +96,9 @@ class SubscriptionViewSet(MembersViewSet):
         return ServiceSubscription.objects.select_related("service", "program")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.subscription_create(actor=self.actor(), **serializer.validated_data)
-        )
+        serializer.instance = services.subscription_create(actor=self.actor(), **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.subscription_update(
-                actor=self.actor(), subscription=self.stored(serializer), data=serializer.validated_data
-            )
+        serializer.instance = services.subscription_update(
+            actor=self.actor(), subscription=self.stored(serializer), data=serializer.validated_data
         )

@@ -12,19 +12,12 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from alliance.api_fields import HubModelSerializer, IntegerField
+from alliance.api_fields import HubModelSerializer, IntegerField, SetOnCreate, VisibleRelatedField, WeekdaysField
 from alliance.api_params import date_param
 from alliance.filters import IntegerFilter
 from alliance.views_base import HUB_AND_PROVIDER
 from members import services
-from members.api import (
-    MembersViewSet,
-    ProgramScopedFilter,
-    SetOnCreate,
-    VisibleRelatedField,
-    WeekdaysField,
-    through_service,
-)
+from members.api import MembersViewSet, ProgramScopedFilter
 from members.models import Classroom, ClassroomCapacity, MemberProgram, Site
 from members.pages import OPERATIONS_EDITORS, PROFILE_EDITORS
 from members.selectors import classrooms_with_capacity_on
@@ -58,15 +51,11 @@ class SiteViewSet(MembersViewSet):
     filterset_class = SiteFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.site_create(actor=self.actor(), **serializer.validated_data)
-        )
+        serializer.instance = services.site_create(actor=self.actor(), **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
-        serializer.instance = through_service(
-            lambda: services.site_update(actor=self.actor(), site=self.stored(serializer), data=data)
-        )
+        serializer.instance = services.site_update(actor=self.actor(), site=self.stored(serializer), data=data)
 
 
 class ClassroomSerializer(HubModelSerializer):
@@ -163,22 +152,18 @@ class ClassroomViewSet(MembersViewSet):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
-        classroom = through_service(
-            lambda: services.classroom_create(
-                actor=self.actor(),
-                site=data.pop("site"),
-                licensed_capacity=data.pop("initial_licensed_capacity"),
-                desired_capacity=data.pop("initial_desired_capacity", None),
-                **data,
-            )
+        classroom = services.classroom_create(
+            actor=self.actor(),
+            site=data.pop("site"),
+            licensed_capacity=data.pop("initial_licensed_capacity"),
+            desired_capacity=data.pop("initial_desired_capacity", None),
+            **data,
         )
         serializer.instance = self._with_capacity(classroom)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        classroom = through_service(
-            lambda: services.classroom_update(
-                actor=self.actor(), classroom=self.stored(serializer), data=serializer.validated_data
-            )
+        classroom = services.classroom_update(
+            actor=self.actor(), classroom=self.stored(serializer), data=serializer.validated_data
         )
         serializer.instance = self._with_capacity(classroom)
 
@@ -219,6 +204,4 @@ class ClassroomCapacityViewSet(MembersViewSet):
         return ClassroomCapacity.objects.order_by("classroom_id", "-effective_from")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.classroom_capacity_set(actor=self.actor(), **serializer.validated_data)
-        )
+        serializer.instance = services.classroom_capacity_set(actor=self.actor(), **serializer.validated_data)

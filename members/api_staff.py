@@ -9,11 +9,11 @@ import django_filters
 from django.db import models
 from rest_framework import serializers
 
-from alliance.api_fields import HubModelSerializer
+from alliance.api_fields import HubModelSerializer, SetOnCreate, VisibleRelatedField
 from alliance.filters import IntegerFilter
 from alliance.views_base import HUB_AND_PROVIDER
 from members import services
-from members.api import MembersViewSet, ProgramScopedFilter, SetOnCreate, VisibleRelatedField, through_service
+from members.api import MembersViewSet, ProgramScopedFilter
 from members.models import Credential, MemberProgram, Site, StaffMember
 from members.pages import OPERATIONS_EDITORS
 from members.selectors import credentials_expiring
@@ -70,15 +70,11 @@ class StaffMemberViewSet(MembersViewSet):
     filterset_class = StaffFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.staff_create(actor=self.actor(), **serializer.validated_data)
-        )
+        serializer.instance = services.staff_create(actor=self.actor(), **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "program"}
-        serializer.instance = through_service(
-            lambda: services.staff_update(actor=self.actor(), staff=self.stored(serializer), data=data)
-        )
+        serializer.instance = services.staff_update(actor=self.actor(), staff=self.stored(serializer), data=data)
 
 
 class CredentialSerializer(SetOnCreate, HubModelSerializer):
@@ -124,12 +120,10 @@ class CredentialViewSet(MembersViewSet):
         return super().get_queryset().order_by("expires_on", "name")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.credential_create(actor=self.actor(), **serializer.validated_data)
-        )
+        serializer.instance = services.credential_create(actor=self.actor(), **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "staff"}
-        serializer.instance = through_service(
-            lambda: services.credential_update(actor=self.actor(), credential=self.stored(serializer), data=data)
+        serializer.instance = services.credential_update(
+            actor=self.actor(), credential=self.stored(serializer), data=data
         )

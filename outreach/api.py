@@ -16,11 +16,11 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceModelViewSet, AllianceReadOnlyViewSet
+from alliance.api_fields import VisibleRelatedField, WeekdaysField
 from alliance.api_params import choice_param, text_param
 from alliance.views_base import HUB_AND_PROVIDER
 from enrollment.models import Guardian
 from enrollment.rules import DayLength
-from members.api import VisibleRelatedField, WeekdaysField, through_service
 from members.models import MemberProgram
 from outreach.models import PUBLIC_FIELDS, CloseReason, ContactMethod, Inquiry, InquiryStatus, PublicListing
 from outreach.selectors import hours_between, inquiries_filtered, inquiry_status
@@ -60,15 +60,13 @@ class PublicListingViewSet(AllianceModelViewSet):
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         program = data.pop("program")
-        serializer.instance = through_service(lambda: listing_save(actor=self.request.user, program=program, data=data))
+        serializer.instance = listing_save(actor=self.request.user, program=program, data=data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         listing = serializer.instance
         assert listing is not None  # an update always has its row
         data = {k: v for k, v in serializer.validated_data.items() if k in LISTING_WRITABLE}
-        serializer.instance = through_service(
-            lambda: listing_save(actor=self.request.user, program=listing.program, data=data)
-        )
+        serializer.instance = listing_save(actor=self.request.user, program=listing.program, data=data)
 
 
 class InquiryGuardianSerializer(serializers.ModelSerializer):
@@ -169,12 +167,12 @@ class InquiryViewSet(AllianceReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="first-contact")
     def first_contact(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         inquiry, data = self.get_object(), self._input(FirstContactSerializer, request)
-        through_service(lambda: inquiry_record_first_contact(actor=request.user, inquiry=inquiry, **data))
+        inquiry_record_first_contact(actor=request.user, inquiry=inquiry, **data)
         return self._fresh(inquiry)
 
     @extend_schema(request=CloseSerializer, responses=InquirySerializer)
     @action(detail=True, methods=["post"])
     def close(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         inquiry, data = self.get_object(), self._input(CloseSerializer, request)
-        through_service(lambda: inquiry_close(actor=request.user, inquiry=inquiry, **data))
+        inquiry_close(actor=request.user, inquiry=inquiry, **data)
         return self._fresh(inquiry)

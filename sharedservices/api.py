@@ -17,13 +17,9 @@ import django_filters
 from django import forms
 from django.db import models
 from rest_framework import serializers
-from rest_framework.exceptions import PermissionDenied
 from rest_framework.request import Request
 
-from alliance.api_base import AllianceModelViewSet, AllianceReadOnlyViewSet
-
-READ_AND_POST = ["get", "post", "head", "options"]
-NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
+from alliance.api_base import NO_DELETE, AllianceModelViewSet, AllianceReadOnlyViewSet
 
 
 class StrictBooleanField(forms.Field):
@@ -49,10 +45,6 @@ class IdFilter(django_filters.NumberFilter):
 
 class SharedMixin:
     membership: Any
-
-    def require(self, roles: frozenset[str]) -> None:
-        if self.membership.role not in roles:
-            raise PermissionDenied("Your role in this alliance does not allow this.")
 
     def input(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
         serializer = serializer_class(data=request.data, context=self.get_serializer_context())  # type: ignore[attr-defined]

@@ -9,13 +9,13 @@ from rest_framework import generics, serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from alliance.api_base import AllianceViewSetMixin
+from alliance.api_base import READ_AND_POST, AllianceViewSetMixin
+from alliance.api_fields import VisibleRelatedField
 from alliance.views_base import HUB_AND_PROVIDER
 from enrollment.services import alliance_today
-from members.api import VisibleRelatedField, through_service
 from members.models import MemberProgram
 from sharedservices import services
-from sharedservices.api import READ_AND_POST, SharedViewSet
+from sharedservices.api import SharedViewSet
 from sharedservices.models import CoachingGoal, CoachVisit
 from sharedservices.quality import members_at_risk, quality_calendar
 
@@ -39,9 +39,7 @@ class CoachVisitViewSet(SharedViewSet):
     filterset_fields = ["program", "focus"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.coach_visit_create(actor=self.request.user, **serializer.validated_data)
-        )
+        serializer.instance = services.coach_visit_create(actor=self.request.user, **serializer.validated_data)
 
 
 class CoachingGoalSerializer(serializers.ModelSerializer):
@@ -66,12 +64,12 @@ class CoachingGoalViewSet(SharedViewSet):
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "status"}
-        serializer.instance = through_service(lambda: services.coaching_goal_create(actor=self.request.user, **data))
+        serializer.instance = services.coaching_goal_create(actor=self.request.user, **data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k not in ("program", "visit")}
-        serializer.instance = through_service(
-            lambda: services.coaching_goal_update(actor=self.request.user, goal=self.stored(serializer), data=data)
+        serializer.instance = services.coaching_goal_update(
+            actor=self.request.user, goal=self.stored(serializer), data=data
         )
 
 

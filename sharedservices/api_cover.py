@@ -14,12 +14,13 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api_base import READ_AND_POST
+from alliance.api_fields import VisibleRelatedField
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from enrollment.services import alliance_today
-from members.api import VisibleRelatedField, through_service
 from members.models import AgeGroup, Classroom, MemberProgram
 from sharedservices import services
-from sharedservices.api import READ_AND_POST, IdFilter, SharedViewSet
+from sharedservices.api import IdFilter, SharedViewSet
 from sharedservices.matching import cover_candidates
 from sharedservices.models import CoverReason, CoverRequest, CredentialType, Substitute
 from sharedservices.selectors import cover_fill_rates
@@ -161,7 +162,7 @@ class CoverRequestViewSet(SharedViewSet):
     @extend_schema(request=CoverRequestCreateSerializer, responses={201: CoverRequestSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(CoverRequestCreateSerializer, request)
-        return self._answer(through_service(lambda: services.cover_request_create(actor=request.user, **data)), 201)
+        return self._answer(services.cover_request_create(actor=request.user, **data), 201)
 
     @extend_schema(responses=CandidateSerializer(many=True))
     @action(detail=True, methods=["get"])
@@ -188,15 +189,11 @@ class CoverRequestViewSet(SharedViewSet):
     def fill(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require(HUB_ONLY)
         cover, data = self.get_object(), self.input(FillSerializer, request)
-        return self._answer(
-            through_service(
-                lambda: services.cover_request_fill(actor=request.user, cover=cover, substitute=data["substitute"])
-            )
-        )
+        return self._answer(services.cover_request_fill(actor=request.user, cover=cover, substitute=data["substitute"]))
 
     def _with_reason(self, request: Request, service: Any) -> Response:
         cover, data = self.get_object(), self.input(ReasonSerializer, request)
-        return self._answer(through_service(lambda: service(actor=request.user, cover=cover, reason=data["reason"])))
+        return self._answer(service(actor=request.user, cover=cover, reason=data["reason"]))
 
     @extend_schema(request=ReasonSerializer, responses=CoverRequestSerializer)
     @action(detail=True, methods=["post"])
@@ -220,11 +217,7 @@ class CoverRequestViewSet(SharedViewSet):
     def hours(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         self.require(HUB_ONLY)
         cover, data = self.get_object(), self.input(HoursSerializer, request)
-        return self._answer(
-            through_service(
-                lambda: services.cover_request_record_hours(actor=request.user, cover=cover, hours=data["hours"])
-            )
-        )
+        return self._answer(services.cover_request_record_hours(actor=request.user, cover=cover, hours=data["hours"]))
 
     @extend_schema(
         responses=FillRatesSerializer,

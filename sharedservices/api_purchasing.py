@@ -12,18 +12,12 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from alliance.api_base import READ_AND_POST
+from alliance.api_fields import VisibleRelatedField
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
-from members.api import VisibleRelatedField, through_service
 from members.models import MemberProgram
 from sharedservices import services
-from sharedservices.api import (
-    READ_AND_POST,
-    AllianceWideViewSet,
-    IdFilter,
-    SharedReadOnlyViewSet,
-    SharedViewSet,
-    StrictBooleanFilter,
-)
+from sharedservices.api import AllianceWideViewSet, IdFilter, SharedReadOnlyViewSet, SharedViewSet, StrictBooleanFilter
 from sharedservices.models import (
     CatalogueItem,
     MemberOrder,
@@ -56,15 +50,11 @@ class VendorViewSet(SharedViewSet):
     filterset_class = VendorFilter
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.vendor_create(actor=self.request.user, **serializer.validated_data)
-        )
+        serializer.instance = services.vendor_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.vendor_update(
-                actor=self.request.user, vendor=self.stored(serializer), data=serializer.validated_data
-            )
+        serializer.instance = services.vendor_update(
+            actor=self.request.user, vendor=self.stored(serializer), data=serializer.validated_data
         )
 
 
@@ -116,14 +106,12 @@ class CatalogueItemViewSet(AllianceWideViewSet):
         return CatalogueItem.objects.select_related("vendor").order_by("vendor__name", "name")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.catalogue_item_create(actor=self.request.user, **serializer.validated_data)
-        )
+        serializer.instance = services.catalogue_item_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = {k: v for k, v in serializer.validated_data.items() if k != "vendor"}
-        serializer.instance = through_service(
-            lambda: services.catalogue_item_update(actor=self.request.user, item=self.stored(serializer), data=data)
+        serializer.instance = services.catalogue_item_update(
+            actor=self.request.user, item=self.stored(serializer), data=data
         )
 
 
@@ -178,15 +166,13 @@ class PurchasingCycleViewSet(AllianceWideViewSet):
     filterset_fields = ["status"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.purchasing_cycle_create(actor=self.request.user, **serializer.validated_data)
-        )
+        serializer.instance = services.purchasing_cycle_create(actor=self.request.user, **serializer.validated_data)
 
     @extend_schema(request=None, responses=PurchaseOrderSerializer(many=True))
     @action(detail=True, methods=["post"], url_path="place-orders")
     def place_orders(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         cycle = self.get_object()
-        orders = through_service(lambda: services.purchasing_cycle_place_orders(actor=request.user, cycle=cycle))
+        orders = services.purchasing_cycle_place_orders(actor=request.user, cycle=cycle)
         return Response(PurchaseOrderSerializer(orders, many=True).data)
 
 
@@ -247,7 +233,7 @@ class MemberOrderViewSet(SharedReadOnlyViewSet):
     @action(detail=False, methods=["post"], url_path="set-line")
     def set_line(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self.input(OrderLineSetSerializer, request)
-        through_service(lambda: services.member_order_line_set(actor=request.user, **data))
+        services.member_order_line_set(actor=request.user, **data)
         order = self.get_queryset().filter(cycle=data["cycle"], program=data["program"]).first()
         return Response(
             MemberOrderSerializer(order).data
@@ -294,14 +280,12 @@ class PurchaseOrderViewSet(SharedReadOnlyViewSet):
     def deliveries(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         purchase_order, data = self.get_object(), self.input(DeliveryInputSerializer, request)
         quantities = {q["line"]: q["quantity"] for q in data.get("quantities", [])}
-        delivery = through_service(
-            lambda: services.delivery_record(
-                actor=request.user,
-                purchase_order=purchase_order,
-                program=data["program"],
-                delivered_on=data["delivered_on"],
-                quantities=quantities,
-                note=data.get("note", ""),
-            )
+        delivery = services.delivery_record(
+            actor=request.user,
+            purchase_order=purchase_order,
+            program=data["program"],
+            delivered_on=data["delivered_on"],
+            quantities=quantities,
+            note=data.get("note", ""),
         )
         return Response(DeliverySerializer(delivery).data, status=201)

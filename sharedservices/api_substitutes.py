@@ -12,7 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from members.api import VisibleRelatedField, through_service
+from alliance.api_fields import VisibleRelatedField
 from members.models import AgeGroup, MemberProgram
 from sharedservices import services
 from sharedservices.api import SharedViewSet, StrictBooleanFilter
@@ -94,40 +94,30 @@ class SubstituteViewSet(SharedViewSet):
         return Substitute.objects.prefetch_related("credentials", "clearances").order_by("last_name", "first_name")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.substitute_create(actor=self.request.user, **serializer.validated_data)
-        )
+        serializer.instance = services.substitute_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        serializer.instance = through_service(
-            lambda: services.substitute_update(
-                actor=self.request.user, substitute=self.stored(serializer), data=serializer.validated_data
-            )
+        serializer.instance = services.substitute_update(
+            actor=self.request.user, substitute=self.stored(serializer), data=serializer.validated_data
         )
 
     @extend_schema(request=SubstituteCredentialSerializer, responses={201: SubstituteCredentialSerializer})
     @action(detail=True, methods=["post"])
     def credentials(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         substitute, data = self.get_object(), self.input(SubstituteCredentialSerializer, request)
-        credential = through_service(
-            lambda: services.substitute_credential_add(actor=request.user, substitute=substitute, **data)
-        )
+        credential = services.substitute_credential_add(actor=request.user, substitute=substitute, **data)
         return Response(SubstituteCredentialSerializer(credential).data, status=201)
 
     @extend_schema(request=ClearanceSerializer, responses={201: ClearanceSerializer})
     @action(detail=True, methods=["post"])
     def clearances(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         substitute, data = self.get_object(), self.input(ClearanceSerializer, request)
-        clearance = through_service(
-            lambda: services.substitute_clearance_add(actor=request.user, substitute=substitute, **data)
-        )
+        clearance = services.substitute_clearance_add(actor=request.user, substitute=substitute, **data)
         return Response(ClearanceSerializer(clearance, context=self.get_serializer_context()).data, status=201)
 
     @extend_schema(request=AvailabilitySetSerializer, responses={201: AvailabilitySerializer(many=True)})
     @action(detail=True, methods=["post"])
     def availability(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         substitute, data = self.get_object(), self.input(AvailabilitySetSerializer, request)
-        rows = through_service(
-            lambda: services.substitute_availability_set(actor=request.user, substitute=substitute, **data)
-        )
+        rows = services.substitute_availability_set(actor=request.user, substitute=substitute, **data)
         return Response(AvailabilitySerializer(rows, many=True).data, status=201)

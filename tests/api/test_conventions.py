@@ -3,6 +3,7 @@ every bad input with 400 and errors by field, and every unknown path in JSON."""
 
 from __future__ import annotations
 
+import datetime
 import json
 
 from tests.members.factories import SiteFactory
@@ -87,6 +88,30 @@ class TestInput:
         )
         assert same.status_code == 200
         assert same.json()["program"] == world.x.pk
+
+
+class TestServiceRefusals:
+    """A service refuses with Django's ValidationError; the exception handler answers it as the
+    same 400 as a serializer's, keyed by field, and nothing is saved."""
+
+    def test_a_refusal_about_a_field_is_keyed_by_that_field(self, world, clients):
+        url = api(world, f"programs/{world.x.pk}/status/")
+        before = clients.admin_a.get(api(world, f"programs/{world.x.pk}/")).json()
+        response = post(clients.admin_a, url, {"status": before["status"], "effective_on": "2026-01-05"})
+        assert response.status_code == 400
+        assert list(response.json()) == ["status"]
+        assert response.json()["status"][0].startswith("The program is already")
+        assert clients.admin_a.get(api(world, f"programs/{world.x.pk}/")).json() == before
+
+    def test_a_refusal_of_the_whole_request_is_a_non_field_error(self, world, clients, today):
+        closes_on = (today + datetime.timedelta(days=30)).isoformat()
+        cycle = post(clients.staff_a, api(world, "purchasing-cycles/"), {"name": "Spring", "closes_on": closes_on})
+        assert cycle.status_code == 201, cycle.json()
+        url = api(world, f"purchasing-cycles/{cycle.json()['id']}/")
+        response = post(clients.staff_a, url + "place-orders/", {})
+        assert response.status_code == 400
+        assert response.json() == {"non_field_errors": ["No member has ordered anything in this cycle yet."]}
+        assert clients.staff_a.get(url).json()["status"] == cycle.json()["status"]
 
 
 class TestQueries:
