@@ -1,28 +1,58 @@
-"""Hub roles handle families' money: TOTP before anything else, and sessions that idle out."""
+"""Hub roles handle families' money: a second factor before anything else, and sessions that idle out.
+
+The rule (issue 19): a hub page or a hub API call needs a session that **passed** TOTP — not
+merely a user who has a TOTP device. allauth records each way a session authenticated
+(`get_authentication_records`); an `mfa` record comes from the TOTP step of sign-in or from
+`/accounts/2fa/reauthenticate/` (right after setting TOTP up, the user enters one code there). The Django
+admin (`/django-admin/`) is held to the same rule for everyone. API tokens are checked in
+`alliance/tokens.py`, since DRF authenticates them after this middleware runs.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 
 from alliance.access import memberships_of
 
-# Paths a hub user without TOTP may still reach: setting it up, signing out.
+# Paths a hub user without a passed second factor may still reach: setting it up or passing it, signing out.
 _ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/accounts/reauthenticate/")
+ADMIN_PREFIX = "/django-admin/"
 
 
-def user_needs_mfa_setup(user, *, is_hub_user: bool) -> bool:  # type: ignore[no-untyped-def]
+def demo_exempt(user: Any) -> bool:
+    """The demo's seeded accounts, when the demo says so (refused in production by settings)."""
+    return bool(settings.HUB_MFA_EXEMPT_DEMO_USERS) and user.email.lower().endswith(settings.HUB_DEMO_EMAIL_SUFFIX)
+
+
+def user_has_totp(user: Any) -> bool:
     from allauth.mfa.models import Authenticator
 
-    if not is_hub_user:
+    return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def user_needs_mfa_setup(user: Any, *, is_hub_user: bool) -> bool:
+    if not is_hub_user or demo_exempt(user):
         return False
-    if settings.HUB_MFA_EXEMPT_DEMO_USERS and user.email.lower().endswith(settings.HUB_DEMO_EMAIL_SUFFIX):
-        return False
-    return not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+    return not user_has_totp(user)
+
+
+def session_passed_mfa(request: HttpRequest) -> bool:
+    from allauth.account.authentication import get_authentication_records
+
+    records = get_authentication_records(request, request.user)  # type: ignore[arg-type]
+    return any(record.get("method") == "mfa" for record in records)
+
+
+def _refuse_api(message: str) -> JsonResponse:
+    return JsonResponse({"detail": message}, status=403)
 
 
 class RequireMFAForHubRolesMiddleware:
@@ -36,16 +66,18 @@ class RequireMFAForHubRolesMiddleware:
         if is_hub_user:
             # Sliding idle timeout for hub roles; others keep the default session age.
             request.session.set_expiry(settings.HUB_STAFF_SESSION_IDLE_MINUTES * 60)
-        if not request.path.startswith(_ALLOWED_PREFIXES) and user_needs_mfa_setup(
-            request.user, is_hub_user=is_hub_user
+        needs_second_factor = is_hub_user or request.path.startswith(ADMIN_PREFIX)
+        if (
+            not needs_second_factor
+            or request.path.startswith(_ALLOWED_PREFIXES)
+            or demo_exempt(request.user)
+            or session_passed_mfa(request)
         ):
-            if request.path.startswith("/api/"):
-                from django.http import JsonResponse
-
-                return JsonResponse(
-                    {"detail": "Set up two-factor authentication (TOTP) before using the Hub."},
-                    status=403,
-                )
+            return self.get_response(request)
+        api = request.path.startswith("/api/")
+        if not user_has_totp(request.user):
+            if api:
+                return _refuse_api("Set up two-factor authentication (TOTP) before using the Hub.")
             if not request.session.get("hub_mfa_explained"):
                 request.session["hub_mfa_explained"] = True
                 messages.info(
@@ -55,4 +87,7 @@ class RequireMFAForHubRolesMiddleware:
                     "authenticator app (Google Authenticator, 1Password, Authy…).",
                 )
             return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        # A device exists but this session never passed it (e.g. a password-only sign-in).
+        if api:
+            return _refuse_api("Confirm this session with your authenticator code (two-factor sign-in) first.")
+        return redirect(f"{reverse('mfa_reauthenticate')}?next={quote(request.get_full_path())}")

@@ -212,6 +212,13 @@ MFA_TOTP_ISSUER = "Hub"
 # demo exempts its own seeded accounts (emails ending in .example) so a
 # newcomer can click through; never set this in production.
 HUB_MFA_EXEMPT_DEMO_USERS = env_bool("HUB_MFA_EXEMPT_DEMO_USERS", False)
+if HUB_MFA_EXEMPT_DEMO_USERS and not DEBUG:
+    raise ImproperlyConfigured(
+        "HUB_MFA_EXEMPT_DEMO_USERS=true lets the demo's accounts in without two-factor sign-in; "
+        "it is refused with DJANGO_DEBUG=false (production)."
+    )
+# API tokens expire this many days after they are created (alliance/tokens.py).
+HUB_API_TOKEN_DAYS = env_int("HUB_API_TOKEN_DAYS", 90)
 HUB_DEMO_EMAIL_SUFFIX = ".example"
 
 EMAIL_BACKEND = env_str(

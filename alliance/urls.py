@@ -1,11 +1,16 @@
 """Root URLs. Apps are named by string, so the core imports none of them."""
 
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from alliance import views
 from alliance.observability import healthz
+
+# The Django admin signs in through the Hub's own sign-in (password, then TOTP); its pages
+# then need a session that passed the second factor (alliance/middleware.py).
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 alliance_pages = [
     path("", include("alliance.urls_alliance")),

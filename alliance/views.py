@@ -2,6 +2,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.decorators import reauthentication_required
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -173,7 +175,12 @@ def invitation_accept_view(request: HttpRequest, alliance_slug: str, token: str)
         )
 
 
+def _creating_a_token(request: HttpRequest) -> bool:
+    return request.method == "POST" and "revoke" not in request.POST
+
+
 @login_required
+@reauthentication_required(enabled=_creating_a_token)
 def api_tokens(request: HttpRequest) -> HttpResponse:
     """The signed-in person's API tokens: create (shown once) and revoke."""
     from alliance.models import ApiToken
@@ -205,6 +212,7 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             "error": error,
             "name": request.POST.get("name", "") if error else "",
             "page_title": "API tokens",
+            "token_days": settings.HUB_API_TOKEN_DAYS,
         },
     )
 

@@ -59,8 +59,21 @@ def today(world) -> datetime.date:
 
 
 def signed_in(user) -> Client:  # type: ignore[no-untyped-def]
+    """A browser signed in as `user` the way the sign-in page leaves it: a password, then the
+    TOTP code when the user has a TOTP device (allauth's own authentication records)."""
+    from allauth.account.internal.flows.login import record_authentication
+    from allauth.mfa.models import Authenticator
+    from django.test import RequestFactory
+
     client = Client()
     client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    request = RequestFactory().get("/")
+    request.session = client.session
+    record_authentication(request, user, "password", email=user.email)
+    totp = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if totp is not None:
+        record_authentication(request, user, "mfa", type="totp", id=totp.pk)
+    request.session.save()
     return client
 
 

@@ -7,9 +7,17 @@ import hashlib
 from django.test import Client
 
 from alliance.models import ApiToken
+from tests.factories import PASSWORD
+
+
+def reauthenticate(client) -> None:  # type: ignore[no-untyped-def]
+    """Confirm the password again, as the token page asks before it makes a token."""
+    response = client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    assert response.status_code == 302, "the password was accepted"
 
 
 def create_token(client, name="Report script"):  # type: ignore[no-untyped-def]
+    reauthenticate(client)
     response = client.post("/accounts/tokens/", {"name": name})
     return response, response.context["new_token"]
 
@@ -50,6 +58,7 @@ class TestTokens:
         assert forged.get(f"/api/a/{world.a.slug}/programs/").status_code == 401
 
     def test_a_token_needs_a_name(self, world, clients):
+        reauthenticate(clients.staff_a)
         response = clients.staff_a.post("/accounts/tokens/", {"name": "  "})
         assert b"Give the token a name" in response.content
         assert not ApiToken.objects.exists()

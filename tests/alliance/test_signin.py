@@ -88,7 +88,13 @@ class TestTOTPForHubRoles:
         secret = page.context["form"].secret
         response = client.post("/accounts/2fa/totp/activate/", {"code": current_code(secret)})
         assert response.status_code == 302
-        assert client.get(f"/a/{alliance.slug}/dashboard/").status_code == 200
+        # This session signed in with a password only: one code from the new device passes it.
+        dashboard = f"/a/{alliance.slug}/dashboard/"
+        response = client.get(dashboard)
+        assert response["Location"] == f"/accounts/2fa/reauthenticate/?next={dashboard}"
+        passed = client.post(response["Location"], {"code": current_code(secret)})
+        assert passed.status_code == 302 and passed["Location"] == dashboard
+        assert client.get(dashboard).status_code == 200
 
     def test_provider_and_funder_need_no_totp(self, world):
         for user, landing in (
