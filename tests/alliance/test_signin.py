@@ -93,7 +93,8 @@ class TestTOTPForHubRoles:
         response = client.get(dashboard)
         assert response["Location"] == f"/accounts/2fa/reauthenticate/?next={dashboard}"
         passed = client.post(response["Location"], {"code": current_code(secret)})
-        assert passed.status_code == 302 and passed["Location"] == dashboard
+        assert passed.status_code == 302
+        assert passed["Location"] == dashboard
         assert client.get(dashboard).status_code == 200
 
     def test_provider_and_funder_need_no_totp(self, world):

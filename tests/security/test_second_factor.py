@@ -41,7 +41,8 @@ class TestSessions:
             assert response.status_code == 302
             assert response["Location"] == f"/accounts/2fa/reauthenticate/?next={url}"
         api = client.get(f"/api/a/{world.a.slug}/programs/")
-        assert api.status_code == 403 and "authenticator code" in api.json()["detail"]
+        assert api.status_code == 403
+        assert "authenticator code" in api.json()["detail"]
         passed = client.post("/accounts/2fa/reauthenticate/", {"code": current_code(world.users.staff_a.totp_secret)})
         assert passed.status_code == 302
         assert client.get(f"/a/{world.a.slug}/dashboard/").status_code == 200
@@ -57,24 +58,28 @@ class TestSessions:
 class TestDjangoAdmin:
     def test_its_sign_in_is_the_hubs_sign_in(self, db):
         response = Client().get("/django-admin/login/?next=/django-admin/")
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/login/")
 
     def test_a_superuser_signed_in_with_a_password_only_is_sent_to_set_up_or_pass_totp(self, db):
         admin = get_user_model().objects.create_superuser("root@hub.invalid", "root@hub.invalid", PASSWORD)
         response = password_only(admin).get("/django-admin/")
-        assert response.status_code == 302 and response["Location"] == "/accounts/2fa/totp/activate/"
+        assert response.status_code == 302
+        assert response["Location"] == "/accounts/2fa/totp/activate/"
 
     def test_a_superuser_with_totp_must_enter_the_code(self, db):
         user = member(AllianceFactory(), Role.FUNDER, totp=True)
         get_user_model().objects.filter(pk=user.pk).update(is_staff=True, is_superuser=True)
         response = password_only(user).get("/django-admin/")
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/2fa/reauthenticate/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/2fa/reauthenticate/")
 
 
 class TestTokens:
     def test_a_token_is_made_only_after_the_password_is_confirmed_again(self, world, clients):
         response = clients.staff_a.post("/accounts/tokens/", {"name": "Sync"})
-        assert response.status_code == 302 and response["Location"].startswith("/accounts/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/accounts/")
         assert "reauthenticate" in response["Location"]
         assert not ApiToken.objects.exists()
         reauthenticate(clients.staff_a)
@@ -89,7 +94,8 @@ class TestTokens:
         assert api.get(f"/api/a/{world.a.slug}/programs/").status_code == 200
         ApiToken.objects.update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
         refused = api.get(f"/api/a/{world.a.slug}/programs/")
-        assert refused.status_code == 401 and "expired" in refused.json()["detail"]
+        assert refused.status_code == 401
+        assert "expired" in refused.json()["detail"]
         assert b"expired" in clients.staff_a.get("/accounts/tokens/").content
 
     def test_a_token_stops_working_when_its_holder_becomes_hub_staff_without_totp(self, world):
@@ -100,7 +106,8 @@ class TestTokens:
         with alliance_scope(world.a.pk):
             Membership.objects.filter(user=provider).update(role=Role.HUB_STAFF, program=None)
         refused = api.get(f"/api/a/{world.a.slug}/programs/")
-        assert refused.status_code == 401 and "two-factor" in refused.json()["detail"]
+        assert refused.status_code == 401
+        assert "two-factor" in refused.json()["detail"]
         from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
         TOTP.activate(provider, generate_totp_secret())
@@ -114,4 +121,5 @@ def test_the_demo_exemption_refuses_to_start_in_production():
         DJANGO_ALLOWED_HOSTS="hub.example.org",
         HUB_MFA_EXEMPT_DEMO_USERS="true",
     )
-    assert result.returncode != 0 and "HUB_MFA_EXEMPT_DEMO_USERS" in result.stderr
+    assert result.returncode != 0
+    assert "HUB_MFA_EXEMPT_DEMO_USERS" in result.stderr
