@@ -28,6 +28,7 @@ from alliance.tenancy import require_alliance_id
 from billing.invoicing import DUE_AFTER_DAYS, _locked_counter
 from billing.models import ZERO, ChargeCategory, EntryKind, FamilyAccount, Invoice, LedgerEntry
 from billing.pricing import month_bounds
+from billing.selectors import paid_entries_q
 from members.models import MemberProgram, PricingModel, ServiceSubscription
 from members.selectors import subscription_monthly_fee
 from sharedservices.selectors import covers_to_charge
@@ -42,12 +43,11 @@ def member_fee_account(program_id: int) -> FamilyAccount:
 
 
 def collected_tuition(program_id: int, start: datetime.date, end: datetime.date) -> Decimal:
-    """What the program's families paid in the period (payments less reversed payments)."""
+    """What the program's families paid in the period (payments less refunds, net of reversals)."""
     entries = LedgerEntry.objects.filter(
         program_id=program_id, account__family__isnull=False, posted_on__range=(start, end)
     )
-    paid = entries.filter(Q(kind=EntryKind.PAYMENT) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT))
-    return -(paid.aggregate(t=Sum("amount"))["t"] or ZERO)
+    return -(entries.filter(paid_entries_q()).aggregate(t=Sum("amount"))["t"] or ZERO)
 
 
 @dataclass

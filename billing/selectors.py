@@ -9,10 +9,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, QuerySet, Sum, Value
+from django.db.models import DecimalField, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 
-from billing.models import ZERO, FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment
+from billing.models import ZERO, ChargeCategory, EntryKind, FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment
 
 MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
@@ -20,6 +20,17 @@ MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 def balance_of(entries: QuerySet[LedgerEntry]) -> Decimal:
     total = entries.aggregate(total=Coalesce(Sum("amount"), Value(ZERO), output_field=MONEY_FIELD))["total"]
     return Decimal(total).quantize(Decimal("0.01"))
+
+
+def paid_entries_q() -> Q:
+    """The ledger entries that are money the account holder paid: payments less refunds, each with its
+    reversals. Their sum is minus what was paid (payments are negative, refunds positive)."""
+    paid = Q(kind=EntryKind.PAYMENT) | Q(kind=EntryKind.CHARGE, category=ChargeCategory.REFUND)
+    reversed_paid = Q(kind=EntryKind.REVERSAL) & (
+        Q(reverses__kind=EntryKind.PAYMENT)
+        | Q(reverses__kind=EntryKind.CHARGE, reverses__category=ChargeCategory.REFUND)
+    )
+    return paid | reversed_paid
 
 
 def account_balance(account: FamilyAccount, *, on: datetime.date | None = None) -> Decimal:

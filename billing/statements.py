@@ -19,7 +19,7 @@ from django.template.loader import render_to_string
 from alliance.pdf import render_pdf
 from billing.ledger import to_cents
 from billing.models import ZERO, BillingPolicy, EntryKind, FamilyAccount, LedgerEntry
-from billing.selectors import LedgerRow, ledger_rows
+from billing.selectors import LedgerRow, ledger_rows, paid_entries_q
 from enrollment.models import Child, Family, Guardian
 
 
@@ -87,16 +87,13 @@ def year_end_tax_lines(family: Family, accounts: QuerySet[FamilyAccount], *, yea
     Payments are made per account, not per child; a family's payments to a
     program are shared among its children in proportion to what each child
     was charged that year, rounded once, the last child taking the cents left.
-    Subsidy payments and write-offs are not the family's money and are left out.
+    Refunds are taken off what was paid. Subsidy payments and write-offs are not the family's money and
+    are left out.
     """
     lines: list[TaxLine] = []
     for account in accounts.filter(family=family).select_related("program").order_by("program__name"):
         entries = LedgerEntry.objects.filter(account=account, posted_on__year=year)
-        paid = -(entries.filter(kind=EntryKind.PAYMENT).aggregate(t=Sum("amount"))["t"] or ZERO)
-        paid -= (
-            entries.filter(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT).aggregate(t=Sum("amount"))["t"]
-            or ZERO
-        )
+        paid = -(entries.filter(paid_entries_q()).aggregate(t=Sum("amount"))["t"] or ZERO)
         if paid <= 0:
             continue
         by_child = dict(

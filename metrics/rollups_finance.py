@@ -76,10 +76,15 @@ entries AS MATERIALIZED (
            le.posted_on - extract(day FROM le.posted_on)::int + 1 AS month,
            -- What the entry counts as, a small number for the sums below to test (cheaper than strings):
            -- 1 billed debt (charge, late fee), 2 billed credit (a payer's share is still billed: 0),
-           -- 3 paid by the family, 4 subsidy payment, 5 written off, 0 none of these.
+           -- 3 paid by the family, 4 subsidy payment, 5 written off, 6 refunded to the family (money paid back:
+           -- it counts against what was paid, not as billed, and is aged as a charge), 0 none of these.
            CASE CASE WHEN le.reverses_id IS NULL THEN le.kind
                      ELSE (SELECT o.kind FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END
-                WHEN 'charge' THEN 1 WHEN 'late_fee' THEN 1
+                WHEN 'charge' THEN
+                    CASE WHEN (CASE WHEN le.reverses_id IS NULL THEN le.category
+                                    ELSE (SELECT o.category FROM billing_ledgerentry o WHERE o.id = le.reverses_id)
+                               END) = 'refund' THEN 6 ELSE 1 END
+                WHEN 'late_fee' THEN 1
                 WHEN 'credit' THEN
                     CASE WHEN (CASE WHEN le.reverses_id IS NULL THEN le.category
                                     ELSE (SELECT o.category FROM billing_ledgerentry o WHERE o.id = le.reverses_id)
@@ -98,7 +103,7 @@ money AS (
     SELECT program_id, month,
            -- A payer's share is credited on the family's invoice and claimed from the payer: still billed.
            SUM(amount) FILTER (WHERE counts_as IN (1, 2)) AS billed,
-           -SUM(amount) FILTER (WHERE counts_as = 3) AS collected_family,
+           -SUM(amount) FILTER (WHERE counts_as IN (3, 6)) AS collected_family,
            -SUM(amount) FILTER (WHERE counts_as = 4) AS subsidy_on_ledger,
            -SUM(amount) FILTER (WHERE counts_as = 5) AS written_off
     FROM entries WHERE posted_on >= %(month_start)s::date GROUP BY program_id, month
@@ -116,7 +121,7 @@ remitted AS (
 -- as-of day is the rollup's end, so nothing after it).
 posted AS (
     SELECT account_id, CASE WHEN posted_on >= %(month_start)s::date THEN month END AS month, SUM(amount) AS amount,
-           SUM(amount) FILTER (WHERE reverses_id IS NULL AND counts_as = 1) AS charged
+           SUM(amount) FILTER (WHERE reverses_id IS NULL AND counts_as IN (1, 6)) AS charged
     FROM entries
     WHERE posted_on <= %(end)s::date
     GROUP BY 1, 2
@@ -142,7 +147,7 @@ charges AS (
            SUM(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.posted_on, e.id ROWS UNBOUNDED PRECEDING) AS through
     FROM entries e
     LEFT JOIN reversed r ON r.id = e.id
-    WHERE e.reverses_id IS NULL AND e.counts_as = 1 AND e.posted_on <= %(end)s::date
+    WHERE e.reverses_id IS NULL AND e.counts_as IN (1, 6) AND e.posted_on <= %(end)s::date
       -- Only accounts that owe something at some month's end have anything to age (all their charges: the
       -- running total is the account's).
       AND e.account_id IN (SELECT account_id FROM balances)

@@ -35,6 +35,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q, QuerySet, Sum
 
 from billing.models import ChargeCategory, EntryKind, LedgerEntry
+from billing.selectors import paid_entries_q
 from members.models import MemberProgram
 from members.selectors import month_end
 from metrics.figures import ratio
@@ -138,10 +139,6 @@ def _fee_charged_q() -> Q:
     )
 
 
-def _paid_q() -> Q:
-    return Q(kind=EntryKind.PAYMENT) | Q(kind=EntryKind.REVERSAL, reverses__kind=EntryKind.PAYMENT)
-
-
 def _snapshot_sums(program_ids: list[int], last: datetime.date) -> dict[int, dict[datetime.date, dict]]:
     """Per program and month up to `last`: billed, written off (finance) and FTE/capacity-days (occupancy)."""
     rows: dict[int, dict[datetime.date, dict]] = defaultdict(dict)
@@ -208,7 +205,7 @@ def members_value(programs: list[MemberProgram], *, start: datetime.date, end: d
     entries = _fee_entries(ids, start, end)
     for pk, amount in entries.filter(_fee_charged_q()).values_list("program_id").annotate(s=Sum("amount")):
         charged[pk] = amount
-    for pk, amount in entries.filter(_paid_q()).values_list("program_id").annotate(s=Sum("amount")):
+    for pk, amount in entries.filter(paid_entries_q()).values_list("program_id").annotate(s=Sum("amount")):
         paid[pk] = -amount
     last_day = month_end(end)
     savings = purchasing_savings_by_program(start=start, end=last_day)

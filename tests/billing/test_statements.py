@@ -127,3 +127,21 @@ class TestTaxStatement:
             payment_reverse(actor=None, payment=payment, reason="Bounced")
             lines = year_end_tax_lines(household.lopez, FamilyAccount.objects.all(), year=2026)
             assert [ln.paid for ln in lines] == [Decimal("1500.00")]
+
+    def test_refunds_are_taken_off_what_was_paid(self, world, clients, household):
+        with alliance_scope(world.a.pk):
+            overpaid = payment_record(
+                actor=None,
+                account=household.lopez_y,
+                amount=Decimal("900.00"),
+                method="card",
+                received_on=datetime.date(2026, 2, 10),
+            )
+        # Y billed 1600.00 and was paid 1700.00: the 100.00 over is refunded through the refund page.
+        refund = clients.staff_a.post(
+            f"/a/{world.a.slug}/billing/payments/{overpaid.pk}/refund/",
+            {"amount": "100.00", "refunded_on": "2026-02-12", "method": "card", "reason": "Paid too much"},
+        )
+        assert refund.status_code == 302
+        page = clients.staff_a.get(f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/tax/2026/")
+        assert b'id="tax-total">3100.00<' in page.content

@@ -21,7 +21,7 @@ import pytest
 
 from alliance.tenancy import alliance_scope
 from billing.ledger import ledger_entry_post, ledger_entry_reverse
-from billing.models import EntryKind
+from billing.models import ChargeCategory, EntryKind, FamilyAccount
 from members.models import CostCategory, PayBasis, PricingModel, StaffCategory
 from metrics.figures import Finance, HubSustainability, Occupancy
 from metrics.models import AllianceFinanceMonth, AllianceMonth, HubMoney, ProgramFinanceMonth, ProgramMonth
@@ -102,6 +102,23 @@ class TestProgramMonth:
             figures.third_party_collection_rate,
             figures.bad_debt_rate,
         ) == (D("0.9231"), D("0.6154"), D("0.3077"), D("0.0205"))
+
+    def test_a_refund_counts_against_what_was_collected_not_as_billed(self, money):
+        world = money.world
+        with alliance_scope(world.a.pk):
+            account = FamilyAccount.objects.get(family=money.ada.child.family, program=world.x)
+            ledger_entry_post(
+                account=account,
+                kind=EntryKind.CHARGE,
+                category=ChargeCategory.REFUND,
+                amount=D("50.00"),
+                posted_on=datetime.date(2026, 1, 12),
+                description="Refund of card payment",
+            )
+            rollup_alliance(start=MON, end=FRI)
+        row, figures = x_january(world)
+        assert (row.billed, row.collected_family) == (D("975.00"), D("550.00"))
+        assert figures.family_collection_rate == D("0.5641")  # 550 ÷ 975
 
     def test_aging_at_month_end_oldest_paid_first(self, money):
         row, _ = x_january(money.world)
