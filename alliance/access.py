@@ -6,6 +6,7 @@ another alliance's or another program's rows.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -13,6 +14,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
+from alliance.audit import Actor
 from alliance.models import HUB_ROLES, Alliance, Membership, Role
 from alliance.tenancy import user_scope
 
@@ -40,6 +42,15 @@ def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
         return list(Membership.objects.for_user(user.pk).select_related("alliance").order_by("alliance__name"))
 
 
+def actor_may(actor: Actor, roles: Collection[str]) -> bool:
+    """Services get a user, not a membership: may the actor's active membership in the open
+    alliance act as one of `roles`? (No one, outside a sign-in.)"""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return False
+    membership = Membership.objects.filter(user_id=actor.pk, is_active=True).first()
+    return membership is not None and membership.may(roles)
+
+
 def visible_to(membership: Membership, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     """Narrow a scoped queryset to what this member may see.
 
@@ -47,7 +58,7 @@ def visible_to(membership: Membership, queryset: models.QuerySet[M]) -> models.Q
     only; a model that names no program path is invisible to them. Funders see
     no individual rows at all (aggregates only).
     """
-    if membership.role in HUB_ROLES:
+    if membership.may(HUB_ROLES):
         return queryset
     if membership.role == Role.PROVIDER:
         program_field = getattr(queryset.model, "program_field", None)

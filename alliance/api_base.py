@@ -51,7 +51,7 @@ class AllianceViewSetMixin:
         roles = self.allowed_roles
         if request.method not in ("GET", "HEAD", "OPTIONS"):
             roles = roles & self.write_roles
-        if self.membership.role not in roles:
+        if not self.membership.may(roles):
             raise PermissionDenied("Your role in this alliance does not allow this.")
         self._scope_stack.enter_context(alliance_scope(self.alliance.pk, user_id=request.user.pk))
         # The alliance's time zone, as pages have it: "today" and "this month" are the alliance's own.
@@ -59,7 +59,7 @@ class AllianceViewSetMixin:
 
     def require(self, roles: frozenset[str]) -> None:
         """An action open to fewer roles than the endpoint's `write_roles` (403 for the others)."""
-        if self.membership.role not in roles:
+        if not self.membership.may(roles):
             raise PermissionDenied("Your role in this alliance does not allow this.")
 
     def stored(self, serializer: serializers.BaseSerializer[Any]) -> Any:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Collection
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -93,9 +94,14 @@ class Membership(TenantModel):
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()}"
 
+    def may(self, roles: Collection[str]) -> bool:
+        """The one role check: pages, API and services ask it with a role set (HUB_ROLES,
+        alliance.views_base.ADMIN_ONLY, members.pages.AGREEMENT_EDITORS…)."""
+        return self.role in roles
+
     @property
     def is_hub(self) -> bool:
-        return self.role in HUB_ROLES
+        return self.may(HUB_ROLES)
 
 
 class Invitation(TenantModel):

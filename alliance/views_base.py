@@ -44,7 +44,7 @@ class AllianceMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"])
-        if self.membership.role not in self.roles_allowed():
+        if not self.membership.may(self.roles_allowed()):
             raise PermissionDenied("Your role in this alliance does not give access to this page.")
         request.alliance = self.alliance  # type: ignore[attr-defined]
         note_alliance(self.alliance)
@@ -55,6 +55,10 @@ class AllianceMixin(LoginRequiredMixin):
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
             return response
+
+    @property
+    def is_hub(self) -> bool:
+        return self.membership.is_hub
 
     def roles_allowed(self) -> frozenset[str]:
         """The roles that may open this page: `allowed_roles`, unless a page decides per request."""

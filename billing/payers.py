@@ -18,7 +18,9 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alliance.access import actor_may
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from alliance.models import HUB_ROLES
 from billing.ledger import _check_cents, ledger_entry_post
 from billing.models import (
     ZERO,
@@ -31,7 +33,6 @@ from billing.models import (
     RemittanceLine,
     SubsidyAuthorization,
 )
-from billing.payments import actor_is_hub
 from enrollment.models import Child
 from members.models import MemberProgram
 
@@ -213,7 +214,7 @@ def claim_resolve_shortfall(
     *, actor: Actor, claim: PayerClaim, decision: str, reason: str, on: datetime.date
 ) -> PayerClaim:
     """A hub user decides a short-paid claim: waive it, or bill the family the difference."""
-    if not actor_is_hub(actor):
+    if not actor_may(actor, HUB_ROLES):
         raise ValidationError("Only Hub staff decide a shortfall.")
     reason = (reason or "").strip()
     if not reason:

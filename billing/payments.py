@@ -11,8 +11,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alliance.access import actor_may
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
-from alliance.models import HUB_ROLES, Membership
+from alliance.models import HUB_ROLES
 from billing.aging import invoice_open_amount
 from billing.ledger import _check_cents, ledger_entry_post, ledger_entry_reverse
 from billing.models import (
@@ -38,12 +39,6 @@ WRITE_OFF_REASON_MIN_LENGTH = 10
 
 def _lock(account: FamilyAccount) -> FamilyAccount:
     return FamilyAccount.objects.select_for_update().get(pk=account.pk)
-
-
-def actor_is_hub(actor: Actor) -> bool:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(user_id=actor.pk, role__in=HUB_ROLES, is_active=True).exists()
 
 
 def payment_record(
@@ -146,7 +141,7 @@ def refund_record(
     left of that payment after earlier refunds, and at most what the account is in credit, so a refund
     never makes a family owe. The ledger gets a new charge (category refund); the refund row ties it
     to the payment."""
-    if not actor_is_hub(actor):
+    if not actor_may(actor, HUB_ROLES):
         raise ValidationError("Only Hub staff can refund a payment.", code="not_hub")
     amount = _check_cents(amount)
     reason = (reason or "").strip()
@@ -274,7 +269,7 @@ def write_off_record(
     *, actor: Actor, account: FamilyAccount, reason: str, amount: Decimal | None = None, written_on: datetime.date
 ) -> None:
     """Write off an uncollectible balance (Hub staff only, with a reason). This is what bad debt counts."""
-    if not actor_is_hub(actor):
+    if not actor_may(actor, HUB_ROLES):
         raise ValidationError("Only Hub staff can write off a balance.", code="not_hub")
     reason = (reason or "").strip()
     if len(reason) < WRITE_OFF_REASON_MIN_LENGTH:

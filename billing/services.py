@@ -14,9 +14,10 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from alliance.access import actor_may
 from alliance.audit import Actor, audit_event_record, snapshot
+from alliance.models import HUB_ROLES
 from billing.models import BillingPolicy, DiscountKind, FamilyAccount, RatePlan
-from billing.payments import actor_is_hub
 from members.models import MemberProgram
 
 ONE_DAY = datetime.timedelta(days=1)
@@ -112,7 +113,7 @@ def rate_plan_create(*, actor: Actor, program: MemberProgram, **fields: Any) -> 
 def account_set_staff_discount(*, actor: Actor, account: FamilyAccount, staff: bool) -> FamilyAccount:
     """Mark a family's account as a staff family (a guardian works for the program) or clear it (Hub staff
     only). The next invoice run takes the rate plan's staff discount off its tuition."""
-    if not actor_is_hub(actor):
+    if not actor_may(actor, HUB_ROLES):
         raise ValidationError("Only Hub staff can set a staff discount.", code="not_hub")
     if account.family_id is None:
         raise ValidationError(

@@ -48,10 +48,6 @@ class BillingPage(AllianceMixin):
         crumbs.append((self.get_title(), None))
         return crumbs
 
-    @property
-    def is_hub(self) -> bool:
-        return self.membership.role in HUB_ONLY
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["is_hub"] = self.is_hub

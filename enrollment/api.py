@@ -12,8 +12,6 @@ api_attendance, api_waitlist, api_vacancy); this module holds what they share.
 
 from __future__ import annotations
 
-from rest_framework.exceptions import PermissionDenied
-
 from alliance.api_base import NO_DELETE, AllianceModelViewSet
 from alliance.views_base import HUB_AND_PROVIDER
 
@@ -24,7 +22,3 @@ class EnrollmentViewSetBase(AllianceModelViewSet):
     allowed_roles = HUB_AND_PROVIDER
     write_roles = HUB_AND_PROVIDER
     http_method_names = NO_DELETE
-
-    def require_hub(self) -> None:
-        if not self.membership.is_hub:
-            raise PermissionDenied("Only Hub staff can do this.")

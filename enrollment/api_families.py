@@ -11,6 +11,7 @@ from rest_framework import serializers
 
 from alliance.api_fields import HubModelSerializer, SetOnCreate, VisibleRelatedField
 from alliance.filters import TenantFilterSet
+from alliance.views_base import HUB_ONLY
 from enrollment import services
 from enrollment.api import EnrollmentViewSetBase
 from enrollment.models import Child, Family, Guardian
@@ -82,7 +83,7 @@ class FamilyViewSet(EnrollmentViewSetBase):
         return Family.objects.prefetch_related("guardians").order_by("name", "id")
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        self.require_hub()
+        self.require(HUB_ONLY)
         serializer.instance = services.family_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
@@ -138,7 +139,7 @@ class ChildViewSet(EnrollmentViewSetBase):
     filterset_fields = ["family"]
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
-        self.require_hub()
+        self.require(HUB_ONLY)
         data = dict(serializer.validated_data)
         serializer.instance = services.child_create(actor=self.request.user, **data)
 

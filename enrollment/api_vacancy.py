@@ -230,7 +230,7 @@ class VacancyViewSet(AllianceReadOnlyViewSet):
     @extend_schema(responses=MatchesSerializer, parameters=[START_PARAM])
     @action(detail=True, methods=["get"])
     def matches(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        if self.membership.role not in HUB_ONLY:
+        if not self.membership.may(HUB_ONLY):
             raise PermissionDenied("Matching is the Hub's work.")
         classroom = self.get_object()
         start = max(date_param(request, "start", alliance_today()), alliance_today())

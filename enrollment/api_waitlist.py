@@ -26,6 +26,7 @@ from alliance.api_fields import (
     WeekdaysField,
 )
 from alliance.filters import IntegerFilter, TenantFilterSet
+from alliance.views_base import HUB_ONLY
 from enrollment import services
 from enrollment.api import EnrollmentViewSetBase
 from enrollment.models import Child, FundingSource, Offer, WaitlistEntry
@@ -200,7 +201,7 @@ class OfferViewSet(EnrollmentViewSetBase):
 
     @extend_schema(request=OfferCreateSerializer, responses={201: OfferSerializer})
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.require_hub()
+        self.require(HUB_ONLY)
         data = self._input(request)
         offer = services.offer_create(actor=request.user, **data)
         return Response(OfferSerializer(offer).data, status=201)
@@ -223,7 +224,7 @@ class OfferViewSet(EnrollmentViewSetBase):
     @extend_schema(request=OfferWithdrawSerializer, responses=OfferSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        self.require_hub()
+        self.require(HUB_ONLY)
         offer, data = self.get_object(), self._input(request)
         offer = services.offer_withdraw(actor=request.user, offer=offer, **data)
         return Response(OfferSerializer(offer).data)

@@ -37,10 +37,6 @@ class EnrollmentPage(AllianceMixin):
     section: ClassVar[str] = ""
     kwargs: dict[str, Any]
 
-    @property
-    def is_hub(self) -> bool:
-        return self.membership.is_hub
-
     def program_ids(self) -> list[int] | None:
         """None for hub users (every program); the provider's own program otherwise."""
         return None if self.is_hub else [self.membership.program_id or 0]

@@ -6,8 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 
-from alliance.models import Role
-from alliance.views_base import HUB_ONLY
+from alliance.views_base import ADMIN_ONLY, HUB_ONLY
 from enrollment import services
 from enrollment.forms import AgeBandsForm
 from enrollment.pages import EnrollmentFormPage
@@ -32,7 +31,7 @@ class AgeBandsView(EnrollmentFormPage):
         return AgeBandsForm(**self.get_form_kwargs(), bands=age_bands())
 
     def post(self, request: Any, *args: Any, **kwargs: Any) -> Any:
-        if self.membership.role != Role.HUB_ADMIN:
+        if not self.membership.may(ADMIN_ONLY):
             raise PermissionDenied("Only the Hub administrator changes the age groups.")
         return super().post(request, *args, **kwargs)
 
@@ -47,5 +46,5 @@ class AgeBandsView(EnrollmentFormPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(bands=age_bands(), can_edit=self.membership.role == Role.HUB_ADMIN)
+        context.update(bands=age_bands(), can_edit=self.membership.may(ADMIN_ONLY))
         return context

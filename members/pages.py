@@ -64,18 +64,15 @@ class ProgramPage(AllianceMixin, _ProgramFromURL):
     def program_url(self, name: str, *args: Any) -> str:
         return self.alliance_url(name, self.program.pk, *args)
 
-    def can(self, roles: frozenset[str]) -> bool:
-        return self.membership.role in roles
-
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
             program=self.program,
             tab=self.tab,
             tabs=[(key, label, self.program_url(url)) for key, label, url in PROGRAM_TABS],
-            can_edit_profile=self.can(PROFILE_EDITORS),
-            can_edit_operations=self.can(OPERATIONS_EDITORS),
-            can_manage_agreements=self.can(AGREEMENT_EDITORS),
+            can_edit_profile=self.membership.may(PROFILE_EDITORS),
+            can_edit_operations=self.membership.may(OPERATIONS_EDITORS),
+            can_manage_agreements=self.membership.may(AGREEMENT_EDITORS),
         )
         return context
 

@@ -97,7 +97,7 @@ class ProgramListView(AllianceMixin, ListView):
             filters=self.filters,
             query_string=query.urlencode(),
             total=MemberProgram.objects.count(),
-            can_add=self.membership.role in AGREEMENT_EDITORS,
+            can_add=self.membership.may(AGREEMENT_EDITORS),
         )
         return context
 

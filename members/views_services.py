@@ -135,7 +135,7 @@ class ServiceCatalogueView(CatalogueMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["can_manage_agreements"] = self.membership.role in AGREEMENT_EDITORS
+        context["can_manage_agreements"] = self.membership.may(AGREEMENT_EDITORS)
         return context
 
 

@@ -94,7 +94,7 @@ class DashboardView(AllianceMixin, TemplateView):
         sort = self.request.GET.get("sort", "name")
         if sort.lstrip("-") not in MEMBER_SORTS:
             sort = "name"
-        can_edit = self.membership.role == Role.HUB_ADMIN
+        can_edit = self.membership.may(ADMIN_ONLY)
         # The figures change only when a rollup runs: the rendered body is cached under the snapshots' version.
         # (and under the alliance's locale and time zone, which change how it is written).
         key = page_key(self.alliance.pk, "dashboard", sort, int(can_edit), self.alliance.locale, self.alliance.timezone)

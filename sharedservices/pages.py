@@ -33,10 +33,6 @@ class SharedPage(AllianceMixin):
     section: ClassVar[str] = ""
     kwargs: dict[str, Any]
 
-    @property
-    def is_hub(self) -> bool:
-        return self.membership.is_hub
-
     def today(self) -> datetime.date:
         return timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
 

@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from alliance.access import actor_may
 from alliance.audit import Actor
-from alliance.models import HUB_ROLES, Alliance, Membership
+from alliance.models import HUB_ROLES, Alliance
 from alliance.tenancy import require_alliance_id
 
 OVERRIDE_REASON_MIN_LENGTH = 10
@@ -33,18 +34,12 @@ def alliance_date(moment: datetime.datetime) -> datetime.date:
     return timezone.localtime(moment, alliance_zone()).date()
 
 
-def actor_is_hub(actor: Actor) -> bool:
-    if actor is None or not getattr(actor, "is_authenticated", False):
-        return False
-    return Membership.objects.filter(user_id=actor.pk, role__in=HUB_ROLES, is_active=True).exists()
-
-
 def check_override(actor: Actor, override_reason: str) -> str:
     """The cleaned reason of a hub override, or '' when none is asked for."""
     reason = (override_reason or "").strip()
     if not reason:
         return ""
-    if not actor_is_hub(actor):
+    if not actor_may(actor, HUB_ROLES):
         raise ValidationError("Only Hub staff can override a refusal.", code="override_not_allowed")
     if len(reason) < OVERRIDE_REASON_MIN_LENGTH:
         raise ValidationError(

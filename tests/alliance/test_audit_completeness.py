@@ -104,7 +104,6 @@ EXEMPT: dict[str, str] = {
     "enrollment.services.enrollments.capacity_refusal": "a check: the refusal a room would give",
     "enrollment.services.enrollments.age_refusal": "a check: the refusal an age would give",
     "billing.ledger.to_cents": "arithmetic",
-    "billing.payments.actor_is_hub": "a read of the actor's role",
     "billing.ach.routing_is_valid": "a check digit",
     "billing.ach.nacha_file": "renders the NACHA text; ach_file_generate records the file",
     "billing.late_fees.late_fee_amount": "arithmetic of a policy",
