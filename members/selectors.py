@@ -13,7 +13,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
 from django.db.models import (
     Case,
     F,
@@ -28,7 +27,6 @@ from django.db.models import (
 )
 from django.utils import timezone
 
-from alliance.tenancy import require_alliance_id
 from members.models import (
     ZERO,
     Classroom,
@@ -154,19 +152,6 @@ def _in_force(row: ClassroomCapacity) -> CapacityInForce:
     return CapacityInForce(row.classroom_id, row.licensed_capacity, row.desired_capacity, row.effective_from)
 
 
-def classroom_capacity_on(classroom: Classroom, day: datetime.date) -> CapacityInForce | None:
-    """The capacity of one classroom on a day; None before its first capacity or
-    after it closed."""
-    if classroom.closed_on and classroom.closed_on <= day:
-        return None
-    row = (
-        ClassroomCapacity.objects.filter(classroom=classroom, effective_from__lte=day)
-        .order_by("-effective_from")
-        .first()
-    )
-    return _in_force(row) if row else None
-
-
 def classroom_capacities_on(classroom_ids: Iterable[int], day: datetime.date) -> dict[int, CapacityInForce]:
     """The capacity in force on a day for many classrooms, in one query.
 
@@ -194,50 +179,6 @@ def classrooms_with_capacity_on(classrooms: QuerySet[Classroom], day: datetime.d
         licensed_capacity_on=Case(When(open_that_day, then=Subquery(in_force.values("licensed_capacity")[:1]))),
         desired_capacity_on=Case(When(open_that_day, then=Subquery(in_force.values("desired_capacity")[:1]))),
     )
-
-
-@dataclass(frozen=True)
-class CapacityPeriod:
-    classroom_id: int
-    licensed: int
-    desired: int | None
-    valid_from: datetime.date
-    valid_to: datetime.date  # inclusive
-
-
-def classroom_capacity_periods(
-    classroom_ids: Iterable[int], start: datetime.date, end: datetime.date
-) -> list[CapacityPeriod]:
-    """Each classroom's capacity over [start, end] as periods of constant capacity,
-    clipped to the range and to the day before a classroom closed. For daily
-    occupancy: every day in a period has that period's capacity."""
-    ids = list(classroom_ids)
-    if not ids or end < start:
-        return []
-    sql = """
-        WITH history AS (
-            SELECT cc.classroom_id, cc.licensed_capacity, cc.desired_capacity,
-                   cc.effective_from,
-                   LEAD(cc.effective_from) OVER (
-                       PARTITION BY cc.classroom_id ORDER BY cc.effective_from
-                   ) AS next_from,
-                   c.closed_on
-            FROM members_classroomcapacity cc
-            JOIN members_classroom c ON c.id = cc.classroom_id AND c.alliance_id = cc.alliance_id
-            WHERE cc.alliance_id = %(alliance)s AND cc.classroom_id = ANY(%(ids)s)
-        )
-        SELECT classroom_id, licensed_capacity, desired_capacity,
-               GREATEST(effective_from, %(start)s) AS valid_from,
-               LEAST(COALESCE(next_from - 1, %(end)s), COALESCE(closed_on - 1, %(end)s),
-                     %(end)s) AS valid_to
-        FROM history
-        WHERE effective_from <= %(end)s
-          AND COALESCE(next_from - 1, %(end)s) >= %(start)s
-        ORDER BY classroom_id, valid_from
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, {"alliance": require_alliance_id(), "ids": ids, "start": start, "end": end})
-        return [CapacityPeriod(*row) for row in cursor.fetchall() if row[4] >= row[3]]
 
 
 def classroom_capacity_history(classroom: Classroom) -> QuerySet[ClassroomCapacity]:

@@ -24,6 +24,7 @@ from members.models import (
     StaffCategory,
     StaffMember,
 )
+from members.selectors import CapacityInForce, classroom_capacities_on
 from tests.factories import MemberProgramFactory, TenantFactory
 
 __all__ = ["MemberProgramFactory"]
@@ -153,3 +154,8 @@ class InspectionFactory(TenantFactory):
     alliance = factory.SelfAttribute("program.alliance")
     inspected_on = datetime.date(2026, 3, 10)
     outcome = InspectionOutcome.COMPLIANT
+
+
+def capacity_on(room: Classroom, day: datetime.date) -> CapacityInForce | None:
+    """One classroom's capacity in force on a day, read as the product reads it."""
+    return classroom_capacities_on([room.pk], day).get(room.pk)

@@ -9,14 +9,9 @@ from django.core.exceptions import ValidationError
 
 from alliance.models import AuditEvent
 from members.models import ClassroomCapacity
-from members.selectors import (
-    classroom_capacities_on,
-    classroom_capacity_on,
-    classroom_capacity_periods,
-    classrooms_with_capacity_on,
-)
+from members.selectors import classroom_capacities_on, classrooms_with_capacity_on
 from members.services import classroom_capacity_set, classroom_update
-from tests.members.factories import ClassroomCapacityFactory, classroom
+from tests.members.factories import ClassroomCapacityFactory, capacity_on, classroom
 
 D = datetime.date
 
@@ -31,26 +26,26 @@ def changed(x):
 class TestCapacityOnADay:
     def test_the_capacity_in_force_changes_on_the_day_of_the_change(self, in_a, changed):
         with in_a():
-            assert classroom_capacity_on(changed, D(2026, 2, 28)).licensed == 20
-            assert classroom_capacity_on(changed, D(2026, 3, 1)).licensed == 16
-            assert classroom_capacity_on(changed, D(2026, 3, 1)).desired == 15
-            assert classroom_capacity_on(changed, D(2030, 1, 1)).licensed == 16
+            assert capacity_on(changed, D(2026, 2, 28)).licensed == 20
+            assert capacity_on(changed, D(2026, 3, 1)).licensed == 16
+            assert capacity_on(changed, D(2026, 3, 1)).desired == 15
+            assert capacity_on(changed, D(2030, 1, 1)).licensed == 16
 
     def test_there_is_no_capacity_before_the_first_one(self, in_a, changed):
         with in_a():
-            assert classroom_capacity_on(changed, D(2024, 12, 31)) is None
+            assert capacity_on(changed, D(2024, 12, 31)) is None
 
     def test_a_closed_classroom_has_no_capacity_from_its_closing_day(self, in_a, changed, world):
         with in_a():
             classroom_update(actor=world.users.staff_a, classroom=changed, data={"closed_on": D(2026, 6, 1)})
             changed.refresh_from_db()
-            assert classroom_capacity_on(changed, D(2026, 5, 31)).licensed == 16
-            assert classroom_capacity_on(changed, D(2026, 6, 1)) is None
+            assert capacity_on(changed, D(2026, 5, 31)).licensed == 16
+            assert capacity_on(changed, D(2026, 6, 1)) is None
 
     def test_target_falls_back_to_licensed_when_no_desired_capacity(self, in_a, x):
         room = classroom(x.site, name="Owls", licensed=12, desired=None)
         with in_a():
-            assert classroom_capacity_on(room, D(2026, 1, 1)).target == 12
+            assert capacity_on(room, D(2026, 1, 1)).target == 12
 
 
 class TestManyClassrooms:
@@ -70,24 +65,6 @@ class TestManyClassrooms:
             found = {r.name: (r.licensed_capacity_on, r.desired_capacity_on) for r in rows}
         assert found == {"Butterflies": (20, 18), "Owls": (None, None)}
 
-    def test_periods_split_a_range_at_each_change(self, in_a, changed):
-        with in_a():
-            periods = classroom_capacity_periods([changed.pk], D(2026, 2, 1), D(2026, 3, 31))
-        assert [(p.licensed, p.valid_from, p.valid_to) for p in periods] == [
-            (20, D(2026, 2, 1), D(2026, 2, 28)),
-            (16, D(2026, 3, 1), D(2026, 3, 31)),
-        ]
-
-    def test_periods_stop_the_day_before_a_classroom_closes(self, in_a, world, changed):
-        with in_a():
-            classroom_update(actor=None, classroom=changed, data={"closed_on": D(2026, 3, 10)})
-            periods = classroom_capacity_periods([changed.pk], D(2026, 3, 1), D(2026, 3, 31))
-        assert [(p.valid_from, p.valid_to) for p in periods] == [(D(2026, 3, 1), D(2026, 3, 9))]
-
-    def test_periods_of_another_alliance_are_not_visible(self, world, z, in_a):
-        with in_a():
-            assert classroom_capacity_periods([z.room.pk], D(2025, 1, 1), D(2026, 1, 1)) == []
-
 
 class TestRecordingAChange:
     def test_a_change_adds_history_and_an_audit_event(self, in_a, world, x):
@@ -101,7 +78,7 @@ class TestRecordingAChange:
                 reason="New room layout",
             )
             assert ClassroomCapacity.objects.filter(classroom=x.room).count() == 2
-            assert classroom_capacity_on(x.room, D(2026, 8, 31)).licensed == 20
+            assert capacity_on(x.room, D(2026, 8, 31)).licensed == 20
             event = AuditEvent.objects.get(action="classroom.capacity_set")
             assert event.program_id == world.x.pk
             assert event.after["licensed_capacity"] == 22
@@ -112,7 +89,7 @@ class TestRecordingAChange:
                 classroom_capacity_set(
                     actor=None, classroom=x.room, effective_from=D(2026, 9, 1), licensed_capacity=licensed
                 )
-            assert classroom_capacity_on(x.room, D(2026, 9, 1)).licensed == 24
+            assert capacity_on(x.room, D(2026, 9, 1)).licensed == 24
             assert ClassroomCapacity.objects.filter(classroom=x.room).count() == 2
 
     def test_desired_above_licensed_is_refused_and_nothing_changes(self, in_a, x):

@@ -11,9 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from alliance.models import AuditEvent
 from members.models import Classroom, ImportBatch, MonthlyCost, StaffMember
-from members.selectors import classroom_capacity_on
 from tests.csvrows import csv_rows
-from tests.members.factories import MonthlyCostFactory, StaffMemberFactory
+from tests.members.factories import MonthlyCostFactory, StaffMemberFactory, capacity_on
 
 D = datetime.date
 
@@ -70,7 +69,7 @@ class TestClassroomImport:
             assert dolphins.site == x.site  # the program's only site, by default
             assert dolphins.operating_days == [0, 1, 2, 3]
             assert dolphins.closes_at == datetime.time(17, 30)
-            assert classroom_capacity_on(dolphins, D(2026, 1, 5)).licensed == 20
+            assert capacity_on(dolphins, D(2026, 1, 5)).licensed == 20
             assert AuditEvent.objects.filter(action="import.committed").count() == 1
             assert ImportBatch.objects.get().status == "committed"
         assert b"Imported 2 classrooms" in clients.provider_x.get(done["Location"]).content

@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from members.models import Classroom, ClassroomCapacity, Site
-from members.selectors import classroom_capacity_on
+from tests.members.factories import capacity_on
 
 D = datetime.date
 
@@ -80,8 +80,8 @@ class TestClassroomForms:
         with in_a():
             room = Classroom.objects.get(name="Ladybugs")
             assert room.operating_days == [0, 1, 2, 3, 4]
-            assert classroom_capacity_on(room, D(2026, 1, 5)).licensed == 8
-            assert classroom_capacity_on(room, D(2026, 1, 4)) is None
+            assert capacity_on(room, D(2026, 1, 5)).licensed == 8
+            assert capacity_on(room, D(2026, 1, 4)) is None
         follow = clients.provider_x.get(response["Location"])
         assert b"Ladybugs" in follow.content
 
@@ -151,8 +151,8 @@ class TestClassroomCapacityPage:
         )
         assert response.status_code == 302
         with in_a():
-            assert classroom_capacity_on(x.room, D(2026, 8, 31)).licensed == 20
-            after = classroom_capacity_on(x.room, D(2026, 9, 1))
+            assert capacity_on(x.room, D(2026, 8, 31)).licensed == 20
+            after = capacity_on(x.room, D(2026, 9, 1))
             assert (after.licensed, after.target) == (16, 16)
         detail = clients.provider_x.get(page("classroom_detail", x.program.pk, x.room.pk))
         assert b"Fire marshal visit" in detail.content
