@@ -6,7 +6,10 @@ another alliance's or another program's rows.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
+import operator
+from collections import defaultdict
+from collections.abc import Callable, Collection
 from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -51,16 +54,45 @@ def actor_may(actor: Actor, roles: Collection[str]) -> bool:
     return membership is not None and membership.may(roles)
 
 
+# A provider's view of rows that belong to no one program (a family, its guardians and children):
+# each app that gives a provider a reason to see such a row registers a rule, a Q of the rows
+# it makes visible to one program. A row is visible while any rule holds for it (the family has
+# a child enrolled or waiting there, owes that program money, ...), not forever.
+ProviderRule = Callable[[int], models.Q]
+_provider_rules: defaultdict[str, list[ProviderRule]] = defaultdict(list)
+
+
+def provider_rule(model_label: str) -> Callable[[ProviderRule], ProviderRule]:
+    """Register `rule(program_id) -> Q` as one reason a provider sees rows of `model_label`."""
+
+    def register(rule: ProviderRule) -> ProviderRule:
+        if rule not in _provider_rules[model_label]:
+            _provider_rules[model_label].append(rule)
+        return rule
+
+    return register
+
+
+def provider_rules(model: type[models.Model]) -> list[ProviderRule]:
+    return list(_provider_rules.get(model._meta.label, ()))
+
+
 def visible_to(membership: Membership, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
     """Narrow a scoped queryset to what this member may see.
 
     Hub roles see the whole alliance. Providers see rows of their own program
-    only; a model that names no program path is invisible to them. Funders see
-    no individual rows at all (aggregates only).
+    only (by the model's `program_field`, or by the rules registered for it with
+    `provider_rule`); a model with neither is invisible to them. Funders see no
+    individual rows at all (aggregates only).
     """
     if membership.may(HUB_ROLES):
         return queryset
     if membership.role == Role.PROVIDER:
+        rules = provider_rules(queryset.model)
+        if rules:
+            program_id = membership.program_id or 0
+            condition = functools.reduce(operator.or_, (rule(program_id) for rule in rules))
+            return queryset.filter(pk__in=queryset.model._default_manager.filter(condition).values("pk"))
         program_field = getattr(queryset.model, "program_field", None)
         if program_field:
             lookup = {program_field: membership.program_id}

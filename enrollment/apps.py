@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        import enrollment.visibility  # noqa: F401  (registers why a provider sees a family)

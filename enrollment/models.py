@@ -5,9 +5,12 @@ classroom's capacity on each day, a child's age on the start date) live
 there. Models hold fields, constraints and small properties.
 
 Visibility for providers (`program_field`): enrollments, attendance, offers
-and program waitlist entries belong to one program. A family or child is
-visible to a provider once a child of theirs is enrolled in that program (at
-any time), through a many-valued path (alliance.access filters those by id).
+and program waitlist entries belong to one program. A family, guardian or
+child is visible to a provider only while it has a reason to be — a child
+enrolled there now or ahead, waiting there, or money owed there — by the rules
+in enrollment/visibility.py and billing/visibility.py (alliance.access
+`provider_rule`), not forever. Their `program_field` names the path only for
+the audit log.
 """
 
 from __future__ import annotations

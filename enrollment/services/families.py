@@ -13,7 +13,7 @@ from alliance.audit import audit_event_record, fields_check, model_create, model
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AgeBand, Child, Family, Guardian, WaitlistEntry, WaitlistStatus
 from enrollment.rules import BANDED_GROUPS, Band, age_group_on
-from enrollment.services._common import Actor, alliance_today
+from enrollment.services._common import Actor, actor_is_hub, alliance_today
 
 FAMILY_FIELDS = frozenset({"name", "street", "city", "postal_code", "home_language", "notes"})
 GUARDIAN_FIELDS = frozenset(
@@ -88,9 +88,40 @@ def _one_primary_contact(guardian: Guardian) -> None:
         guardian.is_primary_contact = True  # a family always has someone to call first
 
 
+# A guardian's e-mail address opens the family page (statements at every program, waitlist places,
+# offers): only the Hub, or the family itself through the public inquiry form, sets it.
+CONTACT_EMAIL_HUB_ONLY = (
+    "Only the Hub can set the e-mail address a family signs in with: it opens the family's page at "
+    "every program. Ask your Hub to change it."
+)
+
+
+def _provider(actor: Actor) -> bool:
+    """A signed-in member who is not hub staff (the public form and tasks act with no user)."""
+    return actor is not None and bool(getattr(actor, "is_authenticated", False)) and not actor_is_hub(actor)
+
+
+def _same_address(old: str, new: str) -> bool:
+    return (old or "").strip().lower() == (new or "").strip().lower()
+
+
+def _check_contact_email(actor: Actor, family: Family, *, old: str, new: str) -> None:
+    """A provider may give an address only to the first guardian of a household they are creating."""
+    if not _provider(actor) or _same_address(old, new):
+        return
+    brand_new = (
+        family.pk is not None
+        and not Guardian.objects.filter(family=family).exists()
+        and not Child.objects.filter(family=family).exists()
+    )
+    if not (brand_new and not old):
+        raise ValidationError({"email": CONTACT_EMAIL_HUB_ONLY})
+
+
 @transaction.atomic
 def guardian_create(*, actor: Actor, family: Family, first_name: str, last_name: str, **fields: Any) -> Guardian:
     fields_check(fields, GUARDIAN_FIELDS)
+    _check_contact_email(actor, family, old="", new=fields.get("email", ""))
     return model_create(
         Guardian(family=family, first_name=first_name, last_name=last_name, **fields),
         actor=actor,
@@ -101,6 +132,10 @@ def guardian_create(*, actor: Actor, family: Family, first_name: str, last_name:
 
 @transaction.atomic
 def guardian_update(*, actor: Actor, guardian: Guardian, data: Mapping[str, Any]) -> Guardian:
+    if "email" in data:
+        # The stored address, not the instance's: a model form has already copied its input onto it.
+        stored = Guardian.objects.filter(pk=guardian.pk).values_list("email", flat=True).first() or ""
+        _check_contact_email(actor, guardian.family, old=stored, new=data["email"])
     return model_update(
         guardian, data, allowed=GUARDIAN_FIELDS, actor=actor, action="guardian.updated", validate=_validate_guardian
     )
