@@ -9,11 +9,13 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 
+from alliance.access import actor_may
 from alliance.audit import audit_event_record, fields_check, model_create, model_update
+from alliance.models import HUB_ROLES
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AgeBand, Child, Family, Guardian, WaitlistEntry, WaitlistStatus
 from enrollment.rules import BANDED_GROUPS, Band, age_group_on
-from enrollment.services._common import Actor, actor_is_hub, alliance_today
+from enrollment.services._common import Actor, alliance_today
 
 FAMILY_FIELDS = frozenset({"name", "street", "city", "postal_code", "home_language", "notes"})
 GUARDIAN_FIELDS = frozenset(
@@ -98,7 +100,7 @@ CONTACT_EMAIL_HUB_ONLY = (
 
 def _provider(actor: Actor) -> bool:
     """A signed-in member who is not hub staff (the public form and tasks act with no user)."""
-    return actor is not None and bool(getattr(actor, "is_authenticated", False)) and not actor_is_hub(actor)
+    return actor is not None and bool(getattr(actor, "is_authenticated", False)) and not actor_may(actor, HUB_ROLES)
 
 
 def _same_address(old: str, new: str) -> bool:
