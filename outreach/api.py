@@ -89,6 +89,7 @@ class InquirySerializer(serializers.ModelSerializer):
         model = Inquiry
         fields = [
             "id",
+            "number",
             "received_at",
             "family",
             "guardian",

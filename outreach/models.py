@@ -122,6 +122,9 @@ class Inquiry(TenantModel):
 
     family = models.ForeignKey(Family, on_delete=models.PROTECT, related_name="inquiries")
     guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="+")
+    # The alliance's own count (1, 2, 3 …), shown to families and staff: the row id comes from one
+    # sequence shared by every alliance and would tell an outsider how busy they all are.
+    number = models.PositiveIntegerField()
     desired_start = models.DateField()
     weekdays = ArrayField(models.PositiveSmallIntegerField())
     day_length = models.CharField(max_length=10, choices=DayLength.CHOICES, default=DayLength.FULL)
@@ -151,9 +154,10 @@ class Inquiry(TenantModel):
             models.Index(fields=["alliance", "-received_at"]),
             models.Index(fields=["alliance", "family"]),
         ]
+        constraints = [models.UniqueConstraint(fields=["alliance", "number"], name="inquiry_number_per_alliance")]
 
     def __str__(self) -> str:
-        return f"Inquiry #{self.pk} from {self.guardian}"
+        return f"Inquiry #{self.number} from {self.guardian}"
 
     @property
     def schedule_label(self) -> str:

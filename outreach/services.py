@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -206,6 +206,7 @@ def inquiry_submit(
         ) from None
     inquiry = Inquiry(
         alliance_id=require_alliance_id(),
+        number=_next_inquiry_number(),
         family=family,
         guardian=guardian,
         desired_start=desired_start,
@@ -228,7 +229,7 @@ def inquiry_submit(
         "any_program": any_program,
         "subsidy_eligible": subsidy_status == SubsidyStatus.HAS,
         "added_on": _local_date(inquiry.received_at) if received_at else None,
-        "notes": f"From inquiry #{inquiry.pk} on the public page.",
+        "notes": f"From inquiry #{inquiry.number} on the public page.",
     }
     for index, child in enumerate(children, start=1):
         try:
@@ -270,10 +271,24 @@ def inquiry_submit(
         _send(
             template="outreach/email/inquiry_received.txt",
             to=guardian.email,
-            subject=f"We received your child-care inquiry (#{inquiry.pk})",
+            subject=f"We received your child-care inquiry (#{inquiry.number})",
             context={"inquiry": inquiry, "guardian": guardian, "children": children, "sign_in_url": sign_in_url},
         )
     return inquiry
+
+
+# The first key of the lock that hands out an alliance's inquiry numbers one at a time.
+INQUIRY_NUMBER_LOCK = 7301
+
+
+def _next_inquiry_number() -> int:
+    """The alliance's next inquiry number; two inquiries at once never share one."""
+    from django.db import connection
+
+    alliance_id = require_alliance_id()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [INQUIRY_NUMBER_LOCK, alliance_id])
+    return (Inquiry.objects.aggregate(last=models.Max("number"))["last"] or 0) + 1
 
 
 def _local_date(moment: datetime.datetime) -> datetime.date:
@@ -335,7 +350,7 @@ def inquiry_close(*, actor: Actor, inquiry: Inquiry, reason: str, note: str = ""
         status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED],
     ).order_by("pk")
     for entry in entries:
-        waitlist_entry_withdraw(actor=actor, entry=entry, reason=f"Inquiry #{stored.pk} closed: {label}.")
+        waitlist_entry_withdraw(actor=actor, entry=entry, reason=f"Inquiry #{stored.number} closed: {label}.")
     stored.closed_at, stored.closed_reason = timezone.now(), reason
     stored.closed_note, stored.closed_by = note.strip()[:500], user_of(actor)
     stored.save(update_fields=["closed_at", "closed_reason", "closed_note", "closed_by"])

@@ -131,7 +131,7 @@ class InquiryDetailView(InquiryFromURL, TemplateView):
 
     def get_title(self) -> str:
         inquiry = self.get_inquiry()
-        return f"Inquiry #{inquiry.pk} from {inquiry.guardian.full_name}"
+        return f"Inquiry #{inquiry.number} from {inquiry.guardian.full_name}"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -135,7 +135,9 @@ class InquiryView(PublicAllianceMixin, TemplateView):
         except ValidationError as exc:
             add_errors(form, exc)
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        messages.success(request, f"Thank you — your inquiry #{inquiry.pk} has arrived. The Hub will contact you soon.")
+        messages.success(
+            request, f"Thank you — your inquiry #{inquiry.number} has arrived. The Hub will contact you soon."
+        )
         return redirect(self.public_url("public:inquiry_thanks"))
 
 

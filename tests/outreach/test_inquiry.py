@@ -52,11 +52,11 @@ class TestSending:
             }
             guardian = inquiry.guardian
             assert (guardian.email, guardian.consent_share_with_programs) == ("maya@santos.example", True)
-        assert f"inquiry #{inquiry.pk} has arrived" in thanks
+        assert f"inquiry #{inquiry.number} has arrived" in thanks
         assert [m.to for m in mail.outbox] == [["maya@santos.example"]]
         assert f"/family/{care.world.a.slug}/sign-in/" in mail.outbox[0].body
         inbox = clients.staff_a.get(f"/a/{care.world.a.slug}/inquiries/").content.decode()
-        assert f"#{inquiry.pk} Maya Santos" in inbox
+        assert f"#{inquiry.number} Maya Santos" in inbox
         assert "badge-new" in inbox
         shared = clients.staff_a.get(f"/a/{care.world.a.slug}/waitlist/", {"shared": "on"}).content.decode()
         assert "Leo Santos" in shared

@@ -46,7 +46,7 @@ def test_a_family_finds_a_place_asks_once_and_accepts_the_offer(care, clients, t
 
     # 3. The Hub: the inbox, the shared waitlist, a match and an offer.
     staff = clients.staff_a
-    assert f"#{inquiry.pk} Maya Santos" in staff.get(f"/a/{slug}/inquiries/").content.decode()
+    assert f"#{inquiry.number} Maya Santos" in staff.get(f"/a/{slug}/inquiries/").content.decode()
     assert "Leo Santos" in staff.get(f"/a/{slug}/waitlist/", {"shared": "on"}).content.decode()
     match_url = f"/a/{slug}/vacancies/classrooms/{care.rooms.toddlers.pk}/match/"
     assert "Leo Santos" in staff.get(match_url, {"start": start.isoformat()}).content.decode()
@@ -75,7 +75,7 @@ def test_a_family_finds_a_place_asks_once_and_accepts_the_offer(care, clients, t
         entry.refresh_from_db()
     assert (enrollment.classroom_id, enrollment.start_date, entry.status) == (care.rooms.toddlers.pk, start, "placed")
     enrolled = staff.get(f"/a/{slug}/inquiries/", {"status": "enrolled"}).content.decode()
-    assert f"#{inquiry.pk} Maya Santos" in enrolled
+    assert f"#{inquiry.number} Maya Santos" in enrolled
     assert "badge-enrolled" in enrolled
     assert (
         f"10 places open on {start:%B %-d}"
