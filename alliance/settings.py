@@ -88,6 +88,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "alliance.context_processors.navigation",
             ],
+            # The one formatter's filters (money, pct, day, ...) in every page, PDF and email.
+            "builtins": ["alliance.templatetags.hub_format"],
         },
     },
 ]

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from alliance.access import actor_may
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from alliance.formatting import money
 from alliance.models import HUB_ROLES
 from billing.ledger import _check_cents, ledger_entry_post
 from billing.models import (
@@ -124,8 +125,8 @@ def remittance_record(
                 raise ValidationError(f"Case {claim.authorization.case_number} is claimed from another payer.")
             if amount < 0 or claim.paid + amount > claim.expected:
                 raise ValidationError(
-                    f"Case {claim.authorization.case_number} {claim.period_start:%Y-%m}: {amount} is more than the "
-                    f"{claim.expected - claim.paid} still claimed."
+                    f"Case {claim.authorization.case_number} {claim.period_start:%Y-%m}: {money(amount)} "
+                    f"is more than the {money(claim.expected - claim.paid)} still claimed."
                 )
             RemittanceLine.objects.create(remittance=remittance, claim=claim, amount=amount)
             claim.paid += amount
@@ -194,7 +195,8 @@ def remittance_import_csv(
             report.errors.append(
                 (
                     number,
-                    f"Case {case} {period}: {amount} is more than the {claim.expected - claim.paid} still claimed.",
+                    f"Case {case} {period}: {money(amount)} is more than the "
+                    f"{money(claim.expected - claim.paid)} still claimed.",
                 )
             )
             continue

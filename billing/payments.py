@@ -13,6 +13,7 @@ from django.db import transaction
 
 from alliance.access import actor_may
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from alliance.formatting import money
 from alliance.models import HUB_ROLES
 from billing.aging import invoice_open_amount
 from billing.ledger import _check_cents, ledger_entry_post, ledger_entry_reverse
@@ -75,7 +76,7 @@ def payment_record(
                 raise ValidationError(
                     {
                         "amount": (
-                            f"Invoice {invoice.number} has {open_amount} left to pay; record the rest without "
+                            f"Invoice {invoice.number} has {money(open_amount)} left to pay; record the rest without "
                             "naming an invoice."
                         )
                     }
@@ -166,12 +167,12 @@ def refund_record(
         if left <= 0:
             raise ValidationError({"payment": "This payment has already been refunded in full."})
         if amount > left:
-            raise ValidationError({"amount": f"At most {left} of this payment is left to refund."})
+            raise ValidationError({"amount": f"At most {money(left)} of this payment is left to refund."})
         credit = -account_balance(account)
         if amount > credit:
             raise ValidationError(
                 {
-                    "amount": f"The account is in credit by {max(credit, Decimal('0.00'))}; "
+                    "amount": f"The account is in credit by {money(max(credit, Decimal('0.00')))}; "
                     "a refund is at most that, so that it never leaves the family owing."
                 }
             )
@@ -286,7 +287,7 @@ def write_off_record(
         if balance <= 0:
             raise ValidationError("This account owes nothing; there is nothing to write off.")
         if amount <= 0 or amount > balance:
-            raise ValidationError({"amount": f"Write off more than zero and at most the balance, {balance}."})
+            raise ValidationError({"amount": f"Write off more than zero and at most the balance, {money(balance)}."})
         ledger_entry_post(
             account=account,
             kind=EntryKind.WRITE_OFF,

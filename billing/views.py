@@ -13,6 +13,7 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from alliance.formatting import money
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from billing import exports, invoicing, services
 from billing.aging import aging_for_accounts, invoice_open_amount
@@ -285,7 +286,7 @@ class MemberFeesView(BillingFormPage):
         return member_fees_invoice(month=form.cleaned_data["month"], actor=self.request.user)
 
     def success_message(self, obj: Any) -> str:
-        return f"{obj.invoices} member-fee invoice(s), {obj.amount} in all."
+        return f"{obj.invoices} member-fee invoice(s), {money(obj.amount)} in all."
 
     def success_url_for(self, obj: Any) -> str:
         return self.alliance_url("billing:member_fees")

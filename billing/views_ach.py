@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views import View
 
+from alliance.formatting import money
 from alliance.views_base import HUB_ONLY
 from billing import ach
 from billing.forms import AchFileForm, AchReturnsForm, BankAccountForm
@@ -52,7 +53,7 @@ class AchView(BillingFormPage):
         return ach.ach_file_generate(actor=self.request.user, **form.cleaned_data)
 
     def success_message(self, obj: AchBatch) -> str:
-        return f"ACH file: {obj.entry_count} families, {obj.total}."
+        return f"ACH file: {obj.entry_count} families, {money(obj.total)}."
 
     def success_url_for(self, obj: Any) -> str:
         return self.alliance_url("billing:ach")

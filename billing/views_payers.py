@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from alliance.formatting import money
 from alliance.views_base import HUB_ONLY
 from billing import payers
 from billing.forms import AuthorizationForm, PayerForm, RemittanceForm, ShortfallForm
@@ -83,7 +84,9 @@ class PayerDetailView(BillingFormPage):
         if report.errors:
             return self.render_to_response(self.get_context_data(form=form, import_errors=report.errors))
         assert report.remittance is not None
-        messages.success(self.request, f"Remittance of {report.remittance.total} recorded ({report.rows} lines).")
+        messages.success(
+            self.request, f"Remittance of {money(report.remittance.total)} recorded ({report.rows} lines)."
+        )
         return redirect(self.alliance_url("billing:payer_detail", self.payer.pk))
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -129,7 +132,7 @@ class ShortfallView(BillingFormPage):
         context = super().get_context_data(**kwargs)
         claim = self.get_claim()
         context["intro"] = (
-            f"{claim.payer} paid {claim.paid} of {claim.expected} claimed for "
-            f"{claim.child.full_name}, {claim.period_start:%B %Y}: {claim.shortfall} short."
+            f"{claim.payer} paid {money(claim.paid)} of {money(claim.expected)} claimed for "
+            f"{claim.child.full_name}, {claim.period_start:%B %Y}: {money(claim.shortfall)} short."
         )
         return context

@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.generic import ListView, TemplateView
 
+from alliance.formatting import money
 from alliance.views_base import HUB_ONLY
 from billing import payments, services
 from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals
@@ -96,7 +97,7 @@ class PaymentCreateView(AccountFormPage):
         )
 
     def success_message(self, obj: Payment) -> str:
-        return f"Payment of {obj.amount} recorded."
+        return f"Payment of {money(obj.amount)} recorded."
 
 
 class WriteOffView(AccountFormPage):
@@ -186,7 +187,7 @@ class PaymentReverseView(BillingFormPage):
         )
 
     def success_message(self, obj: Payment) -> str:
-        return f"Payment of {obj.amount} reversed."
+        return f"Payment of {money(obj.amount)} reversed."
 
     def success_url_for(self, obj: Any) -> str:
         return self.alliance_url("billing:account_detail", self.payment.account_id)
@@ -237,7 +238,7 @@ class PaymentRefundView(BillingFormPage):
         )
 
     def success_message(self, obj: Refund) -> str:
-        return f"Refund of {obj.amount} recorded."
+        return f"Refund of {money(obj.amount)} recorded."
 
     def success_url_for(self, obj: Any) -> str:
         return self.alliance_url("billing:account_detail", self.payment.account_id)
@@ -247,7 +248,8 @@ class PaymentRefundView(BillingFormPage):
         credit = max(-account_balance(self.payment.account), Decimal("0.00"))
         context["intro"] = (
             f"{self.payment} from {self.payment.account.holder_name} at {self.payment.account.program.name}: "
-            f"{payment_refundable(self.payment)} of it is left to refund; the account is in credit by {credit}."
+            f"{money(payment_refundable(self.payment))} of it is left to refund; "
+            f"the account is in credit by {money(credit)}."
         )
         return context
 
@@ -336,7 +338,7 @@ class DepositView(BillingFormPage):
         )
 
     def success_message(self, obj: DepositBatch) -> str:
-        return f"Deposit of {obj.total} recorded."
+        return f"Deposit of {money(obj.total)} recorded."
 
     def success_url_for(self, obj: Any) -> str:
         return self.alliance_url("billing:deposits")

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
+from alliance.formatting import day
 from alliance.views_base import add_errors
 from enrollment import services
 from enrollment.forms import (
@@ -138,7 +139,7 @@ class EnrollmentNewView(EnrollmentPage, TemplateView):
                 messages.success(
                     request,
                     f"{enrollment.child.full_name} enrolled in {enrollment.classroom.name} "
-                    f"from {enrollment.start_date.isoformat()}.",
+                    f"from {day(enrollment.start_date)}.",
                 )
                 return redirect(self.alliance_url("enrollment:enrollment_detail", enrollment.pk))
         return self.render_to_response(self.get_context_data(forms=forms))
@@ -169,7 +170,7 @@ class ChildEnrollView(ChildFromURL, EnrollmentFormPage):
         return services.enrollment_create(actor=self.request.user, child=self.get_child(), **enroll_kwargs(form))
 
     def success_message(self, obj: Enrollment) -> str:
-        return f"{obj.child.full_name} enrolled in {obj.classroom.name} from {obj.start_date.isoformat()}."
+        return f"{obj.child.full_name} enrolled in {obj.classroom.name} from {day(obj.start_date)}."
 
     def success_url_for(self, obj: Enrollment) -> str:
         return self.alliance_url("enrollment:enrollment_detail", obj.pk)
@@ -268,7 +269,7 @@ class EnrollmentScheduleView(EnrollmentChangePage):
         )
 
     def success_message(self, obj: Enrollment) -> str:
-        return f"New schedule from {obj.start_date.isoformat()}: {obj.schedule_label} (FTE {obj.fte})."
+        return f"New schedule from {day(obj.start_date)}: {obj.schedule_label} (FTE {obj.fte})."
 
 
 class EnrollmentTransferView(EnrollmentChangePage):
@@ -301,7 +302,7 @@ class EnrollmentTransferView(EnrollmentChangePage):
         )
 
     def success_message(self, obj: Enrollment) -> str:
-        return f"{obj.child.full_name} moves to {obj.classroom.name} on {obj.start_date.isoformat()}."
+        return f"{obj.child.full_name} moves to {obj.classroom.name} on {day(obj.start_date)}."
 
 
 class EnrollmentEndView(EnrollmentChangePage):

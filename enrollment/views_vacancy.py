@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from alliance.formatting import day
 from alliance.views_base import HUB_ONLY, add_errors
 from enrollment.forms import MatchForm, OfferForm, VacancyFilterForm
 from enrollment.models import Enrollment, Offer, OfferStatus, WaitlistEntry
@@ -178,7 +179,7 @@ class ClassroomMatchView(ClassroomFromURL, EnrollmentPage, TemplateView):
                 messages.success(
                     request,
                     f"Place in {self.classroom.name} offered to {entry.child.full_name}; "
-                    f"the family answers by {offer.respond_by.isoformat()}.",
+                    f"the family answers by {day(offer.respond_by)}.",
                 )
                 return redirect(self.alliance_url("enrollment:offer_detail", offer.pk))
         return self.render_to_response(self.get_context_data(offer_form=form), status=400)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
+from alliance.formatting import day
 from alliance.views_base import HUB_ONLY, add_errors
 from enrollment import services
 from enrollment.forms import (
@@ -391,7 +392,7 @@ class OfferAcceptView(OfferActionView):
         enrollment = services.offer_accept(actor=self.request.user, offer=self.offer, **form.cleaned_data)
         return (
             f"Accepted: {enrollment.child.full_name} starts in {enrollment.classroom.name} on "
-            f"{enrollment.start_date.isoformat()}.",
+            f"{day(enrollment.start_date)}.",
             self.alliance_url("enrollment:enrollment_detail", enrollment.pk),
         )
 

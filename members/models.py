@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from alliance.formatting import money
 from alliance.tenancy import TenantModel
 
 ZERO = Decimal("0.00")
@@ -498,7 +499,7 @@ class StaffMember(MembersRecord):
             if self.hourly_wage is None or self.hourly_wage <= 0:
                 errors["hourly_wage"] = "Give the hourly wage."
             elif self.hourly_wage > 300:
-                errors["hourly_wage"] = "An hourly wage above $300 looks like a typing mistake."
+                errors["hourly_wage"] = f"An hourly wage above {money(300, places=0)} looks like a typing mistake."
             if self.annual_salary is not None:
                 errors["annual_salary"] = "Hourly staff have no annual salary: clear it."
         elif self.pay_basis == PayBasis.SALARY:

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.urls import reverse
 
+from alliance.formatting import pct
 from alliance.models import HUB_ROLES, Alliance, Membership
-from metrics.selectors import AllianceFigures, alliance_figures, pct
+from metrics.selectors import AllianceFigures, alliance_figures
 
 
 def digest_text(alliance: Alliance, figures: AllianceFigures) -> tuple[str, str]:

@@ -16,14 +16,15 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from alliance.formatting import pct
 from enrollment.models import Enrollment
 from members.models import QRIS_MAX_STARS, MemberProgram, ProgramKind
 from members.selectors import qris_rating_on, qris_timelines
 from metrics.charts import Reference, Series
 from metrics.figures import Finance, HubSustainability, Occupancy, per, ratio
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
-from metrics.selectors import OCCUPANCY_COLUMNS, Month, _month_of, _window, months_back, pct, targets_of_alliance
-from metrics.tables import Chart, _monthly_chart, money
+from metrics.selectors import OCCUPANCY_COLUMNS, Month, _month_of, _window, months_back, targets_of_alliance
+from metrics.tables import Chart, _monthly_chart, whole_money
 from metrics.value import SavingsReport, savings_members_report
 
 MIN_GROUP = 3
@@ -322,7 +323,7 @@ def _charts(report: ImpactReport, alliance: dict[datetime.date, Month]) -> list[
                 Series("revenue per child", series("revenue_per_child")),
                 Series("cost per child", series("cost_per_child"), dashed=True),
             ],
-            fmt=money,
+            fmt=whole_money,
         ),
     ]
 

@@ -9,10 +9,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.utils import timezone
 
+from alliance.formatting import money, pct
 from alliance.tenancy import require_alliance_id
 from metrics.figures import Finance, HubSustainability, Occupancy, Spread, ratio, spread
 from metrics.models import (
@@ -66,10 +67,6 @@ class Flag:
     message: str
 
 
-def pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{(value * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
-
-
 def flags_of(month: Month | None, targets: Targets) -> list[Flag]:
     """The targets a member's month crosses (DESIGN.md, the Iron Triangle)."""
     if month is None:
@@ -88,7 +85,7 @@ def flags_of(month: Month | None, targets: Targets) -> list[Flag]:
         flags.append(Flag("bad_debt", f"Bad debt {pct(bad_debt)} of billed is above {pct(targets.bad_debt_max)}"))
     cost, revenue = month.figure("cost_per_child"), month.figure("revenue_per_child")
     if cost is not None and revenue is not None and cost > revenue:
-        flags.append(Flag("cost", f"Cost per child ${cost:,.2f} is above revenue per child ${revenue:,.2f}"))
+        flags.append(Flag("cost", f"Cost per child {money(cost)} is above revenue per child {money(revenue)}"))
     return flags
 
 

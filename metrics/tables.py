@@ -15,8 +15,9 @@ from decimal import Decimal
 from django.utils.safestring import SafeString
 
 from alliance.csvsafe import csv_text
+from alliance.formatting import money, pct
 from metrics.charts import Reference, Series, line_chart
-from metrics.selectors import AllianceFigures, Benchmark, pct
+from metrics.selectors import AllianceFigures, Benchmark
 
 
 @dataclass(frozen=True)
@@ -65,8 +66,9 @@ def _monthly_chart(
     return Chart(slug, title, svg, headers, rows)
 
 
-def money(value: Decimal | None) -> str:
-    return "—" if value is None else f"{'-' if value < 0 else ''}${abs(value):,.0f}"
+def whole_money(value: Decimal | None) -> str:
+    """Chart axes and labels: money in whole units ($1,524)."""
+    return money(value, places=0)
 
 
 def alliance_charts(figures: AllianceFigures) -> list[Chart]:
@@ -108,7 +110,7 @@ def alliance_charts(figures: AllianceFigures) -> list[Chart]:
                 Series("revenue per child", figures.alliance_series("revenue_per_child")),
                 Series("cost per child", figures.alliance_series("cost_per_child"), dashed=True),
             ],
-            fmt=money,
+            fmt=whole_money,
         ),
         _monthly_chart(
             slug="hub",
@@ -225,7 +227,7 @@ def benchmark_charts(benchmark: Benchmark, *, own_label: str) -> list[Chart]:
             slug="gap",
             figure="gap_per_child",
             own_label=own_label,
-            fmt=money,
+            fmt=whole_money,
             title=f"Revenue minus cost per child: {own_label} and the alliance",
             references=[Reference("break-even", Decimal(0))],
         ),

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 
+from alliance.formatting import money, pct
 from alliance.models import Role
 from alliance.views_base import ADMIN_ONLY, HUB_AND_FUNDER, HUB_ONLY, AllianceMixin
 from members.models import MemberProgram
@@ -26,10 +27,9 @@ from metrics.forms import HubMoneyForm, TargetsForm
 from metrics.models import HubMoney
 from metrics.pdf import impact_report_pdf
 from metrics.reports import MIN_GROUP, ImpactReport, default_period, impact_report
-from metrics.selectors import ProgramFigures, alliance_figures, pct, program_benchmark, targets_of_alliance
+from metrics.selectors import ProgramFigures, alliance_figures, program_benchmark, targets_of_alliance
 from metrics.services import hub_money_record, targets_update
 from metrics.tables import Chart, alliance_charts, benchmark_charts, find_chart, members_chart_rows
-from metrics.templatetags.metrics_tags import money
 
 PROVIDER_ONLY = frozenset({Role.PROVIDER})
 COMPARISON = [

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from alliance.formatting import money
 from members.forms import HubForm
 from members.models import WEEKDAYS, AgeGroup, Classroom, MemberProgram
 from sharedservices.models import (
@@ -151,7 +152,9 @@ class OrderLineForm(HubForm):
             is_active=True, vendor__is_active=True
         ).select_related("vendor")
         self.fields["item"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda i: f"{i.vendor.name}: {i.name} ({i.unit}), ${i.alliance_price} instead of ${i.list_price}"
+            lambda i: (
+                f"{i.vendor.name}: {i.name} ({i.unit}), {money(i.alliance_price)} instead of {money(i.list_price)}"
+            )
         )
 
 

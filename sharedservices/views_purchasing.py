@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView, View
 
+from alliance.formatting import money
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, add_errors
 from members.models import MemberProgram
 from sharedservices import services
@@ -381,7 +382,7 @@ class DeliveryCreateView(PurchaseOrderPage, SharedFormPage):
         )
 
     def success_message(self, obj: Any) -> str:
-        return f"Delivery to {obj.program} recorded; it saved them ${obj.savings:,.2f} against list prices."
+        return f"Delivery to {obj.program} recorded; it saved them {money(obj.savings)} against list prices."
 
     def cancel_url(self) -> str:
         return self.purchase_order_url()

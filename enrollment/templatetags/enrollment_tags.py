@@ -22,11 +22,6 @@ def fte(value: Decimal | int | None) -> str:
 
 
 @register.filter
-def pct(value: Decimal | None) -> str:
-    return "—" if value is None else f"{value}%"
-
-
-@register.filter
 def weekdays(days: list[int] | None) -> str:
     return weekdays_label(days or [])
 

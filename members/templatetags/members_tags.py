@@ -1,26 +1,12 @@
-"""Display helpers for member pages: money, stars, weekdays."""
+"""Display helpers for member pages: stars, weekdays. Money is the builtin `money` (alliance/formatting.py)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django import template
-from django.utils.formats import number_format
 
 from members.models import QRIS_MAX_STARS, weekdays_label
 
 register = template.Library()
-
-
-@register.filter
-def money(value: Decimal | None) -> str:
-    """$1,234.50 (separators of the active locale, alliance/formats/); a dash for no value.
-    Amounts arrive rounded (selectors do it)."""
-    if value is None or value == "":
-        return "—"
-    amount = Decimal(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${number_format(abs(amount), 2, use_l10n=True, force_grouping=True)}"
 
 
 @register.filter

@@ -20,7 +20,7 @@
     var t = text.replace(/\u2212/g, "-").replace(/\s/g, "");
     var negative = false;
     if (/^\(.*\)$/.test(t)) { negative = true; t = t.slice(1, -1); }
-    var m = /^([+-]?)\$?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?%?$/.exec(t);
+    var m = /^([+-]?)(?:A?\$|\u00a3)?([+-]?)(\d{1,3}(?:,\d{3})+|\d+)?(\.\d+)?%?$/.exec(t);  // $, A$ or £ (the locale's)
     if (!m || (m[3] === undefined && m[4] === undefined)) return null;
     var value = parseFloat((m[3] || "0").replace(/,/g, "") + (m[4] || ""));
     if (m[1] === "-" || m[2] === "-") negative = !negative;

@@ -37,7 +37,7 @@ class TestAccountPages:
         assert b"Lopez family" in page.content
         assert b"Young family" in page.content
         detail = clients.staff_a.get(url(world, f"accounts/{homes.lopez_x.pk}/"))
-        assert b'id="balance">1000.00<' in detail.content
+        assert b'id="balance">$1,000.00<' in detail.content
 
     def test_provider_sees_own_program_only(self, world, clients, homes, billed):
         page = clients.provider_x.get(url(world, "accounts/"))
@@ -57,7 +57,7 @@ class TestAccountPages:
     def test_invoice_page_shows_its_lines_and_total(self, world, clients, billed):
         page = clients.staff_a.get(url(world, f"invoices/{billed['x'].pk}/"))
         assert b"Tuition" in page.content
-        assert b'id="invoice-total"><strong>1000.00<' in page.content
+        assert b'id="invoice-total"><strong>$1,000.00<' in page.content
 
 
 class TestRatePlans:

@@ -76,7 +76,7 @@ class TestAllocation:
             invoice_void(actor=world.users.admin_a, invoice=mar, reason="Family left in February")
             with pytest.raises(ValidationError, match="is void"):
                 pay(homes, "10.00", invoice=mar)
-            with pytest.raises(ValidationError, match="has 1000.00 left"):
+            with pytest.raises(ValidationError, match=r"has \$1,000\.00 left"):
                 pay(homes, "1000.01", invoice=feb)
             assert account_balance(homes.lopez_x) == Decimal("1000.00")
             assert Payment.objects.count() == 1
@@ -107,7 +107,7 @@ class TestAllocation:
         with alliance_scope(world.a.pk):
             payment = pay(homes, "3100.00")
             refund = dict(actor=world.users.staff_a, payment=payment, refunded_on=MAR, method="card", reason="overpaid")
-            with pytest.raises(ValidationError, match="in credit by 100.00"):
+            with pytest.raises(ValidationError, match=r"in credit by \$100\.00"):
                 refund_record(amount=Decimal("100.01"), **refund)
             with pytest.raises(ValidationError, match="Only Hub staff"):
                 refund_record(**{**refund, "actor": world.users.provider_x}, amount=Decimal("100.00"))
@@ -176,7 +176,7 @@ class TestAging:
 
     def test_aging_page_and_api_show_the_same_figures(self, world, clients, homes, three_months):
         page = clients.staff_a.get(f"/a/{world.a.slug}/billing/aging/?as_of=2026-04-15")
-        assert b'id="aging-balance">3000.00<' in page.content
+        assert b'id="aging-balance">$3,000.00<' in page.content
         data = clients.staff_a.get(f"/api/a/{world.a.slug}/aging/?as_of=2026-04-15").json()
         assert data["alliance"]["over_90"] == "1000.00"
         assert clients.provider_y.get(f"/api/a/{world.a.slug}/aging/?as_of=2026-04-15").json()["accounts"] == [
@@ -230,7 +230,7 @@ class TestPages:
         response = clients.provider_x.post(url, {"amount": "250.00", "method": "cash", "received_on": "2026-03-02"})
         assert response.status_code == 302
         detail = clients.provider_x.get(f"/a/{world.a.slug}/billing/accounts/{homes.lopez_x.pk}/")
-        assert b'id="balance">2750.00<' in detail.content
+        assert b'id="balance">$2,750.00<' in detail.content
 
     def test_paying_a_void_invoice_shows_the_refusal_on_the_form(self, world, clients, homes, three_months):
         mar = three_months[2]

@@ -80,16 +80,16 @@ class TestRefundPage:
 
         form = clients.staff_a.get(refund_url(world, overpaid))
         assert form.status_code == 200
-        assert b"1250.00 of it is left to refund" in form.content
+        assert b"$1,250.00 of it is left to refund" in form.content
 
         response = clients.staff_a.post(refund_url(world, overpaid), REFUND)
         assert response.status_code == 302
         assert response["Location"] == account_url(world, homes.lopez_x)
 
         page = clients.staff_a.get(account_url(world, homes.lopez_x))
-        assert b'id="balance">-50.00<' in page.content
+        assert b'id="balance">-$50.00<' in page.content
         assert b"Refund of card payment 1250.00 received 2026-01-05" in page.content
-        assert f'id="refunded-{overpaid.pk}">200.00<'.encode() in page.content
+        assert f'id="refunded-{overpaid.pk}">$200.00<'.encode() in page.content
         with alliance_scope(world.a.pk):
             refund = Refund.objects.get()
             assert (refund.payment, refund.amount, refund.method, refund.reference) == (
@@ -113,7 +113,7 @@ class TestRefundPage:
         [
             ({"amount": "0.00"}, b"A refund is more than zero."),
             ({"amount": "-5.00"}, b"A refund is more than zero."),
-            ({"amount": "250.01"}, b"The account is in credit by 250.00"),
+            ({"amount": "250.01"}, b"The account is in credit by $250.00"),
             ({"reason": "  "}, b"Say why the money is refunded."),
             ({"method": "check", "reference": ""}, b"Give the check number."),
             ({"refunded_on": "soon"}, b"Enter a valid date."),
@@ -136,7 +136,7 @@ class TestRefundPage:
         before = state(world, homes)
         response = clients.staff_a.post(refund_url(world, small), {**REFUND, "amount": "30.01"})
         assert response.status_code == 200
-        assert b"At most 30.00 of this payment is left to refund." in response.content
+        assert b"At most $30.00 of this payment is left to refund." in response.content
         assert state(world, homes) == before
         assert clients.staff_a.post(refund_url(world, small), {**REFUND, "amount": "30.00"}).status_code == 302
         again = clients.staff_a.post(refund_url(world, small), {**REFUND, "amount": "1.00"})
@@ -182,7 +182,7 @@ class TestRefundApi:
         before = state(world, homes)
         too_much = self.post(clients.staff_a, world, {**REFUND, "payment": overpaid.pk, "amount": "300.00"})
         assert too_much.status_code == 400
-        assert "in credit by 250.00" in too_much.json()["amount"][0]
+        assert "in credit by $250.00" in too_much.json()["amount"][0]
         no_reason = self.post(clients.staff_a, world, {**REFUND, "payment": overpaid.pk, "reason": ""})
         assert no_reason.status_code == 400
         assert list(no_reason.json()) == ["reason"]
@@ -242,7 +242,7 @@ class TestStaffDiscount:
         assert march.total == Decimal("855.00")
         invoice_page = clients.staff_a.get(f"/a/{world.a.slug}/billing/invoices/{march.pk}/")
         assert b"Staff discount" in invoice_page.content
-        assert b"-25.00" in invoice_page.content
+        assert b"-$25.00" in invoice_page.content
         with alliance_scope(world.a.pk):
             event = AuditEvent.objects.get(action="account.updated")
             assert (event.before["staff_discount"], event.after["staff_discount"]) == (False, True)

@@ -73,7 +73,7 @@ class TestStatement:
     def test_page_pdf_and_email(self, world, clients, household, django_capture_on_commit_callbacks):
         base = f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/"
         page = clients.staff_a.get(base + "statement/?start=2026-02-01&end=2026-02-28")
-        assert b'id="statement-closing">1300.00<' in page.content
+        assert b'id="statement-closing">$1,300.00<' in page.content
         pdf = clients.staff_a.get(base + "statement.pdf?start=2026-02-01&end=2026-02-28")
         assert pdf["Content-Type"] == "application/pdf"
         assert pdf.content.startswith(b"%PDF")
@@ -91,7 +91,7 @@ class TestStatement:
         )
         assert b"Program Y" in page.content
         assert b"Program X" not in page.content
-        assert b'id="statement-closing">800.00<' in page.content
+        assert b'id="statement-closing">$800.00<' in page.content
 
     def test_it_validates_ownership(self, world, clients, household):
         url = f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/statement/"
@@ -116,7 +116,7 @@ class TestTaxStatement:
         pdf = clients.staff_a.get(f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/tax/2026.pdf")
         assert pdf.content.startswith(b"%PDF")
         page = clients.staff_a.get(f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/tax/2026/")
-        assert b'id="tax-total">2300.00<' in page.content
+        assert b'id="tax-total">$2,300.00<' in page.content
 
     def test_reversed_payments_are_not_counted(self, world, household):
         from billing.models import Payment

@@ -175,9 +175,9 @@ class TestFamilyPage:
             )
         browser = family_client(care.world.a, inquiry.guardian)
         home = browser.get(f"/family/{care.world.a.slug}/").content.decode()
-        assert '<td class="num" id="family-balance">812.50</td>' in home
+        assert '<td class="num" id="family-balance">$812.50</td>' in home
         statement = browser.get(f"/family/{care.world.a.slug}/statement/").content.decode()
-        assert "812.50" in statement
+        assert "$812.50" in statement
         assert "777.77" not in statement
         assert "Zelda" not in statement
         pdf = browser.get(f"/family/{care.world.a.slug}/statement.pdf")

@@ -10,6 +10,8 @@ TIME_FORMAT = "g:i a"
 DECIMAL_SEPARATOR = "."
 THOUSAND_SEPARATOR = ","
 NUMBER_GROUPING = 3
+# Ours, not Django's: money's symbol (alliance/formatting.py).
+CURRENCY_SYMBOL = "$"
 FIRST_DAY_OF_WEEK = 0
 # ISO first: <input type="date"> sends and shows it; the written form is accepted too.
 DATE_INPUT_FORMATS = ["%Y-%m-%d"]
