@@ -144,4 +144,4 @@ class TestTaxStatement:
         )
         assert refund.status_code == 302
         page = clients.staff_a.get(f"/a/{world.a.slug}/billing/families/{household.lopez.pk}/tax/2026/")
-        assert b'id="tax-total">3100.00<' in page.content
+        assert b'id="tax-total">$3,100.00<' in page.content
