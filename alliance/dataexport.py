@@ -1,7 +1,10 @@
 """Take an alliance's data with it, or remove it entirely.
 
 Both walk every tenant model (every subclass of TenantModel in every app), so
-tables that later issues add are covered without changes here.
+tables that later issues add are covered without changes here. Encrypted columns
+(alliance/crypto.py: EncryptedTextField, e.g. bank account numbers) are never
+exported, not even as ciphertext: the export writes ENCRYPTED_MASK in their place
+(the last four digits are a column of their own).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
+from alliance.crypto import EncryptedTextField
 from alliance.csvsafe import SafeDictWriter
 from alliance.models import Alliance, DataExport
 from alliance.tenancy import TenantModel
@@ -30,6 +34,9 @@ def tenant_models() -> list[type[TenantModel]]:
         (m for m in apps.get_models() if issubclass(m, TenantModel)),
         key=lambda m: m._meta.label,
     )
+
+
+ENCRYPTED_MASK = "[encrypted, not exported]"
 
 
 def export_dir() -> Path:
@@ -77,7 +84,11 @@ def data_export_run(*, export_id: int) -> DataExport:
             DataExport.objects.filter(pk=export.pk).update(tables_done=1)
             for done, model in enumerate(tenant_models(), start=2):
                 fields = [f.attname for f in model._meta.concrete_fields]
-                rows = [{k: _plain(v) for k, v in row.items()} for row in model.objects.order_by("pk").values(*fields)]
+                masked = {f.attname for f in model._meta.concrete_fields if isinstance(f, EncryptedTextField)}
+                rows = [
+                    {k: ENCRYPTED_MASK if k in masked and v else _plain(v) for k, v in row.items()}
+                    for row in model.objects.order_by("pk").values(*fields)
+                ]
                 rows_total += len(rows)
                 label = model._meta.label_lower
                 archive.writestr(f"json/{label}.json", json.dumps(rows, indent=1))

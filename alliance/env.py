@@ -79,3 +79,21 @@ def env_url(name: str, default: str, schemes: tuple[str, ...]) -> str:
             f"Environment variable {name}={value!r} must start with one of: " + ", ".join(f"{s}://" for s in schemes)
         )
     return value
+
+
+def env_fernet_keys(name: str) -> list[str]:
+    """Fernet keys, comma-separated, newest first. A value that is not a Fernet key stops
+    start-up naming the variable."""
+    from cryptography.fernet import Fernet
+
+    keys = env_list(name, [])
+    for key in keys:
+        try:
+            Fernet(key.encode())
+        except (ValueError, TypeError):
+            raise ImproperlyConfigured(
+                f"Environment variable {name} must hold Fernet keys (urlsafe base64 of 32 bytes, comma-separated, "
+                "newest first); make one with: "
+                "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+            ) from None
+    return keys

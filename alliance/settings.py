@@ -13,7 +13,7 @@ from pathlib import Path
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from alliance.env import env_bool, env_db_url, env_int, env_list, env_str, env_url
+from alliance.env import env_bool, env_db_url, env_fernet_keys, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,6 +30,22 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if D
 if not DEBUG and not ALLOWED_HOSTS:
     raise ImproperlyConfigured("Environment variable DJANGO_ALLOWED_HOSTS is required in production.")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS", [])
+
+# Keys encrypting fields at rest (bank account numbers; alliance/crypto.py), newest first: new
+# values are written with the first, every listed key still reads. Either variable takes one
+# key or a comma-separated list; HUB_FIELD_ENCRYPTION_KEYS comes first when both are set.
+# Rotate by putting a new key first, running `manage.py rotate_field_encryption`, then dropping
+# the old one. Production has its own key; only the demo (DJANGO_DEBUG=true) may derive one
+# from DJANGO_SECRET_KEY.
+HUB_FIELD_ENCRYPTION_KEYS = list(
+    dict.fromkeys(env_fernet_keys("HUB_FIELD_ENCRYPTION_KEYS") + env_fernet_keys("HUB_FIELD_ENCRYPTION_KEY"))
+)
+if not HUB_FIELD_ENCRYPTION_KEYS and not DEBUG:
+    raise ImproperlyConfigured(
+        "Environment variable HUB_FIELD_ENCRYPTION_KEY (or HUB_FIELD_ENCRYPTION_KEYS, newest first) is required "
+        "in production: bank account numbers are never encrypted with a key derived from DJANGO_SECRET_KEY there. "
+        "Make one with: python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+    )
 
 INSTALLED_APPS = [
     # Project apps first so their management commands (migrate, flush) wrap Django's.

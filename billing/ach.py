@@ -1,6 +1,12 @@
 """Autopay by ACH: bank details (encrypted), the NACHA file for a settlement date,
 and returns (R01 and so on) that reverse the payment and flag the account.
 
+The file holds account numbers in clear, so it is never stored: generating it records the
+batch and one AchBatchEntry per debit (account number encrypted, trace number from the
+per-originator, per-day sequence), and `ach_file_text` builds the file from them when it is
+downloaded. A return reverses a payment only when its trace number, amount and account
+all match one entry.
+
 A returned collection does not stop autopay: the family is collected again on
 the next cycle unless the Hub pauses it, and the return is audited so the Hub
 sees it (bank accounts page, audit history).
@@ -16,23 +22,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.db import IntegrityError, connection, transaction
 
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
-from billing.crypto import decrypt, encrypt
+from alliance.crypto import decrypt, encrypt
+from alliance.tenancy import require_alliance_id
 from billing.models import (
     AchBatch,
+    AchBatchEntry,
     BankAccount,
     BankAccountType,
     BillingPolicy,
     FamilyAccount,
-    Payment,
     PaymentMethod,
     PaymentStatus,
 )
 from billing.payments import payment_record, payment_reverse
 from billing.selectors import account_balance
+from enrollment.services._common import alliance_today
 from members.models import MemberProgram
 
 RECORD_LENGTH = 94
@@ -134,7 +141,7 @@ class AchEntry:
     amount_cents: int
     individual_id: str
     name: str
-    trace: str = ""
+    trace: str
 
 
 def nacha_file(
@@ -179,8 +186,7 @@ def nacha_file(
         + _num(1, 7),
     ]
     entry_hash = 0
-    for sequence, entry in enumerate(entries, start=1):
-        entry.trace = odfi + _num(sequence, 7)
+    for entry in entries:
         code = "27" if entry.account_type == BankAccountType.CHECKING else "37"
         records.append(
             "6"
@@ -228,8 +234,31 @@ def nacha_file(
     return "\n".join(records) + "\n"
 
 
+TRACE_SEQUENCE_MAX = 9_999_999
+TAKE_TRACES = """
+    INSERT INTO billing_achtracesequence (alliance_id, origin_routing, company_id, day, last_sequence)
+    VALUES (%s, %s, %s, %s, %s)
+    ON CONFLICT (alliance_id, origin_routing, company_id, day)
+    DO UPDATE SET last_sequence = billing_achtracesequence.last_sequence + EXCLUDED.last_sequence
+    RETURNING last_sequence
+"""
+
+
+def ach_traces_take(*, origin_routing: str, company_id: str, day: datetime.date, count: int) -> list[str]:
+    """`count` trace numbers never given before to this originator (ODFI routing + company id)
+    on this day: ODFI (8 digits) + a 7-digit sequence kept in the database. The upsert locks the
+    originator's row until the transaction ends, so concurrent files wait and never share one."""
+    with connection.cursor() as cursor:
+        cursor.execute(TAKE_TRACES, [require_alliance_id(), origin_routing, company_id, day, count])
+        (last,) = cursor.fetchone()
+    if last > TRACE_SEQUENCE_MAX:
+        raise ValidationError(f"The ACH originator {company_id} has used every trace number for {day}.")
+    return [origin_routing[:8] + _num(n, 7) for n in range(last - count + 1, last + 1)]
+
+
 def ach_file_generate(*, actor: Actor, program: MemberProgram, settlement_date: datetime.date) -> AchBatch:
-    """Collect every autopay family of a program that owes money, as one NACHA file and one ACH payment each."""
+    """Collect every autopay family of a program that owes money: one batch, one entry and one ACH
+    payment each. The file itself is built when it is downloaded (`ach_file_text`)."""
     policy = BillingPolicy.objects.filter(program=program).first()
     if policy is None or not routing_is_valid(policy.ach_routing_number) or not policy.ach_company_id:
         raise ValidationError("Set the program's deposit routing number and ACH company id in its billing policy.")
@@ -248,98 +277,193 @@ def ach_file_generate(*, actor: Actor, program: MemberProgram, settlement_date: 
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            entries: list[tuple[BankAccount, AchEntry]] = []
-            for bank in banks:
-                owed = account_balance(bank.account)
-                if owed <= 0:
-                    continue
-                entries.append(
-                    (
-                        bank,
-                        AchEntry(
-                            bank.routing_number,
-                            decrypt(bank.account_number_encrypted),
-                            bank.account_type,
-                            int(owed * 100),
-                            f"F{bank.account.family_id}",
-                            bank.holder_name,
-                        ),
-                    )
-                )
-            if not entries:
+            owing = [(bank, owed) for bank in banks if (owed := account_balance(bank.account)) > 0]
+            if not owing:
                 raise ValidationError(f"No autopay family of {program.name} owes anything.")
-            text = nacha_file(
-                origin_routing=policy.ach_routing_number,
-                company_id=policy.ach_company_id,
-                company_name=program.name,
-                destination_name="Bank",
-                effective=settlement_date,
-                entries=[e for _, e in entries],
-                created=timezone.now(),
+            today = alliance_today()
+            traces = ach_traces_take(
+                origin_routing=policy.ach_routing_number, company_id=policy.ach_company_id, day=today, count=len(owing)
             )
             batch = AchBatch.objects.create(
                 program=program,
                 settlement_date=settlement_date,
-                file_text=text,
-                entry_count=len(entries),
-                total=sum((Decimal(e.amount_cents) / 100 for _, e in entries), Decimal("0.00")),
+                origin_routing=policy.ach_routing_number,
+                company_id=policy.ach_company_id,
+                company_name=program.name,
+                file_date=today,
+                entry_count=len(owing),
+                total=sum((owed for _, owed in owing), Decimal("0.00")),
                 created_by=user_of(actor),
             )
-            for bank, entry in entries:
-                payment_record(
+            for (bank, owed), trace in zip(owing, traces, strict=True):
+                payment = payment_record(
                     actor=actor,
                     account=bank.account,
-                    amount=Decimal(entry.amount_cents) / 100,
+                    amount=owed,
                     method=PaymentMethod.ACH,
                     received_on=settlement_date,
-                    reference=entry.trace,
+                    reference=trace,
                     note=f"Autopay, ACH file {batch.pk}",
+                )
+                AchBatchEntry.objects.create(
+                    batch=batch,
+                    payment=payment,
+                    routing_number=bank.routing_number,
+                    account_number_encrypted=bank.account_number_encrypted,
+                    account_last4=bank.account_last4,
+                    account_type=bank.account_type,
+                    amount=owed,
+                    individual_id=f"F{bank.account.family_id}",
+                    holder_name=bank.holder_name,
+                    origin_routing=policy.ach_routing_number,
+                    company_id=policy.ach_company_id,
+                    file_date=today,
+                    trace_number=trace,
                 )
             audit_event_record(
                 actor=actor,
                 action="ach.file_generated",
                 target=batch,
-                after={"entries": batch.entry_count, "total": batch.total, "settlement_date": settlement_date},
+                after={
+                    "entries": batch.entry_count,
+                    "total": batch.total,
+                    "settlement_date": settlement_date,
+                    "traces": [traces[0], traces[-1]],
+                },
             )
     except IntegrityError:
         raise ValidationError(f"An ACH file for {program.name} settling {settlement_date} exists already.") from None
     return batch
 
 
+def ach_file_text(*, actor: Actor, batch: AchBatch) -> str:
+    """The NACHA file of a batch, built from its entries for this download (account numbers
+    decrypted here and nowhere else). The download is audited; the text is not kept."""
+    entries = [
+        AchEntry(
+            e.routing_number,
+            decrypt(e.account_number_encrypted),
+            e.account_type,
+            int(e.amount * 100),
+            e.individual_id,
+            e.holder_name,
+            e.trace_number,
+        )
+        for e in batch.entries.order_by("trace_number", "pk")
+    ]
+    text = nacha_file(
+        origin_routing=batch.origin_routing,
+        company_id=batch.company_id,
+        company_name=batch.company_name,
+        destination_name="Bank",
+        effective=batch.settlement_date,
+        entries=entries,
+        created=batch.created_at,
+    )
+    audit_event_record(actor=actor, action="ach.file_downloaded", target=batch, after={"entries": len(entries)})
+    return text
+
+
+# --- Returns ----------------------------------------------------------------
+RETURN_COLUMNS = ["trace_number", "return_code", "amount", "account_number"]
+
+
+@dataclass
+class ReturnRow:
+    """One row of a returns file and what became of it."""
+
+    number: int
+    trace: str
+    code: str
+    amount: str
+    account_last4: str
+    reversed: bool = False
+    reason: str = ""
+
+
 @dataclass
 class ReturnsReport:
-    reversed: int = 0
+    rows: list[ReturnRow] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+
+    @property
+    def reversed(self) -> int:
+        return sum(1 for row in self.rows if row.reversed)
+
+
+def _money(text: str) -> Decimal | None:
+    try:
+        value = Decimal(text.replace(",", "").replace("$", "").strip())
+    except ArithmeticError:
+        return None
+    return value if value.is_finite() and value == value.quantize(Decimal("0.01")) else None
+
+
+def _matching_entry(row: ReturnRow, amount: Decimal | None, account_number: str) -> AchBatchEntry | str:
+    """The one entry this return names (trace number, amount and account all agree), or why not."""
+    if not re.fullmatch(r"R\d\d", row.code):
+        return f"“{row.code}” is not a return code (R01, R02, …)."
+    if amount is None or amount <= 0:
+        return f"“{row.amount}” is not an amount (such as 1000.00)."
+    if not re.fullmatch(r"\d{4,17}", account_number):
+        return "The account number is 4 to 17 digits."
+    candidates = list(
+        AchBatchEntry.objects.filter(trace_number=row.trace, payment__isnull=False).select_related("payment")
+    )
+    if not candidates:
+        return f"No ACH entry has trace number {row.trace}."
+    by_amount = [e for e in candidates if e.amount == amount]
+    if not by_amount:
+        return f"Trace {row.trace} was an entry of another amount, not {amount}: not reversed."
+    matches = [e for e in by_amount if decrypt(e.account_number_encrypted) == account_number]
+    if not matches:
+        return f"Trace {row.trace} was drawn on another account than ••••{row.account_last4}: not reversed."
+    if len(matches) > 1:
+        return f"Trace {row.trace} names {len(matches)} entries of the same amount and account; reverse it by hand."
+    return matches[0]
 
 
 def ach_returns_import(*, actor: Actor, text: str) -> ReturnsReport:
-    """Import returned entries (columns trace_number, return_code). All rows or none."""
+    """Import returned entries (columns trace_number, return_code, amount, account_number).
+    A row reverses a payment only when trace, amount and account match one entry; otherwise it is
+    refused with its reason. All rows or none: one refusal and nothing is reversed."""
     report = ReturnsReport()
     reader = csv.DictReader(io.StringIO(text))
-    if [c.strip().lower() for c in (reader.fieldnames or [])] != ["trace_number", "return_code"]:
-        report.errors.append((1, "The columns must be: trace_number, return_code."))
+    if [c.strip().lower() for c in (reader.fieldnames or [])] != RETURN_COLUMNS:
+        report.errors.append((1, "The columns must be: " + ", ".join(RETURN_COLUMNS) + "."))
         return report
-    found: list[tuple[Payment, str]] = []
-    for number, row in enumerate(reader, start=2):
-        trace, code = (row.get("trace_number") or "").strip(), (row.get("return_code") or "").strip().upper()
-        if not re.fullmatch(r"R\d\d", code):
-            report.errors.append((number, f"“{code}” is not a return code (R01, R02, …)."))
-            continue
-        payment = Payment.objects.filter(method=PaymentMethod.ACH, reference=trace).select_related("account").first()
-        if payment is None:
-            report.errors.append((number, f"No ACH payment with trace number {trace}."))
-            continue
-        if payment.status == PaymentStatus.REVERSED or any(p.pk == payment.pk for p, _ in found):
-            report.errors.append((number, f"Trace {trace} was already returned."))
-            continue
-        found.append((payment, code))
-    if not found and not report.errors:
+    found: list[tuple[ReturnRow, AchBatchEntry]] = []
+    for number, raw in enumerate(reader, start=2):
+        cells = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        account_number = cells.get("account_number", "").replace(" ", "")
+        row = ReturnRow(
+            number=number,
+            trace=cells.get("trace_number", ""),
+            code=cells.get("return_code", "").upper(),
+            amount=cells.get("amount", ""),
+            account_last4=account_number[-4:],
+        )
+        report.rows.append(row)
+        match = _matching_entry(row, _money(row.amount), account_number)
+        if isinstance(match, str):
+            row.reason = match
+        elif match.payment is None or match.payment.status == PaymentStatus.REVERSED:
+            row.reason = f"Trace {row.trace} was already returned."
+        elif any(e.pk == match.pk for _, e in found):
+            row.reason = f"Trace {row.trace} is in this file twice."
+        else:
+            found.append((row, match))
+        if row.reason:
+            report.errors.append((number, row.reason))
+    if not report.rows and not report.errors:
         report.errors.append((1, "The file has no rows."))
     if report.errors:
         return report
     with transaction.atomic():
-        for payment, code in found:
-            reason = f"ACH return {code}: {RETURN_CODES.get(code, 'returned by the bank')}"
+        for row, entry in found:
+            payment = entry.payment
+            assert payment is not None
+            reason = f"ACH return {row.code}: {RETURN_CODES.get(row.code, 'returned by the bank')}"
             payment_reverse(actor=actor, payment=payment, reason=reason)
             bank = BankAccount.objects.filter(account=payment.account).first()
             if bank is not None:
@@ -350,7 +474,13 @@ def ach_returns_import(*, actor: Actor, text: str) -> ReturnsReport:
                 action="ach.returned",
                 target=payment,
                 reason=reason,
-                after={"trace": payment.reference, "code": code, "amount": payment.amount},
+                after={
+                    "trace": entry.trace_number,
+                    "code": row.code,
+                    "amount": payment.amount,
+                    "account": f"••••{entry.account_last4}",
+                    "ach_file": entry.batch_id,
+                },
             )
-            report.reversed += 1
+            row.reversed, row.reason = True, reason
     return report

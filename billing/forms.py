@@ -258,4 +258,7 @@ class AchFileForm(HubForm):
 
 
 class AchReturnsForm(HubForm):
-    file = forms.FileField(help_text="CSV with columns trace_number, return_code (R01, R02, …).")
+    file = forms.FileField(
+        help_text="CSV with columns trace_number, return_code (R01, R02, …), amount, account_number: "
+        "a row reverses a payment only when all four match one entry of an ACH file."
+    )

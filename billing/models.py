@@ -20,6 +20,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
+from alliance.crypto import EncryptedTextField
 from alliance.fields import MoneyField
 from alliance.tenancy import TenantModel
 from enrollment.models import Child, Enrollment, Family
@@ -637,12 +638,12 @@ class BankAccountType(models.TextChoices):
 
 class BankAccount(TenantModel):
     """A family's bank details for autopay. The account number is stored encrypted
-    (billing/crypto.py) and shown masked; only the ACH file sees it in clear."""
+    (alliance/crypto.py) and shown masked; only the ACH file, built when it is downloaded, holds it in clear."""
 
     account = models.OneToOneField(FamilyAccount, on_delete=models.PROTECT, related_name="bank_account")
     holder_name = models.CharField(max_length=22)
     routing_number = models.CharField(max_length=9)
-    account_number_encrypted = models.TextField()
+    account_number_encrypted = EncryptedTextField()
     account_last4 = models.CharField(max_length=4)
     account_type = models.CharField(max_length=10, choices=BankAccountType.choices, default=BankAccountType.CHECKING)
     autopay_enabled = models.BooleanField(default=True)
@@ -659,11 +660,17 @@ class BankAccount(TenantModel):
 
 
 class AchBatch(TenantModel):
-    """One NACHA file collecting one program's autopay families on a settlement date."""
+    """One NACHA file collecting one program's autopay families on a settlement date.
+
+    The file itself is not kept: it carries account numbers in clear, so it is built from the
+    batch and its entries (account numbers encrypted) each time it is downloaded (billing/ach.py)."""
 
     program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
     settlement_date = models.DateField()
-    file_text = models.TextField()
+    origin_routing = models.CharField(max_length=9, blank=True, help_text="The ODFI routing number, as filed.")
+    company_id = models.CharField(max_length=10, blank=True, help_text="The ACH company id, as filed.")
+    company_name = models.CharField(max_length=200, blank=True)
+    file_date = models.DateField(null=True, blank=True, help_text="The alliance's day the file was made.")
     entry_count = models.PositiveIntegerField(default=0)
     total = MoneyField(default=ZERO)
     created_by = models.ForeignKey(
@@ -678,5 +685,54 @@ class AchBatch(TenantModel):
         constraints = [
             models.UniqueConstraint(
                 fields=["alliance", "program", "settlement_date"], name="achbatch_one_per_program_and_date"
+            )
+        ]
+
+
+class AchBatchEntry(TenantModel):
+    """One debit of an ACH file, as filed: the bank details are a copy (the family may change
+    them later), the account number encrypted. The trace number is unique per originator
+    (ODFI routing + company id) and day, as NACHA requires; a return names it."""
+
+    batch = models.ForeignKey(AchBatch, on_delete=models.PROTECT, related_name="entries")
+    payment = models.OneToOneField(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="ach_entry")
+    routing_number = models.CharField(max_length=9)
+    account_number_encrypted = EncryptedTextField()
+    account_last4 = models.CharField(max_length=4)
+    account_type = models.CharField(max_length=10, choices=BankAccountType.choices, default=BankAccountType.CHECKING)
+    amount = MoneyField()
+    individual_id = models.CharField(max_length=15)
+    holder_name = models.CharField(max_length=22)
+    origin_routing = models.CharField(max_length=9)
+    company_id = models.CharField(max_length=10)
+    file_date = models.DateField(null=True, blank=True, help_text="Blank for files made before traces were unique.")
+    trace_number = models.CharField(max_length=15)
+
+    program_field = "batch__program"
+
+    class Meta:
+        ordering = ["batch_id", "trace_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "origin_routing", "company_id", "file_date", "trace_number"],
+                name="achentry_trace_unique_per_originator_and_day",
+            )
+        ]
+        indexes = [models.Index(fields=["alliance", "trace_number"], name="achentry_trace")]
+
+
+class AchTraceSequence(TenantModel):
+    """The last trace sequence given out per originator (ODFI routing + company id) and day;
+    taken with one INSERT … ON CONFLICT DO UPDATE … RETURNING, so concurrent files never share one."""
+
+    origin_routing = models.CharField(max_length=9)
+    company_id = models.CharField(max_length=10)
+    day = models.DateField()
+    last_sequence = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "origin_routing", "company_id", "day"], name="achtrace_one_per_originator_and_day"
             )
         ]

@@ -60,9 +60,9 @@ class AchView(BillingFormPage):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        context.setdefault("returns_form", AchReturnsForm())
         context.update(
             batches=AchBatch.objects.select_related("program")[:30],
-            returns_form=AchReturnsForm(),
             bank_accounts=BankAccount.objects.select_related("account__family", "account__program").order_by(
                 "-flagged", "account__family__name"
             )[:300],
@@ -75,30 +75,33 @@ class AchFileDownloadView(BillingPage, View):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_for_member(AchBatch.objects.all(), pk=kwargs["pk"])
-        response = HttpResponse(batch.file_text, content_type="text/plain")
+        response = HttpResponse(ach.ach_file_text(actor=request.user, batch=batch), content_type="text/plain")
         response["Content-Disposition"] = f'attachment; filename="ach-{batch.program_id}-{batch.settlement_date}.txt"'
+        response["Cache-Control"] = "no-store"
         return response
 
 
-class AchReturnsView(BillingPage, View):
-    allowed_roles = HUB_ONLY
+class AchReturnsView(AchView):
+    """Import the bank's returns and show, row by row, what was reversed or why it was refused."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return redirect(self.alliance_url("billing:ach"))
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = AchReturnsForm(request.POST, request.FILES)
-        if not form.is_valid():
-            messages.error(request, "Choose the returns file.")
-            return redirect(self.alliance_url("billing:ach"))
+        returns_form = AchReturnsForm(request.POST, request.FILES)
+        if not returns_form.is_valid():
+            return self.render_to_response(self.get_context_data(returns_form=returns_form))
         try:
-            text = form.cleaned_data["file"].read().decode("utf-8-sig")
+            text = returns_form.cleaned_data["file"].read().decode("utf-8-sig")
         except UnicodeDecodeError:
-            messages.error(request, "The returns file is not UTF-8 text.")
-            return redirect(self.alliance_url("billing:ach"))
+            returns_form.add_error("file", "The returns file is not UTF-8 text.")
+            return self.render_to_response(self.get_context_data(returns_form=returns_form))
         report = ach.ach_returns_import(actor=request.user, text=text)
         if report.errors:
-            messages.error(request, "Nothing was imported. " + " ".join(f"Row {n}: {m}" for n, m in report.errors))
+            messages.error(request, f"Nothing was reversed: {len(report.errors)} row(s) refused, see each row below.")
         else:
             messages.success(request, f"{report.reversed} returned payment(s) reversed; their accounts are flagged.")
-        return redirect(self.alliance_url("billing:ach"))
+        return self.render_to_response(self.get_context_data(returns_report=report))
 
 
 class AutopayPauseView(BillingPage, View):

@@ -218,6 +218,8 @@ def test(argv: list[str]) -> int:
     env = base_env()
     env.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
     env.setdefault("DJANGO_DEBUG", "false")
+    # Production settings require a field-encryption key of their own; this one is for tests only.
+    env.setdefault("HUB_FIELD_ENCRYPTION_KEY", "W2Ov5bce8OOiDdKOxo5Sr7_z_adK-gFMdggTgBcYlWc=")
     env.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     env.setdefault("HUB_HTTPS", "false")
     env.setdefault("HUB_STATIC_MANIFEST", "false")

@@ -11,10 +11,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 
+from alliance.crypto import decrypt
 from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
-from billing.ach import ach_file_generate, ach_returns_import, bank_account_pause, bank_account_set, routing_is_valid
-from billing.crypto import decrypt
+from billing.ach import (
+    ach_file_generate,
+    ach_file_text,
+    ach_returns_import,
+    bank_account_pause,
+    bank_account_set,
+    routing_is_valid,
+)
 from billing.invoicing import invoice_program_for_period
 from billing.models import BankAccount, BillingPolicy, Payment, PaymentStatus
 from billing.selectors import account_balance
@@ -103,25 +110,36 @@ def test_account_numbers_are_encrypted_at_rest_and_masked(world, autopay):
 def test_the_file_passes_a_nacha_structure_check_and_records_payments(world, autopay):
     with alliance_scope(world.a.pk):
         batch = ach_file_generate(actor=world.users.staff_a, program=world.x, settlement_date=SETTLES)
-        entries = check_nacha(batch.file_text)
+        entries = check_nacha(ach_file_text(actor=None, batch=batch))
         assert [e[1:3] for e in entries] == ["27", "37"]  # checking, savings debits
         assert [int(e[29:39]) for e in entries] == [100000, 100000]
         assert batch.total == Decimal("2000.00")
-        assert "123456789012" in entries[0]  # the bank needs the number in clear, only in the file
+        assert "123456789012" in entries[0]  # the bank needs the number in clear, only in the download
         assert account_balance(autopay.lopez_x) == 0
         with pytest.raises(ValidationError, match="exists already"):
             ach_file_generate(actor=None, program=world.x, settlement_date=SETTLES)
+
+
+def returns_csv(*rows: str) -> str:
+    return "trace_number,return_code,amount,account_number\n" + "".join(row + "\n" for row in rows)
 
 
 def test_a_return_reverses_the_payment_flags_the_account_and_autopay_goes_on(world, autopay):
     with alliance_scope(world.a.pk):
         ach_file_generate(actor=None, program=world.x, settlement_date=SETTLES)
         trace = Payment.objects.get(account=autopay.lopez_x).reference
-        bad = ach_returns_import(actor=None, text=f"trace_number,return_code\n{trace},R01\n999,R02\n{trace},X1\n")
+        old_format = ach_returns_import(actor=None, text=f"trace_number,return_code\n{trace},R01\n")
+        assert old_format.errors == [(1, "The columns must be: trace_number, return_code, amount, account_number.")]
+        bad = ach_returns_import(
+            actor=None,
+            text=returns_csv(
+                f"{trace},R01,1000.00,123456789012", "999,R02,1000.00,123456789012", f"{trace},X1,1000.00,123456789012"
+            ),
+        )
         assert [n for n, _ in bad.errors] == [3, 4]
         assert bad.reversed == 0
         assert Payment.objects.get(account=autopay.lopez_x).status == PaymentStatus.RECORDED
-        report = ach_returns_import(actor=world.users.staff_a, text=f"trace_number,return_code\n{trace},R01\n")
+        report = ach_returns_import(actor=world.users.staff_a, text=returns_csv(f"{trace},R01,1000.00,123456789012"))
         assert report.reversed == 1
         bank = BankAccount.objects.get(account=autopay.lopez_x)
         assert bank.flagged
@@ -147,8 +165,11 @@ def test_pages(world, clients, autopay):
     assert b"123456789012" not in page.content
     with alliance_scope(world.a.pk):
         trace = Payment.objects.get(account=autopay.lopez_x).reference
-    upload = SimpleUploadedFile("returns.csv", f"trace_number,return_code\n{trace},R02\n".encode())
-    assert clients.staff_a.post(base + "ach/returns/", {"file": upload}).status_code == 302
+    upload = SimpleUploadedFile("returns.csv", returns_csv(f"{trace},R02,1000.00,123456789012").encode())
+    imported = clients.staff_a.post(base + "ach/returns/", {"file": upload})
+    assert imported.status_code == 200
+    assert b"Reversed" in imported.content
+    assert b"123456789012" not in imported.content
     assert b"Returned" in clients.staff_a.get(base + "ach/").content
     bank_form = clients.staff_a.post(
         base + f"accounts/{autopay.lopez_x.pk}/bank/",
