@@ -20,10 +20,10 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
+from alliance.crypto import encrypt
 from alliance.models import Alliance
 from billing.aging import aging_for_accounts
 from billing.bulk import LEDGER_ENTRY_COLUMNS, insert_rows
-from alliance.crypto import encrypt
 from billing.invoicing import invoice_program_for_period
 from billing.ledger import ledger_entry_post, to_cents
 from billing.member_fees import member_fees_invoice

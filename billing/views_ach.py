@@ -84,8 +84,7 @@ class AchFileDownloadView(BillingPage, View):
 class AchReturnsView(AchView):
     """Import the bank's returns and show, row by row, what was reversed or why it was refused."""
 
-    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        return redirect(self.alliance_url("billing:ach"))
+    http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         returns_form = AchReturnsForm(request.POST, request.FILES)

@@ -1,0 +1,163 @@
+"""Issue 19, finding 3: a bank account number is never stored or exported in clear.
+
+A known number goes in through the bank details page and out through every path that touches
+it — the ACH file, the returns upload, the API, the audit history, the data export and the log.
+Then every text column of every table, the export zip and the captured log are searched for
+it: the only place it may appear is the ACH file as it is downloaded. Before the fix the whole
+file was kept in AchBatch.file_text and written unchanged into the export."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+
+from alliance.crypto import decrypt, encrypted_fields
+from alliance.db import owner_role
+from alliance.models import DataExport
+from alliance.tenancy import alliance_scope
+from billing.models import AchBatch, BankAccount, Payment
+from tests.alliance.test_observability import captured_log_lines
+from tests.security.autopay import autopay_families, returns_csv
+
+ROOT = Path(__file__).resolve().parents[2]
+KNOWN = "73915508264417"  # the family's account number, entered on the page
+TEXT_TYPES = ("text", "character varying", "character", "json", "jsonb")
+
+
+def columns_holding(needle: str) -> list[str]:
+    """Every text column of every table (information_schema), read as the owner, under each
+    alliance's row-level-security scope and under none, that contains `needle`."""
+    found: list[str] = []
+    with owner_role(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT table_name, column_name FROM information_schema.columns "
+            "WHERE table_schema = 'public' AND data_type = ANY(%s) ORDER BY table_name, column_name",
+            [list(TEXT_TYPES)],
+        )
+        columns = cursor.fetchall()
+        assert len(columns) > 100  # the whole schema, not a handful
+        cursor.execute("SELECT id::text FROM alliance_alliance")
+        scopes = [row[0] for row in cursor.fetchall()] + [""]
+        for scope in scopes:
+            cursor.execute("SELECT set_config('app.alliance_id', %s, true)", [scope])
+            for table, column in columns:
+                cursor.execute(
+                    f'SELECT count(*) FROM "{table}" WHERE strpos("{column}"::text, %s) > 0',  # noqa: S608
+                    [needle],
+                )
+                if cursor.fetchone()[0]:
+                    found.append(f"{table}.{column}")
+        cursor.execute("SELECT set_config('app.alliance_id', '', true)")
+    return sorted(set(found))
+
+
+def test_the_account_number_appears_only_in_the_ach_download(
+    world, clients, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.HUB_EXPORT_DIR = str(tmp_path)
+    fam = autopay_families(world)
+    base = f"/a/{world.a.slug}"
+    with captured_log_lines() as lines:
+        saved = clients.staff_a.post(
+            f"{base}/billing/accounts/{fam.lopez_x.pk}/bank/",
+            {
+                "holder_name": "Maria Lopez",
+                "routing_number": "011000015",
+                "account_number": KNOWN,
+                "account_type": "checking",
+                "autopay_enabled": "on",
+            },
+        )
+        assert saved.status_code == 302
+        assert clients.staff_a.post(f"{base}/billing/ach/", {"program": world.x.pk, "settlement_date": "2026-03-05"})
+        with alliance_scope(world.a.pk):
+            batch = AchBatch.objects.get()
+            trace = Payment.objects.get(account=fam.lopez_x).reference
+        download = clients.staff_a.get(f"{base}/billing/ach/{batch.pk}/file/")
+        assert download.status_code == 200
+        assert KNOWN in download.content.decode()  # the bank needs it in clear: here, and only here
+        upload = SimpleUploadedFile("returns.csv", returns_csv(f"{trace},R01,1000.00,{KNOWN}").encode())
+        returned = clients.staff_a.post(f"{base}/billing/ach/returns/", {"file": upload})
+        assert "Reversed" in returned.content.decode()
+        pages_and_api = [
+            returned,
+            clients.staff_a.get(f"{base}/billing/ach/"),
+            clients.staff_a.get(f"{base}/billing/accounts/{fam.lopez_x.pk}/"),
+            clients.staff_a.get(f"{base}/billing/accounts/{fam.lopez_x.pk}/bank/"),
+            clients.staff_a.get(f"{base}/audit/"),
+            clients.staff_a.get(f"/api/a/{world.a.slug}/audit-events/"),
+            clients.staff_a.get(f"/api/a/{world.a.slug}/payments/"),
+            clients.staff_a.get(f"/api/a/{world.a.slug}/billing-accounts/{fam.lopez_x.pk}/"),
+        ]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert clients.admin_a.post(f"{base}/export/").status_code == 302
+        with alliance_scope(world.a.pk):
+            export = DataExport.objects.get()
+        assert export.status == "done"
+        zipped = clients.admin_a.get(f"{base}/export/{export.pk}/download/")
+        archive = zipfile.ZipFile(io.BytesIO(b"".join(zipped.streaming_content)))
+
+    for response in pages_and_api:
+        assert response.status_code == 200, response.request["PATH_INFO"]
+        assert KNOWN not in response.content.decode(), response.request["PATH_INFO"]
+    assert KNOWN not in json.dumps(lines), "the account number reached the log"
+    everything = {name: archive.read(name).decode() for name in archive.namelist()}
+    assert [name for name, text in everything.items() if KNOWN in text] == []
+    bank_rows = json.loads(everything["json/billing.bankaccount.json"])
+    lopez = next(row for row in bank_rows if row["account_id"] == fam.lopez_x.pk)
+    assert lopez["account_number_encrypted"] == "[encrypted, not exported]"  # not even the ciphertext
+    assert lopez["account_last4"] == KNOWN[-4:]
+    assert columns_holding(KNOWN) == []
+    assert columns_holding("021000021") != []  # the search finds what is there (the program's routing number)
+    with alliance_scope(world.a.pk):
+        assert decrypt(BankAccount.objects.get(account=fam.lopez_x).account_number_encrypted) == KNOWN
+
+
+def test_every_encrypted_column_is_known_to_rotation_and_export():
+    assert {f"{model._meta.label_lower}.{name}" for model, name in encrypted_fields()} >= {
+        "billing.bankaccount.account_number_encrypted",
+        "billing.achbatchentry.account_number_encrypted",
+    }
+
+
+def start(**env: str) -> subprocess.CompletedProcess[str]:
+    import os
+
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("HUB_FIELD_ENCRYPTION_KEY")}
+    environment.update(env)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup(); print('started')"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+PRODUCTION = {
+    "DJANGO_DEBUG": "false",
+    "DJANGO_SECRET_KEY": "a-production-like-secret-" + "k" * 40,
+    "DJANGO_ALLOWED_HOSTS": "hub.example.org",
+}
+
+
+def test_production_refuses_to_start_without_its_own_field_encryption_key():
+    refused = start(**PRODUCTION)
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured" in refused.stderr
+    assert "HUB_FIELD_ENCRYPTION_KEY" in refused.stderr
+    malformed = start(**PRODUCTION, HUB_FIELD_ENCRYPTION_KEYS="not-a-key")
+    assert malformed.returncode != 0
+    assert "HUB_FIELD_ENCRYPTION_KEYS" in malformed.stderr
+    from cryptography.fernet import Fernet
+
+    assert "started" in start(**PRODUCTION, HUB_FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode()).stdout
+    assert "started" in start(DJANGO_DEBUG="true").stdout  # the demo derives one
