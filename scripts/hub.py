@@ -161,12 +161,18 @@ GATES: dict[str, list[str]] = {
 }
 
 
+# Production settings require a field-encryption key of their own (alliance/settings.py); the
+# gates and the tests, which load production settings, use this one, which encrypts nothing real.
+CHECK_ONLY_FIELD_KEY = "W2Ov5bce8OOiDdKOxo5Sr7_z_adK-gFMdggTgBcYlWc="
+
+
 def gate_env() -> dict[str, str]:
     """What loading the settings needs (the mypy plugin loads them): a key, hosts, and a database URL
     that is parsed but never connected to (without one the settings would start the embedded PostgreSQL)."""
     env = base_env()
     env.setdefault("DJANGO_SECRET_KEY", "typecheck-only-secret-key-" + "x" * 40)
     env.setdefault("DJANGO_ALLOWED_HOSTS", "localhost")
+    env.setdefault("HUB_FIELD_ENCRYPTION_KEY", CHECK_ONLY_FIELD_KEY)
     env.setdefault("DATABASE_URL", "postgres://typecheck@127.0.0.1:1/typecheck")
     return env
 
@@ -218,8 +224,7 @@ def test(argv: list[str]) -> int:
     env = base_env()
     env.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-" + "x" * 40)
     env.setdefault("DJANGO_DEBUG", "false")
-    # Production settings require a field-encryption key of their own; this one is for tests only.
-    env.setdefault("HUB_FIELD_ENCRYPTION_KEY", "W2Ov5bce8OOiDdKOxo5Sr7_z_adK-gFMdggTgBcYlWc=")
+    env.setdefault("HUB_FIELD_ENCRYPTION_KEY", CHECK_ONLY_FIELD_KEY)
     env.setdefault("DJANGO_ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
     env.setdefault("HUB_HTTPS", "false")
     env.setdefault("HUB_STATIC_MANIFEST", "false")
