@@ -8,6 +8,7 @@ file was kept in AchBatch.file_text and written unchanged into the export."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import json
 import subprocess
@@ -20,11 +21,12 @@ from django.db import connection
 
 from alliance.crypto import decrypt, encrypted_fields
 from alliance.db import owner_role
-from alliance.models import DataExport
+from alliance.models import AuditEvent, DataExport
 from alliance.tenancy import alliance_scope
+from billing.ach import ach_file_generate
 from billing.models import AchBatch, BankAccount, Payment
 from tests.alliance.test_observability import captured_log_lines
-from tests.security.autopay import autopay_families, returns_csv
+from tests.security.autopay import LOPEZ_ACCOUNT_NUMBER, autopay_families, returns_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = "73915508264417"  # the family's account number, entered on the page
@@ -161,3 +163,29 @@ def test_production_refuses_to_start_without_its_own_field_encryption_key():
 
     assert "started" in start(**PRODUCTION, HUB_FIELD_ENCRYPTION_KEY=Fernet.generate_key().decode()).stdout
     assert "started" in start(DJANGO_DEBUG="true").stdout  # the demo derives one
+
+
+def test_rotation_reencrypts_every_encrypted_field_once_under_the_newest_key(world, settings):
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    fam = autopay_families(world)
+    with alliance_scope(world.a.pk):
+        ach_file_generate(actor=None, program=world.x, settlement_date=datetime.date(2026, 3, 5))
+    old_key = settings.HUB_FIELD_ENCRYPTION_KEYS[0]
+    new_key = Fernet.generate_key().decode()
+    settings.HUB_FIELD_ENCRYPTION_KEYS = [new_key, old_key]
+    out = io.StringIO()
+    call_command("rotate_field_encryption", stdout=out)
+    report = out.getvalue()
+    assert f"{world.a.slug}: billing.bankaccount.account_number_encrypted: 2 re-encrypted, 0 already current" in report
+    assert f"{world.a.slug}: billing.achbatchentry.account_number_encrypted: 2 re-encrypted" in report
+    assert "4 value(s) re-encrypted under the newest key." in report
+    settings.HUB_FIELD_ENCRYPTION_KEYS = [new_key]  # the old key is dropped: everything still reads
+    with alliance_scope(world.a.pk):
+        assert decrypt(BankAccount.objects.get(account=fam.lopez_x).account_number_encrypted) == LOPEZ_ACCOUNT_NUMBER
+        assert AuditEvent.objects.filter(action="field_encryption.rotated").count() == 1
+    again = io.StringIO()
+    call_command("rotate_field_encryption", "--alliance", world.a.slug, stdout=again)
+    assert "0 value(s) re-encrypted under the newest key." in again.getvalue()
+    assert "2 already current" in again.getvalue()
