@@ -4,19 +4,28 @@ Sums come as stored; ratios are computed by metrics/figures.py, as on the
 pages. Hub roles see everything; a provider sees its own program's months
 only; a funder sees the alliance's months (aggregates), never a program's.
 Filter with ?from=YYYY-MM&to=YYYY-MM and, for program months, ?program=<id>.
+
+A funder's alliance month made of fewer than three members' figures comes with
+every figure null and the reason in `suppressed_reason` (alliance/disclosure.py).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import serializers
 
 from alliance.api_base import AllianceReadOnlyViewSet
 from alliance.api_fields import DecimalField, HubModelSerializer, RatioField
 from alliance.api_params import int_param, month_param
+from alliance.disclosure import withheld
 from alliance.models import Role
 from alliance.views_base import HUB_AND_FUNDER, HUB_AND_PROVIDER
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
+from metrics.selectors import members_with_figures_by_month
 
 SUMS = [
     "month",
@@ -64,10 +73,43 @@ class FinanceFiguresMixin(HubModelSerializer):
     admin_share = RatioField(source="figures.admin_share", read_only=True, allow_null=True)
 
 
-class AllianceMonthSerializer(OccupancyFiguresMixin):
+class DisclosedMonthMixin(HubModelSerializer):
+    """An alliance month as someone other than the Hub may read it: a month with figures of too few
+    members (the viewset's context counts them) has every figure null and says why."""
+
+    suppressed_reason = serializers.SerializerMethodField(
+        help_text="Why this month's figures are null: too few members to show them to a funder (else null)."
+    )
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()
+        for name, field in fields.items():
+            if name != "month":
+                field.allow_null = True
+        return fields
+
+    def get_suppressed_reason(self, row: Any) -> str | None:
+        members = self.context.get("members_by_month")  # absent for the Hub, which sees every month
+        return None if members is None else withheld(members=members.get(row.month, 0))
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if data["suppressed_reason"]:
+            data.update({name: None for name in data if name not in ("month", "suppressed_reason")})
+        return data
+
+
+class AllianceMonthSerializer(DisclosedMonthMixin, OccupancyFiguresMixin):
     class Meta:
         model = AllianceMonth
-        fields = [*SUMS, "occupancy", "occupancy_of_target", "attendance", "average_open_slots"]
+        fields = [
+            *SUMS,
+            "occupancy",
+            "occupancy_of_target",
+            "attendance",
+            "average_open_slots",
+            "suppressed_reason",
+        ]
 
 
 class ProgramMonthSerializer(OccupancyFiguresMixin):
@@ -85,10 +127,10 @@ FINANCE_FIGURES = [
 ]
 
 
-class AllianceFinanceMonthSerializer(FinanceFiguresMixin):
+class AllianceFinanceMonthSerializer(DisclosedMonthMixin, FinanceFiguresMixin):
     class Meta:
         model = AllianceFinanceMonth
-        fields = [*MONEY_SUMS, "member_fees", "hub_cost", "grants", "contracts", *FINANCE_FIGURES]
+        fields = [*MONEY_SUMS, "member_fees", "hub_cost", "grants", "contracts", *FINANCE_FIGURES, "suppressed_reason"]
 
 
 class ProgramFinanceMonthSerializer(FinanceFiguresMixin):
@@ -120,9 +162,19 @@ class SnapshotViewSet(AllianceReadOnlyViewSet):
 
 
 class AllianceSnapshotViewSet(SnapshotViewSet):
-    """Alliance months: aggregates, so funders see them too."""
+    """Alliance months: aggregates, so funders see them too, but only months made of enough members."""
 
     allowed_roles = HUB_AND_FUNDER
+    finance = False
+
+    def get_serializer_context(self) -> Mapping[str, Any]:
+        context = super().get_serializer_context()
+        if getattr(self, "swagger_fake_view", False) or self.membership.is_hub:
+            return context
+        members = members_with_figures_by_month(
+            finance=self.finance, start=month_param(self.request, "from"), end=month_param(self.request, "to")
+        )
+        return {**context, "members_by_month": members}
 
     def get_queryset(self) -> models.QuerySet:
         if getattr(self, "swagger_fake_view", False) or self.membership.role != Role.FUNDER:
@@ -144,6 +196,7 @@ class AllianceFinanceMonthViewSet(AllianceSnapshotViewSet):
 
     model = AllianceFinanceMonth
     serializer_class = AllianceFinanceMonthSerializer
+    finance = True
 
 
 @extend_schema_view(list=extend_schema(parameters=PROGRAM_PARAMS))

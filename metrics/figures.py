@@ -101,6 +101,7 @@ class Spread:
     q1: Decimal | None
     median: Decimal | None
     q3: Decimal | None
+    withheld: str | None = None  # why the quartiles are not shown (alliance/disclosure.py)
 
 
 def spread(values: Iterable[Decimal | None]) -> Spread:
@@ -110,8 +111,10 @@ def spread(values: Iterable[Decimal | None]) -> Spread:
         return Spread(0, None, None, None)
     if len(data) == 1:
         return Spread(1, data[0], data[0], data[0])
-    q1, median, q3 = statistics.quantiles(data, n=4, method="inclusive")
-    return Spread(len(data), *(Decimal(q).quantize(RATIO_PLACES, ROUND_HALF_UP) for q in (q1, median, q3)))
+    q1, median, q3 = (
+        Decimal(q).quantize(RATIO_PLACES, ROUND_HALF_UP) for q in statistics.quantiles(data, n=4, method="inclusive")
+    )
+    return Spread(len(data), q1, median, q3)
 
 
 FINANCE_FIELDS = (

@@ -10,9 +10,10 @@ import base64
 
 from django.template.loader import render_to_string
 
+from alliance.disclosure import MIN_MEMBERS
 from alliance.models import Alliance
 from alliance.pdf import render_pdf
-from metrics.reports import MIN_GROUP, ImpactReport
+from metrics.reports import ImpactReport
 
 
 def svg_data_uri(svg: str) -> str:
@@ -23,6 +24,6 @@ def impact_report_pdf(report: ImpactReport, *, alliance: Alliance) -> bytes:
     charts = [(chart, svg_data_uri(str(chart.svg))) for chart in report.charts]
     html = render_to_string(
         "metrics/impact_report_pdf.html",
-        {"report": report, "alliance": alliance, "charts": charts, "min_group": MIN_GROUP},
+        {"report": report, "alliance": alliance, "charts": charts, "min_group": MIN_MEMBERS},
     )
     return render_pdf(html)

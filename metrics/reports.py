@@ -1,9 +1,12 @@
 """The funder impact report: what the alliance achieved over a period, in aggregates only.
 
 No child, family or staff name is read here, and no program is named: every
-figure is a count or a ratio over a group of programs. A figure of a group of
-fewer than MIN_GROUP programs is suppressed (it would identify a member), and
-the report says so. Read by the HTML page, the PDF and nothing else.
+figure is a count or a ratio over a group of programs. Whether a figure may be
+shown is decided by the one disclosure rule (alliance/disclosure.py): a group
+of fewer than MIN_MEMBERS programs, a month of the trends made of fewer, or a
+group whose figure beside all members' would give the few it leaves out by
+difference, is suppressed, and the report says why. Read by the HTML page, the
+PDF and nothing else.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from alliance.disclosure import withheld
 from alliance.formatting import pct
 from enrollment.models import Enrollment
 from members.models import QRIS_MAX_STARS, MemberProgram, ProgramKind
@@ -23,11 +27,18 @@ from members.selectors import qris_rating_on, qris_timelines
 from metrics.charts import Reference, Series
 from metrics.figures import Finance, HubSustainability, Occupancy, per, ratio
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
-from metrics.selectors import OCCUPANCY_COLUMNS, Month, _month_of, _window, months_back, targets_of_alliance
+from metrics.selectors import (
+    OCCUPANCY_COLUMNS,
+    Month,
+    _month_of,
+    _window,
+    members_with_figures_by_month,
+    months_back,
+    targets_of_alliance,
+)
 from metrics.tables import Chart, _monthly_chart, whole_money
 from metrics.value import SavingsReport, savings_members_report
 
-MIN_GROUP = 3
 BASELINE_MONTHS = 3
 TOP_QRIS_RATING = QRIS_MAX_STARS - 1  # "the top levels": 4 and 5 stars
 
@@ -40,10 +51,11 @@ class GroupFigures:
     attendance: Decimal | None = None
     collection_rate: Decimal | None = None
     bad_debt_rate: Decimal | None = None
+    withheld: str | None = None
 
     @property
     def suppressed(self) -> bool:
-        return self.programs < MIN_GROUP
+        return self.withheld is not None
 
 
 @dataclass(frozen=True)
@@ -60,7 +72,7 @@ class BeforeAfter:
 
     @property
     def suppressed(self) -> bool:
-        return self.programs < MIN_GROUP
+        return withheld(members=self.programs) is not None
 
 
 @dataclass(frozen=True)
@@ -82,11 +94,11 @@ class QrisImprovements:
 
     @property
     def suppressed(self) -> bool:
-        return self.compared < MIN_GROUP
+        return withheld(members=self.compared) is not None
 
     @property
     def shares_suppressed(self) -> bool:
-        return self.programs < MIN_GROUP
+        return withheld(members=self.programs) is not None
 
 
 @dataclass
@@ -108,10 +120,15 @@ class ImpactReport:
     qris_improvements: QrisImprovements | None = None
     savings: SavingsReport | None = None
     charts: list[Chart] = field(default_factory=list)
+    slots_withheld: str | None = None  # the last month's slots are of fewer members
+
+    @property
+    def alliance_withheld(self) -> str | None:
+        return withheld(members=self.members_served)
 
     @property
     def alliance_suppressed(self) -> bool:
-        return self.members_served < MIN_GROUP
+        return self.alliance_withheld is not None
 
 
 def default_period() -> tuple[datetime.date, datetime.date] | None:
@@ -161,8 +178,12 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     totals_occupancy = _sum_occupancy(period_rows)
     period_finance = [f for pk in served for m, f in finance_rows[pk].items() if start <= m <= end]
     report.totals = Month(totals_occupancy, _sum_finance(period_finance, totals_occupancy))
-    last = alliance.get(end) or (alliance[max(alliance)] if alliance else None)
-    if last and last.occupancy:
+    last_month = end if end in alliance else (max(alliance) if alliance else None)
+    members_by_month = members_with_figures_by_month(finance=False, start=start, end=end)
+    finance_members_by_month = members_with_figures_by_month(finance=True, start=start, end=end)
+    last = alliance.get(last_month) if last_month else None
+    report.slots_withheld = withheld(members=members_by_month.get(last_month, 0) if last_month else 0)
+    if last and last.occupancy and report.slots_withheld is None:
         report.licensed_slots, report.enrolled_slots = last.occupancy.average_capacity, last.occupancy.average_fte
     report.children_served = (
         Enrollment.objects.filter(program_id__in=served, start_date__lte=_month_end(end))
@@ -180,7 +201,9 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
             )
         )
     report.groups = [
-        _group(label, [pk for pk in served if test(kinds.get(pk))], occupancy_rows, finance_rows, start, end)
+        _group(
+            label, [pk for pk in served if test(kinds.get(pk))], len(served), occupancy_rows, finance_rows, start, end
+        )
         for label, test in [
             ("All members", lambda k: True),
             ("Centres", lambda k: k == ProgramKind.CENTRE),
@@ -194,27 +217,28 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
         )
     )
     report.qris_rated = len(rated)
-    if len(rated) >= MIN_GROUP:
+    if withheld(members=len(rated)) is None:
         report.qris_average = (Decimal(sum(r for r, _ in rated)) / len(rated)).quantize(Decimal("0.1"))
     report.qris_rated_in_period = sum(1 for _, on in rated if on and start <= on <= _month_end(end))
     report.qris_improvements = qris_improvements(programs=served, start=start, end=end)
     report.savings = savings_members_report(start=start, end=end)
-    report.charts = _charts(report, alliance) if not report.alliance_suppressed else []
+    report.charts = (
+        _charts(report, alliance, members_by_month, finance_members_by_month) if not report.alliance_suppressed else []
+    )
     return report
 
 
 def qris_improvements(*, programs: list[int], start: datetime.date, end: datetime.date) -> QrisImprovements:
     """The rating each program held the day before the first month of the period
     against the one it held on the period's last day. Only counts leave here;
-    fewer than MIN_GROUP compared programs suppress the moves, fewer than
-    MIN_GROUP programs the shares."""
+    too few compared programs suppress the moves, too few programs the shares (alliance/disclosure.py)."""
     timelines = qris_timelines(programs)
     began, ended = start.replace(day=1) - datetime.timedelta(days=1), _month_end(end)
     pairs = [
         (qris_rating_on(timelines.get(pk, []), began), qris_rating_on(timelines.get(pk, []), ended)) for pk in programs
     ]
     compared = [(before, after) for before, after in pairs if before is not None and after is not None]
-    if len(programs) < MIN_GROUP:
+    if withheld(members=len(programs)) is not None:
         return QrisImprovements(len(programs), len(compared))
     top_start = sum(1 for before, _ in pairs if before is not None and before >= TOP_QRIS_RATING)
     top_end = sum(1 for _, after in pairs if after is not None and after >= TOP_QRIS_RATING)
@@ -240,10 +264,19 @@ def _month_end(month: datetime.date) -> datetime.date:
 
 
 def _group(
-    label: str, programs: list[int], occupancy_rows: dict, finance_rows: dict, start: datetime.date, end: datetime.date
+    label: str,
+    programs: list[int],
+    served: int,
+    occupancy_rows: dict,
+    finance_rows: dict,
+    start: datetime.date,
+    end: datetime.date,
 ) -> GroupFigures:
-    if len(programs) < MIN_GROUP:
-        return GroupFigures(label, len(programs))
+    """A group's figures, shown beside all members' (`served` programs): withheld when the group is too
+    small, or when the members it leaves out are so few that the difference would show theirs."""
+    reason = withheld(members=len(programs), left_out=served - len(programs))
+    if reason is not None:
+        return GroupFigures(label, len(programs), withheld=reason)
     occupancy = _sum_occupancy([r for pk in programs for m, r in occupancy_rows[pk].items() if start <= m <= end])
     finance = _sum_finance([f for pk in programs for m, f in finance_rows[pk].items() if start <= m <= end], occupancy)
     return GroupFigures(
@@ -272,7 +305,7 @@ def _before_after(served: list[int], occupancy_rows: dict, finance_rows: dict, e
         counted += 1
         before += [finance_rows[pk][m] for m in baseline]
         after += [finance_rows[pk][m] for m in latest]
-    if counted < MIN_GROUP:
+    if withheld(members=counted) is not None:
         return BeforeAfter(counted)
 
     def totals(rows: list[Finance]) -> tuple[Decimal, Decimal, Decimal]:
@@ -292,45 +325,61 @@ def _before_after(served: list[int], occupancy_rows: dict, finance_rows: dict, e
     )
 
 
-def _charts(report: ImpactReport, alliance: dict[datetime.date, Month]) -> list[Chart]:
+def _charts(
+    report: ImpactReport,
+    alliance: dict[datetime.date, Month],
+    members_by_month: dict[datetime.date, int],
+    finance_members_by_month: dict[datetime.date, int],
+) -> list[Chart]:
+    """The alliance's months, each shown only where enough members have figures in it (occupancy's
+    members for occupancy; for money, the members with money and, per child, with enrolment too)."""
     targets = targets_of_alliance()
+    occupancy_withheld = [withheld(members=members_by_month.get(m, 0)) for m in report.months]
+    money_withheld = [
+        withheld(members=min(members_by_month.get(m, 0), finance_members_by_month.get(m, 0))) for m in report.months
+    ]
 
-    def series(figure: str) -> list[Decimal | None]:
-        return [alliance[m].figure(figure) if m in alliance else None for m in report.months]
+    def series(figure: str, reasons: list[str | None]) -> list[Decimal | None]:
+        return [
+            alliance[m].figure(figure) if m in alliance and reason is None else None
+            for m, reason in zip(report.months, reasons, strict=True)
+        ]
 
     return [
         _monthly_chart(
             slug="occupancy",
             title="Occupancy of the alliance's members",
             months=report.months,
-            series=[Series("occupancy", series("occupancy"))],
+            series=[Series("occupancy", series("occupancy", occupancy_withheld))],
             fmt=pct,
             references=[Reference("budget", targets.budget_occupancy), Reference("target", targets.target_occupancy)],
+            withheld=occupancy_withheld,
         ),
         _monthly_chart(
             slug="bad-debt",
             title="Bad debt (written off ÷ billed)",
             months=report.months,
-            series=[Series("bad debt", series("bad_debt_rate"))],
+            series=[Series("bad debt", series("bad_debt_rate", money_withheld))],
             fmt=pct,
             references=[Reference("limit", targets.bad_debt_max)],
+            withheld=money_withheld,
         ),
         _monthly_chart(
             slug="cost-revenue",
             title="Revenue and cost per enrolled child",
             months=report.months,
             series=[
-                Series("revenue per child", series("revenue_per_child")),
-                Series("cost per child", series("cost_per_child"), dashed=True),
+                Series("revenue per child", series("revenue_per_child", money_withheld)),
+                Series("cost per child", series("cost_per_child", money_withheld), dashed=True),
             ],
             fmt=whole_money,
+            withheld=money_withheld,
         ),
     ]
 
 
 __all__ = [
     "ImpactReport",
-    "MIN_GROUP",
     "QrisImprovements",
     "default_period",
     "impact_report",

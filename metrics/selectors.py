@@ -11,11 +11,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.db.models import Count, Q
 from django.utils import timezone
 
+from alliance.disclosure import withheld
 from alliance.formatting import money, pct
 from alliance.tenancy import require_alliance_id
-from metrics.figures import Finance, HubSustainability, Occupancy, Spread, ratio, spread
+from metrics.figures import FINANCE_FIELDS, Finance, HubSustainability, Occupancy, Spread, ratio, spread
 from metrics.models import (
     AllianceFinanceMonth,
     AllianceMonth,
@@ -199,6 +201,29 @@ OCCUPANCY_COLUMNS = [
 ]
 
 
+def members_with_figures_by_month(
+    *, finance: bool, start: datetime.date | None = None, end: datetime.date | None = None
+) -> dict[datetime.date, int]:
+    """How many member programs have figures (a non-zero sum) in each month: the members an alliance
+    month's occupancy (or, with `finance`, its money) is made of, for the disclosure rule. One query."""
+    model, columns = (
+        (ProgramFinanceMonth, FINANCE_FIELDS)
+        if finance
+        else (ProgramMonth, [c for c in OCCUPANCY_COLUMNS if c != "operating_days"])
+    )
+    has_figures = Q()
+    for column in columns:
+        has_figures |= ~Q(**{column: 0})
+    rows = model.objects.filter(has_figures)
+    if start is not None:
+        rows = rows.filter(month__gte=start)
+    if end is not None:
+        rows = rows.filter(month__lte=end)
+    return dict(
+        rows.values("month").annotate(members=Count("program_id", distinct=True)).values_list("month", "members")
+    )
+
+
 # --- One member against the alliance ---------------------------------------------
 BENCHMARK_FIGURES = [
     "occupancy",
@@ -234,6 +259,10 @@ class Benchmark:
     def spread_latest(self, figure: str) -> Spread | None:
         return self.spreads.get(figure, {}).get(self.months[-1]) if self.months else None
 
+    def withheld_series(self, figure: str) -> list[str | None]:
+        spreads = self.spreads.get(figure, {})
+        return [spreads[m].withheld if m in spreads else None for m in self.months]
+
     @property
     def latest(self) -> Month | None:
         return self.own.get(self.months[-1]) if self.months else None
@@ -243,23 +272,39 @@ class Benchmark:
         return flags_of(self.latest, self.targets)
 
 
-def program_benchmark(program_id: int, *, last_month: datetime.date | None = None) -> Benchmark:
-    """A member's last 12 months and the alliance's spread each month. Four queries."""
+def _peer_spread(rows: list[tuple[int, Month]], figure: str, program_id: int, viewer_is_hub: bool) -> Spread:
+    """The alliance's spread of one figure in one month, unless too few members besides the viewer's own
+    program have the figure (alliance/disclosure.py)."""
+    values = [(pk, month.figure(figure)) for pk, month in rows]
+    peers = sum(1 for pk, value in values if value is not None and pk != program_id)
+    reason = withheld(members=peers, quartiles=True, viewer_is_hub=viewer_is_hub)
+    if reason is not None:
+        return Spread(peers, None, None, None, withheld=reason)
+    return spread(value for _, value in values)
+
+
+def program_benchmark(
+    program_id: int, *, last_month: datetime.date | None = None, viewer_is_hub: bool = False
+) -> Benchmark:
+    """A member's last 12 months and the alliance's spread each month. Four queries.
+
+    The spread is shown to the member's provider only where enough other members have the figure;
+    `viewer_is_hub` (the Hub's own drill-down) shows it always."""
     targets = targets_of_alliance()
     months = _window(last_month)
     if not months:
         return Benchmark(targets, [], {}, {})
     window = {"month__gte": months[0], "month__lte": months[-1]}
     finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**window)}
-    all_rows: dict[datetime.date, list[Month]] = defaultdict(list)
+    all_rows: dict[datetime.date, list[tuple[int, Month]]] = defaultdict(list)
     own: dict[datetime.date, Month] = {}
     for row in ProgramMonth.objects.filter(**window).only(*OCCUPANCY_COLUMNS, "month", "program_id"):
         month = _month_of(row, finance.get((row.program_id, row.month)))
-        all_rows[row.month].append(month)
+        all_rows[row.month].append((row.program_id, month))
         if row.program_id == program_id:
             own[row.month] = month
     spreads = {
-        figure: {m: spread(month.figure(figure) for month in rows) for m, rows in all_rows.items()}
+        figure: {m: _peer_spread(rows, figure, program_id, viewer_is_hub) for m, rows in all_rows.items()}
         for figure in BENCHMARK_FIGURES
     }
     return Benchmark(targets, months, own, spreads)

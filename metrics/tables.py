@@ -27,6 +27,7 @@ class Chart:
     svg: SafeString
     headers: list[str]
     rows: list[list[str]]
+    note: str = ""  # why figures are missing (alliance/disclosure.py), printed under the chart
 
     def csv(self) -> str:
         return csv_text([self.headers, *self.rows])
@@ -50,20 +51,29 @@ def _monthly_chart(
     references: Sequence[Reference] = (),
     band: tuple[Sequence[Decimal | None], Sequence[Decimal | None]] | None = None,
     band_headers: tuple[str, str] = ("alliance Q1", "alliance Q3"),
+    withheld: Sequence[str | None] = (),
 ) -> Chart:
+    """`withheld`: for each month, why its figures are suppressed (None where they are shown); the table
+    and the CSV then carry the reason in a last `note` column."""
     svg = line_chart(
         title=title, labels=[axis_label(m) for m in months], series=series, fmt=fmt, references=references, band=band
     )
     headers = ["month", *(s.label for s in series)]
     if band:
         headers += list(band_headers)
+    notes = any(withheld)
+    if notes:
+        headers.append("note")
     rows = []
     for i, month in enumerate(months):
         row = [month.strftime("%Y-%m"), *(plain(s.values[i]) for s in series)]
         if band:
             row += [plain(band[0][i]), plain(band[1][i])]
+        if notes:
+            row.append(withheld[i] or "")
         rows.append(row)
-    return Chart(slug, title, svg, headers, rows)
+    reasons = list(dict.fromkeys(reason for reason in withheld if reason))
+    return Chart(slug, title, svg, headers, rows, note=" ".join(reasons[-1:]))
 
 
 def whole_money(value: Decimal | None) -> str:
@@ -181,6 +191,7 @@ def _benchmark_chart(
         fmt=fmt,
         references=references,
         band=(benchmark.spread_series(figure, "q1"), benchmark.spread_series(figure, "q3")),
+        withheld=benchmark.withheld_series(figure),
     )
 
 

@@ -22,7 +22,7 @@ For one program and the months start..end (inclusive):
   rooms; net = measured value − fee charged.
 
 `savings_members_report` adds these up for the funder impact report, aggregate
-only: a figure of fewer than MIN_GROUP members is suppressed.
+only: a figure of too few members is suppressed (alliance/disclosure.py).
 """
 
 from __future__ import annotations
@@ -34,6 +34,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from alliance.disclosure import withheld
 from billing.models import ChargeCategory, EntryKind, LedgerEntry
 from billing.selectors import paid_entries_q
 from members.models import MemberProgram
@@ -51,7 +52,6 @@ from sharedservices.selectors import (
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
 BASELINE_MONTHS = 3
-MIN_GROUP = 3
 
 
 def cents(value: Decimal) -> Decimal:
@@ -274,11 +274,11 @@ class SavingsReport:
 
     @property
     def suppressed(self) -> bool:
-        return self.members_with_savings < MIN_GROUP
+        return withheld(members=self.members_with_savings) is not None
 
     @property
     def since_joining_suppressed(self) -> bool:
-        return self.measured_members < MIN_GROUP
+        return withheld(members=self.measured_members) is not None
 
     @property
     def savings_per_fee_dollar(self) -> Decimal | None:
@@ -291,7 +291,7 @@ def savings_members_report(*, start: datetime.date, end: datetime.date) -> Savin
     values = members_value(programs, start=start, end=end)
     paying = [v for v in values if v.fee_charged or v.purchasing_savings or v.cover_hours]
     measured = [v for v in paying if v.bad_debt_avoided is not None and v.revenue_from_occupancy is not None]
-    with_measures = len(measured) >= MIN_GROUP
+    with_measures = withheld(members=len(measured)) is None
     return SavingsReport(
         members=len(paying),
         members_with_savings=sum(1 for v in paying if v.purchasing_savings > 0 or v.cover_hours > 0),

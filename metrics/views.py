@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 
+from alliance.disclosure import MIN_MEMBERS
 from alliance.formatting import money, pct
 from alliance.models import Role
 from alliance.views_base import ADMIN_ONLY, HUB_AND_FUNDER, HUB_ONLY, AllianceMixin
@@ -26,7 +27,7 @@ from metrics.charts import sparkline
 from metrics.forms import HubMoneyForm, TargetsForm
 from metrics.models import HubMoney
 from metrics.pdf import impact_report_pdf
-from metrics.reports import MIN_GROUP, ImpactReport, default_period, impact_report
+from metrics.reports import ImpactReport, default_period, impact_report
 from metrics.selectors import ProgramFigures, alliance_figures, program_benchmark, targets_of_alliance
 from metrics.services import hub_money_record, targets_update
 from metrics.tables import Chart, alliance_charts, benchmark_charts, find_chart, members_chart_rows
@@ -172,7 +173,7 @@ class ProgramMetricsMixin(AllianceMixin):
 
     def charts(self) -> tuple[Any, list[Chart]]:
         self.get_program()
-        benchmark = program_benchmark(self.program.pk)
+        benchmark = program_benchmark(self.program.pk, viewer_is_hub=self.membership.is_hub)
         return benchmark, benchmark_charts(benchmark, own_label=self.program.name)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -184,6 +185,7 @@ class ProgramMetricsMixin(AllianceMixin):
                 label,
                 fmt(latest.figure(figure) if latest else None),
                 *(fmt(getattr(benchmark.spread_latest(figure), part, None)) for part in ("q1", "median", "q3")),
+                getattr(benchmark.spread_latest(figure), "withheld", None),
             )
             for figure, label, fmt in COMPARISON
         ]
@@ -334,7 +336,7 @@ class ImpactReportView(ImpactReportMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(report=self.report(), query=self.request.GET.urlencode(), min_group=MIN_GROUP)
+        context.update(report=self.report(), query=self.request.GET.urlencode(), min_group=MIN_MEMBERS)
         return context
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:

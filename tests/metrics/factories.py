@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from alliance.models import Alliance
 from alliance.tenancy import alliance_scope
 from enrollment.models import AbsenceReason, AttendanceRecord, Child, Enrollment, Family
 from members.models import Classroom, ClassroomCapacity, MemberProgram
@@ -89,3 +90,17 @@ def attend(enrollment: Enrollment, *present: datetime.date, absent: tuple[dateti
             AttendanceRecord.objects.create(
                 alliance_id=enrollment.alliance_id, enrollment=enrollment, day=day, absence_reason=AbsenceReason.SICK
             )
+
+
+def members_with_one_child(alliance: Alliance, licensed: list[int], *, name: str = "Peer") -> list[MemberProgram]:
+    """One more centre for each capacity in `licensed`: one room of that capacity from 1 January 2026 and
+    one child at 1.00 FTE Mon–Fri from then (its occupancy in the worked week is 1 ÷ capacity; no
+    attendance recorded), so that a group is big enough for its figures to be shown."""
+    from tests.factories import MemberProgramFactory
+
+    programs = []
+    for n, places in enumerate(licensed):
+        program = MemberProgramFactory(alliance=alliance, name=f"{name} {n + 1}")
+        enroll(room(program, licensed=places), first_name=f"{name}{n + 1}", start=datetime.date(2026, 1, 1))
+        programs.append(program)
+    return programs

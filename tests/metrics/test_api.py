@@ -7,6 +7,7 @@ import pytest
 from alliance.tenancy import alliance_scope
 from metrics.rollups import rollup_alliance
 from tests.metrics.conftest import FRI, MON
+from tests.metrics.factories import members_with_one_child
 
 
 @pytest.fixture
@@ -27,16 +28,34 @@ def results(response):
 
 
 class TestAllianceMonths:
-    def test_hub_and_funder_get_the_alliance_figures(self, rolled, clients):
-        for client in (clients.staff_a, clients.funder_a):
-            [row] = results(client.get(api(rolled.world, "alliance-months/?from=2026-01&to=2026-01")))
-            # 17.80 FTE-days ÷ 98 capacity-days = 0.1816; attendance 12 ÷ 19 = 0.6316. Decimals as strings.
-            assert (row["month"], row["enrolled_fte"], row["occupancy"], row["attendance"]) == (
-                "2026-01-01",
-                "17.80",
-                "0.1816",
-                "0.6316",
-            )
+    def test_hub_gets_the_alliance_figures(self, rolled, clients):
+        [row] = results(clients.staff_a.get(api(rolled.world, "alliance-months/?from=2026-01&to=2026-01")))
+        # 17.80 FTE-days ÷ 98 capacity-days = 0.1816; attendance 12 ÷ 19 = 0.6316. Decimals as strings.
+        assert (row["month"], row["enrolled_fte"], row["occupancy"], row["attendance"]) == (
+            "2026-01-01",
+            "17.80",
+            "0.1816",
+            "0.6316",
+        )
+        assert row["suppressed_reason"] is None
+
+    def test_a_funder_gets_a_month_of_two_members_as_nulls_and_why(self, rolled, clients):
+        [row] = results(clients.funder_a.get(api(rolled.world, "alliance-months/?from=2026-01&to=2026-01")))
+        assert (row["month"], row["enrolled_fte"], row["occupancy"], row["licensed_capacity"]) == (
+            "2026-01-01",
+            None,
+            None,
+            None,
+        )
+        assert row["suppressed_reason"].startswith("Suppressed: fewer than 3 members (2 members here)")
+
+    def test_a_funder_gets_the_figures_of_three_members(self, week, clients):
+        members_with_one_child(week.world.a, [4])
+        with alliance_scope(week.world.a.pk):
+            rollup_alliance(start=MON, end=FRI)
+        [row] = results(clients.funder_a.get(api(week.world, "alliance-months/?from=2026-01&to=2026-01")))
+        # X and Y's 17.80 FTE-days and 98 capacity-days, and the third member's 5.00 and 20.
+        assert (row["enrolled_fte"], row["licensed_capacity"], row["suppressed_reason"]) == ("22.80", 118, None)
 
     def test_a_period_without_figures_is_empty(self, rolled, clients):
         assert results(clients.staff_a.get(api(rolled.world, "alliance-months/?from=2025-01&to=2025-06"))) == []

@@ -8,10 +8,14 @@ from alliance.tenancy import alliance_scope
 from metrics.rollups import rollup_alliance
 from tests.csvrows import csv_rows
 from tests.metrics.conftest import FRI, MON
+from tests.metrics.factories import members_with_one_child
 
 
 @pytest.fixture
 def rolled(week):
+    """X and Y, and four more members (occupancy 50%, 33.3%, 20%, 12.5%): five besides each provider's own, so
+    the alliance's median and quartiles may be shown (alliance/disclosure.py)."""
+    members_with_one_child(week.world.a, [2, 3, 5, 8])
     with alliance_scope(week.world.a.pk):
         rollup_alliance(start=MON, end=FRI)
     return week
@@ -26,19 +30,21 @@ class TestProviderView:
         page = clients.provider_x.get(url(rolled.world))
         html = page.content.decode()
         assert page.status_code == 200
-        # X: 16.4% occupancy, 85.7% attendance; alliance median of X and Y occupancy 20.7%.
+        # X: 16.4% occupancy, 85.7% attendance. The alliance's occupancy: 12.5, 16.41, 20, 25, 33.33, 50 %:
+        # Q1 16.41 + ¼ × (20 − 16.41) = 17.3%, median 22.5%, Q3 25 + ¾ × (33.33 − 25) = 31.25 → 31.3%.
         assert "16.4%" in html
         assert "85.7%" in html
-        assert "20.7%" in html
+        assert ["17.3%", "22.5%", "31.3%"] == [q for q in ("17.3%", "22.5%", "31.3%") if q in html]
         assert "Program Y" not in html
-        assert "25.0%" not in html
+        assert "Peer 1" not in html
+        assert "25.0%" not in html  # Y's own occupancy
 
     def test_csv_names_no_other_member(self, rolled, clients):
         response = clients.provider_y.get(url(rolled.world, "occupancy.csv"))
         rows = csv_rows(response)
         assert rows[0] == ["month", "Program Y", "alliance median", "alliance Q1", "alliance Q3"]
         assert "Program X" not in response.content.decode()
-        assert ["2026-01", "0.2500", "0.2071"] in [r[:3] for r in rows]
+        assert ["2026-01", "0.2500", "0.2250", "0.1731", "0.3125"] in rows
 
     def test_hub_pages_are_refused_to_providers(self, rolled, clients):
         assert (

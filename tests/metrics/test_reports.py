@@ -67,7 +67,7 @@ class TestFigures:
         page = clients.funder_a.get(report_url(week.world))
         assert page.status_code == 200, page.get("Location")
         html = page.content.decode()
-        assert "Suppressed: fewer than 3 programs, so a figure could identify one." in html
+        assert "Suppressed: fewer than 3 members (2 members here), so the figure could identify one." in html
         assert "18.2%" not in html  # the two members' occupancy is not shown
         assert "<svg" not in html  # nor their trend
 

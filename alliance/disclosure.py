@@ -1,0 +1,58 @@
+"""Disclosure: the one rule for every figure shown to someone other than the Hub.
+
+A provider's benchmark against the alliance and a funder's report, page, PDF,
+API and CSV alike, show only aggregates over enough members that no single
+member can be read from them or solved for (DESIGN.md, Disclosure):
+
+- a median and quartiles need MIN_PEERS_FOR_QUARTILES members besides the
+  viewer's own program (over fewer, the quartiles are other members' own
+  figures, or lie between two of them);
+- any other aggregate needs MIN_MEMBERS members;
+- a group's figure shown beside its larger group's figure (centres beside all
+  members) is withheld too when the members it leaves out are fewer than
+  MIN_MEMBERS, since the two would give those members' figure by difference.
+
+Below that the figure is withheld, and `withheld` says why: pages and PDFs
+print the reason, CSVs carry it in a note column, the API gives null figures
+and the reason in `suppressed_reason`. The Hub sees every member's figures
+anyway, so nothing is withheld from it.
+"""
+
+from __future__ import annotations
+
+MIN_MEMBERS = 3
+MIN_PEERS_FOR_QUARTILES = 5
+
+
+def _members(count: int) -> str:
+    return f"{count} member" if count == 1 else f"{count} members"
+
+
+def withheld(*, members: int, quartiles: bool = False, left_out: int = 0, viewer_is_hub: bool = False) -> str | None:
+    """Why a figure may not be shown, or None when it may.
+
+    `members`: the members whose figures the aggregate is over, not counting the viewer's own program.
+    `quartiles`: the figure is a median or quartile. `left_out`: the members of a larger group, shown
+    beside this figure, that this figure leaves out.
+    """
+    if viewer_is_hub:
+        return None
+    if quartiles and members < MIN_PEERS_FOR_QUARTILES:
+        return (
+            f"Suppressed: the median and quartiles need at least {MIN_PEERS_FOR_QUARTILES} other members "
+            f"({_members(members)} here), or they would show a member's own figure."
+        )
+    if members < MIN_MEMBERS:
+        return (
+            f"Suppressed: fewer than {MIN_MEMBERS} members ({_members(members)} here), "
+            "so the figure could identify one."
+        )
+    if 0 < left_out < MIN_MEMBERS:
+        return (
+            f"Suppressed: beside the figure of the larger group it would give the {_members(left_out)} "
+            "it leaves out by difference."
+        )
+    return None
+
+
+__all__ = ["MIN_MEMBERS", "MIN_PEERS_FOR_QUARTILES", "withheld"]
