@@ -17,6 +17,7 @@ is built once for both.
 
 from __future__ import annotations
 
+import datetime
 from types import SimpleNamespace
 
 import pytest
@@ -25,10 +26,12 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
 
+from alliance.disclosure import MIN_MEMBERS
 from alliance.management.commands.seed_demo import DEMO_PASSWORD, demo_sign_ins
 from alliance.models import Alliance, Membership, Role
 from alliance.tenancy import alliance_scope
 from members.models import MemberProgram
+from metrics.selectors import members_with_figures_by_month
 from tests.access_table import A_ROLES, PUBLIC, TABLE
 from tests.accessmatrix import collect_samples, pk_label, rows_the_demo_lacks, url_of
 from tests.urlwalk import alliance_routes
@@ -221,6 +224,34 @@ def test_the_table_keeps_the_rules_of_design(demo):
         if seen["staff"] == "200" and seen["admin"] == "403":
             broken.append(f"{name}: hub staff allowed where the hub admin is not")
     assert not broken, broken
+
+
+def test_what_the_funder_rows_open_keeps_the_disclosure_rule(demo, db):
+    """Every API route the table opens to a funder answers aggregates under the one disclosure rule
+    (alliance/disclosure.py): each row says whether it is withheld, a withheld row has every figure null,
+    and a row shown is made of at least three members' figures (tests/security/test_disclosure.py tries
+    small alliances)."""
+    funder = A_ROLES.index("funder")
+    checked, wrong = 0, []
+    with alliance_scope(demo.a.pk):
+        members = {
+            finance: members_with_figures_by_month(finance=finance) for finance in (False, True)
+        }  # the members behind each month, as the rule counts them
+    for route in ROUTES:
+        if not route.is_api or TABLE.get(route.name, "").split()[funder] != "200":
+            continue
+        data = demo.clients["funder"].get(url_of(route, demo.a.slug, demo.samples)).json()
+        rows = data["results"] if isinstance(data, dict) and "results" in data else data
+        for row in rows if isinstance(rows, list) else [rows]:
+            checked += 1
+            count = members["finance" in route.name].get(datetime.date.fromisoformat(row["month"]), 0)
+            figures = {k for k, v in row.items() if v is not None} - {"month", "suppressed_reason"}
+            if "suppressed_reason" not in row:
+                wrong.append(f"{route.name}: no suppressed_reason")
+            elif (row["suppressed_reason"] is None) != (count >= MIN_MEMBERS) or (row["suppressed_reason"] and figures):
+                wrong.append(f"{route.name} {row['month']}: {count} members, {row['suppressed_reason']!r}, {figures}")
+    assert checked
+    assert not wrong, wrong
 
 
 @pytest.mark.parametrize("email", sorted({email for email, _, _ in demo_sign_ins()}))
