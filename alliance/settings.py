@@ -136,11 +136,13 @@ REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss",
 _cache_backend = env_str("HUB_CACHE_BACKEND", "redis")
 if _cache_backend not in ("redis", "locmem"):
     raise ImproperlyConfigured(f"Environment variable HUB_CACHE_BACKEND={_cache_backend!r} must be redis or locmem.")
+# The cache shares Redis with Celery's queues; its clear() deletes only its own keys (alliance/cache.py).
+# HUB_CACHE_KEY_PREFIX keeps concurrent test runs on one Redis apart (scripts/hub.py sets it per run).
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "alliance.cache.HubRedisCache",
         "LOCATION": REDIS_URL,
-        "KEY_PREFIX": "hub",
+        "KEY_PREFIX": env_str("HUB_CACHE_KEY_PREFIX", "hub"),
     }
     if _cache_backend == "redis"
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}

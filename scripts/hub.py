@@ -230,8 +230,10 @@ def test(argv: list[str]) -> int:
     env.setdefault("HUB_STATIC_MANIFEST", "false")
     env.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
     env.setdefault("CELERY_TASK_DEFAULT_QUEUE", f"hub-test-{os.getpid()}")
-    # A Redis database of its own, so tests may clear their cache safely.
+    # A Redis database apart from the demo's. Concurrent runs share it (and their Celery queues with
+    # it): each run's cache keys carry its own prefix, and clearing the cache deletes only those.
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+    env.setdefault("HUB_CACHE_KEY_PREFIX", f"hub-test-{os.getpid()}")
     ensure_redis(required=True, url=env["REDIS_URL"])
     ensure_chromium(argv)
     url = test_database_url()
