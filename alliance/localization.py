@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone, translation
+
+from alliance.dates import alliance_zone
 
 
 @contextmanager
 def alliance_local(alliance: Any) -> Iterator[None]:
-    with timezone.override(ZoneInfo(alliance.timezone)), translation.override(alliance.locale or "en-us"):
+    with timezone.override(alliance_zone(alliance)), translation.override(alliance.locale or "en-us"):
         yield

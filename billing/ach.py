@@ -26,6 +26,7 @@ from django.db import IntegrityError, connection, transaction
 
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from alliance.crypto import decrypt, encrypt
+from alliance.dates import alliance_today
 from alliance.tenancy import require_alliance_id
 from billing.models import (
     AchBatch,
@@ -39,7 +40,6 @@ from billing.models import (
 )
 from billing.payments import payment_record, payment_reverse
 from billing.selectors import account_balance
-from enrollment.services._common import alliance_today
 from members.models import MemberProgram
 
 RECORD_LENGTH = 94

@@ -24,6 +24,7 @@ from alliance.api_fields import (
     VisibleRelatedField,
 )
 from alliance.api_params import date_param
+from alliance.dates import alliance_today
 from alliance.filters import TenantFilterSet
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
@@ -261,6 +262,9 @@ class PaymentSerializer(HubModelSerializer):
         fields = super().get_fields()
         fields["account"] = VisibleRelatedField(FamilyAccount)
         fields["invoice"] = VisibleRelatedField(Invoice, required=False, allow_null=True)
+        fields["received_on"] = serializers.DateField(
+            required=False, help_text="The day the money came in; the alliance's today when left out."
+        )
         return fields
 
 
@@ -364,7 +368,7 @@ class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
         parameters=[OpenApiParameter("as_of", datetime.date, description="Aged on this day (default today).")]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        as_of = date_param(request, "as_of", datetime.date.today())
+        as_of = date_param(request, "as_of", alliance_today(self.alliance))
         rows = aging_for_accounts(self.get_queryset(), as_of=as_of)
 
         def money(values: dict[str, Any]) -> dict[str, str]:

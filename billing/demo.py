@@ -15,12 +15,12 @@ import datetime
 import random
 from collections import defaultdict
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
 
 from alliance.crypto import encrypt
+from alliance.dates import alliance_today, month_bounds, months_back
 from alliance.models import Alliance
 from billing.aging import aging_for_accounts
 from billing.bulk import LEDGER_ENTRY_COLUMNS, insert_rows
@@ -49,7 +49,6 @@ from billing.models import (
     RemittanceLine,
     SubsidyAuthorization,
 )
-from billing.pricing import month_bounds
 from enrollment.models import Enrollment, FundingSource
 from members.models import AgeGroup, Classroom, MemberProgram, ProgramStatus
 
@@ -65,22 +64,14 @@ METHODS = [PaymentMethod.CARD, PaymentMethod.ACH, PaymentMethod.ACH, PaymentMeth
 ROUTINGS = ["021000021", "011000015", "026009593", "121000358"]
 
 
-def _months_back(first: datetime.date, count: int) -> list[datetime.date]:
-    months = []
-    for back in range(count - 1, -1, -1):
-        year, month = divmod(first.year * 12 + first.month - 1 - back, 12)
-        months.append(datetime.date(year, month + 1, 1))
-    return months
-
-
 def seed_billing_demo(alliance: Alliance) -> dict[str, int]:
     """Fill the alliance with billing demo data (call inside its scope)."""
     if not Invoice.objects.exists():
         rng = random.Random(f"hub-billing-demo:{alliance.slug}")
-        today = timezone.localdate(timezone=ZoneInfo(alliance.timezone))
+        today = alliance_today(alliance)
         # Fourteen months: the rollups' 13 months of history and this one, each with the payments and
         # remittances of the month before (the first month of a history collects only its own).
-        months = _months_back(today.replace(day=1), 14)
+        months = months_back(14, until=today)
         programs = list(
             MemberProgram.objects.filter(status__in=[ProgramStatus.ACTIVE, ProgramStatus.PAUSED]).order_by("pk")
         )

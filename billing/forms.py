@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
 
+from alliance.dates import alliance_today, next_month_start
 from billing.models import (
     BankAccountType,
     BillingPolicy,
@@ -72,9 +72,7 @@ class InvoiceRunForm(HubForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        today = datetime.date.today()
-        next_month = (today.replace(day=1) + datetime.timedelta(days=32)).replace(day=1)
-        self.fields["period_start"].initial = next_month
+        self.fields["period_start"].initial = next_month_start(alliance_today())
 
 
 class AccountFilterForm(forms.Form):
@@ -98,7 +96,7 @@ class PaymentForm(HubForm):
     def __init__(self, *args: Any, account: FamilyAccount, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         choose_from(self.fields["invoice"], Invoice.objects.filter(account=account).order_by("-period_start"))
-        self.fields["received_on"].initial = datetime.date.today()
+        self.fields["received_on"].initial = alliance_today()
 
 
 class ReasonForm(HubForm):
@@ -136,7 +134,7 @@ class DepositForm(HubForm):
         super().__init__(*args, **kwargs)
         choose_from(self.fields["payments"], payments)
         choose_from(self.fields["program"], programs)
-        self.fields["deposited_on"].initial = datetime.date.today()
+        self.fields["deposited_on"].initial = alliance_today()
 
 
 class CollectionNoteForm(HubForm):

@@ -31,6 +31,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils import timezone
 
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from alliance.dates import month_bounds
 from alliance.tenancy import require_alliance_id
 from billing.bulk import LEDGER_ENTRY_COLUMNS, insert_rows
 from billing.ledger import to_cents
@@ -51,7 +52,7 @@ from billing.models import (
     RunStatus,
     SubsidyAuthorization,
 )
-from billing.pricing import discount_for, month_bounds, plan_for, tuition_for
+from billing.pricing import discount_for, plan_for, tuition_for
 from enrollment.models import Child, Enrollment
 from members.models import Classroom, MemberProgram, ProgramStatus
 

@@ -24,10 +24,10 @@ from django.db import transaction
 from django.db.models import Q, Sum
 
 from alliance.audit import Actor, audit_event_record, user_of
+from alliance.dates import month_bounds
 from alliance.tenancy import require_alliance_id
 from billing.invoicing import DUE_AFTER_DAYS, _locked_counter
 from billing.models import ZERO, ChargeCategory, EntryKind, FamilyAccount, Invoice, LedgerEntry
-from billing.pricing import month_bounds
 from billing.selectors import paid_entries_q
 from members.models import MemberProgram, PricingModel, ServiceSubscription
 from members.selectors import subscription_monthly_fee

@@ -9,20 +9,15 @@ week. Amounts here are exact; the invoice run rounds each charge once.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from alliance.dates import month_bounds
 from billing.models import DiscountKind, RatePeriod, RatePlan
 
 ONE_DAY = datetime.timedelta(days=1)
-
-
-def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
-    last = calendar.monthrange(day.year, day.month)[1]
-    return day.replace(day=1), day.replace(day=last)
 
 
 def scheduled_days(weekdays: Iterable[int], start: datetime.date, end: datetime.date) -> int:

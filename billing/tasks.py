@@ -84,8 +84,8 @@ def email_statement(
 def apply_late_fees(alliance_id: int, as_of: str | None = None) -> dict:
     import datetime
 
+    from alliance.dates import alliance_today
     from billing.late_fees import late_fees_apply
-    from enrollment.services import alliance_today
 
     day = datetime.date.fromisoformat(as_of) if as_of else alliance_today()
     result = late_fees_apply(as_of=day)

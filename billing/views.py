@@ -6,13 +6,13 @@ Hub roles see the alliance; providers their own program's accounts and money
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import F
 from django.http import HttpResponse
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
+from alliance.dates import add_months, alliance_today, month_bounds
 from alliance.formatting import money
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from billing import exports, invoicing, services
@@ -102,7 +102,9 @@ class AccountDetailView(BillingPage, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         opening, rows = ledger_rows(self.object)
-        aging = aging_for_accounts(FamilyAccount.objects.filter(pk=self.object.pk), as_of=datetime.date.today())[0]
+        aging = aging_for_accounts(
+            FamilyAccount.objects.filter(pk=self.object.pk), as_of=alliance_today(self.alliance)
+        )[0]
         open_by_invoice = {i.invoice_id: i.open for i in aging.items if i.invoice_id}
         invoices = list(Invoice.objects.filter(account=self.object).order_by("-period_start")[:24])
         for invoice in invoices:
@@ -314,9 +316,9 @@ class ExportView(BillingFormPage):
         return form
 
     def get_initial(self) -> dict[str, Any]:
-        today = datetime.date.today()
-        last_month_end = today.replace(day=1) - datetime.timedelta(days=1)
-        return {"start": last_month_end.replace(day=1), "end": last_month_end}
+        today = alliance_today(self.alliance)
+        start, end = month_bounds(add_months(today, -1))
+        return {"start": start, "end": end}
 
     def form_valid(self, form: ExportForm) -> HttpResponse:
         data = form.cleaned_data

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views import View
 
+from alliance.dates import alliance_today
 from alliance.formatting import money
 from alliance.views_base import HUB_ONLY
 from billing import ach
@@ -47,7 +48,7 @@ class AchView(BillingFormPage):
     submit_label = "Generate the ACH file"
 
     def get_initial(self) -> dict[str, Any]:
-        return {"settlement_date": datetime.date.today() + datetime.timedelta(days=2)}
+        return {"settlement_date": alliance_today(self.alliance) + datetime.timedelta(days=2)}
 
     def perform(self, form: AchFileForm) -> AchBatch:
         return ach.ach_file_generate(actor=self.request.user, **form.cleaned_data)

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect
 
+from alliance.dates import alliance_today
 from alliance.formatting import money
 from alliance.views_base import HUB_ONLY
 from billing import payers
@@ -70,7 +70,7 @@ class PayerDetailView(BillingFormPage):
         return self.get_payer().name
 
     def get_initial(self) -> dict[str, Any]:
-        return {"received_on": datetime.date.today()}
+        return {"received_on": alliance_today(self.alliance)}
 
     def form_valid(self, form: RemittanceForm) -> HttpResponse:
         data = form.cleaned_data
@@ -122,7 +122,7 @@ class ShortfallView(BillingFormPage):
             claim=self.get_claim(),
             decision=form.cleaned_data["decision"],
             reason=form.cleaned_data["reason"],
-            on=datetime.date.today(),
+            on=alliance_today(self.alliance),
         )
 
     def success_url_for(self, obj: PayerClaim) -> str:

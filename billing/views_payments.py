@@ -12,6 +12,7 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.generic import ListView, TemplateView
 
+from alliance.dates import alliance_today
 from alliance.formatting import money
 from alliance.views_base import HUB_ONLY
 from billing import payments, services
@@ -39,7 +40,6 @@ from billing.models import (
 from billing.selectors import account_balance, payment_refundable
 from billing.views import BillingFormPage, BillingPage
 from enrollment.models import Family
-from enrollment.services._common import alliance_today
 from members.models import MemberProgram
 
 
@@ -112,7 +112,7 @@ class WriteOffView(AccountFormPage):
             account=self.account,
             reason=form.cleaned_data["reason"],
             amount=form.cleaned_data["amount"],
-            written_on=datetime.date.today(),
+            written_on=alliance_today(self.alliance),
         )
 
     def success_message(self, obj: Any) -> str:
@@ -306,7 +306,7 @@ class DepositView(BillingFormPage):
 
     def undeposited(self):  # type: ignore[no-untyped-def]
         # Cash and checks of the last 60 days: older ones were banked before the Hub recorded deposits.
-        since = datetime.date.today() - datetime.timedelta(days=60)
+        since = alliance_today(self.alliance) - datetime.timedelta(days=60)
         return (
             self.visible(
                 Payment.objects.filter(
@@ -356,7 +356,7 @@ class AgingView(BillingPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        as_of = datetime.date.today()
+        as_of = alliance_today(self.alliance)
         try:
             as_of = datetime.date.fromisoformat(self.request.GET.get("as_of", "")) or as_of
         except ValueError:
@@ -387,7 +387,7 @@ class CollectionsView(BillingPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = datetime.date.today()
+        today = alliance_today(self.alliance)
         rows = [r for r in aging_for_accounts(FamilyAccount.objects.all(), as_of=today) if r.past_due > 0]
         rows.sort(key=lambda r: (-r.days_past_due, -r.past_due))
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))

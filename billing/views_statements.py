@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from alliance.dates import alliance_today
 from billing.models import FamilyAccount
 from billing.statements import family_statement, statement_pdf, statement_recipients, year_end_tax_lines
 from billing.views import BillingPage
@@ -44,7 +45,7 @@ class StatementView(FamilyPage, TemplateView):
         return f"Statement: {self.get_family().name}"
 
     def period(self) -> tuple[datetime.date, datetime.date]:
-        today = datetime.date.today()
+        today = alliance_today(self.alliance)
         default_start = (today.replace(day=1) - datetime.timedelta(days=60)).replace(day=1)
         start = _date(self.request.GET.get("start"), default_start)
         return start, _date(self.request.GET.get("end"), today)
@@ -56,7 +57,7 @@ class StatementView(FamilyPage, TemplateView):
             self.statement = family_statement(family, self.accounts(), start=start, end=end)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            today = datetime.date.today()
+            today = alliance_today(self.alliance)
             self.statement = family_statement(family, self.accounts(), start=today.replace(day=1), end=today)
         if kwargs.get("pdf"):
             pdf = statement_pdf({"statement": self.statement, "alliance": self.alliance})
@@ -75,8 +76,8 @@ class StatementView(FamilyPage, TemplateView):
         back = redirect(request.get_full_path())
         try:
             start, end = (
-                _date(request.POST.get("start"), datetime.date.today()),
-                _date(request.POST.get("end"), datetime.date.today()),
+                _date(request.POST.get("start"), alliance_today(self.alliance)),
+                _date(request.POST.get("end"), alliance_today(self.alliance)),
             )
             family_statement(family, self.accounts(), start=start, end=end)
         except ValidationError as exc:
@@ -100,7 +101,7 @@ class StatementView(FamilyPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(statement=self.statement, family=self.family, last_year=datetime.date.today().year - 1)
+        context.update(statement=self.statement, family=self.family, last_year=alliance_today(self.alliance).year - 1)
         return context
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 import django_filters
@@ -16,12 +15,12 @@ from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet
 from alliance.api_fields import CharField, ChoiceField, HubModelSerializer, IntegerField, VisibleRelatedField
+from alliance.dates import alliance_time, alliance_today
 from alliance.filters import IntegerFilter, TenantFilterSet
 from alliance.views_base import HUB_AND_PROVIDER
 from enrollment import services
 from enrollment.imports import attendance_import
 from enrollment.models import AbsenceReason, AttendanceRecord, Enrollment
-from enrollment.services import alliance_today
 
 
 class AttendanceSerializer(HubModelSerializer):
@@ -117,13 +116,6 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
         record = call(serializer.validated_data)
         return Response(AttendanceSerializer(record).data, status=201)
 
-    def _now(self) -> datetime.time:
-        from zoneinfo import ZoneInfo
-
-        from django.utils import timezone
-
-        return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0, microsecond=0)
-
     @extend_schema(request=AttendanceMarkSerializer, responses={201: AttendanceSerializer})
     @action(detail=False, methods=["post"], url_path="check-in")
     def check_in(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -133,7 +125,7 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
                 actor=request.user,
                 enrollment=d["enrollment"],
                 day=d["day"],
-                at=d.get("at") or self._now(),
+                at=d.get("at") or alliance_time(self.alliance),
                 source="api",
             ),
         )
@@ -144,7 +136,10 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
         return self._mark(
             request,
             lambda d: services.attendance_check_out(
-                actor=request.user, enrollment=d["enrollment"], day=d["day"], at=d.get("at") or self._now()
+                actor=request.user,
+                enrollment=d["enrollment"],
+                day=d["day"],
+                at=d.get("at") or alliance_time(self.alliance),
             ),
         )
 

@@ -18,13 +18,13 @@ from rest_framework.response import Response
 
 from alliance.api_base import READ_AND_POST
 from alliance.api_fields import CharField, ChoiceField, HubModelSerializer, VisibleRelatedField, WeekdaysField
+from alliance.dates import alliance_today
 from alliance.errors import field_errors
 from alliance.filters import IntegerFilter, TenantFilterSet
 from enrollment import services
 from enrollment.api import EnrollmentViewSetBase
 from enrollment.models import Child, EndReason, Enrollment, Family, FundingSource, Guardian
 from enrollment.rules import DayLength
-from enrollment.services import alliance_today
 from members.models import Classroom
 
 

@@ -17,11 +17,11 @@ from rest_framework.response import Response
 from alliance.api_base import AllianceReadOnlyViewSet
 from alliance.api_fields import CharField, DecimalField, IntegerField
 from alliance.api_params import choice_param, date_param, int_param, text_param
+from alliance.dates import alliance_today
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from enrollment.api import MAX_DAYS
 from enrollment.selectors import classroom_open_from, vacancy_report, waitlist_matches
-from enrollment.services import alliance_today
 from enrollment.vacancy import ClassroomVacancy, Vacancy, room_days, vacancy_of_days
 from members.models import AgeGroup, Classroom
 

@@ -11,8 +11,8 @@ from typing import Any
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from alliance.dates import alliance_today
 from alliance.models import Alliance
-from enrollment.services import alliance_today
 from enrollment.vacancy import vacancy_report
 
 VACANCY_DAYS = 90

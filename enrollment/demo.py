@@ -22,11 +22,11 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import connection
 from django.utils import timezone
 
+from alliance.dates import add_months, alliance_today, month_start
 from alliance.models import Alliance
 from enrollment.models import (
     AttendanceRecord,
@@ -228,9 +228,9 @@ class _Plan:
 
 def seed_enrollment_demo(alliance: Alliance) -> dict[str, int]:
     """Fill the alliance with enrollment demo data (call inside its scope)."""
-    today = timezone.localdate(timezone=ZoneInfo(alliance.timezone))
+    today = alliance_today(alliance)
     # Thirteen whole months and this one: the rollups' history (metrics.rollups.history_range).
-    window_start = _months_before(today.replace(day=1), 13)
+    window_start = add_months(month_start(today), -13)
     if not Family.objects.exists():
         rng = random.Random(f"hub-enrollment-demo:{alliance.slug}")
         _seed_enrollments(alliance, rng, today, window_start)
@@ -245,24 +245,6 @@ def seed_enrollment_demo(alliance: Alliance) -> dict[str, int]:
         "attendance_added": attendance,
         "waiting": WaitlistEntry.objects.filter(status=WaitlistStatus.WAITING).count(),
     }
-
-
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
-    return datetime.date(year, month + 1, 1)
-
-
-def _months_after(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last = 28
-    for candidate in (31, 30, 29):
-        try:
-            datetime.date(year, month + 1, candidate)
-            last = candidate
-            break
-        except ValueError:
-            continue
-    return datetime.date(year, month + 1, min(day.day, last))
 
 
 # --- People -----------------------------------------------------------------
@@ -356,14 +338,14 @@ def _born_for(rng: random.Random, age_group: str, on: datetime.date, *, young: b
         low, high = band.min_months, band.max_months
     span = high - low
     months = low + (rng.randrange(0, max(1, span // 2)) if young else rng.randrange(0, span))
-    return _months_before(on, months + 1) + datetime.timedelta(days=rng.randrange(0, 28))
+    return month_start(add_months(on, -(months + 1))) + datetime.timedelta(days=rng.randrange(0, 28))
 
 
 def _age_out(born: datetime.date, age_group: str) -> datetime.date:
     if age_group == AgeGroup.MIXED:
-        return _months_after(born, MIXED_AGES[1])
+        return add_months(born, MIXED_AGES[1])
     band = next(b for b in DEFAULT_BANDS if b.age_group == age_group)
-    return _months_after(born, band.max_months)
+    return add_months(born, band.max_months)
 
 
 # --- Enrollments ------------------------------------------------------------

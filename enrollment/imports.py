@@ -76,7 +76,7 @@ class _Row:
 def _parse_date(text: str) -> datetime.date:
     for fmt in DATE_FORMATS:
         try:
-            return datetime.datetime.strptime(text.strip(), fmt).date()
+            return datetime.datetime.strptime(text.strip(), fmt).date()  # noqa: DTZ007 - a calendar day typed in the CSV, not an instant
         except ValueError:
             continue
     raise ValueError(f"“{text}” is not a date such as 2026-03-02.")
@@ -87,7 +87,7 @@ def _parse_time(text: str) -> datetime.time | None:
         return None
     for fmt in TIME_FORMATS:
         try:
-            return datetime.datetime.strptime(text.strip().upper(), fmt).time()
+            return datetime.datetime.strptime(text.strip().upper(), fmt).time()  # noqa: DTZ007 - a wall-clock time typed in the CSV
         except ValueError:
             continue
     raise ValueError(f"“{text}” is not a time such as 08:05 or 8:05 AM.")

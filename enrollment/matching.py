@@ -81,8 +81,8 @@ def waitlist_matches(
     today: datetime.date | None = None,
 ) -> list[Match]:
     """Waiting children who fit a place in `classroom` from `start_date`, best first."""
+    from alliance.dates import alliance_today
     from enrollment.selectors import age_bands
-    from enrollment.services import alliance_today
 
     today = today or alliance_today()
 

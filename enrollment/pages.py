@@ -9,14 +9,12 @@ sees families once a child is enrolled with them; funders see none of it.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.utils import timezone
 from django.views.generic import FormView
 
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER, AllianceMixin, ServiceFormMixin
 from enrollment.selectors import classrooms_for_enrollment
 from members.models import Classroom, MemberProgram
@@ -52,12 +50,6 @@ class EnrollmentPage(AllianceMixin):
     def visible_classrooms(self) -> models.QuerySet[Classroom]:
         return classrooms_for_enrollment(self.program_ids())
 
-    def today(self) -> datetime.date:
-        return timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
-
-    def now_time(self) -> datetime.time:
-        return timezone.localtime(timezone=ZoneInfo(self.alliance.timezone)).time().replace(second=0, microsecond=0)
-
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
         crumbs: list[tuple[str, str | None]] = [(self.alliance.name, self.alliance_url("alliance:home"))]
         if self.section:
@@ -73,7 +65,7 @@ class EnrollmentPage(AllianceMixin):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(is_hub=self.is_hub, today=self.today())
+        context.update(is_hub=self.is_hub, today=alliance_today(self.alliance))
         return context
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from alliance.dates import add_months
 from members.models import AgeGroup, weekdays_label
 
 FULL_TIME_DAYS = 5
@@ -131,18 +132,6 @@ def dob_range_for(
         return None
     oldest = max(b.max_months for b in chosen)
     youngest = min(b.min_months for b in chosen)
-    earliest = _months_before(day, oldest) - datetime.timedelta(days=1)
-    latest = _months_before(day, youngest) + datetime.timedelta(days=1)
+    earliest = add_months(day, -oldest) - datetime.timedelta(days=1)
+    latest = add_months(day, -youngest) + datetime.timedelta(days=1)
     return earliest, latest
-
-
-def _months_before(day: datetime.date, months: int) -> datetime.date:
-    total = day.year * 12 + (day.month - 1) - months
-    year, month = divmod(total, 12)
-    month += 1
-    for candidate in range(day.day, 27, -1):
-        try:
-            return datetime.date(year, month, candidate)
-        except ValueError:
-            continue
-    return datetime.date(year, month, min(day.day, 28))

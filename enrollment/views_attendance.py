@@ -15,6 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
+from alliance.dates import alliance_time, alliance_today
 from enrollment import services
 from enrollment.forms import AttendanceMarkForm, AttendanceUploadForm
 from enrollment.imports import attendance_import, roster_csv
@@ -46,7 +47,7 @@ class AttendanceHomeView(EnrollmentPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        day = _day_from(self.request, self.today())
+        day = _day_from(self.request, alliance_today(self.alliance))
         rooms = list(self.visible_classrooms().filter(operating_days__contains=[day.weekday()]))
         active = Q(enrollments__start_date__lte=day) & (
             Q(enrollments__end_date__isnull=True) | Q(enrollments__end_date__gte=day)
@@ -85,7 +86,7 @@ class AttendanceHomeView(EnrollmentPage, TemplateView):
             day=day,
             rows=rows,
             previous=day - datetime.timedelta(days=1),
-            following=day + datetime.timedelta(days=1) if day < self.today() else None,
+            following=day + datetime.timedelta(days=1) if day < alliance_today(self.alliance) else None,
         )
         return context
 
@@ -99,7 +100,7 @@ class AttendanceSheetView(ClassroomFromURL, EnrollmentPage, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.classroom = self.get_classroom()
-        self.day = _day_from(request, self.today())
+        self.day = _day_from(request, alliance_today(self.alliance))
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -113,7 +114,7 @@ class AttendanceSheetView(ClassroomFromURL, EnrollmentPage, TemplateView):
             reasons=AbsenceReason.choices,
             open_today=self.day.weekday() in self.classroom.operating_days,
             previous=self.day - datetime.timedelta(days=1),
-            following=self.day + datetime.timedelta(days=1) if self.day < self.today() else None,
+            following=self.day + datetime.timedelta(days=1) if self.day < alliance_today(self.alliance) else None,
         )
         return context
 
@@ -145,7 +146,7 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
         if not request.headers.get("HX-Request"):
             if error:
                 messages.error(request, error)
-            day = form.cleaned_data.get("day") if form.is_valid() else self.today()
+            day = form.cleaned_data.get("day") if form.is_valid() else alliance_today(self.alliance)
             return redirect(self.alliance_url("enrollment:attendance_sheet", classroom.pk) + f"?day={day}")
         if enrollment is None:
             return HttpResponse(format_html('<tr><td colspan="5" class="errorlist">{}</td></tr>', error), status=400)
@@ -168,9 +169,9 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
     def act(self, enrollment: Enrollment, data: dict[str, Any]) -> None:
         actor, day, action = self.request.user, data["day"], data["action"]
         if action == "check_in":
-            services.attendance_check_in(actor=actor, enrollment=enrollment, day=day, at=self.now_time())
+            services.attendance_check_in(actor=actor, enrollment=enrollment, day=day, at=alliance_time(self.alliance))
         elif action == "check_out":
-            services.attendance_check_out(actor=actor, enrollment=enrollment, day=day, at=self.now_time())
+            services.attendance_check_out(actor=actor, enrollment=enrollment, day=day, at=alliance_time(self.alliance))
         elif action == "absent":
             services.attendance_mark_absent(
                 actor=actor, enrollment=enrollment, day=day, reason=data.get("reason") or AbsenceReason.UNKNOWN
@@ -195,7 +196,7 @@ class AttendanceUploadView(EnrollmentPage, FormView):
                 actor=self.request.user,
                 content=upload.read(),
                 filename=upload.name,
-                today=self.today(),
+                today=alliance_today(self.alliance),
                 program_ids=self.program_ids(),
             )
         except ValidationError as exc:
@@ -221,7 +222,7 @@ class AttendanceTemplateView(ClassroomFromURL, EnrollmentPage, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         classroom = self.get_classroom()
-        day = _day_from(request, self.today())
+        day = _day_from(request, alliance_today(self.alliance))
         response = HttpResponse(
             roster_csv(list(classroom_roster(classroom, day)), day), content_type="text/csv; charset=utf-8"
         )

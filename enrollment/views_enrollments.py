@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
+from alliance.dates import alliance_today
 from alliance.formatting import day
 from alliance.views_base import add_errors
 from enrollment import services
@@ -69,7 +70,7 @@ class EnrollmentListView(EnrollmentPage, ListView):
         classroom = cleaned.get("classroom")
         rows = enrollments_filtered(
             status=cleaned.get("status", ""),
-            on=self.today(),
+            on=alliance_today(self.alliance),
             program_id=program.pk if program else None,
             classroom_id=classroom.pk if classroom else None,
             funding_source=cleaned.get("funding_source", ""),
@@ -164,7 +165,7 @@ class ChildEnrollView(ChildFromURL, EnrollmentFormPage):
         return EnrollForm(**self.get_form_kwargs(), classrooms=self.visible_classrooms(), can_override=self.is_hub)
 
     def get_initial(self) -> dict[str, Any]:
-        return {"start_date": self.today()}
+        return {"start_date": alliance_today(self.alliance)}
 
     def perform(self, form: EnrollForm) -> Enrollment:
         return services.enrollment_create(actor=self.request.user, child=self.get_child(), **enroll_kwargs(form))
@@ -213,7 +214,7 @@ class EnrollmentDetailView(EnrollmentFromURL, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         e = self.enrollment
-        today = self.today()
+        today = alliance_today(self.alliance)
         chain = [e]
         while chain[0].previous_id:
             chain.insert(0, Enrollment.objects.select_related("classroom").get(pk=chain[0].previous_id))
@@ -255,7 +256,11 @@ class EnrollmentScheduleView(EnrollmentChangePage):
 
     def get_initial(self) -> dict[str, Any]:
         e = self.get_enrollment()
-        return {"effective_from": max(self.today(), e.start_date), "weekdays": e.weekdays, "day_length": e.day_length}
+        return {
+            "effective_from": max(alliance_today(self.alliance), e.start_date),
+            "weekdays": e.weekdays,
+            "day_length": e.day_length,
+        }
 
     def perform(self, form: ScheduleChangeForm) -> Enrollment:
         data = form.cleaned_data
@@ -284,7 +289,7 @@ class EnrollmentTransferView(EnrollmentChangePage):
     def get_initial(self) -> dict[str, Any]:
         e = self.get_enrollment()
         return {
-            "effective_from": max(self.today(), e.start_date + datetime.timedelta(days=1)),
+            "effective_from": max(alliance_today(self.alliance), e.start_date + datetime.timedelta(days=1)),
             "weekdays": e.weekdays,
             "day_length": e.day_length,
         }
@@ -313,7 +318,7 @@ class EnrollmentEndView(EnrollmentChangePage):
     def get_initial(self) -> dict[str, Any]:
         e = self.get_enrollment()
         return {
-            "end_date": e.end_date or max(self.today(), e.start_date),
+            "end_date": e.end_date or max(alliance_today(self.alliance), e.start_date),
             "reason": e.end_reason or None,
             "note": e.end_note,
         }

@@ -13,6 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_ONLY, add_errors
 from enrollment import services
 from enrollment.forms import ChildForm, FamilyForm, FamilySearchForm, FirstGuardianForm, GuardianForm
@@ -93,7 +94,7 @@ class FamilyDetailView(FamilyFromURL, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         enrollments = Enrollment.objects.select_related("classroom", "program").order_by("-start_date")
         children = list(
             self.visible(Child.objects.filter(family=self.family))
@@ -237,7 +238,7 @@ class ChildDetailView(ChildFromURL, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         enrollments = self.visible(
             Enrollment.objects.filter(child=self.child)
             .select_related("classroom", "program")

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from alliance.dates import alliance_today
 from alliance.formatting import day
 from alliance.views_base import HUB_ONLY, add_errors
 from enrollment.forms import MatchForm, OfferForm, VacancyFilterForm
@@ -49,7 +50,7 @@ class VacancyBoardView(EnrollmentPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         rooms = vacancy_classrooms(program_ids=self.program_ids())
         form = VacancyFilterForm(self.request.GET or None, areas=_areas(rooms), show_program=self.is_hub)
         start, end = form.range(today)
@@ -101,7 +102,7 @@ class ClassroomVacancyView(ClassroomFromURL, EnrollmentPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         end = today + datetime.timedelta(days=BOARD_DAYS - 1)
         days = room_days(classroom_ids=[self.classroom.pk], start=today, end=end)
         vacancy = ClassroomVacancy(classroom=self.classroom, figures=vacancy_of_days(days), days=days)
@@ -152,8 +153,8 @@ class ClassroomMatchView(ClassroomFromURL, EnrollmentPage, TemplateView):
     def start_date(self) -> datetime.date:
         form = MatchForm(self.request.GET or None)
         if form.is_bound and form.is_valid():
-            return max(form.cleaned_data["start"], self.today())
-        return self.today()
+            return max(form.cleaned_data["start"], alliance_today(self.alliance))
+        return alliance_today(self.alliance)
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.classroom = self.get_classroom()
@@ -191,11 +192,13 @@ class ClassroomMatchView(ClassroomFromURL, EnrollmentPage, TemplateView):
             start = kwargs["offer_form"].cleaned_data["start_date"]
         open_fte = classroom_open_from(self.classroom, start)
         matches = (
-            waitlist_matches(classroom=self.classroom, start_date=start, open_fte=open_fte, today=self.today())
+            waitlist_matches(
+                classroom=self.classroom, start_date=start, open_fte=open_fte, today=alliance_today(self.alliance)
+            )
             if open_fte > 0
             else []
         )
-        respond_by = min(self.today() + datetime.timedelta(days=DEFAULT_RESPOND_DAYS), start)
+        respond_by = min(alliance_today(self.alliance) + datetime.timedelta(days=DEFAULT_RESPOND_DAYS), start)
         context.update(
             classroom=self.classroom,
             start=start,

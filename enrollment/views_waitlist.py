@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
 
+from alliance.dates import alliance_today
 from alliance.formatting import day
 from alliance.views_base import HUB_ONLY, add_errors
 from enrollment import services
@@ -77,7 +78,7 @@ def _entry_form(
     on their own program's list (they may note an area or "any program")."""
     programs = page.visible_programs().exclude(status=ProgramStatus.LEFT)
     fixed = None if page.is_hub else page.membership.program
-    initial: dict[str, Any] = {"desired_start": page.today()}
+    initial: dict[str, Any] = {"desired_start": alliance_today(page.alliance)}
     if instance is not None:
         initial = {
             "program": instance.program,
@@ -222,7 +223,7 @@ class WaitlistEntryView(EntryFromURL, TemplateView):
 
     def places_for(self, entry: WaitlistEntry) -> list[Any]:
         """Classrooms of the family's choices with a place open from its desired start."""
-        start = max(self.today(), entry.desired_start)
+        start = max(alliance_today(self.alliance), entry.desired_start)
         age_group = age_group_on(entry.child.date_of_birth, start, age_bands())
         if age_group is None:
             return []
@@ -336,7 +337,7 @@ class OfferDetailView(OfferFromURL, TemplateView):
         offer = self.offer
         context.update(
             offer=offer,
-            lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < self.today(),
+            lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < alliance_today(self.alliance),
             accept_form=kwargs.get("accept_form")
             or AcceptForm(
                 can_override=self.is_hub,

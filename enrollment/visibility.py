@@ -11,8 +11,8 @@ from __future__ import annotations
 from django.db.models import Q
 
 from alliance.access import provider_rule
+from alliance.dates import alliance_today
 from enrollment.models import WaitlistStatus
-from enrollment.services._common import alliance_today
 
 OPEN_PLACES = (WaitlistStatus.WAITING, WaitlistStatus.OFFERED)
 

@@ -23,13 +23,14 @@ from alliance.api_fields import (
     VisibleRelatedField,
 )
 from alliance.api_params import int_param
+from alliance.dates import alliance_today, months_back
 from alliance.filters import IntegerFilter
 from alliance.views_base import HUB_AND_PROVIDER
 from members import services
 from members.api import MembersViewSet, ProgramScopedFilter
 from members.models import CostCategory, LicensingInspection, MemberProgram, ProgramStatus
 from members.pages import AGREEMENT_EDITORS, PROFILE_EDITORS
-from members.selectors import months_back, program_monthly_costs
+from members.selectors import program_monthly_costs
 
 # --- Programs ---------------------------------------------------------------
 PROGRAM_FIELDS = [
@@ -169,7 +170,7 @@ class MemberProgramViewSet(MembersViewSet):
         from the roster where none was entered."""
         program = self.get_object()
         count = int_param(request, "months", 12, minimum=1, maximum=60)
-        rows = program_monthly_costs(program, months_back(count))
+        rows = program_monthly_costs(program, months_back(count, until=alliance_today(self.alliance)))
         return Response(
             [
                 {

@@ -7,13 +7,13 @@ from typing import Any
 
 import django_filters
 from django.db import models
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
 from alliance.api_fields import HubModelSerializer, IntegerField, SetOnCreate, VisibleRelatedField, WeekdaysField
 from alliance.api_params import date_param
+from alliance.dates import alliance_today
 from alliance.filters import IntegerFilter
 from alliance.views_base import HUB_AND_PROVIDER
 from members import services
@@ -144,7 +144,7 @@ class ClassroomViewSet(MembersViewSet):
 
     def base_queryset(self) -> models.QuerySet:
         return classrooms_with_capacity_on(
-            Classroom.objects.select_related("site"), date_param(self.request, "on", timezone.localdate())
+            Classroom.objects.select_related("site"), date_param(self.request, "on", alliance_today(self.alliance))
         ).order_by("site__name", "name")
 
     def _with_capacity(self, classroom: Classroom) -> Classroom:

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from django.db import models
 from django.utils import timezone
 
+from alliance.dates import add_months, alliance_today, month_start, months_back
 from alliance.models import Alliance
 from members.models import (
     Accreditation,
@@ -43,7 +44,7 @@ from members.models import (
     StaffCategory,
     StaffMember,
 )
-from members.selectors import months_back, personnel_cost_from_roster, qris_timelines
+from members.selectors import personnel_cost_from_roster, qris_timelines
 
 CENT = Decimal("0.01")
 M = TypeVar("M", bound=models.Model)
@@ -214,14 +215,9 @@ def _money(value: float | Decimal) -> Decimal:
     return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-def _months_ago(anchor: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(anchor.year * 12 + anchor.month - 1 - months, 12)
-    return datetime.date(year, month + 1, 1)
-
-
 def seed_members_demo(alliance: Alliance, programs_by_name: dict[str, MemberProgram]) -> None:
     """Fill the alliance's member programs with realistic data (call inside its scope)."""
-    anchor = timezone.localdate().replace(day=1)
+    anchor = month_start(alliance_today())
     services = _seed_catalogue()
     used_licenses: set[str] = set()
     for name, program in programs_by_name.items():
@@ -267,7 +263,7 @@ def _seed_profile(
     director_first, director_last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
     if not centre:  # a family home is run by its owner, whose name it usually carries
         director_last = program.name.split()[0]
-    joined = None if program.status == ProgramStatus.APPLICANT else _months_ago(anchor, rng.randrange(14, 72))
+    joined = None if program.status == ProgramStatus.APPLICANT else add_months(anchor, -rng.randrange(14, 72))
     rating = rng.choice([None, 2, 3, 3, 4, 4, 5]) if program.status != ProgramStatus.APPLICANT else None
     accreditation, accreditation_expires = Accreditation.NONE, None
     if rating and rating >= 4 and rng.random() < 0.6:
@@ -275,7 +271,7 @@ def _seed_profile(
         accreditation_expires = anchor + datetime.timedelta(days=rng.choice([40, 300, 700, 1000]))
     status_changed = joined
     if program.status == ProgramStatus.PAUSED:
-        status_changed = _months_ago(anchor, 2)
+        status_changed = add_months(anchor, -2)
     legal_suffix = "LLC" if centre else "(sole proprietor)"
     fields: dict[str, Any] = {
         "legal_name": f"{program.name} {legal_suffix}"
@@ -294,7 +290,7 @@ def _seed_profile(
         "joined_on": joined,
         "status_changed_on": status_changed,
         "qris_rating": rating,
-        "qris_rated_on": _months_ago(anchor, rng.randrange(2, 30)) if rating else None,
+        "qris_rated_on": add_months(anchor, -rng.randrange(2, 30)) if rating else None,
         "accreditation": accreditation,
         "accreditation_expires_on": accreditation_expires,
     }
@@ -310,7 +306,7 @@ def _seed_qris_history(program: MemberProgram, rng: random.Random, anchor: datet
     if not program.qris_rating or not program.qris_rated_on:
         return
     current, rated_on = program.qris_rating, program.qris_rated_on
-    recent = rated_on > _months_ago(anchor, 12)
+    recent = rated_on > add_months(anchor, -12)
     draw = rng.random()
     earlier: int | None = None
     if recent and current >= 3 and draw < 0.65:
@@ -319,7 +315,7 @@ def _seed_qris_history(program: MemberProgram, rng: random.Random, anchor: datet
         earlier = current + 1
     elif draw < 0.8:
         earlier = current
-    planned = [(_months_ago(rated_on, 36), earlier, "Initial rating visit")] if earlier else []
+    planned = [(month_start(add_months(rated_on, -36)), earlier, "Initial rating visit")] if earlier else []
     note = "Re-rating visit" if earlier is None or earlier >= current else "Re-rating visit after QRIS support"
     planned.append((rated_on, current, note))
     existing = set(QrisRating.objects.filter(program=program).values_list("rated_on", "rating"))
@@ -343,7 +339,7 @@ def _qris_row(program: MemberProgram, day: datetime.date, rating: int, note: str
 
 
 def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
-    opened = program.joined_on or _months_ago(anchor, 3)
+    opened = program.joined_on or add_months(anchor, -3)
     if program.kind == ProgramKind.FAMILY_HOME:
         site, _ = _upsert(
             Site,
@@ -392,7 +388,7 @@ def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random, ancho
                 "city": program.city,
                 "region": program.region,
                 "postal_code": program.postal_code,
-                "opened_on": opened if index == 0 else _months_ago(anchor, 10),
+                "opened_on": opened if index == 0 else add_months(anchor, -10),
             },
         )
         site_rooms = [r for r in room_plan if r[0] == index]
@@ -403,14 +399,14 @@ def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random, ancho
                 # A mid-year change shows in the history: the room was cut by two.
                 history.append(
                     (
-                        _months_ago(anchor, 5),
+                        add_months(anchor, -5),
                         size - 2,
                         size - 2,
                         "Licensing visit: one crib space removed per 35 sq ft rule",
                     )
                 )
             elif number == 1 and group == AgeGroup.PRESCHOOL:
-                history.append((_months_ago(anchor, 4), size + 2, size, "Renovation added floor space"))
+                history.append((add_months(anchor, -4), size + 2, size, "Renovation added floor space"))
             _capacity_history(room, history)
 
 
@@ -515,7 +511,7 @@ def _seed_staff(program: MemberProgram, rng: random.Random, anchor: datetime.dat
         started = (
             max(joined - datetime.timedelta(days=rng.randrange(0, 900)), datetime.date(2012, 1, 1))
             if index == 0
-            else _months_ago(anchor, rng.randrange(1, 40))
+            else add_months(anchor, -rng.randrange(1, 40))
         )
         member, _ = _upsert(
             StaffMember,
@@ -547,8 +543,8 @@ def _seed_staff(program: MemberProgram, rng: random.Random, anchor: datetime.dat
                 "fte": Decimal("1.00"),
                 "benefits_annual": Decimal("0.00"),
                 "email": f"{first.lower()}.{last.lower()}@staff.example",
-                "started_on": _months_ago(anchor, 20),
-                "ended_on": _months_ago(anchor, 3) - datetime.timedelta(days=1),
+                "started_on": add_months(anchor, -20),
+                "ended_on": add_months(anchor, -3) - datetime.timedelta(days=1),
             },
         )
 
@@ -568,7 +564,7 @@ def _seed_credentials(member: StaffMember, rng: random.Random, anchor: datetime.
         },
     )
     if member.position in ("Lead teacher", "Director", "Owner and provider"):
-        issued = _months_ago(anchor, rng.randrange(6, 30))
+        issued = add_months(anchor, -rng.randrange(6, 30))
         _upsert(
             Credential,
             staff=member,
@@ -580,7 +576,7 @@ def _seed_credentials(member: StaffMember, rng: random.Random, anchor: datetime.
             },
         )
     if member.position == "Cook":
-        issued = _months_ago(anchor, rng.randrange(3, 30))
+        issued = add_months(anchor, -rng.randrange(3, 30))
         _upsert(
             Credential,
             staff=member,
@@ -638,10 +634,10 @@ def _seed_agreements(
     chosen.append("Coaching")
     for name in chosen:
         service = services[name]
-        starts = joined if name != "Coaching" else _months_ago(anchor, 10)
+        starts = joined if name != "Coaching" else add_months(anchor, -10)
         ends = None
         if name == "Coaching" and rng.random() < 0.5:
-            ends = _months_ago(anchor, 2) - datetime.timedelta(days=1)  # a finished engagement
+            ends = add_months(anchor, -2) - datetime.timedelta(days=1)  # a finished engagement
         rate = service.rate
         if name == "Bookkeeping & payroll" and program.kind == ProgramKind.FAMILY_HOME:
             rate = Decimal("150.00")  # the Hub's reduced rate for family homes
@@ -660,7 +656,7 @@ def _seed_agreements(
 
 
 def _seed_inspections(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
-    routine_on = _months_ago(anchor, rng.randrange(2, 11)) + datetime.timedelta(days=9)
+    routine_on = add_months(anchor, -rng.randrange(2, 11)) + datetime.timedelta(days=9)
     outcome = rng.choice([InspectionOutcome.COMPLIANT, InspectionOutcome.COMPLIANT, InspectionOutcome.FINDINGS])
     findings = (
         ""
@@ -685,7 +681,7 @@ def _seed_inspections(program: MemberProgram, rng: random.Random, anchor: dateti
             "corrected_on": routine_on + datetime.timedelta(days=rng.randrange(5, 25)) if findings else None,
         },
     )
-    renewal_on = _months_ago(anchor, rng.randrange(13, 30)) + datetime.timedelta(days=14)
+    renewal_on = add_months(anchor, -rng.randrange(13, 30)) + datetime.timedelta(days=14)
     _upsert(
         LicensingInspection,
         program=program,

@@ -8,8 +8,8 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 
+from alliance.dates import alliance_today, parse_month
 from members.models import (
     WEEKDAYS,
     Classroom,
@@ -109,7 +109,7 @@ class ProgramCreateForm(ProgramProfileForm):
         super().clean()
         cleaned = self.cleaned_data
         if cleaned.get("status") == ProgramStatus.ACTIVE and not cleaned.get("joined_on"):
-            self.instance.joined_on = cleaned["joined_on"] = timezone.localdate()
+            self.instance.joined_on = cleaned["joined_on"] = alliance_today()
         return cleaned
 
 
@@ -117,7 +117,7 @@ class ProgramStatusForm(HubForm):
     status = forms.ChoiceField(
         choices=[(s, label) for s, label in ProgramStatus.choices if s != ProgramStatus.APPLICANT]
     )
-    effective_on = forms.DateField(initial=timezone.localdate)
+    effective_on = forms.DateField(initial=alliance_today)
     reason = forms.CharField(
         max_length=500,
         required=False,
@@ -184,7 +184,7 @@ class ClassroomCreateForm(ClassroomForm):
         required=False,
         help_text="The number of children the program aims to enroll; blank = licensed.",
     )
-    effective_from = forms.DateField(initial=timezone.localdate, help_text="The date this capacity applies from.")
+    effective_from = forms.DateField(initial=alliance_today, help_text="The date this capacity applies from.")
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -245,15 +245,12 @@ class CredentialForm(HubModelForm):
 
 
 # --- Costs ------------------------------------------------------------------
-def parse_month(value: str) -> datetime.date:
-    """A month from 2026-03, 2026-03-01 or 03/2026."""
-    text = value.strip()
-    for fmt in ("%Y-%m", "%Y-%m-%d", "%m/%Y", "%Y/%m"):
-        try:
-            return datetime.datetime.strptime(text, fmt).date().replace(day=1)
-        except ValueError:
-            continue
-    raise ValidationError("Enter a month as YYYY-MM, e.g. 2026-03.", code="invalid")
+def clean_month_text(value: str) -> datetime.date:
+    """A month from 2026-03, 2026-03-01 or 03/2026, or the form error that says how to write one."""
+    try:
+        return parse_month(value)
+    except ValueError:
+        raise ValidationError("Enter a month as YYYY-MM, e.g. 2026-03.", code="invalid") from None
 
 
 class MonthField(forms.CharField):
@@ -261,7 +258,7 @@ class MonthField(forms.CharField):
 
     def to_python(self, value: Any) -> datetime.date | None:  # type: ignore[override]
         text = super().to_python(value)
-        return parse_month(text) if text else None
+        return clean_month_text(text) if text else None
 
     def prepare_value(self, value: Any) -> Any:
         return value.strftime("%Y-%m") if isinstance(value, datetime.date) else value
@@ -285,7 +282,7 @@ class MonthlyCostsForm(HubForm):
 
     def clean_month(self) -> datetime.date:
         month = self.cleaned_data["month"]
-        if month > timezone.localdate().replace(day=1):
+        if month > alliance_today().replace(day=1):
             raise ValidationError("Costs are recorded for months that have begun.")
         return month
 

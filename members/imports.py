@@ -30,8 +30,9 @@ from django.utils import timezone
 
 from alliance.audit import audit_event_record
 from alliance.csvsafe import csv_text
+from alliance.dates import alliance_today
 from alliance.tenancy import require_alliance_id
-from members.forms import parse_month
+from members.forms import clean_month_text
 from members.models import (
     AgeGroup,
     Classroom,
@@ -166,8 +167,8 @@ class CostRow(forms.Form):
             self.fields[category] = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0, required=False)
 
     def clean_month(self) -> datetime.date:
-        month = parse_month(self.cleaned_data["month"])
-        if month > timezone.localdate().replace(day=1):
+        month = clean_month_text(self.cleaned_data["month"])
+        if month > alliance_today().replace(day=1):
             raise ValidationError("Costs are recorded for months that have begun.")
         return month
 
@@ -324,7 +325,7 @@ def _validate_classrooms(program: MemberProgram, rows: list[Row]) -> None:
         )
         capacity = ClassroomCapacity(
             alliance_id=alliance_id,
-            effective_from=data.get("effective_from") or timezone.localdate(),
+            effective_from=data.get("effective_from") or alliance_today(),
             **{f: data.get(f) for f in ("licensed_capacity", "desired_capacity")},
         )
         _check_model(row, classroom, exclude=set() if site else {"site"})
@@ -361,7 +362,7 @@ def _staff_key(first: str, last: str, email: str) -> tuple[str, str, str]:
 
 def _validate_staff(program: MemberProgram, rows: list[Row]) -> None:
     by_name, only = _site_lookup(program)
-    today = timezone.localdate()
+    today = alliance_today()
     on_roster = {
         _staff_key(s.first_name, s.last_name, s.email)
         for s in StaffMember.objects.filter(program=program)

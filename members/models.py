@@ -20,6 +20,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from alliance.dates import alliance_today, month_start
 from alliance.formatting import money
 from alliance.tenancy import TenantModel
 
@@ -43,10 +44,6 @@ class MembersRecord(TenantModel):
     def _taken(self, **lookup) -> bool:  # type: ignore[no-untyped-def]
         """Is another row of the open alliance already using these values?"""
         return type(self).objects.filter(**lookup).exclude(pk=self.pk).exists()
-
-
-def _first_of_month(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
 
 
 # --- Member programs --------------------------------------------------------
@@ -137,7 +134,7 @@ class MemberProgram(MembersRecord):
         errors: dict[str, str] = {}
         self.name = self.name.strip()
         self.license_number = self.license_number.strip()
-        today = timezone.localdate()
+        today = alliance_today()
         if self.name and self._taken(name__iexact=self.name):
             errors["name"] = "Another member program already has this name."
         if self.license_number and self._taken(license_number__iexact=self.license_number):
@@ -241,7 +238,7 @@ class LicensingInspection(MembersRecord):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.inspected_on and self.inspected_on > timezone.localdate():
+        if self.inspected_on and self.inspected_on > alliance_today():
             errors["inspected_on"] = "An inspection date cannot be in the future."
         if self.outcome != InspectionOutcome.COMPLIANT and not self.findings.strip():
             errors["findings"] = "Describe the findings."
@@ -541,7 +538,7 @@ class Credential(MembersRecord):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.issued_on and self.issued_on > timezone.localdate():
+        if self.issued_on and self.issued_on > alliance_today():
             errors["issued_on"] = "The issue date cannot be in the future."
         if self.issued_on and self.expires_on and self.expires_on < self.issued_on:
             errors["expires_on"] = "A credential cannot expire before it was issued."
@@ -585,8 +582,8 @@ class MonthlyCost(MembersRecord):
     def clean(self) -> None:
         errors: dict[str, str] = {}
         if self.month:
-            self.month = _first_of_month(self.month)
-            if self.month > _first_of_month(timezone.localdate()):
+            self.month = month_start(self.month)
+            if self.month > month_start(alliance_today()):
                 errors["month"] = "Costs are recorded for months that have begun."
         if self.amount is not None and self.amount < 0:
             errors["amount"] = "A cost cannot be negative."

@@ -7,7 +7,6 @@ an agreement's monthly fee, the QRIS rating a program held on a day.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,8 +24,8 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.utils import timezone
 
+from alliance.dates import alliance_today, month_end, month_start
 from members.models import (
     ZERO,
     Classroom,
@@ -48,24 +47,6 @@ EXPIRY_WARNING_DAYS = 60
 
 def to_cents(amount: Decimal) -> Decimal:
     return amount.quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def month_start(day: datetime.date) -> datetime.date:
-    return day.replace(day=1)
-
-
-def month_end(month: datetime.date) -> datetime.date:
-    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
-
-
-def months_back(count: int, *, until: datetime.date | None = None) -> list[datetime.date]:
-    """The first days of the last `count` months up to `until`'s month, oldest first."""
-    month = month_start(until or timezone.localdate())
-    months = []
-    for _ in range(count):
-        months.append(month)
-        month = month_start(month - datetime.timedelta(days=1))
-    return list(reversed(months))
 
 
 # --- Programs ---------------------------------------------------------------
@@ -115,7 +96,7 @@ def program_directory(
         programs = programs.filter(qris_rating__isnull=True)
     elif rating:
         programs = programs.filter(qris_rating=int(rating))
-    today = timezone.localdate()
+    today = alliance_today()
     open_classrooms = Classroom.objects.filter(site__program=OuterRef("pk")).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gt=today)
     )
@@ -265,7 +246,7 @@ def credentials_expiring(
     credentials: QuerySet[Credential], *, within_days: int = EXPIRY_WARNING_DAYS, today: datetime.date | None = None
 ) -> QuerySet[Credential]:
     """Credentials of current staff that have expired or expire within the window."""
-    today = today or timezone.localdate()
+    today = today or alliance_today()
     return (
         credentials.filter(expires_on__isnull=False, expires_on__lte=today + datetime.timedelta(days=within_days))
         .filter(Q(staff__ended_on__isnull=True) | Q(staff__ended_on__gte=today))
@@ -361,7 +342,7 @@ def subscription_monthly_fee(
 
 
 def program_overview_figures(program: MemberProgram) -> dict[str, object]:
-    today = timezone.localdate()
+    today = alliance_today()
     still_open = Q(closed_on__isnull=True) | Q(closed_on__gt=today)
     classrooms = Classroom.objects.filter(site__program=program).filter(still_open)
     capacities = classroom_capacities_on(classrooms.values_list("pk", flat=True), today)

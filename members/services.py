@@ -13,9 +13,9 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 
 from alliance.audit import Actor, audit_event_record, fields_check, model_clean, model_create, model_update, snapshot
+from alliance.dates import alliance_today
 from alliance.tenancy import require_alliance_id
 from members.models import (
     Classroom,
@@ -94,9 +94,9 @@ def program_create(
 ) -> MemberProgram:
     fields_check(profile, PROGRAM_PROFILE_FIELDS)
     if status != ProgramStatus.APPLICANT and not profile.get("joined_on"):
-        profile["joined_on"] = timezone.localdate()
+        profile["joined_on"] = alliance_today()
     program = model_create(
-        MemberProgram(name=name, kind=kind, status=status, status_changed_on=timezone.localdate(), **profile),
+        MemberProgram(name=name, kind=kind, status=status, status_changed_on=alliance_today(), **profile),
         actor=actor,
         action="program.created",
     )
@@ -128,7 +128,7 @@ def _qris_history_append(
         alliance_id=program.alliance_id,
         program=program,
         rating=program.qris_rating,
-        rated_on=program.qris_rated_on or timezone.localdate(),
+        rated_on=program.qris_rated_on or alliance_today(),
         source=QrisRatingSource.ENTERED,
         note="" if program.qris_rating else "Rating removed",
         recorded_by_id=actor.pk if actor is not None and actor.is_authenticated else None,
@@ -159,7 +159,7 @@ def program_status_change(
         errors["status"] = f"The program is already {stored.get_status_display().lower()}."
     elif status == ProgramStatus.APPLICANT:
         errors["status"] = "A member cannot become an applicant again."
-    if effective_on > timezone.localdate():
+    if effective_on > alliance_today():
         errors["effective_on"] = "Record a status change once it has happened."
     if stored.status_changed_on and effective_on < stored.status_changed_on:
         errors["effective_on"] = (
@@ -296,7 +296,7 @@ def classroom_create(
     capacity = ClassroomCapacity(
         licensed_capacity=licensed_capacity,
         desired_capacity=desired_capacity,
-        effective_from=effective_from or timezone.localdate(),
+        effective_from=effective_from or alliance_today(),
         reason="Classroom opened",
     )
     errors: dict[str, list[str]] = {}

@@ -10,9 +10,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
+from alliance.dates import alliance_today
 from alliance.models import AuditEvent, Membership
 from alliance.views_base import AllianceMixin, add_errors
 from members import services
@@ -188,7 +188,7 @@ class ProgramQualityView(ProgramPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
+        today = alliance_today(self.alliance)
         program = self.program
         context.update(
             inspections=LicensingInspection.objects.filter(program=program),

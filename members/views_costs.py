@@ -9,9 +9,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.generic import FormView, TemplateView
 
+from alliance.dates import alliance_today, months_back
 from members import services
 from members.forms import ImportUploadForm, MonthlyCostsForm
 from members.imports import (
@@ -25,7 +25,7 @@ from members.imports import (
 )
 from members.models import ZERO, CostCategory, ImportBatch, ImportKind, ImportStatus, MonthlyCost
 from members.pages import OPERATIONS_EDITORS, ProgramFormPage, ProgramPage
-from members.selectors import months_back, program_monthly_costs, to_cents
+from members.selectors import program_monthly_costs, to_cents
 
 IMPORT_RETURN_TAB: dict[str, str] = {
     ImportKind.CLASSROOMS: "members:program_sites",
@@ -42,7 +42,7 @@ class ProgramCostsView(ProgramPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         # The month in progress, then the twelve complete months before it.
-        months = program_monthly_costs(self.program, months_back(13))
+        months = program_monthly_costs(self.program, months_back(13, until=alliance_today(self.alliance)))
         months.reverse()  # newest first
         complete = months[1:]
         recorded = [m for m in complete if m.has_entries]
@@ -73,7 +73,7 @@ class MonthlyCostsEditView(ProgramFormPage):
             month = datetime.date(self.kwargs["year"], self.kwargs["month"], 1)
         except ValueError:
             raise Http404("No such month.") from None
-        if month > timezone.localdate().replace(day=1):
+        if month > alliance_today(self.alliance).replace(day=1):
             raise Http404("Costs are recorded for months that have begun.")
         return month
 
@@ -87,7 +87,7 @@ class MonthlyCostsEditView(ProgramFormPage):
     def get_initial(self) -> dict[str, Any]:
         month = self.month()
         if month is None:
-            return {"month": timezone.localdate().replace(day=1)}
+            return {"month": alliance_today(self.alliance).replace(day=1)}
         return {row.category: row.amount for row in MonthlyCost.objects.filter(program=self.program, month=month)}
 
     def perform(self, form: MonthlyCostsForm) -> None:

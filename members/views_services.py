@@ -15,9 +15,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.utils import timezone
 from django.views.generic import FormView, ListView, TemplateView
 
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_ONLY, AllianceMixin, add_errors
 from members import services
 from members.forms import HubServiceForm, SubscriptionCreateForm, SubscriptionEditForm
@@ -42,7 +42,7 @@ class ProgramServicesView(ProgramPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
+        today = alliance_today(self.alliance)
         rows = sorted(
             (AgreementRow(s, s.state_on(today), subscription_monthly_fee(s)) for s in subscriptions_of(self.program)),
             key=lambda row: STATE_ORDER[row.state],
@@ -63,7 +63,7 @@ class SubscriptionCreateView(ProgramFormPage):
     title = "Add a fee agreement"
 
     def get_initial(self) -> dict[str, Any]:
-        return {"starts_on": timezone.localdate().replace(day=1)}
+        return {"starts_on": alliance_today(self.alliance).replace(day=1)}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "program": self.program}
@@ -125,7 +125,7 @@ class ServiceCatalogueView(CatalogueMixin, ListView):
     title = "Hub service catalogue"
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        today = timezone.localdate()
+        today = alliance_today(self.alliance)
         current = Q(subscriptions__starts_on__lte=today) & (
             Q(subscriptions__ends_on__isnull=True) | Q(subscriptions__ends_on__gte=today)
         )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.views.generic import TemplateView
 
+from alliance.dates import alliance_today
 from members import services
 from members.forms import CapacityChangeForm, ClassroomCreateForm, ClassroomForm, SiteForm
 from members.models import Classroom, ClassroomCapacity, Site
@@ -22,7 +22,7 @@ class ProgramSitesView(ProgramPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
+        today = alliance_today(self.alliance)
         classrooms = classrooms_with_capacity_on(Classroom.objects.filter(site__program=self.program), today).order_by(
             "closed_on", "name"
         )
@@ -142,7 +142,7 @@ class ClassroomDetailView(ClassroomMixin, ProgramPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         classroom = self.get_classroom()
-        today = timezone.localdate()
+        today = alliance_today(self.alliance)
         history = list(classroom_capacity_history(classroom))
         in_force = next((row for row in history if row.effective_from <= today), None)
         if classroom.closed_on and classroom.closed_on <= today:
@@ -168,7 +168,7 @@ class ClassroomCapacityView(ClassroomMixin, ProgramFormPage):
     )
 
     def get_initial(self) -> dict[str, Any]:
-        return {"effective_from": timezone.localdate()}
+        return {"effective_from": alliance_today(self.alliance)}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": ClassroomCapacity(classroom=self.get_classroom())}

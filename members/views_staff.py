@@ -7,9 +7,9 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
-from django.utils import timezone
 from django.views.generic import ListView, TemplateView
 
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER, AllianceMixin
 from members import services
 from members.forms import CredentialForm, StaffForm
@@ -32,7 +32,7 @@ class ProgramStaffView(ProgramPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
+        today = alliance_today(self.alliance)
         show_former = self.request.GET.get("show") == "all"
         staff = StaffMember.objects.filter(program=self.program).select_related("site")
         staff = staff.prefetch_related(
@@ -81,7 +81,7 @@ class StaffCreateView(ProgramFormPage):
     title = "Add a staff member"
 
     def get_initial(self) -> dict[str, Any]:
-        return {"started_on": timezone.localdate(), "fte": "1.00", "benefits_annual": "0.00"}
+        return {"started_on": alliance_today(self.alliance), "fte": "1.00", "benefits_annual": "0.00"}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "program": self.program}
@@ -129,7 +129,7 @@ class StaffDetailView(StaffMixin, ProgramPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         member = self.get_staff()
-        today = timezone.localdate()
+        today = alliance_today(self.alliance)
         context.update(
             member=member,
             today=today,
@@ -201,7 +201,7 @@ class ExpiringCredentialsView(AllianceMixin, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = timezone.localdate()
+        today = alliance_today(self.alliance)
         context.update(
             today=today,
             warning_days=EXPIRY_WARNING_DAYS,

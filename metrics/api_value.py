@@ -9,19 +9,18 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import PermissionDenied
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet
 from alliance.api_fields import MoneyField, RatioField
+from alliance.api_params import month_param
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER
 from members.models import MemberProgram, ProgramStatus
 from metrics.value import MemberValue, default_value_period, member_value, members_value
@@ -79,16 +78,6 @@ class MemberValueDetailSerializer(MemberValueSerializer):
         return [c.pk for c in value.cover_rows]
 
 
-def _month(request: Request, name: str) -> datetime.date | None:
-    value = request.query_params.get(name)
-    if not value:
-        return None
-    try:
-        return datetime.date.fromisoformat(f"{value}-01")
-    except ValueError:
-        raise DRFValidationError({name: ["A month, YYYY-MM."]}) from None
-
-
 class ValueOfMembershipViewSet(AllianceReadOnlyViewSet):
     model = MemberProgram
     serializer_class = MemberValueSerializer
@@ -100,10 +89,10 @@ class ValueOfMembershipViewSet(AllianceReadOnlyViewSet):
         return MemberProgram.objects.exclude(status=ProgramStatus.APPLICANT).order_by("name")
 
     def period(self) -> tuple[datetime.date, datetime.date]:
-        today = timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
+        today = alliance_today(self.alliance)
         default_start, default_end = default_value_period(today)
-        start = _month(self.request, "from") or default_start
-        end = _month(self.request, "to") or default_end
+        start = month_param(self.request, "from") or default_start
+        end = month_param(self.request, "to") or default_end
         return (end, start) if end < start else (start, end)
 
     @extend_schema(parameters=PERIOD, responses=MemberValueSerializer(many=True))

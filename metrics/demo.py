@@ -10,15 +10,15 @@ from __future__ import annotations
 import random
 from decimal import Decimal
 
+from alliance.dates import months_back
 from alliance.models import Alliance
 from metrics.models import HubMoney, HubMoneyKind
 from metrics.rollups import history_range, rollup_alliance
-from metrics.selectors import months_back
 
 
 def seed_metrics_demo(alliance: Alliance) -> dict[str, object]:
     start, end = history_range(alliance)
-    months = [m for m in months_back(end, 15) if m >= start]
+    months = [m for m in months_back(15, until=end) if m >= start]
     have = set(HubMoney.objects.values_list("month", flat=True))
     rng = random.Random(f"hub-metrics-demo:{alliance.slug}")
     new = []

@@ -19,6 +19,7 @@ from decimal import Decimal
 
 from django.db.models import Q
 
+from alliance.dates import month_end, months_back, months_between
 from alliance.disclosure import withheld
 from alliance.formatting import pct
 from enrollment.models import Enrollment
@@ -33,7 +34,6 @@ from metrics.selectors import (
     _month_of,
     _window,
     members_with_figures_by_month,
-    months_back,
     targets_of_alliance,
 )
 from metrics.tables import Chart, _monthly_chart, whole_money
@@ -157,7 +157,7 @@ def _sum_finance(rows: list[Finance], occupancy: Occupancy | None) -> Finance | 
 def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     """The report for the months start..end (first days of months, inclusive)."""
     start, end = start.replace(day=1), end.replace(day=1)
-    months = [m for m in months_back(end, 240) if m >= start]
+    months = months_between(start, end)
     report = ImpactReport(start=start, end=end, months=months)
     if not months:
         return report
@@ -186,7 +186,7 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     if last and last.occupancy and report.slots_withheld is None:
         report.licensed_slots, report.enrolled_slots = last.occupancy.average_capacity, last.occupancy.average_fte
     report.children_served = (
-        Enrollment.objects.filter(program_id__in=served, start_date__lte=_month_end(end))
+        Enrollment.objects.filter(program_id__in=served, start_date__lte=month_end(end))
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=start))
         .values("child_id")
         .distinct()
@@ -219,7 +219,7 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     report.qris_rated = len(rated)
     if withheld(members=len(rated)) is None:
         report.qris_average = (Decimal(sum(r for r, _ in rated)) / len(rated)).quantize(Decimal("0.1"))
-    report.qris_rated_in_period = sum(1 for _, on in rated if on and start <= on <= _month_end(end))
+    report.qris_rated_in_period = sum(1 for _, on in rated if on and start <= on <= month_end(end))
     report.qris_improvements = qris_improvements(programs=served, start=start, end=end)
     report.savings = savings_members_report(start=start, end=end)
     report.charts = (
@@ -233,7 +233,7 @@ def qris_improvements(*, programs: list[int], start: datetime.date, end: datetim
     against the one it held on the period's last day. Only counts leave here;
     too few compared programs suppress the moves, too few programs the shares (alliance/disclosure.py)."""
     timelines = qris_timelines(programs)
-    began, ended = start.replace(day=1) - datetime.timedelta(days=1), _month_end(end)
+    began, ended = start.replace(day=1) - datetime.timedelta(days=1), month_end(end)
     pairs = [
         (qris_rating_on(timelines.get(pk, []), began), qris_rating_on(timelines.get(pk, []), ended)) for pk in programs
     ]
@@ -257,10 +257,6 @@ def qris_improvements(*, programs: list[int], start: datetime.date, end: datetim
         held=sum(1 for before, after in compared if after == before),
         moved_down=sum(1 for before, after in compared if after < before),
     )
-
-
-def _month_end(month: datetime.date) -> datetime.date:
-    return (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(days=1)
 
 
 def _group(
@@ -292,7 +288,7 @@ def _group(
 def _before_after(served: list[int], occupancy_rows: dict, finance_rows: dict, end: datetime.date) -> BeforeAfter:
     """Each member's first three months with money against the period's last three: only members
     whose history is long enough for the two not to overlap count."""
-    recent = set(months_back(end, BASELINE_MONTHS))
+    recent = set(months_back(BASELINE_MONTHS, until=end))
     before: list[Finance] = []
     after: list[Finance] = []
     counted = 0

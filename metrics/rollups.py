@@ -35,13 +35,12 @@ import datetime
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.utils import timezone
 
+from alliance.dates import alliance_today, month_end, month_start
 from alliance.models import Alliance
 from alliance.tenancy import alliance_scope, require_alliance_id
 
@@ -319,13 +318,6 @@ class RollupResult:
         }
 
 
-def month_bounds(start: datetime.date, end: datetime.date) -> tuple[datetime.date, datetime.date]:
-    """The first day of start's month and the last day of end's month."""
-    first = start.replace(day=1)
-    following = (end.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return first, following - datetime.timedelta(days=1)
-
-
 def run_steps(steps: list[tuple[Snapshot, str]], params: SqlParams, result: RollupResult) -> None:
     with connection.cursor() as cursor:
         for snapshot, select_sql in steps:
@@ -433,14 +425,14 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
     the months they touch. One transaction: the snapshots change all at once."""
     if end < start:
         raise ValueError("The rollup's last day is before its first.")
-    month_start, month_end = month_bounds(start, end)
+    month_first, month_last = month_start(start), month_end(end)
     alliance_id = require_alliance_id()
     params: SqlParams = {
         "alliance": alliance_id,
         "start": start,
         "end": end,
-        "month_start": month_start,
-        "month_end": month_end,
+        "month_start": month_first,
+        "month_end": month_last,
     }
     result = RollupResult(start=start, end=end)
     from metrics.cache import snapshots_changed
@@ -472,10 +464,6 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
             _apply_settings(cursor, previous)
         snapshots_changed(alliance_id)
     return result
-
-
-def alliance_today(alliance: Alliance) -> datetime.date:
-    return timezone.localdate(timezone=ZoneInfo(alliance.timezone))
 
 
 def nightly_range(alliance: Alliance) -> tuple[datetime.date, datetime.date]:

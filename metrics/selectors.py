@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
-from django.utils import timezone
 
+from alliance.dates import alliance_today, month_start, months_back
 from alliance.disclosure import withheld
 from alliance.formatting import money, pct
 from alliance.tenancy import require_alliance_id
@@ -32,14 +32,6 @@ WINDOW_MONTHS = 12
 def targets_of_alliance() -> Targets:
     """The alliance's targets, or the defaults (an unsaved row) when it set none."""
     return Targets.objects.first() or Targets(alliance_id=require_alliance_id())
-
-
-def months_back(last: datetime.date, count: int = WINDOW_MONTHS) -> list[datetime.date]:
-    """`count` first-of-months ending with `last`'s month, oldest first."""
-    months = [last.replace(day=1)]
-    while len(months) < count:
-        months.append((months[-1] - datetime.timedelta(days=1)).replace(day=1))
-    return months[::-1]
 
 
 # --- A month of one program or of the alliance ---------------------------------------
@@ -145,9 +137,10 @@ class AllianceFigures:
         return [p for p in self.programs if p.flags]
 
 
-def _window(last_month: datetime.date | None) -> list[datetime.date]:
+def _window(last_month: datetime.date | None, today: datetime.date | None = None) -> list[datetime.date]:
     """Twelve months ending with `last_month`, or by default with the last complete month that has
-    figures (the month in progress has costs and write-offs still to come), else the newest."""
+    figures (the month in progress has costs and write-offs still to come), else the newest.
+    `today` is the alliance's (pages pass it; without it, it is read for the open scope)."""
     rows = AllianceMonth.objects.order_by("-month")
     if last_month is not None:
         rows = rows.filter(month__lte=last_month)
@@ -155,15 +148,15 @@ def _window(last_month: datetime.date | None) -> list[datetime.date]:
     if not recent:
         return []
     if last_month is None:
-        this_month = timezone.localdate().replace(day=1)
+        this_month = month_start(today or alliance_today())
         last_month = next((m for m in recent if m < this_month), recent[0])
-    return months_back(last_month)
+    return months_back(WINDOW_MONTHS, until=last_month)
 
 
-def alliance_figures(*, last_month: datetime.date | None = None) -> AllianceFigures:
+def alliance_figures(*, last_month: datetime.date | None = None, today: datetime.date | None = None) -> AllianceFigures:
     """The last 12 months of the alliance and of each member. Seven queries, whatever the number of members."""
     targets = targets_of_alliance()
-    months = _window(last_month)
+    months = _window(last_month, today)
     if not months:
         return AllianceFigures(targets, [], {}, [])
     window = {"month__gte": months[0], "month__lte": months[-1]}
@@ -284,14 +277,18 @@ def _peer_spread(rows: list[tuple[int, Month]], figure: str, program_id: int, vi
 
 
 def program_benchmark(
-    program_id: int, *, last_month: datetime.date | None = None, viewer_is_hub: bool = False
+    program_id: int,
+    *,
+    last_month: datetime.date | None = None,
+    viewer_is_hub: bool = False,
+    today: datetime.date | None = None,
 ) -> Benchmark:
     """A member's last 12 months and the alliance's spread each month. Four queries.
 
     The spread is shown to the member's provider only where enough other members have the figure;
     `viewer_is_hub` (the Hub's own drill-down) shows it always."""
     targets = targets_of_alliance()
-    months = _window(last_month)
+    months = _window(last_month, today)
     if not months:
         return Benchmark(targets, [], {}, {})
     window = {"month__gte": months[0], "month__lte": months[-1]}

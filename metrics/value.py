@@ -34,11 +34,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
+from alliance.dates import add_months, month_end, month_start, months_between
 from alliance.disclosure import withheld
 from billing.models import ChargeCategory, EntryKind, LedgerEntry
 from billing.selectors import paid_entries_q
 from members.models import MemberProgram
-from members.selectors import month_end
 from metrics.figures import ratio
 from metrics.models import ProgramFinanceMonth, ProgramMonth
 from sharedservices.models import CoverRequest, CoverStatus, MemberOrderLine
@@ -113,19 +113,6 @@ class MemberValue:
         return (self.measured_value / self.fee_charged).quantize(CENT, ROUND_HALF_UP) if self.fee_charged else None
 
 
-def _add_months(month: datetime.date, count: int) -> datetime.date:
-    year, index = divmod(month.year * 12 + month.month - 1 + count, 12)
-    return datetime.date(year, index + 1, 1)
-
-
-def months_between(start: datetime.date, end: datetime.date) -> list[datetime.date]:
-    months, month = [], start.replace(day=1)
-    while month <= end:
-        months.append(month)
-        month = (month.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
-    return months
-
-
 def _fee_entries(program_ids: list[int], start: datetime.date, end: datetime.date) -> QuerySet[LedgerEntry]:
     """Entries of the programs' Hub member-fee accounts (accounts with no family) in the period."""
     return LedgerEntry.objects.filter(
@@ -181,7 +168,7 @@ def _since_joining(value: MemberValue, by_month: dict[datetime.date, dict]) -> N
         )
         return
     value.baseline = _sum(baseline, by_month)
-    if program.joined_on and baseline[0] > _add_months(joined, BASELINE_MONTHS):
+    if program.joined_on and baseline[0] > add_months(month_start(joined), BASELINE_MONTHS):
         value.baseline_note = (
             f"The rollups start after {program.name} joined (on {program.joined_on}): "
             f"the baseline is its first {BASELINE_MONTHS} months on record."

@@ -6,7 +6,6 @@ from metrics/tables.py, so a page, its CSV and the report agree.
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, ClassVar
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.views.generic import FormView, TemplateView, View
 
+from alliance.dates import alliance_today, month_or_none
 from alliance.disclosure import MIN_MEMBERS
 from alliance.formatting import money, pct
 from alliance.models import Role
@@ -107,7 +107,7 @@ class DashboardView(AllianceMixin, TemplateView):
         return context
 
     def body_context(self, sort: str, can_edit: bool) -> dict[str, Any]:
-        figures = alliance_figures()
+        figures = alliance_figures(today=alliance_today(self.alliance))
         members = sorted(figures.programs, key=MEMBER_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
         return {
             "alliance": self.alliance,
@@ -147,7 +147,7 @@ class DashboardCSVView(AllianceMixin, View):
     allowed_roles = HUB_ONLY
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        figures = alliance_figures()
+        figures = alliance_figures(today=alliance_today(self.alliance))
         chart = find_chart([*alliance_charts(figures), members_chart_rows(figures)], kwargs["chart"])
         if chart is None:
             raise Http404("No such chart.")
@@ -173,7 +173,9 @@ class ProgramMetricsMixin(AllianceMixin):
 
     def charts(self) -> tuple[Any, list[Chart]]:
         self.get_program()
-        benchmark = program_benchmark(self.program.pk, viewer_is_hub=self.membership.is_hub)
+        benchmark = program_benchmark(
+            self.program.pk, viewer_is_hub=self.membership.is_hub, today=alliance_today(self.alliance)
+        )
         return benchmark, benchmark_charts(benchmark, own_label=self.program.name)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -295,13 +297,6 @@ class HubMoneyView(AllianceMixin, FormView):
         return redirect("metrics:hub_money", self.alliance.slug)
 
 
-def _month_param(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(f"{value}-01") if value else None
-    except ValueError:
-        return None
-
-
 class ImpactReportMixin(AllianceMixin):
     """The funder impact report for the months ?from=YYYY-MM&to=YYYY-MM (default: the last 12)."""
 
@@ -309,8 +304,8 @@ class ImpactReportMixin(AllianceMixin):
 
     def report(self) -> ImpactReport | None:
         default = default_period()
-        start = _month_param(self.request.GET.get("from")) or (default[0] if default else None)
-        end = _month_param(self.request.GET.get("to")) or (default[1] if default else None)
+        start = month_or_none(self.request.GET.get("from")) or (default[0] if default else None)
+        end = month_or_none(self.request.GET.get("to")) or (default[1] if default else None)
         if start is None or end is None:
             return None
         if end < start:

@@ -6,31 +6,23 @@ from __future__ import annotations
 
 import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from django.utils import timezone
 from django.views.generic import TemplateView
 
+from alliance.dates import alliance_today, month_or_none
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
 from members.models import MemberProgram, ProgramStatus
 from metrics.value import BASELINE_MONTHS, ZERO, default_value_period, member_value, members_value
-
-
-def _month(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(f"{value}-01") if value else None
-    except ValueError:
-        return None
 
 
 class ValuePeriodMixin(AllianceMixin):
     """The months ?from=YYYY-MM&to=YYYY-MM (default: the three ending with the last complete month)."""
 
     def period(self) -> tuple[datetime.date, datetime.date]:
-        today = timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
+        today = alliance_today(self.alliance)
         default_start, default_end = default_value_period(today)
-        start = _month(self.request.GET.get("from")) or default_start
-        end = _month(self.request.GET.get("to")) or default_end
+        start = month_or_none(self.request.GET.get("from")) or default_start
+        end = month_or_none(self.request.GET.get("to")) or default_end
         return (end, start) if end < start else (start, end)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -18,13 +18,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from alliance.dates import add_months, alliance_today
 from alliance.models import Alliance
 from billing.models import FamilyAccount
 from billing.selectors import accounts_with_balances
 from enrollment.models import Guardian, WaitlistEntry
 from enrollment.rules import classroom_takes
 from enrollment.selectors import classroom_open_from, classrooms_for_enrollment
-from enrollment.services import alliance_today, offer_accept, offer_create
+from enrollment.services import offer_accept, offer_create
 from members.models import MemberProgram, ProgramStatus
 from outreach.models import CloseReason, ContactMethod, Inquiry, PublicListing, SubsidyStatus
 from outreach.services import ChildRequest, inquiry_close, inquiry_record_first_contact, inquiry_submit, listing_save
@@ -107,8 +108,7 @@ def _seed_listings(rng: random.Random) -> int:
 
 
 def _born(months: int, start: datetime.date) -> datetime.date:
-    year, month = divmod(start.year * 12 + start.month - 1 - months, 12)
-    return datetime.date(year, month + 1, min(start.day, 28))
+    return add_months(start.replace(day=min(start.day, 28)), -months)
 
 
 def _seed_inquiries(alliance: Alliance, rng: random.Random) -> int:

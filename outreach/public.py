@@ -16,15 +16,12 @@ can never reach a Hub page or the API.
 
 from __future__ import annotations
 
-import datetime
 import time
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest, HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
-from django.utils import timezone
 
 from alliance.localization import alliance_local
 from alliance.models import Alliance
@@ -54,9 +51,6 @@ class PublicAllianceMixin:
     def enter(self, request: HttpRequest) -> HttpResponseBase | None:
         """Checks run inside the scope before the handler; a response ends the request."""
         return None
-
-    def today(self) -> datetime.date:
-        return timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
 
     def public_url(self, name: str, *args: Any) -> str:
         return reverse(name, args=[self.alliance.slug, *args])

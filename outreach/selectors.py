@@ -16,11 +16,10 @@ import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 
-from alliance.models import Alliance
+from alliance.dates import alliance_now
 from alliance.tenancy import require_alliance_id
 from billing.models import FamilyAccount
 from billing.selectors import accounts_with_balances
@@ -375,8 +374,9 @@ def outreach_figures(*, weeks: int = 12, today: datetime.date | None = None) -> 
     """Inquiries per week over the last `weeks` weeks (Monday to Sunday, in the
     alliance's time zone), conversion to enrollment and the median response
     times of those inquiries. Inquiries closed as spam are not counted. One query."""
-    zone = ZoneInfo(Alliance.objects.values_list("timezone", flat=True).get(pk=require_alliance_id()))
-    today = today or datetime.datetime.now(tz=zone).date()
+    now = alliance_now()
+    zone = now.tzinfo
+    today = today or now.date()
     this_monday = today - datetime.timedelta(days=today.weekday())
     first_monday = this_monday - datetime.timedelta(weeks=weeks - 1)
     since = datetime.datetime.combine(first_monday, datetime.time.min, tzinfo=zone)

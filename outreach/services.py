@@ -13,7 +13,6 @@ import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -23,6 +22,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from alliance.audit import audit_changes, audit_event_record, fields_check, snapshot, user_of
+from alliance.dates import alliance_date, alliance_today
 from alliance.models import Alliance
 from alliance.tenancy import require_alliance_id
 from alliance.tokens import hash_token
@@ -38,7 +38,6 @@ from enrollment.models import (
 from enrollment.rules import DayLength
 from enrollment.services import (
     Actor,
-    alliance_today,
     family_create,
     guardian_create,
     offer_accept,
@@ -228,7 +227,7 @@ def inquiry_submit(
         "area": area.strip(),
         "any_program": any_program,
         "subsidy_eligible": subsidy_status == SubsidyStatus.HAS,
-        "added_on": _local_date(inquiry.received_at) if received_at else None,
+        "added_on": alliance_date(inquiry.received_at) if received_at else None,
         "notes": f"From inquiry #{inquiry.number} on the public page.",
     }
     for index, child in enumerate(children, start=1):
@@ -289,11 +288,6 @@ def _next_inquiry_number() -> int:
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [INQUIRY_NUMBER_LOCK, alliance_id])
     return (Inquiry.objects.aggregate(last=models.Max("number"))["last"] or 0) + 1
-
-
-def _local_date(moment: datetime.datetime) -> datetime.date:
-    zone = Alliance.objects.values_list("timezone", flat=True).get(pk=require_alliance_id())
-    return moment.astimezone(ZoneInfo(zone)).date()
 
 
 def _locked_inquiry(inquiry: Inquiry) -> Inquiry:

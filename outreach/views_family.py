@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView, View
 
+from alliance.dates import alliance_today
 from alliance.views_base import add_errors
 from billing.models import FamilyAccount
 from billing.statements import family_statement, statement_pdf
@@ -164,7 +165,7 @@ class FamilyOfferView(FamilyPageMixin, TemplateView):
         context.update(
             offer=offer,
             decline_form=kwargs.get("decline_form") or FamilyDeclineForm(),
-            lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < self.today(),
+            lapsed=offer.status == OfferStatus.OPEN and offer.respond_by < alliance_today(self.alliance),
         )
         return context
 
@@ -218,7 +219,7 @@ class FamilyStatementView(FamilyPageMixin, TemplateView):
         return "Statement"
 
     def period(self) -> tuple[datetime.date, datetime.date]:
-        today = self.today()
+        today = alliance_today(self.alliance)
         default_start = (today.replace(day=1) - datetime.timedelta(days=60)).replace(day=1)
         start = parse_date(self.request.GET.get("start")) or default_start
         return start, parse_date(self.request.GET.get("end")) or today
@@ -230,7 +231,7 @@ class FamilyStatementView(FamilyPageMixin, TemplateView):
             self.statement = family_statement(self.family, accounts, start=start, end=end)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
-            today = self.today()
+            today = alliance_today(self.alliance)
             self.statement = family_statement(self.family, accounts, start=today.replace(day=1), end=today)
         if kwargs.get("pdf"):
             pdf = statement_pdf({"statement": self.statement, "alliance": self.alliance})

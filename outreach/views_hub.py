@@ -311,7 +311,7 @@ class ListingPreviewView(ListingPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        from enrollment.services import alliance_today
+        from alliance.dates import alliance_today
 
         listing = listing_for(self.get_program())
         cards = public_programs(today=alliance_today(), listings=[listing])

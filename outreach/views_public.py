@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from alliance.dates import alliance_today
 from alliance.views_base import add_errors
 from enrollment.selectors import age_bands
 from members.models import MemberProgram
@@ -38,7 +39,7 @@ class CarePageView(PublicAllianceMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         form = CareFilterForm(self.request.GET or None, areas=public_areas())
         filters: dict[str, Any] = form.cleaned_data if form.is_bound and form.is_valid() else {}
         start = max(filters.get("start") or today, today)
@@ -87,14 +88,16 @@ class InquiryView(PublicAllianceMixin, TemplateView):
     def build_form(self, data: Any = None) -> InquiryForm:
         listings = published_listings()
         programs = MemberProgram.objects.filter(pk__in=listings.values("program_id")).order_by("name")
-        initial: dict[str, Any] = {"desired_start": self.today()}
+        initial: dict[str, Any] = {"desired_start": alliance_today(self.alliance)}
         query = self.request.GET
         if query.get("program", "").isdigit():
             initial["programs"] = [int(query["program"])]
         if parse_date(query.get("dob")):
             initial["child1_date_of_birth"] = parse_date(query.get("dob"))
         if parse_date(query.get("start")):
-            initial["desired_start"] = max(parse_date(query.get("start")) or self.today(), self.today())
+            initial["desired_start"] = max(
+                parse_date(query.get("start")) or alliance_today(self.alliance), alliance_today(self.alliance)
+            )
         if query.get("area"):
             initial["area"] = query["area"]
         if query.get("schedule") == Schedule.FULL_WEEK:

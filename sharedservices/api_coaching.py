@@ -11,8 +11,8 @@ from rest_framework.response import Response
 
 from alliance.api_base import READ_AND_POST, AllianceViewSetMixin
 from alliance.api_fields import VisibleRelatedField
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER
-from enrollment.services import alliance_today
 from members.models import MemberProgram
 from sharedservices import services
 from sharedservices.api import SharedViewSet

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 
 from alliance.api_base import READ_AND_POST
 from alliance.api_fields import VisibleRelatedField
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
-from enrollment.services import alliance_today
 from members.models import AgeGroup, Classroom, MemberProgram
 from sharedservices import services
 from sharedservices.api import IdFilter, SharedViewSet

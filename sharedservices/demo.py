@@ -21,8 +21,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from alliance.dates import alliance_today
 from alliance.models import Alliance
-from enrollment.services import alliance_today
 from members.models import (
     AgeGroup,
     Classroom,

@@ -9,14 +9,12 @@ goals; funders see none of it (their report shows aggregates only).
 
 from __future__ import annotations
 
-import datetime
 from typing import Any, ClassVar
-from zoneinfo import ZoneInfo
 
 from django.db import models
-from django.utils import timezone
 from django.views.generic import FormView
 
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_ONLY, AllianceMixin, ServiceFormMixin
 from members.models import MemberProgram
 
@@ -32,9 +30,6 @@ class SharedPage(AllianceMixin):
     allowed_roles = HUB_ONLY
     section: ClassVar[str] = ""
     kwargs: dict[str, Any]
-
-    def today(self) -> datetime.date:
-        return timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))
 
     def visible_programs(self) -> models.QuerySet[MemberProgram]:
         return self.visible(MemberProgram.objects.order_by("name"))
@@ -57,7 +52,7 @@ class SharedPage(AllianceMixin):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(is_hub=self.is_hub, today=self.today())
+        context.update(is_hub=self.is_hub, today=alliance_today(self.alliance))
         return context
 
 

@@ -13,12 +13,12 @@ due and not recorded as done; coaching goals are overdue.
 
 from __future__ import annotations
 
-import calendar
 import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Max, QuerySet
 
+from alliance.dates import add_months
 from members.models import InspectionType, LicensingInspection, MemberProgram, ProgramStatus
 from sharedservices.models import OPEN_GOAL_STATUSES, CoachingFocus, CoachingGoal, CoachVisit
 
@@ -36,12 +36,6 @@ EVENT_LABELS = {
     QRIS_RERATING: "QRIS re-rating",
     ACCREDITATION: "Accreditation expires",
 }
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
-    month += 1
-    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 @dataclass(frozen=True)
@@ -188,7 +182,6 @@ __all__ = [
     "AT_RISK_DAYS",
     "AtRisk",
     "QualityEvent",
-    "add_months",
     "members_at_risk",
     "quality_calendar",
     "quality_events",

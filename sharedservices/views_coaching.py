@@ -6,6 +6,7 @@ from typing import Any
 
 from django.views.generic import TemplateView
 
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER
 from members.models import MemberProgram
 from sharedservices import services
@@ -34,7 +35,7 @@ class CoachingHomeView(SharedPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         program = None if self.is_hub else self.membership.program
         goals = list(self.visible(CoachingGoal.objects.select_related("program")).order_by("due_on", "id"))
         context.update(
@@ -52,7 +53,7 @@ class VisitCreateView(SharedFormPage):
     title = "Log a coaching visit"
 
     def get_initial(self) -> dict[str, Any]:
-        return {"visited_on": self.today(), "program": self.request.GET.get("program")}
+        return {"visited_on": alliance_today(self.alliance), "program": self.request.GET.get("program")}
 
     def perform(self, form: CoachVisitForm) -> CoachVisit:
         return services.coach_visit_create(actor=self.request.user, **form.cleaned_data)
@@ -141,7 +142,7 @@ class QualityCalendarView(SharedPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         programs = MemberProgram.objects.all()
         context.update(
             calendar=quality_calendar(programs, today=today),

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView, View
 
+from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from members.models import Classroom
 from sharedservices import services
@@ -48,12 +49,12 @@ class CoverListView(SharedPage, ListView):
         if program.isdigit():
             covers = covers.filter(program_id=int(program))
         if self.request.GET.get("when") != "past":
-            covers = covers.filter(day__gte=self.today()).order_by("day", "starts_at")
+            covers = covers.filter(day__gte=alliance_today(self.alliance)).order_by("day", "starts_at")
         return covers
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         _rows, total = cover_fill_rates(
             self.visible(CoverRequest.objects.all()),
             start=today - datetime.timedelta(days=FILL_RATE_DAYS),
@@ -94,7 +95,7 @@ class CoverCreateView(SharedFormPage):
 
     def get_initial(self) -> dict[str, Any]:
         return {
-            "day": self.today() + datetime.timedelta(days=1),
+            "day": alliance_today(self.alliance) + datetime.timedelta(days=1),
             "starts_at": datetime.time(7, 30),
             "ends_at": datetime.time(15, 30),
         }
@@ -146,7 +147,7 @@ class CoverDetailView(CoverPage, TemplateView):
             others=[c for c in candidates if not c.qualifies],
             points=FAMILIARITY_POINTS,
             cap=FAMILIARITY_CAP,
-            passed=cover.day < self.today(),
+            passed=cover.day < alliance_today(self.alliance),
         )
         return context
 
@@ -252,7 +253,7 @@ class FillRateView(SharedPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         end = _date_param(self.request.GET.get("to"), today)
         start = _date_param(self.request.GET.get("from"), end - datetime.timedelta(days=FILL_RATE_DAYS))
         if end < start:

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.generic import TemplateView, View
 
+from alliance.dates import alliance_today
 from alliance.formatting import money
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, add_errors
 from members.models import MemberProgram
@@ -216,7 +217,7 @@ class CycleDetailView(CyclePage, TemplateView):
             rows=rows,
             purchase_orders=PurchaseOrder.objects.filter(cycle=cycle).select_related("vendor") if self.is_hub else [],
             own_program=self.membership.program if not self.is_hub else None,
-            is_open=cycle.status == CycleStatus.OPEN and cycle.closes_on >= self.today(),
+            is_open=cycle.status == CycleStatus.OPEN and cycle.closes_on >= alliance_today(self.alliance),
         )
         return context
 
@@ -263,7 +264,7 @@ class OrderView(CyclePage, TemplateView):
 
     def is_open(self) -> bool:
         cycle = self.get_cycle()
-        return cycle.status == CycleStatus.OPEN and cycle.closes_on >= self.today()
+        return cycle.status == CycleStatus.OPEN and cycle.closes_on >= alliance_today(self.alliance)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -369,7 +370,7 @@ class DeliveryCreateView(PurchaseOrderPage, SharedFormPage):
         return {**super().get_form_kwargs(), "lines": self.lines()}
 
     def get_initial(self) -> dict[str, Any]:
-        return {"delivered_on": self.today()}
+        return {"delivered_on": alliance_today(self.alliance)}
 
     def perform(self, form: DeliveryForm) -> Any:
         return services.delivery_record(

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.views.generic import TemplateView
 
+from alliance.dates import alliance_today
 from sharedservices import services
 from sharedservices.forms import AvailabilityForm, ClearanceForm, CredentialForm, SubstituteForm
 from sharedservices.models import (
@@ -31,7 +32,7 @@ class SubstituteListView(SharedPage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        today = self.today()
+        today = alliance_today(self.alliance)
         fortnight = today + datetime.timedelta(days=13)
         substitutes = (
             Substitute.objects.select_related("home_program")
@@ -88,7 +89,7 @@ class SubstituteDetailView(SubstitutePage, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        substitute, today = self.get_substitute(), self.today()
+        substitute, today = self.get_substitute(), alliance_today(self.alliance)
         context.update(
             substitute=substitute,
             credentials=SubstituteCredential.objects.filter(substitute=substitute).order_by("kind", "-expires_on"),
@@ -172,7 +173,7 @@ class ClearanceCreateView(CredentialCreateView):
     title = "Clear for a member program"
 
     def get_initial(self) -> dict[str, Any]:
-        return {"cleared_on": self.today()}
+        return {"cleared_on": alliance_today(self.alliance)}
 
     def perform(self, form: ClearanceForm) -> SubstituteClearance:  # type: ignore[override]
         return services.substitute_clearance_add(
@@ -189,7 +190,7 @@ class AvailabilityView(CredentialCreateView):
     intro = "Replaces what was set for the chosen days. Days not chosen keep what they had."
 
     def get_initial(self) -> dict[str, Any]:
-        today = self.today()
+        today = alliance_today(self.alliance)
         return {
             "first_day": today,
             "last_day": today + datetime.timedelta(days=27),

@@ -14,8 +14,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 
+from alliance.dates import alliance_today
 from alliance.models import Role
-from metrics.rollups import alliance_today
 from tests.factories import AllianceFactory, MemberProgramFactory, member
 
 

@@ -3,7 +3,7 @@
 Split by domain; import from here: `from enrollment.services import enrollment_create`.
 """
 
-from enrollment.services._common import Actor, alliance_date, alliance_today
+from enrollment.services._common import Actor
 from enrollment.services.attendance import (
     attendance_check_in,
     attendance_check_out,
@@ -47,8 +47,6 @@ __all__ = [
     "Refusal",
     "age_bands_set",
     "age_refusal",
-    "alliance_date",
-    "alliance_today",
     "attendance_check_in",
     "attendance_check_out",
     "attendance_clear",

@@ -14,9 +14,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from alliance.dates import alliance_today
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
-from enrollment.services._common import alliance_today, day_text
+from enrollment.services._common import day_text
 
 
 def _time_text(value: datetime.time | None) -> str:

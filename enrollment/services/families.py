@@ -11,11 +11,12 @@ from django.db import models, transaction
 
 from alliance.access import actor_may
 from alliance.audit import audit_event_record, fields_check, model_create, model_update
+from alliance.dates import alliance_today
 from alliance.models import HUB_ROLES
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AgeBand, Child, Family, Guardian, WaitlistEntry, WaitlistStatus
 from enrollment.rules import BANDED_GROUPS, Band, age_group_on
-from enrollment.services._common import Actor, alliance_today
+from enrollment.services._common import Actor
 
 FAMILY_FIELDS = frozenset({"name", "street", "city", "postal_code", "home_language", "notes"})
 GUARDIAN_FIELDS = frozenset(

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.audit import Actor, audit_changes, audit_event_record, fields_check, snapshot, user_of
+from alliance.dates import alliance_today
 from alliance.tenancy import require_alliance_id
 from enrollment.models import (
     Enrollment,
@@ -30,7 +31,7 @@ from enrollment.models import (
     WaitlistStatus,
 )
 from enrollment.rules import DayLength, age_group_on, age_in_months, age_label, schedule_fte
-from enrollment.services._common import alliance_today, day_text
+from enrollment.services._common import day_text
 from enrollment.services.enrollments import (
     _check_schedule,
     _locked_classroom,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
 
+from alliance.dates import alliance_today
 from members.models import MemberProgram
 from sharedservices.models.base import SharedRecord
 
@@ -44,7 +44,7 @@ class CoachVisit(SharedRecord):
 
     def clean(self) -> None:
         errors: dict[str, str] = {}
-        if self.visited_on and self.visited_on > timezone.localdate():
+        if self.visited_on and self.visited_on > alliance_today():
             errors["visited_on"] = "Log visits that have happened; plan future ones as goals."
         if self.hours is not None and not (0 < self.hours <= 12):
             errors["hours"] = "A visit lasts more than 0 and at most 12 hours."

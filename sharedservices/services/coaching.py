@@ -11,9 +11,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from alliance.audit import Actor, model_create, model_update, user_of
+from alliance.dates import alliance_today
 from members.models import MemberProgram
 from sharedservices.models import CoachingGoal, CoachVisit, GoalStatus
-from sharedservices.services._common import alliance_today
 
 GOAL_FIELDS = frozenset({"title", "focus", "due_on", "status", "notes"})
 

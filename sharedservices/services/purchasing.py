@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.audit import Actor, audit_event_record, model_create, model_update, user_of
+from alliance.dates import alliance_date, alliance_today
 from members.models import MemberProgram
 from sharedservices.models import (
     CatalogueItem,
@@ -27,7 +28,6 @@ from sharedservices.models import (
     Vendor,
 )
 from sharedservices.models.base import ZERO
-from sharedservices.services._common import alliance_date, alliance_today
 
 VENDOR_FIELDS = frozenset({"name", "contact_name", "email", "phone", "is_active", "notes"})
 ITEM_FIELDS = frozenset({"name", "sku", "unit", "alliance_price", "list_price", "is_active"})

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alliance.audit import Actor, audit_event_record, model_clean, model_create, model_update, user_of
+from alliance.dates import alliance_today
 from members.models import Classroom, MemberProgram
 from sharedservices.matching import cover_candidates, day_label, hm
 from sharedservices.models import (
@@ -31,7 +32,6 @@ from sharedservices.models import (
     SubstituteCredential,
 )
 from sharedservices.models.substitutes import MAX_COVER_HOURS, hours_between, on_quarter_hour
-from sharedservices.services._common import alliance_today
 
 SUBSTITUTE_FIELDS = frozenset(
     {"first_name", "last_name", "email", "phone", "employment", "home_program", "age_groups", "is_active", "notes"}

@@ -35,13 +35,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from types import ModuleType
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import models
-from django.utils import timezone
 
 from alliance import services as alliance_services
+from alliance.dates import alliance_today
 from alliance.models import AuditEvent, Role
 from alliance.tenancy import alliance_scope
 from billing import ach, invoicing, late_fees, ledger, member_fees, payers, payments
@@ -151,7 +150,7 @@ class Ctx:
         self.alliance = AllianceFactory(slug="audit-a")
         self.program = MemberProgramFactory(alliance=self.alliance, name="Program P", joined_on=D(2020, 1, 1))
         self.admin = member(self.alliance, Role.HUB_ADMIN, totp=False)
-        self.today = timezone.localdate(timezone=ZoneInfo(self.alliance.timezone))  # as alliance_today()
+        self.today = alliance_today(self.alliance)
         self.last_month = (self.today.replace(day=1) - datetime.timedelta(days=1)).replace(day=1)
         self.last_month_end = self.today.replace(day=1) - datetime.timedelta(days=1)
 

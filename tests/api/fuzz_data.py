@@ -17,13 +17,13 @@ import datetime
 from decimal import Decimal
 from types import SimpleNamespace
 
+from alliance.dates import add_months, alliance_today, month_start
 from alliance.models import Alliance, Role
 from alliance.tenancy import alliance_scope
 from alliance.tokens import api_token_create
 from billing import invoicing, payments
 from billing.models import FamilyAccount, PaymentMethod, RatePeriod, RatePlan
 from enrollment import services as enrollment_services
-from enrollment.services import alliance_today
 from members.models import AgeGroup
 from metrics.rollups import rollup_alliance
 from tests.enrollment.factories import ChildFactory, FamilyFactory, GuardianFactory, enroll, entry
@@ -43,11 +43,6 @@ SLUG = "fuzz"
 ROLES = ("hub_admin", "provider", "funder")
 
 
-def _month_start(day: datetime.date, back: int = 0) -> datetime.date:
-    year, month = divmod(day.year * 12 + day.month - 1 - back, 12)
-    return datetime.date(year, month + 1, 1)
-
-
 def _program_data(alliance: Alliance, program, *, today: datetime.date, opened: datetime.date):  # type: ignore[no-untyped-def]
     site = SiteFactory(program=program, name=f"{program.name} main site")
     toddlers = classroom(
@@ -64,14 +59,14 @@ def _program_data(alliance: Alliance, program, *, today: datetime.date, opened: 
     )
     staff = StaffMemberFactory(program=program, site=site)
     CredentialFactory(staff=staff, expires_on=today + datetime.timedelta(days=30))
-    MonthlyCostFactory(program=program, month=_month_start(today, 1))
+    MonthlyCostFactory(program=program, month=month_start(add_months(today, -1)))
     InspectionFactory(program=program, inspected_on=today - datetime.timedelta(days=40))
     family = FamilyFactory(alliance=alliance, name=f"{program.name} family")
     GuardianFactory(family=family)
     toddler = ChildFactory(family=family, date_of_birth=today - datetime.timedelta(days=700))
     pre = ChildFactory(family=family, date_of_birth=today - datetime.timedelta(days=365 * 4))
     waiting = ChildFactory(family=family, date_of_birth=today - datetime.timedelta(days=640))
-    start = _month_start(today, 2)
+    start = month_start(add_months(today, -2))
     enrollments = [enroll(toddler, toddlers, start), enroll(pre, preschool, start, weekdays=[0, 2, 4])]
     return SimpleNamespace(
         site=site, toddlers=toddlers, preschool=preschool, family=family, enrollments=enrollments, waiting=waiting
@@ -104,11 +99,13 @@ def build_fuzz_world() -> SimpleNamespace:
                 period=RatePeriod.MONTHLY,
                 tuition=Decimal("1100.00"),
                 registration_fee=Decimal("50.00"),
-                effective_from=_month_start(today, 12),
+                effective_from=month_start(add_months(today, -12)),
             )
         # Two months invoiced through the real run, then money received.
         for back in (1, 0):
-            run = invoicing.invoice_run_create(actor=admin, period_start=_month_start(today, back), queue=False)
+            run = invoicing.invoice_run_create(
+                actor=admin, period_start=month_start(add_months(today, -back)), queue=False
+            )
             invoicing.invoice_run_start(run_id=run.pk)
             invoicing.invoice_run_programs(run_id=run.pk, program_ids=[program_x.pk, program_y.pk])
             invoicing.invoice_run_finish(run_id=run.pk)
@@ -144,7 +141,7 @@ def build_fuzz_world() -> SimpleNamespace:
         enrollment_services.offer_create(
             actor=admin, entry=waiting_entry, classroom=x.toddlers, start_date=_next_monday(today)
         )
-        rollup_alliance(start=_month_start(today, 2), end=today)
+        rollup_alliance(start=month_start(add_months(today, -2)), end=today)
     with alliance_scope(stranger.pk):
         z = _program_data(stranger, program_z, today=today, opened=opened)
     tokens = {role: api_token_create(user=user, name=f"fuzz {role}")[1] for role, user in users.items()}

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from alliance.dates import month_end
 from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
 from billing.aging import aging_for_accounts, aging_totals, bucket_of, invoice_open_amount
@@ -26,10 +27,6 @@ from billing.selectors import account_balance
 from tests.billing.factories import RatePlanFactory, enroll
 
 JAN, FEB, MAR = (datetime.date(2026, m, 1) for m in (1, 2, 3))
-
-
-def month_end(first: datetime.date) -> datetime.date:
-    return (first + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
 
 
 @pytest.fixture
@@ -274,8 +271,7 @@ class TestPages:
         assert b"Will pay Friday" in page.content
 
 
-def test_deposit_page_offers_recent_cash_and_checks(world, clients, homes, three_months):
-    today = datetime.date.today()
+def test_deposit_page_offers_recent_cash_and_checks(world, clients, homes, three_months, today):
     with alliance_scope(world.a.pk):
         recent = payment_record(
             actor=None, account=homes.lopez_x, amount=Decimal("20.00"), method="cash", received_on=today

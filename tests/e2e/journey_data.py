@@ -11,10 +11,8 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 from types import SimpleNamespace
-from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
+from alliance.dates import add_months, alliance_today, month_end, month_start
 from alliance.models import Role
 from alliance.tenancy import alliance_scope
 from billing.models import FamilyAccount
@@ -33,13 +31,6 @@ PROGRAMS = [
 FIRST_NAMES = ["Ava", "Noah", "Mia", "Leo", "Zoe", "Eli", "Ivy", "Max", "Ada", "Kai", "Lia", "Sam"]
 
 
-def months_ago(day: datetime.date, months: int) -> datetime.date:
-    first = day.replace(day=1)
-    for _ in range(months):
-        first = (first - datetime.timedelta(days=1)).replace(day=1)
-    return first
-
-
 def last_weekday(day: datetime.date) -> datetime.date:
     while day.weekday() >= 5:
         day -= datetime.timedelta(days=1)
@@ -51,8 +42,8 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
         name="Riverbend Early Learning Alliance", slug="riverbend-e2e", timezone="America/Chicago"
     )
     stranger = AllianceFactory(name="Cascade Child Care Collaborative", slug="cascade-e2e")
-    today = timezone.localdate(timezone=ZoneInfo(alliance.timezone))
-    start = months_ago(today, 3)
+    today = alliance_today(alliance)
+    start = month_start(add_months(today, -3))
     programs, rooms, accounts = [], [], []
     names = iter(FIRST_NAMES)
     for program_name, families in PROGRAMS:
@@ -83,7 +74,7 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
             with alliance_scope(alliance.pk):
                 accounts.append(FamilyAccount.objects.create(family=family, program=program))
         with alliance_scope(alliance.pk):
-            for month in (months_ago(today, 2), months_ago(today, 1)):
+            for month in (month_start(add_months(today, -2)), month_start(add_months(today, -1))):
                 MonthlyCost.objects.create(
                     program=program, month=month, category=CostCategory.PERSONNEL, amount=Decimal("3900.00")
                 )
@@ -94,7 +85,12 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
         rooms.append(room)
     # Attendance up to the day before the provider's journey, which records that day itself.
     for room in rooms:
-        _attendance(alliance, room, start=months_ago(today, 1), end=last_weekday(today) - datetime.timedelta(days=1))
+        _attendance(
+            alliance,
+            room,
+            start=month_start(add_months(today, -1)),
+            end=last_weekday(today) - datetime.timedelta(days=1),
+        )
     _billing_history(alliance, programs, accounts, today=today)
     if rollup:
         with alliance_scope(alliance.pk):
@@ -124,11 +120,11 @@ def _billing_history(alliance, programs, accounts, *, today: datetime.date) -> N
 
     with alliance_scope(alliance.pk):
         for back in (2, 1, 0):
-            month = months_ago(today, back)
-            month_end = months_ago(month + datetime.timedelta(days=40), 0) - datetime.timedelta(days=1)
+            month = month_start(add_months(today, -back))
+            last_day = month_end(month)
             for program in programs:
                 invoice_program_for_period(
-                    program_id=program.pk, period_start=month, period_end=month_end, issued_on=month
+                    program_id=program.pk, period_start=month, period_end=last_day, issued_on=month
                 )
             if back == 0:
                 continue

@@ -71,10 +71,10 @@ def demo_site(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ig
     from pytest_django.live_server_helper import LiveServer
 
     from alliance.dataexport import data_export_run
+    from alliance.dates import alliance_today
     from alliance.models import Alliance, Membership
     from alliance.tenancy import alliance_scope
     from enrollment.models import Guardian, Offer, OfferStatus
-    from enrollment.services import alliance_today
     from members.models import Classroom
     from outreach.services import family_sign_in_link_send
     from tests.accessmatrix import collect_samples, rows_the_demo_lacks, url_of

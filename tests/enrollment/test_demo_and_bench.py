@@ -11,12 +11,12 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count
 
+from alliance.dates import alliance_today
 from alliance.tenancy import alliance_scope
 from enrollment.demo import seed_enrollment_demo
 from enrollment.models import AttendanceRecord, Child, Enrollment, Offer, WaitlistEntry
 from enrollment.vacancy import vacancy_report
 from members.models import AgeGroup
-from metrics.rollups import alliance_today
 from tests.factories import AllianceFactory, MemberProgramFactory
 from tests.members.factories import ClassroomCapacityFactory, SiteFactory, classroom
 

@@ -7,11 +7,11 @@ import datetime
 import pytest
 
 from alliance.celery import app
+from alliance.dates import alliance_today
 from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
 from enrollment.models import Offer, OfferStatus, WaitlistStatus
 from enrollment.tasks import offers_expire
-from metrics.rollups import alliance_today
 from tests.enrollment.factories import ChildFactory, FamilyFactory, entry, months_before
 from tests.factories import AllianceFactory, MemberProgramFactory
 from tests.members.factories import SiteFactory, classroom

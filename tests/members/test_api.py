@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from alliance.dates import alliance_today
 from members.models import (
     Classroom,
     ClassroomCapacity,
@@ -300,10 +301,8 @@ class TestStaffAndCredentials:
         assert [r["first_name"] for r in rows] == ["Now"]
 
     def test_expiring_credentials(self, clients, world, api):
-        from django.utils import timezone
-
         member = StaffMemberFactory(program=world.x)
-        soon = timezone.localdate() + datetime.timedelta(days=30)
+        soon = alliance_today(world.a) + datetime.timedelta(days=30)
         CredentialFactory(staff=member, name="CPR", expires_on=soon)
         CredentialFactory(staff=member, name="CDA", expires_on=soon + datetime.timedelta(365))
         rows = results(clients.provider_x.get(api("credentials/"), {"expiring": "true"}))

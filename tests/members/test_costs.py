@@ -6,15 +6,20 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
+from alliance.dates import add_months, alliance_today, month_start, next_month_start
 from alliance.models import AuditEvent
 from members.models import MonthlyCost
-from members.selectors import months_back, program_monthly_costs
+from members.selectors import program_monthly_costs
 from tests.members.factories import MonthlyCostFactory, StaffMemberFactory
 
 D = datetime.date
-LAST_MONTH = months_back(2)[0]
+
+
+@pytest.fixture
+def last_month(today: datetime.date) -> datetime.date:
+    """The alliance's last month: complete, so costs may be entered for it."""
+    return add_months(month_start(today), -1)
 
 
 def sheet(**amounts: str) -> dict[str, str]:
@@ -41,8 +46,8 @@ class TestMonthCosts:
 
 
 class TestMonthSheet:
-    def test_provider_enters_a_month_and_sees_it_in_the_table(self, clients, world, in_a, page):
-        url = page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month)
+    def test_provider_enters_a_month_and_sees_it_in_the_table(self, clients, world, in_a, page, last_month):
+        url = page("costs_month", world.x.pk, last_month.year, last_month.month)
         response = clients.provider_x.post(url, sheet(occupancy="4200.00", food="1850.25", insurance="410"))
         assert response.status_code == 302
         with in_a():
@@ -57,24 +62,24 @@ class TestMonthSheet:
         table = clients.provider_x.get(page("program_costs", world.x.pk))
         assert "$6,460.25" in table.content.decode()  # the month's total
 
-    def test_clearing_a_category_removes_it_and_other_months_stay(self, clients, world, in_a, page):
-        MonthlyCostFactory(program=world.x, month=LAST_MONTH, category="food", amount=Decimal("100.00"))
+    def test_clearing_a_category_removes_it_and_other_months_stay(self, clients, world, in_a, page, last_month):
+        MonthlyCostFactory(program=world.x, month=last_month, category="food", amount=Decimal("100.00"))
         MonthlyCostFactory(program=world.x, month=D(2025, 1, 1), category="food", amount=Decimal("90.00"))
-        url = page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month)
+        url = page("costs_month", world.x.pk, last_month.year, last_month.month)
         assert clients.provider_x.get(url).context["form"].initial == {"food": Decimal("100.00")}
         clients.provider_x.post(url, sheet(occupancy="10.00"))
         with in_a():
             assert list(
                 MonthlyCost.objects.filter(program=world.x).order_by("month").values_list("month", "category")
-            ) == [(D(2025, 1, 1), "food"), (LAST_MONTH, "occupancy")]
+            ) == [(D(2025, 1, 1), "food"), (last_month, "occupancy")]
 
-    def test_a_new_month_is_picked_on_the_form(self, clients, world, in_a, page):
+    def test_a_new_month_is_picked_on_the_form(self, clients, world, in_a, page, last_month):
         response = clients.provider_x.post(
-            page("costs_new", world.x.pk), {**sheet(other="12.00"), "month": LAST_MONTH.strftime("%Y-%m")}
+            page("costs_new", world.x.pk), {**sheet(other="12.00"), "month": last_month.strftime("%Y-%m")}
         )
         assert response.status_code == 302
         with in_a():
-            assert MonthlyCost.objects.get(program=world.x).month == LAST_MONTH
+            assert MonthlyCost.objects.get(program=world.x).month == last_month
 
     @pytest.mark.parametrize(
         ("data", "field"),
@@ -85,8 +90,8 @@ class TestMonthSheet:
             (sheet(food="12345678901.00"), "food"),
         ],
     )
-    def test_invalid_amounts_change_nothing(self, clients, world, in_a, page, data, field):
-        url = page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month)
+    def test_invalid_amounts_change_nothing(self, clients, world, in_a, page, data, field, last_month):
+        url = page("costs_month", world.x.pk, last_month.year, last_month.month)
         response = clients.provider_x.post(url, {**data, "occupancy": "100"})
         assert response.status_code == 200
         assert field in response.context["form"].errors
@@ -94,7 +99,7 @@ class TestMonthSheet:
             assert not MonthlyCost.objects.exists()
 
     def test_future_months_cannot_be_entered(self, clients, world, page):
-        next_month = timezone.localdate().replace(day=28) + datetime.timedelta(days=7)
+        next_month = next_month_start(alliance_today(world.a))
         url = page("costs_month", world.x.pk, next_month.year, next_month.month)
         assert clients.provider_x.get(url).status_code == 404
         response = clients.provider_x.post(
@@ -110,19 +115,19 @@ class TestMonthSheet:
 
 
 class TestStrangers:
-    def test_it_validates_ownership(self, clients, world, page):
+    def test_it_validates_ownership(self, clients, world, page, last_month):
         urls = [
             page("program_costs", world.x.pk),
             page("costs_new", world.x.pk),
-            page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month),
+            page("costs_month", world.x.pk, last_month.year, last_month.month),
         ]
         for url in urls:
             assert clients.admin_b.get(url).status_code == 404, url
             assert clients.provider_y.get(url).status_code == 404, url
             assert clients.funder_a.get(url).status_code == 403, url
 
-    def test_a_stranger_posting_costs_changes_nothing(self, clients, world, in_a, page):
-        url = page("costs_month", world.x.pk, LAST_MONTH.year, LAST_MONTH.month)
+    def test_a_stranger_posting_costs_changes_nothing(self, clients, world, in_a, page, last_month):
+        url = page("costs_month", world.x.pk, last_month.year, last_month.month)
         assert clients.provider_y.post(url, sheet(food="1.00")).status_code == 404
         with in_a():
             assert not MonthlyCost.objects.exists()

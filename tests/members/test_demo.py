@@ -11,6 +11,7 @@ from django.core import serializers
 from django.core.management import call_command
 from django.test import Client
 
+from alliance.dates import add_months, alliance_today, month_start
 from alliance.models import Alliance
 from alliance.tenancy import alliance_scope
 from members.models import (
@@ -25,7 +26,7 @@ from members.models import (
     Site,
     StaffMember,
 )
-from members.selectors import months_back, qris_timelines
+from members.selectors import qris_timelines
 from metrics.reports import default_period, impact_report
 
 MODELS = [
@@ -99,7 +100,7 @@ def programs_are_realistic(demo: Alliance) -> None:
         )  # some classrooms changed capacity
         categories = set(StaffMember.objects.values_list("category", flat=True))
         assert categories == {"administration", "classroom"}
-        assert MonthlyCost.objects.filter(month=months_back(2)[0]).exists()
+        assert MonthlyCost.objects.filter(month=add_months(month_start(alliance_today()), -1)).exists()
         for program in MemberProgram.objects.exclude(qris_rating=None):  # history ends at the current rating
             last = qris_timelines([program.pk])[program.pk][-1]
             assert (last.rated_on, last.rating) == (program.qris_rated_on, program.qris_rating), program

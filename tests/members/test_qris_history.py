@@ -10,8 +10,8 @@ from types import SimpleNamespace
 
 import pytest
 from django.db import connection
-from django.utils import timezone
 
+from alliance.dates import alliance_today
 from alliance.models import AuditEvent
 from alliance.tenancy import TenancyError, alliance_scope
 from members import services
@@ -61,7 +61,7 @@ class TestEveryChangeAppendsARow:
         with in_a():
             removed = QrisRating.objects.filter(program=world.x).order_by("id").last()
             assert (removed.rating, removed.note) == (None, "Rating removed")
-            assert qris_rating_on(qris_timelines([world.x.pk])[world.x.pk], timezone.localdate()) is None
+            assert qris_rating_on(qris_timelines([world.x.pk])[world.x.pk], alliance_today(world.a)) is None
 
     def test_a_program_created_with_a_rating_starts_its_history(self, world, in_a):
         with in_a():

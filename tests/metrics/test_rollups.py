@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from alliance.tenancy import alliance_scope
 from metrics.models import AllianceDay, AllianceMonth, ClassroomDay, ProgramDay, ProgramMonth
-from metrics.rollups import month_bounds, rollup_alliance
+from metrics.rollups import rollup_alliance
 from tests.metrics.conftest import FRI, MON, THU, TUE, WED
 from tests.metrics.factories import attend
 
@@ -157,17 +157,6 @@ class TestIdempotence:
             month = AllianceMonth.objects.get(month=JAN)
         # The week's 5 days plus Monday 12th (Ada, Cleo, Dev, Eli: 1 + 0.5 + 1 + 1 = 3.50).
         assert (month.operating_days, month.enrolled_fte) == (6, Decimal("21.30"))
-
-
-def test_month_bounds():
-    assert month_bounds(datetime.date(2026, 1, 5), datetime.date(2026, 2, 3)) == (
-        datetime.date(2026, 1, 1),
-        datetime.date(2026, 2, 28),
-    )
-    assert month_bounds(datetime.date(2025, 12, 31), datetime.date(2025, 12, 31)) == (
-        datetime.date(2025, 12, 1),
-        datetime.date(2025, 12, 31),
-    )
 
 
 class TestCommand:

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from alliance.dates import alliance_today
 from alliance.tenancy import alliance_scope
 from members.models import AgeGroup
-from metrics.rollups import alliance_today
 from outreach.demo import seed_outreach_demo
 from outreach.models import FamilySignInLink, Inquiry, PublicListing
 from outreach.selectors import outreach_figures, public_programs

@@ -38,6 +38,7 @@ from django.conf import settings
 from django.db import connection, transaction
 
 from alliance.celery import app
+from alliance.dates import alliance_today
 from alliance.db import owner_role
 from alliance.tokens import api_token_create
 from tests.factories import AllianceFactory, MemberProgramFactory, member
@@ -209,8 +210,8 @@ def not_eager():
 def test_gunicorn_worker_and_beat_as_the_app_role_run_a_scheduled_rollup_and_an_invoice_run(
     transactional_db, not_eager, tmp_path
 ):
-    today = datetime.date.today()
     alliance = AllianceFactory(slug=f"prod-{uuid.uuid4().hex[:8]}", timezone="UTC")
+    today = alliance_today(alliance)
     program = MemberProgramFactory(alliance=alliance, name="Prod Shape Centre")
     every_day = list(range(7))  # so yesterday's month has open days whatever the date
     enroll(

@@ -7,9 +7,9 @@ import datetime
 import pytest
 
 from alliance.celery import app
+from alliance.dates import alliance_today
 from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
-from enrollment.services import alliance_today
 from sharedservices.models import CoverRequest, CoverStatus
 from sharedservices.tasks import cover_requests_lapse
 from tests.factories import AllianceFactory, MemberProgramFactory
