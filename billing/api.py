@@ -287,7 +287,7 @@ class PaymentViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
             account=data["account"],
             amount=data["amount"],
             method=data["method"],
-            received_on=data["received_on"],
+            received_on=data.get("received_on") or alliance_today(self.alliance),
             reference=data.get("reference", ""),
             invoice=data.get("invoice"),
             note=data.get("note", ""),
