@@ -371,9 +371,11 @@ SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HUB_HTTPS else 
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HUB_HTTPS
 SECURE_HSTS_PRELOAD = HUB_HTTPS
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-# Proxies in front of the web process that append to X-Forwarded-For: the public forms' rate
-# limits (outreach/spam.py) count the address the outermost trusted proxy saw. 0: REMOTE_ADDR.
+# Proxies in front of the web process that append to X-Forwarded-For: every per-address limit
+# (allauth's sign-in and reset limits, the public forms') counts the address the outermost
+# trusted proxy saw (alliance/clients.py). 0: REMOTE_ADDR. allauth's own setting follows it.
 HUB_TRUSTED_PROXY_COUNT = env_int("HUB_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = HUB_TRUSTED_PROXY_COUNT
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"

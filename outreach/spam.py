@@ -7,23 +7,9 @@ from __future__ import annotations
 import hashlib
 import time
 
-from django.conf import settings
 from django.core.cache import cache
-from django.http import HttpRequest
 
 HONEYPOT_FIELD = "website"
-
-
-def client_address(request: HttpRequest) -> str:
-    """The visitor's address: REMOTE_ADDR, or, behind `HUB_TRUSTED_PROXY_COUNT`
-    proxies, the address the outermost trusted proxy saw (X-Forwarded-For)."""
-    proxies = getattr(settings, "HUB_TRUSTED_PROXY_COUNT", 0)
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if proxies and forwarded:
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if len(hops) >= proxies:
-            return hops[-proxies]
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _key(action: str, alliance_id: int, subject: str, window: int) -> str:

@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView, View
 
+from alliance.clients import client_address
 from alliance.dates import alliance_today
 from alliance.views_base import add_errors
 from billing.models import FamilyAccount
@@ -34,7 +35,7 @@ from outreach.services import (
     family_sign_in_link_redeem,
     family_sign_in_links_send,
 )
-from outreach.spam import client_address, rate_limit_hit
+from outreach.spam import rate_limit_hit
 
 LINK_REQUESTS_PER_ADDRESS = 10
 LINK_REQUESTS_PER_EMAIL = 3

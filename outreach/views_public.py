@@ -15,6 +15,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
+from alliance.clients import client_address
 from alliance.dates import alliance_today
 from alliance.views_base import add_errors
 from enrollment.selectors import age_bands
@@ -23,7 +24,7 @@ from outreach.forms import CareFilterForm, InquiryForm, parse_date
 from outreach.public import PublicAllianceMixin
 from outreach.selectors import Schedule, child_age_group, public_areas, public_programs, published_listings
 from outreach.services import inquiry_submit
-from outreach.spam import client_address, rate_limit_hit
+from outreach.spam import rate_limit_hit
 
 logger = logging.getLogger(__name__)
 
