@@ -101,9 +101,21 @@ class Samples:
 
 
 def _in_program(model: type[models.Model], program_id: int) -> models.QuerySet:
+    """Rows the program's provider may see now: by the product's own provider rules where the
+    model has them (a family while a child is enrolled or waiting there, or it owes money), else
+    by its program path."""
+    import functools
+    import operator
+
+    from alliance.access import provider_rules
+
     queryset = model.objects.all()
+    rules = provider_rules(model)
     path = getattr(model, "program_field", None)
-    if path:
+    if rules:
+        condition = functools.reduce(operator.or_, (rule(program_id) for rule in rules))
+        queryset = queryset.filter(pk__in=model.objects.filter(condition).values("pk"))
+    elif path:
         queryset = queryset.filter(**{path: program_id})
     return queryset.order_by("pk")
 
