@@ -105,7 +105,7 @@ EXEMPT: dict[str, str] = {
     "billing.ledger.to_cents": "arithmetic",
     "billing.ach.routing_is_valid": "a check digit",
     "billing.ach.nacha_file": "renders the NACHA text; ach_file_generate records the file",
-    "billing.ach.ach_file_text": "renders a recorded file at download (changes nothing; records ach.file_downloaded itself)",
+    "billing.ach.ach_file_text": "renders a file at download; records ach.file_downloaded itself",
     "billing.ach.ach_traces_take": "hands out trace numbers inside ach_file_generate, which records the file",
     "billing.late_fees.late_fee_amount": "arithmetic of a policy",
     "billing.member_fees.collected_tuition": "a read of the ledger",
