@@ -76,6 +76,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so every response (redirects and errors too) carries X-Request-ID and is logged.
     "alliance.observability.RequestIdMiddleware",
+    # Before anything reads the body: one upload limit for every path (alliance/uploads.py).
+    "alliance.uploads.UploadLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -387,6 +389,11 @@ HUB_STAFF_SESSION_IDLE_MINUTES = env_int("HUB_STAFF_SESSION_IDLE_MINUTES", 120)
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("HUB_MAX_UPLOAD_BYTES", 5 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 HUB_MAX_UPLOAD_BYTES = DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_HANDLERS = [
+    "alliance.uploads.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # No inline or third-party script anywhere: every script is a static file.
 CONTENT_SECURITY_POLICY = {

@@ -84,6 +84,8 @@ def test_production_defaults_are_safe(setting, expected):
         DJANGO_SECRET_KEY="s" * 60,
         DJANGO_ALLOWED_HOSTS="hub.example.org",
         DATABASE_URL=os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/hub"),
+        # Production requires its own field-encryption key (a Fernet key; any valid one here).
+        HUB_FIELD_ENCRYPTION_KEY="W2Ov5bce8OOiDdKOxo5Sr7_z_adK-gFMdggTgBcYlWc=",
     )
     code = (
         "import django, json; django.setup(); from django.conf import settings; "
