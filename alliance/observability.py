@@ -53,6 +53,8 @@ class LogContext:
     alliance_id: int | None = None
     alliance_slug: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    # The secrets in the request's path, found once (by its first log line) and kept for the rest.
+    secrets: list[str] | None = None
 
 
 _log_context: ContextVar[LogContext | None] = ContextVar("hub_log_context", default=None)
@@ -169,8 +171,13 @@ class LogContextFilter(logging.Filter):
             record.task_name = task.name
         # Django's own lines ("Not Found: /family/.../sign-in/<token>/") name the path too.
         # Django writes those after the middleware has returned, with the request on the record.
-        request = context.request if context else getattr(record, "request", None)
-        secrets = path_secrets(request if isinstance(request, HttpRequest) else None)
+        if context is not None:
+            if context.secrets is None:
+                context.secrets = path_secrets(context.request)
+            secrets = context.secrets
+        else:
+            request = getattr(record, "request", None)
+            secrets = path_secrets(request if isinstance(request, HttpRequest) else None)
         if secrets:
             message = record.getMessage()
             if any(secret in message for secret in secrets):

@@ -10,6 +10,7 @@ footer takes it from the document with CSS `string-set`, so HTML escaping always
 
 from __future__ import annotations
 
+import functools
 import logging
 import mimetypes
 from pathlib import Path
@@ -45,7 +46,9 @@ def static_file(url: str) -> Path | None:
     return None
 
 
+@functools.cache
 def _fetcher_class() -> type:
+    """Built once, on first use: WeasyPrint is imported only when a PDF is made."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class HubURLFetcher(URLFetcher):  # type: ignore[misc]  # WeasyPrint ships no types
