@@ -199,8 +199,16 @@ class InvoiceViewSet(AllianceReadOnlyViewSet):
         return Invoice.objects.order_by("-period_start", "-number")
 
 
+class RunWarningsField(serializers.ListField):
+    """The run's warnings as text (each names the child, program and room)."""
+
+    def to_representation(self, data: Any) -> list[str]:
+        return [invoicing.warning_text(w) for w in data]
+
+
 class InvoiceRunSerializer(HubModelSerializer):
     period = ChoiceField(choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
+    warnings = RunWarningsField(child=CharField(), read_only=True)
     status = CharField(read_only=True, help_text="queued, running, done or failed.")
 
     class Meta:
@@ -355,7 +363,7 @@ class AgingSerializer(serializers.Serializer):
 
 
 class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
-    """Aging of open balances per account, with program and alliance totals (the aging page's figures)."""
+    """Aging of families' open balances per account, with program and alliance totals (the aging page's figures)."""
 
     model = FamilyAccount
     serializer_class = AgingSerializer
@@ -363,6 +371,10 @@ class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
     pagination_class = None
     filter_backends: list[Any] = []
     schema = ReportSchema()
+
+    def base_queryset(self) -> Any:
+        # Families' accounts; the Hub's member-fee receivables are aged on the member-fees page.
+        return FamilyAccount.objects.filter(family__isnull=False)
 
     @extend_schema(
         parameters=[OpenApiParameter("as_of", datetime.date, description="Aged on this day (default today).")]

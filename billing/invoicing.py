@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from alliance.dates import month_bounds
+from alliance.formatting import day
 from alliance.tenancy import require_alliance_id
 from billing.bulk import LEDGER_ENTRY_COLUMNS, insert_rows
 from billing.ledger import to_cents
@@ -82,12 +83,33 @@ class Line:
     authorization: SubsidyAuthorization | None = None
 
 
+class RunWarning(str):
+    """A warning's text, which names the program and room; the run stores it with their ids so
+    its page links to the classroom."""
+
+    program_id: int | None
+    classroom_id: int | None
+
+    def __new__(cls, text: str, *, program_id: int | None = None, classroom_id: int | None = None) -> RunWarning:
+        warning = super().__new__(cls, text)
+        warning.program_id, warning.classroom_id = program_id, classroom_id
+        return warning
+
+    def stored(self) -> dict[str, Any]:
+        return {"text": str(self), "program": self.program_id, "classroom": self.classroom_id}
+
+
+def warning_text(stored: Any) -> str:
+    """A run's stored warning as text (runs before links were stored kept plain strings)."""
+    return str(stored.get("text", "")) if isinstance(stored, dict) else str(stored)
+
+
 @dataclass
 class ProgramResult:
     invoices: int = 0
     amount: Decimal = ZERO
     skipped_accounts: int = 0
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[RunWarning] = field(default_factory=list)
 
 
 def _enrollments_of(program_ids: list[int], start: datetime.date, end: datetime.date) -> dict[int, list[Any]]:
@@ -123,6 +145,7 @@ def _enrollments_of(program_ids: list[int], start: datetime.date, end: datetime.
         .order_by()
         .values_list("pk", "name", "age_group")
     }
+    program_names = dict(MemberProgram.objects.filter(pk__in=program_ids).order_by().values_list("pk", "name"))
     records: dict[int, list[Any]] = {pk: [] for pk in program_ids}
     for pk, program_id, child_id, room_id, start_date, end_date, weekdays, day_length, ref in rows:
         family_id, first, last = children[child_id]
@@ -136,7 +159,13 @@ def _enrollments_of(program_ids: list[int], start: datetime.date, end: datetime.
                 weekdays=weekdays,
                 day_length=day_length,
                 rate_plan_ref=ref,
-                classroom=SimpleNamespace(name=name, age_group=age_group),
+                classroom=SimpleNamespace(
+                    pk=room_id,
+                    program_id=program_id,
+                    program_name=program_names[program_id],
+                    name=name,
+                    age_group=age_group,
+                ),
                 child=SimpleNamespace(pk=child_id, family_id=family_id, first_name=first, full_name=f"{first} {last}"),
             )
         )
@@ -161,7 +190,7 @@ def _child_lines(
     end: datetime.date,
     staff: bool,
     first_fees: dict[str, set[int]],
-    warnings: list[str],
+    warnings: list[RunWarning],
     plan_of: dict[int, RatePlan],
 ) -> dict[int, list[Line]]:
     """Tuition, fees and staff discounts per child of one account (sibling discounts come after)."""
@@ -179,9 +208,14 @@ def _child_lines(
             day=first_day,
         )
         if choice.plan is None:
+            room: Any = enrollment.classroom  # the light record of _enrollments_of, with its program's name
             warnings.append(
-                f"{child.full_name} ({enrollment.classroom.name}, from {enrollment.start_date}): "
-                f"not invoiced — {choice.warning}."
+                RunWarning(
+                    f"{child.full_name} ({room.program_name}, {room.name}, from {day(enrollment.start_date)}): "
+                    f"not invoiced — {choice.warning}.",
+                    program_id=room.program_id,
+                    classroom_id=room.pk,
+                )
             )
             continue
         plan = choice.plan
@@ -606,7 +640,7 @@ def _write_invoices(
 def _record_progress(run: InvoiceRun | None, works: list[_ProgramWork]) -> None:
     if run is None:
         return
-    warnings = [warning for w in works for warning in w.result.warnings]
+    warnings = [warning.stored() for w in works for warning in w.result.warnings]
     updates: dict[str, Any] = {
         "programs_done": F("programs_done") + len(works),
         "invoices_created": F("invoices_created") + sum(w.result.invoices for w in works),

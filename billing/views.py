@@ -16,7 +16,7 @@ from alliance.dates import add_months, alliance_today, month_bounds
 from alliance.formatting import money
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from billing import exports, invoicing, services
-from billing.aging import aging_for_accounts, invoice_open_amount
+from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals, invoice_open_amount
 from billing.forms import (
     AccountFilterForm,
     BillingPolicyForm,
@@ -232,6 +232,15 @@ class InvoiceRunDetailView(BillingPage, DetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["summary"] = run_summary(self.object) if self.object.is_finished else None
+        context["warnings"] = [
+            (
+                invoicing.warning_text(w),
+                self.alliance_url("members:classroom_detail", w["program"], w["classroom"])
+                if isinstance(w, dict) and w.get("program") and w.get("classroom")
+                else None,
+            )
+            for w in self.object.warnings
+        ]
         return context
 
 
@@ -299,6 +308,18 @@ class MemberFeesView(BillingFormPage):
             Invoice.objects.filter(account__family__isnull=True)
             .select_related("program")
             .order_by("-period_start", "program__name")[:100]
+        )
+        # What members owe the Hub, aged apart from the families' aging.
+        as_of = alliance_today(self.alliance)
+        rows = aging_for_accounts(FamilyAccount.objects.filter(family__isnull=True), as_of=as_of)
+        programs = dict(MemberProgram.objects.filter(pk__in=[r.program_id for r in rows]).values_list("pk", "name"))
+        context.update(
+            aging_as_of=as_of,
+            aging_buckets=[(b, BUCKET_LABELS[b]) for b in BUCKETS],
+            aging_rows=sorted(
+                ((programs[r.program_id], r) for r in rows if r.balance != 0), key=lambda x: (-x[1].past_due, x[0])
+            ),
+            aging_total=aging_totals(rows).get("all"),
         )
         return context
 

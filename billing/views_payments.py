@@ -357,11 +357,14 @@ class AgingView(BillingPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         as_of = alliance_today(self.alliance)
-        try:
-            as_of = datetime.date.fromisoformat(self.request.GET.get("as_of", "")) or as_of
-        except ValueError:
-            messages.error(self.request, "Give the date as YYYY-MM-DD; showing today.")
-        rows = aging_for_accounts(self.visible(FamilyAccount.objects.all()), as_of=as_of)
+        given = self.request.GET.get("as_of", "").strip()
+        if given:  # a plain visit ages on today, without a word about dates
+            try:
+                as_of = datetime.date.fromisoformat(given)
+            except ValueError:
+                messages.error(self.request, "Give the date as YYYY-MM-DD; showing today.")
+        # Families only: the Hub's own member-fee receivables have their aging on the member-fees page.
+        rows = aging_for_accounts(self.visible(FamilyAccount.objects.filter(family__isnull=False)), as_of=as_of)
         programs = dict(self.visible(MemberProgram.objects.all()).values_list("pk", "name"))
         families = dict(Family.objects.filter(pk__in={r.family_id for r in rows}).values_list("pk", "name"))
         by_program = aging_totals(rows, by="program_id")
@@ -388,7 +391,8 @@ class CollectionsView(BillingPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = alliance_today(self.alliance)
-        rows = [r for r in aging_for_accounts(FamilyAccount.objects.all(), as_of=today) if r.past_due > 0]
+        families = FamilyAccount.objects.filter(family__isnull=False)  # member fees: the member-fees page
+        rows = [r for r in aging_for_accounts(families, as_of=today) if r.past_due > 0]
         rows.sort(key=lambda r: (-r.days_past_due, -r.past_due))
         page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
         context.update(

@@ -74,3 +74,34 @@ def test_pages_and_who_sees_them(world, clients, subscribed):
     assert clients.provider_x.get(f"/a/{world.a.slug}/billing/invoices/{invoice.pk}/").status_code == 200
     assert clients.provider_y.get(f"/a/{world.a.slug}/billing/invoices/{invoice.pk}/").status_code == 404
     assert b"Hub member fees" in clients.staff_a.get(f"/a/{world.a.slug}/billing/accounts/").content
+
+
+def test_member_fees_are_aged_apart_from_families(world, clients, subscribed):
+    """The Hub's own receivables are no family called "?" on the aging page, nor on the collections
+    worklist or the aging API; the member-fees page ages them by program."""
+    with alliance_scope(world.a.pk):
+        member_fees_invoice(month=MARCH)
+    aging = clients.staff_a.get(f"/a/{world.a.slug}/billing/aging/?as_of=2026-06-30")
+    families = [row[0] for row in aging.context["families"]]
+    assert families == ["Lopez family"]
+    assert ">?<" not in aging.content.decode()
+    # The Lopez account owes 1,000.00 less 987.65 paid = 12.35; the member fee's 289.51 is not in the family total.
+    assert b'id="aging-balance">$12.35<' in aging.content
+    api = clients.staff_a.get(f"/api/a/{world.a.slug}/aging/?as_of=2026-06-30").json()
+    with alliance_scope(world.a.pk):
+        fee_account = FamilyAccount.objects.get(program=world.x, family__isnull=True)
+    assert fee_account.pk not in [a["account"] for a in api["accounts"]]
+    assert api["alliance"]["over_90"] == "12.35"
+    worklist = clients.staff_a.get(f"/a/{world.a.slug}/billing/collections/").content.decode()
+    assert "Hub member fees" not in worklist
+    fees = clients.staff_a.get(f"/a/{world.a.slug}/billing/member-fees/").content.decode()
+    table = fees.split('id="member-fee-aging"')[1].split("</table>")[0]
+    assert "Program X" in table
+    assert "$289.51" in table
+
+
+def test_aging_page_speaks_of_dates_only_when_one_is_bad(world, clients, subscribed):
+    plain = clients.staff_a.get(f"/a/{world.a.slug}/billing/aging/")
+    assert "YYYY-MM-DD" not in plain.content.decode()
+    bad = clients.staff_a.get(f"/a/{world.a.slug}/billing/aging/?as_of=31/12/2026")
+    assert "Give the date as YYYY-MM-DD; showing today." in bad.content.decode()

@@ -145,6 +145,28 @@ class TestInvoiceRunPages:
         assert b"2 of 2 programs invoiced" in progress.content
         assert b"hx-get" not in progress.content
 
+    def test_a_warning_names_program_and_room_and_links_to_the_room(
+        self, world, clients, homes, billed, django_capture_on_commit_callbacks
+    ):
+        """Five programs may each have a "Home group": the warning says whose, and links to it."""
+        from members.models import AgeGroup, Classroom
+        from tests.billing.factories import ChildFactory, room_of
+
+        home_group = room_of(world.y, age_group=AgeGroup.TODDLER)
+        with alliance_scope(world.a.pk):
+            Classroom.objects.filter(pk=home_group.pk).update(name="Home group")
+        tia = ChildFactory(family=homes.young, first_name="Tia", last_name="Young")
+        enroll(tia, home_group, start=datetime.date(2026, 3, 2), ref="home-ft")
+        with django_capture_on_commit_callbacks(execute=True):
+            clients.staff_a.post(url(world, "runs/"), {"period": "monthly", "period_start": "2026-04-01"})
+        with alliance_scope(world.a.pk):
+            run = InvoiceRun.objects.get()
+        page = clients.staff_a.get(url(world, f"runs/{run.pk}/")).content.decode()
+        assert "Tia Young (Program Y, Home group, from Mar 2, 2026): not invoiced" in page
+        assert f'href="/a/{world.a.slug}/programs/{world.y.pk}/classrooms/{home_group.pk}/"' in page
+        api = clients.staff_a.get(f"/api/a/{world.a.slug}/invoice-runs/{run.pk}/").json()
+        assert api["warnings"][0].startswith("Tia Young (Program Y, Home group, from Mar 2, 2026)")
+
     def test_a_queued_run_polls(self, world, clients):
         with alliance_scope(world.a.pk):
             run = InvoiceRun.objects.create(period_start=MARCH[0], period_end=MARCH[1], programs_total=2)
