@@ -216,14 +216,26 @@ class EnrollmentFilterForm(forms.Form):
 
 # --- Attendance -------------------------------------------------------------
 class AttendanceMarkForm(forms.Form):
-    ACTIONS = ["check_in", "check_out", "absent", "clear"]
+    ACTIONS = ["check_in", "check_out", "absent", "clear", "correct"]
     enrollment = forms.IntegerField()
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
     day = forms.DateField()
     reason = forms.ChoiceField(choices=AbsenceReason.choices, required=False)
+    # The time of a check-in or check-out; blank is now on today, the room's opening
+    # (closing) time on a past day.
+    at = forms.TimeField(required=False)
+    # A correction of a day's times.
+    check_in_at = forms.TimeField(required=False)
+    check_out_at = forms.TimeField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("action") == "correct" and not cleaned.get("check_in_at"):
+            self.add_error("check_in_at", "Give the check-in time.")
+        return cleaned
 
 
-class AttendanceUploadForm(forms.Form):
+class AttendanceUploadForm(HubForm):  # HubForm: the shared field template lists its fields
     file = forms.FileField(
         label="CSV file", help_text="Columns: child_id, date, check_in, check_out, absence_reason. Up to 5,000 rows."
     )

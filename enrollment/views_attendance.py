@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
 from alliance.dates import alliance_time, alliance_today
+from alliance.formatting import day
 from enrollment import services
 from enrollment.forms import AttendanceMarkForm, AttendanceUploadForm
 from enrollment.imports import attendance_import, roster_csv
@@ -113,6 +114,7 @@ class AttendanceSheetView(ClassroomFromURL, EnrollmentPage, TemplateView):
             counts=attendance_counts(rows),
             reasons=AbsenceReason.choices,
             open_today=self.day.weekday() in self.classroom.operating_days,
+            is_today=self.day == alliance_today(self.alliance),
             previous=self.day - datetime.timedelta(days=1),
             following=self.day + datetime.timedelta(days=1) if self.day < alliance_today(self.alliance) else None,
         )
@@ -131,7 +133,11 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
         form = AttendanceMarkForm(request.POST)
         error = ""
         if not form.is_valid():
-            error = "That click was not understood; reload the page."
+            error = (
+                " ".join(str(m) for m in form.errors["check_in_at"])
+                if "check_in_at" in form.errors
+                else "That click was not understood; reload the page."
+            )
             enrollment = None
         else:
             data = form.cleaned_data
@@ -163,15 +169,27 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
                 "alliance": self.alliance,
                 "error": error,
                 "reasons": AbsenceReason.choices,
+                "is_today": day == alliance_today(self.alliance),
             },
         )
 
     def act(self, enrollment: Enrollment, data: dict[str, Any]) -> None:
         actor, day, action = self.request.user, data["day"], data["action"]
+        today = day == alliance_today(self.alliance)
+        room = enrollment.classroom
         if action == "check_in":
-            services.attendance_check_in(actor=actor, enrollment=enrollment, day=day, at=alliance_time(self.alliance))
+            at = data.get("at") or (alliance_time(self.alliance) if today else room.opens_at)
+            services.attendance_check_in(actor=actor, enrollment=enrollment, day=day, at=at)
         elif action == "check_out":
-            services.attendance_check_out(actor=actor, enrollment=enrollment, day=day, at=alliance_time(self.alliance))
+            at = data.get("at") or (alliance_time(self.alliance) if today else room.closes_at)
+            services.attendance_check_out(actor=actor, enrollment=enrollment, day=day, at=at)
+        elif action == "correct":
+            record = AttendanceRecord.objects.filter(enrollment=enrollment, day=day).first()
+            if record is None:
+                raise ValidationError("Nothing is recorded for this child on this day.")
+            services.attendance_times_correct(
+                actor=actor, record=record, check_in=data["check_in_at"], check_out=data.get("check_out_at")
+            )
         elif action == "absent":
             services.attendance_mark_absent(
                 actor=actor, enrollment=enrollment, day=day, reason=data.get("reason") or AbsenceReason.UNKNOWN
@@ -207,7 +225,7 @@ class AttendanceUploadView(EnrollmentPage, FormView):
         messages.success(
             self.request,
             f"{result.rows} attendance records imported ({result.present} present, "
-            f"{result.absent} absent), {result.first_day} to {result.last_day}.",
+            f"{result.absent} absent), {day(result.first_day)} to {day(result.last_day)}.",
         )
         return redirect(self.alliance_url("enrollment:attendance_home"))
 

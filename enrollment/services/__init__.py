@@ -9,6 +9,7 @@ from enrollment.services.attendance import (
     attendance_check_out,
     attendance_clear,
     attendance_mark_absent,
+    attendance_times_correct,
     check_attendance_day,
 )
 from enrollment.services.enrollments import (
@@ -51,6 +52,7 @@ __all__ = [
     "attendance_check_out",
     "attendance_clear",
     "attendance_mark_absent",
+    "attendance_times_correct",
     "capacity_refusal",
     "check_attendance_day",
     "child_create",

@@ -13,7 +13,7 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from alliance.audit import Actor, audit_event_record, model_update, snapshot, user_of
 from alliance.dates import alliance_today
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
@@ -124,6 +124,41 @@ def attendance_mark_absent(
     record.absence_reason, record.note = reason, note.strip()[:200]
     record.save()
     return record
+
+
+@transaction.atomic
+def attendance_times_correct(
+    *,
+    actor: Actor,
+    record: AttendanceRecord,
+    check_in: datetime.time,
+    check_out: datetime.time | None,
+) -> AttendanceRecord:
+    """Correct the times of a day a child came (a late entry or a wrong click). Audited:
+    the times are the day's hours, which attendance reports and billing may read."""
+    stored = (
+        AttendanceRecord.objects.select_for_update(of=("self",)).select_related("enrollment__child").get(pk=record.pk)
+    )
+    child, day = stored.enrollment.child.full_name, day_text(stored.day)
+    if stored.absence_reason:
+        raise ValidationError(f"{child} is marked absent on {day}; undo the absence to record times.")
+    check_in = check_in.replace(second=0, microsecond=0)
+    check_out = check_out.replace(second=0, microsecond=0) if check_out else None
+    if check_out is not None and check_out < check_in:
+        raise ValidationError(
+            {"check_out": f"Check-out at {_time_text(check_out)} would be before check-in at {_time_text(check_in)}."}
+        )
+    changes: dict[str, object] = {"check_in": check_in, "check_out": check_out}
+    if check_out is not None and stored.checked_out_by_id is None:
+        changes["checked_out_by"] = user_of(actor)
+    return model_update(
+        stored,
+        changes,
+        allowed={"check_in", "check_out", "checked_out_by"},
+        actor=actor,
+        action="attendance.corrected",
+        program_id=stored.enrollment.program_id,
+    )
 
 
 @transaction.atomic

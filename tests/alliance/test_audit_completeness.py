@@ -112,6 +112,7 @@ EXEMPT: dict[str, str] = {
     "billing.invoicing.period_bounds": "arithmetic of dates",
     "billing.invoicing.programs_to_invoice": "a read",
     "billing.invoicing.program_batches": "splits a list",
+    "billing.invoicing.warning_text": "reads a stored warning as text",
     "billing.invoicing.invoice_run_signature": "builds the Celery chain; invoice_run_create is audited",
     # Writes that hold no money, enrollment, membership or agreement of their own.
     "billing.member_fees.member_fee_account": "the program's empty member-fee account, made on first use",
@@ -778,6 +779,14 @@ CASES: list[Case] = [
                 before={"check_in": "08:00:00"},
             ),
         ),
+        given=("attendance",),
+    ),
+    Case(
+        es.attendance_times_correct,
+        lambda c: es.attendance_times_correct(
+            actor=c.admin, record=c.attendance, check_in=datetime.time(8, 15), check_out=datetime.time(16, 30)
+        ),
+        (E("attendance.corrected", before={"check_in": "08:00:00"}, after={"check_in": "08:15:00"}),),
         given=("attendance",),
     ),
     # Money: the ledger, payments, write-offs and collections (billing/ledger.py, payments.py).

@@ -196,6 +196,21 @@ def upload(client, world, text: str) -> Upload:  # type: ignore[no-untyped-def]
 
 
 class TestCsvUpload:
+    def test_the_page_offers_a_file_to_upload_and_imports_it(self, world, clients, in_a, maya, day):
+        page = clients.provider_x.get(f"/a/{world.a.slug}/attendance/upload/").content.decode()
+        assert 'enctype="multipart/form-data"' in page
+        assert '<input type="file" name="file"' in page
+        text = f"child_id,date,check_in,check_out,absence_reason\n{maya.child_id},{day.isoformat()},08:05,17:30,\n"
+        response = clients.provider_x.post(
+            f"/a/{world.a.slug}/attendance/upload/",
+            {"file": SimpleUploadedFile("export.csv", text.encode(), content_type="text/csv")},
+            follow=True,
+        )
+        when = f"{day:%b} {day.day}, {day.year}"
+        assert f"1 attendance records imported (1 present, 0 absent), {when} to {when}." in response.content.decode()
+        with in_a():
+            assert AttendanceRecord.objects.get(day=day).check_in == datetime.time(8, 5)
+
     def test_a_clean_file_imports_every_row(self, world, clients, in_a, maya, leo, day):
         text = (
             "child_id,child_name,date,check_in,check_out,absence_reason\n"
@@ -276,3 +291,47 @@ class TestCsvUpload:
     def test_it_validates_ownership(self, world, clients):
         assert clients.funder_a.get(f"/a/{world.a.slug}/attendance/upload/").status_code == 403
         assert clients.provider_z.get(f"/a/{world.a.slug}/attendance/upload/").status_code == 404
+
+
+class TestTimes:
+    """A day entered afterwards gets the room's hours (or the times typed), not the clock's; times can be corrected."""
+
+    def test_a_past_day_checks_in_at_opening_and_out_at_closing(self, world, rooms, clients, in_a, maya, day):
+        page = clients.provider_x.get(url(world, rooms) + f"?day={day.isoformat()}").content.decode()
+        opens, closes = rooms.toddlers.opens_at.strftime("%H:%M"), rooms.toddlers.closes_at.strftime("%H:%M")
+        assert f'name="at" value="{opens}"' in page
+        data = {"enrollment": maya.pk, "day": day.isoformat()}
+        clients.provider_x.post(url(world, rooms, "mark/"), {**data, "action": "check_in", "at": opens})
+        row = clients.provider_x.post(
+            url(world, rooms, "mark/"), {**data, "action": "check_out"}, HTTP_HX_REQUEST="true"
+        )
+        assert f"<td>{opens}</td>" in row.content.decode()
+        assert f"<td>{closes}</td>" in row.content.decode()
+        with in_a():
+            record = AttendanceRecord.objects.get(enrollment=maya, day=day)
+        assert (record.check_in, record.check_out) == (rooms.toddlers.opens_at, rooms.toddlers.closes_at)
+
+    def test_times_typed_are_kept_and_can_be_corrected_with_an_audit_event(
+        self, world, rooms, clients, in_a, maya, day
+    ):
+        data = {"enrollment": maya.pk, "day": day.isoformat()}
+        clients.provider_x.post(url(world, rooms, "mark/"), {**data, "action": "check_in", "at": "08:40"})
+        row = clients.provider_x.post(
+            url(world, rooms, "mark/"),
+            {**data, "action": "correct", "check_in_at": "08:10", "check_out_at": "16:45"},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+        assert "<td>08:10</td>" in row
+        assert "<td>16:45</td>" in row
+        with in_a():
+            record = AttendanceRecord.objects.get(enrollment=maya, day=day)
+            event = AuditEvent.objects.get(action="attendance.corrected")
+        assert (record.check_in, record.check_out) == (datetime.time(8, 10), datetime.time(16, 45))
+        assert event.before["check_in"] == "08:40:00"
+        assert event.after["check_out"] == "16:45:00"
+        backwards = clients.provider_x.post(
+            url(world, rooms, "mark/"),
+            {**data, "action": "correct", "check_in_at": "09:00", "check_out_at": "08:00"},
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
+        assert "Check-out at 08:00 would be before check-in at 09:00." in backwards
