@@ -184,7 +184,13 @@ class ClassroomCreateForm(ClassroomForm):
         required=False,
         help_text="The number of children the program aims to enroll; blank = licensed.",
     )
-    effective_from = forms.DateField(initial=alliance_today, help_text="The date this capacity applies from.")
+    effective_from = forms.DateField(
+        label="Capacity from",
+        help_text=(
+            "The first day the room had this capacity; it may be in the past. Occupancy counts no "
+            "capacity before it, so for a room already open give the day it opened."
+        ),
+    )
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -229,6 +235,10 @@ class StaffForm(HubModelForm):
         ]
         help_texts = {
             "category": "Administration or classroom: the Iron Triangle's staffing split.",
+            "started_on": (
+                "The first day of work; it may be in the past. The roster's personnel cost counts "
+                "from this day, so for someone already working give the day they started."
+            ),
         }
 
     def __init__(self, *args: Any, program: MemberProgram, **kwargs: Any) -> None:

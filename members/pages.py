@@ -7,11 +7,13 @@ provider their own roster, classrooms and costs.
 
 from __future__ import annotations
 
+import datetime
 from typing import Any, ClassVar
 
 from django.http import HttpRequest, HttpResponseBase
 from django.views.generic import FormView
 
+from alliance.dates import alliance_today, month_start
 from alliance.views_base import ADMIN_ONLY, HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from members.models import MemberProgram
 
@@ -89,6 +91,14 @@ class ProgramFormPage(ServiceFormMixin, ProgramPage, FormView):
 
     def cancel_url(self) -> str:
         return self.success_url_for(None)
+
+    def default_from(self, *, setting_up: bool) -> datetime.date:
+        """The date a new room's capacity or a new staff member's start is offered from: the
+        program's join date while it is being set up (nothing of the kind yet, so its past
+        months can be entered), else the first of the current month. Always shown, never hidden."""
+        first = month_start(alliance_today(self.alliance))
+        joined = self.program.joined_on
+        return joined if setting_up and joined is not None and joined < first else first
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

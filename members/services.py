@@ -95,8 +95,10 @@ def program_create(
     fields_check(profile, PROGRAM_PROFILE_FIELDS)
     if status != ProgramStatus.APPLICANT and not profile.get("joined_on"):
         profile["joined_on"] = alliance_today()
+    # A member entered as active has been so since it joined, not since the day it was typed in.
+    since = profile["joined_on"] if status != ProgramStatus.APPLICANT else alliance_today()
     program = model_create(
-        MemberProgram(name=name, kind=kind, status=status, status_changed_on=alliance_today(), **profile),
+        MemberProgram(name=name, kind=kind, status=status, status_changed_on=since, **profile),
         actor=actor,
         action="program.created",
     )
@@ -110,8 +112,18 @@ def program_update(*, actor: Actor, program: MemberProgram, data: Mapping[str, A
     appends a row to the rating history."""
     stored = MemberProgram.objects.select_for_update().get(pk=program.pk)
     before = (stored.qris_rating, stored.qris_rated_on)
+    changes = dict(data)
+    joined = changes.get("joined_on")
+    if joined and stored.joined_on != joined and stored.status_changed_on == stored.joined_on:
+        # The status began when the member joined (no change since): it moves with the join date.
+        changes["status_changed_on"] = joined
     updated = model_update(
-        stored, data, allowed=PROGRAM_PROFILE_FIELDS, actor=actor, action="program.updated", program_id=program.pk
+        stored,
+        changes,
+        allowed=PROGRAM_PROFILE_FIELDS | {"status_changed_on"},
+        actor=actor,
+        action="program.updated",
+        program_id=program.pk,
     )
     _qris_history_append(actor=actor, program=updated, before=before)
     return updated

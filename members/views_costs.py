@@ -47,11 +47,12 @@ class ProgramCostsView(ProgramPage, TemplateView):
         complete = months[1:]
         recorded = [m for m in complete if m.has_entries]
         recorded_total = sum((m.total for m in recorded), ZERO)
+        # The total and the average are over the same months: those with costs entered.
         context.update(
             months=months,
             current_month=months[0].month,
             categories=CostCategory.choices,
-            twelve_month_total=sum((m.total for m in complete), ZERO),
+            recorded_total=recorded_total,
             months_recorded=len(recorded),
             average=to_cents(recorded_total / len(recorded)) if recorded else None,
         )

@@ -95,6 +95,10 @@ class ClassroomCreateView(ProgramFormPage):
             return "Add a site first: every classroom belongs to a site."
         return ""
 
+    def get_initial(self) -> dict[str, Any]:
+        setting_up = not Classroom.objects.filter(site__program=self.program).exists()
+        return {**super().get_initial(), "effective_from": self.default_from(setting_up=setting_up)}
+
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "program": self.program}
 

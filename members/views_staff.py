@@ -81,7 +81,8 @@ class StaffCreateView(ProgramFormPage):
     title = "Add a staff member"
 
     def get_initial(self) -> dict[str, Any]:
-        return {"started_on": alliance_today(self.alliance), "fte": "1.00", "benefits_annual": "0.00"}
+        setting_up = not StaffMember.objects.filter(program=self.program).exists()
+        return {"started_on": self.default_from(setting_up=setting_up), "fte": "1.00", "benefits_annual": "0.00"}
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "program": self.program}
