@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import forms
+from django.apps import apps
 
 from enrollment.models import (
     PERSON_END_REASONS,
@@ -137,6 +138,46 @@ class ExistingFamilyForm(forms.Form):
 
 
 # --- Enrollments ------------------------------------------------------------
+RATE_PLAN_HELP = (
+    "The program's rate plans in force. Blank: billing picks the plan that fits the classroom's age group "
+    "and the schedule (plans without a code are found that way)."
+)
+
+
+def rate_plan_field() -> forms.ChoiceField:
+    return forms.ChoiceField(required=False, label="Tuition rate plan", help_text=RATE_PLAN_HELP)
+
+
+def rate_plan_choices(program_ids: Any, current: str = "") -> list[Any]:
+    """The programs' rate plans in force today or later that have a code, grouped by program (billing's
+    model, named by string: enrollment does not import billing)."""
+    from django.db.models import Q
+
+    from alliance.dates import alliance_today
+
+    plans = (
+        apps.get_model("billing", "RatePlan")
+        .objects.exclude(code="")
+        .filter(program_id__in=list(program_ids))
+        .filter(Q(effective_to__isnull=True) | Q(effective_to__gte=alliance_today()))
+        .select_related("program")
+        .order_by("program__name", "name", "effective_from")
+    )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for plan in plans:
+        options = groups.setdefault(plan.program.name, [])
+        if (plan.code, plan.program.name) in {(c, plan.program.name) for c, _ in options}:
+            continue  # a later price of the same plan
+        options.append((plan.code, f"{plan.name} ({plan.code})"))
+        seen.add(plan.code)
+    choices: list[Any] = [("", "By age group and schedule")]
+    choices += list(groups.items()) if len(groups) > 1 else next(iter(groups.values()), [])
+    if current and current not in seen:
+        choices.append((current, f"{current} (as recorded; no plan in force has this code)"))
+    return choices
+
+
 class EnrollForm(OverrideMixin, HubForm):
     classroom = classroom_field()
     start_date = forms.DateField()
@@ -144,16 +185,13 @@ class EnrollForm(OverrideMixin, HubForm):
     weekdays = weekdays_field()
     day_length = day_length_field()
     funding_source = forms.ChoiceField(choices=FundingSource.choices, initial=FundingSource.PRIVATE_PAY)
-    rate_plan_ref = forms.CharField(
-        max_length=60,
-        required=False,
-        label="Tuition rate plan",
-        help_text="The rate plan's reference; billing prices it.",
-    )
+    rate_plan_ref = rate_plan_field()
 
     def __init__(self, *args: Any, classrooms: Any, can_override: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["classroom"].queryset = classrooms  # type: ignore[attr-defined]
+        programs = classrooms.order_by().values_list("site__program_id", flat=True).distinct()
+        self.fields["rate_plan_ref"].choices = rate_plan_choices(programs)  # type: ignore[attr-defined]
         self.setup_override(can_override=can_override)
 
 
@@ -193,7 +231,11 @@ class EndForm(HubForm):
 
 class TermsForm(HubForm):
     funding_source = forms.ChoiceField(choices=FundingSource.choices)
-    rate_plan_ref = forms.CharField(max_length=60, required=False, label="Tuition rate plan")
+    rate_plan_ref = rate_plan_field()
+
+    def __init__(self, *args: Any, program_id: int, current: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["rate_plan_ref"].choices = rate_plan_choices([program_id], current)  # type: ignore[attr-defined]
 
 
 class EnrollmentFilterForm(forms.Form):
@@ -339,10 +381,11 @@ class OfferForm(HubForm):
 
 class AcceptForm(OverrideMixin, HubForm):
     funding_source = forms.ChoiceField(choices=FundingSource.choices, initial=FundingSource.PRIVATE_PAY)
-    rate_plan_ref = forms.CharField(max_length=60, required=False, label="Tuition rate plan")
+    rate_plan_ref = rate_plan_field()
 
-    def __init__(self, *args: Any, can_override: bool, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, can_override: bool, program_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["rate_plan_ref"].choices = rate_plan_choices([program_id])  # type: ignore[attr-defined]
         self.setup_override(can_override=can_override)
 
 

@@ -345,6 +345,10 @@ class EnrollmentTermsView(EnrollmentChangePage):
         e = self.get_enrollment()
         return {"funding_source": e.funding_source, "rate_plan_ref": e.rate_plan_ref}
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        e = self.get_enrollment()
+        return {**super().get_form_kwargs(), "program_id": e.program_id, "current": e.rate_plan_ref}
+
     def perform(self, form: TermsForm) -> Enrollment:
         return services.enrollment_update_terms(
             actor=self.request.user, enrollment=self.get_enrollment(), **form.cleaned_data

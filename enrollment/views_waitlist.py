@@ -341,6 +341,7 @@ class OfferDetailView(OfferFromURL, TemplateView):
             accept_form=kwargs.get("accept_form")
             or AcceptForm(
                 can_override=self.is_hub,
+                program_id=offer.classroom.site.program_id,
                 initial={
                     "funding_source": FundingSource.SUBSIDY
                     if offer.entry.subsidy_eligible
@@ -387,7 +388,7 @@ class OfferAcceptView(OfferActionView):
     form_name = "accept_form"
 
     def build_form(self, data: Any) -> AcceptForm:
-        return AcceptForm(data, can_override=self.is_hub)
+        return AcceptForm(data, can_override=self.is_hub, program_id=self.offer.classroom.site.program_id)
 
     def act(self, form: AcceptForm) -> tuple[str, str]:
         enrollment = services.offer_accept(actor=self.request.user, offer=self.offer, **form.cleaned_data)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -248,6 +249,29 @@ def _check_attendance_until(enrollment: Enrollment, last_day: datetime.date, wha
         )
 
 
+def rate_plan_ref_resolve(program_id: int, ref: str) -> str:
+    """The rate plan reference an enrollment stores: blank (billing picks the plan by age group and
+    schedule), or the code of one of the program's rate plans, given by its code or its id.
+    A plan of another program, or none at all, is refused. Billing owns the plans; this names its
+    model by string, as the forms do, so enrollment does not import billing."""
+    ref = (ref or "").strip()
+    if not ref:
+        return ""
+    plans = apps.get_model("billing", "RatePlan").objects.all()
+    if plans.filter(program_id=program_id, code=ref).exists():
+        return ref
+    by_id = plans.filter(pk=int(ref)).first() if ref.isdigit() and len(ref) < 12 else None
+    if by_id is not None and by_id.program_id == program_id:
+        if not by_id.code:
+            raise ValidationError(
+                {"rate_plan_ref": f"The rate plan “{by_id.name}” has no code to name it by; leave this blank."}
+            )
+        return str(by_id.code)
+    if by_id is not None or plans.filter(code=ref).exclude(program_id=program_id).exists():
+        raise ValidationError({"rate_plan_ref": "That rate plan is another program's; choose one of this program's."})
+    raise ValidationError({"rate_plan_ref": f"This program has no rate plan “{ref}”."})
+
+
 # --- Services ---------------------------------------------------------------
 @transaction.atomic
 def enrollment_create(
@@ -270,6 +294,9 @@ def enrollment_create(
     room = _locked_classroom(classroom)
     if funding_source not in FundingSource.values:
         raise ValidationError({"funding_source": "Choose a funding source."})
+    rate_plan_ref = (rate_plan_ref or "").strip()
+    if previous is None or rate_plan_ref != previous.rate_plan_ref:  # a carried-over reference stays as it was
+        rate_plan_ref = rate_plan_ref_resolve(room.site.program_id, rate_plan_ref)
     if end_date is not None and end_date < start_date:
         raise ValidationError({"end_date": "The end date cannot be before the start date."})
     days = _check_schedule(room, weekdays, day_length)
@@ -504,7 +531,10 @@ def enrollment_update_terms(
     stored = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
     fields = ["funding_source", "rate_plan_ref"]
     before = snapshot(stored, fields)
-    stored.funding_source, stored.rate_plan_ref = funding_source, rate_plan_ref.strip()
+    rate_plan_ref = rate_plan_ref.strip()
+    if rate_plan_ref != stored.rate_plan_ref:
+        rate_plan_ref = rate_plan_ref_resolve(stored.program_id, rate_plan_ref)
+    stored.funding_source, stored.rate_plan_ref = funding_source, rate_plan_ref
     after = snapshot(stored, fields)
     if after != before:
         stored.save()

@@ -660,9 +660,12 @@ CASES: list[Case] = [
     ),
     Case(
         es.enrollment_update_terms,
-        lambda c: es.enrollment_update_terms(
-            actor=c.admin, enrollment=c.enrollment, funding_source=FundingSource.SUBSIDY, rate_plan_ref="PS-FT"
-        ),
+        lambda c: (
+            RatePlanFactory(program=c.program, code="PS-FT"),
+            es.enrollment_update_terms(
+                actor=c.admin, enrollment=c.enrollment, funding_source=FundingSource.SUBSIDY, rate_plan_ref="PS-FT"
+            ),
+        )[1],
         (
             E(
                 "enrollment.terms_changed",

@@ -22,6 +22,19 @@ def monday(today):
     return next_monday(today, weeks=2)
 
 
+@pytest.fixture(autouse=True)
+def plans(world):
+    """Program X's rate plans that the pages offer; program Y has one of its own."""
+    from tests.billing.factories import RatePlanFactory
+
+    return {
+        "toddler": RatePlanFactory(program=world.x, name="Toddler, 3 days", code="toddler-3day"),
+        "acme": RatePlanFactory(program=world.x, name="Acme employer", code="acme-ft"),
+        "nameless": RatePlanFactory(program=world.x, name="Found by age group", code=""),
+        "y": RatePlanFactory(program=world.y, name="Y plan", code="y-ft"),
+    }
+
+
 def intake(rooms, monday, **extra):  # type: ignore[no-untyped-def]
     return {
         "family-name": "Mensah family",
@@ -167,6 +180,36 @@ class TestChanges:
             event = AuditEvent.objects.get(action="enrollment.terms_changed")
         assert (maya.funding_source, maya.rate_plan_ref) == ("employer", "acme-ft")
         assert event.before == {"funding_source": "private_pay", "rate_plan_ref": ""}
+
+    def test_the_rate_plan_is_chosen_among_the_programs_plans(self, world, clients, in_a, rooms, monday, plans):
+        page = text(clients.provider_x.get(f"/a/{world.a.slug}/enrollments/new/"))
+        select = page.split('name="enrollment-rate_plan_ref"')[1].split("</select>")[0]
+        assert '<option value="toddler-3day">Toddler, 3 days (toddler-3day)</option>' in select
+        assert '<option value="" selected>By age group and schedule</option>' in select
+        assert "y-ft" not in select  # another program's plan is not offered to program X's provider
+        refused = clients.provider_x.post(
+            f"/a/{world.a.slug}/enrollments/new/", intake(rooms, monday, **{"enrollment-rate_plan_ref": "y-ft"})
+        )
+        assert refused.status_code == 200
+        assert "Select a valid choice" in text(refused)
+        with in_a():
+            assert not Enrollment.objects.exists()
+
+    def test_the_api_takes_a_plans_code_or_id_of_the_program_only(self, world, clients, in_a, rooms, monday, plans):
+        child = ChildFactory(family=FamilyFactory(alliance=world.a), date_of_birth=months_before(monday, 22))
+        api = f"/api/a/{world.a.slug}/enrollments/"
+        body = {"child": child.pk, "classroom": rooms.toddlers.pk, "start_date": monday.isoformat(), "weekdays": [0]}
+        other = clients.staff_a.post(api, {**body, "rate_plan_ref": "y-ft"}, content_type="application/json")
+        assert other.status_code == 400
+        assert other.json() == {"rate_plan_ref": ["That rate plan is another program's; choose one of this program's."]}
+        by_other_id = {**body, "rate_plan_ref": str(plans["y"].pk)}
+        assert clients.staff_a.post(api, by_other_id, content_type="application/json").status_code == 400
+        unknown = clients.staff_a.post(api, {**body, "rate_plan_ref": "nope"}, content_type="application/json")
+        assert unknown.json() == {"rate_plan_ref": ["This program has no rate plan “nope”."]}
+        by_id = {**body, "rate_plan_ref": str(plans["acme"].pk)}
+        created = clients.staff_a.post(api, by_id, content_type="application/json")
+        assert created.status_code == 201
+        assert created.json()["rate_plan_ref"] == "acme-ft"
 
     def test_a_transfer_offers_only_visible_classrooms(self, world, clients, rooms, maya):
         page = text(clients.provider_x.get(f"/a/{world.a.slug}/enrollments/{maya.pk}/transfer/"))
