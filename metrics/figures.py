@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 RATIO_PLACES = Decimal("0.0001")
@@ -75,6 +75,12 @@ class Occupancy:
         return ratio(self.enrolled_fte, self.target_capacity)
 
     @property
+    def vacancy(self) -> Decimal | None:
+        """1 − occupancy: the share of licensed capacity-days not filled (negative when over-enrolled)."""
+        occupancy = self.occupancy
+        return None if occupancy is None else Decimal(1) - occupancy
+
+    @property
     def attendance(self) -> Decimal | None:
         """Child-days attended ÷ child-days scheduled."""
         return ratio(self.attended_child_days, self.scheduled_child_days)
@@ -91,6 +97,16 @@ class Occupancy:
     def open_slots(self) -> Decimal | None:
         """Average licensed places not filled per operating day."""
         return average(Decimal(self.licensed_capacity) - self.enrolled_fte, self.operating_days)
+
+    @classmethod
+    def total(cls, periods: Iterable[Occupancy]) -> Occupancy | None:
+        """Several months as one period: every sum added up, so its ratios are ratios of sums
+        (occupancy over 12 months is their FTE-days ÷ their capacity-days, never an average of
+        12 occupancies). None when there is no month."""
+        periods = list(periods)
+        if not periods:
+            return None
+        return cls(*(sum(getattr(p, f.name) for p in periods) for f in fields(cls)))
 
 
 @dataclass(frozen=True)
@@ -131,6 +147,8 @@ FINANCE_FIELDS = (
     "personnel_admin",
     "personnel_classroom",
 )
+# Balances at a month's end (stocks, not flows): a period of several months has those of its last month.
+BALANCE_FIELDS = frozenset({"aging_current", "aging_1_30", "aging_31_60", "aging_61_90", "aging_over_90"})
 AGING_BUCKETS = [
     ("aging_current", "current"),
     ("aging_1_30", "1–30 days"),
@@ -166,6 +184,19 @@ class Finance:
     @classmethod
     def of(cls, row: object, occupancy: Occupancy | None = None) -> Finance:
         return cls(**{name: getattr(row, name) for name in FINANCE_FIELDS}, occupancy=occupancy)
+
+    @classmethod
+    def total(cls, months: Sequence[Finance], occupancy: Occupancy | None = None) -> Finance | None:
+        """Several months (oldest first) as one period beside the period's occupancy: billed,
+        collected, written off and cost added up, so every rate and per-child figure is a ratio of
+        the period's sums; the open balances (aging) are those at the end of the last month."""
+        if not months:
+            return None
+        values = {
+            name: getattr(months[-1], name) if name in BALANCE_FIELDS else sum(getattr(m, name) for m in months)
+            for name in FINANCE_FIELDS
+        }
+        return replace(months[-1], **values, occupancy=occupancy)
 
     @property
     def collected(self) -> Decimal:
@@ -222,6 +253,23 @@ class Finance:
         return self.revenue_per_child - self.cost_per_child
 
     @property
+    def collected_revenue(self) -> Decimal | None:
+        """Revenue on the collected basis: what families and third parties paid (None when nothing was
+        billed or paid)."""
+        return self.collected if self.billed > 0 or self.collected > 0 else None
+
+    @property
+    def collected_revenue_per_child(self) -> Decimal | None:
+        return per(self.collected_revenue, self.enrolled_fte)
+
+    @property
+    def collected_gap_per_child(self) -> Decimal | None:
+        """Collected revenue minus cost per enrolled child."""
+        if self.cost_per_child is None or self.collected_revenue_per_child is None:
+            return None
+        return self.collected_revenue_per_child - self.cost_per_child
+
+    @property
     def break_even_occupancy(self) -> Decimal | None:
         """The occupancy at which revenue would cover cost, revenue growing with enrollment:
         occupancy × cost ÷ revenue."""
@@ -267,3 +315,11 @@ class HubSustainability:
     @classmethod
     def of(cls, row: object) -> HubSustainability:
         return cls(*(getattr(row, name) for name in ("hub_cost", "member_fees", "grants", "contracts")))
+
+    @classmethod
+    def total(cls, months: Iterable[HubSustainability]) -> HubSustainability | None:
+        """Several months as one period: each sum added up (None when there is no month)."""
+        months = list(months)
+        if not months:
+            return None
+        return cls(*(sum(getattr(m, f.name) for m in months) for f in fields(cls)))

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, Q
 
-from alliance.dates import alliance_today, month_start, months_back
+from alliance.dates import alliance_today, month_or_none, month_start, months_back
 from alliance.disclosure import withheld
-from alliance.formatting import money, pct
+from alliance.formatting import day, money, pct
 from alliance.tenancy import require_alliance_id
 from metrics.figures import FINANCE_FIELDS, Finance, HubSustainability, Occupancy, Spread, ratio, spread
 from metrics.models import (
@@ -47,11 +48,122 @@ class Month:
         source = self.occupancy if name in OCCUPANCY_FIGURES else self.finance
         return None if source is None else getattr(source, name)
 
+    @classmethod
+    def total(cls, months: Sequence[Month]) -> Month:
+        """Several months (oldest first) as one period: the sums of each corner added up
+        (metrics/figures.py), so its rates and per-child figures are ratios of the period's sums."""
+        occupancy = Occupancy.total(m.occupancy for m in months if m.occupancy is not None)
+        return cls(occupancy, Finance.total([m.finance for m in months if m.finance is not None], occupancy))
+
 
 def _month_of(occupancy_row: object | None, finance_row: object | None) -> Month:
     occupancy = Occupancy.of(occupancy_row) if occupancy_row is not None else None
     finance = Finance.of(finance_row, occupancy) if finance_row is not None else None
     return Month(occupancy, finance)
+
+
+# --- The month a page shows ----------------------------------------------------------
+TRAILING = "t12"
+
+
+@dataclass(frozen=True)
+class Period:
+    """The month the dashboard, a member's drill-down and the provider's figures show: the URL's
+    `?month=YYYY-MM`, else the last complete rolled-up month; with `?period=t12` the 12 months to it
+    as one period (sums added up, ratios of the sums). `message` says why the month asked for is not
+    the one shown."""
+
+    month: datetime.date | None  # None: nothing rolled up yet
+    rolled_up: tuple[datetime.date, ...] = ()  # every month with alliance figures, oldest first
+    trailing: bool = False
+    chosen: bool = False  # the URL named the month (links to other pages keep it)
+    message: str | None = None
+
+    @property
+    def months(self) -> list[datetime.date]:
+        """The 12 months to the chosen one: the charts' window, and the trailing period."""
+        return months_back(WINDOW_MONTHS, until=self.month) if self.month else []
+
+    @property
+    def has_rollup(self) -> bool:
+        return self.month in self.rolled_up
+
+    @property
+    def months_with_rollup(self) -> list[datetime.date]:
+        return [m for m in self.months if m in self.rolled_up]
+
+    @property
+    def params(self) -> dict[str, str]:
+        """What a link to another figures page carries to show the same month and period."""
+        params = {"month": f"{self.month:%Y-%m}"} if self.chosen and self.month else {}
+        return {**params, "period": TRAILING} if self.trailing else params
+
+    @property
+    def query(self) -> str:
+        """`?month=2026-03&period=t12` for links (empty for the default month)."""
+        return "?" + "&".join(f"{k}={v}" for k, v in self.params.items()) if self.params else ""
+
+    @property
+    def choices(self) -> list[datetime.date]:
+        """The picker's months, newest first."""
+        return list(reversed(self.rolled_up))
+
+    @property
+    def previous(self) -> datetime.date | None:
+        """The rolled-up month before the shown one (the picker's "earlier" link)."""
+        return next((m for m in reversed(self.rolled_up) if self.month and m < self.month), None)
+
+    @property
+    def next(self) -> datetime.date | None:
+        return next((m for m in self.rolled_up if self.month and m > self.month), None)
+
+    @property
+    def label(self) -> str:
+        """March 2026, or the 12 months to March 2026 (April 2025 to March 2026), in the alliance's locale."""
+        if self.month is None:
+            return ""
+        month = day(self.month, "YEAR_MONTH_FORMAT")
+        if not self.trailing:
+            return month
+        return f"12 months to {month} ({day(self.months[0], 'YEAR_MONTH_FORMAT')} to {month})"
+
+
+def _default_month(rolled_up: Sequence[datetime.date], today: datetime.date) -> datetime.date | None:
+    """The last complete month with figures (the month in progress has costs and write-offs still to come),
+    else the newest."""
+    if not rolled_up:
+        return None
+    this_month = month_start(today)
+    return next((m for m in reversed(rolled_up) if m < this_month), rolled_up[-1])
+
+
+def period_of(*, month: str | None, period: str | None = None, today: datetime.date | None = None) -> Period:
+    """The period a page was asked for (`?month=`, `?period=`), checked against the rolled-up months:
+    a month that is not a month, or before the first or after the last rolled-up month, falls back to
+    the default with a message saying so. One query."""
+    rolled_up = tuple(AllianceMonth.objects.order_by("month").values_list("month", flat=True))
+    default = _default_month(rolled_up, today or alliance_today())
+    trailing = period == TRAILING
+    messages = []
+    if period not in (None, "", "month", TRAILING):
+        messages.append("The period can be a month or the trailing 12 months; showing the month.")
+    if default is None:
+        return Period(None, rolled_up, trailing, message=" ".join(messages) or None)
+    if not month:
+        return Period(default, rolled_up, trailing, message=" ".join(messages) or None)
+    asked = month_or_none(month)
+    shown = f"showing {day(default, 'YEAR_MONTH_FORMAT')}, the latest month."
+    if asked is None:
+        messages.insert(0, f"“{month[:20]}” is not a month (write it as YYYY-MM, e.g. {default:%Y-%m}); {shown}")
+        return Period(default, rolled_up, trailing, message=" ".join(messages))
+    if asked < rolled_up[0] or asked > rolled_up[-1]:
+        messages.insert(
+            0,
+            f"There are no figures for {day(asked, 'YEAR_MONTH_FORMAT')}: rolled-up months run from "
+            f"{day(rolled_up[0], 'YEAR_MONTH_FORMAT')} to {day(rolled_up[-1], 'YEAR_MONTH_FORMAT')}; {shown}",
+        )
+        return Period(default, rolled_up, trailing, message=" ".join(messages))
+    return Period(asked, rolled_up, trailing, chosen=True, message=" ".join(messages) or None)
 
 
 # --- Flags --------------------------------------------------------------------
@@ -94,7 +206,8 @@ def distance_to_target(month: Month | None, targets: Targets) -> Decimal | None:
 # --- The alliance and its members -----------------------------------------------
 @dataclass
 class ProgramFigures:
-    """A member on the dashboard: its latest month in full, and its occupancy over the window."""
+    """A member on the dashboard: its shown month (or trailing 12 months) in full as `latest`, and its
+    occupancy over the window."""
 
     program_id: int
     name: str
@@ -117,6 +230,7 @@ class AllianceFigures:
     alliance: dict[datetime.date, Month]
     programs: list[ProgramFigures]
     hub: dict[datetime.date, HubSustainability] = field(default_factory=dict)
+    trailing: bool = False  # `current` and each member's `latest` are the 12 months to the last one
 
     @property
     def latest_month(self) -> datetime.date | None:
@@ -125,6 +239,20 @@ class AllianceFigures:
     @property
     def latest(self) -> Month | None:
         return self.alliance.get(self.months[-1]) if self.months else None
+
+    @property
+    def current(self) -> Month | None:
+        """What the page's cards show: the last month, or with `trailing` the 12 months as one period."""
+        if not self.trailing:
+            return self.latest
+        months = [self.alliance[m] for m in self.months if m in self.alliance]
+        return Month.total(months) if months else None
+
+    @property
+    def current_hub(self) -> HubSustainability | None:
+        if not self.trailing:
+            return self.hub.get(self.months[-1]) if self.months else None
+        return HubSustainability.total([self.hub[m] for m in self.months if m in self.hub])
 
     def alliance_series(self, figure: str) -> list[Decimal | None]:
         return [self.alliance[m].figure(figure) if m in self.alliance else None for m in self.months]
@@ -147,25 +275,37 @@ def _window(last_month: datetime.date | None, today: datetime.date | None = None
     recent = list(rows.values_list("month", flat=True)[:2])
     if not recent:
         return []
-    if last_month is None:
-        this_month = month_start(today or alliance_today())
-        last_month = next((m for m in recent if m < this_month), recent[0])
-    return months_back(WINDOW_MONTHS, until=last_month)
+    until = last_month or _default_month(sorted(recent), today or alliance_today()) or recent[0]
+    return months_back(WINDOW_MONTHS, until=until)
 
 
-def alliance_figures(*, last_month: datetime.date | None = None, today: datetime.date | None = None) -> AllianceFigures:
-    """The last 12 months of the alliance and of each member. Seven queries, whatever the number of members."""
+def _months_of(
+    period: Period | None, last_month: datetime.date | None, today: datetime.date | None
+) -> list[datetime.date]:
+    return period.months if period is not None else _window(last_month, today)
+
+
+def alliance_figures(
+    *,
+    last_month: datetime.date | None = None,
+    today: datetime.date | None = None,
+    period: Period | None = None,
+) -> AllianceFigures:
+    """The 12 months to the period's month (by default the last complete one) of the alliance and of
+    each member; with a trailing period, each member's figures are those of the 12 months as one.
+    Seven queries, whatever the number of members (the period's own query aside)."""
     targets = targets_of_alliance()
-    months = _window(last_month, today)
+    months = _months_of(period, last_month, today)
+    trailing = period is not None and period.trailing
     if not months:
-        return AllianceFigures(targets, [], {}, [])
+        return AllianceFigures(targets, [], {}, [], trailing=trailing)
     window = {"month__gte": months[0], "month__lte": months[-1]}
     alliance_finance = {row.month: row for row in AllianceFinanceMonth.objects.filter(**window)}
     by_month = {
         row.month: _month_of(row, alliance_finance.get(row.month)) for row in AllianceMonth.objects.filter(**window)
     }
     hub = {month: HubSustainability.of(row) for month, row in alliance_finance.items()}
-    # The window's occupancy as plain tuples (sparklines); the latest month in full (figures and flags).
+    # The window's occupancy as plain tuples (sparklines); the shown month (or period) in full (figures, flags).
     per_program: dict[int, ProgramFigures] = {}
     series = ProgramMonth.objects.filter(**window).values_list(
         "program_id", "program__name", "month", "enrolled_fte", "licensed_capacity"
@@ -173,15 +313,19 @@ def alliance_figures(*, last_month: datetime.date | None = None, today: datetime
     for program_id, name, month, fte, capacity in series:
         figures = per_program.setdefault(program_id, ProgramFigures(program_id, name, {}))
         figures.occupancy_by_month[month] = ratio(fte, capacity)
-    latest_finance = {row.program_id: row for row in ProgramFinanceMonth.objects.filter(month=months[-1])}
-    for row in ProgramMonth.objects.filter(month=months[-1]).only(*OCCUPANCY_COLUMNS, "program_id"):
-        if row.program_id in per_program:
-            per_program[row.program_id].latest = _month_of(row, latest_finance.get(row.program_id))
+    shown = window if trailing else {"month": months[-1]}
+    shown_finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**shown)}
+    shown_months: dict[int, list[Month]] = defaultdict(list)
+    for row in ProgramMonth.objects.filter(**shown).only(*OCCUPANCY_COLUMNS, "program_id", "month").order_by("month"):
+        shown_months[row.program_id].append(_month_of(row, shown_finance.get((row.program_id, row.month))))
+    for program_id, program_months in shown_months.items():
+        if program_id in per_program:
+            per_program[program_id].latest = Month.total(program_months) if trailing else program_months[-1]
     for figures in per_program.values():
         figures.flags = flags_of(figures.latest, targets)
         figures.to_target = distance_to_target(figures.latest, targets)
     programs = sorted(per_program.values(), key=lambda p: p.name.lower())
-    return AllianceFigures(targets, months, by_month, programs, hub)
+    return AllianceFigures(targets, months, by_month, programs, hub, trailing=trailing)
 
 
 OCCUPANCY_COLUMNS = [
@@ -241,6 +385,10 @@ class Benchmark:
     months: list[datetime.date]
     own: dict[datetime.date, Month]
     spreads: dict[str, dict[datetime.date, Spread]]
+    trailing: bool = False
+    # The shown month's (or with `trailing` the 12 months'): the member's own figures and the spreads.
+    current: Month | None = None
+    current_spreads: dict[str, Spread] = field(default_factory=dict)
 
     def own_series(self, figure: str) -> list[Decimal | None]:
         return [self.own[m].figure(figure) if m in self.own else None for m in self.months]
@@ -260,9 +408,12 @@ class Benchmark:
     def latest(self) -> Month | None:
         return self.own.get(self.months[-1]) if self.months else None
 
+    def current_spread(self, figure: str) -> Spread | None:
+        return self.current_spreads.get(figure)
+
     @property
     def flags(self) -> list[Flag]:
-        return flags_of(self.latest, self.targets)
+        return flags_of(self.current, self.targets)
 
 
 def _peer_spread(rows: list[tuple[int, Month]], figure: str, program_id: int, viewer_is_hub: bool) -> Spread:
@@ -282,15 +433,18 @@ def program_benchmark(
     last_month: datetime.date | None = None,
     viewer_is_hub: bool = False,
     today: datetime.date | None = None,
+    period: Period | None = None,
 ) -> Benchmark:
-    """A member's last 12 months and the alliance's spread each month. Four queries.
+    """A member's 12 months to the period's month and the alliance's spread each month, and of the shown
+    month (or, with a trailing period, of the 12 months as one). Four queries.
 
     The spread is shown to the member's provider only where enough other members have the figure;
     `viewer_is_hub` (the Hub's own drill-down) shows it always."""
     targets = targets_of_alliance()
-    months = _window(last_month, today)
+    months = _months_of(period, last_month, today)
+    trailing = period is not None and period.trailing
     if not months:
-        return Benchmark(targets, [], {}, {})
+        return Benchmark(targets, [], {}, {}, trailing=trailing)
     window = {"month__gte": months[0], "month__lte": months[-1]}
     finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**window)}
     all_rows: dict[datetime.date, list[tuple[int, Month]]] = defaultdict(list)
@@ -304,4 +458,18 @@ def program_benchmark(
         figure: {m: _peer_spread(rows, figure, program_id, viewer_is_hub) for m, rows in all_rows.items()}
         for figure in BENCHMARK_FIGURES
     }
-    return Benchmark(targets, months, own, spreads)
+    shown = _trailing_rows(all_rows, months) if trailing else all_rows.get(months[-1], [])
+    current = next((month for pk, month in shown if pk == program_id), None)
+    current_spreads = {figure: _peer_spread(shown, figure, program_id, viewer_is_hub) for figure in BENCHMARK_FIGURES}
+    return Benchmark(targets, months, own, spreads, trailing, current, current_spreads)
+
+
+def _trailing_rows(
+    all_rows: dict[datetime.date, list[tuple[int, Month]]], months: list[datetime.date]
+) -> list[tuple[int, Month]]:
+    """Each member's months of the window as one period (oldest first, so balances are the last month's)."""
+    by_program: dict[int, list[Month]] = defaultdict(list)
+    for month in months:
+        for program_id, figures in all_rows.get(month, []):
+            by_program[program_id].append(figures)
+    return [(program_id, Month.total(program_months)) for program_id, program_months in by_program.items()]

@@ -157,6 +157,8 @@ def members_chart_rows(figures: AllianceFigures) -> Chart:
     """The members table as a downloadable table (no SVG)."""
     headers = ["program", "month", *(label for _, label in MEMBER_COLUMNS), "points to target", "flags"]
     month = figures.months[-1].strftime("%Y-%m") if figures.months else ""
+    if figures.trailing and figures.months:  # each member's figures are of the 12 months as one period
+        month = f"{figures.months[0]:%Y-%m} to {month}"
     rows = [
         [
             p.name,

@@ -7,6 +7,7 @@ from metrics/tables.py, so a page, its CSV and the report agree.
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -28,7 +29,14 @@ from metrics.forms import HubMoneyForm, TargetsForm
 from metrics.models import HubMoney
 from metrics.pdf import impact_report_pdf
 from metrics.reports import ImpactReport, default_period, impact_report
-from metrics.selectors import ProgramFigures, alliance_figures, program_benchmark, targets_of_alliance
+from metrics.selectors import (
+    Period,
+    ProgramFigures,
+    alliance_figures,
+    period_of,
+    program_benchmark,
+    targets_of_alliance,
+)
 from metrics.services import hub_money_record, targets_update
 from metrics.tables import Chart, alliance_charts, benchmark_charts, find_chart, members_chart_rows
 
@@ -78,7 +86,30 @@ def csv_response(chart: Chart, filename: str) -> HttpResponse:
     return response
 
 
-class DashboardView(AllianceMixin, TemplateView):
+class PeriodMixin(AllianceMixin):
+    """Pages of figures show the month the URL names (`?month=2026-03`), alone or with the 11 before it
+    (`?period=t12`); by default the last complete rolled-up month (metrics/selectors.py `period_of`)."""
+
+    def period(self) -> Period:
+        if not hasattr(self, "_period"):
+            self._period = period_of(
+                month=self.request.GET.get("month"),
+                period=self.request.GET.get("period"),
+                today=alliance_today(self.alliance),
+            )
+        return self._period
+
+    def period_key(self) -> tuple[str, str] | None:
+        """The period's part of a cache key, from the URL alone (no query); None when the month asked for
+        is not a month, so that its message, which quotes it, is not cached."""
+        text, period = self.request.GET.get("month", ""), self.request.GET.get("period", "")
+        month = month_or_none(text)
+        if text and month is None:
+            return None
+        return (f"{month:%Y-%m}" if month else "", period[:8] if period in ("", "month", "t12") else "other")
+
+
+class DashboardView(PeriodMixin, TemplateView):
     """The Hub's view of the whole alliance: the three corners and every member."""
 
     allowed_roles = HUB_ONLY
@@ -96,30 +127,44 @@ class DashboardView(AllianceMixin, TemplateView):
         if sort.lstrip("-") not in MEMBER_SORTS:
             sort = "name"
         can_edit = self.membership.may(ADMIN_ONLY)
-        # The figures change only when a rollup runs: the rendered body is cached under the snapshots' version.
-        # (and under the alliance's locale and time zone, which change how it is written).
-        key = page_key(self.alliance.pk, "dashboard", sort, int(can_edit), self.alliance.locale, self.alliance.timezone)
-        body = cache.get(key)
+        # The figures change only when a rollup runs: the rendered body is cached under the snapshots' version
+        # (and under the month asked for, the alliance's locale and time zone, which change how it is written).
+        period_key = self.period_key()
+        key = page_key(
+            self.alliance.pk,
+            "dashboard",
+            sort,
+            int(can_edit),
+            self.alliance.locale,
+            self.alliance.timezone,
+            *period_key or (),
+        )
+        body = cache.get(key) if period_key is not None else None
         if body is None:
             body = render_to_string("metrics/_dashboard_body.html", self.body_context(sort, can_edit))
-            cache.set(key, body, PAGE_SECONDS)
+            if period_key is not None:
+                cache.set(key, body, PAGE_SECONDS)
         context["body"] = mark_safe(body)  # noqa: S308 — rendered by our own template, escaped there
         return context
 
     def body_context(self, sort: str, can_edit: bool) -> dict[str, Any]:
-        figures = alliance_figures(today=alliance_today(self.alliance))
+        period = self.period()
+        figures = alliance_figures(period=period)
         members = sorted(figures.programs, key=MEMBER_SORTS[sort.lstrip("-")], reverse=sort.startswith("-"))
         return {
             "alliance": self.alliance,
+            "period": period,
+            "period_params": urlencode(period.params),
             "figures": figures,
             "targets": figures.targets,
-            "latest": figures.latest,
+            "latest": figures.current,
             "charts": alliance_charts(figures),
             "members": [
                 {"program": p, "spark": self._sparkline(p, figures), **{f: _member_value(p, f) for f in MEMBER_FIGURES}}
                 for p in members
             ],
             "sort": sort,
+            "picker_sort": "" if sort == "name" else sort,
             "sort_columns": [
                 ("name", "Program"),
                 ("occupancy", "Occupancy"),
@@ -132,29 +177,29 @@ class DashboardView(AllianceMixin, TemplateView):
                 ("flags", "Flags"),
             ],
             "can_edit_targets": can_edit,
-            "hub": figures.hub.get(figures.months[-1]) if figures.months else None,
+            "hub": figures.current_hub,
         }
 
     def _sparkline(self, program: ProgramFigures, figures: Any) -> Any:
         return sparkline(
             program.series(figures.months),
             reference=figures.targets.budget_occupancy,
-            label=f"Occupancy of {program.name}, last 12 months",
+            label=f"Occupancy of {program.name}, 12 months",
         )
 
 
-class DashboardCSVView(AllianceMixin, View):
+class DashboardCSVView(PeriodMixin, View):
     allowed_roles = HUB_ONLY
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        figures = alliance_figures(today=alliance_today(self.alliance))
+        figures = alliance_figures(period=self.period())
         chart = find_chart([*alliance_charts(figures), members_chart_rows(figures)], kwargs["chart"])
         if chart is None:
             raise Http404("No such chart.")
         return csv_response(chart, f"{self.alliance.slug}-{chart.slug}")
 
 
-class ProgramMetricsMixin(AllianceMixin):
+class ProgramMetricsMixin(PeriodMixin):
     """One member's figures beside the alliance's median and quartiles."""
 
     template_name: str | None = "metrics/program.html"
@@ -173,26 +218,26 @@ class ProgramMetricsMixin(AllianceMixin):
 
     def charts(self) -> tuple[Any, list[Chart]]:
         self.get_program()
-        benchmark = program_benchmark(
-            self.program.pk, viewer_is_hub=self.membership.is_hub, today=alliance_today(self.alliance)
-        )
+        benchmark = program_benchmark(self.program.pk, viewer_is_hub=self.membership.is_hub, period=self.period())
         return benchmark, benchmark_charts(benchmark, own_label=self.program.name)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]
         benchmark, charts = self.charts()
-        latest = benchmark.latest
+        latest = benchmark.current
         comparison = [
             (
                 label,
                 fmt(latest.figure(figure) if latest else None),
-                *(fmt(getattr(benchmark.spread_latest(figure), part, None)) for part in ("q1", "median", "q3")),
-                getattr(benchmark.spread_latest(figure), "withheld", None),
+                *(fmt(getattr(benchmark.current_spread(figure), part, None)) for part in ("q1", "median", "q3")),
+                getattr(benchmark.current_spread(figure), "withheld", None),
             )
             for figure, label, fmt in COMPARISON
         ]
+        period = self.period()
         context.update(
             program=self.program,
+            period=period,
             benchmark=benchmark,
             charts=charts,
             latest=latest,
@@ -212,7 +257,8 @@ class ProgramMetricsView(ProgramMetricsMixin, TemplateView):
     csv_url_name = "metrics:program_csv"
 
     def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
-        return [(self.alliance.name, self.alliance_url("metrics:dashboard")), (self.get_title(), None)]
+        dashboard = self.alliance_url("metrics:dashboard") + self.period().query
+        return [(self.alliance.name, dashboard), (self.get_title(), None)]
 
 
 class ProgramCSVView(ProgramMetricsMixin, View):
