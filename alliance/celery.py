@@ -10,12 +10,15 @@ scheduled task; each entry is a fan-out (`queue_for_every_alliance`).
 
 from __future__ import annotations
 
+import logging
 import os
 from typing import Any
 
 from celery import Celery, Task
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "alliance.settings")
+
+logger = logging.getLogger("hub.tasks")
 
 app = Celery("hub")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -44,7 +47,14 @@ def queue_for_every_alliance(task: Task) -> list[int]:
 
 
 class AllianceTask(Task):
+    """Runs inside the alliance's scope (one transaction). Messages are acknowledged late
+    (settings), so a task may run again after its worker died: every task is idempotent. A task
+    whose effect leaves the database (an email) sets `once = True`: queued through the outbox
+    (alliance/outbox.py), its id is the outbox row's, and the row is marked done in the task's own
+    transaction, so a redelivered message finds it done and sends nothing twice."""
+
     abstract = True
+    once = False
 
     def __call__(self, alliance_id: int, *args: Any, **kwargs: Any) -> Any:
         # Celery's Django fix-up already recycles database connections around
@@ -54,7 +64,17 @@ class AllianceTask(Task):
         if not isinstance(alliance_id, int) or isinstance(alliance_id, bool):
             raise TypeError(f"{self.name} needs alliance_id (int) first, got {alliance_id!r}")
         with alliance_scope(alliance_id):
-            return super().__call__(alliance_id, *args, **kwargs)
+            if not self.once:
+                return super().__call__(alliance_id, *args, **kwargs)
+            from alliance.outbox import task_done_before, task_mark_done
+
+            task_id = getattr(self.request, "id", None)
+            if task_done_before(task_id):
+                logger.info("task %s already done; redelivery ignored", self.name, extra={"done_task_id": task_id})
+                return {"already_done": True}
+            result = super().__call__(alliance_id, *args, **kwargs)
+            task_mark_done(task_id)
+            return result
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
         """Record the failure for the alliance's hub admins (task failures page); never the arguments."""

@@ -66,11 +66,17 @@ def data_export_request(*, actor) -> DataExport:  # type: ignore[no-untyped-def]
 
 
 def data_export_run(*, export_id: int) -> DataExport:
-    """Write the zip, one table at a time, recording progress as it goes."""
+    """Write the zip, one table at a time, recording progress as it goes.
+
+    Safe to repeat (a redelivered task after its worker died): a finished export is left as it
+    is, and an unfinished one is written again under the same file name, replacing the part the
+    killed worker wrote."""
     export = DataExport.objects.get(pk=export_id)
+    if export.status == DataExport.Status.DONE:
+        return export
     alliance = Alliance.objects.get(pk=export.alliance_id)
     DataExport.objects.filter(pk=export.pk).update(status=DataExport.Status.RUNNING)
-    file_name = f"{alliance.slug}-export-{export.pk}-{timezone.now():%Y%m%d-%H%M%S}.zip"
+    file_name = f"{alliance.slug}-export-{export.pk}-{export.created_at:%Y%m%d-%H%M%S}.zip"
     target = export_dir() / file_name
     rows_total = 0
     try:
@@ -151,6 +157,9 @@ def alliance_delete_everything(*, alliance_id: int) -> dict[str, int]:
             table = model._meta.db_table
             cursor.execute(f'DELETE FROM "{table}" WHERE alliance_id = %s', [alliance_id])
             counts[table] = cursor.rowcount
+        # The task outbox is a system table (alliance/outbox.py) holding the alliance's id.
+        cursor.execute("DELETE FROM alliance_taskoutbox WHERE alliance_id = %s", [alliance_id])
+        counts["alliance_taskoutbox"] = cursor.rowcount
         cursor.execute("DELETE FROM alliance_alliance WHERE id = %s", [alliance_id])
         counts["alliance_alliance"] = cursor.rowcount
     return counts

@@ -259,3 +259,39 @@ class TaskFailure(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.task_name} {self.exception_type}"
+
+
+class TaskOutbox(models.Model):
+    """Work a request started, queued through the database (alliance/outbox.py).
+
+    A system table, outside tenancy like Alliance and ApiToken: it is written only by
+    `task_enqueue` in the request's own transaction, with the open scope's alliance id, and read
+    by the relay, a cross-alliance job like beat's fan-outs, which must see every alliance's unsent
+    rows at once. No page or API lists it; the run page asks only for its own run's row, by the
+    scope's alliance id and the run's reference. The payload (a Celery signature: task names and
+    ids; an invitation's link holds its one-time token) is encrypted (alliance/crypto.py) and
+    emptied once the row is sent. `alliance_id` is a plain column, not a foreign key: deleting an
+    alliance deletes its rows (alliance/dataexport.py: alliance_delete_everything).
+    """
+
+    alliance_id = models.BigIntegerField()
+    task_id = models.UUIDField(unique=True)
+    name = models.CharField(max_length=200, help_text="The first task's name, for logs and the relay's report.")
+    ref = models.CharField(max_length=100, blank=True, help_text="What the work is for, e.g. billing.invoicerun:12.")
+    payload = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True)
+    # Set by a task that must not repeat a side effect outside the database (an email) on
+    # redelivery: AllianceTask with `once = True`.
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["created_at"], condition=models.Q(sent_at__isnull=True), name="outbox_unsent"),
+            models.Index(fields=["alliance_id", "ref"], name="outbox_alliance_ref"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({'sent' if self.sent_at else 'unsent'})"

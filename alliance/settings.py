@@ -158,6 +158,49 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "hub")
+# A worker that dies mid-task loses nothing (DESIGN.md, "Background work and failure"): a task's
+# message is acknowledged only after the task returns, a worker child killed mid-task has its
+# message rejected back to the queue, and a worker reserves one message at a time, so a killed
+# worker holds back one task, not a prefetched queue. Every task is safe to run twice.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A message a worker took and never acknowledged (the whole worker was killed) goes back to the
+# queue once it is HUB_TASK_VISIBILITY_TIMEOUT seconds old; every worker sweeps for such messages
+# every HUB_TASK_RESTORE_INTERVAL seconds and when it starts. The timeout must outlast the longest
+# task, or a task still running is handed to a second worker: tasks stop at a hard time limit
+# below it (prefork pool). Measured (docs/architecture.md, "Background work"): an invoice batch of
+# 10 programs takes well under a second at scale, a rollup of a year at scale under 1 s, the data
+# export of the scale alliance about a minute — 600 s leaves room and brings a killed worker's
+# task back within minutes instead of Redis' default hour.
+HUB_TASK_VISIBILITY_TIMEOUT = env_int("HUB_TASK_VISIBILITY_TIMEOUT", 600)
+HUB_TASK_RESTORE_INTERVAL = env_int("HUB_TASK_RESTORE_INTERVAL", 10)
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": HUB_TASK_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": HUB_TASK_RESTORE_INTERVAL,
+    "unacked_restore_throttle": 1,
+    # A publish fails within seconds when Redis is unreachable instead of hanging a request.
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A running task keeps running when the worker loses Redis for a moment; its message is still
+# unacknowledged there and is acknowledged when the task ends.
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+CELERY_TASK_TIME_LIMIT = max(HUB_TASK_VISIBILITY_TIMEOUT - 60, 30)
+CELERY_TASK_SOFT_TIME_LIMIT = max(HUB_TASK_VISIBILITY_TIMEOUT - 120, 20)
+# Work a request starts is written to the task outbox in the request's transaction
+# (alliance/outbox.py) and sent after commit; beat's relay sends what is still unsent (the broker
+# was down) every HUB_OUTBOX_RELAY_SECONDS, once a row is HUB_OUTBOX_RELAY_AFTER_SECONDS old.
+HUB_OUTBOX_RELAY_SECONDS = env_int("HUB_OUTBOX_RELAY_SECONDS", 10)
+HUB_OUTBOX_RELAY_AFTER_SECONDS = env_int("HUB_OUTBOX_RELAY_AFTER_SECONDS", 5)
+# A run without progress for HUB_RUN_STALLED_AFTER_SECONDS is stalled (billing/runs.py): shown so
+# on its page with a Resume button and recorded as a task failure; checked every
+# HUB_STALLED_CHECK_SECONDS. A batch takes seconds at most; five minutes also covers a queue of
+# nightly work in front of it.
+HUB_RUN_STALLED_AFTER_SECONDS = env_int("HUB_RUN_STALLED_AFTER_SECONDS", 300)
+HUB_STALLED_CHECK_SECONDS = env_int("HUB_STALLED_CHECK_SECONDS", 60)
 # Celery beat: every scheduled task of every app, here and nowhere else (times in UTC; no
 # tasks.py adds entries of its own). Each is a fan-out that queues one task per alliance
 # (alliance/celery.py: queue_for_every_alliance). tests/alliance/test_beat_schedule.py
@@ -191,6 +234,20 @@ CELERY_BEAT_SCHEDULE = {
     "billing-late-fees-daily": {
         "task": "billing.late_fees_daily",
         "schedule": crontab(hour=7, minute=15),
+    },
+    # Every few seconds: send the outbox's rows that are still unsent (the broker was down when
+    # their request committed). Not a fan-out: the outbox is a system table (alliance/outbox.py).
+    "alliance-outbox-relay": {
+        "task": "alliance.outbox_relay",
+        "schedule": HUB_OUTBOX_RELAY_SECONDS,
+        # While no worker runs, the relays beat sends pile up: each expires by the next.
+        "options": {"expires": HUB_OUTBOX_RELAY_SECONDS},
+    },
+    # Every minute: invoice runs without progress for too long are marked stalled.
+    "billing-stalled-runs": {
+        "task": "billing.runs_check_stalled_everywhere",
+        "schedule": HUB_STALLED_CHECK_SECONDS,
+        "options": {"expires": HUB_STALLED_CHECK_SECONDS},
     },
 }
 # The rollup reads its finance source on a second database connection while the first writes the

@@ -7,7 +7,7 @@ from alliance.celery import AllianceTask, app
 from alliance.models import Alliance, Invitation
 
 
-@app.task(base=AllianceTask, name="alliance.send_invitation_email")
+@app.task(base=AllianceTask, name="alliance.send_invitation_email", once=True)
 def send_invitation_email(alliance_id: int, invitation_id: int, accept_url: str) -> dict:
     """Email an invitation's one-time link and record that it was sent."""
     invitation = Invitation.objects.get(pk=invitation_id)
@@ -42,3 +42,12 @@ def export_alliance_data(alliance_id: int, export_id: int) -> dict:
         "rows": export.rows_exported,
         "file_name": export.file_name,
     }
+
+
+@app.task(name="alliance.outbox_relay")
+def outbox_relay() -> dict:
+    """Send the task outbox's rows still unsent (the broker was down when their request committed).
+    Beat runs it every HUB_OUTBOX_RELAY_SECONDS; not a fan-out: the outbox is a system table."""
+    from alliance.outbox import outbox_relay as relay
+
+    return relay()

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,6 +17,7 @@ from alliance.access import memberships_of
 from alliance.filters import AuditEventFilter
 from alliance.forms import AcceptInvitationForm, AllianceSettingsForm, InvitationForm
 from alliance.models import Alliance, AuditEvent, Invitation, Membership, Role
+from alliance.outbox import task_enqueue
 from alliance.services import (
     ALLIANCE_SETTINGS,
     alliance_settings_update,
@@ -114,8 +114,9 @@ class InvitationListView(AllianceMixin, FormView):
         accept_url = self.request.build_absolute_uri(
             reverse("alliance:invitation_accept", args=[self.alliance.slug, token])
         )
-        alliance_id, invitation_id = self.alliance.pk, invitation.pk
-        transaction.on_commit(lambda: send_invitation_email.delay(alliance_id, invitation_id, accept_url))
+        task_enqueue(
+            send_invitation_email.si(self.alliance.pk, invitation.pk, accept_url), ref=f"invitation:{invitation.pk}"
+        )
         messages.success(self.request, f"Invitation sent to {invitation.email}.")
         return redirect(self.alliance_url("alliance:invitations"))
 
@@ -236,8 +237,7 @@ class DataExportView(AllianceMixin, TemplateView):
         from alliance.tasks import export_alliance_data
 
         export = data_export_request(actor=request.user)
-        alliance_id, export_id = self.alliance.pk, export.pk
-        transaction.on_commit(lambda: export_alliance_data.delay(alliance_id, export_id))
+        task_enqueue(export_alliance_data.si(self.alliance.pk, export.pk), ref=f"dataexport:{export.pk}")
         messages.success(request, "Export started. This page shows its progress; download it when it is ready.")
         return redirect(self.alliance_url("alliance:data_export"))
 

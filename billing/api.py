@@ -209,7 +209,7 @@ class RunWarningsField(serializers.ListField):
 class InvoiceRunSerializer(HubModelSerializer):
     period = ChoiceField(choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
     warnings = RunWarningsField(child=CharField(), read_only=True)
-    status = CharField(read_only=True, help_text="queued, running, done or failed.")
+    status = CharField(read_only=True, help_text="queued, running, stalled, done or failed.")
 
     class Meta:
         model = InvoiceRun

@@ -25,6 +25,7 @@ from decimal import Decimal
 from types import SimpleNamespace
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
@@ -33,6 +34,7 @@ from django.utils import timezone
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
 from alliance.dates import month_bounds
 from alliance.formatting import day
+from alliance.outbox import task_enqueue
 from alliance.tenancy import require_alliance_id
 from billing.bulk import LEDGER_ENTRY_COLUMNS, insert_rows
 from billing.ledger import to_cents
@@ -638,19 +640,25 @@ def _write_invoices(
 
 
 def _record_progress(run: InvoiceRun | None, works: list[_ProgramWork]) -> None:
+    """Count the batch's programs on the run, once: the run row is locked (last in the lock order)
+    and a program already in `programs_completed` (a batch delivered twice) is not counted again."""
     if run is None:
         return
-    warnings = [warning.stored() for w in works for warning in w.result.warnings]
-    updates: dict[str, Any] = {
-        "programs_done": F("programs_done") + len(works),
-        "invoices_created": F("invoices_created") + sum(w.result.invoices for w in works),
-        "amount_invoiced": F("amount_invoiced") + sum((w.result.amount for w in works), ZERO),
-    }
-    if warnings:
-        locked = InvoiceRun.objects.select_for_update().get(pk=run.pk)
-        InvoiceRun.objects.filter(pk=run.pk).update(warnings=[*locked.warnings, *warnings], **updates)
-    else:
-        InvoiceRun.objects.filter(pk=run.pk).update(**updates)
+    locked = InvoiceRun.objects.select_for_update().get(pk=run.pk)
+    completed = set(locked.programs_completed)
+    new = [w for w in works if w.program_id not in completed]
+    warnings = [warning.stored() for w in new for warning in w.result.warnings]
+    programs_completed = [*locked.programs_completed, *(w.program_id for w in new)]
+    InvoiceRun.objects.filter(pk=run.pk).update(
+        programs_completed=programs_completed,
+        programs_done=len(programs_completed),
+        invoices_created=F("invoices_created") + sum(w.result.invoices for w in new),
+        amount_invoiced=F("amount_invoiced") + sum((w.result.amount for w in new), ZERO),
+        warnings=[*locked.warnings, *warnings],
+        progress_at=timezone.now(),
+        # A stalled run that moves again (its message came back after all) is running.
+        status=RunStatus.RUNNING if locked.status in (RunStatus.QUEUED, RunStatus.STALLED) else locked.status,
+    )
 
 
 # --- Runs -------------------------------------------------------------------
@@ -663,7 +671,8 @@ def programs_to_invoice() -> list[int]:
 def invoice_run_create(
     *, actor: Actor, period_start: datetime.date, period: str = RatePeriod.MONTHLY, queue: bool = True
 ) -> InvoiceRun:
-    """Record a run and queue its task once the row is committed."""
+    """Record a run and queue its tasks through the outbox (alliance/outbox.py): the outbox row is
+    written in this transaction and sent once it commits, or by the relay when the broker is back."""
     start, end = period_bounds(period, period_start)
     with transaction.atomic():
         program_ids = programs_to_invoice()
@@ -672,13 +681,26 @@ def invoice_run_create(
             period_start=start,
             period_end=end,
             programs_total=len(program_ids),
+            program_ids=program_ids,
+            progress_at=timezone.now(),
             started_by=user_of(actor),
         )
-        audit_event_record(actor=actor, action="invoice_run.started", target=run, after=snapshot(run))
+        audit_event_record(actor=actor, action="invoice_run.started", target=run, after=snapshot(run, RUN_AUDIT_FIELDS))
         if queue:
-            alliance_id, run_id = require_alliance_id(), run.pk
-            transaction.on_commit(lambda: invoice_run_signature(alliance_id, run_id, program_ids).delay())
+            task_enqueue(invoice_run_signature(require_alliance_id(), run.pk, program_ids), ref=run.outbox_ref)
     return run
+
+
+RUN_AUDIT_FIELDS = [
+    "period",
+    "period_start",
+    "period_end",
+    "status",
+    "programs_total",
+    "programs_done",
+    "invoices_created",
+    "amount_invoiced",
+]
 
 
 PROGRAMS_PER_TASK = 10
@@ -711,16 +733,25 @@ def invoice_run_signature(
 
 
 def invoice_run_start(*, run_id: int) -> None:
-    InvoiceRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(status=RunStatus.RUNNING)
+    InvoiceRun.objects.filter(pk=run_id, status=RunStatus.QUEUED).update(
+        status=RunStatus.RUNNING, progress_at=timezone.now()
+    )
 
 
 def invoice_run_programs(*, run_id: int, program_ids: list[int]) -> bool:
     """Invoice a batch of a run's programs. If the batch fails, nothing of it was written; it is retried
     one program at a time, so the programs before the failing one are invoiced, the failing one is left
-    untouched and the run is marked failed with its name and error (the rest wait for a rerun)."""
+    untouched and the run is marked failed with its name and error (the rest wait for a rerun).
+
+    Safe to repeat (a message redelivered after its worker died, or a resumed run): programs the run
+    has completed are left out, and accounts already invoiced for the period are skipped."""
     run = InvoiceRun.objects.get(pk=run_id)
-    if run.status == RunStatus.FAILED:
-        return False
+    if run.status in (RunStatus.FAILED, RunStatus.DONE):
+        return run.status == RunStatus.DONE
+    completed = set(run.programs_completed)
+    program_ids = [pk for pk in program_ids if pk not in completed]
+    if not program_ids:
+        return True
     try:
         invoice_programs_for_period(
             program_ids=program_ids, period_start=run.period_start, period_end=run.period_end, run=run
@@ -740,10 +771,91 @@ def invoice_run_programs(*, run_id: int, program_ids: list[int]) -> bool:
 
 
 def invoice_run_finish(*, run_id: int) -> InvoiceRun:
+    """Mark the run done (the chain's last task, after every batch); once: a repeated finish does nothing."""
     run = InvoiceRun.objects.select_for_update().get(pk=run_id)
-    if run.status != RunStatus.FAILED:
-        run.status = RunStatus.DONE
-        run.finished_at = timezone.now()
-        run.save(update_fields=["status", "finished_at"])
-        audit_event_record(actor=None, action="invoice_run.finished", target=run, after=snapshot(run))
+    if run.is_finished:
+        return run
+    run.status = RunStatus.DONE
+    run.finished_at = timezone.now()
+    run.progress_at = run.finished_at
+    run.save(update_fields=["status", "finished_at", "progress_at"])
+    audit_event_record(actor=None, action="invoice_run.finished", target=run, after=snapshot(run, RUN_AUDIT_FIELDS))
     return run
+
+
+# --- Stalled runs ----------------------------------------------------------------
+class RunStalled(Exception):
+    """What the task failures page records for a run that stopped making progress."""
+
+
+def invoice_runs_check_stalled() -> list[int]:
+    """Mark the scope's runs without progress for HUB_RUN_STALLED_AFTER_SECONDS as stalled: each is
+    recorded as a task failure and its page offers Resume. A run whose work still waits in the outbox
+    for the broker is not stalled (its page says it will start when the queue is reachable).
+    Returns the ids marked."""
+    from alliance.observability import task_failure_record
+    from alliance.outbox import outbox_waiting
+
+    after = settings.HUB_RUN_STALLED_AFTER_SECONDS
+    cutoff = timezone.now() - datetime.timedelta(seconds=after)
+    marked: list[int] = []
+    with transaction.atomic():
+        for run in (
+            InvoiceRun.objects.select_for_update(skip_locked=True)
+            .filter(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+            .filter(Q(progress_at__lt=cutoff) | Q(progress_at__isnull=True, created_at__lt=cutoff))
+            .order_by("pk")
+        ):
+            if outbox_waiting(ref=run.outbox_ref):
+                continue
+            before = snapshot(run, RUN_AUDIT_FIELDS)
+            run.status = RunStatus.STALLED
+            run.save(update_fields=["status"])
+            minutes = max(1, round(after / 60))
+            message = (
+                f"{run}: no progress for {minutes} minute{'s' if minutes != 1 else ''} "
+                f"({run.programs_done} of {run.programs_total} programs invoiced). Resume it from its page."
+            )
+            audit_event_record(
+                actor=None,
+                action="invoice_run.stalled",
+                target=run,
+                before=before,
+                after=snapshot(run, RUN_AUDIT_FIELDS),
+            )
+            task_failure_record(
+                alliance_id=require_alliance_id(),
+                task_name="billing.invoice_run_programs",
+                task_id=None,
+                exc=RunStalled(message),
+            )
+            marked.append(run.pk)
+    return marked
+
+
+def invoice_run_resume(*, run: InvoiceRun, actor: Actor) -> InvoiceRun:
+    """Queue a stalled run's remaining batches again, through the outbox. Programs it completed are
+    not queued (and would be skipped if they were): nothing is invoiced twice."""
+    with transaction.atomic():
+        locked = InvoiceRun.objects.select_for_update().get(pk=run.pk)
+        if locked.status != RunStatus.STALLED:
+            raise ValidationError(
+                f"Only a stalled run can be resumed; this one is {locked.get_status_display().lower()}."
+            )
+        program_ids = locked.program_ids or programs_to_invoice()
+        completed = set(locked.programs_completed)
+        remaining = [pk for pk in program_ids if pk not in completed]
+        before = snapshot(locked, RUN_AUDIT_FIELDS)
+        locked.status = RunStatus.QUEUED
+        locked.program_ids = program_ids
+        locked.progress_at = timezone.now()
+        locked.save(update_fields=["status", "program_ids", "progress_at"])
+        audit_event_record(
+            actor=actor,
+            action="invoice_run.resumed",
+            target=locked,
+            before=before,
+            after={**snapshot(locked, RUN_AUDIT_FIELDS), "programs_remaining": len(remaining)},
+        )
+        task_enqueue(invoice_run_signature(require_alliance_id(), locked.pk, remaining), ref=locked.outbox_ref)
+    return locked

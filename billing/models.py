@@ -18,6 +18,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from alliance.crypto import EncryptedTextField
@@ -262,6 +263,7 @@ class InvoiceCounter(TenantModel):
 class RunStatus(models.TextChoices):
     QUEUED = "queued", "Queued"
     RUNNING = "running", "Running"
+    STALLED = "stalled", "Stalled"
     DONE = "done", "Done"
     FAILED = "failed", "Failed"
 
@@ -275,6 +277,12 @@ class InvoiceRun(TenantModel):
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     programs_total = models.PositiveIntegerField(default=0)
     programs_done = models.PositiveIntegerField(default=0)
+    # The programs the run invoices (fixed when it starts) and those finished so far: a batch
+    # delivered twice counts once, and Resume queues only the rest (billing/invoicing.py).
+    program_ids = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    programs_completed = ArrayField(models.BigIntegerField(), default=list, blank=True)
+    # Last sign of life (queued, started, a batch written): the stalled check reads it.
+    progress_at = models.DateTimeField(null=True, blank=True)
     invoices_created = models.PositiveIntegerField(default=0)
     amount_invoiced = MoneyField(default=ZERO)
     warnings = models.JSONField(default=list, blank=True)
@@ -301,6 +309,16 @@ class InvoiceRun(TenantModel):
     @property
     def is_finished(self) -> bool:
         return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+    @property
+    def is_going(self) -> bool:
+        """Queued or running: its page polls for progress."""
+        return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+    @property
+    def outbox_ref(self) -> str:
+        """The run's work in the task outbox (alliance/outbox.py)."""
+        return f"billing.invoicerun:{self.pk}"
 
 
 # --- Payments ---------------------------------------------------------------

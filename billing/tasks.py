@@ -29,7 +29,7 @@ def invoice_run_finish(alliance_id: int, run_id: int) -> dict:
     }
 
 
-@app.task(base=AllianceTask, name="billing.email_statement")
+@app.task(base=AllianceTask, name="billing.email_statement", once=True)
 def email_statement(
     alliance_id: int, family_id: int, account_ids: list[int], start: str, end: str, user_id: int | None = None
 ) -> dict:
@@ -96,3 +96,15 @@ def apply_late_fees(alliance_id: int, as_of: str | None = None) -> dict:
 def late_fees_daily() -> list[int]:
     """Queue the late-fee task once per alliance (Alliance is the global tenants table)."""
     return queue_for_every_alliance(apply_late_fees)
+
+
+@app.task(base=AllianceTask, name="billing.runs_check_stalled")
+def runs_check_stalled(alliance_id: int) -> dict:
+    """Mark one alliance's invoice runs without progress for too long as stalled (billing/invoicing.py)."""
+    return {"alliance_id": alliance_id, "stalled": invoicing.invoice_runs_check_stalled()}
+
+
+@app.task(name="billing.runs_check_stalled_everywhere")
+def runs_check_stalled_everywhere() -> list[int]:
+    """Queue the stalled-run check once per alliance (every HUB_STALLED_CHECK_SECONDS)."""
+    return queue_for_every_alliance(runs_check_stalled)

@@ -15,6 +15,7 @@ urlpatterns = [
     path("billing/runs/", views.InvoiceRunListView.as_view(), name="run_list"),
     path("billing/runs/<int:pk>/", views.InvoiceRunDetailView.as_view(), name="run_detail"),
     path("billing/runs/<int:pk>/progress/", views.InvoiceRunProgressView.as_view(), name="run_progress"),
+    path("billing/runs/<int:pk>/resume/", views.InvoiceRunResumeView.as_view(), name="run_resume"),
 ]
 
 urlpatterns += [

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.db.models import F
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.views import View
 from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from alliance.dates import add_months, alliance_today, month_bounds
 from alliance.formatting import money
+from alliance.outbox import outbox_waiting
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from billing import exports, invoicing, services
 from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals, invoice_open_amount
@@ -26,7 +31,7 @@ from billing.forms import (
     RatePlanForm,
 )
 from billing.member_fees import member_fees_invoice
-from billing.models import BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan
+from billing.models import BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan, RunStatus
 from billing.selectors import (
     account_balance,
     accounts_with_balances,
@@ -241,6 +246,10 @@ class InvoiceRunDetailView(BillingPage, DetailView):
             )
             for w in self.object.warnings
         ]
+        # Saved, but its work still waits in the outbox for the broker (alliance/outbox.py).
+        context["waiting_for_queue"] = self.object.status == RunStatus.QUEUED and outbox_waiting(
+            ref=self.object.outbox_ref
+        )
         return context
 
 
@@ -248,6 +257,22 @@ class InvoiceRunProgressView(InvoiceRunDetailView):
     """The progress block alone, polled by htmx while the run goes."""
 
     template_name = "billing/_run_progress.html"
+
+
+class InvoiceRunResumeView(BillingPage, View):
+    """Resume a stalled run (POST): its remaining batches are queued again; audited."""
+
+    allowed_roles = HUB_ONLY
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        run = self.get_for_member(InvoiceRun.objects.all(), pk=kwargs["pk"])
+        try:
+            invoicing.invoice_run_resume(run=run, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"{run} resumed: its remaining programs are queued.")
+        return redirect(self.alliance_url("billing:run_detail", run.pk))
 
 
 class BillingHomeView(BillingPage, TemplateView):

@@ -7,12 +7,12 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from alliance.dates import alliance_today
+from alliance.outbox import task_enqueue
 from billing.models import FamilyAccount
 from billing.statements import family_statement, statement_pdf, statement_recipients, year_end_tax_lines
 from billing.views import BillingPage
@@ -95,7 +95,7 @@ class StatementView(FamilyPage, TemplateView):
             end.isoformat(),
             request.user.pk,
         )
-        transaction.on_commit(lambda: email_statement.delay(*args))
+        task_enqueue(email_statement.si(*args), ref=f"statement:{family.pk}")
         messages.success(request, f"Statement emailed to {recipients[0]}.")
         return back
 

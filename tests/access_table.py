@@ -176,6 +176,7 @@ TABLE: dict[str, str] = {
     "billing:run_detail": "200 200 403 403 403",
     "billing:run_list": "200 200 403 403 403",
     "billing:run_progress": "200 200 403 403 403",
+    "billing:run_resume": "405 405 403 403 403",
     "billing:statement": "200 200 200 404 403",
     "billing:statement_pdf": "200 200 200 404 403",
     "billing:tax_statement": "200 200 200 404 403",

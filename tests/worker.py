@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import socket
 import subprocess
 import sys
 import time
@@ -29,8 +31,9 @@ def database_url_of_test_run() -> str:
 
 
 @contextmanager
-def celery_worker(**extra_env: str) -> Iterator[subprocess.Popen[str]]:
-    """Start `celery worker` on this run's own queue and wait until it answers."""
+def celery_worker(pool: str = "solo", **extra_env: str) -> Iterator[subprocess.Popen[str]]:
+    """Start `celery worker` on this run's own queue and wait until it answers. The worker leads
+    a process group of its own (`worker_kill` ends it and its pool's children at once)."""
     queue = settings.CELERY_TASK_DEFAULT_QUEUE
     env = {
         **os.environ,
@@ -50,7 +53,7 @@ def celery_worker(**extra_env: str) -> Iterator[subprocess.Popen[str]]:
             "-A",
             "alliance",
             "worker",
-            "--pool=solo",
+            f"--pool={pool}",
             "--concurrency=1",
             "-Q",
             queue,
@@ -65,6 +68,7 @@ def celery_worker(**extra_env: str) -> Iterator[subprocess.Popen[str]]:
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -78,8 +82,42 @@ def celery_worker(**extra_env: str) -> Iterator[subprocess.Popen[str]]:
             raise RuntimeError("Celery worker did not answer within 60 s")
         yield process
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                worker_kill(process)
+
+
+def worker_kill(process: subprocess.Popen[str]) -> None:
+    """SIGKILL the worker and its pool's children (its process group): what a lost machine does."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+    process.wait(timeout=20)
+
+
+@contextmanager
+def broker_unreachable() -> Iterator[str]:
+    """This process's Celery app publishes to an address where nothing listens (Redis down, as the
+    web process sees it), then to the real broker again. Workers started elsewhere are untouched."""
+    real = app.conf.broker_url
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{probe.getsockname()[1]}/0"
+    _broker_use(dead)
+    try:
+        yield dead
+    finally:
+        _broker_use(real)
+
+
+def _broker_use(url: str) -> None:
+    from alliance import outbox
+
+    app._pool = None
+    app.amqp._producer_pool = None
+    app.conf.broker_url = url
+    outbox._broker_down_until = 0.0

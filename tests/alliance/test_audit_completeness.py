@@ -38,6 +38,7 @@ from typing import Any
 
 import pytest
 from django.db import models
+from django.utils import timezone
 
 from alliance import services as alliance_services
 from alliance.dates import alliance_today
@@ -235,6 +236,11 @@ class Ctx:
     @lazy
     def run(self) -> InvoiceRun:
         return invoicing.invoice_run_create(actor=self.admin, period_start=self.last_month, queue=False)
+
+    @lazy
+    def stalled_run(self) -> InvoiceRun:
+        InvoiceRun.objects.filter(pk=self.run.pk).update(status="stalled")
+        return InvoiceRun.objects.get(pk=self.run.pk)
 
     @lazy
     def payer(self):  # type: ignore[no-untyped-def]
@@ -1067,6 +1073,37 @@ CASES: list[Case] = [
         lambda c: invoicing.invoice_run_finish(run_id=c.run.pk),
         (E("invoice_run.finished", program=None, actor=None, after={"status": "done"}),),
         given=("run",),
+    ),
+    Case(
+        invoicing.invoice_runs_check_stalled,
+        lambda c: (
+            InvoiceRun.objects.filter(pk=c.run.pk).update(progress_at=timezone.now() - datetime.timedelta(hours=1)),
+            invoicing.invoice_runs_check_stalled(),
+        ),
+        (
+            E(
+                "invoice_run.stalled",
+                target=lambda c, r: c.run,
+                program=None,
+                actor=None,
+                before={"status": "queued"},
+                after={"status": "stalled"},
+            ),
+        ),
+        given=("run",),
+    ),
+    Case(
+        invoicing.invoice_run_resume,
+        lambda c: invoicing.invoice_run_resume(run=c.stalled_run, actor=c.admin),
+        (
+            E(
+                "invoice_run.resumed",
+                program=None,
+                before={"status": "stalled"},
+                after={"status": "queued", "programs_remaining": 1},
+            ),
+        ),
+        given=("stalled_run",),
     ),
     # Billing set-up that prices money (billing/services.py).
     Case(

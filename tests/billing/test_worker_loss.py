@@ -1,0 +1,127 @@
+"""A real invoice run survives its worker killed with SIGKILL, and a broker outage when it starts.
+
+Both run a real Celery worker (tests/worker.py) on this test run's own queue. The killed worker is
+a prefork worker, killed with its pool's child; the next worker finds the unacknowledged message
+once it is HUB_TASK_VISIBILITY_TIMEOUT old (10 s here, 600 s in production) and the run finishes
+by itself, with exactly one invoice per account and period."""
+
+from __future__ import annotations
+
+import datetime
+import time
+
+import pytest
+from django.db.models import Count
+
+from alliance.celery import app
+from alliance.models import Role, TaskOutbox
+from alliance.tasks import outbox_relay
+from alliance.tenancy import alliance_scope
+from billing.invoicing import invoice_run_create
+from billing.models import Invoice, InvoiceRun, RunStatus
+from billing.scale import scale_alliance_create
+from enrollment.models import Enrollment
+from tests.conftest import signed_in
+from tests.factories import member
+from tests.worker import broker_unreachable, celery_worker, worker_kill
+
+PERIOD = datetime.date(2026, 3, 1)
+# The next worker finds a killed worker's message within seconds (production: 600 s).
+FAST_RESTORE = {"HUB_TASK_VISIBILITY_TIMEOUT": "10", "HUB_TASK_RESTORE_INTERVAL": "1"}
+
+
+@pytest.fixture
+def not_eager():
+    app.conf.task_always_eager = False
+    yield
+    app.conf.task_always_eager = True
+
+
+def wait_for(alliance_id: int, run_id: int, done, timeout: float = 120) -> InvoiceRun:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while True:
+        with alliance_scope(alliance_id):
+            run = InvoiceRun.objects.get(pk=run_id)
+        if done(run) or time.monotonic() > deadline:
+            return run
+        time.sleep(0.02)
+
+
+def accounts_to_invoice() -> int:
+    """Accounts the period bills: one per (program, family) with a child enrolled."""
+    return Enrollment.objects.values("program_id", "child__family_id").distinct().count()
+
+
+def assert_one_invoice_per_account(run: InvoiceRun) -> None:
+    invoices = Invoice.objects.filter(period_start=run.period_start)
+    doubled = invoices.values("account_id").annotate(n=Count("id")).filter(n__gt=1)
+    assert list(doubled) == []
+    assert invoices.count() == run.invoices_created == accounts_to_invoice()
+    assert (run.status, run.programs_done) == (RunStatus.DONE, run.programs_total)
+
+
+@pytest.mark.worker
+def test_a_run_finishes_by_itself_after_its_worker_is_killed_mid_run(transactional_db, not_eager):
+    scale = scale_alliance_create(programs=140, children=8400, start=PERIOD)
+    alliance_id = scale.alliance.pk
+    admin = member(scale.alliance, Role.HUB_ADMIN)
+
+    with celery_worker(pool="prefork", **FAST_RESTORE) as first:
+        with alliance_scope(alliance_id):
+            run = invoice_run_create(actor=admin, period_start=PERIOD)
+        # Kill the worker and its pool child once the run has made some progress, not all.
+        started = wait_for(alliance_id, run.pk, lambda r: r.programs_done > 0)
+        worker_kill(first)
+    killed_at = wait_for(alliance_id, run.pk, lambda r: True)
+    assert 0 < killed_at.programs_done < killed_at.programs_total == 140, started
+    assert killed_at.status == RunStatus.RUNNING
+    time.sleep(2)  # nothing moves while no worker runs
+    assert wait_for(alliance_id, run.pk, lambda r: True).programs_done == killed_at.programs_done
+
+    with celery_worker(pool="prefork", **FAST_RESTORE):
+        restarted = time.monotonic()
+        finished = wait_for(alliance_id, run.pk, lambda r: r.status == RunStatus.DONE)
+        elapsed = time.monotonic() - restarted
+    print(
+        f"\nkilled at {killed_at.programs_done}/{killed_at.programs_total} programs; "
+        f"done {elapsed:.1f} s after the new worker answered"
+    )
+    with alliance_scope(alliance_id):
+        assert_one_invoice_per_account(finished)
+
+
+@pytest.mark.worker
+def test_a_run_started_while_the_broker_is_down_runs_once_it_is_back(transactional_db, not_eager):
+    scale = scale_alliance_create(programs=6, children=60, start=PERIOD)
+    alliance_id, slug = scale.alliance.pk, scale.alliance.slug
+    browser = signed_in(member(scale.alliance, Role.HUB_STAFF))
+
+    with broker_unreachable():
+        page = browser.post(f"/a/{slug}/billing/runs/", {"period": "monthly", "period_start": PERIOD.isoformat()})
+        api = browser.post(
+            f"/api/a/{slug}/invoice-runs/", {"period_start": PERIOD.isoformat()}, content_type="application/json"
+        )
+        assert page.status_code == 302  # not 500: the run is saved with its outbox row
+        assert api.status_code == 201
+        assert api.json()["status"] == "queued"
+        run_page = browser.get(page["Location"]).content.decode()
+        assert "Invoice run for March 2026 started." in run_page
+        assert "Queued; will start when the task queue is reachable" in run_page
+    with alliance_scope(alliance_id):
+        runs = list(InvoiceRun.objects.order_by("pk"))
+    assert [r.status for r in runs] == [RunStatus.QUEUED, RunStatus.QUEUED]
+    rows = TaskOutbox.objects.filter(alliance_id=alliance_id).order_by("pk")
+    assert [(row.ref, row.sent_at) for row in rows] == [(r.outbox_ref, None) for r in runs]
+
+    # The broker is back: beat's relay (run here by the worker) sends the rows, the runs complete.
+    with celery_worker(HUB_OUTBOX_RELAY_AFTER_SECONDS="0"):
+        assert outbox_relay.delay().get(timeout=60)["sent"] == 2
+        finished = [wait_for(alliance_id, r.pk, lambda r: r.is_finished) for r in runs]
+    assert all(row.sent_at is not None for row in rows.all())
+    assert [r.status for r in finished] == [RunStatus.DONE, RunStatus.DONE]
+    # Two runs of one period: between them, each account invoiced once.
+    with alliance_scope(alliance_id):
+        invoices = Invoice.objects.filter(period_start=PERIOD)
+        assert not invoices.values("account_id").annotate(n=Count("id")).filter(n__gt=1).exists()
+        assert invoices.count() == sum(r.invoices_created for r in finished) == accounts_to_invoice() > 0
+    assert "Queued; will start" not in browser.get(page["Location"]).content.decode()
