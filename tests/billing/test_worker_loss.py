@@ -8,12 +8,17 @@ by itself, with exactly one invoice per account and period."""
 from __future__ import annotations
 
 import datetime
+import os
+import signal
 import time
+from pathlib import Path
 
 import pytest
+from django.db import connection
 from django.db.models import Count
 
 from alliance.celery import app
+from alliance.db import owner_role
 from alliance.models import Role, TaskOutbox
 from alliance.tasks import outbox_relay
 from alliance.tenancy import alliance_scope
@@ -45,6 +50,22 @@ def wait_for(alliance_id: int, run_id: int, done, timeout: float = 120) -> Invoi
         if done(run) or time.monotonic() > deadline:
             return run
         time.sleep(0.02)
+
+
+def wait_until_a_batch_is_open(timeout: float = 60) -> None:
+    """Until another session of this database is inside a transaction: the worker's child is in the
+    middle of a batch (read as the owner, who sees every session's state)."""
+    deadline = time.monotonic() + timeout
+    with owner_role(), connection.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND xact_start IS NOT NULL AND state <> 'idle'"
+            )
+            if cursor.fetchone()[0]:
+                return
+            time.sleep(0.002)
+    raise AssertionError("no batch was seen running")
 
 
 def accounts_to_invoice() -> int:
@@ -86,6 +107,35 @@ def test_a_run_finishes_by_itself_after_its_worker_is_killed_mid_run(transaction
         f"\nkilled at {killed_at.programs_done}/{killed_at.programs_total} programs; "
         f"done {elapsed:.1f} s after the new worker answered"
     )
+    with alliance_scope(alliance_id):
+        assert_one_invoice_per_account(finished)
+
+
+@pytest.mark.worker
+def test_a_pool_child_killed_mid_batch_hands_its_batch_back_at_once(transactional_db, not_eager):
+    """Only the pool's child dies (out of memory, a crash): the worker rejects the message back to
+    the queue (task_reject_on_worker_lost) and a new child runs it, with no visibility timeout."""
+    scale = scale_alliance_create(programs=140, children=8400, start=PERIOD)
+    alliance_id = scale.alliance.pk
+    admin = member(scale.alliance, Role.HUB_ADMIN)
+    # Production's timeout: the run must not need it.
+    with celery_worker(pool="prefork", HUB_TASK_VISIBILITY_TIMEOUT="600") as worker:
+        with alliance_scope(alliance_id):
+            run = invoice_run_create(actor=admin, period_start=PERIOD)
+        wait_for(alliance_id, run.pk, lambda r: r.programs_done > 0)
+        children = Path(f"/proc/{worker.pid}/task/{worker.pid}/children").read_text().split()
+        assert len(children) == 1
+        wait_until_a_batch_is_open()
+        os.kill(int(children[0]), signal.SIGKILL)
+        killed = time.monotonic()
+        killed_at = wait_for(alliance_id, run.pk, lambda r: True)
+        finished = wait_for(alliance_id, run.pk, lambda r: r.status == RunStatus.DONE, timeout=120)
+        elapsed = time.monotonic() - killed
+    print(f"\nchild killed at {killed_at.programs_done}/140 programs; run done {elapsed:.1f} s later")
+    assert killed_at.programs_done < 140
+    # The worker saw its child die in the middle of a batch, and gave the batch back.
+    log = worker.stdout.read() if worker.stdout else ""
+    assert "WorkerLostError" in log, log[-3000:]
     with alliance_scope(alliance_id):
         assert_one_invoice_per_account(finished)
 
