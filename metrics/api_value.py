@@ -56,10 +56,23 @@ class MemberValueSerializer(serializers.Serializer):
     net = MoneyField(allow_null=True)
     baseline = SumsSerializer(allow_null=True)
     now = SumsSerializer(allow_null=True)
-    baseline_note = serializers.CharField()
+    baseline_note = serializers.CharField(
+        help_text="Why there is no baseline (no figures of before the member joined), or blank."
+    )
+
+
+class MeasuredEffectsSerializer(serializers.Serializer):
+    members = serializers.IntegerField(help_text="Members with a baseline of before they joined, added up.")
+    baseline = SumsSerializer(allow_null=True)
+    now = SumsSerializer(allow_null=True)
+    suppressed_reason = serializers.CharField(source="withheld", allow_null=True)
 
 
 class MemberValueDetailSerializer(MemberValueSerializer):
+    effects = MeasuredEffectsSerializer(
+        allow_null=True,
+        help_text="Without a baseline of its own: what the members that have one measured since joining.",
+    )
     fee_entries = serializers.SerializerMethodField(help_text="Ledger entries of the Hub fees charged.")
     invoices = serializers.SerializerMethodField(help_text="Invoices those entries are on.")
     order_lines = serializers.SerializerMethodField(help_text="Delivered order lines with savings.")
@@ -107,4 +120,5 @@ class ValueOfMembershipViewSet(AllianceReadOnlyViewSet):
     @extend_schema(parameters=PERIOD, responses=MemberValueDetailSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         start, end = self.period()
-        return Response(MemberValueDetailSerializer(member_value(self.get_object(), start=start, end=end)).data)
+        value = member_value(self.get_object(), start=start, end=end, viewer_is_hub=self.membership.is_hub)
+        return Response(MemberValueDetailSerializer(value).data)

@@ -15,7 +15,7 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q
 
@@ -25,6 +25,7 @@ from alliance.formatting import pct
 from enrollment.models import Enrollment
 from members.models import QRIS_MAX_STARS, MemberProgram, ProgramKind
 from members.selectors import qris_rating_on, qris_timelines
+from metrics.baselines import BASELINE_MONTHS, baseline_of, has_figures
 from metrics.charts import Reference, Series
 from metrics.figures import Finance, HubSustainability, Occupancy, per, ratio
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
@@ -39,7 +40,6 @@ from metrics.selectors import (
 from metrics.tables import Chart, _monthly_chart, whole_money
 from metrics.value import SavingsReport, savings_members_report
 
-BASELINE_MONTHS = 3
 TOP_QRIS_RATING = QRIS_MAX_STARS - 1  # "the top levels": 4 and 5 stars
 
 
@@ -60,19 +60,44 @@ class GroupFigures:
 
 @dataclass(frozen=True)
 class BeforeAfter:
-    """Members' figures in their first three months against the period's last three."""
+    """Members' figures of before they joined against the period's last three months.
+
+    `programs` are the members with a baseline of before they joined (metrics/baselines.py) and
+    figures as members in the period's last BASELINE_MONTHS months: the same members whose savings
+    since joining the report adds up. Monthly figures are each member's average month, added up.
+    Cost is compared over the `cost_programs` of them with cost recorded in both.
+    """
 
     programs: int
     revenue_per_child_before: Decimal | None = None
     revenue_per_child_after: Decimal | None = None
     cost_per_child_before: Decimal | None = None
     cost_per_child_after: Decimal | None = None
-    monthly_revenue_gained: Decimal | None = None
-    monthly_cost_saved: Decimal | None = None
+    monthly_revenue_before: Decimal | None = None
+    monthly_revenue_after: Decimal | None = None
+    monthly_cost_before: Decimal | None = None
+    monthly_cost_after: Decimal | None = None
+    cost_programs: int = 0
 
     @property
     def suppressed(self) -> bool:
         return withheld(members=self.programs) is not None
+
+    @property
+    def cost_withheld(self) -> str | None:
+        return withheld(members=self.cost_programs)
+
+    @property
+    def monthly_revenue_change(self) -> Decimal | None:
+        if self.monthly_revenue_before is None or self.monthly_revenue_after is None:
+            return None
+        return self.monthly_revenue_after - self.monthly_revenue_before
+
+    @property
+    def monthly_cost_change(self) -> Decimal | None:
+        if self.monthly_cost_before is None or self.monthly_cost_after is None:
+            return None
+        return self.monthly_cost_after - self.monthly_cost_before
 
 
 @dataclass(frozen=True)
@@ -89,8 +114,18 @@ class QrisImprovements:
     held: int = 0
     moved_down: int = 0
     newly_rated: int = 0
-    top_share_start: Decimal | None = None
-    top_share_end: Decimal | None = None
+    top_start: int = 0
+    top_end: int = 0
+
+    @property
+    def top_share_start(self) -> Decimal | None:
+        """The share rated at the top levels, as the exact fraction: rounded once, where it is written
+        (alliance/formatting.py pct), so 6 of 11 reads 54.5 %."""
+        return exact_share(self.top_start, self.programs) if not self.shares_suppressed else None
+
+    @property
+    def top_share_end(self) -> Decimal | None:
+        return exact_share(self.top_end, self.programs) if not self.shares_suppressed else None
 
     @property
     def suppressed(self) -> bool:
@@ -130,6 +165,23 @@ class ImpactReport:
     def alliance_suppressed(self) -> bool:
         return self.alliance_withheld is not None
 
+    @property
+    def fee_coverage(self) -> Decimal | None:
+        """Hub fees invoiced ÷ Hub cost, exact (rounded once where written)."""
+        return exact_share(self.hub.member_fees, self.hub.hub_cost) if self.hub and self.hub.hub_cost > 0 else None
+
+    @property
+    def total_coverage(self) -> Decimal | None:
+        if not self.hub or self.hub.hub_cost <= 0:
+            return None
+        return exact_share(self.hub.member_fees + self.hub.grants + self.hub.contracts, self.hub.hub_cost)
+
+
+def exact_share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
+    """part ÷ whole unrounded (to Decimal's 28 digits): figures of the report are rounded once, by
+    the formatter that writes them, never first to four places and then again to one."""
+    return Decimal(part) / Decimal(whole) if whole else None
+
 
 def default_period() -> tuple[datetime.date, datetime.date] | None:
     """The dashboard's twelve months: ending with the last complete month that has figures."""
@@ -164,7 +216,11 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     period = {"month__gte": start, "month__lte": end}
     alliance_finance = {r.month: r for r in AllianceFinanceMonth.objects.filter(**period)}
     alliance = {r.month: _month_of(r, alliance_finance.get(r.month)) for r in AllianceMonth.objects.filter(**period)}
-    kinds = dict(MemberProgram.objects.values_list("pk", "kind"))
+    members = {
+        pk: (kind, name, joined_on)
+        for pk, kind, name, joined_on in MemberProgram.objects.values_list("pk", "kind", "name", "joined_on")
+    }
+    kinds = {pk: kind for pk, (kind, _, _) in members.items()}
     occupancy_rows: dict[int, dict[datetime.date, Occupancy]] = defaultdict(dict)
     for row in ProgramMonth.objects.filter(month__lte=end).only(*OCCUPANCY_COLUMNS, "program_id", "month"):
         occupancy_rows[row.program_id][row.month] = Occupancy.of(row)
@@ -192,13 +248,17 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
         .distinct()
         .count()
     )
+    since_joining = _since_joining(served, members, occupancy_rows, finance_rows, end)
+    report.savings = savings_members_report(start=start, end=end, since_joining=set(since_joining))
     hub_rows = [HubSustainability.of(r) for r in alliance_finance.values()]
     if hub_rows:
+        # Member fees are the Hub's fees invoiced to members (billing's member-fee charges), the very
+        # figure of "What members saved": one figure, not the agreements' estimate beside it.
         report.hub = HubSustainability(
-            *(
-                sum((getattr(h, n) for h in hub_rows), Decimal("0.00"))
-                for n in ("hub_cost", "member_fees", "grants", "contracts")
-            )
+            sum((h.hub_cost for h in hub_rows), Decimal("0.00")),
+            report.savings.fee_charged,
+            sum((h.grants for h in hub_rows), Decimal("0.00")),
+            sum((h.contracts for h in hub_rows), Decimal("0.00")),
         )
     report.groups = [
         _group(
@@ -210,7 +270,7 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
             ("Family child-care homes", lambda k: k == ProgramKind.FAMILY_HOME),
         ]
     ]
-    report.before_after = _before_after(served, occupancy_rows, finance_rows, end)
+    report.before_after = _before_after(since_joining, finance_rows)
     rated = list(
         MemberProgram.objects.filter(pk__in=served, qris_rating__isnull=False).values_list(
             "qris_rating", "qris_rated_on"
@@ -221,7 +281,6 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
         report.qris_average = (Decimal(sum(r for r, _ in rated)) / len(rated)).quantize(Decimal("0.1"))
     report.qris_rated_in_period = sum(1 for _, on in rated if on and start <= on <= month_end(end))
     report.qris_improvements = qris_improvements(programs=served, start=start, end=end)
-    report.savings = savings_members_report(start=start, end=end)
     report.charts = (
         _charts(report, alliance, members_by_month, finance_members_by_month) if not report.alliance_suppressed else []
     )
@@ -245,8 +304,8 @@ def qris_improvements(*, programs: list[int], start: datetime.date, end: datetim
     of_all = QrisImprovements(
         len(programs),
         len(compared),
-        top_share_start=ratio(top_start, len(programs)),
-        top_share_end=ratio(top_end, len(programs)),
+        top_start=top_start,
+        top_end=top_end,
         newly_rated=sum(1 for before, after in pairs if before is None and after is not None),
     )
     if of_all.suppressed:
@@ -275,49 +334,94 @@ def _group(
         return GroupFigures(label, len(programs), withheld=reason)
     occupancy = _sum_occupancy([r for pk in programs for m, r in occupancy_rows[pk].items() if start <= m <= end])
     finance = _sum_finance([f for pk in programs for m, f in finance_rows[pk].items() if start <= m <= end], occupancy)
+    # Exact fractions: rounded once, where the page or PDF writes them.
     return GroupFigures(
         label,
         len(programs),
-        occupancy.occupancy if occupancy else None,
-        occupancy.attendance if occupancy else None,
-        finance.collection_rate if finance else None,
-        finance.bad_debt_rate if finance else None,
+        exact_share(occupancy.enrolled_fte, occupancy.licensed_capacity) if occupancy else None,
+        exact_share(occupancy.attended_child_days, occupancy.scheduled_child_days) if occupancy else None,
+        exact_share(finance.collected, finance.billed) if finance and finance.billed > 0 else None,
+        exact_share(finance.written_off, finance.billed) if finance and finance.billed > 0 else None,
     )
 
 
-def _before_after(served: list[int], occupancy_rows: dict, finance_rows: dict, end: datetime.date) -> BeforeAfter:
-    """Each member's first three months with money against the period's last three: only members
-    whose history is long enough for the two not to overlap count."""
+def _since_joining(
+    served: list[int],
+    members: dict[int, tuple[str, str, datetime.date | None]],
+    occupancy_rows: dict[int, dict[datetime.date, Occupancy]],
+    finance_rows: dict[int, dict[datetime.date, Finance]],
+    end: datetime.date,
+) -> dict[int, tuple[tuple[datetime.date, ...], list[datetime.date]]]:
+    """The members every "since joining" figure of the report is over: those served with a baseline of
+    before they joined (metrics/baselines.py, the rule the value of membership uses) and figures as
+    members in the period's last BASELINE_MONTHS months. Each: its baseline months and those months."""
     recent = set(months_back(BASELINE_MONTHS, until=end))
+    chosen = {}
+    for pk in served:
+        _, name, joined_on = members.get(pk, ("", "", None))
+        months = [
+            m
+            for m, f in finance_rows[pk].items()
+            if has_figures(billed=f.billed, licensed_capacity=f.occupancy.licensed_capacity if f.occupancy else None)
+        ]
+        baseline = baseline_of(name=name, joined_on=joined_on, months_with_figures=months)
+        latest = [m for m in baseline.since_joining(months) if m in recent]
+        if baseline.reason is None and latest:
+            chosen[pk] = (baseline.months, latest)
+    return chosen
+
+
+def _before_after(
+    since_joining: dict[int, tuple[tuple[datetime.date, ...], list[datetime.date]]], finance_rows: dict
+) -> BeforeAfter:
+    """The members' baseline months (before joining) against their months among the period's last three."""
+    if withheld(members=len(since_joining)) is not None:
+        return BeforeAfter(len(since_joining))
+    zero = Decimal("0.00")
     before: list[Finance] = []
     after: list[Finance] = []
-    counted = 0
-    for pk in served:
-        history = sorted(m for m, f in finance_rows[pk].items() if f.billed > 0 or f.cost > 0)
-        baseline = history[:BASELINE_MONTHS]
-        latest = [m for m in history if m in recent]
-        if len(baseline) < BASELINE_MONTHS or len(latest) < BASELINE_MONTHS or set(baseline) & recent:
-            continue
-        counted += 1
-        before += [finance_rows[pk][m] for m in baseline]
-        after += [finance_rows[pk][m] for m in latest]
-    if withheld(members=counted) is not None:
-        return BeforeAfter(counted)
+    revenue_before = revenue_after = cost_before = cost_after = zero
+    cost_programs = 0
+    cost_rows_before: list[Finance] = []
+    cost_rows_after: list[Finance] = []
+    for pk, (baseline, latest) in since_joining.items():
+        rows_before = [finance_rows[pk][m] for m in baseline]
+        rows_after = [finance_rows[pk][m] for m in latest]
+        before += rows_before
+        after += rows_after
+        revenue_before += sum((f.billed for f in rows_before), zero) / len(rows_before)
+        revenue_after += sum((f.billed for f in rows_after), zero) / len(rows_after)
+        costed_before = [f for f in rows_before if f.known_cost is not None]
+        costed_after = [f for f in rows_after if f.known_cost is not None]
+        if costed_before and costed_after:
+            cost_programs += 1
+            cost_rows_before += costed_before
+            cost_rows_after += costed_after
+            cost_before += sum((f.cost for f in costed_before), zero) / len(costed_before)
+            cost_after += sum((f.cost for f in costed_after), zero) / len(costed_after)
 
-    def totals(rows: list[Finance]) -> tuple[Decimal, Decimal, Decimal]:
-        fte = sum((f.enrolled_fte or Decimal(0) for f in rows), Decimal(0))
-        return (sum((f.billed for f in rows), Decimal(0)), sum((f.cost for f in rows), Decimal(0)), fte)
+    def fte(rows: list[Finance]) -> Decimal:
+        return sum((f.enrolled_fte or Decimal(0) for f in rows), Decimal(0))
 
-    revenue_before, cost_before, fte_before = totals(before)
-    revenue_after, cost_after, fte_after = totals(after)
+    def money_of(amount: Decimal) -> Decimal:
+        return amount.quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+    costs_shown = withheld(members=cost_programs) is None
     return BeforeAfter(
-        counted,
-        revenue_per_child_before=per(revenue_before, fte_before),
-        revenue_per_child_after=per(revenue_after, fte_after),
-        cost_per_child_before=per(cost_before, fte_before),
-        cost_per_child_after=per(cost_after, fte_after),
-        monthly_revenue_gained=per(revenue_after - revenue_before, BASELINE_MONTHS),
-        monthly_cost_saved=per(cost_before - cost_after, BASELINE_MONTHS),
+        len(since_joining),
+        revenue_per_child_before=per(sum((f.billed for f in before), zero), fte(before)),
+        revenue_per_child_after=per(sum((f.billed for f in after), zero), fte(after)),
+        cost_per_child_before=per(sum((f.cost for f in cost_rows_before), zero), fte(cost_rows_before))
+        if costs_shown
+        else None,
+        cost_per_child_after=per(sum((f.cost for f in cost_rows_after), zero), fte(cost_rows_after))
+        if costs_shown
+        else None,
+        monthly_revenue_before=money_of(revenue_before),
+        monthly_revenue_after=money_of(revenue_after),
+        monthly_cost_before=money_of(cost_before) if costs_shown else None,
+        monthly_cost_after=money_of(cost_after) if costs_shown else None,
+        cost_programs=cost_programs,
     )
 
 

@@ -9,9 +9,12 @@ For one program and the months start..end (inclusive):
   the period: (list price − alliance price) × quantity delivered.
 - Substitute cover = requests delivered in the period, and their hours (charged
   at the agreed hourly rate on the Hub invoices, so already inside the fee).
-- Since joining (metrics snapshots): the baseline is the program's first
-  BASELINE_MONTHS months with money billed on or after it joined, counted only
-  when they end before the period starts.
+- Since joining (metrics snapshots): the baseline is the program's figures of
+  before it joined (metrics/baselines.py: its last BASELINE_MONTHS months with
+  money billed and capacity before the month it joined), against the period's
+  months since it joined. A member with no figures of before it joined has no
+  baseline: the page says so, and offers the measured effects of the members
+  that have one (`measured_effects`, three or more of them, disclosure.py).
     bad debt avoided = billed now × written off before ÷ billed before − written off now
                      = (bad-debt rate before − rate now) × billed now
     revenue from fuller rooms = billed now × (FTE now − occupancy before × capacity now) ÷ FTE now
@@ -29,16 +32,18 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Q, QuerySet, Sum
 
-from alliance.dates import add_months, month_end, month_start, months_between
+from alliance.dates import month_end, month_start, months_between
 from alliance.disclosure import withheld
 from billing.models import ChargeCategory, EntryKind, LedgerEntry
 from billing.selectors import paid_entries_q
 from members.models import MemberProgram
+from metrics.baselines import Baseline, baseline_of, has_figures
 from metrics.figures import ratio
 from metrics.models import ProgramFinanceMonth, ProgramMonth
 from sharedservices.models import CoverRequest, CoverStatus, MemberOrderLine
@@ -51,7 +56,6 @@ from sharedservices.selectors import (
 
 ZERO = Decimal("0.00")
 CENT = Decimal("0.01")
-BASELINE_MONTHS = 3
 
 
 def cents(value: Decimal) -> Decimal:
@@ -94,6 +98,8 @@ class MemberValue:
     baseline: Sums | None = None
     now: Sums | None = None
     baseline_note: str = ""
+    baseline_of: Baseline | None = None  # which months are the baseline, or why there are none
+    effects: MeasuredEffects | None = None  # other members' measured effects, offered when there is no baseline
     bad_debt_avoided: Decimal | None = None
     revenue_from_occupancy: Decimal | None = None
     fee_lines: list[LedgerEntry] = field(default_factory=list)
@@ -151,28 +157,31 @@ def _sum(months: list[datetime.date], by_month: dict[datetime.date, dict]) -> Su
     )
 
 
+def _baseline(program: MemberProgram, by_month: dict[datetime.date, dict]) -> Baseline:
+    return baseline_of(
+        name=program.name,
+        joined_on=program.joined_on,
+        months_with_figures=[
+            m
+            for m, r in by_month.items()
+            if has_figures(billed=r.get("billed"), licensed_capacity=r.get("licensed_capacity"))
+        ],
+    )
+
+
 def _since_joining(value: MemberValue, by_month: dict[datetime.date, dict]) -> None:
     start, end, program = value.start, value.end, value.program
-    period = [m for m in months_between(start, end) if m in by_month]
+    baseline = _baseline(program, by_month)
+    value.baseline_of = baseline
+    period = baseline.since_joining(m for m in months_between(start, end) if m in by_month)
     if not period:
-        value.baseline_note = "No rolled-up figures for the period yet."
+        value.baseline_note = f"No rolled-up figures of {program.name} as a member in this period yet."
         return
     value.now = _sum(period, by_month)
-    joined = (program.joined_on or datetime.date.min).replace(day=1)
-    billed_months = sorted(m for m, r in by_month.items() if m >= joined and r.get("billed", ZERO) > 0)
-    baseline = billed_months[:BASELINE_MONTHS]
-    if len(baseline) < BASELINE_MONTHS or baseline[-1] >= start:
-        value.baseline_note = (
-            f"The first {BASELINE_MONTHS} months on record since joining overlap this period, "
-            "so no before-and-after comparison is made."
-        )
+    if baseline.reason is not None:
+        value.baseline_note = baseline.reason
         return
-    value.baseline = _sum(baseline, by_month)
-    if program.joined_on and baseline[0] > add_months(month_start(joined), BASELINE_MONTHS):
-        value.baseline_note = (
-            f"The rollups start after {program.name} joined (on {program.joined_on}): "
-            f"the baseline is its first {BASELINE_MONTHS} months on record."
-        )
+    value.baseline = _sum(list(baseline.months), by_month)
     before, now = value.baseline, value.now
     if before.billed > 0 and now.billed > 0:
         value.bad_debt_avoided = cents(now.billed * before.written_off / before.billed - now.written_off)
@@ -220,9 +229,53 @@ def members_value(programs: list[MemberProgram], *, start: datetime.date, end: d
     return values
 
 
-def member_value(program: MemberProgram, *, start: datetime.date, end: datetime.date) -> MemberValue:
-    """One program's value of membership with the records behind each figure."""
+@dataclass(frozen=True)
+class MeasuredEffects:
+    """What the members with a baseline measured since joining, added up: their baseline months
+    against their months of the period since joining. Shown beside a member that has no baseline of
+    its own, so only over MIN_MEMBERS or more members (alliance/disclosure.py)."""
+
+    members: int
+    baseline: Sums | None = None
+    now: Sums | None = None
+    withheld: str | None = None
+
+
+def measured_effects(
+    values: list[MemberValue], *, exclude: int | None = None, viewer_is_hub: bool = False
+) -> MeasuredEffects:
+    measured = [v for v in values if v.baseline is not None and v.now is not None and v.program.pk != exclude]
+    reason = withheld(members=len(measured), viewer_is_hub=viewer_is_hub)
+    if reason is not None:
+        return MeasuredEffects(len(measured), withheld=reason)
+
+    def total(sums: list[Sums]) -> Sums:
+        return Sums(
+            (),
+            billed=sum((s.billed for s in sums), ZERO),
+            written_off=sum((s.written_off for s in sums), ZERO),
+            enrolled_fte=sum((s.enrolled_fte for s in sums), ZERO),
+            licensed_capacity=sum((s.licensed_capacity for s in sums), 0),
+        )
+
+    return MeasuredEffects(
+        len(measured),
+        baseline=total([v.baseline for v in measured if v.baseline]),
+        now=total([v.now for v in measured if v.now]),
+    )
+
+
+def member_value(
+    program: MemberProgram, *, start: datetime.date, end: datetime.date, viewer_is_hub: bool = False
+) -> MemberValue:
+    """One program's value of membership with the records behind each figure. Without a baseline of
+    its own, it carries the measured effects of the members that have one (aggregate only)."""
     value = members_value([program], start=start, end=end)[0]
+    if value.baseline is None:
+        others = list(MemberProgram.objects.exclude(status="applicant").exclude(pk=program.pk).order_by("pk"))
+        value.effects = measured_effects(
+            members_value(others, start=value.start, end=value.end), exclude=program.pk, viewer_is_hub=viewer_is_hub
+        )
     value.fee_lines = list(
         _fee_entries([program.pk], value.start, value.end)
         .filter(_fee_charged_q())
@@ -258,6 +311,8 @@ class SavingsReport:
     measured_members: int
     bad_debt_avoided: Decimal | None
     revenue_from_occupancy: Decimal | None
+    fee_months: int = 0  # months of the period with member fees invoiced
+    period_months: int = 0
 
     @property
     def suppressed(self) -> bool:
@@ -272,13 +327,30 @@ class SavingsReport:
         return (self.purchasing_savings / self.fee_charged).quantize(CENT, ROUND_HALF_UP) if self.fee_charged else None
 
 
-def savings_members_report(*, start: datetime.date, end: datetime.date) -> SavingsReport:
-    """The savings members report against their fees, over all member programs (aggregate only)."""
+def savings_members_report(
+    *, start: datetime.date, end: datetime.date, since_joining: Collection[int] | None = None
+) -> SavingsReport:
+    """The savings members report against their fees, over all member programs (aggregate only).
+
+    The since-joining figures are over the members of `since_joining` (the impact report passes the
+    members its before-and-after compares, so both count the same members), by default over every
+    member with a baseline of before it joined."""
     programs = list(MemberProgram.objects.exclude(status="applicant").order_by("pk"))
     values = members_value(programs, start=start, end=end)
     paying = [v for v in values if v.fee_charged or v.purchasing_savings or v.cover_hours]
-    measured = [v for v in paying if v.bad_debt_avoided is not None and v.revenue_from_occupancy is not None]
+    measured = [
+        v
+        for v in values
+        if v.baseline is not None and v.now is not None and (since_joining is None or v.program.pk in since_joining)
+    ]
     with_measures = withheld(members=len(measured)) is None
+    fee_months = {
+        month_start(on)
+        for on in _fee_entries([p.pk for p in programs], start, end)
+        .filter(_fee_charged_q())
+        .values_list("posted_on", flat=True)
+        .distinct()
+    }
     return SavingsReport(
         members=len(paying),
         members_with_savings=sum(1 for v in paying if v.purchasing_savings > 0 or v.cover_hours > 0),
@@ -291,4 +363,6 @@ def savings_members_report(*, start: datetime.date, end: datetime.date) -> Savin
         revenue_from_occupancy=sum((v.revenue_from_occupancy or ZERO for v in measured), ZERO)
         if with_measures
         else None,
+        fee_months=len(fee_months),
+        period_months=len(months_between(start.replace(day=1), end.replace(day=1))),
     )

@@ -12,7 +12,8 @@ from django.views.generic import TemplateView
 from alliance.dates import alliance_today, month_or_none
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin
 from members.models import MemberProgram, ProgramStatus
-from metrics.value import BASELINE_MONTHS, ZERO, default_value_period, member_value, members_value
+from metrics.baselines import BASELINE_MONTHS
+from metrics.value import ZERO, default_value_period, member_value, members_value
 
 
 class ValuePeriodMixin(AllianceMixin):
@@ -84,7 +85,7 @@ class ValueProgramView(ValuePeriodMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         start, end = self.period()
         context.update(
-            value=member_value(self.get_program(), start=start, end=end),
+            value=member_value(self.get_program(), start=start, end=end, viewer_is_hub=self.membership.is_hub),
             program=self.get_program(),
             is_hub=self.membership.is_hub,
         )

@@ -9,6 +9,7 @@ import io
 import pytest
 from pypdf import PdfReader
 
+from alliance.formatting import pct
 from alliance.tenancy import alliance_scope
 from members import services
 from metrics.reports import impact_report, qris_improvements
@@ -64,7 +65,8 @@ def test_worked_example_of_a_year(world):
             programs=[p.pk for p in (p1, p2, p3, p4, p5, p6)], start=D(2024, 1, 1), end=D(2024, 12, 1)
         )
     assert (q.programs, q.compared, q.moved_up, q.held, q.moved_down, q.newly_rated) == (6, 4, 2, 1, 1, 1)
-    assert (str(q.top_share_start), str(q.top_share_end)) == ("0.3333", "0.5000")
+    assert (q.top_start, q.top_end) == (2, 3)
+    assert (pct(q.top_share_start), pct(q.top_share_end)) == ("33.3%", "50.0%")
     assert not q.suppressed
     assert not q.shares_suppressed
 
@@ -79,7 +81,7 @@ def test_fewer_than_three_compared_suppress_the_moves(world):
     with alliance_scope(world.a.pk):
         q = qris_improvements(programs=[x.pk, y.pk, third.pk], start=D(2024, 1, 1), end=D(2024, 12, 1))
     assert (q.suppressed, q.compared, q.moved_up, q.held, q.moved_down) == (True, 2, 0, 0, 0)
-    assert (str(q.top_share_start), str(q.top_share_end), q.newly_rated) == ("0.3333", "0.6667", 1)
+    assert (pct(q.top_share_start), pct(q.top_share_end), q.newly_rated) == ("33.3%", "66.7%", 1)
 
 
 def test_fewer_than_three_members_suppress_everything(world):
@@ -111,7 +113,7 @@ def test_the_report_counts_served_members_moves(rated_three):
     with alliance_scope(rated_three.a.pk):
         q = impact_report(start=D(2026, 1, 1), end=D(2026, 1, 1)).qris_improvements
     assert (q.programs, q.compared, q.moved_up, q.held, q.moved_down) == (3, 3, 1, 1, 1)
-    assert (str(q.top_share_start), str(q.top_share_end)) == ("0.6667", "1.0000")
+    assert (pct(q.top_share_start), pct(q.top_share_end)) == ("66.7%", "100.0%")
 
 
 def test_the_funder_sees_the_section_without_any_program_name(rated_three, clients):
@@ -145,3 +147,15 @@ def test_it_validates_ownership(rated_three, clients):
     assert clients.funder_b.get(url).status_code == 404
     assert clients.admin_b.get(url).status_code == 404
     assert clients.provider_x.get(url).status_code == 403
+
+
+def test_a_share_is_rounded_once_from_the_exact_fraction(world):
+    """11 members, 6 of them rated 4★ or 5★ throughout: 6 ÷ 11 = 0.54545… is 54.5%, not 54.6%
+    (0.5455 rounded again)."""
+    members = programs(world, 11)
+    for index, program in enumerate(members):
+        history(world, program, (4 if index < 6 else 2, D(2023, 3, 1)))
+    with alliance_scope(world.a.pk):
+        q = qris_improvements(programs=[p.pk for p in members], start=D(2024, 1, 1), end=D(2024, 12, 1))
+    assert (q.top_start, q.top_end, q.programs) == (6, 6, 11)
+    assert (pct(q.top_share_start), pct(q.top_share_end)) == ("54.5%", "54.5%")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import io
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
 
+from alliance.formatting import pct
 from alliance.tenancy import alliance_scope
 from metrics.reports import impact_report
 from metrics.rollups import rollup_alliance
@@ -46,7 +48,7 @@ class TestFigures:
         everyone = report.groups[0]
         # FTE-days 17.80 + W 5.00 = 22.80; capacity-days 98 + 30 = 128 → 17.8%.
         assert (everyone.label, everyone.programs, everyone.suppressed) == ("All members", 3, False)
-        assert str(everyone.occupancy) == "0.1781"
+        assert (everyone.occupancy, pct(everyone.occupancy)) == (Decimal("22.80") / 128, "17.8%")
         # Licensed slots a day in January: 128 ÷ 5 = 25.6; enrolled 22.80 ÷ 5 = 4.6 (4.56 to one place).
         assert (str(report.licensed_slots), str(report.enrolled_slots)) == ("25.6", "4.6")
 

@@ -1,12 +1,14 @@
 """Value of membership: a worked example of the savings arithmetic, the page that
 traces each figure to its records, and the aggregate in the funder impact report.
 
-Program X joined on 15 December 2025. Period: April to June 2026.
+Program X joined on 1 April 2026; the Hub has its figures from December 2025 (measured
+before it joined). Period: April to June 2026.
 - Hub fees (billing's member fees): $150.00 flat each month, plus May's cover,
   7.5 h × $28.00 = $210.00: 150 + 360 + 150 = $660.00; $300.00 paid.
 - Purchasing, delivered in May: 10 cases of wipes, (30.00 − 24.50) × 10 = 55.00, and
   4 reams of paper, (12.99 − 9.49) × 4 = 14.00: $69.00. (July's delivery is outside.)
-- Since joining: December billed nothing, so the baseline is January–March:
+- Since joining: the baseline is its last three months with figures before it joined
+  (December billed nothing), January–March:
   billed 30,000.00, written off 900.00 (3%), 960 FTE-days of 1,200 capacity-days (80%).
   Now: billed 36,000.00, written off 120.00, 1,140 FTE-days of 1,200 (95%).
   Bad debt avoided = 36,000 × 900 ÷ 30,000 − 120 = 1,080 − 120 = $960.00.
@@ -37,6 +39,7 @@ from tests.members.factories import HubServiceFactory, SiteFactory, Subscription
 from tests.sharedservices.factories import SubstituteFactory, cover
 
 APRIL, MAY, JUNE = datetime.date(2026, 4, 1), datetime.date(2026, 5, 1), datetime.date(2026, 6, 1)
+JOINED = APRIL
 PERIOD = "from=2026-04&to=2026-06"
 
 
@@ -98,7 +101,7 @@ def example(world):
         pricing_model=PricingModel.PER_SUBSTITUTE_HOUR,
     )
     for service in (flat, hourly):
-        SubscriptionFactory(program=world.x, service=service, starts_on=datetime.date(2025, 12, 15))
+        SubscriptionFactory(program=world.x, service=service, starts_on=JOINED)
     room = classroom(SiteFactory(program=world.x), name="Butterflies")
     sub = SubstituteFactory(alliance=world.a, first_name="Ana", last_name="Alvarez")
     worked = cover(
@@ -111,7 +114,7 @@ def example(world):
         hours_delivered=Decimal("7.50"),
     )
     with alliance_scope(world.a.pk):
-        MemberProgram.objects.filter(pk=world.x.pk).update(joined_on=datetime.date(2025, 12, 15))
+        MemberProgram.objects.filter(pk=world.x.pk).update(joined_on=JOINED)
         snapshots(world.x, datetime.date(2025, 12, 1), billed="0.00", written_off="0.00", fte="100")
         for month in (datetime.date(2026, 1, 1), datetime.date(2026, 2, 1), datetime.date(2026, 3, 1)):
             snapshots(world.x, month, billed="10000.00", written_off="300.00", fte="320")
@@ -166,14 +169,27 @@ def test_value_of_membership_worked_example(world, example):
     ]
 
 
-def test_a_period_overlapping_the_first_months_makes_no_comparison(world, example):
+def test_a_member_that_joined_before_its_figures_begin_has_no_baseline(world, clients, example):
+    """X joined in 2021, long before its first figures (January 2026, December billed nothing): the first
+    months of the data are not its "before", so no comparison is made and the page says why."""
     with alliance_scope(world.a.pk):
-        value = member_value(MemberProgram.objects.get(pk=world.x.pk), start=datetime.date(2026, 2, 1), end=JUNE)
+        MemberProgram.objects.filter(pk=world.x.pk).update(joined_on=datetime.date(2021, 11, 1))
+        value = member_value(MemberProgram.objects.get(pk=world.x.pk), start=APRIL, end=JUNE)
     assert value.baseline is None
-    assert value.bad_debt_avoided is None
-    assert value.revenue_from_occupancy is None
-    assert "overlap this period" in value.baseline_note
+    assert value.now is not None
+    assert value.now.months == (APRIL, MAY, JUNE)
+    assert (value.bad_debt_avoided, value.revenue_from_occupancy) == (None, None)
     assert value.measured_value == value.purchasing_savings == Decimal("69.00")
+    assert value.baseline_note == (
+        "There are no figures of Program X from before it joined on Nov 1, 2021; the Hub's figures for it "
+        "begin January 2026 — measured, entered or imported — so no since-joining comparison is made."
+    )
+    # No other member has a baseline either: the alliance's measured effects are withheld, with the reason.
+    assert value.effects is not None
+    assert (value.effects.members, value.effects.baseline) == (0, None)
+    body = clients.provider_x.get(f"/a/{world.a.slug}/value/programs/{world.x.pk}/?{PERIOD}").content.decode()
+    assert "There are no figures of Program X from before it joined on Nov 1, 2021" in body
+    assert "fewer than 3 members (0 members here)" in body
 
 
 def test_the_page_shows_fee_against_savings_with_links_to_the_records(world, clients, example):
@@ -221,7 +237,7 @@ def test_the_funder_report_adds_savings_up_and_suppresses_small_groups(world, cl
     body = clients.funder_a.get(f"/a/{world.a.slug}/reports/impact/?{PERIOD}").content.decode()
     assert "What members saved through the Hub" in body
     assert "$85.50" in body
-    assert "fewer than 3 members have a baseline before the period (1 do)" in body
+    assert "fewer than 3 members have figures of before they joined (1 do)" in body
     assert "Program X" not in body  # aggregate only: no member is named
     pdf = clients.funder_a.get(f"/a/{world.a.slug}/reports/impact.pdf?{PERIOD}")
     text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
@@ -249,3 +265,21 @@ def test_the_api_gives_the_same_figures(world, clients, example):
     everyone = clients.staff_a.get(f"/api/a/{world.a.slug}/value-of-membership/?{PERIOD}").json()
     assert [row["name"] for row in everyone] == ["Program X", "Program Y"]
     assert clients.staff_a.get(f"/api/a/{world.a.slug}/value-of-membership/?from=2026-13").status_code == 400
+
+
+def test_a_loss_is_written_as_negative_money(world, clients, example):
+    """X's rooms emptied after it joined: April–June 300 FTE-days a month (900 of 1,200, 75%) against
+    80% before. Revenue from fuller rooms = 36,000 × (900 − 0.80 × 1,200) ÷ 900 = −$2,400.00;
+    measured = 69.00 + 960.00 − 2,400.00 = −$1,371.00; net −$2,031.00; −1,371 ÷ 660 = −$2.08 a fee dollar."""
+    with alliance_scope(world.a.pk):
+        ProgramMonth.objects.filter(program=world.x, month__gte=APRIL).update(enrolled_fte=Decimal("300"))
+        value = member_value(MemberProgram.objects.get(pk=world.x.pk), start=APRIL, end=JUNE)
+    assert (value.revenue_from_occupancy, value.measured_value, value.value_per_fee_dollar) == (
+        Decimal("-2400.00"),
+        Decimal("-1371.00"),
+        Decimal("-2.08"),
+    )
+    body = clients.provider_x.get(f"/a/{world.a.slug}/value/programs/{world.x.pk}/?{PERIOD}").content.decode()
+    for figure in ("-$2,400.00", "-$1,371.00", "-$2,031.00", "-$2.08 for each fee dollar"):
+        assert figure in body, figure
+    assert "$-" not in body
