@@ -28,16 +28,29 @@ def _members(count: int) -> str:
     return f"{count} member" if count == 1 else f"{count} members"
 
 
-def withheld(*, members: int, quartiles: bool = False, left_out: int = 0, viewer_is_hub: bool = False) -> str | None:
+def withheld(
+    *,
+    members: int,
+    quartiles: bool = False,
+    left_out: int = 0,
+    viewer_is_hub: bool = False,
+    peers: str | None = None,
+) -> str | None:
     """Why a figure may not be shown, or None when it may.
 
     `members`: the members whose figures the aggregate is over, not counting the viewer's own program.
     `quartiles`: the figure is a median or quartile. `left_out`: the members of a larger group, shown
-    beside this figure, that this figure leaves out.
+    beside this figure, that this figure leaves out. `peers`: the peer group the members are of, in the
+    plural ("family child-care homes"), when the aggregate compares like with like.
     """
     if viewer_is_hub:
         return None
     if quartiles and members < MIN_PEERS_FOR_QUARTILES:
+        if peers:
+            return (
+                f"Suppressed: the median and quartiles need at least {MIN_PEERS_FOR_QUARTILES} other {peers} "
+                f"({members} here), or they would show a member's own figure."
+            )
         return (
             f"Suppressed: the median and quartiles need at least {MIN_PEERS_FOR_QUARTILES} other members "
             f"({_members(members)} here), or they would show a member's own figure."

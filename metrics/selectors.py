@@ -12,12 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q, Subquery
 
 from alliance.dates import alliance_today, month_or_none, month_start, months_back
 from alliance.disclosure import withheld
 from alliance.formatting import day, money, pct
 from alliance.tenancy import require_alliance_id
+from members.models import MemberProgram, ProgramKind
 from metrics.figures import FINANCE_FIELDS, Finance, HubSustainability, Occupancy, Spread, ratio, spread
 from metrics.models import (
     AllianceFinanceMonth,
@@ -389,6 +390,7 @@ class Benchmark:
     # The shown month's (or with `trailing` the 12 months'): the member's own figures and the spreads.
     current: Month | None = None
     current_spreads: dict[str, Spread] = field(default_factory=dict)
+    peer_group: str = "members"  # the like members the spread is of: "centres", "family child-care homes"
 
     def own_series(self, figure: str) -> list[Decimal | None]:
         return [self.own[m].figure(figure) if m in self.own else None for m in self.months]
@@ -416,12 +418,19 @@ class Benchmark:
         return flags_of(self.current, self.targets)
 
 
-def _peer_spread(rows: list[tuple[int, Month]], figure: str, program_id: int, viewer_is_hub: bool) -> Spread:
-    """The alliance's spread of one figure in one month, unless too few members besides the viewer's own
-    program have the figure (alliance/disclosure.py)."""
+# Benchmarks compare like with like: a centre with the alliance's centres, a family child-care home
+# with its homes (a home's costs and ratios are not a centre's).
+PEER_GROUPS = {ProgramKind.CENTRE: "centres", ProgramKind.FAMILY_HOME: "family child-care homes"}
+
+
+def _peer_spread(
+    rows: list[tuple[int, Month]], figure: str, program_id: int, viewer_is_hub: bool, peer_group: str = "members"
+) -> Spread:
+    """The peer group's spread of one figure in one month, unless too few of the group besides the
+    viewer's own program have the figure (alliance/disclosure.py)."""
     values = [(pk, month.figure(figure)) for pk, month in rows]
     peers = sum(1 for pk, value in values if value is not None and pk != program_id)
-    reason = withheld(members=peers, quartiles=True, viewer_is_hub=viewer_is_hub)
+    reason = withheld(members=peers, quartiles=True, viewer_is_hub=viewer_is_hub, peers=peer_group)
     if reason is not None:
         return Spread(peers, None, None, None, withheld=reason)
     return spread(value for _, value in values)
@@ -435,11 +444,12 @@ def program_benchmark(
     today: datetime.date | None = None,
     period: Period | None = None,
 ) -> Benchmark:
-    """A member's 12 months to the period's month and the alliance's spread each month, and of the shown
+    """A member's 12 months to the period's month and its peer group's spread each month, and of the shown
     month (or, with a trailing period, of the 12 months as one). Four queries.
 
-    The spread is shown to the member's provider only where enough other members have the figure;
-    `viewer_is_hub` (the Hub's own drill-down) shows it always."""
+    The peer group is the alliance's members of the program's kind (PEER_GROUPS: centres with centres,
+    homes with homes). The spread is shown to the member's provider only where enough others of the
+    group have the figure; `viewer_is_hub` (the Hub's own drill-down) shows it always."""
     targets = targets_of_alliance()
     months = _months_of(period, last_month, today)
     trailing = period is not None and period.trailing
@@ -447,21 +457,32 @@ def program_benchmark(
         return Benchmark(targets, [], {}, {}, trailing=trailing)
     window = {"month__gte": months[0], "month__lte": months[-1]}
     finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**window)}
+    own_kind = MemberProgram.objects.filter(pk=program_id).values("kind")[:1]
     all_rows: dict[datetime.date, list[tuple[int, Month]]] = defaultdict(list)
     own: dict[datetime.date, Month] = {}
-    for row in ProgramMonth.objects.filter(**window).only(*OCCUPANCY_COLUMNS, "month", "program_id"):
+    kind = None
+    peer_rows = (  # the program's own kind only: its peers
+        ProgramMonth.objects.filter(**window, program__kind=Subquery(own_kind))
+        .annotate(kind=F("program__kind"))
+        .only(*OCCUPANCY_COLUMNS, "month", "program_id")
+    )
+    for row in peer_rows:
         month = _month_of(row, finance.get((row.program_id, row.month)))
         all_rows[row.month].append((row.program_id, month))
         if row.program_id == program_id:
             own[row.month] = month
+            kind = row.kind
+    group = PEER_GROUPS.get(kind, "members") if kind else "members"
     spreads = {
-        figure: {m: _peer_spread(rows, figure, program_id, viewer_is_hub) for m, rows in all_rows.items()}
+        figure: {m: _peer_spread(rows, figure, program_id, viewer_is_hub, group) for m, rows in all_rows.items()}
         for figure in BENCHMARK_FIGURES
     }
     shown = _trailing_rows(all_rows, months) if trailing else all_rows.get(months[-1], [])
     current = next((month for pk, month in shown if pk == program_id), None)
-    current_spreads = {figure: _peer_spread(shown, figure, program_id, viewer_is_hub) for figure in BENCHMARK_FIGURES}
-    return Benchmark(targets, months, own, spreads, trailing, current, current_spreads)
+    current_spreads = {
+        figure: _peer_spread(shown, figure, program_id, viewer_is_hub, group) for figure in BENCHMARK_FIGURES
+    }
+    return Benchmark(targets, months, own, spreads, trailing, current, current_spreads, peer_group=group)
 
 
 def _trailing_rows(

@@ -188,17 +188,19 @@ def _benchmark_chart(
         months=benchmark.months,
         series=[
             Series(own_label, benchmark.own_series(figure)),
-            Series("alliance median", benchmark.spread_series(figure, "median"), dashed=True),
+            Series(f"median of {benchmark.peer_group}", benchmark.spread_series(figure, "median"), dashed=True),
         ],
         fmt=fmt,
         references=references,
         band=(benchmark.spread_series(figure, "q1"), benchmark.spread_series(figure, "q3")),
+        band_headers=(f"Q1 of {benchmark.peer_group}", f"Q3 of {benchmark.peer_group}"),
         withheld=benchmark.withheld_series(figure),
     )
 
 
 def benchmark_charts(benchmark: Benchmark, *, own_label: str) -> list[Chart]:
     targets = benchmark.targets
+    peers = benchmark.peer_group
     return [
         _benchmark_chart(
             benchmark,
@@ -206,7 +208,7 @@ def benchmark_charts(benchmark: Benchmark, *, own_label: str) -> list[Chart]:
             figure="occupancy",
             own_label=own_label,
             fmt=pct,
-            title=f"Occupancy: {own_label} and the alliance",
+            title=f"Occupancy: {own_label} and the alliance's {peers}",
             references=[Reference("budget", targets.budget_occupancy)],
         ),
         _benchmark_chart(
@@ -215,7 +217,7 @@ def benchmark_charts(benchmark: Benchmark, *, own_label: str) -> list[Chart]:
             figure="attendance",
             own_label=own_label,
             fmt=pct,
-            title=f"Attendance: {own_label} and the alliance",
+            title=f"Attendance: {own_label} and the alliance's {peers}",
         ),
         _benchmark_chart(
             benchmark,
@@ -223,7 +225,7 @@ def benchmark_charts(benchmark: Benchmark, *, own_label: str) -> list[Chart]:
             figure="collection_rate",
             own_label=own_label,
             fmt=pct,
-            title=f"Collection rate: {own_label} and the alliance",
+            title=f"Collection rate: {own_label} and the alliance's {peers}",
             references=[Reference("target", targets.collection_min)],
         ),
         _benchmark_chart(
@@ -232,7 +234,7 @@ def benchmark_charts(benchmark: Benchmark, *, own_label: str) -> list[Chart]:
             figure="bad_debt_rate",
             own_label=own_label,
             fmt=pct,
-            title=f"Bad debt: {own_label} and the alliance",
+            title=f"Bad debt: {own_label} and the alliance's {peers}",
             references=[Reference("limit", targets.bad_debt_max)],
         ),
         _benchmark_chart(
@@ -241,7 +243,7 @@ def benchmark_charts(benchmark: Benchmark, *, own_label: str) -> list[Chart]:
             figure="gap_per_child",
             own_label=own_label,
             fmt=whole_money,
-            title=f"Revenue minus cost per child: {own_label} and the alliance",
+            title=f"Revenue minus cost per child: {own_label} and the alliance's {peers}",
             references=[Reference("break-even", Decimal(0))],
         ),
     ]

@@ -92,15 +92,17 @@ def attend(enrollment: Enrollment, *present: datetime.date, absent: tuple[dateti
             )
 
 
-def members_with_one_child(alliance: Alliance, licensed: list[int], *, name: str = "Peer") -> list[MemberProgram]:
-    """One more centre for each capacity in `licensed`: one room of that capacity from 1 January 2026 and
-    one child at 1.00 FTE Mon–Fri from then (its occupancy in the worked week is 1 ÷ capacity; no
-    attendance recorded), so that a group is big enough for its figures to be shown."""
+def members_with_one_child(
+    alliance: Alliance, licensed: list[int], *, name: str = "Peer", kind: str = "centre"
+) -> list[MemberProgram]:
+    """One more centre (or program of `kind`) for each capacity in `licensed`: one room of that capacity
+    from 1 January 2026 and one child at 1.00 FTE Mon–Fri from then (its occupancy in the worked week is
+    1 ÷ capacity; no attendance recorded), so that a group is big enough for its figures to be shown."""
     from tests.factories import MemberProgramFactory
 
     programs = []
     for n, places in enumerate(licensed):
-        program = MemberProgramFactory(alliance=alliance, name=f"{name} {n + 1}")
+        program = MemberProgramFactory(alliance=alliance, name=f"{name} {n + 1}", kind=kind)
         enroll(room(program, licensed=places), first_name=f"{name}{n + 1}", start=datetime.date(2026, 1, 1))
         programs.append(program)
     return programs

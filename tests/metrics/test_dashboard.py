@@ -167,7 +167,7 @@ class TestDrillDown:
         assert "22.9%" in html
         assert page.context["benchmark"].spreads["occupancy"][JAN].median == Decimal("0.2071")
         rows = csv_rows(clients.staff_a.get(url(rolled.world, f"programs/{rolled.world.x.pk}/occupancy.csv")))
-        assert rows[0] == ["month", "Program X", "alliance median", "alliance Q1", "alliance Q3"]
+        assert rows[0] == ["month", "Program X", "median of centres", "Q1 of centres", "Q3 of centres"]
         assert ["2026-01", "0.1641", "0.2071", "0.1856", "0.2285"] in rows
 
     def test_it_validates_ownership(self, rolled, clients):

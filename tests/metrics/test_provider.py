@@ -42,7 +42,7 @@ class TestProviderView:
     def test_csv_names_no_other_member(self, rolled, clients):
         response = clients.provider_y.get(url(rolled.world, "occupancy.csv"))
         rows = csv_rows(response)
-        assert rows[0] == ["month", "Program Y", "alliance median", "alliance Q1", "alliance Q3"]
+        assert rows[0] == ["month", "Program Y", "median of centres", "Q1 of centres", "Q3 of centres"]
         assert "Program X" not in response.content.decode()
         assert ["2026-01", "0.2500", "0.2250", "0.1731", "0.3125"] in rows
 

@@ -26,7 +26,7 @@ from tests.metrics.conftest import FRI, MON
 from tests.metrics.factories import enroll, members_with_one_child, room
 from tests.urlwalk import alliance_routes
 
-QUARTILES_WITHHELD = "Suppressed: the median and quartiles need at least 5 other members"
+QUARTILES_WITHHELD = "Suppressed: the median and quartiles need at least 5 other"
 MONTHS = [datetime.date(2026, m, 1) for m in (1, 2, 3)]
 
 
@@ -61,12 +61,12 @@ def test_a_provider_among_few_programs_gets_no_quartiles(x_and_y, clients, peers
     # between two of them.
     occupancy = html[html.index(">Occupancy<") : html.index("</tr>", html.index(">Occupancy<"))]
     assert QUARTILES_WITHHELD in occupancy
-    assert f"({programs - 1} members here)" in occupancy
+    assert f"5 other centres ({programs - 1} here)" in occupancy
     assert "25.0%" not in html
     assert "20.0%" not in html
     assert "22.5%" not in html
     header, january = rows[0], next(r for r in rows if r[0] == "2026-01")
-    assert header == ["month", "Program X", "alliance median", "alliance Q1", "alliance Q3", "note"]
+    assert header == ["month", "Program X", "median of centres", "Q1 of centres", "Q3 of centres", "note"]
     assert january[:5] == ["2026-01", "0.1000", "", "", ""]
     assert january[5].startswith(QUARTILES_WITHHELD)
 
@@ -78,6 +78,43 @@ def test_a_provider_with_five_other_programs_gets_the_quartiles(x_and_y, clients
     assert QUARTILES_WITHHELD not in occupancy
     assert all(q in occupancy for q in ("14.4%", "22.5%", "31.3%"))
     assert ["2026-01", "0.1000", "0.2250", "0.1438", "0.3125"] in rows
+
+
+def test_a_centre_is_compared_with_centres_only(x_and_y, clients):
+    """Y is a family child-care home (25%): it is not X's peer. With four other centres (50, 33.3, 20,
+    12.5 %) X's quartiles are withheld; a fifth (5%) opens them, over centres only: 5, 10, 12.5, 20,
+    33.3, 50 % → Q1 10 + ¼ × 2.5 = 10.6%, median 16.3%, Q3 20 + ¾ × 13.33 = 30.0% (with Y's 25% the
+    median would be 20.0%)."""
+    with alliance_scope(x_and_y.a.pk):
+        type(x_and_y.y).objects.filter(pk=x_and_y.y.pk).update(kind="family_home")
+    html, rows = provider_page_and_csv(x_and_y, clients, [2, 3, 5, 8])
+    occupancy = html[html.index(">Occupancy<") : html.index("</tr>", html.index(">Occupancy<"))]
+    assert "Suppressed: the median and quartiles need at least 5 other centres (4 here)" in occupancy
+    members_with_one_child(x_and_y.a, [20], name="Fifth")
+    html, rows = provider_page_and_csv(x_and_y, clients, [])
+    occupancy = html[html.index(">Occupancy<") : html.index("</tr>", html.index(">Occupancy<"))]
+    assert QUARTILES_WITHHELD not in occupancy
+    assert all(q in occupancy for q in ("10.6%", "16.3%", "30.0%")), occupancy
+    assert "Median of centres" in html
+    assert ["2026-01", "0.1000", "0.1625", "0.1063", "0.3000"] in rows
+
+
+def test_a_home_among_four_other_homes_gets_no_quartiles_with_its_reason(x_and_y, clients):
+    """Y, a family child-care home, beside four other homes and five centres: homes are its peers, and
+    four are too few for quartiles; the centres do not make up the number."""
+    with alliance_scope(x_and_y.a.pk):
+        type(x_and_y.y).objects.filter(pk=x_and_y.y.pk).update(kind="family_home")
+    members_with_one_child(x_and_y.a, [6, 8, 12, 6], name="Home", kind="family_home")
+    members_with_one_child(x_and_y.a, [2, 3, 5, 8, 20])
+    with alliance_scope(x_and_y.a.pk):
+        rollup_alliance(start=MON, end=FRI)
+    html = clients.provider_y.get(f"/a/{x_and_y.a.slug}/my-program/figures/").content.decode()
+    occupancy = html[html.index(">Occupancy<") : html.index("</tr>", html.index(">Occupancy<"))]
+    reason = "Suppressed: the median and quartiles need at least 5 other family child-care homes (4 here)"
+    assert reason in occupancy
+    assert "compared with the alliance&#x27;s family child-care homes only" in html or (
+        "compared with the alliance's family child-care homes only" in html
+    )
 
 
 def test_the_hub_sees_the_quartiles_of_two_programs(x_and_y, clients):
