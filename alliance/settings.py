@@ -175,7 +175,7 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # and brings a killed worker's task back within minutes instead of Redis' default hour.
 HUB_TASK_VISIBILITY_TIMEOUT = env_int("HUB_TASK_VISIBILITY_TIMEOUT", 600)
 HUB_TASK_RESTORE_INTERVAL = env_int("HUB_TASK_RESTORE_INTERVAL", 10)
-CELERY_BROKER_TRANSPORT_OPTIONS = {
+CELERY_BROKER_TRANSPORT_OPTIONS: dict[str, object] = {
     "visibility_timeout": HUB_TASK_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": HUB_TASK_RESTORE_INTERVAL,
     "unacked_restore_throttle": 1,
@@ -183,6 +183,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
+# Every broker key (queues, the unacknowledged set a worker sweeps) under this prefix: concurrent
+# test runs on one Redis (scripts/hub.py sets one per run) never restore each other's messages.
+if _broker_prefix := env_str("HUB_BROKER_KEY_PREFIX", ""):
+    CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = _broker_prefix
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A running task keeps running when the worker loses Redis for a moment; its message is still

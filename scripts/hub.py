@@ -234,6 +234,9 @@ def test(argv: list[str]) -> int:
     # it): each run's cache keys carry its own prefix, and clearing the cache deletes only those.
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
     env.setdefault("HUB_CACHE_KEY_PREFIX", f"hub-test-{os.getpid()}")
+    # The broker's keys too, unacknowledged messages included: a worker test that sweeps for a
+    # killed worker's messages (tests/billing/test_worker_loss.py) restores only this run's.
+    env.setdefault("HUB_BROKER_KEY_PREFIX", f"hub-test-{os.getpid()}:")
     ensure_redis(required=True, url=env["REDIS_URL"])
     ensure_chromium(argv)
     url = test_database_url()

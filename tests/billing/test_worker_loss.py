@@ -19,12 +19,13 @@ from django.db.models import Count
 
 from alliance.celery import app
 from alliance.db import owner_role
-from alliance.models import Role, TaskOutbox
+from alliance.models import AuditEvent, Role, TaskFailure, TaskOutbox
 from alliance.tasks import outbox_relay
 from alliance.tenancy import alliance_scope
 from billing.invoicing import invoice_run_create
 from billing.models import Invoice, InvoiceRun, RunStatus
 from billing.scale import scale_alliance_create
+from billing.tasks import runs_check_stalled_everywhere
 from enrollment.models import Enrollment
 from tests.conftest import signed_in
 from tests.factories import member
@@ -90,8 +91,10 @@ def test_a_run_finishes_by_itself_after_its_worker_is_killed_mid_run(transaction
     with celery_worker(pool="prefork", **FAST_RESTORE) as first:
         with alliance_scope(alliance_id):
             run = invoice_run_create(actor=admin, period_start=PERIOD)
-        # Kill the worker and its pool child once the run has made some progress, not all.
+        # Kill the worker and its pool child in the middle of a batch, once the run has made some
+        # progress: the batch's message is unacknowledged and the next one not yet sent.
         started = wait_for(alliance_id, run.pk, lambda r: r.programs_done > 0)
+        wait_until_a_batch_is_open()
         worker_kill(first)
     killed_at = wait_for(alliance_id, run.pk, lambda r: True)
     assert 0 < killed_at.programs_done < killed_at.programs_total == 140, started
@@ -109,6 +112,82 @@ def test_a_run_finishes_by_itself_after_its_worker_is_killed_mid_run(transaction
     )
     with alliance_scope(alliance_id):
         assert_one_invoice_per_account(finished)
+
+
+def broker_counts() -> tuple[int, int]:
+    """Messages waiting in this run's queue, and messages taken but never acknowledged."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    prefix = str(settings.CELERY_BROKER_TRANSPORT_OPTIONS.get("global_keyprefix", ""))
+    return client.llen(f"{prefix}{settings.CELERY_TASK_DEFAULT_QUEUE}"), client.hlen(f"{prefix}unacked")
+
+
+def broker_idle(timeout: float = 120) -> None:
+    """Until this run's queue and its unacknowledged messages stay empty for a second."""
+    deadline, quiet_since = time.monotonic() + timeout, None
+    while time.monotonic() < deadline:
+        if any(broker_counts()):
+            quiet_since = None
+        elif quiet_since is None:
+            quiet_since = time.monotonic()
+        elif time.monotonic() - quiet_since > 1:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the broker kept working")
+
+
+@pytest.mark.worker
+def test_a_killed_run_is_stalled_and_resume_finishes_it_then_the_late_message_changes_nothing(
+    transactional_db, not_eager
+):
+    """Production's 600 s visibility timeout: the killed worker's batch does not come back for ten
+    minutes. The stalled check marks the run, Resume on its page finishes it, and when the old
+    message does come back (here after 1 s, in a third worker) it invoices nothing twice."""
+    scale = scale_alliance_create(programs=140, children=8400, start=PERIOD)
+    alliance_id, slug = scale.alliance.pk, scale.alliance.slug
+    browser = signed_in(member(scale.alliance, Role.HUB_ADMIN))
+    with celery_worker(pool="prefork") as first:
+        started = browser.post(f"/a/{slug}/billing/runs/", {"period": "monthly", "period_start": PERIOD.isoformat()})
+        with alliance_scope(alliance_id):
+            run = InvoiceRun.objects.get()
+        wait_for(alliance_id, run.pk, lambda r: r.programs_done > 0)
+        wait_until_a_batch_is_open()
+        worker_kill(first)
+    killed_at = wait_for(alliance_id, run.pk, lambda r: True)
+    time.sleep(1.5)
+
+    with celery_worker(pool="prefork", HUB_RUN_STALLED_AFTER_SECONDS="1"):
+        runs_check_stalled_everywhere.delay().get(timeout=60)
+        stalled = wait_for(alliance_id, run.pk, lambda r: r.status == RunStatus.STALLED, timeout=60)
+        assert stalled.status == RunStatus.STALLED
+        assert stalled.programs_done == killed_at.programs_done < 140
+        with alliance_scope(alliance_id):
+            assert TaskFailure.objects.get().exception_type == "RunStalled"
+        page = browser.get(started["Location"]).content.decode()
+        assert ">Stalled</span>" in page
+        assert ">Resume</button>" in page
+        resumed = time.monotonic()
+        assert browser.post(f"{started['Location']}resume/").status_code == 302
+        finished = wait_for(alliance_id, run.pk, lambda r: r.status == RunStatus.DONE)
+        elapsed = time.monotonic() - resumed
+    print(f"\nkilled at {killed_at.programs_done}/140 programs; done {elapsed:.1f} s after Resume")
+    with alliance_scope(alliance_id):
+        assert_one_invoice_per_account(finished)
+        invoices = Invoice.objects.count()
+
+    # The killed worker's message comes back at last: its batch and the rest of its chain find
+    # everything done.
+    assert broker_counts() == (0, 1)
+    with celery_worker(pool="prefork", HUB_TASK_VISIBILITY_TIMEOUT="1"):
+        broker_idle()
+    with alliance_scope(alliance_id):
+        after = InvoiceRun.objects.get(pk=run.pk)
+        assert Invoice.objects.count() == invoices
+        assert_one_invoice_per_account(after)
+        assert AuditEvent.objects.filter(action="invoice_run.finished").count() == 1
+        assert AuditEvent.objects.filter(action="invoice.issued").count() == 140
 
 
 @pytest.mark.worker
