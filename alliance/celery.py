@@ -49,8 +49,8 @@ def queue_for_every_alliance(task: Task) -> list[int]:
 class AllianceTask(Task):
     """Runs inside the alliance's scope (one transaction). Messages are acknowledged late
     (settings), so a task may run again after its worker died: every task is idempotent. A task
-    whose effect leaves the database (an email) sets `once = True`: queued through the outbox
-    (alliance/outbox.py), its id is the outbox row's, and the row is marked done in the task's own
+    whose effect leaves the database (an email) sets `once = True`: its message's id (the outbox
+    row's, for work a request queued: alliance/outbox.py) is marked done in the task's own
     transaction, so a redelivered message finds it done and sends nothing twice."""
 
     abstract = True
@@ -73,7 +73,7 @@ class AllianceTask(Task):
                 logger.info("task %s already done; redelivery ignored", self.name, extra={"done_task_id": task_id})
                 return {"already_done": True}
             result = super().__call__(alliance_id, *args, **kwargs)
-            task_mark_done(task_id)
+            task_mark_done(task_id, name=self.name)
             return result
 
     def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:

@@ -162,12 +162,18 @@ def task_done_before(task_id: str | None) -> bool:
     return TaskOutbox.objects.filter(task_id=key, done_at__isnull=False).exists()
 
 
-def task_mark_done(task_id: str | None) -> None:
-    """Record, in the task's own transaction, that the task with this id has finished."""
+def task_mark_done(task_id: str | None, *, name: str) -> None:
+    """Record, in the task's own transaction, that the task with this id has finished: on its outbox
+    row, or for a task beat queued (the weekly digest) on a row of its own, already sent, pruned
+    with the others."""
     if not task_id:
         return
     try:
         key = uuid.UUID(task_id)
     except ValueError:
         return
-    TaskOutbox.objects.filter(task_id=key).update(done_at=timezone.now())
+    now = timezone.now()
+    if not TaskOutbox.objects.filter(task_id=key).update(done_at=now):
+        TaskOutbox.objects.create(
+            alliance_id=require_alliance_id(), task_id=key, name=name[:200], sent_at=now, done_at=now
+        )

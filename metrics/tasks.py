@@ -36,7 +36,7 @@ def nightly_rollups() -> list[int]:
     return queue_for_every_alliance(rollup_alliance_task)
 
 
-@shared_task(base=AllianceTask, name="metrics.weekly_digest")
+@shared_task(base=AllianceTask, name="metrics.weekly_digest", once=True)
 def weekly_digest_task(alliance_id: int) -> dict[str, Any]:
     """Email one alliance's Hub staff the members that cross a target."""
     from metrics.digest import digest_send

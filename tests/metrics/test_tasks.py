@@ -88,6 +88,20 @@ def test_the_weekly_digest_mails_hub_staff_the_flagged_members(week, mailoutbox)
     assert "Program Z" not in mail.body
 
 
+def test_a_digest_delivered_twice_is_mailed_once(week, mailoutbox):
+    """Its worker died after mailing but before acknowledging: the message comes back with its id."""
+    from metrics.tasks import weekly_digest_task
+
+    first = weekly_digest_task.apply_async((week.world.a.pk,), task_id="6b3c9a55-1f4e-4a7e-9c1d-2b8f0e6a7d31").get()
+    again = weekly_digest_task.apply_async((week.world.a.pk,), task_id="6b3c9a55-1f4e-4a7e-9c1d-2b8f0e6a7d31").get()
+    assert first["subject"].startswith("Alliance A:")
+    assert again == {"already_done": True}
+    assert len(mailoutbox) == 1
+    # Next week's digest is a new message: it is mailed.
+    weekly_digest_task.delay(week.world.a.pk).get()
+    assert len(mailoutbox) == 2
+
+
 def test_beat_schedules_the_weekly_digest():
     entry = settings.CELERY_BEAT_SCHEDULE["metrics-weekly-digest"]
     assert entry["task"] == "metrics.weekly_digests"
