@@ -312,7 +312,9 @@ def _check_database() -> str:
 def _check_redis() -> str:
     from django.conf import settings
 
-    uses_redis = settings.CACHES["default"]["BACKEND"].endswith("RedisCache") or not settings.CELERY_TASK_ALWAYS_EAGER
+    uses_redis = (
+        str(settings.CACHES["default"]["BACKEND"]).endswith("RedisCache") or not settings.CELERY_TASK_ALWAYS_EAGER
+    )
     if not uses_redis:
         return "not used"
     import redis

@@ -123,6 +123,9 @@ DATABASES = {"default": env_db_url("DATABASE_URL", _database_url)}
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DATABASE_CONN_MAX_AGE", 0)
 DATABASES["default"]["TEST"] = {"NAME": env_str("DATABASE_TEST_NAME", "test_hub")}
+# A database that does not answer costs a request this many seconds before it gets its 503
+# (alliance/errors.py), not the operating system's TCP timeout of minutes.
+DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DATABASE_CONNECT_TIMEOUT", 5))
 
 # The role web and worker processes act as: neither superuser nor table owner,
 # without BYPASSRLS, so row-level security always applies. When the login in
@@ -138,13 +141,18 @@ REDIS_URL = env_url("REDIS_URL", "redis://127.0.0.1:6379/0", ("redis", "rediss",
 _cache_backend = env_str("HUB_CACHE_BACKEND", "redis")
 if _cache_backend not in ("redis", "locmem"):
     raise ImproperlyConfigured(f"Environment variable HUB_CACHE_BACKEND={_cache_backend!r} must be redis or locmem.")
-# The cache shares Redis with Celery's queues; its clear() deletes only its own keys (alliance/cache.py).
+# The cache shares Redis with Celery's queues; its clear() deletes only its own keys, and a Redis
+# that is down means no cache rather than an error (alliance/cache.py).
 # HUB_CACHE_KEY_PREFIX keeps concurrent test runs on one Redis apart (scripts/hub.py sets it per run).
 CACHES = {
     "default": {
         "BACKEND": "alliance.cache.HubRedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env_str("HUB_CACHE_KEY_PREFIX", "hub"),
+        # Short timeouts: a Redis that is down costs a request a quarter of a second at most, once
+        # per interval; the cache then answers as empty (alliance/cache.py). Celery's own
+        # connections (broker, results) do not use these.
+        "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
     }
     if _cache_backend == "redis"
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
@@ -325,7 +333,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # The API takes JSON; an endpoint that takes a file names its own parser (attendance upload).
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    # JSON nested deeper than alliance/jsonbody.py allows is a 400, like any malformed body.
+    "DEFAULT_PARSER_CLASSES": ["alliance.jsonbody.HubJSONParser"],
     "EXCEPTION_HANDLER": "alliance.errors.api_exception_handler",
     "DEFAULT_FILTER_BACKENDS": ["alliance.filters.TenantFilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "alliance.pagination.HubPagination",

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 
+from alliance.tenancy import alliance_scope
 from tests.members.factories import SiteFactory
 
 
@@ -55,6 +56,24 @@ class TestInput:
         assert list(response.json()) == ["non_field_errors"]
         form = clients.staff_a.post(api(world, "families/"), {"name": "Ortiz family"})
         assert form.status_code == 415  # the API takes JSON
+
+    def test_json_nested_too_deep_is_a_non_field_error_and_changes_nothing(self, world, clients):
+        from enrollment.models import Family
+
+        with alliance_scope(world.a.pk):
+            before = Family.objects.count()
+        for depth in (100_000, 500, 33):  # past the decoder's recursion limit, below it, just past ours
+            body = '{"name": ' + "[" * depth + "]" * depth + "}"
+            response = clients.staff_a.post(api(world, "families/"), body, content_type="application/json")
+            assert response.status_code == 400, depth
+            assert response.json() == {"non_field_errors": ["JSON parse error - JSON nested more than 32 levels deep."]}
+        # 32 levels is still JSON this API reads (and then refuses as the wrong type for a name).
+        body = '{"name": ' + "[" * 31 + "]" * 31 + "}"
+        response = clients.staff_a.post(api(world, "families/"), body, content_type="application/json")
+        assert response.status_code == 400
+        assert list(response.json()) == ["name"]
+        with alliance_scope(world.a.pk):
+            assert Family.objects.count() == before
 
     def test_a_new_classroom_cannot_be_closed_already(self, world, clients):
         site = SiteFactory(program=world.x)
