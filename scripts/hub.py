@@ -235,8 +235,9 @@ def test(argv: list[str]) -> int:
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
     env.setdefault("HUB_CACHE_KEY_PREFIX", f"hub-test-{os.getpid()}")
     # The broker's keys too, unacknowledged messages included: a worker test that sweeps for a
-    # killed worker's messages (tests/billing/test_worker_loss.py) restores only this run's.
-    env.setdefault("HUB_BROKER_KEY_PREFIX", f"hub-test-{os.getpid()}:")
+    # killed worker's messages (tests/billing/test_worker_loss.py) restores only this run's. Not
+    # under the cache's prefix: clearing the cache deletes `<cache prefix>:*`, and would empty the queues.
+    env.setdefault("HUB_BROKER_KEY_PREFIX", f"hub-broker-test-{os.getpid()}:")
     ensure_redis(required=True, url=env["REDIS_URL"])
     ensure_chromium(argv)
     url = test_database_url()
