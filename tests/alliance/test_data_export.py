@@ -11,8 +11,10 @@ from django.core.management import CommandError, call_command
 
 from alliance.audit import audit_event_record
 from alliance.csvsafe import csv_safe
-from alliance.dataexport import alliance_rows_remaining, tenant_models
-from alliance.models import Alliance, DataExport
+from alliance.dataexport import alliance_rows_remaining, data_export_request, tenant_models
+from alliance.models import Alliance, DataExport, TaskOutbox
+from alliance.outbox import task_enqueue
+from alliance.tasks import export_alliance_data
 from alliance.tenancy import alliance_scope
 from members.models import MemberProgram
 
@@ -50,6 +52,25 @@ class TestExport:
         assert b"Program Z" not in b"".join(archive.read(n) for n in names)
         audit_csv = archive.read("csv/alliance.auditevent.csv").decode()
         assert "'=HYPERLINK" in audit_csv  # formula neutralised
+
+    def test_a_message_delivered_twice_writes_one_export(self, world, exports_here):
+        """The worker died while writing (the zip is half there) and the message came back, then
+        came back once more after the export was done."""
+        with alliance_scope(world.a.pk):
+            export = data_export_request(actor=None)
+            DataExport.objects.filter(pk=export.pk).update(status="running", tables_done=3)
+            partial = exports_here / f"{world.a.slug}-export-{export.pk}-{export.created_at:%Y%m%d-%H%M%S}.zip"
+            partial.write_bytes(b"PK half a zip")
+            first = export_alliance_data.delay(world.a.pk, export.pk).get()
+            assert zipfile.ZipFile(exports_here / first["file_name"]).namelist()  # a whole zip now
+            (exports_here / first["file_name"]).write_bytes(b"not touched again")
+            again = export_alliance_data.delay(world.a.pk, export.pk).get()
+            export.refresh_from_db()
+        assert again == first
+        assert export.status == "done"
+        assert export.tables_done == export.tables_total
+        assert [p.name for p in exports_here.iterdir()] == [export.file_name]
+        assert (exports_here / export.file_name).read_bytes() == b"not touched again"
 
     def test_progress_row_polls_while_running(self, world, clients, exports_here):
         with alliance_scope(world.a.pk):
@@ -90,11 +111,16 @@ class TestDeleteAlliance:
     def test_deletes_every_row_of_one_alliance_and_proves_it(self, world):
         with alliance_scope(world.a.pk):
             audit_event_record(actor=None, action="note", target=world.x)
+            task_enqueue(export_alliance_data.si(world.a.pk, 1))
+        with alliance_scope(world.b.pk):
+            task_enqueue(export_alliance_data.si(world.b.pk, 1))
         out = io.StringIO()
         call_command("delete_alliance", world.a.slug, confirm=world.a.slug, stdout=out)
         assert "finds none left" in out.getvalue()
         assert not any(alliance_rows_remaining(alliance_id=world.a.pk).values())
         assert not Alliance.objects.filter(pk=world.a.pk).exists()
+        # The task outbox, a system table, loses the alliance's rows too; the other's stay.
+        assert list(TaskOutbox.objects.values_list("alliance_id", flat=True)) == [world.b.pk]
         with alliance_scope(world.b.pk):
             assert MemberProgram.objects.count() == 1  # the other alliance is untouched
 
