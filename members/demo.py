@@ -1,5 +1,5 @@
 """Demo data of member programs: profiles, sites, classrooms with a capacity
-history, staff with credentials, twelve months of costs, the Hub's catalogue
+history, staff with credentials, thirteen months of costs, the Hub's catalogue
 and each member's agreements.
 
 Called by seed_demo inside each alliance's scope. Idempotent: every row is
@@ -184,6 +184,21 @@ REGION = {
     "cascade": ("WA", ["Cascade Falls", "Pine Hollow", "Summit"], "509"),
 }
 
+# Members that joined within the demo's history (months before this one), and so have figures of
+# before they joined: their baseline for "since joining" (metrics/baselines.py). The Hub took on their
+# earlier months (enrollments, invoices, payments, costs) when they joined. The others joined years
+# before the history begins: they have no baseline, and the value pages and the impact report say so.
+JOINED_IN_HISTORY = {
+    "Maple Street Child Care": 6,
+    "Riverside Early Learning": 8,
+    "Nguyen Home Daycare": 5,
+    "Okafor Family Child Care": 7,
+    "Cedar Grove Children's Center": 7,
+    "Alvarez Family Child Care": 8,
+    "Pine Hollow Home Care": 6,
+}
+OPENED_BEFORE_JOINING_MONTHS = 36  # a member that joined lately had run for years before
+
 # (age group, licensed capacity, children per staff member, room names)
 CENTRE_ROOMS = [
     (AgeGroup.INFANT, 8, 4, ["Sprouts", "Ladybugs"]),
@@ -264,6 +279,8 @@ def _seed_profile(
     if not centre:  # a family home is run by its owner, whose name it usually carries
         director_last = program.name.split()[0]
     joined = None if program.status == ProgramStatus.APPLICANT else add_months(anchor, -rng.randrange(14, 72))
+    if joined and program.name in JOINED_IN_HISTORY:
+        joined = add_months(anchor, -JOINED_IN_HISTORY[program.name])
     rating = rng.choice([None, 2, 3, 3, 4, 4, 5]) if program.status != ProgramStatus.APPLICANT else None
     accreditation, accreditation_expires = Accreditation.NONE, None
     if rating and rating >= 4 and rng.random() < 0.6:
@@ -340,6 +357,8 @@ def _qris_row(program: MemberProgram, day: datetime.date, rating: int, note: str
 
 def _seed_sites_and_classrooms(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
     opened = program.joined_on or add_months(anchor, -3)
+    if program.joined_on and program.name in JOINED_IN_HISTORY:
+        opened = add_months(program.joined_on, -OPENED_BEFORE_JOINING_MONTHS)
     if program.kind == ProgramKind.FAMILY_HOME:
         site, _ = _upsert(
             Site,
@@ -451,6 +470,8 @@ def _person(rng: random.Random, used: set[tuple[str, str]]) -> tuple[str, str]:
 
 def _seed_staff(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
     joined = program.joined_on or anchor
+    if program.name in JOINED_IN_HISTORY:  # the director or owner ran it before it joined
+        joined = add_months(joined, -OPENED_BEFORE_JOINING_MONTHS)
     used: set[tuple[str, str]] = set()
     plan: list[dict[str, Any]] = []
 
@@ -586,7 +607,8 @@ def _seed_credentials(member: StaffMember, rng: random.Random, anchor: datetime.
 
 
 def _seed_costs(program: MemberProgram, rng: random.Random, anchor: datetime.date) -> None:
-    """Twelve complete months. Centres enter personnel; homes let the roster compute it."""
+    """The history's thirteen complete months (metrics.rollups.history_range), so every rolled-up month,
+    before joining too, has its costs. Centres enter personnel; homes let the roster compute it."""
     slots = program.licensed_capacity
     centre = program.kind == ProgramKind.CENTRE
     base = {
@@ -596,7 +618,7 @@ def _seed_costs(program: MemberProgram, rng: random.Random, anchor: datetime.dat
         CostCategory.INSURANCE: rng.uniform(600, 1500) if centre else rng.uniform(90, 160),
         CostCategory.OTHER: rng.uniform(300, 1200) if centre else rng.uniform(50, 200),
     }
-    months = months_back(12, until=anchor - datetime.timedelta(days=1))
+    months = months_back(13, until=anchor - datetime.timedelta(days=1))
     existing = {(c.month, c.category): c for c in MonthlyCost.objects.filter(program=program, month__in=months)}
     create, update = [], []
     for month in months:

@@ -28,6 +28,7 @@ from members.models import (
 )
 from members.selectors import qris_timelines
 from metrics.reports import default_period, impact_report
+from metrics.value import member_value, members_value
 
 MODELS = [
     MemberProgram,
@@ -68,6 +69,7 @@ def signed_in(email: str) -> Client:
 def test_the_demo_is_realistic_browsable_maintainable_and_a_rerun_changes_nothing(demo):
     """One seed, several checks: seeding is the slow part (about 22 s)."""
     programs_are_realistic(demo)
+    baselines_are_of_before_joining(demo)
     a_hub_user_browses_all_twelve_riverbend_programs()
     the_demo_provider_maintains_only_their_program(demo)
     # Seeding again changes nothing, and keeps what the provider has just changed.
@@ -87,7 +89,8 @@ def programs_are_realistic(demo: Alliance) -> None:
                 p.full_clean()  # the demo obeys the rules the forms enforce
                 if p.status != "applicant":
                     assert StaffMember.objects.filter(program=p).exists(), p
-                    assert MonthlyCost.objects.filter(program=p).values("month").distinct().count() == 12, p
+                    # The rollups' thirteen complete months (history_range), before joining too.
+                    assert MonthlyCost.objects.filter(program=p).values("month").distinct().count() == 13, p
                     assert ServiceSubscription.objects.filter(program=p).exists(), p
                 rooms = Classroom.objects.filter(site__program=p)
                 assert rooms.exists(), p
@@ -130,3 +133,26 @@ def the_demo_provider_maintains_only_their_program(demo: Alliance) -> None:
     assert client.get(f"/a/riverbend/programs/{own.pk}/staff/new/").status_code == 200
     assert client.get(f"/a/riverbend/programs/{other.pk}/").status_code == 404
     assert client.get("/a/cascade/programs/").status_code == 404
+
+
+def baselines_are_of_before_joining(demo: Alliance) -> None:
+    """The members that joined within the history have figures of before they joined (their baseline);
+    Little Oaks joined in 2021, before its figures begin, and has none: the impact report and the value
+    pages count the same four members, and no baseline month is of after a member joined."""
+    with alliance_scope(demo.pk):
+        start, end = default_period()
+        report = impact_report(start=start, end=end)
+        assert report.before_after.programs == report.savings.measured_members == 4
+        assert not report.before_after.suppressed
+        programs = list(MemberProgram.objects.exclude(status="applicant"))
+        values = members_value(programs, start=start, end=end)
+        with_baseline = [v for v in values if v.baseline is not None]
+        assert len(with_baseline) == 4
+        for v in with_baseline:
+            assert v.program.joined_on
+            assert all(m < month_start(v.program.joined_on) for m in v.baseline.months)
+        little_oaks = member_value(MemberProgram.objects.get(name="Little Oaks Learning Center"), start=start, end=end)
+        assert little_oaks.baseline is None
+        assert "from before it joined on" in little_oaks.baseline_note
+        assert little_oaks.effects is not None
+        assert little_oaks.effects.members == 4
