@@ -228,3 +228,17 @@ def test_a_member_without_a_baseline_is_offered_the_members_measured_effects(all
     assert "figures of before it joined on Apr 1, 2026, 3 months (January 2026 to March 2026)" in own
     assert "$960.00" in own
     assert "$4,695.65" in own
+
+
+def test_the_api_gives_the_page_s_baseline_and_effects(alliance, clients):
+    base = f"/api/a/{alliance.a.slug}/value-of-membership/{{}}/?from=2026-04&to=2026-06"
+    x = clients.provider_x.get(base.format(alliance.x.pk)).json()
+    assert (x["baseline"], x["bad_debt_avoided"]) == (None, None)
+    assert x["baseline_note"].startswith("There are no figures of Program X from before it joined on Nov 1, 2021")
+    effects = x["effects"]
+    assert (effects["members"], effects["suppressed_reason"]) == (3, None)
+    assert (effects["baseline"]["bad_debt_rate"], effects["now"]["bad_debt_rate"]) == ("0.0300", "0.0033")
+    assert (effects["baseline"]["occupancy"], effects["now"]["occupancy"]) == ("0.8000", "0.9200")
+    y = clients.provider_y.get(base.format(alliance.y.pk)).json()
+    assert y["baseline"]["months"] == ["2026-01-01", "2026-02-01", "2026-03-01"]
+    assert (y["bad_debt_avoided"], y["revenue_from_occupancy"], y["effects"]) == ("960.00", "4695.65", None)
