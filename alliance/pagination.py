@@ -22,3 +22,16 @@ class HubPagination(PageNumberPagination):
         if not raw.isascii() or not raw.isdigit() or int(raw) < 1:
             raise ValidationError({self.page_query_param: ["A page number: 1, 2, 3…"]})
         return raw
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        """The page's own fields described, as every field of the API is."""
+        paginated = super().get_paginated_response_schema(schema)
+        described = {
+            "count": "How many rows match, on every page together.",
+            "next": "The next page's URL; null on the last page.",
+            "previous": "The previous page's URL; null on the first page.",
+            "results": "This page's rows.",
+        }
+        for name, description in described.items():
+            paginated["properties"][name]["description"] = description
+        return paginated

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, F, Q, Subquery
 
@@ -61,6 +62,24 @@ def _month_of(occupancy_row: object | None, finance_row: object | None) -> Month
     occupancy = Occupancy.of(occupancy_row) if occupancy_row is not None else None
     finance = Finance.of(finance_row, occupancy) if finance_row is not None else None
     return Month(occupancy, finance)
+
+
+def months_of_finance_rows(rows: Sequence[ProgramFinanceMonth | AllianceFinanceMonth]) -> list[Month]:
+    """Each money snapshot row as the pages' Month: beside the same program's (or the alliance's) occupancy of
+    that month, so per-child figures and break-even come from metrics/figures.py as on the pages. One query."""
+    if not rows:
+        return []
+    by_program = isinstance(rows[0], ProgramFinanceMonth)
+    months = {row.month for row in rows}
+    if by_program:
+        occupancy_rows: Iterable[Any] = ProgramMonth.objects.filter(
+            month__in=months,
+            program_id__in={row.program_id for row in rows},  # type: ignore[union-attr]
+        ).only(*OCCUPANCY_COLUMNS, "month", "program_id")
+    else:
+        occupancy_rows = AllianceMonth.objects.filter(month__in=months).only(*OCCUPANCY_COLUMNS, "month")
+    occupancy = {(getattr(row, "program_id", None), row.month): row for row in occupancy_rows}
+    return [_month_of(occupancy.get((getattr(row, "program_id", None), row.month)), row) for row in rows]
 
 
 # --- The month a page shows ----------------------------------------------------------

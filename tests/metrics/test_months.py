@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import pytest
 
+from alliance.formatting import money, pct
 from alliance.tenancy import alliance_scope
 from billing.ledger import ledger_entry_post
 from billing.models import EntryKind
@@ -203,3 +204,97 @@ class TestProviderMonth:
 
     def test_it_validates_ownership(self, months, clients):
         assert clients.provider_z.get(provider_page(months.world, "?month=2026-03")).status_code == 404
+
+
+def api(world, path):
+    return f"/api/a/{world.a.slug}/metrics/{path}"
+
+
+def one_row(response):
+    assert response.status_code == 200, response.content
+    [row] = response.json()["results"]
+    return row
+
+
+class TestApiFigures:
+    """The API's derived figures are the pages' for the same month (metrics/figures.py, one computation)."""
+
+    def test_program_month_figures_equal_the_drill_down(self, months, clients):
+        world = months.world
+        row = one_row(clients.staff_a.get(api(world, f"program-finance-months/?program={world.x.pk}&month=2026-03")))
+        assert row["month"] == "2026-03-01"
+        assert (row["average_enrolled_fte"], row["cost_per_child"], row["revenue_per_child"]) == (
+            "2.50",
+            "1560.00",
+            "400.00",
+        )
+        assert (row["collected_revenue_per_child"], row["gap_per_child"], row["collected_gap_per_child"]) == (
+            "240.00",
+            "-1160.00",
+            "-1320.00",
+        )
+        assert row["break_even_occupancy"] == "0.2378"
+        page = clients.staff_a.get(drill_down(world, "?month=2026-03"))
+        finance = page.context["latest"].finance
+        for name in ("cost_per_child", "revenue_per_child", "gap_per_child", "break_even_occupancy"):
+            assert D(row[name]) == getattr(finance, name), name
+        html = page.content.decode()
+        assert money(D(row["cost_per_child"])) in html
+        assert money(D(row["revenue_per_child"])) in html
+        assert money(D(row["gap_per_child"])) in html
+        assert pct(D(row["break_even_occupancy"])) in html
+        occupancy = one_row(clients.staff_a.get(api(world, f"program-months/?program={world.x.pk}&month=2026-03")))
+        # 12.50 FTE-days of 205 capacity-days: occupancy 0.0610, vacancy 0.9390.
+        assert (occupancy["licensed_capacity"], occupancy["occupancy"], occupancy["vacancy"]) == (
+            205,
+            "0.0610",
+            "0.9390",
+        )
+        assert pct(D(occupancy["occupancy"])) in html
+
+    def test_alliance_month_figures_equal_the_dashboard(self, months, clients):
+        world = months.world
+        row = one_row(clients.staff_a.get(api(world, "alliance-finance-months/?month=2026-03")))
+        # 3,900 cost and 1,000 billed over 17.50 ÷ 5 = 3.5 children; break-even (17.50 × 3,900) ÷ (225 × 1,000).
+        assert (row["cost_per_child"], row["revenue_per_child"], row["break_even_occupancy"]) == (
+            "1114.29",
+            "285.71",
+            "0.3033",
+        )
+        html = clients.staff_a.get(dashboard(world, "?month=2026-03")).content.decode()
+        assert money(D(row["cost_per_child"])) in html
+        assert money(D(row["revenue_per_child"])) in html
+        occupancy = one_row(clients.staff_a.get(api(world, "alliance-months/?month=2026-03")))
+        assert (occupancy["occupancy"], occupancy["vacancy"]) == ("0.0778", "0.9222")
+        assert pct(D(occupancy["occupancy"])) in html
+
+    def test_one_row_by_id_has_the_same_figures(self, months, clients):
+        world = months.world
+        listed = one_row(clients.staff_a.get(api(world, f"program-finance-months/?program={world.x.pk}&month=2026-03")))
+        detail = clients.staff_a.get(api(world, f"program-finance-months/{listed['id']}/")).json()
+        assert detail == listed
+
+    def test_a_bad_month_is_a_400_naming_it(self, months, clients):
+        response = clients.staff_a.get(api(months.world, "program-finance-months/?month=2026-13"))
+        assert response.status_code == 400
+        assert list(response.json()) == ["month"]
+        assert clients.staff_a.get(api(months.world, "alliance-months/?month=March")).status_code == 400
+
+    def test_provider_gets_its_own_programs_figures_only(self, months, clients):
+        world = months.world
+        rows = clients.provider_x.get(api(world, "program-finance-months/?month=2026-03")).json()["results"]
+        assert [(r["program"], r["cost_per_child"]) for r in rows] == [(world.x.pk, "1560.00")]
+        assert (
+            clients.provider_y.get(api(world, f"program-finance-months/?program={world.x.pk}")).json()["results"] == []
+        )
+
+    def test_funder_gets_a_two_member_month_suppressed(self, months, clients):
+        row = one_row(clients.funder_a.get(api(months.world, "alliance-finance-months/?month=2026-03")))
+        assert (row["cost_per_child"], row["break_even_occupancy"], row["billed"]) == (None, None, None)
+        assert row["suppressed_reason"].startswith("Suppressed: fewer than 3 members")
+        row = one_row(clients.funder_a.get(api(months.world, "alliance-months/?month=2026-03")))
+        assert (row["vacancy"], row["suppressed_reason"][:10]) == (None, "Suppressed")
+
+    def test_it_validates_ownership(self, months, clients):
+        assert clients.staff_b.get(api(months.world, "program-finance-months/?month=2026-03")).status_code == 404
+        assert clients.funder_a.get(api(months.world, "program-finance-months/?month=2026-03")).status_code == 403

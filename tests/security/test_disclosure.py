@@ -268,7 +268,11 @@ def test_the_api_names_the_reason_and_nulls_every_figure(world, clients):
         assert [r["month"] for r in rows] == ["2026-01-01", "2026-02-01", "2026-03-01"]
         for row in rows:
             assert row["suppressed_reason"].startswith("Suppressed: fewer than 3 members (2 members here)")
-            assert {k for k, v in row.items() if v is not None} == {"month", "suppressed_reason"}
+            assert {k for k, v in row.items() if v is not None} == {
+                "id",
+                "month",
+                "suppressed_reason",
+            }  # the row, never a figure
         hub_rows = clients.staff_a.get(f"/api/a/{world.a.slug}/metrics/{endpoint}/?from=2026-01&to=2026-03").json()
         hub_rows = hub_rows["results"] if isinstance(hub_rows, dict) else hub_rows
         assert all(r["suppressed_reason"] is None for r in hub_rows)  # the Hub sees its members' figures
