@@ -23,6 +23,7 @@ from django.db import models
 
 from alliance.crypto import EncryptedTextField
 from alliance.fields import MoneyField
+from alliance.formatting import day, money
 from alliance.tenancy import TenantModel
 from enrollment.models import Child, Enrollment, Family
 from enrollment.rules import DayLength
@@ -211,7 +212,7 @@ class LedgerEntry(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.amount} on {self.posted_on}"
+        return f"{self.get_kind_display()} {money(self.amount)} on {day(self.posted_on)}"
 
 
 # --- Invoices ---------------------------------------------------------------
@@ -394,7 +395,7 @@ class Payment(TenantModel):
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_amount_positive")]
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.amount} on {self.received_on}"
+        return f"{self.get_method_display()} {money(self.amount)} on {day(self.received_on)}"
 
 
 class Refund(TenantModel):
@@ -424,7 +425,7 @@ class Refund(TenantModel):
         constraints = [models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_amount_positive")]
 
     def __str__(self) -> str:
-        return f"Refund of {self.amount} on {self.refunded_on}"
+        return f"Refund of {money(self.amount)} on {day(self.refunded_on)}"
 
 
 # --- Collections ------------------------------------------------------------

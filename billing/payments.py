@@ -13,7 +13,7 @@ from django.db import transaction
 
 from alliance.access import actor_may
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
-from alliance.formatting import money
+from alliance.formatting import day, money
 from alliance.models import HUB_ROLES
 from billing.aging import invoice_open_amount
 from billing.ledger import _check_cents, ledger_entry_post, ledger_entry_reverse
@@ -182,8 +182,8 @@ def refund_record(
             category=ChargeCategory.REFUND,
             amount=amount,
             posted_on=refunded_on,
-            description=f"Refund of {payment.get_method_display().lower()} payment {payment.amount} "
-            f"received {payment.received_on.isoformat()}",
+            description=f"Refund of {payment.get_method_display().lower()} payment {money(payment.amount)} "
+            f"received {day(payment.received_on)}",
             actor=actor,
             reason=reason,
         )

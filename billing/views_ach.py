@@ -87,6 +87,10 @@ class AchReturnsView(AchView):
 
     http_method_names = ["post"]
 
+    def get_form_kwargs(self) -> dict[str, Any]:
+        # The returns form was posted, not the ACH file form: that one is shown fresh, without errors.
+        return {"initial": self.get_initial(), "prefix": self.get_prefix()}
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         returns_form = AchReturnsForm(request.POST, request.FILES)
         if not returns_form.is_valid():

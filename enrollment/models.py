@@ -22,6 +22,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from alliance.formatting import day
 from alliance.tenancy import TenantModel
 from enrollment.rules import DayLength, schedule_label
 from members.models import AgeGroup, Classroom, MemberProgram
@@ -233,7 +234,7 @@ class Enrollment(TenantModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.child} in {self.classroom} from {self.start_date}"
+        return f"{self.child} in {self.classroom} from {day(self.start_date)}"
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)

@@ -334,7 +334,7 @@ class EnrollmentEndView(EnrollmentChangePage):
         )
 
     def success_message(self, obj: Enrollment) -> str:
-        return f"{obj.child.full_name}'s last day in {obj.classroom.name} is {obj.end_date}."
+        return f"{obj.child.full_name}'s last day in {obj.classroom.name} is {day(obj.end_date)}."
 
 
 class EnrollmentTermsView(EnrollmentChangePage):

@@ -6,6 +6,7 @@ from metrics/tables.py, so a page, its CSV and the report agree.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
@@ -309,7 +310,8 @@ class TargetsView(AllianceMixin, FormView):
 
     def get_initial(self) -> dict[str, Any]:
         targets = targets_of_alliance()
-        return {name: getattr(targets, name) * 100 for name in TargetsForm.FIELDS}
+        # Fractions of four places are percents of two: 0.8500 shows as 85.00, which the form takes back.
+        return {name: (getattr(targets, name) * 100).quantize(Decimal("0.01")) for name in TargetsForm.FIELDS}
 
     def form_valid(self, form: TargetsForm) -> HttpResponse:
         targets_update(actor=self.request.user, values=form.fractions())  # type: ignore[arg-type]

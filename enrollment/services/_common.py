@@ -7,6 +7,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 
+from alliance import formatting
 from alliance.access import actor_may
 from alliance.audit import Actor
 from alliance.models import HUB_ROLES
@@ -36,5 +37,6 @@ def fte_text(value: Decimal | int) -> str:
     return str(one) if one == value else str(value.quantize(Decimal("0.01"), ROUND_HALF_UP))
 
 
-def day_text(day: datetime.date) -> str:
-    return day.isoformat()
+def day_text(value: datetime.date) -> str:
+    """A date in a message, in the alliance's named date format (alliance/formatting.py)."""
+    return formatting.day(value)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
 from members.models import QRIS_MAX_STARS, weekdays_label
@@ -24,3 +26,11 @@ def weekdays(days: list[int]) -> str:
 @register.filter
 def days_until(day, today):  # type: ignore[no-untyped-def]
     return (day - today).days if day and today else None
+
+
+@register.filter
+def field_groups(form: Any) -> list[tuple[str, list[Any]]]:
+    """The form's fields in its fieldsets (HubForm), or all of them in one group for any other form:
+    the shared field template shows every form's fields, whatever it is built on."""
+    grouped = getattr(form, "grouped_fields", None)
+    return grouped() if grouped is not None else [("", list(form))]

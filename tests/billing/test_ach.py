@@ -177,3 +177,15 @@ def test_pages(world, clients, autopay):
     )
     assert bank_form.status_code == 200
     assert b"check digit" in bank_form.content
+
+
+def test_the_returns_upload_page_reports_the_return_and_no_stray_errors(world, clients, autopay):
+    """Importing returns on the ACH page leaves its other form (generate a file) as it was: no
+    "This field is required." under a form nobody sent."""
+    with alliance_scope(world.a.pk):
+        ach_file_generate(actor=None, program=world.x, settlement_date=SETTLES)
+        trace = Payment.objects.get(account=autopay.lopez_x).reference
+    upload = SimpleUploadedFile("returns.csv", returns_csv(f"{trace},R01,1000.00,123456789012").encode())
+    page = clients.staff_a.post(f"/a/{world.a.slug}/billing/ach/returns/", {"file": upload}).content.decode()
+    assert "1 returned payment(s) reversed; their accounts are flagged." in page
+    assert "This field is required." not in page

@@ -88,7 +88,7 @@ class TestRefundPage:
 
         page = clients.staff_a.get(account_url(world, homes.lopez_x))
         assert b'id="balance">-$50.00<' in page.content
-        assert b"Refund of card payment 1250.00 received 2026-01-05" in page.content
+        assert b"Refund of card payment $1,250.00 received Jan 5, 2026" in page.content
         assert f'id="refunded-{overpaid.pk}">$200.00<'.encode() in page.content
         with alliance_scope(world.a.pk):
             refund = Refund.objects.get()

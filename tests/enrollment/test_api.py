@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from alliance.formatting import day as shown
 from alliance.models import AuditEvent
 from enrollment.models import AttendanceRecord, Enrollment, Offer, WaitlistEntry
 from tests.enrollment.conftest import next_monday
@@ -95,7 +96,7 @@ class TestEnrolling:
             api(world, "enrollments/"), self.payload(child, rooms, monday), content_type="application/json"
         )
         assert response.status_code == 400
-        assert response.json()["non_field_errors"][0].startswith(f"Toddler Room is full on {monday.isoformat()}")
+        assert response.json()["non_field_errors"][0].startswith(f"Toddler Room is full on {shown(monday)}")
 
     def test_hub_override_through_the_api(self, world, clients, in_a, rooms, maya, monday):
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))

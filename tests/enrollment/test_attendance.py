@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from alliance.formatting import day as shown
 from alliance.models import AuditEvent
 from enrollment.models import AttendanceRecord
 from enrollment.services import (
@@ -65,7 +66,7 @@ class TestServices:
             with pytest.raises(ValidationError) as refused:
                 attendance_check_in(actor=world.users.provider_x, enrollment=maya, day=day, at=datetime.time(8, 30))
             assert AttendanceRecord.objects.filter(enrollment=maya).count() == 1
-        assert refused.value.messages == [f"Maya Lopez was already checked in at 08:02 on {day.isoformat()}."]
+        assert refused.value.messages == [f"Maya Lopez was already checked in at 08:02 on {shown(day)}."]
 
     def test_check_out_after_check_in_only(self, world, in_a, maya, day):
         with in_a():

@@ -7,6 +7,7 @@ import html
 
 import pytest
 
+from alliance.formatting import day as shown
 from alliance.models import AuditEvent
 from enrollment.models import Child, EndReason, Enrollment, Family
 from tests.enrollment.conftest import next_monday
@@ -76,7 +77,7 @@ class TestNewEnrollment:
         fill(rooms.toddlers, 12, monday, dob=months_before(monday, 24))
         response = clients.provider_x.post(f"/a/{world.a.slug}/enrollments/new/", intake(rooms, monday))
         assert response.status_code == 200
-        assert f"Toddler Room is full on {monday.isoformat()}: 12.0 of 12 licensed places taken" in text(response)
+        assert f"Toddler Room is full on {shown(monday)}: 12.0 of 12 licensed places taken" in text(response)
         assert "Override reason" not in text(response)  # providers cannot override
         with in_a():
             assert not Family.objects.filter(name="Mensah family").exists()
@@ -180,6 +181,10 @@ class TestChanges:
             event = AuditEvent.objects.get(action="enrollment.terms_changed")
         assert (maya.funding_source, maya.rate_plan_ref) == ("employer", "acme-ft")
         assert event.before == {"funding_source": "private_pay", "rate_plan_ref": ""}
+
+    def test_the_page_offers_a_known_family(self, world, clients, maya):
+        page = text(clients.provider_x.get(f"/a/{world.a.slug}/enrollments/new/"))
+        assert '<select name="existing-family"' in page
 
     def test_the_rate_plan_is_chosen_among_the_programs_plans(self, world, clients, in_a, rooms, monday, plans):
         page = text(clients.provider_x.get(f"/a/{world.a.slug}/enrollments/new/"))

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
+from alliance.formatting import day as shown
 from alliance.models import AuditEvent
 from enrollment.models import AttendanceRecord, EndReason, Enrollment
 from enrollment.rules import DayLength
@@ -58,7 +59,7 @@ class TestCapacity:
                 weekdays=[0, 1, 2, 3, 4],
             )
         assert messages_of(refused) == [
-            f"Toddler Room is full on {monday.isoformat()}: 12.0 of 12 licensed places taken "
+            f"Toddler Room is full on {shown(monday)}: 12.0 of 12 licensed places taken "
             "(FTE; 12 children enrolled); this enrollment (1.0) would make 13.0."
         ]
         with in_a():
@@ -76,7 +77,7 @@ class TestCapacity:
                 start_date=monday,
                 weekdays=[0, 1, 2, 3, 4],
             )
-        assert f"Toddler Room is full on {later.isoformat()}: 12.0 of 12" in messages_of(refused)[0]
+        assert f"Toddler Room is full on {shown(later)}: 12.0 of 12" in messages_of(refused)[0]
 
     def test_an_enrollment_that_ends_before_the_room_fills_up_is_accepted(self, world, rooms, in_a, monday, toddler):
         fill(rooms.toddlers, 11, monday, dob=months_before(monday, 24))
@@ -106,7 +107,7 @@ class TestCapacity:
                 weekdays=[0, 1, 2, 3, 4],
             )
         assert messages_of(refused)[0].startswith(
-            f"Toddler Room is full on {cut.isoformat()}: 10.0 of 10 licensed places taken"
+            f"Toddler Room is full on {shown(cut)}: 10.0 of 10 licensed places taken"
         )
 
     def test_part_timers_share_a_place_by_fte(self, world, rooms, in_a, monday):
@@ -156,7 +157,7 @@ class TestCapacity:
             enrollment_create(
                 actor=world.users.staff_a, child=toddler, classroom=room, start_date=monday, weekdays=[0, 1, 2, 3, 4]
             )
-        assert messages_of(refused) == [f"New Room has no licensed capacity recorded on {monday.isoformat()}."]
+        assert messages_of(refused) == [f"New Room has no licensed capacity recorded on {shown(monday)}."]
 
 
 class TestAge:
@@ -170,7 +171,7 @@ class TestAge:
                 weekdays=[0, 1, 2, 3, 4],
             )
         assert messages_of(refused) == [
-            f"Maya Lopez is 2 years old on {monday.isoformat()} (toddler); Infant Room takes infants "
+            f"Maya Lopez is 2 years old on {shown(monday)} (toddler); Infant Room takes infants "
             "(0 months to under 18 months)."
         ]
 
@@ -204,7 +205,7 @@ class TestOverride:
             event = AuditEvent.objects.get(action="enrollment.override")
         assert event.reason == reason
         assert event.actor_id == world.users.staff_a.pk
-        assert event.after["refusals"][0].startswith(f"Toddler Room is full on {monday.isoformat()}")
+        assert event.after["refusals"][0].startswith(f"Toddler Room is full on {shown(monday)}")
         assert event.object_id == str(enrollment.pk)
         assert event.program_id == world.x.pk
 
@@ -317,7 +318,7 @@ class TestScheduleAndOverlap:
         attended = today - datetime.timedelta(days=1 if today.weekday() not in (0, 6) else 3)
         with in_a():
             AttendanceRecord.objects.create(enrollment=first, day=attended, check_in=datetime.time(8))
-            with pytest.raises(ValidationError, match=f"Attendance is recorded on {attended.isoformat()}"):
+            with pytest.raises(ValidationError, match=f"Attendance is recorded on {shown(attended)}"):
                 enrollment_change_schedule(
                     actor=world.users.staff_a,
                     enrollment=first,

@@ -96,3 +96,9 @@ def test_costs_total_and_average_are_over_the_same_months(clients, world, page, 
     cards = html.split('<div class="cards">')[1].split("</div>\n</div>")[0]
     assert '$10,240.00</span><span class="label">operating cost over 2 months entered' in cards
     assert '$5,120.00</span><span class="label">average month over 2 months entered' in cards
+
+
+def test_the_csv_import_page_offers_its_file_field(clients, world, page):
+    """The shared field template showed no field of a form not built on HubForm: the upload had no file."""
+    html = clients.provider_x.get(page("import_upload", world.x.pk, "classrooms")).content.decode()
+    assert '<input type="file" name="file"' in html
