@@ -1,6 +1,9 @@
 from __future__ import annotations
 
-from django.core.mail import send_mail
+import logging
+from typing import Any
+
+from django.core.mail import EmailMessage, EmailMultiAlternatives, send_mail
 
 from alliance.audit import audit_event_record
 from alliance.celery import AllianceTask, app
@@ -28,6 +31,33 @@ def send_invitation_email(alliance_id: int, invitation_id: int, accept_url: str)
         "email": invitation.email,
         "audit_event_id": event.pk,
     }
+
+
+logger = logging.getLogger("hub.tasks")
+
+
+@app.task(name="alliance.send_account_email")
+def send_account_email(rendered: dict[str, Any]) -> dict:
+    """Send one of allauth's messages as alliance/adapters.py rendered it (no alliance: no scope)."""
+    message: EmailMessage
+    if rendered.get("html") is not None:
+        message = EmailMultiAlternatives(
+            rendered["subject"], rendered["body"], rendered["from_email"], rendered["to"], headers=rendered["headers"]
+        )
+        message.attach_alternative(rendered["html"], "text/html")
+    else:
+        message = EmailMessage(
+            rendered["subject"], rendered["body"], rendered["from_email"], rendered["to"], headers=rendered["headers"]
+        )
+        message.content_subtype = rendered["content_subtype"]
+    message.send()
+    return {"sent": len(rendered["to"])}
+
+
+def queue_account_email(rendered: dict[str, Any]) -> None:
+    """After the request commits: one attempt at the broker, no retries (a broker that is down must
+    not hold the request); the failure is logged, without the message, by on_commit(robust=True)."""
+    send_account_email.apply_async(args=[rendered], retry=False)
 
 
 @app.task(base=AllianceTask, name="alliance.export_alliance_data")

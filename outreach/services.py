@@ -14,9 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import models, transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -24,6 +22,7 @@ from django.utils import timezone
 from alliance.audit import audit_changes, audit_event_record, fields_check, snapshot, user_of
 from alliance.dates import alliance_date, alliance_today
 from alliance.models import Alliance
+from alliance.outbox import task_enqueue
 from alliance.tenancy import require_alliance_id
 from alliance.tokens import hash_token
 from enrollment.models import (
@@ -363,9 +362,12 @@ def _send(*, template: str, to: str, subject: str, context: dict[str, Any]) -> N
     from alliance.localization import alliance_local
 
     alliance = Alliance.objects.get(pk=require_alliance_id())
+    from outreach.tasks import send_email
+
     with alliance_local(alliance):
         body = render_to_string(template, {"alliance": alliance, **context})
-    send_mail(f"{alliance.name}: {subject}", body, settings.DEFAULT_FROM_EMAIL, [to])
+    # Sent by the worker once the request's transaction commits, never inside the request.
+    task_enqueue(send_email.si(alliance.pk, f"{alliance.name}: {subject}", body, to), ref=f"email:{template}")
 
 
 def _new_link(*, guardian: Guardian, sent_by: Actor) -> str:

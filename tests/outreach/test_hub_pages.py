@@ -7,6 +7,7 @@ import datetime
 from zoneinfo import ZoneInfo
 
 from django.core import mail
+from django.test import TestCase
 from django.utils import timezone
 
 from alliance.models import AuditEvent
@@ -58,7 +59,8 @@ class TestInquiryPages:
     def test_staff_send_a_sign_in_link_shown_in_debug_only(self, care, clients, today, settings):
         inquiry = submit_inquiry(care.world.a, today)
         mail.outbox.clear()
-        page = clients.staff_a.post(url(care.world, f"inquiries/{inquiry.pk}/sign-in-link/"), follow=True)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            page = clients.staff_a.post(url(care.world, f"inquiries/{inquiry.pk}/sign-in-link/"), follow=True)
         assert b"Sign-in link emailed to maya@santos.example" in page.content
         assert b"Demo only" not in page.content
         assert len(mail.outbox) == 1

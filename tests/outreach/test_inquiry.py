@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime
 
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from alliance.tenancy import alliance_scope
@@ -35,7 +35,8 @@ class TestSending:
             child2_date_of_birth=(today - datetime.timedelta(days=4 * 365)).isoformat(),
             programs=[str(care.world.x.pk)],
         )
-        response = post(client, care.world.a, data)
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            response = post(client, care.world.a, data)
         assert response.status_code == 302
         assert response["Location"] == f"/care/{care.world.a.slug}/inquire/thanks/"
         thanks = client.get(response["Location"]).content.decode()

@@ -9,7 +9,7 @@ import datetime
 import re
 
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 
 from alliance.tenancy import alliance_scope
 from enrollment.models import Enrollment, WaitlistEntry
@@ -62,7 +62,8 @@ def test_a_family_finds_a_place_asks_once_and_accepts_the_offer(care, clients, t
 
     # 4. The family signs in with the emailed link and accepts.
     mail.outbox.clear()
-    family.post(f"/family/{slug}/sign-in/", {"email": "maya@santos.example"})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        family.post(f"/family/{slug}/sign-in/", {"email": "maya@santos.example"})
     link = re.search(r"http://testserver(/family/\S+/)", mail.outbox[0].body).group(1)
     family.post(link)
     home = family.get(f"/family/{slug}/").content.decode()

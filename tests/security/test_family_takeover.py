@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 
 from alliance.tenancy import alliance_scope
 from billing.ledger import ledger_entry_post
@@ -49,7 +49,8 @@ def stored_email(world, guardian) -> str:  # type: ignore[no-untyped-def]
 
 def ask_for_a_link(world, address: str) -> list[str]:  # type: ignore[no-untyped-def]
     mail.outbox.clear()
-    Client().post(f"/family/{world.a.slug}/sign-in/", {"email": address})
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        Client().post(f"/family/{world.a.slug}/sign-in/", {"email": address})
     return [message.to[0] for message in mail.outbox]
 
 
