@@ -76,25 +76,37 @@ def _first_task_name(work: Signature) -> str:
 
 
 def _send_after_commit(row_id: int) -> None:
+    """The request's own attempt, after its commit. Whatever goes wrong here, the request has saved
+    its work and answers as usual: the row waits for the relay (the demo and tests, running tasks
+    eagerly, let a task's own error through)."""
     from alliance.celery import app
 
-    if time.monotonic() < _broker_down_until and not app.conf.task_always_eager:
+    if app.conf.task_always_eager:
+        outbox_send(ids=[row_id])
+        return
+    if time.monotonic() < _broker_down_until:
         logger.warning("task queue unreachable a moment ago; outbox row %s left to the relay", row_id)
         return
-    outbox_send(ids=[row_id])
+    try:
+        outbox_send(ids=[row_id])
+    except Exception:
+        logger.exception("outbox row %s not sent; the relay will try again", row_id)
 
 
 def outbox_send(*, ids: list[int] | None = None, older_than: float | None = None, limit: int = 100) -> int:
     """Send unsent rows (these ids, or those older than `older_than` seconds), oldest first, each
-    locked FOR UPDATE SKIP LOCKED. Stops at the first broker error, leaving the rest unsent.
+    locked FOR UPDATE SKIP LOCKED. Stops at the first broker error, leaving the rest unsent. A row
+    that can never be sent (its payload unreadable: a key dropped too early) is set aside with its
+    error and recorded as a task failure of its alliance, so it never blocks the rows behind it.
     Returns how many were sent."""
     global _broker_down_until
     from alliance.celery import app
 
-    sent = 0
+    sent, after = 0, 0
     while True:
+        broken: list[tuple[TaskOutbox, Exception]] = []
         with transaction.atomic():
-            rows_q = TaskOutbox.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True)
+            rows_q = TaskOutbox.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True, pk__gt=after)
             if ids is not None:
                 rows_q = rows_q.filter(pk__in=ids)
             if older_than is not None:
@@ -102,15 +114,20 @@ def outbox_send(*, ids: list[int] | None = None, older_than: float | None = None
             rows = list(rows_q.order_by("pk")[:limit])
             if not rows:
                 return sent
+            after = rows[-1].pk
             done: list[int] = []
             failed: TaskOutbox | None = None
             error = ""
             for row in rows:
-                work = signature(json.loads(decrypt(row.payload)), app=app)
                 if app.conf.task_always_eager:  # the demo and tests: the task runs here, its errors propagate
                     TaskOutbox.objects.filter(pk=row.pk).update(sent_at=timezone.now(), payload="")
-                    work.apply_async()
+                    signature(json.loads(decrypt(row.payload)), app=app).apply_async()
                     sent += 1
+                    continue
+                try:
+                    work = signature(json.loads(decrypt(row.payload)), app=app)
+                except Exception as exc:
+                    broken.append((row, exc))
                     continue
                 try:
                     work.apply_async(retry=False)
@@ -118,16 +135,25 @@ def outbox_send(*, ids: list[int] | None = None, older_than: float | None = None
                     failed, error = row, f"{type(exc).__name__}: {exc}"
                     break
                 done.append(row.pk)
+            now = timezone.now()
             if done:
-                TaskOutbox.objects.filter(pk__in=done).update(sent_at=timezone.now(), payload="", last_error="")
+                TaskOutbox.objects.filter(pk__in=done).update(sent_at=now, payload="", last_error="")
                 sent += len(done)
+            for row, problem in broken:
+                TaskOutbox.objects.filter(pk=row.pk).update(
+                    sent_at=now,
+                    attempts=row.attempts + 1,
+                    last_error=f"not sent: {type(problem).__name__}: {problem}"[:300],
+                )
             if failed is not None:
                 TaskOutbox.objects.filter(pk=failed.pk).update(attempts=failed.attempts + 1, last_error=error[:300])
+        for row, problem in broken:
+            _record_broken(row, problem)
         if failed is not None:
             _broker_down_until = time.monotonic() + BROKER_PAUSE
             logger.warning(
                 "task queue unreachable; %s outbox row(s) wait for the relay: %s",
-                len(rows) - len(done),
+                len(rows) - len(done) - len(broken),
                 error,
                 extra={"outbox_row": failed.pk},
             )
@@ -135,6 +161,13 @@ def outbox_send(*, ids: list[int] | None = None, older_than: float | None = None
         _broker_down_until = 0.0
         if ids is not None:
             return sent
+
+
+def _record_broken(row: TaskOutbox, exc: Exception) -> None:
+    from alliance.observability import task_failure_record
+
+    logger.error("outbox row %s cannot be sent: %s", row.pk, exc, extra={"outbox_row": row.pk})
+    task_failure_record(alliance_id=row.alliance_id, task_name=row.name, task_id=str(row.task_id), exc=exc)
 
 
 def outbox_relay() -> dict[str, Any]:

@@ -5,13 +5,14 @@ relay."""
 from __future__ import annotations
 
 import time
+import uuid
 
 import pytest
 from django.db import transaction
 
 from alliance.celery import app
-from alliance.models import AuditEvent, Invitation, Role, TaskOutbox
-from alliance.outbox import task_enqueue
+from alliance.models import AuditEvent, Invitation, Role, TaskFailure, TaskOutbox
+from alliance.outbox import outbox_send, task_enqueue
 from alliance.tasks import outbox_relay as outbox_relay_task
 from alliance.tasks import send_invitation_email
 from alliance.tenancy import alliance_scope
@@ -45,6 +46,31 @@ def test_work_is_saved_only_inside_an_alliance_scope(db):
 
     with pytest.raises(TenancyError):
         task_enqueue(send_invitation_email.si(1, 1, "x"))
+
+
+def test_an_unreadable_row_is_set_aside_and_the_rows_behind_it_are_sent(db, not_eager):
+    """A row whose payload no key reads (a key dropped too early) never blocks the relay: it is set
+    aside with its error and shown on its alliance's task failures page."""
+    alliance = AllianceFactory(slug="outbox-broken")
+    broken = TaskOutbox.objects.create(
+        alliance_id=alliance.pk, task_id=uuid.uuid4(), name="billing.invoice_run_start", payload="not a token"
+    )
+    with alliance_scope(alliance.pk):
+        good = task_enqueue(outbox_relay_task.si())
+    try:
+        assert outbox_send(older_than=0) == 1
+    finally:
+        app.control.purge()  # the relay message sent to this run's queue
+    broken.refresh_from_db()
+    good.refresh_from_db()
+    assert good.sent_at is not None
+    assert good.payload == ""
+    assert broken.sent_at is not None
+    assert broken.last_error.startswith("not sent: ImproperlyConfigured")
+    with alliance_scope(alliance.pk):
+        failure = TaskFailure.objects.get()
+    assert (failure.task_name, failure.task_id) == ("billing.invoice_run_start", str(broken.task_id))
+    assert outbox_send(older_than=0) == 0  # nothing left to send, nothing tried again
 
 
 @pytest.mark.worker
