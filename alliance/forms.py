@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django import forms
 from django.apps import apps
 from django.contrib.auth import password_validation
 
-from alliance.models import Locale, Role
+from alliance.models import HOME_OWNER_HOURLY_WAGE, Locale, Role
 
 
 class InvitationForm(forms.Form):
@@ -102,3 +104,17 @@ class AllianceSettingsForm(forms.Form):
             )
         ],
     )
+    home_owner_hourly_wage = forms.DecimalField(
+        label="Local median wage for a home owner, an hour",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0,
+        required=False,
+        help_text="A family child-care home's owner's labour is a cost: this x 40 hours x 52 weeks / 12 a month, "
+        "unless the program declares a monthly wage of its own. Blank: the default, "
+        f"{HOME_OWNER_HOURLY_WAGE} an hour.",
+    )
+
+    def clean_home_owner_hourly_wage(self) -> Decimal:
+        value = self.cleaned_data.get("home_owner_hourly_wage")
+        return HOME_OWNER_HOURLY_WAGE if value is None else value

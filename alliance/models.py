@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Collection
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from alliance.fields import MoneyField
 from alliance.tenancy import TenantManager, TenantModel, require_alliance_id
 
 
@@ -26,6 +28,12 @@ class Locale(models.TextChoices):
     EN_AU = "en-au", "English (Australia): 5 Jan 2026 · 1,234.50"
 
 
+# The default local median wage of a family child-care home's owner, an hour (a US child-care worker's median
+# wage, rounded): a home's own labour is a cost even when nobody is paid for it (members/selectors.py).
+HOME_OWNER_HOURLY_WAGE = Decimal("15.00")
+OWNER_HOURS_A_MONTH = Decimal(40 * 52) / 12
+
+
 class Alliance(models.Model):
     """A Hub organisation: the tenant. A global table; its rows are the tenants."""
 
@@ -40,6 +48,13 @@ class Alliance(models.Model):
         default=7,
         validators=[MinValueValidator(1), MaxValueValidator(12)],
         help_text="Month (1-12) in which the fiscal year starts.",
+    )
+    home_owner_hourly_wage = MoneyField(
+        "local median wage for a home owner",
+        default=HOME_OWNER_HOURLY_WAGE,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="An hour's pay: a family child-care home's owner works for this unless the program declares a "
+        "wage of its own. A month's owner labour is this x 40 hours x 52 weeks / 12.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

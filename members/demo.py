@@ -310,6 +310,12 @@ def _seed_profile(
         "qris_rated_on": add_months(anchor, -rng.randrange(2, 30)) if rating else None,
         "accreditation": accreditation,
         "accreditation_expires_on": accreditation_expires,
+        # A home's owner works in it: about half the homes declare what that labour is worth a month, the others
+        # count the alliance's local median wage for a home owner (not drawn from rng: the demo's other figures
+        # stay as they were).
+        "owner_monthly_wage": None
+        if centre or len(program.name) % 2
+        else Decimal(2400 + (sum(map(ord, program.name)) % 9) * 100),
     }
     for key, value in fields.items():
         setattr(program, key, value)

@@ -82,6 +82,7 @@ PROFILE_FIELDSETS = [
     ("Address", ["street", "city", "region", "postal_code", "phone"]),
     ("Director", ["director_name", "director_email", "director_phone"]),
     ("Quality", ["qris_rating", "qris_rated_on", "accreditation", "accreditation_expires_on"]),
+    ("Costs", ["owner_monthly_wage"]),
     ("Notes", ["notes"]),
 ]
 

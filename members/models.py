@@ -21,6 +21,7 @@ from django.db import models
 from django.utils import timezone
 
 from alliance.dates import alliance_today, month_start
+from alliance.fields import MoneyField
 from alliance.formatting import money
 from alliance.tenancy import TenantModel
 
@@ -110,6 +111,15 @@ class MemberProgram(MembersRecord):
     qris_rated_on = models.DateField("QRIS rated on", null=True, blank=True)
     accreditation = models.CharField(max_length=20, choices=Accreditation.choices, blank=True)
     accreditation_expires_on = models.DateField(null=True, blank=True)
+    owner_monthly_wage = MoneyField(
+        "owner's wage, a month",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.00"))],
+        help_text="Family child-care homes: what the owner's own labour is worth a month, counted as classroom "
+        "personnel cost where a month has no personnel entered. Blank: the alliance's local median wage for a "
+        "home owner (x 40 hours x 52 weeks / 12); 0 when the owner is on the staff roster.",
+    )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

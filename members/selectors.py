@@ -11,7 +11,9 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
+from django.db import connection
 from django.db.models import (
     Case,
     F,
@@ -25,7 +27,8 @@ from django.db.models import (
     When,
 )
 
-from alliance.dates import alliance_today, month_end, month_start
+from alliance.dates import alliance_today, month_start
+from alliance.tenancy import require_alliance_id
 from members.models import (
     ZERO,
     Classroom,
@@ -176,17 +179,6 @@ def staff_monthly_cost_full(member: StaffMember) -> Decimal:
     return (member.annual_pay + (member.benefits_annual or ZERO)) / 12
 
 
-def staff_cost_in_month(member: StaffMember, month: datetime.date) -> Decimal:
-    """A staff member's cost in a month, prorated by days employed; unrounded."""
-    first, last = month_start(month), month_end(month)
-    start = max(first, member.started_on)
-    stop = min(last, member.ended_on) if member.ended_on else last
-    if stop < start:
-        return ZERO
-    share = Decimal((stop - start).days + 1) / Decimal(last.day)
-    return staff_monthly_cost_full(member) * share
-
-
 @dataclass(frozen=True)
 class PersonnelCost:
     administration: Decimal
@@ -206,7 +198,8 @@ class PersonnelCost:
 def personnel_cost_from_roster(program: MemberProgram | int, month: datetime.date) -> PersonnelCost:
     """A month's personnel cost computed from the roster, split administration /
     classroom. Hourly staff: wage x FTE x 2,080 hours / 12; salaried: salary / 12;
-    plus benefits / 12; prorated by the days each person was employed."""
+    plus benefits / 12; prorated by the days each person was employed. A family
+    child-care home adds its owner's labour to classroom (see PROGRAM_MONTH_COST_SQL)."""
     return personnel_costs_from_roster([program], [month])[(_pk(program), month_start(month))]
 
 
@@ -214,27 +207,132 @@ def personnel_costs_from_roster(
     programs: Iterable[MemberProgram | int],
     months: Iterable[datetime.date],
 ) -> dict[tuple[int, datetime.date], PersonnelCost]:
-    """Roster personnel cost for many programs and months, from one query."""
-    program_ids = [_pk(p) for p in programs]
+    """Roster personnel cost (with a home's owner labour) for many programs and months, from one query."""
+    return {
+        key: PersonnelCost(administration=cost.roster_admin, classroom=cost.roster_classroom)
+        for key, cost in program_month_costs(programs, months).items()
+    }
+
+
+# --- The program-month cost: one definition ----------------------------------
+# A program's cost in a month (DESIGN.md, "Program cost"): the entered MonthlyCost rows, with personnel taken
+# from the staff roster wherever the month has no personnel row of its own. The roster: hourly staff wage x FTE
+# x 2,080 hours / 12, salaried salary / 12, plus benefits / 12, prorated by the days each person was employed
+# in the month, rounded to cents per category. A family child-care home also counts its owner's labour as
+# classroom personnel: the program's declared monthly wage, else the alliance's local median hourly wage for a
+# home owner x 40 hours x 52 weeks / 12, in the months the home has a room with capacity in force (and has not
+# left). One SQL text, a CTE named `program_month_cost`, read by `program_month_costs` below (the costs page,
+# the API, the demo) and embedded as it is in the finance rollup (metrics/rollups_finance.py), whose snapshots
+# the dashboard, reports and PDFs read. Parameters: %(alliance)s, %(month_start)s, %(month_end)s.
+PROGRAM_MONTH_COST_SQL = """
+pmc_months AS (
+    SELECT d::date AS month, (d + interval '1 month')::date - 1 AS month_end,
+           extract(day FROM (d + interval '1 month')::date - 1)::numeric AS days
+    FROM generate_series(%(month_start)s::date, %(month_end)s::date, interval '1 month') AS d
+),
+pmc_entered AS (
+    SELECT program_id, month,
+           SUM(amount) FILTER (WHERE category <> 'personnel') AS other,
+           SUM(amount) FILTER (WHERE category = 'personnel') AS personnel
+    FROM members_monthlycost
+    WHERE alliance_id = %(alliance)s AND month BETWEEN %(month_start)s::date AND %(month_end)s::date
+    GROUP BY program_id, month
+),
+pmc_roster AS (
+    SELECT s.program_id, m.month,
+           ROUND(COALESCE(SUM(pay.monthly) FILTER (WHERE s.category = 'administration'), 0), 2) AS admin,
+           ROUND(COALESCE(SUM(pay.monthly) FILTER (WHERE s.category = 'classroom'), 0), 2) AS classroom
+    FROM members_staffmember s
+    JOIN pmc_months m ON s.started_on <= m.month_end AND (s.ended_on IS NULL OR s.ended_on >= m.month)
+    CROSS JOIN LATERAL (
+        SELECT (CASE WHEN s.pay_basis = 'hourly' THEN COALESCE(s.hourly_wage, 0) * s.fte * 2080
+                     ELSE COALESCE(s.annual_salary, 0) END + COALESCE(s.benefits_annual, 0)) / 12
+               * ((LEAST(m.month_end, COALESCE(s.ended_on, m.month_end)) - GREATEST(m.month, s.started_on) + 1)
+                  / m.days) AS monthly
+    ) AS pay
+    WHERE s.alliance_id = %(alliance)s
+    GROUP BY s.program_id, m.month
+),
+pmc_owner AS (
+    SELECT p.id AS program_id, m.month,
+           COALESCE(p.owner_monthly_wage, ROUND(a.home_owner_hourly_wage * 40 * 52 / 12, 2)) AS owner
+    FROM members_memberprogram p
+    JOIN alliance_alliance a ON a.id = p.alliance_id
+    CROSS JOIN pmc_months m
+    WHERE p.alliance_id = %(alliance)s AND p.kind = 'family_home' AND p.status <> 'applicant'
+      AND NOT (p.status = 'left' AND p.status_changed_on < m.month)
+      AND EXISTS (
+          SELECT 1 FROM members_classroomcapacity cc
+          JOIN members_classroom c ON c.id = cc.classroom_id AND c.alliance_id = cc.alliance_id
+          JOIN members_site si ON si.id = c.site_id AND si.alliance_id = c.alliance_id
+          WHERE cc.alliance_id = %(alliance)s AND si.program_id = p.id AND cc.effective_from <= m.month_end
+            AND (c.closed_on IS NULL OR c.closed_on >= m.month))
+),
+pmc_keys AS (
+    SELECT program_id, month FROM pmc_entered
+    UNION SELECT program_id, month FROM pmc_roster
+    UNION SELECT program_id, month FROM pmc_owner
+),
+program_month_cost AS (
+    SELECT k.program_id, k.month,
+           COALESCE(e.other, 0) AS entered_other, e.personnel AS entered_personnel,
+           COALESCE(r.admin, 0) AS roster_admin,
+           COALESCE(r.classroom, 0) + COALESCE(o.owner, 0) AS roster_classroom,
+           COALESCE(o.owner, 0) AS owner_wage,
+           COALESCE(e.personnel, COALESCE(r.admin, 0) + COALESCE(r.classroom, 0) + COALESCE(o.owner, 0))
+             + COALESCE(e.other, 0) AS cost
+    FROM pmc_keys k
+    LEFT JOIN pmc_entered e ON e.program_id = k.program_id AND e.month = k.month
+    LEFT JOIN pmc_roster r ON r.program_id = k.program_id AND r.month = k.month
+    LEFT JOIN pmc_owner o ON o.program_id = k.program_id AND o.month = k.month
+)"""
+
+
+@dataclass(frozen=True)
+class ProgramMonthCost:
+    """One program-month's cost as PROGRAM_MONTH_COST_SQL computes it."""
+
+    entered_other: Decimal = ZERO
+    entered_personnel: Decimal | None = None
+    roster_admin: Decimal = ZERO
+    roster_classroom: Decimal = ZERO  # includes a home's owner labour
+    owner_wage: Decimal = ZERO
+    cost: Decimal = ZERO
+
+    @property
+    def personnel(self) -> Decimal:
+        if self.entered_personnel is not None:
+            return self.entered_personnel
+        return self.roster_admin + self.roster_classroom
+
+
+def program_month_costs(
+    programs: Iterable[MemberProgram | int], months: Iterable[datetime.date]
+) -> dict[tuple[int, datetime.date], ProgramMonthCost]:
+    """The program-month cost of every (program, month) asked for, from the one SQL definition (one query).
+    A pair with nothing entered, no roster and no owner labour costs zero."""
+    program_ids = sorted({_pk(p) for p in programs})
     month_list = sorted({month_start(m) for m in months})
-    result: dict[tuple[int, datetime.date], PersonnelCost] = {}
+    result = {(p, m): ProgramMonthCost() for p in program_ids for m in month_list}
     if not program_ids or not month_list:
         return result
-    staff = list(
-        StaffMember.objects.filter(program_id__in=program_ids, started_on__lte=month_end(month_list[-1])).filter(
-            Q(ended_on__isnull=True) | Q(ended_on__gte=month_list[0])
-        )
+    sql = (
+        f"WITH {PROGRAM_MONTH_COST_SQL} SELECT program_id, month, entered_other, entered_personnel, roster_admin, "
+        "roster_classroom, owner_wage, cost FROM program_month_cost "
+        "WHERE program_id = ANY(%(programs)s) AND month = ANY(%(months)s)"
     )
-    for program_id in program_ids:
-        for month in month_list:
-            sums = {StaffCategory.ADMINISTRATION: ZERO, StaffCategory.CLASSROOM: ZERO}
-            for member in staff:
-                if member.program_id == program_id:
-                    sums[member.category] += staff_cost_in_month(member, month)  # type: ignore[index]
-            result[(program_id, month)] = PersonnelCost(
-                administration=to_cents(sums[StaffCategory.ADMINISTRATION]),
-                classroom=to_cents(sums[StaffCategory.CLASSROOM]),
-            )
+    params: dict[str, Any] = {
+        "alliance": require_alliance_id(),
+        "month_start": month_list[0],
+        "month_end": month_list[-1],
+        "programs": program_ids,
+        "months": month_list,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for program_id, month, other, personnel, admin, classroom, owner, cost in cursor.fetchall():
+            if (program_id, month) in result:
+                result[(program_id, month)] = ProgramMonthCost(other, personnel, admin, classroom, owner, cost)
     return result
 
 
@@ -261,6 +359,7 @@ class MonthCosts:
     month: datetime.date
     amounts: dict[str, Decimal | None] = field(default_factory=dict)
     personnel_from_roster: PersonnelCost | None = None
+    cost: ProgramMonthCost | None = None
 
     @property
     def personnel_is_derived(self) -> bool:
@@ -280,6 +379,9 @@ class MonthCosts:
 
     @property
     def total(self) -> Decimal:
+        """The program-month cost (program_month_costs: the rollup's own definition)."""
+        if self.cost is not None:
+            return self.cost.cost
         other = sum((v for c, v in self.amounts.items() if c != CostCategory.PERSONNEL and v is not None), ZERO)
         return self.personnel + other
 
@@ -300,9 +402,11 @@ def program_monthly_costs(program: MemberProgram, months: list[datetime.date]) -
     result = {m: MonthCosts(month=m, amounts={c: None for c in CostCategory.values}) for m in months}
     for row in MonthlyCost.objects.filter(program=program, month__in=months):
         result[row.month].amounts[row.category] = row.amount
-    roster = personnel_costs_from_roster([program], months)
+    selected = program_month_costs([program], months)
     for month, costs in result.items():
-        costs.personnel_from_roster = roster[(program.pk, month)]
+        cost = selected[(program.pk, month)]
+        costs.cost = cost
+        costs.personnel_from_roster = PersonnelCost(administration=cost.roster_admin, classroom=cost.roster_classroom)
     return [result[m] for m in months]
 
 

@@ -55,6 +55,7 @@ PROGRAM_PROFILE_FIELDS = frozenset(
         "qris_rated_on",
         "accreditation",
         "accreditation_expires_on",
+        "owner_monthly_wage",
         "notes",
     }
 )

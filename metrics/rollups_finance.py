@@ -3,7 +3,7 @@
 Same shape as the occupancy rollups (metrics/rollups.py): one set-based
 upsert per table, a rerun replaces. Program months come from the ledger
 (billed, collected by family and by third parties, written off, aging at
-month end), members' MonthlyCost and the staff roster; alliance months add
+month end), and the program-month cost (members/selectors.py PROGRAM_MONTH_COST_SQL, embedded); alliance months add
 the programs up and add the Hub's own money: member fees under the service
 agreements, and the Hub's costs, grants and contracts (HubMoney).
 
@@ -25,6 +25,7 @@ posting day), the oldest charges taken as paid first.
 
 from __future__ import annotations
 
+from members.selectors import PROGRAM_MONTH_COST_SQL
 from metrics.rollups import Snapshot
 
 FINANCE = [
@@ -192,24 +193,12 @@ aging AS (
     FROM open_debits
     GROUP BY program_id, month
 ),
+-- The program-month cost, the one definition (members/selectors.py PROGRAM_MONTH_COST_SQL): entered rows, with
+-- personnel from the roster (and a home's owner labour) where the month has no personnel row.
+{PROGRAM_MONTH_COST_SQL},
 costs AS (
-    SELECT program_id, month, SUM(amount) AS cost
-    FROM members_monthlycost
-    WHERE alliance_id = %(alliance)s AND month BETWEEN %(month_start)s::date AND %(month_end)s::date
-    GROUP BY program_id, month
-),
-staff AS (
-    SELECT g.program_id, g.month,
-           SUM(pay.annual) FILTER (WHERE s.category = 'administration') / 12 AS personnel_admin,
-           SUM(pay.annual) FILTER (WHERE s.category = 'classroom') / 12 AS personnel_classroom
-    FROM grid g
-    JOIN members_staffmember s ON s.alliance_id = %(alliance)s AND s.program_id = g.program_id
-     AND s.started_on <= g.month_end AND (s.ended_on IS NULL OR s.ended_on >= g.month)
-    CROSS JOIN LATERAL (
-        SELECT CASE WHEN s.pay_basis = 'hourly' THEN COALESCE(s.hourly_wage, 0) * s.fte * 2080
-                    ELSE COALESCE(s.annual_salary, 0) END + s.benefits_annual AS annual
-    ) AS pay
-    GROUP BY g.program_id, g.month
+    SELECT c.program_id, c.month, c.cost, c.roster_admin AS personnel_admin, c.roster_classroom AS personnel_classroom
+    FROM program_month_cost c JOIN grid g ON g.program_id = c.program_id AND g.month = c.month
 )
 SELECT %(alliance)s::bigint, g.program_id, g.month,
        {_dollars("mo.billed")}, {_dollars("mo.collected_family")},
@@ -217,15 +206,13 @@ SELECT %(alliance)s::bigint, g.program_id, g.month,
        {_dollars("mo.written_off")},
        {_dollars("ag.aging_current")}, {_dollars("ag.aging_1_30")}, {_dollars("ag.aging_31_60")},
        {_dollars("ag.aging_61_90")}, {_dollars("ag.aging_over_90")},
-       COALESCE(co.cost, 0), ROUND(COALESCE(st.personnel_admin, 0), 2), ROUND(COALESCE(st.personnel_classroom, 0), 2)
+       COALESCE(co.cost, 0), COALESCE(co.personnel_admin, 0), COALESCE(co.personnel_classroom, 0)
 FROM grid g
 LEFT JOIN money mo ON mo.program_id = g.program_id AND mo.month = g.month
 LEFT JOIN remitted rm ON rm.program_id = g.program_id AND rm.month = g.month
 LEFT JOIN aging ag ON ag.program_id = g.program_id AND ag.month = g.month
 LEFT JOIN costs co ON co.program_id = g.program_id AND co.month = g.month
-LEFT JOIN staff st ON st.program_id = g.program_id AND st.month = g.month
 WHERE mo.program_id IS NOT NULL OR rm.program_id IS NOT NULL OR ag.program_id IS NOT NULL OR co.program_id IS NOT NULL
-   OR st.program_id IS NOT NULL
 """
 
 _SUM_FINANCE = ", ".join(f"SUM({c}) AS {c}" for c in FINANCE)
