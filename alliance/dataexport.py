@@ -175,6 +175,8 @@ def alliance_rows_remaining(*, alliance_id: int) -> dict[str, int]:
             table = model._meta.db_table
             cursor.execute(f'SELECT count(*) FROM "{table}" WHERE alliance_id = %s', [alliance_id])
             left[table] = cursor.fetchone()[0]
+        cursor.execute("SELECT count(*) FROM alliance_taskoutbox WHERE alliance_id = %s", [alliance_id])
+        left["alliance_taskoutbox"] = cursor.fetchone()[0]
         cursor.execute("SELECT count(*) FROM alliance_alliance WHERE id = %s", [alliance_id])
         left["alliance_alliance"] = cursor.fetchone()[0]
     return left
