@@ -18,6 +18,7 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from alliance.auditchain import chained_insert
 from alliance.models import AuditEvent
 from alliance.tenancy import require_alliance_id
 
@@ -69,16 +70,18 @@ def audit_event_record(
         if program_id is None:
             program_id = _program_id_of(target)
     real_actor = user_of(actor)
-    return AuditEvent.objects.create(
-        actor=real_actor,
-        actor_label=getattr(real_actor, "email", "") or "system",
-        action=action,
-        object_type=object_type,
-        object_id=object_id,
-        program_id=program_id,
-        before=_jsonable(before) if before is not None else None,
-        after=_jsonable(after) if after is not None else None,
-        reason=reason,
+    return chained_insert(
+        AuditEvent(
+            actor=real_actor,
+            actor_label=getattr(real_actor, "email", "") or "system",
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            program_id=program_id,
+            before=_jsonable(before) if before is not None else None,
+            after=_jsonable(after) if after is not None else None,
+            reason=reason,
+        )
     )
 
 

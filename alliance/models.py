@@ -170,6 +170,11 @@ class AuditEvent(TenantModel):
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=False)
+    # The alliance's hash chain (alliance/auditchain.py, written only by `chained_insert`):
+    # this event's place, the hash of the event before it, and its own hash.
+    chain_seq = models.PositiveBigIntegerField(editable=False)
+    chain_prev_hash = models.CharField(max_length=64, editable=False)
+    chain_hash = models.CharField(max_length=64, editable=False)
 
     append_only = True
 
@@ -179,12 +184,42 @@ class AuditEvent(TenantModel):
             models.Index(fields=["alliance", "-created_at"]),
             models.Index(fields=["alliance", "object_type", "object_id"]),
         ]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "chain_seq"], name="auditevent_one_event_per_link"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.action} {self.object_type}#{self.object_id}"
 
 
-__all__ = ["Alliance", "AuditEvent", "HUB_ROLES", "Invitation", "Membership", "Role", "require_alliance_id"]
+class AuditChainHead(TenantModel):
+    """The newest link of an alliance's audit chain: one row per alliance.
+
+    Each audit write upserts it (alliance/auditchain.py), which locks it until the
+    writing transaction ends: writers of one alliance take turns, so the chain never forks.
+    """
+
+    seq = models.PositiveBigIntegerField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["alliance"], name="auditchainhead_one_per_alliance")]
+
+    def __str__(self) -> str:
+        return f"audit chain of alliance {self.alliance_id}: {self.seq} events"
+
+
+__all__ = [
+    "Alliance",
+    "AuditChainHead",
+    "AuditEvent",
+    "HUB_ROLES",
+    "Invitation",
+    "Membership",
+    "Role",
+    "require_alliance_id",
+]
 
 
 class ApiToken(models.Model):
