@@ -58,7 +58,7 @@ def chain_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("alliance", "0007_apitoken_expires_at"),
+        ("alliance", "0008_task_outbox"),
     ]
 
     operations = [
