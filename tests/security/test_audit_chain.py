@@ -212,8 +212,8 @@ def test_the_migration_chains_events_written_before_it(world):
         cursor.execute(
             "UPDATE alliance_auditevent SET chain_seq = chain_seq + 1000000, chain_prev_hash = '', chain_hash = ''"
         )
-        migration = importlib.import_module("alliance.migrations.0009_audit_chain")
-        state = MigrationExecutor(connection).loader.project_state(("alliance", "0009_audit_chain"))
+        migration = importlib.import_module("alliance.migrations.0010_audit_chain")
+        state = MigrationExecutor(connection).loader.project_state(("alliance", "0010_audit_chain"))
         with connection.schema_editor(atomic=False) as editor:
             migration.chain_existing(state.apps, editor)
     report = chain_verify(alliance_id=world.a.pk)

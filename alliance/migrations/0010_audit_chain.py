@@ -58,7 +58,7 @@ def chain_existing(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("alliance", "0008_task_outbox"),
+        ("alliance", "0009_home_owner_wage"),
     ]
 
     operations = [

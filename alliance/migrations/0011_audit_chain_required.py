@@ -3,7 +3,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("alliance", "0009_audit_chain"),
+        ("alliance", "0010_audit_chain"),
     ]
 
     operations = [
