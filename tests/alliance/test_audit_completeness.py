@@ -101,6 +101,7 @@ EXEMPT: dict[str, str] = {
     # Reads, checks and pure computations.
     "alliance.services.invitation_for_token": "a read: finds the invitation of a token",
     "enrollment.services.attendance.check_attendance_day": "a check, raises or returns",
+    "enrollment.services.enrollments.rate_plan_ref_resolve": "a check of a rate plan reference; writes nothing",
     "enrollment.services.enrollments.capacity_refusal": "a check: the refusal a room would give",
     "enrollment.services.enrollments.age_refusal": "a check: the refusal an age would give",
     "billing.ledger.to_cents": "arithmetic",
