@@ -25,6 +25,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 
 from alliance.formatting import money, pct
 from alliance.tenancy import alliance_scope
@@ -35,6 +36,7 @@ from metrics.rollups import rollup_alliance
 from tests.billing.factories import account_of
 from tests.csvrows import csv_rows
 from tests.members.factories import MonthlyCostFactory
+from tests.metrics import test_dashboard
 from tests.metrics.conftest import FRI, MON
 from tests.metrics.factories import enroll, room
 
@@ -151,6 +153,15 @@ class TestDashboardMonth:
         assert "No rollup for February 2026" in html
         assert "<strong>February 2026</strong>" in html
 
+    def test_query_count_is_the_default_months(self, months, clients, django_assert_num_queries):
+        """The period's one query replaces the window's: any month, and the trailing 12, cost what the
+        default costs (tests/metrics/test_dashboard.py TestQueryCount)."""
+        clients.staff_a.get(dashboard(months.world))
+        for query in ("?month=2026-03", "?month=2026-03&period=t12"):
+            cache.clear()
+            with django_assert_num_queries(test_dashboard.TestQueryCount.QUERIES):
+                assert clients.staff_a.get(dashboard(months.world, query)).status_code == 200
+
     def test_it_validates_ownership(self, months, clients):
         assert clients.staff_b.get(dashboard(months.world, "?month=2026-03")).status_code == 404
         assert clients.provider_x.get(dashboard(months.world, "?month=2026-03")).status_code == 403
@@ -196,6 +207,17 @@ class TestProviderMonth:
         assert "$1,560.00" in html
         assert "Program Y" not in html
         assert "my-program/figures/occupancy.csv?month=2026-03" in html
+
+    def test_the_provider_page_and_the_api_agree_on_march(self, months, clients):
+        world = months.world
+        html = clients.provider_x.get(provider_page(world, "?month=2026-03")).content.decode()
+        money_row = one_row(clients.provider_x.get(api(world, "program-finance-months/?month=2026-03")))
+        occupancy_row = one_row(clients.provider_x.get(api(world, "program-months/?month=2026-03")))
+        assert (money_row["program"], occupancy_row["program"]) == (world.x.pk, world.x.pk)
+        for name in ("cost_per_child", "revenue_per_child"):
+            assert money(D(money_row[name])) in html, name
+        assert pct(D(money_row["break_even_occupancy"])) in html
+        assert pct(D(occupancy_row["occupancy"])) in html
 
     def test_default_and_bad_month(self, months, clients):
         assert "<caption>April 2026</caption>" in clients.provider_x.get(provider_page(months.world)).content.decode()
