@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from billing import api
+from billing import api, api_writeoffs
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -12,4 +12,5 @@ router.register("invoice-runs", api.InvoiceRunViewSet, basename="invoice-run")
 router.register("payments", api.PaymentViewSet, basename="payment")
 router.register("refunds", api.RefundViewSet, basename="refund")
 router.register("aging", api.AgingViewSet, basename="aging")
+router.register("write-offs", api_writeoffs.WriteOffViewSet, basename="write-off")
 urlpatterns = router.urls

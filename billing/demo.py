@@ -36,6 +36,7 @@ from billing.models import (
     EntryKind,
     FamilyAccount,
     Invoice,
+    InvoiceStatus,
     LateFeeKind,
     LedgerEntry,
     NoteKind,
@@ -297,14 +298,16 @@ def _remittances(rng: random.Random, today: datetime.date) -> None:
     PayerClaim.objects.bulk_update(touched, ["paid", "status"])
 
 
-# Families who never pay: each unpaid invoice is written off this many days after it fell due.
-WRITE_OFF_AFTER_DAYS = 60
+# Families who never pay: the Hub gives up on an unpaid invoice this many days after it fell due (four months or
+# so after it was billed), so a month's bad debt grows after the month, as it does in a real Hub.
+WRITE_OFF_AFTER_DAYS = 120
 
 
 def _write_offs_and_notes(rng: random.Random, today: datetime.date, first_month: datetime.date) -> None:
-    """Over the year the Hub writes off what families who never pay owe, 60 days past due: most of it in
-    the first months, less as its collections work takes hold (so bad debt shows month by month, and falls);
-    what is not written off stays in the aging. Then collection notes on the oldest balances left."""
+    """Over the year the Hub writes off what families who never pay owe, 120 days past due, naming the invoice
+    (which then says "Written off"): most of it in the first months, less as its collections work takes hold;
+    what is not written off stays in the aging (much of it over 90 days). Then collection notes on the oldest
+    balances left."""
     paying = LedgerEntry.objects.filter(kind=EntryKind.PAYMENT).values("account_id")
     never = (
         Invoice.objects.filter(account__family__isnull=False, total__gt=0)
@@ -314,6 +317,7 @@ def _write_offs_and_notes(rng: random.Random, today: datetime.date, first_month:
     )
     last_day = today - datetime.timedelta(days=1)
     span = max(1, (last_day - first_month).days)
+    written_off = []
     for invoice in never:
         posted_on = invoice.due_on + datetime.timedelta(days=WRITE_OFF_AFTER_DAYS)
         share_of_year = (posted_on - first_month).days / span
@@ -325,8 +329,12 @@ def _write_offs_and_notes(rng: random.Random, today: datetime.date, first_month:
             amount=-invoice.total,
             posted_on=posted_on,
             description=f"Written off as uncollectible (invoice {invoice.number})",
+            invoice=invoice,
             reason=f"No payment {WRITE_OFF_AFTER_DAYS} days after the due date; letters and calls unanswered.",
         )
+        invoice.status = InvoiceStatus.WRITTEN_OFF
+        written_off.append(invoice)
+    Invoice.objects.bulk_update(written_off, ["status"])
     rows = [
         r for r in aging_for_accounts(FamilyAccount.objects.filter(family__isnull=False), as_of=today) if r.past_due > 0
     ]

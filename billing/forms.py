@@ -14,6 +14,7 @@ from billing.models import (
     BillingPolicy,
     FamilyAccount,
     Invoice,
+    InvoiceStatus,
     NoteKind,
     Payer,
     PayerKind,
@@ -104,7 +105,34 @@ class ReasonForm(HubForm):
 
 
 class WriteOffForm(ReasonForm):
-    amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False, help_text="Blank: the whole balance.")
+    invoices = forms.ModelMultipleChoiceField(
+        queryset=Invoice.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="The invoices written off; none ticked: the oldest open charges first.",
+    )
+    amount = forms.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="Blank: all of the ticked invoices' open amounts (none ticked: the whole balance).",
+    )
+    effective_on = forms.DateField(
+        label="Effective on",
+        required=False,
+        help_text="The day the Hub gave up on the debt; today if blank. Bad debt counts it in the month "
+        "each charge was billed.",
+    )
+
+    def __init__(self, *args: Any, account: FamilyAccount, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choose_from(
+            self.fields["invoices"],
+            Invoice.objects.filter(account=account)
+            .exclude(status__in=[InvoiceStatus.VOID, InvoiceStatus.WRITTEN_OFF])
+            .order_by("period_start"),
+        )
+        self.fields["effective_on"].initial = alliance_today()
 
 
 class StaffDiscountForm(HubForm):

@@ -218,6 +218,8 @@ class LedgerEntry(TenantModel):
 # --- Invoices ---------------------------------------------------------------
 class InvoiceStatus(models.TextChoices):
     ISSUED = "issued", "Issued"
+    PART_WRITTEN_OFF = "part_written_off", "Partly written off"
+    WRITTEN_OFF = "written_off", "Written off"
     VOID = "void", "Void"
 
 
@@ -233,7 +235,7 @@ class Invoice(TenantModel):
     issued_on = models.DateField()
     due_on = models.DateField()
     total = MoneyField()
-    status = models.CharField(max_length=10, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
+    status = models.CharField(max_length=20, choices=InvoiceStatus.choices, default=InvoiceStatus.ISSUED)
     void_reason = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -8,14 +8,17 @@ from __future__ import annotations
 import datetime
 from decimal import Decimal
 
+from celery import signature
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from alliance.access import actor_may
 from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from alliance.dates import alliance_today
 from alliance.formatting import day, money
 from alliance.models import HUB_ROLES
-from billing.aging import invoice_open_amount
+from alliance.outbox import task_enqueue
+from billing.aging import aging_for_accounts, invoice_open_amount
 from billing.ledger import _check_cents, ledger_entry_post, ledger_entry_reverse
 from billing.models import (
     ChargeCategory,
@@ -25,6 +28,7 @@ from billing.models import (
     FamilyAccount,
     Invoice,
     InvoiceStatus,
+    LedgerEntry,
     NoteKind,
     Payment,
     PaymentMethod,
@@ -267,9 +271,22 @@ def deposit_batch_create(
 
 
 def write_off_record(
-    *, actor: Actor, account: FamilyAccount, reason: str, amount: Decimal | None = None, written_on: datetime.date
-) -> None:
-    """Write off an uncollectible balance (Hub staff only, with a reason). This is what bad debt counts."""
+    *,
+    actor: Actor,
+    account: FamilyAccount,
+    reason: str,
+    amount: Decimal | None = None,
+    effective_on: datetime.date | None = None,
+    invoices: list[Invoice] | None = None,
+) -> list[LedgerEntry]:
+    """Write off an uncollectible balance (Hub staff only, with a reason). This is what bad debt counts.
+
+    The write-off settles what it names: the open amounts of the invoices given (else the account's oldest
+    open items first), one ledger entry per invoice pointing at it, so the invoice shows "Written off" (or
+    "Partly written off") with its open amount reduced, and aging and the rollup agree. `amount` blank: all of
+    the named invoices' open amounts (else the whole balance). `effective_on` is the alliance's today by
+    default; never in the future, never before the charges it writes off. The rollup counts it in the month
+    each invoice was billed."""
     if not actor_may(actor, HUB_ROLES):
         raise ValidationError("Only Hub staff can write off a balance.", code="not_hub")
     reason = (reason or "").strip()
@@ -280,23 +297,99 @@ def write_off_record(
                 f"(at least {WRITE_OFF_REASON_MIN_LENGTH} characters)."
             }
         )
+    today = alliance_today()
+    effective_on = effective_on or today
+    if effective_on > today:
+        raise ValidationError({"effective_on": "A write-off cannot take effect in the future."})
+    named = {i.pk for i in invoices or []}
     with transaction.atomic():
         _lock(account)
         balance = account_balance(account)
-        amount = balance if amount is None else _check_cents(amount)
         if balance <= 0:
             raise ValidationError("This account owes nothing; there is nothing to write off.")
-        if amount <= 0 or amount > balance:
-            raise ValidationError({"amount": f"Write off more than zero and at most the balance, {money(balance)}."})
-        ledger_entry_post(
-            account=account,
-            kind=EntryKind.WRITE_OFF,
-            amount=-amount,
-            posted_on=written_on,
-            description="Written off as uncollectible",
-            actor=actor,
-            reason=reason,
+        aging = aging_for_accounts(FamilyAccount.objects.filter(pk=account.pk), as_of=datetime.date.max)[0]
+        items = [i for i in aging.items if i.open > 0]
+        if named:
+            foreign = named - {i.invoice_id for i in items}
+            if foreign:
+                raise ValidationError({"invoices": "Name only this account's invoices that are still open."})
+            items = [i for i in items if i.invoice_id in named]
+        open_total = sum((i.open for i in items), Decimal("0.00"))
+        if amount is None:
+            amount = open_total if named else balance
+        amount = _check_cents(amount)
+        limit = min(open_total, balance) if named else balance
+        if amount <= 0 or amount > limit:
+            what = "the named invoices' open amount" if named else "the balance"
+            raise ValidationError({"amount": f"Write off more than zero and at most {what}, {money(limit)}."})
+        invoice_rows = Invoice.objects.in_bulk([i.invoice_id for i in items if i.invoice_id])
+        entries: list[LedgerEntry] = []
+        left = amount
+        for item in items:
+            if left <= 0:
+                break
+            part = min(left, item.open)
+            invoice = invoice_rows.get(item.invoice_id) if item.invoice_id else None
+            charged_on = invoice.issued_on if invoice else item.due_on
+            if effective_on < charged_on:
+                raise ValidationError(
+                    {
+                        "effective_on": f"A write-off takes effect on or after the charge it writes off "
+                        f"({day(charged_on)})."
+                    }
+                )
+            entries.append(
+                ledger_entry_post(
+                    account=account,
+                    kind=EntryKind.WRITE_OFF,
+                    amount=-part,
+                    posted_on=effective_on,
+                    description=f"Written off as uncollectible ({item.label})",
+                    invoice=invoice,
+                    actor=actor,
+                    reason=reason,
+                )
+            )
+            left -= part
+            if invoice is not None:
+                _invoice_write_off_status_set(invoice=invoice, actor=actor, open_amount=item.open - part)
+        if left > 0:  # more than the open items (a balance held outside them): the rest is unnamed
+            entries.append(
+                ledger_entry_post(
+                    account=account,
+                    kind=EntryKind.WRITE_OFF,
+                    amount=-left,
+                    posted_on=effective_on,
+                    description="Written off as uncollectible",
+                    actor=actor,
+                    reason=reason,
+                )
+            )
+        # The rollup after a write-off: the months billed that it touches are recomputed (metrics' task, named
+        # by string: billing does not import metrics).
+        task_enqueue(
+            # The nightly range; the rollup itself goes back to the months the write-off touches.
+            signature("metrics.rollup_alliance", args=[account.alliance_id]),
+            ref=f"write-off {entries[0].pk}",
         )
+    return entries
+
+
+def _invoice_write_off_status_set(*, invoice: Invoice, actor: Actor, open_amount: Decimal) -> Invoice:
+    """An invoice a write-off named says so: "Written off" when nothing is left open, else "Partly written off"."""
+    status = InvoiceStatus.WRITTEN_OFF if open_amount <= 0 else InvoiceStatus.PART_WRITTEN_OFF
+    if invoice.status != status:
+        before = snapshot(invoice, ["status"])
+        invoice.status = status
+        invoice.save(update_fields=["status"])
+        audit_event_record(
+            actor=actor,
+            action="invoice.written_off",
+            target=invoice,
+            before=before,
+            after=snapshot(invoice, ["status"]),
+        )
+    return invoice
 
 
 def collection_note_add(

@@ -32,6 +32,7 @@ from billing.models import (
     DepositBatch,
     FamilyAccount,
     Invoice,
+    LedgerEntry,
     Payment,
     PaymentPlan,
     PaymentStatus,
@@ -106,17 +107,27 @@ class WriteOffView(AccountFormPage):
     title = "Write off a balance"
     submit_label = "Write off"
 
-    def perform(self, form: WriteOffForm) -> None:
-        payments.write_off_record(
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "account": self.get_account()}
+
+    def get_initial(self) -> dict[str, Any]:
+        invoice = self.request.GET.get("invoice")
+        return {"invoices": [invoice] if invoice and invoice.isdigit() else []}
+
+    def perform(self, form: WriteOffForm) -> list[LedgerEntry]:
+        data = form.cleaned_data
+        return payments.write_off_record(
             actor=self.request.user,
             account=self.account,
-            reason=form.cleaned_data["reason"],
-            amount=form.cleaned_data["amount"],
-            written_on=alliance_today(self.alliance),
+            reason=data["reason"],
+            amount=data["amount"],
+            effective_on=data["effective_on"] or alliance_today(self.alliance),
+            invoices=list(data["invoices"] or []),
         )
 
-    def success_message(self, obj: Any) -> str:
-        return "Balance written off."
+    def success_message(self, obj: list[LedgerEntry]) -> str:
+        total = -sum((e.amount for e in obj), Decimal("0.00"))
+        return f"{money(total)} written off."
 
 
 class StaffDiscountView(AccountFormPage):

@@ -146,6 +146,7 @@ FINANCE_FIELDS = (
     "cost",
     "personnel_admin",
     "personnel_classroom",
+    "write_offs_posted",
 )
 # Balances at a month's end (stocks, not flows): a period of several months has those of its last month.
 BALANCE_FIELDS = frozenset({"aging_current", "aging_1_30", "aging_31_60", "aging_61_90", "aging_over_90"})
@@ -180,6 +181,7 @@ class Finance:
     personnel_admin: Decimal
     personnel_classroom: Decimal
     occupancy: Occupancy | None = None
+    write_offs_posted: Decimal = Decimal("0.00")  # the cash side: write-offs by their effective date
 
     @classmethod
     def of(cls, row: object, occupancy: Occupancy | None = None) -> Finance:
@@ -216,6 +218,7 @@ class Finance:
 
     @property
     def bad_debt_rate(self) -> Decimal | None:
+        """Of the charges billed in the period, the part written off at any later date (DESIGN.md, "Bad debt")."""
         return ratio(self.written_off, self.billed) if self.billed > 0 else None
 
     @property

@@ -202,8 +202,11 @@ class FinanceSums(models.Model):
     collected is money received from families and from third parties
     (subsidy payments); a reversal counts against the kind it reverses. Aging
     is the open balance at month end by days past due, oldest charges paid
-    first. Cost is the members' MonthlyCost; personnel costs are a twelfth of
-    the annual pay and benefits of staff on the roster that month.
+    first. Cost is the program-month cost (members/selectors.py
+    PROGRAM_MONTH_COST_SQL). Written off is bad debt by the month billed: what
+    of this month's charges was written off at any date (DESIGN.md, "Bad
+    debt"); write-offs posted is the cash side, by the write-off's effective
+    date.
     """
 
     billed = MoneyField(max_digits=SUM_DIGITS)
@@ -218,6 +221,7 @@ class FinanceSums(models.Model):
     cost = MoneyField(max_digits=SUM_DIGITS)
     personnel_admin = MoneyField(max_digits=SUM_DIGITS)
     personnel_classroom = MoneyField(max_digits=SUM_DIGITS)
+    write_offs_posted = MoneyField(max_digits=SUM_DIGITS, default=0)
 
     class Meta:
         abstract = True

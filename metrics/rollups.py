@@ -439,6 +439,9 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
     from metrics.rollups_finance import FINANCE_STEPS
 
     (finance_program, finance_program_sql), *finance_rest = FINANCE_STEPS
+    # A write-off belongs to the month its charge was billed: the money snapshots go back to the earliest month
+    # a write-off entered since the day before the range (or effective in it) touches (DESIGN.md, "Bad debt").
+    finance_params: SqlParams = {**params, "month_start": min(month_first, write_offs_touch_from(start, end))}
     beside: ReadBeside | None = None
     with transaction.atomic():
         try:
@@ -449,14 +452,14 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
                 previous = _apply_settings(cursor, ROLLUP_SETTINGS)
                 if ReadBeside.possible(cursor):
                     beside = ReadBeside(alliance_id)
-                    beside.submit(finance_program_sql, params)
+                    beside.submit(finance_program_sql, finance_params)
             run_steps(OCCUPANCY_STEPS, params, result)
             if beside is not None:
-                load_step(finance_program, beside.rows(), params, result)
+                load_step(finance_program, beside.rows(), finance_params, result)
                 result.read_beside_seconds = round(beside.seconds, 3)
             else:
-                run_steps([(finance_program, finance_program_sql)], params, result)
-            run_steps(finance_rest, params, result)
+                run_steps([(finance_program, finance_program_sql)], finance_params, result)
+            run_steps(finance_rest, finance_params, result)
         finally:
             if beside is not None:
                 beside.close()
@@ -464,6 +467,33 @@ def rollup_alliance(*, start: datetime.date, end: datetime.date) -> RollupResult
             _apply_settings(cursor, previous)
         snapshots_changed(alliance_id)
     return result
+
+
+_WRITE_OFFS_TOUCH = """
+SELECT MIN(COALESCE(inv.issued_on, o.posted_on, le.posted_on))
+FROM billing_ledgerentry le
+LEFT JOIN billing_ledgerentry o ON o.id = le.reverses_id AND o.alliance_id = le.alliance_id
+LEFT JOIN billing_invoice inv ON inv.id = COALESCE(le.invoice_id, o.invoice_id) AND inv.alliance_id = le.alliance_id
+WHERE le.alliance_id = %(alliance)s AND (le.kind = 'write_off' OR o.kind = 'write_off')
+  AND (le.created_at >= %(since)s::date OR le.posted_on BETWEEN %(start)s::date AND %(end)s::date)
+"""
+
+
+def write_offs_touch_from(start: datetime.date, end: datetime.date) -> datetime.date:
+    """The first month whose bad debt a write-off entered since the day before `start` (or effective in
+    start..end) changes: the month its invoice was billed. `start`'s month when there is none earlier."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _WRITE_OFFS_TOUCH,
+            {
+                "alliance": require_alliance_id(),
+                "since": start - datetime.timedelta(days=1),
+                "start": start,
+                "end": end,
+            },
+        )
+        (earliest,) = cursor.fetchone()
+    return month_start(earliest) if earliest is not None and earliest < start else month_start(start)
 
 
 def nightly_range(alliance: Alliance) -> tuple[datetime.date, datetime.date]:

@@ -41,6 +41,7 @@ FINANCE = [
     "cost",
     "personnel_admin",
     "personnel_classroom",
+    "write_offs_posted",
 ]
 HUB = ["member_fees", "hub_cost", "grants", "contracts"]
 
@@ -106,8 +107,26 @@ money AS (
            SUM(amount) FILTER (WHERE counts_as IN (1, 2)) AS billed,
            -SUM(amount) FILTER (WHERE counts_as IN (3, 6)) AS collected_family,
            -SUM(amount) FILTER (WHERE counts_as = 4) AS subsidy_on_ledger,
-           -SUM(amount) FILTER (WHERE counts_as = 5) AS written_off
+           -SUM(amount) FILTER (WHERE counts_as = 5) AS write_offs_posted
     FROM entries WHERE posted_on >= %(month_start)s::date GROUP BY program_id, month
+),
+-- Bad debt by the month billed (DESIGN.md, "Bad debt"): every write-off (and its reversal) at any date, counted in
+-- the month its invoice was issued (its charges are posted on that day); a write-off of no invoice, in the month
+-- of its own effective date.
+bad_debt AS (
+    SELECT program_id, month, -SUM(amount) AS written_off
+    FROM (
+        SELECT le.program_id, (le.amount * 100)::bigint AS amount,
+               date_trunc('month', COALESCE(inv.issued_on, o.posted_on, le.posted_on))::date AS month
+        FROM billing_ledgerentry le
+        JOIN family_accounts fa ON fa.id = le.account_id
+        LEFT JOIN billing_ledgerentry o ON o.id = le.reverses_id AND o.alliance_id = le.alliance_id
+        LEFT JOIN billing_invoice inv
+               ON inv.id = COALESCE(le.invoice_id, o.invoice_id) AND inv.alliance_id = le.alliance_id
+        WHERE le.alliance_id = %(alliance)s AND (le.kind = 'write_off' OR o.kind = 'write_off')
+    ) AS w
+    WHERE month BETWEEN %(month_start)s::date AND %(month_end)s::date
+    GROUP BY program_id, month
 ),
 remitted AS (
     SELECT c.program_id, date_trunc('month', r.received_on)::date AS month, SUM(rl.amount) AS amount
@@ -203,16 +222,19 @@ costs AS (
 SELECT %(alliance)s::bigint, g.program_id, g.month,
        {_dollars("mo.billed")}, {_dollars("mo.collected_family")},
        {_dollars("mo.subsidy_on_ledger")} + COALESCE(rm.amount, 0),
-       {_dollars("mo.written_off")},
+       {_dollars("bd.written_off")},
        {_dollars("ag.aging_current")}, {_dollars("ag.aging_1_30")}, {_dollars("ag.aging_31_60")},
        {_dollars("ag.aging_61_90")}, {_dollars("ag.aging_over_90")},
-       COALESCE(co.cost, 0), COALESCE(co.personnel_admin, 0), COALESCE(co.personnel_classroom, 0)
+       COALESCE(co.cost, 0), COALESCE(co.personnel_admin, 0), COALESCE(co.personnel_classroom, 0),
+       {_dollars("mo.write_offs_posted")}
 FROM grid g
 LEFT JOIN money mo ON mo.program_id = g.program_id AND mo.month = g.month
 LEFT JOIN remitted rm ON rm.program_id = g.program_id AND rm.month = g.month
 LEFT JOIN aging ag ON ag.program_id = g.program_id AND ag.month = g.month
 LEFT JOIN costs co ON co.program_id = g.program_id AND co.month = g.month
-WHERE mo.program_id IS NOT NULL OR rm.program_id IS NOT NULL OR ag.program_id IS NOT NULL OR co.program_id IS NOT NULL
+LEFT JOIN bad_debt bd ON bd.program_id = g.program_id AND bd.month = g.month
+WHERE bd.program_id IS NOT NULL OR mo.program_id IS NOT NULL OR rm.program_id IS NOT NULL OR ag.program_id IS NOT NULL
+   OR co.program_id IS NOT NULL
 """
 
 _SUM_FINANCE = ", ".join(f"SUM({c}) AS {c}" for c in FINANCE)

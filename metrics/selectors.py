@@ -193,8 +193,9 @@ class Flag:
     message: str
 
 
-def flags_of(month: Month | None, targets: Targets) -> list[Flag]:
-    """The targets a member's month crosses (DESIGN.md, the Iron Triangle)."""
+def flags_of(month: Month | None, targets: Targets, *, trailing_bad_debt: Decimal | None = None) -> list[Flag]:
+    """The targets a member's month crosses (DESIGN.md, the Iron Triangle). Bad debt is judged over the trailing
+    12 months (`trailing_bad_debt`: written off of the charges billed in them ÷ billed in them) when given."""
     if month is None:
         return []
     flags = []
@@ -206,9 +207,10 @@ def flags_of(month: Month | None, targets: Targets) -> list[Flag]:
     collection = month.figure("collection_rate")
     if collection is not None and collection < targets.collection_min:
         flags.append(Flag("collection", f"Collection {pct(collection)} is below {pct(targets.collection_min)}"))
-    bad_debt = month.figure("bad_debt_rate")
+    bad_debt = month.figure("bad_debt_rate") if trailing_bad_debt is None else trailing_bad_debt
     if bad_debt is not None and bad_debt > targets.bad_debt_max:
-        flags.append(Flag("bad_debt", f"Bad debt {pct(bad_debt)} of billed is above {pct(targets.bad_debt_max)}"))
+        over = " over the trailing 12 months" if trailing_bad_debt is not None else ""
+        flags.append(Flag("bad_debt", f"Bad debt {pct(bad_debt)} of billed is above {pct(targets.bad_debt_max)}{over}"))
     cost, revenue = month.figure("cost_per_child"), month.figure("revenue_per_child")
     if cost is not None and revenue is not None and cost > revenue:
         flags.append(Flag("cost", f"Cost per child {money(cost)} is above revenue per child {money(revenue)}"))
@@ -235,6 +237,7 @@ class ProgramFigures:
     latest: Month | None = None
     flags: list[Flag] = field(default_factory=list)
     to_target: Decimal | None = None
+    bad_debt_t12: Decimal | None = None  # of the charges billed in the 12 months to the shown one
 
     def series(self, months: list[datetime.date]) -> list[Decimal | None]:
         return [self.occupancy_by_month.get(m) for m in months]
@@ -267,6 +270,12 @@ class AllianceFigures:
             return self.latest
         months = [self.alliance[m] for m in self.months if m in self.alliance]
         return Month.total(months) if months else None
+
+    @property
+    def trailing_finance(self) -> Finance | None:
+        """The 12 months to the shown one as one period: the headline bad debt (written off of the charges
+        billed in them ÷ billed in them, DESIGN.md "Bad debt")."""
+        return Finance.total([m.finance for m in (self.alliance.get(k) for k in self.months) if m and m.finance])
 
     @property
     def current_hub(self) -> HubSustainability | None:
@@ -334,15 +343,24 @@ def alliance_figures(
         figures = per_program.setdefault(program_id, ProgramFigures(program_id, name, {}))
         figures.occupancy_by_month[month] = ratio(fte, capacity)
     shown = window if trailing else {"month": months[-1]}
-    shown_finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**shown)}
+    # The window's money (the trailing 12 months' bad debt of each member), the shown month's among it.
+    window_finance = {(row.program_id, row.month): row for row in ProgramFinanceMonth.objects.filter(**window)}
+    shown_finance = window_finance if trailing else {k: v for k, v in window_finance.items() if k[1] == months[-1]}
+    trailing_sums: dict[int, list[Decimal]] = defaultdict(lambda: [Decimal(0), Decimal(0)])
+    for (program_id, _), row in window_finance.items():
+        trailing_sums[program_id][0] += row.written_off
+        trailing_sums[program_id][1] += row.billed
     shown_months: dict[int, list[Month]] = defaultdict(list)
     for row in ProgramMonth.objects.filter(**shown).only(*OCCUPANCY_COLUMNS, "program_id", "month").order_by("month"):
         shown_months[row.program_id].append(_month_of(row, shown_finance.get((row.program_id, row.month))))
     for program_id, program_months in shown_months.items():
         if program_id in per_program:
             per_program[program_id].latest = Month.total(program_months) if trailing else program_months[-1]
+    for program_id, (written_off, billed) in trailing_sums.items():
+        if program_id in per_program and billed > 0:
+            per_program[program_id].bad_debt_t12 = ratio(written_off, billed)
     for figures in per_program.values():
-        figures.flags = flags_of(figures.latest, targets)
+        figures.flags = flags_of(figures.latest, targets, trailing_bad_debt=figures.bad_debt_t12)
         figures.to_target = distance_to_target(figures.latest, targets)
     programs = sorted(per_program.values(), key=lambda p: p.name.lower())
     return AllianceFigures(targets, months, by_month, programs, hub, trailing=trailing)
@@ -434,7 +452,8 @@ class Benchmark:
 
     @property
     def flags(self) -> list[Flag]:
-        return flags_of(self.current, self.targets)
+        own = Finance.total([m.finance for m in (self.own.get(k) for k in self.months) if m and m.finance])
+        return flags_of(self.current, self.targets, trailing_bad_debt=own.bad_debt_rate if own else None)
 
 
 # Benchmarks compare like with like: a centre with the alliance's centres, a family child-care home

@@ -884,7 +884,7 @@ CASES: list[Case] = [
     ),
     Case(
         payments.write_off_record,
-        lambda c: payments.write_off_record(actor=c.admin, account=c.account, reason=NOTE, written_on=c.today),
+        lambda c: payments.write_off_record(actor=c.admin, account=c.account, reason=NOTE, effective_on=c.today),
         (E("ledger.write_off", target=new(LedgerEntry), after={"amount": "-500.00"}),),
         given=("charge",),
     ),

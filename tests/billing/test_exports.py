@@ -55,7 +55,7 @@ def busy_month(world, homes):
             actor=world.users.staff_a,
             account=young_x,
             reason="Family left without notice",
-            written_on=datetime.date(2026, 3, 30),
+            effective_on=datetime.date(2026, 3, 30),
         )
 
 

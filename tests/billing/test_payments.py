@@ -194,21 +194,28 @@ class TestWriteOff:
     def test_hub_writes_off_with_a_reason_and_it_is_audited(self, world, homes, three_months):
         with alliance_scope(world.a.pk):
             with pytest.raises(ValidationError, match="at least 10"):
-                write_off_record(actor=world.users.staff_a, account=homes.lopez_x, reason="bad", written_on=MAR)
+                write_off_record(actor=world.users.staff_a, account=homes.lopez_x, reason="bad", effective_on=MAR)
             with pytest.raises(ValidationError, match="Only Hub staff"):
                 write_off_record(
                     actor=world.users.provider_x,
                     account=homes.lopez_x,
                     reason="Family moved away, no contact",
-                    written_on=MAR,
+                    effective_on=MAR,
                 )
             write_off_record(
-                actor=world.users.staff_a, account=homes.lopez_x, reason="Family moved away, no contact", written_on=MAR
+                actor=world.users.staff_a,
+                account=homes.lopez_x,
+                reason="Family moved away, no contact",
+                effective_on=MAR,
             )
             assert account_balance(homes.lopez_x) == 0
-            event = AuditEvent.objects.get(action="ledger.write_off")
-            assert event.reason == "Family moved away, no contact"
-            assert event.actor == world.users.staff_a
+            # One write-off entry per invoice it settles, each audited with the reason.
+            events = AuditEvent.objects.filter(action="ledger.write_off")
+            assert events.count() == Invoice.objects.filter(account=homes.lopez_x).count()
+            assert {(e.reason, e.actor) for e in events} == {("Family moved away, no contact", world.users.staff_a)}
+            assert set(Invoice.objects.filter(account=homes.lopez_x).values_list("status", flat=True)) == {
+                InvoiceStatus.WRITTEN_OFF
+            }
 
     def test_write_off_page_is_hub_only_and_needs_a_reason(self, world, clients, homes, three_months):
         url = f"/a/{world.a.slug}/billing/accounts/{homes.lopez_x.pk}/write-off/"

@@ -141,7 +141,7 @@ def hostile(world, clients, today):
             reference=PAYMENT_REFERENCE,
             note=PAYMENT_REFERENCE,
         )
-        write_off_record(actor=world.users.staff_a, account=account, reason=FAMILY, written_on=MARCH[1])
+        write_off_record(actor=world.users.staff_a, account=account, reason=FAMILY, effective_on=MARCH[1])
         rollup_alliance(start=datetime.date(2025, 12, 1), end=today)
     return SimpleNamespace(world=world, room=room, child=child, family=family)
 
