@@ -118,7 +118,8 @@ class MemberProgram(MembersRecord):
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text="Family child-care homes: what the owner's own labour is worth a month, counted as classroom "
         "personnel cost where a month has no personnel entered. Blank: the alliance's local median wage for a "
-        "home owner (x 40 hours x 52 weeks / 12); 0 when the owner is on the staff roster.",
+        "home owner (x 40 hours x 52 weeks / 12), left out in a month when someone on the staff roster has "
+        "'owner' in their position (the roster then carries the owner's pay); 0 to count no owner labour.",
     )
     notes = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -267,6 +267,10 @@ pmc_owner AS (
           JOIN members_site si ON si.id = c.site_id AND si.alliance_id = c.alliance_id
           WHERE cc.alliance_id = %(alliance)s AND si.program_id = p.id AND cc.effective_from <= m.month_end
             AND (c.closed_on IS NULL OR c.closed_on >= m.month))
+      AND (p.owner_monthly_wage IS NOT NULL OR NOT EXISTS (
+          SELECT 1 FROM members_staffmember so
+          WHERE so.alliance_id = %(alliance)s AND so.program_id = p.id AND so.position ILIKE '%%owner%%'
+            AND so.started_on <= m.month_end AND (so.ended_on IS NULL OR so.ended_on >= m.month)))
 ),
 pmc_keys AS (
     SELECT program_id, month FROM pmc_entered

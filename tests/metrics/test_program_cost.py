@@ -150,6 +150,22 @@ class TestHomeOwnerLabour:
         costs_page = clients.provider_y.get(f"/a/{home.a.slug}/programs/{home.y.pk}/costs/").content.decode()
         assert "$3,100.00" in costs_page
 
+    def test_an_owner_on_the_roster_is_not_counted_twice(self, home, clients, month):
+        """The owner salaried on the roster at 36,000.00 a year: 3,000.00 a month from the roster and no default
+        owner labour beside it, so 500.00 + 3,000.00 = 3,500.00 (not 6,100.00)."""
+        StaffMemberFactory(
+            program=home.y,
+            position="Owner and provider",
+            pay_basis=PayBasis.SALARY,
+            hourly_wage=None,
+            annual_salary=D("36000.00"),
+            started_on=add_months(month, -6),
+        )
+        row = self.cost_in_rollup(home, month)
+        assert (row.cost, row.personnel_classroom) == (D("3500.00"), D("3000.00"))
+        costs_page = clients.provider_y.get(f"/a/{home.a.slug}/programs/{home.y.pk}/costs/").content.decode()
+        assert "$3,500.00" in costs_page
+
     def test_a_declared_wage_on_the_program_form_wins_and_is_audited(self, home, clients, month):
         from alliance.models import AuditEvent
 
