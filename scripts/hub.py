@@ -100,17 +100,34 @@ def ensure_chromium(argv: list[str]) -> None:
         return
     if shutil.which("chromium") or shutil.which("chromium-browser"):
         return
-    apt = shutil.which("apt-get")
-    if apt and os.geteuid() == 0:
-        print("chromium is missing: installing it with apt-get (once) ...", flush=True)
-        install = [apt, "install", "-y", "--no-install-recommends", "chromium"]
-        quiet = {"env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, "check": False}
-        if subprocess.run(install, **quiet).returncode != 0:  # type: ignore[call-overload]
-            subprocess.run([apt, "update"], **quiet)  # type: ignore[call-overload]
-            subprocess.run(install, **quiet)  # type: ignore[call-overload]
-        if shutil.which("chromium"):
-            return
+    if apt_install("chromium") and shutil.which("chromium"):
+        return
     sys.exit("chromium is not installed and could not be installed automatically.\n" + CHROMIUM_HELP)
+
+
+def apt_install(package: str) -> bool:
+    """Install a Debian package with apt-get (as root, once); False when that is not possible here."""
+    apt = shutil.which("apt-get")
+    if not apt or os.geteuid() != 0:
+        return False
+    print(f"{package} is missing: installing it with apt-get (once) ...", flush=True)
+    install = [apt, "install", "-y", "--no-install-recommends", package]
+    quiet = {"env": {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}, "check": False}
+    if subprocess.run(install, **quiet).returncode != 0:  # type: ignore[call-overload]
+        subprocess.run([apt, "update"], **quiet)  # type: ignore[call-overload]
+        subprocess.run(install, **quiet)  # type: ignore[call-overload]
+    return True
+
+
+def ensure_nginx(argv: list[str]) -> None:
+    """The front-door test (tests/prod/test_degrade.py) runs Debian's nginx: install it when missing and possible."""
+    if any("not prod" in arg for arg in argv):
+        return
+    if shutil.which("nginx") or Path("/usr/sbin/nginx").exists():
+        return
+    apt_install("nginx")
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+        sys.exit("nginx is not installed and could not be installed automatically: sudo apt-get install -y nginx")
 
 
 def test_database_url() -> str | None:
@@ -240,6 +257,7 @@ def test(argv: list[str]) -> int:
     env.setdefault("HUB_BROKER_KEY_PREFIX", f"hub-broker-test-{os.getpid()}:")
     ensure_redis(required=True, url=env["REDIS_URL"])
     ensure_chromium(argv)
+    ensure_nginx(argv)
     url = test_database_url()
     if url:
         env["DATABASE_URL"] = url
