@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.settings import api_settings
 
 from alliance.api_base import AllianceViewSetMixin
 from alliance.api_fields import CharField, DecimalField, VisibleRelatedField
@@ -69,6 +70,11 @@ class WriteOffViewSet(AllianceViewSetMixin, mixins.ListModelMixin, viewsets.Gene
     serializer_class = WriteOffSerializer
     allowed_roles = HUB_ONLY
     filterset_fields = ["account", "program", "invoice"]
+
+    @property
+    def pagination_class(self) -> Any:  # type: ignore[override]
+        """The list is paged; a POST answers the entries it wrote as a plain list (and its schema says so)."""
+        return None if getattr(self, "action", None) == "create" else api_settings.DEFAULT_PAGINATION_CLASS
 
     def base_queryset(self):  # type: ignore[no-untyped-def]
         return LedgerEntry.objects.filter(kind=EntryKind.WRITE_OFF).order_by("-posted_on", "-id")
