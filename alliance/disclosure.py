@@ -10,7 +10,11 @@ member can be read from them or solved for (DESIGN.md, Disclosure):
 - any other aggregate needs MIN_MEMBERS members;
 - a group's figure shown beside its larger group's figure (centres beside all
   members) is withheld too when the members it leaves out are fewer than
-  MIN_MEMBERS, since the two would give those members' figure by difference.
+  MIN_MEMBERS, since the two would give those members' figure by difference;
+- a total over a period of months is withheld when any month in it has figures
+  of fewer than MIN_MEMBERS members: the same total over the period without
+  that month (which anyone may ask for) would give that month's few members'
+  figures by difference.
 
 Below that the figure is withheld, and `withheld` says why: pages and PDFs
 print the reason, CSVs carry it in a note column, the API gives null figures
@@ -35,6 +39,7 @@ def withheld(
     left_out: int = 0,
     viewer_is_hub: bool = False,
     peers: str | None = None,
+    fewest_in_a_month: tuple[int, str] | None = None,
 ) -> str | None:
     """Why a figure may not be shown, or None when it may.
 
@@ -42,6 +47,8 @@ def withheld(
     `quartiles`: the figure is a median or quartile. `left_out`: the members of a larger group, shown
     beside this figure, that this figure leaves out. `peers`: the peer group the members are of, in the
     plural ("family child-care homes"), when the aggregate compares like with like.
+    `fewest_in_a_month`: for a total over several months, the fewest members with figures in any one
+    month that has some, and that month's name.
     """
     if viewer_is_hub:
         return None
@@ -64,6 +71,12 @@ def withheld(
         return (
             f"Suppressed: beside the figure of the larger group it would give the {_members(left_out)} "
             "it leaves out by difference."
+        )
+    if fewest_in_a_month is not None and 0 < fewest_in_a_month[0] < MIN_MEMBERS:
+        count, month = fewest_in_a_month
+        return (
+            f"Suppressed: in {month} only {_members(count)} had figures, so this period's totals beside "
+            "those of a period without that month would give theirs by difference. Choose a period without it."
         )
     return None
 

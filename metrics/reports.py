@@ -156,10 +156,11 @@ class ImpactReport:
     savings: SavingsReport | None = None
     charts: list[Chart] = field(default_factory=list)
     slots_withheld: str | None = None  # the last month's slots are of fewer members
+    fewest_in_a_month: tuple[int, str] | None = None  # the thinnest month with figures, and its name
 
     @property
     def alliance_withheld(self) -> str | None:
-        return withheld(members=self.members_served)
+        return withheld(members=self.members_served, fewest_in_a_month=self.fewest_in_a_month)
 
     @property
     def alliance_suppressed(self) -> bool:
@@ -237,6 +238,10 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     last_month = end if end in alliance else (max(alliance) if alliance else None)
     members_by_month = members_with_figures_by_month(finance=False, start=start, end=end)
     finance_members_by_month = members_with_figures_by_month(finance=True, start=start, end=end)
+    thin = [(n, m) for counts in (members_by_month, finance_members_by_month) for m, n in counts.items() if n > 0]
+    if thin:
+        count, month = min(thin)
+        report.fewest_in_a_month = (count, f"{month:%B %Y}")
     last = alliance.get(last_month) if last_month else None
     report.slots_withheld = withheld(members=members_by_month.get(last_month, 0) if last_month else 0)
     if last and last.occupancy and report.slots_withheld is None:

@@ -19,6 +19,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
+from django.db.utils import ProgrammingError
 
 from alliance.audit import audit_event_record
 from alliance.auditchain import GENESIS, chain_verify, event_body, link_hash
@@ -224,3 +225,16 @@ def test_the_migration_chains_events_written_before_it(world):
     assert order == sorted(order)
     assert order[-4:] == [event.pk for event in events]
     assert verify().count("chain intact") == 2
+
+
+def test_audit_events_cannot_be_updated_or_deleted_in_sql(world):
+    """The app role may only add audit events: an UPDATE or DELETE is refused by PostgreSQL itself."""
+    with alliance_scope(world.a.pk):
+        audit_event_record(actor=None, action="test.event", target=world.x)
+    for statement in ("UPDATE alliance_auditevent SET action = 'x'", "DELETE FROM alliance_auditevent"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('app.alliance_id', %s, true)", [str(world.a.pk)])
+            with pytest.raises(ProgrammingError, match="permission denied"), transaction.atomic():
+                cursor.execute(statement)
+    with alliance_scope(world.a.pk):
+        assert AuditEvent.objects.filter(action="test.event").count() == 1

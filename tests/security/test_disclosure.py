@@ -294,3 +294,31 @@ def test_a_group_beside_all_members_is_withheld_when_it_leaves_out_fewer_than_th
     assert "%" not in centres
     everyone = html[html.index(">All members<") : html.index("</tr>", html.index(">All members<"))]
     assert "%" in everyone
+
+
+def test_a_period_with_a_month_of_one_member_withholds_its_totals(world, clients):
+    """Three members in January and February, only X in March: the report of January to March beside
+    the report of January to February would give X's March by difference, so the longer period's totals
+    are withheld and say which month is too thin; the shorter period's are shown."""
+    third = MemberProgramFactory(alliance=world.a, name="Program W")
+    snapshots(world.a, [world.x, world.y, third])
+    with alliance_scope(world.a.pk):
+        for model in (ProgramMonth, ProgramFinanceMonth):
+            model.objects.filter(month=MONTHS[-1]).exclude(program=world.x).delete()
+        x_march = ProgramFinanceMonth.objects.get(program=world.x, month=MONTHS[-1])
+    reason = "Suppressed: in March 2026 only 1 member had figures"
+    page = f"/a/{world.a.slug}/reports/impact/"
+    with_march = clients.funder_a.get(page + "?from=2026-01&to=2026-03").content.decode()
+    assert reason in with_march
+    without_march = clients.funder_a.get(page + "?from=2026-01&to=2026-02").content.decode()
+    assert "Suppressed: in" not in without_march
+    assert '>Children served</th><td class="suppressed">' not in without_march
+    assert '>Children served</th><td class="suppressed">' + reason in with_march
+    pdf = clients.funder_a.get(f"/a/{world.a.slug}/reports/impact.pdf?from=2026-01&to=2026-03")
+    assert reason in text_of(pdf).replace("\n", " ")
+    api = clients.funder_a.get(f"/api/a/{world.a.slug}/metrics/alliance-finance-months/?from=2026-03&to=2026-03")
+    rows = api.json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    assert rows[0]["billed"] is None
+    assert rows[0]["suppressed_reason"].startswith("Suppressed: fewer than 3")
+    assert str(x_march.billed) not in with_march + text_of(pdf) + api.content.decode()

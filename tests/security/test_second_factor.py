@@ -98,6 +98,20 @@ class TestTokens:
         assert "expired" in refused.json()["detail"]
         assert b"expired" in clients.staff_a.get("/accounts/tokens/").content
 
+    def test_the_tokens_page_shows_when_each_token_was_last_used(self, world, clients):
+        _, token = create_token(clients.staff_a)
+        listing = clients.staff_a.get("/accounts/tokens/").content.decode()
+        row = listing[listing.index("<tbody>") :]
+        assert ">never<" in row
+        assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(f"/api/a/{world.a.slug}/programs/").status_code == 200
+        used = ApiToken.objects.get().last_used_at
+        assert used is not None
+        assert timezone.now() - used < datetime.timedelta(minutes=1)
+        listing = clients.staff_a.get("/accounts/tokens/").content.decode()
+        row = listing[listing.index("<tbody>") :]
+        assert ">never<" not in row
+        assert str(timezone.localtime(used).year) in row
+
     def test_a_token_stops_working_when_its_holder_becomes_hub_staff_without_totp(self, world):
         provider = member(world.a, Role.PROVIDER, program=world.x)
         _, token = api_token_create(user=provider, name="Old script")
