@@ -38,7 +38,7 @@ from metrics.selectors import (
     targets_of_alliance,
 )
 from metrics.tables import Chart, _monthly_chart, whole_money
-from metrics.value import SavingsReport, savings_members_report
+from metrics.value import SavingsReport, savings_members_report, thinnest_month
 
 TOP_QRIS_RATING = QRIS_MAX_STARS - 1  # "the top levels": 4 and 5 stars
 
@@ -238,10 +238,9 @@ def impact_report(*, start: datetime.date, end: datetime.date) -> ImpactReport:
     last_month = end if end in alliance else (max(alliance) if alliance else None)
     members_by_month = members_with_figures_by_month(finance=False, start=start, end=end)
     finance_members_by_month = members_with_figures_by_month(finance=True, start=start, end=end)
-    thin = [(n, m) for counts in (members_by_month, finance_members_by_month) for m, n in counts.items() if n > 0]
-    if thin:
-        count, month = min(thin)
-        report.fewest_in_a_month = (count, f"{month:%B %Y}")
+    report.fewest_in_a_month = thinnest_month(
+        {m: n for counts in (members_by_month, finance_members_by_month) for m, n in counts.items() if n > 0}
+    )
     last = alliance.get(last_month) if last_month else None
     report.slots_withheld = withheld(members=members_by_month.get(last_month, 0) if last_month else 0)
     if last and last.occupancy and report.slots_withheld is None:

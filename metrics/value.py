@@ -51,6 +51,7 @@ from sharedservices.selectors import (
     cover_hours_by_program,
     delivered_covers,
     delivered_lines,
+    members_with_savings_by_month,
     purchasing_savings_by_program,
 )
 
@@ -313,10 +314,15 @@ class SavingsReport:
     revenue_from_occupancy: Decimal | None
     fee_months: int = 0  # months of the period with member fees invoiced
     period_months: int = 0
+    fewest_in_a_month: tuple[int, str] | None = None  # the thinnest month with savings, and its name
+
+    @property
+    def withheld_reason(self) -> str | None:
+        return withheld(members=self.members_with_savings, fewest_in_a_month=self.fewest_in_a_month)
 
     @property
     def suppressed(self) -> bool:
-        return withheld(members=self.members_with_savings) is not None
+        return self.withheld_reason is not None
 
     @property
     def since_joining_suppressed(self) -> bool:
@@ -365,4 +371,13 @@ def savings_members_report(
         else None,
         fee_months=len(fee_months),
         period_months=len(months_between(start.replace(day=1), end.replace(day=1))),
+        fewest_in_a_month=thinnest_month(members_with_savings_by_month(start=start, end=month_end(end))),
     )
+
+
+def thinnest_month(counts: dict[datetime.date, int]) -> tuple[int, str] | None:
+    """The month with the fewest members (of those with any), and its name, for a period total."""
+    if not counts:
+        return None
+    count, month = min((n, m) for m, n in counts.items())
+    return count, f"{month:%B %Y}"

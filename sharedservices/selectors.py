@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 
 from members.models import MemberProgram
 from sharedservices.models import (
@@ -203,6 +204,28 @@ def cover_hours_by_program(*, start: datetime.date, end: datetime.date) -> dict[
         .annotate(h=Sum("hours_delivered"))
         .values_list("program_id", "h")
     )
+
+
+def members_with_savings_by_month(*, start: datetime.date, end: datetime.date) -> dict[datetime.date, int]:
+    """How many programs recorded purchasing savings or received substitute cover in each month of a
+    period (first days of months): the members a month's savings are made of, for the disclosure rule's
+    thin-month check of period totals (alliance/disclosure.py). Two queries."""
+    pairs = set(
+        MemberOrderLine.objects.filter(delivered_on__range=(start, end), savings__gt=0)
+        .annotate(month=TruncMonth("delivered_on"))
+        .values_list("month", "order__program_id")
+        .distinct()
+    )
+    pairs |= set(
+        CoverRequest.objects.filter(status=CoverStatus.DELIVERED, day__range=(start, end), hours_delivered__gt=0)
+        .annotate(month=TruncMonth("day"))
+        .values_list("month", "program_id")
+        .distinct()
+    )
+    counts: dict[datetime.date, int] = {}
+    for month, _ in pairs:
+        counts[month] = counts.get(month, 0) + 1
+    return counts
 
 
 def purchase_order_members(purchase_order: PurchaseOrder) -> list[dict[str, object]]:

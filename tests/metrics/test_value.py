@@ -224,7 +224,7 @@ def test_the_funder_report_adds_savings_up_and_suppresses_small_groups(world, cl
         two = savings_members_report(start=APRIL, end=JUNE)
         assert (two.members_with_savings, two.suppressed) == (2, True)
         w = MemberProgramFactory(alliance=world.a, name="Program W")
-        delivered(w, example["spring"], example["wipes"], 1, datetime.date(2026, 6, 2))
+        delivered(w, example["spring"], example["wipes"], 1, datetime.date(2026, 5, 20))
         three = savings_members_report(start=APRIL, end=JUNE)
     # X 69.00 + Y (30.00 − 24.50) × 2 = 11.00 + W 5.50 = 85.50; fees 660.00 (X only).
     assert (three.members_with_savings, three.suppressed) == (3, False)
@@ -283,3 +283,21 @@ def test_a_loss_is_written_as_negative_money(world, clients, example):
     for figure in ("-$2,400.00", "-$1,371.00", "-$2,031.00", "-$2.08 for each fee dollar"):
         assert figure in body, figure
     assert "$-" not in body
+
+
+def test_savings_over_a_period_with_a_month_of_one_member_are_withheld(world, clients, example):
+    """X, Y and W record savings in May, V alone in June: April to June beside April to May would give
+    V's June savings by difference, so the longer period's savings are withheld and name June."""
+    with alliance_scope(world.a.pk):
+        w = MemberProgramFactory(alliance=world.a, name="Program W")
+        v = MemberProgramFactory(alliance=world.a, name="Program V")
+        delivered(w, example["spring"], example["wipes"], 1, datetime.date(2026, 5, 20))
+        delivered(v, example["spring"], example["wipes"], 3, datetime.date(2026, 6, 2))
+        to_june = savings_members_report(start=APRIL, end=JUNE)
+        to_may = savings_members_report(start=APRIL, end=MAY)
+    assert (to_june.members_with_savings, to_june.suppressed) == (4, True)
+    assert to_june.withheld_reason is not None
+    assert to_june.withheld_reason.startswith("Suppressed: in June 2026 only 1 member had figures")
+    assert (to_may.members_with_savings, to_may.suppressed) == (3, False)
+    body = clients.funder_a.get(f"/a/{world.a.slug}/reports/impact/?from=2026-04&to=2026-06").content.decode()
+    assert "Suppressed: in June 2026 only 1 member had figures" in body
