@@ -9,9 +9,11 @@ from django import forms
 from django.db.models import QuerySet
 
 from alliance.dates import alliance_today, next_month_start
+from billing.aging import BUCKET_LABELS, BUCKETS
 from billing.models import (
     BankAccountType,
     BillingPolicy,
+    CallOutcome,
     FamilyAccount,
     Invoice,
     InvoiceStatus,
@@ -23,6 +25,7 @@ from billing.models import (
     RatePeriod,
     RatePlan,
 )
+from billing.worklist import PROMISE_STATUSES
 from enrollment.models import Child
 from members.forms import HubForm, HubModelForm
 from members.models import MemberProgram
@@ -166,10 +169,38 @@ class DepositForm(HubForm):
 
 
 class CollectionNoteForm(HubForm):
-    kind = forms.ChoiceField(choices=NoteKind.choices)
+    """A call's outcome, what was said and what the family promised, logged in one step."""
+
+    outcome = forms.ChoiceField(
+        label="How it went", choices=[("", "Not a call (a note)"), *CallOutcome.choices], required=False
+    )
+    kind = forms.ChoiceField(label="Kind of note", choices=NoteKind.choices, initial=NoteKind.CALL)
     note = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}), required=False)
-    promised_amount = forms.DecimalField(max_digits=12, decimal_places=2, required=False)
-    promised_on = forms.DateField(required=False)
+    promised_amount = forms.DecimalField(
+        label="Promised amount",
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        help_text="What the family promised to pay; at most the balance.",
+    )
+    promised_on = forms.DateField(
+        label="Promised by", required=False, help_text="The day they promised to pay by: today or later."
+    )
+
+
+class CollectionsFilterForm(forms.Form):
+    """The collections worklist's search, filters and sort (all in the query string)."""
+
+    q = forms.CharField(
+        label="Search", required=False, max_length=100, help_text="Family, guardian, child, phone or email."
+    )
+    program = forms.ModelChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
+    bucket = forms.ChoiceField(
+        label="Past due", required=False, choices=[("", "Any age"), *[(b, BUCKET_LABELS[b]) for b in BUCKETS[1:]]]
+    )
+    promise = forms.ChoiceField(label="Promise", required=False, choices=[("", "Any"), *PROMISE_STATUSES.items()])
+    payer = forms.ModelChoiceField(queryset=Payer.objects.none(), required=False, empty_label="Any payer")
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
 class PaymentPlanForm(HubForm):

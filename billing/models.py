@@ -437,11 +437,22 @@ class NoteKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class CallOutcome(models.TextChoices):
+    """How a collections call or message went (blank: a note that was not a call)."""
+
+    REACHED = "reached", "Spoke with the family"
+    VOICEMAIL = "voicemail", "Left a voicemail"
+    NO_ANSWER = "no_answer", "No answer"
+    WRONG_NUMBER = "wrong_number", "Wrong number"
+    EMAILED = "emailed", "Sent an email"
+
+
 class CollectionNote(TenantModel):
     """What Hub staff did about an overdue account, and what the family promised."""
 
     account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="collection_notes")
     kind = models.CharField(max_length=10, choices=NoteKind.choices, default=NoteKind.CALL)
+    outcome = models.CharField(max_length=20, choices=CallOutcome.choices, blank=True)
     note = models.TextField()
     promised_amount = MoneyField(null=True, blank=True)
     promised_on = models.DateField(null=True, blank=True)

@@ -21,6 +21,8 @@ from alliance.outbox import task_enqueue
 from billing.aging import aging_for_accounts, invoice_open_amount
 from billing.ledger import _check_cents, ledger_entry_post, ledger_entry_reverse
 from billing.models import (
+    ZERO,
+    CallOutcome,
     ChargeCategory,
     CollectionNote,
     DepositBatch,
@@ -400,21 +402,42 @@ def collection_note_add(
     note: str,
     promised_amount: Decimal | None = None,
     promised_on: datetime.date | None = None,
+    outcome: str = "",
 ) -> CollectionNote:
-    errors = {}
-    if not (note or "").strip():
+    """What Hub staff did about an overdue account, with what the family promised, in one row.
+
+    A promise is an amount of more than zero and at most the balance, by a day that is not
+    before the alliance's today; a promised amount given makes the note a promise."""
+    errors: dict[str, str] = {}
+    note = (note or "").strip()
+    if promised_amount is not None and kind != NoteKind.PROMISE:
+        kind = NoteKind.PROMISE
+    if not note and not outcome:
         errors["note"] = "Write what was said or done."
+    if outcome and outcome not in CallOutcome.values:
+        errors["outcome"] = "Choose how the call went."
     if kind == NoteKind.PROMISE and (promised_amount is None or promised_on is None):
         errors["promised_on"] = "A promise to pay has an amount and a date."
-    if promised_amount is not None and promised_amount <= 0:
-        errors["promised_amount"] = "A promised amount is more than zero."
+    if promised_on is not None and promised_on < alliance_today():
+        errors["promised_on"] = "A promise to pay is for today or a later day, not a past one."
+    if promised_amount is not None:
+        balance = account_balance(account)
+        if promised_amount != promised_amount.quantize(Decimal("0.01")):
+            errors["promised_amount"] = "Give the amount in dollars and cents (two decimal places)."
+        elif promised_amount <= 0:
+            errors["promised_amount"] = "A promised amount is more than zero."
+        elif promised_amount > balance:
+            errors["promised_amount"] = f"A promise is at most the balance owed, {money(max(balance, ZERO))}."
     if errors:
         raise ValidationError(errors)
+    if not note:
+        note = CallOutcome(outcome).label
     with transaction.atomic():
         row = CollectionNote.objects.create(
             account=account,
             kind=kind,
-            note=note.strip(),
+            outcome=outcome,
+            note=note,
             promised_amount=promised_amount,
             promised_on=promised_on,
             created_by=user_of(actor),

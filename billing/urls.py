@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views, views_ach, views_payers, views_payments, views_statements
+from billing import views, views_ach, views_collections, views_payers, views_payments, views_statements
 
 app_name = "billing"
 
@@ -34,7 +34,8 @@ urlpatterns += [
     path("billing/invoices/<int:pk>/void/", views_payments.InvoiceVoidView.as_view(), name="invoice_void"),
     path("billing/deposits/", views_payments.DepositView.as_view(), name="deposits"),
     path("billing/aging/", views_payments.AgingView.as_view(), name="aging"),
-    path("billing/collections/", views_payments.CollectionsView.as_view(), name="collections"),
+    path("billing/collections/", views_collections.CollectionsView.as_view(), name="collections"),
+    path("billing/collections.csv", views_collections.CollectionsCsvView.as_view(), name="collections_csv"),
 ]
 
 urlpatterns += [

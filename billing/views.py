@@ -40,6 +40,7 @@ from billing.selectors import (
     payments_with_refunded,
     run_summary,
 )
+from billing.worklist import account_contacts
 from members.models import MemberProgram
 
 
@@ -117,6 +118,7 @@ class AccountDetailView(BillingPage, DetailView):
         context.update(
             rows=rows,
             balance=account_balance(self.object),
+            reach=account_contacts(self.object, aging),
             aging=aging,
             invoices=invoices,
             payments=payments_with_refunded(self.object.payments.all()).order_by("-received_on", "-id")[:24],

@@ -8,12 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.views.generic import ListView, TemplateView
 
 from alliance.dates import alliance_today
-from alliance.formatting import money
+from alliance.formatting import day, money
 from alliance.views_base import HUB_ONLY
 from billing import payments, services
 from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals
@@ -40,6 +39,8 @@ from billing.models import (
 )
 from billing.selectors import account_balance, payment_refundable
 from billing.views import BillingFormPage, BillingPage
+from billing.views_collections import back_to_worklist
+from billing.worklist import WorklistRow, worklist_details
 from enrollment.models import Family
 from members.models import MemberProgram
 
@@ -150,15 +151,50 @@ class StaffDiscountView(AccountFormPage):
 
 
 class CollectionNoteView(AccountFormPage):
+    """Log a call in one step: how it went, what was said and what the family promised, with the
+    family's phones and emails on the page. Back to the worklist as it was left (`next`)."""
+
     allowed_roles = HUB_ONLY
     form_class = CollectionNoteForm
-    title = "Add a collections note"
+    template_name = "billing/collection_note.html"
+    title = "Log a call or note"
+    submit_label = "Save the call"
 
     def perform(self, form: CollectionNoteForm) -> CollectionNote:
         return payments.collection_note_add(actor=self.request.user, account=self.account, **form.cleaned_data)
 
+    def success_message(self, obj: CollectionNote) -> str:
+        if obj.promised_amount is not None and obj.promised_on is not None:
+            promise = f"{money(obj.promised_amount)} by {day(obj.promised_on)}"
+            return f"Promise of {promise} logged for {self.account.holder_name}."
+        return f"Call logged for {self.account.holder_name}."
+
     def success_url_for(self, obj: Any) -> str:
-        return self.alliance_url("billing:collections")
+        return back_to_worklist(self.request, self.alliance_url("billing:collections"))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        aging = aging_for_accounts(
+            FamilyAccount.objects.filter(pk=self.account.pk), as_of=alliance_today(self.alliance)
+        )[0]
+        row = worklist_details(
+            [
+                WorklistRow(
+                    aging,
+                    self.account.pk,
+                    aging.family_id,
+                    self.account.holder_name,
+                    aging.program_id,
+                    self.account.program.name,
+                )
+            ]
+        )[0]
+        context.update(
+            row=row,
+            balance=account_balance(self.account),
+            next_url=back_to_worklist(self.request, self.alliance_url("billing:collections")),
+        )
+        return context
 
 
 class PaymentPlanView(AccountFormPage):
@@ -389,39 +425,4 @@ class AgingView(BillingPage, TemplateView):
                 key=lambda x: -x[2].past_due,
             )[:200],
         )
-        return context
-
-
-class CollectionsView(BillingPage, TemplateView):
-    """Who to call: accounts past due, most overdue money first, with notes and plans."""
-
-    allowed_roles = HUB_ONLY
-    template_name = "billing/collections.html"
-    title = "Collections worklist"
-
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        today = alliance_today(self.alliance)
-        families = FamilyAccount.objects.filter(family__isnull=False)  # member fees: the member-fees page
-        rows = [r for r in aging_for_accounts(families, as_of=today) if r.past_due > 0]
-        rows.sort(key=lambda r: (-r.days_past_due, -r.past_due))
-        page = Paginator(rows, 50).get_page(self.request.GET.get("page"))
-        context.update(
-            page_obj=page, paginator=page.paginator, is_paginated=page.has_other_pages(), past_due_count=len(rows)
-        )
-        rows = list(page)
-        accounts = FamilyAccount.objects.select_related("family", "program").in_bulk([r.account_id for r in rows])
-        last_note = {}
-        for note in CollectionNote.objects.filter(account_id__in=accounts).order_by("created_at"):
-            last_note[note.account_id] = note
-        plans = {p.account_id: p for p in PaymentPlan.objects.filter(account_id__in=accounts, is_active=True)}
-        context["rows"] = [
-            {
-                "aging": r,
-                "account": accounts[r.account_id],
-                "note": last_note.get(r.account_id),
-                "plan": plans.get(r.account_id),
-            }
-            for r in rows
-        ]
         return context

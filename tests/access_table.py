@@ -158,6 +158,7 @@ TABLE: dict[str, str] = {
     "billing:claim_decide": "200 200 403 403 403",
     "billing:collection_note": "200 200 403 403 403",
     "billing:collections": "200 200 403 403 403",
+    "billing:collections_csv": "200 200 403 403 403",
     "billing:deposits": "200 200 200 200 403",
     "billing:export": "200 200 200 200 403",
     "billing:home": "200 200 200 200 403",

@@ -899,7 +899,7 @@ CASES: list[Case] = [
             promised_on=c.today,
         ),
         (E("collections.note", after={"promised_amount": "200.00"}),),
-        given=("account",),
+        given=("charge",),  # a promise is at most the balance
     ),
     Case(
         payments.payment_plan_create,

@@ -264,14 +264,19 @@ class TestPages:
         assert api.status_code == 400
         assert "account" in api.json()
 
-    def test_collections_worklist_lists_past_due_accounts_with_notes(self, world, clients, homes, three_months):
+    def test_collections_worklist_lists_past_due_accounts_with_notes(self, world, clients, homes, three_months, today):
         note_url = f"/a/{world.a.slug}/billing/accounts/{homes.lopez_x.pk}/notes/new/"
         bad = clients.staff_a.post(note_url, {"kind": "promise", "note": "Will pay Friday"})
         assert bad.status_code == 200
         assert b"amount and a date" in bad.content
         clients.staff_a.post(
             note_url,
-            {"kind": "promise", "note": "Will pay Friday", "promised_amount": "300.00", "promised_on": "2026-12-04"},
+            {
+                "kind": "promise",
+                "note": "Will pay Friday",
+                "promised_amount": "300.00",
+                "promised_on": today.isoformat(),
+            },
         )
         page = clients.staff_a.get(f"/a/{world.a.slug}/billing/collections/")
         assert b"Lopez family" in page.content

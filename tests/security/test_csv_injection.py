@@ -28,9 +28,10 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from alliance.csvsafe import FORMULA_STARTS, PLAIN_NUMBER
+from alliance.dates import alliance_today
 from alliance.tenancy import alliance_scope
 from billing.invoicing import invoice_program_for_period
-from billing.models import FamilyAccount
+from billing.models import CollectionNote, FamilyAccount
 from billing.payments import payment_record, write_off_record
 from enrollment.models import Child, Family
 from metrics.rollups import rollup_alliance
@@ -188,7 +189,25 @@ def _my_program(h: SimpleNamespace, clients: Any) -> list[Any]:
     return [clients.provider_x.get(f"/a/{h.world.a.slug}/my-program/figures/{slug}.csv") for slug in BENCHMARK_SLUGS]
 
 
+def _collections(h: SimpleNamespace, clients: Any) -> list[Any]:
+    """The hostile family still owes a late fee (posted 40 days ago, so past due) after its write-off."""
+    from billing.ledger import ledger_entry_post
+
+    with alliance_scope(h.world.a.pk):
+        account = FamilyAccount.objects.get(family=h.family, program=h.world.x)
+        ledger_entry_post(
+            account=account,
+            kind="charge",
+            amount=Decimal("25.00"),
+            posted_on=alliance_today(h.world.a) - datetime.timedelta(days=40),
+            description=FAMILY,
+        )
+        CollectionNote.objects.create(account=account, kind="call", note=PAYMENT_REFERENCE)
+    return [clients.staff_a.get(f"/a/{h.world.a.slug}/billing/collections.csv")]
+
+
 EXERCISE: dict[str, Fetch] = {
+    "billing:collections_csv": _collections,
     "billing:export": _billing_export,
     "enrollment:attendance_template": _roster,
     "members:import_template": _import_templates,
