@@ -331,6 +331,9 @@ def ach_file_generate(*, actor: Actor, program: MemberProgram, settlement_date: 
                     "traces": [traces[0], traces[-1]],
                 },
             )
+            from billing.family_autopay import autopay_receipts_queue
+
+            autopay_receipts_queue(batch)  # each family's receipt, sent by the worker once the file commits
     except IntegrityError:
         raise ValidationError(f"An ACH file for {program.name} settling {settlement_date} exists already.") from None
     return batch
@@ -467,8 +470,13 @@ def ach_returns_import(*, actor: Actor, text: str) -> ReturnsReport:
             payment_reverse(actor=actor, payment=payment, reason=reason)
             bank = BankAccount.objects.filter(account=payment.account).first()
             if bank is not None:
+                # Flagged, never switched off: the next file collects the balance again unless the
+                # family stops autopay or the Hub pauses it; both are told now.
                 bank.flagged, bank.flag_reason = True, f"{reason} (settled {payment.received_on})"
                 bank.save(update_fields=["flagged", "flag_reason"])
+            from billing.family_autopay import autopay_return_notify
+
+            autopay_return_notify(payment=payment, reason=reason, bank=bank)
             audit_event_record(
                 actor=actor,
                 action="ach.returned",

@@ -25,7 +25,7 @@ from alliance.crypto import EncryptedTextField
 from alliance.fields import MoneyField
 from alliance.formatting import day, money
 from alliance.tenancy import TenantModel
-from enrollment.models import Child, Enrollment, Family
+from enrollment.models import Child, Enrollment, Family, Guardian
 from enrollment.rules import DayLength
 from members.models import AgeGroup, MemberProgram
 
@@ -689,6 +689,33 @@ class BankAccount(TenantModel):
     @property
     def masked_number(self) -> str:
         return f"••••{self.account_last4}"
+
+
+class AutopayAuthorization(TenantModel):
+    """A family's signed authorization to debit its bank account, as it was shown and agreed to on the
+    family page: the exact text, a hash of it, who signed (the signed-in guardian and the name typed),
+    when and from where. Kept for as long as the account: NACHA asks the originator to keep a consumer's
+    authorization two years after it ends. Revoking ends it (revoked_at); a new signature replaces it."""
+
+    account = models.ForeignKey(FamilyAccount, on_delete=models.PROTECT, related_name="autopay_authorizations")
+    guardian = models.ForeignKey(Guardian, on_delete=models.PROTECT, related_name="+")
+    signed_name = models.CharField(max_length=200)
+    text = models.TextField(help_text="The authorization exactly as the family read it.")
+    text_sha256 = models.CharField(max_length=64)
+    routing_number = models.CharField(max_length=9)
+    account_last4 = models.CharField(max_length=4)
+    account_type = models.CharField(max_length=10, choices=BankAccountType.choices)
+    signed_at = models.DateTimeField(auto_now_add=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.CharField(max_length=200, blank=True)
+
+    program_field = "account__program"
+
+    class Meta:
+        ordering = ["-signed_at"]
+        indexes = [models.Index(fields=["alliance", "account"], name="autopayauth_account")]
 
 
 class AchBatch(TenantModel):

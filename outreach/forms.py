@@ -201,3 +201,34 @@ def parse_date(value: str | None) -> datetime.date | None:
         return datetime.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+
+
+class FamilyAutopayForm(HubForm):
+    """A family's bank details and signature for autopay (billing/family_autopay.py checks them)."""
+
+    holder_name = forms.CharField(label="Name on the bank account", max_length=22)
+    routing_number = forms.CharField(
+        label="Routing number",
+        max_length=9,
+        help_text="The 9 digits at the bottom left of a check.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    account_number = forms.CharField(
+        label="Account number",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    account_number_again = forms.CharField(
+        label="Account number again",
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    account_type = forms.ChoiceField(
+        label="Account type",
+        choices=[("checking", "Checking"), ("savings", "Savings")],
+        initial="checking",
+        widget=forms.RadioSelect,
+    )
+    agreed = forms.BooleanField(required=False, label="I have read the authorization above and I agree to it")
+    signed_name = forms.CharField(label="Type your full name to sign", max_length=200)
+    shown_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -266,7 +266,7 @@ def inquiry_submit(
         | {"children": len(children), "program_ids": sorted(program_ids)},
     )
     if guardian.email:
-        _send(
+        email_queue(
             template="outreach/email/inquiry_received.txt",
             to=guardian.email,
             subject=f"We received your child-care inquiry (#{inquiry.number})",
@@ -358,7 +358,7 @@ def inquiry_close(*, actor: Actor, inquiry: Inquiry, reason: str, note: str = ""
 
 
 # --- Family sign-in links ---------------------------------------------------
-def _send(*, template: str, to: str, subject: str, context: dict[str, Any]) -> None:
+def email_queue(*, template: str, to: str, subject: str, context: dict[str, Any]) -> None:
     from alliance.localization import alliance_local
 
     alliance = Alliance.objects.get(pk=require_alliance_id())
@@ -405,7 +405,7 @@ def family_sign_in_links_send(*, email: str, link_url: Callable[[str], str], sen
         for guardian in guardians.values()
     ]
     if links:
-        _send(
+        email_queue(
             template="outreach/email/sign_in_link.txt",
             to=address,
             subject="your sign-in link",
@@ -420,7 +420,7 @@ def family_sign_in_link_send(*, guardian: Guardian, link_url: Callable[[str], st
     if not guardian.email:
         raise ValidationError("This guardian has no email address; add one first.")
     url = link_url(_new_link(guardian=guardian, sent_by=sent_by))
-    _send(
+    email_queue(
         template="outreach/email/sign_in_link.txt",
         to=guardian.email,
         subject="your sign-in link",

@@ -28,4 +28,10 @@ urlpatterns = [
     path(
         family + "statement.pdf", views_family.FamilyStatementView.as_view(), {"pdf": True}, name="family_statement_pdf"
     ),
+    path(family + "accounts/<int:pk>/autopay/", views_family.FamilyAutopayView.as_view(), name="family_autopay"),
+    path(
+        family + "accounts/<int:pk>/autopay/stop/",
+        views_family.FamilyAutopayStopView.as_view(),
+        name="family_autopay_stop",
+    ),
 ]

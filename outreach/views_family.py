@@ -22,12 +22,20 @@ from django.views.generic import TemplateView, View
 from alliance.clients import client_address
 from alliance.dates import alliance_today
 from alliance.views_base import add_errors
-from billing.models import FamilyAccount
+from billing.family_autopay import (
+    authorization_hash,
+    authorization_text,
+    family_autopay_accounts,
+    family_autopay_sign,
+    family_autopay_stop,
+    family_receipts,
+)
+from billing.models import BankAccount, FamilyAccount
 from billing.statements import family_statement, statement_pdf
 from enrollment.models import Offer, OfferStatus
-from outreach.forms import FamilyDeclineForm, SignInRequestForm, parse_date
+from outreach.forms import FamilyAutopayForm, FamilyDeclineForm, SignInRequestForm, parse_date
 from outreach.public import FamilyPageMixin, PublicAllianceMixin, family_session_end, family_session_start
-from outreach.selectors import family_accounts, family_offers, family_waitlist
+from outreach.selectors import family_offers, family_waitlist
 from outreach.services import (
     family_offer_accept,
     family_offer_decline,
@@ -133,11 +141,12 @@ class FamilyHomeView(FamilyPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        accounts = list(family_accounts(self.family))
+        accounts = family_autopay_accounts(self.family)
         offers = list(family_offers(self.family)[:20])
         context.update(
             places=family_waitlist(self.family),
             accounts=accounts,
+            receipts=family_receipts(self.family),
             balance=sum((a.balance for a in accounts), Decimal("0.00")) if accounts else None,  # type: ignore[attr-defined]
             open_offers=[o for o in offers if o.status == OfferStatus.OPEN],
             past_offers=[o for o in offers if o.status != OfferStatus.OPEN],
@@ -247,3 +256,89 @@ class FamilyStatementView(FamilyPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["statement"] = self.statement
         return context
+
+
+class FamilyAccountMixin(FamilyPageMixin):
+    """A page of one of the family's own accounts: the id is looked up among the family's accounts, so
+    another family's is 404 like a missing one."""
+
+    def get_account(self) -> FamilyAccount:
+        if not hasattr(self, "account"):
+            try:
+                self.account = FamilyAccount.objects.select_related("program").get(
+                    pk=self.kwargs["pk"], family=self.family
+                )
+            except FamilyAccount.DoesNotExist:
+                raise Http404("No such account.") from None
+        return self.account
+
+
+class FamilyAutopayView(FamilyAccountMixin, TemplateView):
+    """Sign up for autopay on one account: bank details, the authorization to read, a typed name."""
+
+    template_name = "outreach/family_autopay.html"
+
+    def get_title(self) -> str:
+        return f"Autopay for {self.get_account().program.name}"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        account = self.get_account()
+        text = authorization_text(account=account)
+        bank = BankAccount.objects.filter(account=account).first()
+        context.update(
+            account=account,
+            bank=bank,
+            authorization_text=text,
+            form=kwargs.get("form")
+            or FamilyAutopayForm(initial={"shown_sha256": authorization_hash(text), "account_type": "checking"}),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = self.get_account()
+        form = FamilyAutopayForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                family_autopay_sign(
+                    family=self.family,
+                    guardian=self.guardian,
+                    account=account,
+                    holder_name=data["holder_name"],
+                    routing_number=data["routing_number"],
+                    account_number=data["account_number"],
+                    account_number_again=data["account_number_again"],
+                    account_type=data["account_type"],
+                    signed_name=data["signed_name"],
+                    agreed=data["agreed"],
+                    shown_sha256=data["shown_sha256"],
+                    ip_address=client_address(request),
+                    user_agent=request.META.get("HTTP_USER_AGENT", ""),
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    f"Autopay is set up for {account.program.name}. We emailed you a copy of the authorization.",
+                )
+                return redirect(self.public_url("public:family_home"))
+        # Never echo the account numbers back into the page.
+        form.data = form.data.copy()
+        form.data["account_number"] = form.data["account_number_again"] = ""
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class FamilyAutopayStopView(FamilyAccountMixin, View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        account = self.get_account()
+        try:
+            family_autopay_stop(family=self.family, guardian=self.guardian, account=account)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Autopay is stopped for {account.program.name}. We emailed you to confirm.")
+        return redirect(self.public_url("public:family_home"))

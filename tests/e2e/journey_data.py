@@ -15,8 +15,8 @@ from types import SimpleNamespace
 from alliance.dates import add_months, alliance_today, month_end, month_start
 from alliance.models import Role
 from alliance.tenancy import alliance_scope
-from billing.models import FamilyAccount
-from enrollment.models import AttendanceRecord
+from billing.models import BillingPolicy, FamilyAccount
+from enrollment.models import AttendanceRecord, Guardian
 from members.models import AgeGroup, CostCategory, MonthlyCost
 from metrics.rollups import rollup_alliance
 from tests.billing.factories import ChildFactory, FamilyFactory, RatePlanFactory, enroll
@@ -95,6 +95,21 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
     if rollup:
         with alliance_scope(alliance.pk):
             rollup_alliance(start=start, end=today - datetime.timedelta(days=1))
+    # The family that signs up for autopay on its family page: the Dubois family at Sunrise, whose
+    # program can make ACH files.
+    autopay_account = accounts[-1]
+    with alliance_scope(alliance.pk):
+        BillingPolicy.objects.update_or_create(
+            program=autopay_account.program,
+            defaults={"ach_routing_number": "021000021", "ach_company_id": "1123456789"},
+        )
+        autopay_guardian = Guardian.objects.create(
+            family=autopay_account.family,
+            first_name="Rosa",
+            last_name="Dubois",
+            email="rosa@dubois-e2e.test",
+            is_primary_contact=True,
+        )
     stranger_program = MemberProgramFactory(alliance=stranger, name="Cedar Grove Children's Center")
     return SimpleNamespace(
         alliance=alliance,
@@ -109,6 +124,8 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
         funder=member(alliance, Role.FUNDER, email="officer@foundation-e2e.test"),
         stranger_admin=member(stranger, Role.HUB_ADMIN, email="admin@cascade-e2e.test"),
         stranger_program=stranger_program,
+        autopay_account=autopay_account,
+        autopay_guardian=autopay_guardian,
     )
 
 

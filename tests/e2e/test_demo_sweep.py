@@ -324,6 +324,10 @@ def test_every_page_of_the_demo_passes_axe_for_every_role(demo_site, page, conso
         if page.url != f"{demo.base}/family/{demo.slug}/":
             outside.append(f"family sign-in link {link} led to {page.url}")
         sweep.check("outside", "family page")
+        if link == demo.family.owing_link:  # the autopay sign-up of the family that owes
+            page.get_by_role("link", name=re.compile("Set up autopay|Change bank account")).first.click()
+            page.wait_for_load_state()
+            sweep.check("outside", "family autopay")
     outside_page("family offer", f"/family/{demo.slug}/offers/{demo.family.offer}/")
     outside_page("family statement", f"/family/{demo.slug}/statement/")
 

@@ -6,9 +6,11 @@ clean console; each journey's last page is saved to var/screenshots/.
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
+from django.core import mail
 from playwright.sync_api import expect
 
 from alliance.tenancy import alliance_scope
@@ -181,3 +183,51 @@ def test_a_user_of_another_alliance_cannot_reach_its_pages(journey, page, consol
     expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/dashboard/")
     page.goto(f"{journey.a}/dashboard/")
     screenshot(page, "stranger-404")
+
+
+def test_a_family_signs_autopay_on_its_page_and_receives_a_receipt(journey, page, console_errors):
+    """Rosa Dubois asks for a sign-in link, signs the autopay authorization on her family page (a copy
+    arrives by email); the Hub makes Sunrise's ACH file and Rosa receives the receipt of the debit."""
+    slug, program = journey.alliance.slug, journey.autopay_account.program
+    mail.outbox.clear()
+    page.goto(f"{journey.base}/family/{slug}/sign-in/")
+    page.get_by_label("Your email address").fill("rosa@dubois-e2e.test")
+    page.get_by_role("button", name="Email me a sign-in link").click()
+    page.wait_for_load_state()
+    (link_message,) = [m for m in mail.outbox if m.to == ["rosa@dubois-e2e.test"]]
+    link = re.search(r"https?://\S+/sign-in/\S+/", link_message.body)
+    assert link, link_message.body
+    page.goto(link.group(0))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{journey.base}/family/{slug}/")
+    check_page(page, console_errors)
+
+    page.get_by_role("link", name="Set up autopay").click()
+    expect(page.locator("blockquote.authorization")).to_contain_text(f"I authorize {program.name} to debit")
+    check_page(page, console_errors)
+    page.get_by_label("Name on the bank account").fill("Rosa Dubois")
+    page.get_by_label("Routing number").fill("011000015")
+    page.get_by_label("Account number", exact=True).fill("80417733926514")
+    page.get_by_label("Account number again").fill("80417733926514")
+    page.get_by_label("I have read the authorization above and I agree to it").check()
+    page.get_by_label("Type your full name to sign").fill("Rosa Dubois")
+    page.get_by_role("button", name="Sign and set up autopay").click()
+    expect(page.get_by_text(f"Autopay is set up for {program.name}")).to_be_visible()
+    expect(page.get_by_text("from the account ending in 6514")).to_be_visible()
+    check_page(page, console_errors)
+    copies = [m for m in mail.outbox if m.subject.endswith(f"Autopay set up for {program.name}")]
+    assert [m.to for m in copies] == [["rosa@dubois-e2e.test"]]
+    screenshot(page, "family-autopay")
+
+    # The Hub makes Sunrise's ACH file; the family's receipt goes out.
+    page.context.clear_cookies()
+    sign_in(page, journey.base, journey.staff.email, journey.password, totp_secret=journey.staff.totp_secret)
+    page.goto(f"{journey.a}/billing/ach/")
+    page.get_by_label("Program").select_option(label=program.name)
+    page.get_by_label("Settlement date").fill((journey.today + datetime.timedelta(days=2)).isoformat())
+    page.get_by_role("button", name="Generate the ACH file").click()
+    expect(page.get_by_text(re.compile(r"ACH file: 1 famil"))).to_be_visible()
+    check_page(page, console_errors)
+    receipts = [m for m in mail.outbox if f"Receipt: autopay payment to {program.name}" in m.subject]
+    assert [m.to for m in receipts] == [["rosa@dubois-e2e.test"]]
+    assert "ending in 6514" in receipts[0].body
