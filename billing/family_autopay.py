@@ -264,7 +264,7 @@ def autopay_return_notify(*, payment: Payment, reason: str, bank: BankAccount | 
             email_queue(
                 template="billing/email/autopay_returned_hub.txt",
                 to=member.user.email,
-                subject=f"ACH return: {payment.account.family.name} at {payment.program.name}",
+                subject=f"ACH return: {payment.account.holder_name} at {payment.program.name}",
                 context={"payment": payment, "reason": reason, "bank": bank},
             )
 

@@ -325,8 +325,9 @@ class FamilyAutopayView(FamilyAccountMixin, TemplateView):
                 )
                 return redirect(self.public_url("public:family_home"))
         # Never echo the account numbers back into the page.
-        form.data = form.data.copy()
-        form.data["account_number"] = form.data["account_number_again"] = ""
+        shown = request.POST.copy()
+        shown["account_number"] = shown["account_number_again"] = ""
+        form.data = shown
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
