@@ -8,6 +8,7 @@ import datetime
 from typing import Any
 
 import django_filters
+from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -28,8 +29,9 @@ from alliance.dates import alliance_today
 from alliance.filters import TenantFilterSet
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
-from billing import invoicing, payments, services
+from billing import invoicing, payments, preview, services
 from billing.aging import aging_for_accounts, aging_totals
+from billing.api_runs import RunRefusedSerializer
 from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment, RatePeriod, RatePlan, Refund
 from billing.selectors import accounts_with_balances
 from members.models import MemberProgram
@@ -210,6 +212,14 @@ class InvoiceRunSerializer(HubModelSerializer):
     period = ChoiceField(choices=RatePeriod.choices, default=RatePeriod.MONTHLY)
     warnings = RunWarningsField(child=CharField(), read_only=True)
     status = CharField(read_only=True, help_text="queued, running, stalled, done or failed.")
+    preview_fingerprint = CharField(
+        write_only=True,
+        required=False,
+        allow_blank=False,
+        max_length=64,
+        help_text="The `fingerprint` of GET invoice-runs/preview/: the month is issued only if its invoices are "
+        "still the ones previewed (409 `stale` otherwise; 409 `run_going` if a run of the month is going).",
+    )
 
     class Meta:
         model = InvoiceRun
@@ -227,8 +237,9 @@ class InvoiceRunSerializer(HubModelSerializer):
             "error",
             "created_at",
             "finished_at",
+            "preview_fingerprint",
         ]
-        read_only_fields = [f for f in fields if f not in ("period", "period_start")]
+        read_only_fields = [f for f in fields if f not in ("period", "period_start", "preview_fingerprint")]
 
 
 class InvoiceRunViewSet(mixins.CreateModelMixin, AllianceViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -238,11 +249,45 @@ class InvoiceRunViewSet(mixins.CreateModelMixin, AllianceViewSetMixin, viewsets.
     serializer_class = InvoiceRunSerializer
     allowed_roles = HUB_ONLY
 
-    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
+    @extend_schema(responses={201: InvoiceRunSerializer, 409: RunRefusedSerializer})
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Start a run. With `preview_fingerprint`, issue the previewed month only if it still holds."""
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        serializer.instance = invoicing.invoice_run_create(
-            actor=self.request.user, period=data["period"], period_start=data["period_start"]
-        )
+        fingerprint = data.get("preview_fingerprint")
+        if not fingerprint:
+            run = invoicing.invoice_run_create(
+                actor=request.user, period=data["period"], period_start=data["period_start"]
+            )
+        elif data["period"] != RatePeriod.MONTHLY:
+            raise serializers.ValidationError({"period": ["A preview is of a month: period is monthly."]})
+        else:
+            try:
+                run, _ = preview.invoice_run_issue_previewed(
+                    actor=request.user, period_start=data["period_start"], fingerprint=fingerprint
+                )
+            except preview.PreviewStale as stale:
+                return refused(" ".join(stale.messages), "stale")
+            except preview.RunAlreadyGoing as going:
+                return refused(going.messages[0], "run_going", going.run)
+        return Response(self.get_serializer(run).data, status=201)
+
+    @extend_schema(request=None, responses={200: InvoiceRunSerializer, 409: RunRefusedSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Resume a stalled or failed run: its programs not yet invoiced are queued again (the page's Resume)."""
+        run = self.get_object()
+        try:
+            run = invoicing.invoice_run_resume(run=run, actor=request.user)
+        except ValidationError as exc:
+            return refused(" ".join(exc.messages), "not_stalled", run)
+        return Response(self.get_serializer(run).data)
+
+
+def refused(detail: str, code: str, run: InvoiceRun | None = None) -> Response:
+    """409: the request was understood and nothing was started, for the reason given."""
+    return Response({"detail": detail, "code": code, "run": run.pk if run else None}, status=409)
 
 
 class PaymentSerializer(HubModelSerializer):

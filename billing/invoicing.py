@@ -91,14 +91,27 @@ class RunWarning(str):
 
     program_id: int | None
     classroom_id: int | None
+    enrollment_id: int | None
 
-    def __new__(cls, text: str, *, program_id: int | None = None, classroom_id: int | None = None) -> RunWarning:
+    def __new__(
+        cls,
+        text: str,
+        *,
+        program_id: int | None = None,
+        classroom_id: int | None = None,
+        enrollment_id: int | None = None,
+    ) -> RunWarning:
         warning = super().__new__(cls, text)
-        warning.program_id, warning.classroom_id = program_id, classroom_id
+        warning.program_id, warning.classroom_id, warning.enrollment_id = program_id, classroom_id, enrollment_id
         return warning
 
     def stored(self) -> dict[str, Any]:
-        return {"text": str(self), "program": self.program_id, "classroom": self.classroom_id}
+        return {
+            "text": str(self),
+            "program": self.program_id,
+            "classroom": self.classroom_id,
+            "enrollment": self.enrollment_id,
+        }
 
 
 def warning_text(stored: Any) -> str:
@@ -217,6 +230,7 @@ def _child_lines(
                     f"not invoiced — {choice.warning}.",
                     program_id=room.program_id,
                     classroom_id=room.pk,
+                    enrollment_id=enrollment.pk,
                 )
             )
             continue
@@ -349,12 +363,13 @@ def invoice_program_for_period(
 
 
 @dataclass
-class _ProgramWork:
+class ProgramWork:
     """What one program of a batch will write: its accounts to invoice and their lines."""
 
     program_id: int
     result: ProgramResult
     pending: list[tuple[Any, list[Line]]] = field(default_factory=list)
+    skipped: list[Any] = field(default_factory=list)  # accounts already invoiced for the period
 
 
 def invoice_programs_for_period(
@@ -375,24 +390,9 @@ def invoice_programs_for_period(
     issued_on = issued_on or period_start
     alliance_id = require_alliance_id()
     # What the run does not write (enrollments, rate plans, authorizations) is read before any lock.
-    enrollments_by_program = _enrollments_of(program_ids, period_start, period_end)
-    plans_by_program: dict[int, list[RatePlan]] = defaultdict(list)
-    for plan in RatePlan.objects.filter(program_id__in=program_ids, effective_from__lte=period_end).filter(
-        Q(effective_to__isnull=True) | Q(effective_to__gte=period_start)
-    ):
-        plans_by_program[plan.program_id].append(plan)
-    authorizations: dict[tuple[int, int], SubsidyAuthorization] = {}
-    for authorization in (
-        SubsidyAuthorization.objects.filter(
-            program_id__in=program_ids, starts_on__lte=period_end, ends_on__gte=period_start
-        )
-        .select_related("payer")
-        .order_by("-starts_on", "pk")
-    ):
-        authorizations.setdefault((authorization.program_id, authorization.child_id), authorization)
-    work = {pk: _ProgramWork(pk, ProgramResult()) for pk in program_ids}
+    inputs = _pricing_inputs(program_ids, period_start, period_end)
     with transaction.atomic():
-        families = {pk: sorted({e.child.family_id for e in enrollments_by_program[pk]}) for pk in program_ids}
+        families = inputs.families()
         now = timezone.now()
         insert_rows(
             FamilyAccount,
@@ -402,48 +402,7 @@ def invoice_programs_for_period(
         )
         # Lock order: the batch's family accounts in primary-key order (one statement), then the counter,
         # then the run row. Whatever the batches of two runs, their locks are taken in that one order.
-        wanted = {(pk, f) for pk in program_ids for f in families[pk]}
-        invoiced = Invoice.objects.filter(account=OuterRef("pk"), period_start=period_start)
-        accounts: dict[int, list[Any]] = defaultdict(list)
-        for pk, program_id, family_id, staff, has_invoice in (
-            FamilyAccount.objects.select_for_update(of=("self",))
-            .filter(program_id__in=[p for p in program_ids if families[p]], family__isnull=False)
-            .order_by("pk")
-            .annotate(has_invoice=Exists(invoiced))
-            .values_list("pk", "program_id", "family_id", "staff_discount", "has_invoice")
-        ):
-            if (program_id, family_id) not in wanted:
-                continue
-            if has_invoice:
-                work[program_id].result.skipped_accounts += 1
-            else:
-                accounts[program_id].append(SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff))
-        # Fees charged once (registration ever, supply once a year), read under the accounts' locks.
-        first_fees: dict[int, dict[str, set[int]]] = {
-            pk: {"registration": set(), "supply": set()} for pk in program_ids
-        }
-        for program_id, category, child_id in (
-            LedgerEntry.objects.order_by()
-            .filter(program_id__in=program_ids, reversed_by__isnull=True, kind=EntryKind.CHARGE)
-            .filter(
-                Q(category=ChargeCategory.REGISTRATION)
-                | Q(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year)
-            )
-            .values_list("program_id", "category", "child_id")
-        ):
-            first_fees[program_id][category].add(child_id)
-
-        for program_id in program_ids:
-            _program_lines(
-                work[program_id],
-                enrollments_by_program[program_id],
-                accounts[program_id],
-                plans_by_program[program_id],
-                authorizations,
-                first_fees[program_id],
-                start=period_start,
-                end=period_end,
-            )
+        work = _priced_work(inputs, period_start=period_start, period_end=period_end, lock=True)
         pending = [(w, account, lines) for w in work.values() for account, lines in w.pending]
         if pending:
             _write_invoices(
@@ -460,8 +419,104 @@ def invoice_programs_for_period(
     return {pk: w.result for pk, w in work.items()}
 
 
+@dataclass
+class _PricingInputs:
+    """What pricing reads and the run never writes: enrollments, rate plans, payers' authorizations."""
+
+    program_ids: list[int]
+    enrollments: dict[int, list[Any]]
+    plans: dict[int, list[RatePlan]]
+    authorizations: dict[tuple[int, int], SubsidyAuthorization]
+
+    def families(self) -> dict[int, list[int]]:
+        return {pk: sorted({e.child.family_id for e in self.enrollments[pk]}) for pk in self.program_ids}
+
+
+def _pricing_inputs(program_ids: list[int], start: datetime.date, end: datetime.date) -> _PricingInputs:
+    plans: dict[int, list[RatePlan]] = defaultdict(list)
+    for plan in RatePlan.objects.filter(program_id__in=program_ids, effective_from__lte=end).filter(
+        Q(effective_to__isnull=True) | Q(effective_to__gte=start)
+    ):
+        plans[plan.program_id].append(plan)
+    authorizations: dict[tuple[int, int], SubsidyAuthorization] = {}
+    for authorization in (
+        SubsidyAuthorization.objects.filter(program_id__in=program_ids, starts_on__lte=end, ends_on__gte=start)
+        .select_related("payer")
+        .order_by("-starts_on", "pk")
+    ):
+        authorizations.setdefault((authorization.program_id, authorization.child_id), authorization)
+    return _PricingInputs(program_ids, _enrollments_of(program_ids, start, end), plans, authorizations)
+
+
+def _priced_work(
+    inputs: _PricingInputs, *, period_start: datetime.date, period_end: datetime.date, lock: bool
+) -> dict[int, ProgramWork]:
+    """Every account's lines for the period: the one pricing path of the run (lock=True, inside its
+    transaction, accounts locked FOR UPDATE) and of the preview (lock=False, reads only; a family
+    without an account yet is priced as the new account the run would open for it)."""
+    program_ids = inputs.program_ids
+    families = inputs.families()
+    work = {pk: ProgramWork(pk, ProgramResult()) for pk in program_ids}
+    wanted = {(pk, f) for pk in program_ids for f in families[pk]}
+    invoiced = Invoice.objects.filter(account=OuterRef("pk"), period_start=period_start)
+    accounts: dict[int, list[Any]] = defaultdict(list)
+    rows = FamilyAccount.objects.filter(program_id__in=[p for p in program_ids if families[p]], family__isnull=False)
+    if lock:
+        rows = rows.select_for_update(of=("self",))
+    seen: set[tuple[int, int]] = set()
+    for pk, program_id, family_id, staff, has_invoice in (
+        rows.order_by("pk")
+        .annotate(has_invoice=Exists(invoiced))
+        .values_list("pk", "program_id", "family_id", "staff_discount", "has_invoice")
+    ):
+        if (program_id, family_id) not in wanted:
+            continue
+        seen.add((program_id, family_id))
+        account = SimpleNamespace(pk=pk, family_id=family_id, staff_discount=staff)
+        if has_invoice:
+            work[program_id].result.skipped_accounts += 1
+            work[program_id].skipped.append(account)
+        else:
+            accounts[program_id].append(account)
+    for program_id, family_id in [] if lock else sorted(wanted - seen):  # the preview's families without one yet
+        accounts[program_id].append(SimpleNamespace(pk=None, family_id=family_id, staff_discount=False))
+    # Fees charged once (registration ever, supply once a year), read under the accounts' locks.
+    first_fees: dict[int, dict[str, set[int]]] = {pk: {"registration": set(), "supply": set()} for pk in program_ids}
+    for program_id, category, child_id in (
+        LedgerEntry.objects.order_by()
+        .filter(program_id__in=program_ids, reversed_by__isnull=True, kind=EntryKind.CHARGE)
+        .filter(
+            Q(category=ChargeCategory.REGISTRATION)
+            | Q(category=ChargeCategory.SUPPLY, posted_on__year=period_start.year)
+        )
+        .values_list("program_id", "category", "child_id")
+    ):
+        first_fees[program_id][category].add(child_id)
+    for program_id in program_ids:
+        _program_lines(
+            work[program_id],
+            inputs.enrollments[program_id],
+            accounts[program_id],
+            inputs.plans[program_id],
+            inputs.authorizations,
+            first_fees[program_id],
+            start=period_start,
+            end=period_end,
+        )
+    return work
+
+
+def invoices_priced(
+    *, program_ids: list[int], period_start: datetime.date, period_end: datetime.date
+) -> tuple[dict[int, ProgramWork], dict[int, list[Any]]]:
+    """What the run would write for these programs now, by the run's own pricing, with the enrollments
+    it priced (light records, by program); writes nothing (the preview of billing/preview.py)."""
+    inputs = _pricing_inputs(program_ids, period_start, period_end)
+    return _priced_work(inputs, period_start=period_start, period_end=period_end, lock=False), inputs.enrollments
+
+
 def _program_lines(
-    work: _ProgramWork,
+    work: ProgramWork,
     enrollments: list[Any],
     accounts: list[Any],
     plans: list[RatePlan],
@@ -497,7 +552,7 @@ def _program_lines(
 
 
 def _write_invoices(
-    pending: list[tuple[_ProgramWork, Any, list[Line]]],
+    pending: list[tuple[ProgramWork, Any, list[Line]]],
     *,
     alliance_id: int,
     run: InvoiceRun | None,
@@ -639,7 +694,7 @@ def _write_invoices(
         )
 
 
-def _record_progress(run: InvoiceRun | None, works: list[_ProgramWork]) -> None:
+def _record_progress(run: InvoiceRun | None, works: list[ProgramWork]) -> None:
     """Count the batch's programs on the run, once: the run row is locked (last in the lock order)
     and a program already in `programs_completed` (a batch delivered twice) is not counted again."""
     if run is None:
@@ -669,7 +724,12 @@ def programs_to_invoice() -> list[int]:
 
 
 def invoice_run_create(
-    *, actor: Actor, period_start: datetime.date, period: str = RatePeriod.MONTHLY, queue: bool = True
+    *,
+    actor: Actor,
+    period_start: datetime.date,
+    period: str = RatePeriod.MONTHLY,
+    queue: bool = True,
+    preview_fingerprint: str = "",
 ) -> InvoiceRun:
     """Record a run and queue its tasks through the outbox (alliance/outbox.py): the outbox row is
     written in this transaction and sent once it commits, or by the relay when the broker is back."""
@@ -685,7 +745,10 @@ def invoice_run_create(
             progress_at=timezone.now(),
             started_by=user_of(actor),
         )
-        audit_event_record(actor=actor, action="invoice_run.started", target=run, after=snapshot(run, RUN_AUDIT_FIELDS))
+        after = snapshot(run, RUN_AUDIT_FIELDS)
+        if preview_fingerprint:  # issued from a preview (billing/preview.py) that still held
+            after["preview_fingerprint"] = preview_fingerprint
+        audit_event_record(actor=actor, action="invoice_run.started", target=run, after=after)
         if queue:
             task_enqueue(invoice_run_signature(require_alliance_id(), run.pk, program_ids), ref=run.outbox_ref)
     return run
@@ -834,13 +897,15 @@ def invoice_runs_check_stalled() -> list[int]:
 
 
 def invoice_run_resume(*, run: InvoiceRun, actor: Actor) -> InvoiceRun:
-    """Queue a stalled run's remaining batches again, through the outbox. Programs it completed are
-    not queued (and would be skipped if they were): nothing is invoiced twice."""
+    """Queue a stalled or failed run's remaining batches again, through the outbox. Programs it completed
+    are not queued (and would be skipped if they were): nothing is invoiced twice. A failed run's failing
+    program is tried again (fix its data first)."""
     with transaction.atomic():
         locked = InvoiceRun.objects.select_for_update().get(pk=run.pk)
-        if locked.status != RunStatus.STALLED:
+        if locked.status not in (RunStatus.STALLED, RunStatus.FAILED):
             raise ValidationError(
-                f"Only a stalled run can be resumed; this one is {locked.get_status_display().lower()}."
+                f"Only a stalled or failed run can be resumed; this one is {locked.get_status_display().lower()}.",
+                code="not_stalled",
             )
         program_ids = locked.program_ids or programs_to_invoice()
         completed = set(locked.programs_completed)
@@ -849,7 +914,8 @@ def invoice_run_resume(*, run: InvoiceRun, actor: Actor) -> InvoiceRun:
         locked.status = RunStatus.QUEUED
         locked.program_ids = program_ids
         locked.progress_at = timezone.now()
-        locked.save(update_fields=["status", "program_ids", "progress_at"])
+        locked.error, locked.finished_at = "", None  # a failed run's error is for the attempt before
+        locked.save(update_fields=["status", "program_ids", "progress_at", "error", "finished_at"])
         audit_event_record(
             actor=actor,
             action="invoice_run.resumed",

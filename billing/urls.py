@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views, views_ach, views_collections, views_payers, views_payments, views_statements
+from billing import views, views_ach, views_collections, views_payers, views_payments, views_runs, views_statements
 
 app_name = "billing"
 
@@ -13,6 +13,8 @@ urlpatterns = [
     path("billing/invoices/", views.InvoiceListView.as_view(), name="invoice_list"),
     path("billing/invoices/<int:pk>/", views.InvoiceDetailView.as_view(), name="invoice_detail"),
     path("billing/runs/", views.InvoiceRunListView.as_view(), name="run_list"),
+    path("billing/runs/preview/", views_runs.InvoiceRunPreviewView.as_view(), name="run_preview"),
+    path("billing/runs/issue/", views_runs.InvoiceRunIssueView.as_view(), name="run_issue"),
     path("billing/runs/<int:pk>/", views.InvoiceRunDetailView.as_view(), name="run_detail"),
     path("billing/runs/<int:pk>/progress/", views.InvoiceRunProgressView.as_view(), name="run_progress"),
     path("billing/runs/<int:pk>/resume/", views.InvoiceRunResumeView.as_view(), name="run_resume"),

@@ -144,7 +144,7 @@ def test_resume_finishes_the_run_and_invoices_nothing_twice(
     # Resuming it again is refused with a reason; nothing is queued.
     with django_capture_on_commit_callbacks(execute=True):
         again = clients.staff_a.post(f"{run_page(world, run)}resume/", follow=True)
-    assert "Only a stalled run can be resumed; this one is done." in again.content.decode()
+    assert "Only a stalled or failed run can be resumed; this one is done." in again.content.decode()
     assert TaskOutbox.objects.filter(ref=run.outbox_ref).count() == 1
 
 
