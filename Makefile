@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test gates venv lint typecheck demo-stop web worker beat clean lock
+.PHONY: demo test gates venv lint typecheck demo-stop web worker beat clean lock loadtest
 
 # Every dependency, direct and transitive, comes from a lock with its hashes (pip refuses a
 # file whose hash differs): requirements-dev.lock here (product and tests), requirements.lock in
@@ -48,6 +48,12 @@ worker: $(STAMP)
 
 beat: $(STAMP)
 	$(VENV)/bin/celery -A alliance beat --loglevel=INFO
+
+# The production shape (compose's web, worker and beat, nginx in front, DJANGO_DEBUG=false) on
+# a seeded database of its own, under 25 then 100 signed-in sessions for 60 s each; a table per
+# page kind, then one JSON line (README, "Load test"). LOADTEST_ARGS="--app-dir ../old --seconds 90".
+loadtest: $(STAMP)
+	$(PY) scripts/loadtest.py $(LOADTEST_ARGS)
 
 demo-stop:
 	-$(PY) -c "import pgserver; pgserver.get_server('var/pgdata', cleanup_mode='stop').cleanup()"
