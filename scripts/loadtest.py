@@ -444,6 +444,18 @@ def prepare_database(
     return keys
 
 
+def collect_static(app_dir: Path, env: dict[str, str], logs: Path) -> None:
+    """Production serves hashed static files (HUB_STATIC_MANIFEST): collect them when a source
+    is newer than the manifest (the checkout's var/staticfiles, as README's production section)."""
+    manifest = app_dir / "var" / "staticfiles" / "staticfiles.json"
+    sources = [p for pattern in ("static/**/*", "*/static/**/*") for p in app_dir.glob(pattern) if p.is_file()]
+    newest = max((p.stat().st_mtime for p in sources), default=0.0)
+    if manifest.exists() and manifest.stat().st_mtime >= newest:
+        return
+    log("collectstatic ...")
+    manage(app_dir, env, "collectstatic", "--noinput", logs=logs, name="setup")
+
+
 def allow_app_role_login(pg_url: str) -> None:
     """In production the app role logs in itself (docker/postgres-init.sh); let it here too."""
     with admin_connection(pg_url) as admin:
@@ -842,13 +854,31 @@ class Session:
                 accept="application/json",
             )  # fmt: skip
 
-    async def loop(self, until: float) -> None:
+    async def loop(self, until: float, *, first_round: bool) -> None:
+        """With `first_round`, every kind of the role once (in a random order) before the clock
+        is looked at, so every run has every kind; then kinds at random by weight until `until`."""
         choices = self.mix()
-        population = [c for c in choices]
-        weights = [c[1] for c in choices]
+        if first_round:
+            for _kind, _weight, action in self.random.sample(choices, len(choices)):
+                await action()
+        weights = [weight for _kind, weight, _action in choices]
         while time.monotonic() < until:
-            _kind, _weight, action = self.random.choices(population, weights)[0]
+            _kind, _weight, action = self.random.choices(choices, weights)[0]
             await action()
+
+
+# The kinds a write of the mix records (one per request it makes).
+WRITE_KINDS = {
+    "write attendance": ["write attendance clear", "write attendance check-in"],
+    "write payment": ["write payment"],
+    "write enrollment terms": ["write enrollment terms", "write enrollment terms back"],
+}
+
+
+def kinds_of(role: str) -> list[str]:
+    """Every kind a session of this role records in a run (its first round requests each)."""
+    session = Session({"slot": 0, "role": role, "slug": "x", "program": None}, "127.0.0.1", 1)
+    return sorted(k for kind, _w, _a in session.mix() for k in WRITE_KINDS.get(kind, [kind]))
 
 
 async def sign_in_all(sessions: list[Session], parallel: int = 4) -> None:
@@ -952,7 +982,7 @@ async def timed_run(
 ) -> dict[str, Any]:
     if warmup > 0:
         until = time.monotonic() + warmup
-        await asyncio.gather(*(s.loop(until) for s in sessions))
+        await asyncio.gather(*(s.loop(until, first_round=False) for s in sessions))
     samples: list[Sample] = []
     for session in sessions:
         session.samples = samples
@@ -961,7 +991,7 @@ async def timed_run(
     before = {name: tree_times(pid) if pid else {} for name, pid in watched.items()}
     began_cpu = time.process_time()
     began = time.monotonic()
-    await asyncio.gather(*(s.loop(began + seconds) for s in sessions))
+    await asyncio.gather(*(s.loop(began + seconds, first_round=True) for s in sessions))
     elapsed = time.monotonic() - began
     generator = time.process_time() - began_cpu
     after = {name: tree_times(pid) if pid else {} for name, pid in watched.items()}
@@ -1116,7 +1146,7 @@ def main(argv: list[str] | None = None) -> int:
             env = owner_env(app_dir, with_database(args.pg_url, db_name), keys, args.redis_url, prefix)
             users = ensure_users(app_dir, env, max(counts), logs)
             allow_app_role_login(args.pg_url)
-            manage(app_dir, env, "collectstatic", "--noinput", logs=logs, name="setup")
+            collect_static(app_dir, env, logs)
 
             web_port, front_port = free_port(), free_port()
             given = {
@@ -1192,6 +1222,8 @@ def main(argv: list[str] | None = None) -> int:
         "commit": commit,
         "app_dir": str(app_dir),
         "database": db_name,
+        "logs": str(logs),
+        "queue": queue,
         "runs": runs,
         "targets": {"sessions": TARGET_SESSIONS, "rps": TARGET_RPS, "p95_ms": TARGET_P95_MS, "errors": 0},
         "targets_met": targets_met,
