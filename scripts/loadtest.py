@@ -978,7 +978,7 @@ def summary(samples: list[Sample], seconds: float) -> dict[str, Any]:
 
 
 async def timed_run(
-    sessions: list[Session], seconds: float, warmup: float, watched: dict[str, int | None]
+    sessions: list[Session], seconds: float, warmup: float, watched: dict[str, int | None], *, every_kind: bool
 ) -> dict[str, Any]:
     if warmup > 0:
         until = time.monotonic() + warmup
@@ -991,7 +991,7 @@ async def timed_run(
     before = {name: tree_times(pid) if pid else {} for name, pid in watched.items()}
     began_cpu = time.process_time()
     began = time.monotonic()
-    await asyncio.gather(*(s.loop(began + seconds, first_round=True) for s in sessions))
+    await asyncio.gather(*(s.loop(began + seconds, first_round=every_kind) for s in sessions))
     elapsed = time.monotonic() - began
     generator = time.process_time() - began_cpu
     after = {name: tree_times(pid) if pid else {} for name, pid in watched.items()}
@@ -1112,6 +1112,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60, help="length of each timed run (60)")
     parser.add_argument("--warmup", type=float, default=5, help="untimed seconds of the same mix before each run (5)")
     parser.add_argument("--app-dir", type=Path, default=ROOT, help="the checkout to serve (this one)")
+    parser.add_argument(
+        "--every-kind",
+        action="store_true",
+        help="each session requests every kind of its role once before the clock is looked at (short checks)",
+    )
     parser.add_argument("--fresh", action="store_true", help="drop and rebuild the load test's database")
     parser.add_argument("--db", help="the database's name (default hub_loadtest_<hash of migrations and demo code>)")
     parser.add_argument("--pg-url", default=os.environ.get("LOADTEST_PG_URL", DEFAULT_PG_URL), help="a superuser's URL")
@@ -1194,7 +1199,9 @@ def main(argv: list[str] | None = None) -> int:
                 "postgres": postmaster_pid(args.pg_url),
                 "redis": redis_pid(),
             }
-            report = asyncio.run(measure(users, front_port, counts, args.seconds, args.warmup, watched, stack))
+            report = asyncio.run(
+                measure(users, front_port, counts, args.seconds, args.warmup, watched, stack, args.every_kind)
+            )
     except KeyboardInterrupt:
         log("interrupted: stopping everything the load test started")
         return 130
@@ -1240,6 +1247,7 @@ async def measure(
     warmup: float,
     watched: dict[str, int | None],
     stack: Stack,
+    every_kind: bool,
 ) -> list[dict[str, Any]]:
     sessions = [Session(user, "127.0.0.1", port) for user in users]
     began = time.monotonic()
@@ -1250,7 +1258,7 @@ async def measure(
     for count in counts:
         stack.check_alive()
         log(f"run: {count} sessions, {warmup:.0f} s warm-up then {seconds:.0f} s timed ...")
-        runs.append(await timed_run(sessions[:count], seconds, warmup, watched))
+        runs.append(await timed_run(sessions[:count], seconds, warmup, watched, every_kind=every_kind))
         stack.check_alive()
     for session in sessions:
         session.conn.close()

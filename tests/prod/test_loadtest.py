@@ -3,7 +3,7 @@
 It starts the production shape itself (compose's gunicorn, Celery worker and beat, nginx in
 front, DJANGO_DEBUG=false) on its own seeded database on the machine's PostgreSQL (built on the
 first run, reused after), signs in one session of each role through the sign-in page (TOTP for
-the hub roles) and runs the mix. Every session requests each kind of its role once before the
+the hub roles) and runs the mix. With `--every-kind` every session requests each kind of its role once before the
 clock is looked at, so every kind is in the report whatever the machine's speed.
 """
 
@@ -59,6 +59,7 @@ def test_a_short_load_test_of_four_sessions_reports_every_roles_kinds_without_er
             "3",
             "--warmup",
             "0",
+            "--every-kind",
             "--pg-url",
             superuser_url(),
         ],
