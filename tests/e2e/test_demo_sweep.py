@@ -406,6 +406,7 @@ def test_a_providers_everyday_pages_do_not_scroll_sideways_on_a_tablet(demo_site
         "/enrollments/",
         "/families/",
         "/billing/invoices/",
+        "/billing/runs/preview/",
         "/my-program/figures/",
         f"/programs/{program}/staff/",
     ):

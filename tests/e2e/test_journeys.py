@@ -56,7 +56,7 @@ def journey(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py sets per test
 
 
-def test_hub_staff_signs_in_with_totp_runs_invoices_and_records_a_payment(journey, page, console_errors):
+def test_hub_staff_signs_in_with_totp_previews_and_issues_invoices_and_records_a_payment(journey, page, console_errors):
     sign_in(
         page,
         journey.base,
@@ -80,11 +80,23 @@ def test_hub_staff_signs_in_with_totp_runs_invoices_and_records_a_payment(journe
     check_page(page, console_errors)
     page.goto(f"{journey.a}/billing/runs/")
     check_page(page, console_errors)
-    page.get_by_role("button", name="Start the run").click()
+    # Preview the month first: every family's invoice and the totals, then one program's families.
+    page.get_by_role("link", name="Preview next month's invoices").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Invoice preview")
+    expect(page.locator("#preview-invoices")).to_have_text("12")
+    total = page.locator("#preview-total").inner_text()
+    assert re.fullmatch(r"\$[\d,]+\.\d\d", total), total  # the alliance's money format
+    check_page(page, console_errors)
+    page.locator("#preview-programs").get_by_role("link", name=journey.programs[0].name).click()
+    expect(page.locator("#preview-families tbody tr").first).to_be_visible()
+    check_page(page, console_errors)
+    # Issue from the preview: the run issues exactly what was previewed.
+    page.get_by_role("button", name=f"Issue 12 invoices totalling {total}").click()
     progress = page.get_by_role("progressbar", name="Programs invoiced")
     expect(progress).to_have_attribute("value", "3", timeout=20_000)
     expect(page.locator("#run-progress")).to_contain_text("3 of 3 programs invoiced")
     expect(page.locator("#run-progress .card").first).to_contain_text("12")  # invoices created
+    expect(page.locator("#run-progress .card").nth(1)).to_contain_text(total)
     check_page(page, console_errors)
     with alliance_scope(journey.alliance.pk):
         assert InvoiceRun.objects.get().status == "done"
