@@ -21,6 +21,7 @@ from alliance.views_base import HUB_AND_PROVIDER
 from enrollment import services
 from enrollment.imports import attendance_import
 from enrollment.models import AbsenceReason, AttendanceRecord, Enrollment
+from members.models import Classroom
 
 
 class AttendanceSerializer(HubModelSerializer):
@@ -51,6 +52,38 @@ class AttendanceMarkSerializer(serializers.Serializer):
     day = serializers.DateField()
     at = serializers.TimeField(required=False, help_text="Local time; now when left out.")
     reason = ChoiceField(choices=AbsenceReason.choices, required=False)
+
+
+class BulkExceptionSerializer(serializers.Serializer):
+    enrollment = IntegerField(help_text="An enrollment of the classroom on the day.")
+    kind = ChoiceField(
+        choices=[("skip", "Leave open"), ("absent", "Absent"), ("at", "A different time")],
+        help_text="skip: not here yet (in) or staying on (out); absent: check-in only, with `reason`; at: with `at`.",
+    )
+    reason = ChoiceField(choices=AbsenceReason.choices, required=False)
+    at = serializers.TimeField(required=False, help_text="Local time, with kind `at`.")
+
+
+class BulkAttendanceSerializer(serializers.Serializer):
+    classroom = VisibleRelatedField(Classroom)
+    day = serializers.DateField()
+    at = serializers.TimeField(
+        required=False, help_text="Local time for everyone; now on today, the room's opening (closing) time before."
+    )
+    exceptions = BulkExceptionSerializer(many=True, required=False, max_length=500)  # type: ignore[call-arg]
+
+
+class BulkResultSerializer(serializers.Serializer):
+    done = serializers.ListField(child=CharField(), help_text="Children checked in (or out) by this call.")
+    absent = serializers.ListField(child=CharField())
+    left_open = serializers.ListField(child=CharField())
+    already_recorded = serializers.ListField(child=CharField(), help_text="Recorded before this call; unchanged.")
+
+
+class AttendanceCorrectSerializer(serializers.Serializer):
+    check_in = serializers.TimeField()
+    check_out = serializers.TimeField(required=False, allow_null=True)
+    reason = CharField(max_length=200, help_text="Why the times change; kept in the audit log.")
 
 
 class AttendanceUploadSerializer(serializers.Serializer):
@@ -106,6 +139,10 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
     def get_serializer_class(self) -> type[serializers.Serializer]:
         if self.action in ("check_in", "check_out", "absent"):
             return AttendanceMarkSerializer
+        if self.action in ("bulk_check_in", "bulk_check_out"):
+            return BulkAttendanceSerializer
+        if self.action == "correct":
+            return AttendanceCorrectSerializer
         if self.action == "upload":
             return AttendanceUploadSerializer
         return AttendanceSerializer
@@ -155,6 +192,58 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
                 reason=d.get("reason") or AbsenceReason.UNKNOWN,
             ),
         )
+
+    def _bulk(self, request: Request, direction: str) -> Response:
+        serializer = BulkAttendanceSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        room, day = data["classroom"], data["day"]
+        today = alliance_today(self.alliance)
+        default = room.opens_at if direction == "in" else room.closes_at
+        at = data.get("at") or (alliance_time(self.alliance) if day == today else default)
+        exceptions = {
+            item["enrollment"]: services.ChildException(item["kind"], reason=item.get("reason", ""), at=item.get("at"))
+            for item in data.get("exceptions", [])
+        }
+        call = services.attendance_bulk_check_in if direction == "in" else services.attendance_bulk_check_out
+        result = call(actor=request.user, classroom=room, day=day, at=at, exceptions=exceptions)
+        return Response(
+            {
+                "done": result.done,
+                "absent": result.absent,
+                "left_open": result.skipped,
+                "already_recorded": result.unchanged,
+            }
+        )
+
+    @extend_schema(request=BulkAttendanceSerializer, responses={200: BulkResultSerializer})
+    @action(detail=False, methods=["post"], url_path="bulk-check-in")
+    def bulk_check_in(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Everyone scheduled in the room that day without a record, at once; idempotent."""
+        return self._bulk(request, "in")
+
+    @extend_schema(request=BulkAttendanceSerializer, responses={200: BulkResultSerializer})
+    @action(detail=False, methods=["post"], url_path="bulk-check-out")
+    def bulk_check_out(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Everyone still checked in, at once; idempotent."""
+        return self._bulk(request, "out")
+
+    @extend_schema(request=AttendanceCorrectSerializer, responses={200: AttendanceSerializer})
+    @action(detail=True, methods=["post"])
+    def correct(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Correct a day's times, with the reason (audited: who, before and after)."""
+        record = self.get_object()
+        serializer = AttendanceCorrectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        record = services.attendance_times_correct(
+            actor=request.user,
+            record=record,
+            check_in=data["check_in"],
+            check_out=data.get("check_out"),
+            reason=data["reason"],
+        )
+        return Response(AttendanceSerializer(record).data)
 
     @extend_schema(request=None, responses={204: None})
     @action(detail=True, methods=["post"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django import forms
@@ -269,12 +270,57 @@ class AttendanceMarkForm(forms.Form):
     # A correction of a day's times.
     check_in_at = forms.TimeField(required=False)
     check_out_at = forms.TimeField(required=False)
+    correction_reason = forms.CharField(required=False, max_length=200)
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if cleaned.get("action") == "correct" and not cleaned.get("check_in_at"):
             self.add_error("check_in_at", "Give the check-in time.")
         return cleaned
+
+
+class BulkAttendanceForm(forms.Form):
+    """Everyone at once: one time for all, and per child (`choice-<enrollment id>`) an
+    exception: "skip", "at" with `at-<id>`, or "absent:<reason>" (check-in only)."""
+
+    day = forms.DateField()
+    at = forms.TimeField(required=False, label="Time for everyone")
+
+    def __init__(self, *args: Any, enrollment_ids: Iterable[int] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.enrollment_ids = list(enrollment_ids)
+
+    def exceptions(self) -> dict[int, Any]:
+        """The per-child exceptions as the service takes them; bad input is a form error."""
+        from enrollment.services import ChildException
+
+        found: dict[int, ChildException] = {}
+        time_field = forms.TimeField()
+        for pk in self.enrollment_ids:
+            choice = (self.data.get(f"choice-{pk}") or "").strip()
+            if not choice:
+                continue
+            if choice == "skip":
+                found[pk] = ChildException("skip")
+            elif choice == "at":
+                text = (self.data.get(f"at-{pk}") or "").strip()
+                try:
+                    at = time_field.clean(text)
+                except forms.ValidationError:
+                    at = None
+                found[pk] = ChildException("at", at=at)
+            elif choice.startswith("absent:"):
+                found[pk] = ChildException("absent", reason=choice.split(":", 1)[1])
+            else:
+                found[pk] = ChildException(choice)
+        return found
+
+
+class StaffMarkForm(forms.Form):
+    staff = forms.IntegerField()
+    day = forms.DateField()
+    action = forms.ChoiceField(choices=[("in", "in"), ("out", "out")])
+    at = forms.TimeField(required=False)
 
 
 class AttendanceUploadForm(HubForm):  # HubForm: the shared field template lists its fields

@@ -320,6 +320,42 @@ class AttendanceRecord(TenantModel):
         return "checked_in"
 
 
+class StaffAttendance(TenantModel):
+    """A staff member's time in one classroom on one day: what the room's ratio counts.
+
+    A person may work in two rooms in a day (one row per room); while `check_out`
+    is empty they count in the room's staff-to-child ratio.
+    """
+
+    staff = models.ForeignKey("members.StaffMember", on_delete=models.PROTECT, related_name="room_days")
+    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="staff_days")
+    day = models.DateField()
+    check_in = models.TimeField()
+    check_out = models.TimeField(null=True, blank=True)
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    program_field = "classroom__site__program"
+
+    class Meta:
+        ordering = ["day", "check_in", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "staff", "classroom", "day"], name="staffattendance_one_per_room_day"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(check_out__isnull=True) | models.Q(check_out__gte=models.F("check_in")),
+                name="staffattendance_out_after_in",
+            ),
+        ]
+        indexes = [models.Index(fields=["alliance", "classroom", "day"])]
+
+    def __str__(self) -> str:
+        return f"{self.staff} in {self.classroom} on {self.day}"
+
+
 # --- Waitlist and offers ----------------------------------------------------
 class WaitlistStatus(models.TextChoices):
     WAITING = "waiting", "Waiting"

@@ -15,6 +15,17 @@ from alliance.dates import add_months
 from members.models import AgeGroup, weekdays_label
 
 FULL_TIME_DAYS = 5
+
+# The largest group of children one room may hold at once, by age group: the licensing
+# defaults most US states share (NAEYC's group sizes); the ratio itself is each room's
+# own `children_per_staff`, as its licence says.
+MAX_GROUP_SIZE = {
+    AgeGroup.INFANT: 8,
+    AgeGroup.TODDLER: 12,
+    AgeGroup.PRESCHOOL: 20,
+    AgeGroup.SCHOOL_AGE: 30,
+    AgeGroup.MIXED: 12,
+}
 FTE_PLACES = Decimal("0.01")
 FULL_TIME_FTE = Decimal("1.00")
 

@@ -9,6 +9,7 @@ than joins, so each row appears once without DISTINCT.
 from __future__ import annotations
 
 import datetime
+import math
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -25,11 +26,12 @@ from enrollment.models import (
     Guardian,
     Offer,
     OfferStatus,
+    StaffAttendance,
     WaitlistChoice,
     WaitlistEntry,
     WaitlistStatus,
 )
-from enrollment.rules import DEFAULT_BANDS, Band
+from enrollment.rules import DEFAULT_BANDS, MAX_GROUP_SIZE, Band
 from enrollment.vacancy import (
     ClassroomVacancy,
     Vacancy,
@@ -39,7 +41,7 @@ from enrollment.vacancy import (
     room_days,
     vacancy_report,
 )
-from members.models import Classroom, MemberProgram, ProgramStatus
+from members.models import Classroom, MemberProgram, ProgramStatus, StaffCategory, StaffMember
 
 __all__ = [
     "ClassroomVacancy",
@@ -55,6 +57,9 @@ __all__ = [
     "enrollments_filtered",
     "families_search",
     "open_offers_by_classroom",
+    "room_ratio",
+    "sign_in_sheet",
+    "staff_for_room",
     "vacancy_report",
     "waitlist_filtered",
     "waitlist_matches",
@@ -219,6 +224,99 @@ def attendance_counts(rows: list[SheetRow]) -> dict[str, int]:
         counts[row.state] += 1
     counts["present"] = counts["checked_in"] + counts["checked_out"]
     return dict(counts)
+
+
+def staff_for_room(classroom: Classroom, day: datetime.date) -> list[StaffMember]:
+    """Classroom staff of the room's program on the payroll that day, of its site or of none."""
+    return list(
+        StaffMember.objects.filter(
+            program_id=classroom.site.program_id, category=StaffCategory.CLASSROOM, started_on__lte=day
+        )
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=day))
+        .filter(Q(site__isnull=True) | Q(site_id=classroom.site_id))
+        .order_by("first_name", "last_name")
+    )
+
+
+@dataclass(frozen=True)
+class RoomRatio:
+    """Children and staff in a room at once against its licensed ratio and group size.
+
+    Staff needed = children ÷ children per staff, rounded up: 8 children at 1:4 need
+    8 ÷ 4 = 2 staff; 9 need 9 ÷ 4 = 2.25, so 3.
+    """
+
+    children: int
+    staff: int
+    children_per_staff: int
+    max_group: int | None
+
+    @property
+    def staff_needed(self) -> int:
+        return math.ceil(self.children / self.children_per_staff) if self.children_per_staff else 0
+
+    @property
+    def staff_short(self) -> int:
+        return max(self.staff_needed - self.staff, 0)
+
+    @property
+    def within_ratio(self) -> bool:
+        return self.staff_short == 0
+
+    @property
+    def over_group(self) -> int:
+        return max(self.children - self.max_group, 0) if self.max_group else 0
+
+    @property
+    def ok(self) -> bool:
+        return self.within_ratio and not self.over_group
+
+    @property
+    def summary(self) -> str:
+        kids = f"{self.children} child{'' if self.children == 1 else 'ren'}"
+        staff = f"{self.staff} staff"
+        head = f"{kids}, {staff} at 1:{self.children_per_staff} (needs {self.staff_needed})"
+        if self.within_ratio:
+            text = f"Within ratio: {head}."
+        else:
+            text = f"Over ratio: {head}; {self.staff_short} more staff needed now."
+        if self.over_group:
+            text += f" Over group size: at most {self.max_group} children together; {self.over_group} too many."
+        return text
+
+
+def room_ratio(classroom: Classroom, day: datetime.date) -> RoomRatio:
+    """Who is in the room now (checked in, not yet out) on the day: two counts."""
+    children = AttendanceRecord.objects.filter(
+        enrollment__classroom=classroom, day=day, absence_reason="", check_in__isnull=False, check_out__isnull=True
+    ).count()
+    staff = StaffAttendance.objects.filter(classroom=classroom, day=day, check_out__isnull=True).count()
+    return RoomRatio(
+        children=children,
+        staff=staff,
+        children_per_staff=classroom.children_per_staff,
+        max_group=MAX_GROUP_SIZE.get(classroom.age_group),  # type: ignore[call-overload]
+    )
+
+
+@dataclass(frozen=True)
+class SignInRow:
+    enrollment: Enrollment
+    scheduled: bool
+    pick_up: list[Guardian]
+
+
+def sign_in_sheet(classroom: Classroom, day: datetime.date) -> list[SignInRow]:
+    """The printed sheet's rows: every child of the room that day (scheduled first), with
+    the guardians allowed to pick them up. Two queries."""
+    roster = list(classroom_roster(classroom, day).select_related("child__family"))
+    guardians: dict[int, list[Guardian]] = defaultdict(list)
+    for guardian in Guardian.objects.filter(
+        family_id__in={e.child.family_id for e in roster}, can_pick_up=True
+    ).order_by("-is_primary_contact", "last_name", "first_name"):
+        guardians[guardian.family_id].append(guardian)
+    rows = [SignInRow(e, day.weekday() in e.weekdays, guardians[e.child.family_id]) for e in roster]
+    return sorted(rows, key=lambda r: (not r.scheduled, r.enrollment.child.first_name, r.enrollment.child.last_name))
 
 
 # --- Waitlist and offers ----------------------------------------------------

@@ -4,6 +4,7 @@ from django.urls import path
 
 from enrollment import (
     views_attendance,
+    views_attendance_room,
     views_enrollments,
     views_families,
     views_settings,
@@ -47,6 +48,27 @@ urlpatterns = [
     path("attendance/upload/", views_attendance.AttendanceUploadView.as_view(), name="attendance_upload"),
     path("attendance/classrooms/<int:pk>/", views_attendance.AttendanceSheetView.as_view(), name="attendance_sheet"),
     path("attendance/classrooms/<int:pk>/mark/", views_attendance.AttendanceMarkView.as_view(), name="attendance_mark"),
+    path(
+        "attendance/classrooms/<int:pk>/all-in/",
+        views_attendance_room.AttendanceBulkView.as_view(),
+        name="attendance_all_in",
+    ),
+    path(
+        "attendance/classrooms/<int:pk>/all-out/",
+        views_attendance_room.AttendanceBulkOutView.as_view(),
+        name="attendance_all_out",
+    ),
+    path(
+        "attendance/classrooms/<int:pk>/staff/", views_attendance_room.StaffMarkView.as_view(), name="attendance_staff"
+    ),
+    path(
+        "attendance/classrooms/<int:pk>/ratio/", views_attendance_room.RatioPanelView.as_view(), name="attendance_ratio"
+    ),
+    path(
+        "attendance/classrooms/<int:pk>/sign-in-sheet.pdf",
+        views_attendance_room.SignInSheetView.as_view(),
+        name="attendance_sign_in_sheet",
+    ),
     path(
         "attendance/classrooms/<int:pk>/roster.csv",
         views_attendance.AttendanceTemplateView.as_view(),

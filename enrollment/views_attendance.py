@@ -20,9 +20,16 @@ from alliance.formatting import day
 from enrollment import services
 from enrollment.forms import AttendanceMarkForm, AttendanceUploadForm
 from enrollment.imports import attendance_import, roster_csv
-from enrollment.models import AbsenceReason, AttendanceRecord, Enrollment
+from enrollment.models import AbsenceReason, AttendanceRecord, Enrollment, StaffAttendance
 from enrollment.pages import EnrollmentPage
-from enrollment.selectors import SheetRow, attendance_counts, attendance_sheet, classroom_roster
+from enrollment.selectors import (
+    SheetRow,
+    attendance_counts,
+    attendance_sheet,
+    classroom_roster,
+    room_ratio,
+    staff_for_room,
+)
 from enrollment.views_vacancy import ClassroomFromURL
 
 MAX_DAYS_BACK = 366
@@ -35,6 +42,20 @@ def _day_from(request: HttpRequest, today: datetime.date) -> datetime.date:
     except ValueError:
         return today
     return min(day, today) if day >= today - datetime.timedelta(days=MAX_DAYS_BACK) else today
+
+
+def _bulk_items(rows: list[SheetRow], form: Any) -> list[dict[str, Any]]:
+    """The rows of an everyone-at-once form, with the choices a refused submit made kept."""
+    data = form.data if form is not None else {}
+    return [
+        {
+            "row": row,
+            "e": row.enrollment,
+            "choice": data.get(f"choice-{row.enrollment.pk}", ""),
+            "at": data.get(f"at-{row.enrollment.pk}", ""),
+        }
+        for row in rows
+    ]
 
 
 class AttendanceHomeView(EnrollmentPage, TemplateView):
@@ -107,6 +128,8 @@ class AttendanceSheetView(ClassroomFromURL, EnrollmentPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rows = attendance_sheet(self.classroom, self.day)
+        is_today = self.day == alliance_today(self.alliance)
+        staff_in = {row.staff_id: row for row in StaffAttendance.objects.filter(classroom=self.classroom, day=self.day)}
         context.update(
             classroom=self.classroom,
             day=self.day,
@@ -114,10 +137,20 @@ class AttendanceSheetView(ClassroomFromURL, EnrollmentPage, TemplateView):
             counts=attendance_counts(rows),
             reasons=AbsenceReason.choices,
             open_today=self.day.weekday() in self.classroom.operating_days,
-            is_today=self.day == alliance_today(self.alliance),
+            is_today=is_today,
             previous=self.day - datetime.timedelta(days=1),
             following=self.day + datetime.timedelta(days=1) if self.day < alliance_today(self.alliance) else None,
+            ratio=room_ratio(self.classroom, self.day),
+            staff_rows=[(member, staff_in.get(member.pk)) for member in staff_for_room(self.classroom, self.day)],
+            to_check_in=_bulk_items([r for r in rows if r.record is None], kwargs.get("bulk_in_form")),
+            to_check_out=_bulk_items(
+                [r for r in rows if r.record is not None and r.state == "checked_in"], kwargs.get("bulk_out_form")
+            ),
+            default_in="" if is_today else self.classroom.opens_at.strftime("%H:%M"),
+            default_out="" if is_today else self.classroom.closes_at.strftime("%H:%M"),
         )
+        context.setdefault("bulk_in_form", None)
+        context.setdefault("bulk_out_form", None)
         return context
 
 
@@ -159,7 +192,7 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
         day = form.cleaned_data["day"]
         record = AttendanceRecord.objects.filter(enrollment=enrollment, day=day).first()
         row = SheetRow(enrollment, record, day.weekday() in enrollment.weekdays)
-        return TemplateResponse(
+        response = TemplateResponse(
             request,
             self.template_name,
             {
@@ -172,6 +205,8 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
                 "is_today": day == alliance_today(self.alliance),
             },
         )
+        response["HX-Trigger"] = "attendance-changed"
+        return response
 
     def act(self, enrollment: Enrollment, data: dict[str, Any]) -> None:
         actor, day, action = self.request.user, data["day"], data["action"]
@@ -188,7 +223,11 @@ class AttendanceMarkView(ClassroomFromURL, EnrollmentPage, TemplateView):
             if record is None:
                 raise ValidationError("Nothing is recorded for this child on this day.")
             services.attendance_times_correct(
-                actor=actor, record=record, check_in=data["check_in_at"], check_out=data.get("check_out_at")
+                actor=actor,
+                record=record,
+                check_in=data["check_in_at"],
+                check_out=data.get("check_out_at"),
+                reason=data.get("correction_reason") or "",
             )
         elif action == "absent":
             services.attendance_mark_absent(

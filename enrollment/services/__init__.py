@@ -12,6 +12,14 @@ from enrollment.services.attendance import (
     attendance_times_correct,
     check_attendance_day,
 )
+from enrollment.services.attendance_bulk import (
+    BulkResult,
+    ChildException,
+    attendance_bulk_check_in,
+    attendance_bulk_check_out,
+    staff_check_in,
+    staff_check_out,
+)
 from enrollment.services.enrollments import (
     Refusal,
     age_refusal,
@@ -48,6 +56,10 @@ __all__ = [
     "Refusal",
     "age_bands_set",
     "age_refusal",
+    "BulkResult",
+    "ChildException",
+    "attendance_bulk_check_in",
+    "attendance_bulk_check_out",
     "attendance_check_in",
     "attendance_check_out",
     "attendance_clear",
@@ -76,4 +88,6 @@ __all__ = [
     "waitlist_entry_create",
     "waitlist_entry_update",
     "waitlist_entry_withdraw",
+    "staff_check_in",
+    "staff_check_out",
 ]

@@ -13,11 +13,13 @@ import datetime
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from alliance.audit import Actor, audit_event_record, model_update, snapshot, user_of
-from alliance.dates import alliance_today
+from alliance.audit import Actor, audit_event_record, snapshot, user_of
+from alliance.dates import alliance_time, alliance_today
 from alliance.tenancy import require_alliance_id
 from enrollment.models import AbsenceReason, AttendanceRecord, AttendanceSource, Enrollment
 from enrollment.services._common import day_text
+
+CORRECTION_REASON_MIN_LENGTH = 3
 
 
 def _time_text(value: datetime.time | None) -> str:
@@ -133,32 +135,55 @@ def attendance_times_correct(
     record: AttendanceRecord,
     check_in: datetime.time,
     check_out: datetime.time | None,
+    reason: str,
 ) -> AttendanceRecord:
-    """Correct the times of a day a child came (a late entry or a wrong click). Audited:
-    the times are the day's hours, which attendance reports and billing may read."""
+    """Correct the times of a day a child came (a late entry or a wrong click), with the
+    reason. Audited (who, before → after, why): the times are the day's hours, which
+    attendance reports and billing may read. Times on today may not be ahead of the
+    alliance's clock."""
     stored = (
         AttendanceRecord.objects.select_for_update(of=("self",)).select_related("enrollment__child").get(pk=record.pk)
     )
     child, day = stored.enrollment.child.full_name, day_text(stored.day)
     if stored.absence_reason:
         raise ValidationError(f"{child} is marked absent on {day}; undo the absence to record times.")
+    reason = (reason or "").strip()
+    if len(reason) < CORRECTION_REASON_MIN_LENGTH:
+        raise ValidationError(
+            {"reason": f"Say why the times change (at least {CORRECTION_REASON_MIN_LENGTH} characters)."}
+        )
     check_in = check_in.replace(second=0, microsecond=0)
     check_out = check_out.replace(second=0, microsecond=0) if check_out else None
     if check_out is not None and check_out < check_in:
         raise ValidationError(
             {"check_out": f"Check-out at {_time_text(check_out)} would be before check-in at {_time_text(check_in)}."}
         )
-    changes: dict[str, object] = {"check_in": check_in, "check_out": check_out}
+    if stored.day == alliance_today():
+        now = alliance_time()
+        for name, value in (("check_in", check_in), ("check_out", check_out)):
+            if value is not None and value > now:
+                raise ValidationError(
+                    {name: f"{_time_text(value)} has not come yet today (it is {_time_text(now)} now)."}
+                )
+    before = snapshot(stored)
+    stored.check_in, stored.check_out = check_in, check_out
     if check_out is not None and stored.checked_out_by_id is None:
-        changes["checked_out_by"] = user_of(actor)
-    return model_update(
-        stored,
-        changes,
-        allowed={"check_in", "check_out", "checked_out_by"},
+        stored.checked_out_by = user_of(actor)
+    after = snapshot(stored)
+    changed = [k for k in ("check_in", "check_out") if before.get(k) != after.get(k)]
+    if not changed:
+        return stored
+    stored.save()
+    audit_event_record(
         actor=actor,
         action="attendance.corrected",
+        target=stored,
         program_id=stored.enrollment.program_id,
+        before={k: before.get(k) for k in changed},
+        after={k: after.get(k) for k in changed},
+        reason=reason,
     )
+    return stored
 
 
 @transaction.atomic

@@ -84,7 +84,7 @@ SERVICE_MODULES: list[ModuleType] = [
     members_services,
     *(
         importlib.import_module(f"enrollment.services.{name}")
-        for name in ("attendance", "enrollments", "families", "intake", "waitlist")
+        for name in ("attendance", "attendance_bulk", "enrollments", "families", "intake", "waitlist")
     ),
     ledger,
     payments,
@@ -128,6 +128,9 @@ EXEMPT: dict[str, str] = {
     "enrollment.services.attendance.attendance_check_in": "routine attendance; the record names who",
     "enrollment.services.attendance.attendance_check_out": "routine attendance; the record names who",
     "enrollment.services.attendance.attendance_mark_absent": "routine attendance; the record names who",
+    "enrollment.services.attendance_bulk.staff_check_in": "routine staff time in a room; the row names who",
+    "enrollment.services.attendance_bulk.staff_check_out": "routine staff time in a room; the row names who",
+    "enrollment.services.attendance_bulk.check_time_not_ahead": "a check, raises or returns",
 }
 
 
@@ -794,9 +797,32 @@ CASES: list[Case] = [
     Case(
         es.attendance_times_correct,
         lambda c: es.attendance_times_correct(
-            actor=c.admin, record=c.attendance, check_in=datetime.time(8, 15), check_out=datetime.time(16, 30)
+            actor=c.admin,
+            record=c.attendance,
+            check_in=datetime.time(8, 15),
+            check_out=datetime.time(16, 30),
+            reason="Clicked late",
         ),
         (E("attendance.corrected", before={"check_in": "08:00:00"}, after={"check_in": "08:15:00"}),),
+        given=("attendance",),
+    ),
+    Case(
+        es.attendance_bulk_check_in,
+        lambda c: es.attendance_bulk_check_in(
+            actor=c.admin,
+            classroom=c.room,
+            day=c.today - datetime.timedelta(days=c.today.weekday() + 7),
+            at=datetime.time(8, 0),
+        ),
+        (E("attendance.bulk_checked_in", target=lambda c, r: c.room, after={"at": "08:00"}),),
+        given=("enrollment",),
+    ),
+    Case(
+        es.attendance_bulk_check_out,
+        lambda c: es.attendance_bulk_check_out(
+            actor=c.admin, classroom=c.room, day=c.attendance.day, at=datetime.time(17, 0)
+        ),
+        (E("attendance.bulk_checked_out", target=lambda c, r: c.room, after={"at": "17:00"}),),
         given=("attendance",),
     ),
     # Money: the ledger, payments, write-offs and collections (billing/ledger.py, payments.py).

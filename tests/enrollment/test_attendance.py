@@ -322,6 +322,18 @@ class TestTimes:
             {**data, "action": "correct", "check_in_at": "08:10", "check_out_at": "16:45"},
             HTTP_HX_REQUEST="true",
         ).content.decode()
+        assert "Say why the times change (at least 3 characters)." in row
+        row = clients.provider_x.post(
+            url(world, rooms, "mark/"),
+            {
+                **data,
+                "action": "correct",
+                "check_in_at": "08:10",
+                "check_out_at": "16:45",
+                "correction_reason": "Came at ten past; clicked late",
+            },
+            HTTP_HX_REQUEST="true",
+        ).content.decode()
         assert "<td>08:10</td>" in row
         assert "<td>16:45</td>" in row
         with in_a():
@@ -330,9 +342,10 @@ class TestTimes:
         assert (record.check_in, record.check_out) == (datetime.time(8, 10), datetime.time(16, 45))
         assert event.before["check_in"] == "08:40:00"
         assert event.after["check_out"] == "16:45:00"
+        assert (event.reason, event.actor_id) == ("Came at ten past; clicked late", world.users.provider_x.pk)
         backwards = clients.provider_x.post(
             url(world, rooms, "mark/"),
-            {**data, "action": "correct", "check_in_at": "09:00", "check_out_at": "08:00"},
+            {**data, "action": "correct", "check_in_at": "09:00", "check_out_at": "08:00", "correction_reason": "typo"},
             HTTP_HX_REQUEST="true",
         ).content.decode()
         assert "Check-out at 08:00 would be before check-in at 09:00." in backwards
