@@ -13,6 +13,8 @@ import pytest
 from django.core import mail
 from playwright.sync_api import expect
 
+from alliance.dates import add_months, month_start
+from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
 from billing.models import InvoiceRun, Payment
 from enrollment.models import AttendanceRecord
@@ -53,7 +55,8 @@ def journey(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
             connections.close_all()
 
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # as tests/conftest.py sets per test
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PHONE = {"width": 390, "height": 844}  # as tests/conftest.py sets per test
 
 
 def test_hub_staff_signs_in_with_totp_previews_and_issues_invoices_and_records_a_payment(journey, page, console_errors):
@@ -152,6 +155,53 @@ def test_provider_takes_attendance_on_a_tablet_and_sees_their_iron_triangle(jour
     check_page(page, console_errors)
     no_horizontal_scroll(page)
     screenshot(page, "provider-iron-triangle")
+
+
+def test_provider_checks_a_room_in_at_once_corrects_a_time_and_opens_the_sheet(journey, page, console_errors):
+    """Little Oaks' preschool room (five children, 1:10 at most) on a day before the seeded
+    history: everyone in at 08:00 but Mia (sick) — four in, one absent; Ava's time corrected
+    to 07:50 with a reason; no staff checked in, so the page says "Over ratio" in words."""
+    room = journey.rooms[0]
+    day = last_weekday(month_start(add_months(journey.today, -1)) - datetime.timedelta(days=3))
+    page.set_viewport_size(TABLET)
+    sign_in(page, journey.base, journey.provider.email, journey.password)
+    sheet = f"{journey.a}/attendance/classrooms/{room.pk}/?day={day.isoformat()}"
+    page.goto(sheet)
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)
+
+    everyone = page.get_by_role("region", name="Check everyone in at once")
+    everyone.get_by_label("Time for everyone").fill("08:00")
+    everyone.get_by_label("Exception for Mia Okafor").select_option(label="Absent: sick")
+    everyone.get_by_role("button", name="Check in everyone").click()
+    expect(page.locator(".messages")).to_contain_text("4 checked in; 1 absent (Mia Okafor).")
+    expect(page.locator("#room-ratio")).to_contain_text("Over ratio: 4 children, 0 staff")
+    check_page(page, console_errors)
+
+    ava = page.locator("table.attendance tbody tr", has_text="Ava Garcia")
+    ava.get_by_text("Correct times").click()
+    ava.get_by_label("In", exact=True).fill("07:50")
+    ava.get_by_label("Reason").fill("Came in before the room opened its sheet")
+    ava.get_by_role("button", name="Save times").click()
+    expect(page.locator("table.attendance tbody tr", has_text="Ava Garcia")).to_contain_text("07:50")
+    with alliance_scope(journey.alliance.pk):
+        records = AttendanceRecord.objects.filter(day=day, enrollment__classroom=room)
+        assert records.filter(check_in=datetime.time(8, 0)).count() == 3
+        assert records.filter(absence_reason="sick").count() == 1
+        assert AuditEvent.objects.filter(action="attendance.corrected", reason__startswith="Came in").exists()
+
+    link = page.get_by_role("link", name="Print sign-in sheet (PDF)")
+    pdf = page.request.get(journey.base + (link.get_attribute("href") or ""))
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF")
+
+    page.set_viewport_size(PHONE)
+    page.goto(sheet)
+    expect(page.locator("#room-ratio")).to_contain_text("Over ratio")
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)
+    screenshot(page, "provider-room-at-once")
 
 
 def test_funder_signs_in_and_downloads_the_impact_report_pdf(journey, page, console_errors):
