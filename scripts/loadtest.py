@@ -42,6 +42,7 @@ import datetime
 import hashlib
 import hmac
 import json
+import math
 import os
 import random
 import re
@@ -960,7 +961,7 @@ def percentile(values: list[float], q: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(q / 100 * len(ordered) + 0.5) - 1))
+    index = min(len(ordered) - 1, max(0, math.ceil(q / 100 * len(ordered)) - 1))  # nearest rank
     return ordered[index]
 
 
