@@ -16,3 +16,34 @@ register.filter("pct", formatting.pct)
 register.filter("percent", formatting.percent)
 register.filter("day", formatting.day)
 register.filter("weekday_day", formatting.weekday_day)
+
+# Audit events keep money as saved, JSON strings ("470747.64"); the audit page writes the fields
+# that are money in the alliance's format, as every other page does.
+AUDIT_MONEY_FIELDS = frozenset(
+    {
+        "amount",
+        "amount_invoiced",
+        "total",
+        "balance",
+        "tuition",
+        "registration_fee",
+        "supply_fee",
+        "authorized_amount",
+        "family_copay",
+        "expected",
+        "paid",
+    }
+)
+
+
+@register.filter
+def audit_values(values: object) -> object:
+    """An audit event's before/after with its money fields formatted (other values as saved)."""
+    if not isinstance(values, dict):
+        return values
+    return {
+        key: formatting.money(value)
+        if key in AUDIT_MONEY_FIELDS and not isinstance(value, bool) and formatting._decimal(value) is not None
+        else value
+        for key, value in values.items()
+    }

@@ -149,6 +149,10 @@ class TestWorkedExample:
         assert response["Location"].endswith(f"/billing/runs/{run.pk}/")
         followed = clients.staff_a.get(response["Location"]).content.decode()
         assert "3 invoices totalling $2,123.78" in followed
+        # The audit page writes the run's total in the alliance's money format too, not as saved.
+        audit = clients.staff_a.get(f"/a/{world.a.slug}/audit/", {"action": "invoice_run"}).content.decode()
+        assert "$2,123.78" in audit
+        assert "2123.78" not in audit
 
     def test_a_program_page_lists_each_family_with_its_lines(self, world, clients, three):
         shown = clients.staff_a.get(page(world), {"month": "2026-03", "program": world.x.pk}).content.decode()
@@ -241,6 +245,7 @@ class TestWarnings:
             )
             preview = invoice_run_preview(period_start=MARCH)
             young = FamilyAccount.objects.get(family=three.young)
+
         def of(kind: str, attribute: str) -> set[int | None]:
             return {getattr(w, attribute) for w in preview.warnings if w.kind == kind}
 
