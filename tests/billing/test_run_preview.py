@@ -286,3 +286,58 @@ class TestAccess:
         assert clients.staff_b.get(api(world) + "preview/").status_code == 404
         other = f"/a/{world.b.slug}/billing/runs/preview/"
         assert clients.staff_b.get(other, {"program": world.x.pk}).status_code == 404
+
+
+class TestApi:
+    def test_the_preview_pages_families_and_issues_with_its_fingerprint(
+        self, world, clients, three, django_capture_on_commit_callbacks
+    ):
+        """The API's preview is the page's: 3 invoices, 2,123.78; one program's families with ?program=;
+        a fingerprint that still holds issues the month (201), a second time is 409 run_going."""
+        data = clients.staff_a.get(api(world) + "preview/", {"month": "2026-03"}).json()
+        assert (data["invoices"], data["total"], data["count"]) == (3, "2123.78", 3)
+        assert {p["name"]: p["total"] for p in data["programs"]} == {"Program X": "1268.78", "Program Y": "855.00"}
+        ng = next(f for f in data["results"] if f["family_name"] == "Ng family")
+        assert ng["account"] is None
+        assert [(ln["category"], ln["amount"]) for ln in ng["lines"]] == [
+            ("tuition", "1000.00"),
+            ("registration", "50.00"),
+            ("payer_share", "-600.00"),
+        ]
+        one = clients.staff_a.get(api(world) + "preview/", {"month": "2026-03", "program": world.y.pk}).json()
+        assert [f["family_name"] for f in one["results"]] == ["Young family"]
+        assert one["fingerprint"] == data["fingerprint"]  # the alliance's month is what is issued
+        bad = clients.staff_a.get(api(world) + "preview/", {"month": "March"})
+        assert bad.status_code == 400
+        assert bad.json() == {"month": ["A month as YYYY-MM."]}
+
+        body = {"period_start": "2026-03-01", "preview_fingerprint": data["fingerprint"]}
+        with django_capture_on_commit_callbacks(execute=False):
+            issued = clients.staff_a.post(api(world), body, "application/json")
+        assert issued.status_code == 201
+        again = clients.staff_a.post(api(world), body, "application/json")
+        assert again.status_code == 409
+        assert again.json()["code"] == "run_going"
+        assert again.json()["run"] == issued.json()["id"]
+
+    def test_resume_is_for_a_stalled_or_failed_run_only(self, world, clients, three):
+        from billing.invoicing import invoice_run_create
+        from billing.models import RunStatus
+
+        with alliance_scope(world.a.pk):
+            run = invoice_run_create(actor=None, period_start=MARCH, queue=False)
+        resume = f"{api(world)}{run.pk}/resume/"
+        refused = clients.staff_a.post(resume)
+        assert refused.status_code == 409
+        assert refused.json() == {
+            "detail": "Only a stalled or failed run can be resumed; this one is queued.",
+            "code": "not_stalled",
+            "run": run.pk,
+        }
+        with alliance_scope(world.a.pk):
+            InvoiceRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error="Program X: boom")
+        resumed = clients.staff_a.post(resume)
+        assert resumed.status_code == 200
+        assert (resumed.json()["status"], resumed.json()["error"]) == ("queued", "")
+        assert clients.provider_x.post(resume).status_code == 403
+        assert clients.staff_b.post(resume.replace(world.a.slug, world.b.slug)).status_code == 404
