@@ -23,6 +23,9 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from celery import Signature, signature
@@ -50,10 +53,36 @@ def _broker_errors() -> tuple[type[BaseException], ...]:
     return (OperationalError, RedisError, ConnectionError, OSError, TimeoutError)
 
 
-def task_enqueue(work: Signature, *, ref: str = "") -> TaskOutbox:
+_emails_held: ContextVar[bool] = ContextVar("hub_outbox_emails_held", default=False)
+
+
+@contextmanager
+def emails_not_sent() -> Iterator[None]:
+    """Seeding demo data (seed_demo): the emails the seeded work queues (an inquiry's
+    acknowledgement, ...) go to made-up addresses, so they are recorded in the outbox as done and
+    never sent; seed_demo needs no SMTP server nor worker."""
+    token = _emails_held.set(True)
+    try:
+        yield
+    finally:
+        _emails_held.reset(token)
+
+
+def task_enqueue(work: Signature, *, ref: str = "", email: bool = False) -> TaskOutbox:
     """Queue `work` (a task signature or a chain) through the outbox, in the open transaction and
-    the open alliance scope; it is sent once the transaction commits."""
+    the open alliance scope; it is sent once the transaction commits. `email=True` marks work
+    that only sends email: inside `emails_not_sent()` it is recorded and not sent."""
     alliance_id = require_alliance_id()
+    if email and _emails_held.get():
+        return TaskOutbox.objects.create(
+            alliance_id=alliance_id,
+            task_id=uuid.uuid4(),
+            name=_first_task_name(work)[:200],
+            ref=ref[:100],
+            payload="",
+            sent_at=timezone.now(),
+            last_error="Not sent: demo data (seed_demo sends no email).",
+        )
     task_id = uuid.uuid4()
     if work.get("subtask_type") is None:  # one task: its id is the row's, the same on every resend
         work = work.clone()

@@ -115,7 +115,9 @@ class InvitationListView(AllianceMixin, FormView):
             reverse("alliance:invitation_accept", args=[self.alliance.slug, token])
         )
         task_enqueue(
-            send_invitation_email.si(self.alliance.pk, invitation.pk, accept_url), ref=f"invitation:{invitation.pk}"
+            send_invitation_email.si(self.alliance.pk, invitation.pk, accept_url),
+            ref=f"invitation:{invitation.pk}",
+            email=True,
         )
         messages.success(self.request, f"Invitation sent to {invitation.email}.")
         return redirect(self.alliance_url("alliance:invitations"))

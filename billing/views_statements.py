@@ -95,7 +95,7 @@ class StatementView(FamilyPage, TemplateView):
             end.isoformat(),
             request.user.pk,
         )
-        task_enqueue(email_statement.si(*args), ref=f"statement:{family.pk}")
+        task_enqueue(email_statement.si(*args), ref=f"statement:{family.pk}", email=True)
         messages.success(request, f"Statement emailed to {recipients[0]}.")
         return back
 

@@ -367,7 +367,9 @@ def email_queue(*, template: str, to: str, subject: str, context: dict[str, Any]
     with alliance_local(alliance):
         body = render_to_string(template, {"alliance": alliance, **context})
     # Sent by the worker once the request's transaction commits, never inside the request.
-    task_enqueue(send_email.si(alliance.pk, f"{alliance.name}: {subject}", body, to), ref=f"email:{template}")
+    task_enqueue(
+        send_email.si(alliance.pk, f"{alliance.name}: {subject}", body, to), ref=f"email:{template}", email=True
+    )
 
 
 def _new_link(*, guardian: Guardian, sent_by: Actor) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.apps import apps
+from django.conf import settings
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from alliance.models import Membership
@@ -50,7 +51,7 @@ class TestFailClosedManager:
 class TestRowLevelSecurity:
     def test_tests_run_as_the_non_owner_app_role(self, db_role):
         user, is_super, bypass = db_role
-        assert user == "hub_app"
+        assert user == settings.HUB_DB_APP_ROLE  # hub_app, unless HUB_DB_APP_ROLE names another
         assert not is_super
         assert not bypass
 
