@@ -133,6 +133,17 @@ DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env
 # migrate and flush switch back to the owner (alliance/db.py).
 HUB_DB_APP_ROLE = env_str("HUB_DB_APP_ROLE", "hub_app")
 
+# Behind PgBouncer in transaction mode (DATABASE_POOLER=pgbouncer) a server connection serves many
+# clients one transaction at a time: no server-side cursors (they outlive a transaction), no
+# prepared statements (Django's default for psycopg, said here), and the role switch is made per
+# transaction (alliance/db.py). The tenancy settings are transaction-local either way.
+DATABASE_POOLER = env_str("DATABASE_POOLER", "").lower()
+if DATABASE_POOLER not in ("", "pgbouncer"):
+    raise ImproperlyConfigured(f"DATABASE_POOLER={DATABASE_POOLER!r}: use pgbouncer, or leave it unset.")
+if DATABASE_POOLER == "pgbouncer":
+    DATABASES["default"]["DISABLE_SERVER_SIDE_CURSORS"] = True
+    DATABASES["default"]["OPTIONS"]["prepare_threshold"] = None
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache, Celery ----------------------------------------------------------

@@ -130,6 +130,22 @@ def ensure_nginx(argv: list[str]) -> None:
         sys.exit("nginx is not installed and could not be installed automatically: sudo apt-get install -y nginx")
 
 
+def ensure_pgbouncer(argv: list[str]) -> None:
+    """The pooled-tenancy test (tests/prod/test_pgbouncer.py) runs Debian's pgbouncer: install it when
+    missing and possible, unless this run leaves that test out."""
+    if any("not prod" in arg or "not pgbouncer" in arg for arg in argv):
+        return
+    if names_tests(argv) and not any("tests/prod" in arg or arg.rstrip("/") == "tests" for arg in argv):
+        return  # a targeted run that does not include tests/prod
+    if shutil.which("pgbouncer") or Path("/usr/sbin/pgbouncer").exists():
+        return
+    apt_install("pgbouncer")
+    if not (shutil.which("pgbouncer") or Path("/usr/sbin/pgbouncer").exists()):
+        sys.exit(
+            "pgbouncer is not installed and could not be installed automatically: sudo apt-get install -y pgbouncer"
+        )
+
+
 def test_database_url() -> str | None:
     if os.environ.get("DATABASE_URL"):
         return os.environ["DATABASE_URL"]
@@ -258,6 +274,7 @@ def test(argv: list[str]) -> int:
     ensure_redis(required=True, url=env["REDIS_URL"])
     ensure_chromium(argv)
     ensure_nginx(argv)
+    ensure_pgbouncer(argv)
     url = test_database_url()
     if url:
         env["DATABASE_URL"] = url
