@@ -327,6 +327,11 @@ EMAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend",
 )
+# Text messages (outreach/sms.py): the console in the demo and by default; a gateway in production.
+HUB_SMS_BACKEND = env_str("HUB_SMS_BACKEND", "outreach.sms.ConsoleBackend")
+HUB_SMS_WEBHOOK_URL = env_str("HUB_SMS_WEBHOOK_URL", "")
+HUB_SMS_WEBHOOK_TOKEN = env_str("HUB_SMS_WEBHOOK_TOKEN", "")
+HUB_SMS_FROM = env_str("HUB_SMS_FROM", "")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")

@@ -93,6 +93,8 @@ class FamilyDetailView(FamilyFromURL, TemplateView):
         return self.family.name
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        from outreach.models import Message  # outreach builds on enrollment: imported where used
+
         context = super().get_context_data(**kwargs)
         today = alliance_today(self.alliance)
         enrollments = Enrollment.objects.select_related("classroom", "program").order_by("-start_date")
@@ -109,6 +111,12 @@ class FamilyDetailView(FamilyFromURL, TemplateView):
             children=children,
             entries=self.visible(
                 WaitlistEntry.objects.filter(child__family=self.family).select_related("child", "program")
+            ),
+            # The family's messages a provider sees are those about their own program's records.
+            sent=list(
+                self.visible(Message.objects.filter(family=self.family)).select_related(
+                    "sent_by", "guardian", "substitute"
+                )[:100]
             ),
         )
         return context

@@ -27,7 +27,7 @@ from enrollment.rules import classroom_takes
 from enrollment.selectors import classroom_open_from, classrooms_for_enrollment
 from enrollment.services import offer_accept, offer_create
 from members.models import MemberProgram, ProgramStatus
-from outreach.models import CloseReason, ContactMethod, Inquiry, PublicListing, SubsidyStatus
+from outreach.models import CloseReason, ContactMethod, Inquiry, MessageTemplate, PublicListing, SubsidyStatus
 from outreach.services import ChildRequest, inquiry_close, inquiry_record_first_contact, inquiry_submit, listing_save
 
 LANGUAGES = [
@@ -74,13 +74,56 @@ def seed_outreach_demo(alliance: Alliance) -> dict[str, Any]:
     rng = random.Random(f"hub-outreach-demo:{alliance.slug}")
     listings = _seed_listings(rng)
     inquiries = _seed_inquiries(alliance, rng)
+    templates = _seed_message_templates()
     return {
+        "message_templates": templates,
         "published": PublicListing.objects.filter(published=True).count(),
         "listings_added": listings,
         "inquiries_added": inquiries,
         "inquiries": Inquiry.objects.count(),
         "family_page_email": _family_with_statements(),
     }
+
+
+DEMO_TEMPLATES = [
+    (
+        "Reply to an inquiry",
+        "email",
+        "Your inquiry #{inquiry_number} to {alliance}",
+        "Hello {recipient},\n\nThank you for asking {alliance} about care for {child}. We would love to show you "
+        "the programs that fit: reply with two times that suit you for a visit, or call us.\n\n{alliance}",
+    ),
+    (
+        "Payment reminder",
+        "email",
+        "Your balance with {program}",
+        "Hello {recipient},\n\nA friendly reminder: the balance on your account with {program} is {balance}. You "
+        "can pay it by check or card at the program, or set up autopay on your family page.\n\n{alliance}",
+    ),
+    (
+        "Offer reminder (text)",
+        "text",
+        "",
+        "{alliance}: a place for {child} at {program} from {start_date} is waiting for your answer by {respond_by}.",
+    ),
+    (
+        "Cover booking (text)",
+        "text",
+        "",
+        "{alliance}: you are booked at {program}, {classroom}, on {cover_day} {cover_hours}. Reply if you cannot come.",
+    ),
+]
+
+
+def _seed_message_templates() -> int:
+    """The alliance's first message templates (once: kept if the Hub has changed them)."""
+    added = 0
+    for name, channel, subject, body in DEMO_TEMPLATES:
+        _, created = MessageTemplate.objects.get_or_create(
+            name=name, defaults={"channel": channel, "subject": subject, "body": body}
+        )
+        added += created
+    return added
 
 
 def _seed_listings(rng: random.Random) -> int:

@@ -232,3 +232,23 @@ class FamilyAutopayForm(HubForm):
     agreed = forms.BooleanField(required=False, label="I have read the authorization above and I agree to it")
     signed_name = forms.CharField(label="Type your full name to sign", max_length=200)
     shown_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+
+class MessageTemplateForm(HubForm):
+    name = forms.CharField(max_length=100)
+    channel = forms.ChoiceField(choices=[("email", "Email"), ("text", "Text message")], initial="email")
+    subject = forms.CharField(max_length=200, required=False, help_text="Emails only.")
+    body = forms.CharField(widget=forms.Textarea(attrs={"rows": 8}), max_length=4000)
+
+
+class MessageForm(HubForm):
+    recipient = forms.ChoiceField(label="To")
+    channel = forms.ChoiceField(choices=[("email", "Email"), ("text", "Text message")], initial="email")
+    template = forms.ChoiceField(required=False, label="Start from a template")
+    subject = forms.CharField(max_length=200, required=False, help_text="Emails only.")
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 8}), max_length=4000)
+
+    def __init__(self, *args: Any, recipients: list[tuple[str, str]], templates: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].choices = recipients  # type: ignore[attr-defined]
+        self.fields["template"].choices = [("", "— none —"), *templates]  # type: ignore[attr-defined]

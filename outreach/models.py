@@ -203,3 +203,76 @@ class FamilySignInLink(TenantModel):
         if self.expires_at <= timezone.now():
             return "expired"
         return "valid"
+
+
+# --- Messages to families and substitutes -----------------------------------------------------------
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "Email"
+    TEXT = "text", "Text message"
+
+
+class MessageAbout(models.TextChoices):
+    """What a message is about: the page it was written from, where it is listed too."""
+
+    INQUIRY = "inquiry", "Inquiry"
+    OFFER = "offer", "Offer of a place"
+    ACCOUNT = "account", "Account"
+    COVER = "cover", "Cover booking"
+
+
+class MessageStatus(models.TextChoices):
+    QUEUED = "queued", "Queued"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
+class MessageTemplate(TenantModel):
+    """A message the Hub writes often, with placeholders filled in when it is used (outreach/messaging.py)."""
+
+    name = models.CharField(max_length=100)
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices, default=MessageChannel.EMAIL)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=4000)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["alliance", "name"], name="messagetemplate_name_unique")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Message(TenantModel):
+    """One message sent from the Hub to a guardian or a substitute: the family's timeline (and the
+    substitute's) lists it. Written in the request, sent by the worker (outreach/tasks.py)."""
+
+    about = models.CharField(max_length=10, choices=MessageAbout.choices)
+    about_id = models.PositiveIntegerField()
+    program = models.ForeignKey(MemberProgram, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    family = models.ForeignKey(Family, null=True, blank=True, on_delete=models.PROTECT, related_name="messages")
+    guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    substitute = models.ForeignKey(
+        "sharedservices.Substitute", null=True, blank=True, on_delete=models.PROTECT, related_name="messages"
+    )
+    channel = models.CharField(max_length=10, choices=MessageChannel.choices)
+    to = models.CharField(max_length=254, help_text="The email address or phone number it was sent to.")
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField(max_length=4000)
+    template = models.ForeignKey(MessageTemplate, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(max_length=10, choices=MessageStatus.choices, default=MessageStatus.QUEUED)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["alliance", "family"], name="message_family"),
+            models.Index(fields=["alliance", "about", "about_id"], name="message_about"),
+        ]

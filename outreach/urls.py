@@ -2,7 +2,8 @@
 
 from django.urls import path
 
-from outreach import views_hub
+from outreach import views_hub, views_messages
+from outreach.models import MessageAbout
 
 app_name = "outreach"
 
@@ -16,4 +17,21 @@ urlpatterns = [
     path("public-listings/", views_hub.ListingListView.as_view(), name="listing_list"),
     path("public-listings/<int:program_pk>/", views_hub.ListingEditView.as_view(), name="listing_edit"),
     path("public-listings/<int:program_pk>/preview/", views_hub.ListingPreviewView.as_view(), name="listing_preview"),
+    path("message-templates/", views_messages.MessageTemplateListView.as_view(), name="message_templates"),
+    path("message-templates/new/", views_messages.MessageTemplateEditView.as_view(), name="message_template_create"),
+    path("message-templates/<int:pk>/", views_messages.MessageTemplateEditView.as_view(), name="message_template_edit"),
+    # One page per kind of record a message is about (the segment before <pk> names the record).
+    *[
+        path(
+            f"messages/{segment}/<int:pk>/",
+            views_messages.MessageComposeView.as_view(about=about),
+            name=f"message_{about}",
+        )
+        for segment, about in [
+            ("inquiries", MessageAbout.INQUIRY),
+            ("offers", MessageAbout.OFFER),
+            ("accounts", MessageAbout.ACCOUNT),
+            ("cover", MessageAbout.COVER),
+        ]
+    ],
 ]

@@ -21,7 +21,8 @@ from alliance.localization import alliance_local
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin, add_errors
 from members.models import MemberProgram, ProgramStatus
 from outreach.forms import CloseForm, FirstContactForm, InquiryFilterForm, ListingForm
-from outreach.models import PUBLIC_FIELDS, Inquiry, PublicListing
+from outreach.messaging import messages_about
+from outreach.models import PUBLIC_FIELDS, Inquiry, MessageAbout, PublicListing
 from outreach.selectors import (
     hours_between,
     inquiries_filtered,
@@ -146,6 +147,7 @@ class InquiryDetailView(InquiryFromURL, TemplateView):
             contact_form=kwargs.get("contact_form") or FirstContactForm(),
             close_form=kwargs.get("close_form") or CloseForm(),
             show_links=settings.DEBUG,
+            sent=messages_about(MessageAbout.INQUIRY, inquiry.pk),
         )
         return context
 

@@ -61,6 +61,7 @@ PK_BY_SEGMENT = {
     "invoices": "billing.Invoice",
     "ledger-entries": "billing.LedgerEntry",
     "member-orders": "sharedservices.MemberOrder",
+    "message-templates": "outreach.MessageTemplate",
     "offers": "enrollment.Offer",
     "payers": "billing.Payer",
     "payments": "billing.Payment",
