@@ -7,4 +7,4 @@ COPY . .
 RUN DJANGO_DEBUG=true DATABASE_URL=postgres://build@localhost/none HUB_CACHE_BACKEND=locmem \
     HUB_STATIC_MANIFEST=true python manage.py collectstatic --noinput
 EXPOSE 8000
-CMD ["gunicorn", "alliance.wsgi:application", "--bind", "0.0.0.0:8000"]
+CMD ["gunicorn", "alliance.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--worker-class", "gthread", "--threads", "4", "--max-requests", "2000", "--max-requests-jitter", "200"]

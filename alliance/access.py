@@ -15,7 +15,7 @@ from typing import TypeVar
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpRequest
 
 from alliance.audit import Actor
 from alliance.models import HUB_ROLES, Alliance, Membership, Role
@@ -24,25 +24,47 @@ from alliance.tenancy import user_scope
 M = TypeVar("M", bound=models.Model)
 
 
-def membership_for_request(user: AbstractBaseUser | AnonymousUser, alliance_slug: str) -> tuple[Alliance, Membership]:
-    """The alliance named in the URL and the user's membership in it, or 404."""
+def membership_for_request(
+    user: AbstractBaseUser | AnonymousUser, alliance_slug: str, request: HttpRequest | None = None
+) -> tuple[Alliance, Membership]:
+    """The alliance named in the URL and the user's membership in it, or 404.
+
+    Picked from the user's memberships (`memberships_of`, one query, kept on `request` for the
+    rest of it: the MFA middleware and the navigation read the same list)."""
     if not user.is_authenticated:
         raise Http404("No such alliance.")
-    alliance = Alliance.objects.filter(slug=alliance_slug).first()
-    if alliance is None:
-        raise Http404("No such alliance.")
-    with user_scope(user.pk):
-        membership = Membership.objects.for_user(user.pk).filter(alliance=alliance).first()
-    if membership is None:
-        raise Http404("No such alliance.")
-    return alliance, membership
+    for membership in memberships_of(user, request):
+        if membership.alliance.slug == alliance_slug:
+            return membership.alliance, membership
+    raise Http404("No such alliance.")
 
 
-def memberships_of(user: AbstractBaseUser | AnonymousUser) -> list[Membership]:
+# Where one request keeps its user's memberships: (user id, list).
+_REQUEST_MEMBERSHIPS = "_hub_memberships"
+
+
+def memberships_of(user: AbstractBaseUser | AnonymousUser, request: HttpRequest | None = None) -> list[Membership]:
+    """The user's active memberships with their alliances, by alliance name.
+
+    Given the request, the list is read once per request and per user (the request's own user,
+    or the one an API token named) and then kept on it; never across requests, so a membership
+    ended or changed shows on the next request."""
     if not user.is_authenticated or user.pk is None:
         return []
+    if request is not None:
+        kept = request.__dict__.get(_REQUEST_MEMBERSHIPS)
+        if kept is not None and kept[0] == user.pk:
+            return list(kept[1])
     with user_scope(user.pk):
-        return list(Membership.objects.for_user(user.pk).select_related("alliance").order_by("alliance__name"))
+        memberships = list(Membership.objects.for_user(user.pk).select_related("alliance").order_by("alliance__name"))
+    if request is not None:
+        request.__dict__[_REQUEST_MEMBERSHIPS] = (user.pk, memberships)
+    return list(memberships)
+
+
+def forget_memberships(request: HttpRequest) -> None:
+    """After a request changed its user's memberships (an invitation accepted): read them again."""
+    request.__dict__.pop(_REQUEST_MEMBERSHIPS, None)
 
 
 def actor_may(actor: Actor, roles: Collection[str]) -> bool:

@@ -46,7 +46,7 @@ class AllianceViewSetMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
-        self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"])
+        self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"], request._request)
         note_alliance(self.alliance)
         roles = self.allowed_roles
         if request.method not in ("GET", "HEAD", "OPTIONS"):

@@ -14,7 +14,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if user is None or not user.is_authenticated:
         return {}
     return {
-        "user_memberships": memberships_of(user),
+        "user_memberships": memberships_of(user, request),
         "current_membership": getattr(request, "membership", None),
         "current_alliance": getattr(request, "alliance", None),
     }

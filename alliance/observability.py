@@ -10,7 +10,10 @@ tasks log ids only.
 - `RequestIdMiddleware` (first in MIDDLEWARE) takes a well-formed
   `X-Request-ID` from the caller or makes one, echoes it on the response,
   keeps it in a contextvar for every log line of the request, forwards it to
-  the Celery tasks the request queues, and logs one line per request.
+  the Celery tasks the request queues, and logs one line per request: its
+  `duration_ms` in the app and, behind the proxy, its `queue_ms` (how long it
+  waited for a worker, from nginx's `X-Request-Start`), so the logs show what
+  users wait.
 - `LogContextFilter` adds the fields to every record; `JsonFormatter` writes
   the line. Both are wired in LOGGING (alliance/settings.py).
 - `healthz`: database and Redis, no auth, no tenant data.
@@ -123,6 +126,37 @@ def _user_id_of(request: HttpRequest | None) -> int | None:
     return getattr(wrapped, "pk", None)
 
 
+# The proxy's clock when it took the request (docker/nginx.conf: `X-Request-Start: t=${msec}`).
+REQUEST_START_HEADER = "X-Request-Start"
+_REQUEST_START_RE = re.compile(r"^\s*(?:t=)?(\d{1,16}(?:\.\d{1,6})?)\s*$")
+# Longer than any request may wait: a stamp further off is a wrong clock or a forged header.
+_MAX_QUEUE_SECONDS = 3600.0
+
+
+def queue_ms(header: str | None, now: float) -> float | None:
+    """Milliseconds between the proxy taking the request and this process starting on it.
+
+    `header` is `t=<seconds since the epoch>` as nginx's `${msec}` writes it (1765000000.123);
+    milliseconds and microseconds since the epoch (other proxies' habit) are read too. What users
+    wait beyond `duration_ms`: the time a request sat in the proxy and in gunicorn's backlog until
+    a worker was free. None when the header is absent or unreadable; 0 when the proxy's clock is
+    a little ahead of ours."""
+    if not header:
+        return None
+    match = _REQUEST_START_RE.match(header)
+    if match is None:
+        return None
+    stamp = float(match.group(1))
+    if stamp > 1e14:  # microseconds
+        stamp /= 1_000_000
+    elif stamp > 1e11:  # milliseconds
+        stamp /= 1000
+    waited = now - stamp
+    if not -_MAX_QUEUE_SECONDS < waited < _MAX_QUEUE_SECONDS:
+        return None
+    return round(max(waited, 0.0) * 1000, 1)
+
+
 class RequestIdMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -132,22 +166,20 @@ class RequestIdMiddleware:
         request.request_id = request_id  # type: ignore[attr-defined]
         token = _log_context.set(LogContext(request_id=request_id, request=request))
         started = time.monotonic()
+        queued_ms = queue_ms(request.headers.get(REQUEST_START_HEADER), time.time())
         try:
             response = self.get_response(request)
             response[REQUEST_ID_HEADER] = request_id
             path = loggable_path(request)
-            logger.info(
-                "%s %s %s",
-                request.method,
-                path,
-                response.status_code,
-                extra={
-                    "method": request.method,
-                    "path": path,
-                    "status": response.status_code,
-                    "duration_ms": round((time.monotonic() - started) * 1000, 1),
-                },
-            )
+            fields: dict[str, Any] = {
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "duration_ms": round((time.monotonic() - started) * 1000, 1),
+            }
+            if queued_ms is not None:
+                fields["queue_ms"] = queued_ms
+            logger.info("%s %s %s", request.method, path, response.status_code, extra=fields)
             return response
         finally:
             _log_context.reset(token)

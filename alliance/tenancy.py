@@ -41,6 +41,15 @@ def _set_db_setting(name: str, value: int | None) -> None:
         cursor.execute("SELECT set_config(%s, %s, true)", [name, "" if value is None else str(value)])
 
 
+def _set_db_scope(alliance_id: int | None, user_id: int | None) -> None:
+    """`app.alliance_id` and `app.user_id` for this transaction, in one round trip."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('app.alliance_id', %s, true), set_config('app.user_id', %s, true)",
+            ["" if alliance_id is None else str(alliance_id), "" if user_id is None else str(user_id)],
+        )
+
+
 @contextmanager
 def alliance_scope(alliance_id: int, *, user_id: int | None = None) -> Iterator[None]:
     """Open the scope of one alliance in this context and this transaction."""
@@ -52,14 +61,12 @@ def alliance_scope(alliance_id: int, *, user_id: int | None = None) -> Iterator[
     user_token = _current_user_id.set(user_id if user_id is not None else previous_user)
     try:
         with transaction.atomic():
-            _set_db_setting("app.alliance_id", alliance_id)
-            _set_db_setting("app.user_id", _current_user_id.get())
+            _set_db_scope(alliance_id, _current_user_id.get())
             yield
             # A block marked for rollback (DRF does so on errors) restores the
             # settings itself when its savepoint is rolled back.
             if not connection.needs_rollback:
-                _set_db_setting("app.alliance_id", previous_alliance)
-                _set_db_setting("app.user_id", previous_user)
+                _set_db_scope(previous_alliance, previous_user)
     finally:
         _current_alliance_id.reset(alliance_token)
         _current_user_id.reset(user_token)

@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.generic import FormView, ListView, TemplateView, View
 
-from alliance.access import memberships_of
+from alliance.access import forget_memberships, memberships_of
 from alliance.filters import AuditEventFilter
 from alliance.forms import AcceptInvitationForm, AllianceSettingsForm, InvitationForm
 from alliance.models import Alliance, AuditEvent, Invitation, Membership, Role
@@ -43,7 +43,7 @@ def landing_url(membership: Membership) -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """After sign-in: straight to the one alliance, or a choice among several."""
-    memberships = memberships_of(request.user)
+    memberships = memberships_of(request.user, request)
     if len(memberships) == 1:
         return redirect(landing_url(memberships[0]))
     return render(
@@ -159,6 +159,7 @@ def invitation_accept_view(request: HttpRequest, alliance_slug: str, token: str)
             except ValidationError as exc:
                 error = " ".join(exc.messages)
             else:
+                forget_memberships(request)
                 if user is None:
                     from django.contrib.auth import login
 

@@ -43,7 +43,7 @@ class AllianceMixin(LoginRequiredMixin):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not request.user.is_authenticated:
             return self.handle_no_permission()
-        self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"])
+        self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"], request)
         if not self.membership.may(self.roles_allowed()):
             raise PermissionDenied("Your role in this alliance does not give access to this page.")
         request.alliance = self.alliance  # type: ignore[attr-defined]

@@ -21,9 +21,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any, NamedTuple
 
-from django.db.models import QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Max, QuerySet
 
+from alliance.tenancy import require_alliance_id
 from billing.models import CREDIT_KINDS, ZERO, FamilyAccount, Invoice, InvoiceStatus, LedgerEntry
 
 BUCKETS = ["current", "1_30", "31_60", "61_90", "over_90"]
@@ -72,33 +75,60 @@ class AccountAging:
         return sum((v for k, v in self.buckets.items() if k != "current"), ZERO)
 
 
-def _allocate(
-    entries: Iterable[LedgerEntry], invoices: dict[int, Invoice], reversed_kind: dict[int, str]
-) -> tuple[list[OpenItem], Decimal]:
+class _Entry(NamedTuple):
+    """One ledger entry as aging reads it, with its invoice's and its reversed entry's fields
+    joined in (one query for all accounts, no model instances: issue 21)."""
+
+    pk: int
+    account_id: int
+    kind: str
+    amount: Decimal
+    posted_on: datetime.date
+    description: str
+    invoice_id: int | None
+    reverses_id: int | None
+    reversed_kind: str | None
+    invoice_due_on: datetime.date | None
+    invoice_number: str | None
+
+
+_ENTRY_FIELDS = (
+    "pk",
+    "account_id",
+    "kind",
+    "amount",
+    "posted_on",
+    "description",
+    "invoice_id",
+    "reverses_id",
+    "reverses__kind",
+    "invoice__due_on",
+    "invoice__number",
+)
+
+
+def _allocate(entries: Iterable[_Entry]) -> tuple[list[OpenItem], Decimal]:
     items: dict[tuple[str, int], OpenItem] = {}
     pool = ZERO
     for entry in entries:
         kind = entry.kind
         if entry.reverses_id is not None:  # a reversal (the database holds that only reversals point back)
-            kind = reversed_kind.get(entry.reverses_id, "")
+            kind = entry.reversed_kind or ""
         if entry.invoice_id is not None:
-            invoice = invoices[entry.invoice_id]
-            item = items.setdefault(
-                ("invoice", invoice.pk),
-                OpenItem(
-                    ("invoice", invoice.pk),
-                    invoice.due_on,
-                    ZERO,
-                    invoice_id=invoice.pk,
-                    label=f"Invoice {invoice.number}",
-                ),
-            )
+            key = ("invoice", entry.invoice_id)
+            item = items.get(key)
+            if item is None:
+                assert entry.invoice_due_on is not None
+                label = f"Invoice {entry.invoice_number}"
+                item = items[key] = OpenItem(key, entry.invoice_due_on, ZERO, invoice_id=entry.invoice_id, label=label)
             item.amount += entry.amount
         elif kind in CREDIT_KINDS:
             pool -= entry.amount
         else:
             key = ("entry", entry.reverses_id or entry.pk)
-            item = items.setdefault(key, OpenItem(key, entry.posted_on, ZERO, label=entry.description))
+            item = items.get(key)
+            if item is None:
+                item = items[key] = OpenItem(key, entry.posted_on, ZERO, label=entry.description)
             item.amount += entry.amount
     ordered = sorted(items.values(), key=lambda i: (i.due_on, i.key))
     for item in ordered:  # overpaid items add to the pool first
@@ -114,28 +144,29 @@ def _allocate(
 
 
 def aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datetime.date) -> list[AccountAging]:
-    """Each account's open items and buckets on `as_of` (entries posted after it are left out)."""
+    """Each account's open items and buckets on `as_of` (entries posted after it are left out).
+
+    Two queries whatever the number of accounts: the accounts, and their entries up to `as_of`
+    with each entry's invoice (due date, number) and reversed entry (kind) joined in."""
     account_rows = list(accounts.values_list("pk", "program_id", "family_id"))
-    ids = [row[0] for row in account_rows]
-    entries_by_account: dict[int, list[LedgerEntry]] = defaultdict(list)
-    entries = (
-        LedgerEntry.objects.filter(account_id__in=ids, posted_on__lte=as_of)
-        .only("pk", "account_id", "kind", "amount", "posted_on", "invoice_id", "reverses_id", "description")
+    if not account_rows:
+        return []
+    if accounts.query.is_sliced or len(account_rows) <= 100:
+        account_filter: Any = [row[0] for row in account_rows]
+    else:  # the accounts' own query, not thousands of ids
+        account_filter = accounts.order_by().values("pk")
+    entries_by_account: dict[int, list[_Entry]] = defaultdict(list)
+    rows = (
+        LedgerEntry.objects.filter(account_id__in=account_filter, posted_on__lte=as_of)
         .order_by("posted_on", "pk")
+        .values_list(*_ENTRY_FIELDS)
     )
-    reversed_ids: set[int] = set()
-    invoice_ids: set[int] = set()
-    for entry in entries:
+    for row in rows:
+        entry = _Entry._make(row)
         entries_by_account[entry.account_id].append(entry)
-        if entry.reverses_id:
-            reversed_ids.add(entry.reverses_id)
-        if entry.invoice_id:
-            invoice_ids.add(entry.invoice_id)
-    reversed_kind = dict(LedgerEntry.objects.filter(pk__in=reversed_ids).values_list("pk", "kind"))
-    invoices = Invoice.objects.filter(pk__in=invoice_ids).only("pk", "due_on", "number", "status").in_bulk()
     result = []
     for account_id, program_id, family_id in account_rows:
-        open_items, pool = _allocate(entries_by_account.get(account_id, []), invoices, reversed_kind)
+        open_items, pool = _allocate(entries_by_account.get(account_id, ()))
         aging = AccountAging(account_id, program_id, family_id, unapplied_credit=pool, items=open_items)
         for item in open_items:
             days = (as_of - item.due_on).days
@@ -145,6 +176,72 @@ def aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datetime.dat
                 aging.days_past_due = max(days, 0)
         result.append(aging)
     return result
+
+
+# How long the alliance's aging stays in the cache (it goes stale earlier by its key, below).
+AGING_CACHE_SECONDS = 600
+
+
+def _ledger_fingerprint() -> str:
+    """The open alliance's ledger and accounts as they stand: counts and highest ids.
+
+    The ledger is append-only and an invoice's due date and number never change, so an entry
+    posted (a charge, payment, reversal, write-off, void) or an account opened changes this:
+    the count as well as the highest id, so an entry committed late with a lower id counts."""
+    ledger = LedgerEntry.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    accounts = FamilyAccount.objects.aggregate(n=Count("pk"), last=Max("pk"))
+    return f"{ledger['n']}.{ledger['last']}.{accounts['n']}.{accounts['last']}"
+
+
+_Kept = tuple[int, int, int, tuple[Decimal, ...], Decimal, datetime.date | None, int]
+
+
+def _keep(row: AccountAging) -> _Kept:
+    return (
+        row.account_id,
+        row.program_id,
+        row.family_id,
+        tuple(row.buckets[b] for b in BUCKETS),
+        row.unapplied_credit,
+        row.oldest_due,
+        row.days_past_due,
+    )
+
+
+def _unkeep(kept: _Kept) -> AccountAging:
+    account_id, program_id, family_id, buckets, unapplied_credit, oldest_due, days_past_due = kept
+    return AccountAging(
+        account_id,
+        program_id,
+        family_id,
+        buckets=dict(zip(BUCKETS, buckets, strict=True)),
+        unapplied_credit=unapplied_credit,
+        oldest_due=oldest_due,
+        days_past_due=days_past_due,
+    )
+
+
+def shared_aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datetime.date) -> list[AccountAging]:
+    """`aging_for_accounts` without the open items, read from the alliance's aging kept in the cache.
+
+    For the read-only pages and lists (aging, collections, the aging API): the whole alliance's
+    aging on `as_of` is computed once and shared by its users until the ledger changes (the key
+    carries the alliance id, the date and `_ledger_fingerprint`), then narrowed to `accounts`
+    (a provider's own program, families only...). Only the buckets, credit and days past due are
+    kept (compact: reading it back costs a few milliseconds); whatever needs the open items, and
+    every write (payments, write-offs, late fees) inside its transaction, uses `aging_for_accounts`."""
+    key = f"billing:aging:v2:{require_alliance_id()}:{as_of.isoformat()}:{_ledger_fingerprint()}"
+    kept: list[_Kept] | None = cache.get(key)
+    if kept is None:
+        kept = [_keep(row) for row in aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of)]
+        cache.set(key, kept, AGING_CACHE_SECONDS)
+    everyone = {row[0]: row for row in kept}
+    ids = list(accounts.values_list("pk", flat=True))
+    missing = [pk for pk in ids if pk not in everyone]
+    if missing:  # opened since the fingerprint was read
+        late = aging_for_accounts(FamilyAccount.objects.filter(pk__in=missing), as_of=as_of)
+        everyone.update((row.account_id, _keep(row)) for row in late)
+    return [_unkeep(everyone[pk]) for pk in ids]
 
 
 def invoice_open_amount(invoice: Invoice, *, as_of: datetime.date | None = None) -> Decimal:

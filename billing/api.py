@@ -30,7 +30,7 @@ from alliance.filters import TenantFilterSet
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from billing import invoicing, payments, preview, services
-from billing.aging import aging_for_accounts, aging_totals
+from billing.aging import aging_totals, shared_aging_for_accounts
 from billing.api_runs import RunRefusedSerializer
 from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment, RatePeriod, RatePlan, Refund
 from billing.selectors import accounts_with_balances
@@ -426,7 +426,7 @@ class AgingViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         as_of = date_param(request, "as_of", alliance_today(self.alliance))
-        rows = aging_for_accounts(self.get_queryset(), as_of=as_of)
+        rows = shared_aging_for_accounts(self.get_queryset(), as_of=as_of)
 
         def money(values: dict[str, Any]) -> dict[str, str]:
             return {k: str(v) for k, v in values.items()}

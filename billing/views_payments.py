@@ -15,7 +15,7 @@ from alliance.dates import alliance_today
 from alliance.formatting import day, money
 from alliance.views_base import HUB_ONLY
 from billing import payments, services
-from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals
+from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals, shared_aging_for_accounts
 from billing.forms import (
     CollectionNoteForm,
     DepositForm,
@@ -411,7 +411,7 @@ class AgingView(BillingPage, TemplateView):
             except ValueError:
                 messages.error(self.request, "Give the date as YYYY-MM-DD; showing today.")
         # Families only: the Hub's own member-fee receivables have their aging on the member-fees page.
-        rows = aging_for_accounts(self.visible(FamilyAccount.objects.filter(family__isnull=False)), as_of=as_of)
+        rows = shared_aging_for_accounts(self.visible(FamilyAccount.objects.filter(family__isnull=False)), as_of=as_of)
         programs = dict(self.visible(MemberProgram.objects.all()).values_list("pk", "name"))
         families = dict(Family.objects.filter(pk__in={r.family_id for r in rows}).values_list("pk", "name"))
         by_program = aging_totals(rows, by="program_id")

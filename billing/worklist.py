@@ -25,7 +25,7 @@ from typing import Any
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Value
 
 from alliance.dates import alliance_date
-from billing.aging import BUCKET_LABELS, BUCKETS, AccountAging, aging_for_accounts
+from billing.aging import BUCKET_LABELS, BUCKETS, AccountAging, shared_aging_for_accounts
 from billing.models import (
     ZERO,
     CollectionNote,
@@ -175,7 +175,7 @@ def collections_worklist(
     if payer_id:
         accounts = accounts_paid_by(accounts, payer_id)
     accounts = accounts_matching(accounts, search)
-    agings = [a for a in aging_for_accounts(accounts, as_of=as_of) if a.past_due > 0]
+    agings = [a for a in shared_aging_for_accounts(accounts, as_of=as_of) if a.past_due > 0]
     if bucket in BUCKET_LABELS:
         agings = [a for a in agings if a.buckets[bucket] > 0]
     names = {

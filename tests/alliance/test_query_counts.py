@@ -1,0 +1,63 @@
+"""Exact query counts of the top page kinds of each role (issue 21, point 4).
+
+A page that starts reading a row per family, per invoice or per program shows here as a changed
+count, long before anyone measures it under load. The data: alliance A with Lopez at Program X
+billed 1,000.00 for January, February and March (tests/billing/test_payments.py), Young at Y.
+
+Every request pays the same fixed part (the session comes from the cache):
+  user (1) + memberships with their alliances (1, inside the user scope: set and reset, 2)
+  + the savepoint of the alliance scope and its release (2) + its set and reset (2) = 8;
+the counts below are that plus the page's own queries. When a count changes on purpose, write the
+new one here with what the page now reads.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.billing.test_payments import three_months  # noqa: F401 (fixture)
+
+FIXED = 8
+
+# (client, path in alliance A, the page's own queries)
+PAGES = [
+    ("admin_a", "dashboard/", 2),
+    ("staff_a", "billing/aging/?as_of=2026-04-15", 7),
+    ("staff_a", "billing/collections/", 7),
+    ("staff_a", "billing/accounts/", 3),
+    ("admin_a", "programs/", 6),
+    ("staff_a", "attendance/", 3),
+    ("staff_a", "waitlist/", 6),
+    ("staff_a", "families/", 6),
+    ("provider_x", "my-program/figures/", 7),
+    ("funder_a", "reports/", 4),
+]
+API = [
+    ("admin_a", "programs/", 4),
+    ("staff_a", "billing-accounts/", 2),
+    ("staff_a", "enrollments/", 5),
+    ("staff_a", "invoices/", 2),
+    ("staff_a", "aging/?as_of=2026-04-15", 5),
+    ("provider_x", "enrollments/", 5),
+    ("funder_a", "metrics/alliance-months/", 5),
+]
+
+
+@pytest.mark.usefixtures("three_months")
+@pytest.mark.parametrize(("who", "path", "own"), PAGES, ids=[f"{w}:{p}" for w, p, _ in PAGES])
+def test_page_queries(world, clients, django_assert_num_queries, who, path, own):
+    client = getattr(clients, who)
+    url = f"/a/{world.a.slug}/{path}"
+    assert client.get(url).status_code == 200  # warms the session and the shared caches
+    with django_assert_num_queries(FIXED + own):
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.usefixtures("three_months")
+@pytest.mark.parametrize(("who", "path", "own"), API, ids=[f"{w}:{p}" for w, p, _ in API])
+def test_api_queries(world, clients, django_assert_num_queries, who, path, own):
+    client = getattr(clients, who)
+    url = f"/api/a/{world.a.slug}/{path}"
+    assert client.get(url).status_code == 200
+    with django_assert_num_queries(FIXED + own):
+        assert client.get(url).status_code == 200

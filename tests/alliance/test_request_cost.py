@@ -1,0 +1,120 @@
+"""What a request costs: the per-request work done once, sessions from the cache, queue time logged.
+
+Issue 21 point 2: each request used to read the user's memberships three times (MFA middleware,
+the page's alliance, the navigation), each with its own scope set-up, read its session row and
+write it back (the hub roles' sliding idle timeout). These tests pin what is left.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from alliance.observability import queue_ms
+from tests.alliance.test_observability import captured_log_lines
+
+
+def statements(queries: CaptureQueriesContext, word: str) -> list[str]:
+    return [q["sql"] for q in queries.captured_queries if word in q["sql"]]
+
+
+class TestProductionDefaults:
+    def test_sessions_come_from_the_cache_and_connections_are_checked_before_reuse(self):
+        assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+        assert settings.DATABASES["default"]["CONN_HEALTH_CHECKS"] is True
+
+
+class TestOncePerRequest:
+    def test_a_page_reads_the_memberships_once_and_no_session_row(self, world, clients):
+        clients.staff_a.get(f"/a/{world.a.slug}/audit/")  # the session is now in the cache
+        with CaptureQueriesContext(connection) as queries:
+            response = clients.staff_a.get(f"/a/{world.a.slug}/audit/")
+        assert response.status_code == 200
+        assert len(statements(queries, 'FROM "alliance_membership"')) == 1
+        assert statements(queries, "django_session") == []
+        # The navigation still lists the user's alliance.
+        assert world.a.name in response.content.decode()
+
+    def test_an_api_call_reads_the_memberships_once(self, world, clients):
+        clients.staff_a.get(f"/api/a/{world.a.slug}/audit-events/")
+        with CaptureQueriesContext(connection) as queries:
+            response = clients.staff_a.get(f"/api/a/{world.a.slug}/audit-events/")
+        assert response.status_code == 200
+        assert len(statements(queries, 'FROM "alliance_membership"')) == 1
+
+    def test_another_alliance_is_still_404_and_an_ended_membership_shows_on_the_next_request(self, world, clients):
+        assert clients.staff_a.get(f"/a/{world.b.slug}/audit/").status_code == 404
+        assert clients.staff_a.get(f"/a/{world.a.slug}/audit/").status_code == 200
+        from alliance.models import Membership
+        from alliance.tenancy import alliance_scope
+
+        with alliance_scope(world.a.pk):
+            Membership.objects.filter(user=world.users.staff_a).update(is_active=False)
+        assert clients.staff_a.get(f"/a/{world.a.slug}/audit/").status_code == 404
+        assert clients.staff_a.get(f"/api/a/{world.a.slug}/audit-events/").status_code == 404
+
+
+class TestSlidingIdleTimeout:
+    def test_the_session_is_renewed_once_a_minute_not_on_every_page(self, world, clients, monkeypatch):
+        """Hub staff idle out after HUB_STAFF_SESSION_IDLE_MINUTES; renewing it writes the session,
+        so a page within a minute of the last renewal writes nothing."""
+        page = f"/a/{world.a.slug}/audit/"
+        clients.staff_a.get(page)
+        with CaptureQueriesContext(connection) as queries:
+            clients.staff_a.get(page)
+        assert statements(queries, "django_session") == []
+        assert clients.staff_a.session.get_expiry_age() == settings.HUB_STAFF_SESSION_IDLE_MINUTES * 60
+
+        later = time.time() + 61
+        monkeypatch.setattr(time, "time", lambda: later)
+        with CaptureQueriesContext(connection) as queries:
+            clients.staff_a.get(page)
+        assert len(statements(queries, 'UPDATE "django_session"')) == 1
+
+
+class TestQueueTime:
+    @pytest.mark.parametrize(
+        ("header", "now", "expected"),
+        [
+            ("t=1765000000.123", 1765000000.373, 250.0),  # nginx's ${msec}: seconds, to the millisecond
+            ("t=1765000000123", 1765000000.373, 250.0),  # milliseconds
+            ("t=1765000000123000", 1765000000.373, 250.0),  # microseconds
+            ("1765000000.5", 1765000000.5, 0.0),
+            ("t=1765000000.500", 1765000000.4, 0.0),  # the proxy's clock a little ahead: no negative wait
+            ("t=1765000000.0", 1765009000.0, None),  # 2.5 hours: a wrong clock, not a queue
+            ("t=soon", 1765000000.0, None),
+            ("", 1765000000.0, None),
+            (None, 1765000000.0, None),
+        ],
+    )
+    def test_the_proxy_stamp_is_read_in_its_units(self, header, now, expected):
+        result = queue_ms(header, now)
+        if expected is None:
+            assert result is None
+        else:
+            assert result == pytest.approx(expected, abs=0.1)
+
+    def test_the_request_line_logs_queue_ms_beside_duration_ms(self, world, clients):
+        stamp = f"t={time.time() - 0.5:.3f}"  # nginx took it half a second ago
+        with captured_log_lines() as lines:
+            response = clients.staff_a.get(f"/a/{world.a.slug}/audit/", HTTP_X_REQUEST_START=stamp)
+        assert response.status_code == 200
+        (line,) = [li for li in lines if li["logger"] == "hub.request"]
+        assert 500 <= line["queue_ms"] < 5000
+        assert line["duration_ms"] >= 0
+
+    def test_without_a_proxy_stamp_there_is_no_queue_ms(self, world, clients):
+        with captured_log_lines() as lines:
+            clients.staff_a.get(f"/a/{world.a.slug}/audit/")
+        (line,) = [li for li in lines if li["logger"] == "hub.request"]
+        assert "queue_ms" not in line
+
+    def test_nginx_stamps_every_request_it_passes_on(self):
+        from tests.worker import ROOT
+
+        site = (ROOT / "docker" / "nginx.conf").read_text()
+        assert 'proxy_set_header X-Request-Start "t=${msec}";' in site

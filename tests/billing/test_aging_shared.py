@@ -1,0 +1,80 @@
+"""The aging the aging page, the collections worklist and the aging API read from the cache.
+
+An alliance's aging of every account is computed once per day and ledger state and shared by its
+users (issue 21: the aging page cost ~550 ms of CPU per view on the demo). It must never be stale
+after a ledger change and never cross alliances or programs.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from alliance.tenancy import alliance_scope
+from billing.aging import aging_for_accounts, shared_aging_for_accounts
+from billing.models import FamilyAccount
+from billing.payments import payment_reverse
+from tests.billing.test_payments import pay, three_months  # noqa: F401 (fixture)
+
+AS_OF = "2026-04-15"
+
+
+def balance_on_page(client, slug: str) -> str:  # type: ignore[no-untyped-def]
+    page = client.get(f"/a/{slug}/billing/aging/?as_of={AS_OF}")
+    assert page.status_code == 200
+    text = page.content.decode()
+    start = text.index('id="aging-balance">') + len('id="aging-balance">')
+    return text[start : text.index("<", start)]
+
+
+@pytest.mark.usefixtures("three_months")
+class TestSharedAging:
+    def test_it_answers_what_the_ledger_says_on_each_read(self, world, homes):
+        """Lopez owes 3 x 1,000.00; the cached aging must follow each entry posted.
+
+        Paid 1,200.00 on April 1st: January (over 90 days on April 15th) is paid, February's
+        1,000.00 keeps 800.00 open (61-90 days), March 1,000.00 (31-60): 1,800.00."""
+        as_of = datetime.date(2026, 4, 15)
+        with alliance_scope(world.a.pk):
+            accounts = FamilyAccount.objects.filter(pk=homes.lopez_x.pk)
+            (first,) = shared_aging_for_accounts(accounts, as_of=as_of)
+            assert first.balance == Decimal("3000.00")
+            payment = pay(homes, "1200.00", on=datetime.date(2026, 4, 1))
+            (paid,) = shared_aging_for_accounts(accounts, as_of=as_of)
+            assert paid.balance == Decimal("1800.00")
+            assert paid.buckets["over_90"] == 0
+            assert paid.buckets["61_90"] == Decimal("800.00")
+            assert paid.days_past_due == 63  # February's, due on the 11th
+            payment_reverse(actor=None, payment=payment, reason="Bounced")
+            (bounced,) = shared_aging_for_accounts(accounts, as_of=as_of)
+            assert bounced.balance == Decimal("3000.00")
+            # The same figures as the full computation, for every account of the alliance.
+            everyone = FamilyAccount.objects.all()
+            full = {
+                r.account_id: (r.buckets, r.unapplied_credit, r.days_past_due)
+                for r in aging_for_accounts(everyone, as_of=as_of)
+            }
+            shared = {
+                r.account_id: (r.buckets, r.unapplied_credit, r.days_past_due)
+                for r in shared_aging_for_accounts(everyone, as_of=as_of)
+            }
+            assert shared == full
+
+    def test_the_page_follows_a_payment_and_another_alliance_sees_only_its_own(self, world, clients, homes):
+        assert balance_on_page(clients.staff_a, world.a.slug) == "$3,000.00"
+        assert balance_on_page(clients.staff_b, world.b.slug) == "$0.00"
+        with alliance_scope(world.a.pk):
+            pay(homes, "1200.00", on=datetime.date(2026, 4, 1))
+        assert balance_on_page(clients.staff_a, world.a.slug) == "$1,800.00"
+        assert balance_on_page(clients.staff_b, world.b.slug) == "$0.00"
+
+    def test_a_provider_gets_its_own_programs_accounts_only(self, world, clients, homes):
+        clients.staff_a.get(f"/api/a/{world.a.slug}/aging/?as_of={AS_OF}")  # the alliance's aging now cached
+        mine = clients.provider_x.get(f"/api/a/{world.a.slug}/aging/?as_of={AS_OF}").json()
+        assert [row["account"] for row in mine["accounts"]] == [homes.lopez_x.pk]
+        assert mine["alliance"]["over_90"] == "1000.00"
+        theirs = clients.provider_y.get(f"/api/a/{world.a.slug}/aging/?as_of={AS_OF}").json()
+        assert [row["account"] for row in theirs["accounts"]] == [homes.young_y.pk]
+        assert theirs["alliance"]["over_90"] == "0.00"
