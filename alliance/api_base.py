@@ -8,12 +8,13 @@ request, and querysets are narrowed for providers and funders.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextlib import ExitStack
 from typing import Any, ClassVar
 
 from django.db import models
 from rest_framework import serializers, viewsets
-from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import PermissionDenied, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -27,6 +28,45 @@ from alliance.views_base import HUB_ONLY
 NO_DELETE = ["get", "post", "put", "patch", "head", "options"]
 # Rows made only by a create or by actions: no update either.
 READ_AND_POST = ["get", "post", "head", "options"]
+
+
+class StrictInput:
+    """Every writable serializer of the API (HubModelSerializer and HubSerializer build on it):
+    a body naming a field the serializer does not take is a 400 naming that field, like any
+    other bad input, not a 200 that quietly ignored it (`PATCH {"program": 3}` on a coaching
+    goal, a typo such as `"ammount"`). A read-only field (an id, a status set by actions, a
+    field fixed after create) may be repeated with its current value, so a PUT of what a GET
+    answered works; any other value is refused."""
+
+    UNKNOWN = "Not a field of this request."
+    READ_ONLY = "Read-only: it cannot be set or changed here."
+
+    fields: Any
+    instance: Any
+
+    def to_internal_value(self, data: Any) -> Any:
+        if isinstance(data, Mapping):
+            errors: dict[str, list[str]] = {}
+            for name in data:
+                field = self.fields.get(name)
+                if field is None:
+                    errors[str(name)] = [self.UNKNOWN]
+                elif field.read_only and not self._unchanged(field, data[name]):
+                    errors[str(name)] = [self.READ_ONLY]
+            if errors:
+                raise ValidationError(errors)
+        return super().to_internal_value(data)  # type: ignore[misc]
+
+    def _unchanged(self, field: Any, value: Any) -> bool:
+        instance = self.instance
+        if instance is None or isinstance(instance, list | models.QuerySet):
+            return False
+        try:
+            attribute = field.get_attribute(instance)
+            current = None if attribute is None else field.to_representation(attribute)
+        except Exception:  # noqa: BLE001 - a field that cannot be read from the row is not "unchanged"
+            return False
+        return bool(current == value)
 
 
 class AllianceViewSetMixin:

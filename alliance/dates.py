@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
@@ -24,6 +26,13 @@ if TYPE_CHECKING:
     from alliance.models import Alliance
 
 ONE_DAY = datetime.timedelta(days=1)
+
+
+class DateOutOfRange(ValueError):
+    """A date, or date arithmetic, outside the calendar this application works in (the API
+    answers it as a 400, never an OverflowError's 500)."""
+
+
 MONTH_FORMATS = ("%Y-%m", "%Y-%m-%d", "%m/%Y", "%Y/%m")
 
 
@@ -77,14 +86,26 @@ def month_bounds(day: datetime.date) -> tuple[datetime.date, datetime.date]:
 
 
 def next_month_start(day: datetime.date) -> datetime.date:
-    """The first day of the month after day's: the exclusive end of day's month."""
-    return month_end(day) + ONE_DAY
+    """The first day of the month after day's: the exclusive end of day's month (DateOutOfRange
+    after December 9999)."""
+    return add_days(month_end(day), 1)
+
+
+def add_days(day: datetime.date, days: int) -> datetime.date:
+    """day + days, or DateOutOfRange past year 1 or 9999 (never an OverflowError)."""
+    try:
+        return day + datetime.timedelta(days=days)
+    except (OverflowError, ValueError) as exc:
+        raise DateOutOfRange(f"{day.isoformat()} {days:+d} days is outside the calendar.") from exc
 
 
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day `months` months later (earlier when negative), held to the month's last day:
-    Jan 31 + 1 month is Feb 28 (29 in a leap year)."""
-    moved: datetime.date = day + relativedelta(months=months)
+    Jan 31 + 1 month is Feb 28 (29 in a leap year). DateOutOfRange past year 1 or 9999."""
+    try:
+        moved: datetime.date = day + relativedelta(months=months)
+    except (OverflowError, ValueError) as exc:
+        raise DateOutOfRange(f"{day.isoformat()} {months:+d} months is outside the calendar.") from exc
     return moved
 
 
@@ -124,3 +145,119 @@ def month_or_none(text: str | None) -> datetime.date | None:
         return parse_month(text)
     except ValueError:
         return None
+
+
+# --- Plausible dates, by kind --------------------------------------------------------------------
+# Every date a request or a form brings in is one of these kinds and must fall in its range, else
+# it is bad input naming the field (a 400 from the API, a form error on a page): year 1 or 9999 is
+# a typo, and date arithmetic on it would leave the calendar. The ranges move with the alliance's
+# today, so they do not age.
+@dataclass(frozen=True)
+class DateKind:
+    name: str
+    earliest: Callable[[datetime.date], datetime.date]
+    latest: Callable[[datetime.date], datetime.date]
+    months: bool = False  # a month: shown and bounded as YYYY-MM
+
+    def bounds(self, today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+        today = today or _today_for_checks()
+        return self.earliest(today), self.latest(today)
+
+    def message(self, today: datetime.date | None = None) -> str:
+        first, last = self.bounds(today)
+        if self.months:
+            return f"A month from {first:%Y-%m} to {last:%Y-%m}."
+        return f"A date from {first.isoformat()} to {last.isoformat()}."
+
+    def check(self, value: datetime.date, today: datetime.date | None = None) -> datetime.date:
+        """value itself, or DateOutOfRange with the message naming the range."""
+        first, last = self.bounds(today)
+        if self.months:
+            first, last = month_start(first), month_end(last)
+        if not first <= value <= last:
+            raise DateOutOfRange(self.message(today))
+        return value
+
+
+def _years(day: datetime.date, years: int) -> datetime.date:
+    return day + relativedelta(years=years)
+
+
+def _today_for_checks() -> datetime.date:
+    """The alliance's today when a scope is open (requests to alliance pages and the API);
+    otherwise UTC's (sign-up and the public pages, which have no alliance yet)."""
+    from alliance.tenancy import TenancyError
+
+    try:
+        return alliance_today()
+    except TenancyError:
+        return timezone.now().date()
+
+
+HUB_EPOCH = datetime.date(2000, 1, 1)
+# Days the alliance books: enrollments, attendance, invoices, costs, cover, orders, goals…
+BUSINESS_DATE = DateKind("business", lambda today: HUB_EPOCH, lambda today: _years(today, 5))
+# Months of bills, costs and reports.
+BUSINESS_MONTH = DateKind("month", lambda today: HUB_EPOCH, lambda today: _years(today, 5), months=True)
+# Money that arrived, left or was written off: not before the Hub's time, not far ahead.
+PAYMENT_DATE = DateKind("payment", lambda today: HUB_EPOCH, lambda today: today + datetime.timedelta(days=31))
+# Children's (and people's) birth dates: within a hundred years, not in the future.
+BIRTH_DATE = DateKind("birth", lambda today: _years(today, -100), lambda today: today)
+# Facts that may predate the Hub: a staff member hired, a program opened or joined, a licence or
+# credential issued, a rating or an inspection; and their ends and expiries ahead.
+RECORD_DATE = DateKind("record", lambda today: datetime.date(1950, 1, 1), lambda today: _years(today, 10))
+
+# Model fields of these names are of the kind (others are business dates).
+DATE_KIND_BY_FIELD = {
+    "date_of_birth": BIRTH_DATE,
+    "received_on": PAYMENT_DATE,
+    "refunded_on": PAYMENT_DATE,
+    "deposited_on": PAYMENT_DATE,
+    "settlement_date": PAYMENT_DATE,
+    "started_on": RECORD_DATE,
+    "ended_on": RECORD_DATE,
+    "opened_on": RECORD_DATE,
+    "closed_on": RECORD_DATE,
+    "joined_on": RECORD_DATE,
+    "issued_on": RECORD_DATE,
+    "expires_on": RECORD_DATE,
+    "inspected_on": RECORD_DATE,
+    "rated_on": RECORD_DATE,
+    "qris_rated_on": RECORD_DATE,
+    "accreditation_expires_on": RECORD_DATE,
+    "corrected_on": RECORD_DATE,
+    "corrective_action_due": RECORD_DATE,
+    "month": BUSINESS_MONTH,
+}
+
+
+def date_kind_for(field_name: str) -> DateKind:
+    return DATE_KIND_BY_FIELD.get(field_name, BUSINESS_DATE)
+
+
+def date_validator(kind: DateKind) -> Callable[[datetime.date], None]:
+    """A form (or filter) field validator: a date outside the kind's range is the field's error."""
+
+    def validate(value: datetime.date) -> None:
+        if value is None:
+            return
+        try:
+            kind.check(value)
+        except DateOutOfRange as exc:
+            from django.core.exceptions import ValidationError
+
+            raise ValidationError(str(exc), code="date_out_of_range") from exc
+
+    validate.kind = kind  # type: ignore[attr-defined]
+    return validate
+
+
+def bound_form_dates(fields: Mapping[str, Any]) -> None:
+    """Give every date field of a form (or a filter set's form) the validator of its kind, by its
+    name (alliance.dates.DATE_KIND_BY_FIELD; business dates otherwise), unless it has one."""
+    from django import forms
+
+    for name, field in fields.items():
+        if isinstance(field, forms.DateField) and not isinstance(field, forms.DateTimeField):
+            if not any(hasattr(v, "kind") for v in field.validators):
+                field.validators.append(date_validator(date_kind_for(name)))

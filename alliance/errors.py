@@ -21,6 +21,8 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
 
+from alliance.dates import DateOutOfRange
+
 API_PREFIX = "/api/"
 # Seconds a client is asked to wait when the database cannot be reached.
 RETRY_AFTER_SECONDS = 30
@@ -93,6 +95,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     endpoints call services directly and a refusal reaches the caller with its field names."""
     if isinstance(exc, DjangoValidationError):
         exc = DRFValidationError(field_errors(exc))
+    elif isinstance(exc, DateOutOfRange):  # date arithmetic past the calendar: bad input, not a 500
+        exc = DRFValidationError({"non_field_errors": [str(exc)]})
     response = exception_handler(exc, context)
     if response is None or response.status_code != 400:
         return response

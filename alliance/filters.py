@@ -1,17 +1,36 @@
 import django_filters
 from django import forms
 from django_filters import rest_framework as drf_filters
+from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
+from alliance.dates import date_kind_for, date_validator
 from alliance.models import AuditEvent
+
+
+def bound_date_filters(filterset: django_filters.FilterSet) -> None:
+    """Every date filter takes only dates in the plausible range of its kind (alliance.dates),
+    so `?since=0001-01-01` is the filter's error (a 400 naming it; a form error on a page)."""
+    for name, filter_ in filterset.filters.items():
+        if isinstance(filter_, django_filters.DateFilter):
+            kind = date_kind_for(str(filter_.field_name or name).split("__")[0])
+            validators = filter_.extra.setdefault("validators", [])
+            if not any(hasattr(v, "kind") for v in validators):
+                validators.append(date_validator(kind))
 
 
 class TenantFilterSet(drf_filters.FilterSet):
     """FilterSet base for tenant models, pages and API alike (one place to extend)."""
 
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        bound_date_filters(self)
 
+
+@extend_schema_field({"type": "integer"})
 class IntegerFilter(django_filters.NumberFilter):
-    """An id (or another whole number): `1.5` is a field error, not quietly 1."""
+    """An id (or another whole number): `1.5` is a field error, not quietly 1; the schema says
+    integer (a NumberFilter is documented as any number)."""
 
     field_class = forms.IntegerField
 
@@ -26,6 +45,7 @@ class TenantFilterBackend(drf_filters.DjangoFilterBackend):
     def get_filterset(self, request, queryset, view):  # type: ignore[no-untyped-def]
         filterset = super().get_filterset(request, queryset, view)
         if filterset is not None:
+            bound_date_filters(filterset)
             errors = _vague_values(filterset, request.query_params)
             if errors:
                 raise ValidationError(errors)

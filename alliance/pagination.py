@@ -23,6 +23,15 @@ class HubPagination(PageNumberPagination):
             raise ValidationError({self.page_query_param: ["A page number: 1, 2, 3…"]})
         return raw
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        """`page` documented with its limit: a whole number from 1 (schemathesis holds us to it)."""
+        parameters: list[dict[str, Any]] = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = "A page number: 1, 2, 3… (past the last page: 404)."
+        return parameters
+
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         """The page's own fields described, as every field of the API is."""
         paginated = super().get_paginated_response_schema(schema)

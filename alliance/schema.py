@@ -95,7 +95,21 @@ def document_errors(result, generator, request, public):  # type: ignore[no-unty
             takes_input = "requestBody" in operation or any(
                 parameter.get("in") == "query" for parameter in operation.get("parameters", [])
             )
-            if takes_input:
+            if "requestBody" in operation:
+                # A body that fits the schema may still be refused by a rule the schema cannot state
+                # (a row that does not exist or is not yours, a full classroom, a closed month, a
+                # date past its kind's range): 400 with the reason by field. `x-hub-business-rules`
+                # says so to machines (the fuzzing's positive-data check reads it).
+                responses.setdefault(
+                    "400",
+                    _error(
+                        "FieldErrors",
+                        "Bad input, with errors by field; also valid input refused by a business rule "
+                        "(a row that does not exist, a full classroom, a closed month), the reason by field.",
+                    ),
+                )
+                operation["x-hub-business-rules"] = True
+            elif takes_input:
                 responses.setdefault("400", _error("FieldErrors", "Bad input, with errors by field."))
             if operation.get("security"):
                 responses.setdefault("401", _error("ErrorDetail", "No valid credentials."))

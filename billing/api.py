@@ -20,12 +20,14 @@ from alliance.api_fields import (
     BooleanField,
     CharField,
     ChoiceField,
+    DateField,
     DecimalField,
     HubModelSerializer,
+    HubSerializer,
     VisibleRelatedField,
 )
 from alliance.api_params import date_param
-from alliance.dates import alliance_today
+from alliance.dates import PAYMENT_DATE, alliance_today
 from alliance.filters import TenantFilterSet
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
@@ -100,7 +102,7 @@ class AccountSerializer(HubModelSerializer):
         fields = ["id", "family", "family_name", "program", "program_name", "staff_discount", "balance"]
 
 
-class StaffDiscountSerializer(serializers.Serializer):
+class StaffDiscountSerializer(HubSerializer):
     staff_discount = BooleanField(help_text="true: a guardian works for the program and the staff discount applies.")
 
 
@@ -315,8 +317,10 @@ class PaymentSerializer(HubModelSerializer):
         fields = super().get_fields()
         fields["account"] = VisibleRelatedField(FamilyAccount)
         fields["invoice"] = VisibleRelatedField(Invoice, required=False, allow_null=True)
-        fields["received_on"] = serializers.DateField(
-            required=False, help_text="The day the money came in; the alliance's today when left out."
+        fields["received_on"] = DateField(
+            kind=PAYMENT_DATE,
+            required=False,
+            help_text="The day the money came in; the alliance's today when left out.",
         )
         return fields
 
@@ -400,8 +404,8 @@ class RefundViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
         )
 
 
-class AgingSerializer(serializers.Serializer):
-    as_of = serializers.DateField()
+class AgingSerializer(HubSerializer):
+    as_of = DateField()
     alliance = serializers.DictField(child=CharField(), help_text="Bucket -> amount.")
     programs = serializers.DictField(child=serializers.DictField(child=CharField()))
     accounts = serializers.ListField(child=serializers.DictField())

@@ -14,19 +14,24 @@ from rest_framework.response import Response
 from rest_framework.settings import api_settings
 
 from alliance.api_base import AllianceViewSetMixin
-from alliance.api_fields import CharField, DecimalField, VisibleRelatedField
-from alliance.dates import alliance_today
+from alliance.api_fields import (
+    CharField,
+    DateField,
+    DecimalField,
+    HubModelSerializer,
+    HubSerializer,
+    VisibleRelatedField,
+)
+from alliance.dates import PAYMENT_DATE, alliance_today
 from alliance.views_base import HUB_ONLY
 from billing import payments
 from billing.models import EntryKind, FamilyAccount, Invoice, LedgerEntry
 
 
-class WriteOffSerializer(serializers.ModelSerializer):
+class WriteOffSerializer(HubModelSerializer):
     """One write-off entry: what it wrote off, of which invoice, effective when."""
 
-    effective_on = serializers.DateField(
-        source="posted_on", read_only=True, help_text="The write-off's effective date."
-    )
+    effective_on = DateField(source="posted_on", read_only=True, help_text="The write-off's effective date.")
     amount = serializers.SerializerMethodField(help_text="The amount written off, a positive decimal string.")
 
     class Meta:
@@ -38,7 +43,7 @@ class WriteOffSerializer(serializers.ModelSerializer):
         return str(-entry.amount)
 
 
-class WriteOffRequestSerializer(serializers.Serializer):
+class WriteOffRequestSerializer(HubSerializer):
     account = VisibleRelatedField(FamilyAccount, help_text="The family account written off.")
     invoices = serializers.ListField(
         child=VisibleRelatedField(Invoice),
@@ -53,7 +58,8 @@ class WriteOffRequestSerializer(serializers.Serializer):
         allow_null=True,
         help_text="Dollars; left out: all of the named invoices' open amounts (none named: the whole balance).",
     )
-    effective_on = serializers.DateField(
+    effective_on = DateField(
+        kind=PAYMENT_DATE,
         required=False,
         allow_null=True,
         help_text="The day it takes effect (YYYY-MM-DD); the alliance's today when left out. Not in the future, "

@@ -14,7 +14,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet
-from alliance.api_fields import CharField, ChoiceField, HubModelSerializer, IntegerField, VisibleRelatedField
+from alliance.api_fields import (
+    CharField,
+    ChoiceField,
+    DateField,
+    HubModelSerializer,
+    HubSerializer,
+    IntegerField,
+    VisibleRelatedField,
+)
 from alliance.dates import alliance_time, alliance_today
 from alliance.filters import IntegerFilter, TenantFilterSet
 from alliance.views_base import HUB_AND_PROVIDER
@@ -47,14 +55,14 @@ class AttendanceSerializer(HubModelSerializer):
         read_only_fields = fields
 
 
-class AttendanceMarkSerializer(serializers.Serializer):
+class AttendanceMarkSerializer(HubSerializer):
     enrollment = VisibleRelatedField(Enrollment)
-    day = serializers.DateField()
+    day = DateField()
     at = serializers.TimeField(required=False, help_text="Local time; now when left out.")
     reason = ChoiceField(choices=AbsenceReason.choices, required=False)
 
 
-class BulkExceptionSerializer(serializers.Serializer):
+class BulkExceptionSerializer(HubSerializer):
     enrollment = IntegerField(help_text="An enrollment of the classroom on the day.")
     kind = ChoiceField(
         choices=[("skip", "Leave open"), ("absent", "Absent"), ("at", "A different time")],
@@ -64,33 +72,33 @@ class BulkExceptionSerializer(serializers.Serializer):
     at = serializers.TimeField(required=False, help_text="Local time, with kind `at`.")
 
 
-class BulkAttendanceSerializer(serializers.Serializer):
+class BulkAttendanceSerializer(HubSerializer):
     classroom = VisibleRelatedField(Classroom)
-    day = serializers.DateField()
+    day = DateField()
     at = serializers.TimeField(
         required=False, help_text="Local time for everyone; now on today, the room's opening (closing) time before."
     )
     exceptions = BulkExceptionSerializer(many=True, required=False, max_length=500)  # type: ignore[call-arg]
 
 
-class BulkResultSerializer(serializers.Serializer):
+class BulkResultSerializer(HubSerializer):
     done = serializers.ListField(child=CharField(), help_text="Children checked in (or out) by this call.")
     absent = serializers.ListField(child=CharField())
     left_open = serializers.ListField(child=CharField())
     already_recorded = serializers.ListField(child=CharField(), help_text="Recorded before this call; unchanged.")
 
 
-class AttendanceCorrectSerializer(serializers.Serializer):
+class AttendanceCorrectSerializer(HubSerializer):
     check_in = serializers.TimeField()
     check_out = serializers.TimeField(required=False, allow_null=True)
     reason = CharField(max_length=200, help_text="Why the times change; kept in the audit log.")
 
 
-class AttendanceUploadSerializer(serializers.Serializer):
+class AttendanceUploadSerializer(HubSerializer):
     file = serializers.FileField()
 
 
-class UploadErrorSerializer(serializers.Serializer):
+class UploadErrorSerializer(HubSerializer):
     line = IntegerField()
     column = CharField()
     message = CharField()
@@ -136,7 +144,7 @@ class AttendanceViewSet(AllianceReadOnlyViewSet):
     def base_queryset(self) -> models.QuerySet:
         return AttendanceRecord.objects.select_related("enrollment").order_by("-day", "enrollment_id")
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action in ("check_in", "check_out", "absent"):
             return AttendanceMarkSerializer
         if self.action in ("bulk_check_in", "bulk_check_out"):

@@ -17,7 +17,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import READ_AND_POST
-from alliance.api_fields import CharField, ChoiceField, HubModelSerializer, VisibleRelatedField, WeekdaysField
+from alliance.api_fields import (
+    CharField,
+    ChoiceField,
+    DateField,
+    HubModelSerializer,
+    HubSerializer,
+    VisibleRelatedField,
+    WeekdaysField,
+)
 from alliance.dates import alliance_today
 from alliance.errors import field_errors
 from alliance.filters import IntegerFilter, TenantFilterSet
@@ -61,11 +69,11 @@ class EnrollmentSerializer(HubModelSerializer):
         return obj.status_on(self.context["today"])
 
 
-class EnrollmentCreateSerializer(serializers.Serializer):
+class EnrollmentCreateSerializer(HubSerializer):
     child = VisibleRelatedField(Child)
     classroom = VisibleRelatedField(Classroom)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    start_date = DateField()
+    end_date = DateField(required=False, allow_null=True, default=None)
     weekdays = WeekdaysField()
     day_length = ChoiceField(choices=DayLength.CHOICES, default=DayLength.FULL)
     funding_source = ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
@@ -73,30 +81,30 @@ class EnrollmentCreateSerializer(serializers.Serializer):
     override_reason = CharField(required=False, allow_blank=True, default="")
 
 
-class ScheduleChangeSerializer(serializers.Serializer):
-    effective_from = serializers.DateField()
+class ScheduleChangeSerializer(HubSerializer):
+    effective_from = DateField()
     weekdays = WeekdaysField()
     day_length = ChoiceField(choices=DayLength.CHOICES)
     override_reason = CharField(required=False, allow_blank=True, default="")
 
 
-class TransferSerializer(serializers.Serializer):
+class TransferSerializer(HubSerializer):
     classroom = VisibleRelatedField(Classroom)
-    effective_from = serializers.DateField()
+    effective_from = DateField()
     weekdays = WeekdaysField(required=False)
     day_length = ChoiceField(choices=DayLength.CHOICES, required=False)
     override_reason = CharField(required=False, allow_blank=True, default="")
 
 
-class EndSerializer(serializers.Serializer):
-    end_date = serializers.DateField()
+class EndSerializer(HubSerializer):
+    end_date = DateField()
     reason = ChoiceField(
         choices=[(r.value, r.label) for r in (EndReason.GRADUATED, EndReason.MOVED, EndReason.COST, EndReason.OTHER)]
     )
     note = CharField(required=False, allow_blank=True, default="")
 
 
-class TermsSerializer(serializers.Serializer):
+class TermsSerializer(HubSerializer):
     funding_source = ChoiceField(choices=FundingSource.choices)
     rate_plan_ref = CharField(max_length=60, allow_blank=True)
 
@@ -131,10 +139,10 @@ class IntakeChildSerializer(HubModelSerializer):
         fields = ["first_name", "last_name", "date_of_birth", "needs_notes", "has_individual_plan"]
 
 
-class IntakeEnrollmentSerializer(serializers.Serializer):
+class IntakeEnrollmentSerializer(HubSerializer):
     classroom = VisibleRelatedField(Classroom)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField(required=False, allow_null=True, default=None)
+    start_date = DateField()
+    end_date = DateField(required=False, allow_null=True, default=None)
     weekdays = WeekdaysField()
     day_length = ChoiceField(choices=DayLength.CHOICES, default=DayLength.FULL)
     funding_source = ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
@@ -142,7 +150,7 @@ class IntakeEnrollmentSerializer(serializers.Serializer):
     override_reason = CharField(required=False, allow_blank=True, default="")
 
 
-class IntakeSerializer(serializers.Serializer):
+class IntakeSerializer(HubSerializer):
     """A new child enrolled at once: `family` (an id you can see) or `family_data` +
     `guardian_data`; then `child` and `enrollment` objects."""
 
@@ -207,7 +215,7 @@ class EnrollmentViewSet(EnrollmentViewSetBase):
             context["today"] = alliance_today()
         return context
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return {
             "create": EnrollmentCreateSerializer,
             "schedule": ScheduleChangeSerializer,

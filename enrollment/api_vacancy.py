@@ -7,7 +7,6 @@ from typing import Any
 
 from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -15,8 +14,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet
-from alliance.api_fields import CharField, DecimalField, IntegerField
-from alliance.api_params import choice_param, date_param, int_param, text_param
+from alliance.api_fields import CharField, DateField, DecimalField, HubSerializer, IntegerField
+from alliance.api_params import choice_param, date_param, int_param, text_param, whole_number
 from alliance.dates import alliance_today
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
@@ -26,7 +25,7 @@ from enrollment.vacancy import ClassroomVacancy, Vacancy, room_days, vacancy_of_
 from members.models import AgeGroup, Classroom
 
 
-class VacancyFiguresSerializer(serializers.Serializer):
+class VacancyFiguresSerializer(HubSerializer):
     """Figures over the range (FTE and open places as decimal strings)."""
 
     capacity_now = IntegerField(help_text="Licensed places on the first operating day.")
@@ -64,17 +63,17 @@ class VacancyGroupSerializer(VacancyFiguresSerializer):
     area = CharField()
 
 
-class VacancyReportSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+class VacancyReportSerializer(HubSerializer):
+    start = DateField()
+    end = DateField()
     alliance = VacancyFiguresSerializer()
     programs = VacancyProgramSerializer(many=True)
     age_groups_and_areas = VacancyGroupSerializer(many=True)
     classrooms = VacancyClassroomSerializer(many=True)
 
 
-class VacancyDaySerializer(serializers.Serializer):
-    day = serializers.DateField()
+class VacancyDaySerializer(HubSerializer):
+    day = DateField()
     licensed = IntegerField()
     desired = IntegerField(allow_null=True)
     enrolled_fte = DecimalField(max_digits=8, decimal_places=2)
@@ -83,12 +82,12 @@ class VacancyDaySerializer(serializers.Serializer):
 
 
 class VacancyClassroomDaysSerializer(VacancyClassroomSerializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DateField()
+    end = DateField()
     days = VacancyDaySerializer(many=True)
 
 
-class MatchSerializer(serializers.Serializer):
+class MatchSerializer(HubSerializer):
     rank = IntegerField()
     entry = IntegerField()
     child = IntegerField()
@@ -99,12 +98,12 @@ class MatchSerializer(serializers.Serializer):
     age_months = IntegerField()
     waited_days = IntegerField()
     fte = DecimalField(max_digits=3, decimal_places=2)
-    added_on = serializers.DateField()
+    added_on = DateField()
 
 
-class MatchesSerializer(serializers.Serializer):
+class MatchesSerializer(HubSerializer):
     classroom = IntegerField()
-    start = serializers.DateField()
+    start = DateField()
     open_fte = DecimalField(max_digits=8, decimal_places=2)
     matches = MatchSerializer(many=True)
 
@@ -141,7 +140,10 @@ def _classroom_row(c: ClassroomVacancy) -> dict[str, Any]:
 
 
 START_PARAM = OpenApiParameter("start", datetime.date, description="First day (default today).")
-RANGE_PARAMS = [START_PARAM, OpenApiParameter("days", int, description=f"How many days, 1 to {MAX_DAYS} (default 90).")]
+RANGE_PARAMS = [
+    START_PARAM,
+    OpenApiParameter("days", whole_number(1, MAX_DAYS), description=f"How many days, 1 to {MAX_DAYS} (default 90)."),
+]
 
 
 class VacancyViewSet(AllianceReadOnlyViewSet):

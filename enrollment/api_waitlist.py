@@ -18,7 +18,9 @@ from alliance.api_fields import (
     BooleanField,
     CharField,
     ChoiceField,
+    DateField,
     HubModelSerializer,
+    HubSerializer,
     IntegerField,
     PrimaryKeyRelatedField,
     SetOnCreate,
@@ -70,7 +72,7 @@ class WaitlistEntrySerializer(SetOnCreate, HubModelSerializer):
         extra_kwargs = {"added_on": {"required": False}}
 
 
-class WithdrawSerializer(serializers.Serializer):
+class WithdrawSerializer(HubSerializer):
     reason = CharField()
 
 
@@ -95,7 +97,7 @@ class WaitlistEntryViewSet(EnrollmentViewSetBase):
     def base_queryset(self) -> models.QuerySet:
         return WaitlistEntry.objects.prefetch_related("acceptable_programs").order_by("added_on", "id")
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return WithdrawSerializer if self.action == "withdraw" else WaitlistEntrySerializer
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
@@ -151,28 +153,28 @@ class OfferSerializer(HubModelSerializer):
         read_only_fields = fields
 
 
-class OfferCreateSerializer(serializers.Serializer):
+class OfferCreateSerializer(HubSerializer):
     entry = VisibleRelatedField(WaitlistEntry)
     classroom = VisibleRelatedField(Classroom)
-    start_date = serializers.DateField()
-    respond_by = serializers.DateField(required=False, allow_null=True, default=None)
+    start_date = DateField()
+    respond_by = DateField(required=False, allow_null=True, default=None)
     weekdays = WeekdaysField(required=False, allow_null=True, default=None)
     day_length = ChoiceField(choices=DayLength.CHOICES, required=False, allow_null=True, default=None)
     note = CharField(required=False, allow_blank=True, default="")
 
 
-class AcceptSerializer(serializers.Serializer):
+class AcceptSerializer(HubSerializer):
     funding_source = ChoiceField(choices=FundingSource.choices, default=FundingSource.PRIVATE_PAY)
     rate_plan_ref = CharField(max_length=60, required=False, allow_blank=True, default="")
     override_reason = CharField(required=False, allow_blank=True, default="")
 
 
-class DeclineSerializer(serializers.Serializer):
+class DeclineSerializer(HubSerializer):
     note = CharField(required=False, allow_blank=True, default="")
     keep_waiting = BooleanField(default=True)
 
 
-class OfferWithdrawSerializer(serializers.Serializer):
+class OfferWithdrawSerializer(HubSerializer):
     note = CharField()
 
 
@@ -186,7 +188,7 @@ class OfferViewSet(EnrollmentViewSetBase):
     filterset_fields = ["status", "classroom", "entry"]
     http_method_names = READ_AND_POST
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         return {
             "create": OfferCreateSerializer,
             "accept": AcceptSerializer,

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from alliance.api_fields import HubModelSerializer, SetOnCreate, VisibleRelatedField
+from alliance.api_fields import DateField, HubModelSerializer, SetOnCreate, VisibleRelatedField
+from alliance.dates import BUSINESS_MONTH
 from alliance.views_base import HUB_AND_PROVIDER
 from members import services
 from members.api import MembersViewSet, ProgramScopedFilter
@@ -20,7 +21,7 @@ from members.pages import OPERATIONS_EDITORS
 
 class MonthlyCostSerializer(SetOnCreate, HubModelSerializer):
     set_on_create = ("program", "month", "category")
-    month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
+    month = DateField(kind=BUSINESS_MONTH, help_text="Any day of the month; stored as its first day.")
 
     class Meta:
         model = MonthlyCost

@@ -17,12 +17,14 @@ from alliance.api_fields import (
     BooleanField,
     CharField,
     ChoiceField,
+    DateField,
     DecimalField,
     HubModelSerializer,
+    HubSerializer,
     SetOnCreate,
     VisibleRelatedField,
 )
-from alliance.api_params import int_param
+from alliance.api_params import int_param, whole_number
 from alliance.dates import alliance_today, months_back
 from alliance.filters import IntegerFilter
 from alliance.views_base import HUB_AND_PROVIDER
@@ -85,13 +87,13 @@ class MemberProgramCreateSerializer(MemberProgramSerializer):
         return value
 
 
-class ProgramStatusSerializer(serializers.Serializer):
+class ProgramStatusSerializer(HubSerializer):
     status = ChoiceField(choices=ProgramStatus.choices)
-    effective_on = serializers.DateField()
+    effective_on = DateField()
     reason = CharField(required=False, allow_blank=True, default="")
 
 
-class MonthTotalsSerializer(serializers.Serializer):
+class MonthTotalsSerializer(HubSerializer):
     """One month of a program's costs: each category's amount (null when not entered)."""
 
     month = CharField(help_text="YYYY-MM.")
@@ -131,7 +133,7 @@ class MemberProgramViewSet(MembersViewSet):
     write_roles = PROFILE_EDITORS
     filterset_class = ProgramFilter
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.BaseSerializer]:
         if self.action == "create":
             return MemberProgramCreateSerializer
         if self.action == "set_status":
@@ -163,7 +165,9 @@ class MemberProgramViewSet(MembersViewSet):
 
     @extend_schema(
         responses=MonthTotalsSerializer(many=True),
-        parameters=[OpenApiParameter("months", int, description="How many months back, 1 to 60 (default 12).")],
+        parameters=[
+            OpenApiParameter("months", whole_number(1, 60), description="How many months back, 1 to 60 (default 12).")
+        ],
     )
     @action(detail=True, methods=["get"], url_path="monthly-costs", filter_backends=[], pagination_class=None)
     def monthly_costs(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -11,7 +11,14 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as DRFValidationError
 
-from alliance.api_fields import HubModelSerializer, IntegerField, SetOnCreate, VisibleRelatedField, WeekdaysField
+from alliance.api_fields import (
+    DateField,
+    HubModelSerializer,
+    IntegerField,
+    SetOnCreate,
+    VisibleRelatedField,
+    WeekdaysField,
+)
 from alliance.api_params import date_param
 from alliance.dates import alliance_today
 from alliance.filters import IntegerFilter
@@ -68,7 +75,7 @@ class ClassroomSerializer(HubModelSerializer):
     initial_desired_capacity = IntegerField(
         write_only=True, min_value=0, max_value=500, required=False, allow_null=True
     )
-    effective_from = serializers.DateField(write_only=True, required=False)
+    effective_from = DateField(write_only=True, required=False)
 
     class Meta:
         model = Classroom

@@ -9,7 +9,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
-from alliance.dates import alliance_today, parse_month
+from alliance.dates import alliance_today, bound_form_dates, parse_month
 from members.models import (
     WEEKDAYS,
     Classroom,
@@ -43,11 +43,13 @@ class TimeInput(forms.TimeInput):
 
 
 class HubFormMixin:
-    """Date and time fields get the browser's pickers; fieldsets group long forms."""
+    """Date and time fields get the browser's pickers and dates the plausible range of their kind
+    (alliance.dates.bound_form_dates: year 1 or 9999 is a form error); fieldsets group long forms."""
 
     fieldsets: list[tuple[str, list[str]]] = []
 
     def _use_pickers(self) -> None:
+        bound_form_dates(self.fields)  # type: ignore[attr-defined]
         for field in self.fields.values():  # type: ignore[attr-defined]
             if isinstance(field, forms.DateField):
                 field.widget = DateInput()

@@ -23,7 +23,7 @@ from rest_framework import serializers
 
 from alliance.api_base import AllianceReadOnlyViewSet
 from alliance.api_fields import DecimalField, HubModelSerializer, MoneyField, RatioField
-from alliance.api_params import int_param, month_param
+from alliance.api_params import MONTH_SCHEMA, int_param, month_param
 from alliance.disclosure import withheld
 from alliance.models import Role
 from alliance.views_base import HUB_AND_FUNDER, HUB_AND_PROVIDER
@@ -274,7 +274,7 @@ class ProgramFinanceMonthSerializer(FinanceFiguresMixin):
         fields = ["id", "program", *MONEY_SUMS, *FINANCE_FIGURES]
 
 
-MONTH = {"type": "string", "pattern": r"^\d{4}-(0[1-9]|1[0-2])$", "example": "2026-01"}
+MONTH = MONTH_SCHEMA
 MONTH_PARAMS = [
     OpenApiParameter("month", MONTH, description="One month, YYYY-MM."),
     OpenApiParameter("from", MONTH, description="First month, YYYY-MM."),

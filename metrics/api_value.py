@@ -18,21 +18,21 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceReadOnlyViewSet
-from alliance.api_fields import MoneyField, RatioField
-from alliance.api_params import month_param
+from alliance.api_fields import DateField, HubSerializer, MoneyField, RatioField
+from alliance.api_params import MONTH_SCHEMA, month_param
 from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER
 from members.models import MemberProgram, ProgramStatus
 from metrics.value import MemberValue, default_value_period, member_value, members_value
 
 PERIOD = [
-    OpenApiParameter("from", str, description="First month, YYYY-MM."),
-    OpenApiParameter("to", str, description="Last month, YYYY-MM."),
+    OpenApiParameter("from", MONTH_SCHEMA, description="First month, YYYY-MM."),
+    OpenApiParameter("to", MONTH_SCHEMA, description="Last month, YYYY-MM."),
 ]
 
 
-class SumsSerializer(serializers.Serializer):
-    months = serializers.ListField(child=serializers.DateField())
+class SumsSerializer(HubSerializer):
+    months = serializers.ListField(child=DateField())
     billed = MoneyField(allow_null=True)
     written_off = MoneyField(allow_null=True)
     bad_debt_rate = RatioField(allow_null=True)
@@ -40,11 +40,11 @@ class SumsSerializer(serializers.Serializer):
     vacancy = RatioField(allow_null=True)
 
 
-class MemberValueSerializer(serializers.Serializer):
+class MemberValueSerializer(HubSerializer):
     program = serializers.IntegerField(source="program.pk")
     name = serializers.CharField(source="program.name")
-    start = serializers.DateField()
-    end = serializers.DateField()
+    start = DateField()
+    end = DateField()
     fee_charged = MoneyField(allow_null=True)
     fee_paid = MoneyField(allow_null=True)
     purchasing_savings = MoneyField(allow_null=True)
@@ -61,7 +61,7 @@ class MemberValueSerializer(serializers.Serializer):
     )
 
 
-class MeasuredEffectsSerializer(serializers.Serializer):
+class MeasuredEffectsSerializer(HubSerializer):
     members = serializers.IntegerField(help_text="Members with a baseline of before they joined, added up.")
     baseline = SumsSerializer(allow_null=True)
     now = SumsSerializer(allow_null=True)

@@ -16,7 +16,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import AllianceModelViewSet, AllianceReadOnlyViewSet
-from alliance.api_fields import VisibleRelatedField, WeekdaysField
+from alliance.api_fields import HubModelSerializer, HubSerializer, VisibleRelatedField, WeekdaysField
 from alliance.api_params import choice_param, text_param
 from alliance.views_base import HUB_AND_PROVIDER
 from enrollment.models import Guardian
@@ -29,7 +29,7 @@ from outreach.services import inquiry_close, inquiry_record_first_contact, listi
 LISTING_WRITABLE = ["published", "description", "languages", "accepts_subsidy", *(n for n, _ in PUBLIC_FIELDS)]
 
 
-class PublicListingSerializer(serializers.ModelSerializer):
+class PublicListingSerializer(HubModelSerializer):
     program = VisibleRelatedField(MemberProgram, help_text="The member program; set once, on create.")
 
     class Meta:
@@ -69,13 +69,13 @@ class PublicListingViewSet(AllianceModelViewSet):
         serializer.instance = listing_save(actor=self.request.user, program=listing.program, data=data)
 
 
-class InquiryGuardianSerializer(serializers.ModelSerializer):
+class InquiryGuardianSerializer(HubModelSerializer):
     class Meta:
         model = Guardian
         fields = ["id", "first_name", "last_name", "email", "phone"]
 
 
-class InquirySerializer(serializers.ModelSerializer):
+class InquirySerializer(HubModelSerializer):
     guardian = InquiryGuardianSerializer(read_only=True)
     weekdays = WeekdaysField(read_only=True)
     day_length = serializers.ChoiceField(choices=DayLength.CHOICES, read_only=True)
@@ -122,13 +122,13 @@ class InquirySerializer(serializers.ModelSerializer):
         return None if hours is None else str(hours)
 
 
-class FirstContactSerializer(serializers.Serializer):
+class FirstContactSerializer(HubSerializer):
     method = serializers.ChoiceField(choices=ContactMethod.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
     contacted_at = serializers.DateTimeField(required=False, allow_null=True, default=None, help_text="Blank for now.")
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(HubSerializer):
     reason = serializers.ChoiceField(choices=CloseReason.choices)
     note = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
@@ -156,7 +156,7 @@ class InquiryViewSet(AllianceReadOnlyViewSet):
         status = choice_param(self.request, "status", ["open", *(c for c, _ in InquiryStatus.CHOICES)])
         return inquiries_filtered(status=status, query=text_param(self.request, "q"))
 
-    def _input(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    def _input(self, serializer_class: type[serializers.BaseSerializer], request: Request) -> dict[str, Any]:
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)

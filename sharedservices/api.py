@@ -20,6 +20,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 
 from alliance.api_base import NO_DELETE, AllianceModelViewSet, AllianceReadOnlyViewSet
+from alliance.filters import IntegerFilter
 
 
 class StrictBooleanField(forms.Field):
@@ -37,16 +38,14 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class IdFilter(django_filters.NumberFilter):
-    """A row's id: `1.5` is a field error, not quietly 1."""
-
-    field_class = forms.IntegerField
+class IdFilter(IntegerFilter):
+    """A row's id: `1.5` is a field error, not quietly 1 (alliance.filters.IntegerFilter)."""
 
 
 class SharedMixin:
     membership: Any
 
-    def input(self, serializer_class: type[serializers.Serializer], request: Request) -> dict[str, Any]:
+    def input(self, serializer_class: type[serializers.BaseSerializer], request: Request) -> dict[str, Any]:
         serializer = serializer_class(data=request.data, context=self.get_serializer_context())  # type: ignore[attr-defined]
         serializer.is_valid(raise_exception=True)
         return dict(serializer.validated_data)

@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import READ_AND_POST, AllianceViewSetMixin
-from alliance.api_fields import VisibleRelatedField
+from alliance.api_fields import DateField, HubModelSerializer, HubSerializer, VisibleRelatedField
 from alliance.dates import alliance_today
 from alliance.views_base import HUB_AND_PROVIDER
 from members.models import MemberProgram
@@ -20,7 +20,7 @@ from sharedservices.models import CoachingGoal, CoachVisit
 from sharedservices.quality import members_at_risk, quality_calendar
 
 
-class CoachVisitSerializer(serializers.ModelSerializer):
+class CoachVisitSerializer(HubModelSerializer):
     program = VisibleRelatedField(MemberProgram)
 
     class Meta:
@@ -42,7 +42,7 @@ class CoachVisitViewSet(SharedViewSet):
         serializer.instance = services.coach_visit_create(actor=self.request.user, **serializer.validated_data)
 
 
-class CoachingGoalSerializer(serializers.ModelSerializer):
+class CoachingGoalSerializer(HubModelSerializer):
     class Meta:
         model = CoachingGoal
         fields = ["id", "program", "visit", "title", "focus", "due_on", "status", "status_changed_on", "notes"]
@@ -74,7 +74,7 @@ class CoachingGoalViewSet(SharedViewSet):
 
 
 # --- Quality calendar ------------------------------------------------------------
-class QualityEventSerializer(serializers.Serializer):
+class QualityEventSerializer(HubSerializer):
     program = serializers.IntegerField()
     program_name = serializers.CharField()
     kind = serializers.ChoiceField(
@@ -84,18 +84,18 @@ class QualityEventSerializer(serializers.Serializer):
             ("accreditation", "Accreditation expires"),
         ]
     )
-    due_on = serializers.DateField(allow_null=True)
+    due_on = DateField(allow_null=True)
     basis = serializers.CharField()
 
 
-class AtRiskSerializer(serializers.Serializer):
+class AtRiskSerializer(HubSerializer):
     program = serializers.IntegerField()
     program_name = serializers.CharField()
     event = QualityEventSerializer(allow_null=True)
     reasons = serializers.ListField(child=serializers.CharField())
 
 
-class QualityCalendarSerializer(serializers.Serializer):
+class QualityCalendarSerializer(HubSerializer):
     events = QualityEventSerializer(many=True)
     at_risk = AtRiskSerializer(many=True)
 

@@ -10,13 +10,13 @@ from django.db import models
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import READ_AND_POST
-from alliance.api_fields import VisibleRelatedField
-from alliance.dates import alliance_today
+from alliance.api_fields import DateField, HubModelSerializer, HubSerializer, VisibleRelatedField
+from alliance.api_params import date_param
+from alliance.dates import add_days, alliance_today
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from members.models import AgeGroup, Classroom, MemberProgram
 from sharedservices import services
@@ -26,9 +26,11 @@ from sharedservices.models import CoverReason, CoverRequest, CredentialType, Sub
 from sharedservices.selectors import cover_fill_rates
 
 
-class CoverRequestSerializer(serializers.ModelSerializer):
+class CoverRequestSerializer(HubModelSerializer):
     hours = serializers.DecimalField(max_digits=5, decimal_places=2, read_only=True)
-    substitute_name = serializers.CharField(source="substitute.full_name", read_only=True, default=None)
+    substitute_name = serializers.CharField(
+        source="substitute.full_name", read_only=True, default=None, allow_null=True, help_text="null until filled."
+    )
 
     class Meta:
         model = CoverRequest
@@ -57,10 +59,10 @@ class CoverRequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class CoverRequestCreateSerializer(serializers.Serializer):
+class CoverRequestCreateSerializer(HubSerializer):
     program = VisibleRelatedField(MemberProgram)
     classroom = VisibleRelatedField(Classroom)
-    day = serializers.DateField()
+    day = DateField()
     starts_at = serializers.TimeField()
     ends_at = serializers.TimeField()
     age_group = serializers.ChoiceField(
@@ -71,19 +73,19 @@ class CoverRequestCreateSerializer(serializers.Serializer):
     notes = serializers.CharField(required=False, allow_blank=True)
 
 
-class FillSerializer(serializers.Serializer):
+class FillSerializer(HubSerializer):
     substitute = VisibleRelatedField(Substitute)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(HubSerializer):
     reason = serializers.CharField(max_length=300)
 
 
-class HoursSerializer(serializers.Serializer):
+class HoursSerializer(HubSerializer):
     hours = serializers.DecimalField(max_digits=5, decimal_places=2)
 
 
-class CandidateSerializer(serializers.Serializer):
+class CandidateSerializer(HubSerializer):
     substitute = serializers.IntegerField()
     name = serializers.CharField()
     qualifies = serializers.BooleanField()
@@ -100,7 +102,7 @@ class CandidateSerializer(serializers.Serializer):
     refusals = serializers.ListField(child=serializers.CharField())
 
 
-class FillRateSerializer(serializers.Serializer):
+class FillRateSerializer(HubSerializer):
     program = serializers.IntegerField(allow_null=True)
     name = serializers.CharField()
     requested = serializers.IntegerField()
@@ -114,9 +116,9 @@ class FillRateSerializer(serializers.Serializer):
     hours_delivered = serializers.DecimalField(max_digits=10, decimal_places=2)
 
 
-class FillRatesSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+class FillRatesSerializer(HubSerializer):
+    start = DateField()
+    end = DateField()
     programs = FillRateSerializer(many=True)
     total = FillRateSerializer()
 
@@ -129,16 +131,6 @@ class CoverRequestFilter(django_filters.FilterSet):
     class Meta:
         model = CoverRequest
         fields = ["status"]
-
-
-def _date_param(request: Request, name: str, default: datetime.date) -> datetime.date:
-    value = request.query_params.get(name)
-    if not value:
-        return default
-    try:
-        return datetime.date.fromisoformat(value)
-    except ValueError:
-        raise DRFValidationError({name: ["A date, YYYY-MM-DD."]}) from None
 
 
 class CoverRequestViewSet(SharedViewSet):
@@ -229,8 +221,8 @@ class CoverRequestViewSet(SharedViewSet):
     @action(detail=False, methods=["get"], url_path="fill-rates", filter_backends=[], pagination_class=None)
     def fill_rates(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         today = alliance_today()
-        end = _date_param(request, "to", today)
-        start = _date_param(request, "from", end - datetime.timedelta(days=90))
+        end = date_param(request, "to", today)
+        start = date_param(request, "from", add_days(end, -90))
         rows, total = cover_fill_rates(self.get_queryset(), start=start, end=end, today=today)
 
         def row(r: Any) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.api_base import READ_AND_POST
-from alliance.api_fields import VisibleRelatedField
+from alliance.api_fields import DateField, HubModelSerializer, HubSerializer, VisibleRelatedField
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from members.models import MemberProgram
 from sharedservices import services
@@ -29,7 +29,7 @@ from sharedservices.models import (
 )
 
 
-class VendorSerializer(serializers.ModelSerializer):
+class VendorSerializer(HubModelSerializer):
     class Meta:
         model = Vendor
         fields = ["id", "name", "contact_name", "email", "phone", "is_active", "notes"]
@@ -58,7 +58,7 @@ class VendorViewSet(SharedViewSet):
         )
 
 
-class CatalogueItemSerializer(serializers.ModelSerializer):
+class CatalogueItemSerializer(HubModelSerializer):
     vendor_name = serializers.CharField(source="vendor.name", read_only=True)
     unit_saving = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
 
@@ -115,7 +115,7 @@ class CatalogueItemViewSet(AllianceWideViewSet):
         )
 
 
-class PurchasingCycleSerializer(serializers.ModelSerializer):
+class PurchasingCycleSerializer(HubModelSerializer):
     class Meta:
         model = PurchasingCycle
         fields = ["id", "name", "closes_on", "delivery_on", "status", "ordered_at"]
@@ -123,7 +123,7 @@ class PurchasingCycleSerializer(serializers.ModelSerializer):
         validators: list[Any] = []
 
 
-class PurchaseOrderLineSerializer(serializers.ModelSerializer):
+class PurchaseOrderLineSerializer(HubModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
 
     class Meta:
@@ -132,7 +132,7 @@ class PurchaseOrderLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class PurchaseOrderSerializer(serializers.ModelSerializer):
+class PurchaseOrderSerializer(HubModelSerializer):
     vendor_name = serializers.CharField(source="vendor.name", read_only=True)
     savings = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     lines = PurchaseOrderLineSerializer(many=True, read_only=True)
@@ -176,7 +176,7 @@ class PurchasingCycleViewSet(AllianceWideViewSet):
         return Response(PurchaseOrderSerializer(orders, many=True).data)
 
 
-class MemberOrderLineSerializer(serializers.ModelSerializer):
+class MemberOrderLineSerializer(HubModelSerializer):
     item_name = serializers.CharField(source="item.name", read_only=True)
     amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
     expected_savings = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
@@ -200,7 +200,7 @@ class MemberOrderLineSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class MemberOrderSerializer(serializers.ModelSerializer):
+class MemberOrderSerializer(HubModelSerializer):
     lines = MemberOrderLineSerializer(many=True, read_only=True)
 
     class Meta:
@@ -209,7 +209,7 @@ class MemberOrderSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class OrderLineSetSerializer(serializers.Serializer):
+class OrderLineSetSerializer(HubSerializer):
     cycle = serializers.PrimaryKeyRelatedField(queryset=PurchasingCycle.objects.all())
     program = VisibleRelatedField(MemberProgram)
     item = serializers.PrimaryKeyRelatedField(queryset=CatalogueItem.objects.all())
@@ -242,25 +242,25 @@ class MemberOrderViewSet(SharedReadOnlyViewSet):
         )
 
 
-class DeliveryLineSerializer(serializers.Serializer):
+class DeliveryLineSerializer(HubSerializer):
     line = serializers.IntegerField()
     quantity = serializers.IntegerField(min_value=0)
 
 
-class DeliveryInputSerializer(serializers.Serializer):
+class DeliveryInputSerializer(HubSerializer):
     program = VisibleRelatedField(MemberProgram)
-    delivered_on = serializers.DateField()
+    delivered_on = DateField()
     quantities = DeliveryLineSerializer(
         many=True, required=False, help_text="Lines delivered short; others as ordered."
     )
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
 
 
-class DeliverySerializer(serializers.Serializer):
+class DeliverySerializer(HubSerializer):
     id = serializers.IntegerField()
     purchase_order = serializers.IntegerField(source="purchase_order_id")
     program = serializers.IntegerField(source="program_id")
-    delivered_on = serializers.DateField()
+    delivered_on = DateField()
     savings = serializers.DecimalField(max_digits=12, decimal_places=2)
     note = serializers.CharField()
 

@@ -12,20 +12,20 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from alliance.api_fields import VisibleRelatedField
+from alliance.api_fields import DateField, HubModelSerializer, HubSerializer, VisibleRelatedField
 from members.models import AgeGroup, MemberProgram
 from sharedservices import services
 from sharedservices.api import SharedViewSet, StrictBooleanFilter
 from sharedservices.models import Substitute, SubstituteAvailability, SubstituteClearance, SubstituteCredential
 
 
-class SubstituteCredentialSerializer(serializers.ModelSerializer):
+class SubstituteCredentialSerializer(HubModelSerializer):
     class Meta:
         model = SubstituteCredential
         fields = ["id", "kind", "identifier", "issued_on", "expires_on"]
 
 
-class SubstituteSerializer(serializers.ModelSerializer):
+class SubstituteSerializer(HubModelSerializer):
     age_groups = serializers.ListField(child=serializers.ChoiceField(choices=AgeGroup.choices), allow_empty=False)
     home_program = VisibleRelatedField(MemberProgram, required=False, allow_null=True)
     credentials = SubstituteCredentialSerializer(many=True, read_only=True)
@@ -52,7 +52,7 @@ class SubstituteSerializer(serializers.ModelSerializer):
         return sorted(c.program_id for c in obj.clearances.all())
 
 
-class ClearanceSerializer(serializers.ModelSerializer):
+class ClearanceSerializer(HubModelSerializer):
     program = VisibleRelatedField(MemberProgram)
 
     class Meta:
@@ -60,15 +60,15 @@ class ClearanceSerializer(serializers.ModelSerializer):
         fields = ["id", "program", "cleared_on", "note"]
 
 
-class AvailabilitySetSerializer(serializers.Serializer):
-    first_day = serializers.DateField()
-    last_day = serializers.DateField()
+class AvailabilitySetSerializer(HubSerializer):
+    first_day = DateField()
+    last_day = DateField()
     weekdays = serializers.ListField(child=serializers.IntegerField(min_value=0, max_value=6), allow_empty=False)
     starts_at = serializers.TimeField()
     ends_at = serializers.TimeField()
 
 
-class AvailabilitySerializer(serializers.ModelSerializer):
+class AvailabilitySerializer(HubModelSerializer):
     class Meta:
         model = SubstituteAvailability
         fields = ["id", "day", "starts_at", "ends_at"]

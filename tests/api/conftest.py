@@ -42,13 +42,16 @@ def fuzz_world(django_db_setup, django_db_blocker) -> Iterator[SimpleNamespace]:
 
 # --- Figures of the run: operations, cases and requests (also across xdist workers) ---
 _figures = {"operations": 0, "cases": 0, "requests": 0, "seconds": 0.0}
+# Answers by role and kind (2xx, 4xx…): a role that only ever got 403 was not really fuzzed.
+_by_role: dict[str, dict[str, int]] = {}
 
 
 @pytest.fixture
 def fuzz_tally(record_property) -> Iterator[SimpleNamespace]:
-    tally = SimpleNamespace(cases=0, requests=0)
+    tally = SimpleNamespace(cases=0, requests=0, by_role={})
     started = time.monotonic()
     yield tally
+    record_property("fuzz_by_role", tally.by_role)
     record_property("fuzz_cases", tally.cases)
     record_property("fuzz_requests", tally.requests)
     record_property("fuzz_seconds", time.monotonic() - started)
@@ -63,6 +66,10 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
         _figures["cases"] += properties["fuzz_cases"]
         _figures["requests"] += properties["fuzz_requests"]
         _figures["seconds"] += properties["fuzz_seconds"]
+        for key, count in properties.get("fuzz_by_role", {}).items():
+            role, kind = key.split(" ")
+            _by_role.setdefault(role, {}).setdefault(kind, 0)
+            _by_role[role][kind] += count
 
 
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
@@ -72,3 +79,7 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
                 **_figures
             )
         )
+        for role, kinds in sorted(_by_role.items()):
+            terminalreporter.write_line(
+                f"schemathesis as {role}: " + ", ".join(f"{kinds[k]} {k}" for k in sorted(kinds))
+            )

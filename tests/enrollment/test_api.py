@@ -140,7 +140,7 @@ class TestEnrolling:
             {
                 "family_data": {"name": "Ali family"},
                 "guardian_data": {"first_name": "Sara", "last_name": "Ali"},
-                "child": {"first_name": "Omar", "last_name": "Ali", "date_of_birth": monday.isoformat()},
+                "child": {"first_name": "Omar", "last_name": "Ali", "date_of_birth": "2024-06-03"},
                 "enrollment": {"classroom": rooms.toddlers.pk, "start_date": monday.isoformat(), "weekdays": [0]},
             },
             content_type="application/json",

@@ -72,9 +72,11 @@ class TestPrograms:
             assert MemberProgram.objects.get(pk=world.x.pk).licensed_capacity == 0
 
     def test_status_is_changed_only_by_the_hub_admin_through_its_action(self, clients, world, api, in_a):
-        assert (
-            patch(clients.staff_a, api(f"programs/{world.x.pk}/"), {"status": "left"}).json()["status"] == "active"
-        )  # read-only field
+        # A read-only field is refused by name, not quietly ignored; the status stays.
+        assert patch(clients.staff_a, api(f"programs/{world.x.pk}/"), {"status": "left"}).json() == {
+            "status": ["Read-only: it cannot be set or changed here."]
+        }
+        assert clients.staff_a.get(api(f"programs/{world.x.pk}/")).json()["status"] == "active"
         url = api(f"programs/{world.x.pk}/status/")
         body = {"status": "paused", "effective_on": "2026-01-10", "reason": "Renovation"}
         assert post(clients.staff_a, url, body).status_code == 403
