@@ -127,8 +127,8 @@ def positive_data_is_accepted(ctx, response, case):  # type: ignore[no-untyped-d
     the schema is answered 2xx, or 401/403/404 (credentials, role, a row that is not yours), or 400
     only when (a) the operation says a business rule may refuse valid input (`x-hub-business-rules`,
     every operation with a body: an id of no row, a full room, a closed month) or (b) every error is a
-    date or month outside its kind's plausible range, or an id of no row of yours. A GET refusing schema-valid parameters for any
-    other reason fails: its limits belong in the schema."""
+    date or month outside its kind's plausible range, or an id of no row of yours. A GET refusing
+    schema-valid parameters for any other reason fails: its limits belong in the schema."""
     if case.meta is None or not case.meta.generation.mode.is_positive:
         return None
     status = response.status_code
