@@ -184,14 +184,9 @@ def _years(day: datetime.date, years: int) -> datetime.date:
 
 
 def _today_for_checks() -> datetime.date:
-    """The alliance's today when a scope is open (requests to alliance pages and the API);
-    otherwise UTC's (sign-up and the public pages, which have no alliance yet)."""
-    from alliance.tenancy import TenancyError
-
-    try:
-        return alliance_today()
-    except TenancyError:
-        return timezone.now().date()
+    """Today in the active time zone: the alliance's on its pages and API (alliance_local), UTC
+    elsewhere. A plausibility range does not need the exact day, and this costs no query."""
+    return timezone.localdate()
 
 
 HUB_EPOCH = datetime.date(2000, 1, 1)
