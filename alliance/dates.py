@@ -138,11 +138,13 @@ def parse_month(text: str) -> datetime.date:
 
 
 def month_or_none(text: str | None) -> datetime.date | None:
-    """The month of an optional parameter (see parse_month), None when blank or not a month."""
+    """The month of an optional parameter (see parse_month), None when blank, not a month, or
+    outside the months the Hub reports on (BUSINESS_MONTH: a page's `?to=9999-12` is its default,
+    not month arithmetic past the calendar)."""
     if not text:
         return None
     try:
-        return parse_month(text)
+        return BUSINESS_MONTH.check(parse_month(text))
     except ValueError:
         return None
 

@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.apps import apps
 
+from alliance.dates import BUSINESS_DATE, date_validator
 from enrollment.models import (
     PERSON_END_REASONS,
     AbsenceReason,
@@ -262,7 +263,7 @@ class AttendanceMarkForm(forms.Form):
     ACTIONS = ["check_in", "check_out", "absent", "clear", "correct"]
     enrollment = forms.IntegerField()
     action = forms.ChoiceField(choices=[(a, a) for a in ACTIONS])
-    day = forms.DateField()
+    day = forms.DateField(validators=[date_validator(BUSINESS_DATE)])
     reason = forms.ChoiceField(choices=AbsenceReason.choices, required=False)
     # The time of a check-in or check-out; blank is now on today, the room's opening
     # (closing) time on a past day.

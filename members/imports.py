@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from alliance.audit import audit_event_record
 from alliance.csvsafe import csv_text
-from alliance.dates import alliance_today
+from alliance.dates import BUSINESS_DATE, BUSINESS_MONTH, RECORD_DATE, DateOutOfRange, alliance_today, date_validator
 from alliance.tenancy import require_alliance_id
 from members.forms import clean_month_text
 from members.models import (
@@ -107,7 +107,9 @@ class ClassroomRow(forms.Form):
     operating_days = forms.CharField()
     opens_at = forms.TimeField(input_formats=TIME_FORMATS)
     closes_at = forms.TimeField(input_formats=TIME_FORMATS)
-    effective_from = forms.DateField(input_formats=DATE_FORMATS, required=False)
+    effective_from = forms.DateField(
+        input_formats=DATE_FORMATS, required=False, validators=[date_validator(BUSINESS_DATE)]
+    )
 
     def clean_age_group(self) -> str:
         return _choice(
@@ -131,8 +133,8 @@ class StaffRow(forms.Form):
     hourly_wage = forms.DecimalField(max_digits=7, decimal_places=2, required=False)
     annual_salary = forms.DecimalField(max_digits=10, decimal_places=2, required=False)
     benefits_annual = forms.DecimalField(max_digits=10, decimal_places=2, required=False, min_value=0)
-    started_on = forms.DateField(input_formats=DATE_FORMATS)
-    ended_on = forms.DateField(input_formats=DATE_FORMATS, required=False)
+    started_on = forms.DateField(input_formats=DATE_FORMATS, validators=[date_validator(RECORD_DATE)])
+    ended_on = forms.DateField(input_formats=DATE_FORMATS, required=False, validators=[date_validator(RECORD_DATE)])
     site = forms.CharField(required=False)
 
     def __init__(self, data: dict[str, str], **kwargs: Any) -> None:
@@ -168,6 +170,10 @@ class CostRow(forms.Form):
 
     def clean_month(self) -> datetime.date:
         month = clean_month_text(self.cleaned_data["month"])
+        try:
+            BUSINESS_MONTH.check(month)
+        except DateOutOfRange as exc:
+            raise ValidationError(str(exc)) from exc
         if month > alliance_today().replace(day=1):
             raise ValidationError("Costs are recorded for months that have begun.")
         return month

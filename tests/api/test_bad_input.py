@@ -22,6 +22,7 @@ from alliance.dates import (
     DateOutOfRange,
     add_days,
     add_months,
+    month_or_none,
     months_between,
     next_month_start,
 )
@@ -67,6 +68,13 @@ class TestDateArithmetic:
             with pytest.raises(DateOutOfRange):
                 kind.check(bad, today)
         assert RECORD_DATE.check(datetime.date(1995, 8, 1), today) == datetime.date(1995, 8, 1)  # hired in 1995
+
+    def test_a_pages_month_parameter_past_the_range_is_its_default(self):
+        """Pages read `?from=`/`?to=` leniently (month_or_none): 9999-12 is no month, so the page
+        shows its default period instead of doing month arithmetic past the calendar."""
+        assert month_or_none("9999-12") is None
+        assert month_or_none("0001-01") is None
+        assert month_or_none("2026-03") == datetime.date(2026, 3, 1)
 
 
 class TestQueryDates:
