@@ -205,3 +205,30 @@ class TestPageForms:
             assert not form.is_valid()
             assert form.errors["effective_on"][0].startswith("A date from 2000-01-01 to ")
             assert set(form.errors) == {"effective_on", "date_of_birth"}
+
+
+class TestSchemaLimits:
+    def test_limits_and_nulls_are_in_the_schema_itself(self, db):
+        from tests.api.test_schemathesis import RAW_SCHEMA
+
+        operations = [
+            (path, method, op)
+            for path, item in RAW_SCHEMA["paths"].items()
+            for method, op in item.items()
+            if method in ("get", "post", "put", "patch")
+        ]
+        parameters = [(path, p) for path, _, op in operations for p in op.get("parameters", [])]
+        pages = [p["schema"] for _, p in parameters if p["name"] == "page"]
+        assert pages
+        assert all(schema == {"type": "integer", "minimum": 1} for schema in pages)
+        # Ids and counts are integers, never "any number"; counts carry their bounds.
+        assert [(path, p["name"]) for path, p in parameters if p["schema"].get("type") == "number"] == []
+        days = next(p for path, p in parameters if path.endswith("/vacancies/") and p["name"] == "days")
+        assert days["schema"] == {"type": "integer", "minimum": 1, "maximum": 366}
+        months = [p for path, p in parameters if path.endswith("/value-of-membership/") and p["name"] in ("from", "to")]
+        assert all("pattern" in p["schema"] for p in months)
+        assert len(months) == 2
+        # Every operation with a body says a business rule may refuse valid input (400 with the reason).
+        assert all(op.get("x-hub-business-rules") for _, _, op in operations if "requestBody" in op)
+        cover = RAW_SCHEMA["components"]["schemas"]["CoverRequest"]["properties"]
+        assert cover["substitute_name"]["nullable"] is True
