@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from alliance.access import get_object_or_404_for
 from alliance.api_base import AllianceViewSetMixin
-from alliance.api_fields import CharField, ChoiceField, DecimalField
+from alliance.api_fields import CharField, ChoiceField, DateField, DecimalField, HubSerializer
 from alliance.api_params import month_param
 from alliance.dates import alliance_today, next_month_start
 from alliance.schema import ReportSchema
@@ -31,7 +31,7 @@ def _money(**kwargs: Any) -> DecimalField:
     return DecimalField(max_digits=14, decimal_places=2, **kwargs)
 
 
-class PreviewLineSerializer(serializers.Serializer):
+class PreviewLineSerializer(HubSerializer):
     category = ChoiceField(choices=[c for c in ChargeCategory.choices if c[0]], help_text="The line's kind of charge.")
     description = CharField(help_text="The line as the invoice will read it.")
     amount = _money(help_text="Positive: charged; negative: a discount or what a payer pays.")
@@ -39,7 +39,7 @@ class PreviewLineSerializer(serializers.Serializer):
     enrollment = serializers.IntegerField(source="enrollment_id", allow_null=True)
 
 
-class PreviewFamilySerializer(serializers.Serializer):
+class PreviewFamilySerializer(HubSerializer):
     program = serializers.IntegerField(source="program_id")
     family = serializers.IntegerField(source="family_id")
     family_name = CharField()
@@ -50,7 +50,7 @@ class PreviewFamilySerializer(serializers.Serializer):
     lines = PreviewLineSerializer(many=True)
 
 
-class PreviewProgramSerializer(serializers.Serializer):
+class PreviewProgramSerializer(HubSerializer):
     program = serializers.IntegerField(source="program_id")
     name = CharField()
     invoices = serializers.IntegerField(min_value=0)
@@ -58,7 +58,7 @@ class PreviewProgramSerializer(serializers.Serializer):
     already_invoiced = serializers.IntegerField(min_value=0, help_text="Accounts left out: invoiced for the month.")
 
 
-class PreviewWarningSerializer(serializers.Serializer):
+class PreviewWarningSerializer(HubSerializer):
     kind = ChoiceField(choices=WarningKind.CHOICES)
     text = CharField()
     program = serializers.IntegerField(source="program_id")
@@ -68,10 +68,10 @@ class PreviewWarningSerializer(serializers.Serializer):
     family = serializers.IntegerField(source="family_id", allow_null=True, help_text="The family to check.")
 
 
-class InvoicePreviewSerializer(serializers.Serializer):
+class InvoicePreviewSerializer(HubSerializer):
     month = CharField(help_text="YYYY-MM.")
-    period_start = serializers.DateField()
-    period_end = serializers.DateField()
+    period_start = DateField()
+    period_end = DateField()
     fingerprint = CharField(help_text="Give it as `preview_fingerprint` to issue exactly this preview.")
     invoices = serializers.IntegerField(
         min_value=0, help_text="Invoices the run would issue: the alliance's for Hub staff, a provider's program's."
@@ -85,7 +85,7 @@ class InvoicePreviewSerializer(serializers.Serializer):
     results = PreviewFamilySerializer(many=True, help_text="This page's families.")
 
 
-class RunRefusedSerializer(serializers.Serializer):
+class RunRefusedSerializer(HubSerializer):
     detail = CharField(help_text="Why nothing was started.")
     code = ChoiceField(
         choices=[("stale", "stale"), ("run_going", "run_going"), ("not_stalled", "not_stalled")],
