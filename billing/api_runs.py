@@ -108,7 +108,7 @@ class InvoiceRunPreviewViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
         parameters=[
             OpenApiParameter("month", str, description="YYYY-MM; next month when left out.", pattern=r"^\d{4}-\d{2}$"),
             OpenApiParameter("program", int, description="One program's families, warnings and totals."),
-            OpenApiParameter("page", int, description="A page of families (50 a page)."),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="A page of families (50 a page)."),
         ]
     )
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
