@@ -6,7 +6,7 @@ from django import forms
 from django.apps import apps
 from django.contrib.auth import password_validation
 
-from alliance.models import HOME_OWNER_HOURLY_WAGE, Locale, Role
+from alliance.models import DIGEST_HOUR, HOME_OWNER_HOURLY_WAGE, INQUIRY_CONTACT_TARGET_HOURS, Locale, Role
 
 
 class InvitationForm(forms.Form):
@@ -118,3 +118,29 @@ class AllianceSettingsForm(forms.Form):
     def clean_home_owner_hourly_wage(self) -> Decimal:
         value = self.cleaned_data.get("home_owner_hourly_wage")
         return HOME_OWNER_HOURLY_WAGE if value is None else value
+
+    inquiry_contact_target_hours = forms.IntegerField(
+        label="First contact with a new inquiry within, hours",
+        min_value=1,
+        max_value=336,
+        required=False,
+        help_text="An inquiry not contacted by then is on the Today list. Blank: the default, "
+        f"{INQUIRY_CONTACT_TARGET_HOURS} hours.",
+    )
+    digest_hour = forms.TypedChoiceField(
+        label="Today digest sent at",
+        coerce=int,
+        required=False,
+        empty_value=None,
+        choices=[(hour, f"{hour:02d}:00") for hour in range(24)],
+        help_text="The hour, in the alliance's time zone, the morning email of the Today list goes to those who "
+        "asked for it.",
+    )
+
+    def clean_digest_hour(self) -> int:
+        value = self.cleaned_data.get("digest_hour")
+        return DIGEST_HOUR if value is None else value
+
+    def clean_inquiry_contact_target_hours(self) -> int:
+        value = self.cleaned_data.get("inquiry_contact_target_hours")
+        return INQUIRY_CONTACT_TARGET_HOURS if value is None else value

@@ -32,6 +32,10 @@ class Locale(models.TextChoices):
 # wage, rounded): a home's own labour is a cost even when nobody is paid for it (members/selectors.py).
 HOME_OWNER_HOURLY_WAGE = Decimal("15.00")
 OWNER_HOURS_A_MONTH = Decimal(40 * 52) / 12
+# A new inquiry waits at most this long for its first contact before it is on the Today list.
+INQUIRY_CONTACT_TARGET_HOURS = 24
+# The Today digest goes out at 7 am in the alliance's time zone unless it says otherwise.
+DIGEST_HOUR = 7
 
 
 class Alliance(models.Model):
@@ -55,6 +59,18 @@ class Alliance(models.Model):
         validators=[MinValueValidator(Decimal("0.00"))],
         help_text="An hour's pay: a family child-care home's owner works for this unless the program declares a "
         "wage of its own. A month's owner labour is this x 40 hours x 52 weeks / 12.",
+    )
+    inquiry_contact_target_hours = models.PositiveSmallIntegerField(
+        "first contact target, hours",
+        default=INQUIRY_CONTACT_TARGET_HOURS,
+        validators=[MinValueValidator(1), MaxValueValidator(336)],
+        help_text="A new inquiry not contacted within this many hours is on the Today list.",
+    )
+    digest_hour = models.PositiveSmallIntegerField(
+        "Today digest hour",
+        default=DIGEST_HOUR,
+        validators=[MinValueValidator(0), MaxValueValidator(23)],
+        help_text="The hour of the alliance's morning (its time zone) the Today email digest is sent.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -88,6 +104,11 @@ class Membership(TenantModel):
         "members.MemberProgram", null=True, blank=True, on_delete=models.PROTECT, related_name="provider_memberships"
     )
     is_active = models.BooleanField(default=True)
+    today_digest = models.BooleanField(
+        "email me the Today list every morning",
+        default=False,
+        help_text="One email a day, at the alliance's morning, listing what needs doing (today/digest.py).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipManager()  # type: ignore[misc]

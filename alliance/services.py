@@ -113,7 +113,16 @@ def invitation_revoke(*, invitation: Invitation, actor) -> Invitation:  # type: 
     return invitation
 
 
-ALLIANCE_SETTINGS = ["name", "region", "timezone", "locale", "fiscal_year_start_month", "home_owner_hourly_wage"]
+ALLIANCE_SETTINGS = [
+    "name",
+    "region",
+    "timezone",
+    "locale",
+    "fiscal_year_start_month",
+    "home_owner_hourly_wage",
+    "inquiry_contact_target_hours",
+    "digest_hour",
+]
 
 
 def alliance_settings_update(*, actor, values: dict[str, object]) -> Alliance:  # type: ignore[no-untyped-def]

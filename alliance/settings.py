@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "billing",
     "outreach",
     "metrics",
+    "today",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -263,6 +264,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.late_fees_daily",
         "schedule": crontab(hour=7, minute=15),
     },
+    # Hourly, five past: each alliance whose morning hour (Alliance.digest_hour, its own time zone)
+    # has come queues the Today digest of every member who asked for it, once per business date.
+    "today-daily-digests": {
+        "task": "today.daily_digests",
+        "schedule": crontab(minute=5),
+    },
     # Every few seconds: send the outbox's rows that are still unsent (the broker was down when
     # their request committed). Not a fan-out: the outbox is a system table (alliance/outbox.py).
     "alliance-outbox-relay": {
@@ -343,6 +350,8 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Hub <no-reply@hub.localhost>")
+# The address the Hub is reached at, for links in emails sent outside a request (the Today digest).
+HUB_SITE_URL = env_url("HUB_SITE_URL", "http://127.0.0.1:8000", ("http", "https")).rstrip("/")
 
 # --- API --------------------------------------------------------------------
 REST_FRAMEWORK = {

@@ -20,6 +20,7 @@ alliance_pages = [
     path("", include("metrics.urls")),
     path("", include("billing.urls")),
     path("", include("outreach.urls")),
+    path("", include("today.urls")),
 ]
 
 alliance_api = [

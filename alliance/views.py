@@ -33,11 +33,10 @@ from alliance.views_base import ADMIN_ONLY, ALL_ROLES, HUB_ONLY, AllianceMixin, 
 
 def landing_url(membership: Membership) -> str:
     slug = membership.alliance.slug
-    if membership.role == Role.PROVIDER:
-        return reverse("members:program_detail", args=[slug, membership.program_id])
     if membership.role == Role.FUNDER:
         return reverse("metrics:reports", args=[slug])
-    return reverse("metrics:dashboard", args=[slug])
+    # Hub users and providers start the day on what needs doing (today/).
+    return reverse("today:today", args=[slug])
 
 
 @login_required

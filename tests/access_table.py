@@ -331,4 +331,6 @@ TABLE: dict[str, str] = {
     "sharedservices:vendor_list": "200 200 403 403 403",
     "sharedservices:visit_create": "200 200 403 403 403",
     "sharedservices:visit_detail": "200 200 200 404 403",
+    "today:preferences": "200 200 200 200 403",
+    "today:today": "200 200 200 200 403",
 }

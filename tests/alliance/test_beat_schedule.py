@@ -20,6 +20,8 @@ EXPECTED = {
         crontab(hour=5, minute=30),
     ),
     "billing-late-fees-daily": ("billing.late_fees_daily", crontab(hour=7, minute=15)),
+    # Hourly: each alliance sends its Today digests once its own morning hour has come.
+    "today-daily-digests": ("today.daily_digests", crontab(minute=5)),
     # Seconds: the task outbox's relay (not a fan-out: a system table) and the stalled-run check.
     "alliance-outbox-relay": ("alliance.outbox_relay", 10),
     "billing-stalled-runs": ("billing.runs_check_stalled_everywhere", 60),

@@ -69,7 +69,7 @@ class TestTOTPForHubRoles:
         response = client.post("/accounts/2fa/authenticate/", {"code": current_code(user.totp_secret)})
         assert response.status_code == 302
         assert client.session["_auth_user_id"] == str(user.pk)
-        assert client.get("/", follow=True).redirect_chain[-1][0] == f"/a/{world.a.slug}/dashboard/"
+        assert client.get("/", follow=True).redirect_chain[-1][0] == f"/a/{world.a.slug}/today/"
 
     @pytest.mark.parametrize("role", [Role.HUB_ADMIN, Role.HUB_STAFF])
     def test_hub_user_without_totp_is_sent_to_set_it_up(self, db, role):
@@ -104,7 +104,7 @@ class TestTOTPForHubRoles:
 
     def test_provider_and_funder_need_no_totp(self, world):
         for user, landing in (
-            (world.users.provider_x, f"/a/{world.a.slug}/programs/{world.x.pk}/"),
+            (world.users.provider_x, f"/a/{world.a.slug}/today/"),
             (world.users.funder_a, f"/a/{world.a.slug}/reports/"),
         ):
             client = Client()
@@ -128,9 +128,10 @@ class TestTOTPForHubRoles:
 class TestLanding:
     def test_each_role_lands_on_its_page(self, world, clients):
         expected = {
-            "admin_a": f"/a/{world.a.slug}/dashboard/",
-            "staff_a": f"/a/{world.a.slug}/dashboard/",
-            "provider_x": f"/a/{world.a.slug}/programs/{world.x.pk}/",
+            # Hub users and providers start on what needs doing today (today/).
+            "admin_a": f"/a/{world.a.slug}/today/",
+            "staff_a": f"/a/{world.a.slug}/today/",
+            "provider_x": f"/a/{world.a.slug}/today/",
             "funder_a": f"/a/{world.a.slug}/reports/",
         }
         for name, url in expected.items():

@@ -68,8 +68,11 @@ def test_hub_staff_signs_in_with_totp_previews_and_issues_invoices_and_records_a
         totp_secret=journey.staff.totp_secret,
         console_errors=console_errors,
     )
+    expect(page).to_have_url(f"{journey.a}/today/")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
+    check_page(page, console_errors)
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Dashboard").click()
     expect(page).to_have_url(f"{journey.a}/dashboard/")
-    expect(page.get_by_role("heading", level=1)).to_be_visible()
     check_page(page, console_errors)
 
     # Drill into a member from the dashboard.
@@ -126,7 +129,7 @@ def test_hub_staff_signs_in_with_totp_previews_and_issues_invoices_and_records_a
 def test_provider_takes_attendance_on_a_tablet_and_sees_their_iron_triangle(journey, page, console_errors):
     page.set_viewport_size(TABLET)
     sign_in(page, journey.base, journey.provider.email, journey.password)
-    expect(page).to_have_url(f"{journey.a}/programs/{journey.programs[0].pk}/")
+    expect(page).to_have_url(f"{journey.a}/today/")
     check_page(page, console_errors)
 
     day = last_weekday(journey.today)
@@ -232,7 +235,7 @@ def test_a_user_of_another_alliance_cannot_reach_its_pages(journey, page, consol
         journey.password,
         totp_secret=journey.stranger_admin.totp_secret,
     )
-    expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/dashboard/")
+    expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/today/")
     for path in ("/dashboard/", f"/billing/accounts/{journey.accounts[0].pk}/", f"/programs/{journey.programs[0].pk}/"):
         response = page.goto(f"{journey.a}{path}")
         assert response is not None
