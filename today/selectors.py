@@ -3,8 +3,8 @@ page where it is done. The page, the top bar's count and the morning digest read
 
 The groups and their rules (every date is the alliance's, `alliance/dates.py`):
 
-- **Promised payments due**: a family's promise to pay (collections) dated today or earlier, not yet
-  followed by a payment on the account or by a later collection note (a call logged after it).
+- **Promised payments due**: an account's latest promise to pay (collections) dated today or earlier
+  and not kept (the collections worklist's rule: payments since it was made short of the amount).
 - **Offers expiring within 48 hours**: open waitlist offers whose respond-by day is today or tomorrow
   (an offer is open to the end of its respond-by day, so the day after tomorrow is more than 48 h off),
   and open ones already past it that the hourly lapse has not closed yet.
@@ -31,14 +31,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 
-from alliance.dates import alliance_date
+from alliance.dates import alliance_date, alliance_zone
 from alliance.formatting import day, money
 from alliance.models import Alliance, Membership, Role, TaskFailure
 from billing.models import (
+    ZERO,
     BankAccount,
     CollectionNote,
     InvoiceRun,
@@ -111,14 +113,27 @@ class TodayContext:
 
 # --- The groups' rows ---------------------------------------------------------------------------
 def promises_due(ctx: TodayContext) -> QuerySet[CollectionNote]:
-    followed_up = CollectionNote.objects.filter(account=OuterRef("account"), created_at__gt=OuterRef("created_at"))
-    paid_since = Payment.objects.filter(
-        account=OuterRef("account"), status=PaymentStatus.RECORDED, created_at__gte=OuterRef("created_at")
+    """Each account's latest promise to pay, dated today or earlier and not kept: the payments received
+    from the day it was made (the alliance's date) add up to less than the amount promised. The same
+    rule as the collections worklist's promise status (billing/worklist.py: pending due today, broken)."""
+    latest = (
+        CollectionNote.objects.filter(account=OuterRef("account"), kind=NoteKind.PROMISE, promised_on__isnull=False)
+        .order_by("-created_at", "-id")
+        .values("pk")[:1]
+    )
+    paid_since = (
+        Payment.objects.filter(
+            account=OuterRef("account"), status=PaymentStatus.RECORDED, received_on__gte=OuterRef("made_on")
+        )
+        .values("account")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
     )
     rows = (
-        CollectionNote.objects.filter(kind=NoteKind.PROMISE, promised_on__lte=ctx.today)
-        .exclude(Exists(followed_up))
-        .exclude(Exists(paid_since))
+        CollectionNote.objects.filter(kind=NoteKind.PROMISE, promised_on__lte=ctx.today, pk=Subquery(latest))
+        .annotate(made_on=TruncDate("created_at", tzinfo=alliance_zone(ctx.alliance)))
+        .annotate(paid_since=Coalesce(Subquery(paid_since), Value(ZERO)))
+        .filter(paid_since__lt=F("promised_amount"))
     )
     if ctx.program_scope:
         rows = rows.filter(account__program_id=ctx.program_scope)

@@ -5,12 +5,15 @@ Alliance A's clock is America/Chicago; `today` is its date. The due rows, by kin
 
 | kind        | due                                 | not yet due                       |
 |-------------|-------------------------------------|-----------------------------------|
-| promise     | Adams: $120.00 promised 2 days ago  | Baker: promised in 3 days         |
+| promise     | Adams: $120.00 promised 2 days ago  | Baker: promised in 3 days;        |
+|             | Cole: $100.00 yesterday, $40 paid   | Dunn: $50.00 yesterday, $50 paid  |
 | offer       | respond by tomorrow (within 48 h)   | respond by the day after tomorrow |
 | cover       | open, tomorrow                      | open, in 3 days (4th day)         |
 | credential  | expires in 10 days                  | expires in 45 days                |
 | autopay     | Adams' bank account flagged         | Baker's bank account not flagged  |
 | flag        | X at 50% occupancy (budget 85%)     | Y at 100%                         |
+
+Cole's $40 of $100 leaves the promise due; Dunn's $50 of $50 kept it.
 
 Alliance-wide: an inquiry 30 h without contact (target 24 h) and one 2 h old; a stalled invoice run
 and a done one; a task failure an hour ago and one 10 days ago. Program Y adds one due promise,
@@ -29,7 +32,8 @@ from django.utils import timezone
 from alliance.dates import month_start
 from alliance.models import TaskFailure
 from alliance.tenancy import alliance_scope
-from billing.models import BankAccount, CollectionNote, InvoiceRun, NoteKind, RunStatus
+from billing.models import BankAccount, CollectionNote, InvoiceRun, NoteKind, PaymentMethod, RunStatus
+from billing.payments import payment_record
 from enrollment.models import Offer
 from metrics.models import AllianceMonth, ProgramMonth
 from outreach.models import Inquiry
@@ -121,10 +125,15 @@ def due(world, today):  # type: ignore[no-untyped-def]
     baker = FamilyFactory(alliance=a, name="Baker family")
     young = FamilyFactory(alliance=a, name="Young family")
     adams_x, baker_x, young_y = account_of(adams, x), account_of(baker, x), account_of(young, y)
+    cole_x = account_of(FamilyFactory(alliance=a, name="Cole family"), x)
+    diaz_x = account_of(FamilyFactory(alliance=a, name="Dunn family"), x)
     rows = SimpleNamespace(
         promise_x=_promise(adams_x, today - 2 * DAY),
         promise_later=_promise(baker_x, today + 3 * DAY),
         promise_y=_promise(young_y, today, "75.00"),
+        # Partly paid since the promise: $40 of $100, still due. Paid in full: kept, nothing to do.
+        promise_partly_paid=_promise(cole_x, today - DAY, "100.00"),
+        promise_kept=_promise(diaz_x, today - DAY, "50.00"),
         offer_x=_offer(room_x, ChildFactory(family=adams, first_name="Ava", last_name="Adams"), today + DAY, today),
         offer_later=_offer(
             room_x, ChildFactory(family=baker, first_name="Ben", last_name="Baker"), today + 2 * DAY, today
@@ -149,6 +158,12 @@ def due(world, today):  # type: ignore[no-untyped-def]
         inquiry_new=_inquiry(a, 2, now - datetime.timedelta(hours=2)),
     )
     with alliance_scope(a.pk):
+        payment_record(
+            actor=None, account=cole_x, amount=Decimal("40.00"), method=PaymentMethod.CASH, received_on=today
+        )
+        payment_record(
+            actor=None, account=diaz_x, amount=Decimal("50.00"), method=PaymentMethod.CASH, received_on=today
+        )
         last_month = month_start(month_start(today) - DAY)
         rows.run_stalled = InvoiceRun.objects.create(
             period_start=last_month, period_end=month_start(today) - DAY, status=RunStatus.STALLED, progress_at=now

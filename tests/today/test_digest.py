@@ -1,7 +1,7 @@
 """The morning Today digest: opt in on one's own settings page, one email per person and business
 date, at the alliance's morning in its own time zone, through the task outbox.
 
-Worked example (tests/today/conftest.py): hub staff's list holds 12 items, program X's provider's 3.
+Worked example (tests/today/conftest.py): hub staff's list holds 13 items, program X's provider's 3.
 """
 
 from __future__ import annotations
@@ -82,8 +82,8 @@ def test_each_opted_in_member_gets_one_digest_a_day_with_the_due_items(
     by_person = {m.to[0]: m for m in mailoutbox}
     staff = by_person[world.users.staff_a.email]
     assert staff.subject.startswith("Today at Alliance A, ")
-    assert staff.subject.endswith(": 12 items")
-    assert "Promised payments due (2)" in staff.body
+    assert staff.subject.endswith(": 13 items")
+    assert "Promised payments due (3)" in staff.body
     assert "Adams family · Program X: Promised $120.00." in staff.body
     assert f"http://127.0.0.1:8000/a/{world.a.slug}/billing/accounts/{due.promise_x.account_id}/" in staff.body
     assert "Baker family" not in staff.body
@@ -94,7 +94,7 @@ def test_each_opted_in_member_gets_one_digest_a_day_with_the_due_items(
     assert "Promised" not in provider.body
     with alliance_scope(world.a.pk):
         records = {r.membership.user_id: r for r in DigestSent.objects.select_related("membership")}
-    assert records[world.users.staff_a.pk].items == 12
+    assert records[world.users.staff_a.pk].items == 13
     assert records[world.users.provider_x.pk].items == 3
     # Alliance B's member was not queued by A's run, and A's records are invisible in B.
     with alliance_scope(world.b.pk):

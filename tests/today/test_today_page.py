@@ -1,12 +1,13 @@
 """The Today page: exactly the due items, grouped with counts, for hub staff and for a provider.
 
 Worked example (tests/today/conftest.py): hub staff see, across the alliance,
-promises 2 (Adams in X 2 days late, Young in Y today; Baker's is in 3 days), offers 2 (Ava by
+promises 3 (Adams in X 2 days late, Cole in X yesterday with $40 of $100 paid, Young in Y today;
+Baker's is in 3 days, Dunn's was kept), offers 2 (Ava by
 tomorrow, Yui today; Ben's the day after tomorrow is more than 48 h away), cover 2 (X tomorrow,
 Y today; X in 3 days is the 4th day and the cancelled one is no work), inquiries 1 (30 h > 24 h;
 the 2 h one is not late), credentials 2 (Carla in 10 days, Gia in 5; Eli's 45 days is outside 30),
-autopay 1 (Adams), flags 1 (X at 50%), runs 1 (stalled; the done one is fine): 12 items. The hub
-admin also sees the task failure of the last hour (not the 10-day-old one): 13.
+autopay 1 (Adams), flags 1 (X at 50%), runs 1 (stalled; the done one is fine): 13 items. The hub
+admin also sees the task failure of the last hour (not the 10-day-old one): 14.
 Program X's provider sees only X's offers, cover and credentials: 1 + 1 + 1 = 3.
 """
 
@@ -36,7 +37,7 @@ def test_hub_staff_see_every_due_item_of_the_alliance_and_none_not_yet_due(world
     assert page.status_code == 200
     body = page.content.decode()
     assert counts(body) == {
-        "promises": 2,
+        "promises": 3,
         "offers": 2,
         "cover": 2,
         "inquiries": 1,
@@ -45,10 +46,19 @@ def test_hub_staff_see_every_due_item_of_the_alliance_and_none_not_yet_due(world
         "flags": 1,
         "runs": 1,
     }
-    assert "12 items" in body
-    for shown in ("Adams family", "Young family", "Ava Adams", "Yui Young", "Carla Diaz", "Gia Hill", "Dana1 Inquirer"):
+    assert "13 items" in body
+    for shown in (
+        "Adams family",
+        "Cole family",
+        "Young family",
+        "Ava Adams",
+        "Yui Young",
+        "Carla Diaz",
+        "Gia Hill",
+        "Dana1 Inquirer",
+    ):
         assert shown in body, shown
-    for hidden in ("Baker family", "Ben Baker", "Eli Ford", "Dana2 Inquirer"):
+    for hidden in ("Dunn family", "Baker family", "Ben Baker", "Eli Ford", "Dana2 Inquirer"):
         assert hidden not in body, hidden
     # Each item links to where it is done.
     assert f'href="/a/{world.a.slug}/billing/accounts/{due.promise_x.account_id}/"' in body
@@ -68,7 +78,7 @@ def test_the_hub_admin_also_sees_recent_task_failures(world, clients, due):
     assert counts(body)["task_failures"] == 1
     assert "billing.invoice_batch" in body
     assert "metrics.rollup_alliance" not in body  # 10 days old
-    assert "13 items" in body
+    assert "14 items" in body
 
 
 def test_dates_are_written_in_the_alliance_format(world, clients, due, today):
