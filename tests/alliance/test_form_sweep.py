@@ -558,6 +558,8 @@ FORMS: dict[tuple[str, str], Given] = {
     ("sharedservices:visit_create", "sharedservices:visit_create"): Given(
         data={"program": lambda c: str(c.program_id), "hours": "1.5", "summary": WHY}
     ),
+    # Today
+    ("today:preferences", "today:preferences"): Given(data={"today_digest": "on"}),
 }
 
 

@@ -160,3 +160,20 @@ def test_the_inquiry_target_follows_the_alliance_setting(world, clients, due):
     world.a.save(update_fields=["inquiry_contact_target_hours"])
     body = clients.staff_a.get(url(world.a)).content.decode()
     assert counts(body)["inquiries"] == 0  # 30 h is within 48 h
+
+
+def test_the_top_bar_count_costs_one_count_per_group_then_comes_from_the_cache(world, clients, due):
+    """A provider's count is three COUNT queries (offers, cover, credentials) on the first page of the
+    minute; the next page reads it from the cache, per alliance and person."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    page = f"/a/{world.a.slug}/enrollments/"
+    with CaptureQueriesContext(connection) as first:
+        clients.provider_x.get(page)
+    with CaptureQueriesContext(connection) as second:
+        body = clients.provider_x.get(page).content.decode()
+    assert len(first) - len(second) == 3
+    assert 'aria-label="3 items to do">3</span>' in body
+    # Hub staff have a count of their own: the alliance's 13 (the provider's cached 3 is not theirs).
+    assert 'aria-label="13 items to do">13</span>' in clients.staff_a.get(page).content.decode()
