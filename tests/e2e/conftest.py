@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 AXE_SOURCE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text()
 SCREENSHOTS = ROOT / "var" / "screenshots"
 TABLET = {"width": 768, "height": 1024}
+PHONE = {"width": 390, "height": 844}
 BLOCKING_IMPACTS = ("serious", "critical")
 
 

@@ -19,6 +19,7 @@ from billing.models import BillingPolicy, FamilyAccount
 from enrollment.models import AttendanceRecord, Guardian
 from members.models import AgeGroup, CostCategory, MonthlyCost
 from metrics.rollups import rollup_alliance
+from sharedservices.models import CoverRequest
 from tests.billing.factories import ChildFactory, FamilyFactory, RatePlanFactory, enroll
 from tests.factories import PASSWORD, AllianceFactory, MemberProgramFactory, member
 from tests.members.factories import SiteFactory, classroom
@@ -92,6 +93,16 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
             end=last_weekday(today) - datetime.timedelta(days=1),
         )
     _billing_history(alliance, programs, accounts, today=today)
+    # Tomorrow's cover that no substitute has taken yet: an item on hub staff's Today list.
+    with alliance_scope(alliance.pk):
+        cover = CoverRequest.objects.create(
+            program=programs[1],
+            classroom=rooms[1],
+            day=today + datetime.timedelta(days=1),
+            starts_at=datetime.time(8, 0),
+            ends_at=datetime.time(16, 0),
+            age_group=AgeGroup.PRESCHOOL,
+        )
     if rollup:
         with alliance_scope(alliance.pk):
             rollup_alliance(start=start, end=today - datetime.timedelta(days=1))
@@ -126,6 +137,7 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
         stranger_program=stranger_program,
         autopay_account=autopay_account,
         autopay_guardian=autopay_guardian,
+        cover=cover,
     )
 
 

@@ -12,7 +12,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import check_page, sign_in
+from tests.e2e.conftest import PHONE, TABLET, check_page, no_horizontal_scroll, sign_in
 from tests.e2e.test_journeys import journey  # noqa: F401  (the module's world and live server)
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db]
@@ -44,6 +44,22 @@ def test_a_provider_sorts_a_table_by_clicking_its_headers(journey, page, console
         hubSortable.asNumber('Riverbend'), hubSortable.asDate('2026-03-01') < hubSortable.asDate('Nov. 2, 2026'),
         hubSortable.asDate('March 9, 2026') < hubSortable.asDate('Sept. 1, 2026')]""")
     assert keys == [1234.5, -10, -85.1, None, True, True]
+
+
+@pytest.mark.parametrize("width", [TABLET, PHONE], ids=["tablet-768", "phone-390"])
+def test_the_today_page_passes_axe_and_fits_tablets_and_phones(journey, page, console_errors, width):  # noqa: F811
+    """Hub staff's and a provider's Today list: axe-core clean, no sideways scrolling at 768 and 390 px."""
+    for user, totp in ((journey.staff, journey.staff.totp_secret), (journey.provider, None)):
+        page.context.clear_cookies()
+        page.set_viewport_size(width)
+        sign_in(page, journey.base, user.email, journey.password, totp_secret=totp)
+        page.goto(f"{journey.a}/today/")
+        expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
+        check_page(page, console_errors)
+        no_horizontal_scroll(page)
+        page.goto(f"{journey.a}/today/settings/")
+        check_page(page, console_errors)
+        no_horizontal_scroll(page)
 
 
 def money(text: str) -> Decimal:

@@ -18,7 +18,7 @@ from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
 from billing.models import InvoiceRun, Payment
 from enrollment.models import AttendanceRecord
-from tests.e2e.conftest import TABLET, check_page, no_horizontal_scroll, screenshot, sign_in
+from tests.e2e.conftest import PHONE, TABLET, check_page, no_horizontal_scroll, screenshot, sign_in
 from tests.e2e.journey_data import build_journey_world, last_weekday
 
 # Plain `django_db`: the test thread only reads (inside its own transaction); the journeys'
@@ -126,11 +126,32 @@ def test_hub_staff_signs_in_with_totp_previews_and_issues_invoices_and_records_a
     screenshot(page, "hub-staff-payment")
 
 
+def test_hub_staff_opens_today_and_follows_an_item_to_where_it_is_done(journey, page, console_errors):
+    """Tomorrow's unfilled cover is on the Today list, counted in the top bar; its link opens the
+    cover request, where a substitute is booked. The list reads at tablet and phone widths."""
+    sign_in(page, journey.base, journey.staff.email, journey.password, totp_secret=journey.staff.totp_secret)
+    expect(page).to_have_url(f"{journey.a}/today/")
+    cover = page.get_by_role("region", name=re.compile("^Unfilled cover, next 3 days"))
+    expect(cover.get_by_role("row")).to_have_count(2)  # the header and tomorrow's request
+    expect(page.locator(".nav-today .nav-count")).not_to_have_text("0")
+    check_page(page, console_errors)
+    for width in (TABLET, PHONE):
+        page.set_viewport_size(width)
+        no_horizontal_scroll(page)
+    screenshot(page, "hub-staff-today-phone")
+    page.set_viewport_size(TABLET)
+    cover.get_by_role("link", name="Preschool room").click()
+    expect(page).to_have_url(f"{journey.a}/cover/{journey.cover.pk}/")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    check_page(page, console_errors)
+
+
 def test_provider_takes_attendance_on_a_tablet_and_sees_their_iron_triangle(journey, page, console_errors):
     page.set_viewport_size(TABLET)
     sign_in(page, journey.base, journey.provider.email, journey.password)
     expect(page).to_have_url(f"{journey.a}/today/")
     check_page(page, console_errors)
+    no_horizontal_scroll(page)
 
     day = last_weekday(journey.today)
     page.goto(f"{journey.a}/attendance/?day={day.isoformat()}")
@@ -245,7 +266,7 @@ def test_a_user_of_another_alliance_cannot_reach_its_pages(journey, page, consol
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     check_page(page, console_errors, expect_status_errors=True)
     page.get_by_role("link", name="Back to your Hub").click()
-    expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/dashboard/")
+    expect(page).to_have_url(f"{journey.base}/a/{journey.stranger.slug}/today/")
     page.goto(f"{journey.a}/dashboard/")
     screenshot(page, "stranger-404")
 
