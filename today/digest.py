@@ -54,6 +54,7 @@ def digests_queue(*, alliance: Alliance, now: datetime.datetime | None = None) -
                 task_enqueue(
                     send_today_digest.si(alliance.pk, membership_id, business_date.isoformat()),
                     ref=f"today.digest:{membership_id}:{business_date.isoformat()}",
+                    email=True,
                 )
         except IntegrityError:  # another run queued it a moment ago
             continue
