@@ -492,6 +492,67 @@ class PaymentPlan(TenantModel):
         ]
 
 
+class BulkAction(models.TextChoices):
+    STATEMENT = "statement", "Email statements"
+    REMINDER = "reminder", "Send payment reminders"
+    WRITE_OFF = "write_off", "Write off the balances"
+
+
+class BulkJob(TenantModel):
+    """One bulk action Hub staff confirmed on a list of accounts, done by tasks in batches.
+
+    `token` comes from the confirm page, so submitting it twice starts one job. `results` holds one
+    entry per account done or refused ({"account_id", "family", "program", "outcome", "detail"}); a
+    batch skips accounts already in it, so a redelivered batch does nothing twice."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    action = models.CharField(max_length=20, choices=BulkAction.choices)
+    reason = models.TextField(blank=True)
+    token = models.CharField(max_length=64)
+    account_ids = ArrayField(models.BigIntegerField(), default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    results = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["alliance", "token"], name="bulkjob_token_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} for {len(self.account_ids)} accounts"
+
+    @property
+    def total(self) -> int:
+        return len(self.account_ids)
+
+    @property
+    def processed(self) -> int:
+        return len(self.results)
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else int(100 * self.processed / self.total)
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.get("outcome") == outcome)
+
+    @property
+    def count_done(self) -> int:
+        return self.count("done")
+
+    @property
+    def count_refused(self) -> int:
+        return self.count("refused")
+
+
 # --- Per-program billing settings -------------------------------------------
 class LateFeeKind(models.TextChoices):
     NONE = "", "No late fee"

@@ -80,6 +80,62 @@ def email_statement(
     return {"sent": True, "to": recipients, "audit_event_id": event.pk}
 
 
+@app.task(base=AllianceTask, name="billing.email_payment_reminder", once=True)
+def email_payment_reminder(alliance_id: int, account_id: int, user_id: int | None = None) -> dict:
+    """Email a family a reminder of what it owes past due at one program, and record that it was sent."""
+    from django.contrib.auth import get_user_model
+    from django.core.mail import EmailMessage
+
+    from alliance.audit import audit_event_record
+    from alliance.dates import alliance_today
+    from alliance.formatting import money
+    from alliance.localization import alliance_local
+    from alliance.models import Alliance
+    from billing.aging import aging_for_accounts
+    from billing.models import FamilyAccount
+    from billing.statements import statement_recipients
+
+    account = FamilyAccount.objects.select_related("family", "program").get(pk=account_id)
+    alliance = Alliance.objects.get(pk=alliance_id)
+    if account.family is None:
+        return {"sent": False, "reason": "member-fee account"}
+    recipients = statement_recipients(account.family)
+    if not recipients:
+        return {"sent": False, "reason": "no guardian email"}
+    today = alliance_today(alliance)
+    aging = aging_for_accounts(FamilyAccount.objects.filter(pk=account.pk), as_of=today)[0]
+    if aging.balance <= 0:
+        return {"sent": False, "reason": "nothing owed"}
+    with alliance_local(alliance):
+        balance, past_due = money(aging.balance), money(aging.past_due)
+    EmailMessage(
+        subject=f"Payment reminder from {account.program.name}",
+        body=(
+            f"Dear {account.family.name},\n\nThis is a reminder that your account at {account.program.name} "
+            f"has a balance of {balance}, of which {past_due} is past due. Please pay at your earliest "
+            f"convenience, or call us to agree a plan.\n\n{alliance.name}\n"
+        ),
+        to=recipients,
+    ).send()
+    actor = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    event = audit_event_record(
+        actor=actor,
+        action="collections.reminder_emailed",
+        target=account,
+        after={"to": recipients, "balance": str(aging.balance), "past_due": str(aging.past_due)},
+    )
+    return {"sent": True, "to": recipients, "audit_event_id": event.pk}
+
+
+@app.task(base=AllianceTask, name="billing.bulk_job_batch")
+def bulk_job_batch(alliance_id: int, job_id: int, account_ids: list[int]) -> dict:
+    """One batch of a bulk action (billing/bulk_actions.py); a redelivered batch skips what it did."""
+    from billing.bulk_actions import bulk_job_batch_run
+
+    job = bulk_job_batch_run(job_id=job_id, account_ids=account_ids)
+    return {"job_id": job.pk, "processed": job.processed, "total": job.total}
+
+
 @app.task(base=AllianceTask, name="billing.apply_late_fees")
 def apply_late_fees(alliance_id: int, as_of: str | None = None) -> dict:
     import datetime

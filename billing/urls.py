@@ -37,6 +37,13 @@ urlpatterns += [
     path("billing/deposits/", views_payments.DepositView.as_view(), name="deposits"),
     path("billing/aging/", views_payments.AgingView.as_view(), name="aging"),
     path("billing/collections/", views_collections.CollectionsView.as_view(), name="collections"),
+    path("billing/collections/bulk/", views_collections.BulkView.as_view(), name="bulk"),
+    path("billing/bulk-jobs/<int:pk>/", views_collections.BulkJobView.as_view(), name="bulk_job"),
+    path(
+        "billing/bulk-jobs/<int:pk>/progress/",
+        views_collections.BulkJobProgressView.as_view(),
+        name="bulk_job_progress",
+    ),
     path("billing/collections.csv", views_collections.CollectionsCsvView.as_view(), name="collections_csv"),
 ]
 

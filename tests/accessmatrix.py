@@ -31,6 +31,7 @@ PK_BY_SEGMENT = {
     "program-finance-months": "metrics.ProgramFinanceMonth",
     "program-months": "metrics.ProgramMonth",
     "attendance": "enrollment.AttendanceRecord",
+    "bulk-jobs": "billing.BulkJob",
     "audit-events": "alliance.AuditEvent",
     "catalogue-items": "sharedservices.CatalogueItem",
     "items": "sharedservices.CatalogueItem",
@@ -167,7 +168,7 @@ def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
     from alliance.services import invitation_create
     from billing.ach import ach_file_generate
     from billing.invoicing import invoice_run_create
-    from billing.models import FamilyAccount, PaymentMethod
+    from billing.models import BulkJob, FamilyAccount, PaymentMethod
     from billing.payments import payment_record, refund_record
     from billing.selectors import account_balance
     from members.imports import import_batch_create
@@ -204,4 +205,5 @@ def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
         method=PaymentMethod.CARD,
         reason="Paid twice",
     )
+    BulkJob.objects.create(action="statement", token="matrix", account_ids=[account.pk], created_by=admin)
     return token
