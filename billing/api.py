@@ -36,6 +36,7 @@ from billing.aging import aging_totals, shared_aging_for_accounts
 from billing.api_runs import RunRefusedSerializer
 from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment, RatePeriod, RatePlan, Refund
 from billing.selectors import accounts_with_balances
+from billing.worklist import INVOICE_SORTS, invoices_matching, invoices_ordered
 from members.models import MemberProgram
 
 
@@ -193,11 +194,34 @@ class InvoiceSerializer(HubModelSerializer):
         ]
 
 
+class InvoiceFilter(TenantFilterSet):
+    """The invoice list page's search and sort, for the API (billing/worklist.py does both)."""
+
+    search = django_filters.CharFilter(
+        method="filter_search", label="An invoice number (exactly) or part of the family's name."
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort",
+        choices=[(s, s) for key in INVOICE_SORTS for s in (key, f"-{key}")],
+        label="Order by this column; a leading - for descending. Default: -period (newest first).",
+    )
+
+    class Meta:
+        model = Invoice
+        fields = ["account", "program", "period_start", "status"]
+
+    def filter_search(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return invoices_matching(queryset, value)
+
+    def filter_sort(self, queryset, name, value):  # type: ignore[no-untyped-def]
+        return invoices_ordered(queryset, value)
+
+
 class InvoiceViewSet(AllianceReadOnlyViewSet):
     model = Invoice
     serializer_class = InvoiceSerializer
     allowed_roles = HUB_AND_PROVIDER
-    filterset_fields = ["account", "program", "period_start", "status"]
+    filterset_class = InvoiceFilter
 
     def base_queryset(self):  # type: ignore[no-untyped-def]
         return Invoice.objects.order_by("-period_start", "-number")

@@ -46,13 +46,14 @@ def statement_period(today: datetime.date) -> tuple[datetime.date, datetime.date
 
 def bulk_refusal(action: str, account: FamilyAccount, balance: Decimal) -> str:
     """Why `action` cannot be done for `account` ("" when it can)."""
-    if account.family_id is None:
+    family = account.family
+    if family is None:
         return "A member-fee account: use the member-fees page."
     if action == BulkAction.STATEMENT:
-        return "" if statement_recipients(account.family) else "No guardian has an email address."
+        return "" if statement_recipients(family) else "No guardian has an email address."
     if balance <= 0:
         return "Owes nothing: paid or already written off."
-    if action == BulkAction.REMINDER and not statement_recipients(account.family):
+    if action == BulkAction.REMINDER and not statement_recipients(family):
         return "No guardian has an email address."
     return ""
 
@@ -130,6 +131,7 @@ def bulk_job_batch_run(*, job_id: int, account_ids: list[int]) -> BulkJob:
         if refusal:
             job.results.append({**result, "outcome": "refused", "detail": refusal})
             continue
+        to = ", ".join(statement_recipients(account.family)) if account.family else ""
         if job.action == BulkAction.STATEMENT:
             start, end = statement_period(today)
             task_enqueue(
@@ -143,13 +145,13 @@ def bulk_job_batch_run(*, job_id: int, account_ids: list[int]) -> BulkJob:
                 ),
                 ref=f"bulk:{job.pk}:statement:{account.pk}",
             )
-            detail = f"Statement {start} to {end} emailed to {statement_recipients(account.family)[0]}."
+            detail = f"Statement {start} to {end} emailed to {to}."
         elif job.action == BulkAction.REMINDER:
             task_enqueue(
                 email_payment_reminder.si(job.alliance_id, account.pk, job.created_by_id),
                 ref=f"bulk:{job.pk}:reminder:{account.pk}",
             )
-            detail = f"Reminder of {money(balance)} emailed to {statement_recipients(account.family)[0]}."
+            detail = f"Reminder of {money(balance)} emailed to {to}."
         else:
             try:
                 with transaction.atomic():

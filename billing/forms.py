@@ -188,6 +188,34 @@ class CollectionNoteForm(HubForm):
     )
 
 
+class InvoiceFilterForm(forms.Form):
+    """The invoice list's search, filters and sort (all in the query string)."""
+
+    q = forms.CharField(label="Search", required=False, max_length=100, help_text="Invoice number or family.")
+    program = forms.ModelChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
+    status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
+    period = forms.DateField(
+        label="Period starting",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="The first day of the invoiced period.",
+    )
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
+class AgingFilterForm(forms.Form):
+    """The aging page's search, filters and sort (all in the query string, with its `as_of` date)."""
+
+    q = forms.CharField(
+        label="Search", required=False, max_length=100, help_text="Family, guardian, child, phone or email."
+    )
+    program = forms.ModelChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
+    bucket = forms.ChoiceField(
+        label="Open in", required=False, choices=[("", "Any age"), *[(b, BUCKET_LABELS[b]) for b in BUCKETS]]
+    )
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)
+
+
 class CollectionsFilterForm(forms.Form):
     """The collections worklist's search, filters and sort (all in the query string)."""
 

@@ -18,6 +18,7 @@ from django.views.generic import DetailView, FormView, ListView, TemplateView
 
 from alliance.dates import add_months, alliance_today, month_bounds
 from alliance.formatting import money
+from alliance.listing import Column, csv_response, header_cells, query_string, sort_of
 from alliance.outbox import outbox_waiting
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from billing import exports, invoicing, services
@@ -26,6 +27,7 @@ from billing.forms import (
     AccountFilterForm,
     BillingPolicyForm,
     ExportForm,
+    InvoiceFilterForm,
     InvoiceRunForm,
     MemberFeesForm,
     RatePlanForm,
@@ -40,7 +42,7 @@ from billing.selectors import (
     payments_with_refunded,
     run_summary,
 )
-from billing.worklist import account_contacts
+from billing.worklist import INVOICE_SORTS, account_contacts, invoices_csv_rows, invoices_listed
 from members.models import MemberProgram
 
 
@@ -165,17 +167,56 @@ class RatePlanCreateView(BillingFormPage):
 
 # --- Invoices ---------------------------------------------------------------
 class InvoiceListView(BillingPage, ListView):
+    """Every invoice the member may see: search (number, family), filters (program, status, period),
+    sort by every column, paging and CSV, all in the query string."""
+
     template_name = "billing/invoice_list.html"
     title = "Invoices"
     paginate_by = 50
     context_object_name = "invoices"
+    columns = [
+        Column("Number", "number", numeric=True),
+        Column("Family", "family"),
+        Column("Program", "program"),
+        Column("Period", "period"),
+        Column("Due", "due"),
+        Column("Status", "status"),
+        Column("Total", "total", numeric=True),
+    ]
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
-        return (
-            self.visible(Invoice.objects.all())
-            .select_related("account__family", "program")
-            .order_by("-period_start", "-number")
+        self.filters = InvoiceFilterForm(self.request.GET or None)
+        self.filters.fields["program"].queryset = self.visible(MemberProgram.objects.all()).order_by("name")  # type: ignore[attr-defined]
+        params = self.filters.cleaned_data if self.filters.is_valid() else {}
+        self.sort = sort_of(self.request.GET.get("sort"), INVOICE_SORTS, "-period")
+        return invoices_listed(
+            self.visible(Invoice.objects.all()),
+            search=params.get("q") or "",
+            program_id=params["program"].pk if params.get("program") else None,
+            status=params.get("status") or "",
+            period=params.get("period"),
+            sort=self.sort,
         )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        query = query_string(self.request)
+        context.update(
+            filters=self.filters,
+            query_string=query,
+            headers=header_cells(self.request, self.columns, self.sort),
+            server_sorted=True,
+            csv_url=self.alliance_url("billing:invoice_list_csv") + "?" + query,
+        )
+        return context
+
+
+class InvoiceListCsvView(InvoiceListView):
+    """The invoice list as filtered and sorted on the page, every page of it, as CSV."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        name = f"invoices-{self.alliance.slug}-{alliance_today(self.alliance).isoformat()}"
+        return csv_response(invoices_csv_rows(self.get_queryset()), name)
 
 
 class InvoiceDetailView(BillingPage, DetailView):

@@ -13,10 +13,12 @@ from django.views.generic import ListView, TemplateView
 
 from alliance.dates import alliance_today
 from alliance.formatting import day, money
+from alliance.listing import Column, csv_response, header_cells, page_of, sort_of
 from alliance.views_base import HUB_ONLY
 from billing import payments, services
 from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals, shared_aging_for_accounts
 from billing.forms import (
+    AgingFilterForm,
     CollectionNoteForm,
     DepositForm,
     PaymentForm,
@@ -40,8 +42,14 @@ from billing.models import (
 from billing.selectors import account_balance, payment_refundable
 from billing.views import BillingFormPage, BillingPage
 from billing.views_collections import back_to_worklist
-from billing.worklist import WorklistRow, worklist_details
-from enrollment.models import Family
+from billing.worklist import (
+    AGING_DEFAULT_SORT,
+    AGING_SORT_KEYS,
+    WorklistRow,
+    aging_csv_rows,
+    aging_family_rows,
+    worklist_details,
+)
 from members.models import MemberProgram
 
 
@@ -398,11 +406,14 @@ class DepositView(BillingFormPage):
 
 # --- Aging and collections --------------------------------------------------
 class AgingView(BillingPage, TemplateView):
+    """Open balances by age: program totals, then every family's account (search, filters, sort over the
+    whole list, paging and CSV)."""
+
     template_name = "billing/aging.html"
     title = "Aging of open balances"
+    paginate_by = 50
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
+    def as_of(self) -> datetime.date:
         as_of = alliance_today(self.alliance)
         given = self.request.GET.get("as_of", "").strip()
         if given:  # a plain visit ages on today, without a word about dates
@@ -410,19 +421,58 @@ class AgingView(BillingPage, TemplateView):
                 as_of = datetime.date.fromisoformat(given)
             except ValueError:
                 messages.error(self.request, "Give the date as YYYY-MM-DD; showing today.")
+        return as_of
+
+    def family_rows(self, as_of: datetime.date) -> tuple[AgingFilterForm, str, list[WorklistRow]]:
+        form = AgingFilterForm(self.request.GET or None)
+        form.fields["program"].queryset = self.visible(MemberProgram.objects.all()).order_by("name")  # type: ignore[attr-defined]
+        params = form.cleaned_data if form.is_valid() else {}
+        sort = sort_of(self.request.GET.get("sort"), AGING_SORT_KEYS, AGING_DEFAULT_SORT)
+        rows = aging_family_rows(
+            self.visible(FamilyAccount.objects.all()),
+            as_of=as_of,
+            search=params.get("q") or "",
+            program_id=params["program"].pk if params.get("program") else None,
+            bucket=params.get("bucket") or "",
+            sort=sort,
+        )
+        return form, sort, rows
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        as_of = self.as_of()
         # Families only: the Hub's own member-fee receivables have their aging on the member-fees page.
         rows = shared_aging_for_accounts(self.visible(FamilyAccount.objects.filter(family__isnull=False)), as_of=as_of)
         programs = dict(self.visible(MemberProgram.objects.all()).values_list("pk", "name"))
-        families = dict(Family.objects.filter(pk__in={r.family_id for r in rows}).values_list("pk", "name"))
         by_program = aging_totals(rows, by="program_id")
+        form, sort, families = self.family_rows(as_of)
+        paged = page_of(families, self.request, per_page=self.paginate_by)
+        columns = [
+            Column("Family", "family"),
+            Column("Program", "program"),
+            *[Column(BUCKET_LABELS[b], b, numeric=True) for b in BUCKETS],
+            Column("Balance", "balance", numeric=True),
+        ]
+        context.update(paged)
         context.update(
             as_of=as_of,
             buckets=[(b, BUCKET_LABELS[b]) for b in BUCKETS],
             total=aging_totals(rows).get("all"),
             programs=sorted(((programs.get(pk, "?"), t) for pk, t in by_program.items()), key=lambda x: x[0]),
-            families=sorted(
-                ((families.get(r.family_id, "?"), programs.get(r.program_id, "?"), r) for r in rows if r.balance != 0),
-                key=lambda x: -x[2].past_due,
-            )[:200],
+            families=list(paged["page_obj"]),
+            family_count=len(families),
+            filters=form,
+            headers=header_cells(self.request, columns, sort),
+            server_sorted=True,
+            csv_url=self.alliance_url("billing:aging_csv") + "?" + paged["query_string"],
         )
         return context
+
+
+class AgingCsvView(AgingView):
+    """The aging family list as filtered and sorted on the page, as CSV."""
+
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        as_of = self.as_of()
+        _, _, rows = self.family_rows(as_of)
+        return csv_response(aging_csv_rows(rows, as_of=as_of), f"aging-{self.alliance.slug}-{as_of.isoformat()}")

@@ -30,6 +30,7 @@ from billing.models import (
     ZERO,
     CollectionNote,
     FamilyAccount,
+    Invoice,
     NoteKind,
     Payment,
     PaymentPlan,
@@ -138,6 +139,8 @@ def _sort_value(row: WorklistRow, key: str) -> Any:
         return row.aging.past_due
     if key == "balance":
         return row.aging.balance
+    if key in BUCKET_LABELS:
+        return row.aging.buckets[key]
     if key == "promise":
         return row.promise.promised_on if row.promise else None
     if key == "contact":
@@ -220,6 +223,134 @@ def _add_notes(rows: list[WorklistRow], *, as_of: datetime.date) -> None:
             row.promise_status = "broken"
         else:
             row.promise_status = "pending"
+
+
+AGING_SORT_KEYS = ("family", "program", *BUCKETS, "balance")
+AGING_DEFAULT_SORT = "-balance"
+
+
+def aging_family_rows(
+    accounts: QuerySet[FamilyAccount],
+    *,
+    as_of: datetime.date,
+    search: str = "",
+    program_id: int | None = None,
+    bucket: str = "",
+    sort: str = AGING_DEFAULT_SORT,
+) -> list[WorklistRow]:
+    """The aging page's family list: every family account with a balance other than zero on `as_of`
+    (credits too), narrowed by search, program and bucket (money open in it), sorted as a whole."""
+    accounts = accounts.filter(family__isnull=False)
+    if program_id:
+        accounts = accounts.filter(program_id=program_id)
+    accounts = accounts_matching(accounts, search)
+    agings = [a for a in aging_for_accounts(accounts, as_of=as_of) if a.balance != 0]
+    if bucket in BUCKET_LABELS:
+        agings = [a for a in agings if a.buckets[bucket] > 0]
+    names = {
+        pk: (family, program)
+        for pk, family, program in FamilyAccount.objects.filter(pk__in=[a.account_id for a in agings]).values_list(
+            "pk", "family__name", "program__name"
+        )
+    }
+    rows = [
+        WorklistRow(a, a.account_id, a.family_id, names[a.account_id][0], a.program_id, names[a.account_id][1])
+        for a in agings
+    ]
+    return sort_rows(rows, sort)
+
+
+def aging_csv_rows(rows: list[WorklistRow], *, as_of: datetime.date) -> list[list[Any]]:
+    """The aging family list as CSV rows (header first)."""
+    out: list[list[Any]] = [
+        ["as_of", "account", "family", "program", *[f"bucket_{b}" for b in BUCKETS], "unapplied_credit", "balance"]
+    ]
+    for r in rows:
+        out.append(
+            [
+                as_of.isoformat(),
+                r.account_number,
+                r.family_name,
+                r.program_name,
+                *[r.aging.buckets[b] for b in BUCKETS],
+                r.aging.unapplied_credit,
+                r.aging.balance,
+            ]
+        )
+    return out
+
+
+INVOICE_ORDER = {
+    "number": ["number"],
+    "family": ["account__family__name", "number"],
+    "program": ["program__name", "number"],
+    "period": ["period_start", "number"],
+    "due": ["due_on", "number"],
+    "status": ["status", "number"],
+    "total": ["total", "number"],
+}
+INVOICE_SORTS = tuple(INVOICE_ORDER)
+
+
+def invoices_listed(
+    invoices: QuerySet[Invoice],
+    *,
+    search: str = "",
+    program_id: int | None = None,
+    status: str = "",
+    period: datetime.date | None = None,
+    sort: str = "-period",
+) -> QuerySet[Invoice]:
+    """Invoices narrowed and ordered in the database, for the invoice list page, its CSV and the API.
+    `search` is an invoice number (exactly) or part of the family's name."""
+    invoices = invoices_matching(invoices, search)
+    if program_id:
+        invoices = invoices.filter(program_id=program_id)
+    if status:
+        invoices = invoices.filter(status=status)
+    if period:
+        invoices = invoices.filter(period_start=period)
+    return invoices_ordered(invoices, sort)
+
+
+def invoices_matching(invoices: QuerySet[Invoice], search: str) -> QuerySet[Invoice]:
+    """Invoices whose number is `search` (a leading # allowed) or whose family's name contains it."""
+    search = search.strip()
+    if not search:
+        return invoices
+    match = Q(account__family__name__icontains=search)
+    if search.lstrip("#").isdigit():
+        match |= Q(number=int(search.lstrip("#")))
+    return invoices.filter(match)
+
+
+def invoices_ordered(invoices: QuerySet[Invoice], sort: str) -> QuerySet[Invoice]:
+    """Invoices in the order `sort` names (a key of INVOICE_SORTS, "-" first for descending)."""
+    key, descending = sort.lstrip("-"), sort.startswith("-")
+    order = [F(f).desc(nulls_last=True) if descending else F(f).asc(nulls_first=True) for f in INVOICE_ORDER[key]]
+    return invoices.select_related("account__family", "program").order_by(*order, "pk")
+
+
+def invoices_csv_rows(invoices: QuerySet[Invoice]) -> list[list[Any]]:
+    """The invoice list as CSV rows (header first)."""
+    out: list[list[Any]] = [
+        ["number", "family", "program", "period_start", "period_end", "issued_on", "due_on", "status", "total"]
+    ]
+    for i in invoices:
+        out.append(
+            [
+                i.number,
+                i.account.holder_name,
+                i.program.name,
+                i.period_start.isoformat(),
+                i.period_end.isoformat(),
+                i.issued_on.isoformat(),
+                i.due_on.isoformat(),
+                i.status,
+                i.total,
+            ]
+        )
+    return out
 
 
 def worklist_details(rows: list[WorklistRow]) -> list[WorklistRow]:

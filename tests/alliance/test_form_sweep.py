@@ -436,6 +436,15 @@ FORMS: dict[tuple[str, str], Given] = {
     ("billing:billing_policy", "billing:billing_policy"): Given(),
     ("billing:claim_decide", "billing:claim_decide"): Given(data={"decision": "waive", "reason": WHY}),
     ("billing:collection_note", "billing:collection_note"): Given(data={"note": WHY}),
+    # The worklist's bulk form: its row boxes sit in the table (form="bulk"); one ticked, confirmed at once.
+    ("billing:collections", "billing:bulk"): Given(
+        data={
+            "action": "statement",
+            "accounts": lambda c: str(c.sample("billing.Payment").account_id),
+            "confirm": "yes",
+            "token": "swept",
+        }
+    ),
     ("billing:deposits", "billing:deposits"): Given(
         data={
             "program": lambda c: str(_undeposited_payment(c).program_id),

@@ -82,7 +82,7 @@ def test_member_fees_are_aged_apart_from_families(world, clients, subscribed):
     with alliance_scope(world.a.pk):
         member_fees_invoice(month=MARCH)
     aging = clients.staff_a.get(f"/a/{world.a.slug}/billing/aging/?as_of=2026-06-30")
-    families = [row[0] for row in aging.context["families"]]
+    families = [row.family_name for row in aging.context["families"]]
     assert families == ["Lopez family"]
     assert ">?<" not in aging.content.decode()
     # The Lopez account owes 1,000.00 less 987.65 paid = 12.35; the member fee's 289.51 is not in the family total.

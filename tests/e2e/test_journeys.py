@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from alliance.dates import add_months, month_start
 from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
-from billing.models import InvoiceRun, Payment
+from billing.models import CollectionNote, InvoiceRun, Payment
 from enrollment.models import AttendanceRecord
 from tests.e2e.conftest import PHONE, TABLET, check_page, no_horizontal_scroll, screenshot, sign_in
 from tests.e2e.journey_data import build_journey_world, last_weekday
@@ -144,6 +144,60 @@ def test_hub_staff_opens_today_and_follows_an_item_to_where_it_is_done(journey, 
     expect(page).to_have_url(f"{journey.a}/cover/{journey.cover.pk}/")
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     check_page(page, console_errors)
+
+
+def test_hub_staff_finds_a_family_on_the_collections_list_and_logs_a_promise(journey, page, console_errors):
+    """The Haddad family owes two months. Hub staff search the worklist, see the phone number as a
+    tel: link, log the call and a promise in one step, and come back to the list as they left it."""
+    sign_in(
+        page,
+        journey.base,
+        journey.staff.email,
+        journey.password,
+        totp_secret=journey.staff.totp_secret,
+        console_errors=console_errors,
+    )
+    page.goto(f"{journey.a}/billing/collections/")
+    check_page(page, console_errors)
+    page.get_by_role("textbox", name="Search").fill("010-4242")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"q=010-4242"))
+    row = page.locator("#worklist tbody tr")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("Haddad family")
+    expect(row.get_by_role("link", name="(555) 010-4242")).to_have_attribute("href", "tel:5550104242")
+    expect(row.get_by_role("link", name="rana@haddad-e2e.test")).to_have_attribute(
+        "href", "mailto:rana@haddad-e2e.test"
+    )
+    check_page(page, console_errors)
+
+    row.get_by_role("link", name=re.compile("Log call with Haddad family")).click()
+    expect(page.get_by_role("link", name="(555) 010-4242")).to_be_visible()  # the number is on the form too
+    check_page(page, console_errors)
+    page.get_by_label("How it went").select_option(label="Spoke with the family")
+    page.get_by_label("Note", exact=True).fill("Rana will pay on Friday")
+    page.get_by_label("Promised amount").fill("500.00")
+    promised_on = journey.today + datetime.timedelta(days=3)
+    page.get_by_label("Promised by").fill(promised_on.isoformat())
+    page.get_by_role("button", name="Save the call").click()
+
+    expect(page).to_have_url(re.compile(r"/billing/collections/\?q=010-4242"))
+    expect(page.locator(".messages")).to_contain_text("Promise of $500.00")
+    expect(row).to_contain_text("Promise pending")
+    expect(row).to_contain_text("Spoke with the family")
+    check_page(page, console_errors)
+    with alliance_scope(journey.alliance.pk):
+        note = CollectionNote.objects.get(account__family__name="Haddad family")
+        assert (str(note.promised_amount), note.promised_on, note.outcome) == ("500.00", promised_on, "reached")
+
+    page.set_viewport_size(TABLET)
+    page.goto(f"{journey.a}/billing/collections/")
+    no_horizontal_scroll(page)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    page.reload()
+    no_horizontal_scroll(page)
+    expect(page.get_by_role("link", name="(555) 010-4242")).to_be_visible()
+    screenshot(page, "hub-staff-collections-phone")
 
 
 def test_provider_takes_attendance_on_a_tablet_and_sees_their_iron_triangle(journey, page, console_errors):

@@ -189,7 +189,7 @@ def _my_program(h: SimpleNamespace, clients: Any) -> list[Any]:
     return [clients.provider_x.get(f"/a/{h.world.a.slug}/my-program/figures/{slug}.csv") for slug in BENCHMARK_SLUGS]
 
 
-def _collections(h: SimpleNamespace, clients: Any) -> list[Any]:
+def _owes_a_late_fee(h: SimpleNamespace) -> None:
     """The hostile family still owes a late fee (posted 40 days ago, so past due) after its write-off."""
     from billing.ledger import ledger_entry_post
 
@@ -203,11 +203,28 @@ def _collections(h: SimpleNamespace, clients: Any) -> list[Any]:
             description=FAMILY,
         )
         CollectionNote.objects.create(account=account, kind="call", note=PAYMENT_REFERENCE)
+
+
+def _collections(h: SimpleNamespace, clients: Any) -> list[Any]:
+    _owes_a_late_fee(h)
     return [clients.staff_a.get(f"/a/{h.world.a.slug}/billing/collections.csv")]
 
 
+def _aging(h: SimpleNamespace, clients: Any) -> list[Any]:
+    _owes_a_late_fee(h)
+    url = f"/a/{h.world.a.slug}/billing/aging.csv"
+    return [clients.staff_a.get(url), clients.provider_x.get(url)]
+
+
+def _invoices(h: SimpleNamespace, clients: Any) -> list[Any]:
+    url = f"/a/{h.world.a.slug}/billing/invoices.csv"
+    return [clients.staff_a.get(url), clients.provider_x.get(url + "?q=HYPERLINK")]
+
+
 EXERCISE: dict[str, Fetch] = {
+    "billing:aging_csv": _aging,
     "billing:collections_csv": _collections,
+    "billing:invoice_list_csv": _invoices,
     "billing:export": _billing_export,
     "enrollment:attendance_template": _roster,
     "members:import_template": _import_templates,
