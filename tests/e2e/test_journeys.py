@@ -175,7 +175,7 @@ def test_hub_staff_finds_a_family_on_the_collections_list_and_logs_a_promise(jou
     expect(page.get_by_role("link", name="(555) 010-4242")).to_be_visible()  # the number is on the form too
     check_page(page, console_errors)
     page.get_by_label("How it went").select_option(label="Spoke with the family")
-    page.get_by_label("Note", exact=True).fill("Rana will pay on Friday")
+    page.locator("#id_note").fill("Rana will pay on Friday")
     page.get_by_label("Promised amount").fill("500.00")
     promised_on = journey.today + datetime.timedelta(days=3)
     page.get_by_label("Promised by").fill(promised_on.isoformat())
