@@ -100,5 +100,5 @@ def test_aging_is_as_of_the_alliances_today(world, clients, homes, billed, eveni
 def test_collections_count_days_past_due_to_the_alliances_today(world, clients, homes, billed, evening_in_chicago):
     page = clients.staff_a.get(f"/a/{world.a.slug}/billing/collections/")
     [row] = page.context["rows"]
-    assert row["account"] == homes.lopez_x
-    assert (row["aging"].days_past_due, row["aging"].past_due) == (31, Decimal("1000.00"))
+    assert row.account_id == homes.lopez_x.pk
+    assert (row.aging.days_past_due, row.aging.past_due) == (31, Decimal("1000.00"))
