@@ -244,7 +244,7 @@ def aging_family_rows(
     if program_id:
         accounts = accounts.filter(program_id=program_id)
     accounts = accounts_matching(accounts, search)
-    agings = [a for a in aging_for_accounts(accounts, as_of=as_of) if a.balance != 0]
+    agings = [a for a in shared_aging_for_accounts(accounts, as_of=as_of) if a.balance != 0]
     if bucket in BUCKET_LABELS:
         agings = [a for a in agings if a.buckets[bucket] > 0]
     names = {
