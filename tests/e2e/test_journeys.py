@@ -56,7 +56,6 @@ def journey(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
 
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-PHONE = {"width": 390, "height": 844}  # as tests/conftest.py sets per test
 
 
 def test_hub_staff_signs_in_with_totp_previews_and_issues_invoices_and_records_a_payment(journey, page, console_errors):
