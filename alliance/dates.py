@@ -198,8 +198,10 @@ BUSINESS_DATE = DateKind("business", lambda today: HUB_EPOCH, lambda today: _yea
 BUSINESS_MONTH = DateKind("month", lambda today: HUB_EPOCH, lambda today: _years(today, 5), months=True)
 # Money that arrived, left or was written off: not before the Hub's time, not far ahead.
 PAYMENT_DATE = DateKind("payment", lambda today: HUB_EPOCH, lambda today: today + datetime.timedelta(days=31))
-# Children's (and people's) birth dates: within a hundred years, not in the future.
-BIRTH_DATE = DateKind("birth", lambda today: _years(today, -100), lambda today: today)
+# Children's birth dates: within a hundred years back and a few ahead (a family joins the waitlist
+# before the birth). The services say the narrower, specific thing (enrollment.services.families:
+# an expected birth at most ten months ahead; a child under the age the Hub serves).
+BIRTH_DATE = DateKind("birth", lambda today: _years(today, -100), lambda today: _years(today, 5))
 # Facts that may predate the Hub: a staff member hired, a program opened or joined, a licence or
 # credential issued, a rating or an inspection; and their ends and expiries ahead.
 RECORD_DATE = DateKind("record", lambda today: datetime.date(1950, 1, 1), lambda today: _years(today, 10))

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from alliance.access import get_object_or_404_for
 from alliance.api_base import AllianceViewSetMixin
 from alliance.api_fields import CharField, ChoiceField, DateField, DecimalField, HubSerializer
-from alliance.api_params import month_param
+from alliance.api_params import MONTH_SCHEMA, month_param
 from alliance.dates import alliance_today, next_month_start
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER
@@ -106,7 +106,7 @@ class InvoiceRunPreviewViewSet(AllianceViewSetMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("month", str, description="YYYY-MM; next month when left out.", pattern=r"^\d{4}-\d{2}$"),
+            OpenApiParameter("month", MONTH_SCHEMA, description="YYYY-MM; next month when left out."),
             OpenApiParameter("program", int, description="One program's families, warnings and totals."),
             OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="A page of families (50 a page)."),
         ]

@@ -96,7 +96,7 @@ def pk_in_url(page: Page, pattern: str) -> int:
 # --- The set-up a Hub director does ---------------------------------------------------------------
 def sign_in_hub(page: Page, hub: SimpleNamespace, console_errors: list[str]) -> None:
     sign_in(page, hub.base, hub.admin.email, hub.password, totp_secret=hub.admin.totp_secret)
-    expect(page).to_have_url(f"{hub.a}/dashboard/")
+    expect(page).to_have_url(f"{hub.a}/today/")  # hub staff land on what needs doing now
     check_page(page, console_errors)
 
 

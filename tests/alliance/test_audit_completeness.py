@@ -100,6 +100,7 @@ SERVICE_MODULES: list[ModuleType] = [
 EXEMPT: dict[str, str] = {
     # Reads, checks and pure computations.
     "alliance.services.invitation_for_token": "a read: finds the invitation of a token",
+    "billing.invoicing.invoices_priced": "a read: what a run would write, for its preview; writes nothing",
     "enrollment.services.attendance.check_attendance_day": "a check, raises or returns",
     "enrollment.services.enrollments.rate_plan_ref_resolve": "a check of a rate plan reference; writes nothing",
     "enrollment.services.enrollments.capacity_refusal": "a check: the refusal a room would give",

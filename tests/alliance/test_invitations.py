@@ -97,14 +97,16 @@ class TestAccepting:
             invite(clients.admin_a, world.a, email="dir@example.org", role=Role.PROVIDER, program=world.y.pk)
         return accept_link(mailoutbox[0])
 
-    def test_a_newcomer_sets_a_password_and_lands_on_their_program(self, world, link):
+    def test_a_newcomer_sets_a_password_and_lands_on_their_today_page(self, world, link):
         client = Client()
         page = client.get(link)
         assert page.status_code == 200
         assert b"Program Y" in page.content
         response = client.post(link, {"password1": "a-long-pass-phrase-1", "password2": "a-long-pass-phrase-1"})
         assert response.status_code == 302
-        assert client.get("/").headers["Location"] == f"/a/{world.a.slug}/programs/{world.y.pk}/"
+        # A provider lands on their today page (what needs doing now), which links to their program.
+        assert client.get("/").headers["Location"] == f"/a/{world.a.slug}/today/"
+        assert f'href="/a/{world.a.slug}/programs/{world.y.pk}/"' in client.get(f"/a/{world.a.slug}/today/").text
         with alliance_scope(world.a.pk):
             membership = Membership.objects.get(user__email="dir@example.org")
             assert membership.role == Role.PROVIDER

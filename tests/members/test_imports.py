@@ -172,7 +172,12 @@ class TestStaffAndCostImports:
                 "2026-01,,1.005,1,1,1,1",
                 "Line 2, column C (occupancy): Ensure that there are no more than 2 decimal places.",
             ),
-            ("2099-01,,1,1,1,1,1", "Line 2, column A (month): Costs are recorded for months that have begun."),
+            # Next year's June: a month that has not begun; 2099 is past any plausible month.
+            (
+                f"{datetime.date.today().year + 1}-06,,1,1,1,1,1",
+                "Line 2, column A (month): Costs are recorded for months that have begun.",
+            ),
+            ("2099-01,,1,1,1,1,1", "Line 2, column A (month): A month from 2000-01 to "),
         ],
     )
     def test_bad_cost_rows(self, clients, world, in_a, page, line, error):

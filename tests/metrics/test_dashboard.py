@@ -124,7 +124,7 @@ class TestQueryCount:
     # session that passed TOTP is read from the session, no query for the device); then seven reads
     # of metrics: targets, the window, alliance months and money, members' 12-month occupancy, and
     # their latest month's figures and money.
-    QUERIES = 36
+    QUERIES = 34
 
     def test_two_programs(self, world, clients, django_assert_num_queries):
         _month_rows(world.a, [world.x, world.y])
