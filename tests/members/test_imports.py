@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 
 from alliance.models import AuditEvent
 from members.models import Classroom, ImportBatch, MonthlyCost, StaffMember
@@ -174,7 +175,7 @@ class TestStaffAndCostImports:
             ),
             # Next year's June: a month that has not begun; 2099 is past any plausible month.
             (
-                f"{datetime.date.today().year + 1}-06,,1,1,1,1,1",
+                f"{timezone.now().year + 1}-06,,1,1,1,1,1",
                 "Line 2, column A (month): Costs are recorded for months that have begun.",
             ),
             ("2099-01,,1,1,1,1,1", "Line 2, column A (month): A month from 2000-01 to "),
