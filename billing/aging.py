@@ -17,7 +17,8 @@ The open amounts plus any unapplied credit always sum to the balance.
 from __future__ import annotations
 
 import datetime
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -69,6 +70,11 @@ class AccountAging:
     @property
     def balance(self) -> Decimal:
         return sum(self.buckets.values(), ZERO) - self.unapplied_credit
+
+    @property
+    def bucket_values(self) -> list[Decimal]:
+        """The buckets' amounts in BUCKETS order (the columns of aging tables)."""
+        return [self.buckets[b] for b in BUCKETS]
 
     @property
     def past_due(self) -> Decimal:
@@ -221,6 +227,33 @@ def _unkeep(kept: _Kept) -> AccountAging:
     )
 
 
+class _RecentAgings:
+    """The last few alliance agings this process read, by their cache key: the key carries the
+    ledger's fingerprint, so an entry is never stale, and a page that reads the aging twice (totals,
+    then its family list) or the next request on the same ledger skips the cache's unpickling."""
+
+    def __init__(self, size: int = 8) -> None:
+        self.size = size
+        self.items: OrderedDict[str, dict[int, _Kept]] = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key: str) -> dict[int, _Kept] | None:
+        with self.lock:
+            found = self.items.get(key)
+            if found is not None:
+                self.items.move_to_end(key)
+            return found
+
+    def put(self, key: str, value: dict[int, _Kept]) -> None:
+        with self.lock:
+            self.items[key] = value
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
+
+
+_recent_agings = _RecentAgings()
+
+
 def shared_aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datetime.date) -> list[AccountAging]:
     """`aging_for_accounts` without the open items, read from the alliance's aging kept in the cache.
 
@@ -231,11 +264,15 @@ def shared_aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datet
     kept (compact: reading it back costs a few milliseconds); whatever needs the open items, and
     every write (payments, write-offs, late fees) inside its transaction, uses `aging_for_accounts`."""
     key = f"billing:aging:v2:{require_alliance_id()}:{as_of.isoformat()}:{_ledger_fingerprint()}"
-    kept: list[_Kept] | None = cache.get(key)
-    if kept is None:
-        kept = [_keep(row) for row in aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of)]
-        cache.set(key, kept, AGING_CACHE_SECONDS)
-    everyone = {row[0]: row for row in kept}
+    everyone = _recent_agings.get(key)
+    if everyone is None:
+        kept: list[_Kept] | None = cache.get(key)
+        if kept is None:
+            kept = [_keep(row) for row in aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of)]
+            cache.set(key, kept, AGING_CACHE_SECONDS)
+        everyone = {row[0]: row for row in kept}
+        _recent_agings.put(key, everyone)
+    everyone = dict(everyone)  # late accounts below are this call's own
     ids = list(accounts.values_list("pk", flat=True))
     missing = [pk for pk in ids if pk not in everyone]
     if missing:  # opened since the fingerprint was read
@@ -264,6 +301,11 @@ class AgingTotals:
             self.buckets[bucket] += value
         self.unapplied_credit += aging.unapplied_credit
         self.accounts += 1
+
+    @property
+    def bucket_values(self) -> list[Decimal]:
+        """The buckets' amounts in BUCKETS order (the columns of aging tables)."""
+        return [self.buckets[b] for b in BUCKETS]
 
     @property
     def total_open(self) -> Decimal:

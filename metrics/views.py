@@ -24,7 +24,7 @@ from alliance.formatting import money, pct
 from alliance.models import Role
 from alliance.views_base import ADMIN_ONLY, HUB_AND_FUNDER, HUB_ONLY, AllianceMixin
 from members.models import MemberProgram
-from metrics.cache import PAGE_SECONDS, page_key
+from metrics.cache import PAGE_SECONDS, cached_figures, page_key
 from metrics.charts import sparkline
 from metrics.forms import HubMoneyForm, TargetsForm
 from metrics.models import HubMoney
@@ -219,7 +219,20 @@ class ProgramMetricsMixin(PeriodMixin):
 
     def charts(self) -> tuple[Any, list[Chart]]:
         self.get_program()
-        benchmark = program_benchmark(self.program.pk, viewer_is_hub=self.membership.is_hub, period=self.period())
+        viewer_is_hub = self.membership.is_hub
+        period_key = self.period_key()
+        if period_key is None:  # not a month: its message is not cached
+            benchmark = program_benchmark(self.program.pk, viewer_is_hub=viewer_is_hub, period=self.period())
+        else:
+            benchmark = cached_figures(
+                self.alliance.pk,
+                "benchmark",
+                self.program.pk,
+                int(viewer_is_hub),
+                alliance_today(self.alliance).isoformat(),
+                *period_key,
+                compute=lambda: program_benchmark(self.program.pk, viewer_is_hub=viewer_is_hub, period=self.period()),
+            )
         return benchmark, benchmark_charts(benchmark, own_label=self.program.name)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -358,7 +371,13 @@ class ImpactReportMixin(AllianceMixin):
             return None
         if end < start:
             start, end = end, start
-        return impact_report(start=start, end=end)
+        return cached_figures(
+            self.alliance.pk,
+            "impact",
+            f"{start:%Y-%m}",
+            f"{end:%Y-%m}",
+            compute=lambda: impact_report(start=start, end=end),
+        )
 
 
 class ReportListView(ImpactReportMixin, TemplateView):
