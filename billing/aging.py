@@ -234,17 +234,17 @@ class _RecentAgings:
 
     def __init__(self, size: int = 8) -> None:
         self.size = size
-        self.items: OrderedDict[str, dict[int, _Kept]] = OrderedDict()
+        self.items: OrderedDict[str, dict[int, AccountAging]] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> dict[int, _Kept] | None:
+    def get(self, key: str) -> dict[int, AccountAging] | None:
         with self.lock:
             found = self.items.get(key)
             if found is not None:
                 self.items.move_to_end(key)
             return found
 
-    def put(self, key: str, value: dict[int, _Kept]) -> None:
+    def put(self, key: str, value: dict[int, AccountAging]) -> None:
         with self.lock:
             self.items[key] = value
             while len(self.items) > self.size:
@@ -270,15 +270,15 @@ def shared_aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datet
         if kept is None:
             kept = [_keep(row) for row in aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of)]
             cache.set(key, kept, AGING_CACHE_SECONDS)
-        everyone = {row[0]: row for row in kept}
+        everyone = {row[0]: _unkeep(row) for row in kept}
         _recent_agings.put(key, everyone)
-    everyone = dict(everyone)  # late accounts below are this call's own
     ids = list(accounts.values_list("pk", flat=True))
     missing = [pk for pk in ids if pk not in everyone]
-    if missing:  # opened since the fingerprint was read
+    if missing:  # opened since the fingerprint was read: this call's own
         late = aging_for_accounts(FamilyAccount.objects.filter(pk__in=missing), as_of=as_of)
-        everyone.update((row.account_id, _keep(row)) for row in late)
-    return [_unkeep(everyone[pk]) for pk in ids]
+        everyone = {**everyone, **{row.account_id: row for row in late}}
+    # The rows are shared with the process's other requests on the same ledger: read them, never change them.
+    return [everyone[pk] for pk in ids]
 
 
 def invoice_open_amount(invoice: Invoice, *, as_of: datetime.date | None = None) -> Decimal:

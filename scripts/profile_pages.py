@@ -46,12 +46,17 @@ def page_kinds() -> list[tuple[str, str, str]]:
     """(kind, user email, path) for the top page kinds of each role."""
     from alliance.models import Alliance
     from alliance.tenancy import alliance_scope
-    from members.models import MemberProgram
+    from billing.models import FamilyAccount
+    from enrollment.models import Family
+    from members.models import Classroom, MemberProgram
 
     a = f"/a/{SLUG}"
     api = f"/api/a/{SLUG}"
     with alliance_scope(Alliance.objects.get(slug=SLUG).pk):
         program = MemberProgram.objects.order_by("pk").first()
+        account = FamilyAccount.objects.filter(family__isnull=False).order_by("pk").first()
+        family = Family.objects.order_by("pk").first()
+        room = Classroom.objects.order_by("pk").first()
     admin, staff = f"admin@{SLUG}.example", f"staff@{SLUG}.example"
     provider, funder = f"provider@{SLUG}.example", f"funder@{SLUG}.example"
     kinds = [
@@ -79,6 +84,19 @@ def page_kinds() -> list[tuple[str, str, str]]:
     ]
     if program is not None:
         kinds.append(("program-figures", admin, f"{a}/dashboard/programs/{program.pk}/"))
+        kinds.append(("program", staff, f"{a}/programs/{program.pk}/"))
+    if account is not None:
+        kinds.append(("account", staff, f"{a}/billing/accounts/{account.pk}/"))
+    if family is not None:
+        kinds.append(("family", staff, f"{a}/families/{family.pk}/"))
+    if room is not None:
+        kinds.append(("room-attendance", staff, f"{a}/attendance/classrooms/{room.pk}/"))
+    kinds += [
+        ("enrollments", staff, f"{a}/enrollments/"),
+        ("invoices", staff, f"{a}/billing/invoices/"),
+        ("vacancies", staff, f"{a}/vacancies/"),
+        ("today", staff, f"{a}/today/"),
+    ]
     return kinds
 
 
