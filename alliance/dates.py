@@ -137,6 +137,18 @@ def parse_month(text: str) -> datetime.date:
     raise ValueError(f"Not a month: {text!r}")
 
 
+def date_or_none(text: str | None, kind: DateKind | None = None) -> datetime.date | None:
+    """The day of an optional page parameter (`?as_of=`, `?start=`), None when blank, not a date,
+    or outside its kind's plausible range (business dates by default): a page then shows its
+    default rather than doing date arithmetic on year 1 or 9999."""
+    if not text:
+        return None
+    try:
+        return (kind or BUSINESS_DATE).check(datetime.date.fromisoformat(text.strip()))
+    except ValueError:
+        return None
+
+
 def month_or_none(text: str | None) -> datetime.date | None:
     """The month of an optional parameter (see parse_month), None when blank, not a month, or
     outside the months the Hub reports on (BUSINESS_MONTH: a page's `?to=9999-12` is its default,

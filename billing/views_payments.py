@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.views.generic import ListView, TemplateView
 
-from alliance.dates import alliance_today
+from alliance.dates import BUSINESS_DATE, alliance_today, date_or_none
 from alliance.formatting import day, money
 from alliance.listing import Column, csv_response, header_cells, page_of, sort_of
 from alliance.views_base import HUB_ONLY
@@ -417,10 +417,11 @@ class AgingView(BillingPage, TemplateView):
         as_of = alliance_today(self.alliance)
         given = self.request.GET.get("as_of", "").strip()
         if given:  # a plain visit ages on today, without a word about dates
-            try:
-                as_of = datetime.date.fromisoformat(given)
-            except ValueError:
-                messages.error(self.request, "Give the date as YYYY-MM-DD; showing today.")
+            day = date_or_none(given)
+            if day is None:
+                messages.error(self.request, f"Give the date as YYYY-MM-DD. {BUSINESS_DATE.message()} Showing today.")
+            else:
+                as_of = day
         return as_of
 
     def family_rows(self, as_of: datetime.date) -> tuple[AgingFilterForm, str, list[WorklistRow]]:

@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
-from alliance.dates import alliance_today
+from alliance.dates import BUSINESS_DATE, alliance_today, date_or_none
 from alliance.outbox import task_enqueue
 from billing.models import FamilyAccount
 from billing.statements import family_statement, statement_pdf, statement_recipients, year_end_tax_lines
@@ -20,10 +20,12 @@ from enrollment.models import Family
 
 
 def _date(value: str | None, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError:
-        raise ValidationError("Give dates as YYYY-MM-DD.") from None
+    if not value:
+        return default
+    day = date_or_none(value)
+    if day is None:
+        raise ValidationError(f"Give dates as YYYY-MM-DD. {BUSINESS_DATE.message()}")
+    return day
 
 
 class FamilyPage(BillingPage):

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from alliance.dates import DateKind, date_or_none
 from enrollment.forms import day_length_field, weekdays_field
 from members.forms import HubForm
 from members.models import MemberProgram
@@ -196,11 +197,9 @@ class FamilyDeclineForm(HubForm):
     keep_waiting = forms.BooleanField(required=False, initial=True, label="Keep us on the waitlist")
 
 
-def parse_date(value: str | None) -> datetime.date | None:
-    try:
-        return datetime.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
+def parse_date(value: str | None, kind: DateKind | None = None) -> datetime.date | None:
+    """An optional date of a query string; None when blank, not a date or implausible."""
+    return date_or_none(value, kind)
 
 
 class FamilyAutopayForm(HubForm):

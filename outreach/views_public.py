@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from alliance.clients import client_address
-from alliance.dates import alliance_today
+from alliance.dates import BIRTH_DATE, alliance_today
 from alliance.views_base import add_errors
 from enrollment.selectors import age_bands
 from members.models import MemberProgram
@@ -93,8 +93,8 @@ class InquiryView(PublicAllianceMixin, TemplateView):
         query = self.request.GET
         if query.get("program", "").isdigit():
             initial["programs"] = [int(query["program"])]
-        if parse_date(query.get("dob")):
-            initial["child1_date_of_birth"] = parse_date(query.get("dob"))
+        if parse_date(query.get("dob"), BIRTH_DATE):
+            initial["child1_date_of_birth"] = parse_date(query.get("dob"), BIRTH_DATE)
         if parse_date(query.get("start")):
             initial["desired_start"] = max(
                 parse_date(query.get("start")) or alliance_today(self.alliance), alliance_today(self.alliance)

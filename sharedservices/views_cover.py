@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView, View
 
-from alliance.dates import alliance_today
+from alliance.dates import alliance_today, date_or_none
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
 from members.models import Classroom
 from sharedservices import services
@@ -26,10 +26,7 @@ FILL_RATE_DAYS = 90
 
 
 def _date_param(value: str | None, default: datetime.date) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return date_or_none(value) or default
 
 
 class CoverListView(SharedPage, ListView):

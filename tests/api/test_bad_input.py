@@ -21,6 +21,7 @@ from alliance.dates import (
     DateOutOfRange,
     add_days,
     add_months,
+    date_or_none,
     month_or_none,
     months_between,
     next_month_start,
@@ -75,6 +76,17 @@ class TestDateArithmetic:
         assert month_or_none("9999-12") is None
         assert month_or_none("0001-01") is None
         assert month_or_none("2026-03") == datetime.date(2026, 3, 1)
+
+    def test_a_pages_date_parameter_past_the_range_is_its_default_not_a_500(self, world, clients):
+        """`?as_of=`, `?to=`, `?from=` of pages are read by date_or_none: year 1 or 9999 is no
+        business date, so aging says so and ages on today, cover fill rates show their last 90 days."""
+        assert date_or_none("9999-12-31") is None
+        assert date_or_none("2026-03-04") == datetime.date(2026, 3, 4)
+        aging = clients.staff_a.get(f"/a/{world.a.slug}/billing/aging/?as_of=0001-01-01")
+        assert aging.status_code == 200
+        assert "Give the date as YYYY-MM-DD. A date from 2000-01-01 to" in aging.text
+        for query in ("to=0001-01-01", "from=9999-12-31", "to=9999-12-31"):
+            assert clients.staff_a.get(f"/a/{world.a.slug}/cover/fill-rates/?{query}").status_code == 200
 
 
 class TestQueryDates:
