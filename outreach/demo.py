@@ -75,8 +75,10 @@ def seed_outreach_demo(alliance: Alliance) -> dict[str, Any]:
     listings = _seed_listings(rng)
     inquiries = _seed_inquiries(alliance, rng)
     templates = _seed_message_templates()
+    tours = _seed_tours()
     return {
         "message_templates": templates,
+        "tour_slots_added": tours,
         "published": PublicListing.objects.filter(published=True).count(),
         "listings_added": listings,
         "inquiries_added": inquiries,
@@ -107,6 +109,13 @@ DEMO_TEMPLATES = [
         "{alliance}: a place for {child} at {program} from {start_date} is waiting for your answer by {respond_by}.",
     ),
     (
+        "Tour confirmation",
+        "email",
+        "Your tour of {program}",
+        "Hello {recipient},\n\nYou are booked on a tour of {program} on {tour_day}, {tour_time}, at {tour_address}. "
+        "Reply if the time does not suit you.\n\n{alliance}",
+    ),
+    (
         "Cover booking (text)",
         "text",
         "",
@@ -124,6 +133,45 @@ def _seed_message_templates() -> int:
         )
         added += created
     return added
+
+
+# (which demo program: 0 the demo provider's, 1 the next; days after next Monday; start; minutes; families)
+DEMO_TOURS = [
+    (0, 1, datetime.time(10, 0), 45, 2),
+    (0, 3, datetime.time(16, 0), 30, 1),
+    (1, 2, datetime.time(9, 30), 60, 3),
+]
+
+
+def _seed_tours() -> int:
+    """Tours next week at two programs (the demo provider's first), one booked from a contacted
+    inquiry (Grace Kim's), once: nothing when the alliance has tour slots already."""
+    from alliance.models import Membership, Role
+    from outreach.models import TourSlot
+    from outreach.tours import tour_booking_create, tour_slot_create
+
+    if TourSlot.objects.exists():
+        return 0
+    own = Membership.objects.filter(role=Role.PROVIDER, program__isnull=False).order_by("pk").first()
+    active = MemberProgram.objects.filter(status=ProgramStatus.ACTIVE).order_by("pk")
+    first = own.program if own is not None else active.first()
+    second = active.exclude(pk=getattr(first, "pk", None)).first()
+    if first is None or second is None:
+        return 0
+    today = alliance_today()
+    monday = today + datetime.timedelta(days=7 - today.weekday())
+    slots = [
+        tour_slot_create(
+            actor=None, program=(first, second)[which], day=monday + datetime.timedelta(days=after),
+            starts_at=starts, minutes=minutes, capacity=families,
+            note="Meet at the front door." if which == 0 else "",
+        )
+        for which, after, starts, minutes, families in DEMO_TOURS
+    ]  # fmt: skip
+    grace = Inquiry.objects.filter(guardian__email=f"grace.kim@{INQUIRY_DOMAIN}", closed_at__isnull=True).first()
+    if grace is not None:
+        tour_booking_create(actor=None, slot=slots[0], inquiry=grace)
+    return len(slots)
 
 
 def _seed_listings(rng: random.Random) -> int:
@@ -197,7 +245,7 @@ def _seed_inquiries(alliance: Alliance, rng: random.Random) -> int:
             inquiry_record_first_contact(
                 actor=None,
                 inquiry=inquiry,
-                method=rng.choice(ContactMethod.values),
+                method=rng.choice([v for v, _ in ContactMethod.manual_choices()]),
                 contacted_at=received + datetime.timedelta(hours=hours),
                 note="Talked through the programs that fit.",
             )

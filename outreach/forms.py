@@ -11,7 +11,15 @@ from alliance.dates import DateKind, date_or_none
 from enrollment.forms import day_length_field, weekdays_field
 from members.forms import HubForm
 from members.models import MemberProgram
-from outreach.models import PUBLIC_FIELDS, CloseReason, ContactMethod, InquiryStatus, SubsidyStatus
+from outreach.models import (
+    PUBLIC_FIELDS,
+    TOUR_CAPACITY,
+    TOUR_MINUTES,
+    CloseReason,
+    ContactMethod,
+    InquiryStatus,
+    SubsidyStatus,
+)
 from outreach.selectors import Schedule
 from outreach.services import MAX_CHILDREN_PER_INQUIRY, ChildRequest
 from outreach.spam import HONEYPOT_FIELD
@@ -164,7 +172,7 @@ class ListingForm(HubForm):
 
 
 class FirstContactForm(HubForm):
-    method = forms.ChoiceField(choices=ContactMethod.choices, label="How you reached the family")
+    method = forms.ChoiceField(choices=ContactMethod.manual_choices(), label="How you reached the family")
     contacted_at = forms.DateTimeField(
         required=False,
         label="When",
@@ -251,3 +259,62 @@ class MessageForm(HubForm):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].choices = recipients  # type: ignore[attr-defined]
         self.fields["template"].choices = [("", "— none —"), *templates]  # type: ignore[attr-defined]
+
+
+# --- Tours ----------------------------------------------------------------------
+class TourSlotForm(HubForm):
+    program = forms.ChoiceField()
+    day = forms.DateField(label="Day")
+    starts_at = forms.TimeField(label="Starts at")
+    minutes = forms.IntegerField(
+        label="Length (minutes)", min_value=TOUR_MINUTES[0], max_value=TOUR_MINUTES[1], initial=30
+    )
+    capacity = forms.IntegerField(
+        label="Families per tour", min_value=TOUR_CAPACITY[0], max_value=TOUR_CAPACITY[1], initial=1
+    )
+    note = forms.CharField(required=False, max_length=200, help_text="Where to meet, what to bring.")
+
+    def __init__(self, *args: Any, programs: list[tuple[str, str]] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if programs is None:
+            del self.fields["program"]
+        else:
+            self.fields["program"].choices = programs  # type: ignore[attr-defined]
+
+
+class TourSlotCancelForm(HubForm):
+    reason = forms.CharField(max_length=300, label="Why it is cancelled", help_text="The families booked are told.")
+
+
+class TourBookForm(HubForm):
+    slot = forms.ChoiceField(label="Tour", widget=forms.RadioSelect)
+    template = forms.ChoiceField(
+        required=False,
+        label="Confirm with a message template",
+        help_text="Sent to the family through the outbox; placeholders such as {tour_day} are filled in.",
+    )
+    recipient = forms.ChoiceField(required=False, label="To")
+
+    def __init__(
+        self,
+        *args: Any,
+        slots: list[tuple[str, str]],
+        templates: list[tuple[str, str]],
+        recipients: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = slots  # type: ignore[attr-defined]
+        self.fields["template"].choices = [("", "— no confirmation —"), *templates]  # type: ignore[attr-defined]
+        self.fields["recipient"].choices = recipients  # type: ignore[attr-defined]
+
+
+class TourBookingActionForm(HubForm):
+    status = forms.ChoiceField(choices=[(s, s) for s in ("cancelled", "attended", "no_show")])
+    note = forms.CharField(required=False, max_length=300)
+    back = forms.ChoiceField(required=False, choices=[("inquiry", "inquiry"), ("slot", "slot")])
+
+
+class TourWeekForm(HubForm):
+    week = forms.DateField(required=False)
+    program = forms.IntegerField(required=False, min_value=1)

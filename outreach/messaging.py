@@ -50,6 +50,9 @@ PLACEHOLDERS: dict[str, str] = {
     "cover_day": "the day of the cover booking",
     "cover_hours": "the cover booking's hours",
     "classroom": "the room",
+    "tour_day": "the day of the tour",
+    "tour_time": "the tour's start and end time",
+    "tour_address": "the address of the program the tour is at",
 }
 TEXT_LIMIT = 480  # three SMS segments
 PHONE = re.compile(r"^\+?[0-9 ().-]{7,20}$")
@@ -98,6 +101,20 @@ def _children(family_id: int) -> str:
     return ", ".join(names)
 
 
+def inquiry_subject(inquiry: Inquiry) -> Subject:
+    """A message about an inquiry (already found through the access rules): to the family's guardians."""
+    values = {
+        "alliance": Alliance.objects.get(pk=require_alliance_id()).name,
+        "family": inquiry.family.name,
+        "child": _children(inquiry.family_id),
+        "inquiry_number": str(inquiry.number),
+    }
+    return Subject(
+        MessageAbout.INQUIRY, inquiry.pk, f"Inquiry #{inquiry.number}", "outreach:inquiry_detail", None,
+        inquiry.family_id, _guardians(inquiry.family_id), values,
+    )  # fmt: skip
+
+
 def message_subject(membership: Membership, about: str, pk: int) -> Subject:
     """The record a message is about, found through the access rules: 404 when the viewer may not see it."""
     alliance = Alliance.objects.get(pk=require_alliance_id())
@@ -105,16 +122,7 @@ def message_subject(membership: Membership, about: str, pk: int) -> Subject:
     if about == MessageAbout.INQUIRY:
         if not membership.is_hub:
             raise Http404
-        inquiry = get_object_or_404_for(membership, Inquiry.objects.select_related("family"), pk=pk)
-        values |= {
-            "family": inquiry.family.name,
-            "child": _children(inquiry.family_id),
-            "inquiry_number": str(inquiry.number),
-        }
-        return Subject(
-            about, pk, f"Inquiry #{inquiry.number}", "outreach:inquiry_detail", None, inquiry.family_id,
-            _guardians(inquiry.family_id), values,
-        )  # fmt: skip
+        return inquiry_subject(get_object_or_404_for(membership, Inquiry.objects.select_related("family"), pk=pk))
     if about == MessageAbout.OFFER:
         offer = get_object_or_404_for(
             membership, Offer.objects.select_related("entry__child__family", "program", "classroom"), pk=pk

@@ -93,6 +93,12 @@ class ContactMethod(models.TextChoices):
     EMAIL = "email", "Email"
     TEXT = "text", "Text message"
     IN_PERSON = "in_person", "In person"
+    TOUR = "tour", "Tour booked"
+
+    @classmethod
+    def manual_choices(cls) -> list[tuple[str, str]]:
+        """The ways staff record by hand; a booked tour records itself (outreach/tours.py)."""
+        return [(value, label) for value, label in cls.choices if value != cls.TOUR]
 
 
 class CloseReason(models.TextChoices):
@@ -276,3 +282,73 @@ class Message(TenantModel):
             models.Index(fields=["alliance", "family"], name="message_family"),
             models.Index(fields=["alliance", "about", "about_id"], name="message_about"),
         ]
+
+
+# --- Tours of a program for families who inquired ----------------------------------------------------
+TOUR_MINUTES = (15, 240)
+TOUR_CAPACITY = (1, 20)
+
+
+class TourBookingStatus(models.TextChoices):
+    BOOKED = "booked", "Booked"
+    CANCELLED = "cancelled", "Cancelled"
+    ATTENDED = "attended", "Attended"
+    NO_SHOW = "no_show", "No-show"
+
+
+class TourSlot(TenantModel):
+    """A time a program shows families around (outreach/tours.py): `capacity` families at most."""
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="tour_slots")
+    day = models.DateField()
+    starts_at = models.TimeField()
+    minutes = models.PositiveSmallIntegerField("length (minutes)", default=30)
+    capacity = models.PositiveSmallIntegerField("families per tour", default=1)
+    note = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    cancelled_reason = models.CharField(max_length=300, blank=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["day", "starts_at", "pk"]
+        indexes = [models.Index(fields=["alliance", "program", "day"], name="tourslot_program_day")]
+
+    def __str__(self) -> str:
+        return f"Tour of {self.program} on {self.day} at {self.starts_at:%H:%M}"
+
+
+class TourBooking(TenantModel):
+    """A family (through its inquiry) booked on a tour. `program` repeats the slot's, so that one
+    booked tour per inquiry and program is a constraint, and providers see their program's bookings."""
+
+    slot = models.ForeignKey(TourSlot, on_delete=models.PROTECT, related_name="bookings")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    inquiry = models.ForeignKey(Inquiry, on_delete=models.PROTECT, related_name="tour_bookings")
+    status = models.CharField(max_length=10, choices=TourBookingStatus.choices, default=TourBookingStatus.BOOKED)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    booked_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    status_note = models.CharField(max_length=300, blank=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["slot__day", "slot__starts_at", "pk"]
+        indexes = [models.Index(fields=["alliance", "slot"], name="tourbooking_slot")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "inquiry", "program"],
+                condition=models.Q(status="booked"),
+                name="tourbooking_one_booked_per_program",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Tour booking of inquiry #{self.inquiry.number}"

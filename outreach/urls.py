@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from outreach import views_hub, views_messages
+from outreach import views_hub, views_messages, views_tours
 from outreach.models import MessageAbout
 
 app_name = "outreach"
@@ -14,6 +14,13 @@ urlpatterns = [
     path("inquiries/<int:pk>/contact/", views_hub.InquiryContactView.as_view(), name="inquiry_contact"),
     path("inquiries/<int:pk>/close/", views_hub.InquiryCloseView.as_view(), name="inquiry_close"),
     path("inquiries/<int:pk>/sign-in-link/", views_hub.InquirySendLinkView.as_view(), name="inquiry_send_link"),
+    path("inquiries/<int:pk>/tour/", views_tours.InquiryTourBookView.as_view(), name="inquiry_tour_book"),
+    path("tours/", views_tours.TourCalendarView.as_view(), name="tour_calendar"),
+    path("tours/new/", views_tours.TourSlotCreateView.as_view(), name="tour_slot_create"),
+    path("tour-slots/<int:pk>/", views_tours.TourSlotDetailView.as_view(), name="tour_slot_detail"),
+    path("tour-slots/<int:pk>/edit/", views_tours.TourSlotEditView.as_view(), name="tour_slot_edit"),
+    path("tour-slots/<int:pk>/cancel/", views_tours.TourSlotCancelView.as_view(), name="tour_slot_cancel"),
+    path("tour-bookings/<int:pk>/", views_tours.TourBookingActionView.as_view(), name="tour_booking_action"),
     path("public-listings/", views_hub.ListingListView.as_view(), name="listing_list"),
     path("public-listings/<int:program_pk>/", views_hub.ListingEditView.as_view(), name="listing_edit"),
     path("public-listings/<int:program_pk>/preview/", views_hub.ListingPreviewView.as_view(), name="listing_preview"),

@@ -39,6 +39,7 @@ from outreach.services import (
     inquiry_record_first_contact,
     listing_save,
 )
+from outreach.tours import inquiry_tours
 
 SECTIONS = {
     "inquiries": ("Inquiries", "outreach:inquiry_list"),
@@ -148,6 +149,7 @@ class InquiryDetailView(InquiryFromURL, TemplateView):
             close_form=kwargs.get("close_form") or CloseForm(),
             show_links=settings.DEBUG,
             sent=messages_about(MessageAbout.INQUIRY, inquiry.pk),
+            tours=inquiry_tours(inquiry),
         )
         return context
 

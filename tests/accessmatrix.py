@@ -77,6 +77,8 @@ PK_BY_SEGMENT = {
     "services": "members.HubService",
     "substitutes": "sharedservices.Substitute",
     "vendors": "sharedservices.Vendor",
+    "tour-slots": "outreach.TourSlot",
+    "tour-bookings": "outreach.TourBooking",
     "waitlist": "enrollment.WaitlistEntry",
     "waitlist-entries": "enrollment.WaitlistEntry",
     "credentials": "members.Credential",

@@ -553,6 +553,14 @@ FORMS: dict[tuple[str, str], Given] = {
     ("outreach:inquiry_detail", "outreach:inquiry_contact"): Given(),
     ("outreach:inquiry_detail", "outreach:inquiry_send_link"): Given(),
     ("outreach:listing_edit", "outreach:listing_edit"): Given(),
+    ("outreach:inquiry_tour_book", "outreach:inquiry_tour_book"): Given(),
+    ("outreach:tour_slot_create", "outreach:tour_slot_create"): Given(
+        data={"day": NEXT_MONDAY, "starts_at": "11:00", "minutes": "30", "capacity": "2"}
+    ),
+    ("outreach:tour_slot_detail", "outreach:tour_slot_edit"): Given(data={"capacity": "3"}),
+    ("outreach:tour_slot_detail", "outreach:tour_slot_cancel"): Given(data={"reason": WHY}),
+    ("outreach:tour_slot_detail", "outreach:tour_booking_action"): Given(),
+    ("outreach:inquiry_detail", "outreach:tour_booking_action"): Given(),
     # Shared services
     ("sharedservices:cover_cancel", "sharedservices:cover_cancel"): Given(data={"reason": WHY}),
     ("sharedservices:cover_create", "sharedservices:cover_create"): Given(data={"day": NEXT_MONDAY}),
