@@ -192,7 +192,9 @@ def test_hub_staff_notify_the_booked_substitute(world, clients, lopez, django_ca
 
 def test_templates_are_checked_when_saved(world, clients, lopez):
     page = f"/a/{world.a.slug}/message-templates/new/"
-    bad = clients.staff_a.post(page, {"name": "Tour", "channel": "email", "subject": "Tour", "body": "On {tour_weather}"})
+    bad = clients.staff_a.post(
+        page, {"name": "Tour", "channel": "email", "subject": "Tour", "body": "On {tour_weather}"}
+    )
     assert bad.status_code == 400
     assert "Unknown placeholder {tour_weather}" in bad.content.decode()
     duplicate = clients.staff_a.post(
