@@ -131,7 +131,9 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
             is_primary_contact=True,
         )
     stranger_program = MemberProgramFactory(alliance=stranger, name="Cedar Grove Children's Center")
+    tours = _tour_world(alliance, programs, rooms, today=today)
     return SimpleNamespace(
+        tours=tours,
         alliance=alliance,
         stranger=stranger,
         programs=programs,
@@ -209,3 +211,52 @@ def _attendance(alliance, room, *, start: datetime.date, end: datetime.date) -> 
                         )
             day += datetime.timedelta(days=1)
         AttendanceRecord.objects.bulk_create(rows)
+
+
+def _tour_world(alliance, programs, rooms, *, today: datetime.date) -> SimpleNamespace:  # type: ignore[no-untyped-def]
+    """Hub staff's morning messages: a new inquiry (Nadia Petrova, any program), the alliance's reply and
+    tour-confirmation templates, Little Oaks' tour next week on Wednesday at 10:00 for two families, and a
+    cover booking five days ahead filled by Tariq Bell (the substitute hub staff notify)."""
+    from outreach.demo import DEMO_TEMPLATES
+    from outreach.models import MessageTemplate
+    from outreach.services import ChildRequest, inquiry_submit
+    from outreach.tours import tour_slot_create
+    from sharedservices.models import CoverStatus, Substitute
+
+    with alliance_scope(alliance.pk):
+        inquiry = inquiry_submit(
+            guardian_first_name="Nadia",
+            guardian_last_name="Petrova",
+            email="nadia@petrova-e2e.test",
+            phone="",
+            children=[ChildRequest("Vera", add_months(today, -30))],
+            desired_start=today + datetime.timedelta(days=30),
+            weekdays=[0, 1, 2, 3, 4],
+            any_program=True,
+            subsidy_status="no",
+            consent_contact=True,
+        )
+        for name, channel, subject, body in DEMO_TEMPLATES:
+            MessageTemplate.objects.create(name=name, channel=channel, subject=subject, body=body)
+        wednesday = today + datetime.timedelta(days=7 - today.weekday() + 2)
+        slot = tour_slot_create(
+            actor=None, program=programs[0], day=wednesday, starts_at=datetime.time(10, 0), minutes=45, capacity=2
+        )
+        tariq = Substitute.objects.create(
+            alliance=alliance,
+            first_name="Tariq",
+            last_name="Bell",
+            email="tariq@bell-e2e.test",
+            age_groups=["preschool"],
+        )
+        filled = CoverRequest.objects.create(
+            program=programs[2],
+            classroom=rooms[2],
+            day=today + datetime.timedelta(days=5),
+            starts_at=datetime.time(9, 0),
+            ends_at=datetime.time(13, 0),
+            age_group=AgeGroup.PRESCHOOL,
+            status=CoverStatus.FILLED,
+            substitute=tariq,
+        )
+    return SimpleNamespace(inquiry=inquiry, slot=slot, substitute=tariq, cover=filled)

@@ -366,3 +366,71 @@ def test_a_family_signs_autopay_on_its_page_and_receives_a_receipt(journey, page
     receipts = [m for m in mail.outbox if f"Receipt: autopay payment to {program.name}" in m.subject]
     assert [m.to for m in receipts] == [["rosa@dubois-e2e.test"]]
     assert "ending in 6514" in receipts[0].body
+
+
+def test_hub_staff_reply_to_an_inquiry_book_a_tour_and_notify_a_substitute(journey, page, console_errors):
+    """Hub staff's morning messages: Nadia Petrova's new inquiry is answered from the "Reply to an inquiry"
+    template, Nadia is booked on Little Oaks' Wednesday tour (10:00–10:45, 2 families) with the "Tour
+    confirmation" template, the tour calendar then reads "1 of 2 booked", and Tariq Bell, booked for a
+    cover at Sunrise, is sent the booking's details from the cover request."""
+    tours = journey.tours
+    little_oaks = journey.programs[0].name
+    mail.outbox.clear()
+    sign_in(page, journey.base, journey.staff.email, journey.password, totp_secret=journey.staff.totp_secret)
+    page.goto(f"{journey.a}/inquiries/")
+    page.get_by_role("link", name=re.compile("Nadia Petrova")).first.click()
+    expect(page).to_have_url(f"{journey.a}/inquiries/{tours.inquiry.pk}/")
+    check_page(page, console_errors)
+
+    # Reply with a template.
+    page.get_by_role("link", name="Write to the family").click()
+    page.locator("#use-template").select_option(label="Reply to an inquiry (email)")
+    page.get_by_role("button", name="Use it").click()
+    expect(page.get_by_label("Subject")).to_have_value("Your inquiry #{inquiry_number} to {alliance}")
+    check_page(page, console_errors)
+    page.get_by_role("button", name="Send").click()
+    expect(page).to_have_url(f"{journey.a}/inquiries/{tours.inquiry.pk}/")
+    expect(page.get_by_text("Message to nadia@petrova-e2e.test queued")).to_be_visible()
+
+    # Book the tour, confirmed with the tour template.
+    page.get_by_role("link", name="Book a tour").click()
+    check_page(page, console_errors)
+    page.get_by_role("radio", name=re.compile(r"Little Oaks Learning Center — .*10:00–10:45 \(2 of 2 free\)")).check()
+    page.get_by_label("Confirm with a message template").select_option(label="Tour confirmation (email)")
+    page.get_by_role("button", name="Book the tour").click()
+    expect(page).to_have_url(f"{journey.a}/inquiries/{tours.inquiry.pk}/")
+    expect(page.get_by_role("status").get_by_text(f"Tour of {little_oaks} booked")).to_be_visible()
+    tours_panel = page.locator("section", has=page.get_by_role("heading", name="Tours", exact=True))
+    expect(tours_panel.locator(".badge-booked")).to_have_text("Booked")
+    expect(page.get_by_text(re.compile(r"^Email on "))).to_be_visible()  # the confirmation was the first contact
+    check_page(page, console_errors)
+    to_nadia = [m for m in mail.outbox if m.to == ["nadia@petrova-e2e.test"]]
+    confirmation = next(m for m in to_nadia if m.subject.endswith(f"Your tour of {little_oaks}"))
+    assert "10:00–10:45" in confirmation.body
+    assert any("Thank you for asking" in m.body for m in to_nadia)
+
+    # The program's tour calendar counts the booking.
+    page.get_by_role("link", name="Tour calendar").click()
+    page.get_by_label("Program", exact=True).select_option(label=little_oaks)
+    page.get_by_label("Week of").fill(tours.slot.day.isoformat())
+    page.get_by_role("button", name="Show").click()
+    expect(page.get_by_text("1 of 2 booked")).to_be_visible()
+    check_page(page, console_errors)
+    for width in (TABLET, PHONE):
+        page.set_viewport_size(width)
+        no_horizontal_scroll(page)
+    screenshot(page, "hub-staff-tour-calendar-phone")
+    page.set_viewport_size(TABLET)
+
+    # Notify the substitute of a filled cover request.
+    page.goto(f"{journey.a}/cover/{tours.cover.pk}/")
+    page.get_by_role("link", name="Notify the substitute").click()
+    page.get_by_label("Subject").fill("Your cover at {program}")
+    page.get_by_label("Message").fill("Hello {recipient}, you are booked in {classroom} on {cover_day}, {cover_hours}.")
+    page.get_by_role("button", name="Send").click()
+    expect(page).to_have_url(f"{journey.a}/cover/{tours.cover.pk}/")
+    expect(page.get_by_text("Message to tariq@bell-e2e.test queued")).to_be_visible()
+    check_page(page, console_errors)
+    (to_tariq,) = [m for m in mail.outbox if m.to == ["tariq@bell-e2e.test"]]
+    assert "Hello Tariq, you are booked in Preschool room on" in to_tariq.body
+    assert "09:00–13:00" in to_tariq.body
