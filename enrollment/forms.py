@@ -18,6 +18,7 @@ from enrollment.models import (
     Family,
     FundingSource,
     Guardian,
+    WaitlistEntry,
     WaitlistStatus,
 )
 from enrollment.rules import BANDED_GROUPS, DayLength
@@ -496,3 +497,22 @@ class AgeBandsForm(HubForm):
         from enrollment.rules import Band
 
         return [Band(g, self.cleaned_data[f"{g}_min"], self.cleaned_data[f"{g}_max"]) for g in BANDED_GROUPS]
+
+
+class BulkOfferForm(HubForm):
+    """Offer one room to the ticked waitlist entries (the waitlist page's bulk action)."""
+
+    entries = forms.ModelMultipleChoiceField(
+        queryset=WaitlistEntry.objects.none(), widget=forms.MultipleHiddenInput, label="Waiting children"
+    )
+    classroom = forms.ModelChoiceField(queryset=Classroom.objects.none(), label="Room")
+    start_date = forms.DateField(label="Start date")
+    respond_days = forms.IntegerField(
+        label="Days to answer", min_value=0, max_value=60, initial=7, help_text="Never past the start date."
+    )
+
+    def __init__(self, *args: Any, entries: Any, classrooms: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["entries"].queryset = entries  # type: ignore[attr-defined]
+        self.fields["classroom"].queryset = classrooms  # type: ignore[attr-defined]
+        self.fields["classroom"].label_from_instance = lambda room: f"{room.site.program.name} · {room.name}"  # type: ignore[attr-defined]

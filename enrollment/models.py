@@ -268,6 +268,7 @@ class AttendanceSource(models.TextChoices):
     PORTAL = "portal", "Check-in page"
     CSV = "csv", "CSV upload"
     API = "api", "API"
+    KIOSK = "kiosk", "Door kiosk"
 
 
 class AttendanceRecord(TenantModel):

@@ -7,6 +7,7 @@ from enrollment import (
     views_attendance_room,
     views_enrollments,
     views_families,
+    views_offers_bulk,
     views_settings,
     views_vacancy,
     views_waitlist,
@@ -76,6 +77,7 @@ urlpatterns = [
     ),
     # Waitlist and offers
     path("waitlist/", views_waitlist.WaitlistView.as_view(), name="waitlist"),
+    path("waitlist/offers/", views_offers_bulk.WaitlistOffersView.as_view(), name="waitlist_offers"),
     path("waitlist/apply/", views_waitlist.WaitlistApplyView.as_view(), name="waitlist_apply"),
     path("waitlist/<int:pk>/", views_waitlist.WaitlistEntryView.as_view(), name="waitlist_entry"),
     path("waitlist/<int:pk>/edit/", views_waitlist.WaitlistEntryEditView.as_view(), name="waitlist_entry_edit"),

@@ -67,7 +67,12 @@ class WaitlistView(EnrollmentPage, ListView):
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(filters=self.filters, query_string=query.urlencode())
+        context.update(
+            filters=self.filters,
+            query_string=query.urlencode(),
+            bulk_rooms=self.visible_classrooms(),
+            bulk_start=alliance_today(self.alliance),
+        )
         return context
 
 

@@ -28,6 +28,7 @@ PROGRAM_TABS = [
     ("costs", "Costs", "members:program_costs"),
     ("quality", "Quality & licensing", "members:program_quality"),
     ("services", "Hub services", "members:program_services"),
+    ("kiosk", "Door kiosk", "outreach:kiosk_devices"),
 ]
 
 

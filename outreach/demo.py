@@ -84,7 +84,32 @@ def seed_outreach_demo(alliance: Alliance) -> dict[str, Any]:
         "inquiries_added": inquiries,
         "inquiries": Inquiry.objects.count(),
         "family_page_email": _family_with_statements(),
+        "kiosk_pins": _seed_kiosk_pins(alliance),
     }
+
+
+# The door kiosk's demo PINs, given to the first families by name of the alliance's first program (the
+# demo provider's) with a child enrolled today (README, "Demo sign-ins"). A rerun leaves a PIN as it is.
+DEMO_KIOSK_PINS = ["2468", "1357", "8024"]
+
+
+def _seed_kiosk_pins(alliance: Alliance) -> dict[str, str]:
+    from enrollment.models import Enrollment, Family
+    from outreach.kiosk import family_pin_set
+    from outreach.models import FamilyPin
+
+    program = MemberProgram.objects.order_by("pk").first()
+    if program is None:
+        return {}
+    today = alliance_today(alliance)
+    enrolled = Enrollment.objects.filter(program=program, start_date__lte=today).exclude(end_date__lt=today)
+    families = Family.objects.filter(pk__in=enrolled.values("child__family_id")).order_by("name", "pk")
+    shown = {}
+    for pin, family in zip(DEMO_KIOSK_PINS, families[: len(DEMO_KIOSK_PINS)], strict=False):
+        if not FamilyPin.objects.filter(family=family).exists():
+            family_pin_set(actor=None, family=family, pin=pin)
+        shown[pin] = f"{family.name} at {program.name}"
+    return shown
 
 
 DEMO_TEMPLATES = [

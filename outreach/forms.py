@@ -318,3 +318,46 @@ class TourBookingActionForm(HubForm):
 class TourWeekForm(HubForm):
     week = forms.DateField(required=False)
     program = forms.IntegerField(required=False, min_value=1)
+
+
+# --- The door kiosk ---------------------------------------------------------
+def _pin_field(label: str, *, required: bool = True, help_text: str = "") -> forms.CharField:
+    return forms.CharField(
+        label=label,
+        required=required,
+        min_length=4,
+        max_length=6,
+        help_text=help_text,
+        widget=forms.PasswordInput(attrs={"inputmode": "numeric", "pattern": "[0-9]{4,6}", "autocomplete": "off"}),
+    )
+
+
+class KioskDeviceForm(HubForm):
+    name = forms.CharField(
+        label="Name of this device", max_length=100, initial="Front door tablet", help_text="Where the tablet stands."
+    )
+
+
+class StaffPinForm(HubForm):
+    pin = _pin_field("New PIN", required=False, help_text="4 to 6 digits. Leave blank for a random PIN.")
+
+
+class FamilyPinForm(HubForm):
+    pin = _pin_field("New PIN", help_text="4 to 6 digits, which you type at the door of your program.")
+    pin_again = _pin_field("The same PIN again")
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("pin") and data.get("pin_again") and data["pin"] != data["pin_again"]:
+            self.add_error("pin_again", "The two PINs differ.")
+        return data
+
+
+class KioskPinForm(forms.Form):
+    pin = forms.CharField(
+        label="Your family PIN",
+        max_length=6,
+        widget=forms.PasswordInput(
+            attrs={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off", "autofocus": True}
+        ),
+    )

@@ -352,3 +352,68 @@ class TourBooking(TenantModel):
 
     def __str__(self) -> str:
         return f"Tour booking of inquiry #{self.inquiry.number}"
+
+
+# --- The door kiosk ---------------------------------------------------------
+class KioskDevice(TenantModel):
+    """A browser at a program's door put into kiosk mode by a staff member.
+
+    The browser holds a signed cookie with a random token; only the token's
+    SHA-256 is stored. The token alone lets the browser check children of this
+    one program in and out after a family's PIN, nothing else; revoking the row
+    ends it at once."""
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="kiosk_devices")
+    name = models.CharField(max_length=100, help_text="Where the tablet stands, e.g. “Front door tablet”.")
+    token_hash = models.CharField(max_length=64)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "token_hash"], name="kiosk_device_token_unique"),
+        ]
+        indexes = [models.Index(fields=["alliance", "program"])]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.program})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None
+
+
+class FamilyPin(TenantModel):
+    """A family's door-kiosk PIN (4–6 digits), never stored as typed.
+
+    `pin_hash` is a Django password hash (what verifies a PIN); `lookup` is a keyed
+    HMAC of (alliance, PIN) under a key derived from SECRET_KEY, so the kiosk finds
+    the candidate families by one index lookup instead of hashing the PIN against
+    every family's hash."""
+
+    family = models.OneToOneField(Family, on_delete=models.CASCADE, related_name="kiosk_pin")
+    pin_hash = models.CharField(max_length=200)
+    lookup = models.CharField(max_length=64)
+    set_at = models.DateTimeField()
+    set_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    set_by_guardian = models.ForeignKey(Guardian, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    program_field = "family__children__enrollments__program"
+
+    class Meta:
+        indexes = [models.Index(fields=["alliance", "lookup"])]
+
+    def __str__(self) -> str:
+        return f"Kiosk PIN of {self.family}"

@@ -28,3 +28,8 @@ def rate_limit_hit(*, action: str, alliance_id: int, subject: str, limit: int, w
         cache.set(key, 1, timeout=window + 5)
         count = 1
     return count > limit
+
+
+def rate_limit_reached(*, action: str, alliance_id: int, subject: str, limit: int, window: int) -> bool:
+    """True while this subject has used up its `limit` attempts of the current window (counts nothing)."""
+    return int(cache.get(_key(action, alliance_id, subject, window)) or 0) >= limit

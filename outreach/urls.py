@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from outreach import views_hub, views_messages, views_tours
+from outreach import views_hub, views_kiosk, views_messages, views_tours
 from outreach.models import MessageAbout
 
 app_name = "outreach"
@@ -21,6 +21,13 @@ urlpatterns = [
     path("tour-slots/<int:pk>/edit/", views_tours.TourSlotEditView.as_view(), name="tour_slot_edit"),
     path("tour-slots/<int:pk>/cancel/", views_tours.TourSlotCancelView.as_view(), name="tour_slot_cancel"),
     path("tour-bookings/<int:pk>/", views_tours.TourBookingActionView.as_view(), name="tour_booking_action"),
+    path("programs/<int:program_pk>/kiosk/", views_kiosk.KioskDevicesView.as_view(), name="kiosk_devices"),
+    path(
+        "programs/<int:program_pk>/kiosk/<int:pk>/revoke/",
+        views_kiosk.KioskDeviceRevokeView.as_view(),
+        name="kiosk_device_revoke",
+    ),
+    path("families/<int:pk>/kiosk-pin/", views_kiosk.StaffFamilyPinView.as_view(), name="family_pin"),
     path("public-listings/", views_hub.ListingListView.as_view(), name="listing_list"),
     path("public-listings/<int:program_pk>/", views_hub.ListingEditView.as_view(), name="listing_edit"),
     path("public-listings/<int:program_pk>/preview/", views_hub.ListingPreviewView.as_view(), name="listing_preview"),

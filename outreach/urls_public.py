@@ -4,12 +4,13 @@ scope from the slug (outreach/public.py)."""
 
 from django.urls import path
 
-from outreach import views_family, views_public
+from outreach import views_family, views_kiosk, views_public
 
 app_name = "public"
 
 care = "care/<slug:alliance_slug>/"
 family = "family/<slug:alliance_slug>/"
+kiosk = "kiosk/<slug:alliance_slug>/"
 
 urlpatterns = [
     path(care, views_public.CarePageView.as_view(), name="care"),
@@ -34,4 +35,7 @@ urlpatterns = [
         views_family.FamilyAutopayStopView.as_view(),
         name="family_autopay_stop",
     ),
+    path(family + "kiosk-pin/", views_kiosk.FamilyPinView.as_view(), name="family_pin"),
+    path(kiosk, views_kiosk.KioskPadView.as_view(), name="kiosk"),
+    path(kiosk + "mark/", views_kiosk.KioskMarkView.as_view(), name="kiosk_mark"),
 ]

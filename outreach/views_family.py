@@ -34,6 +34,7 @@ from billing.models import BankAccount, FamilyAccount
 from billing.statements import family_statement, statement_pdf
 from enrollment.models import Offer, OfferStatus
 from outreach.forms import FamilyAutopayForm, FamilyDeclineForm, SignInRequestForm, parse_date
+from outreach.models import FamilyPin
 from outreach.public import FamilyPageMixin, PublicAllianceMixin, family_session_end, family_session_start
 from outreach.selectors import family_offers, family_waitlist
 from outreach.services import (
@@ -150,6 +151,7 @@ class FamilyHomeView(FamilyPageMixin, TemplateView):
             balance=sum((a.balance for a in accounts), Decimal("0.00")) if accounts else None,  # type: ignore[attr-defined]
             open_offers=[o for o in offers if o.status == OfferStatus.OPEN],
             past_offers=[o for o in offers if o.status != OfferStatus.OPEN],
+            kiosk_pin=FamilyPin.objects.filter(family=self.family).first(),
         )
         return context
 

@@ -234,6 +234,7 @@ TABLE: dict[str, str] = {
     "enrollment:offer_withdraw": "405 405 403 403 403",
     "enrollment:vacancy_board": "200 200 200 200 403",
     "enrollment:waitlist": "200 200 200 200 403",
+    "enrollment:waitlist_offers": "200 200 200 200 403",
     "enrollment:waitlist_apply": "200 200 200 200 403",
     "enrollment:waitlist_entry": "200 200 200 404 403",
     "enrollment:waitlist_entry_edit": "200 200 200 404 403",
@@ -297,6 +298,11 @@ TABLE: dict[str, str] = {
     "outreach:message_template_edit": "200 200 403 403 403",
     "outreach:message_templates": "200 200 403 403 403",
     "outreach:inquiry_list": "200 200 403 403 403",
+    # The door kiosk's staff pages; the kiosk itself (/kiosk/<slug>/, outside /a/) answers 403 without a
+    # device cookie and 404 to another alliance's device: tests/outreach/test_kiosk.py.
+    "outreach:family_pin": "200 200 200 404 403",
+    "outreach:kiosk_device_revoke": "405 405 405 404 403",
+    "outreach:kiosk_devices": "200 200 200 404 403",
     "outreach:inquiry_send_link": "405 405 403 403 403",
     "outreach:listing_edit": "200 200 200 404 403",
     "outreach:listing_list": "200 200 403 403 403",

@@ -86,6 +86,7 @@ PK_BY_SEGMENT = {
 }
 PK_BY_ROUTE = {
     "members:subscription_edit": "members.ServiceSubscription",
+    "outreach:kiosk_device_revoke": "outreach.KioskDevice",
 }
 FIXED = {"year": 2026, "month": 1, "chart": "occupancy", "kind": "classrooms", "token": "not-a-real-token"}
 
@@ -208,4 +209,7 @@ def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
         reason="Paid twice",
     )
     BulkJob.objects.create(action="statement", token="matrix", account_ids=[account.pk], created_by=admin)
+    from outreach.kiosk import kiosk_device_create
+
+    kiosk_device_create(actor=admin, program=program, name="Matrix tablet")
     return token

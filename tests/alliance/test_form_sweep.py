@@ -553,6 +553,9 @@ FORMS: dict[tuple[str, str], Given] = {
     ("outreach:inquiry_detail", "outreach:inquiry_contact"): Given(),
     ("outreach:inquiry_detail", "outreach:inquiry_send_link"): Given(),
     ("outreach:listing_edit", "outreach:listing_edit"): Given(),
+    ("outreach:family_pin", "outreach:family_pin"): Given(),  # blank: a random PIN, shown once
+    ("outreach:kiosk_devices", "outreach:kiosk_devices"): Given(),
+    ("outreach:kiosk_devices", "outreach:kiosk_device_revoke"): Given(),
     ("outreach:inquiry_tour_book", "outreach:inquiry_tour_book"): Given(),
     ("outreach:tour_slot_create", "outreach:tour_slot_create"): Given(
         data={"day": NEXT_MONDAY, "starts_at": "11:00", "minutes": "30", "capacity": "2"}
