@@ -310,10 +310,15 @@ def tour_slot_cancel(*, actor: Actor, slot: TourSlot, reason: str) -> TourSlot:
             subject="Your tour of {program} is cancelled",
             body=(
                 "Dear {recipient},\n\nwe are sorry: the tour of {program} on {tour_day} at {tour_time} is cancelled "
-                f"({reason[:200]}). We will be in touch to find another time.\n\n{{alliance}}"
+                f"({_plain(reason)[:200]}). We will be in touch to find another time.\n\n{{alliance}}"
             ),
         )
     return stored
+
+
+def _plain(text: str) -> str:
+    """Typed text inside a message body: its braces are not placeholders."""
+    return text.replace("{", "(").replace("}", ")")
 
 
 # --- Bookings --------------------------------------------------------------------------------------

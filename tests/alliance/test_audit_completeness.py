@@ -65,6 +65,8 @@ from enrollment.services import offers_bulk
 from members import services as members_services
 from members.models import AgeGroup, CostCategory, PricingModel, StaffCategory
 from outreach import kiosk
+from outreach import tours as outreach_tours
+from outreach.models import Inquiry, Message
 from tests.billing.factories import RatePlanFactory, account_of
 from tests.enrollment.factories import ChildFactory, FamilyFactory, GuardianFactory, enroll, entry
 from tests.factories import AllianceFactory, MemberProgramFactory, member
@@ -97,6 +99,7 @@ SERVICE_MODULES: list[ModuleType] = [
     invoicing,
     billing_services,
     kiosk,
+    outreach_tours,
 ]
 
 # Public functions of those modules that need no event of their own, and why.
@@ -142,6 +145,25 @@ EXEMPT: dict[str, str] = {
     "outreach.kiosk.kiosk_enrollments": "a read: a family's children at the program today",
     "outreach.kiosk.kiosk_family_for_pin": "a read: the family of a PIN",
     "outreach.kiosk.kiosk_device_for_token": "a read; notes the device's last use (a timestamp, no record)",
+    # Tours (outreach/tours.py): reads and labels next to the writes.
+    **{
+        f"outreach.tours.{name}": "a read or a label of tour slots and bookings"
+        for name in (
+            "slot_start",
+            "slot_end_time",
+            "slot_label",
+            "slots_with_counts",
+            "week_start_of",
+            "tour_week",
+            "inquiry_program_ids",
+            "bookable_slots",
+            "inquiry_tours",
+            "slot_bookings",
+            "tour_values",
+            "tour_subject",
+            "booking_choices",
+        )
+    },  # fmt: skip
 }
 
 
@@ -360,6 +382,29 @@ class Ctx:
     @lazy
     def hub_service(self):  # type: ignore[no-untyped-def]
         return HubServiceFactory(alliance=self.alliance, name="Bookkeeping", rate=Decimal("325.00"))
+
+    @lazy
+    def inquiry(self) -> Inquiry:
+        """Maria Lopez's inquiry (maria@lopez.example), not contacted yet."""
+        guardian = self.guardian
+        guardian.email = "maria@lopez.example"
+        guardian.save(update_fields=["email"])
+        return Inquiry.objects.create(
+            family=self.family, guardian=guardian, number=1, desired_start=self.today, weekdays=[0, 1, 2, 3, 4],
+            subsidy_status="no", consent_contact=True,
+        )  # fmt: skip
+
+    @lazy
+    def tour_slot(self):  # type: ignore[no-untyped-def]
+        """A 30-minute tour of the program a week ahead at 10:00, for two families."""
+        return outreach_tours.tour_slot_create(
+            actor=self.admin, program=self.program, day=self.today + datetime.timedelta(days=7),
+            starts_at=datetime.time(10, 0), minutes=30, capacity=2,
+        )  # fmt: skip
+
+    @lazy
+    def tour_booking(self):  # type: ignore[no-untyped-def]
+        return outreach_tours.tour_booking_create(actor=self.admin, slot=self.tour_slot, inquiry=self.inquiry)
 
     @lazy
     def subscription(self):  # type: ignore[no-untyped-def]
@@ -1228,6 +1273,71 @@ CASES: list[Case] = [
             ),
         ),
         given=("enrollment", "guardian", "kiosk_device"),
+    ),
+    # Tours for inquiries (outreach/tours.py).
+    Case(
+        outreach_tours.tour_slot_create,
+        lambda c: outreach_tours.tour_slot_create(
+            actor=c.admin,
+            program=c.program,
+            day=c.today + datetime.timedelta(days=3),
+            starts_at=datetime.time(9, 0),
+            minutes=45,
+            capacity=2,
+        ),  # fmt: skip
+        (E("tour_slot.created", after={"capacity": 2, "minutes": 45}),),
+    ),
+    Case(
+        outreach_tours.tour_slot_update,
+        lambda c: outreach_tours.tour_slot_update(
+            actor=c.admin,
+            slot=c.tour_slot,
+            day=c.tour_slot.day,
+            starts_at=c.tour_slot.starts_at,
+            minutes=30,
+            capacity=3,
+        ),  # fmt: skip
+        (E("tour_slot.updated", before={"capacity": 2}, after={"capacity": 3}),),
+        given=("tour_slot",),
+    ),
+    Case(
+        outreach_tours.tour_slot_cancel,
+        lambda c: outreach_tours.tour_slot_cancel(actor=c.admin, slot=c.tour_slot, reason="The director is ill"),
+        (
+            E("tour_slot.cancelled", target=lambda c, r: c.tour_slot, after={"bookings_cancelled": 1}),
+            E("tour_booking.cancelled", target=lambda c, r: c.tour_booking, before={"status": "booked"}),
+            E("message.queued", target=new(Message), program=None),
+        ),
+        given=("tour_slot", "inquiry", "tour_booking"),
+    ),
+    Case(
+        outreach_tours.tour_booking_create,
+        lambda c: outreach_tours.tour_booking_create(actor=c.admin, slot=c.tour_slot, inquiry=c.inquiry),
+        (
+            E("tour_booking.created", after={"places_taken": 1}),
+            E(
+                "outreach.inquiry_contacted",
+                target=lambda c, r: c.inquiry,
+                program=None,
+                after={"first_contact_method": "tour"},
+            ),
+        ),
+        given=("tour_slot", "inquiry"),
+    ),
+    Case(
+        outreach_tours.tour_booking_cancel,
+        lambda c: outreach_tours.tour_booking_cancel(actor=c.admin, booking=c.tour_booking),
+        (E("tour_booking.cancelled", before={"status": "booked"}, after={"status": "cancelled"}),),
+        given=("tour_slot", "inquiry", "tour_booking"),
+    ),
+    Case(
+        outreach_tours.tour_booking_record_outcome,
+        lambda c: (
+            outreach_tours.TourSlot.objects.filter(pk=c.tour_slot.pk).update(day=c.today - datetime.timedelta(days=1)),
+            outreach_tours.tour_booking_record_outcome(actor=c.admin, booking=c.tour_booking, status="no_show"),
+        )[1],
+        (E("tour_booking.outcome", before={"status": "booked"}, after={"status": "no_show"}),),
+        given=("tour_slot", "inquiry", "tour_booking"),
     ),
 ]
 

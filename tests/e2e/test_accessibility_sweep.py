@@ -78,5 +78,35 @@ def test_hub_staffs_work_lists_fit_tablets_and_phones(journey, page, console_err
         no_horizontal_scroll(page)
 
 
+@pytest.mark.parametrize("width", [TABLET, PHONE], ids=["tablet-768", "phone-390"])
+def test_the_tour_pages_pass_axe_and_fit_tablets_and_phones(journey, page, console_errors, width):  # noqa: F811
+    """The tour calendar stacks its days as a list under 700 px; the tour, publishing and booking pages
+    read at tablet and phone widths, for hub staff and for the program's provider."""
+    slot, inquiry = journey.tours.slot, journey.tours.inquiry
+    pages = {
+        "staff": [
+            f"tours/?week={slot.day.isoformat()}",
+            f"tour-slots/{slot.pk}/",
+            "tours/new/",
+            f"inquiries/{inquiry.pk}/tour/",
+        ],
+        "provider": [f"tours/?week={slot.day.isoformat()}", f"tour-slots/{slot.pk}/", "tours/new/"],
+    }
+    for who, user, totp in (
+        ("staff", journey.staff, journey.staff.totp_secret),
+        ("provider", journey.provider, None),
+    ):
+        page.context.clear_cookies()
+        page.set_viewport_size(width)
+        sign_in(page, journey.base, user.email, journey.password, totp_secret=totp)
+        for path in pages[who]:
+            page.goto(f"{journey.a}/{path}")
+            expect(page.get_by_role("heading", level=1)).to_be_visible()
+            if path.startswith("tours/?week"):
+                expect(page.get_by_text(re.compile(r"^[0-2] of 2 booked$"))).to_be_visible()
+            check_page(page, console_errors)
+            no_horizontal_scroll(page)
+
+
 def money(text: str) -> Decimal:
     return Decimal(text.replace("$", "").replace(",", "").replace("\u2212", "-").strip())
