@@ -306,3 +306,32 @@ def test_tours_through_the_api(world, clients, tour):
     assert cancelled.status_code == 200
     assert cancelled.json()["cancelled_reason"] == "Inspection"
     assert clients.staff_a.get(api(world, f"tour-bookings/{booked.json()['id']}/")).json()["status"] == "cancelled"
+
+
+def test_cancel_and_outcomes_from_the_pages(world, clients, tour, django_capture_on_commit_callbacks):
+    maya, omar = family(world, "Maya", "Santos"), family(world, "Omar", "Haddad")
+    with alliance_scope(world.a.pk):
+        first = tour_booking_create(actor=world.users.staff_a, slot=tour, inquiry=maya)
+        second = tour_booking_create(actor=world.users.staff_a, slot=tour, inquiry=omar)
+    # Hub staff cancel Maya's booking from her inquiry's page: back there, the place is free again.
+    response = clients.staff_a.post(
+        page(world, f"tour-bookings/{first.pk}/"), {"status": "cancelled", "back": "inquiry"}
+    )
+    assert response["Location"] == page(world, f"inquiries/{maya.pk}/")
+    assert "1 of 2 booked" in clients.provider_x.get(page(world, f"tour-slots/{tour.pk}/")).content.decode()
+    # Marking attended before the tour is refused with the reason, on the slot's page.
+    early = clients.provider_x.post(
+        page(world, f"tour-bookings/{second.pk}/"), {"status": "attended", "back": "slot"}, follow=True
+    )
+    assert "once it has started" in early.content.decode()
+    assert clients.provider_y.post(page(world, f"tour-bookings/{first.pk}/"), {"status": "attended"}).status_code == 404
+    # The provider cancels the tour: Omar's booking is cancelled and he is written to.
+    mail.outbox.clear()
+    bad = clients.provider_x.post(page(world, f"tour-slots/{tour.pk}/cancel/"), {"reason": ""})
+    assert bad.status_code == 400
+    with django_capture_on_commit_callbacks(execute=True):
+        done = clients.provider_x.post(
+            page(world, f"tour-slots/{tour.pk}/cancel/"), {"reason": "Burst pipe"}, follow=True
+        )
+    assert "Tour cancelled. 1 family was booked and told." in done.content.decode()
+    assert [m.to for m in mail.outbox] == [["omar@haddad.example"]]
