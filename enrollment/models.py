@@ -506,3 +506,63 @@ class Offer(TenantModel):
 
 
 ZERO_FTE = Decimal("0.00")
+
+
+class OfferBulkJob(TenantModel):
+    """Offers of one room to many ticked waitlist entries, made by tasks in batches when there are more
+    than enrollment/services/offers_bulk.py's BACKGROUND_OVER (the waitlist page shows its progress).
+
+    `token` comes from the preview page, so confirming it twice starts one job. `results` holds one
+    entry per waitlist entry done ({"entry_id", "child", "outcome": "offered" | "refused", "detail"});
+    a batch skips entries already in it, so a redelivered batch offers nothing twice."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+
+    token = models.CharField(max_length=64)
+    classroom = models.ForeignKey(Classroom, on_delete=models.PROTECT, related_name="+")
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    start_date = models.DateField()
+    respond_by = models.DateField()
+    entry_ids = ArrayField(models.BigIntegerField(), default=list)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    results = models.JSONField(default=list, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["alliance", "token"], name="offerbulkjob_token_unique")]
+
+    def __str__(self) -> str:
+        return f"Offers of {self.classroom} to {len(self.entry_ids)} children"
+
+    @property
+    def total(self) -> int:
+        return len(self.entry_ids)
+
+    @property
+    def processed(self) -> int:
+        return len(self.results)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.processed / self.total) if self.total else 100
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.get("outcome") == outcome)
+
+    @property
+    def count_offered(self) -> int:
+        return self.count("offered")
+
+    @property
+    def count_refused(self) -> int:
+        return self.count("refused")

@@ -25,3 +25,12 @@ def offers_expire(alliance_id: int) -> dict:
 def offers_expire_everywhere() -> list[int]:
     """Queue `offers_expire` for every alliance (Alliance is the global tenants table)."""
     return queue_for_every_alliance(offers_expire)
+
+
+@app.task(base=AllianceTask, name="enrollment.offers_bulk_batch")
+def offers_bulk_batch(alliance_id: int, job_id: int, entry_ids: list[int]) -> dict:
+    """One batch of a bulk offer (enrollment/services/offers_bulk.py); a redelivered batch skips what it did."""
+    from enrollment.services.offers_bulk import offers_bulk_job_run
+
+    job = offers_bulk_job_run(job_id=job_id, entry_ids=entry_ids)
+    return {"job_id": job.pk, "processed": job.processed, "total": job.total}

@@ -78,6 +78,12 @@ urlpatterns = [
     # Waitlist and offers
     path("waitlist/", views_waitlist.WaitlistView.as_view(), name="waitlist"),
     path("waitlist/offers/", views_offers_bulk.WaitlistOffersView.as_view(), name="waitlist_offers"),
+    path("waitlist/offers/jobs/<int:pk>/", views_offers_bulk.OfferBulkJobView.as_view(), name="offer_bulk_job"),
+    path(
+        "waitlist/offers/jobs/<int:pk>/progress/",
+        views_offers_bulk.OfferBulkJobProgressView.as_view(),
+        name="offer_bulk_job_progress",
+    ),
     path("waitlist/apply/", views_waitlist.WaitlistApplyView.as_view(), name="waitlist_apply"),
     path("waitlist/<int:pk>/", views_waitlist.WaitlistEntryView.as_view(), name="waitlist_entry"),
     path("waitlist/<int:pk>/edit/", views_waitlist.WaitlistEntryEditView.as_view(), name="waitlist_entry_edit"),

@@ -8,19 +8,20 @@ their own program's rooms to the entries they see (their program's list).
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.views.generic import TemplateView
+from django.views.generic import DetailView, TemplateView
 
 from alliance.dates import alliance_today
 from alliance.formatting import day
 from alliance.views_base import add_errors
 from enrollment.forms import BulkOfferForm
-from enrollment.models import WaitlistEntry
+from enrollment.models import OfferBulkJob, WaitlistEntry
 from enrollment.pages import EnrollmentPage
 from enrollment.services.offers_bulk import offers_bulk_check, offers_bulk_create, offers_respond_by
 
@@ -58,6 +59,7 @@ class WaitlistOffersView(EnrollmentPage, TemplateView):
                 checks=checks,
                 passing=sum(1 for c in checks if not c.refusal),
                 respond_by=respond_by,
+                token=secrets.token_urlsafe(16),
             ),
             status=status,
         )
@@ -73,10 +75,16 @@ class WaitlistOffersView(EnrollmentPage, TemplateView):
                     classroom=data["classroom"],
                     start_date=data["start_date"],
                     respond_days=data["respond_days"],
+                    token=request.POST.get("token", ""),
                 )
             except ValidationError as exc:
                 add_errors(form, exc)
             else:
+                if result.job is not None:
+                    messages.success(
+                        request, f"Making {result.job.total - result.job.count_refused} offers in the background."
+                    )
+                    return redirect(self.alliance_url("enrollment:offer_bulk_job", result.job.pk))
                 room = data["classroom"]
                 text = (
                     f"{len(result.offers)} offer{'s' if len(result.offers) != 1 else ''} of {room.name} "
@@ -93,3 +101,26 @@ class WaitlistOffersView(EnrollmentPage, TemplateView):
                     else self.alliance_url("enrollment:waitlist")
                 )
         return self.render_to_response(self.get_context_data(form=form, checks=[], passing=0), status=400)
+
+
+class OfferBulkJobView(EnrollmentPage, DetailView):
+    """A bulk offer's progress and each entry's outcome."""
+
+    template_name = "enrollment/offer_bulk_job.html"
+    context_object_name = "job"
+    section = "waitlist"
+
+    def get_object(self, queryset: Any = None) -> OfferBulkJob:
+        return self.get_for_member(
+            OfferBulkJob.objects.select_related("classroom", "program", "created_by"), pk=self.kwargs["pk"]
+        )
+
+    def get_title(self) -> str:
+        job = self.object
+        return f"Offers of {job.classroom.name} at {job.program.name}"
+
+
+class OfferBulkJobProgressView(OfferBulkJobView):
+    """The progress block alone, polled by htmx while the job runs."""
+
+    template_name = "enrollment/_offer_bulk_progress.html"

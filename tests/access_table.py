@@ -235,6 +235,8 @@ TABLE: dict[str, str] = {
     "enrollment:vacancy_board": "200 200 200 200 403",
     "enrollment:waitlist": "200 200 200 200 403",
     "enrollment:waitlist_offers": "200 200 200 200 403",
+    "enrollment:offer_bulk_job": "200 200 200 404 403",
+    "enrollment:offer_bulk_job_progress": "200 200 200 404 403",
     "enrollment:waitlist_apply": "200 200 200 200 403",
     "enrollment:waitlist_entry": "200 200 200 404 403",
     "enrollment:waitlist_entry_edit": "200 200 200 404 403",

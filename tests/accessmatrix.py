@@ -87,6 +87,8 @@ PK_BY_SEGMENT = {
 PK_BY_ROUTE = {
     "members:subscription_edit": "members.ServiceSubscription",
     "outreach:kiosk_device_revoke": "outreach.KioskDevice",
+    "enrollment:offer_bulk_job": "enrollment.OfferBulkJob",
+    "enrollment:offer_bulk_job_progress": "enrollment.OfferBulkJob",
 }
 FIXED = {"year": 2026, "month": 1, "chart": "occupancy", "kind": "classrooms", "token": "not-a-real-token"}
 
@@ -212,4 +214,17 @@ def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
     from outreach.kiosk import kiosk_device_create
 
     kiosk_device_create(actor=admin, program=program, name="Matrix tablet")
+    from enrollment.models import OfferBulkJob
+    from members.models import Classroom
+
+    room = Classroom.objects.filter(site__program=program).order_by("pk").first()
+    OfferBulkJob.objects.create(
+        token="matrix",
+        classroom=room,
+        program=program,
+        start_date=datetime.date(2030, 1, 7),
+        respond_by=datetime.date(2030, 1, 7),
+        entry_ids=[],
+        status=OfferBulkJob.Status.DONE,
+    )
     return token

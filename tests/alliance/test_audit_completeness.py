@@ -230,6 +230,22 @@ class Ctx:
         return enroll(self.child, self.room, (self.last_month - datetime.timedelta(days=1)).replace(day=1))
 
     @lazy
+    def offer_job(self):  # type: ignore[no-untyped-def]
+        """A background bulk offer of the room to Ben, queued (its batch not run yet)."""
+        from enrollment.models import OfferBulkJob
+
+        start = self.today + datetime.timedelta(days=7)
+        return OfferBulkJob.objects.create(
+            token="t-1",
+            classroom=self.room,
+            program=self.program,
+            start_date=start,
+            respond_by=start,
+            entry_ids=[self.waiting.pk],
+            created_by=self.admin,
+        )
+
+    @lazy
     def kiosk_device(self):  # type: ignore[no-untyped-def]
         """The program's door tablet; the room is open every day so that today is a kiosk day."""
         self.room.operating_days = list(range(7))
@@ -1240,6 +1256,15 @@ CASES: list[Case] = [
             ),
         ),
         given=("waiting", "room"),
+    ),
+    Case(
+        offers_bulk.offers_bulk_job_run,
+        lambda c: offers_bulk.offers_bulk_job_run(job_id=c.offer_job.pk, entry_ids=[c.waiting.pk]),
+        (
+            E("offer.made", target=lambda c, r: c.waiting.offers.get()),
+            E("offer.bulk_finished", target=lambda c, r: c.offer_job, after={"offered": 1, "refused": 0}),
+        ),
+        given=("offer_job",),
     ),
     # The door kiosk: devices, PINs (never in the event) and check-in/out at the door by a guardian.
     Case(

@@ -148,3 +148,46 @@ def test_bad_input_is_a_form_error_and_the_stranger_gets_404(world, clients, lit
     assert response.status_code == 400
     assert clients.admin_b.get(url).status_code == 404
     assert clients.funder_a.get(url).status_code == 403
+
+
+def test_more_than_twenty_offers_run_in_the_background_once(
+    world, clients, today, django_capture_on_commit_callbacks, monkeypatch
+):
+    """22 toddlers ticked for a room of 25: a job in batches of 10 (three tasks), 22 offers, once."""
+    from enrollment.models import OfferBulkJob
+    from enrollment.services import offers_bulk
+
+    monkeypatch.setattr(offers_bulk, "BATCH", 10)
+    room = classroom(SiteFactory(program=world.x), name="Big Room", age_group=AgeGroup.TODDLER, licensed=25)
+    family = FamilyFactory(alliance=world.a)
+    rows = [
+        entry(
+            ChildFactory(family=family, first_name=f"Kid{n}", date_of_birth=months_before(today, 24)),
+            program=world.x,
+            added_on=today - datetime.timedelta(days=40 - n),
+            desired_start=today,
+        )
+        for n in range(22)
+    ]
+    start = next_monday(today)
+    url = f"/a/{world.a.slug}/waitlist/offers/"
+    preview = clients.staff_a.get(url, query(room, rows, start))
+    token = re.search(r'name="token" value="([^"]+)"', preview.content.decode()).group(1)
+    data = {**query(room, rows, start), "token": token}
+    with django_capture_on_commit_callbacks(execute=True):
+        first = clients.staff_a.post(url, data)
+    with django_capture_on_commit_callbacks(execute=True):
+        again = clients.staff_a.post(url, data)
+    assert first.status_code == 302
+    assert first["Location"] == again["Location"]
+    page = text(clients.staff_a.get(first["Location"]))
+    assert "Done: 22 of 22 children — 22 offered, 0 refused" in page
+    with alliance_scope(world.a.pk):
+        assert OfferBulkJob.objects.count() == 1
+        assert Offer.objects.filter(status=OfferStatus.OPEN).count() == 22
+        job = OfferBulkJob.objects.get()
+        offers_bulk.offers_bulk_job_run(job_id=job.pk, entry_ids=job.entry_ids)  # a redelivered batch
+        assert Offer.objects.count() == 22
+        assert AuditEvent.objects.filter(action="offer.bulk_finished").count() == 1
+    assert clients.provider_y.get(first["Location"]).status_code == 404
+    assert clients.provider_x.get(first["Location"]).status_code == 200
