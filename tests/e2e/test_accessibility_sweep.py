@@ -108,5 +108,19 @@ def test_the_tour_pages_pass_axe_and_fit_tablets_and_phones(journey, page, conso
             no_horizontal_scroll(page)
 
 
+@pytest.mark.parametrize("width", [TABLET, PHONE], ids=["tablet-768", "phone-390"])
+def test_the_kiosk_and_bulk_offer_pages_pass_axe_and_fit_tablets_and_phones(journey, page, console_errors, width):  # noqa: F811
+    """The provider's door kiosk tab, a family's kiosk PIN page, the waitlist with its bulk-offer bar
+    and the offer preview (the kiosk itself: tests/e2e/test_kiosk.py)."""
+    program, family = journey.programs[0], journey.accounts[0].family
+    page.set_viewport_size(width)
+    sign_in(page, journey.base, journey.provider.email, journey.password)
+    for path in (f"programs/{program.pk}/kiosk/", f"families/{family.pk}/kiosk-pin/", "waitlist/", "waitlist/offers/"):
+        page.goto(f"{journey.a}/{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        check_page(page, console_errors)
+        no_horizontal_scroll(page)
+
+
 def money(text: str) -> Decimal:
     return Decimal(text.replace("$", "").replace(",", "").replace("\u2212", "-").strip())
