@@ -93,7 +93,7 @@ class FamilyDetailView(FamilyFromURL, TemplateView):
         return self.family.name
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        from outreach.models import Message  # outreach builds on enrollment: imported where used
+        from outreach.models import Message, TourBooking  # outreach builds on enrollment: imported where used
 
         context = super().get_context_data(**kwargs)
         today = alliance_today(self.alliance)
@@ -117,6 +117,12 @@ class FamilyDetailView(FamilyFromURL, TemplateView):
                 self.visible(Message.objects.filter(family=self.family)).select_related(
                     "sent_by", "guardian", "substitute"
                 )[:100]
+            ),
+            # Tours booked from the family's inquiries (a provider sees those of their own program).
+            tours=list(
+                self.visible(TourBooking.objects.filter(inquiry__family=self.family))
+                .select_related("slot", "program")
+                .order_by("-slot__day", "-slot__starts_at")[:20]
             ),
         )
         return context

@@ -215,6 +215,9 @@ def test_hub_staff_book_a_tour_from_an_inquiry_with_a_template_and_the_calendar_
     assert "Your tour of Program X" in detail  # the message, on the inquiry's timeline
     assert f"{weekday_day(tour.day)}, 10:00–10:45" in detail
     assert "Email on" in detail  # first contact recorded by the confirmation
+    household = clients.staff_a.get(page(world, f"families/{maya.family_id}/")).content.decode()
+    assert f"Program X, {tour.day:%a %b} {tour.day.day}, {tour.day.year} at 10:00" in household  # the family's page
+    assert "Your tour of Program X" in household
     week = f"tours/?program={world.x.pk}&week={tour.day.isoformat()}"
     calendar = clients.staff_a.get(page(world, week)).content.decode()
     assert "1 of 2 booked" in calendar
