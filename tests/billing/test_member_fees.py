@@ -104,4 +104,5 @@ def test_aging_page_speaks_of_dates_only_when_one_is_bad(world, clients, subscri
     plain = clients.staff_a.get(f"/a/{world.a.slug}/billing/aging/")
     assert "YYYY-MM-DD" not in plain.content.decode()
     bad = clients.staff_a.get(f"/a/{world.a.slug}/billing/aging/?as_of=31/12/2026")
-    assert "Give the date as YYYY-MM-DD; showing today." in bad.content.decode()
+    assert "Give the date as YYYY-MM-DD. A date from 2000-01-01 to " in bad.content.decode()
+    assert "Showing today." in bad.content.decode()
