@@ -188,15 +188,26 @@ def aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datetime.dat
 AGING_CACHE_SECONDS = 600
 
 
-def _ledger_fingerprint() -> str:
+class _Fingerprint(NamedTuple):
     """The open alliance's ledger and accounts as they stand: counts and highest ids.
 
     The ledger is append-only and an invoice's due date and number never change, so an entry
     posted (a charge, payment, reversal, write-off, void) or an account opened changes this:
     the count as well as the highest id, so an entry committed late with a lower id counts."""
+
+    entries: int
+    last_entry: int
+    accounts: int
+    last_account: int
+
+    def key(self) -> str:
+        return f"{self.entries}.{self.last_entry}.{self.accounts}.{self.last_account}"
+
+
+def _fingerprint() -> _Fingerprint:
     ledger = LedgerEntry.objects.aggregate(n=Count("pk"), last=Max("pk"))
     accounts = FamilyAccount.objects.aggregate(n=Count("pk"), last=Max("pk"))
-    return f"{ledger['n']}.{ledger['last']}.{accounts['n']}.{accounts['last']}"
+    return _Fingerprint(ledger["n"], ledger["last"] or 0, accounts["n"], accounts["last"] or 0)
 
 
 _Kept = tuple[int, int, int, tuple[Decimal, ...], Decimal, datetime.date | None, int]
@@ -259,18 +270,17 @@ def shared_aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datet
 
     For the read-only pages and lists (aging, collections, the aging API): the whole alliance's
     aging on `as_of` is computed once and shared by its users until the ledger changes (the key
-    carries the alliance id, the date and `_ledger_fingerprint`), then narrowed to `accounts`
+    carries the alliance id, the date and `_fingerprint`; `_kept_aging` ages again only the accounts
+    the ledger moved on), then narrowed to `accounts`
     (a provider's own program, families only...). Only the buckets, credit and days past due are
     kept (compact: reading it back costs a few milliseconds); whatever needs the open items, and
     every write (payments, write-offs, late fees) inside its transaction, uses `aging_for_accounts`."""
-    key = f"billing:aging:v2:{require_alliance_id()}:{as_of.isoformat()}:{_ledger_fingerprint()}"
+    alliance_id = require_alliance_id()
+    now = _fingerprint()
+    key = f"billing:aging:v3:{alliance_id}:{as_of.isoformat()}:{now.key()}"
     everyone = _recent_agings.get(key)
     if everyone is None:
-        kept: list[_Kept] | None = cache.get(key)
-        if kept is None:
-            kept = [_keep(row) for row in aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of)]
-            cache.set(key, kept, AGING_CACHE_SECONDS)
-        everyone = {row[0]: _unkeep(row) for row in kept}
+        everyone = {row[0]: _unkeep(row) for row in _kept_aging(alliance_id, as_of, now)}
         _recent_agings.put(key, everyone)
     ids = list(accounts.values_list("pk", flat=True))
     missing = [pk for pk in ids if pk not in everyone]
@@ -279,6 +289,42 @@ def shared_aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datet
         everyone = {**everyone, **{row.account_id: row for row in late}}
     # The rows are shared with the process's other requests on the same ledger: read them, never change them.
     return [everyone[pk] for pk in ids]
+
+
+def _kept_aging(alliance_id: int, as_of: datetime.date, now: _Fingerprint) -> list[_Kept]:
+    """The alliance's aging on `as_of` at the ledger state `now`, from the cache.
+
+    Kept under the alliance and date with the fingerprint it was computed at. When the ledger has
+    moved on only by entries and accounts with higher ids (the usual case: a payment, a charge), only
+    the accounts those entries touch, and the new accounts, are aged again and the rest is kept: a
+    busy alliance posting payments every second does not age its thousand accounts on every
+    request. An entry committed late with a lower id (the counts do not add up), or anything else,
+    ages the whole alliance again."""
+    key = f"billing:aging:v3:{alliance_id}:{as_of.isoformat()}"
+    base: tuple[_Fingerprint, list[_Kept]] | None = cache.get(key)
+    if base is not None and tuple(base[0]) == tuple(now):
+        return base[1]
+    kept: list[_Kept] | None = None
+    if base is not None:
+        then, rows = _Fingerprint(*base[0]), base[1]
+        new_entries = LedgerEntry.objects.filter(pk__gt=then.last_entry, pk__lte=now.last_entry)
+        new_accounts = FamilyAccount.objects.filter(pk__gt=then.last_account, pk__lte=now.last_account)
+        touched = set(new_entries.values_list("account_id", flat=True)) | set(new_accounts.values_list("pk", flat=True))
+        added_entries = new_entries.count() if touched else 0
+        added_accounts = new_accounts.count() if touched else 0
+        if (
+            now.last_entry >= then.last_entry
+            and now.last_account >= then.last_account
+            and then.entries + added_entries == now.entries
+            and then.accounts + added_accounts == now.accounts
+        ):
+            again = aging_for_accounts(FamilyAccount.objects.filter(pk__in=touched), as_of=as_of) if touched else []
+            renewed = {row.account_id: _keep(row) for row in again}
+            kept = [renewed.pop(row[0], row) for row in rows] + list(renewed.values())
+    if kept is None:
+        kept = [_keep(row) for row in aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of)]
+    cache.set(key, (tuple(now), kept), AGING_CACHE_SECONDS)
+    return kept
 
 
 def invoice_open_amount(invoice: Invoice, *, as_of: datetime.date | None = None) -> Decimal:

@@ -78,3 +78,30 @@ class TestSharedAging:
         theirs = clients.provider_y.get(f"/api/a/{world.a.slug}/aging/?as_of={AS_OF}").json()
         assert [row["account"] for row in theirs["accounts"]] == [homes.young_y.pk]
         assert theirs["alliance"]["over_90"] == "0.00"
+
+    def test_a_payment_ages_only_its_account_again_and_a_late_entry_ages_everyone(self, world, homes):
+        """Under a stream of payments the alliance's aging is not redone for every account: an entry
+        with a higher id ages its own account again and keeps the others' rows. Shown by planting a
+        wrong row for Young in the kept aging: Lopez's payment leaves it (it was not aged again); a
+        kept state whose counts do not add up (an entry committed late with a lower id) ages the
+        whole alliance again, and Young's row is right once more."""
+        from django.core.cache import cache
+
+        as_of = datetime.date(2026, 4, 15)
+        key = f"billing:aging:v3:{world.a.pk}:{as_of.isoformat()}"
+        with alliance_scope(world.a.pk):
+            everyone = FamilyAccount.objects.filter(pk__in=[homes.lopez_x.pk, homes.young_y.pk])
+            shared_aging_for_accounts(everyone, as_of=as_of)
+            state, rows = cache.get(key)
+            planted = [(*row[:4], Decimal("99.00"), *row[5:]) if row[0] == homes.young_y.pk else row for row in rows]
+            cache.set(key, (state, planted))
+            pay(homes, "1200.00", on=datetime.date(2026, 4, 1))
+            lopez, young = shared_aging_for_accounts(everyone.order_by("pk"), as_of=as_of)
+            assert lopez.balance == Decimal("1800.00")  # aged again: its entry is new
+            assert young.unapplied_credit == Decimal("99.00")  # kept: no entry of Young's moved
+            state, rows = cache.get(key)
+            cache.set(key, ((state[0] - 1, *state[1:]), rows))  # one entry fewer than the ledger holds
+            pay(homes, "1.00", on=datetime.date(2026, 4, 2))
+            lopez, young = shared_aging_for_accounts(everyone.order_by("pk"), as_of=as_of)
+            assert lopez.balance == Decimal("1799.00")
+            assert young.unapplied_credit == Decimal("0.00")  # the whole alliance aged again
