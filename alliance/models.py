@@ -3,6 +3,7 @@ from __future__ import annotations
 import zoneinfo
 from collections.abc import Collection
 from decimal import Decimal
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -307,6 +308,30 @@ class DataExport(TenantModel):
         if self.status == self.Status.DONE:
             return 100
         return int(100 * self.tables_done / self.tables_total) if self.tables_total else 0
+
+
+class BulkJobProgress:
+    """Progress of a bulk job over a list of ids with one result per id processed (billing's bulk
+    actions, enrollment's bulk offers): `items_field` names the model's array of ids, `results`
+    holds `{"outcome": ...}` per id done."""
+
+    items_field: ClassVar[str]
+    results: list[dict[str, Any]]
+
+    @property
+    def total(self) -> int:
+        return len(getattr(self, self.items_field))
+
+    @property
+    def processed(self) -> int:
+        return len(self.results)
+
+    @property
+    def percent(self) -> int:
+        return int(100 * self.processed / self.total) if self.total else 100
+
+    def count(self, outcome: str) -> int:
+        return sum(1 for r in self.results if r.get("outcome") == outcome)
 
 
 class TaskFailure(TenantModel):

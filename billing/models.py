@@ -24,6 +24,7 @@ from django.db import models
 from alliance.crypto import EncryptedTextField
 from alliance.fields import MoneyField
 from alliance.formatting import day, money
+from alliance.models import BulkJobProgress
 from alliance.tenancy import TenantModel
 from enrollment.models import Child, Enrollment, Family, Guardian
 from enrollment.rules import DayLength
@@ -498,7 +499,7 @@ class BulkAction(models.TextChoices):
     WRITE_OFF = "write_off", "Write off the balances"
 
 
-class BulkJob(TenantModel):
+class BulkJob(BulkJobProgress, TenantModel):
     """One bulk action Hub staff confirmed on a list of accounts, done by tasks in batches.
 
     `token` comes from the confirm page, so submitting it twice starts one job. `results` holds one
@@ -514,6 +515,7 @@ class BulkJob(TenantModel):
     reason = models.TextField(blank=True)
     token = models.CharField(max_length=64)
     account_ids = ArrayField(models.BigIntegerField(), default=list)
+    items_field = "account_ids"
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     results = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
@@ -528,21 +530,6 @@ class BulkJob(TenantModel):
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} for {len(self.account_ids)} accounts"
-
-    @property
-    def total(self) -> int:
-        return len(self.account_ids)
-
-    @property
-    def processed(self) -> int:
-        return len(self.results)
-
-    @property
-    def percent(self) -> int:
-        return 100 if not self.total else int(100 * self.processed / self.total)
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for r in self.results if r.get("outcome") == outcome)
 
     @property
     def count_done(self) -> int:

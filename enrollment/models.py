@@ -23,6 +23,7 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
 from alliance.formatting import day
+from alliance.models import BulkJobProgress
 from alliance.tenancy import TenantModel
 from enrollment.rules import DayLength, schedule_label
 from members.models import AgeGroup, Classroom, MemberProgram
@@ -508,7 +509,7 @@ class Offer(TenantModel):
 ZERO_FTE = Decimal("0.00")
 
 
-class OfferBulkJob(TenantModel):
+class OfferBulkJob(BulkJobProgress, TenantModel):
     """Offers of one room to many ticked waitlist entries, made by tasks in batches when there are more
     than enrollment/services/offers_bulk.py's BACKGROUND_OVER (the waitlist page shows its progress).
 
@@ -527,6 +528,7 @@ class OfferBulkJob(TenantModel):
     start_date = models.DateField()
     respond_by = models.DateField()
     entry_ids = ArrayField(models.BigIntegerField(), default=list)
+    items_field = "entry_ids"
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
     results = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
@@ -543,21 +545,6 @@ class OfferBulkJob(TenantModel):
 
     def __str__(self) -> str:
         return f"Offers of {self.classroom} to {len(self.entry_ids)} children"
-
-    @property
-    def total(self) -> int:
-        return len(self.entry_ids)
-
-    @property
-    def processed(self) -> int:
-        return len(self.results)
-
-    @property
-    def percent(self) -> int:
-        return round(100 * self.processed / self.total) if self.total else 100
-
-    def count(self, outcome: str) -> int:
-        return sum(1 for r in self.results if r.get("outcome") == outcome)
 
     @property
     def count_offered(self) -> int:

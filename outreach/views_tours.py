@@ -131,11 +131,7 @@ class TourSlotCreateView(TourPage, TemplateView):
                 slot = tour_slot_create(
                     actor=request.user,
                     program=program,
-                    day=data["day"],
-                    starts_at=data["starts_at"],
-                    minutes=data["minutes"],
-                    capacity=data["capacity"],
-                    note=data["note"],
+                    **{name: data[name] for name in SLOT_FIELDS},
                 )
             except ValidationError as exc:
                 add_errors(form, exc)
@@ -143,6 +139,10 @@ class TourSlotCreateView(TourPage, TemplateView):
                 flash.success(request, f"Tour of {program.name} published for {slot_label(slot)}.")
                 return redirect(self.calendar_url(program.pk, week_start_of(slot.day)))
         return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+# What a tour slot form sets (publishing, changing, and the change form's initial values).
+SLOT_FIELDS = ("day", "starts_at", "minutes", "capacity", "note")
 
 
 class TourSlotFromURL(TourPage):
@@ -165,13 +165,7 @@ class TourSlotDetailView(TourSlotFromURL, TemplateView):
         context = super().get_context_data(**kwargs)
         slot = self.get_slot()
         started = slot_start(slot) <= alliance_now(self.alliance)
-        edit_initial = {
-            "day": slot.day,
-            "starts_at": slot.starts_at,
-            "minutes": slot.minutes,
-            "capacity": slot.capacity,
-            "note": slot.note,
-        }
+        edit_initial = {name: getattr(slot, name) for name in SLOT_FIELDS}
         context.update(
             slot=slot,
             ends_at=slot_end_time(slot),
@@ -199,11 +193,7 @@ class TourSlotEditView(TourSlotDetailView):
                 tour_slot_update(
                     actor=request.user,
                     slot=slot,
-                    day=data["day"],
-                    starts_at=data["starts_at"],
-                    minutes=data["minutes"],
-                    capacity=data["capacity"],
-                    note=data["note"],
+                    **{name: data[name] for name in SLOT_FIELDS},
                 )
             except ValidationError as exc:
                 add_errors(form, exc)
