@@ -410,6 +410,14 @@ def _account_in_credit(c: Ctx) -> None:
     payment_record(actor=None, account=account, amount=owed + Decimal("10.00"), method="cash", received_on=c.today)
 
 
+def _entry_waiting(c: Ctx) -> None:
+    """The sample entry still waiting: the demo's first entry of program X is withdrawn on some
+    days of the alliance's calendar (its dates are seeded relative to today)."""
+    from enrollment.models import WaitlistEntry, WaitlistStatus
+
+    WaitlistEntry.objects.filter(pk=c.sample("enrollment.WaitlistEntry").pk).update(status=WaitlistStatus.WAITING)
+
+
 def _undeposited_payment(c: Ctx) -> Any:
     from billing.models import Payment
 
@@ -466,7 +474,9 @@ FORMS: dict[tuple[str, str], Given] = {
     ("billing:payment_create", "billing:payment_create"): Given(data={"amount": "25.00"}),
     ("billing:payment_plan", "billing:payment_plan"): Given(),
     ("billing:payment_refund", "billing:payment_refund"): Given(
-        data={"amount": "1.00", "reason": WHY}, prepare=_account_in_credit
+        # The refund's method starts as the payment's; a check (some days' sample) needs its number.
+        data={"amount": "1.00", "reason": WHY, "reference": "1001"},
+        prepare=_account_in_credit,
     ),
     ("billing:payment_reverse", "billing:payment_reverse"): Given(data={"reason": WHY}),
     ("billing:rate_plan_create", "billing:rate_plan_create"): Given(data={"tuition": "900.00"}),
@@ -508,8 +518,10 @@ FORMS: dict[tuple[str, str], Given] = {
     ("enrollment:waitlist_apply", "enrollment:waitlist_apply"): Given(
         data={**_household("guardian"), "entry-any_program": "on"}
     ),
-    ("enrollment:waitlist_entry_edit", "enrollment:waitlist_entry_edit"): Given(data={"notes": WHY}),
-    ("enrollment:waitlist_entry_withdraw", "enrollment:waitlist_entry_withdraw"): Given(),
+    ("enrollment:waitlist_entry_edit", "enrollment:waitlist_entry_edit"): Given(
+        data={"notes": WHY}, prepare=_entry_waiting
+    ),
+    ("enrollment:waitlist_entry_withdraw", "enrollment:waitlist_entry_withdraw"): Given(prepare=_entry_waiting),
     # Members
     ("members:classroom_capacity", "members:classroom_capacity"): Given(data={"licensed_capacity": "12"}),
     ("members:classroom_create", "members:classroom_create"): Given(
