@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
 from typing import Any
 
@@ -111,9 +112,24 @@ def screenshot(page, journey: str) -> Path:  # type: ignore[no-untyped-def]
     return path
 
 
+_USED_CODES: set[tuple[str, str]] = set()
+
+
 def current_totp(secret: str) -> str:
-    counters = list(yield_hotp_counters_from_time())
-    return format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))  # the current period
+    """This period's code, never one already used: allauth refuses a code a second time within its
+    period (and a code typed in the last second may arrive in the next period), so wait for a fresh one."""
+    while True:
+        remaining = 30 - time.time() % 30
+        if remaining < 3:
+            time.sleep(remaining + 0.1)
+            continue
+        counters = list(yield_hotp_counters_from_time())
+        code = format_hotp_value(hotp_value(secret, counters[len(counters) // 2]))  # the current period
+        if (secret, code) in _USED_CODES:
+            time.sleep(remaining + 0.1)
+            continue
+        _USED_CODES.add((secret, code))
+        return code
 
 
 def sign_in(
