@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
+from alliance.dates import alliance_now
 from enrollment.matching import Match, waitlist_matches
 from enrollment.models import (
     AgeBand,
@@ -31,6 +32,7 @@ from enrollment.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from enrollment.room_cover import substitutes_in_room
 from enrollment.rules import DEFAULT_BANDS, MAX_GROUP_SIZE, Band
 from enrollment.vacancy import (
     ClassroomVacancy,
@@ -250,6 +252,7 @@ class RoomRatio:
     staff: int
     children_per_staff: int
     max_group: int | None
+    substitutes: tuple[str, ...] = ()  # booked substitutes covering the room now, counted in `staff`
 
     @property
     def staff_needed(self) -> int:
@@ -275,6 +278,8 @@ class RoomRatio:
     def summary(self) -> str:
         kids = f"{self.children} child{'' if self.children == 1 else 'ren'}"
         staff = f"{self.staff} staff"
+        if self.substitutes:
+            staff += f" (substitute {' and '.join(self.substitutes)} covering)"
         head = f"{kids}, {staff} at 1:{self.children_per_staff} (needs {self.staff_needed})"
         if self.within_ratio:
             text = f"Within ratio: {head}."
@@ -286,14 +291,19 @@ class RoomRatio:
 
 
 def room_ratio(classroom: Classroom, day: datetime.date) -> RoomRatio:
-    """Who is in the room now (checked in, not yet out) on the day: two counts."""
+    """Who is in the room now (checked in, not yet out) on the day: two counts. On the alliance's
+    today, the substitutes booked to cover the room whose booked hours include this minute count
+    as staff (enrollment/room_cover.py); a day that is not today has no "now" for a booking."""
     children = AttendanceRecord.objects.filter(
         enrollment__classroom=classroom, day=day, absence_reason="", check_in__isnull=False, check_out__isnull=True
     ).count()
     staff = StaffAttendance.objects.filter(classroom=classroom, day=day, check_out__isnull=True).count()
+    now = alliance_now()
+    substitutes = substitutes_in_room(classroom, day, now.time()) if day == now.date() else []
     return RoomRatio(
         children=children,
-        staff=staff,
+        staff=staff + len(substitutes),
+        substitutes=tuple(substitutes),
         children_per_staff=classroom.children_per_staff,
         max_group=MAX_GROUP_SIZE.get(classroom.age_group),  # type: ignore[call-overload]
     )

@@ -260,6 +260,12 @@ class TourBookingNoteSerializer(HubSerializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True, default="")
 
 
+class TourBookingCancelSerializer(TourBookingNoteSerializer):
+    tell_family = serializers.BooleanField(
+        default=False, help_text="Write to the inquiry's guardian (email, else text) that the tour is cancelled."
+    )
+
+
 class TourOutcomeSerializer(TourBookingNoteSerializer):
     status = serializers.ChoiceField(choices=[(s.value, s.label) for s in OUTCOMES])
 
@@ -339,10 +345,10 @@ class TourBookingViewSet(SharedReadOnlyViewSet):
         booking = tour_booking_create(actor=request.user, slot=data["slot"], inquiry=data["inquiry"])
         return Response(TourBookingSerializer(booking).data, status=201)
 
-    @extend_schema(request=TourBookingNoteSerializer, responses=TourBookingSerializer)
+    @extend_schema(request=TourBookingCancelSerializer, responses=TourBookingSerializer)
     @action(detail=True, methods=["post"])
     def cancel(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        booking, data = self.get_object(), self.input(TourBookingNoteSerializer, request)
+        booking, data = self.get_object(), self.input(TourBookingCancelSerializer, request)
         return Response(TourBookingSerializer(tour_booking_cancel(actor=request.user, booking=booking, **data)).data)
 
     @extend_schema(request=TourOutcomeSerializer, responses=TourBookingSerializer)

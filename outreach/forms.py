@@ -313,6 +313,7 @@ class TourBookingActionForm(HubForm):
     status = forms.ChoiceField(choices=[(s, s) for s in ("cancelled", "attended", "no_show")])
     note = forms.CharField(required=False, max_length=300)
     back = forms.ChoiceField(required=False, choices=[("inquiry", "inquiry"), ("slot", "slot")])
+    tell_family = forms.BooleanField(required=False)
 
 
 class TourWeekForm(HubForm):

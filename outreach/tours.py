@@ -412,14 +412,35 @@ def _set_status(*, actor: Actor, booking: TourBooking, status: str, note: str = 
 
 
 @transaction.atomic
-def tour_booking_cancel(*, actor: Actor, booking: TourBooking, note: str = "") -> TourBooking:
-    """The family will not come: its place on the tour is free again."""
+def tour_booking_cancel(
+    *, actor: Actor, booking: TourBooking, note: str = "", tell_family: bool = False
+) -> TourBooking:
+    """The family will not come: its place on the tour is free again. With `tell_family`, the
+    inquiry's guardian is written to (email, else text) in the same transaction; a family that
+    neither can reach is a refusal, so the booking is not cancelled silently."""
     stored = _locked_booking(booking)
     if stored.status != TourBookingStatus.BOOKED:
         raise ValidationError(f"This booking is {stored.get_status_display().lower()} already.")
     if slot_start(stored.slot) <= alliance_now():
         raise ValidationError("This tour has started: record whether the family came instead.")
-    return _set_status(actor=actor, booking=stored, status=TourBookingStatus.CANCELLED, note=note)
+    cancelled = _set_status(actor=actor, booking=stored, status=TourBookingStatus.CANCELLED, note=note)
+    if tell_family:
+        why = f" ({_plain(note.strip())[:200]})" if note.strip() else ""
+        sent = _write_to_family(
+            actor=actor,
+            booking=stored,
+            subject="Your tour of {program} is cancelled",
+            body=(
+                "Dear {recipient},\n\nyour tour of {program} on {tour_day} at {tour_time} is cancelled"
+                f"{why}. Reply to this message if you would like another time.\n\n{{alliance}}"
+            ),
+        )
+        if sent is None:
+            raise ValidationError(
+                "The family has no email address or mobile number to write to: cancel without telling them, "
+                "and call them."
+            )
+    return cancelled
 
 
 @transaction.atomic

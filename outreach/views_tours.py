@@ -246,7 +246,13 @@ class TourBookingActionView(TourPage, TemplateView):
         status, note = form.cleaned_data["status"], form.cleaned_data["note"]
         try:
             if status == TourBookingStatus.CANCELLED:
-                tour_booking_cancel(actor=request.user, booking=booking, note=note)
+                tell = form.cleaned_data["tell_family"]
+                tour_booking_cancel(actor=request.user, booking=booking, note=note, tell_family=tell)
+                if tell:
+                    flash.success(
+                        request, "Tour booking: cancelled. The family is written to; see the inquiry's messages."
+                    )
+                    return back
             else:
                 tour_booking_record_outcome(actor=request.user, booking=booking, status=status, note=note)
         except ValidationError as exc:

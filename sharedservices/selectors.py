@@ -16,7 +16,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from members.models import MemberProgram
+from members.models import Classroom, MemberProgram
 from sharedservices.models import (
     BOOKED,
     CoverRequest,
@@ -83,6 +83,16 @@ class FillRate:
             self.unfilled += 1
         else:
             self.pending += 1
+
+
+def substitutes_covering(classroom: Classroom, day: datetime.date, at: datetime.time) -> list[str]:
+    """Substitutes booked into the room on the day whose booked hours include `at` (from the
+    start, before the end): what the room's ratio counts beside its own staff
+    (registered in enrollment/room_cover.py by this app's AppConfig.ready)."""
+    covers = CoverRequest.objects.filter(
+        classroom=classroom, day=day, status__in=BOOKED, starts_at__lte=at, ends_at__gt=at
+    ).select_related("substitute")
+    return [f"{c.substitute.first_name} {c.substitute.last_name}" for c in covers if c.substitute]
 
 
 def cover_fill_rates(

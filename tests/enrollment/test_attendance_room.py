@@ -291,3 +291,46 @@ class TestNeedsAndSheet:
         for words in ("Daily sign-in sheet", "Toddler Room", "Maya Lopez", "Peanut allergy", "Rosa Lopez", "Signature"):
             assert words in text
         assert "Tio" not in text  # not allowed to pick up
+
+
+class TestSubstitutesCount:
+    def test_a_substitute_booked_into_the_room_counts_during_the_booked_hours(self, world, rooms, clients, in_a, today):
+        """The infant room is 1:4. Five infants in, one teacher: 5 ÷ 4 → 2 needed, 1 there → over.
+        Ana Alvarez is booked to cover the room today for hours that include now → 2 staff, within
+        ratio, and the panel names her. A booking of another room, one cancelled and one whose
+        hours are not now change nothing."""
+        from alliance.dates import alliance_time
+        from sharedservices.models import CoverStatus
+        from tests.sharedservices.factories import SubstituteFactory, cover
+
+        with in_a():  # open every day, so the test runs on a weekend too
+            type(rooms.infants).objects.filter(pk=rooms.infants.pk).update(operating_days=list(range(7)))
+            rooms.infants.refresh_from_db()
+            for i in range(5):
+                attendance_check_in(
+                    actor=world.users.admin_a,
+                    enrollment=child_in(world, rooms.infants, today, f"Baby{i}"),
+                    day=today,
+                    at=datetime.time(0, 0),
+                )
+        ada = StaffMemberFactory(program=world.x, first_name="Ada", last_name="Reyes")
+        with in_a():
+            staff_check_in(
+                actor=world.users.admin_a, classroom=rooms.infants, staff=ada, day=today, at=datetime.time(0)
+            )
+        ana = SubstituteFactory(alliance=world.a, first_name="Ana", last_name="Alvarez")
+        bo = SubstituteFactory(alliance=world.a, first_name="Bo", last_name="Kim")
+        now = alliance_time(world.a)
+        not_now = ("00:00", "00:30") if now >= datetime.time(1) else ("23:00", "23:30")
+        cover(rooms.toddlers, today, "00:00", "23:59", status=CoverStatus.FILLED, substitute=bo)
+        cover(rooms.infants, today, "00:00", "23:59", status=CoverStatus.CANCELLED, substitute=bo)
+        cover(rooms.infants, today, *not_now, status=CoverStatus.FILLED, substitute=bo)
+        with in_a():
+            assert room_ratio(rooms.infants, today).summary.startswith("Over ratio: 5 children, 1 staff at 1:4")
+        cover(rooms.infants, today, "00:00", "23:59", status=CoverStatus.FILLED, substitute=ana)
+        panel = text_of(clients.provider_x.get(page(world, rooms.infants, "ratio/") + f"?day={today.isoformat()}"))
+        assert "Within ratio: 5 children, 2 staff (substitute Ana Alvarez covering) at 1:4 (needs 2)." in panel
+        assert "incl. 1 substitute booked for now" in panel
+        # Yesterday's page has no "now" for a booking: the substitute is not counted there.
+        with in_a():
+            assert room_ratio(rooms.infants, today - datetime.timedelta(days=1)).substitutes == ()

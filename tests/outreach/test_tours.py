@@ -338,3 +338,45 @@ def test_cancel_and_outcomes_from_the_pages(world, clients, tour, django_capture
         )
     assert "Tour cancelled. 1 family was booked and told." in done.content.decode()
     assert [m.to for m in mail.outbox] == [["omar@haddad.example"]]
+
+
+def test_cancelling_one_booking_can_tell_the_family(world, clients, tour, django_capture_on_commit_callbacks):
+    """Maya asked to cancel: staff cancel her booking with "Tell the family" ticked and she gets an
+    email naming the tour and the reason; Omar's booking is cancelled through the API the same way.
+    Without the box nobody is written to."""
+    maya, omar = family(world, "Maya", "Santos"), family(world, "Omar", "Haddad")
+    lena = family(world, "Lena", "Berg")
+    with alliance_scope(world.a.pk):
+        first = tour_booking_create(actor=world.users.staff_a, slot=tour, inquiry=maya)
+        second = tour_booking_create(actor=world.users.staff_a, slot=tour, inquiry=omar)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = clients.staff_a.post(
+            page(world, f"tour-bookings/{first.pk}/"),
+            {"status": "cancelled", "back": "inquiry", "tell_family": "1", "note": "Sick child"},
+            follow=True,
+        )
+    assert "The family is written to" in done.content.decode()
+    assert [m.to for m in mail.outbox] == [["maya@santos.example"]]
+    sent = mail.outbox[0]
+    assert sent.subject == f"Your tour of {world.x.name} is cancelled"
+    assert "is cancelled (Sick child). Reply to this message" in sent.body
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        by_api = clients.provider_x.post(
+            api(world, f"tour-bookings/{second.pk}/cancel/"),
+            {"tell_family": True},
+            content_type="application/json",
+        )
+    assert by_api.status_code == 200, by_api.content
+    assert by_api.json()["status"] == "cancelled"
+    assert [m.to for m in mail.outbox] == [["omar@haddad.example"]]
+    # Without the box: cancelled, nobody written to.
+    with alliance_scope(world.a.pk):
+        third = tour_booking_create(actor=world.users.staff_a, slot=tour, inquiry=lena)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        clients.staff_a.post(page(world, f"tour-bookings/{third.pk}/"), {"status": "cancelled"})
+    assert mail.outbox == []
+    with alliance_scope(world.a.pk):
+        assert TourBooking.objects.get(pk=third.pk).status == "cancelled"
