@@ -87,6 +87,10 @@ class AllianceViewSetMixin:
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
         self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"], request._request)
+        if self.alliance.is_suspended:
+            from alliance.suspension import AllianceSuspended
+
+            raise AllianceSuspended(self.alliance)
         note_alliance(self.alliance)
         roles = self.allowed_roles
         if request.method not in ("GET", "HEAD", "OPTIONS"):

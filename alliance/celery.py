@@ -40,7 +40,8 @@ def queue_for_every_alliance(task: Task) -> list[int]:
     beat's entries (settings.CELERY_BEAT_SCHEDULE) does. Returns the alliances' ids."""
     from alliance.models import Alliance
 
-    alliance_ids = list(Alliance.objects.order_by("pk").values_list("pk", flat=True))
+    # A suspended alliance's scheduled work waits until it is reactivated (alliance/suspension.py).
+    alliance_ids = list(Alliance.objects.filter(suspended_at__isnull=True).order_by("pk").values_list("pk", flat=True))
     for alliance_id in alliance_ids:
         task.delay(alliance_id)
     return alliance_ids
@@ -63,6 +64,13 @@ class AllianceTask(Task):
 
         if not isinstance(alliance_id, int) or isinstance(alliance_id, bool):
             raise TypeError(f"{self.name} needs alliance_id (int) first, got {alliance_id!r}")
+        from alliance.models import Alliance
+
+        if Alliance.objects.filter(pk=alliance_id, suspended_at__isnull=False).exists():
+            # Queued before the suspension (or by hand): a suspended alliance's work does nothing; nothing is
+            # marked done, so work the outbox still holds runs after reactivation.
+            logger.info("task %s skipped: alliance %s is suspended", self.name, alliance_id)
+            return {"alliance_id": alliance_id, "skipped": "suspended"}
         with alliance_scope(alliance_id):
             if not self.once:
                 return super().__call__(alliance_id, *args, **kwargs)

@@ -144,3 +144,77 @@ class AllianceSettingsForm(forms.Form):
     def clean_inquiry_contact_target_hours(self) -> int:
         value = self.cleaned_data.get("inquiry_contact_target_hours")
         return INQUIRY_CONTACT_TARGET_HOURS if value is None else value
+
+
+# --- The platform operator's console (alliance/views_operator.py) ------------------------------------------
+TARGET_DEFAULTS_PERCENT = {
+    "budget_occupancy": Decimal("85"),
+    "target_occupancy": Decimal("95"),
+    "bad_debt_max": Decimal("2"),
+    "collection_min": Decimal("98"),
+}
+
+
+class AllianceCreateForm(AllianceSettingsForm):
+    """A new alliance: the settings page's fields (the same validation), its address and its targets."""
+
+    slug = forms.SlugField(
+        label="Address",
+        max_length=60,
+        help_text="The alliance's pages are at /a/<address>/: lower-case letters, digits and hyphens, e.g. "
+        "riverbend. It cannot be changed later.",
+    )
+    field_order = ["name", "slug", "region", "timezone", "locale", "fiscal_year_start_month"]
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        import copy
+
+        from metrics.forms import TargetsForm
+
+        kwargs.setdefault(
+            "initial",
+            {
+                "timezone": "America/Chicago",
+                "locale": Locale.EN_US,
+                "fiscal_year_start_month": 7,
+                **TARGET_DEFAULTS_PERCENT,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        # The targets page's fields (metrics/forms.py), in percent, with its rule checked in clean().
+        self.target_fields = list(TargetsForm.FIELDS)
+        for name in self.target_fields:
+            self.fields[name] = copy.deepcopy(TargetsForm.base_fields[name])
+
+    def clean_slug(self) -> str:
+        return str(self.cleaned_data["slug"]).lower()
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        cleaned = super().clean()
+        budget, target = cleaned.get("budget_occupancy"), cleaned.get("target_occupancy")
+        if budget is not None and target is not None and budget > target:
+            self.add_error("budget_occupancy", "The budgeted occupancy cannot exceed the target.")
+        return cleaned
+
+    def settings_values(self) -> dict[str, object]:
+        return {name: value for name, value in self.cleaned_data.items() if name not in self.target_fields}
+
+    def target_fractions(self) -> dict[str, Decimal]:
+        return {name: (self.cleaned_data[name] / 100).quantize(Decimal("0.0001")) for name in self.target_fields}
+
+
+class OperatorInviteForm(forms.Form):
+    email = forms.EmailField(
+        label="Email of the first hub administrator",
+        help_text="They get the usual invitation email: a one-time link, valid 14 days, where they choose a "
+        "password and set up two-factor authentication.",
+    )
+
+
+class SuspensionForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Recorded in the alliance's audit history; a suspension's reason is shown to its users.",
+    )

@@ -26,11 +26,19 @@ from alliance.access import memberships_of
 # Paths a hub user without a passed second factor may still reach: setting it up or passing it, signing out.
 _ALLOWED_PREFIXES = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/accounts/reauthenticate/")
 ADMIN_PREFIX = "/django-admin/"
+# The platform operator's console (alliance/views_operator.py): an operator's session there needs TOTP too.
+OPERATOR_PREFIX = "/operator/"
 
 
 def demo_exempt(user: Any) -> bool:
     """The demo's seeded accounts, when the demo says so (refused in production by settings)."""
     return bool(settings.HUB_MFA_EXEMPT_DEMO_USERS) and user.email.lower().endswith(settings.HUB_DEMO_EMAIL_SUFFIX)
+
+
+def _is_operator(user: Any) -> bool:
+    from alliance.operator import is_operator
+
+    return is_operator(user)
 
 
 def user_has_totp(user: Any) -> bool:
@@ -89,9 +97,11 @@ class RequireMFAForHubRolesMiddleware:
         if not request.user.is_authenticated:
             return self.get_response(request)
         is_hub_user = any(m.is_hub for m in memberships_of(request.user, request))
-        if is_hub_user:
+        # An operator on the console is held as hub roles are (anyone else there gets its 404).
+        operator_on_console = request.path.startswith(OPERATOR_PREFIX) and _is_operator(request.user)
+        if is_hub_user or operator_on_console:
             keep_session_alive(request)
-        needs_second_factor = is_hub_user or request.path.startswith(ADMIN_PREFIX)
+        needs_second_factor = is_hub_user or operator_on_console or request.path.startswith(ADMIN_PREFIX)
         if (
             not needs_second_factor
             or request.path.startswith(_ALLOWED_PREFIXES)

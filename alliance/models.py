@@ -74,12 +74,20 @@ class Alliance(models.Model):
         help_text="The hour of the alliance's morning (its time zone) the Today email digest is sent.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Set by a platform operator (alliance/operator.py): while set, every page and API call of the alliance
+    # answers the suspended page, its tasks do nothing; nothing is deleted, reactivating clears it.
+    suspended_at = models.DateTimeField(null=True, blank=True)
+    suspended_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.suspended_at is not None
 
 
 class Role(models.TextChoices):
@@ -242,6 +250,23 @@ __all__ = [
     "Role",
     "require_alliance_id",
 ]
+
+
+class PlatformOperator(models.Model):
+    """A person who runs the deployment (the operator console, /operator/): creates alliances, invites their
+    first hub administrator, suspends and reactivates them.
+
+    Global (not a tenant table) and separate from every alliance's roles: no Membership grants it, and it
+    grants no membership (an operator opens no alliance page unless also invited to it). Operator pages
+    need a session that passed TOTP (alliance/middleware.py). Made by `operator_add` or the demo's seed.
+    """
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="platform_operator")
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"operator {self.user}"
 
 
 class ApiToken(models.Model):

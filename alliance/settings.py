@@ -90,6 +90,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "alliance.middleware.RequireMFAForHubRolesMiddleware",
+    # After the second factor: a suspended alliance's members get its suspended page (alliance/suspension.py).
+    "alliance.suspension.SuspendedAllianceMiddleware",
 ]
 
 ROOT_URLCONF = "alliance.urls"
@@ -334,6 +336,8 @@ if HUB_MFA_EXEMPT_DEMO_USERS and not DEBUG:
 # API tokens expire this many days after they are created (alliance/tokens.py).
 HUB_API_TOKEN_DAYS = env_int("HUB_API_TOKEN_DAYS", 90)
 HUB_DEMO_EMAIL_SUFFIX = ".example"
+# Whom a suspended alliance's users are told to contact (alliance/suspension.py): the deployment's operators.
+HUB_OPERATOR_CONTACT = env_str("HUB_OPERATOR_CONTACT", "the Hub's operators")
 
 EMAIL_BACKEND = env_str(
     "DJANGO_EMAIL_BACKEND",

@@ -39,6 +39,8 @@ urlpatterns = [
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/", include("allauth.urls")),
     path("a/<slug:alliance_slug>/", include(alliance_pages)),
+    # The platform operator's console (operators only; 404 to everyone else signed in).
+    path("operator/", include("alliance.urls_operator")),
     # Public pages without a Hub sign-in: /care/<slug>/ and /family/<slug>/ (each opens its own scope).
     path("", include("outreach.urls_public")),
     path("api/a/<slug:alliance_slug>/", include((alliance_api, "api"))),

@@ -42,14 +42,20 @@ def landing_url(membership: Membership) -> str:
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
     """After sign-in: straight to the one alliance, or a choice among several."""
+    from alliance.operator import is_operator
+
     memberships = memberships_of(request.user, request)
-    if len(memberships) == 1:
+    operator = is_operator(request.user)
+    if operator and not memberships:
+        return redirect("operator:home")
+    if len(memberships) == 1 and not operator:
         return redirect(landing_url(memberships[0]))
     return render(
         request,
         "alliance/choose_alliance.html",
         {
             "choices": [(m, landing_url(m)) for m in memberships],
+            "operator": operator,
             "page_title": "Your alliances",
         },
     )
@@ -141,6 +147,10 @@ def invitation_accept_view(request: HttpRequest, alliance_slug: str, token: str)
     alliance = Alliance.objects.filter(slug=alliance_slug).first()
     if alliance is None:
         raise Http404("No such invitation.")
+    if alliance.is_suspended:
+        from alliance.suspension import suspended_response
+
+        return suspended_response(request, alliance)
     user = request.user if request.user.is_authenticated else None
     with alliance_scope(alliance.pk, user_id=user.pk if user else None):
         invitation = invitation_for_token(token=token)

@@ -44,6 +44,10 @@ class AllianceMixin(LoginRequiredMixin):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         self.alliance, self.membership = membership_for_request(request.user, kwargs["alliance_slug"], request)
+        if self.alliance.is_suspended:
+            from alliance.suspension import suspended_response
+
+            return suspended_response(request, self.alliance)
         if not self.membership.may(self.roles_allowed()):
             raise PermissionDenied("Your role in this alliance does not give access to this page.")
         request.alliance = self.alliance  # type: ignore[attr-defined]

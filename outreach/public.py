@@ -40,6 +40,10 @@ class PublicAllianceMixin:
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         self.alliance = get_object_or_404(Alliance, slug=kwargs["alliance_slug"])
+        if self.alliance.is_suspended:
+            from alliance.suspension import suspended_response
+
+            return suspended_response(request, self.alliance)
         with alliance_scope(self.alliance.pk), alliance_local(self.alliance):
             response = self.enter(request)
             if response is None:

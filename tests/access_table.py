@@ -361,3 +361,16 @@ TABLE: dict[str, str] = {
     "today:preferences": "200 200 200 200 403",
     "today:today": "200 200 200 200 403",
 }
+
+# The platform operator's console (/operator/, outside /a/<slug>/; alliance/views_operator.py): what the
+# demo's operator gets on GET of each route, filled with alliance A's slug. Every role of both alliances gets
+# 404 on GET and POST, visitors the sign-in page, and the operator gets 404 on every route of TABLE
+# (tests/alliance/test_access_matrix.py).
+OPERATOR_TABLE: dict[str, str] = {
+    "operator:home": "200",
+    "operator:alliance_create": "200",
+    "operator:alliance": "200",
+    "operator:alliance_invite": "405",
+    "operator:alliance_suspend": "405",
+    "operator:alliance_reactivate": "405",
+}

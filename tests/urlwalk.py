@@ -65,3 +65,9 @@ def alliance_routes() -> list[Route]:
         if r.route.startswith(("a/<slug:alliance_slug>/", "api/a/<slug:alliance_slug>/"))
     }
     return sorted(routes.values(), key=lambda r: r.route)
+
+
+def operator_routes() -> list[Route]:
+    """Every named URL of the platform operator's console, /operator/ (alliance/urls_operator.py)."""
+    routes = {r.route: r for r in _walk(get_resolver().url_patterns) if r.route.startswith("operator/")}
+    return sorted(routes.values(), key=lambda r: r.route)

@@ -27,14 +27,14 @@ from django.db import transaction
 from django.test import Client, override_settings
 
 from alliance.disclosure import MIN_MEMBERS
-from alliance.management.commands.seed_demo import DEMO_PASSWORD, demo_sign_ins
+from alliance.management.commands.seed_demo import DEMO_OPERATOR, DEMO_PASSWORD, demo_sign_ins
 from alliance.models import Alliance, Membership, Role
 from alliance.tenancy import alliance_scope
 from members.models import MemberProgram
 from metrics.selectors import members_with_figures_by_month
-from tests.access_table import A_ROLES, PUBLIC, TABLE
+from tests.access_table import A_ROLES, OPERATOR_TABLE, PUBLIC, TABLE
 from tests.accessmatrix import collect_samples, pk_label, rows_the_demo_lacks, url_of
-from tests.urlwalk import alliance_routes
+from tests.urlwalk import alliance_routes, operator_routes
 
 ROUTES = alliance_routes()
 B_ROLES = ["admin_b", "staff_b", "provider_b", "funder_b"]
@@ -89,6 +89,7 @@ def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
                 "staff_b": users["staff@cascade.example"],
                 "provider_b": users["provider@cascade.example"],
                 "funder_b": users["funder@cascade.example"],
+                "operator": get_user_model().objects.get(username=DEMO_OPERATOR),
             }
             yield SimpleNamespace(
                 a=a,
@@ -279,4 +280,55 @@ def test_seed_demo_is_idempotent(demo, db):
     assert again == demo.first_counts
     assert demo.first_counts["riverbend_programs"] == 12
     assert demo.first_counts["cascade_programs"] == 4
-    assert demo.first_counts["users"] == len({email for email, _, _ in demo_sign_ins()})
+    assert demo.first_counts["users"] == len({email for email, _, _ in demo_sign_ins()}) + 1  # and the operator
+
+
+def test_the_demo_operator_signs_in_to_the_console(demo, db):
+    client = Client()
+    with override_settings(HUB_MFA_EXEMPT_DEMO_USERS=True):
+        client.post("/accounts/login/", {"login": DEMO_OPERATOR, "password": DEMO_PASSWORD})
+        landing = client.get("/", follow=True)
+    assert landing.redirect_chain[-1][0] == "/operator/"
+    assert b"Riverbend Early Learning Alliance" in landing.content
+
+
+# --- The platform operator's console ----------------------------------------------------------------------
+OPERATOR_ROUTES = operator_routes()
+
+
+def operator_url(route, demo) -> str:  # type: ignore[no-untyped-def]
+    return "/" + route.route.replace("<slug:alliance_slug>", demo.a.slug)
+
+
+def test_every_operator_route_has_a_row_and_the_operator_gets_what_it_says(demo, db):
+    assert OPERATOR_ROUTES, "no operator routes found"
+    assert {r.name for r in OPERATOR_ROUTES} == set(OPERATOR_TABLE), "tests/access_table.py: OPERATOR_TABLE"
+    seen = {r.name: str(demo.clients["operator"].get(operator_url(r, demo)).status_code) for r in OPERATOR_ROUTES}
+    assert seen == OPERATOR_TABLE
+
+
+def test_the_console_is_404_for_every_alliance_role_and_sign_in_for_visitors(demo, db):
+    wrong = {}
+    for route in OPERATOR_ROUTES:
+        url = operator_url(route, demo)
+        for role in [*A_ROLES, *B_ROLES]:
+            for method in ("GET", "POST"):
+                status = demo.clients[role].generic(method, url).status_code
+                if status != 404:
+                    wrong[(route.name, role, method)] = status
+        anonymous = Client().get(url)
+        if anonymous.status_code != 302 or not anonymous["Location"].startswith("/accounts/login/"):
+            wrong[(route.name, "anonymous", "GET")] = anonymous.status_code
+    assert not wrong, wrong
+    assert not Alliance.objects.filter(suspended_at__isnull=False).exists()
+
+
+def test_the_operator_gets_404_on_every_alliance_page_and_endpoint(demo, db):
+    """The operator holds no membership: every page and endpoint of the alliance (families', children's
+    among them) is 404, as for another alliance's users."""
+    leaks = {}
+    for route in ROUTES:
+        status = demo.clients["operator"].get(url_of(route, demo.a.slug, demo.samples)).status_code
+        if status != 404:
+            leaks[route.name] = status
+    assert not leaks, leaks

@@ -12,6 +12,8 @@ from alliance.models import Alliance, Membership, Role
 from alliance.tenancy import alliance_scope
 
 DEMO_PASSWORD = "hub-demo-2026"
+# The demo's platform operator (the operator console, /operator/); no alliance role.
+DEMO_OPERATOR = "operator@hub.example"
 
 ALLIANCES: list[dict[str, Any]] = [
     {
@@ -136,6 +138,17 @@ class Command(BaseCommand):
                         },
                     )
             self.stdout.write(f"{alliance.name}: {len(programs)} member programs")
+        operator, created = User.objects.get_or_create(username=DEMO_OPERATOR, defaults={"email": DEMO_OPERATOR})
+        if created or not operator.check_password(DEMO_PASSWORD):
+            operator.set_password(DEMO_PASSWORD)
+            operator.save()
+        EmailAddress.objects.get_or_create(
+            user=operator, email=DEMO_OPERATOR, defaults={"primary": True, "verified": True}
+        )
+        from alliance.operator import operator_add
+
+        operator_add(email=DEMO_OPERATOR)
+        self.stdout.write(f"Platform operator: {DEMO_OPERATOR} (the operator console, /operator/)")
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo sign-ins (password {DEMO_PASSWORD}): " + ", ".join(sorted({row[0] for row in demo_sign_ins()}))
