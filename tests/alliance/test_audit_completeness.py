@@ -40,6 +40,7 @@ import pytest
 from django.db import models
 from django.utils import timezone
 
+from alliance import operator as alliance_operator
 from alliance import services as alliance_services
 from alliance.dates import alliance_today
 from alliance.models import AuditEvent, Role
@@ -85,6 +86,7 @@ ROUTING = "011000015"  # a valid ABA check digit: 3·(0+0+0) + 7·(1+0+1) + (1+0
 
 SERVICE_MODULES: list[ModuleType] = [
     alliance_services,
+    alliance_operator,
     members_services,
     *(
         importlib.import_module(f"enrollment.services.{name}")
@@ -106,6 +108,16 @@ SERVICE_MODULES: list[ModuleType] = [
 EXEMPT: dict[str, str] = {
     # Reads, checks and pure computations.
     "alliance.services.invitation_for_token": "a read: finds the invitation of a token",
+    # The platform operator's (alliance/operator.py): its writes on an alliance are tabled below.
+    "alliance.operator.is_operator": "a read: is the user an active platform operator",
+    "alliance.operator.alliance_overview": "a read: an alliance's counts for the console",
+    "alliance.operator.tenant_models": "a read: the tenant models, for the overview's row count",
+    "alliance.operator.invitation_email_queue": "queues the email; the task records invitation.sent",
+    "alliance.operator.operator_add": "a global role of the deployment, in no alliance's chain",
+    "alliance.operator.alliance_create": (
+        "records alliance.created and metrics.targets_updated in the new alliance's own chain, outside this "
+        "table's alliance: tests/alliance/test_operator.py checks both, with the operator as actor"
+    ),
     "billing.invoicing.invoices_priced": "a read: what a run would write, for its preview; writes nothing",
     "enrollment.services.attendance.check_attendance_day": "a check, raises or returns",
     "enrollment.services.enrollments.rate_plan_ref_resolve": "a check of a rate plan reference; writes nothing",
@@ -384,6 +396,20 @@ class Ctx:
         return invitation
 
     @lazy
+    def operator(self):  # type: ignore[no-untyped-def]
+        """A platform operator (no membership in the alliance)."""
+        from alliance.models import PlatformOperator
+        from tests.factories import UserFactory
+
+        user = UserFactory(email="ops@hub.invalid")
+        PlatformOperator.objects.create(user=user)
+        return user
+
+    @lazy
+    def suspended(self):  # type: ignore[no-untyped-def]
+        return alliance_operator.alliance_suspend(actor=self.operator, alliance=self.alliance, reason="Unpaid")
+
+    @lazy
     def inspection(self):  # type: ignore[no-untyped-def]
         return InspectionFactory(program=self.program, inspected_on=self.today)
 
@@ -496,6 +522,41 @@ CASES: list[Case] = [
             ),
         ),
         given=("invitation",),
+    ),
+    # The platform operator's actions on the alliance: events in its chain, the operator as actor.
+    Case(
+        alliance_operator.alliance_invite_admin,
+        lambda c: alliance_operator.alliance_invite_admin(actor=c.operator, alliance=c.alliance, email="head@x.org")[0],
+        (E("invitation.created", program=None, actor="operator", after={"email": "head@x.org", "role": "hub_admin"}),),
+        given=("operator",),
+    ),
+    Case(
+        alliance_operator.alliance_suspend,
+        lambda c: alliance_operator.alliance_suspend(actor=c.operator, alliance=c.alliance, reason="Unpaid"),
+        (
+            E(
+                "alliance.suspended",
+                program=None,
+                actor="operator",
+                before={"suspended_at": None, "suspended_reason": ""},
+                after={"suspended_reason": "Unpaid"},
+            ),
+        ),
+        given=("operator",),
+    ),
+    Case(
+        alliance_operator.alliance_reactivate,
+        lambda c: alliance_operator.alliance_reactivate(actor=c.operator, alliance=c.alliance, reason="Paid"),
+        (
+            E(
+                "alliance.reactivated",
+                program=None,
+                actor="operator",
+                before={"suspended_reason": "Unpaid"},
+                after={"suspended_at": None, "suspended_reason": ""},
+            ),
+        ),
+        given=("operator", "suspended"),
     ),
     # The alliance's own settings.
     Case(

@@ -149,7 +149,18 @@ def build_journey_world(*, rollup: bool = True) -> SimpleNamespace:
         autopay_account=autopay_account,
         autopay_guardian=autopay_guardian,
         cover=cover,
+        operator=_platform_operator(),
     )
+
+
+def _platform_operator():  # type: ignore[no-untyped-def]
+    """The deployment's operator (the console, /operator/), with TOTP and no alliance role."""
+    from alliance.models import PlatformOperator
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="operator@hub-e2e.test", totp=True)
+    PlatformOperator.objects.create(user=user)
+    return user
 
 
 def _billing_history(alliance, programs, accounts, *, today: datetime.date) -> None:  # type: ignore[no-untyped-def]

@@ -124,3 +124,21 @@ def test_the_kiosk_and_bulk_offer_pages_pass_axe_and_fit_tablets_and_phones(jour
 
 def money(text: str) -> Decimal:
     return Decimal(text.replace("$", "").replace(",", "").replace("\u2212", "-").strip())
+
+
+@pytest.mark.parametrize("width", [TABLET, PHONE], ids=["tablet-768", "phone-390"])
+def test_the_operator_console_passes_axe_and_fits_tablets_and_phones(journey, page, console_errors, width):  # noqa: F811
+    """The platform operator's console: the alliances' overview, the create form (with its errors) and an
+    alliance's page, axe-core clean and without sideways scrolling at 768 and 390 px."""
+    page.set_viewport_size(width)
+    sign_in(page, journey.base, journey.operator.email, journey.password, totp_secret=journey.operator.totp_secret)
+    for path in ("operator/", "operator/alliances/new/", f"operator/alliances/{journey.alliance.slug}/"):
+        page.goto(f"{journey.base}/{path}")
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+        check_page(page, console_errors)
+        no_horizontal_scroll(page)
+    page.goto(f"{journey.base}/operator/alliances/new/")
+    page.get_by_role("button", name="Create the alliance").click()
+    expect(page.get_by_text("This field is required.").first).to_be_visible()
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)
