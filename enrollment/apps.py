@@ -7,3 +7,7 @@ class EnrollmentConfig(AppConfig):
 
     def ready(self) -> None:
         import enrollment.visibility  # noqa: F401  (registers why a provider sees a family)
+        from enrollment.imports_families import SPEC
+        from members.imports import import_spec_register
+
+        import_spec_register(SPEC)  # families and children join the members import framework

@@ -553,3 +553,34 @@ class OfferBulkJob(BulkJobProgress, TenantModel):
     @property
     def count_refused(self) -> int:
         return self.count("refused")
+
+
+# --- Records imported from other systems ------------------------------------
+class ExternalRecord(TenantModel):
+    """The id another system (Brightwheel, Procare, the Hub's template) gives a family, guardian or
+    child we imported, so a re-import of the same export updates that record instead of adding a
+    second one (enrollment/imports_families.py). Unique per program, source, kind and id."""
+
+    class Kind(models.TextChoices):
+        FAMILY = "family", "Family"
+        GUARDIAN = "guardian", "Guardian"
+        CHILD = "child", "Child"
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="+")
+    source = models.CharField(max_length=20)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    external_id = models.CharField(max_length=120)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    program_field = "program"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "program", "source", "kind", "external_id"], name="external_record_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.kind} {self.external_id}"

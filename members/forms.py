@@ -352,20 +352,60 @@ class SubscriptionEditForm(HubModelForm):
 
 
 # --- CSV import -------------------------------------------------------------
-MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 
 
 class ImportUploadForm(forms.Form):
-    file = forms.FileField(label="CSV file", help_text="Comma-separated, UTF-8, first line = column names.")
+    file = forms.FileField(
+        label="File (CSV or Excel)", help_text="CSV (UTF-8) or an Excel workbook (.xlsx); first line = column names."
+    )
+    source = forms.ChoiceField(label="The file comes from", required=False)
 
     def __init__(self, *args: Any, kind: str, **kwargs: Any) -> None:
+        from members.import_sources import HUB, sources_for
+
         super().__init__(*args, **kwargs)
         self.kind = ImportKind(kind)
+        sources = sources_for(self.kind)
+        self.fields["source"].choices = [(s.key, s.label) for s in sources]  # type: ignore[attr-defined]
+        self.fields["source"].initial = HUB
+        self.fields["source"].help_text = " ".join(f"{s.label}: {s.help}" for s in sources[1:])
+        if len(sources) == 1:
+            self.fields["source"].widget = forms.HiddenInput()
+
+    def clean_source(self) -> str:
+        from members.import_sources import HUB
+
+        return self.cleaned_data.get("source") or HUB
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
         if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError("The file is larger than 2 MB; split it into smaller files.")
-        if not upload.name.lower().endswith((".csv", ".txt")):
-            raise ValidationError("Upload a .csv file (in a spreadsheet: File › Save as › CSV).")
+            raise ValidationError("The file is larger than 5 MB; split it into smaller files.")
+        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
+            raise ValidationError("Upload a .csv or .xlsx file (in a spreadsheet: File › Save as › CSV or Excel).")
         return upload
+
+
+class ImportMappingForm(forms.Form):
+    """One choice per Hub column: which of the file's columns holds it (or none)."""
+
+    def __init__(self, *args: Any, spec: Any, batch: Any, **kwargs: Any) -> None:
+        from members.imports import mapping_for
+
+        super().__init__(*args, **kwargs)
+        current = batch.mapping or mapping_for(
+            program=batch.program, kind=batch.kind, source=batch.source, headers=batch.headers
+        )
+        choices = [("", "— not in this file —"), *((h, h) for h in batch.headers if h)]
+        for column in spec.columns:
+            self.fields[column.name] = forms.ChoiceField(
+                label=column.name.replace("_", " ").capitalize() + ("" if column.required else " (optional)"),
+                choices=choices,
+                required=False,
+                initial=current.get(column.name, ""),
+                help_text=column.help or (f"e.g. {column.example}" if column.example else ""),
+            )
+
+    def mapping(self) -> dict[str, str]:
+        return {name: value for name, value in self.cleaned_data.items() if value}

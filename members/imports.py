@@ -1,38 +1,53 @@
-"""CSV import of classrooms, staff and monthly costs: upload, preview, commit.
+"""Imports of classrooms, staff, monthly costs (and, registered by enrollment,
+families and children): upload, map columns, preview, commit.
 
-An upload is parsed and stored as an ImportBatch (its rows as text). The
+An upload (CSV or XLSX, members/import_files.py) is parsed and stored as an
+ImportBatch (its rows as text). A file in the Hub's own template is checked
+against the template's columns at once; a file from another system
+(members/import_sources.py) is mapped first: each Hub column gets one of the
+file's columns, starting from the program's saved mapping for that system or
+the system's preset, and the mapping is saved for next time. The
 preview validates every row with the same rules as the forms (row form, then
 the model's clean()), plus checks across rows, and reports each error by line
 and column. Commit validates again and writes every row through the services
 in one transaction, or writes nothing.
 
-Parsing uses the standard library's csv reader directly rather than tablib's
-loader, which drops blank lines and pads short rows: the preview must name the
-line of the file a person sees in their editor. Templates are written by the one
-CSV writer (alliance/csvsafe.py).
+Parsing uses the standard library's csv reader (and openpyxl for XLSX) directly
+rather than tablib's loader, which drops blank lines and pads short rows: the
+preview must name the line of the file a person sees in their editor. Templates
+are written by the one CSV writer (alliance/csvsafe.py). An app after members
+adds its own kind with `import_spec_register` (enrollment's families import).
+
+A commit returns a report (created / updated / unchanged per kind of record, and
+what changed, field by field), kept on the batch. Kinds with `background_above`
+run a large file's commit as a Celery task (members/tasks.py) with progress.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from alliance.audit import audit_event_record
+from alliance.audit import audit_event_record, user_of
 from alliance.csvsafe import csv_text
 from alliance.dates import BUSINESS_DATE, BUSINESS_MONTH, RECORD_DATE, DateOutOfRange, alliance_today, date_validator
+from alliance.outbox import task_enqueue
 from alliance.tenancy import require_alliance_id
 from members.forms import clean_month_text
+from members.import_files import read_table
+from members.import_sources import HUB, preset, sources_for
 from members.models import (
     AgeGroup,
     Classroom,
@@ -40,6 +55,7 @@ from members.models import (
     CostCategory,
     ImportBatch,
     ImportKind,
+    ImportMapping,
     ImportStatus,
     MemberProgram,
     MonthlyCost,
@@ -216,6 +232,7 @@ class ImportPreview:
     spec: ImportSpec
     headers: list[str]
     rows: list[Row]
+    mapping: dict[str, str] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -226,6 +243,7 @@ class ImportPreview:
         return [row for row in self.rows if not row.ok]
 
     def column_letter(self, column: str) -> str:
+        column = self.mapping.get(column, column)
         if column in self.headers:
             index = self.headers.index(column)
             letters = ""
@@ -253,7 +271,10 @@ class ImportSpec:
     noun: str
     columns: list[Column]
     validate: Callable[[MemberProgram, list[Row]], None]
-    commit: Callable[[Actor, MemberProgram, list[Row]], None]
+    commit: Callable[[Actor, MemberProgram, list[Row]], dict[str, Any] | None]
+    max_rows: int = MAX_ROWS
+    # Above this many rows the commit runs as a background task with a progress bar.
+    background_above: int | None = None
 
     @property
     def column_names(self) -> list[str]:
@@ -504,81 +525,145 @@ SPECS: dict[str, ImportSpec] = {
 }
 
 
-# --- Parsing ----------------------------------------------------------------
-def parse_csv(raw: bytes, spec: ImportSpec) -> tuple[list[str], list[dict[str, Any]]]:
-    """Headers and data rows (each with its line number) of an uploaded file.
+def import_spec_register(spec: ImportSpec) -> None:
+    """Add an import kind of a later app (called from its AppConfig.ready)."""
+    SPECS[spec.kind] = spec
 
-    File-level problems raise ValidationError; row problems wait for the preview.
-    """
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ValidationError("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header_row = next(reader, None)
-        if header_row is None or not any(h.strip() for h in header_row):
-            raise ValidationError("The file is empty: the first line must name the columns.")
-        headers = [h.strip().lower().replace(" ", "_") for h in header_row]
-        problems = []
-        duplicated = sorted({h for h in headers if h and headers.count(h) > 1})
-        if duplicated:
-            problems.append(f"Columns named twice: {', '.join(duplicated)}.")
-        unknown = [h for h in headers if h and h not in spec.column_names]
-        if unknown:
-            problems.append(f"Unknown columns: {', '.join(unknown)}. Expected: {', '.join(spec.column_names)}.")
-        missing = [c for c in spec.required_columns if c not in headers]
-        if missing:
-            problems.append(f"Missing columns: {', '.join(missing)}.")
-        if problems:
-            raise ValidationError(problems)
-        rows: list[dict[str, Any]] = []
-        last_line = reader.line_num
-        for cells in reader:
-            line, last_line = last_line + 1, reader.line_num
-            if not any(c.strip() for c in cells):
-                continue
-            if len(rows) >= MAX_ROWS:
-                raise ValidationError(f"The file has more than {MAX_ROWS} rows; split it.")
-            extra = [c for c in cells[len(headers) :] if c.strip()]
-            values = {h: (cells[i].strip() if i < len(cells) else "") for i, h in enumerate(headers) if h}
-            rows.append({"line": line, "values": values, "extra_cells": len(extra)})
-    except csv.Error as exc:
-        raise ValidationError(f"Line {reader.line_num}: the file is not valid CSV ({exc}).") from None
-    if not rows:
-        raise ValidationError("The file has column names but no rows.")
+
+# --- Parsing ----------------------------------------------------------------
+def parse_csv(raw: bytes, spec: ImportSpec, filename: str = "file.csv") -> tuple[list[str], list[dict[str, Any]]]:
+    """Headers and data rows of a file in the Hub's own template (CSV or XLSX): its columns
+    must be the template's. File-level problems raise ValidationError; row problems wait
+    for the preview."""
+    headers, rows = read_table(raw, filename, max_rows=spec.max_rows)
+    problems = []
+    unknown = [h for h in headers if h and h not in spec.column_names]
+    if unknown:
+        problems.append(f"Unknown columns: {', '.join(unknown)}. Expected: {', '.join(spec.column_names)}.")
+    missing = [c for c in spec.required_columns if c not in headers]
+    if missing:
+        problems.append(f"Missing columns: {', '.join(missing)}.")
+    if problems:
+        raise ValidationError(problems)
     return headers, rows
+
+
+def mapping_for(*, program: MemberProgram, kind: str, source: str, headers: list[str]) -> dict[str, str]:
+    """The mapping offered for a file: the program's saved one for this source, else the source's
+    preset, keeping only headers the file has."""
+    spec = SPECS[kind]
+    saved = ImportMapping.objects.filter(program=program, kind=kind, source=source).first()
+    mapping = {**preset(kind, source, spec.column_names), **(saved.mapping if saved else {})}
+    return {column: header for column, header in mapping.items() if header in headers and column in spec.column_names}
+
+
+def mapping_problems(spec: ImportSpec, headers: list[str], mapping: dict[str, str]) -> dict[str, str]:
+    """Per Hub column, what is wrong with a mapping: a required column left out, a header the
+    file does not have, or one header given to two columns."""
+    problems: dict[str, str] = {}
+    used: dict[str, str] = {}
+    for column in spec.column_names:
+        header = mapping.get(column, "")
+        if not header:
+            if column in spec.required_columns:
+                problems[column] = "Choose the file's column that holds this; it is required."
+            continue
+        if header not in headers:
+            problems[column] = f"The file has no column “{header}”."
+        elif header in used:
+            problems[column] = f"“{header}” is already used for {used[header]}."
+        used.setdefault(header, column)
+    return problems
 
 
 def import_preview(batch: ImportBatch) -> ImportPreview:
     spec = SPECS[batch.kind]
+    mapping = batch.mapping or {c: c for c in spec.column_names}
     rows = []
     for stored in batch.rows:
-        row = Row(line=stored["line"], values={c: stored["values"].get(c, "") for c in spec.column_names})
+        values = stored["values"]
+        row = Row(line=stored["line"], values={c: values.get(mapping.get(c, ""), "") for c in spec.column_names})
         if stored.get("extra_cells"):
             row.errors.append(("", f"{stored['extra_cells']} value(s) beyond the last column."))
         rows.append(row)
-    spec.validate(batch.program, rows)
-    order = {name: i for i, name in enumerate(batch.headers)}
+    with _working_on(batch):
+        spec.validate(batch.program, rows)
+    order = {name: i for i, name in enumerate(spec.column_names)}
     for row in rows:  # row-level errors first, then left to right as in the file
         row.errors.sort(key=lambda error: order.get(error[0], -1))
-    return ImportPreview(spec=spec, headers=batch.headers, rows=rows)
+    return ImportPreview(spec=spec, headers=batch.headers, rows=rows, mapping=batch.mapping)
 
 
 # --- Writes -----------------------------------------------------------------
 @transaction.atomic
-def import_batch_create(*, actor: Actor, program: MemberProgram, kind: str, filename: str, raw: bytes) -> ImportBatch:
+def import_batch_create(
+    *, actor: Actor, program: MemberProgram, kind: str, filename: str, raw: bytes, source: str = HUB
+) -> ImportBatch:
+    """Hold an uploaded file for its preview. A file in the Hub's template is checked against the
+    template's columns at once; a file from another system waits for its column mapping."""
     spec = SPECS[ImportKind(kind)]
-    headers, rows = parse_csv(raw, spec)
+    if source not in {s.key for s in sources_for(spec.kind)}:
+        raise ValidationError(
+            f"Choose where the file comes from: {', '.join(s.label for s in sources_for(spec.kind))}."
+        )
+    if source == HUB:
+        headers, rows = parse_csv(raw, spec, filename)
+        mapping: dict[str, str] = {}
+    else:
+        headers, rows = read_table(raw, filename, max_rows=spec.max_rows)
+        mapping = mapping_for(program=program, kind=spec.kind, source=source, headers=headers)
     batch = ImportBatch(
         program=program,
         kind=spec.kind,
         filename=filename[:255],
         headers=headers,
         rows=rows,
+        source=source,
+        mapping=mapping,
+        mapped=source == HUB,
         created_by_id=actor.pk if actor and actor.is_authenticated else None,
     )
     batch.save()
+    audit_event_record(
+        actor=actor,
+        action="import.uploaded",
+        target=batch,
+        program_id=program.pk,
+        after={"kind": batch.kind, "source": source, "filename": batch.filename, "rows": len(rows)},
+    )
+    return batch
+
+
+@transaction.atomic
+def import_batch_map(*, actor: Actor, batch: ImportBatch, mapping: dict[str, str]) -> ImportBatch:
+    """Map the file's columns to the Hub's, and keep the mapping for this program's next file
+    from the same system."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportStatus.PENDING:
+        raise ValidationError(f"This file was already {batch.get_status_display().lower()}.")
+    spec = SPECS[batch.kind]
+    mapping = {c: h for c, h in mapping.items() if h and c in spec.column_names}
+    problems = mapping_problems(spec, batch.headers, mapping)
+    if problems:
+        raise ValidationError(problems)
+    before = batch.mapping
+    batch.mapping, batch.mapped = mapping, True
+    batch.save(update_fields=["mapping", "mapped"])
+    # Kept for next time: each choice made, and "" where a person left out a column the preset
+    # would have taken from this file (a column the file lacked keeps the preset's guess).
+    offered = preset(batch.kind, batch.source, spec.column_names)
+    kept = {**mapping, **{c: "" for c, h in offered.items() if c not in mapping and h in batch.headers}}
+    saved, _ = ImportMapping.objects.update_or_create(
+        program=batch.program, kind=batch.kind, source=batch.source, defaults={"mapping": kept}
+    )
+    audit_event_record(
+        actor=actor,
+        action="import.mapped",
+        target=saved,
+        program_id=batch.program_id,
+        before={"mapping": before},
+        after={"mapping": mapping, "source": batch.source, "batch": batch.pk},
+    )
     return batch
 
 
@@ -586,23 +671,102 @@ def import_batch_create(*, actor: Actor, program: MemberProgram, kind: str, file
 def import_batch_commit(*, actor: Actor, batch: ImportBatch) -> int:
     """Import every row or none. Raises ImportRejected with the preview if any row fails."""
     batch = ImportBatch.objects.select_for_update().select_related("program").get(pk=batch.pk)
-    if batch.status != ImportStatus.PENDING:
+    if batch.status not in (ImportStatus.PENDING, ImportStatus.RUNNING):
         raise ValidationError(f"This file was already {batch.get_status_display().lower()}.")
+    if not batch.mapped:
+        raise ValidationError("Map the file's columns to the Hub's fields first.")
     preview = import_preview(batch)
     if not preview.ok:
         raise ImportRejected(preview)
-    preview.spec.commit(actor, batch.program, preview.rows)
+    with _working_on(batch):
+        report = preview.spec.commit(actor, batch.program, preview.rows)
+    if report is None:
+        report = {"created": {preview.spec.noun: len(preview.rows)}, "updated": {}, "unchanged": {}, "changes": {}}
     batch.status = ImportStatus.COMMITTED
     batch.committed_at = timezone.now()
-    batch.save(update_fields=["status", "committed_at"])
+    batch.progress = len(preview.rows)
+    batch.report = report
+    batch.save(update_fields=["status", "committed_at", "progress", "report"])
     audit_event_record(
         actor=actor,
         action="import.committed",
         target=batch,
         program_id=batch.program_id,
-        after={"kind": batch.kind, "filename": batch.filename, "rows": len(preview.rows)},
+        after={"kind": batch.kind, "filename": batch.filename, "rows": len(preview.rows), "report": report},
     )
     return len(preview.rows)
+
+
+@transaction.atomic
+def import_batch_enqueue(*, actor: Actor, batch: ImportBatch) -> ImportBatch:
+    """Hand a large import to a background task; its page shows the progress. The task imports
+    every row or none, as a commit in the request would."""
+    from members.tasks import import_batch_run
+
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportStatus.PENDING:
+        raise ValidationError(f"This file was already {batch.get_status_display().lower()}.")
+    if not batch.mapped:
+        raise ValidationError("Map the file's columns to the Hub's fields first.")
+    batch.status, batch.progress, batch.report = ImportStatus.RUNNING, 0, {}
+    batch.save(update_fields=["status", "progress", "report"])
+    audit_event_record(
+        actor=actor,
+        action="import.queued",
+        target=batch,
+        program_id=batch.program_id,
+        after={"kind": batch.kind, "rows": len(batch.rows)},
+    )
+    task_enqueue(
+        import_batch_run.si(batch.alliance_id, batch.pk, user_of(actor).pk if user_of(actor) else None),
+        ref=f"import:{batch.pk}",
+    )
+    return batch
+
+
+@transaction.atomic
+def import_batch_fail(*, actor: Actor, batch: ImportBatch, errors: list[str]) -> ImportBatch:
+    """A background import that found errors (the data changed after its preview): nothing was
+    imported; the file goes back to its preview with the errors kept in its report."""
+    batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != ImportStatus.RUNNING:
+        return batch
+    batch.status, batch.progress, batch.report = ImportStatus.PENDING, 0, {"errors": errors[:200]}
+    batch.save(update_fields=["status", "progress", "report"])
+    audit_event_record(
+        actor=actor, action="import.failed", target=batch, program_id=batch.program_id, after={"errors": len(errors)}
+    )
+    return batch
+
+
+_CURRENT_BATCH: ContextVar[ImportBatch | None] = ContextVar("import_batch", default=None)
+
+
+def current_import_batch() -> ImportBatch | None:
+    """The batch being previewed or committed, for a kind whose rules depend on its source (a
+    re-import updates by the source system's ids) or that reports progress."""
+    return _CURRENT_BATCH.get()
+
+
+@contextmanager
+def _working_on(batch: ImportBatch) -> Iterator[None]:
+    token = _CURRENT_BATCH.set(batch)
+    try:
+        yield
+    finally:
+        _CURRENT_BATCH.reset(token)
+
+
+def import_progress_note(batch: ImportBatch, done: int) -> None:
+    """Rows written so far by a background import: the commit is one transaction, so its progress
+    travels through the cache, where the page reads it."""
+    cache.set(f"import-progress:{batch.pk}", done, 3600)
+
+
+def import_progress(batch: ImportBatch) -> int:
+    if batch.status != ImportStatus.RUNNING:
+        return batch.progress
+    return int(cache.get(f"import-progress:{batch.pk}") or 0)
 
 
 @transaction.atomic

@@ -722,10 +722,12 @@ class ImportKind(models.TextChoices):
     CLASSROOMS = "classrooms", "Classrooms"
     STAFF = "staff", "Staff"
     COSTS = "costs", "Monthly costs"
+    FAMILIES = "families", "Families and children"
 
 
 class ImportStatus(models.TextChoices):
     PENDING = "pending", "Awaiting confirmation"
+    RUNNING = "running", "Importing"
     COMMITTED = "committed", "Imported"
     DISCARDED = "discarded", "Discarded"
 
@@ -742,6 +744,17 @@ class ImportBatch(MembersRecord):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     committed_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(
+        max_length=20, default="hub", help_text="The system the file came from (members/import_sources.py)."
+    )
+    mapping = models.JSONField(
+        default=dict, blank=True, help_text="The Hub's column → the file's column; empty = the Hub's own names."
+    )
+    mapped = models.BooleanField(default=True, help_text="False until its columns are mapped to the Hub's fields.")
+    progress = models.PositiveIntegerField(default=0, help_text="Rows written so far by a background import.")
+    report = models.JSONField(
+        default=dict, blank=True, help_text="What the commit created, updated and left as it was."
+    )
 
     program_field = "program"
 
@@ -750,3 +763,29 @@ class ImportBatch(MembersRecord):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} import {self.filename}"
+
+    @property
+    def percent(self) -> int:
+        total = len(self.rows)
+        return int(100 * self.progress / total) if total else 100
+
+
+class ImportMapping(MembersRecord):
+    """A program's column mapping for files of one kind from one source system, saved when an
+    import is mapped and offered again for the next file from the same system."""
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="import_mappings")
+    kind = models.CharField(max_length=20, choices=ImportKind.choices)
+    source = models.CharField(max_length=20)
+    mapping = models.JSONField(default=dict)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    program_field = "program"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "program", "kind", "source"], name="import_mapping_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} mapping for {self.source}"

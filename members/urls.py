@@ -55,6 +55,7 @@ urlpatterns = [
     path(program + "import/<slug:kind>/", views_costs.ImportUploadView.as_view(), name="import_upload"),
     path(program + "import/<slug:kind>/template.csv", views_costs.ImportTemplateView.as_view(), name="import_template"),
     path(program + "imports/<int:pk>/", views_costs.ImportPreviewView.as_view(), name="import_preview"),
+    path(program + "imports/<int:pk>/columns/", views_costs.ImportMappingView.as_view(), name="import_mapping"),
     # Hub services
     path(program + "services/", views_services.ProgramServicesView.as_view(), name="program_services"),
     path(program + "services/new/", views_services.SubscriptionCreateView.as_view(), name="subscription_create"),

@@ -12,8 +12,10 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, TemplateView
 
 from alliance.dates import alliance_today, months_back
+from alliance.views_base import add_errors
 from members import services
-from members.forms import ImportUploadForm, MonthlyCostsForm
+from members.forms import ImportMappingForm, ImportUploadForm, MonthlyCostsForm
+from members.import_sources import SOURCES
 from members.imports import (
     SPECS,
     ImportRejected,
@@ -21,7 +23,10 @@ from members.imports import (
     import_batch_commit,
     import_batch_create,
     import_batch_discard,
+    import_batch_enqueue,
+    import_batch_map,
     import_preview,
+    import_progress,
 )
 from members.models import ZERO, CostCategory, ImportBatch, ImportKind, ImportStatus, MonthlyCost
 from members.pages import OPERATIONS_EDITORS, ProgramFormPage, ProgramPage
@@ -31,6 +36,7 @@ IMPORT_RETURN_TAB: dict[str, str] = {
     ImportKind.CLASSROOMS: "members:program_sites",
     ImportKind.STAFF: "members:program_staff",
     ImportKind.COSTS: "members:program_costs",
+    ImportKind.FAMILIES: "members:program_detail",
 }
 
 
@@ -136,15 +142,24 @@ class ImportUploadView(ProgramFormPage):
     def perform(self, form: ImportUploadForm) -> ImportBatch:
         upload = form.cleaned_data["file"]
         return import_batch_create(
-            actor=self.request.user, program=self.program, kind=self.spec.kind, filename=upload.name, raw=upload.read()
+            actor=self.request.user,
+            program=self.program,
+            kind=self.spec.kind,
+            filename=upload.name,
+            raw=upload.read(),
+            source=form.cleaned_data["source"],
         )
 
     def success_message(self, obj: ImportBatch) -> str:
+        if not obj.mapped:
+            return f"{obj.filename}: {len(obj.rows)} rows read. Match its columns to the Hub's fields."
         return f"{obj.filename}: {len(obj.rows)} rows read. Check them below before importing."
 
     def success_url_for(self, obj: ImportBatch | None) -> str:
         if obj is None:
             return self.program_url(IMPORT_RETURN_TAB[self.spec.kind])
+        if not obj.mapped:
+            return self.program_url("members:import_mapping", obj.pk)
         return self.program_url("members:import_preview", obj.pk)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -183,6 +198,12 @@ class ImportPreviewView(ProgramPage, FormView):
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "kind": self.get_batch().kind}
 
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        batch = self.get_batch()
+        if batch.status == ImportStatus.PENDING and not batch.mapped:
+            return redirect(self.program_url("members:import_mapping", batch.pk))
+        return super().get(request, *args, **kwargs)
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         batch = self.get_batch()
         back = self.program_url(IMPORT_RETURN_TAB[batch.kind])
@@ -192,6 +213,15 @@ class ImportPreviewView(ProgramPage, FormView):
             messages.info(request, f"{batch.filename} was discarded; nothing was imported.")
             return redirect(back)
         if action != "commit":
+            return redirect(request.path)
+        spec = SPECS[batch.kind]
+        if spec.background_above is not None and len(batch.rows) > spec.background_above:
+            try:
+                import_batch_enqueue(actor=request.user, batch=batch)
+            except ValidationError as exc:
+                messages.error(request, " ".join(exc.messages))
+            else:
+                messages.info(request, f"Importing {len(batch.rows)} rows in the background; this page shows how far.")
             return redirect(request.path)
         try:
             count = import_batch_commit(actor=request.user, batch=batch)
@@ -203,16 +233,86 @@ class ImportPreviewView(ProgramPage, FormView):
             return redirect(request.path)
         noun = SPECS[batch.kind].noun
         messages.success(request, f"Imported {count} {noun}{'s' if count != 1 else ''} from {batch.filename}.")
+        if spec.background_above is not None:  # kinds with a report show it on the file's page
+            return redirect(request.path)
         return redirect(back)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         batch = self.get_batch()
-        preview = kwargs.get("preview") or (import_preview(batch) if batch.status == ImportStatus.PENDING else None)
+        preview = kwargs.get("preview") or (
+            import_preview(batch) if batch.status == ImportStatus.PENDING and batch.mapped else None
+        )
         context.update(
             batch=batch,
             preview=preview,
             spec=SPECS[batch.kind],
+            source=SOURCES.get(batch.source),
+            progress=import_progress(batch),
+            percent=int(100 * import_progress(batch) / len(batch.rows)) if batch.rows else 100,
+            report_lines=import_report_lines(batch.report),
             upload_url=self.program_url("members:import_upload", batch.kind),
+            mapping_url=self.program_url("members:import_mapping", batch.pk),
+            back_url=self.program_url(IMPORT_RETURN_TAB[batch.kind]),
+        )
+        return context
+
+
+def import_report_lines(report: dict[str, Any]) -> list[str]:
+    """A commit's report as sentences: “12 children updated: 9 room, 3 schedule.”"""
+    lines = []
+    for noun, count in (report.get("created") or {}).items():
+        lines.append(f"{count} {noun} created.")
+    for noun, count in (report.get("updated") or {}).items():
+        changes = (report.get("changes") or {}).get(noun) or {}
+        detail = ", ".join(f"{n} {field}" for field, n in sorted(changes.items(), key=lambda kv: -kv[1]))
+        lines.append(f"{count} {noun} updated" + (f": {detail}." if detail else "."))
+    for noun, count in (report.get("unchanged") or {}).items():
+        lines.append(f"{count} {noun} unchanged.")
+    return lines
+
+
+class ImportMappingView(ProgramPage, FormView):
+    """Step 2 of 4 for a file from another system: which of its columns holds each Hub field."""
+
+    allowed_roles = OPERATIONS_EDITORS
+    template_name = "members/import_mapping.html"
+
+    def get_batch(self) -> ImportBatch:
+        if not hasattr(self, "batch"):
+            self.batch = self.get_for_member(ImportBatch.objects.filter(program=self.program), pk=self.kwargs["pk"])
+        return self.batch
+
+    def get_title(self) -> str:
+        return f"Match the columns of {self.get_batch().filename}"
+
+    def get_form_class(self) -> type[ImportMappingForm]:
+        return ImportMappingForm
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        batch = self.get_batch()
+        return {**super().get_form_kwargs(), "spec": SPECS[batch.kind], "batch": batch}
+
+    def form_valid(self, form: ImportMappingForm) -> HttpResponse:
+        batch = self.get_batch()
+        try:
+            import_batch_map(actor=self.request.user, batch=batch, mapping=form.mapping())
+        except ValidationError as exc:
+            add_errors(form, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, "Columns matched; this mapping is kept for this program's next file.")
+        return redirect(self.program_url("members:import_preview", batch.pk))
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        batch = self.get_batch()
+        samples = [row["values"] for row in batch.rows[:3]]
+        context.update(
+            batch=batch,
+            spec=SPECS[batch.kind],
+            source=SOURCES.get(batch.source),
+            samples={h: [s.get(h, "") for s in samples] for h in batch.headers},
+            cancel_url=self.program_url(IMPORT_RETURN_TAB[batch.kind]),
+            submit_label="Save the mapping and check every row",
         )
         return context

@@ -250,6 +250,7 @@ TABLE: dict[str, str] = {
     "members:credential_create": "200 200 200 404 403",
     "members:credential_edit": "200 200 200 404 403",
     "members:credentials_expiring": "200 200 200 200 403",
+    "members:import_mapping": "200 200 200 404 403",
     "members:import_preview": "200 200 200 404 403",
     "members:import_template": "200 200 200 404 403",
     "members:import_upload": "200 200 200 404 403",

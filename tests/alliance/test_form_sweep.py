@@ -533,6 +533,7 @@ FORMS: dict[tuple[str, str], Given] = {
     ("members:costs_new", "members:costs_new"): Given(data={"other": "12.34"}),
     ("members:credential_create", "members:credential_create"): Given(),
     ("members:credential_edit", "members:credential_edit"): Given(data={"identifier": "SWEEP-9"}),
+    ("members:import_mapping", "members:import_mapping"): Given(),
     ("members:import_preview", "members:import_preview[commit]"): Given(prepare=_license_room_for_the_import),
     ("members:import_upload", "members:import_upload"): Given(
         file=(

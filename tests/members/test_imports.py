@@ -274,4 +274,4 @@ class TestStrangers:
             assert not MonthlyCost.objects.exists()
 
     def test_an_unknown_import_kind_is_404(self, clients, world, page):
-        assert clients.provider_x.get(page("import_upload", world.x.pk, "families")).status_code == 404
+        assert clients.provider_x.get(page("import_upload", world.x.pk, "nonsense")).status_code == 404

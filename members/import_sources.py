@@ -1,0 +1,110 @@
+"""The systems an import's file may come from, and each one's column names.
+
+A preset maps the Hub's column (the import spec's column name) to the header
+the source system writes, as a header key (lower_snake_case, see
+members/import_files.header_key). A program's saved mapping (ImportMapping)
+wins over the preset, and the mapping page lets a person change any of them,
+so a preset is a good first guess rather than a contract: vendors rename
+columns and let customers build their own reports.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HUB = "hub"
+BRIGHTWHEEL = "brightwheel"
+PROCARE = "procare"
+
+
+@dataclass(frozen=True)
+class Source:
+    key: str
+    label: str
+    help: str
+
+
+SOURCES: dict[str, Source] = {
+    HUB: Source(HUB, "The Hub's template", "The columns of the template you can download on this page."),
+    BRIGHTWHEEL: Source(
+        BRIGHTWHEEL,
+        "Brightwheel roster export",
+        "In Brightwheel: Students › Export roster (CSV or Excel). One line per student, parents on the same line.",
+    ),
+    PROCARE: Source(
+        PROCARE,
+        "Procare family/child export",
+        "In Procare: Data Viewer, a view of children with their account and payer columns (CSV or Excel).",
+    ),
+}
+
+# Brightwheel documents its roster columns in "Student Roster Fields Explained"
+# (https://help.mybrightwheel.com/en/articles/11548710-student-roster-fields-explained):
+# brightwheel_id (its student id, kept on export so a re-upload updates rather than
+# duplicates), first_name, last_name, birthdate (M/D/YYYY), homeroom, enrollment_status.
+# The parent columns (parent_1_first_name …) follow its roster template
+# (https://help.mybrightwheel.com/en/articles/942359-roster-upload-tool-via-the-web names
+# "at least one parent's contact information" without listing the headers), so they
+# are the least certain part of the preset; the mapping page lets a person change them.
+# Brightwheel has no family id: children whose first parent shares an email are one family.
+BRIGHTWHEEL_FAMILIES = {
+    "child_id": "brightwheel_id",
+    "child_first_name": "first_name",
+    "child_last_name": "last_name",
+    "date_of_birth": "birthdate",
+    "classroom": "homeroom",
+    "start_date": "enrollment_date",
+    "schedule": "schedule",
+    "guardian_first_name": "parent_1_first_name",
+    "guardian_last_name": "parent_1_last_name",
+    "guardian_email": "parent_1_email",
+    "guardian_phone": "parent_1_phone",
+    "guardian2_first_name": "parent_2_first_name",
+    "guardian2_last_name": "parent_2_last_name",
+    "guardian2_email": "parent_2_email",
+    "guardian2_phone": "parent_2_phone",
+    "street": "address",
+    "city": "city",
+    "postal_code": "zip",
+}
+
+# Procare Desktop's Data Viewer fields
+# (https://procaresupport.com/procare-desktop/docs/data-viewer-fields): Account ID (the
+# family account's id), Last Name, First Name, Date of Birth, Primary Classroom; its
+# ChildcareCRM sync (https://procaresupport.com/information-sent-childcarecrm-sync/) names
+# each person's ID and a child's enrollment dates. The payer columns are those of a view
+# that adds the primary payer (Person Sort ID 0) to each child's line.
+PROCARE_FAMILIES = {
+    "family_id": "account_id",
+    "child_id": "person_id",
+    "child_first_name": "first_name",
+    "child_last_name": "last_name",
+    "date_of_birth": "date_of_birth",
+    "classroom": "primary_classroom",
+    "start_date": "enrollment_date",
+    "schedule": "schedule",
+    "family_name": "account_key",
+    "guardian_first_name": "payer_first_name",
+    "guardian_last_name": "payer_last_name",
+    "guardian_email": "payer_email",
+    "guardian_phone": "payer_phone",
+    "street": "address_line_1",
+    "city": "city",
+    "postal_code": "postal_code",
+}
+
+PRESETS: dict[str, dict[str, dict[str, str]]] = {
+    "families": {BRIGHTWHEEL: BRIGHTWHEEL_FAMILIES, PROCARE: PROCARE_FAMILIES},
+}
+
+
+def sources_for(kind: str) -> list[Source]:
+    """The Hub's template first, then every system with a preset for this kind."""
+    return [SOURCES[HUB], *(SOURCES[key] for key in PRESETS.get(kind, {}))]
+
+
+def preset(kind: str, source: str, columns: list[str]) -> dict[str, str]:
+    """The preset mapping of a source, or the identity for the Hub's own template."""
+    if source == HUB:
+        return {column: column for column in columns}
+    return {c: h for c, h in PRESETS.get(kind, {}).get(source, {}).items() if c in columns}
