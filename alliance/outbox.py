@@ -34,7 +34,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from alliance.crypto import decrypt, encrypt
-from alliance.models import TaskOutbox
+from alliance.models import Alliance, TaskOutbox
 from alliance.tenancy import require_alliance_id
 
 logger = logging.getLogger("hub.tasks")
@@ -136,6 +136,8 @@ def outbox_send(*, ids: list[int] | None = None, older_than: float | None = None
         broken: list[tuple[TaskOutbox, Exception]] = []
         with transaction.atomic():
             rows_q = TaskOutbox.objects.select_for_update(skip_locked=True).filter(sent_at__isnull=True, pk__gt=after)
+            # A suspended alliance's work waits unsent; the relay sends it once reactivated (alliance/suspension.py).
+            rows_q = rows_q.exclude(alliance_id__in=Alliance.objects.filter(suspended_at__isnull=False).values("pk"))
             if ids is not None:
                 rows_q = rows_q.filter(pk__in=ids)
             if older_than is not None:

@@ -372,6 +372,26 @@ class TestSuspension:
         assert sorted(queue_for_every_alliance(noop)) == sorted([world.a.pk, world.b.pk])
 
 
+def test_work_a_request_queued_waits_in_the_outbox_until_reactivation(
+    operator, world, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Work saved in the outbox is not sent while the alliance is suspended; the relay sends it after."""
+    from alliance.models import DataExport, TaskOutbox
+    from alliance.outbox import outbox_send, task_enqueue
+
+    settings.HUB_EXPORT_DIR = str(tmp_path)
+    alliance_suspend(actor=operator, alliance=world.a, reason="Paused")
+    with django_capture_on_commit_callbacks(execute=True), alliance_scope(world.a.pk):
+        export = DataExport.objects.create(requested_by=world.users.admin_a)
+        row = task_enqueue(export_alliance_data.si(world.a.pk, export.pk), ref=f"dataexport:{export.pk}")
+    assert TaskOutbox.objects.get(pk=row.pk).sent_at is None
+    assert outbox_send(older_than=0) == 0
+    alliance_reactivate(actor=operator, alliance=world.a, reason="Back")
+    assert outbox_send(older_than=0) == 1
+    with alliance_scope(world.a.pk):
+        assert DataExport.objects.get(pk=export.pk).status == DataExport.Status.DONE
+
+
 @pytest.mark.worker
 def test_a_real_worker_does_nothing_for_a_suspended_alliance(transactional_db, settings, tmp_path):
     """The data export task through a real worker: skipped while suspended (the export stays queued, no
