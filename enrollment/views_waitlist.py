@@ -309,7 +309,12 @@ class OfferListView(EnrollmentPage, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(status=self.status, statuses=OfferStatus.choices, query_string=f"status={self.status}")
+        context.update(
+            status=self.status,
+            statuses=OfferStatus.choices,
+            query_string=f"status={self.status}",
+            has_open=any(o.status == OfferStatus.OPEN for o in context["offers"]),
+        )
         return context
 
 

@@ -362,3 +362,18 @@ class KioskPinForm(forms.Form):
             attrs={"inputmode": "numeric", "pattern": "[0-9]*", "autocomplete": "off", "autofocus": True}
         ),
     )
+
+
+class OffersMessageForm(HubForm):
+    """One message to the family of each ticked offer (outreach.messaging.messages_to_offered_families)."""
+
+    # Which offers: re-read from the request by the view through the access rules (offers_for_message).
+    offer = forms.Field(widget=forms.MultipleHiddenInput, required=False, label="Offers")
+    channel = forms.ChoiceField(choices=[("email", "Email"), ("text", "Text message")], initial="email")
+    template = forms.ChoiceField(required=False, label="Start from a template")
+    subject = forms.CharField(max_length=200, required=False, help_text="Emails only.")
+    body = forms.CharField(label="Message", widget=forms.Textarea(attrs={"rows": 8}), max_length=4000)
+
+    def __init__(self, *args: Any, templates: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].choices = [("", "— none —"), *templates]  # type: ignore[attr-defined]

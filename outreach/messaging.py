@@ -25,7 +25,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.http import Http404
 
-from alliance.access import get_object_or_404_for
+from alliance.access import get_object_or_404_for, visible_to
 from alliance.audit import audit_event_record, snapshot
 from alliance.formatting import day, money
 from alliance.models import Alliance, Membership
@@ -33,7 +33,7 @@ from alliance.outbox import task_enqueue
 from alliance.tenancy import require_alliance_id
 from billing.models import FamilyAccount
 from billing.selectors import accounts_with_balances
-from enrollment.models import Guardian, Offer
+from enrollment.models import Guardian, Offer, OfferStatus
 from outreach.models import Inquiry, Message, MessageAbout, MessageChannel, MessageTemplate
 from sharedservices.models import CoverRequest, Substitute
 
@@ -329,3 +329,92 @@ def messages_about(about: str, pk: int) -> list[Message]:
 
 def family_messages(family_id: int) -> list[Message]:
     return list(Message.objects.filter(family_id=family_id).select_related("sent_by", "guardian")[:100])
+
+
+# --- Many offers at once ---------------------------------------------------------
+MAX_OFFERS_AT_ONCE = 200
+OFFER_MESSAGE_SUBJECT = "A place for {child} at {program}"
+OFFER_MESSAGE_BODY = (
+    "Hello {recipient},\n\n{program} offers {child} a place in {classroom} from {start_date}. "
+    "Please answer by {respond_by} on your family page or by replying to this message.\n\n{alliance}"
+)
+
+
+@dataclass
+class OffersWritten:
+    """What writing to the families of many offers did: one message per offer that had a way to reach the
+    family by the chosen channel, and the offers skipped with why."""
+
+    sent: list[Message] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def offers_for_message(membership: Membership, ids: list[int]) -> list[Offer]:
+    """The open offers among `ids` that the viewer may see (another program's or alliance's are left out)."""
+    wanted = sorted(set(ids))[:MAX_OFFERS_AT_ONCE]
+    return list(
+        visible_to(membership, Offer.objects.filter(pk__in=wanted, status=OfferStatus.OPEN))
+        .select_related("entry__child__family", "program", "classroom")
+        .order_by("respond_by", "pk")
+    )
+
+
+def _reachable(recipients: list[Recipient], channel: str) -> Recipient | None:
+    for recipient in recipients:
+        if channel == MessageChannel.EMAIL:
+            try:
+                validate_email(recipient.email.strip())
+            except ValidationError:
+                continue
+            return recipient
+        if PHONE.match(recipient.phone.strip()) and recipient.guardian and recipient.guardian.consent_text_messages:
+            return recipient
+    return None
+
+
+@transaction.atomic
+def messages_to_offered_families(
+    *,
+    actor: Any,
+    membership: Membership,
+    offer_ids: list[int],
+    channel: str,
+    subject: str,
+    body: str,
+    template: MessageTemplate | None = None,
+) -> OffersWritten:
+    """One message per ticked open offer, to the first guardian the channel reaches, each filled with its own
+    offer's placeholders and listed on its offer's and family's pages. Nothing is sent when the input is bad
+    or no ticked offer can be written to."""
+    offers = offers_for_message(membership, offer_ids)
+    if not offers:
+        raise ValidationError({"offers": "Tick at least one open offer on the offers list."})
+    if len(set(offer_ids)) > MAX_OFFERS_AT_ONCE:
+        raise ValidationError({"offers": f"Write to at most {MAX_OFFERS_AT_ONCE} offers at once."})
+    if channel not in MessageChannel.values:
+        raise ValidationError({"channel": "Choose email or text."})
+    written = OffersWritten()
+    for offer in offers:
+        subject_of = message_subject(membership, MessageAbout.OFFER, offer.pk)
+        recipient = _reachable(subject_of.recipients, channel)
+        child = offer.entry.child.full_name
+        if recipient is None:
+            way = "a valid email address" if channel == MessageChannel.EMAIL else "a mobile number and consent to texts"
+            written.skipped.append(f"{child}: no guardian with {way}")
+            continue
+        written.sent.append(
+            message_send(
+                actor=actor,
+                subject_of=subject_of,
+                recipient_key=recipient.key,
+                channel=channel,
+                subject=subject,
+                body=body,
+                template=template,
+            )
+        )
+    if not written.sent:
+        raise ValidationError(
+            {"channel": "None of the ticked families can be reached this way: " + "; ".join(written.skipped)}
+        )
+    return written

@@ -34,6 +34,7 @@ urlpatterns = [
     path("message-templates/", views_messages.MessageTemplateListView.as_view(), name="message_templates"),
     path("message-templates/new/", views_messages.MessageTemplateEditView.as_view(), name="message_template_create"),
     path("message-templates/<int:pk>/", views_messages.MessageTemplateEditView.as_view(), name="message_template_edit"),
+    path("messages/offers/", views_messages.OffersMessageView.as_view(), name="message_offers"),
     # One page per kind of record a message is about (the segment before <pk> names the record).
     *[
         path(

@@ -12,8 +12,11 @@ from django.shortcuts import redirect
 from django.views.generic import TemplateView
 
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, add_errors
-from outreach.forms import MessageForm, MessageTemplateForm
+from outreach.forms import MessageForm, MessageTemplateForm, OffersMessageForm
 from outreach.messaging import (
+    MAX_OFFERS_AT_ONCE,
+    OFFER_MESSAGE_BODY,
+    OFFER_MESSAGE_SUBJECT,
     PLACEHOLDERS,
     Subject,
     fill,
@@ -21,6 +24,8 @@ from outreach.messaging import (
     message_subject,
     message_template_save,
     messages_about,
+    messages_to_offered_families,
+    offers_for_message,
 )
 from outreach.models import MessageAbout, MessageTemplate
 
@@ -104,6 +109,91 @@ class MessageComposeView(AllianceMixin, TemplateView):
             else:
                 flash.success(request, f"Message to {message.to} queued: it is sent in a moment.")
                 return redirect(self.alliance_url(subject_of.back_url_name, subject_of.pk))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+def _ids(values: list[str]) -> list[int]:
+    return [int(v) for v in values if v.isdigit()]
+
+
+class OffersMessageView(AllianceMixin, TemplateView):
+    """Write to the families of the offers ticked on the offers list: one message each, filled with its own
+    offer's child, room, start date and answer-by date."""
+
+    allowed_roles = HUB_AND_PROVIDER
+    template_name = "outreach/message_offers.html"
+    title = "Write to the families of ticked offers"
+
+    def get_offers(self, data: Any) -> list[Any]:
+        if not hasattr(self, "offers"):
+            self.offers = offers_for_message(self.membership, _ids(data.getlist("offer")))
+        return self.offers
+
+    def build_form(self, offers: list[Any], data: Any = None) -> OffersMessageForm:
+        initial: dict[str, Any] = {
+            "offer": [o.pk for o in offers],
+            "subject": OFFER_MESSAGE_SUBJECT,
+            "body": OFFER_MESSAGE_BODY,
+        }
+        chosen = self.request.GET.get("template", "")
+        template = MessageTemplate.objects.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+        if template is not None:
+            initial |= {
+                "template": str(template.pk),
+                "channel": template.channel,
+                "subject": template.subject,
+                "body": template.body,
+            }
+        return OffersMessageForm(
+            data,
+            initial=initial,
+            templates=[
+                (str(t.pk), f"{t.name} ({t.get_channel_display().lower()})") for t in MessageTemplate.objects.all()
+            ],
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        offers = self.get_offers(self.request.POST if self.request.method == "POST" else self.request.GET)
+        context.update(
+            offers=offers,
+            asked=len(
+                _ids((self.request.POST if self.request.method == "POST" else self.request.GET).getlist("offer"))
+            ),
+            limit=MAX_OFFERS_AT_ONCE,
+            form=kwargs.get("form") or self.build_form(offers),
+            templates=MessageTemplate.objects.all(),
+            placeholders=[(name, text) for name, text in PLACEHOLDERS.items()],
+            back_url=self.alliance_url("enrollment:offer_list"),
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        offers = self.get_offers(request.POST)
+        form = self.build_form(offers, request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            template = MessageTemplate.objects.filter(pk=int(data["template"])).first() if data["template"] else None
+            try:
+                written = messages_to_offered_families(
+                    actor=request.user,
+                    membership=self.membership,
+                    offer_ids=[o.pk for o in offers],
+                    channel=data["channel"],
+                    subject=data["subject"],
+                    body=data["body"],
+                    template=template,
+                )
+            except ValidationError as exc:
+                add_errors(form, exc)
+            else:
+                sent = len(written.sent)
+                flash.success(request, f"{sent} message{'s' if sent != 1 else ''} queued: they are sent in a moment.")
+                if written.skipped:
+                    flash.warning(request, "Not written to: " + "; ".join(written.skipped) + ".")
+                return redirect(self.alliance_url("enrollment:offer_list"))
+        elif not offers:
+            form.add_error(None, "Tick at least one open offer on the offers list.")
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
 

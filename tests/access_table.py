@@ -297,6 +297,7 @@ TABLE: dict[str, str] = {
     "outreach:message_cover": "200 200 403 403 403",
     "outreach:message_inquiry": "200 200 403 403 403",
     "outreach:message_offer": "200 200 404 404 403",
+    "outreach:message_offers": "200 200 200 200 403",
     "outreach:message_template_create": "200 200 403 403 403",
     "outreach:message_template_edit": "200 200 403 403 403",
     "outreach:message_templates": "200 200 403 403 403",

@@ -73,7 +73,14 @@ def test_hub_staffs_work_lists_fit_tablets_and_phones(journey, page, console_err
     (visually hidden text of a row's links) used to widen the collections page by 311 px at 768 px."""
     page.set_viewport_size(width)
     sign_in(page, journey.base, journey.staff.email, journey.password, totp_secret=journey.staff.totp_secret)
-    for path in ("billing/collections/", "billing/aging/", "billing/accounts/", "billing/invoices/", "waitlist/"):
+    for path in (
+        "billing/collections/",
+        "billing/aging/",
+        "billing/accounts/",
+        "billing/invoices/",
+        "waitlist/",
+        "offers/",
+    ):
         page.goto(f"{journey.a}/{path}")
         no_horizontal_scroll(page)
 

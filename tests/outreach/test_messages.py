@@ -212,3 +212,90 @@ def test_templates_are_checked_when_saved(world, clients, lopez):
     assert clients.provider_x.get(f"/a/{world.a.slug}/message-templates/").status_code == 403
     with alliance_scope(world.b.pk):
         assert not MessageTemplate.objects.exists()  # another alliance has none of these
+
+
+def test_hub_staff_write_to_the_families_of_ticked_offers_at_once(
+    world, clients, today, django_capture_on_commit_callbacks
+):
+    """Three open offers: Ana Lopez and Ben Okafor at program X (both guardians have email), Cy Diaz at X whose
+    guardian has no email, and Dee Yu at program Y. Hub staff tick Ana, Ben and Cy and write one email each:
+    Maria and Grace receive their own child's room and answer-by date, Cy's family is named as not written to,
+    and two messages are listed. The provider of program Y who ticks X's offers writes to nobody."""
+    from enrollment.services import offer_create
+    from tests.enrollment.conftest import next_monday
+    from tests.enrollment.factories import entry, months_before
+
+    start = next_monday(today, weeks=2)
+    respond_by = start - datetime.timedelta(days=3)
+    rooms = {world.x.pk: room_of(world.x), world.y.pk: room_of(world.y)}
+    offers = {}
+    for first, family_name, email, program in [
+        ("Ana", "Lopez", "maria@lopez.example", world.x),
+        ("Ben", "Okafor", "grace@okafor.example", world.x),
+        ("Cy", "Diaz", "", world.x),
+        ("Dee", "Yu", "sam@yu.example", world.y),
+    ]:
+        family = FamilyFactory(alliance=world.a, name=f"{family_name} family")
+        GuardianFactory(
+            family=family, first_name=email.split("@")[0].title() or "Luz", last_name=family_name, email=email
+        )
+        child = ChildFactory(
+            family=family, first_name=first, last_name=family_name, date_of_birth=months_before(start, 40)
+        )
+        waiting = entry(child, program=program, added_on=today - datetime.timedelta(days=30), desired_start=start)
+        with alliance_scope(world.a.pk):
+            offers[first] = offer_create(
+                actor=world.users.staff_a,
+                entry=waiting,
+                classroom=rooms[program.pk],
+                start_date=start,
+                respond_by=respond_by,
+            )
+    page = f"/a/{world.a.slug}/messages/offers/"
+    offer_list = clients.staff_a.get(f"/a/{world.a.slug}/offers/").content.decode()
+    assert f'name="offer" value="{offers["Ana"].pk}" form="offers-message"' in offer_list
+    assert "Write to their families" in offer_list
+
+    ticked = [offers[n].pk for n in ("Ana", "Ben", "Cy")]
+    compose = clients.staff_a.get(page, {"offer": ticked}).content.decode()
+    assert "3 families to write to" in compose
+    assert "Send 3 messages" in compose
+    with django_capture_on_commit_callbacks(execute=True):
+        response = clients.staff_a.post(
+            page,
+            {
+                "offer": ticked,
+                "channel": "email",
+                "subject": "A place for {child} at {program}",
+                "body": "Hello {recipient}, {child} may start in {classroom} on {start_date}; answer by {respond_by}.",
+            },
+            follow=True,
+        )
+    html = response.content.decode()
+    assert "2 messages queued" in html
+    assert "Not written to: Cy Diaz: no guardian with a valid email address." in html
+    by_to = {m.to[0]: m for m in mail.outbox}
+    assert sorted(by_to) == ["grace@okafor.example", "maria@lopez.example"]
+    assert by_to["maria@lopez.example"].subject.endswith("A place for Ana at Program X")
+    room = rooms[world.x.pk].name
+    assert by_to["grace@okafor.example"].body.startswith(f"Hello Grace, Ben may start in {room} on ")
+    with alliance_scope(world.a.pk):
+        assert sorted(Message.objects.values_list("about_id", flat=True)) == sorted(
+            [offers["Ana"].pk, offers["Ben"].pk]
+        )
+        assert AuditEvent.objects.filter(action="message.queued").count() == 2
+
+    # Program Y's provider may tick X's offers in a forged request: none is theirs, nothing is sent.
+    refused = clients.provider_y.post(
+        page, {"offer": [offers["Ana"].pk], "channel": "email", "subject": "Hi", "body": "Hi"}
+    )
+    assert refused.status_code == 400
+    assert "Tick at least one open offer" in refused.content.decode()
+    with alliance_scope(world.a.pk):
+        assert Message.objects.count() == 2
+    # Bad input changes nothing: an email without a subject.
+    refused = clients.staff_a.post(page, {"offer": [offers["Dee"].pk], "channel": "email", "subject": "", "body": "Hi"})
+    assert refused.status_code == 400
+    assert "An email needs a subject." in refused.content.decode()
+    with alliance_scope(world.a.pk):
+        assert Message.objects.count() == 2
