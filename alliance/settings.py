@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "billing",
     "outreach",
     "metrics",
+    "costofcare",
     "today",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -18,6 +18,7 @@ alliance_pages = [
     path("", include("enrollment.urls")),
     path("", include("sharedservices.urls")),
     path("", include("metrics.urls")),
+    path("", include("costofcare.urls")),
     path("", include("billing.urls")),
     path("", include("outreach.urls")),
     path("", include("today.urls")),
@@ -30,6 +31,7 @@ alliance_api = [
     path("", include("enrollment.api_urls")),
     path("", include("sharedservices.api_urls")),
     path("", include("metrics.api_urls")),
+    path("", include("costofcare.api_urls")),
     path("", include("outreach.api_urls")),
 ]
 

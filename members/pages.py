@@ -26,6 +26,7 @@ PROGRAM_TABS = [
     ("sites", "Sites & classrooms", "members:program_sites"),
     ("staff", "Staff", "members:program_staff"),
     ("costs", "Costs", "members:program_costs"),
+    ("cost_of_care", "Cost of care", "costofcare:program"),
     ("quality", "Quality & licensing", "members:program_quality"),
     ("services", "Hub services", "members:program_services"),
     ("kiosk", "Door kiosk", "outreach:kiosk_devices"),

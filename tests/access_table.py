@@ -362,6 +362,14 @@ TABLE: dict[str, str] = {
     "sharedservices:visit_detail": "200 200 200 404 403",
     "today:preferences": "200 200 200 200 403",
     "today:today": "200 200 200 200 403",
+    "costofcare:overview": "200 200 403 403 403",
+    "costofcare:program": "200 200 200 404 403",
+    "costofcare:assumptions": "200 200 200 404 403",
+    "costofcare:program_csv": "200 200 200 404 403",
+    "costofcare:program_pdf": "200 200 200 404 403",
+    "api:cost-of-care-list": "200 200 403 403 403",
+    "api:cost-of-care-detail": "200 200 200 404 403",
+    "api:cost-of-care-assumptions": "200 200 200 404 403",
 }
 
 # The platform operator's console (/operator/, outside /a/<slug>/; alliance/views_operator.py): what the

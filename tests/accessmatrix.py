@@ -83,6 +83,7 @@ PK_BY_SEGMENT = {
     "waitlist-entries": "enrollment.WaitlistEntry",
     "credentials": "members.Credential",
     "value-of-membership": "members.MemberProgram",
+    "cost-of-care": "members.MemberProgram",
 }
 PK_BY_ROUTE = {
     "members:subscription_edit": "members.ServiceSubscription",

@@ -59,6 +59,7 @@ from billing.models import (
     Payment,
     PaymentMethod,
 )
+from costofcare import services as costofcare_services
 from enrollment import services as enrollment_services
 from enrollment.models import AttendanceRecord, EndReason, FundingSource
 from enrollment.rules import Band
@@ -102,6 +103,7 @@ SERVICE_MODULES: list[ModuleType] = [
     billing_services,
     kiosk,
     outreach_tours,
+    costofcare_services,
 ]
 
 # Public functions of those modules that need no event of their own, and why.
@@ -496,6 +498,19 @@ ms = members_services
 NOTE = "Family lost their job; the county refused the subsidy."
 
 CASES: list[Case] = [
+    Case(
+        costofcare_services.cost_of_care_assumptions_set,
+        lambda c: [
+            costofcare_services.cost_of_care_assumptions_set(
+                actor=c.admin, program=c.program, values={"hourly_wage": Decimal(wage)}
+            )
+            for wage in ("18.00", "19.50")
+        ][-1],
+        (
+            E("cost_of_care.assumptions_created", after={"hourly_wage": "18.00"}),
+            E("cost_of_care.assumptions_updated", before={"hourly_wage": "18.00"}, after={"hourly_wage": "19.50"}),
+        ),
+    ),
     # Membership: invitations and the memberships they create.
     Case(
         alliance_services.invitation_create,

@@ -531,6 +531,7 @@ FORMS: dict[tuple[str, str], Given] = {
     ("members:classroom_edit", "members:classroom_edit"): Given(data={"name": "Swept room"}),
     ("members:costs_month", "members:costs_month"): Given(data={"other": "12.34"}),
     ("members:costs_new", "members:costs_new"): Given(data={"other": "12.34"}),
+    ("costofcare:assumptions", "costofcare:assumptions"): Given(data={"hourly_wage": "17.25"}),
     ("members:credential_create", "members:credential_create"): Given(),
     ("members:credential_edit", "members:credential_edit"): Given(data={"identifier": "SWEEP-9"}),
     ("members:import_mapping", "members:import_mapping"): Given(),

@@ -409,6 +409,7 @@ def test_a_providers_everyday_pages_do_not_scroll_sideways_on_a_tablet(demo_site
         "/billing/runs/preview/",
         "/my-program/figures/",
         f"/programs/{program}/staff/",
+        f"/programs/{program}/cost-of-care/",
     ):
         response = page.goto(demo.a + path)
         assert response is not None, path

@@ -118,6 +118,9 @@ class Command(BaseCommand):
                 from outreach.demo import seed_outreach_demo
 
                 self.stdout.write(f"{alliance.name}: outreach demo {seed_outreach_demo(alliance)}")
+                from costofcare.demo import seed_costofcare_demo
+
+                self.stdout.write(f"{alliance.name}: cost of care demo {seed_costofcare_demo(alliance)}")
                 first_program = next(iter(programs.values()))
                 for email, role, slug in demo_sign_ins():
                     if slug != spec["slug"]:
