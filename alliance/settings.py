@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "outreach",
     "metrics",
     "costofcare",
+    "budgets",
     "today",
     "django.contrib.admin",
     "django.contrib.auth",

@@ -22,6 +22,7 @@ alliance_pages = [
     path("", include("billing.urls")),
     path("", include("outreach.urls")),
     path("", include("today.urls")),
+    path("", include("budgets.urls")),
 ]
 
 alliance_api = [
@@ -33,6 +34,7 @@ alliance_api = [
     path("", include("metrics.api_urls")),
     path("", include("costofcare.api_urls")),
     path("", include("outreach.api_urls")),
+    path("", include("budgets.api_urls")),
 ]
 
 urlpatterns = [

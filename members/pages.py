@@ -27,6 +27,7 @@ PROGRAM_TABS = [
     ("staff", "Staff", "members:program_staff"),
     ("costs", "Costs", "members:program_costs"),
     ("cost_of_care", "Cost of care", "costofcare:program"),
+    ("budget", "Budget", "budgets:budget_current"),  # a later app, named by URL only
     ("quality", "Quality & licensing", "members:program_quality"),
     ("services", "Hub services", "members:program_services"),
     ("kiosk", "Door kiosk", "outreach:kiosk_devices"),

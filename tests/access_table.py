@@ -14,6 +14,18 @@ PUBLIC = {"alliance:invitation_accept"}
 
 # A data export's download is 404 until its file is ready (the matrix's export is still queued).
 TABLE: dict[str, str] = {
+    "api:cash-flow-detail": "200 200 200 404 403",
+    "budgets:cash_flow": "200 200 200 404 403",
+    "budgets:cash_flow_csv": "200 200 200 404 403",
+    "api:budget-detail": "200 200 200 404 403",
+    "api:budget-list": "200 200 200 200 403",
+    "api:budget-vs-actual": "200 200 200 404 403",
+    "budgets:budget": "200 200 200 404 403",
+    "budgets:budget_csv": "200 200 200 404 403",
+    "budgets:budget_current": "302 302 302 404 403",
+    "budgets:budget_edit": "200 200 200 404 403",
+    "budgets:budget_fill": "405 405 405 404 403",
+    "budgets:budget_pdf": "200 200 200 404 403",
     "alliance:audit": "200 200 403 403 403",
     "alliance:data_export": "200 403 403 403 403",
     "alliance:data_export_download": "404 403 403 403 403",

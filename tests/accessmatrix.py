@@ -32,6 +32,8 @@ PK_BY_SEGMENT = {
     "program-months": "metrics.ProgramMonth",
     "attendance": "enrollment.AttendanceRecord",
     "bulk-jobs": "billing.BulkJob",
+    "budgets": "budgets.Budget",
+    "cash-flow": "members.MemberProgram",
     "audit-events": "alliance.AuditEvent",
     "catalogue-items": "sharedservices.CatalogueItem",
     "items": "sharedservices.CatalogueItem",

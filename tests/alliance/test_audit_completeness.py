@@ -59,6 +59,7 @@ from billing.models import (
     Payment,
     PaymentMethod,
 )
+from budgets import services as budget_services
 from costofcare import services as costofcare_services
 from enrollment import services as enrollment_services
 from enrollment.models import AttendanceRecord, EndReason, FundingSource
@@ -104,6 +105,7 @@ SERVICE_MODULES: list[ModuleType] = [
     kiosk,
     outreach_tours,
     costofcare_services,
+    budget_services,
 ]
 
 # Public functions of those modules that need no event of their own, and why.
@@ -1440,7 +1442,52 @@ CASES: list[Case] = [
         (E("tour_booking.outcome", before={"status": "booked"}, after={"status": "no_show"}),),
         given=("tour_slot", "inquiry", "tour_booking"),
     ),
+    # Member budgets: the budget, then its grid's cells before and after.
+    Case(
+        budget_services.budget_create,
+        lambda c: budget_services.budget_create(actor=c.admin, program=c.program, year=c.today.year),
+        (E("budget.created", after={"year": lambda c, r: c.today.year}),),
+    ),
+    Case(
+        budget_services.budget_save,
+        lambda c: budget_services.budget_save(
+            actor=c.admin,
+            budget=_budget(c),
+            children={},
+            amounts={("food", 1): "12.34"},
+        ),
+        (E("budget.saved", before={"food_m1": None}, after={"food_m1": "12.34"}),),
+    ),
+    Case(
+        budget_services.budget_fill_from_last_year,
+        lambda c: budget_services.budget_fill_from_last_year(actor=c.admin, budget=_budget(c, measured_last_year=True)),
+        (E("budget.saved", after={"occupancy_m1": "900.00"}),),
+    ),
 ]
+
+
+def _budget(c: Ctx, *, measured_last_year: bool = False):  # type: ignore[no-untyped-def]
+    """A budget of this year with no event of its own; with January of last year rolled up (rent $900.00)."""
+    from budgets.models import Budget
+    from members.models import MonthlyCost
+    from metrics.models import ProgramFinanceMonth
+
+    if measured_last_year:
+        january = D(c.today.year - 1, 1, 1)
+        zero = Decimal("0.00")
+        ProgramFinanceMonth.objects.create(
+            program=c.program,
+            month=january,
+            **dict.fromkeys(
+                (
+                    "billed collected_family collected_third_party written_off aging_current aging_1_30 "
+                    "aging_31_60 aging_61_90 aging_over_90 cost personnel_admin personnel_classroom"
+                ).split(),
+                zero,
+            ),
+        )
+        MonthlyCost.objects.create(program=c.program, month=january, category="occupancy", amount=Decimal("900.00"))
+    return Budget.objects.create(program=c.program, year=c.today.year)
 
 
 # --- Running the table ----------------------------------------------------------

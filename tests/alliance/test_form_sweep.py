@@ -530,6 +530,10 @@ FORMS: dict[tuple[str, str], Given] = {
     ("members:classroom_detail", "members:classroom_capacity"): Given(data={"licensed_capacity": "12"}),
     ("members:classroom_edit", "members:classroom_edit"): Given(data={"name": "Swept room"}),
     ("members:costs_month", "members:costs_month"): Given(data={"other": "12.34"}),
+    # Member budgets: the grid (a cell changed) and "start from last year's actuals".
+    ("budgets:budget_edit", "budgets:budget_edit"): Given(data={"food_m1": "12.34"}),
+    ("budgets:budget_edit", "budgets:budget_fill"): Given(),
+    ("budgets:budget", "budgets:budget_fill"): Given(),
     ("members:costs_new", "members:costs_new"): Given(data={"other": "12.34"}),
     ("costofcare:assumptions", "costofcare:assumptions"): Given(data={"hourly_wage": "17.25"}),
     ("members:credential_create", "members:credential_create"): Given(),

@@ -410,6 +410,8 @@ def test_a_providers_everyday_pages_do_not_scroll_sideways_on_a_tablet(demo_site
         "/my-program/figures/",
         f"/programs/{program}/staff/",
         f"/programs/{program}/cost-of-care/",
+        f"/programs/{program}/budget/{demo.today.year}/",
+        f"/programs/{program}/budget/{demo.today.year}/edit/",
     ):
         response = page.goto(demo.a + path)
         assert response is not None, path

@@ -164,3 +164,6 @@ class Command(BaseCommand):
             alliance = Alliance.objects.get(slug=spec["slug"])
             with alliance_scope(alliance.pk):
                 self.stdout.write(f"{alliance.name}: metrics demo {seed_metrics_demo(alliance)}")
+                from budgets.demo import seed_budgets_demo
+
+                self.stdout.write(f"{alliance.name}: budgets demo {seed_budgets_demo(alliance)}")
