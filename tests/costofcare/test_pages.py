@@ -54,6 +54,14 @@ class TestProgramPage:
         html = clients.provider_y.get(url(world, world.y)).content.decode()
         assert "Type an average hourly wage" in html
 
+    def test_without_children_counted_the_page_asks_for_them(self, world, clients):
+        """A typed wage but no rooms: the licensing defaults (infants 1:4, group 8), no benefits on
+        the roster, a 10-hour day, 260 days: 2 × 16.00 × 10 × 21.67 ÷ 8 = $866.80 per infant, and a note."""
+        clients.provider_y.post(url(world, world.y, "assumptions/"), {"hourly_wage": "16.00"})
+        html = clients.provider_y.get(url(world, world.y)).content.decode()
+        assert "type the children served</a> for each age group" in html
+        assert "$866.80" in html
+
 
 class TestAssumptions:
     def test_bad_input_is_shown_on_the_form_and_nothing_is_saved(self, world, clients, infant_centre):
