@@ -31,7 +31,7 @@ from alliance.dates import PAYMENT_DATE, alliance_today
 from alliance.filters import TenantFilterSet
 from alliance.schema import ReportSchema
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY
-from billing import invoicing, payments, preview, services
+from billing import invoicing, ledger, payments, preview, services
 from billing.aging import aging_totals, shared_aging_for_accounts
 from billing.api_runs import RunRefusedSerializer
 from billing.models import FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment, RatePeriod, RatePlan, Refund
@@ -107,6 +107,45 @@ class StaffDiscountSerializer(HubSerializer):
     staff_discount = BooleanField(help_text="true: a guardian works for the program and the staff discount applies.")
 
 
+class LedgerEntrySerializer(HubModelSerializer):
+    kind = CharField(
+        read_only=True,
+        help_text="charge, payment, credit, subsidy_payment, late_fee, write_off, reversal or opening_balance.",
+    )
+
+    class Meta:
+        model = LedgerEntry
+        fields = [
+            "id",
+            "account",
+            "program",
+            "kind",
+            "category",
+            "amount",
+            "posted_on",
+            "description",
+            "child",
+            "invoice",
+            "reverses",
+            "created_at",
+        ]
+
+
+class OpeningBalanceSerializer(HubSerializer):
+    amount = DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        help_text="What the family owed in the old system at the cut-over date; negative: a credit it holds.",
+    )
+    as_of = DateField(help_text="The cut-over date (the alliance's business date, not in the future).")
+    reason = CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Only to correct an opening balance already recorded: it is reversed and this one recorded.",
+    )
+
+
 class AccountViewSet(AllianceReadOnlyViewSet):
     """Family accounts with their balance (the sum of their ledger entries)."""
 
@@ -130,28 +169,17 @@ class AccountViewSet(AllianceReadOnlyViewSet):
         )
         return Response(AccountSerializer(self.get_queryset().get(pk=account.pk)).data)
 
-
-class LedgerEntrySerializer(HubModelSerializer):
-    kind = CharField(
-        read_only=True, help_text="charge, payment, credit, subsidy_payment, late_fee, write_off or reversal."
-    )
-
-    class Meta:
-        model = LedgerEntry
-        fields = [
-            "id",
-            "account",
-            "program",
-            "kind",
-            "category",
-            "amount",
-            "posted_on",
-            "description",
-            "child",
-            "invoice",
-            "reverses",
-            "created_at",
-        ]
+    @extend_schema(request=OpeningBalanceSerializer, responses={201: LedgerEntrySerializer})
+    @action(detail=True, methods=["post"], url_path="opening-balance")
+    def opening_balance(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """Record the account's opening balance at the Hub's cut-over date (Hub staff only): one ledger
+        entry of kind opening_balance. An account has at most one; a second is refused (400) unless
+        `reason` is given, when the first is reversed and this one recorded."""
+        account = self.get_object()
+        serializer = OpeningBalanceSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        entry = ledger.account_opening_balance_record(actor=request.user, account=account, **serializer.validated_data)
+        return Response(LedgerEntrySerializer(entry).data, status=201)
 
 
 class LedgerEntryFilter(TenantFilterSet):

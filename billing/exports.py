@@ -25,6 +25,7 @@ from billing.models import ChargeCategory, EntryKind, LedgerEntry
 RECEIVABLE = "Accounts Receivable"
 CASH = "Undeposited Funds"
 BAD_DEBT = "Bad Debt Expense"
+OPENING_EQUITY = "Opening Balance Equity"
 INCOME: dict[str, str] = {
     ChargeCategory.TUITION: "Tuition Income",
     ChargeCategory.REGISTRATION: "Fee Income",
@@ -59,6 +60,8 @@ def _accounts_of(kind: str, category: str) -> tuple[str, str]:
         return CASH, RECEIVABLE
     if kind == EntryKind.WRITE_OFF:
         return BAD_DEBT, RECEIVABLE
+    if kind == EntryKind.OPENING_BALANCE:  # a balance owed (for its absolute amount; a credit held swaps)
+        return RECEIVABLE, OPENING_EQUITY
     return INCOME.get(category, "Other Income"), RECEIVABLE  # credits, discounts
 
 
@@ -76,6 +79,10 @@ def journal_lines(*, program_id: int, start: datetime.date, end: datetime.date) 
             debit_account, credit_account = credit_account, debit_account
         else:
             debit_account, credit_account = _accounts_of(kind, category)
+        if EntryKind.OPENING_BALANCE in (kind, entry.reverses.kind if entry.reverses else ""):
+            # Owed (or a credit held given back): receivable up; a credit held (or a balance reversed): down.
+            owed = entry.amount > 0
+            debit_account, credit_account = (RECEIVABLE, OPENING_EQUITY) if owed else (OPENING_EQUITY, RECEIVABLE)
         amount = abs(entry.amount)
         name = entry.account.holder_name
         lines.append(

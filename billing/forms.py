@@ -138,6 +138,23 @@ class WriteOffForm(ReasonForm):
         self.fields["effective_on"].initial = alliance_today()
 
 
+class OpeningBalanceForm(HubForm):
+    amount = forms.DecimalField(
+        label="Opening balance",
+        max_digits=12,
+        decimal_places=2,
+        help_text="What the family owed in the old system at the cut-over; negative = a credit the family holds.",
+    )
+    as_of = forms.DateField(
+        label="Cut-over date", help_text="The day the balance was read from the old system; not in the future."
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        help_text="Only to correct an opening balance already recorded: it is reversed and this one recorded.",
+    )
+
+
 class StaffDiscountForm(HubForm):
     staff_discount = forms.BooleanField(
         label="Staff family",

@@ -137,6 +137,7 @@ class EntryKind(models.TextChoices):
     LATE_FEE = "late_fee", "Late fee"
     WRITE_OFF = "write_off", "Write-off"
     REVERSAL = "reversal", "Reversal"
+    OPENING_BALANCE = "opening_balance", "Opening balance"
 
 
 # Which sign each kind's amount takes: +1 the family owes more, -1 less.
@@ -147,7 +148,13 @@ ENTRY_SIGN = {
     EntryKind.CREDIT: -1,
     EntryKind.SUBSIDY_PAYMENT: -1,
     EntryKind.WRITE_OFF: -1,
+    # What the family owed the program in its old system at the Hub's cut-over date (at most one per
+    # account, billing/ledger.py account_opening_balance_record). Counted like a charge; a negative
+    # amount is a credit the family held, which aging treats as unapplied credit.
+    EntryKind.OPENING_BALANCE: 1,
 }
+# Kinds whose amount may take either sign (never zero); ENTRY_SIGN says how they count.
+EITHER_SIGN_KINDS = [EntryKind.OPENING_BALANCE]
 DEBIT_KINDS = [EntryKind.CHARGE, EntryKind.LATE_FEE]
 CREDIT_KINDS = [EntryKind.PAYMENT, EntryKind.CREDIT, EntryKind.SUBSIDY_PAYMENT, EntryKind.WRITE_OFF]
 
@@ -203,6 +210,7 @@ class LedgerEntry(TenantModel):
                     models.Q(kind__in=DEBIT_KINDS, amount__gt=0)
                     | models.Q(kind__in=CREDIT_KINDS, amount__lt=0)
                     | models.Q(kind=EntryKind.REVERSAL, reverses__isnull=False)
+                    | (models.Q(kind__in=EITHER_SIGN_KINDS) & ~models.Q(amount=0))
                 ),
                 name="ledgerentry_sign_follows_kind",
             ),

@@ -65,10 +65,16 @@ def family_statement(
     for account in accounts.filter(family=family).select_related("program").order_by("program__name"):
         opening, rows = ledger_rows(account, start=start, end=end)
         closing = rows[-1].running_balance if rows else opening
-        charged = sum((r.entry.amount for r in rows if r.entry.amount > 0), ZERO)
-        paid = -sum((r.entry.amount for r in rows if r.entry.amount < 0), ZERO)
+        # An opening balance is carried in from the old system: neither charged nor paid in the range.
+        moved = [r for r in rows if r.entry.kind != EntryKind.OPENING_BALANCE and not _reverses_opening(r.entry)]
+        charged = sum((r.entry.amount for r in moved if r.entry.amount > 0), ZERO)
+        paid = -sum((r.entry.amount for r in moved if r.entry.amount < 0), ZERO)
         statement.accounts.append(AccountStatement(account, opening, rows, closing, charged, paid))
     return statement
+
+
+def _reverses_opening(entry: LedgerEntry) -> bool:
+    return entry.reverses is not None and entry.reverses.kind == EntryKind.OPENING_BALANCE
 
 
 @dataclass

@@ -25,6 +25,11 @@ urlpatterns += [
     path("billing/accounts/<int:pk>/payments/new/", views_payments.PaymentCreateView.as_view(), name="payment_create"),
     path("billing/accounts/<int:pk>/write-off/", views_payments.WriteOffView.as_view(), name="write_off"),
     path(
+        "billing/accounts/<int:pk>/opening-balance/",
+        views_payments.OpeningBalanceView.as_view(),
+        name="opening_balance",
+    ),
+    path(
         "billing/accounts/<int:pk>/staff-discount/",
         views_payments.StaffDiscountView.as_view(),
         name="account_staff_discount",

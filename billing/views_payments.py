@@ -15,12 +15,13 @@ from alliance.dates import BUSINESS_DATE, alliance_today, date_or_none
 from alliance.formatting import day, money
 from alliance.listing import Column, csv_response, header_cells, page_of, sort_of
 from alliance.views_base import HUB_ONLY
-from billing import payments, services
+from billing import ledger, payments, services
 from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals, shared_aging_for_accounts
 from billing.forms import (
     AgingFilterForm,
     CollectionNoteForm,
     DepositForm,
+    OpeningBalanceForm,
     PaymentForm,
     PaymentPlanForm,
     ReasonForm,
@@ -137,6 +138,42 @@ class WriteOffView(AccountFormPage):
     def success_message(self, obj: list[LedgerEntry]) -> str:
         total = -sum((e.amount for e in obj), Decimal("0.00"))
         return f"{money(total)} written off."
+
+
+class OpeningBalanceView(AccountFormPage):
+    """Record the family's balance in its old system at the cut-over date (Hub staff): one ledger
+    entry, "Opening balance at <date>"; with a reason, a correction of the one already recorded."""
+
+    allowed_roles = HUB_ONLY
+    form_class = OpeningBalanceForm
+    title = "Opening balance"
+    submit_label = "Record opening balance"
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"as_of": alliance_today(self.alliance)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        existing = ledger.opening_balance_of(self.account)
+        if existing is not None:
+            context["intro"] += (
+                f". Opening balance recorded: {money(existing.amount)} at {day(existing.posted_on)}; to correct it, "
+                "give the new figures and the reason."
+            )
+        return context
+
+    def perform(self, form: OpeningBalanceForm) -> LedgerEntry:
+        data = form.cleaned_data
+        return ledger.account_opening_balance_record(
+            actor=self.request.user,
+            account=self.account,
+            amount=data["amount"],
+            as_of=data["as_of"],
+            reason=data["reason"],
+        )
+
+    def success_message(self, obj: LedgerEntry) -> str:
+        return f"{obj.description}: {money(obj.amount)} recorded."
 
 
 class StaffDiscountView(AccountFormPage):

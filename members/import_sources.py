@@ -93,14 +93,43 @@ PROCARE_FAMILIES = {
     "postal_code": "postal_code",
 }
 
+# Opening balances (billing/imports_balances.py). Neither vendor documents a balances export's
+# headers publicly, so these are plausible guesses, to be confirmed on a real file (the mapping
+# page corrects them once per program): Brightwheel's billing "Payer balances" report lists
+# students by their brightwheel_id with a balance; Procare's Data Viewer "Account balances" view
+# lists accounts by Account ID with a Balance. The cut-over date is a column the person adds (as_of_date).
+BRIGHTWHEEL_BALANCES = {"child_id": "brightwheel_id", "balance": "balance", "as_of": "as_of_date"}
+PROCARE_BALANCES = {"family_id": "account_id", "balance": "balance", "as_of": "as_of_date"}
+
 PRESETS: dict[str, dict[str, dict[str, str]]] = {
     "families": {BRIGHTWHEEL: BRIGHTWHEEL_FAMILIES, PROCARE: PROCARE_FAMILIES},
+    "opening_balances": {BRIGHTWHEEL: BRIGHTWHEEL_BALANCES, PROCARE: PROCARE_BALANCES},
+}
+
+# What to export from each system for a kind, where it differs from the source's own (a roster).
+KIND_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
+    ("opening_balances", BRIGHTWHEEL): (
+        "Brightwheel payer balances",
+        "In Brightwheel: Billing › Reports › payer balances (CSV), with a column as_of_date added for the "
+        "cut-over date. Families must be imported from Brightwheel first.",
+    ),
+    ("opening_balances", PROCARE): (
+        "Procare account balances",
+        "In Procare: Data Viewer, a view of accounts with Account ID and Balance (CSV or Excel), with a column "
+        "as_of_date added. Families must be imported from Procare first.",
+    ),
 }
 
 
 def sources_for(kind: str) -> list[Source]:
     """The Hub's template first, then every system with a preset for this kind."""
-    return [SOURCES[HUB], *(SOURCES[key] for key in PRESETS.get(kind, {}))]
+    return [
+        SOURCES[HUB],
+        *(
+            Source(key, *KIND_SOURCES.get((kind, key), (SOURCES[key].label, SOURCES[key].help)))
+            for key in PRESETS.get(kind, {})
+        ),
+    ]
 
 
 def preset(kind: str, source: str, columns: list[str]) -> dict[str, str]:

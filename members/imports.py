@@ -1,5 +1,6 @@
-"""Imports of classrooms, staff, monthly costs (and, registered by enrollment,
-families and children): upload, map columns, preview, commit.
+"""Imports of classrooms, staff, monthly costs (and, registered by later modules: staff rosters
+with credentials, members/imports_staff.py; families and children, enrollment; opening balances,
+billing): upload, map columns, preview, commit.
 
 An upload (CSV or XLSX, members/import_files.py) is parsed and stored as an
 ImportBatch (its rows as text). A file in the Hub's own template is checked
@@ -31,7 +32,6 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -42,7 +42,7 @@ from django.utils import timezone
 
 from alliance.audit import audit_event_record, user_of
 from alliance.csvsafe import csv_text
-from alliance.dates import BUSINESS_DATE, BUSINESS_MONTH, RECORD_DATE, DateOutOfRange, alliance_today, date_validator
+from alliance.dates import BUSINESS_DATE, BUSINESS_MONTH, DateOutOfRange, alliance_today, date_validator
 from alliance.outbox import task_enqueue
 from alliance.tenancy import require_alliance_id
 from members.forms import clean_month_text
@@ -59,12 +59,9 @@ from members.models import (
     ImportStatus,
     MemberProgram,
     MonthlyCost,
-    PayBasis,
     Site,
-    StaffCategory,
-    StaffMember,
 )
-from members.services import Actor, classroom_create, monthly_costs_set, staff_create
+from members.services import Actor, classroom_create, monthly_costs_set
 
 MAX_ROWS = 2000
 DAY_NAMES = {"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6}
@@ -136,43 +133,6 @@ class ClassroomRow(forms.Form):
 
     def clean_operating_days(self) -> list[int]:
         return parse_weekdays(self.cleaned_data["operating_days"])
-
-
-class StaffRow(forms.Form):
-    first_name = forms.CharField(max_length=100)
-    last_name = forms.CharField(max_length=100)
-    email = forms.EmailField(required=False)
-    position = forms.CharField(max_length=100)
-    category = forms.CharField()
-    fte = forms.DecimalField(max_digits=3, decimal_places=2)
-    pay_basis = forms.CharField()
-    hourly_wage = forms.DecimalField(max_digits=7, decimal_places=2, required=False)
-    annual_salary = forms.DecimalField(max_digits=10, decimal_places=2, required=False)
-    benefits_annual = forms.DecimalField(max_digits=10, decimal_places=2, required=False, min_value=0)
-    started_on = forms.DateField(input_formats=DATE_FORMATS, validators=[date_validator(RECORD_DATE)])
-    ended_on = forms.DateField(input_formats=DATE_FORMATS, required=False, validators=[date_validator(RECORD_DATE)])
-    site = forms.CharField(required=False)
-
-    def __init__(self, data: dict[str, str], **kwargs: Any) -> None:
-        data = dict(data)
-        for money in ("hourly_wage", "annual_salary", "benefits_annual"):
-            if money in data:
-                data[money] = _money(data[money])
-        super().__init__(data, **kwargs)
-
-    def clean_category(self) -> str:
-        return _choice(
-            self.cleaned_data["category"],
-            StaffCategory,
-            {"admin": StaffCategory.ADMINISTRATION, "teaching": StaffCategory.CLASSROOM},
-        )
-
-    def clean_pay_basis(self) -> str:
-        return _choice(
-            self.cleaned_data["pay_basis"],
-            PayBasis,
-            {"wage": PayBasis.HOURLY, "annual": PayBasis.SALARY, "salaried": PayBasis.SALARY},
-        )
 
 
 class CostRow(forms.Form):
@@ -383,64 +343,6 @@ def _commit_classrooms(actor: Actor, program: MemberProgram, rows: list[Row]) ->
         )
 
 
-def _staff_key(first: str, last: str, email: str) -> tuple[str, str, str]:
-    return first.strip().lower(), last.strip().lower(), email.strip().lower()
-
-
-def _validate_staff(program: MemberProgram, rows: list[Row]) -> None:
-    by_name, only = _site_lookup(program)
-    today = alliance_today()
-    on_roster = {
-        _staff_key(s.first_name, s.last_name, s.email)
-        for s in StaffMember.objects.filter(program=program)
-        if s.ended_on is None or s.ended_on >= today
-    }
-    seen: dict[tuple[str, str, str], int] = {}
-    alliance_id = require_alliance_id()
-    for row in rows:
-        data = _parse_row(row, StaffRow(row.values))
-        data["site"] = _resolve_site(row, program, row.values.get("site", ""), by_name, only, required=False)
-        if data.get("benefits_annual") is None:
-            data["benefits_annual"] = Decimal("0.00")
-        fields = {f: data.get(f) for f in STAFF_COLUMNS_TO_FIELDS}
-        staff = StaffMember(
-            alliance_id=alliance_id,
-            program=program,
-            **{k: ("" if v is None and k in BLANK_TEXT else v) for k, v in fields.items()},
-        )
-        _check_model(row, staff, exclude=set())
-        if not {"first_name", "last_name"} & {column for column, _ in row.errors}:
-            key = _staff_key(staff.first_name, staff.last_name, staff.email)
-            if key in on_roster:
-                row.errors.append(("last_name", f"{staff} is already on the roster."))
-            elif key in seen:
-                row.errors.append(("last_name", f"Line {seen[key]} already adds {staff}."))
-            seen.setdefault(key, row.line)
-
-
-STAFF_COLUMNS_TO_FIELDS = [
-    "first_name",
-    "last_name",
-    "email",
-    "position",
-    "category",
-    "fte",
-    "pay_basis",
-    "hourly_wage",
-    "annual_salary",
-    "benefits_annual",
-    "started_on",
-    "ended_on",
-    "site",
-]
-BLANK_TEXT = {"first_name", "last_name", "email", "position", "category", "pay_basis"}
-
-
-def _commit_staff(actor: Actor, program: MemberProgram, rows: list[Row]) -> None:
-    for row in rows:
-        staff_create(actor=actor, program=program, **row.cleaned)
-
-
 def _validate_costs(program: MemberProgram, rows: list[Row]) -> None:
     existing = set(MonthlyCost.objects.filter(program=program).values_list("month", flat=True))
     seen: dict[datetime.date, int] = {}
@@ -480,27 +382,6 @@ SPECS: dict[str, ImportSpec] = {
         ],
         validate=_validate_classrooms,
         commit=_commit_classrooms,
-    ),
-    ImportKind.STAFF: ImportSpec(
-        kind=ImportKind.STAFF,
-        noun="staff member",
-        columns=[
-            Column("first_name", True, "Maria"),
-            Column("last_name", True, "Lopez"),
-            Column("email", False, "maria@example.org"),
-            Column("position", True, "Lead teacher"),
-            Column("category", True, "classroom", "administration or classroom."),
-            Column("fte", True, "1.00", "1.00 = full time."),
-            Column("pay_basis", True, "hourly", "hourly or salary."),
-            Column("hourly_wage", False, "17.50", "For hourly staff."),
-            Column("annual_salary", False, "", "For salaried staff."),
-            Column("benefits_annual", False, "3200.00", "Employer's annual benefits cost."),
-            Column("started_on", True, "2024-08-19", "YYYY-MM-DD."),
-            Column("ended_on", False, ""),
-            Column("site", False, "", "Site name, optional."),
-        ],
-        validate=_validate_staff,
-        commit=_commit_staff,
     ),
     ImportKind.COSTS: ImportSpec(
         kind=ImportKind.COSTS,

@@ -475,12 +475,25 @@ class StaffMember(MembersRecord):
     )
     started_on = models.DateField()
     ended_on = models.DateField(null=True, blank=True)
+    import_source = models.CharField(
+        max_length=20, blank=True, help_text="The system a staff import took this person from (members/imports.py)."
+    )
+    import_id = models.CharField(
+        max_length=120, blank=True, help_text="The person's id in that system; a re-import updates this person."
+    )
 
     program_field = "program"
 
     class Meta:
         ordering = ["last_name", "first_name"]
         indexes = [models.Index(fields=["alliance", "program", "category"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "program", "import_source", "import_id"],
+                condition=~models.Q(import_id=""),
+                name="staffmember_import_id_unique",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}"
@@ -723,6 +736,7 @@ class ImportKind(models.TextChoices):
     STAFF = "staff", "Staff"
     COSTS = "costs", "Monthly costs"
     FAMILIES = "families", "Families and children"
+    OPENING_BALANCES = "opening_balances", "Opening balances"
 
 
 class ImportStatus(models.TextChoices):

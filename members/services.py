@@ -404,10 +404,14 @@ def staff_create(
     email: str = "",
     site: Site | None = None,
     ended_on: datetime.date | None = None,
+    import_source: str = "",
+    import_id: str = "",
 ) -> StaffMember:
     return model_create(
         StaffMember(
             program=program,
+            import_source=import_source,
+            import_id=import_id,
             site=site,
             first_name=first_name,
             last_name=last_name,
@@ -431,7 +435,12 @@ def staff_create(
 @transaction.atomic
 def staff_update(*, actor: Actor, staff: StaffMember, data: Mapping[str, Any]) -> StaffMember:
     return model_update(
-        staff, data, allowed=STAFF_FIELDS, actor=actor, action="staff.updated", program_id=staff.program_id
+        staff,
+        data,
+        allowed=STAFF_FIELDS | {"import_source", "import_id"},
+        actor=actor,
+        action="staff.updated",
+        program_id=staff.program_id,
     )
 
 

@@ -37,6 +37,7 @@ IMPORT_RETURN_TAB: dict[str, str] = {
     ImportKind.STAFF: "members:program_staff",
     ImportKind.COSTS: "members:program_costs",
     ImportKind.FAMILIES: "members:program_detail",
+    ImportKind.OPENING_BALANCES: "members:program_detail",
 }
 
 

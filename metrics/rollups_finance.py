@@ -91,7 +91,10 @@ entries AS MATERIALIZED (
                     CASE WHEN (CASE WHEN le.reverses_id IS NULL THEN le.category
                                     ELSE (SELECT o.category FROM billing_ledgerentry o WHERE o.id = le.reverses_id)
                                END) <> 'payer_share' THEN 2 ELSE 0 END
-                WHEN 'payment' THEN 3 WHEN 'subsidy_payment' THEN 4 WHEN 'write_off' THEN 5 ELSE 0 END AS counts_as,
+                WHEN 'payment' THEN 3 WHEN 'subsidy_payment' THEN 4 WHEN 'write_off' THEN 5
+                -- 7 an opening balance owed at the Hub's cut-over (not billed here): aged like a charge of its day.
+                WHEN 'opening_balance' THEN CASE WHEN le.amount > 0 THEN 7 ELSE 0 END
+                ELSE 0 END AS counts_as,
            (le.amount * 100)::bigint AS amount, le.invoice_id, le.reverses_id
     FROM billing_ledgerentry le
     JOIN family_accounts fa ON fa.id = le.account_id
@@ -141,7 +144,7 @@ remitted AS (
 -- as-of day is the rollup's end, so nothing after it).
 posted AS (
     SELECT account_id, CASE WHEN posted_on >= %(month_start)s::date THEN month END AS month, SUM(amount) AS amount,
-           SUM(amount) FILTER (WHERE reverses_id IS NULL AND counts_as IN (1, 6)) AS charged
+           SUM(amount) FILTER (WHERE reverses_id IS NULL AND counts_as IN (1, 6, 7)) AS charged
     FROM entries
     WHERE posted_on <= %(end)s::date
     GROUP BY 1, 2
@@ -167,7 +170,7 @@ charges AS (
            SUM(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.posted_on, e.id ROWS UNBOUNDED PRECEDING) AS through
     FROM entries e
     LEFT JOIN reversed r ON r.id = e.id
-    WHERE e.reverses_id IS NULL AND e.counts_as IN (1, 6) AND e.posted_on <= %(end)s::date
+    WHERE e.reverses_id IS NULL AND e.counts_as IN (1, 6, 7) AND e.posted_on <= %(end)s::date
       -- Only accounts that owe something at some month's end have anything to age (all their charges: the
       -- running total is the account's).
       AND e.account_id IN (SELECT account_id FROM balances)

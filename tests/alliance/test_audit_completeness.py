@@ -128,6 +128,7 @@ EXEMPT: dict[str, str] = {
     "enrollment.services.enrollments.capacity_refusal": "a check: the refusal a room would give",
     "enrollment.services.enrollments.age_refusal": "a check: the refusal an age would give",
     "billing.ledger.to_cents": "arithmetic",
+    "billing.ledger.opening_balance_of": "a read: the account's opening balance in force",
     "billing.ach.routing_is_valid": "a check digit",
     "billing.ach.nacha_file": "renders the NACHA text; ach_file_generate records the file",
     "billing.ach.ach_file_text": "renders a file at download; records ach.file_downloaded itself",
@@ -994,6 +995,14 @@ CASES: list[Case] = [
             actor=c.admin,
         ),
         (E("ledger.charge", after={"amount": "25.00", "kind": "charge"}),),
+        given=("account",),
+    ),
+    Case(
+        ledger.account_opening_balance_record,
+        lambda c: ledger.account_opening_balance_record(
+            actor=c.admin, account=c.account, amount=Decimal("350.00"), as_of=c.today
+        ),
+        (E("ledger.opening_balance", after={"amount": "350.00", "kind": "opening_balance"}),),
         given=("account",),
     ),
     Case(

@@ -1,0 +1,301 @@
+"""Opening balances at the Hub's cut-over: one ledger entry of its own kind per family account,
+recorded on the account page, through the API, or imported from the old system's export.
+
+Worked example (the Lopez family's account at Program X, cut over on 2026-09-01):
+
+    opening balance at 2026-09-01            +350.00   (owed in the old system)
+    September tuition invoice (1 child)     +1,000.00
+    payment named to the September invoice    -600.00
+    balance                                    750.00   = 350.00 + 1,000.00 − 600.00
+
+Aging on 2026-10-05: the payment pays the invoice it names, leaving 1,000.00 − 600.00 = 400.00
+open on it, due 10 days after issue (2026-09-11), 24 days past due: 1–30. The opening balance is
+one open item due on its cut-over date, 2026-10-05 − 2026-09-01 = 34 days past due, so its 350.00
+is in the 31–60 bucket. 350.00 + 400.00 = 750.00, the balance.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from alliance.models import AuditEvent
+from alliance.tenancy import alliance_scope
+from billing.aging import aging_for_accounts
+from billing.invoicing import invoice_program_for_period
+from billing.ledger import account_opening_balance_record, ledger_entry_post, opening_balance_of
+from billing.models import EntryKind, FamilyAccount, Invoice, LedgerEntry
+from billing.payments import payment_record
+from billing.statements import family_statement
+from enrollment.models import ExternalRecord
+from members.models import ImportBatch, ImportStatus
+from tests.billing.factories import RatePlanFactory, enroll
+
+CUT_OVER = datetime.date(2026, 9, 1)
+D = Decimal
+
+
+def account_url(world, name: str, pk: int) -> str:
+    return reverse(f"billing:{name}", args=[world.a.slug, pk])
+
+
+@pytest.fixture
+def cut_over(world, homes):
+    """The worked example: 350.00 opening balance, September's 1,000.00 invoice, 600.00 paid on it."""
+    RatePlanFactory(program=world.x, tuition=D("1000.00"))
+    enroll(homes.ana, homes.room_x, start=CUT_OVER)
+    with alliance_scope(world.a.pk):
+        entry = account_opening_balance_record(
+            actor=world.users.staff_a, account=homes.lopez_x, amount=D("350.00"), as_of=CUT_OVER
+        )
+        invoice_program_for_period(program_id=world.x.pk, period_start=CUT_OVER, period_end=datetime.date(2026, 9, 30))
+        invoice = Invoice.objects.get(account=homes.lopez_x)
+        payment_record(
+            actor=None,
+            account=homes.lopez_x,
+            amount=D("600.00"),
+            method="check",
+            reference="1042",
+            received_on=datetime.date(2026, 9, 10),
+            invoice=invoice,
+        )
+    homes.opening, homes.invoice = entry, invoice
+    return homes
+
+
+class TestWorkedExample:
+    def test_balance_statement_and_aging_from_day_one(self, world, clients, cut_over):
+        """350.00 + 1,000.00 − 600.00 = 750.00 on the account page and the statement; aging on
+        2026-10-05 has the 350.00 in 31–60 (34 days) and the invoice's 400.00 in 1–30 (24 days)."""
+        assert cut_over.invoice.total == D("1000.00")
+        page = clients.staff_a.get(account_url(world, "account_detail", cut_over.lopez_x.pk))
+        html = page.content.decode()
+        assert 'id="balance">$750.00<' in html
+        assert "Opening balance at Sep 1, 2026" in html
+
+        base = reverse("billing:statement", args=[world.a.slug, cut_over.lopez.pk])
+        statement = clients.staff_a.get(base + "?start=2026-09-01&end=2026-09-30").content.decode()
+        assert "Opening balance at Sep 1, 2026" in statement
+        assert 'id="statement-closing">$750.00<' in statement
+
+        with alliance_scope(world.a.pk):
+            aging = aging_for_accounts(
+                FamilyAccount.objects.filter(pk=cut_over.lopez_x.pk), as_of=datetime.date(2026, 10, 5)
+            )[0]
+            st = family_statement(
+                cut_over.lopez,
+                FamilyAccount.objects.all(),
+                start=datetime.date(2026, 9, 1),
+                end=datetime.date(2026, 9, 30),
+            )
+        by_label = {i.label: (i.due_on, i.open) for i in aging.items}
+        assert by_label["Opening balance at Sep 1, 2026"] == (CUT_OVER, D("350.00"))
+        assert by_label[f"Invoice {cut_over.invoice.number}"][1] == D("400.00")
+        assert aging.bucket_values == [D("0.00"), D("400.00"), D("350.00"), D("0.00"), D("0.00")]
+        assert aging.balance == D("750.00")
+        # The opening balance is carried in: neither charged nor paid in September.
+        account = st.accounts[0]
+        assert (account.opening, account.charged, account.paid, account.closing) == (
+            D("0.00"),
+            D("1000.00"),
+            D("600.00"),
+            D("750.00"),
+        )
+
+        aging_csv = clients.staff_a.get(reverse("billing:aging_csv", args=[world.a.slug]) + "?as_of=2026-10-05")
+        csv_rows = list(csv.reader(io.StringIO(aging_csv.content.decode())))
+        header, lopez = csv_rows[0], next(r for r in csv_rows if "Lopez family" in r)
+        assert (lopez[header.index("bucket_1_30")], lopez[header.index("bucket_31_60")]) == ("400.00", "350.00")
+        assert lopez[header.index("balance")] == "750.00"
+
+    def test_a_credit_held_is_unapplied_credit(self, world, homes):
+        """A family that had paid 120.00 ahead: opening balance −120.00; a 500.00 charge of 2026-09-05
+        leaves 500.00 − 120.00 = 380.00 open, and the balance is 380.00."""
+        with alliance_scope(world.a.pk):
+            account_opening_balance_record(
+                actor=world.users.staff_a, account=homes.lopez_x, amount=D("-120.00"), as_of=CUT_OVER
+            )
+            ledger_entry_post(
+                account=homes.lopez_x,
+                kind=EntryKind.CHARGE,
+                amount=D("500.00"),
+                posted_on=datetime.date(2026, 9, 5),
+                description="Tuition",
+            )
+            aging = aging_for_accounts(
+                FamilyAccount.objects.filter(pk=homes.lopez_x.pk), as_of=datetime.date(2026, 9, 20)
+            )[0]
+        assert [i.open for i in aging.items] == [D("380.00")]
+        assert aging.unapplied_credit == D("0.00")
+        assert aging.balance == D("380.00")
+
+
+class TestRules:
+    def test_one_per_account_a_correction_reverses_it(self, world, homes, today):
+        with alliance_scope(world.a.pk):
+            first = account_opening_balance_record(
+                actor=world.users.staff_a, account=homes.lopez_x, amount=D("350.00"), as_of=CUT_OVER
+            )
+            with pytest.raises(ValidationError) as refused:
+                account_opening_balance_record(
+                    actor=world.users.staff_a, account=homes.lopez_x, amount=D("300.00"), as_of=CUT_OVER
+                )
+            assert "already has an opening balance of $350.00 at Sep 1, 2026" in str(refused.value)
+            second = account_opening_balance_record(
+                actor=world.users.staff_a,
+                account=homes.lopez_x,
+                amount=D("300.00"),
+                as_of=CUT_OVER,
+                reason="Old system double-counted a late fee",
+            )
+            assert opening_balance_of(homes.lopez_x) == second
+            assert LedgerEntry.objects.get(reverses=first).amount == D("-350.00")
+            total = sum(LedgerEntry.objects.filter(account=homes.lopez_x).values_list("amount", flat=True))
+            assert total == D("300.00")
+            actions = list(
+                AuditEvent.objects.filter(action__in=["ledger.opening_balance", "ledger.reversal"])
+                .order_by("pk")
+                .values_list("action", flat=True)
+            )
+            assert actions == ["ledger.opening_balance", "ledger.reversal", "ledger.opening_balance"]
+            with pytest.raises(ValidationError) as future:
+                account_opening_balance_record(
+                    actor=None,
+                    account=homes.young_y,
+                    amount=D("10.00"),
+                    as_of=today + datetime.timedelta(days=1),
+                )
+            assert "cannot be in the future" in str(future.value)
+            with pytest.raises(ValidationError) as plain:
+                ledger_entry_post(
+                    account=homes.young_y,
+                    kind=EntryKind.OPENING_BALANCE,
+                    amount=D("10.00"),
+                    posted_on=CUT_OVER,
+                    description="x",
+                )
+            assert "account_opening_balance_record" in str(plain.value)
+
+    def test_the_account_page_form(self, world, clients, homes):
+        url = account_url(world, "opening_balance", homes.lopez_x.pk)
+        assert clients.provider_x.get(url).status_code == 403
+        bad = clients.staff_a.post(url, {"amount": "350.00", "as_of": ""})
+        assert bad.status_code == 200
+        assert "This field is required" in bad.content.decode()
+        done = clients.staff_a.post(url, {"amount": "350.00", "as_of": "2026-09-01"})
+        assert done.status_code == 302
+        again = clients.staff_a.post(url, {"amount": "360.00", "as_of": "2026-09-01"})
+        assert "already has an opening balance of $350.00" in again.content.decode()
+        page = clients.staff_a.get(account_url(world, "account_detail", homes.lopez_x.pk)).content.decode()
+        assert 'id="balance">$350.00<' in page
+        assert "Opening balance at Sep 1, 2026" in page
+
+    def test_the_api(self, world, clients, homes, today):
+        url = reverse("api:billing-account-opening-balance", args=[world.a.slug, homes.lopez_x.pk])
+        bad = clients.staff_a.post(url, {"amount": "abc", "as_of": "2026-09-01"}, content_type="application/json")
+        assert bad.status_code == 400
+        assert "amount" in bad.json()
+        future = (today + datetime.timedelta(days=3)).isoformat()
+        bad = clients.staff_a.post(url, {"amount": "10.00", "as_of": future}, content_type="application/json")
+        assert bad.status_code == 400
+        assert "as_of" in bad.json(), bad.json()
+        ok = clients.staff_a.post(url, {"amount": "350.00", "as_of": "2026-09-01"}, content_type="application/json")
+        assert ok.status_code == 201, ok.json()
+        assert (ok.json()["kind"], ok.json()["amount"]) == ("opening_balance", "350.00")
+        second = clients.staff_a.post(url, {"amount": "300.00", "as_of": "2026-09-01"}, content_type="application/json")
+        assert second.status_code == 400
+        assert "amount" in second.json()
+        assert clients.provider_x.post(url, {"amount": "1.00", "as_of": "2026-09-01"}).status_code == 403
+
+
+PROCARE_BALANCES = (
+    "Account ID,Account Key,Balance,As Of Date\nP-1,Lopez,350.00,09/01/2026\nP-2,Young,(20.00),09/01/2026\n"
+)
+
+
+@pytest.fixture
+def imported_families(world, homes):
+    """What the families import from Procare left: Procare's accounts P-1 (Lopez) and P-2 (Young) at X.
+    The Youngs have no account at X yet: the import opens it."""
+    with alliance_scope(world.a.pk):
+        for ext, family in (("P-1", homes.lopez), ("P-2", homes.young)):
+            ExternalRecord.objects.create(
+                program=world.x, source="procare", kind=ExternalRecord.Kind.FAMILY, external_id=ext, object_id=family.pk
+            )
+    return homes
+
+
+def upload(client, world, text: str, source: str = "procare"):  # type: ignore[no-untyped-def]
+    url = reverse("members:import_upload", args=[world.a.slug, world.x.pk, "opening_balances"])
+    return client.post(url, {"file": SimpleUploadedFile("balances.csv", text.encode()), "source": source})
+
+
+def map_and_preview(client, world):  # type: ignore[no-untyped-def]
+    with alliance_scope(world.a.pk):
+        batch = ImportBatch.objects.order_by("-pk").first()
+    mapping_url = reverse("members:import_mapping", args=[world.a.slug, world.x.pk, batch.pk])
+    form = client.get(mapping_url).context["form"]
+    posted = {name: field.initial or "" for name, field in form.fields.items()}
+    response = client.post(mapping_url, posted)
+    assert response.status_code == 302, response.context["form"].errors
+    return batch, response["Location"]
+
+
+class TestImport:
+    def test_procare_import_reimport_and_a_changed_amount(self, world, clients, imported_families):
+        """Lopez 350.00 owed, Young (20.00) = a 20.00 credit. Re-importing the file changes nothing;
+        a file saying Lopez owes 360.00 is refused on that line."""
+        client = clients.staff_a
+        assert upload(client, world, PROCARE_BALANCES).status_code == 302
+        batch, preview_url = map_and_preview(client, world)
+        page = client.get(preview_url).content.decode()
+        assert "All 2 rows can be imported" in page
+        assert "Opens the family&#x27;s account at Program X" in page
+        assert client.post(preview_url, {"action": "commit"}).status_code == 302
+        report = client.get(preview_url).content.decode()
+        assert "2 opening balances created." in report
+        with alliance_scope(world.a.pk):
+            young_x = FamilyAccount.objects.get(family=imported_families.young, program=world.x)
+            assert opening_balance_of(imported_families.lopez_x).amount == D("350.00")
+            assert opening_balance_of(young_x).amount == D("-20.00")
+            entries = LedgerEntry.objects.count()
+
+        assert upload(client, world, PROCARE_BALANCES).status_code == 302
+        batch, preview_url = map_and_preview(client, world)  # the saved mapping is offered again
+        assert "Already recorded; nothing changes." in client.get(preview_url).content.decode()
+        client.post(preview_url, {"action": "commit"})
+        assert "2 opening balances unchanged." in client.get(preview_url).content.decode()
+        with alliance_scope(world.a.pk):
+            assert LedgerEntry.objects.count() == entries
+
+        changed = PROCARE_BALANCES.replace("350.00", "360.00").replace("P-2,Young", "P-9,Nobody")
+        upload(client, world, changed)
+        batch, preview_url = map_and_preview(client, world)
+        page = client.get(preview_url).content.decode()
+        assert "2 of 2 rows have errors" in page
+        assert "already has an opening balance of $350.00 at Sep 1, 2026" in page
+        assert "A correction must be made on the account page" in page
+        assert "No family with id P-9 was imported into Program X from Procare account balances" in page
+        assert client.post(preview_url, {"action": "commit"}).status_code == 200
+        with alliance_scope(world.a.pk):
+            assert LedgerEntry.objects.count() == entries
+            assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.PENDING
+
+    def test_hub_template_by_account_number(self, world, clients, homes):
+        number = f"{homes.lopez_x.pk:06d}"
+        text = f"family_id,child_id,account_number,balance,as_of\n,,{number},$1,250.50,2026-09-01\n"
+        text = text.replace("$1,250.50", '"$1,250.50"')
+        response = upload(clients.provider_x, world, text, source="hub")
+        assert response.status_code == 302
+        preview_url = response["Location"]
+        assert "All 1 row can be imported" in clients.provider_x.get(preview_url).content.decode()
+        clients.provider_x.post(preview_url, {"action": "commit"})
+        with alliance_scope(world.a.pk):
+            assert opening_balance_of(homes.lopez_x).amount == D("1250.50")
