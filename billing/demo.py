@@ -25,7 +25,7 @@ from alliance.models import Alliance
 from billing.aging import aging_for_accounts
 from billing.bulk import LEDGER_ENTRY_COLUMNS, insert_rows
 from billing.invoicing import invoice_program_for_period
-from billing.ledger import ledger_entry_post, to_cents
+from billing.ledger import account_opening_balance_record, ledger_entry_post, to_cents
 from billing.member_fees import member_fees_invoice
 from billing.models import (
     BankAccount,
@@ -81,6 +81,7 @@ def seed_billing_demo(alliance: Alliance) -> dict[str, int]:
         for first in months:
             for program in programs:
                 invoice_program_for_period(program_id=program.pk, period_start=first, period_end=month_bounds(first)[1])
+        _opening_balances(months[0])
         _payments(rng, today)
         _remittances(rng, today)
         _write_offs_and_notes(rng, today, months[0])
@@ -176,6 +177,18 @@ def _subsidies(rng: random.Random, start: datetime.date, last_month: datetime.da
             )
         )
     SubsidyAuthorization.objects.bulk_create(rows)
+
+
+# What three families of the first program owed (or, negative, had paid ahead) in its old system when the
+# Hub took over its billing at the start of the history: "Opening balance at <date>" on their ledgers.
+DEMO_OPENING_BALANCES = [Decimal("180.00"), Decimal("75.50"), Decimal("-40.00")]
+
+
+def _opening_balances(cut_over: datetime.date) -> None:
+    first = MemberProgram.objects.filter(status=ProgramStatus.ACTIVE).order_by("pk").first()
+    accounts = FamilyAccount.objects.filter(program=first, family__isnull=False).order_by("pk")
+    for account, amount in zip(accounts, DEMO_OPENING_BALANCES, strict=False):
+        account_opening_balance_record(actor=None, account=account, amount=amount, as_of=cut_over)
 
 
 def _payments(rng: random.Random, today: datetime.date) -> None:

@@ -156,7 +156,7 @@ def _validate_balances(program: MemberProgram, rows: list[Row]) -> None:
         if not row.ok:
             continue
         entry = existing.get(account.pk) if account is not None else None
-        if entry is not None:
+        if account is not None and entry is not None:
             if (entry.amount, entry.posted_on) == (data["balance"], data["as_of"]):
                 data["unchanged"] = True
                 row.note = "Already recorded; nothing changes."

@@ -115,6 +115,19 @@ class TestWorkedExample:
         assert (lopez[header.index("bucket_1_30")], lopez[header.index("bucket_31_60")]) == ("400.00", "350.00")
         assert lopez[header.index("balance")] == "750.00"
 
+    def test_the_dashboard_rollup_ages_it_the_same_way(self, world, cut_over):
+        """The finance rollup of October as of 2026-10-05 (its last day): 400.00 in 1–30 and 350.00 in 31–60,
+        as billing's aging; the opening balance is neither billed nor collected in September."""
+        from metrics.models import ProgramFinanceMonth
+        from metrics.rollups import rollup_alliance
+
+        with alliance_scope(world.a.pk):
+            rollup_alliance(start=datetime.date(2026, 9, 1), end=datetime.date(2026, 10, 5))
+            october = ProgramFinanceMonth.objects.get(program=world.x, month=datetime.date(2026, 10, 1))
+            september = ProgramFinanceMonth.objects.get(program=world.x, month=CUT_OVER)
+        assert (october.aging_1_30, october.aging_31_60) == (D("400.00"), D("350.00"))
+        assert (september.billed, september.collected_family) == (D("1000.00"), D("600.00"))
+
     def test_a_credit_held_is_unapplied_credit(self, world, homes):
         """A family that had paid 120.00 ahead: opening balance −120.00; a 500.00 charge of 2026-09-05
         leaves 500.00 − 120.00 = 380.00 open, and the balance is 380.00."""
