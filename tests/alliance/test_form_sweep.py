@@ -433,7 +433,7 @@ FORMS: dict[tuple[str, str], Given] = {
     ("alliance:settings", "alliance:settings"): Given(data={"name": "Riverbend Swept"}),
     # Billing
     ("billing:account_staff_discount", "billing:account_staff_discount"): Given(),
-    ("billing:opening_balance", "billing:opening_balance"): Given(data={"amount": "125.00"}),
+    ("billing:opening_balance", "billing:opening_balance"): Given(data={"amount": "125.00", "reason": WHY}),
     ("billing:ach", "billing:ach"): Given(data={"program": lambda c: str(c.program_id)}, prepare=_autopay_family_owes),
     ("billing:ach", "billing:ach_returns"): Given(file=("file", "returns.csv", _ach_returns_csv)),
     ("billing:ach", "billing:autopay_pause"): Given(),

@@ -115,17 +115,24 @@ class TestWorkedExample:
         assert (lopez[header.index("bucket_1_30")], lopez[header.index("bucket_31_60")]) == ("400.00", "350.00")
         assert lopez[header.index("balance")] == "750.00"
 
-    def test_the_dashboard_rollup_ages_it_the_same_way(self, world, cut_over):
-        """The finance rollup of October as of 2026-10-05 (its last day): 400.00 in 1–30 and 350.00 in 31–60,
-        as billing's aging; the opening balance is neither billed nor collected in September."""
+    def test_the_dashboard_rollup_ages_it_too(self, world, cut_over):
+        """The finance rollup (dashboard, reports) ages an opening balance as a debit of its cut-over date.
+        The Youngs at Y owe only an opening balance of 200.00 at 2026-09-01: as of 2026-10-05 (the rollup's
+        last day) it is 34 days past due, 31–60. The Lopez account at X owes 750.00; the rollup ages oldest
+        paid first (it does not follow a payment's named invoice): newest debit first, the September invoice
+        (due 2026-09-11, 24 days, 1–30) takes all 750.00, so the opening balance counts as paid there. The
+        opening balance is neither billed nor collected: September billed 1,000.00, collected 600.00."""
         from metrics.models import ProgramFinanceMonth
         from metrics.rollups import rollup_alliance
 
         with alliance_scope(world.a.pk):
+            account_opening_balance_record(actor=None, account=cut_over.young_y, amount=D("200.00"), as_of=CUT_OVER)
             rollup_alliance(start=datetime.date(2026, 9, 1), end=datetime.date(2026, 10, 5))
-            october = ProgramFinanceMonth.objects.get(program=world.x, month=datetime.date(2026, 10, 1))
+            x_october = ProgramFinanceMonth.objects.get(program=world.x, month=datetime.date(2026, 10, 1))
+            y_october = ProgramFinanceMonth.objects.get(program=world.y, month=datetime.date(2026, 10, 1))
             september = ProgramFinanceMonth.objects.get(program=world.x, month=CUT_OVER)
-        assert (october.aging_1_30, october.aging_31_60) == (D("400.00"), D("350.00"))
+        assert (y_october.aging_1_30, y_october.aging_31_60) == (D("0.00"), D("200.00"))
+        assert (x_october.aging_1_30, x_october.aging_31_60) == (D("750.00"), D("0.00"))
         assert (september.billed, september.collected_family) == (D("1000.00"), D("600.00"))
 
     def test_a_credit_held_is_unapplied_credit(self, world, homes):
