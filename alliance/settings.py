@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "metrics",
     "costofcare",
     "budgets",
+    "sustainability",
     "today",
     "django.contrib.admin",
     "django.contrib.auth",
