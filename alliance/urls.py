@@ -19,6 +19,7 @@ alliance_pages = [
     path("", include("sharedservices.urls")),
     path("", include("metrics.urls")),
     path("", include("costofcare.urls")),
+    path("", include("sustainability.urls")),
     path("", include("billing.urls")),
     path("", include("outreach.urls")),
     path("", include("today.urls")),
@@ -33,6 +34,7 @@ alliance_api = [
     path("", include("sharedservices.api_urls")),
     path("", include("metrics.api_urls")),
     path("", include("costofcare.api_urls")),
+    path("", include("sustainability.api_urls")),
     path("", include("outreach.api_urls")),
     path("", include("budgets.api_urls")),
 ]

@@ -384,6 +384,28 @@ TABLE: dict[str, str] = {
     "api:cost-of-care-list": "200 200 403 403 403",
     "api:cost-of-care-detail": "200 200 200 404 403",
     "api:cost-of-care-assumptions": "200 200 200 404 403",
+    # The Hub's sustainability plan: providers get 404 (the plan is not theirs to know of).
+    "sustainability:plan": "200 200 404 404 403",
+    "sustainability:plan_edit": "200 200 404 404 403",
+    "sustainability:plan_csv": "200 200 404 404 403",
+    "sustainability:plan_pdf": "200 200 404 404 403",
+    "sustainability:compare": "200 200 404 404 403",
+    "sustainability:compare_csv": "200 200 404 404 403",
+    "sustainability:grant_new": "200 200 404 404 403",
+    "sustainability:grant_edit": "200 200 404 404 403",
+    "sustainability:grant_delete": "405 405 404 404 403",
+    "sustainability:contract_new": "200 200 404 404 403",
+    "sustainability:contract_edit": "200 200 404 404 403",
+    "sustainability:contract_delete": "405 405 404 404 403",
+    "sustainability:funder": "200 200 404 404 200",
+    "api:sustainability-plan-list": "200 200 404 404 403",
+    "api:sustainability-plan-detail": "200 200 404 404 403",
+    "api:sustainability-grant-list": "200 200 404 404 403",
+    "api:sustainability-grant-detail": "200 200 404 404 403",
+    "api:sustainability-contract-list": "200 200 404 404 403",
+    "api:sustainability-contract-detail": "200 200 404 404 403",
+    "api:sustainability-projection-list": "200 200 404 404 403",
+    "api:sustainability-funder-view-list": "200 200 404 404 200",
 }
 
 # The platform operator's console (/operator/, outside /a/<slug>/; alliance/views_operator.py): what the

@@ -88,6 +88,13 @@ PK_BY_SEGMENT = {
     "cost-of-care": "members.MemberProgram",
 }
 PK_BY_ROUTE = {
+    "sustainability:grant_edit": "sustainability.Grant",
+    "sustainability:grant_delete": "sustainability.Grant",
+    "sustainability:contract_edit": "sustainability.Contract",
+    "sustainability:contract_delete": "sustainability.Contract",
+    "api:sustainability-plan-detail": "sustainability.Plan",
+    "api:sustainability-grant-detail": "sustainability.Grant",
+    "api:sustainability-contract-detail": "sustainability.Contract",
     "members:subscription_edit": "members.ServiceSubscription",
     "outreach:kiosk_device_revoke": "outreach.KioskDevice",
     "enrollment:offer_bulk_job": "enrollment.OfferBulkJob",

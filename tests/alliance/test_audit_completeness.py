@@ -70,6 +70,8 @@ from members.models import AgeGroup, CostCategory, PricingModel, StaffCategory
 from outreach import kiosk
 from outreach import tours as outreach_tours
 from outreach.models import Inquiry, Message
+from sustainability import services as sustainability_services
+from sustainability.models import Contract, Grant
 from tests.billing.factories import RatePlanFactory, account_of
 from tests.enrollment.factories import ChildFactory, FamilyFactory, GuardianFactory, enroll, entry
 from tests.factories import AllianceFactory, MemberProgramFactory, member
@@ -106,6 +108,7 @@ SERVICE_MODULES: list[ModuleType] = [
     outreach_tours,
     costofcare_services,
     budget_services,
+    sustainability_services,
 ]
 
 # Public functions of those modules that need no event of their own, and why.
@@ -431,6 +434,14 @@ class Ctx:
         return HubServiceFactory(alliance=self.alliance, name="Bookkeeping", rate=Decimal("325.00"))
 
     @lazy
+    def plan(self):  # type: ignore[no-untyped-def]
+        return sustainability_services.plan_save(actor=self.admin, data=SUSTAINABILITY_PLAN)
+
+    @lazy
+    def grant(self):  # type: ignore[no-untyped-def]
+        return sustainability_services.funding_create(actor=self.admin, plan=self.plan, model=Grant, data=GRANT)
+
+    @lazy
     def inquiry(self) -> Inquiry:
         """Maria Lopez's inquiry (maria@lopez.example), not contacted yet."""
         guardian = self.guardian
@@ -500,6 +511,21 @@ es = enrollment_services
 ms = members_services
 NOTE = "Family lost their job; the county refused the subsidy."
 
+SUSTAINABILITY_PLAN = {
+    "start_year": 2027,
+    "years": 3,
+    "staff_cost": Decimal("10000.00"),
+    "overhead_cost": Decimal("2000.00"),
+    "slot_fee": Decimal("10.00"),
+}
+GRANT = {
+    "name": "Start-up grant",
+    "amount": Decimal("12000.00"),
+    "starts_on": D(2027, 1, 1),
+    "ends_on": D(2027, 12, 31),
+}
+ss = sustainability_services
+
 CASES: list[Case] = [
     Case(
         costofcare_services.cost_of_care_assumptions_set,
@@ -513,6 +539,64 @@ CASES: list[Case] = [
             E("cost_of_care.assumptions_created", after={"hourly_wage": "18.00"}),
             E("cost_of_care.assumptions_updated", before={"hourly_wage": "18.00"}, after={"hourly_wage": "19.50"}),
         ),
+    ),
+    # The Hub's sustainability plan (sustainability/services.py).
+    Case(
+        ss.plan_save,
+        lambda c: ss.plan_save(actor=c.admin, data=SUSTAINABILITY_PLAN),
+        (E("sustainability.plan_created", program=None, after={"staff_cost": "10000.00", "years": 3}),),
+        name="plan_save_creates",
+    ),
+    Case(
+        ss.plan_save,
+        lambda c: ss.plan_save(actor=c.admin, data={"growth_pct": Decimal("5.00")}),
+        (
+            E(
+                "sustainability.plan_updated",
+                program=None,
+                before={"growth_pct": "3.00"},
+                after={"growth_pct": "5.00"},
+            ),
+        ),
+        given=("plan",),
+        name="plan_save_updates",
+    ),
+    Case(
+        ss.funding_create,
+        lambda c: ss.funding_create(
+            actor=c.admin,
+            plan=c.plan,
+            model=Contract,
+            data={"name": "County", "amount": Decimal("600.00"), "starts_on": D(2027, 1, 1), "ends_on": D(2027, 6, 30)},
+        ),
+        (E("sustainability.contract_created", program=None, after={"amount": "600.00"}),),
+        given=("plan",),
+    ),
+    Case(
+        ss.funding_update,
+        lambda c: ss.funding_update(actor=c.admin, row=c.grant, data={"amount": Decimal("13000.00")}),
+        (
+            E(
+                "sustainability.grant_updated",
+                program=None,
+                before={"amount": "12000.00"},
+                after={"amount": "13000.00"},
+            ),
+        ),
+        given=("grant",),
+    ),
+    Case(
+        ss.funding_delete,
+        lambda c: ss.funding_delete(actor=c.admin, row=c.grant),
+        (
+            E(
+                "sustainability.grant_deleted",
+                target=lambda c, r: ("sustainability.grant", str(r)),
+                program=None,
+                before={"amount": "12000.00"},
+            ),
+        ),
+        given=("grant",),
     ),
     # Membership: invitations and the memberships they create.
     Case(

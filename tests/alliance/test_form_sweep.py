@@ -567,6 +567,18 @@ FORMS: dict[tuple[str, str], Given] = {
     # Metrics
     ("metrics:hub_money", "metrics:hub_money"): Given(),
     ("metrics:targets", "metrics:targets"): Given(),
+    # The Hub's sustainability plan
+    ("sustainability:plan", "sustainability:grant_delete"): Given(),
+    ("sustainability:plan", "sustainability:contract_delete"): Given(),
+    ("sustainability:plan_edit", "sustainability:plan_edit"): Given(data={"growth_pct": "4.50"}),
+    ("sustainability:grant_new", "sustainability:grant_new"): Given(
+        data={"name": "Swept grant", "amount": "1200.00", "starts_on": "2027-01-01", "ends_on": "2027-12-31"}
+    ),
+    ("sustainability:grant_edit", "sustainability:grant_edit"): Given(data={"amount": "1300.00"}),
+    ("sustainability:contract_new", "sustainability:contract_new"): Given(
+        data={"name": "Swept contract", "amount": "600.00", "starts_on": "2027-01-01", "ends_on": "2027-06-30"}
+    ),
+    ("sustainability:contract_edit", "sustainability:contract_edit"): Given(data={"amount": "700.00"}),
     # Outreach
     ("outreach:inquiry_detail", "outreach:inquiry_close"): Given(),
     ("outreach:inquiry_detail", "outreach:inquiry_contact"): Given(),

@@ -167,3 +167,10 @@ class Command(BaseCommand):
                 from budgets.demo import seed_budgets_demo
 
                 self.stdout.write(f"{alliance.name}: budgets demo {seed_budgets_demo(alliance)}")
+        # The Hub's sustainability plan starts from the Hub cost the rollups just measured.
+        from sustainability.demo import seed_sustainability_demo
+
+        for spec in ALLIANCES:
+            alliance = Alliance.objects.get(slug=spec["slug"])
+            with alliance_scope(alliance.pk):
+                self.stdout.write(f"{alliance.name}: sustainability demo {seed_sustainability_demo(alliance)}")
