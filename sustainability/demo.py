@@ -8,14 +8,18 @@ Hub cost), inside each alliance's scope. Idempotent: an alliance with a plan kee
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from alliance.dates import alliance_today
 from alliance.models import Alliance, Membership, Role
 from sustainability.models import Contract, Grant
 from sustainability.projection import FeeStructure, cents
-from sustainability.selectors import measured_hub_year, plan_of_alliance
+from sustainability.selectors import measured_hub_year, plan_members, plan_of_alliance
 from sustainability.services import funding_create, plan_save
+
+
+def _up(value: Decimal, step: Decimal) -> Decimal:
+    return ((value / step).to_integral_value(rounding=ROUND_CEILING) * step).quantize(Decimal("0.01"))
 
 
 def seed_sustainability_demo(alliance: Alliance) -> dict[str, object]:
@@ -27,6 +31,15 @@ def seed_sustainability_demo(alliance: Alliance) -> dict[str, object]:
     actor = admin.user
     year = alliance_today(alliance).year
     measured = measured_hub_year().hub_cost or Decimal("200000.00")
+    # Rates at which fees alone would cover the fourth year's cost (3 % growth, 3 members of
+    # 48 slots joining a year), rounded up to the half dollar or the quarter percent.
+    members = plan_members()
+    cost_4 = measured * Decimal("1.03") ** 3
+    slots_4 = sum(m.licensed_slots for m in members) + 9 * 48
+    collections_4 = sum((m.annual_collections for m in members), Decimal(0)) + 9 * Decimal("520000")
+    slot_fee = _up(cost_4 / 12 / max(slots_4, 1), Decimal("0.5"))
+    flat_fee = _up(cost_4 / 12 / (len(members) + 9), Decimal("0.5"))
+    share = _up(cost_4 * 100 / max(collections_4, Decimal(1)), Decimal("0.25"))
     plan = plan_save(
         actor=actor,
         data={
@@ -36,9 +49,9 @@ def seed_sustainability_demo(alliance: Alliance) -> dict[str, object]:
             "overhead_cost": measured - cents(measured * Decimal("0.75")),
             "growth_pct": Decimal("3.00"),
             "fee_structure": FeeStructure.PER_SLOT,
-            "flat_fee": Decimal("450.00"),
-            "slot_fee": Decimal("9.50"),
-            "collections_share_pct": Decimal("4.00"),
+            "flat_fee": flat_fee,
+            "slot_fee": slot_fee,
+            "collections_share_pct": min(share, Decimal("100.00")),
             "new_members_per_year": 3,
             "new_member_slots": 48,
             "new_member_collections": Decimal("520000.00"),
