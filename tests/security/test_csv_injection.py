@@ -185,6 +185,25 @@ def _program(h: SimpleNamespace, clients: Any) -> list[Any]:
     return [clients.staff_a.get(f"{base}/{slug}.csv") for slug in BENCHMARK_SLUGS]
 
 
+def _sustainability(h: SimpleNamespace, clients: Any) -> list[Any]:
+    """The Hub's plan lists members by name (the hostile program's among them)."""
+    from sustainability.services import plan_save
+
+    with alliance_scope(h.world.a.pk):
+        plan_save(
+            actor=h.world.users.staff_a,
+            data={
+                "start_year": 2027,
+                "years": 3,
+                "staff_cost": Decimal("1000.00"),
+                "overhead_cost": Decimal("0.00"),
+                "slot_fee": Decimal("5.00"),
+            },
+        )
+    base = f"/a/{h.world.a.slug}/sustainability"
+    return [clients.staff_a.get(f"{base}/plan.csv"), clients.staff_a.get(f"{base}/fee-structures.csv")]
+
+
 def _my_program(h: SimpleNamespace, clients: Any) -> list[Any]:
     return [clients.provider_x.get(f"/a/{h.world.a.slug}/my-program/figures/{slug}.csv") for slug in BENCHMARK_SLUGS]
 
@@ -231,6 +250,8 @@ EXERCISE: dict[str, Fetch] = {
     "metrics:dashboard_csv": _dashboard,
     "metrics:program_csv": _program,
     "metrics:my_program_csv": _my_program,
+    "sustainability:plan_csv": _sustainability,
+    "sustainability:compare_csv": _sustainability,
 }
 
 
