@@ -319,6 +319,12 @@ class FunderViewViewSet(NotForProviders, viewsets.ViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         plan = plan_of_alliance()
         if plan is None:  # no plan yet: an empty view, as the funder's page says
-            empty = {"start_year": None, "end_year": None, "coverage_year": None, "years": [], "withheld": None}
+            empty: dict[str, Any] = {
+                "start_year": None,
+                "end_year": None,
+                "coverage_year": None,
+                "years": [],
+                "withheld": None,
+            }
             return Response(FunderViewSerializer(empty).data)
         return Response(FunderViewSerializer(plan_funder_view(plan)).data)
