@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import calendar
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
@@ -37,6 +39,9 @@ MONTH_FORMATS = ("%Y-%m", "%Y-%m-%d", "%m/%Y", "%Y/%m")
 
 
 # --- The alliance's clock ----------------------------------------------------------------------
+_PINNED_ZONE: ContextVar[tuple[int, ZoneInfo] | None] = ContextVar("pinned_zone", default=None)
+
+
 def alliance_zone(alliance: Alliance | None = None) -> ZoneInfo:
     """The alliance's time zone; without an alliance, that of the alliance whose scope is open."""
     if alliance is not None:
@@ -44,7 +49,25 @@ def alliance_zone(alliance: Alliance | None = None) -> ZoneInfo:
     from alliance.models import Alliance
     from alliance.tenancy import require_alliance_id
 
-    return ZoneInfo(Alliance.objects.values_list("timezone", flat=True).get(pk=require_alliance_id()))
+    alliance_id = require_alliance_id()
+    pinned = _PINNED_ZONE.get()
+    if pinned is not None and pinned[0] == alliance_id:
+        return pinned[1]
+    return ZoneInfo(Alliance.objects.values_list("timezone", flat=True).get(pk=alliance_id))
+
+
+@contextmanager
+def alliance_zone_pinned() -> Iterator[None]:
+    """Read the open scope's time zone once for a block that asks for "today" per row (an import
+    of 5,000 rows validates each row's dates against the alliance's today): one query, not 10,000."""
+    from alliance.tenancy import require_alliance_id
+
+    alliance_id = require_alliance_id()
+    token = _PINNED_ZONE.set((alliance_id, alliance_zone()))
+    try:
+        yield
+    finally:
+        _PINNED_ZONE.reset(token)
 
 
 def alliance_now(alliance: Alliance | None = None) -> datetime.datetime:

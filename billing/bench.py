@@ -16,6 +16,7 @@ from typing import Any
 
 from alliance.models import Alliance
 from alliance.tenancy import alliance_scope
+from billing.bench_import import bench_import
 from billing.invoicing import invoice_run_create, invoice_run_signature
 from billing.models import FamilyAccount, InvoiceRun, LedgerEntry, RunStatus
 from billing.scale import scale_alliance_create
@@ -81,4 +82,4 @@ def bench_invoice_run(
     }
 
 
-BENCHMARKS = {"invoice_run": bench_invoice_run}
+BENCHMARKS = {"invoice_run": bench_invoice_run, "import": bench_import}

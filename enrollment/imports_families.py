@@ -59,6 +59,7 @@ from members.imports import (
     Column,
     ImportSpec,
     Row,
+    SharedFieldsRow,
     _choice,
     _parse_row,
     current_import_batch,
@@ -75,7 +76,7 @@ Kind = ExternalRecord.Kind
 GUARDIANS = (("guardian", 1), ("guardian2", 2))
 
 
-class FamilyRow(forms.Form):
+class FamilyRow(SharedFieldsRow):
     family_id = forms.CharField(max_length=120, required=False)
     child_id = forms.CharField(max_length=120)
     child_first_name = forms.CharField(max_length=100)
@@ -143,6 +144,8 @@ class _Known:
             )
         }
         child_ids = [oid for (kind, _), oid in self.refs.items() if kind == Kind.CHILD]
+        # Lists of ids rather than subqueries: rows an import wrote in this transaction have no
+        # planner statistics yet, and a join over them is planned as a nested loop of scans.
         self.children = Child.objects.select_related("family").in_bulk(child_ids)
         self.guardians = Guardian.objects.in_bulk([oid for (k, _), oid in self.refs.items() if k == Kind.GUARDIAN])
         self.enrollments: dict[int, Enrollment] = {}
@@ -154,6 +157,20 @@ class _Known:
         )
         for enrollment in open_ones:
             self.enrollments[enrollment.child_id] = enrollment  # the latest in force or to come
+
+    @classmethod
+    def of(cls, program: MemberProgram, source: str, today: datetime.date) -> _Known:
+        """Read once per batch: a commit validates the rows again (its preview) and then writes
+        them, in one transaction that holds the batch's lock, so both steps see the same state."""
+        batch = current_import_batch()
+        key = (program.pk, source, today)
+        cached = getattr(batch, "_families_known", None)
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        known = cls(program, source, today)
+        if batch is not None:
+            batch._families_known = (key, known)  # type: ignore[attr-defined]
+        return known
 
 
 def _family_key(data: dict[str, Any]) -> str:
@@ -239,7 +256,7 @@ class _Capacity:
 
 def _validate_families(program: MemberProgram, rows: list[Row]) -> None:
     today = alliance_today()
-    known = _Known(program, _source(), today)
+    known = _Known.of(program, _source(), today)
     bands = age_bands()
     rooms = _classrooms(program, today)
     seen: dict[str, int] = {}
@@ -376,7 +393,7 @@ def _commit_families(actor: Actor, program: MemberProgram, rows: list[Row]) -> d
     today = alliance_today()
     source = _source()
     alliance_id = require_alliance_id()
-    known = _Known(program, source, today)
+    known = _Known.of(program, source, today)
     report = _Report()
     user = user_of(actor)
     new_families: dict[str, Family] = {}
@@ -498,13 +515,14 @@ def _commit_families(actor: Actor, program: MemberProgram, rows: list[Row]) -> d
         }
     )
     result = report.as_dict()
-    audit_event_record(
-        actor=actor,
-        action="families.imported",
-        object_type="enrollment.child",
-        program_id=program.pk,
-        after={"source": source, **result, "child_ids": [c.pk for _, c in new_children][:1000]},
-    )
+    if result["created"]:  # updates were recorded by the services; a file that changed nothing writes nothing
+        audit_event_record(
+            actor=actor,
+            action="families.imported",
+            object_type="enrollment.child",
+            program_id=program.pk,
+            after={"source": source, **result, "child_ids": [c.pk for _, c in new_children][:1000]},
+        )
     _progress(len(rows))
     return result
 

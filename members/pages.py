@@ -23,6 +23,7 @@ AGREEMENT_EDITORS = ADMIN_ONLY  # membership status, catalogue, fee agreements
 
 PROGRAM_TABS = [
     ("overview", "Profile", "members:program_detail"),
+    ("start", "Getting started", "today:program_start"),
     ("sites", "Sites & classrooms", "members:program_sites"),
     ("staff", "Staff", "members:program_staff"),
     ("costs", "Costs", "members:program_costs"),

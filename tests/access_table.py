@@ -375,6 +375,8 @@ TABLE: dict[str, str] = {
     "sharedservices:visit_create": "200 200 403 403 403",
     "sharedservices:visit_detail": "200 200 200 404 403",
     "today:preferences": "200 200 200 200 403",
+    "today:program_start": "200 200 200 404 403",
+    "today:start": "200 200 403 403 403",
     "today:today": "200 200 200 200 403",
     "costofcare:overview": "200 200 403 403 403",
     "costofcare:program": "200 200 200 404 403",

@@ -9,4 +9,6 @@ app_name = "today"
 urlpatterns = [
     path("today/", views.TodayView.as_view(), name="today"),
     path("today/settings/", views.DigestPreferenceView.as_view(), name="preferences"),
+    path("start/", views.AllianceStartView.as_view(), name="start"),
+    path("programs/<int:program_pk>/start/", views.ProgramStartView.as_view(), name="program_start"),
 ]

@@ -8,10 +8,15 @@ from django import forms
 from django.views.generic import FormView, TemplateView
 
 from alliance.dates import alliance_today
-from alliance.views_base import HUB_AND_PROVIDER, AllianceMixin, ServiceFormMixin
+from alliance.views_base import ADMIN_ONLY, HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from members.models import MemberProgram
+from members.pages import ProgramPage
 from today.selectors import TodayContext, today_groups
 from today.services import membership_digest_set
+from today.start import Checklist, alliance_checklist, members_progress, program_checklist
+
+# The start page lists each member's progress; an alliance past this many is past getting started.
+MEMBERS_LISTED = 60
 
 
 class TodayView(AllianceMixin, TemplateView):
@@ -36,6 +41,7 @@ class TodayView(AllianceMixin, TemplateView):
             alliance=self.alliance, membership=self.membership, program_id=program.pk if program else None
         )
         groups = today_groups(ctx)
+        context.update(start=self.start_checklist())
         context.update(
             groups=groups,
             total=sum(group.count for group in groups),
@@ -44,6 +50,17 @@ class TodayView(AllianceMixin, TemplateView):
             today=alliance_today(self.alliance),
         )
         return context
+
+    def start_checklist(self) -> Checklist | None:
+        """The guided start while it is not complete: the alliance's for hub staff, their own
+        program's for a provider."""
+        if self.is_hub:
+            checklist = alliance_checklist(self.alliance, is_admin=self.membership.may(ADMIN_ONLY))
+        elif self.membership.program_id:
+            checklist = program_checklist(self.alliance, self.membership.program, is_hub=False, is_admin=False)
+        else:
+            return None
+        return None if checklist.complete else checklist
 
 
 class DigestPreferenceForm(forms.Form):
@@ -85,4 +102,36 @@ class DigestPreferenceView(AllianceMixin, ServiceFormMixin, FormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["digest_hour"] = f"{self.alliance.digest_hour:02d}:00"
+        return context
+
+
+class AllianceStartView(AllianceMixin, TemplateView):
+    """The alliance's guided start (today/start.py): seven steps with progress, each linked to its page."""
+
+    allowed_roles = HUB_ONLY
+    template_name = "today/start.html"
+    title = "Getting started"
+
+    def get_breadcrumbs(self) -> list[tuple[str, str | None]]:
+        return [(self.alliance.name, self.alliance_url("today:today")), (self.title, None)]
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["checklist"] = alliance_checklist(self.alliance, is_admin=self.membership.may(ADMIN_ONLY))
+        context["members"] = members_progress(MEMBERS_LISTED)
+        return context
+
+
+class ProgramStartView(ProgramPage, TemplateView):
+    """One member's guided start: the same steps narrowed to it, for hub staff and its provider."""
+
+    template_name = "today/program_start.html"
+    title = "Getting started"
+    tab = "start"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["checklist"] = program_checklist(
+            self.alliance, self.program, is_hub=self.is_hub, is_admin=self.membership.may(ADMIN_ONLY)
+        )
         return context

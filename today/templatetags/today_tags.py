@@ -37,3 +37,18 @@ def today_nav_count(context: dict[str, Any]) -> int | None:
         count = today_count(TodayContext(alliance=alliance, membership=membership))
         cache.set(key, count, COUNT_SECONDS)
     return int(count)
+
+
+@register.inclusion_tag("today/_program_start_card.html", takes_context=True)
+def program_start_card(context: dict[str, Any], program: Any) -> dict[str, Any]:
+    """A member's guided start on its profile page (members' template names this later app's tag,
+    as base.html names the Today count): its progress and next step while any is left."""
+    from alliance.views_base import ADMIN_ONLY
+    from today.start import program_checklist
+
+    membership = context.get("current_membership")
+    alliance = context.get("current_alliance")
+    if membership is None or alliance is None:
+        return {"checklist": None}
+    checklist = program_checklist(alliance, program, is_hub=membership.is_hub, is_admin=membership.may(ADMIN_ONLY))
+    return {"checklist": None if checklist.complete else checklist, "alliance": alliance, "program": program}
