@@ -132,9 +132,9 @@ class SharedFieldsRow(forms.Form):
     def _clean_fields(self) -> None:
         """Django's field cleaning without a bound field per cell (a row's cells are plain text
         inputs: no files, no disabled fields, no initial values)."""
-        for name, field in self.fields.items():
+        for name, form_field in self.fields.items():
             try:
-                self.cleaned_data[name] = field.clean(self.data.get(name, ""))
+                self.cleaned_data[name] = form_field.clean(self.data.get(name, ""))
                 if hasattr(self, f"clean_{name}"):
                     self.cleaned_data[name] = getattr(self, f"clean_{name}")()
             except ValidationError as exc:
