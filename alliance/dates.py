@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -216,7 +217,9 @@ class DateKind:
         return value
 
 
+@functools.lru_cache(maxsize=256)
 def _years(day: datetime.date, years: int) -> datetime.date:
+    # Cached: every date cell of an import checks its range, and relativedelta is slow.
     return day + relativedelta(years=years)
 
 

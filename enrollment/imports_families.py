@@ -627,6 +627,7 @@ def _progress(done: int) -> None:
 SPEC = ImportSpec(
     kind=ImportKind.FAMILIES,
     noun="child",
+    plural="children",
     columns=[
         Column("family_id", False, "F-1042", "The family's id in your old system; blank = by guardian email."),
         Column("child_id", True, "C-88", "The child's id in your old system; a re-import updates this child."),

@@ -266,6 +266,17 @@ class ImportSpec:
     max_rows: int = MAX_ROWS
     # Above this many rows the commit runs as a background task with a progress bar.
     background_above: int | None = None
+    plural: str = ""  # when not the noun and an s ("children")
+
+    def nouns(self, count: int) -> str:
+        """“1 child”, “4 children”, “2 classrooms”: the noun for a count, without the count."""
+        if count == 1:
+            return self.noun
+        return self.plural or f"{self.noun}s"
+
+    @property
+    def plural_noun(self) -> str:
+        return self.nouns(2)
 
     @property
     def column_names(self) -> list[str]:
@@ -417,6 +428,7 @@ SPECS: dict[str, ImportSpec] = {
     ImportKind.COSTS: ImportSpec(
         kind=ImportKind.COSTS,
         noun="month of costs",
+        plural="months of costs",
         columns=[
             Column("month", True, "2026-01", "YYYY-MM."),
             *[
@@ -593,7 +605,12 @@ def import_batch_commit(*, actor: Actor, batch: ImportBatch) -> int:
     with _working_on(batch):
         report = preview.spec.commit(actor, batch.program, preview.rows)
     if report is None:
-        report = {"created": {preview.spec.noun: len(preview.rows)}, "updated": {}, "unchanged": {}, "changes": {}}
+        report = {
+            "created": {preview.spec.nouns(len(preview.rows)): len(preview.rows)},
+            "updated": {},
+            "unchanged": {},
+            "changes": {},
+        }
     batch.status = ImportStatus.COMMITTED
     batch.committed_at = timezone.now()
     batch.progress = len(preview.rows)

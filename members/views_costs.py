@@ -232,8 +232,7 @@ class ImportPreviewView(ProgramPage, FormView):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return redirect(request.path)
-        noun = SPECS[batch.kind].noun
-        messages.success(request, f"Imported {count} {noun}{'s' if count != 1 else ''} from {batch.filename}.")
+        messages.success(request, f"Imported {count} {SPECS[batch.kind].nouns(count)} from {batch.filename}.")
         if spec.background_above is not None:  # kinds with a report show it on the file's page
             return redirect(request.path)
         return redirect(back)
