@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "costofcare",
     "budgets",
     "sustainability",
+    "planning",
     "today",
     "django.contrib.admin",
     "django.contrib.auth",

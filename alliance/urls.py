@@ -20,6 +20,7 @@ alliance_pages = [
     path("", include("metrics.urls")),
     path("", include("costofcare.urls")),
     path("", include("sustainability.urls")),
+    path("", include("planning.urls")),
     path("", include("billing.urls")),
     path("", include("outreach.urls")),
     path("", include("today.urls")),
@@ -35,6 +36,7 @@ alliance_api = [
     path("", include("metrics.api_urls")),
     path("", include("costofcare.api_urls")),
     path("", include("sustainability.api_urls")),
+    path("", include("planning.api_urls")),
     path("", include("outreach.api_urls")),
     path("", include("budgets.api_urls")),
 ]

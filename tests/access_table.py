@@ -408,6 +408,17 @@ TABLE: dict[str, str] = {
     "api:sustainability-contract-detail": "200 200 404 404 403",
     "api:sustainability-projection-list": "200 200 404 404 403",
     "api:sustainability-funder-view-list": "200 200 404 404 200",
+    "api:scenario-detail": "200 200 200 404 403",
+    "api:scenario-list": "200 200 200 200 403",
+    "api:scenario-projection": "200 200 200 404 403",
+    "planning:membership": "200 200 403 403 403",
+    "planning:scenario_compare": "200 200 200 200 403",
+    "planning:scenario_csv": "200 200 200 404 403",
+    "planning:scenario_detail": "200 200 200 404 403",
+    "planning:scenario_edit": "200 200 200 404 403",
+    "planning:scenario_list": "200 200 200 200 403",
+    "planning:scenario_new": "200 200 200 200 403",
+    "planning:scenario_pdf": "200 200 200 404 403",
 }
 
 # The platform operator's console (/operator/, outside /a/<slug>/; alliance/views_operator.py): what the

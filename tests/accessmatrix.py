@@ -72,6 +72,7 @@ PK_BY_SEGMENT = {
     "public-listings": "outreach.PublicListing",
     "purchase-orders": "sharedservices.PurchaseOrder",
     "rate-plans": "billing.RatePlan",
+    "scenarios": "planning.Scenario",
     "refunds": "billing.Refund",
     "sites": "members.Site",
     "staff": "members.StaffMember",

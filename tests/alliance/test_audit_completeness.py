@@ -72,6 +72,7 @@ from outreach import tours as outreach_tours
 from outreach.models import Inquiry, Message
 from sustainability import services as sustainability_services
 from sustainability.models import Contract, Grant
+from planning import services as planning_services
 from tests.billing.factories import RatePlanFactory, account_of
 from tests.enrollment.factories import ChildFactory, FamilyFactory, GuardianFactory, enroll, entry
 from tests.factories import AllianceFactory, MemberProgramFactory, member
@@ -109,6 +110,7 @@ SERVICE_MODULES: list[ModuleType] = [
     costofcare_services,
     budget_services,
     sustainability_services,
+    planning_services,
 ]
 
 # Public functions of those modules that need no event of their own, and why.
@@ -463,6 +465,10 @@ class Ctx:
     @lazy
     def tour_booking(self):  # type: ignore[no-untyped-def]
         return outreach_tours.tour_booking_create(actor=self.admin, slot=self.tour_slot, inquiry=self.inquiry)
+
+    @lazy
+    def scenario(self):  # type: ignore[no-untyped-def]
+        return planning_services.scenario_create(program=self.program, actor=self.admin, data={"name": "Fill up"})
 
     @lazy
     def subscription(self):  # type: ignore[no-untyped-def]
@@ -1555,6 +1561,25 @@ CASES: list[Case] = [
         budget_services.budget_fill_from_last_year,
         lambda c: budget_services.budget_fill_from_last_year(actor=c.admin, budget=_budget(c, measured_last_year=True)),
         (E("budget.saved", after={"occupancy_m1": "900.00"}),),
+    # Planning: a member's saved scenarios.
+    Case(
+        planning_services.scenario_create,
+        lambda c: planning_services.scenario_create(
+            program=c.program, actor=c.admin, data={"name": "Fill up", "occupancy": Decimal("92")}
+        ),
+        (E("scenario.created", after={"name": "Fill up", "occupancy": "92.00"}),),
+    ),
+    Case(
+        planning_services.scenario_update,
+        lambda c: planning_services.scenario_update(scenario=c.scenario, actor=c.admin, data={"wages": Decimal("3")}),
+        (E("scenario.updated", before={"wages": "0.00"}, after={"wages": "3.00"}),),
+        given=("scenario",),
+    ),
+    Case(
+        planning_services.scenario_delete,
+        lambda c: planning_services.scenario_delete(scenario=c.scenario, actor=c.admin),
+        (E("scenario.deleted", target=lambda c, r: ("planning.scenario", ""), before={"name": "Fill up"}),),
+        given=("scenario",),
     ),
 ]
 

@@ -579,6 +579,10 @@ FORMS: dict[tuple[str, str], Given] = {
         data={"name": "Swept contract", "amount": "600.00", "starts_on": "2027-01-01", "ends_on": "2027-06-30"}
     ),
     ("sustainability:contract_edit", "sustainability:contract_edit"): Given(data={"amount": "700.00"}),
+    # Planning
+    ("planning:scenario_detail", "planning:scenario_detail"): Given(),  # delete
+    ("planning:scenario_edit", "planning:scenario_edit"): Given(data={"name": "Swept scenario"}),
+    ("planning:scenario_new", "planning:scenario_new"): Given(data={"name": "Swept scenario"}),
     # Outreach
     ("outreach:inquiry_detail", "outreach:inquiry_close"): Given(),
     ("outreach:inquiry_detail", "outreach:inquiry_contact"): Given(),

@@ -149,3 +149,40 @@ def test_the_operator_console_passes_axe_and_fits_tablets_and_phones(journey, pa
     expect(page.get_by_text("This field is required.").first).to_be_visible()
     check_page(page, console_errors)
     no_horizontal_scroll(page)
+
+
+@pytest.mark.parametrize("width", [TABLET, PHONE], ids=["tablet-768", "phone-390"])
+def test_the_scenario_planner_passes_axe_and_fits_tablets_and_phones(journey, page, console_errors, width):  # noqa: F811
+    """A provider saves a scenario through its form (occupancy 120 first: refused on the page, in words),
+    opens it beside the baseline, and the list, form and result pass axe-core without sideways scrolling;
+    hub staff's "What membership does for you" with a prospective member typed in, too."""
+    name = f"Fill up at {width['width']}"
+    page.set_viewport_size(width)
+    sign_in(page, journey.base, journey.provider.email, journey.password)
+    page.goto(f"{journey.a}/scenarios/new/")
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)
+    page.get_by_label("Name").fill(name)
+    page.get_by_label("Occupancy %").fill("120")
+    page.get_by_role("button", name="Save and see the projection").click()
+    expect(page.locator("main")).to_contain_text("Enter a percentage from 0 to 100.")
+    check_page(page, console_errors)
+    page.get_by_label("Occupancy %").fill("95")
+    page.get_by_role("button", name="Save and see the projection").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(name)
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)
+    page.goto(f"{journey.a}/scenarios/")
+    expect(page.get_by_role("link", name=name)).to_be_visible()
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)
+
+    page.context.clear_cookies()
+    sign_in(page, journey.base, journey.staff.email, journey.password, totp_secret=journey.staff.totp_secret)
+    page.goto(
+        f"{journey.a}/scenarios/membership/?name=Acorns&licensed_places=40&enrolled=30&billed=30000"
+        "&collection_rate=92&bad_debt_rate=4&personnel=20000&food_supplies=2500&other_cost=6000&hub_fee=600"
+    )
+    expect(page.get_by_role("heading", level=2, name="Acorns: a month with the alliance")).to_be_visible()
+    check_page(page, console_errors)
+    no_horizontal_scroll(page)

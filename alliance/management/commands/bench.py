@@ -22,7 +22,7 @@ from django.db import transaction
 from alliance.models import Alliance
 from alliance.tenancy import alliance_scope
 
-BENCH_APPS = ["alliance", "members", "enrollment", "billing", "metrics"]
+BENCH_APPS = ["alliance", "members", "enrollment", "billing", "metrics", "planning"]
 
 
 def discover() -> dict[str, Callable[..., dict[str, Any]]]:

@@ -167,6 +167,9 @@ class Command(BaseCommand):
                 from budgets.demo import seed_budgets_demo
 
                 self.stdout.write(f"{alliance.name}: budgets demo {seed_budgets_demo(alliance)}")
+                from planning.demo import seed_planning_demo
+
+                self.stdout.write(f"{alliance.name}: planning demo {seed_planning_demo(alliance)}")
         # The Hub's sustainability plan starts from the Hub cost the rollups just measured.
         from sustainability.demo import seed_sustainability_demo
 
