@@ -47,7 +47,7 @@ class ScenarioSerializer(SetOnCreate, HubModelSerializer):
 
 class FigureSerializer(HubSerializer):
     key = serializers.CharField(help_text="The figure's name: " + ", ".join(k for k, _, _ in FIGURES) + ".")
-    label = serializers.CharField(help_text="The figure as the page names it.")
+    label = serializers.CharField(help_text="The figure as the page names it.")  # type: ignore[assignment]
     kind = serializers.ChoiceField(
         choices=["money", "ratio", "number"],
         help_text="money: a decimal string with two places; ratio: a fraction (0.85 = 85 %); number: one place.",

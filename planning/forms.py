@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -23,8 +23,9 @@ class ScenarioForm(forms.ModelForm):
         if programs is None or self.instance.pk:
             del self.fields["program"]  # a scenario stays with its member
         else:
-            self.fields["program"].queryset = programs.exclude(status=ProgramStatus.APPLICANT).order_by("name")
-            self.fields["program"].label = "Member"
+            field = cast(forms.ModelChoiceField, self.fields["program"])
+            field.queryset = programs.exclude(status=ProgramStatus.APPLICANT).order_by("name")
+            field.label = "Member"
         self.fields["name"].help_text = "E.g. “Fill the toddler room”, “Join the alliance”."
 
 
@@ -35,11 +36,12 @@ class CompareForm(forms.Form):
     def __init__(self, *args: Any, scenarios: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name in ("a", "b"):
-            self.fields[name].queryset = scenarios
-            self.fields[name].label_from_instance = lambda s: f"{s.program.name}: {s.name}"
+            field = cast(forms.ModelChoiceField, self.fields[name])
+            field.queryset = scenarios
+            field.label_from_instance = lambda s: f"{s.program.name}: {s.name}"  # type: ignore[method-assign,assignment]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("a") and data.get("a") == data.get("b"):
             self.add_error("b", "Choose two different scenarios.")
         return data
@@ -75,7 +77,7 @@ class ProspectForm(forms.Form):
     hub_fee = _money("Hub fee per month", "What the alliance would charge it.")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         places, enrolled = data.get("licensed_places"), data.get("enrolled")
         if places is not None and enrolled is not None and enrolled > places:
             self.add_error("enrolled", "Enrolled FTE cannot exceed the licensed places.")
@@ -87,4 +89,6 @@ class MemberChoiceForm(forms.Form):
 
     def __init__(self, *args: Any, programs: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["program"].queryset = programs.exclude(status=ProgramStatus.APPLICANT).order_by("name")
+        cast(forms.ModelChoiceField, self.fields["program"]).queryset = programs.exclude(
+            status=ProgramStatus.APPLICANT
+        ).order_by("name")

@@ -49,8 +49,8 @@ def figure(figures: Figures, key: str, months: int, *, per_month: bool = False) 
     money totals as a monthly average (to set periods of different lengths side by side)."""
     kind = next(k for name, _, k in FIGURES if name == key)
     if per_month and kind == MONEY and key not in PER_CHILD and months:
-        value = getattr(figures, key)
-        return cents(value / months)
+        total: Decimal = getattr(figures, key)
+        return cents(total / months)
     if key == "licensed_places":
         value: Decimal | None = figures.licensed_capacity / months if months else None
     elif key == "enrolled_children":

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -54,7 +54,7 @@ def changes_described(scenario: Scenario) -> list[tuple[str, str]]:
         value = getattr(scenario, name)
         if value is None or (name not in ("occupancy", "collection_rate", "bad_debt_rate", "hub_fee") and not value):
             continue
-        field = Scenario._meta.get_field(name)
+        field = cast(models.Field, Scenario._meta.get_field(name))
         shown.append((str(field.verbose_name), value))
     return shown
 

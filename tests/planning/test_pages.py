@@ -62,7 +62,8 @@ class TestScenarioPages:
             scenario = Scenario.objects.get()
             assert scenario.program == world.x
             event = AuditEvent.objects.get(action="scenario.created")
-            assert event.program_id == world.x.pk and event.after["occupancy"] == "92.00"
+            assert event.program_id == world.x.pk
+            assert event.after["occupancy"] == "92.00"
         page = clients.provider_x.get(response["Location"]).content.decode()
         for shown in ("$78,720.00", "$24,600.00", "+$54,120.00", "$894.93", "$938.46", "$990.00", "83.2%", "83.8%"):
             assert shown in page, shown
@@ -92,7 +93,8 @@ class TestScenarioPages:
             joining.refresh_from_db()
             assert joining.occupancy == D("100.00")
             event = AuditEvent.objects.get(action="scenario.updated")
-            assert event.before == {"occupancy": "92.00"} and event.after == {"occupancy": "100.00"}
+            assert event.before == {"occupancy": "92.00"}
+            assert event.after == {"occupancy": "100.00"}
         form = clients.staff_a.get(url(world, "scenario_new")).content.decode()
         assert "Program Y" in form  # the Hub picks the member
 
@@ -102,14 +104,16 @@ class TestScenarioPages:
         pdf = clients.provider_x.get(url(world, "scenario_pdf", joining.pk))
         assert pdf["Content-Type"] == "application/pdf"
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)
-        assert "Join at 92 %" in text and "$78,720.00" in text
+        assert "Join at 92 %" in text
+        assert "$78,720.00" in text
 
     def test_compare_two_scenarios(self, world, clients, joining):
         with alliance_scope(world.a.pk):
             same = scenario_create(program=world.x, actor=None, data={"name": "As measured"})
         page = clients.provider_x.get(url(world, "scenario_compare") + f"?a={joining.pk}&b={same.pk}")
         text = page.content.decode()
-        assert "$78,720.00" in text and "$24,600.00" in text
+        assert "$78,720.00" in text
+        assert "$24,600.00" in text
 
     def test_it_validates_ownership(self, world, clients, joining):
         """Program Y's provider and alliance B get 404; funders get no scenario pages."""
@@ -159,7 +163,8 @@ class TestScenarioAPI:
         assert response.status_code == 400
         assert "occupancy" in response.json()
         other = clients.provider_x.post(base, JOIN | {"program": world.y.pk}, content_type="application/json")
-        assert other.status_code == 400 and "program" in other.json()
+        assert other.status_code == 400
+        assert "program" in other.json()
         with alliance_scope(world.a.pk):
             assert not Scenario.objects.exists()
 
