@@ -144,13 +144,15 @@ def scenario_result(scenario: Scenario) -> Result | None:
 
 def csv_rows(scenario: Scenario, result: Result) -> list[list[object]]:
     """The projection as CSV: the year's figures, then each month's, baseline and scenario side by side."""
-    rows: list[list[object]] = [["section", "month", "figure", "baseline", "scenario", "difference"]]
+    who = [scenario.program.name, scenario.name]
+    rows: list[list[object]] = [
+        ["member", "scenario", "section", "month", "figure", "baseline", "scenario value", "difference"]
+    ]
     for row in result.rows():
-        rows.append(["year", "", row.label, row.baseline, row.projected, row.difference])
+        rows.append([*who, "year", "", row.label, row.baseline, row.projected, row.difference])
     for m in result.projection.months:
         for key, label, _ in FIGURES:
             base, new = figure(m.baseline, key, 1), figure(m.projected, key, 1)
-            rows.append(
-                ["month", f"{m.month:%Y-%m}", label, base, new, None if base is None or new is None else new - base]
-            )
+            difference = None if base is None or new is None else new - base
+            rows.append([*who, "month", f"{m.month:%Y-%m}", label, base, new, difference])
     return rows

@@ -100,7 +100,7 @@ class TestScenarioPages:
 
     def test_csv_and_board_pdf(self, world, clients, joining):
         csv = clients.provider_x.get(url(world, "scenario_csv", joining.pk)).content.decode()
-        assert '"year","","Net result",24600.00,78720.00,54120.00' in csv
+        assert '"Program X","Join at 92 %","year","","Net result",24600.00,78720.00,54120.00' in csv
         pdf = clients.provider_x.get(url(world, "scenario_pdf", joining.pk))
         assert pdf["Content-Type"] == "application/pdf"
         text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf.content)).pages)

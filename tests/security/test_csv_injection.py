@@ -240,6 +240,15 @@ def _invoices(h: SimpleNamespace, clients: Any) -> list[Any]:
     return [clients.staff_a.get(url), clients.provider_x.get(url + "?q=HYPERLINK")]
 
 
+def _scenario(h: SimpleNamespace, clients: Any) -> list[Any]:
+    from planning.services import scenario_create
+
+    with alliance_scope(h.world.a.pk):
+        scenario = scenario_create(program=h.world.x, actor=None, data={"name": "=HYPERLINK(1)", "wages": Decimal(3)})
+    url = f"/a/{h.world.a.slug}/scenarios/{scenario.pk}/projection.csv"
+    return [clients.provider_x.get(url), clients.staff_a.get(url)]
+
+
 EXERCISE: dict[str, Fetch] = {
     "billing:aging_csv": _aging,
     "billing:collections_csv": _collections,
@@ -252,6 +261,7 @@ EXERCISE: dict[str, Fetch] = {
     "metrics:my_program_csv": _my_program,
     "sustainability:plan_csv": _sustainability,
     "sustainability:compare_csv": _sustainability,
+    "planning:scenario_csv": _scenario,
 }
 
 
