@@ -1561,6 +1561,7 @@ CASES: list[Case] = [
         budget_services.budget_fill_from_last_year,
         lambda c: budget_services.budget_fill_from_last_year(actor=c.admin, budget=_budget(c, measured_last_year=True)),
         (E("budget.saved", after={"occupancy_m1": "900.00"}),),
+    ),
     # Planning: a member's saved scenarios.
     Case(
         planning_services.scenario_create,
