@@ -70,9 +70,9 @@ from members.models import AgeGroup, CostCategory, PricingModel, StaffCategory
 from outreach import kiosk
 from outreach import tours as outreach_tours
 from outreach.models import Inquiry, Message
+from planning import services as planning_services
 from sustainability import services as sustainability_services
 from sustainability.models import Contract, Grant
-from planning import services as planning_services
 from tests.billing.factories import RatePlanFactory, account_of
 from tests.enrollment.factories import ChildFactory, FamilyFactory, GuardianFactory, enroll, entry
 from tests.factories import AllianceFactory, MemberProgramFactory, member
