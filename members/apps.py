@@ -10,3 +10,4 @@ class MembersConfig(AppConfig):
         from members.imports_staff import SPEC
 
         import_spec_register(SPEC)  # staff rosters with wages and credentials
+        from members import imports_profit_loss  # noqa: F401 - registers the profit and loss import

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 HUB = "hub"
 BRIGHTWHEEL = "brightwheel"
 PROCARE = "procare"
+QUICKBOOKS = "quickbooks"
 
 
 @dataclass(frozen=True)
@@ -35,6 +36,13 @@ SOURCES: dict[str, Source] = {
         PROCARE,
         "Procare family/child export",
         "In Procare: Data Viewer, a view of children with their account and payer columns (CSV or Excel).",
+    ),
+    # A profit and loss report (members/imports_profit_loss.py), not a table of columns: its accounts are
+    # mapped to cost categories instead (CostAccountMapping).
+    QUICKBOOKS: Source(
+        QUICKBOOKS,
+        "QuickBooks Online profit and loss",
+        "In QuickBooks Online: Reports › Profit and Loss, Display columns by “Months”, then Export to CSV or Excel.",
     ),
 }
 

@@ -737,6 +737,7 @@ class ImportKind(models.TextChoices):
     COSTS = "costs", "Monthly costs"
     FAMILIES = "families", "Families and children"
     OPENING_BALANCES = "opening_balances", "Opening balances"
+    PROFIT_LOSS = "profit_loss", "Monthly costs from a profit and loss report"
 
 
 class ImportStatus(models.TextChoices):
@@ -803,3 +804,41 @@ class ImportMapping(MembersRecord):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} mapping for {self.source}"
+
+
+class AccountCategory(models.TextChoices):
+    """Where an account line of a profit and loss report goes among the Hub's cost categories.
+    The two personnel choices add up to the month's one personnel figure (CostCategory.PERSONNEL)."""
+
+    ADMIN_PERSONNEL = "admin_personnel", "Administration personnel"
+    CLASSROOM_PERSONNEL = "classroom_personnel", "Classroom personnel"
+    OCCUPANCY = "occupancy", "Occupancy / rent"
+    FOOD = "food", "Food"
+    SUPPLIES = "supplies", "Supplies"
+    INSURANCE = "insurance", "Insurance"
+    OTHER = "other", "Other"
+    IGNORE = "ignore", "Not a program cost (ignore)"
+
+
+class CostAccountMapping(MembersRecord):
+    """A program's choice of cost category for one account of its accounting system, made once
+    on the accounts page of a profit and loss import and offered again for the next report."""
+
+    program = models.ForeignKey(MemberProgram, on_delete=models.PROTECT, related_name="cost_account_mappings")
+    source = models.CharField(max_length=20, help_text="The accounting system (members/import_sources.py).")
+    account = models.CharField(max_length=255, help_text="The account's full name, parents first (A:B).")
+    category = models.CharField(max_length=20, choices=AccountCategory.choices)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    program_field = "program"
+
+    class Meta:
+        ordering = ["account"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["alliance", "program", "source", "account"], name="cost_account_mapping_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.account} → {self.get_category_display()}"

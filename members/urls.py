@@ -1,6 +1,6 @@
 from django.urls import path
 
-from members import views, views_costs, views_services, views_sites, views_staff
+from members import views, views_costs, views_profit_loss, views_services, views_sites, views_staff
 
 app_name = "members"
 
@@ -52,6 +52,17 @@ urlpatterns = [
     path(program + "costs/", views_costs.ProgramCostsView.as_view(), name="program_costs"),
     path(program + "costs/new/", views_costs.MonthlyCostsEditView.as_view(), name="costs_new"),
     path(program + "costs/<int:year>/<int:month>/", views_costs.MonthlyCostsEditView.as_view(), name="costs_month"),
+    path(program + "costs/profit-loss/", views_profit_loss.ProfitLossUploadView.as_view(), name="profit_loss_upload"),
+    path(
+        program + "costs/profit-loss/<int:pk>/",
+        views_profit_loss.ProfitLossPreviewView.as_view(),
+        name="profit_loss_preview",
+    ),
+    path(
+        program + "costs/profit-loss/<int:pk>/accounts/",
+        views_profit_loss.ProfitLossAccountsView.as_view(),
+        name="profit_loss_accounts",
+    ),
     path(program + "import/<slug:kind>/", views_costs.ImportUploadView.as_view(), name="import_upload"),
     path(program + "import/<slug:kind>/template.csv", views_costs.ImportTemplateView.as_view(), name="import_template"),
     path(program + "imports/<int:pk>/", views_costs.ImportPreviewView.as_view(), name="import_preview"),

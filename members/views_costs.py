@@ -41,6 +41,11 @@ IMPORT_RETURN_TAB: dict[str, str] = {
 }
 
 
+def _generic_batches(program: Any) -> Any:
+    """Imports of a table of columns; a profit and loss report has its own pages (views_profit_loss)."""
+    return ImportBatch.objects.filter(program=program).exclude(kind=ImportKind.PROFIT_LOSS)
+
+
 class ProgramCostsView(ProgramPage, TemplateView):
     template_name = "members/program_costs.html"
     tab = "costs"
@@ -130,8 +135,8 @@ class ImportUploadView(ProgramFormPage):
     def spec(self) -> ImportSpec:
         # Looked up inside the request (not in dispatch) so that strangers and
         # anonymous visitors meet the alliance checks first.
-        if self.kwargs["kind"] not in SPECS:
-            raise Http404("No such import.")
+        if self.kwargs["kind"] not in SPECS or self.kwargs["kind"] == ImportKind.PROFIT_LOSS:
+            raise Http404("No such import.")  # a profit and loss report has its own pages
         return SPECS[self.kwargs["kind"]]
 
     def get_title(self) -> str:
@@ -174,7 +179,7 @@ class ImportTemplateView(ProgramPage, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         spec = SPECS.get(kwargs["kind"])
-        if spec is None:
+        if spec is None or spec.kind == ImportKind.PROFIT_LOSS:
             raise Http404("No such import.")
         response = HttpResponse(spec.template_csv(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{spec.kind}-template.csv"'
@@ -190,7 +195,7 @@ class ImportPreviewView(ProgramPage, FormView):
 
     def get_batch(self) -> ImportBatch:
         if not hasattr(self, "batch"):
-            self.batch = self.get_for_member(ImportBatch.objects.filter(program=self.program), pk=self.kwargs["pk"])
+            self.batch = self.get_for_member(_generic_batches(self.program), pk=self.kwargs["pk"])
         return self.batch
 
     def get_title(self) -> str:
@@ -280,7 +285,7 @@ class ImportMappingView(ProgramPage, FormView):
 
     def get_batch(self) -> ImportBatch:
         if not hasattr(self, "batch"):
-            self.batch = self.get_for_member(ImportBatch.objects.filter(program=self.program), pk=self.kwargs["pk"])
+            self.batch = self.get_for_member(_generic_batches(self.program), pk=self.kwargs["pk"])
         return self.batch
 
     def get_title(self) -> str:
