@@ -56,6 +56,7 @@ PK_BY_SEGMENT = {
     "families": "enrollment.Family",
     "guardians": "enrollment.Guardian",
     "imports": "members.ImportBatch",
+    "profit-loss": "members.ImportBatch[profit_loss]",
     "inquiries": "outreach.Inquiry",
     "inspections": "members.LicensingInspection",
     "invitations": "alliance.Invitation",
@@ -143,11 +144,16 @@ def collect_samples(program_id: int) -> Samples:
     labels = set(PK_BY_SEGMENT.values()) | set(PK_BY_ROUTE.values())
     rows: dict[str, Any] = {}
     for label in sorted(labels):
+        model_label, _, kind = label.partition("[")  # "app.Model[kind]": rows of that kind only
         try:
-            model = apps.get_model(label)
+            model = apps.get_model(model_label)
         except LookupError:
             continue
-        rows[label] = _in_program(model, program_id).first() or model.objects.order_by("pk").first()
+        queryset = _in_program(model, program_id)
+        anywhere = model.objects.order_by("pk")
+        if kind:
+            queryset, anywhere = queryset.filter(kind=kind.rstrip("]")), anywhere.filter(kind=kind.rstrip("]"))
+        rows[label] = queryset.first() or anywhere.first()
     staff = rows.get("members.StaffMember")
     if staff is not None:  # a credential of that staff member, for staff/<pk>/credentials/<credential_pk>/
         credential = apps.get_model("members.Credential").objects.filter(staff=staff).order_by("pk").first()
@@ -203,6 +209,17 @@ def rows_the_demo_lacks(admin, program) -> str:  # type: ignore[no-untyped-def]
         raw=b"name,age_group,licensed_capacity,children_per_staff,operating_days,opens_at,closes_at\n"
         b"Room 9,toddler,10,5,mon tue wed thu fri,07:30,17:30\n",
     )
+    from members.imports_profit_loss import cost_accounts_map, expense_accounts, profit_loss_batch_create
+
+    report = profit_loss_batch_create(
+        actor=admin,
+        program=program,
+        filename="Profit_and_Loss.csv",
+        raw=b"Matrix Center\nProfit and Loss\nJanuary - February 2026\n\n,Jan 2026,Feb 2026,Total\n"
+        b'Expenses\n   Rent or Lease,"2,000.00","2,000.00","4,000.00"\n   Food,450.25,512.40,962.65\n'
+        b'Total for Expenses,"2,450.25","2,512.40","4,962.65"\nNet Income,,,\n',
+    )
+    cost_accounts_map(actor=admin, batch=report, choices=dict.fromkeys(expense_accounts(report), "other"))
     ach_file_generate(actor=admin, program=program, settlement_date=datetime.date(2030, 1, 2))
     # A family that paid 50.00 more than it owed, and had it refunded.
     account = FamilyAccount.objects.filter(program=program, family__isnull=False).order_by("pk").first()

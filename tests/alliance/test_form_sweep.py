@@ -549,6 +549,15 @@ FORMS: dict[tuple[str, str], Given] = {
             b"Swept room,toddler,6,5,mon tue wed thu fri,07:30,17:30\n",
         )
     ),
+    ("members:profit_loss_accounts", "members:profit_loss_accounts"): Given(),
+    ("members:profit_loss_preview", "members:profit_loss_preview[commit]"): Given(),
+    ("members:profit_loss_upload", "members:profit_loss_upload"): Given(
+        file=(
+            "file",
+            "Profit_and_Loss.csv",
+            b'Swept Center\nProfit and Loss\n\n,Jan 2026,Total\nExpenses\n   Rent or Lease,"2,100.00","2,100.00"\n',
+        )
+    ),
     ("members:inspection_create", "members:inspection_create"): Given(),
     ("members:inspection_edit", "members:inspection_edit"): Given(data={"findings": WHY}),
     ("members:program_create", "members:program_create"): Given(data={"name": "Swept Program"}),
