@@ -246,6 +246,11 @@ def seed_members_demo(alliance: Alliance, programs_by_name: dict[str, MemberProg
         _seed_costs(program, rng, anchor)
         _seed_agreements(program, services, rng, anchor)
         _seed_inspections(program, rng, anchor)
+    centres = [
+        p for p in programs_by_name.values() if p.kind == ProgramKind.CENTRE and p.status != ProgramStatus.APPLICANT
+    ]
+    if centres:
+        _seed_profit_loss_import(centres[0], anchor)
 
 
 def _seed_catalogue() -> dict[str, HubService]:
@@ -722,3 +727,58 @@ def _seed_inspections(program: MemberProgram, rng: random.Random, anchor: dateti
             "corrected_on": None,
         },
     )
+
+
+PROFIT_LOSS_ACCOUNTS = [
+    # (parent, account, its category, the Hub category it adds to, its share of that category)
+    ("Payroll Expenses", "Salaries - Teachers", "classroom_personnel", CostCategory.PERSONNEL, Decimal("0.78")),
+    ("Payroll Expenses", "Salaries - Director", "admin_personnel", CostCategory.PERSONNEL, None),
+    ("", "Rent or Lease", "occupancy", CostCategory.OCCUPANCY, None),
+    ("", "Food", "food", CostCategory.FOOD, None),
+    ("", "Classroom Supplies", "supplies", CostCategory.SUPPLIES, None),
+    ("", "Insurance", "insurance", CostCategory.INSURANCE, None),
+    ("", "Bank Charges", "other", CostCategory.OTHER, None),
+]
+
+
+def _seed_profit_loss_import(program: MemberProgram, anchor: datetime.date) -> None:
+    """A QuickBooks-shaped profit and loss report of the program's last three complete months, written
+    from its own costs, with its accounts mapped and imported: the costs tab links to what the import did
+    (nothing changed, the figures being the Hub's), and the next report finds its accounts chosen."""
+    from alliance.csvsafe import csv_text
+    from members.imports import import_batch_commit
+    from members.imports_profit_loss import cost_accounts_map, profit_loss_batch_create
+    from members.models import ImportBatch, ImportKind
+
+    if ImportBatch.objects.filter(program=program, kind=ImportKind.PROFIT_LOSS).exists():
+        return
+    months = months_back(3, until=anchor - datetime.timedelta(days=1))
+    held = {(c.month, c.category): c.amount for c in MonthlyCost.objects.filter(program=program, month__in=months)}
+    if not all((m, c) in held for m in months for c in CostCategory.values):
+        return
+    rows: list[list[str]] = [[program.name], ["Profit and Loss"], [f"{months[0]:%B} - {months[-1]:%B %Y}"], []]
+    rows += [["", *(f"{m:%b %Y}" for m in months), "Total"], ["Expenses"], ["   Payroll Expenses"]]
+    for parent, account, _, category, share in PROFIT_LOSS_ACCOUNTS:
+        amounts = []
+        for month in months:
+            amount = held[(month, category)]
+            teachers = _money(amount * PROFIT_LOSS_ACCOUNTS[0][4])  # type: ignore[operator]
+            if share is not None:
+                amount = teachers
+            elif account == "Salaries - Director":
+                amount = amount - teachers
+            amounts.append(amount)
+        indent = "      " if parent else "   "
+        rows.append([indent + account, *(f"{a:,.2f}" for a in amounts), f"{sum(amounts):,.2f}"])
+        if account == "Salaries - Director":
+            rows.append(["   Total for Payroll Expenses"])
+    rows += [["Total for Expenses"], ["Net Income"]]
+    batch = profit_loss_batch_create(
+        actor=None, program=program, filename="Profit_and_Loss.csv", raw=csv_text(rows).encode()
+    )
+    cost_accounts_map(
+        actor=None,
+        batch=batch,
+        choices={(f"{p}:{a}" if p else a): choice for p, a, choice, _, _ in PROFIT_LOSS_ACCOUNTS},
+    )
+    import_batch_commit(actor=None, batch=batch)

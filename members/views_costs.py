@@ -67,6 +67,11 @@ class ProgramCostsView(ProgramPage, TemplateView):
             recorded_total=recorded_total,
             months_recorded=len(recorded),
             average=to_cents(recorded_total / len(recorded)) if recorded else None,
+            last_profit_loss=ImportBatch.objects.filter(
+                program=self.program, kind=ImportKind.PROFIT_LOSS, status=ImportStatus.COMMITTED
+            )
+            .order_by("-committed_at")
+            .first(),
         )
         return context
 

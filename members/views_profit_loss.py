@@ -151,10 +151,7 @@ class ProfitLossAccountsView(_BatchPage, FormView):
         return {**super().get_form_kwargs(), "batch": self.get_batch()}
 
     def form_valid(self, form: CostAccountsForm) -> HttpResponse:
-        batch = self.get_batch()
-        if batch.status != ImportStatus.PENDING:
-            form.add_error(None, f"This file was already {batch.get_status_display().lower()}.")
-            return self.form_invalid(form)
+        batch = self.get_batch()  # an imported report's accounts may still be chosen for the next one
         try:
             cost_accounts_map(actor=self.request.user, batch=batch, choices=form.choices())
         except ValidationError as exc:

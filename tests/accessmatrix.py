@@ -151,8 +151,9 @@ def collect_samples(program_id: int) -> Samples:
             continue
         queryset = _in_program(model, program_id)
         anywhere = model.objects.order_by("pk")
-        if kind:
-            queryset, anywhere = queryset.filter(kind=kind.rstrip("]")), anywhere.filter(kind=kind.rstrip("]"))
+        if kind:  # the newest: one the matrix made below, still to import, rather than the demo's imported one
+            kind = kind.rstrip("]")
+            queryset, anywhere = queryset.filter(kind=kind).order_by("-pk"), anywhere.filter(kind=kind).order_by("-pk")
         rows[label] = queryset.first() or anywhere.first()
     staff = rows.get("members.StaffMember")
     if staff is not None:  # a credential of that staff member, for staff/<pk>/credentials/<credential_pk>/

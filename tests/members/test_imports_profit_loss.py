@@ -369,3 +369,30 @@ class TestAccess:
             batch = ImportBatch.objects.get()
         assert clients.staff_a.get(page("import_preview", x.program.pk, batch.pk)).status_code == 404
         assert clients.staff_a.get(page("import_upload", x.program.pk, "profit_loss")).status_code == 404
+
+
+class TestDemo:
+    def test_the_demo_imports_a_report_of_its_own_costs_and_the_costs_tab_links_to_it(
+        self, clients, x, in_a, page, today
+    ):
+        """The demo writes a report from the program's own last three months (personnel split 78 % teachers,
+        the rest the director): importing it changes nothing, and the costs tab says so."""
+        from alliance.dates import months_back
+        from members.demo import _seed_profit_loss_import
+        from members.models import CostCategory
+        from tests.members.factories import MonthlyCostFactory
+
+        anchor = today.replace(day=1)
+        months = months_back(3, until=anchor - datetime.timedelta(days=1))
+        with in_a():
+            for month in months:
+                for category in CostCategory.values:
+                    MonthlyCostFactory(program=x.program, month=month, category=category, amount=Decimal("1234.57"))
+            _seed_profit_loss_import(x.program, anchor)
+            batch = ImportBatch.objects.get(kind="profit_loss")
+            assert batch.status == "committed"
+            assert batch.report["nothing_changed"] is True
+            assert CostAccountMapping.objects.filter(program=x.program).count() == 7
+        costs = clients.provider_x.get(page("program_costs", x.program.pk)).content.decode()
+        assert "Profit_and_Loss.csv" in costs
+        assert "(nothing changed)" in costs
