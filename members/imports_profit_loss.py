@@ -385,6 +385,15 @@ def _validate(program: MemberProgram, rows: list[Row]) -> None:
     totals: dict[tuple[datetime.date, str], tuple[Decimal, Row]] = {}
     for row in rows:
         values: dict[str, Any] = row.values  # type: ignore[assignment]
+        account = values["account"]
+        category = AccountCategory.IGNORE if values["section"] == INCOME else mapping.get(account)
+        if values["section"] == INCOME or category == AccountCategory.IGNORE:
+            # Left out whatever its cells hold: only the lines that become costs are checked.
+            row.note = (
+                "Income: not a cost, left out." if values["section"] == INCOME else "Not a program cost: left out."
+            )
+            row.cleaned = {"account": account, "category": AccountCategory.IGNORE, "amounts": {}}
+            continue
         amounts: dict[datetime.date, Decimal] = {}
         for month in months:
             text = values["amounts"].get(month.isoformat(), "")
@@ -395,16 +404,8 @@ def _validate(program: MemberProgram, rows: list[Row]) -> None:
                 continue
             if amount:
                 amounts[month] = amount
-        account = values["account"]
-        if values["section"] == INCOME:
-            row.note = "Income: not a cost, left out."
-            row.cleaned = {"account": account, "category": AccountCategory.IGNORE, "amounts": {}}
-            continue
-        category = mapping.get(account)
         if category is None:
             row.errors.append(("", f"“{account}” has no cost category yet: choose one on the accounts page."))
-        elif category == AccountCategory.IGNORE:
-            row.note = "Not a program cost: left out."
         else:
             for month in amounts:
                 problem = month_problem.get(month)
