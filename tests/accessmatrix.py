@@ -55,7 +55,7 @@ PK_BY_SEGMENT = {
     "export": "alliance.DataExport",
     "families": "enrollment.Family",
     "guardians": "enrollment.Guardian",
-    "imports": "members.ImportBatch",
+    "imports": "members.ImportBatch[!profit_loss]",  # a report has its own pages (profit-loss/<pk>/)
     "profit-loss": "members.ImportBatch[profit_loss]",
     "inquiries": "outreach.Inquiry",
     "inspections": "members.LicensingInspection",
@@ -151,8 +151,10 @@ def collect_samples(program_id: int) -> Samples:
             continue
         queryset = _in_program(model, program_id)
         anywhere = model.objects.order_by("pk")
-        if kind:  # the newest: one the matrix made below, still to import, rather than the demo's imported one
-            kind = kind.rstrip("]")
+        kind = kind.rstrip("]")
+        if kind.startswith("!"):  # every kind but this one
+            queryset, anywhere = queryset.exclude(kind=kind[1:]), anywhere.exclude(kind=kind[1:])
+        elif kind:  # the newest: one the matrix made below, still to import, rather than the demo's imported one
             queryset, anywhere = queryset.filter(kind=kind).order_by("-pk"), anywhere.filter(kind=kind).order_by("-pk")
         rows[label] = queryset.first() or anywhere.first()
     staff = rows.get("members.StaffMember")
