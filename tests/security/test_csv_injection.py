@@ -169,6 +169,7 @@ def _import_templates(h: SimpleNamespace, clients: Any) -> list[Any]:
     return [
         clients.provider_x.get(f"/a/{h.world.a.slug}/programs/{h.world.x.pk}/import/{kind}/template.csv")
         for kind in SPECS
+        if kind != "profit_loss"  # a profit and loss report is the accounting system's, with no template
     ]
 
 
