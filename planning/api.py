@@ -61,7 +61,7 @@ class MonthSerializer(HubSerializer):
     figures = FigureSerializer(many=True)
 
 
-class ProjectionSerializer(HubSerializer):
+class ScenarioProjectionSerializer(HubSerializer):
     scenario = serializers.IntegerField()
     months = serializers.IntegerField(help_text="How many measured months the baseline holds (at most 12).")
     year = FigureSerializer(many=True, help_text="The baseline year and the projected year, added up.")
@@ -112,7 +112,7 @@ class ScenarioViewSet(AllianceModelViewSet):
             scenario=self.stored(serializer), actor=self.request.user, data=data
         )
 
-    @extend_schema(request=None, responses=ProjectionSerializer)
+    @extend_schema(request=None, responses=ScenarioProjectionSerializer)
     @action(detail=True, methods=["get"])
     def projection(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """The scenario recomputed from its member's last 12 measured months, beside the baseline."""
@@ -122,7 +122,7 @@ class ScenarioViewSet(AllianceModelViewSet):
             raise NotFound("The member has no measured months yet, so there is nothing to project.")
         projection = result.projection
         return Response(
-            ProjectionSerializer(
+            ScenarioProjectionSerializer(
                 {
                     "scenario": scenario.pk,
                     "months": result.months,

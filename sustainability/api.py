@@ -214,7 +214,7 @@ class StructureSerializer(HubSerializer):
     first_year_fees = _money("Member fees in the plan's first year")
 
 
-class ProjectionSerializer(HubSerializer):
+class PlanProjectionSerializer(HubSerializer):
     plan = serializers.IntegerField(help_text="The plan's id.")
     fee_structure = serializers.CharField(help_text="The plan's fee structure: flat, per_slot or share.")
     coverage_year = serializers.IntegerField(
@@ -275,12 +275,12 @@ class ProjectionViewSet(NotForProviders, viewsets.ViewSet):
     allowed_roles = HUB_ONLY
     write_roles = HUB_ONLY
 
-    @extend_schema(responses=ProjectionSerializer)
+    @extend_schema(responses=PlanProjectionSerializer)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         plan = plan_of_alliance()
         if plan is None:
             raise NotFound("The Hub has no sustainability plan yet.")
-        return Response(ProjectionSerializer(projection_data(plan)).data)
+        return Response(PlanProjectionSerializer(projection_data(plan)).data)
 
 
 class FunderYearSerializer(HubSerializer):
