@@ -12,6 +12,7 @@ variance and flags (budgets/selectors.py).
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -48,6 +49,11 @@ from budgets.selectors import VARIANCE_FLAG_PERCENT, Comparison, MonthComparison
 from members.models import MemberProgram
 
 CURRENCY = "money in the alliance's currency, a decimal string with two places"
+
+
+# The API takes plain digits (the page also takes commas and a $): at most two decimal places, within
+# cashflow.MAX_CASH (±9,999,999,999.99).
+STARTING_CASH_PATTERN = r"^-?[0-9]{1,10}(\.[0-9]{1,2})?$"
 
 
 class BudgetEnrollmentSerializer(HubSerializer):
@@ -287,13 +293,16 @@ class CashFlowViewSet(AllianceViewSetMixin, mixins.RetrieveModelMixin, viewsets.
     @extend_schema(
         parameters=[
             OpenApiParameter(
-                "starting_cash", str, description="The cash in the bank today, e.g. 25000.00 (default 0.00)."
+                "starting_cash",
+                {"type": "string", "pattern": STARTING_CASH_PATTERN, "example": "25000.00"},
+                description="The cash in the bank today, e.g. 25000.00 (default 0.00).",
             )
         ]
     )
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         program = self.get_object()
-        amount = cash_amount(request.query_params.get("starting_cash", "0"))
+        raw = request.query_params.get("starting_cash", "0")
+        amount = cash_amount(raw) if re.fullmatch(STARTING_CASH_PATTERN, raw) else None
         if amount is None:
             raise DRFValidationError({"starting_cash": ["An amount with at most two decimal places, e.g. 25000.00."]})
         forecast = cash_flow_forecast(program, starting_cash=amount, today=alliance_today(self.alliance))

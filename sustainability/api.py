@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -293,6 +293,7 @@ class FunderYearSerializer(HubSerializer):
     surplus = _money("Income − cost; null when withheld", allow_null=True)
 
 
+@extend_schema_serializer(many=False)  # one object, though served by the viewset's list action
 class FunderViewSerializer(HubSerializer):
     start_year = serializers.IntegerField(allow_null=True, help_text="The plan's first year; null: no plan yet.")
     end_year = serializers.IntegerField(allow_null=True, help_text="The plan's last year; null: no plan yet.")

@@ -264,7 +264,8 @@ def category(outcomes: dict[str, str]) -> str | None:
         return "fragments"
     if "405" in seen and seen <= {"405", "403", "404"}:
         return "POST-only"
-    if all(outcome.startswith("302 ") for outcome in seen):
+    # A route that sends those it lets in to another page (checked there) and refuses the rest.
+    if any(o.startswith("302 ") for o in seen) and all(o.startswith("302 ") or o in {"403", "404"} for o in seen):
         return "redirects"
     return None
 
