@@ -127,7 +127,9 @@ def _fee_entries(program_ids: list[int], start: datetime.date, end: datetime.dat
     )
 
 
-def _fee_charged_q() -> Q:
+def fee_charged_q() -> Q:
+    """A Hub member fee charged, net of its reversals: the one definition (the value of membership, the
+    scenario planner's baseline)."""
     return Q(kind=EntryKind.CHARGE, category=ChargeCategory.MEMBER_FEE) | Q(
         kind=EntryKind.REVERSAL, reverses__kind=EntryKind.CHARGE, reverses__category=ChargeCategory.MEMBER_FEE
     )
@@ -200,7 +202,7 @@ def members_value(programs: list[MemberProgram], *, start: datetime.date, end: d
     charged: dict[int, Decimal] = defaultdict(lambda: ZERO)
     paid: dict[int, Decimal] = defaultdict(lambda: ZERO)
     entries = _fee_entries(ids, start, end)
-    for pk, amount in entries.filter(_fee_charged_q()).values_list("program_id").annotate(s=Sum("amount")):
+    for pk, amount in entries.filter(fee_charged_q()).values_list("program_id").annotate(s=Sum("amount")):
         charged[pk] = amount
     for pk, amount in entries.filter(paid_entries_q()).values_list("program_id").annotate(s=Sum("amount")):
         paid[pk] = -amount
@@ -279,7 +281,7 @@ def member_value(
         )
     value.fee_lines = list(
         _fee_entries([program.pk], value.start, value.end)
-        .filter(_fee_charged_q())
+        .filter(fee_charged_q())
         .select_related("invoice")
         .order_by("posted_on", "pk")
     )
@@ -353,7 +355,7 @@ def savings_members_report(
     fee_months = {
         month_start(on)
         for on in _fee_entries([p.pk for p in programs], start, end)
-        .filter(_fee_charged_q())
+        .filter(fee_charged_q())
         .values_list("posted_on", flat=True)
         .distinct()
     }

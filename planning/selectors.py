@@ -50,9 +50,9 @@ def _ledger_by_month(
     """In one query: the Hub fee charged each month (member-fee charges on the program's Hub account, less
     their reversals, as the value of membership counts them) and the tuition charged to families each month
     by the age group of the child's classroom."""
-    from metrics.value import _fee_charged_q  # the one definition of a fee charged
+    from metrics.value import fee_charged_q
 
-    fee_q = Q(account__family__isnull=True) & _fee_charged_q()
+    fee_q = Q(account__family__isnull=True) & fee_charged_q()
     tuition_q = Q(kind=EntryKind.CHARGE, category=ChargeCategory.TUITION, enrollment__isnull=False)
     rows = (
         LedgerEntry.objects.filter(program=program, posted_on__range=(months[0], month_end(months[-1])))
