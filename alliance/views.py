@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import nullcontext
 from typing import Any
 
 from allauth.account.decorators import reauthentication_required
@@ -16,6 +17,7 @@ from django.views.generic import FormView, ListView, TemplateView, View
 from alliance.access import forget_memberships, memberships_of
 from alliance.filters import AuditEventFilter
 from alliance.forms import AcceptInvitationForm, AllianceSettingsForm, InvitationForm
+from alliance.localization import alliance_local
 from alliance.models import Alliance, AuditEvent, Invitation, Membership, Role
 from alliance.outbox import task_enqueue
 from alliance.services import (
@@ -216,18 +218,22 @@ def api_tokens(request: HttpRequest) -> HttpResponse:
             _row, new_token = api_token_create(user=user, name=request.POST.get("name", ""))
         except ValidationError as exc:
             error = " ".join(exc.messages)
-    return render(
-        request,
-        "alliance/api_tokens.html",
-        {
-            "tokens": ApiToken.objects.filter(user=user),
-            "new_token": new_token,
-            "error": error,
-            "name": request.POST.get("name", "") if error else "",
-            "page_title": "API tokens",
-            "token_days": settings.HUB_API_TOKEN_DAYS,
-        },
-    )
+    # The page belongs to no alliance: its times are shown in the zone (and locale) of the holder's
+    # first alliance, with the zone named, so a Chicago clerk reads "9:14 am CST", not UTC.
+    memberships = memberships_of(user, request)
+    with alliance_local(memberships[0].alliance) if memberships else nullcontext():
+        return render(
+            request,
+            "alliance/api_tokens.html",
+            {
+                "tokens": ApiToken.objects.filter(user=user),
+                "new_token": new_token,
+                "error": error,
+                "name": request.POST.get("name", "") if error else "",
+                "page_title": "API tokens",
+                "token_days": settings.HUB_API_TOKEN_DAYS,
+            },
+        )
 
 
 class DataExportView(AllianceMixin, TemplateView):

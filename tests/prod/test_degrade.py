@@ -4,7 +4,8 @@ gunicorn runs with docker-compose.yml's own command (tests/prod/test_production_
 app role, against real dead addresses (a port nothing listens on) — no mocks:
 - Redis dead: /healthz says so (503), and sign-in (with TOTP), the dashboard, the public page
   and an API list answer 200; wrong passwords are still refused after the limit (counted in the
-  worker's memory; one worker, so the count is exact); deep JSON is a 400; the cache failure is logged once per worker, not per call.
+  worker's memory; one worker, so the count is exact); deep JSON is a 400; the cache failure is
+  logged once per worker, not per call.
 - PostgreSQL dead: a page and an API call answer 503 with Retry-After, not 500.
 - nginx (Debian's, with docker/nginx.conf) in front of gunicorn: clients that declare a body and
   never send it, or never finish their headers, do not keep anyone else waiting; and an address

@@ -12,6 +12,7 @@ passed the second factor — not merely a user who owns a TOTP device.
 from __future__ import annotations
 
 import datetime
+from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
 from django.test import Client
@@ -98,19 +99,40 @@ class TestTokens:
         assert "expired" in refused.json()["detail"]
         assert b"expired" in clients.staff_a.get("/accounts/tokens/").content
 
-    def test_the_tokens_page_shows_when_each_token_was_last_used(self, world, clients):
-        _, token = create_token(clients.staff_a)
-        listing = clients.staff_a.get("/accounts/tokens/").content.decode()
-        row = listing[listing.index("<tbody>") :]
-        assert ">never<" in row
-        assert Client(HTTP_AUTHORIZATION=f"Bearer {token}").get(f"/api/a/{world.a.slug}/programs/").status_code == 200
-        used = ApiToken.objects.get().last_used_at
-        assert used is not None
-        assert timezone.now() - used < datetime.timedelta(minutes=1)
-        listing = clients.staff_a.get("/accounts/tokens/").content.decode()
-        row = listing[listing.index("<tbody>") :]
-        assert ">never<" not in row
-        assert str(timezone.localtime(used).year) in row
+    def test_the_tokens_page_shows_last_use_and_expiry_in_the_alliances_time_zone(self, world, clients):
+        """Two hub-staff tokens made on the page; one is used on an API list. Alliance A keeps
+        Chicago time, so the use shows as Chicago's wall clock (5 or 6 hours behind UTC), the
+        other token says "never", and each shows the day it expires (90 days on)."""
+        _, used_token = create_token(clients.staff_a, name="Payroll sync")
+        create_token(clients.staff_a, name="Board report")
+        listed = Client(HTTP_AUTHORIZATION=f"Bearer {used_token}").get(f"/api/a/{world.a.slug}/programs/")
+        assert listed.status_code == 200
+        assert listed.json()["count"] == 2
+        used = ApiToken.objects.get(name="Payroll sync")
+        assert used.last_used_at is not None
+        assert timezone.now() - used.last_used_at < datetime.timedelta(minutes=1)
+
+        page = clients.staff_a.get("/accounts/tokens/").content.decode()
+        rows = {
+            name: row
+            for row in page[page.index("<tbody>") : page.index("</tbody>")].split("<tr>")[1:]
+            for name in ("Payroll sync", "Board report")
+            if f"<td>{name}</td>" in row
+        }
+        chicago = ZoneInfo("America/Chicago")
+        assert world.a.timezone == "America/Chicago"
+        local_use = timezone.localtime(used.last_used_at, chicago)
+        shown = f"{local_use:%b} {local_use.day}, {local_use.year} {local_use.hour % 12 or 12}:{local_use:%M}"
+        shown += f" {'a.m.' if local_use.hour < 12 else 'p.m.'} {local_use.tzname()}"  # "Dec 6, 2026 5:42 p.m. CST"
+        assert f"<td>{shown}</td>" in rows["Payroll sync"]
+        utc_use = timezone.localtime(used.last_used_at, datetime.UTC)
+        assert f"{utc_use.hour % 12 or 12}:{utc_use:%M} " not in rows["Payroll sync"]
+        assert "<td>never</td>" not in rows["Payroll sync"]
+        assert "<td>never</td>" in rows["Board report"]
+        for name, row in rows.items():
+            expires = timezone.localtime(ApiToken.objects.get(name=name).expires_at, chicago).date()
+            assert expires == (timezone.localtime(used.created_at, chicago) + datetime.timedelta(days=90)).date()
+            assert f"<td>{expires:%b} {expires.day}, {expires.year}</td>" in row
 
     def test_a_token_stops_working_when_its_holder_becomes_hub_staff_without_totp(self, world):
         provider = member(world.a, Role.PROVIDER, program=world.x)
