@@ -1,6 +1,6 @@
 """Issue 19, finding 12 (last part): the audit log shows tampering, even by the database owner.
 
-The app role cannot UPDATE or DELETE audit events (tests/alliance/test_tenancy.py), but the
+The app role cannot UPDATE or DELETE audit events (the last test here), but the
 owner can. Each event now carries the hash of the one before it in its alliance, and
 `verify_audit_chain` recomputes every link: a row changed, removed or cut off the end as the
 owner is named by the command, which exits 1. Two writers at once on two real connections

@@ -21,10 +21,10 @@ from django.utils import timezone
 from alliance.models import ApiToken, Membership, Role
 from alliance.tenancy import alliance_scope
 from alliance.tokens import api_token_create
-from tests.alliance.test_api_tokens import create_token, reauthenticate
 from tests.alliance.test_settings import start
 from tests.alliance.test_signin import current_code
 from tests.factories import PASSWORD, AllianceFactory, member
+from tests.security.test_api_tokens import create_token, reauthenticate
 
 
 def password_only(user) -> Client:  # type: ignore[no-untyped-def]

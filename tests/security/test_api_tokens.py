@@ -1,4 +1,4 @@
-"""Per-user API tokens: shown once, stored hashed, revocable."""
+"""Issue 19, finding 4: per-user API tokens — shown once, stored hashed, revocable, scoped."""
 
 from __future__ import annotations
 
