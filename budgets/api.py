@@ -267,6 +267,7 @@ class CashFlowReceiptSerializer(HubSerializer):
     kind = CharField(help_text="family (due date + the family's habit), autopay (due date) or third_party.")
     description = CharField(help_text="Who pays and for what.")
     amount = MoneyField(help_text=f"The amount expected: {CURRENCY}.")
+    to_be_issued = BooleanField(help_text="True for a share of an invoice a coming month's run will issue.")
 
 
 class CashFlowSerializer(HubSerializer):
@@ -324,7 +325,13 @@ class CashFlowViewSet(AllianceViewSetMixin, mixins.RetrieveModelMixin, viewsets.
                     for d in forecast.days
                 ],
                 "receipts": [
-                    {"day": f.day.isoformat(), "kind": f.kind, "description": f.description, "amount": str(f.amount)}
+                    {
+                        "day": f.day.isoformat(),
+                        "kind": f.kind,
+                        "description": f.description,
+                        "amount": str(f.amount),
+                        "to_be_issued": f.to_be_issued,
+                    }
                     for f in forecast.inflows()
                 ],
             }

@@ -2,14 +2,22 @@
 
 Money in:
 - **Open family items** (billing's aging: each open invoice and charge with what is still open on
-  it), expected on its due date plus the family's own habit: the average days from due date to paid
-  over the account's invoices of the last year that are paid (`family_payment_lags`, from the ledger:
+  it, including invoices a run made ahead, dated after today), expected on its due date plus the
+  family's own habit: the average days from due date to paid over the account's invoices of the
+  last year that are paid (`family_payment_lags`, from the ledger:
   payments less refunds applied to the invoices oldest first; paid early counts negative). A family
   with no paid invoice yet is expected on the due date. An account on **autopay** (bank details with
   autopay on, not paused or flagged) is expected on the due date itself: the Hub debits it then.
 - **Open third-party claims** (expected less paid), expected on their invoice's due date plus the
   payer's own lag: the average days from due date to the remittance over the payer's remitted
   claims (`payer_lags`).
+- **Invoices not yet issued**: each coming month whose run falls in the 90 days (a monthly run issues
+  on the 1st, due `DUE_AFTER_DAYS` later), priced by the invoice run's own pricing
+  (`billing.invoicing.invoices_priced`: active enrollments x rate plans, discounts, fees, payers'
+  shares), for the accounts not yet invoiced for that month. The family's part is expected like an
+  issued invoice (due date plus the family's habit; autopay on the due date), each payer's share on
+  the due date plus the payer's lag. A fee the run charges once (registration; supply once a year)
+  is counted in the first projected month only, as the run would after writing it.
 - An item whose expected day has passed is expected tomorrow; an item more than 90 days past due is
   left out (by then it is the collections worklist's, not the bank's).
 
@@ -17,9 +25,6 @@ Money out: the program's recurring costs, the average month of its last three mo
 (members' program-month cost, the rollup's definition), spread evenly over the days of each month —
 payroll, rent and bills fall across a month, and spreading them shows the steady drain rather than
 one cliff on the 1st.
-
-Invoices not yet issued are not forecast: the forecast is of money already owed, against costs that
-run on, so it shows how long today's cash and receivables carry the program.
 
 Running balance: the starting cash the member types in, plus each day's money in, less its money
 out, from today to day 90; the lowest balance ahead and its first date.
@@ -33,10 +38,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from alliance.dates import add_days, add_months, month_start
+from alliance.dates import add_days, add_months, month_bounds, month_start, next_month_start
 from billing.aging import aging_for_accounts
+from billing.invoicing import DUE_AFTER_DAYS, INVOICED_PROGRAM_STATUSES, invoices_priced
 from billing.models import (
     BankAccount,
+    ChargeCategory,
     ClaimStatus,
     FamilyAccount,
     Invoice,
@@ -46,6 +53,7 @@ from billing.models import (
     RemittanceLine,
 )
 from billing.selectors import paid_entries_q
+from enrollment.models import Family
 from members.models import MemberProgram
 from members.selectors import program_month_costs
 
@@ -63,6 +71,7 @@ class Flow:
     kind: str  # family, autopay, third_party, cost
     description: str
     amount: Decimal  # money in positive, money out negative
+    to_be_issued: bool = False  # on an invoice a coming month's run will issue
 
 
 @dataclass(frozen=True)
@@ -187,6 +196,77 @@ def _expected(due_on: datetime.date, lag: int, today: datetime.date) -> datetime
     return day if day > today else add_days(today, 1)
 
 
+ONCE_CHARGED = (ChargeCategory.REGISTRATION, ChargeCategory.SUPPLY)
+
+
+def coming_invoice_flows(
+    program: MemberProgram,
+    *,
+    today: datetime.date,
+    horizon_end: datetime.date,
+    family_lags: dict[int, int],
+    autopay: set[int],
+    by_payer: dict[int, int],
+) -> list[Flow]:
+    """The money the coming months' invoice runs will bill, on the day each part is expected.
+
+    A monthly run issues on the 1st (from today on) and is due `DUE_AFTER_DAYS` later; its lines are the
+    run's own (`invoices_priced`), for the accounts it has not yet invoiced for that month."""
+    if program.status not in INVOICED_PROGRAM_STATUSES:
+        return []
+    flows: list[Flow] = []
+    charged_once: set[tuple[str, int | None, int]] = set()
+    issue_on = today if today.day == 1 else next_month_start(today)
+    tomorrow = add_days(today, 1)
+    while issue_on <= horizon_end:
+        start, end = month_bounds(issue_on)
+        work, _ = invoices_priced(program_ids=[program.pk], period_start=start, period_end=end)
+        due_on = add_days(issue_on, DUE_AFTER_DAYS)
+        pending = work[program.pk].pending
+        names = dict(Family.objects.filter(pk__in={a.family_id for a, _ in pending}).values_list("pk", "name"))
+        earliest = max(issue_on, tomorrow)  # nothing is paid before the invoice exists
+
+        for account, lines in pending:
+            kept = []
+            for line in lines:
+                if line.category in ONCE_CHARGED:
+                    key = (line.category, line.child_id, start.year if line.category == ChargeCategory.SUPPLY else 0)
+                    if key in charged_once:
+                        continue  # the run before this one will have charged it
+                    charged_once.add(key)
+                kept.append(line)
+            family_part = sum((line.amount for line in kept), ZERO)
+            on_autopay = account.pk in autopay
+            family_day = max(add_days(due_on, 0 if on_autopay else family_lags.get(account.pk, 0)), earliest)
+            if family_part > 0 and family_day <= horizon_end:
+                flows.append(
+                    Flow(
+                        family_day,
+                        "autopay" if on_autopay else "family",
+                        f"{names.get(account.family_id, '')}: {start:%b %Y} invoice (to be issued)",
+                        family_part,
+                        to_be_issued=True,
+                    )
+                )
+            for line in kept:
+                if line.authorization is None:
+                    continue
+                payer = line.authorization.payer
+                payer_day = max(add_days(due_on, by_payer.get(payer.pk, 0)), earliest)
+                if payer_day <= horizon_end:
+                    flows.append(
+                        Flow(
+                            payer_day,
+                            "third_party",
+                            f"{payer.name}: claim for {start:%b %Y} (to be issued)",
+                            -line.amount,
+                            to_be_issued=True,
+                        )
+                    )
+        issue_on = next_month_start(issue_on)
+    return flows
+
+
 def cash_flow_forecast(program: MemberProgram, *, starting_cash: Decimal, today: datetime.date) -> CashFlowForecast:
     horizon_end = add_days(today, HORIZON_DAYS)
     flows: list[Flow] = []
@@ -198,7 +278,9 @@ def cash_flow_forecast(program: MemberProgram, *, starting_cash: Decimal, today:
     )
     accounts = FamilyAccount.objects.filter(program=program, family__isnull=False)
     names = dict(accounts.values_list("pk", "family__name"))
-    for aging in aging_for_accounts(accounts, as_of=today):
+    # Up to the horizon, not today: a run made ahead (April's on Mar 25) posts its invoices on their issue
+    # date, and they are owed like any other (the coming runs skip the accounts they invoiced).
+    for aging in aging_for_accounts(accounts, as_of=horizon_end):
         for item in aging.items:
             on_autopay = aging.account_id in autopay
             day = _expected(item.due_on, 0 if on_autopay else lags.get(aging.account_id, 0), today)
@@ -213,6 +295,11 @@ def cash_flow_forecast(program: MemberProgram, *, starting_cash: Decimal, today:
         if day is None or day > horizon_end or open_amount <= 0:
             continue
         flows.append(Flow(day, "third_party", f"{claim.payer.name}: claim for {claim.period_start:%b %Y}", open_amount))
+    flows.extend(
+        coming_invoice_flows(
+            program, today=today, horizon_end=horizon_end, family_lags=lags, autopay=autopay, by_payer=by_payer
+        )
+    )
     # Recurring costs: the last three months with any cost, before this month.
     months = [add_months(month_start(today), -n) for n in range(1, 13)]
     costs = program_month_costs([program], months)
