@@ -19,8 +19,10 @@ third parties, with any subsidy payment posted on a family's ledger. Open
 claims are not in the family aging (they are not on the family's balance).
 
 Aging "as of" is the month's last day, or the rollup's last day for the
-current month. Open balances are aged by due date (the invoice's, else the
-posting day), the oldest charges taken as paid first.
+current month, by billing's rule (billing/aging.py): a payment that names an
+invoice pays that invoice, other credits pay the oldest items first, and each
+open item is aged by its due date (the invoice's, else the posting day), so
+the dashboard's buckets are those of billing's aging page on the same day.
 """
 
 from __future__ import annotations
@@ -77,9 +79,9 @@ entries AS MATERIALIZED (
     SELECT le.id, le.program_id, le.account_id, le.posted_on,
            le.posted_on - extract(day FROM le.posted_on)::int + 1 AS month,
            -- What the entry counts as, a small number for the sums below to test (cheaper than strings):
-           -- 1 billed debt (charge, late fee), 2 billed credit (a payer's share is still billed: 0),
-           -- 3 paid by the family, 4 subsidy payment, 5 written off, 6 refunded to the family (money paid back:
-           -- it counts against what was paid, not as billed, and is aged as a charge), 0 none of these.
+           -- 1 billed debt (charge, late fee), 2 billed credit, 3 paid by the family, 4 subsidy payment, 5 written
+           -- off, 6 refunded to the family (money paid back: it counts against what was paid, not as billed, and is
+           -- aged as a charge), 8 a payer's share credited (still billed: the payer is claimed), 0 none of these.
            CASE CASE WHEN le.reverses_id IS NULL THEN le.kind
                      ELSE (SELECT o.kind FROM billing_ledgerentry o WHERE o.id = le.reverses_id) END
                 WHEN 'charge' THEN
@@ -90,19 +92,16 @@ entries AS MATERIALIZED (
                 WHEN 'credit' THEN
                     CASE WHEN (CASE WHEN le.reverses_id IS NULL THEN le.category
                                     ELSE (SELECT o.category FROM billing_ledgerentry o WHERE o.id = le.reverses_id)
-                               END) <> 'payer_share' THEN 2 ELSE 0 END
+                               END) <> 'payer_share' THEN 2 ELSE 8 END
                 WHEN 'payment' THEN 3 WHEN 'subsidy_payment' THEN 4 WHEN 'write_off' THEN 5
-                -- 7 an opening balance owed at the Hub's cut-over (not billed here): aged like a charge of its day.
-                WHEN 'opening_balance' THEN CASE WHEN le.amount > 0 THEN 7 ELSE 0 END
+                -- 7 an opening balance at the Hub's cut-over (not billed here): aged like a charge of its day (a
+                -- negative one, a credit the family held, is an overpaid item: it adds to the credits applied).
+                WHEN 'opening_balance' THEN 7
                 ELSE 0 END AS counts_as,
            (le.amount * 100)::bigint AS amount, le.invoice_id, le.reverses_id
     FROM billing_ledgerentry le
     JOIN family_accounts fa ON fa.id = le.account_id
     WHERE le.alliance_id = %(alliance)s AND le.posted_on <= %(month_end)s::date
-),
--- When each reversed charge was reversed (a charge reversed by a month's as-of day is no debt then).
-reversed AS (
-    SELECT reverses_id AS id, MIN(posted_on) AS reversed_on FROM entries WHERE reverses_id IS NOT NULL GROUP BY 1
 ),
 money AS (
     SELECT program_id, month,
@@ -143,8 +142,7 @@ remitted AS (
 -- was charged) before the first month plus running sums of what was posted month by month (the last month's
 -- as-of day is the rollup's end, so nothing after it).
 posted AS (
-    SELECT account_id, CASE WHEN posted_on >= %(month_start)s::date THEN month END AS month, SUM(amount) AS amount,
-           SUM(amount) FILTER (WHERE reverses_id IS NULL AND counts_as IN (1, 6, 7)) AS charged
+    SELECT account_id, CASE WHEN posted_on >= %(month_start)s::date THEN month END AS month, SUM(amount) AS amount
     FROM entries
     WHERE posted_on <= %(end)s::date
     GROUP BY 1, 2
@@ -152,58 +150,63 @@ posted AS (
 balances AS (
     -- Running sums over the account's months with entries (its opening, month NULL, first); each holds from
     -- its month until the next one with entries, so only positive balances are spread over their months.
-    SELECT m.month, m.as_of, r.account_id, r.balance, r.charged
+    SELECT m.month, m.as_of, r.account_id, r.balance
     FROM (SELECT account_id, COALESCE(month, %(month_start)s::date) AS from_month,
                  COALESCE(LEAD(month) OVER running - 1, %(month_end)s::date) AS to_day,
-                 SUM(amount) OVER running AS balance, SUM(charged) OVER running AS charged
+                 SUM(amount) OVER running AS balance
           FROM posted
           WINDOW running AS (PARTITION BY account_id ORDER BY month NULLS FIRST ROWS UNBOUNDED PRECEDING)) AS r
     CROSS JOIN LATERAL generate_series(r.from_month, r.to_day, interval '1 month') AS held(month)
     JOIN months m ON m.month = held.month::date
     WHERE r.balance > 0
 ),
--- Open balances are aged oldest-paid-first: a charge is open by as much of it as the balance exceeds what was
--- charged after it. Each charge with the running total of the account's charges through it (one sort of the
--- charges, not one per month), and when it was reversed, if it was.
-charges AS (
-    SELECT e.account_id, e.program_id, e.id, e.posted_on, e.amount, e.invoice_id, r.reversed_on,
-           SUM(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.posted_on, e.id ROWS UNBOUNDED PRECEDING) AS through
+-- Open balances are aged as billing ages them (billing/aging.py, the one definition: `_allocate`), on each month's
+-- as-of day. The account's items: each invoice, net of everything posted on it (its charges, discounts, reversals
+-- and the payments and write-offs that name it), due on its due date; each entry outside an invoice that is no
+-- credit (a charge, late fee, refund, opening balance) with its reversals, due on its posting day. The credits
+-- that name no invoice (payments, credits, subsidy payments, write-offs) and any overpaid item form a pool
+-- applied to the items oldest first (by due day, entries before invoices, then id). So an item is open by as
+-- much of it as the balance exceeds the positive items after it: balance = positive items − pool.
+item_posted AS (
+    SELECT e.account_id, e.program_id,
+           CASE WHEN e.invoice_id IS NOT NULL THEN 1 ELSE 0 END AS item_rank,
+           COALESCE(e.invoice_id, e.reverses_id, e.id) AS item_id,
+           CASE WHEN e.posted_on >= %(month_start)s::date THEN e.month END AS month,
+           SUM(e.amount) AS amount, MIN(e.posted_on) AS first_posted
     FROM entries e
-    LEFT JOIN reversed r ON r.id = e.id
-    WHERE e.reverses_id IS NULL AND e.counts_as IN (1, 6, 7) AND e.posted_on <= %(end)s::date
-      -- Only accounts that owe something at some month's end have anything to age (all their charges: the
-      -- running total is the account's).
+    WHERE (e.invoice_id IS NOT NULL OR e.counts_as NOT IN (2, 3, 4, 5, 8)) AND e.posted_on <= %(end)s::date
+      -- Only accounts that owe something at some month's end have anything to age.
       AND e.account_id IN (SELECT account_id FROM balances)
+    GROUP BY 1, 2, 3, 4, 5
 ),
-reversing_accounts AS (
-    SELECT DISTINCT account_id FROM charges WHERE reversed_on IS NOT NULL
+-- Each item's net through each month's as-of day (running sums over its months, held until its next month).
+items AS (
+    SELECT m.month, r.account_id, r.program_id, r.item_rank, r.item_id, r.net,
+           CASE WHEN r.item_rank = 1 THEN inv.due_on ELSE r.first_posted END AS due_on
+    FROM (SELECT account_id, program_id, item_rank, item_id, COALESCE(month, %(month_start)s::date) AS from_month,
+                 COALESCE(LEAD(month) OVER running - 1, %(month_end)s::date) AS to_day,
+                 SUM(amount) OVER running AS net, MIN(first_posted) OVER running AS first_posted
+          FROM item_posted
+          WINDOW running AS (PARTITION BY account_id, item_rank, item_id ORDER BY month NULLS FIRST
+                             ROWS UNBOUNDED PRECEDING)) AS r
+    LEFT JOIN billing_invoice inv ON r.item_rank = 1 AND inv.id = r.item_id AND inv.alliance_id = %(alliance)s
+    CROSS JOIN LATERAL generate_series(r.from_month, r.to_day, interval '1 month') AS held(month)
+    JOIN months m ON m.month = held.month::date
+    WHERE r.net > 0
 ),
+-- The positive items after each one, newest first, among the account's items on the as-of day.
 debits AS (
-    -- No charge of the account reversed: what was charged after a charge by the as-of day is what the account
-    -- had been charged by then less the running total through the charge.
-    SELECT b.month, b.as_of, c.program_id, b.balance, c.amount, c.posted_on, c.invoice_id,
-           b.charged - c.through AS newer
-    FROM balances b
-    JOIN charges c ON c.account_id = b.account_id AND c.posted_on <= b.as_of
-    WHERE NOT EXISTS (SELECT 1 FROM reversing_accounts ra WHERE ra.account_id = b.account_id)
-    UNION ALL
-    -- A charge of the account reversed: one reversed by the as-of day is no debt then (it and its reversal net
-    -- out of the balance), so the newer charges are added up month by month among those still standing.
-    SELECT b.month, b.as_of, c.program_id, b.balance, c.amount, c.posted_on, c.invoice_id,
-           COALESCE(SUM(c.amount) OVER (PARTITION BY b.month, b.account_id ORDER BY c.posted_on DESC, c.id DESC
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-    FROM balances b
-    JOIN reversing_accounts ra ON ra.account_id = b.account_id
-    JOIN charges c ON c.account_id = b.account_id AND c.posted_on <= b.as_of
-    WHERE c.reversed_on IS NULL OR c.reversed_on > b.as_of
+    SELECT i.program_id, i.month, b.as_of, b.balance, i.due_on, i.net,
+           COALESCE(SUM(i.net) OVER (PARTITION BY i.month, i.account_id
+                                     ORDER BY i.due_on DESC, i.item_rank DESC, i.item_id DESC
+                                     ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
+    FROM items i
+    JOIN balances b ON b.account_id = i.account_id AND b.month = i.month
 ),
--- Only the open parts are dated: by the invoice's due date, else the posting day.
 open_debits AS (
-    SELECT d.program_id, d.month, d.as_of - COALESCE(inv.due_on, d.posted_on) AS days_past_due,
-           LEAST(d.amount, d.balance - d.newer) AS open
-    FROM debits d
-    LEFT JOIN billing_invoice inv ON inv.id = d.invoice_id AND inv.alliance_id = %(alliance)s
-    WHERE d.balance > d.newer
+    SELECT program_id, month, as_of - due_on AS days_past_due, LEAST(net, balance - newer) AS open
+    FROM debits
+    WHERE balance > newer
 ),
 aging AS (
     SELECT program_id, month,

@@ -30,7 +30,7 @@ from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
 from billing.aging import aging_for_accounts
 from billing.invoicing import invoice_program_for_period
-from billing.ledger import account_opening_balance_record, ledger_entry_post, opening_balance_of
+from billing.ledger import account_opening_balance_record, ledger_entry_post, ledger_entry_reverse, opening_balance_of
 from billing.models import EntryKind, FamilyAccount, Invoice, LedgerEntry
 from billing.payments import payment_record
 from billing.statements import family_statement
@@ -115,25 +115,102 @@ class TestWorkedExample:
         assert (lopez[header.index("bucket_1_30")], lopez[header.index("bucket_31_60")]) == ("400.00", "350.00")
         assert lopez[header.index("balance")] == "750.00"
 
-    def test_the_dashboard_rollup_ages_it_too(self, world, cut_over):
-        """The finance rollup (dashboard, reports) ages an opening balance as a debit of its cut-over date.
-        The Youngs at Y owe only an opening balance of 200.00 at 2026-09-01: as of 2026-10-05 (the rollup's
-        last day) it is 34 days past due, 31–60. The Lopez account at X owes 750.00; the rollup ages oldest
-        paid first (it does not follow a payment's named invoice): newest debit first, the September invoice
-        (due 2026-09-11, 24 days, 1–30) takes all 750.00, so the opening balance counts as paid there. The
-        opening balance is neither billed nor collected: September billed 1,000.00, collected 600.00."""
+    def test_the_dashboard_rollup_ages_it_as_billing_does(self, world, clients, cut_over):
+        """The finance rollup (dashboard, reports) ages by billing's own rule: the payment of 600.00 names the
+        September invoice, so 1,000.00 − 600.00 = 400.00 of it is open (due 2026-09-11, 24 days past due on
+        2026-10-05: 1–30) and the opening balance's 350.00 (2026-09-01, 34 days: 31–60) stays open, as on
+        billing's aging page. The opening balance is neither billed nor collected: September billed 1,000.00,
+        collected 600.00. Then the Youngs at Y, who owe only an opening balance of 200.00 at 2026-09-01:
+        31–60 as well, 350.00 + 200.00 = 550.00 for the alliance."""
+        from metrics.models import ProgramFinanceMonth
+        from metrics.rollups import rollup_alliance
+
+        as_of, october = datetime.date(2026, 10, 5), datetime.date(2026, 10, 1)
+        with alliance_scope(world.a.pk):
+            rollup_alliance(start=CUT_OVER, end=as_of)
+            x_october = ProgramFinanceMonth.objects.get(program=world.x, month=october)
+            september = ProgramFinanceMonth.objects.get(program=world.x, month=CUT_OVER)
+            billing = aging_for_accounts(FamilyAccount.objects.filter(pk=cut_over.lopez_x.pk), as_of=as_of)[0]
+        assert (x_october.aging_1_30, x_october.aging_31_60) == (D("400.00"), D("350.00"))
+        assert [x_october.aging_1_30, x_october.aging_31_60] == billing.bucket_values[1:3]
+        assert (september.billed, september.collected_family) == (D("1000.00"), D("600.00"))
+
+        dashboard = clients.staff_a.get(reverse("metrics:dashboard", args=[world.a.slug]) + "?month=2026-10")
+        assert _aging_cells(dashboard.content.decode()) == ["$0.00", "$400.00", "$350.00", "$0.00", "$0.00"]
+        page = clients.staff_a.get(reverse("billing:aging", args=[world.a.slug]) + "?as_of=2026-10-05")
+        lopez = page.content.decode().split("Lopez family", 1)[1].split("</tr>", 1)[0]
+        assert "$400.00" in lopez
+        assert "$350.00" in lopez
+
+        with alliance_scope(world.a.pk):
+            account_opening_balance_record(actor=None, account=cut_over.young_y, amount=D("200.00"), as_of=CUT_OVER)
+            rollup_alliance(start=CUT_OVER, end=as_of)
+            y_october = ProgramFinanceMonth.objects.get(program=world.y, month=october)
+        assert (y_october.aging_1_30, y_october.aging_31_60) == (D("0.00"), D("200.00"))
+        dashboard = clients.staff_a.get(reverse("metrics:dashboard", args=[world.a.slug]) + "?month=2026-10")
+        assert _aging_cells(dashboard.content.decode()) == ["$0.00", "$400.00", "$550.00", "$0.00", "$0.00"]
+
+    def test_the_rollup_and_billing_agree_month_by_month(self, world, cut_over):
+        """On top of the worked example, what a live ledger has: a late fee, the October invoice paid in full
+        by name with 100.00 more paid unnamed (it goes to the oldest open item), a charge reversed, an unnamed
+        payment, and the Youngs' credit held at cut-over (−80.00) beside a charge.
+        At every month's end the rollup's buckets for each program are billing's aging's, added up."""
         from metrics.models import ProgramFinanceMonth
         from metrics.rollups import rollup_alliance
 
         with alliance_scope(world.a.pk):
-            account_opening_balance_record(actor=None, account=cut_over.young_y, amount=D("200.00"), as_of=CUT_OVER)
-            rollup_alliance(start=datetime.date(2026, 9, 1), end=datetime.date(2026, 10, 5))
+            lopez = cut_over.lopez_x
+            ledger_entry_post(
+                account=lopez, kind=EntryKind.LATE_FEE, amount=D("25.00"), posted_on=datetime.date(2026, 9, 20),
+                description="Late fee",
+            )  # fmt: skip
+            invoice_program_for_period(
+                program_id=world.x.pk, period_start=datetime.date(2026, 10, 1), period_end=datetime.date(2026, 10, 31)
+            )
+            october = Invoice.objects.filter(account=lopez).order_by("-pk").first()
+            payment_record(
+                actor=None, account=lopez, amount=D("1000.00"), method="check", reference="1043",
+                received_on=datetime.date(2026, 10, 15), invoice=october,
+            )  # fmt: skip
+            payment_record(
+                actor=None, account=lopez, amount=D("100.00"), method="cash", received_on=datetime.date(2026, 10, 15)
+            )
+            mistake = ledger_entry_post(
+                account=lopez, kind=EntryKind.CHARGE, amount=D("75.00"), posted_on=datetime.date(2026, 10, 20),
+                description="Charged twice",
+            )  # fmt: skip
+            ledger_entry_reverse(entry=mistake, actor=None, reason="Twice", posted_on=datetime.date(2026, 11, 2))
+            payment_record(
+                actor=None, account=lopez, amount=D("30.00"), method="cash", received_on=datetime.date(2026, 11, 5)
+            )
+            account_opening_balance_record(actor=None, account=cut_over.young_y, amount=D("-80.00"), as_of=CUT_OVER)
+            ledger_entry_post(
+                account=cut_over.young_y, kind=EntryKind.CHARGE, amount=D("300.00"),
+                posted_on=datetime.date(2026, 10, 3), description="Tuition",
+            )  # fmt: skip
+            end = datetime.date(2026, 11, 30)
+            rollup_alliance(start=CUT_OVER, end=end)
+            for month_end in (datetime.date(2026, 9, 30), datetime.date(2026, 10, 31), end):
+                billing = aging_for_accounts(FamilyAccount.objects.filter(family__isnull=False), as_of=month_end)
+                for program in (world.x, world.y):
+                    row = ProgramFinanceMonth.objects.filter(program=program, month=month_end.replace(day=1)).first()
+                    rolled = (
+                        [row.aging_current, row.aging_1_30, row.aging_31_60, row.aging_61_90, row.aging_over_90]
+                        if row
+                        else [D("0.00")] * 5
+                    )
+                    expected = [
+                        sum((a.buckets[b] for a in billing if a.program_id == program.pk), D("0.00"))
+                        for b in ("current", "1_30", "31_60", "61_90", "over_90")
+                    ]
+                    assert rolled == expected, (program, month_end)
+            # By hand, Lopez at X on 2026-10-31:
+            # 350.00 + 1,000.00 − 600.00 + 25.00 + 1,000.00 − 1,000.00 − 100.00 + 75.00 = 750.00.
+            # October's invoice is paid by name; the unnamed 100.00 pays the oldest item (the opening balance:
+            # 250.00 open, 60 days, 31–60); September's invoice 400.00 (50 days, 31–60); the late fee 25.00
+            # (41 days, 31–60); the charge of 2026-10-20 75.00 (11 days, 1–30): 250 + 400 + 25 = 675.00.
             x_october = ProgramFinanceMonth.objects.get(program=world.x, month=datetime.date(2026, 10, 1))
-            y_october = ProgramFinanceMonth.objects.get(program=world.y, month=datetime.date(2026, 10, 1))
-            september = ProgramFinanceMonth.objects.get(program=world.x, month=CUT_OVER)
-        assert (y_october.aging_1_30, y_october.aging_31_60) == (D("0.00"), D("200.00"))
-        assert (x_october.aging_1_30, x_october.aging_31_60) == (D("750.00"), D("0.00"))
-        assert (september.billed, september.collected_family) == (D("1000.00"), D("600.00"))
+        assert (x_october.aging_1_30, x_october.aging_31_60) == (D("75.00"), D("675.00"))
 
     def test_a_credit_held_is_unapplied_credit(self, world, homes):
         """A family that had paid 120.00 ahead: opening balance −120.00; a 500.00 charge of 2026-09-05
@@ -155,6 +232,13 @@ class TestWorkedExample:
         assert [i.open for i in aging.items] == [D("380.00")]
         assert aging.unapplied_credit == D("0.00")
         assert aging.balance == D("380.00")
+
+
+def _aging_cells(html: str) -> list[str]:
+    """The dashboard's table of open family balances by days past due: its five cells."""
+    table = html.split("Open family balances at the end of", 1)[1].split("</table>", 1)[0]
+    body = table.split("<tbody>", 1)[1]
+    return [cell.split("</td>", 1)[0] for cell in body.split('<td class="num">')[1:]]
 
 
 class TestRules:
