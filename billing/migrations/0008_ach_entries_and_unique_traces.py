@@ -5,7 +5,13 @@ it is downloaded. Trace numbers come from a per-originator, per-day sequence fro
 Row-level security applies to the migrating role too, so existing files are moved once per
 alliance with that alliance's scope set (as members/0003 does). Their entries keep the trace
 numbers the bank was sent, with no file date (the uniqueness of traces holds from now on).
+
+Proven on a database holding files by tests/security/test_bank_numbers.py (the first version
+took the company name from the batch header, cut to 16 characters, so a rebuilt file's header
+differed from the one sent; no install had converted a file then, so this one was corrected).
 """
+
+from decimal import Decimal
 
 import alliance.crypto
 import django.db.models.deletion
@@ -33,7 +39,9 @@ def entries_from_file_texts(apps, schema_editor):
                 records = (text or "").split("\n")
                 header = next((r for r in records if r.startswith("1")), " " * 94)
                 batch = next((r for r in records if r.startswith("5")), " " * 94)
-                origin, company_name, company_id = header[4:13], batch[4:20].strip(), batch[40:50].strip()
+                # The company name as the file header carries it (23 characters), not the batch
+                # header's 16: the file rebuilt at download must match the one the bank was sent.
+                origin, company_name, company_id = header[4:13], header[63:86].strip(), batch[40:50].strip()
                 cursor.execute(
                     "UPDATE billing_achbatch SET origin_routing = %s, company_id = %s, company_name = %s WHERE id = %s",
                     [origin, company_id, company_name, batch_id],
@@ -54,7 +62,7 @@ def entries_from_file_texts(apps, schema_editor):
                             encrypt(account),
                             account[-4:],
                             "checking" if record[1:3] == "27" else "savings",
-                            int(record[29:39]) / 100,
+                            Decimal(int(record[29:39])) / 100,
                             record[39:54].strip(),
                             record[54:76].strip(),
                             origin,

@@ -14,19 +14,20 @@ import json
 import subprocess
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 
 from alliance.crypto import decrypt, encrypted_fields
 from alliance.db import owner_role
 from alliance.models import AuditEvent, DataExport
 from alliance.tenancy import alliance_scope
 from billing.ach import ach_file_generate
-from billing.models import AchBatch, BankAccount, Payment
+from billing.models import AchBatch, AchBatchEntry, BankAccount, Payment
 from tests.alliance.test_observability import captured_log_lines
-from tests.security.autopay import LOPEZ_ACCOUNT_NUMBER, autopay_families, returns_csv
+from tests.security.autopay import LOPEZ_ACCOUNT_NUMBER, YOUNG_ACCOUNT_NUMBER, autopay_families, returns_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 KNOWN = "73915508264417"  # the family's account number, entered on the page
@@ -189,3 +190,118 @@ def test_rotation_reencrypts_every_encrypted_field_once_under_the_newest_key(wor
     call_command("rotate_field_encryption", "--alliance", world.a.slug, stdout=again)
     assert "0 value(s) re-encrypted under the newest key." in again.getvalue()
     assert "2 already current" in again.getvalue()
+
+
+BEFORE_ENTRIES = [("billing", "0007_refunds")]
+LONG_NAME = "Riverbend Early Learning Center"  # longer than the batch header's 16 characters
+
+
+def old_style(text: str, renumber_from: int) -> str:
+    """A file as the Hub wrote it before traces were unique: each file numbered its entries from 1."""
+    records = text.split("\n")
+    for index, record in enumerate(records):
+        if record.startswith("6"):
+            trace = record[79:94]
+            records[index] = record[:79] + trace[:8] + f"{int(trace[8:]) - renumber_from + 1:07d}"
+    return "\n".join(records)
+
+
+def test_the_migration_converts_a_stored_ach_file_into_encrypted_entries_and_the_same_download(
+    transactional_db, world, clients
+):
+    """billing 0008 on a database that holds files: two files of program X as the Hub stored
+    them before 0008 (the whole NACHA text in AchBatch.file_text, account numbers in clear, both
+    numbering their traces from 1). Migrating forward turns each debit into an entry with its
+    payment, amount and trace, no account number stays in clear anywhere, and downloading each
+    file gives back the stored text byte for byte."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from alliance.db import ensure_app_role
+    from tests.security.autopay import invoice_month
+
+    fam = autopay_families(world)
+    base = f"/a/{world.a.slug}"
+    with alliance_scope(world.a.pk):
+        world.x.name = LONG_NAME
+        world.x.save(update_fields=["name"])
+        march = ach_file_generate(actor=None, program=world.x, settlement_date=datetime.date(2026, 3, 5))
+    invoice_month(world, datetime.date(2026, 4, 1))
+    with alliance_scope(world.a.pk):
+        april = ach_file_generate(actor=None, program=world.x, settlement_date=datetime.date(2026, 4, 5))
+        payments = {
+            (p.note, p.account_id): (p.pk, p.reference, p.amount)
+            for p in Payment.objects.filter(method="ach").order_by("pk")
+        }
+    stored = {
+        march.pk: clients.staff_a.get(f"{base}/billing/ach/{march.pk}/file/").content.decode(),
+        april.pk: old_style(clients.staff_a.get(f"{base}/billing/ach/{april.pk}/file/").content.decode(), 3),
+    }
+    assert LOPEZ_ACCOUNT_NUMBER in stored[march.pk]
+    assert LOPEZ_ACCOUNT_NUMBER in stored[april.pk]
+
+    columns = "id, alliance_id, program_id, settlement_date, entry_count, total, created_by_id, created_at"
+    executor = MigrationExecutor(connection)
+    leaves = executor.loader.graph.leaf_nodes()
+    try:
+        with owner_role():
+            with transaction.atomic(), connection.cursor() as cursor:
+                # 0008 cannot be undone while files exist (its reverse adds file_text back NOT NULL
+                # without a default): the batches step aside, and return below as 0007 kept them.
+                cursor.execute("SELECT set_config('app.alliance_id', %s, true)", [str(world.a.pk)])
+                cursor.execute(f"SELECT {columns} FROM billing_achbatch ORDER BY id")  # noqa: S608
+                kept = cursor.fetchall()
+                cursor.execute("DELETE FROM billing_achbatchentry")
+                cursor.execute("DELETE FROM billing_achbatch")
+            executor.migrate(BEFORE_ENTRIES)
+            with transaction.atomic(), connection.cursor() as cursor:
+                # What the database held before 0008: the whole text, and payments carrying its traces.
+                cursor.execute("SELECT set_config('app.alliance_id', %s, true)", [str(world.a.pk)])
+                for row in kept:
+                    values = ", ".join(["%s"] * (len(row) + 1))
+                    cursor.execute(
+                        f"INSERT INTO billing_achbatch ({columns}, file_text) VALUES ({values})",  # noqa: S608
+                        [*row, stored[row[0]]],
+                    )
+                cursor.execute(
+                    "UPDATE billing_payment"
+                    " SET reference = left(reference, 8) || lpad((right(reference, 7)::int - 2)::text, 7, '0')"
+                    " WHERE note = %s",
+                    [f"Autopay, ACH file {april.pk}"],
+                )
+                cursor.execute("SELECT count(DISTINCT reference) FROM billing_payment WHERE method = 'ach'")
+                assert cursor.fetchone()[0] == 2  # March and April share traces ...0000001 and ...0000002
+            executor = MigrationExecutor(connection)
+            executor.migrate(leaves)
+            ensure_app_role()
+    finally:
+        with owner_role():
+            MigrationExecutor(connection).migrate(leaves)
+            ensure_app_role()
+
+    with alliance_scope(world.a.pk):
+        entries = list(AchBatchEntry.objects.order_by("batch_id", "trace_number"))
+        assert [(e.batch_id, e.trace_number, e.amount, e.account_last4) for e in entries] == [
+            (march.pk, "021000020000001", Decimal("1000.00"), LOPEZ_ACCOUNT_NUMBER[-4:]),
+            (march.pk, "021000020000002", Decimal("1000.00"), YOUNG_ACCOUNT_NUMBER[-4:]),
+            (april.pk, "021000020000001", Decimal("1000.00"), LOPEZ_ACCOUNT_NUMBER[-4:]),
+            (april.pk, "021000020000002", Decimal("1000.00"), YOUNG_ACCOUNT_NUMBER[-4:]),
+        ]
+        for entry in entries:
+            batch = march if entry.batch_id == march.pk else april
+            account = fam.lopez_x.pk if entry.account_last4 == LOPEZ_ACCOUNT_NUMBER[-4:] else fam.young_x.pk
+            payment_id, _, amount = payments[(f"Autopay, ACH file {batch.pk}", account)]
+            assert (entry.payment_id, entry.amount) == (payment_id, amount)  # the file's own payment
+            assert entry.file_date is None
+        assert [decrypt(e.account_number_encrypted) for e in entries[:2]] == [
+            LOPEZ_ACCOUNT_NUMBER,
+            YOUNG_ACCOUNT_NUMBER,
+        ]
+        assert [e.account_type for e in entries[:2]] == ["checking", "savings"]
+        batches = {b.pk: b for b in AchBatch.objects.all()}
+        assert {(b.origin_routing, b.company_id) for b in batches.values()} == {("021000021", "1123456789")}
+    assert columns_holding(LOPEZ_ACCOUNT_NUMBER) == []
+    assert columns_holding(YOUNG_ACCOUNT_NUMBER) == []
+    for batch_id, text in stored.items():
+        download = clients.staff_a.get(f"{base}/billing/ach/{batch_id}/file/")
+        assert download.status_code == 200
+        assert download.content.decode() == text
