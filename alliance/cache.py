@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
 from django.core.cache.backends.locmem import LocMemCache
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("hub.cache")
@@ -134,9 +134,28 @@ def _glob_escape(text: str) -> str:
     return re.sub(r"([\\*?\[\]])", r"\\\1", text)
 
 
+class _ReusedClient(RedisCacheClient):
+    """Django's client builds a new `redis.Redis` on every call (`get_client`), and each build
+    registers a few hundred response callbacks: about 0.08 ms of CPU per cache call, several per
+    request. One `redis.Redis` per connection pool is kept instead; it holds no connection of its
+    own (the pool lends one per command), so it is as safe to share as the pool."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)  # type: ignore[attr-defined]
+        return client
+
+
 class HubRedisCache(RedisCache):
     def __init__(self, server: Any, params: dict[str, Any]) -> None:
         super().__init__(server, params)
+        self._class = _ReusedClient
         location = ",".join(re.split("[;,]", server) if isinstance(server, str) else server)
         self._circuit = _circuit_for(location)
         # One per process and name, like every LocMemCache: shared by the threads' instances.

@@ -7,8 +7,9 @@ Run against a database holding the demo (`manage.py seed_demo`), never the one i
 
 It signs in the demo's admin, staff, provider and funder of the larger alliance, requests each
 page kind once to warm up, then `-n` times, and prints per kind the web process's CPU ms per
-request (time.process_time: the database's own CPU is not in it), the wall ms and the number of
-queries. DEBUG is switched off once Django is set up, so templates and queries run as in
+request (time.process_time: the database's own CPU is not in it; the median of the `-n` requests,
+which a machine busy with other work disturbs less than the mean), the mean wall ms and the
+number of queries. DEBUG is switched off once Django is set up, so templates and queries run as in
 production (cached template loader, no query log). `--profile KIND` prints cProfile's top
 functions for one kind.
 """
@@ -19,6 +20,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -142,10 +144,13 @@ def main() -> None:
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(60)
             pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
             return
-        cpu0, wall0 = time.process_time(), time.perf_counter()
+        cpus: list[float] = []
+        wall0 = time.perf_counter()
         for _ in range(args.n):
+            cpu0 = time.process_time()
             client.get(path)
-        cpu = (time.process_time() - cpu0) * 1000 / args.n
+            cpus.append((time.process_time() - cpu0) * 1000)
+        cpu = statistics.median(cpus)
         wall = (time.perf_counter() - wall0) * 1000 / args.n
         print(f"{kind:26} {response.status_code:>6} {cpu:7.1f} {wall:8.1f} {len(queries):7}", flush=True)
 

@@ -4,10 +4,20 @@ pages, PDFs and emails write money, numbers, percentages and dates in the allian
 from __future__ import annotations
 
 from django import template
+from django.template.defaulttags import url as django_url
 
 from alliance import formatting
+from alliance.reversing import KeptURLNode
 
 register = template.Library()
+
+
+@register.tag
+def url(parser: template.base.Parser, token: template.base.Token) -> KeptURLNode:
+    """Django's `{% url %}`, its answers kept per process (alliance/reversing.py)."""
+    node = django_url(parser, token)
+    return KeptURLNode(node.view_name, node.args, node.kwargs, node.asvar)
+
 
 register.filter("money", formatting.money)
 register.filter("signed_money", formatting.signed_money)

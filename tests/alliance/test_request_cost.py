@@ -118,3 +118,58 @@ class TestQueueTime:
 
         site = (ROOT / "docker" / "nginx.conf").read_text()
         assert 'proxy_set_header X-Request-Start "t=${msec}";' in site
+
+
+class TestKeptAddresses:
+    """`{% url %}` keeps its answers per process (alliance/reversing.py) and answers as Django does."""
+
+    def test_links_are_the_addresses_django_reverses_and_are_kept(self):
+        from django.template import Context, Template, TemplateSyntaxError
+        from django.urls import NoReverseMatch, reverse
+
+        from alliance.reversing import _reverse_kept
+
+        _reverse_kept.cache_clear()
+        page = Template(
+            "{% url 'alliance:home' slug %}|{% url 'members:program_detail' slug 7 %}"
+            "|{% url 'members:program_detail' alliance_slug=slug program_pk=7 as link %}[{{ link }}]"
+        )
+        expected = (
+            f"{reverse('alliance:home', args=['river-bend'])}"
+            f"|{reverse('members:program_detail', args=['river-bend', 7])}"
+            f"|[{reverse('members:program_detail', kwargs={'alliance_slug': 'river-bend', 'program_pk': 7})}]"
+        )
+        assert expected == "/a/river-bend/|/a/river-bend/programs/7/|[/a/river-bend/programs/7/]"
+        assert page.render(Context({"slug": "river-bend"})) == expected
+        assert page.render(Context({"slug": "river-bend"})) == expected
+        assert _reverse_kept.cache_info().hits == 3
+        # A name that does not resolve still fails the page, and is not kept.
+        with pytest.raises(NoReverseMatch):
+            Template("{% url 'alliance:home' %}").render(Context({}))
+        with pytest.raises(TemplateSyntaxError):
+            Template("{% url %}")
+
+    def test_an_argument_that_is_not_a_plain_id_or_slug_is_reversed_each_time(self):
+        from decimal import Decimal
+
+        from django.template import Context, Template
+        from django.urls import reverse
+
+        from alliance.reversing import _reverse_kept
+
+        _reverse_kept.cache_clear()
+        rendered = Template("{% url 'members:program_detail' 'x' pk %}").render(Context({"pk": Decimal(12)}))
+        assert rendered == reverse("members:program_detail", args=["x", 12])
+        assert _reverse_kept.cache_info().currsize == 0
+
+
+class TestCacheClient:
+    def test_one_redis_client_per_connection_pool(self):
+        from django.core.cache import cache
+
+        cache.set("request-cost-probe", 5, 10)
+        assert cache.get("request-cost-probe") == 5
+        client = cache._cache.get_client()
+        assert cache._cache.get_client() is client
+        assert cache._cache.get_client(write=True) is client  # one server: reads and writes share its pool
+        cache.delete("request-cost-probe")
