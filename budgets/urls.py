@@ -19,4 +19,5 @@ urlpatterns = [
     path("programs/<int:program_pk>/budget/<int:year>/pdf/", views.BudgetPdfView.as_view(), name="budget_pdf"),
     path("programs/<int:program_pk>/cash-flow/", views.CashFlowView.as_view(), name="cash_flow"),
     path("programs/<int:program_pk>/cash-flow/csv/", views.CashFlowCsvView.as_view(), name="cash_flow_csv"),
+    path("programs/<int:program_pk>/cash-flow/pdf/", views.CashFlowPdfView.as_view(), name="cash_flow_pdf"),
 ]

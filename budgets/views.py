@@ -21,7 +21,13 @@ from alliance.listing import csv_response
 from alliance.pdf import render_pdf
 from alliance.views_base import HUB_AND_PROVIDER
 from budgets import services
-from budgets.cashflow import HORIZON_DAYS, cash_amount, cash_flow_csv_rows, cash_flow_forecast
+from budgets.cashflow import (
+    HORIZON_DAYS,
+    CashFlowForecast,
+    cash_amount,
+    cash_flow_csv_rows,
+    cash_flow_forecast,
+)
 from budgets.models import COST_KINDS, FIRST_YEAR, INCOME_KINDS, LAST_YEAR, Budget
 from budgets.selectors import (
     LINE_LABELS,
@@ -282,10 +288,32 @@ class CashFlowView(ProgramPage, TemplateView):
         return super().render_to_response(context, **kwargs)
 
 
-class CashFlowCsvView(CashFlowView):
+class CashFlowExportMixin(CashFlowView):
+    """The CSV and the PDF: the page's forecast, from the same starting cash (none given: $0.00)."""
+
+    def forecast(self) -> CashFlowForecast:
+        amount, _ = self.starting_cash()
+        return cash_flow_forecast(
+            self.program, starting_cash=amount or Decimal("0.00"), today=alliance_today(self.alliance)
+        )
+
+    def filename(self, forecast: CashFlowForecast) -> str:
+        return f"cash-flow-{self.program.pk}-{forecast.today:%Y-%m-%d}"
+
+
+class CashFlowCsvView(CashFlowExportMixin):
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        amount, error = self.starting_cash()
-        if amount is None:
-            amount = Decimal("0.00")
-        forecast = cash_flow_forecast(self.program, starting_cash=amount, today=alliance_today(self.alliance))
-        return csv_response(cash_flow_csv_rows(forecast), f"cash-flow-{self.program.pk}-{forecast.today:%Y-%m-%d}")
+        forecast = self.forecast()
+        return csv_response(cash_flow_csv_rows(forecast), self.filename(forecast))
+
+
+class CashFlowPdfView(CashFlowExportMixin):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        forecast = self.forecast()
+        html = render_to_string(
+            "budgets/cash_flow_pdf.html",
+            {"alliance": self.alliance, "program": self.program, "forecast": forecast, "horizon": HORIZON_DAYS},
+        )
+        response = HttpResponse(render_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{self.filename(forecast)}.pdf"'
+        return response

@@ -17,6 +17,7 @@ TABLE: dict[str, str] = {
     "api:cash-flow-detail": "200 200 200 404 403",
     "budgets:cash_flow": "200 200 200 404 403",
     "budgets:cash_flow_csv": "200 200 200 404 403",
+    "budgets:cash_flow_pdf": "200 200 200 404 403",
     "api:budget-detail": "200 200 200 404 403",
     "api:budget-list": "200 200 200 200 403",
     "api:budget-vs-actual": "200 200 200 404 403",

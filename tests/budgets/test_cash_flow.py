@@ -7,9 +7,11 @@ the same alliance: 404), alliance B's hub staff (404) and A's funder (403).
 from __future__ import annotations
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
+from pypdf import PdfReader
 
 from alliance.dates import month_end
 from alliance.tenancy import alliance_scope
@@ -233,6 +235,39 @@ def test_a_new_child_fee_charged_once_and_a_new_family_on_its_due_date(world, pa
     assert forecast.money_in == d("3600.00") + d("850.00") + d("800.00")
 
 
+def pdf_text(content: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+
+
+def test_the_pdf_shows_the_worked_example(world, clients, paid_on_the_16th, monkeypatch):
+    """The forecast of test_the_coming_months_invoices_are_forecast (today Mar 20 2026, $1,000.00 in the bank),
+    as the page and the PDF show it: in 3,600.00, out 4,580.00, $20.00 on Jun 18, lowest -$1,025.00 on
+    Jun 15; the three receipts of $1,200.00, to be issued."""
+    monkeypatch.setattr("budgets.views.alliance_today", lambda alliance=None: LATER)
+    url = f"/a/alliance-a/programs/{world.x.pk}/cash-flow/"
+    page = clients.provider_x.get(url + "?starting_cash=1000.00").content.decode()
+    assert f'href="{url}pdf/?starting_cash=1000.00"' in page
+    assert "-$1,025.00" in page
+    response = clients.provider_x.get(url + "pdf/?starting_cash=1000.00")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == f'attachment; filename="cash-flow-{world.x.pk}-2026-03-20.pdf"'
+    text = pdf_text(response.content)
+    assert "Program X: cash-flow forecast" in text
+    assert "Cash in the bank on Mar 20, 2026 $1,000.00" in text
+    assert "Expected in over 90 days $3,600.00" in text
+    assert "($1,550.00 a month, 3 months averaged) $4,580.00" in text
+    assert "Balance on Jun 18, 2026 $20.00" in text
+    assert "Lowest balance ahead, on Jun 15, 2026 -$1,025.00" in text
+    for month, paid_on in (("Apr", "Apr 16"), ("May", "May 16"), ("Jun", "Jun 16")):
+        assert (
+            f"{paid_on}, 2026 Lopez family: {month} 2026 invoice (to be issued) Family To be issued $1,200.00" in text
+        )
+    assert "Apr 15, 2026 $0.00 $51.67 -$325.00" in text
+    assert "Jun 15, 2026 (lowest) $0.00 $51.67 -$1,025.00" in text
+    assert "90 days $3,600.00 $4,580.00 $20.00" in text
+
+
 class TestPages:
     def test_the_page_shows_the_lowest_balance_and_its_date(self, world, clients):
         """Program X on the real today, before anything is owed or spent: $25,000.00 all the way."""
@@ -260,6 +295,8 @@ class TestPages:
         assert clients.provider_y.get(url).status_code == 404
         assert clients.funder_a.get(url).status_code == 403
         assert clients.staff_b.get(url).status_code == 404
+        assert clients.provider_y.get(url + "pdf/").status_code == 404
+        assert clients.staff_b.get(url + "pdf/").status_code == 404
         assert clients.provider_y.get(f"/api/a/alliance-a/cash-flow/{world.x.pk}/").status_code == 404
 
     def test_the_api(self, world, clients):
