@@ -405,7 +405,13 @@ def _validate(program: MemberProgram, rows: list[Row]) -> None:
             if amount:
                 amounts[month] = amount
         if category is None:
-            row.errors.append(("", f"“{account}” has no cost category yet: choose one on the accounts page."))
+            row.errors.append(
+                (
+                    "",
+                    f"“{account}” has no cost category yet: choose one on the accounts page "
+                    "(through the API, in `accounts`).",
+                )
+            )
         else:
             for month in amounts:
                 problem = month_problem.get(month)

@@ -126,6 +126,7 @@ TABLE: dict[str, str] = {
     "api:program-list": "200 200 200 200 403",
     "api:program-monthly-costs": "200 200 200 404 403",
     "api:program-set-status": "405 405 405 405 403",
+    "api:profit-loss-upload": "405 405 405 404 403",
     "api:public-listing-detail": "200 200 200 404 403",
     "api:public-listing-list": "200 200 200 200 403",
     "api:purchase-order-deliveries": "405 405 403 403 403",

@@ -35,6 +35,7 @@ def upload_paths(world):  # type: ignore[no-untyped-def]
         ("page", f"/a/{slug}/billing/ach/returns/"),
         ("page", f"/a/{slug}/programs/{program}/import/staff/"),
         ("api", f"/api/a/{slug}/attendance/upload/"),
+        ("api", f"/api/a/{slug}/programs/{program}/profit-loss/"),
     ]
 
 
