@@ -109,9 +109,61 @@ PROCARE_FAMILIES = {
 BRIGHTWHEEL_BALANCES = {"child_id": "brightwheel_id", "balance": "balance", "as_of": "as_of_date"}
 PROCARE_BALANCES = {"family_id": "account_id", "balance": "balance", "as_of": "as_of_date"}
 
+# Staff rosters with wages and credentials (members/imports_staff.py).
+#
+# Brightwheel: its help centre documents a staff bulk upload (Staff & Payroll › Add Staff › Bulk upload,
+# https://help.mybrightwheel.com/en/articles/942340-add-staff) and a premade "Staff details" report and a
+# "Custom Staff Report" (https://help.mybrightwheel.com/en/articles/2174134-staff-management-overview), but
+# we found no published list of either's column headers. Every name below is a guess in the style of its
+# documented student roster (lower_snake_case: first_name, last_name, email); confirm them on a real export
+# (the mapping page corrects them once per program and keeps the choice).
+BRIGHTWHEEL_STAFF = {
+    "staff_id": "staff_id",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "email": "email",
+    "position": "title",
+    "category": "category",
+    "fte": "fte",
+    "pay_basis": "pay_type",
+    "hourly_wage": "pay_rate",
+    "annual_salary": "annual_salary",
+    "benefits_annual": "benefits_annual",
+    "started_on": "hire_date",
+    "ended_on": "termination_date",
+    "site": "site",
+    "credentials": "certifications",
+}
+
+# Procare Desktop: the Data Viewer's employee fields are documented
+# (https://procaresupport.com/procare-desktop/docs/data-viewer-fields): Employee ID (per location), Person
+# ID, Last Name, First Name, Middle Initial, School Name, Work Area Name… Those names are used as documented
+# (Employee ID as the staff id: it is the id of the person at this location). Pay, position, hire and
+# termination dates, email and certifications are kept in Employee Data (hire dates, schedules, benefit
+# hours: https://procaresupport.com/topics/software-topics/employee-data-topics/) but the field names of a
+# view with them were not found in what we could read: those below are guesses.
+PROCARE_STAFF = {
+    "staff_id": "employee_id",
+    "first_name": "first_name",
+    "last_name": "last_name",
+    "site": "school_name",
+    "email": "email_address",
+    "position": "title",
+    "category": "category",
+    "fte": "fte",
+    "pay_basis": "pay_type",
+    "hourly_wage": "pay_rate",
+    "annual_salary": "annual_salary",
+    "benefits_annual": "benefits_annual",
+    "started_on": "hire_date",
+    "ended_on": "termination_date",
+    "credentials": "certifications",
+}
+
 PRESETS: dict[str, dict[str, dict[str, str]]] = {
     "families": {BRIGHTWHEEL: BRIGHTWHEEL_FAMILIES, PROCARE: PROCARE_FAMILIES},
     "opening_balances": {BRIGHTWHEEL: BRIGHTWHEEL_BALANCES, PROCARE: PROCARE_BALANCES},
+    "staff": {BRIGHTWHEEL: BRIGHTWHEEL_STAFF, PROCARE: PROCARE_STAFF},
 }
 
 # What to export from each system for a kind, where it differs from the source's own (a roster).
@@ -120,6 +172,18 @@ KIND_SOURCES: dict[tuple[str, str], tuple[str, str]] = {
         "Brightwheel payer balances",
         "In Brightwheel: Billing › Reports › payer balances (CSV), with a column as_of_date added for the "
         "cut-over date. Families must be imported from Brightwheel first.",
+    ),
+    ("staff", BRIGHTWHEEL): (
+        "Brightwheel staff export",
+        "In Brightwheel: Reports › Staff details (or a custom staff report), CSV. Add the columns it lacks: "
+        "category (administration or classroom), fte, pay_type (hourly or salary); credentials as "
+        "“CPR:2027-03-01; CDA:2028-01-15”.",
+    ),
+    ("staff", PROCARE): (
+        "Procare employee export",
+        "In Procare: Data Viewer, a view of employees with Employee ID, First Name, Last Name and their pay "
+        "and hire date (CSV or Excel). Add the columns it lacks: category (administration or classroom), fte, "
+        "pay_type (hourly or salary).",
     ),
     ("opening_balances", PROCARE): (
         "Procare account balances",
