@@ -13,22 +13,73 @@ names) and CURRENCY_SYMBOL (ours). Templates use them as filters
 from __future__ import annotations
 
 import datetime
+import functools
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.utils.formats import date_format, get_format_modules, number_format
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.formats import date_format, get_format, get_format_modules, number_format
+from django.utils.translation import get_language
 
 MISSING = "—"
+_ZERO = Decimal(0)
 DEFAULT_CURRENCY_SYMBOL = "$"
+
+
+class _Locale(NamedTuple):
+    """What a locale's numbers need, read once per process and language (Django's own
+    `get_format` keeps the same values per language; a page writes hundreds of amounts)."""
+
+    symbol: str
+    decimal_sep: str
+    thousand_sep: str
+    grouping: Any
+
+
+@functools.lru_cache(maxsize=64)
+def _locale(lang: str | None) -> _Locale:
+    symbol = DEFAULT_CURRENCY_SYMBOL
+    for module in get_format_modules(lang):
+        found = getattr(module, "CURRENCY_SYMBOL", None)
+        if found:
+            symbol = str(found)
+            break
+    return _Locale(
+        symbol,
+        str(get_format("DECIMAL_SEPARATOR", lang, use_l10n=True)),
+        str(get_format("THOUSAND_SEPARATOR", lang, use_l10n=True)),
+        get_format("NUMBER_GROUPING", lang, use_l10n=True),
+    )
+
+
+@receiver(setting_changed)
+def _forget_locales(**_: Any) -> None:
+    _locale.cache_clear()
+    _day.cache_clear()
 
 
 def currency_symbol() -> str:
     """The active locale's currency symbol: $ (en, en-CA, en-AU), £ (en-GB)."""
-    for module in get_format_modules():
-        symbol = getattr(module, "CURRENCY_SYMBOL", None)
-        if symbol:
-            return str(symbol)
-    return DEFAULT_CURRENCY_SYMBOL
+    return _locale(get_language()).symbol
+
+
+def _grouped(amount: Decimal, places: int | None) -> str:
+    """`number_format(amount, places, use_l10n=True, force_grouping=True)`, written directly for
+    the locales that group by threes (all of alliance/formats/): Python's own `,` grouping, then
+    the locale's separators. `amount` is already rounded to `places`, so nothing is cut. Any
+    other grouping, and amounts Django would write in scientific notation, go through Django."""
+    locale = _locale(get_language())
+    if locale.grouping != 3 or not amount.is_finite() or abs(amount.adjusted()) > 100:
+        return number_format(amount, places, use_l10n=True, force_grouping=True)
+    if places is None:
+        text = f"{amount:,f}"
+    else:
+        # Django writes an amount too small for the places shown (so -0.00 too) as 0.
+        text = f"{(amount if amount else _ZERO):,.{places}f}"
+    if locale.decimal_sep != "." or locale.thousand_sep != ",":
+        text = text.replace(",", "\0").replace(".", locale.decimal_sep).replace("\0", locale.thousand_sep)
+    return text
 
 
 def _decimal(value: Any) -> Decimal | None:
@@ -51,7 +102,7 @@ def number(value: Any, places: int | None = None) -> str:
         return MISSING
     if places is not None:
         amount = _rounded(amount, places)
-    return number_format(amount, places, use_l10n=True, force_grouping=True)
+    return _grouped(amount, places)
 
 
 def money(value: Any, places: int = 2) -> str:
@@ -61,7 +112,7 @@ def money(value: Any, places: int = 2) -> str:
         return MISSING
     amount = _rounded(amount, places)
     sign = "-" if amount < 0 else ""
-    return f"{sign}{currency_symbol()}{number_format(abs(amount), places, use_l10n=True, force_grouping=True)}"
+    return f"{sign}{currency_symbol()}{_grouped(abs(amount), places)}"
 
 
 def signed_money(value: Any) -> str:
@@ -89,6 +140,15 @@ def day(value: datetime.date | datetime.datetime | None, fmt: str = "DATE_FORMAT
     """A date in the locale's named format: Jan 5, 2026 (en-US), 5 Jan 2026 (en-GB), 2026-01-05 (en-CA)."""
     if value is None or value == "":
         return MISSING
+    if type(value) is datetime.date:
+        # A date (not a datetime, whose text depends on the time zone too) is written the same
+        # way every time in one language: the last few thousand are kept.
+        return _day(value, fmt, get_language())
+    return date_format(value, fmt, use_l10n=True)
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: datetime.date, fmt: str, lang: str | None) -> str:
     return date_format(value, fmt, use_l10n=True)
 
 

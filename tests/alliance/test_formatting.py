@@ -89,3 +89,30 @@ def test_an_en_gb_alliance_sees_pounds_on_both(world, clients, twelve_hundred):
     assert "$1,200.00" not in billing
     assert "$1,200.00" not in figures
     assert "5 Jan 2026" in billing  # the ledger's date in the alliance's style too
+
+
+@pytest.mark.parametrize("locale", ["en-us", "en-ca", "en-gb", "en-au"])
+def test_the_fast_writing_of_amounts_and_dates_is_djangos_text(locale):
+    """money/number write amounts directly and keep dates' text (alliance/formatting.py): the same
+    characters as Django's number_format and date_format, for every locale."""
+    from django.utils.formats import date_format, number_format
+
+    values = [Decimal(v) for v in ("0", "-0.00", "-0.004", "0.005", "7", "-12.5", "999.995", "1234567.891")]
+    values += [Decimal(n) / 100 for n in range(-123456, 123457, 7919)]
+    with translation.override(locale):
+        symbol = formatting.currency_symbol()
+        for value in values:
+            for places in (0, 1, 2):
+                rounded = formatting._rounded(value, places)
+                django_text = number_format(abs(rounded), places, use_l10n=True, force_grouping=True)
+                assert formatting.money(value, places) == ("-" if rounded < 0 else "") + symbol + django_text
+                assert formatting.number(value, places) == number_format(
+                    rounded, places, use_l10n=True, force_grouping=True
+                )
+            assert formatting.number(value) == number_format(value, None, use_l10n=True, force_grouping=True)
+        for offset in range(0, 400, 37):
+            day = DAY + datetime.timedelta(days=offset)
+            for fmt in ("DATE_FORMAT", "MONTH_DAY_FORMAT", "SHORT_DATE_FORMAT"):
+                assert formatting.day(day, fmt) == date_format(day, fmt, use_l10n=True)
+                assert formatting.day(day, fmt) == date_format(day, fmt, use_l10n=True)  # kept: the same
+    assert formatting.money(Decimal("1234.5")) == "$1,234.50"  # outside the override: en-us again
