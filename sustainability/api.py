@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import models
 from drf_spectacular.utils import extend_schema, extend_schema_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -82,6 +83,9 @@ class PlanViewSet(NotForProviders, AllianceModelViewSet):
     serializer_class = PlanSerializer
     allowed_roles = HUB_ONLY
     write_roles = HUB_ONLY
+
+    def base_queryset(self) -> models.QuerySet:
+        return Plan.objects.order_by("pk")  # one per alliance, but a page needs an order to be stable
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         if plan_of_alliance() is not None:

@@ -23,4 +23,6 @@ urlpatterns = [
         name="contract_delete",
     ),
     path("sustainability/funders/", views.FunderPlanView.as_view(), name="funder"),
+    path("sustainability/funders.csv", views.FunderCSVView.as_view(), name="funder_csv"),
+    path("sustainability/funders.pdf", views.FunderPDFView.as_view(), name="funder_pdf"),
 ]

@@ -30,6 +30,7 @@ from sustainability.forms import ContractForm, GrantForm, PlanForm
 from sustainability.models import Contract, Grant, Plan
 from sustainability.projection import FeeStructure, Projection
 from sustainability.selectors import (
+    FunderView,
     measured_hub_year,
     plan_comparison,
     plan_contracts,
@@ -306,3 +307,48 @@ class FunderPlanView(PlanMixin, TemplateView):
             min_group=MIN_MEMBERS,
         )
         return context
+
+
+def funder_view_rows(view: FunderView) -> list[list[Any]]:
+    """The funder's view as CSV rows: a year a row; a withheld figure is blank, its reason in `note`."""
+    rows: list[list[Any]] = [["year", "members", "hub_cost", "member_fees", "contracts", "grants", "surplus", "note"]]
+    for y in view.years:
+        rows.append(
+            [
+                y.year,
+                y.members,
+                y.cost,
+                "" if y.fees is None else y.fees,
+                y.contracts,
+                y.grants,
+                "" if y.surplus is None else y.surplus,
+                view.withheld or "",
+            ]
+        )
+    coverage = "" if view.withheld else view.coverage_year or "not within the plan"
+    rows.append(["fees alone cover cost from", "", "", "", "", "", coverage, view.withheld or ""])
+    return rows
+
+
+class FunderExportMixin(PlanMixin):
+    """The funder's view as a file: the same selector, so the same disclosure, as the page."""
+
+    page_roles = HUB_AND_FUNDER
+
+    def funder_view(self) -> FunderView:
+        return plan_funder_view(self.plan_or_404())
+
+
+class FunderCSVView(FunderExportMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return csv_response(funder_view_rows(self.funder_view()), f"{self.alliance.slug}-road-to-sustainability")
+
+
+class FunderPDFView(FunderExportMixin, View):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        html = render_to_string(
+            "sustainability/funder_pdf.html", {"alliance": self.alliance, "view": self.funder_view()}
+        )
+        response = HttpResponse(render_pdf(html), content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{self.alliance.slug}-road-to-sustainability.pdf"'
+        return response

@@ -405,6 +405,8 @@ TABLE: dict[str, str] = {
     "sustainability:contract_edit": "200 200 404 404 403",
     "sustainability:contract_delete": "405 405 404 404 403",
     "sustainability:funder": "200 200 404 404 200",
+    "sustainability:funder_csv": "200 200 404 404 200",
+    "sustainability:funder_pdf": "200 200 404 404 200",
     "api:sustainability-plan-list": "200 200 404 404 403",
     "api:sustainability-plan-detail": "200 200 404 404 403",
     "api:sustainability-grant-list": "200 200 404 404 403",

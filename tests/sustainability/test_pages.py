@@ -9,9 +9,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import warnings
 from decimal import Decimal
 
 import pytest
+from django.core.paginator import UnorderedObjectListWarning
+from pypdf import PdfReader
 
 from alliance.formatting import money
 from alliance.models import AuditEvent
@@ -178,12 +181,85 @@ class TestFunderView:
         assert clients.funder_a.get(url(sized)).status_code == 403
         assert clients.funder_a.get(api(sized, "projection/")).status_code == 403
 
+    def test_pdf_and_csv_withhold_under_three_members_and_show_with_three(self, sized, clients):
+        """The funder's view as files, under the same rule as its page. Two members: member fees, the
+        surplus and the coverage year are blank in the CSV (the reason in the note column) and printed as
+        withheld with the reason in the PDF; the Hub's cost (10,000 + 2,000 = 12,000.00, then +10 % a year:
+        13,200.00, 14,520.00), contracts (500.00 a month from Jul 2027 to Jun 2028: 3,000.00 in 2027 and in
+        2028) and grants (12,000.00 in 2027) are shown.
+        Three members (Program W, 10 slots at 10.00 = 1,200.00 a year): fees 2027 = 6,000 + 2,400 + 1,200 =
+        9,600.00, surplus 9,600 + 3,000 + 12,000 - 12,000 = +12,600.00; 2028 (a 30-slot member joins:
+        + 3,600.00) fees 13,200.00 = cost 13,200.00, surplus +3,000.00, so fees alone cover cost from 2028;
+        2029 (another): fees 16,800.00, surplus 16,800 - 14,520 = +2,280.00."""
+        build_through_pages(sized, clients.staff_a)
+        reason = "Suppressed: fewer than 3 members (2 members here), so the figure could identify one."
+        rows = list(csv.reader(io.StringIO(clients.funder_a.get(url(sized, "funders.csv")).content.decode())))
+        assert rows == [
+            ["year", "members", "hub_cost", "member_fees", "contracts", "grants", "surplus", "note"],
+            ["2027", "2", "12000.00", "", "3000.00", "12000.00", "", reason],
+            ["2028", "3", "13200.00", "", "3000.00", "0.00", "", reason],
+            ["2029", "4", "14520.00", "", "0.00", "0.00", "", reason],
+            ["fees alone cover cost from", "", "", "", "", "", "", reason],
+        ]
+        pdf = clients.funder_a.get(url(sized, "funders.pdf"))
+        assert pdf["Content-Type"] == "application/pdf"
+        text = pdf_text(pdf.content)
+        assert f"Member fees, the surplus and the year fees alone cover cost are withheld. {reason}" in text
+        assert "2027 2 $12,000.00 withheld $3,000.00 $12,000.00 withheld" in text
+        assert "2029 4 $14,520.00 withheld $0.00 $0.00 withheld" in text
+        assert "8,400.00" not in text
+        page = clients.funder_a.get(url(sized, "funders/")).content.decode()
+        assert f'href="{url(sized, "funders.pdf")}"' in page
+        assert f'href="{url(sized, "funders.csv")}"' in page
+
+        with alliance_scope(sized.a.pk):
+            MemberProgramFactory(alliance=sized.a, name="Program W", licensed_capacity=10)
+        rows = list(csv.reader(io.StringIO(clients.funder_a.get(url(sized, "funders.csv")).content.decode())))
+        assert rows[1:] == [
+            ["2027", "3", "12000.00", "9600.00", "3000.00", "12000.00", "12600.00", ""],
+            ["2028", "4", "13200.00", "13200.00", "3000.00", "0.00", "3000.00", ""],
+            ["2029", "5", "14520.00", "16800.00", "0.00", "0.00", "2280.00", ""],
+            ["fees alone cover cost from", "", "", "", "", "", "2028", ""],
+        ]
+        text = pdf_text(clients.funder_a.get(url(sized, "funders.pdf")).content)
+        assert "Member fees alone cover the Hub's cost from 2028." in text
+        assert "2027 3 $12,000.00 $9,600.00 $3,000.00 $12,000.00 +$12,600.00" in text
+        assert "2028 4 $13,200.00 $13,200.00 $3,000.00 $0.00 +$3,000.00" in text
+        assert "2029 5 $14,520.00 $16,800.00 $0.00 $0.00 +$2,280.00" in text
+        assert "Program" not in text  # no member is named
+        assert "withheld" not in text
+
+    def test_the_files_validate_ownership(self, sized, clients):
+        """Providers get 404 (the plan is not theirs to know of), as do alliance B's funder and staff;
+        with no plan yet there is nothing to download (404)."""
+        assert clients.funder_a.get(url(sized, "funders.csv")).status_code == 404
+        build_through_pages(sized, clients.staff_a)
+        for path in ("funders.csv", "funders.pdf"):
+            assert clients.funder_a.get(url(sized, path)).status_code == 200, path
+            assert clients.staff_a.get(url(sized, path)).status_code == 200, path
+            assert clients.provider_x.get(url(sized, path)).status_code == 404, path
+            assert clients.funder_b.get(url(sized, path)).status_code == 404, path
+            assert clients.staff_b.get(url(sized, path)).status_code == 404, path
+
+
+def pdf_text(content: bytes) -> str:
+    return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages).split())
+
 
 def post(client, path, body, method="post"):
     return getattr(client, method)(path, json.dumps(body), content_type="application/json")
 
 
 class TestAPI:
+    def test_the_plan_list_pages_in_a_stable_order(self, sized, clients):
+        """The list is paginated over an ordered queryset: no UnorderedObjectListWarning, the one plan."""
+        build_through_pages(sized, clients.staff_a)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", UnorderedObjectListWarning)
+            response = clients.staff_a.get(api(sized, "plans/"))
+        assert response.status_code == 200
+        assert [(plan["start_year"], plan["years"]) for plan in response.json()["results"]] == [(2027, 3)]
+
     def test_plan_crud_grants_and_projection(self, sized, clients):
         client = clients.staff_a
         body = {
