@@ -383,6 +383,11 @@ class ReturnRow:
     reversed: bool = False
     reason: str = ""
 
+    @property
+    def outcome(self) -> str:
+        """What became of the row, in words: its reversal, its refusal, or that it waited for others."""
+        return self.reason or "Not reversed: another row was refused."
+
 
 @dataclass
 class ReturnsReport:
@@ -424,6 +429,15 @@ def _matching_entry(row: ReturnRow, amount: Decimal | None, account_number: str)
     if len(matches) > 1:
         return f"Trace {row.trace} names {len(matches)} entries of the same amount and account; reverse it by hand."
     return matches[0]
+
+
+def ach_returns_text(content: bytes) -> str:
+    """The text of an uploaded returns file (UTF-8, with or without a byte-order mark), as the
+    returns page and the API read it; anything else is refused on the file field."""
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError({"file": "The returns file is not UTF-8 text."}) from None
 
 
 def ach_returns_import(*, actor: Actor, text: str) -> ReturnsReport:

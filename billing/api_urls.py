@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from billing import api, api_runs, api_writeoffs
+from billing import api, api_ach, api_runs, api_writeoffs
 
 router = DefaultRouter()
 router.include_root_view = False
@@ -15,4 +15,5 @@ router.register("payments", api.PaymentViewSet, basename="payment")
 router.register("refunds", api.RefundViewSet, basename="refund")
 router.register("aging", api.AgingViewSet, basename="aging")
 router.register("write-offs", api_writeoffs.WriteOffViewSet, basename="write-off")
+router.register("ach-returns", api_ach.AchReturnViewSet, basename="ach-return")
 urlpatterns = router.urls

@@ -13,7 +13,7 @@ from django.views import View
 
 from alliance.dates import alliance_today
 from alliance.formatting import money
-from alliance.views_base import HUB_ONLY
+from alliance.views_base import HUB_ONLY, add_errors
 from billing import ach
 from billing.forms import AchFileForm, AchReturnsForm, BankAccountForm
 from billing.models import AchBatch, BankAccount
@@ -96,9 +96,9 @@ class AchReturnsView(AchView):
         if not returns_form.is_valid():
             return self.render_to_response(self.get_context_data(returns_form=returns_form))
         try:
-            text = returns_form.cleaned_data["file"].read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            returns_form.add_error("file", "The returns file is not UTF-8 text.")
+            text = ach.ach_returns_text(returns_form.cleaned_data["file"].read())
+        except ValidationError as exc:
+            add_errors(returns_form, exc)
             return self.render_to_response(self.get_context_data(returns_form=returns_form))
         report = ach.ach_returns_import(actor=request.user, text=text)
         if report.errors:

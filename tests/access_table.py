@@ -164,6 +164,7 @@ TABLE: dict[str, str] = {
     "api:waitlist-entry-list": "200 200 200 200 403",
     "api:waitlist-entry-withdraw": "405 405 405 405 403",
     "api:write-off-list": "200 200 403 403 403",
+    "api:ach-return-list": "405 405 403 403 403",
     "billing:account_detail": "200 200 200 404 403",
     "billing:account_list": "200 200 200 200 403",
     "billing:account_staff_discount": "200 200 403 403 403",

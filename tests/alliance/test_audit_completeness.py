@@ -137,6 +137,7 @@ EXEMPT: dict[str, str] = {
     "billing.ach.routing_is_valid": "a check digit",
     "billing.ach.nacha_file": "renders the NACHA text; ach_file_generate records the file",
     "billing.ach.ach_file_text": "renders a file at download; records ach.file_downloaded itself",
+    "billing.ach.ach_returns_text": "decodes an uploaded returns file; ach_returns_import records each return",
     "billing.ach.ach_traces_take": "hands out trace numbers inside ach_file_generate, which records the file",
     "billing.late_fees.late_fee_amount": "arithmetic of a policy",
     "billing.member_fees.collected_tuition": "a read of the ledger",

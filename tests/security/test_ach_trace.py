@@ -139,3 +139,108 @@ def test_trace_numbers_are_unique_in_the_database_too(world):
     clash = fam.april[fam.young_x.pk]
     with alliance_scope(world.a.pk), pytest.raises(IntegrityError):
         AchBatchEntry.objects.filter(pk=entry.pk).update(trace_number=clash.trace_number)
+
+
+def upload(text: str | bytes) -> dict[str, SimpleUploadedFile]:
+    content = text.encode() if isinstance(text, str) else text
+    return {"file": SimpleUploadedFile("returns.csv", content, content_type="text/csv")}
+
+
+class TestReturnsApi:
+    """POST /api/a/<slug>/ach-returns/: the returns page's matching (ach_returns_import), as JSON."""
+
+    def url(self, world) -> str:  # type: ignore[no-untyped-def]
+        return f"/api/a/{world.a.slug}/ach-returns/"
+
+    def test_a_mismatched_row_is_refused_with_its_reason_and_nothing_changes(self, world, clients):
+        fam = two_files_the_same_day(world)
+        young_april, lopez_march = fam.april[fam.young_x.pk], fam.march[fam.lopez_x.pk]
+        file = returns_csv(
+            f"{lopez_march.trace_number},R01,1000.00,{LOPEZ_ACCOUNT_NUMBER}",  # matches: waits for row 3
+            f"{young_april.trace_number},R02,1000.00,{LOPEZ_ACCOUNT_NUMBER}",  # Young's trace, Lopez's account
+        )
+        response = clients.staff_a.post(self.url(world), upload(file))
+        assert response.status_code == 400
+        body = response.json()
+        assert body["reversed"] == 0
+        assert [(row["line"], row["reversed"], row["account_last4"]) for row in body["rows"]] == [
+            (2, False, "6514"),
+            (3, False, "6514"),
+        ]
+        assert body["rows"][0]["outcome"] == "Not reversed: another row was refused."
+        assert body["rows"][1]["outcome"] == (
+            f"Trace {young_april.trace_number} was drawn on another account than ••••6514: not reversed."
+        )
+        assert body["errors"] == [{"line": 3, "message": body["rows"][1]["outcome"]}]
+        assert LOPEZ_ACCOUNT_NUMBER not in response.content.decode()
+        with alliance_scope(world.a.pk):
+            assert set(Payment.objects.filter(method="ach").values_list("status", flat=True)) == {
+                PaymentStatus.RECORDED
+            }
+            assert account_balance(fam.lopez_x) == Decimal("0.00")
+            assert not BankAccount.objects.filter(flagged=True).exists()
+
+    def test_a_row_matching_trace_amount_and_account_reverses_that_files_payment(self, world, clients):
+        fam = two_files_the_same_day(world)
+        young_april = fam.april[fam.young_x.pk]
+        file = returns_csv(f"{young_april.trace_number},R01,1000.00,{YOUNG_ACCOUNT_NUMBER}")
+        response = clients.staff_a.post(self.url(world), upload(file))
+        assert response.status_code == 201
+        body = response.json()
+        assert body["reversed"] == 1
+        assert body["errors"] == []
+        (row,) = body["rows"]
+        assert row == {
+            "line": 2,
+            "trace_number": young_april.trace_number,
+            "return_code": "R01",
+            "amount": "1000.00",
+            "account_last4": YOUNG_ACCOUNT_NUMBER[-4:],
+            "reversed": True,
+            "outcome": "ACH return R01: Insufficient funds",
+        }
+        with alliance_scope(world.a.pk):
+            # April's debit of Young is reversed; March's (another file, same program) stands.
+            assert Payment.objects.get(pk=young_april.payment_id).status == PaymentStatus.REVERSED
+            assert Payment.objects.get(pk=fam.march[fam.young_x.pk].payment_id).status == PaymentStatus.RECORDED
+            assert account_balance(fam.young_x) == Decimal("1000.00")
+            assert BankAccount.objects.get(account=fam.young_x).flagged
+        again = clients.staff_a.post(self.url(world), upload(file))
+        assert again.status_code == 400
+        assert again.json()["errors"] == [
+            {"line": 2, "message": f"Trace {young_april.trace_number} was already returned."}
+        ]
+
+    def test_bad_files_are_400_by_field_and_too_large_is_413(self, world, clients, settings):
+        fam = two_files_the_same_day(world)
+        assert clients.staff_a.post(self.url(world), {}).json() == {"file": ["No file was submitted."]}
+        not_text = clients.staff_a.post(self.url(world), upload(b"\xff\xfe\x00bad"))
+        assert not_text.status_code == 400
+        assert not_text.json() == {"file": ["The returns file is not UTF-8 text."]}
+        wrong_columns = clients.staff_a.post(self.url(world), upload("trace,code\n1,R01\n"))
+        assert wrong_columns.status_code == 400
+        assert wrong_columns.json()["errors"][0]["line"] == 1
+        settings.HUB_MAX_UPLOAD_BYTES = 1024
+        big = returns_csv(*[f"{fam.march[fam.lopez_x.pk].trace_number},R01,1000.00,{LOPEZ_ACCOUNT_NUMBER}"] * 40)
+        too_large = clients.staff_a.post(self.url(world), upload(big))
+        assert too_large.status_code == 413
+        assert "larger than the 1 KB the Hub accepts" in too_large.json()["detail"]
+        with alliance_scope(world.a.pk):
+            assert not Payment.objects.filter(status=PaymentStatus.REVERSED).exists()
+
+    def test_it_validates_ownership(self, world, clients):
+        fam = two_files_the_same_day(world)
+        lopez_march = fam.march[fam.lopez_x.pk]
+        file = returns_csv(f"{lopez_march.trace_number},R01,1000.00,{LOPEZ_ACCOUNT_NUMBER}")
+        assert clients.provider_x.post(self.url(world), upload(file)).status_code == 403
+        assert clients.funder_a.post(self.url(world), upload(file)).status_code == 403
+        assert clients.staff_b.post(self.url(world), upload(file)).status_code == 404
+        # Alliance B's own endpoint finds no entry of alliance A's.
+        other = clients.staff_b.post(f"/api/a/{world.b.slug}/ach-returns/", upload(file))
+        assert other.status_code == 400
+        assert other.json()["errors"] == [
+            {"line": 2, "message": f"No ACH entry has trace number {lopez_march.trace_number}."}
+        ]
+        assert clients.staff_a.get(self.url(world)).status_code == 405
+        with alliance_scope(world.a.pk):
+            assert not Payment.objects.filter(status=PaymentStatus.REVERSED).exists()

@@ -36,6 +36,7 @@ def upload_paths(world):  # type: ignore[no-untyped-def]
         ("page", f"/a/{slug}/programs/{program}/import/staff/"),
         ("api", f"/api/a/{slug}/attendance/upload/"),
         ("api", f"/api/a/{slug}/programs/{program}/profit-loss/"),
+        ("api", f"/api/a/{slug}/ach-returns/"),
     ]
 
 
