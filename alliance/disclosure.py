@@ -14,7 +14,19 @@ member can be read from them or solved for (DESIGN.md, Disclosure):
 - a total over a period of months is withheld when any month in it has figures
   of fewer than MIN_MEMBERS members: the same total over the period without
   that month (which anyone may ask for) would give that month's few members'
-  figures by difference.
+  figures by difference;
+- the same months' figures over a subset of the members (the members since joining of the impact
+  report, metrics/reports.py `_before_after`) are withheld when the members with figures in those
+  months that the subset leaves out are fewer than MIN_MEMBERS: a funder reads every month's total
+  of all members (`alliance-months/`, `alliance-finance-months/`), and the difference is theirs.
+
+What is not withheld, and why: two different months' totals over member sets that differ by one or
+two members (a member joins in March). Every member's figures change from one month to the next, so
+March's total less February's is the newcomer's March plus everyone's change, not the newcomer's
+own figure; nothing solves for it exactly. The same month is never given twice over member sets
+differing by fewer than MIN_MEMBERS: one total per month on the API (no filter by kind), groups
+beside all members under the `left_out` rule, periods under `fewest_in_a_month`, the subset above
+under `left_out`.
 
 Below that the figure is withheld, and `withheld` says why: pages and PDFs
 print the reason, CSVs carry it in a note column, the API gives null figures

@@ -78,14 +78,25 @@ class BeforeAfter:
     monthly_cost_before: Decimal | None = None
     monthly_cost_after: Decimal | None = None
     cost_programs: int = 0
+    # Members with figures in the same months that these figures leave out: the funder reads those
+    # months' totals of every member (the alliance-months APIs), so 1 or 2 left out would show.
+    left_out: int = 0
+    cost_left_out: int = 0
 
     @property
     def suppressed(self) -> bool:
-        return withheld(members=self.programs) is not None
+        return withheld(members=self.programs, left_out=self.left_out) is not None
+
+    @property
+    def left_out_withheld(self) -> str | None:
+        """Why enough members' figures are still withheld: the few they leave out would show."""
+        if withheld(members=self.programs) is not None:
+            return None
+        return withheld(members=self.programs, left_out=self.left_out)
 
     @property
     def cost_withheld(self) -> str | None:
-        return withheld(members=self.cost_programs)
+        return withheld(members=self.cost_programs, left_out=self.cost_left_out)
 
     @property
     def monthly_revenue_change(self) -> Decimal | None:
@@ -378,9 +389,16 @@ def _since_joining(
 def _before_after(
     since_joining: dict[int, tuple[tuple[datetime.date, ...], list[datetime.date]]], finance_rows: dict
 ) -> BeforeAfter:
-    """The members' baseline months (before joining) against their months among the period's last three."""
-    if withheld(members=len(since_joining)) is not None:
-        return BeforeAfter(len(since_joining))
+    """The members' baseline months (before joining) against their months among the period's last three.
+
+    Withheld, too, when the members with figures in those months that it leaves out are 1 or 2: each
+    month's total of every member is readable beside it (alliance-months, alliance-finance-months),
+    and their sum less these members' sums would be the few others' own figures."""
+    months = {m for baseline, latest in since_joining.values() for m in (*baseline, *latest)}
+    others = [rows for pk, rows in finance_rows.items() if pk not in since_joining]
+    left_out = sum(1 for rows in others if months & set(rows))
+    if withheld(members=len(since_joining), left_out=left_out) is not None:
+        return BeforeAfter(len(since_joining), left_out=left_out)
     zero = Decimal("0.00")
     before: list[Finance] = []
     after: list[Finance] = []
@@ -388,6 +406,7 @@ def _before_after(
     cost_programs = 0
     cost_rows_before: list[Finance] = []
     cost_rows_after: list[Finance] = []
+    costed: set[int] = set()
     for pk, (baseline, latest) in since_joining.items():
         rows_before = [finance_rows[pk][m] for m in baseline]
         rows_after = [finance_rows[pk][m] for m in latest]
@@ -399,6 +418,7 @@ def _before_after(
         costed_after = [f for f in rows_after if f.known_cost is not None]
         if costed_before and costed_after:
             cost_programs += 1
+            costed.add(pk)
             cost_rows_before += costed_before
             cost_rows_after += costed_after
             cost_before += sum((f.cost for f in costed_before), zero) / len(costed_before)
@@ -410,7 +430,12 @@ def _before_after(
     def money_of(amount: Decimal) -> Decimal:
         return amount.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
-    costs_shown = withheld(members=cost_programs) is None
+    cost_left_out = sum(
+        1
+        for pk, rows in finance_rows.items()
+        if pk not in costed and any(rows[m].known_cost is not None for m in months & set(rows))
+    )
+    costs_shown = withheld(members=cost_programs, left_out=cost_left_out) is None
     return BeforeAfter(
         len(since_joining),
         revenue_per_child_before=per(sum((f.billed for f in before), zero), fte(before)),
@@ -426,6 +451,8 @@ def _before_after(
         monthly_cost_before=money_of(cost_before) if costs_shown else None,
         monthly_cost_after=money_of(cost_after) if costs_shown else None,
         cost_programs=cost_programs,
+        left_out=left_out,
+        cost_left_out=cost_left_out,
     )
 
 

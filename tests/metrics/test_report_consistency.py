@@ -116,16 +116,27 @@ def snapshots(programs: list[MemberProgram]) -> None:
 
 @pytest.fixture
 def alliance(world):
+    return members_since_april(world, without_baseline=3)
+
+
+def members_since_april(world, *, without_baseline: int):  # type: ignore[no-untyped-def]
+    """Y, W, U joined in April; X and `without_baseline` - 1 more (T, S) long before the figures
+    begin, with X's figures. Three without a baseline: the before/after figures of Y, W, U beside
+    the alliance's month totals leave out enough members that none can be solved for."""
     u = MemberProgramFactory(alliance=world.a, name="Program U")
     w = MemberProgramFactory(alliance=world.a, name="Program W")
     joiners = [world.y, w, u]
+    early = [world.x] + [
+        MemberProgramFactory(alliance=world.a, name=f"Program {name}", joined_on=datetime.date(2021, 11, 1))
+        for name in "TS"[: without_baseline - 1]
+    ]
     service = HubServiceFactory(alliance=world.a, name="Bookkeeping", rate=Decimal("150.00"))
     for program in joiners:
         SubscriptionFactory(program=program, service=service, starts_on=JOINED)
     with alliance_scope(world.a.pk):
         MemberProgram.objects.filter(pk__in=[p.pk for p in joiners]).update(joined_on=JOINED)
         MemberProgram.objects.filter(pk=world.x.pk).update(joined_on=datetime.date(2021, 11, 1))
-        snapshots([world.x, *joiners])
+        snapshots([*early, *joiners])
         for month in MONTHS[3:]:
             member_fees_invoice(month=month)
         vendor = Vendor.objects.create(name="Classroom Supply")

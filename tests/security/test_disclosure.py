@@ -322,3 +322,39 @@ def test_a_period_with_a_month_of_one_member_withholds_its_totals(world, clients
     assert rows[0]["billed"] is None
     assert rows[0]["suppressed_reason"].startswith("Suppressed: fewer than 3")
     assert str(x_march.billed) not in with_march + text_of(pdf) + api.content.decode()
+
+
+def test_members_since_joining_are_withheld_when_they_leave_out_one_member_of_the_months_totals(world, clients):
+    """Same months, two member sets: Y, W, U (joined in April, with figures of before) against every
+    member. X joined long before the figures begin, so it has no baseline. Alliance-finance-months
+    gives April to June's billed of all four, 4 × 12,000.00 = 48,000.00 a month; the report's "Revenue,
+    an average month, now" of Y, W, U would be 36,000.00, so 48,000.00 − 36,000.00 = 12,000.00 is X's
+    own month (and 36,000 − 27,000 of cost X's 9,000.00). The report withholds it, saying why; with
+    three members left out (X, T, S) nothing single can be solved and the figures are shown."""
+    from tests.metrics.test_report_consistency import members_since_april
+
+    members_since_april(world, without_baseline=1)
+    api = clients.funder_a.get(f"/api/a/{world.a.slug}/metrics/alliance-finance-months/?from=2026-04&to=2026-06")
+    rows = api.json()
+    rows = rows["results"] if isinstance(rows, dict) else rows
+    assert [row["billed"] for row in rows] == ["48000.00"] * 3  # what the funder reads, every member
+    page = f"/a/{world.a.slug}/reports/impact/?from=2026-01&to=2026-06"
+    html = clients.funder_a.get(page).content.decode()
+    section = html[html.index("<h2>Members since joining</h2>") : html.index("<h2>Quality</h2>")]
+    assert "it would give the 1 member it leaves out by difference" in section
+    for figure in ("$36,000.00", "$30,000.00", "$27,000.00", "$24,000.00", "$400.00", "$391.30"):
+        assert figure not in section, figure
+    pdf = clients.funder_a.get(f"/a/{world.a.slug}/reports/impact.pdf?from=2026-01&to=2026-06")
+    pdf_text = " ".join(text_of(pdf).split())
+    assert "it would give the 1 member it leaves out by difference" in pdf_text
+    assert "36,000.00" not in pdf_text
+
+
+def test_members_since_joining_are_shown_when_three_members_are_left_out(world, clients):
+    from tests.metrics.test_report_consistency import members_since_april
+
+    members_since_april(world, without_baseline=3)
+    html = clients.funder_a.get(f"/a/{world.a.slug}/reports/impact/?from=2026-01&to=2026-06").content.decode()
+    section = html[html.index("<h2>Members since joining</h2>") : html.index("<h2>Quality</h2>")]
+    assert "leaves out by difference" not in section
+    assert "$36,000.00 (+$6,000.00)" in section  # Y, W, U: 3 × 12,000.00 now against 3 × 10,000.00
