@@ -23,7 +23,7 @@ from alliance.api_fields import HubModelSerializer, HubSerializer, MoneyField
 from alliance.views_base import HUB_AND_PROVIDER
 from costofcare.calc import AGE_GROUPS
 from costofcare.models import ASSUMPTION_FIELDS, CostOfCareAssumptions
-from costofcare.selectors import ProgramCostOfCare, program_cost_of_care
+from costofcare.selectors import ProgramCostOfCare, program_cost_of_care, programs_cost_of_care
 from costofcare.services import cost_of_care_assumptions_set
 from members.models import MemberProgram, ProgramStatus
 
@@ -115,7 +115,7 @@ class CostOfCareViewSet(AllianceReadOnlyViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         if not self.membership.is_hub:
             raise PermissionDenied("Every member's figures are the Hub's; open your own program's.")
-        return Response(CostOfCareSerializer([program_cost_of_care(p) for p in self.get_queryset()], many=True).data)
+        return Response(CostOfCareSerializer(programs_cost_of_care(self.get_queryset()), many=True).data)
 
     @extend_schema(responses=CostOfCareDetailSerializer)
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:

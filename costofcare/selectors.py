@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import F, Q
 
 from alliance.dates import add_months, alliance_today, month_start, months_back
 from alliance.formatting import money, number
@@ -29,9 +29,17 @@ from costofcare.calc import AGE_GROUPS, ZERO, CostOfCare, GroupInputs, ProgramIn
 from costofcare.calc import to_cents as cents
 from costofcare.models import ASSUMPTION_FIELDS, CostOfCareAssumptions
 from enrollment.rules import MAX_GROUP_SIZE, DayLength
-from members.models import FULL_TIME_HOURS_PER_YEAR, Classroom, CostCategory, MemberProgram, PayBasis, StaffCategory
+from members.models import (
+    FULL_TIME_HOURS_PER_YEAR,
+    Classroom,
+    CostCategory,
+    MemberProgram,
+    MonthlyCost,
+    PayBasis,
+    StaffCategory,
+)
 from members.models import StaffMember as Staff
-from members.selectors import classroom_capacities_on, program_month_costs, program_monthly_costs, staff_active_on
+from members.selectors import classroom_capacities_on, program_month_costs, staff_active_on
 
 # Licensing defaults where a program has no room of an age group: ratios most US states require
 # (children per adult) and NAEYC's group sizes (enrollment/rules.py).
@@ -72,16 +80,53 @@ def assumptions_of(program: MemberProgram) -> CostOfCareAssumptions | None:
     return CostOfCareAssumptions.objects.filter(program=program).first()
 
 
-def _open_rooms(program: MemberProgram, today: datetime.date) -> list[tuple[Classroom, int]]:
+@dataclass
+class _Records:
+    """What the defaults read of one program's records, read for many programs at once."""
+
+    assumptions: CostOfCareAssumptions | None = None
+    classroom_staff: list[Staff] = field(default_factory=list)  # on the roster today
+    rooms: list[tuple[Classroom, int]] = field(default_factory=list)  # open today, with their capacity
+    entered: dict[datetime.date, dict[str, Decimal]] = field(default_factory=dict)  # month → category → amount
+    admin: Decimal = ZERO  # the roster's administration staff, last month
+    plans: list[RatePlan] = field(default_factory=list)  # in force today
+
+
+def _records_of(programs: list[MemberProgram], today: datetime.date) -> dict[int, _Records]:
+    """Each program's records in a fixed number of queries (seven), however many programs: the overview
+    of every member costs what one program's page costs."""
+    ids = [p.pk for p in programs]
+    records = {pk: _Records() for pk in ids}
+    if not ids:
+        return records
+    for assumptions in CostOfCareAssumptions.objects.filter(program_id__in=ids).order_by("-pk"):
+        records[assumptions.program_id].assumptions = assumptions  # the first by pk, as assumptions_of
+    for member in staff_active_on(Staff.objects.filter(program_id__in=ids, category=StaffCategory.CLASSROOM), today):
+        records[member.program_id].classroom_staff.append(member)
     rooms = list(
-        Classroom.objects.filter(site__program=program).filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+        Classroom.objects.filter(site__program_id__in=ids)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gt=today))
+        .annotate(program_pk=F("site__program_id"))
     )
     capacities = classroom_capacities_on([r.pk for r in rooms], today)
-    return [(r, capacities[r.pk].target) for r in rooms if r.pk in capacities]
+    for room in rooms:
+        if room.pk in capacities:
+            records[room.program_pk].rooms.append((room, capacities[room.pk].target))  # type: ignore[attr-defined]
+    last_month = add_months(month_start(today), -1)
+    months = months_back(MEASURED_MONTHS, until=last_month)
+    for program_id, month, category, amount in MonthlyCost.objects.filter(
+        program_id__in=ids, month__in=months
+    ).values_list("program_id", "month", "category", "amount"):
+        records[program_id].entered.setdefault(month, {})[category] = amount
+    for (program_id, _), cost in program_month_costs(ids, [last_month]).items():
+        records[program_id].admin = cost.roster_admin
+    for plan in RatePlan.objects.filter(program_id__in=ids):
+        if plan.in_force_on(today):
+            records[plan.program_id].plans.append(plan)
+    return records
 
 
-def _roster_wage(program: MemberProgram, today: datetime.date) -> tuple[Decimal | None, Decimal | None, int]:
-    staff = list(staff_active_on(Staff.objects.filter(program=program, category=StaffCategory.CLASSROOM), today))
+def _roster_wage(staff: list[Staff]) -> tuple[Decimal | None, Decimal | None, int]:
     fte = sum((s.fte for s in staff), Decimal(0))
     if not staff or not fte:
         return None, None, 0
@@ -115,17 +160,21 @@ def _rate_of(plans: Iterable[RatePlan], age_group: str) -> tuple[Decimal | None,
     return plan.tuition, f"rate plan “{plan.name}”"
 
 
-def assumption_defaults(program: MemberProgram, *, today: datetime.date | None = None) -> dict[str, Default]:
+def assumption_defaults(
+    program: MemberProgram, *, today: datetime.date | None = None, records: _Records | None = None
+) -> dict[str, Default]:
     """The value each blank assumption takes, and where it comes from."""
     today = today or alliance_today()
+    if records is None:
+        records = _records_of([program], today)[program.pk]
     defaults: dict[str, Default] = {}
-    wage, benefits, people = _roster_wage(program, today)
+    wage, benefits, people = _roster_wage(records.classroom_staff)
     roster = f"the roster's {people} classroom staff"
     defaults["hourly_wage"] = Default(wage, roster if wage is not None else "no classroom staff on the roster")
     defaults["benefits_percent"] = Default(
         benefits if benefits is not None else Decimal("0.00"), roster if benefits is not None else "no roster"
     )
-    rooms = _open_rooms(program, today)
+    rooms = records.rooms
     if rooms:
         hours = max(
             Decimal(
@@ -142,22 +191,19 @@ def assumption_defaults(program: MemberProgram, *, today: datetime.date | None =
         defaults["days_open_a_year"] = Default(DEFAULT_DAYS_OPEN, "Monday to Friday all year (no rooms)")
 
     last_month = add_months(month_start(today), -1)
-    measured = [
-        m for m in program_monthly_costs(program, months_back(MEASURED_MONTHS, until=last_month)) if m.has_entries
-    ]
+    measured = [amounts for month, amounts in records.entered.items() if amounts]  # months with costs entered
     if measured:
         span = f"the average of {len(measured)} measured month{'s' if len(measured) != 1 else ''}"
-        occupancy = sum((m.amounts.get(CostCategory.OCCUPANCY) or ZERO for m in measured), ZERO)
-        other = sum((m.amounts.get(c) or ZERO for m in measured for c in OTHER_CATEGORIES), ZERO)
+        occupancy = sum((m.get(CostCategory.OCCUPANCY) or ZERO for m in measured), ZERO)
+        other = sum((m.get(c) or ZERO for m in measured for c in OTHER_CATEGORIES), ZERO)
         defaults["occupancy_monthly"] = Default(cents(occupancy / len(measured)), span)
         defaults["other_monthly"] = Default(cents(other / len(measured)), span)
     else:
         defaults["occupancy_monthly"] = Default(ZERO, "no costs entered")
         defaults["other_monthly"] = Default(ZERO, "no costs entered")
-    admin = program_month_costs([program], [last_month])[(program.pk, last_month)].roster_admin
-    defaults["admin_monthly"] = Default(cents(admin), f"the roster's administration staff, {last_month:%B %Y}")
+    defaults["admin_monthly"] = Default(cents(records.admin), f"the roster's administration staff, {last_month:%B %Y}")
 
-    plans = [p for p in RatePlan.objects.filter(program=program) if p.in_force_on(today)]
+    plans = records.plans
     for group in AGE_GROUPS:
         mine = [(r, cap) for r, cap in rooms if r.age_group == group]
         if mine:
@@ -177,10 +223,25 @@ def assumption_defaults(program: MemberProgram, *, today: datetime.date | None =
     return defaults
 
 
-def program_cost_of_care(program: MemberProgram, *, today: datetime.date | None = None) -> ProgramCostOfCare:
+def programs_cost_of_care(
+    programs: Iterable[MemberProgram], *, today: datetime.date | None = None
+) -> list[ProgramCostOfCare]:
+    """Each program's cost of care, its records read for all of them at once (the Hub's overview)."""
+    today = today or alliance_today()
+    programs = list(programs)
+    records = _records_of(programs, today)
+    return [program_cost_of_care(p, today=today, records=records[p.pk]) for p in programs]
+
+
+def program_cost_of_care(
+    program: MemberProgram, *, today: datetime.date | None = None, records: _Records | None = None
+) -> ProgramCostOfCare:
     """The program's assumptions as used and the cost of care they give (None until a wage is known)."""
-    assumptions = assumptions_of(program)
-    defaults = assumption_defaults(program, today=today)
+    today = today or alliance_today()
+    if records is None:
+        records = _records_of([program], today)[program.pk]
+    assumptions = records.assumptions
+    defaults = assumption_defaults(program, today=today, records=records)
     values = {
         name: getattr(assumptions, name)
         if assumptions is not None and getattr(assumptions, name) is not None

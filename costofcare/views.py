@@ -16,7 +16,13 @@ from costofcare import services
 from costofcare.calc import AGE_GROUPS, LABELS
 from costofcare.chart import cost_chart
 from costofcare.forms import AssumptionsForm
-from costofcare.selectors import ProgramCostOfCare, assumption_defaults, assumptions_of, program_cost_of_care
+from costofcare.selectors import (
+    ProgramCostOfCare,
+    assumption_defaults,
+    assumptions_of,
+    program_cost_of_care,
+    programs_cost_of_care,
+)
 from members.models import MemberProgram, ProgramStatus
 from members.pages import OPERATIONS_EDITORS, ProgramFormPage, ProgramPage
 
@@ -156,8 +162,8 @@ class OverviewView(AllianceMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         programs = MemberProgram.objects.exclude(status=ProgramStatus.APPLICANT).order_by("name")
         rows = []
-        for program in programs:
-            figures = program_cost_of_care(program)
+        for figures in programs_cost_of_care(programs):
+            program = figures.program
             cells = [figures.result.group(g) if figures.result else None for g in AGE_GROUPS]
             losing = [c.label for c in cells if c is not None and c.gap_at_rate is not None and c.gap_at_rate < 0]
             rows.append({"program": program, "figures": figures, "cells": cells, "losing": losing})

@@ -18,7 +18,11 @@ def infant_centre(world, today):
     $54,000.00 a year (4,500.00 a month), one infant room 1:4 for 8 open 7:00–17:00 Monday to Friday,
     last month's rent $3,000.00, food $1,000.00 and supplies $500.00, and an infant plan of
     $1,752.66 a month."""
-    x = world.x
+    return infant_centre_at(world.x, today)
+
+
+def infant_centre_at(x, today):  # type: ignore[no-untyped-def]
+    """The worked example's records at program `x`."""
     for _ in range(2):
         StaffMemberFactory(program=x, hourly_wage=Decimal("16.00"), benefits_annual=Decimal("6656.00"))
     StaffMemberFactory(

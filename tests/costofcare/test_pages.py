@@ -13,12 +13,19 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from alliance.models import AuditEvent
 from alliance.tenancy import alliance_scope
 from costofcare.models import CostOfCareAssumptions
+from costofcare.selectors import programs_cost_of_care
+from members.models import MemberProgram, ProgramStatus
+from tests.costofcare.conftest import infant_centre_at
+from tests.factories import MemberProgramFactory
 
 SENTENCE = "You lose $412.50 on every infant each month: care costs $2,165.16 and the rate is $1,752.66."
 
@@ -133,6 +140,30 @@ class TestOverview:
         html = page.content.decode()
         assert "$2,165.16</strong> / $1,752.66" in html
         assert "no wage known" in html  # Program Y has no classroom staff
+
+    def test_every_member_costs_a_fixed_number_of_queries(self, world, clients, infant_centre, today):
+        """The overview reads every member's records at once: seven queries for the figures (assumptions,
+        classroom staff, open rooms, their capacities, entered costs, last month's roster cost, rate plans)
+        whether two members or five, and the page's count does not grow either. Each added member is the
+        worked example again, so each shows $2,165.16 a month against its $1,752.66 rate."""
+        url = f"/a/{world.a.slug}/cost-of-care/"
+        clients.staff_a.get(url)  # the session's first page fills what later pages read from the cache
+        with CaptureQueriesContext(connection) as two:
+            assert clients.staff_a.get(url).status_code == 200
+        with alliance_scope(world.a.pk):
+            for name in ("Program V", "Program W", "Program U"):
+                infant_centre_at(MemberProgramFactory(alliance=world.a, name=name), today)
+            programs = list(MemberProgram.objects.exclude(status=ProgramStatus.APPLICANT).order_by("name"))
+            assert len(programs) == 5
+            with CaptureQueriesContext(connection) as figures_queries:
+                figures = programs_cost_of_care(programs, today=today)
+        assert len(figures_queries) == 7
+        with CaptureQueriesContext(connection) as five:
+            page = clients.staff_a.get(url)
+        assert len(five) == len(two)
+        assert page.content.decode().count("$2,165.16</strong> / $1,752.66") == 4
+        infants = [f.result.group("infant") if f.result else None for f in figures]
+        assert [i.total if i else None for i in infants].count(Decimal("2165.16")) == 4
 
     def test_providers_and_funders_do_not(self, world, clients):
         assert clients.provider_x.get(f"/a/{world.a.slug}/cost-of-care/").status_code == 403
