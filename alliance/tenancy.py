@@ -60,12 +60,15 @@ def alliance_scope(alliance_id: int, *, user_id: int | None = None) -> Iterator[
     alliance_token = _current_alliance_id.set(alliance_id)
     user_token = _current_user_id.set(user_id if user_id is not None else previous_user)
     try:
+        # Outermost, the block is the whole transaction: its end (commit or rollback) drops the
+        # transaction-local settings, and setting them back first would be a round trip for nothing.
+        nested = connection.in_atomic_block or not connection.get_autocommit()
         with transaction.atomic():
             _set_db_scope(alliance_id, _current_user_id.get())
             yield
             # A block marked for rollback (DRF does so on errors) restores the
             # settings itself when its savepoint is rolled back.
-            if not connection.needs_rollback:
+            if nested and not connection.needs_rollback:
                 _set_db_scope(previous_alliance, previous_user)
     finally:
         _current_alliance_id.reset(alliance_token)
@@ -81,10 +84,12 @@ def user_scope(user_id: int) -> Iterator[None]:
     previous_user = _current_user_id.get()
     token = _current_user_id.set(user_id)
     try:
+        # Outermost (with autocommit on, so the block's end ends the transaction), that end drops the setting.
+        nested = connection.in_atomic_block or not connection.get_autocommit()
         with transaction.atomic():
             _set_db_setting("app.user_id", user_id)
             yield
-            if not connection.needs_rollback:
+            if nested and not connection.needs_rollback:
                 _set_db_setting("app.user_id", previous_user)
     finally:
         _current_user_id.reset(token)

@@ -121,3 +121,35 @@ def test_membership_requires_program_for_providers_only(world):
     with alliance_scope(world.a.pk):
         with pytest.raises(IntegrityError), transaction.atomic():
             Membership.objects.create(user=world.users.funder_b, role=Role.PROVIDER, program=None)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_outermost_scope_leaves_no_setting_behind_without_resetting_it():
+    """Outermost (as the request's memberships read and a task's scope are), the scope's own
+    transaction ends with it and PostgreSQL drops its settings: no statement to set them back.
+    Nested (a page inside the request's transaction), they are set back as before."""
+    from django.test.utils import CaptureQueriesContext
+
+    from alliance.tenancy import user_scope
+
+    def settings_now() -> tuple[str | None, str | None]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('app.alliance_id', true), current_setting('app.user_id', true)")
+            return cursor.fetchone()
+
+    with CaptureQueriesContext(connection) as queries:
+        with alliance_scope(41, user_id=7):
+            assert settings_now() == ("41", "7")
+    assert [q["sql"].count("set_config") for q in queries.captured_queries if "set_config" in q["sql"]] == [2]
+    assert settings_now() in ((None, None), ("", ""))
+    with CaptureQueriesContext(connection) as queries:
+        with user_scope(7):
+            assert settings_now()[1] == "7"
+    assert len([q for q in queries.captured_queries if "set_config" in q["sql"]]) == 1
+    assert settings_now()[1] in (None, "")
+    with transaction.atomic():
+        with alliance_scope(41, user_id=7):
+            with alliance_scope(42):
+                assert settings_now() == ("42", "7")
+            assert settings_now() == ("41", "7")  # the inner scope set the outer one's back
+        assert settings_now() in ((None, None), ("", ""))
