@@ -6,7 +6,9 @@ billed 1,000.00 for January, February and March (tests/billing/test_payments.py)
 
 Every request pays the same fixed part (the session comes from the cache):
   user (1) + memberships with their alliances (1, inside the user scope: set and reset, 2)
-  + the savepoint of the alliance scope and its release (2) + its set and reset (2) = 8;
+  + the savepoint of the alliance scope and its release (2) + its set and reset (2) = 8
+  (in production 7: there the user scope is its own whole transaction and skips the reset,
+  alliance/tenancy.py; here pytest's transaction keeps it nested);
 the counts below are that plus the page's own queries (a page's own count includes the
 savepoints its own transactions open, and the aging ones the two counts of the ledger
 fingerprint, billing/aging.py). When a count changes on purpose, write the
