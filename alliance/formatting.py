@@ -57,6 +57,9 @@ def _locale(lang: str | None) -> _Locale:
 def _forget_locales(**_: Any) -> None:
     _locale.cache_clear()
     _day.cache_clear()
+    from alliance.templatetags.hub_format import _date_kept
+
+    _date_kept.cache_clear()
 
 
 def currency_symbol() -> str:

@@ -116,3 +116,23 @@ def test_the_fast_writing_of_amounts_and_dates_is_djangos_text(locale):
                 assert formatting.day(day, fmt) == date_format(day, fmt, use_l10n=True)
                 assert formatting.day(day, fmt) == date_format(day, fmt, use_l10n=True)  # kept: the same
     assert formatting.money(Decimal("1234.5")) == "$1,234.50"  # outside the override: en-us again
+
+
+@pytest.mark.parametrize("locale", ["en-us", "en-gb"])
+def test_the_date_filter_keeps_djangos_text(locale):
+    """`|date` in templates keeps a date's text per format and language (hub_format); a datetime
+    is still written in the time zone it is shown in."""
+    from django.template import Context, Template
+    from django.template.defaultfilters import date as django_date
+    from django.utils import timezone
+
+    page = Template("{{ d|date }}|{{ d|date:'D j M Y' }}|{{ d|date:'SHORT_DATE_FORMAT' }}|{{ at|date:'H:i' }}")
+    at = datetime.datetime(2026, 1, 5, 23, 30, tzinfo=datetime.UTC)
+    with translation.override(locale):
+        for offset in range(0, 60, 7):
+            day = DAY + datetime.timedelta(days=offset)
+            expected = f"{django_date(day)}|{django_date(day, 'D j M Y')}|{django_date(day, 'SHORT_DATE_FORMAT')}|"
+            for zone, time in (("UTC", "23:30"), ("America/Chicago", "17:30")):
+                with timezone.override(zone):
+                    assert page.render(Context({"d": day, "at": at})) == expected + time
+    assert Template("{{ d|date:'D j M Y' }}").render(Context({"d": DAY})) == "Mon 5 Jan 2026"
