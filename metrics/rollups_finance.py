@@ -179,9 +179,9 @@ item_posted AS (
       AND e.account_id IN (SELECT account_id FROM balances)
     GROUP BY 1, 2, 3, 4, 5
 ),
--- Each item's net through each month's as-of day (running sums over its months, held until its next month).
-items AS (
-    SELECT m.month, r.account_id, r.program_id, r.item_rank, r.item_id, r.net,
+-- Each item's net from one of its months to the next (running sums over its months), positive ones only.
+item_spans AS (
+    SELECT r.account_id, r.program_id, r.item_rank, r.item_id, r.net, r.from_month, r.to_day,
            CASE WHEN r.item_rank = 1 THEN inv.due_on ELSE r.first_posted END AS due_on
     FROM (SELECT account_id, program_id, item_rank, item_id, COALESCE(month, %(month_start)s::date) AS from_month,
                  COALESCE(LEAD(month) OVER running - 1, %(month_end)s::date) AS to_day,
@@ -190,18 +190,17 @@ items AS (
           WINDOW running AS (PARTITION BY account_id, item_rank, item_id ORDER BY month NULLS FIRST
                              ROWS UNBOUNDED PRECEDING)) AS r
     LEFT JOIN billing_invoice inv ON r.item_rank = 1 AND inv.id = r.item_id AND inv.alliance_id = %(alliance)s
-    CROSS JOIN LATERAL generate_series(r.from_month, r.to_day, interval '1 month') AS held(month)
-    JOIN months m ON m.month = held.month::date
     WHERE r.net > 0
 ),
--- The positive items after each one, newest first, among the account's items on the as-of day.
+-- On each month's as-of day the account owes something on, its items as they stand then, and the positive items
+-- after each one, newest first (joined from the owing months: items are never spread over months owing nothing).
 debits AS (
-    SELECT i.program_id, i.month, b.as_of, b.balance, i.due_on, i.net,
-           COALESCE(SUM(i.net) OVER (PARTITION BY i.month, i.account_id
+    SELECT i.program_id, b.month, b.as_of, b.balance, i.due_on, i.net,
+           COALESCE(SUM(i.net) OVER (PARTITION BY b.month, b.account_id
                                      ORDER BY i.due_on DESC, i.item_rank DESC, i.item_id DESC
                                      ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0) AS newer
-    FROM items i
-    JOIN balances b ON b.account_id = i.account_id AND b.month = i.month
+    FROM balances b
+    JOIN item_spans i ON i.account_id = b.account_id AND b.month BETWEEN i.from_month AND i.to_day
 ),
 open_debits AS (
     SELECT program_id, month, as_of - due_on AS days_past_due, LEAST(net, balance - newer) AS open
