@@ -18,6 +18,8 @@ from pypdf import PdfReader
 from alliance.tenancy import alliance_scope
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
 from metrics.rollups import rollup_alliance
+from sustainability.selectors import plan_of_alliance
+from sustainability.services import plan_save
 from tests.access_table import A_ROLES, TABLE
 from tests.accessmatrix import collect_samples, url_of
 from tests.csvrows import csv_rows
@@ -211,8 +213,21 @@ def text_of(response) -> str:  # type: ignore[no-untyped-def]
     return response.content.decode()
 
 
-def everything_a_funder_reads(client, alliance, program) -> dict[str, str]:  # type: ignore[no-untyped-def]
+SUSTAINABILITY_PLAN = {
+    "start_year": 2027,
+    "years": 3,
+    "staff_cost": Decimal("10000.00"),
+    "overhead_cost": Decimal("2000.00"),
+    "slot_fee": Decimal("10.00"),
+}
+
+
+def everything_a_funder_reads(client, alliance, program, hub_admin) -> dict[str, str]:  # type: ignore[no-untyped-def]
     with alliance_scope(alliance.pk):
+        # The Hub's road to sustainability, so its funder page, CSV and PDF are read too (without a
+        # plan the files are a 404: nothing to download).
+        if plan_of_alliance() is None:
+            plan_save(actor=hub_admin, data=SUSTAINABILITY_PLAN)
         samples = collect_samples(program.pk)
     read = {}
     for route in funder_routes():
@@ -230,16 +245,18 @@ def leaks(read: dict[str, str], needles: list[str]) -> list[tuple[str, str]]:
 
 def test_a_funder_of_a_one_member_alliance_reads_no_members_figures(world, clients):
     needles = snapshots(world.b, [world.z])
-    read = everything_a_funder_reads(clients.funder_b, world.b, world.z)
+    read = everything_a_funder_reads(clients.funder_b, world.b, world.z, world.users.admin_b)
     assert not leaks(read, needles)
     api_rows = f"/api/a/{world.b.slug}/metrics/alliance-finance-months/?from=2026-01&to=2026-03"
     assert "Suppressed: fewer than 3 members (1 member here)" in read[api_rows]
     assert "Suppressed: fewer than 3 members (1 member here)" in read[f"/a/{world.b.slug}/reports/impact/"]
+    # The Hub's plan: the fees one member pays are its own figures, so the funder's file withholds them.
+    assert "Suppressed: fewer than 3 members (1 member here)" in read[f"/a/{world.b.slug}/sustainability/funders.csv"]
 
 
 def test_a_funder_of_a_two_member_alliance_reads_no_members_figures(world, clients):
     needles = snapshots(world.a, [world.x, world.y])
-    read = everything_a_funder_reads(clients.funder_a, world.a, world.x)
+    read = everything_a_funder_reads(clients.funder_a, world.a, world.x, world.users.admin_a)
     assert not leaks(read, needles)
     pdf = f"/a/{world.a.slug}/reports/impact.pdf?from=2026-01&to=2026-03"
     assert "Suppressed: fewer than 3 members (2 members here)" in read[pdf].replace("\n", " ")
@@ -250,7 +267,7 @@ def test_with_three_members_the_same_routes_show_the_alliance_figures(world, cli
     above would see a figure if one were shown."""
     third = MemberProgramFactory(alliance=world.a, name="Program W")
     needles = snapshots(world.a, [world.x, world.y, third])
-    read = everything_a_funder_reads(clients.funder_a, world.a, world.x)
+    read = everything_a_funder_reads(clients.funder_a, world.a, world.x, world.users.admin_a)
     found = {needle for _, needle in leaks(read, needles)}
     with alliance_scope(world.a.pk):
         march = AllianceFinanceMonth.objects.get(month=MONTHS[-1])
