@@ -14,7 +14,7 @@ from typing import TypeVar
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
+from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.http import Http404, HttpRequest
 
 from alliance.audit import Actor
@@ -55,11 +55,51 @@ def memberships_of(user: AbstractBaseUser | AnonymousUser, request: HttpRequest 
         kept = request.__dict__.get(_REQUEST_MEMBERSHIPS)
         if kept is not None and kept[0] == user.pk:
             return list(kept[1])
-    with user_scope(user.pk):
-        memberships = list(Membership.objects.for_user(user.pk).select_related("alliance").order_by("alliance__name"))
+    with user_scope(user.pk), connection.cursor() as cursor:
+        sql, params = _memberships_sql()
+        cursor.execute(sql, [user.pk if param == _ANY_USER else param for param in params])
+        rows = cursor.fetchall()
+    memberships = [_membership_from_row(row) for row in rows]
     if request is not None:
         request.__dict__[_REQUEST_MEMBERSHIPS] = (user.pk, memberships)
     return list(memberships)
+
+
+# Stands for the user's id in the compiled memberships query (no user has a negative id).
+_ANY_USER = -424242
+
+
+@functools.cache
+def _memberships_sql() -> tuple[str, tuple]:
+    """The SQL and parameters Django writes for `Membership.objects.for_user(user)
+    .select_related("alliance").order_by("alliance__name")`, compiled once per process (with
+    `_ANY_USER` where the user's id goes): building that query cost more CPU than running it,
+    on every request."""
+    queryset = Membership.objects.for_user(_ANY_USER).select_related("alliance").order_by("alliance__name")
+    sql, params = queryset.query.sql_with_params()
+    if list(params).count(_ANY_USER) != 1:  # pragma: no cover - only if the manager's filter changes
+        raise RuntimeError(f"The memberships query's parameters changed: {params!r}")
+    return sql, tuple(params)
+
+
+def _membership_from_row(row: tuple) -> Membership:
+    """One row of `_memberships_sql`: the membership's columns, then its alliance's (as select_related)."""
+    membership_fields = _membership_attnames()
+    count = len(membership_fields)
+    membership = Membership.from_db(DEFAULT_DB_ALIAS, membership_fields, row[:count])
+    alliance = Alliance.from_db(DEFAULT_DB_ALIAS, _alliance_attnames(), row[count:])
+    Membership._meta.get_field("alliance").set_cached_value(membership, alliance)
+    return membership
+
+
+@functools.cache
+def _membership_attnames() -> list[str]:
+    return [field.attname for field in Membership._meta.concrete_fields]
+
+
+@functools.cache
+def _alliance_attnames() -> list[str]:
+    return [field.attname for field in Alliance._meta.concrete_fields]
 
 
 def forget_memberships(request: HttpRequest) -> None:

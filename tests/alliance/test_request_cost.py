@@ -59,6 +59,40 @@ class TestOncePerRequest:
 
 
 class TestSlidingIdleTimeout:
+    def test_the_memberships_read_from_compiled_sql_are_the_orms_own(self, world):
+        """memberships_of runs the ORM's SQL compiled once per process and builds the rows itself:
+        the same memberships (ended ones left out), the same fields, each with its alliance, by name."""
+        from alliance.access import memberships_of
+        from alliance.models import Membership, Role
+        from alliance.tenancy import alliance_scope, user_scope
+        from tests.factories import MembershipFactory
+
+        user = world.users.provider_x
+        with alliance_scope(world.b.pk):
+            MembershipFactory(alliance=world.b, user=user, role=Role.HUB_STAFF)
+        zed = type(world.a).objects.create(name="Zed Alliance", slug="zed")
+        with alliance_scope(zed.pk):
+            MembershipFactory(alliance=zed, user=user, role=Role.FUNDER, is_active=False)
+        with user_scope(user.pk):
+            expected = list(Membership.objects.for_user(user.pk).select_related("alliance").order_by("alliance__name"))
+        with CaptureQueriesContext(connection) as queries:
+            got = memberships_of(user)
+        assert len(statements(queries, 'FROM "alliance_membership"')) == 1
+        assert [(m.alliance.name, m.role, m.program_id) for m in got] == [
+            ("Alliance A", Role.PROVIDER, world.x.pk),
+            ("Alliance B", Role.HUB_STAFF, None),
+        ]
+        assert [m.__dict__.keys() - {"_state"} for m in got] == [m.__dict__.keys() - {"_state"} for m in expected]
+        for mine, orm in zip(got, expected, strict=True):
+            assert {k: v for k, v in mine.__dict__.items() if k != "_state"} == {
+                k: v for k, v in orm.__dict__.items() if k != "_state"
+            }
+            assert {k: v for k, v in mine.alliance.__dict__.items() if k != "_state"} == {
+                k: v for k, v in orm.alliance.__dict__.items() if k != "_state"
+            }
+            assert not mine._state.adding
+            assert mine._state.db == "default"
+
     def test_the_session_is_renewed_once_a_minute_not_on_every_page(self, world, clients, monkeypatch):
         """Hub staff idle out after HUB_STAFF_SESSION_IDLE_MINUTES; renewing it writes the session,
         so a page within a minute of the last renewal writes nothing."""
