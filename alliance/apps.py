@@ -14,6 +14,7 @@ class AllianceConfig(AppConfig):
 
     def ready(self) -> None:
         import alliance.db  # noqa: F401  (connects the SET ROLE signal)
+        import alliance.lookups  # noqa: F401  (registers field__any)
         import alliance.schema  # noqa: F401  (registers the OpenAPI token scheme)
 
         post_migrate.connect(_grant_app_role, dispatch_uid="hub_grant_app_role")

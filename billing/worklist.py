@@ -183,7 +183,7 @@ def collections_worklist(
         agings = [a for a in agings if a.buckets[bucket] > 0]
     names = {
         pk: (family, program)
-        for pk, family, program in FamilyAccount.objects.filter(pk__in=[a.account_id for a in agings]).values_list(
+        for pk, family, program in FamilyAccount.objects.filter(pk__any=[a.account_id for a in agings]).values_list(
             "pk", "family__name", "program__name"
         )
     }
@@ -199,7 +199,7 @@ def collections_worklist(
 
 def _add_notes(rows: list[WorklistRow], *, as_of: datetime.date) -> None:
     by_account = {r.account_id: r for r in rows}
-    notes = CollectionNote.objects.filter(account_id__in=by_account).order_by("account_id", "-created_at", "-id")
+    notes = CollectionNote.objects.filter(account_id__any=list(by_account)).order_by("account_id", "-created_at", "-id")
     for note in notes.distinct("account_id"):
         by_account[note.account_id].last_note = note
     promises = notes.filter(kind=NoteKind.PROMISE, promised_on__isnull=False).distinct("account_id")
@@ -208,7 +208,7 @@ def _add_notes(rows: list[WorklistRow], *, as_of: datetime.date) -> None:
     made_on = {r.account_id: alliance_date(r.promise.created_at) for r in rows if r.promise}
     if made_on:
         paid = Payment.objects.filter(
-            account_id__in=made_on, status=PaymentStatus.RECORDED, received_on__gte=min(made_on.values())
+            account_id__any=list(made_on), status=PaymentStatus.RECORDED, received_on__gte=min(made_on.values())
         ).values_list("account_id", "received_on", "amount")
         for account_id, received_on, amount in paid:
             if received_on >= made_on[account_id]:
@@ -249,7 +249,7 @@ def aging_family_rows(
         agings = [a for a in agings if a.buckets[bucket] > 0]
     names = {
         pk: (family, program)
-        for pk, family, program in FamilyAccount.objects.filter(pk__in=[a.account_id for a in agings]).values_list(
+        for pk, family, program in FamilyAccount.objects.filter(pk__any=[a.account_id for a in agings]).values_list(
             "pk", "family__name", "program__name"
         )
     }
@@ -360,7 +360,7 @@ def worklist_details(rows: list[WorklistRow]) -> list[WorklistRow]:
     family_ids = {r.family_id for r in rows}
     account_ids = [r.account_id for r in rows]
     contacts: dict[int, list[Contact]] = defaultdict(list)
-    for g in Guardian.objects.filter(family_id__in=family_ids).order_by(
+    for g in Guardian.objects.filter(family_id__any=list(family_ids)).order_by(
         "family_id", "-is_primary_contact", "last_name", "first_name", "id"
     ):
         contacts[g.family_id].append(
@@ -368,7 +368,7 @@ def worklist_details(rows: list[WorklistRow]) -> list[WorklistRow]:
         )
     enrolled: dict[tuple[int, int], list[str]] = defaultdict(list)
     for family_id, program_id, first_name in (
-        Enrollment.objects.filter(child__family_id__in=family_ids)
+        Enrollment.objects.filter(child__family_id__any=list(family_ids))
         .order_by("child__date_of_birth", "child__first_name")
         .values_list("child__family_id", "program_id", "child__first_name")
         .distinct()
@@ -377,17 +377,17 @@ def worklist_details(rows: list[WorklistRow]) -> list[WorklistRow]:
             enrolled[(family_id, program_id)].append(first_name)
     all_children: dict[int, list[str]] = defaultdict(list)
     for family_id, first_name in (
-        Child.objects.filter(family_id__in=family_ids)
+        Child.objects.filter(family_id__any=list(family_ids))
         .order_by("date_of_birth", "first_name")
         .values_list("family_id", "first_name")
     ):
         all_children[family_id].append(first_name)
     payers: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for family_id, program_id, name in SubsidyAuthorization.objects.filter(child__family_id__in=family_ids).values_list(
-        "child__family_id", "program_id", "payer__name"
-    ):
+    for family_id, program_id, name in SubsidyAuthorization.objects.filter(
+        child__family_id__any=list(family_ids)
+    ).values_list("child__family_id", "program_id", "payer__name"):
         payers[(family_id, program_id)].add(name)
-    plans = {p.account_id: p for p in PaymentPlan.objects.filter(account_id__in=account_ids, is_active=True)}
+    plans = {p.account_id: p for p in PaymentPlan.objects.filter(account_id__any=account_ids, is_active=True)}
     for row in rows:
         row.contacts = contacts.get(row.family_id, [])
         row.children = enrolled.get((row.family_id, row.program_id)) or all_children.get(row.family_id, [])

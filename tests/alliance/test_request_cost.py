@@ -207,3 +207,23 @@ class TestCacheClient:
         assert cache._cache.get_client() is client
         assert cache._cache.get_client(write=True) is client  # one server: reads and writes share its pool
         cache.delete("request-cost-probe")
+
+
+class TestIdsAsOneArray:
+    def test_any_finds_what_in_finds_with_one_placeholder_and_no_query_when_empty(self, world):
+        from alliance.models import Membership
+        from alliance.tenancy import alliance_scope
+
+        users = [world.users.admin_a.pk, world.users.staff_a.pk, world.users.admin_b.pk, None]
+        with alliance_scope(world.a.pk):
+            expected = sorted(Membership.objects.filter(user_id__in=users).values_list("pk", flat=True))
+            with CaptureQueriesContext(connection) as queries:
+                got = sorted(Membership.objects.filter(user__any=users).values_list("pk", flat=True))
+                assert list(Membership.objects.filter(user_id__any=[])) == []
+        # Alliance A's admin and staff (alliance B's admin is another alliance's); an empty list asks nothing.
+        assert len(expected) == 2
+        assert got == expected
+        assert len(queries.captured_queries) == 1
+        assert "= ANY(" in queries.captured_queries[0]["sql"]
+        with pytest.raises(TypeError):
+            Membership.objects.filter(user_id__any=[True])
