@@ -21,7 +21,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_serializer, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -104,6 +104,7 @@ LINE_FIELDS: dict[str, serializers.Field[Any, Any, Any, Any]] = {
 }
 
 
+@extend_schema_serializer(component_name="ProfitLossMonth")  # planning's projection has a "Month" too
 class MonthSerializer(HubSerializer):
     month = CharField(help_text="YYYY-MM.")
     total = CharField(help_text="The report's costs of the month, in dollars (a decimal string).")
