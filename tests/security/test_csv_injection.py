@@ -205,6 +205,12 @@ def _sustainability(h: SimpleNamespace, clients: Any) -> list[Any]:
     return [clients.staff_a.get(f"{base}/plan.csv"), clients.staff_a.get(f"{base}/fee-structures.csv")]
 
 
+def _sustainability_funder(h: SimpleNamespace, clients: Any) -> list[Any]:
+    """The funder's file of the same plan: yearly totals and the disclosure note, read as the funder."""
+    _sustainability(h, clients)
+    return [clients.funder_a.get(f"/a/{h.world.a.slug}/sustainability/funders.csv")]
+
+
 def _my_program(h: SimpleNamespace, clients: Any) -> list[Any]:
     return [clients.provider_x.get(f"/a/{h.world.a.slug}/my-program/figures/{slug}.csv") for slug in BENCHMARK_SLUGS]
 
@@ -262,6 +268,7 @@ EXERCISE: dict[str, Fetch] = {
     "metrics:my_program_csv": _my_program,
     "sustainability:plan_csv": _sustainability,
     "sustainability:compare_csv": _sustainability,
+    "sustainability:funder_csv": _sustainability_funder,
     "planning:scenario_csv": _scenario,
 }
 
