@@ -75,15 +75,22 @@ def page_kinds() -> list[tuple[str, str, str]]:
         ("api-programs", admin, f"{api}/programs/"),
         ("api-accounts", staff, f"{api}/billing-accounts/"),
         ("api-enrollments", staff, f"{api}/enrollments/"),
+        ("api-families", staff, f"{api}/families/"),
+        ("api-attendance", staff, f"{api}/attendance/"),
+        ("api-children", staff, f"{api}/children/"),
         ("api-invoices", admin, f"{api}/invoices/"),
         ("provider-home", provider, f"{a}/"),
         ("provider-figures", provider, f"{a}/my-program/figures/"),
         ("provider-attendance", provider, f"{a}/attendance/"),
         ("provider-api-enrollments", provider, f"{api}/enrollments/"),
+        ("provider-api-families", provider, f"{api}/families/"),
+        ("provider-api-attendance", provider, f"{api}/attendance/"),
+        ("provider-api-children", provider, f"{api}/children/"),
         ("funder-dashboard", funder, f"{a}/dashboard/"),
         ("funder-reports", funder, f"{a}/reports/"),
         ("funder-impact", funder, f"{a}/reports/impact/"),
         ("funder-api-months", funder, f"{api}/metrics/alliance-months/"),
+        ("funder-api-finance-months", funder, f"{api}/metrics/alliance-finance-months/"),
     ]
     if program is not None:
         kinds.append(("program-figures", admin, f"{a}/dashboard/programs/{program.pk}/"))
