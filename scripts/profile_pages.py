@@ -106,6 +106,9 @@ def page_kinds() -> list[tuple[str, str, str]]:
         ("invoices", staff, f"{a}/billing/invoices/"),
         ("vacancies", staff, f"{a}/vacancies/"),
         ("today", staff, f"{a}/today/"),
+        ("billing-home", staff, f"{a}/billing/"),
+        ("api-payments", staff, f"{api}/payments/"),
+        ("api-aging", admin, f"{api}/aging/"),
     ]
     return kinds
 
