@@ -23,12 +23,13 @@ from alliance.api_fields import (
     IntegerField,
     VisibleRelatedField,
 )
+from alliance.api_rows import RowsListMixin
 from alliance.dates import alliance_time, alliance_today
 from alliance.filters import IntegerFilter, TenantFilterSet
 from alliance.views_base import HUB_AND_PROVIDER
 from enrollment import services
 from enrollment.imports import attendance_import
-from enrollment.models import AbsenceReason, AttendanceRecord, Enrollment
+from enrollment.models import AbsenceReason, AttendanceRecord, Enrollment, attendance_state
 from members.models import Classroom
 
 
@@ -53,6 +54,14 @@ class AttendanceSerializer(HubModelSerializer):
             "updated_at",
         ]
         read_only_fields = fields
+
+    finish_fields = ("state",)
+    finish_columns = ("absence_reason", "check_out")
+
+    @staticmethod
+    def finish_rows(rows: list[dict[str, Any]], answer: list[dict[str, Any]], context: dict[str, Any]) -> None:
+        for row, out in zip(rows, answer, strict=True):
+            out["state"] = attendance_state(row["absence_reason"], row["check_out"])
 
 
 class AttendanceMarkSerializer(HubSerializer):
@@ -131,7 +140,7 @@ class AttendanceFilter(TenantFilterSet):
         fields = ["day"]
 
 
-class AttendanceViewSet(AllianceReadOnlyViewSet):
+class AttendanceViewSet(RowsListMixin, AllianceReadOnlyViewSet):
     """Daily attendance. Record with `check-in`, `check-out`, `absent`; undo with
     `clear`; import a whole CSV with `upload` (all rows or none)."""
 

@@ -26,12 +26,13 @@ from alliance.api_fields import (
     VisibleRelatedField,
     WeekdaysField,
 )
+from alliance.api_rows import RowsListMixin
 from alliance.dates import alliance_today
 from alliance.errors import field_errors
 from alliance.filters import IntegerFilter, TenantFilterSet
 from enrollment import services
 from enrollment.api import EnrollmentViewSetBase
-from enrollment.models import Child, EndReason, Enrollment, Family, FundingSource, Guardian
+from enrollment.models import Child, EndReason, Enrollment, Family, FundingSource, Guardian, enrollment_status_on
 from enrollment.rules import DayLength
 from members.models import Classroom
 
@@ -67,6 +68,17 @@ class EnrollmentSerializer(HubModelSerializer):
 
     def get_status(self, obj: Enrollment) -> str:
         return obj.status_on(self.context["today"])
+
+    finish_fields = ("child_name", "status")
+    finish_columns = ("child__first_name", "child__last_name", "start_date", "end_date")
+
+    @staticmethod
+    def finish_rows(rows: list[dict[str, Any]], answer: list[dict[str, Any]], context: dict[str, Any]) -> None:
+        """`child_name` and `status` of rows, as `Child.full_name` and `Enrollment.status_on` give them."""
+        today = context["today"]
+        for row, out in zip(rows, answer, strict=True):
+            out["child_name"] = f"{row['child__first_name']} {row['child__last_name']}"
+            out["status"] = enrollment_status_on(row["start_date"], row["end_date"], today)
 
 
 class EnrollmentCreateSerializer(HubSerializer):
@@ -196,7 +208,7 @@ class EnrollmentFilter(TenantFilterSet):
         return queryset.filter(start_date__lte=value).filter(Q(end_date__isnull=True) | Q(end_date__gte=value))
 
 
-class EnrollmentViewSet(EnrollmentViewSetBase):
+class EnrollmentViewSet(RowsListMixin, EnrollmentViewSetBase):
     """Enrollments. Create one (capacity and age checks; Hub staff may override with
     `override_reason`), or a new child's with `intake`; change it with the
     `schedule`, `transfer`, `end` and `terms` actions."""

@@ -184,6 +184,15 @@ class EnrollmentStatus:
     ENDED = "ended"
 
 
+def enrollment_status_on(start_date: datetime.date, end_date: datetime.date | None, day: datetime.date) -> str:
+    """An enrollment's status on a day, from its dates (API lists read the dates without the row)."""
+    if start_date > day:
+        return EnrollmentStatus.UPCOMING
+    if end_date is not None and end_date < day:
+        return EnrollmentStatus.ENDED
+    return EnrollmentStatus.ACTIVE
+
+
 class Enrollment(TenantModel):
     """A child in a classroom from `start_date` to `end_date` (inclusive; open if blank)
     on a weekly schedule. A change of schedule or classroom ends this row the day
@@ -241,11 +250,7 @@ class Enrollment(TenantModel):
         return self.start_date <= day and (self.end_date is None or self.end_date >= day)
 
     def status_on(self, day: datetime.date) -> str:
-        if self.start_date > day:
-            return EnrollmentStatus.UPCOMING
-        if self.end_date is not None and self.end_date < day:
-            return EnrollmentStatus.ENDED
-        return EnrollmentStatus.ACTIVE
+        return enrollment_status_on(self.start_date, self.end_date, day)
 
     @property
     def days_per_week(self) -> int:
@@ -270,6 +275,15 @@ class AttendanceSource(models.TextChoices):
     CSV = "csv", "CSV upload"
     API = "api", "API"
     KIOSK = "kiosk", "Door kiosk"
+
+
+def attendance_state(absence_reason: str, check_out: datetime.time | None) -> str:
+    """A day's state from its columns (API lists read the columns without the row)."""
+    if absence_reason:
+        return "absent"
+    if check_out:
+        return "checked_out"
+    return "checked_in"
 
 
 class AttendanceRecord(TenantModel):
@@ -315,11 +329,7 @@ class AttendanceRecord(TenantModel):
 
     @property
     def state(self) -> str:
-        if self.absence_reason:
-            return "absent"
-        if self.check_out:
-            return "checked_out"
-        return "checked_in"
+        return attendance_state(self.absence_reason, self.check_out)
 
 
 class StaffAttendance(TenantModel):
