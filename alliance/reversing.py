@@ -90,3 +90,17 @@ class KeptURLNode(URLNode):
             context[self.asvar] = url
             return ""
         return url
+
+
+def kept_reverse(view_name: str, *args: int | str) -> str:
+    """`reverse(view_name, args=args)` with the answer kept as `{% url %}` keeps it, for HTML written
+    in Python (billing/rows_html.py): escaped as a template writes it."""
+    return _reverse_kept(
+        view_name,
+        tuple(str(a) if isinstance(a, str) else a for a in args),
+        (),
+        None,
+        get_urlconf() or settings.ROOT_URLCONF,
+        get_script_prefix(),
+        True,
+    )

@@ -21,6 +21,7 @@ from billing.bulk_actions import bulk_check, bulk_job_start
 from billing.forms import CollectionsFilterForm
 from billing.models import BulkAction, BulkJob, FamilyAccount, Payer
 from billing.payments import WRITE_OFF_REASON_MIN_LENGTH
+from billing.rows_html import collections_rows_html
 from billing.views import BillingPage
 from billing.worklist import (
     DEFAULT_SORT,
@@ -81,10 +82,12 @@ class CollectionsView(BillingPage, TemplateView):
         paged = page_of(rows, self.request, per_page=self.paginate_by)
         context.update(paged)
         here = self.request.get_full_path()
+        shown = worklist_details(list(paged["page_obj"]))
         context.update(
             filters=form,
             headers=header_cells(self.request, COLUMNS, sort),
-            rows=worklist_details(list(paged["page_obj"])),
+            rows=shown,
+            rows_html=collections_rows_html(shown, slug=self.alliance.slug, here=here),
             past_due_count=len(rows),
             filtered=any(self.request.GET.get(k) for k in ("q", "program", "bucket", "promise", "payer")),
             buckets=[(b, BUCKET_LABELS[b]) for b in BUCKETS],

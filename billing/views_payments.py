@@ -40,6 +40,7 @@ from billing.models import (
     PaymentStatus,
     Refund,
 )
+from billing.rows_html import aging_family_rows_html, aging_program_rows_html
 from billing.selectors import account_balance, payment_refundable
 from billing.views import BillingFormPage, BillingPage
 from billing.views_collections import back_to_worklist
@@ -491,13 +492,17 @@ class AgingView(BillingPage, TemplateView):
             *[Column(BUCKET_LABELS[b], b, numeric=True) for b in BUCKETS],
             Column("Balance", "balance", numeric=True),
         ]
+        program_totals = sorted(((programs.get(pk, "?"), t) for pk, t in by_program.items()), key=lambda x: x[0])
+        shown = list(paged["page_obj"])
         context.update(paged)
         context.update(
             as_of=as_of,
             buckets=[(b, BUCKET_LABELS[b]) for b in BUCKETS],
             total=aging_totals(rows).get("all"),
-            programs=sorted(((programs.get(pk, "?"), t) for pk, t in by_program.items()), key=lambda x: x[0]),
-            families=list(paged["page_obj"]),
+            programs=program_totals,
+            program_rows_html=aging_program_rows_html(program_totals),
+            families=shown,
+            family_rows_html=aging_family_rows_html(shown, slug=self.alliance.slug),
             family_count=len(families),
             filters=form,
             headers=header_cells(self.request, columns, sort),

@@ -23,8 +23,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Exists, F, Func, OuterRef, Q, QuerySet, Value
+from django.utils import timezone
 
-from alliance.dates import alliance_date
+from alliance.dates import alliance_date, alliance_zone
 from billing.aging import BUCKET_LABELS, BUCKETS, AccountAging, shared_aging_for_accounts
 from billing.models import (
     ZERO,
@@ -37,7 +38,7 @@ from billing.models import (
     PaymentStatus,
     SubsidyAuthorization,
 )
-from enrollment.models import Child, Enrollment, Guardian
+from enrollment.models import Child, Enrollment, Guardian, Relationship
 
 PROMISE_STATUSES = {
     "none": "No promise",
@@ -45,6 +46,7 @@ PROMISE_STATUSES = {
     "kept": "Promise kept",
     "broken": "Promise broken",
 }
+RELATIONSHIP_LABELS = dict(Relationship.choices)
 SORT_KEYS = ("family", "program", "days", "past_due", "balance", "promise", "contact")
 DEFAULT_SORT = "-days"
 
@@ -205,7 +207,9 @@ def _add_notes(rows: list[WorklistRow], *, as_of: datetime.date) -> None:
     promises = notes.filter(kind=NoteKind.PROMISE, promised_on__isnull=False).distinct("account_id")
     for note in promises:
         by_account[note.account_id].promise = note
-    made_on = {r.account_id: alliance_date(r.promise.created_at) for r in rows if r.promise}
+    with_promise = [r for r in rows if r.promise]
+    zone = alliance_zone() if with_promise else None  # read once, not once per promise (alliance_date)
+    made_on = {r.account_id: timezone.localtime(r.promise.created_at, zone).date() for r in with_promise if r.promise}
     if made_on:
         paid = Payment.objects.filter(
             account_id__any=list(made_on), status=PaymentStatus.RECORDED, received_on__gte=min(made_on.values())
@@ -360,12 +364,15 @@ def worklist_details(rows: list[WorklistRow]) -> list[WorklistRow]:
     family_ids = {r.family_id for r in rows}
     account_ids = [r.account_id for r in rows]
     contacts: dict[int, list[Contact]] = defaultdict(list)
-    for g in Guardian.objects.filter(family_id__any=list(family_ids)).order_by(
-        "family_id", "-is_primary_contact", "last_name", "first_name", "id"
-    ):
-        contacts[g.family_id].append(
-            Contact(g.full_name, g.get_relationship_display(), g.phone, g.email, g.is_primary_contact)
-        )
+    guardians = (
+        Guardian.objects.filter(family_id__any=list(family_ids))
+        .order_by("family_id", "-is_primary_contact", "last_name", "first_name", "id")
+        .values_list("family_id", "first_name", "last_name", "relationship", "phone", "email", "is_primary_contact")
+    )
+    for family_id, first_name, last_name, relationship, phone, email, primary in guardians:
+        # Guardian.full_name and get_relationship_display(), without a model instance per guardian.
+        label = RELATIONSHIP_LABELS.get(relationship, relationship)
+        contacts[family_id].append(Contact(f"{first_name} {last_name}", label, phone, email, primary))
     enrolled: dict[tuple[int, int], list[str]] = defaultdict(list)
     for family_id, program_id, first_name in (
         Enrollment.objects.filter(child__family_id__any=list(family_ids))

@@ -1,0 +1,124 @@
+"""The rows billing/rows_html.py writes in Python are exactly what their template fragments wrote:
+the fragments as they stood in billing/collections.html and billing/aging.html are rendered here
+beside the functions, for rows with every optional part, characters to escape, and each locale."""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from types import SimpleNamespace
+
+import pytest
+from django.template import Context, Template
+from django.utils import timezone, translation
+
+from billing.aging import AccountAging, AgingTotals
+from billing.models import CollectionNote, PaymentPlan
+from billing.rows_html import aging_family_rows_html, aging_program_rows_html, collections_rows_html
+from billing.worklist import Contact, WorklistRow
+
+COLLECTIONS_FRAGMENT = """<tbody>{% for row in rows %}
+    <tr id="account-{{ row.account_id }}">
+      <td><input type="checkbox" name="accounts" value="{{ row.account_id }}" form="bulk" id="select-{{ row.account_id }}" aria-label="Select {{ row.family_name }} at {{ row.program_name }} (account {{ row.account_number }})"></td>
+      <th scope="row"><a href="{% url 'billing:account_detail' alliance.slug row.account_id %}">{{ row.family_name }}</a>
+        <small class="help">{% if row.children %}{{ row.children|join:", " }} · {% endif %}Account {{ row.account_number }}{% if row.payers %} · {{ row.payers|join:", " }}{% endif %}</small></th>
+      <td>{{ row.program_name }}</td>
+      <td>{% include "billing/_contacts.html" %}</td>
+      <td class="num">{{ row.aging.days_past_due }}</td>
+      <td class="num">{{ row.aging.past_due|money }}</td>
+      <td class="num">{{ row.aging.balance|money }}</td>
+      <td>{% if row.promise %}<span class="badge badge-promise-{{ row.promise_status }}">{{ row.promise_label }}</span> <small class="help">{{ row.promise.promised_amount|money }} by {{ row.promise.promised_on }}</small>{% else %}—{% endif %}
+        {% if row.plan %}<small class="help">Plan: {{ row.plan.installment|money }} every {{ row.plan.every_days }} days</small>{% endif %}</td>
+      <td>{% if row.last_note %}{{ row.last_note.created_at|date:"M j" }}: {% if row.last_note.outcome %}{{ row.last_note.get_outcome_display }} — {% endif %}{{ row.last_note.note|truncatechars:60 }}{% else %}Never{% endif %}</td>
+      <td class="inline-actions no-print"><a class="button" href="{% url 'billing:collection_note' alliance.slug row.account_id %}?next={{ here|urlencode }}">Log call<span class="visually-hidden"> with {{ row.family_name }} ({{ row.program_name }})</span></a>
+        <a href="{% url 'billing:payment_plan' alliance.slug row.account_id %}">Plan</a> <a href="{% url 'billing:write_off' alliance.slug row.account_id %}">Write off</a></td></tr>
+  {% endfor %}</tbody>"""  # noqa: E501
+
+AGING_PROGRAMS_FRAGMENT = """<tbody>{% for name, t in programs %}
+    <tr><th scope="row">{{ name }}</th>{% for v in t.bucket_values %}<td class="num">{{ v|money }}</td>{% endfor %}<td class="num">{{ t.unapplied_credit|money }}</td><td class="num">{{ t.balance|money }}</td></tr>
+  {% endfor %}</tbody>"""  # noqa: E501
+
+AGING_FAMILIES_FRAGMENT = """<tbody>{% for r in families %}
+    <tr><th scope="row"><a href="{% url 'billing:account_detail' alliance.slug r.account_id %}">{{ r.family_name }}</a> <small class="help-inline">Account {{ r.account_number }}</small></th><td>{{ r.program_name }}</td>{% for v in r.aging.bucket_values %}<td class="num">{{ v|money }}</td>{% endfor %}<td class="num">{{ r.aging.balance|money }}</td></tr>
+  {% endfor %}</tbody>"""  # noqa: E501
+
+SLUG = "river-bend"
+LOCALES = ["en-us", "en-ca", "en-gb", "en-au"]
+
+
+def _aging(account_id: int, buckets: list[str], credit: str = "0", days: int = 0) -> AccountAging:
+    aging = AccountAging(account_id, 7, account_id + 100, unapplied_credit=Decimal(credit), days_past_due=days)
+    aging.buckets = dict(zip(aging.buckets, (Decimal(b) for b in buckets), strict=True))
+    return aging
+
+
+def _rows() -> list[WorklistRow]:
+    called = datetime.datetime(2026, 3, 1, 2, 30, tzinfo=datetime.UTC)  # Feb 28 in Toronto
+    everything = WorklistRow(
+        _aging(12, ["10", "1234.5", "0", "0.005", "99999.99"], credit="3", days=120),
+        12,
+        112,
+        'O\'Brien & <Sons> "family"',
+        7,
+        "Tots & Co <East>",
+        last_note=CollectionNote(
+            note="Said they'd pay <soon> & then " + "x" * 80, outcome="no_answer", created_at=called
+        ),
+        promise=CollectionNote(
+            note="", promised_amount=Decimal("250.5"), promised_on=datetime.date(2026, 4, 9), created_at=called
+        ),
+        promise_status="broken",
+        plan=PaymentPlan(installment=Decimal("1200"), every_days=14),
+        children=["Ana <3", "Ben & Jo"],
+        contacts=[
+            Contact("Rosa <Lopez>", "Mother", "(555) 010-2030 ext. 4", "rosa&co@example.com", True),
+            Contact("Tom O'Neil", "Father", "", "tom@example.com", False),
+            Contact("Gran", "Other", "+1 555 0100", "", False),
+            Contact("Nobody", "Other", "", "", False),
+        ],
+        payers=["County & State", "<Fund>"],
+    )
+    bare = WorklistRow(_aging(7, ["-5", "0", "0", "0", "0"], days=0), 7, 107, "Young family", 8, "Program Y")
+    note_only = WorklistRow(
+        _aging(1234567, ["0", "0", "15.25", "0", "0"], days=45),
+        1234567,
+        99,
+        "Ng family",
+        8,
+        "Program Y",
+        last_note=CollectionNote(note="Short", outcome="", created_at=called),
+        contacts=[Contact("Li Ng", "Mother", "555-0101", "li@example.com", False)],
+    )
+    return [everything, bare, note_only]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_collections_rows_are_what_the_template_wrote(locale: str) -> None:
+    rows, here = _rows(), "/a/river-bend/billing/collections/?q=o'brien&sort=-days&page=2"
+    context = {"rows": rows, "alliance": SimpleNamespace(slug=SLUG), "here": here}
+    with translation.override(locale), timezone.override("America/Toronto"):
+        expected = Template(COLLECTIONS_FRAGMENT).render(Context(context))
+        written = f"<tbody>{collections_rows_html(rows, slug=SLUG, here=here)}</tbody>"
+    assert written == expected
+    assert "Feb 28: No answer — Said they&#x27;d pay &lt;soon&gt;" in written
+
+
+def test_collections_rows_of_an_empty_page() -> None:
+    assert collections_rows_html([], slug=SLUG, here="/") == ""
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_aging_rows_are_what_the_template_wrote(locale: str) -> None:
+    rows = _rows()
+    totals = AgingTotals()
+    for row in rows:
+        totals.add(row.aging)
+    programs = [("Tots & Co <East>", totals), ("Program Y", AgingTotals())]
+    context = {"families": rows, "programs": programs, "alliance": SimpleNamespace(slug=SLUG)}
+    with translation.override(locale):
+        assert f"<tbody>{aging_program_rows_html(programs)}</tbody>" == Template(AGING_PROGRAMS_FRAGMENT).render(
+            Context(context)
+        )
+        assert f"<tbody>{aging_family_rows_html(rows, slug=SLUG)}</tbody>" == Template(AGING_FAMILIES_FRAGMENT).render(
+            Context(context)
+        )
