@@ -10,6 +10,7 @@ from django import forms
 from django.apps import apps
 
 from alliance.dates import BUSINESS_DATE, date_validator
+from alliance.fast_widgets import ValuesChoiceField, use_fast_selects
 from enrollment.models import (
     PERSON_END_REASONS,
     AbsenceReason,
@@ -50,13 +51,26 @@ def day_length_field() -> forms.ChoiceField:
     )
 
 
-class ClassroomChoiceField(forms.ModelChoiceField):
-    def label_from_instance(self, obj: Classroom) -> str:
-        return f"{obj.site.program.name} — {obj.name} ({obj.get_age_group_display().lower()})"
+AGE_GROUP_LABELS = dict(AgeGroup.choices)
 
 
-def classroom_field(**kwargs: Any) -> ClassroomChoiceField:
-    return ClassroomChoiceField(queryset=Classroom.objects.none(), **kwargs)
+def classroom_label(program_name: str, name: str, age_group: str) -> str:
+    """What Classroom's label was from the instance: its program, its name and its age group."""
+    return f"{program_name} — {name} ({str(AGE_GROUP_LABELS.get(age_group, age_group)).lower()})"
+
+
+def classroom_field(**kwargs: Any) -> ValuesChoiceField:
+    return ValuesChoiceField(
+        queryset=Classroom.objects.none(),
+        label_fields=("site__program__name", "name", "age_group"),
+        label_from_values=classroom_label,
+        **kwargs,
+    )
+
+
+def program_field(**kwargs: Any) -> ValuesChoiceField:
+    """A program by its name (MemberProgram's str), the options read as (id, name)."""
+    return ValuesChoiceField(queryset=MemberProgram.objects.order_by("name"), label_fields=("name",), **kwargs)
 
 
 class OverrideMixin:
@@ -247,13 +261,14 @@ class EnrollmentFilterForm(forms.Form):
         required=False,
         initial="active",
     )
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.order_by("name"), required=False)
+    program = program_field(required=False)
     classroom = classroom_field(required=False)
     funding_source = forms.ChoiceField(choices=[("", "Any funding"), *FundingSource.choices], required=False)
     q = forms.CharField(required=False, label="Child's name")
 
     def __init__(self, *args: Any, classrooms: Any, show_program: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        use_fast_selects(self)
         self.fields["classroom"].queryset = classrooms  # type: ignore[attr-defined]
         if not show_program:
             del self.fields["program"]
@@ -394,8 +409,7 @@ class WaitlistFilterForm(forms.Form):
     status = forms.ChoiceField(
         choices=[("open", "Waiting or offered"), *WaitlistStatus.choices, ("", "All")], required=False, initial="open"
     )
-    program = forms.ModelChoiceField(
-        queryset=MemberProgram.objects.order_by("name"),
+    program = program_field(
         required=False,
         empty_label="Every list",
         help_text="Its own list and families who chose it.",
@@ -410,6 +424,7 @@ class WaitlistFilterForm(forms.Form):
 
     def __init__(self, *args: Any, show_program: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        use_fast_selects(self)
         if not show_program:
             del self.fields["program"]
             del self.fields["shared"]
@@ -450,9 +465,7 @@ class OfferWithdrawForm(HubForm):
 class VacancyFilterForm(HubForm):
     start = forms.DateField(required=False, label="From")
     days = forms.IntegerField(min_value=1, max_value=MAX_VACANCY_DAYS, required=False, initial=90, label="Days ahead")
-    program = forms.ModelChoiceField(
-        queryset=MemberProgram.objects.order_by("name"), required=False, empty_label="All programs"
-    )
+    program = program_field(required=False, empty_label="All programs")
     age_group = forms.ChoiceField(choices=[("", "All age groups"), *AgeGroup.choices], required=False)
     area = forms.ChoiceField(choices=[("", "All areas")], required=False)
 

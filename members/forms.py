@@ -10,6 +10,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from alliance.dates import alliance_today, bound_form_dates, parse_month
+from alliance.fast_widgets import use_fast_selects
 from members.models import (
     WEEKDAYS,
     Classroom,
@@ -44,7 +45,8 @@ class TimeInput(forms.TimeInput):
 
 class HubFormMixin:
     """Date and time fields get the browser's pickers and dates the plausible range of their kind
-    (alliance.dates.bound_form_dates: year 1 or 9999 is a form error); fieldsets group long forms."""
+    (alliance.dates.bound_form_dates: year 1 or 9999 is a form error); selects are written without
+    the template renderer (alliance.fast_widgets, the same HTML); fieldsets group long forms."""
 
     fieldsets: list[tuple[str, list[str]]] = []
 
@@ -55,6 +57,7 @@ class HubFormMixin:
                 field.widget = DateInput()
             elif isinstance(field, forms.TimeField):
                 field.widget = TimeInput()
+        use_fast_selects(self)  # type: ignore[arg-type]
 
     def grouped_fields(self) -> list[tuple[str, list[forms.BoundField]]]:
         if not self.fieldsets:

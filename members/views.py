@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.views.generic import FormView, ListView, TemplateView
 
 from alliance.dates import alliance_today
+from alliance.fast_widgets import use_fast_selects
 from alliance.models import AuditEvent, Membership
 from alliance.views_base import AllianceMixin, add_errors
 from members import services
@@ -64,6 +65,10 @@ class DirectoryFilterForm(forms.Form):
         ],
     )
     sort = forms.ChoiceField(choices=SORT_CHOICES, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_fast_selects(self)
 
 
 class ProgramListView(AllianceMixin, ListView):
