@@ -19,6 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from alliance.access import membership_for_request, visible_to
+from alliance.dates import alliance_zone_pinned
 from alliance.localization import alliance_local
 from alliance.observability import note_alliance
 from alliance.tenancy import TenantModel, alliance_scope
@@ -100,6 +101,9 @@ class AllianceViewSetMixin:
         self._scope_stack.enter_context(alliance_scope(self.alliance.pk, user_id=request.user.pk))
         # The alliance's time zone, as pages have it: "today" and "this month" are the alliance's own.
         self._scope_stack.enter_context(alliance_local(self.alliance))
+        # ...and alliance_today() without an argument (services, rules) reads it from the row in
+        # hand rather than querying it again each time (issue 21).
+        self._scope_stack.enter_context(alliance_zone_pinned(self.alliance))
 
     def require(self, roles: frozenset[str]) -> None:
         """An action open to fewer roles than the endpoint's `write_roles` (403 for the others)."""

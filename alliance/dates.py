@@ -58,13 +58,15 @@ def alliance_zone(alliance: Alliance | None = None) -> ZoneInfo:
 
 
 @contextmanager
-def alliance_zone_pinned() -> Iterator[None]:
+def alliance_zone_pinned(alliance: Alliance | None = None) -> Iterator[None]:
     """Read the open scope's time zone once for a block that asks for "today" per row (an import
-    of 5,000 rows validates each row's dates against the alliance's today): one query, not 10,000."""
+    of 5,000 rows validates each row's dates against the alliance's today): one query, not 10,000.
+    Given the scope's alliance row (an API request has it from the memberships), no query at all."""
     from alliance.tenancy import require_alliance_id
 
     alliance_id = require_alliance_id()
-    token = _PINNED_ZONE.set((alliance_id, alliance_zone()))
+    zone = alliance_zone(alliance) if alliance is not None and alliance.pk == alliance_id else alliance_zone()
+    token = _PINNED_ZONE.set((alliance_id, zone))
     try:
         yield
     finally:

@@ -64,8 +64,16 @@ class AttendanceSerializer(HubModelSerializer):
             out["state"] = attendance_state(row["absence_reason"], row["check_out"])
 
 
+class MarkedEnrollmentField(VisibleRelatedField):
+    """The enrollment a day is marked for, read with the child and room the day's checks name
+    (check_attendance_day): one query where there were three."""
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().select_related("child", "classroom")
+
+
 class AttendanceMarkSerializer(HubSerializer):
-    enrollment = VisibleRelatedField(Enrollment)
+    enrollment = MarkedEnrollmentField(Enrollment)
     day = DateField()
     at = serializers.TimeField(required=False, help_text="Local time; now when left out.")
     reason = ChoiceField(choices=AbsenceReason.choices, required=False)

@@ -290,4 +290,6 @@ class EnrollmentViewSet(RowsListMixin, EnrollmentViewSetBase):
     @action(detail=True, methods=["post"])
     def terms(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         enrollment, data = self.get_object(), self._input(request)
-        return self._answer(services.enrollment_update_terms(actor=request.user, enrollment=enrollment, **data))
+        changed = services.enrollment_update_terms(actor=request.user, enrollment=enrollment, **data)
+        changed.child = enrollment.child  # terms never change the child: the one get_object read
+        return self._answer(changed)
