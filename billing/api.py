@@ -27,6 +27,7 @@ from alliance.api_fields import (
     VisibleRelatedField,
 )
 from alliance.api_params import date_param
+from alliance.api_rows import RowsListMixin
 from alliance.dates import PAYMENT_DATE, alliance_today
 from alliance.filters import TenantFilterSet
 from alliance.schema import ReportSchema
@@ -102,6 +103,23 @@ class AccountSerializer(HubModelSerializer):
         model = FamilyAccount
         fields = ["id", "family", "family_name", "program", "program_name", "staff_discount", "balance"]
 
+    # The list reads rows (alliance/api_rows.py); `balance` is the list query's annotation.
+    finish_fields = ("balance",)
+    finish_columns = ("balance",)
+
+    @staticmethod
+    def finish_rows(rows: list[dict[str, Any]], answer: list[dict[str, Any]], context: dict[str, Any]) -> None:
+        """The balance as the field writes it; no `family_name` for a member-fee account (no family), as
+        the serializer leaves out a field whose source `family.name` cannot be read."""
+        balance = _ACCOUNT_BALANCE.to_representation
+        for row, out in zip(rows, answer, strict=True):
+            out["balance"] = balance(row["balance"])
+            if row["family"] is None:
+                del out["family_name"]
+
+
+_ACCOUNT_BALANCE = AccountSerializer._declared_fields["balance"]
+
 
 class StaffDiscountSerializer(HubSerializer):
     staff_discount = BooleanField(help_text="true: a guardian works for the program and the staff discount applies.")
@@ -146,7 +164,7 @@ class OpeningBalanceSerializer(HubSerializer):
     )
 
 
-class AccountViewSet(AllianceReadOnlyViewSet):
+class AccountViewSet(RowsListMixin, AllianceReadOnlyViewSet):
     """Family accounts with their balance (the sum of their ledger entries)."""
 
     model = FamilyAccount
@@ -245,7 +263,7 @@ class InvoiceFilter(TenantFilterSet):
         return invoices_ordered(queryset, value)
 
 
-class InvoiceViewSet(AllianceReadOnlyViewSet):
+class InvoiceViewSet(RowsListMixin, AllianceReadOnlyViewSet):
     model = Invoice
     serializer_class = InvoiceSerializer
     allowed_roles = HUB_AND_PROVIDER
@@ -377,7 +395,7 @@ class PaymentSerializer(HubModelSerializer):
         return fields
 
 
-class PaymentViewSet(mixins.CreateModelMixin, AllianceReadOnlyViewSet):
+class PaymentViewSet(RowsListMixin, mixins.CreateModelMixin, AllianceReadOnlyViewSet):
     """Payments received. POST records one (hub staff or the account's provider); allocation follows the ledger."""
 
     model = Payment

@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import DecimalField, Q, QuerySet, Sum, Value
+from django.db.models import DecimalField, OuterRef, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from billing.models import ZERO, ChargeCategory, EntryKind, FamilyAccount, Invoice, InvoiceRun, LedgerEntry, Payment
@@ -41,8 +41,14 @@ def account_balance(account: FamilyAccount, *, on: datetime.date | None = None) 
 
 
 def accounts_with_balances(accounts: QuerySet[FamilyAccount]) -> QuerySet[FamilyAccount]:
+    """Accounts with `balance`, the sum of each one's entries. A subquery per account rather than a
+    join and GROUP BY: a page of fifty sums only its fifty accounts' entries (the database computes
+    it after ORDER BY and LIMIT), and the page's count reads no entries at all."""
+    entries = (
+        LedgerEntry.objects.filter(account=OuterRef("pk")).order_by().values("account").annotate(sum=Sum("amount"))
+    )
     return accounts.select_related("family", "program").annotate(
-        balance=Coalesce(Sum("entries__amount"), Value(ZERO), output_field=MONEY_FIELD)
+        balance=Coalesce(Subquery(entries.values("sum")), Value(ZERO), output_field=MONEY_FIELD)
     )
 
 

@@ -88,7 +88,8 @@ class AccountListView(BillingPage, ListView):
                 accounts = accounts.filter(family__name__icontains=self.filters.cleaned_data["q"])
             if self.filters.cleaned_data["program"]:
                 accounts = accounts.filter(program=self.filters.cleaned_data["program"])
-        return accounts_with_balances(accounts).order_by(F("family__name").asc(nulls_first=True), "program__name")
+        # pk last: accounts of two families of the same name at one program keep one order from page to page.
+        return accounts_with_balances(accounts).order_by(F("family__name").asc(nulls_first=True), "program__name", "pk")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
