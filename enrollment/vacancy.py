@@ -23,7 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connection
 from django.db.models import Max, Q, QuerySet
@@ -95,9 +95,9 @@ ORDER BY t.classroom_id, t.day
 """
 
 
-@dataclass(frozen=True)
-class RoomDay:
-    """One classroom on one operating day."""
+class RoomDay(NamedTuple):
+    """One classroom on one operating day. A tuple, not a dataclass: the board builds a few
+    thousand of them per request (issue 21)."""
 
     classroom_id: int
     day: datetime.date
@@ -136,7 +136,7 @@ def room_days(
     }
     with connection.cursor() as cursor:
         cursor.execute(_ROOM_DAYS_SQL, params)
-        return [RoomDay(*row) for row in cursor.fetchall()]
+        return list(map(RoomDay._make, cursor.fetchall()))
 
 
 def classroom_last_change(classroom_id: int) -> datetime.date | None:
