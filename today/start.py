@@ -21,9 +21,10 @@ of queries whatever the alliance's size (one per step).
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -93,12 +94,20 @@ def _with_provider(programs: QuerySet[MemberProgram]) -> QuerySet[MemberProgram]
     return programs.filter(Exists(users) | Exists(invited))
 
 
-def _with_rate_plan(programs: QuerySet[MemberProgram]) -> QuerySet[MemberProgram]:
-    today = alliance_today()
+def _with_rate_plan(
+    programs: QuerySet[MemberProgram], *, today: datetime.date | None = None
+) -> QuerySet[MemberProgram]:
+    today = today or alliance_today()
     in_force = RatePlan.objects.filter(program=OuterRef("pk"), effective_from__lte=today).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gte=today)
     )
     return programs.filter(Exists(in_force))
+
+
+def _count(rows: QuerySet, column: str, *, distinct: bool = False) -> Subquery:
+    """`SELECT COUNT([DISTINCT] column) FROM rows` as a scalar subquery (an aggregate without GROUP BY)."""
+    template = "COUNT(DISTINCT %(expressions)s)" if distinct else "COUNT(%(expressions)s)"
+    return Subquery(rows.order_by().values(n=Func(F(column), template=template, output_field=IntegerField())))
 
 
 def _of(done: int, total: int, noun: str) -> str:
@@ -193,15 +202,20 @@ def program_checklist(alliance: Alliance, program: MemberProgram, *, is_hub: boo
     def url(name: str, *args: object) -> str:
         return reverse(name, args=[alliance.slug, *args])
 
+    # Every step's count in one query (the member's page shows this card on each visit, issue 21).
     one = MemberProgram.objects.filter(pk=program.pk)
-    targets = Targets.objects.exists()
-    rooms = Classroom.objects.filter(site__program=program).count()
-    rostered = _with_roster(one).exists()
-    children = Enrollment.objects.filter(program=program).values("child_id").distinct().count()
-    invited = _with_provider(one).exists()
-    planned = _with_rate_plan(one).exists()
-    invoiced = Invoice.objects.filter(program=program).exists()
-    rolled = ProgramMonth.objects.filter(program=program).exists()
+    facts = one.values(
+        targets=Exists(Targets.objects.all()),
+        rooms=_count(Classroom.objects.filter(site__program=program), "pk"),
+        rostered=Exists(_with_roster(one)),
+        children=_count(Enrollment.objects.filter(program=program), "child_id", distinct=True),
+        invited=Exists(_with_provider(one)),
+        planned=Exists(_with_rate_plan(one, today=alliance_today(alliance))),
+        invoiced=Exists(Invoice.objects.filter(program=program)),
+        rolled=Exists(ProgramMonth.objects.filter(program=program)),
+    ).get()
+    targets, rooms, rostered, children = facts["targets"], facts["rooms"], facts["rostered"], facts["children"]
+    invited, planned, invoiced, rolled = facts["invited"], facts["planned"], facts["invoiced"], facts["rolled"]
     hub_only = "" if is_hub else "the Hub does this"
     steps = [
         Step(
