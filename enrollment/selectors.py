@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -290,15 +291,26 @@ class RoomRatio:
         return text
 
 
-def room_ratio(classroom: Classroom, day: datetime.date) -> RoomRatio:
+def room_ratio(
+    classroom: Classroom,
+    day: datetime.date,
+    *,
+    now: datetime.datetime | None = None,
+    staff_records: Iterable[StaffAttendance] | None = None,
+) -> RoomRatio:
     """Who is in the room now (checked in, not yet out) on the day: two counts. On the alliance's
     today, the substitutes booked to cover the room whose booked hours include this minute count
-    as staff (enrollment/room_cover.py); a day that is not today has no "now" for a booking."""
+    as staff (enrollment/room_cover.py); a day that is not today has no "now" for a booking.
+    A caller that has the alliance's `now` or the room's staff records of the day (all of them)
+    passes them, and they are not read again."""
     children = AttendanceRecord.objects.filter(
         enrollment__classroom=classroom, day=day, absence_reason="", check_in__isnull=False, check_out__isnull=True
     ).count()
-    staff = StaffAttendance.objects.filter(classroom=classroom, day=day, check_out__isnull=True).count()
-    now = alliance_now()
+    if staff_records is None:
+        staff = StaffAttendance.objects.filter(classroom=classroom, day=day, check_out__isnull=True).count()
+    else:
+        staff = sum(1 for record in staff_records if record.check_out is None)
+    now = now or alliance_now()
     substitutes = substitutes_in_room(classroom, day, now.time()) if day == now.date() else []
     return RoomRatio(
         children=children,

@@ -15,7 +15,7 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.views.generic import FormView, TemplateView
 
-from alliance.dates import alliance_time, alliance_today
+from alliance.dates import alliance_now, alliance_time, alliance_today
 from alliance.formatting import day
 from enrollment import services
 from enrollment.forms import AttendanceMarkForm, AttendanceUploadForm
@@ -128,7 +128,8 @@ class AttendanceSheetView(ClassroomFromURL, EnrollmentPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         rows = attendance_sheet(self.classroom, self.day)
-        is_today = self.day == alliance_today(self.alliance)
+        now = alliance_now(self.alliance)
+        is_today = self.day == now.date()
         staff_in = {row.staff_id: row for row in StaffAttendance.objects.filter(classroom=self.classroom, day=self.day)}
         context.update(
             classroom=self.classroom,
@@ -139,8 +140,8 @@ class AttendanceSheetView(ClassroomFromURL, EnrollmentPage, TemplateView):
             open_today=self.day.weekday() in self.classroom.operating_days,
             is_today=is_today,
             previous=self.day - datetime.timedelta(days=1),
-            following=self.day + datetime.timedelta(days=1) if self.day < alliance_today(self.alliance) else None,
-            ratio=room_ratio(self.classroom, self.day),
+            following=self.day + datetime.timedelta(days=1) if self.day < now.date() else None,
+            ratio=room_ratio(self.classroom, self.day, now=now, staff_records=staff_in.values()),
             staff_rows=[(member, staff_in.get(member.pk)) for member in staff_for_room(self.classroom, self.day)],
             to_check_in=_bulk_items([r for r in rows if r.record is None], kwargs.get("bulk_in_form")),
             to_check_out=_bulk_items(
