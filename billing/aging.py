@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime
 import threading
 from collections import OrderedDict, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
@@ -269,7 +269,22 @@ class _RecentAgings:
 _recent_agings = _RecentAgings()
 
 
-def shared_aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datetime.date) -> list[AccountAging]:
+def alliance_aging(*, as_of: datetime.date) -> Mapping[int, AccountAging]:
+    """The open alliance's aging on `as_of` by account id, at the ledger as it stands (read from this
+    process's recent agings or the cache, or aged: `_kept_aging`). Shared: read it, never change it."""
+    alliance_id = require_alliance_id()
+    now = _fingerprint()
+    key = f"billing:aging:v3:{alliance_id}:{as_of.isoformat()}:{now.key()}"
+    everyone = _recent_agings.get(key)
+    if everyone is None:
+        everyone = {row[0]: _unkeep(row) for row in _kept_aging(alliance_id, as_of, now)}
+        _recent_agings.put(key, everyone)
+    return everyone
+
+
+def shared_aging_for_accounts(
+    accounts: QuerySet[FamilyAccount], *, as_of: datetime.date, aged: Mapping[int, AccountAging] | None = None
+) -> list[AccountAging]:
     """`aging_for_accounts` without the open items, read from the alliance's aging kept in the cache.
 
     For the read-only pages and lists (aging, collections, the aging API): the whole alliance's
@@ -278,14 +293,10 @@ def shared_aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datet
     the ledger moved on), then narrowed to `accounts`
     (a provider's own program, families only...). Only the buckets, credit and days past due are
     kept (compact: reading it back costs a few milliseconds); whatever needs the open items, and
-    every write (payments, write-offs, late fees) inside its transaction, uses `aging_for_accounts`."""
-    alliance_id = require_alliance_id()
-    now = _fingerprint()
-    key = f"billing:aging:v3:{alliance_id}:{as_of.isoformat()}:{now.key()}"
-    everyone = _recent_agings.get(key)
-    if everyone is None:
-        everyone = {row[0]: _unkeep(row) for row in _kept_aging(alliance_id, as_of, now)}
-        _recent_agings.put(key, everyone)
+    every write (payments, write-offs, late fees) inside its transaction, uses `aging_for_accounts`.
+    A page that narrows the aging twice passes the `alliance_aging(as_of=as_of)` it read once as `aged`:
+    both narrowings then read one ledger state, and the fingerprint is read once."""
+    everyone = alliance_aging(as_of=as_of) if aged is None else aged
     ids = list(accounts.values_list("pk", flat=True))
     missing = [pk for pk in ids if pk not in everyone]
     if missing:  # opened since the fingerprint was read: this call's own
@@ -311,16 +322,23 @@ def _kept_aging(alliance_id: int, as_of: datetime.date, now: _Fingerprint) -> li
     kept: list[_Kept] | None = None
     if base is not None:
         then, rows = _Fingerprint(*base[0]), base[1]
-        new_entries = LedgerEntry.objects.filter(pk__gt=then.last_entry, pk__lte=now.last_entry)
-        new_accounts = FamilyAccount.objects.filter(pk__gt=then.last_account, pk__lte=now.last_account)
-        touched = set(new_entries.values_list("account_id", flat=True)) | set(new_accounts.values_list("pk", flat=True))
-        added_entries = new_entries.count() if touched else 0
-        added_accounts = new_accounts.count() if touched else 0
+        # One row per new entry and account: their count is the lists' length (no COUNT queries).
+        new_entries = list(
+            LedgerEntry.objects.filter(pk__gt=then.last_entry, pk__lte=now.last_entry).values_list(
+                "account_id", flat=True
+            )
+        )
+        new_accounts = list(
+            FamilyAccount.objects.filter(pk__gt=then.last_account, pk__lte=now.last_account).values_list(
+                "pk", flat=True
+            )
+        )
+        touched = set(new_entries) | set(new_accounts)
         if (
             now.last_entry >= then.last_entry
             and now.last_account >= then.last_account
-            and then.entries + added_entries == now.entries
-            and then.accounts + added_accounts == now.accounts
+            and then.entries + len(new_entries) == now.entries
+            and then.accounts + len(new_accounts) == now.accounts
         ):
             again = aging_for_accounts(FamilyAccount.objects.filter(pk__in=touched), as_of=as_of) if touched else []
             renewed = {row.account_id: _keep(row) for row in again}
@@ -367,8 +385,16 @@ class AgingTotals:
 
 
 def aging_totals(rows: Iterable[AccountAging], *, by: str | None = None) -> dict[object, AgingTotals]:
-    """Totals of account agings: by program (`by="program_id"`), by family, or all (`None`)."""
-    totals: dict[object, AgingTotals] = defaultdict(AgingTotals)
+    """Totals of account agings: by program (`by="program_id"`), by family, or all (`None`).
+
+    Each column is one sum() over the group (what `AgingTotals.add` row by row adds up: Decimal
+    sums of money are exact, so the same figures), not five dict updates per account."""
+    groups: dict[object, list[AccountAging]] = defaultdict(list)
     for row in rows:
-        totals[getattr(row, by) if by else "all"].add(row)
-    return dict(totals)
+        groups[getattr(row, by) if by else "all"].append(row)
+    totals = {}
+    for key, group in groups.items():
+        buckets = {b: sum([row.buckets[b] for row in group], ZERO) for b in BUCKETS}
+        credit = sum([row.unapplied_credit for row in group], ZERO)
+        totals[key] = AgingTotals(buckets=buckets, unapplied_credit=credit, accounts=len(group))
+    return totals

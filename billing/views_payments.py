@@ -4,6 +4,7 @@ voiding invoices, aging, the collections worklist and write-offs."""
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -16,7 +17,15 @@ from alliance.formatting import day, money
 from alliance.listing import Column, csv_response, header_cells, page_of, sort_of
 from alliance.views_base import HUB_ONLY
 from billing import ledger, payments, services
-from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals, shared_aging_for_accounts
+from billing.aging import (
+    BUCKET_LABELS,
+    BUCKETS,
+    AccountAging,
+    aging_for_accounts,
+    aging_totals,
+    alliance_aging,
+    shared_aging_for_accounts,
+)
 from billing.forms import (
     AgingFilterForm,
     CollectionNoteForm,
@@ -462,7 +471,9 @@ class AgingView(BillingPage, TemplateView):
                 as_of = day
         return as_of
 
-    def family_rows(self, as_of: datetime.date) -> tuple[AgingFilterForm, str, list[WorklistRow]]:
+    def family_rows(
+        self, as_of: datetime.date, aged: Mapping[int, AccountAging] | None = None
+    ) -> tuple[AgingFilterForm, str, list[WorklistRow]]:
         form = AgingFilterForm(self.request.GET or None)
         form.fields["program"].queryset = self.visible(MemberProgram.objects.all()).order_by("name")  # type: ignore[attr-defined]
         params = form.cleaned_data if form.is_valid() else {}
@@ -474,6 +485,7 @@ class AgingView(BillingPage, TemplateView):
             program_id=params["program"].pk if params.get("program") else None,
             bucket=params.get("bucket") or "",
             sort=sort,
+            aged=aged,
         )
         return form, sort, rows
 
@@ -481,10 +493,13 @@ class AgingView(BillingPage, TemplateView):
         context = super().get_context_data(**kwargs)
         as_of = self.as_of()
         # Families only: the Hub's own member-fee receivables have their aging on the member-fees page.
-        rows = shared_aging_for_accounts(self.visible(FamilyAccount.objects.filter(family__isnull=False)), as_of=as_of)
+        # Read once for the totals and the family list: one ledger state, one fingerprint.
+        aged = alliance_aging(as_of=as_of)
+        families_only = self.visible(FamilyAccount.objects.filter(family__isnull=False))
+        rows = shared_aging_for_accounts(families_only, as_of=as_of, aged=aged)
         programs = dict(self.visible(MemberProgram.objects.all()).values_list("pk", "name"))
         by_program = aging_totals(rows, by="program_id")
-        form, sort, families = self.family_rows(as_of)
+        form, sort, families = self.family_rows(as_of, aged)
         paged = page_of(families, self.request, per_page=self.paginate_by)
         columns = [
             Column("Family", "family"),

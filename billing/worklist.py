@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -180,7 +181,8 @@ def collections_worklist(
     if payer_id:
         accounts = accounts_paid_by(accounts, payer_id)
     accounts = accounts_matching(accounts, search)
-    agings = [a for a in shared_aging_for_accounts(accounts, as_of=as_of) if a.past_due > 0]
+    # Unordered: sort_rows orders the rows whatever order they come in (ties by family, program, id).
+    agings = [a for a in shared_aging_for_accounts(accounts.order_by(), as_of=as_of) if a.past_due > 0]
     if bucket in BUCKET_LABELS:
         agings = [a for a in agings if a.buckets[bucket] > 0]
     names = {
@@ -241,14 +243,17 @@ def aging_family_rows(
     program_id: int | None = None,
     bucket: str = "",
     sort: str = AGING_DEFAULT_SORT,
+    aged: Mapping[int, AccountAging] | None = None,
 ) -> list[WorklistRow]:
     """The aging page's family list: every family account with a balance other than zero on `as_of`
-    (credits too), narrowed by search, program and bucket (money open in it), sorted as a whole."""
+    (credits too), narrowed by search, program and bucket (money open in it), sorted as a whole
+    (`aged`: the alliance's aging the page already read, see `shared_aging_for_accounts`)."""
     accounts = accounts.filter(family__isnull=False)
     if program_id:
         accounts = accounts.filter(program_id=program_id)
     accounts = accounts_matching(accounts, search)
-    agings = [a for a in shared_aging_for_accounts(accounts, as_of=as_of) if a.balance != 0]
+    # Unordered: sort_rows orders the rows whatever order they come in (ties by family, program, id).
+    agings = [a for a in shared_aging_for_accounts(accounts.order_by(), as_of=as_of, aged=aged) if a.balance != 0]
     if bucket in BUCKET_LABELS:
         agings = [a for a in agings if a.buckets[bucket] > 0]
     names = {

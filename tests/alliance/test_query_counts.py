@@ -27,7 +27,11 @@ FIXED = 8
 # (client, path in alliance A, the page's own queries)
 PAGES = [
     ("admin_a", "dashboard/", 4),
-    ("staff_a", "billing/aging/?as_of=2026-04-15", 13),  # + the family list: names, programs, filters
+    (
+        "staff_a",
+        "billing/aging/?as_of=2026-04-15",
+        11,
+    ),  # + the family list: names, programs, filters (one fingerprint for both)
     ("staff_a", "billing/collections/", 17),
     ("staff_a", "billing/accounts/", 7),
     ("admin_a", "programs/", 8),

@@ -8,12 +8,13 @@ after a ledger change and never cross alliances or programs.
 from __future__ import annotations
 
 import datetime
+import random
 from decimal import Decimal
 
 import pytest
 
 from alliance.tenancy import alliance_scope
-from billing.aging import aging_for_accounts, shared_aging_for_accounts
+from billing.aging import AccountAging, AgingTotals, aging_for_accounts, aging_totals, shared_aging_for_accounts
 from billing.models import FamilyAccount
 from billing.payments import payment_reverse
 from tests.billing.test_payments import pay, three_months  # noqa: F401 (fixture)
@@ -105,3 +106,26 @@ class TestSharedAging:
             lopez, young = shared_aging_for_accounts(everyone.order_by("pk"), as_of=as_of)
             assert lopez.balance == Decimal("1799.00")
             assert young.unapplied_credit == Decimal("0.00")  # the whole alliance aged again
+
+
+def test_totals_are_what_adding_row_by_row_gives():
+    """aging_totals sums each column at once; AgingTotals.add, row by row, is the rule it keeps."""
+    chance = random.Random(21)
+    rows = []
+    for pk in range(1, 200):
+        row = AccountAging(pk, chance.choice([1, 2, 3]), pk + 1000, unapplied_credit=Decimal(chance.randint(0, 500)))
+        row.buckets = {b: Decimal(chance.randint(-9999, 999999)) / 100 for b in row.buckets}
+        rows.append(row)
+    for by in (None, "program_id", "family_id"):
+        added: dict[object, AgingTotals] = {}
+        for row in rows:
+            added.setdefault(getattr(row, by) if by else "all", AgingTotals()).add(row)
+        totals = aging_totals(rows, by=by)
+        assert list(totals) == list(added)
+        for key, expected in added.items():
+            assert totals[key].buckets == expected.buckets
+            assert [str(v) for v in totals[key].bucket_values] == [str(v) for v in expected.bucket_values]
+            assert (totals[key].unapplied_credit, totals[key].accounts) == (
+                expected.unapplied_credit,
+                expected.accounts,
+            )
