@@ -437,12 +437,17 @@ class WaitlistEntry(TenantModel):
 
     @property
     def priority_labels(self) -> list[str]:
-        labels = []
-        if self.sibling_enrolled:
-            labels.append("sibling")
-        if self.subsidy_eligible:
-            labels.append("subsidy-eligible")
-        return labels
+        return priority_labels(sibling_enrolled=self.sibling_enrolled, subsidy_eligible=self.subsidy_eligible)
+
+
+def priority_labels(*, sibling_enrolled: bool, subsidy_eligible: bool) -> list[str]:
+    """A waiting family's priority badges (the waitlist page reads its rows without entries)."""
+    labels = []
+    if sibling_enrolled:
+        labels.append("sibling")
+    if subsidy_eligible:
+        labels.append("subsidy-eligible")
+    return labels
 
 
 class WaitlistChoice(TenantModel):

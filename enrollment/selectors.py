@@ -14,6 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
@@ -32,9 +33,10 @@ from enrollment.models import (
     WaitlistChoice,
     WaitlistEntry,
     WaitlistStatus,
+    priority_labels,
 )
 from enrollment.room_cover import substitutes_in_room
-from enrollment.rules import DEFAULT_BANDS, MAX_GROUP_SIZE, Band
+from enrollment.rules import DEFAULT_BANDS, MAX_GROUP_SIZE, Band, schedule_label
 from enrollment.vacancy import (
     ClassroomVacancy,
     Vacancy,
@@ -44,7 +46,7 @@ from enrollment.vacancy import (
     room_days,
     vacancy_report,
 )
-from members.models import Classroom, MemberProgram, ProgramStatus, StaffCategory, StaffMember
+from members.models import AgeGroup, Classroom, ProgramStatus, StaffCategory, StaffMember
 
 __all__ = [
     "ClassroomVacancy",
@@ -93,9 +95,13 @@ def families_search(query: str = "") -> QuerySet[Family]:
             "family_id"
         )
         families = families.filter(Q(name__icontains=text) | Q(pk__in=guardians) | Q(pk__in=children))
+    # Lists (to_attr) rather than the related managers' caches: Django filters a copy of the
+    # prefetch's queryset per family to fill a manager's cache, a list costs nothing (issue 21).
     return families.prefetch_related(
-        Prefetch("guardians", queryset=Guardian.objects.order_by("-is_primary_contact", "last_name")),
-        Prefetch("children", queryset=Child.objects.order_by("date_of_birth")),
+        Prefetch(
+            "guardians", queryset=Guardian.objects.order_by("-is_primary_contact", "last_name"), to_attr="guardian_list"
+        ),
+        Prefetch("children", queryset=Child.objects.order_by("date_of_birth"), to_attr="child_list"),
     ).order_by("name", "id")
 
 
@@ -350,9 +356,7 @@ def waitlist_filtered(
     age_group: str = "",
     query: str = "",
 ) -> QuerySet[WaitlistEntry]:
-    rows = WaitlistEntry.objects.select_related("child__family", "program").prefetch_related(
-        Prefetch("acceptable_programs", queryset=MemberProgram.objects.order_by("name"))
-    )
+    rows = WaitlistEntry.objects.all()
     if status == "open":
         rows = rows.filter(status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED])
     elif status:
@@ -372,6 +376,54 @@ def waitlist_filtered(
             | Q(child__family__name__icontains=text)
         )
     return rows.order_by("added_on", "id")
+
+
+# The waitlist page's columns, read as dicts (no entry, child, family and program instances per row).
+WAITLIST_ROW_COLUMNS = (
+    "pk",
+    "status",
+    "child__first_name",
+    "child__last_name",
+    "child__family__name",
+    "age_group_at_start",
+    "desired_start",
+    "weekdays",
+    "day_length",
+    "program_id",
+    "program__name",
+    "area",
+    "any_program",
+    "sibling_enrolled",
+    "subsidy_eligible",
+    "added_on",
+)
+_AGE_GROUP_LABELS = dict(AgeGroup.choices)
+_WAITLIST_STATUS_LABELS = dict(WaitlistStatus.choices)
+
+
+def waitlist_rows(entries: Iterable[dict[str, Any]], *, with_choices: bool) -> list[dict[str, Any]]:
+    """The waitlist page's rows from `entries.values(*WAITLIST_ROW_COLUMNS)`, with the labels the
+    entry's methods gave (WaitlistEntry.schedule_label, priority_labels, get_*_display) and, when
+    asked, the names of the other programs the family would accept (by name, one query)."""
+    rows = list(entries)
+    accepted: dict[int, list[str]] = defaultdict(list)
+    if with_choices and rows:
+        choices = WaitlistChoice.objects.filter(entry_id__in=[row["pk"] for row in rows]).order_by("program__name")
+        for entry_id, name in choices.values_list("entry_id", "program__name"):
+            accepted[entry_id].append(name)
+    for row in rows:
+        age_group = row["age_group_at_start"]
+        row.update(
+            child_name=f"{row['child__first_name']} {row['child__last_name']}",
+            age_group_label=str(_AGE_GROUP_LABELS.get(age_group, age_group)),
+            schedule_label=schedule_label(row["weekdays"], row["day_length"]),
+            acceptable=accepted.get(row["pk"], []),
+            priority_labels=priority_labels(
+                sibling_enrolled=row["sibling_enrolled"], subsidy_eligible=row["subsidy_eligible"]
+            ),
+            status_label=str(_WAITLIST_STATUS_LABELS.get(row["status"], row["status"])),
+        )
+    return rows
 
 
 def offers_filtered(*, status: str = "") -> QuerySet[Offer]:

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.views.generic import ListView, TemplateView
@@ -30,7 +31,14 @@ from enrollment.forms import (
 from enrollment.models import Family, FundingSource, Offer, OfferStatus, WaitlistEntry, WaitlistStatus
 from enrollment.pages import EnrollmentFormPage, EnrollmentPage
 from enrollment.rules import age_group_on, classroom_takes
-from enrollment.selectors import age_bands, offers_filtered, vacancy_report, waitlist_filtered
+from enrollment.selectors import (
+    WAITLIST_ROW_COLUMNS,
+    age_bands,
+    offers_filtered,
+    vacancy_report,
+    waitlist_filtered,
+    waitlist_rows,
+)
 from enrollment.views_enrollments import _only
 from enrollment.views_families import ChildFromURL
 from members.models import ProgramStatus
@@ -61,16 +69,18 @@ class WaitlistView(EnrollmentPage, ListView):
             age_group=cleaned.get("age_group", ""),
             query=cleaned.get("q", ""),
         )
-        return self.visible(rows)
+        return self.visible(rows).values(*WAITLIST_ROW_COLUMNS)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
+            entries=waitlist_rows(context["entries"], with_choices=self.is_hub),  # only hub users see the choices
             filters=self.filters,
             query_string=query.urlencode(),
-            bulk_rooms=self.visible_classrooms(),
+            # The bulk form's room options need three columns, not rooms with their site and program.
+            bulk_rooms=self.visible_classrooms().values("pk", "name", program_name=F("site__program__name")),
             bulk_start=alliance_today(self.alliance),
         )
         return context
