@@ -85,7 +85,7 @@ class AccountAging:
         return ZERO + b["1_30"] + b["31_60"] + b["61_90"] + b["over_90"]
 
 
-class _Entry(NamedTuple):
+class AgingEntry(NamedTuple):
     """One ledger entry as aging reads it, with its invoice's and its reversed entry's fields
     joined in (one query for all accounts, no model instances: issue 21)."""
 
@@ -117,7 +117,7 @@ _ENTRY_FIELDS = (
 )
 
 
-def _allocate(entries: Iterable[_Entry]) -> tuple[list[OpenItem], Decimal]:
+def _allocate(entries: Iterable[AgingEntry]) -> tuple[list[OpenItem], Decimal]:
     items: dict[tuple[str, int], OpenItem] = {}
     pool = ZERO
     for entry in entries:
@@ -165,27 +165,46 @@ def aging_for_accounts(accounts: QuerySet[FamilyAccount], *, as_of: datetime.dat
         account_filter: Any = [row[0] for row in account_rows]
     else:  # the accounts' own query, not thousands of ids
         account_filter = accounts.order_by().values("pk")
-    entries_by_account: dict[int, list[_Entry]] = defaultdict(list)
+    entries_by_account: dict[int, list[AgingEntry]] = defaultdict(list)
     rows = (
         LedgerEntry.objects.filter(account_id__in=account_filter, posted_on__lte=as_of)
         .order_by("posted_on", "pk")
         .values_list(*_ENTRY_FIELDS)
     )
     for row in rows:
-        entry = _Entry._make(row)
+        entry = AgingEntry._make(row)
         entries_by_account[entry.account_id].append(entry)
-    result = []
-    for account_id, program_id, family_id in account_rows:
-        open_items, pool = _allocate(entries_by_account.get(account_id, ()))
-        aging = AccountAging(account_id, program_id, family_id, unapplied_credit=pool, items=open_items)
-        for item in open_items:
-            days = (as_of - item.due_on).days
-            aging.buckets[bucket_of(days)] += item.open
-            if aging.oldest_due is None or item.due_on < aging.oldest_due:
-                aging.oldest_due = item.due_on
-                aging.days_past_due = max(days, 0)
-        result.append(aging)
-    return result
+    return [
+        _aged(account_id, program_id, family_id, entries_by_account.get(account_id, ()), as_of=as_of)
+        for account_id, program_id, family_id in account_rows
+    ]
+
+
+def _aged(
+    account_id: int, program_id: int, family_id: int, entries: Iterable[AgingEntry], *, as_of: datetime.date
+) -> AccountAging:
+    open_items, pool = _allocate(entries)
+    aging = AccountAging(account_id, program_id, family_id, unapplied_credit=pool, items=open_items)
+    for item in open_items:
+        days = (as_of - item.due_on).days
+        aging.buckets[bucket_of(days)] += item.open
+        if aging.oldest_due is None or item.due_on < aging.oldest_due:
+            aging.oldest_due = item.due_on
+            aging.days_past_due = max(days, 0)
+    return aging
+
+
+def account_entries(account: FamilyAccount) -> list[AgingEntry]:
+    """Every entry of one account, oldest first, as aging reads them (one query): for a page that
+    shows the ledger and ages the account from the same rows (`aging_of_entries`)."""
+    rows = LedgerEntry.objects.filter(account=account).order_by("posted_on", "pk").values_list(*_ENTRY_FIELDS)
+    return [AgingEntry._make(row) for row in rows]
+
+
+def aging_of_entries(account: FamilyAccount, entries: list[AgingEntry], *, as_of: datetime.date) -> AccountAging:
+    """`aging_for_accounts` of one account from its `account_entries` (those posted after `as_of` left out)."""
+    aged = [entry for entry in entries if entry.posted_on <= as_of]
+    return _aged(account.pk, account.program_id, account.family_id, aged, as_of=as_of)  # type: ignore[arg-type]
 
 
 # How long the alliance's aging stays in the cache (it goes stale earlier by its key, below).

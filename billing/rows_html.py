@@ -9,6 +9,7 @@ ours, and addresses come from the same kept `reverse` as `{% url %}`."""
 
 from __future__ import annotations
 
+import datetime
 import html
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -23,7 +24,8 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 from alliance.formatting import money
 from alliance.reversing import kept_reverse
 from alliance.templatetags.hub_format import date as date_filter
-from billing.aging import AgingTotals
+from billing.aging import AgingEntry, AgingTotals
+from billing.models import ZERO, EntryKind
 from billing.worklist import Contact, WorklistRow
 
 
@@ -31,6 +33,8 @@ def _text(value: Any) -> str:
     """What `{{ value }}` writes with autoescape on (Django's render_value_in_context)."""
     if type(value) is str:  # not localized, not safe: Django's escape() is html.escape
         return html.escape(value)
+    if type(value) is datetime.date:  # localize() is date_format(value), which `|date` keeps per language
+        return html.escape(date_filter(value))
     return conditional_escape(str(localize(template_localtime(value))))
 
 
@@ -138,4 +142,30 @@ def aging_family_rows_html(rows: Iterable[WorklistRow], *, slug: str) -> SafeStr
         f'<td class="num">{_money(r.aging.balance)}</td></tr>\n  '
         for r in rows
     ]
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+ENTRY_KIND_LABELS = dict(EntryKind.choices)
+
+
+def ledger_rows_html(entries: Iterable[AgingEntry], *, slug: str) -> SafeString:
+    """The account page's ledger rows (billing/account_detail.html), each entry with the balance after
+    it, from the account's entries oldest first (`billing.aging.account_entries`)."""
+    out, running = [], ZERO
+    for entry in entries:
+        running += entry.amount
+        reverses = (
+            f' <small class="help">reverses entry {_text(entry.reverses_id)}</small>' if entry.reverses_id else ""
+        )
+        invoice = ""
+        if entry.invoice_id:
+            url = kept_reverse("billing:invoice_detail", slug, entry.invoice_id)
+            invoice = f'<a href="{url}">{_text(entry.invoice_number)}</a>'
+        kind = ENTRY_KIND_LABELS.get(entry.kind, entry.kind)  # get_kind_display()
+        out.append(
+            f"\n    <tr><td>{_text(entry.posted_on)}</td><td>{_text(kind)}</td>\n"
+            f"      <td>{_text(entry.description)}{reverses}</td>\n"
+            f"      <td>{invoice}</td>\n"
+            f'      <td class="num">{_money(entry.amount)}</td><td class="num">{_money(running)}</td></tr>\n  '
+        )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

@@ -6,6 +6,7 @@ Hub roles see the alliance; providers their own program's accounts and money
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -22,7 +23,15 @@ from alliance.listing import Column, csv_response, header_cells, query_string, s
 from alliance.outbox import outbox_waiting
 from alliance.views_base import HUB_AND_PROVIDER, HUB_ONLY, AllianceMixin, ServiceFormMixin
 from billing import exports, invoicing, services
-from billing.aging import BUCKET_LABELS, BUCKETS, aging_for_accounts, aging_totals, invoice_open_amount
+from billing.aging import (
+    BUCKET_LABELS,
+    BUCKETS,
+    account_entries,
+    aging_for_accounts,
+    aging_of_entries,
+    aging_totals,
+    invoice_open_amount,
+)
 from billing.forms import (
     AccountFilterForm,
     BillingPolicyForm,
@@ -33,12 +42,11 @@ from billing.forms import (
     RatePlanForm,
 )
 from billing.member_fees import member_fees_invoice
-from billing.models import BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan, RunStatus
+from billing.models import ZERO, BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan, RunStatus
+from billing.rows_html import ledger_rows_html
 from billing.selectors import (
-    account_balance,
     accounts_with_balances,
     invoice_lines,
-    ledger_rows,
     payments_with_refunded,
     run_summary,
 )
@@ -110,23 +118,27 @@ class AccountDetailView(BillingPage, DetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        opening, rows = ledger_rows(self.object)
-        aging = aging_for_accounts(
-            FamilyAccount.objects.filter(pk=self.object.pk), as_of=alliance_today(self.alliance)
-        )[0]
+        # One read of the entries for the ledger table, the balance and the aging.
+        entries = account_entries(self.object)
+        aging = aging_of_entries(self.object, entries, as_of=alliance_today(self.alliance))
         open_by_invoice = {i.invoice_id: i.open for i in aging.items if i.invoice_id}
         invoices = list(Invoice.objects.filter(account=self.object).order_by("-period_start")[:24])
         for invoice in invoices:
             invoice.open_amount = open_by_invoice.get(invoice.pk, 0)  # type: ignore[attr-defined]
         context.update(
-            rows=rows,
-            balance=account_balance(self.object),
+            rows=entries,
+            ledger_rows_html=ledger_rows_html(entries, slug=self.alliance.slug),
+            # account_balance(): the sum of the entries, to the cent.
+            balance=sum((entry.amount for entry in entries), ZERO).quantize(CENT),
             reach=account_contacts(self.object, aging),
             aging=aging,
             invoices=invoices,
             payments=payments_with_refunded(self.object.payments.all()).order_by("-received_on", "-id")[:24],
         )
         return context
+
+
+CENT = Decimal("0.01")
 
 
 # --- Rate plans -------------------------------------------------------------

@@ -366,8 +366,24 @@ def worklist_details(rows: list[WorklistRow]) -> list[WorklistRow]:
     """Fill in how to reach each row's family and what tells it apart: guardians' phones and emails
     (the primary contact first), the children's first names at the account's program, payers and the
     active payment plan. A handful of queries whatever the number of rows."""
+    _add_reach(rows)
     family_ids = {r.family_id for r in rows}
     account_ids = [r.account_id for r in rows]
+    payers: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for family_id, program_id, name in SubsidyAuthorization.objects.filter(
+        child__family_id__any=list(family_ids)
+    ).values_list("child__family_id", "program_id", "payer__name"):
+        payers[(family_id, program_id)].add(name)
+    plans = {p.account_id: p for p in PaymentPlan.objects.filter(account_id__any=account_ids, is_active=True)}
+    for row in rows:
+        row.payers = sorted(payers.get((row.family_id, row.program_id), set()))
+        row.plan = plans.get(row.account_id)
+    return rows
+
+
+def _add_reach(rows: list[WorklistRow]) -> None:
+    """Each row's contacts (guardians, the primary first) and children's first names."""
+    family_ids = {r.family_id for r in rows}
     contacts: dict[int, list[Contact]] = defaultdict(list)
     guardians = (
         Guardian.objects.filter(family_id__any=list(family_ids))
@@ -394,18 +410,9 @@ def worklist_details(rows: list[WorklistRow]) -> list[WorklistRow]:
         .values_list("family_id", "first_name")
     ):
         all_children[family_id].append(first_name)
-    payers: dict[tuple[int, int], set[str]] = defaultdict(set)
-    for family_id, program_id, name in SubsidyAuthorization.objects.filter(
-        child__family_id__any=list(family_ids)
-    ).values_list("child__family_id", "program_id", "payer__name"):
-        payers[(family_id, program_id)].add(name)
-    plans = {p.account_id: p for p in PaymentPlan.objects.filter(account_id__any=account_ids, is_active=True)}
     for row in rows:
         row.contacts = contacts.get(row.family_id, [])
         row.children = enrolled.get((row.family_id, row.program_id)) or all_children.get(row.family_id, [])
-        row.payers = sorted(payers.get((row.family_id, row.program_id), set()))
-        row.plan = plans.get(row.account_id)
-    return rows
 
 
 def account_contacts(account: FamilyAccount, aging: AccountAging) -> WorklistRow | None:
@@ -413,7 +420,8 @@ def account_contacts(account: FamilyAccount, aging: AccountAging) -> WorklistRow
     if account.family_id is None:
         return None
     row = WorklistRow(aging, account.pk, account.family_id, account.holder_name, account.program_id, "")
-    return worklist_details([row])[0]
+    _add_reach([row])  # the account page shows neither payers nor a plan
+    return row
 
 
 CSV_HEADER = [

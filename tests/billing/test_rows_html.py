@@ -12,9 +12,15 @@ import pytest
 from django.template import Context, Template
 from django.utils import timezone, translation
 
-from billing.aging import AccountAging, AgingTotals
-from billing.models import CollectionNote, PaymentPlan
-from billing.rows_html import aging_family_rows_html, aging_program_rows_html, collections_rows_html
+from billing.aging import AccountAging, AgingEntry, AgingTotals
+from billing.models import CollectionNote, Invoice, LedgerEntry, PaymentPlan
+from billing.rows_html import (
+    aging_family_rows_html,
+    aging_program_rows_html,
+    collections_rows_html,
+    ledger_rows_html,
+)
+from billing.selectors import LedgerRow
 from billing.worklist import Contact, WorklistRow
 
 COLLECTIONS_FRAGMENT = """<tbody>{% for row in rows %}
@@ -41,6 +47,13 @@ AGING_PROGRAMS_FRAGMENT = """<tbody>{% for name, t in programs %}
 AGING_FAMILIES_FRAGMENT = """<tbody>{% for r in families %}
     <tr><th scope="row"><a href="{% url 'billing:account_detail' alliance.slug r.account_id %}">{{ r.family_name }}</a> <small class="help-inline">Account {{ r.account_number }}</small></th><td>{{ r.program_name }}</td>{% for v in r.aging.bucket_values %}<td class="num">{{ v|money }}</td>{% endfor %}<td class="num">{{ r.aging.balance|money }}</td></tr>
   {% endfor %}</tbody>"""  # noqa: E501
+
+LEDGER_FRAGMENT = """  {% for row in rows %}
+    <tr><td>{{ row.entry.posted_on }}</td><td>{{ row.entry.get_kind_display }}</td>
+      <td>{{ row.entry.description }}{% if row.entry.reverses_id %} <small class="help">reverses entry {{ row.entry.reverses_id }}</small>{% endif %}</td>
+      <td>{% if row.entry.invoice_id %}<a href="{% url 'billing:invoice_detail' alliance.slug row.entry.invoice_id %}">{{ row.entry.invoice.number }}</a>{% endif %}</td>
+      <td class="num">{{ row.entry.amount|money }}</td><td class="num">{{ row.running_balance|money }}</td></tr>
+  {% endfor %}"""  # noqa: E501
 
 SLUG = "river-bend"
 LOCALES = ["en-us", "en-ca", "en-gb", "en-au"]
@@ -122,3 +135,30 @@ def test_aging_rows_are_what_the_template_wrote(locale: str) -> None:
         assert f"<tbody>{aging_family_rows_html(rows, slug=SLUG)}</tbody>" == Template(AGING_FAMILIES_FRAGMENT).render(
             Context(context)
         )
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_ledger_rows_are_what_the_template_wrote(locale: str) -> None:
+    invoice = Invoice(pk=55, number=1055, due_on=datetime.date(2026, 3, 11))
+    entries = [
+        AgingEntry(1, 9, "charge", Decimal("1200.00"), datetime.date(2026, 3, 1), "Tuition <March> & more", 55, None,
+                   None, invoice.due_on, "1055"),
+        AgingEntry(2, 9, "payment", Decimal("-120.50"), datetime.date(2026, 3, 9), "Check #1001", None, None, None,
+                   None, None),
+        AgingEntry(3, 9, "reversal", Decimal("120.50"), datetime.date(2026, 3, 10), "Bounced: O'Neil", None, 2,
+                   "payment", None, None),
+        AgingEntry(4, 9, "late_fee", Decimal("25"), datetime.date(2026, 3, 20), "", None, None, None, None, None),
+    ]  # fmt: skip
+    rows, running = [], Decimal(0)
+    for e in entries:
+        running += e.amount
+        entry = LedgerEntry(
+            pk=e.pk, kind=e.kind, amount=e.amount, posted_on=e.posted_on, description=e.description,
+            reverses_id=e.reverses_id, invoice=invoice if e.invoice_id else None,
+        )  # fmt: skip
+        rows.append(LedgerRow(entry, running))
+    context = {"rows": rows, "alliance": SimpleNamespace(slug=SLUG)}
+    with translation.override(locale):
+        expected = Template(LEDGER_FRAGMENT).render(Context(context))
+        assert f"  {ledger_rows_html(entries, slug=SLUG)}" == expected
+    assert "reverses entry 2" in expected
