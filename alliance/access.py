@@ -55,10 +55,20 @@ def memberships_of(user: AbstractBaseUser | AnonymousUser, request: HttpRequest 
         kept = request.__dict__.get(_REQUEST_MEMBERSHIPS)
         if kept is not None and kept[0] == user.pk:
             return list(kept[1])
-    with user_scope(user.pk), connection.cursor() as cursor:
-        sql, params = _memberships_sql()
-        cursor.execute(sql, [user.pk if param == _ANY_USER else param for param in params])
-        rows = cursor.fetchall()
+    sql, compiled_params = _memberships_sql()
+    params = [user.pk if param == _ANY_USER else param for param in compiled_params]
+    if connection.get_autocommit() and not connection.in_atomic_block:
+        # Outside any transaction (the middleware, before the view's own): the user scope's setting
+        # and the query go as one message of two statements, which PostgreSQL runs as one
+        # transaction: one round trip where BEGIN, the setting, the query and COMMIT were four.
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT set_config('app.user_id', %s, true); {sql}", [str(user.pk), *params])
+            cursor.nextset()
+            rows = cursor.fetchall()
+    else:
+        with user_scope(user.pk), connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
     memberships = [_membership_from_row(row) for row in rows]
     if request is not None:
         request.__dict__[_REQUEST_MEMBERSHIPS] = (user.pk, memberships)

@@ -98,7 +98,7 @@ class AllianceViewSetMixin:
             roles = roles & self.write_roles
         if not self.membership.may(roles):
             raise PermissionDenied("Your role in this alliance does not allow this.")
-        self._scope_stack.enter_context(alliance_scope(self.alliance.pk, user_id=request.user.pk))
+        self._scope_stack.enter_context(alliance_scope(self.alliance.pk, user_id=request.user.pk, for_request=True))
         # The alliance's time zone, as pages have it: "today" and "this month" are the alliance's own.
         self._scope_stack.enter_context(alliance_local(self.alliance))
         # ...and alliance_today() without an argument (services, rules) reads it from the row in

@@ -50,20 +50,41 @@ def _set_db_scope(alliance_id: int | None, user_id: int | None) -> None:
         )
 
 
+def _is_request_transaction() -> bool:
+    """Is the open transaction a request's own (ATOMIC_REQUESTS) with no block inside it yet?
+
+    Django opens that block around the view and commits (or rolls back) as soon as the view
+    returns: nothing else runs in it."""
+    return (
+        bool(connection.settings_dict.get("ATOMIC_REQUESTS"))
+        and connection.in_atomic_block
+        and len(connection.atomic_blocks) == 1
+        and _current_alliance_id.get() is None
+    )
+
+
 @contextmanager
-def alliance_scope(alliance_id: int, *, user_id: int | None = None) -> Iterator[None]:
-    """Open the scope of one alliance in this context and this transaction."""
+def alliance_scope(alliance_id: int, *, user_id: int | None = None, for_request: bool = False) -> Iterator[None]:
+    """Open the scope of one alliance in this context and this transaction.
+
+    `for_request`: the caller is a view that opens the scope for the rest of its request (the base
+    page and the base API view). When the view runs directly in its request's transaction, that
+    transaction is the scope's: no savepoint of its own and no settings set back at its end (the
+    request's COMMIT or ROLLBACK drops them; an error marks the request's transaction for rollback,
+    as the savepoint's rollback did). Three round trips fewer per request; anywhere else (a test's
+    own transaction around the request, a task, a nested scope) the scope is its own block."""
     if not isinstance(alliance_id, int) or isinstance(alliance_id, bool):
         raise TypeError(f"alliance_id must be an int, got {alliance_id!r}")
     previous_alliance = _current_alliance_id.get()
     previous_user = _current_user_id.get()
+    whole_request = for_request and _is_request_transaction()
     alliance_token = _current_alliance_id.set(alliance_id)
     user_token = _current_user_id.set(user_id if user_id is not None else previous_user)
     try:
         # Outermost, the block is the whole transaction: its end (commit or rollback) drops the
         # transaction-local settings, and setting them back first would be a round trip for nothing.
-        nested = connection.in_atomic_block or not connection.get_autocommit()
-        with transaction.atomic():
+        nested = not whole_request and (connection.in_atomic_block or not connection.get_autocommit())
+        with transaction.atomic(savepoint=not whole_request):
             _set_db_scope(alliance_id, _current_user_id.get())
             yield
             # A block marked for rollback (DRF does so on errors) restores the

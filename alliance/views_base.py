@@ -54,7 +54,10 @@ class AllianceMixin(LoginRequiredMixin):
         note_alliance(self.alliance)
         request.membership = self.membership  # type: ignore[attr-defined]
         # Times on the alliance's pages are shown in its own time zone, dates and numbers in its locale.
-        with alliance_scope(self.alliance.pk, user_id=request.user.pk), alliance_local(self.alliance):
+        with (
+            alliance_scope(self.alliance.pk, user_id=request.user.pk, for_request=True),
+            alliance_local(self.alliance),
+        ):
             response = super().dispatch(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()

@@ -227,3 +227,76 @@ class TestIdsAsOneArray:
         assert "= ANY(" in queries.captured_queries[0]["sql"]
         with pytest.raises(TypeError):
             Membership.objects.filter(user_id__any=[True])
+
+
+@pytest.mark.django_db(transaction=True)
+class TestTheRequestsOwnTransaction:
+    """In production a view runs directly in its request's transaction (ATOMIC_REQUESTS), with
+    no test transaction around it: the page's scope is that transaction (no savepoint, no
+    settings set back) and the memberships are read in one message before it."""
+
+    def test_a_page_reads_memberships_in_one_message_and_opens_no_savepoint(self, world, clients):
+        url = f"/a/{world.a.slug}/audit/"
+        clients.staff_a.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            response = clients.staff_a.get(url)
+        assert response.status_code == 200
+        assert world.a.name in response.content.decode()
+        sql = [q["sql"] for q in queries.captured_queries]
+        assert [s for s in sql if "SAVEPOINT" in s] == []
+        reads = [s for s in sql if 'FROM "alliance_membership"' in s]
+        assert len(reads) == 1
+        assert reads[0].startswith("SELECT set_config('app.user_id', '")
+        # The alliance's setting once, never set back.
+        assert len([s for s in sql if "set_config('app.alliance_id'" in s]) == 1
+        assert connection.get_autocommit()  # the request's transaction ended with it
+        # Another alliance is still a 404, on a page and in the API.
+        assert clients.staff_a.get(f"/a/{world.b.slug}/audit/").status_code == 404
+        assert clients.staff_a.get(f"/api/a/{world.b.slug}/audit-events/").status_code == 404
+
+    def test_an_api_error_after_a_write_leaves_nothing_written(self, world, clients, monkeypatch):
+        from rest_framework.exceptions import ValidationError
+
+        from alliance.tenancy import alliance_scope
+        from enrollment.api_families import FamilyViewSet
+        from enrollment.models import Family
+
+        original = FamilyViewSet.perform_create
+
+        def write_then_refuse(self, serializer):  # type: ignore[no-untyped-def]
+            original(self, serializer)
+            raise ValidationError({"name": ["Refused after the family was written."]})
+
+        monkeypatch.setattr(FamilyViewSet, "perform_create", write_then_refuse)
+        response = clients.staff_a.post(
+            f"/api/a/{world.a.slug}/families/", {"name": "Written Then Refused"}, content_type="application/json"
+        )
+        assert response.status_code == 400
+        assert response.json()["name"] == ["Refused after the family was written."]
+        with alliance_scope(world.a.pk):
+            assert not Family.objects.filter(name="Written Then Refused").exists()
+        # The next request on the same connection works as usual.
+        assert clients.staff_a.get(f"/api/a/{world.a.slug}/families/").status_code == 200
+
+    def test_a_page_error_after_a_write_leaves_nothing_written(self, world, clients, monkeypatch):
+        from alliance.audit import audit_event_record
+        from alliance.models import AuditEvent
+        from alliance.views import AuditEventListView
+
+        written: list[int] = []
+
+        def write_then_fail(self, **kwargs):  # type: ignore[no-untyped-def]
+            written.append(audit_event_record(actor=self.request.user, action="test.written", target=self.alliance).pk)
+            raise RuntimeError("the page failed after writing")
+
+        monkeypatch.setattr(AuditEventListView, "get_context_data", write_then_fail)
+        clients.staff_a.raise_request_exception = False
+        response = clients.staff_a.get(f"/a/{world.a.slug}/audit/")
+        assert response.status_code == 500
+        assert len(written) == 1  # the row was written, then the page failed
+        from alliance.tenancy import alliance_scope
+
+        with alliance_scope(world.a.pk):
+            kept = audit_event_record(actor=world.users.staff_a, action="test.kept", target=world.a)
+            assert AuditEvent.objects.filter(pk=kept.pk).exists()  # an event that was committed reads back
+            assert not AuditEvent.objects.filter(pk=written[0]).exists()
