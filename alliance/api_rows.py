@@ -22,9 +22,10 @@ from collections.abc import Callable
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import ImproperlyConfigured
+from django.core.exceptions import ImproperlyConfigured, ObjectDoesNotExist
 from django.db import models
 from rest_framework import relations, serializers
+from rest_framework.fields import SkipField
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -131,3 +132,59 @@ class RowsListMixin:
         page = view.paginate_queryset(rows)
         data = represent_rows(serializer_class, list(rows if page is None else page), view.get_serializer_context())
         return Response(data) if page is None else view.get_paginated_response(data)
+
+
+class _DRFPath(Exception):
+    """A field this plan leaves to DRF's own get_attribute (an error or a callable on the way)."""
+
+
+class SharedSourcesRepresentation:
+    """A serializer of model instances whose fields read through one computed attribute (`figures.occupancy`,
+    `figures.vacancy`… each recomputing `figures`): each row's first attribute of a source is read once and
+    shared by its fields. What a field answers is DRF's: the same conversion, and anything out of the plain
+    path (a method field, a relation, an error or a callable along the source) goes through DRF's own
+    get_attribute. Kept per serializer instance, so method fields see this request's context."""
+
+    _readable_fields: Any
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        plan = self.__dict__.get("_shared_plan")
+        if plan is None:
+            plan = self.__dict__["_shared_plan"] = [
+                (str(field.field_name), field, _plain_source(field)) for field in self._readable_fields
+            ]
+        firsts: dict[str, Any] = {}
+        answer: dict[str, Any] = {}
+        for name, field, attrs in plan:
+            try:
+                if attrs is None:
+                    raise _DRFPath
+                first = attrs[0]
+                value = firsts[first] if first in firsts else firsts.setdefault(first, getattr(instance, first))
+                for attr in attrs[1:]:
+                    if callable(value):
+                        raise _DRFPath
+                    value = getattr(value, attr)
+                if callable(value):
+                    raise _DRFPath
+            except (_DRFPath, AttributeError, KeyError, ObjectDoesNotExist):
+                try:
+                    value = field.get_attribute(instance)
+                except SkipField:
+                    continue
+                if isinstance(value, relations.PKOnlyObject):
+                    answer[name] = None if value.pk is None else field.to_representation(value)
+                    continue
+            answer[name] = None if value is None else field.to_representation(value)
+        return answer
+
+
+def _plain_source(field: serializers.Field) -> tuple[str, ...] | None:
+    """The attributes a field reads, when DRF's plain attribute walk is all it does."""
+    if (
+        field.source == "*"
+        or isinstance(field, relations.RelatedField | relations.ManyRelatedField | serializers.BaseSerializer)
+        or not field.source_attrs
+    ):
+        return None
+    return tuple(field.source_attrs)

@@ -24,6 +24,7 @@ from rest_framework import serializers
 from alliance.api_base import AllianceReadOnlyViewSet
 from alliance.api_fields import DecimalField, HubModelSerializer, MoneyField, RatioField
 from alliance.api_params import MONTH_SCHEMA, int_param, month_param
+from alliance.api_rows import SharedSourcesRepresentation
 from alliance.disclosure import withheld
 from alliance.models import Role
 from alliance.views_base import HUB_AND_FUNDER, HUB_AND_PROVIDER
@@ -96,7 +97,7 @@ FIELD_HELP = {
 }
 
 
-class DescribedSerializer(HubModelSerializer):
+class DescribedSerializer(SharedSourcesRepresentation, HubModelSerializer):
     """Every field described with its unit (FIELD_HELP); a field without one fails the schema test."""
 
     def get_fields(self) -> dict[str, serializers.Field]:
