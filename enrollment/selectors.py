@@ -26,6 +26,7 @@ from enrollment.models import (
     Child,
     Enrollment,
     Family,
+    FundingSource,
     Guardian,
     Offer,
     OfferStatus,
@@ -136,7 +137,7 @@ def enrollments_filtered(
     funding_source: str = "",
     query: str = "",
 ) -> QuerySet[Enrollment]:
-    rows = Enrollment.objects.select_related("child", "classroom", "program")
+    rows = Enrollment.objects.all()
     if status == "active":
         rows = rows.filter(start_date__lte=on).filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
     elif status == "upcoming":
@@ -153,6 +154,38 @@ def enrollments_filtered(
         text = query.strip()
         rows = rows.filter(Q(child__first_name__icontains=text) | Q(child__last_name__icontains=text))
     return rows.order_by("program__name", "classroom__name", "child__last_name", "child__first_name", "-start_date")
+
+
+# The enrollment list's columns, read as dicts (no enrollment, child, classroom and program per row).
+ENROLLMENT_ROW_COLUMNS = (
+    "pk",
+    "child__first_name",
+    "child__last_name",
+    "program__name",
+    "classroom__name",
+    "weekdays",
+    "day_length",
+    "fte",
+    "funding_source",
+    "rate_plan_ref",
+    "start_date",
+    "end_date",
+)
+_FUNDING_SOURCE_LABELS = dict(FundingSource.choices)
+
+
+def enrollment_rows(enrollments: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The enrollment list's rows from `enrollments.values(*ENROLLMENT_ROW_COLUMNS)`, with the
+    labels the enrollment's methods gave (schedule_label, get_funding_source_display)."""
+    rows = list(enrollments)
+    for row in rows:
+        source = row["funding_source"]
+        row.update(
+            child_name=f"{row['child__first_name']} {row['child__last_name']}",
+            schedule_label=schedule_label(row["weekdays"], row["day_length"]),
+            funding_label=str(_FUNDING_SOURCE_LABELS.get(source, source)),
+        )
+    return rows
 
 
 def classrooms_for_enrollment(program_ids: list[int] | None = None) -> QuerySet[Classroom]:

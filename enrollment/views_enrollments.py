@@ -31,7 +31,7 @@ from enrollment.forms import (
 )
 from enrollment.models import AttendanceRecord, Enrollment, Family, Offer
 from enrollment.pages import EnrollmentFormPage, EnrollmentPage
-from enrollment.selectors import enrollments_filtered
+from enrollment.selectors import ENROLLMENT_ROW_COLUMNS, enrollment_rows, enrollments_filtered
 from enrollment.views_families import ChildFromURL
 
 RECENT_ATTENDANCE_DAYS = 14
@@ -76,13 +76,15 @@ class EnrollmentListView(EnrollmentPage, ListView):
             funding_source=cleaned.get("funding_source", ""),
             query=cleaned.get("q", ""),
         )
-        return self.visible(rows)
+        return self.visible(rows).values(*ENROLLMENT_ROW_COLUMNS)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(filters=self.filters, query_string=query.urlencode())
+        context.update(
+            enrollments=enrollment_rows(context["enrollments"]), filters=self.filters, query_string=query.urlencode()
+        )
         return context
 
 
