@@ -70,16 +70,16 @@ class AttendanceHomeView(EnrollmentPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         day = _day_from(self.request, alliance_today(self.alliance))
-        rooms = list(self.visible_classrooms().filter(operating_days__contains=[day.weekday()]))
         active = Q(enrollments__start_date__lte=day) & (
             Q(enrollments__end_date__isnull=True) | Q(enrollments__end_date__gte=day)
         )
-        enrolled = dict(
+        # The rooms open that day with their children enrolled that day, in one query.
+        rooms = list(
             self.visible_classrooms()
-            .filter(pk__in=[r.pk for r in rooms])
-            .annotate(n=Count("enrollments", filter=active))
-            .values_list("pk", "n")
+            .filter(operating_days__contains=[day.weekday()])
+            .annotate(enrolled_that_day=Count("enrollments", filter=active))
         )
+        enrolled = {room.pk: room.enrolled_that_day for room in rooms}
         recorded = {
             row["enrollment__classroom_id"]: row
             for row in AttendanceRecord.objects.filter(day=day, enrollment__classroom__in=rooms)

@@ -76,6 +76,7 @@ def program_directory(
     status: str = "",
     rating: str = "",
     sort: str = "name",
+    today: datetime.date | None = None,
 ) -> QuerySet[MemberProgram]:
     """The directory of member programs, filtered, sorted and annotated for listing.
 
@@ -100,7 +101,7 @@ def program_directory(
         programs = programs.filter(qris_rating__isnull=True)
     elif rating:
         programs = programs.filter(qris_rating=int(rating))
-    today = alliance_today()
+    today = today or alliance_today()
     open_classrooms = Classroom.objects.filter(site__program=OuterRef("pk")).filter(
         Q(closed_on__isnull=True) | Q(closed_on__gt=today)
     )

@@ -14,7 +14,7 @@ from django.views.generic import FormView, ListView, TemplateView
 
 from alliance.dates import alliance_today
 from alliance.fast_widgets import use_fast_selects
-from alliance.models import AuditEvent, Membership
+from alliance.models import HUB_ROLES, AuditEvent, Membership
 from alliance.views_base import AllianceMixin, add_errors
 from members import services
 from members.forms import InspectionForm, ProgramCreateForm, ProgramProfileForm, ProgramStatusForm
@@ -45,6 +45,10 @@ SORT_CHOICES = [
     ("joined", "Joined (oldest)"),
     ("city", "City"),
 ]
+
+
+# The directory form's fields that narrow it (sort only orders it).
+DIRECTORY_FILTERS = ("q", "kind", "status", "rating")
 
 
 class DirectoryFilterForm(forms.Form):
@@ -84,7 +88,7 @@ class ProgramListView(AllianceMixin, ListView):
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         self.filters = DirectoryFilterForm(self.request.GET or None)
-        params = self.filters.cleaned_data if self.filters.is_valid() else {}
+        params = self.params = self.filters.cleaned_data if self.filters.is_valid() else {}
         return program_directory(
             self.visible(MemberProgram.objects.all()),
             search=params.get("q", ""),
@@ -92,16 +96,19 @@ class ProgramListView(AllianceMixin, ListView):
             status=params.get("status", ""),
             rating=params.get("rating", ""),
             sort=params.get("sort") or "name",
+            today=alliance_today(self.alliance),
         )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
+        # A hub member's unfiltered directory is every program: its paginator has counted them.
+        unfiltered = self.membership.may(HUB_ROLES) and not any(self.params.get(k) for k in DIRECTORY_FILTERS)
         context.update(
             filters=self.filters,
             query_string=query.urlencode(),
-            total=MemberProgram.objects.count(),
+            total=context["paginator"].count if unfiltered else MemberProgram.objects.count(),
             can_add=self.membership.may(AGREEMENT_EDITORS),
         )
         return context
