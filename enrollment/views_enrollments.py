@@ -60,7 +60,7 @@ class EnrollmentListView(EnrollmentPage, ListView):
     def get_title(self) -> str:
         return "Enrollment" if self.is_hub else f"Enrollment — {self.program_name}"
 
-    def get_queryset(self) -> QuerySet[Enrollment]:
+    def get_queryset(self) -> QuerySet[Enrollment, dict[str, Any]]:
         data = self.request.GET.copy()
         if "status" not in data:
             data["status"] = "active"
