@@ -41,7 +41,7 @@ typecheck: $(STAMP)
 # web, worker, beat: the production processes (docker-compose.yml runs the same commands;
 # tests/prod/test_production_shape.py checks that they match and runs them).
 web: $(STAMP)
-	$(VENV)/bin/gunicorn alliance.wsgi:application --bind 0.0.0.0:8000 --workers 3 --worker-class gthread --threads 4 --max-requests 2000 --max-requests-jitter 200
+	$(VENV)/bin/gunicorn alliance.wsgi:application --bind 0.0.0.0:8000 --workers 3 --worker-class gthread --threads 3 --worker-connections 3 --keep-alive 0 --preload --max-requests 2000 --max-requests-jitter 200
 
 worker: $(STAMP)
 	$(VENV)/bin/celery -A alliance worker --loglevel=INFO -Q $${CELERY_TASK_DEFAULT_QUEUE:-hub}
