@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime
 import threading
+import time
 from collections import OrderedDict, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, NamedTuple
+from typing import Any, Generic, NamedTuple, TypeVar
 
 from django.core.cache import cache
 from django.db.models import Count, Max, QuerySet
@@ -234,6 +235,7 @@ def _fingerprint() -> _Fingerprint:
 
 
 _Kept = tuple[int, int, int, tuple[Decimal, ...], Decimal, datetime.date | None, int]
+_V = TypeVar("_V")
 
 
 def _keep(row: AccountAging) -> _Kept:
@@ -261,42 +263,66 @@ def _unkeep(kept: _Kept) -> AccountAging:
     )
 
 
-class _RecentAgings:
-    """The last few alliance agings this process read, by their cache key: the key carries the
-    ledger's fingerprint, so an entry is never stale, and a page that reads the aging twice (totals,
-    then its family list) or the next request on the same ledger skips the cache's unpickling."""
+class _RecentAgings(Generic[_V]):
+    """The last few values this process read, by key (a bounded LRU shared by its threads)."""
 
     def __init__(self, size: int = 8) -> None:
         self.size = size
-        self.items: OrderedDict[str, dict[int, AccountAging]] = OrderedDict()
+        self.items: OrderedDict[str, _V] = OrderedDict()
         self.lock = threading.Lock()
 
-    def get(self, key: str) -> dict[int, AccountAging] | None:
+    def get(self, key: str) -> _V | None:
         with self.lock:
             found = self.items.get(key)
             if found is not None:
                 self.items.move_to_end(key)
             return found
 
-    def put(self, key: str, value: dict[int, AccountAging]) -> None:
+    def put(self, key: str, value: _V) -> None:
         with self.lock:
             self.items[key] = value
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
 
 
-_recent_agings = _RecentAgings()
+class _Latest(NamedTuple):
+    """This process's latest aging of an alliance on a date, the ledger state it was aged at, and
+    when this process last shared it through the cache (time.monotonic())."""
+
+    fingerprint: _Fingerprint
+    everyone: dict[int, AccountAging]
+    shared_at: float
+
+
+# The agings this process read, by cache key (the key carries the ledger's fingerprint, so an entry is
+# never stale): a page that reads the aging twice, or the next request on the same ledger, skips the
+# cache's unpickling.
+_recent_agings: _RecentAgings[dict[int, AccountAging]] = _RecentAgings()
+# Per alliance and date, the latest of them: the base the next ledger state is aged from.
+_latest: _RecentAgings[_Latest] = _RecentAgings(16)
+# How often a process that ages an alliance again from its own base also writes it to the cache
+# (pickling a thousand accounts costs ~2 ms): other processes age from their own base, or from
+# the cache's, which at most this much older only means a few more accounts aged again.
+AGING_SHARE_SECONDS = 5.0
+_NEVER = float("-inf")
+
+
+def forget_process_agings() -> None:
+    """Drop this process's recent agings and bases, as a process that starts has none (tests)."""
+    for kept in (_recent_agings, _latest):
+        with kept.lock:
+            kept.items.clear()
 
 
 def alliance_aging(*, as_of: datetime.date) -> Mapping[int, AccountAging]:
     """The open alliance's aging on `as_of` by account id, at the ledger as it stands (read from this
-    process's recent agings or the cache, or aged: `_kept_aging`). Shared: read it, never change it."""
+    process's recent agings, or aged: `_aged_alliance`). Shared: read it, never change it."""
     alliance_id = require_alliance_id()
     now = _fingerprint()
     key = f"billing:aging:v3:{alliance_id}:{as_of.isoformat()}:{now.key()}"
     everyone = _recent_agings.get(key)
     if everyone is None:
-        everyone = {row[0]: _unkeep(row) for row in _kept_aging(alliance_id, as_of, now)}
+        everyone = _aged_alliance(alliance_id, as_of, now)
         _recent_agings.put(key, everyone)
     return everyone
 
@@ -308,7 +334,7 @@ def shared_aging_for_accounts(
 
     For the read-only pages and lists (aging, collections, the aging API): the whole alliance's
     aging on `as_of` is computed once and shared by its users until the ledger changes (the key
-    carries the alliance id, the date and `_fingerprint`; `_kept_aging` ages again only the accounts
+    carries the alliance id, the date and `_fingerprint`; `_aged_alliance` ages again only the accounts
     the ledger moved on), then narrowed to `accounts`
     (a provider's own program, families only...). Only the buckets, credit and days past due are
     kept (compact: reading it back costs a few milliseconds); whatever needs the open items, and
@@ -325,47 +351,72 @@ def shared_aging_for_accounts(
     return [everyone[pk] for pk in ids]
 
 
-def _kept_aging(alliance_id: int, as_of: datetime.date, now: _Fingerprint) -> list[_Kept]:
-    """The alliance's aging on `as_of` at the ledger state `now`, from the cache.
+def _aged_alliance(alliance_id: int, as_of: datetime.date, now: _Fingerprint) -> dict[int, AccountAging]:
+    """The alliance's aging on `as_of` at the ledger state `now`.
 
-    Kept under the alliance and date with the fingerprint it was computed at. When the ledger has
+    Aged from a base: this process's latest aging of the alliance on that date, else the one kept in
+    the cache under the alliance and date with the fingerprint it was computed at. When the ledger has
     moved on only by entries and accounts with higher ids (the usual case: a payment, a charge), only
     the accounts those entries touch, and the new accounts, are aged again and the rest is kept: a
     busy alliance posting payments every second does not age its thousand accounts on every
-    request. An entry committed late with a lower id (the counts do not add up), or anything else,
-    ages the whole alliance again."""
-    key = f"billing:aging:v3:{alliance_id}:{as_of.isoformat()}"
-    base: tuple[_Fingerprint, list[_Kept]] | None = cache.get(key)
-    if base is not None and tuple(base[0]) == tuple(now):
-        return base[1]
-    kept: list[_Kept] | None = None
+    request. An entry committed late with a lower id (the counts do not add up), or no base, ages
+    the whole alliance again. The result goes to the cache when the alliance was aged whole, and
+    otherwise at most every AGING_SHARE_SECONDS per process."""
+    place = f"billing:aging:v3:{alliance_id}:{as_of.isoformat()}"
+    base = _latest.get(place)
+    if base is None:
+        cached: tuple[tuple[int, ...], list[_Kept]] | None = cache.get(place)
+        if cached is not None:
+            base = _Latest(_Fingerprint(*cached[0]), {row[0]: _unkeep(row) for row in cached[1]}, time.monotonic())
+    everyone = None
     if base is not None:
-        then, rows = _Fingerprint(*base[0]), base[1]
-        # One row per new entry and account: their count is the lists' length (no COUNT queries).
-        new_entries = list(
-            LedgerEntry.objects.filter(pk__gt=then.last_entry, pk__lte=now.last_entry).values_list(
-                "account_id", flat=True
-            )
-        )
+        everyone = base.everyone if base.fingerprint == now else _moved_on(base, now, as_of)
+    shared_at = base.shared_at if base is not None else 0.0
+    if everyone is None:
+        everyone = {
+            row.account_id: _kept_only(row) for row in aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of)
+        }
+        shared_at = 0.0  # aged whole: always shared
+    if time.monotonic() - shared_at >= AGING_SHARE_SECONDS:
+        cache.set(place, (tuple(now), [_keep(row) for row in everyone.values()]), AGING_CACHE_SECONDS)
+        shared_at = time.monotonic()
+    _latest.put(place, _Latest(now, everyone, shared_at))
+    return everyone
+
+
+def _moved_on(base: _Latest, now: _Fingerprint, as_of: datetime.date) -> dict[int, AccountAging] | None:
+    """`base` aged again where the ledger moved on since it, or None when only ageing everyone will do."""
+    then = base.fingerprint
+    # One row per new entry and account: their count is the lists' length (no COUNT queries).
+    new_entries = list(
+        LedgerEntry.objects.filter(pk__gt=then.last_entry, pk__lte=now.last_entry).values_list("account_id", flat=True)
+    )
+    new_accounts: list[int] = []
+    if (now.accounts, now.last_account) != (then.accounts, then.last_account):
         new_accounts = list(
             FamilyAccount.objects.filter(pk__gt=then.last_account, pk__lte=now.last_account).values_list(
                 "pk", flat=True
             )
         )
-        touched = set(new_entries) | set(new_accounts)
-        if (
-            now.last_entry >= then.last_entry
-            and now.last_account >= then.last_account
-            and then.entries + len(new_entries) == now.entries
-            and then.accounts + len(new_accounts) == now.accounts
-        ):
-            again = aging_for_accounts(FamilyAccount.objects.filter(pk__in=touched), as_of=as_of) if touched else []
-            renewed = {row.account_id: _keep(row) for row in again}
-            kept = [renewed.pop(row[0], row) for row in rows] + list(renewed.values())
-    if kept is None:
-        kept = [_keep(row) for row in aging_for_accounts(FamilyAccount.objects.all(), as_of=as_of)]
-    cache.set(key, (tuple(now), kept), AGING_CACHE_SECONDS)
-    return kept
+    if not (
+        now.last_entry >= then.last_entry
+        and now.last_account >= then.last_account
+        and then.entries + len(new_entries) == now.entries
+        and then.accounts + len(new_accounts) == now.accounts
+    ):
+        return None
+    touched = set(new_entries) | set(new_accounts)
+    if not touched:
+        return base.everyone
+    everyone = dict(base.everyone)  # the base's rows are shared: a new dict, the untouched rows as they are
+    for row in aging_for_accounts(FamilyAccount.objects.filter(pk__in=touched), as_of=as_of):
+        everyone[row.account_id] = _kept_only(row)
+    return everyone
+
+
+def _kept_only(row: AccountAging) -> AccountAging:
+    """The row as the shared aging keeps it: without its open items."""
+    return _unkeep(_keep(row))
 
 
 def invoice_open_amount(invoice: Invoice, *, as_of: datetime.date | None = None) -> Decimal:

@@ -14,7 +14,14 @@ from decimal import Decimal
 import pytest
 
 from alliance.tenancy import alliance_scope
-from billing.aging import AccountAging, AgingTotals, aging_for_accounts, aging_totals, shared_aging_for_accounts
+from billing.aging import (
+    AccountAging,
+    AgingTotals,
+    aging_for_accounts,
+    aging_totals,
+    forget_process_agings,
+    shared_aging_for_accounts,
+)
 from billing.models import FamilyAccount
 from billing.payments import payment_reverse
 from tests.billing.test_payments import pay, three_months  # noqa: F401 (fixture)
@@ -96,16 +103,50 @@ class TestSharedAging:
             state, rows = cache.get(key)
             planted = [(*row[:4], Decimal("99.00"), *row[5:]) if row[0] == homes.young_y.pk else row for row in rows]
             cache.set(key, (state, planted))
+            forget_process_agings()  # a process without its own base ages from the cache's
             pay(homes, "1200.00", on=datetime.date(2026, 4, 1))
             lopez, young = shared_aging_for_accounts(everyone.order_by("pk"), as_of=as_of)
             assert lopez.balance == Decimal("1800.00")  # aged again: its entry is new
             assert young.unapplied_credit == Decimal("99.00")  # kept: no entry of Young's moved
             state, rows = cache.get(key)
             cache.set(key, ((state[0] - 1, *state[1:]), rows))  # one entry fewer than the ledger holds
+            forget_process_agings()
             pay(homes, "1.00", on=datetime.date(2026, 4, 2))
             lopez, young = shared_aging_for_accounts(everyone.order_by("pk"), as_of=as_of)
             assert lopez.balance == Decimal("1799.00")
             assert young.unapplied_credit == Decimal("0.00")  # the whole alliance aged again
+
+    def test_a_process_ages_from_its_own_base_and_shares_it_at_most_every_few_seconds(self, world, homes):
+        """The process keeps its latest aging as the base of the next: a payment ages its account
+        again from it (a wrong row planted in the base stays, it was not aged again) without reading
+        the cache. The cache is written when the alliance is aged whole, then at most every
+        AGING_SHARE_SECONDS; another process ages from that older state to the same figures."""
+        from django.core.cache import cache
+
+        from billing import aging
+
+        as_of = datetime.date(2026, 4, 15)
+        key = f"billing:aging:v3:{world.a.pk}:{as_of.isoformat()}"
+        with alliance_scope(world.a.pk):
+            forget_process_agings()
+            everyone = FamilyAccount.objects.filter(pk__in=[homes.lopez_x.pk, homes.young_y.pk]).order_by("pk")
+            shared_aging_for_accounts(everyone, as_of=as_of)
+            shared_state, _ = cache.get(key)
+            base = aging._latest.get(key)
+            assert base is not None
+            assert tuple(base.fingerprint) == tuple(shared_state)
+            young = base.everyone[homes.young_y.pk]
+            base.everyone[homes.young_y.pk] = aging.AccountAging(
+                young.account_id, young.program_id, young.family_id, unapplied_credit=Decimal("99.00")
+            )
+            pay(homes, "1200.00", on=datetime.date(2026, 4, 1))
+            lopez, young = shared_aging_for_accounts(everyone, as_of=as_of)
+            assert lopez.balance == Decimal("1800.00")
+            assert young.unapplied_credit == Decimal("99.00")  # from the process's base
+            assert cache.get(key)[0] == shared_state  # shared less than AGING_SHARE_SECONDS ago: not written
+            forget_process_agings()  # another process: ages from the cache's older state
+            lopez, young = shared_aging_for_accounts(everyone, as_of=as_of)
+            assert (lopez.balance, young.unapplied_credit) == (Decimal("1800.00"), Decimal("0.00"))
 
 
 def test_totals_are_what_adding_row_by_row_gives():
