@@ -119,6 +119,32 @@ def represent_rows(
     return answer
 
 
+class CountedRows:
+    """A page's `.values()` rows, counted as the queryset they come from. The rows join what their
+    columns need (an attendance day's enrollment, for its child and room), and PostgreSQL's COUNT
+    kept the join: 67 ms instead of 29 ms over the load-test alliance's 137,000 days. The join never
+    changes how many rows there are (each row has its one enrollment), so the count is the same."""
+
+    def __init__(self, rows: models.QuerySet, *, counted: models.QuerySet) -> None:
+        self.rows, self.counted = rows, counted
+
+    @property
+    def ordered(self) -> bool:
+        return self.rows.ordered
+
+    def count(self) -> int:
+        return self.counted.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.rows[index]
+
+    def __iter__(self) -> Any:
+        return iter(self.rows)
+
+
 class RowsListMixin:
     """A viewset whose `list` answers through `represent_rows`: same filters, scope, order,
     pagination and JSON as DRF's list, without model instances."""
@@ -128,7 +154,7 @@ class RowsListMixin:
         serializer_class = view.get_serializer_class()
         # No prefetching on rows: what a nested list needs, finish_rows reads.
         queryset = view.filter_queryset(view.get_queryset()).prefetch_related(None)
-        rows = queryset.values(*row_columns(serializer_class))
+        rows = CountedRows(queryset.values(*row_columns(serializer_class)), counted=queryset)
         page = view.paginate_queryset(rows)
         data = represent_rows(serializer_class, list(rows if page is None else page), view.get_serializer_context())
         return Response(data) if page is None else view.get_paginated_response(data)
