@@ -343,10 +343,13 @@ def vacancy_report(
     program_ids: Iterable[int] | None = None,
     age_group: str = "",
     area: str = "",
+    rooms: list[Classroom] | None = None,
 ) -> VacancyReport:
     """Vacancy per classroom, program, age group and area, and alliance, over
-    [start, end]. Two queries, whatever the size of the alliance or the range."""
-    rooms = list(vacancy_classrooms(program_ids=program_ids, age_group=age_group, area=area, start=start))
+    [start, end]. Two queries, whatever the size of the alliance or the range; one when the caller
+    gives the rooms (what `vacancy_classrooms` with these arguments returns, in its order)."""
+    if rooms is None:
+        rooms = list(vacancy_classrooms(program_ids=program_ids, age_group=age_group, area=area, start=start))
     rows = room_days(classroom_ids=[r.pk for r in rooms], start=start, end=end)
     days_of: dict[int, list[RoomDay]] = defaultdict(list)
     for row in rows:

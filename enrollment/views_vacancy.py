@@ -26,17 +26,15 @@ from enrollment.selectors import (
     waitlist_matches,
 )
 from enrollment.services import offer_create
-from enrollment.vacancy import ClassroomVacancy, room_days, vacancy_classrooms, vacancy_of_days
+from enrollment.vacancy import ClassroomVacancy, classroom_area, room_days, vacancy_classrooms, vacancy_of_days
 from members.models import Classroom
 
 BOARD_DAYS = 90
 DEFAULT_RESPOND_DAYS = 7
 
 
-def _areas(rooms: Any) -> list[str]:
-    """The classrooms' areas (enrollment.vacancy.classroom_area), read as two columns per room."""
-    cities = rooms.values_list("site__city", "site__program__city")
-    return sorted({(site_city or program_city or "").strip() for site_city, program_city in cities} - {""})
+def _areas(rooms: list[Classroom]) -> list[str]:
+    return sorted({classroom_area(r) for r in rooms} - {""})
 
 
 class VacancyBoardView(EnrollmentPage, TemplateView):
@@ -53,19 +51,22 @@ class VacancyBoardView(EnrollmentPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         today = alliance_today(self.alliance)
-        rooms = vacancy_classrooms(program_ids=self.program_ids())
+        rooms = list(vacancy_classrooms(program_ids=self.program_ids()))
         form = VacancyFilterForm(self.request.GET or None, areas=_areas(rooms), show_program=self.is_hub)
         start, end = form.range(today)
         data = form.cleaned_data if form.is_bound and form.is_valid() else {}
         program_ids = self.program_ids()
         if data.get("program"):
             program_ids = [data["program"].pk]
+        narrowed = data.get("program") or data.get("age_group") or data.get("area")
         report = vacancy_report(
             start=start,
             end=end,
             program_ids=program_ids,
             age_group=data.get("age_group", ""),
             area=data.get("area", ""),
+            # Unnarrowed, the report's rooms are these less those closed by the start (vacancy_classrooms).
+            rooms=None if narrowed else [r for r in rooms if r.closed_on is None or r.closed_on > start],
         )
         held = open_offers_by_classroom([c.classroom.pk for c in report.classrooms])
         context.update(

@@ -105,6 +105,7 @@ def page_kinds() -> list[tuple[str, str, str]]:
         ("enrollments", staff, f"{a}/enrollments/"),
         ("invoices", staff, f"{a}/billing/invoices/"),
         ("vacancies", staff, f"{a}/vacancies/"),
+        ("cover", staff, f"{a}/cover/"),
         ("today", staff, f"{a}/today/"),
         ("billing-home", staff, f"{a}/billing/"),
         ("api-payments", staff, f"{api}/payments/"),
