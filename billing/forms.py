@@ -9,6 +9,7 @@ from django import forms
 from django.db.models import QuerySet
 
 from alliance.dates import alliance_today, next_month_start
+from alliance.fast_widgets import ValuesChoiceField, use_fast_selects
 from billing.aging import BUCKET_LABELS, BUCKETS
 from billing.models import (
     BankAccountType,
@@ -79,9 +80,18 @@ class InvoiceRunForm(HubForm):
         self.fields["period_start"].initial = next_month_start(alliance_today())
 
 
-class AccountFilterForm(forms.Form):
+class FastFilterForm(forms.Form):
+    """A list page's filter form whose selects are written without the template renderer and whose
+    program and payer options are read as (id, name) (alliance/fast_widgets.py: the same HTML)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        use_fast_selects(self)
+
+
+class AccountFilterForm(FastFilterForm):
     q = forms.CharField(label="Family", required=False)
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.all(), required=False, empty_label="All programs")
+    program = ValuesChoiceField(queryset=MemberProgram.objects.all(), required=False, empty_label="All programs")
 
 
 class PaymentForm(HubForm):
@@ -205,11 +215,11 @@ class CollectionNoteForm(HubForm):
     )
 
 
-class InvoiceFilterForm(forms.Form):
+class InvoiceFilterForm(FastFilterForm):
     """The invoice list's search, filters and sort (all in the query string)."""
 
     q = forms.CharField(label="Search", required=False, max_length=100, help_text="Invoice number or family.")
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
+    program = ValuesChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
     status = forms.ChoiceField(label="Status", required=False, choices=[("", "Any status"), *InvoiceStatus.choices])
     period = forms.DateField(
         label="Period starting",
@@ -220,31 +230,31 @@ class InvoiceFilterForm(forms.Form):
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class AgingFilterForm(forms.Form):
+class AgingFilterForm(FastFilterForm):
     """The aging page's search, filters and sort (all in the query string, with its `as_of` date)."""
 
     q = forms.CharField(
         label="Search", required=False, max_length=100, help_text="Family, guardian, child, phone or email."
     )
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
+    program = ValuesChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
     bucket = forms.ChoiceField(
         label="Open in", required=False, choices=[("", "Any age"), *[(b, BUCKET_LABELS[b]) for b in BUCKETS]]
     )
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 
-class CollectionsFilterForm(forms.Form):
+class CollectionsFilterForm(FastFilterForm):
     """The collections worklist's search, filters and sort (all in the query string)."""
 
     q = forms.CharField(
         label="Search", required=False, max_length=100, help_text="Family, guardian, child, phone or email."
     )
-    program = forms.ModelChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
+    program = ValuesChoiceField(queryset=MemberProgram.objects.none(), required=False, empty_label="All programs")
     bucket = forms.ChoiceField(
         label="Past due", required=False, choices=[("", "Any age"), *[(b, BUCKET_LABELS[b]) for b in BUCKETS[1:]]]
     )
     promise = forms.ChoiceField(label="Promise", required=False, choices=[("", "Any"), *PROMISE_STATUSES.items()])
-    payer = forms.ModelChoiceField(queryset=Payer.objects.none(), required=False, empty_label="Any payer")
+    payer = ValuesChoiceField(queryset=Payer.objects.none(), required=False, empty_label="Any payer")
     sort = forms.CharField(required=False, widget=forms.HiddenInput)
 
 

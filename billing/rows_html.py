@@ -25,7 +25,7 @@ from alliance.formatting import money
 from alliance.reversing import kept_reverse
 from alliance.templatetags.hub_format import date as date_filter
 from billing.aging import AgingEntry, AgingTotals
-from billing.models import ZERO, EntryKind
+from billing.models import ZERO, EntryKind, Invoice
 from billing.worklist import Contact, WorklistRow
 
 
@@ -167,5 +167,22 @@ def ledger_rows_html(entries: Iterable[AgingEntry], *, slug: str) -> SafeString:
             f"      <td>{_text(entry.description)}{reverses}</td>\n"
             f"      <td>{invoice}</td>\n"
             f'      <td class="num">{_money(entry.amount)}</td><td class="num">{_money(running)}</td></tr>\n  '
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+def invoice_rows_html(invoices: Iterable[Invoice], *, slug: str) -> SafeString:
+    """The invoice list's rows (billing/invoice_list.html), invoices read with their account's family
+    and their program (`billing.worklist.invoices_ordered`)."""
+    out = []
+    for i in invoices:
+        url = kept_reverse("billing:invoice_detail", slug, i.pk)
+        out.append(
+            f'\n    <tr><th scope="row"><a href="{url}">{_text(i.number)}</a></th>'
+            f"<td>{_text(i.account.holder_name)}</td>\n"
+            f"      <td>{_text(i.program.name)}</td><td>{_text(i.period_start)} – {_text(i.period_end)}</td>"
+            f"<td>{_text(i.due_on)}</td>\n"
+            f'      <td><span class="badge badge-{_text(i.status)}">{_text(i.get_status_display())}</span></td>'
+            f'<td class="num">{_money(i.total)}</td></tr>\n  '
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

@@ -43,7 +43,7 @@ from billing.forms import (
 )
 from billing.member_fees import member_fees_invoice
 from billing.models import ZERO, BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan, RunStatus
-from billing.rows_html import ledger_rows_html
+from billing.rows_html import invoice_rows_html, ledger_rows_html
 from billing.selectors import (
     accounts_with_balances,
     invoice_lines,
@@ -219,6 +219,7 @@ class InvoiceListView(BillingPage, ListView):
             query_string=query,
             headers=header_cells(self.request, self.columns, self.sort),
             server_sorted=True,
+            invoice_rows_html=invoice_rows_html(context["invoices"], slug=self.alliance.slug),
             csv_url=self.alliance_url("billing:invoice_list_csv") + "?" + query,
         )
         return context

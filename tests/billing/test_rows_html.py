@@ -13,15 +13,18 @@ from django.template import Context, Template
 from django.utils import timezone, translation
 
 from billing.aging import AccountAging, AgingEntry, AgingTotals
-from billing.models import CollectionNote, Invoice, LedgerEntry, PaymentPlan
+from billing.models import CollectionNote, FamilyAccount, Invoice, LedgerEntry, PaymentPlan
 from billing.rows_html import (
     aging_family_rows_html,
     aging_program_rows_html,
     collections_rows_html,
+    invoice_rows_html,
     ledger_rows_html,
 )
 from billing.selectors import LedgerRow
 from billing.worklist import Contact, WorklistRow
+from enrollment.models import Family
+from members.models import MemberProgram
 
 COLLECTIONS_FRAGMENT = """<tbody>{% for row in rows %}
     <tr id="account-{{ row.account_id }}">
@@ -54,6 +57,12 @@ LEDGER_FRAGMENT = """  {% for row in rows %}
       <td>{% if row.entry.invoice_id %}<a href="{% url 'billing:invoice_detail' alliance.slug row.entry.invoice_id %}">{{ row.entry.invoice.number }}</a>{% endif %}</td>
       <td class="num">{{ row.entry.amount|money }}</td><td class="num">{{ row.running_balance|money }}</td></tr>
   {% endfor %}"""  # noqa: E501
+
+INVOICE_FRAGMENT = """<tbody>{% for i in invoices %}
+    <tr><th scope="row"><a href="{% url 'billing:invoice_detail' alliance.slug i.pk %}">{{ i.number }}</a></th><td>{{ i.account.holder_name }}</td>
+      <td>{{ i.program.name }}</td><td>{{ i.period_start }} – {{ i.period_end }}</td><td>{{ i.due_on }}</td>
+      <td><span class="badge badge-{{ i.status }}">{{ i.get_status_display }}</span></td><td class="num">{{ i.total|money }}</td></tr>
+  {% endfor %}</tbody>"""  # noqa: E501
 
 SLUG = "river-bend"
 LOCALES = ["en-us", "en-ca", "en-gb", "en-au"]
@@ -162,3 +171,21 @@ def test_ledger_rows_are_what_the_template_wrote(locale: str) -> None:
         expected = Template(LEDGER_FRAGMENT).render(Context(context))
         assert f"  {ledger_rows_html(entries, slug=SLUG)}" == expected
     assert "reverses entry 2" in expected
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_invoice_rows_are_what_the_template_wrote(locale: str) -> None:
+    program = MemberProgram(pk=3, name="Tots & Co <East>")
+    family = Family(pk=4, name="O'Brien <family>")
+    march = (datetime.date(2026, 3, 1), datetime.date(2026, 3, 31), datetime.date(2026, 3, 11))
+    invoices = [
+        Invoice(pk=10, number=12345, account=FamilyAccount(pk=5, family=family, program=program), program=program,
+                period_start=march[0], period_end=march[1], due_on=march[2], status="issued", total=Decimal("1234.5")),
+        Invoice(pk=11, number=7, account=FamilyAccount(pk=6, family=None, program=program), program=program,
+                period_start=march[0], period_end=march[1], due_on=march[2], status="void", total=Decimal("-0.004")),
+    ]  # fmt: skip
+    context = {"invoices": invoices, "alliance": SimpleNamespace(slug=SLUG)}
+    with translation.override(locale):
+        expected = Template(INVOICE_FRAGMENT).render(Context(context))
+        assert f"<tbody>{invoice_rows_html(invoices, slug=SLUG)}</tbody>" == expected
+    assert "Hub member fees" in expected
