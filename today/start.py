@@ -79,29 +79,40 @@ def _current_members() -> QuerySet[MemberProgram]:
     return MemberProgram.objects.exclude(status=ProgramStatus.LEFT)
 
 
+def _families_imported(program: object) -> QuerySet[ImportBatch]:
+    """A program's committed families imports; `program` a program or OuterRef("pk")."""
+    return ImportBatch.objects.filter(program=program, kind=ImportKind.FAMILIES, status=ImportStatus.COMMITTED)
+
+
 def _with_roster(programs: QuerySet[MemberProgram]) -> QuerySet[MemberProgram]:
-    imported = ImportBatch.objects.filter(
-        program=OuterRef("pk"), kind=ImportKind.FAMILIES, status=ImportStatus.COMMITTED
+    return programs.filter(
+        Exists(_families_imported(OuterRef("pk"))) | Exists(Enrollment.objects.filter(program=OuterRef("pk")))
     )
-    return programs.filter(Exists(imported) | Exists(Enrollment.objects.filter(program=OuterRef("pk"))))
+
+
+def _provider_users(program: object) -> QuerySet[Membership]:
+    return Membership.objects.filter(program=program, role=Role.PROVIDER, is_active=True)
+
+
+def _provider_invitations(program: object) -> QuerySet[Invitation]:
+    """Invitations of a provider not revoked, accepted or still open."""
+    return Invitation.objects.filter(program=program, role=Role.PROVIDER, revoked_at__isnull=True).filter(
+        Q(accepted_at__isnull=False) | Q(expires_at__gt=timezone.now())
+    )
 
 
 def _with_provider(programs: QuerySet[MemberProgram]) -> QuerySet[MemberProgram]:
-    users = Membership.objects.filter(program=OuterRef("pk"), role=Role.PROVIDER, is_active=True)
-    invited = Invitation.objects.filter(program=OuterRef("pk"), role=Role.PROVIDER, revoked_at__isnull=True).filter(
-        Q(accepted_at__isnull=False) | Q(expires_at__gt=timezone.now())
-    )
-    return programs.filter(Exists(users) | Exists(invited))
+    return programs.filter(Exists(_provider_users(OuterRef("pk"))) | Exists(_provider_invitations(OuterRef("pk"))))
 
 
-def _with_rate_plan(
-    programs: QuerySet[MemberProgram], *, today: datetime.date | None = None
-) -> QuerySet[MemberProgram]:
-    today = today or alliance_today()
-    in_force = RatePlan.objects.filter(program=OuterRef("pk"), effective_from__lte=today).filter(
+def _rate_plans_in_force(program: object, today: datetime.date) -> QuerySet[RatePlan]:
+    return RatePlan.objects.filter(program=program, effective_from__lte=today).filter(
         Q(effective_to__isnull=True) | Q(effective_to__gte=today)
     )
-    return programs.filter(Exists(in_force))
+
+
+def _with_rate_plan(programs: QuerySet[MemberProgram]) -> QuerySet[MemberProgram]:
+    return programs.filter(Exists(_rate_plans_in_force(OuterRef("pk"), alliance_today())))
 
 
 def _count(rows: QuerySet, column: str, *, distinct: bool = False) -> Subquery:
@@ -202,20 +213,27 @@ def program_checklist(alliance: Alliance, program: MemberProgram, *, is_hub: boo
     def url(name: str, *args: object) -> str:
         return reverse(name, args=[alliance.slug, *args])
 
-    # Every step's count in one query (the member's page shows this card on each visit, issue 21).
-    one = MemberProgram.objects.filter(pk=program.pk)
-    facts = one.values(
-        targets=Exists(Targets.objects.all()),
-        rooms=_count(Classroom.objects.filter(site__program=program), "pk"),
-        rostered=Exists(_with_roster(one)),
-        children=_count(Enrollment.objects.filter(program=program), "child_id", distinct=True),
-        invited=Exists(_with_provider(one)),
-        planned=Exists(_with_rate_plan(one, today=alliance_today(alliance))),
-        invoiced=Exists(Invoice.objects.filter(program=program)),
-        rolled=Exists(ProgramMonth.objects.filter(program=program)),
-    ).get()
-    targets, rooms, rostered, children = facts["targets"], facts["rooms"], facts["rostered"], facts["children"]
-    invited, planned, invoiced, rolled = facts["invited"], facts["planned"], facts["invoiced"], facts["rolled"]
+    # Every step's count in one query of flat subqueries about this program (the member's page
+    # shows this card on each visit, issue 21).
+    facts = (
+        MemberProgram.objects.filter(pk=program.pk)
+        .values(
+            targets=Exists(Targets.objects.all()),
+            rooms=_count(Classroom.objects.filter(site__program=program), "pk"),
+            imported=Exists(_families_imported(program)),
+            children=_count(Enrollment.objects.filter(program=program), "child_id", distinct=True),
+            users=Exists(_provider_users(program)),
+            invitations=Exists(_provider_invitations(program)),
+            planned=Exists(_rate_plans_in_force(program, alliance_today(alliance))),
+            invoiced=Exists(Invoice.objects.filter(program=program)),
+            rolled=Exists(ProgramMonth.objects.filter(program=program)),
+        )
+        .get()
+    )
+    targets, rooms, children = facts["targets"], facts["rooms"], facts["children"]
+    planned, invoiced, rolled = facts["planned"], facts["invoiced"], facts["rolled"]
+    rostered = facts["imported"] or children > 0  # a child counted is an enrollment of the program
+    invited = facts["users"] or facts["invitations"]
     hub_only = "" if is_hub else "the Hub does this"
     steps = [
         Step(
