@@ -25,7 +25,7 @@ from alliance.formatting import money
 from alliance.reversing import kept_reverse
 from alliance.templatetags.hub_format import date as date_filter
 from billing.aging import AgingEntry, AgingTotals
-from billing.models import ZERO, EntryKind, Invoice
+from billing.models import ZERO, EntryKind, FamilyAccount, Invoice
 from billing.worklist import Contact, WorklistRow
 
 
@@ -184,5 +184,19 @@ def invoice_rows_html(invoices: Iterable[Invoice], *, slug: str) -> SafeString:
             f"<td>{_text(i.due_on)}</td>\n"
             f'      <td><span class="badge badge-{_text(i.status)}">{_text(i.get_status_display())}</span></td>'
             f'<td class="num">{_money(i.total)}</td></tr>\n  '
+        )
+    return mark_safe("".join(out))  # noqa: S308 - every value above is escaped
+
+
+def account_rows_html(accounts: Iterable[FamilyAccount], *, slug: str) -> SafeString:
+    """The account list's rows (billing/account_list.html), accounts read with their family, program
+    and `balance` (`billing.selectors.accounts_with_balances`)."""
+    out = []
+    for a in accounts:
+        url = kept_reverse("billing:account_detail", slug, a.pk)
+        staff = ' <span class="badge">staff</span>' if a.staff_discount else ""
+        out.append(
+            f'\n    <tr><td><a href="{url}">{_text(a.holder_name)}</a>{staff}</td>\n'
+            f'      <td>{_text(a.program.name)}</td><td class="num">{_money(a.balance)}</td></tr>\n  '  # type: ignore[attr-defined]
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped

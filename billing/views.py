@@ -43,7 +43,7 @@ from billing.forms import (
 )
 from billing.member_fees import member_fees_invoice
 from billing.models import ZERO, BillingPolicy, FamilyAccount, Invoice, InvoiceRun, RatePlan, RunStatus
-from billing.rows_html import invoice_rows_html, ledger_rows_html
+from billing.rows_html import account_rows_html, invoice_rows_html, ledger_rows_html
 from billing.selectors import (
     accounts_with_balances,
     invoice_lines,
@@ -101,7 +101,11 @@ class AccountListView(BillingPage, ListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(filters=self.filters, query_string=self.request.GET.urlencode().replace("page=", "_="))
+        context.update(
+            filters=self.filters,
+            query_string=self.request.GET.urlencode().replace("page=", "_="),
+            account_rows_html=account_rows_html(context["accounts"], slug=self.alliance.slug),
+        )
         return context
 
 

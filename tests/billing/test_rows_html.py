@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 from billing.aging import AccountAging, AgingEntry, AgingTotals
 from billing.models import CollectionNote, FamilyAccount, Invoice, LedgerEntry, PaymentPlan
 from billing.rows_html import (
+    account_rows_html,
     aging_family_rows_html,
     aging_program_rows_html,
     collections_rows_html,
@@ -63,6 +64,11 @@ INVOICE_FRAGMENT = """<tbody>{% for i in invoices %}
       <td>{{ i.program.name }}</td><td>{{ i.period_start }} – {{ i.period_end }}</td><td>{{ i.due_on }}</td>
       <td><span class="badge badge-{{ i.status }}">{{ i.get_status_display }}</span></td><td class="num">{{ i.total|money }}</td></tr>
   {% endfor %}</tbody>"""  # noqa: E501
+
+ACCOUNT_FRAGMENT = """  {% for a in accounts %}
+    <tr><td><a href="{% url 'billing:account_detail' alliance.slug a.pk %}">{{ a.holder_name }}</a>{% if a.staff_discount %} <span class="badge">staff</span>{% endif %}</td>
+      <td>{{ a.program.name }}</td><td class="num">{{ a.balance|money }}</td></tr>
+  {% endfor %}"""  # noqa: E501
 
 SLUG = "river-bend"
 LOCALES = ["en-us", "en-ca", "en-gb", "en-au"]
@@ -189,3 +195,17 @@ def test_invoice_rows_are_what_the_template_wrote(locale: str) -> None:
         expected = Template(INVOICE_FRAGMENT).render(Context(context))
         assert f"<tbody>{invoice_rows_html(invoices, slug=SLUG)}</tbody>" == expected
     assert "Hub member fees" in expected
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_account_rows_are_what_the_template_wrote(locale: str) -> None:
+    program = MemberProgram(pk=3, name="Tots & Co <East>")
+    staff = FamilyAccount(pk=5, family=Family(pk=4, name="O'Brien <family>"), program=program, staff_discount=True)
+    staff.balance = Decimal("-1234.565")  # type: ignore[attr-defined]
+    fees = FamilyAccount(pk=6, family=None, program=program)
+    fees.balance = Decimal("0")  # type: ignore[attr-defined]
+    context = {"accounts": [staff, fees], "alliance": SimpleNamespace(slug=SLUG)}
+    with translation.override(locale):
+        expected = Template(ACCOUNT_FRAGMENT).render(Context(context))
+        assert f"  {account_rows_html([staff, fees], slug=SLUG)}" == expected
+    assert '<span class="badge">staff</span>' in expected
