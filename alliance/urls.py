@@ -1,8 +1,9 @@
 """Root URLs. Apps are named by string, so the core imports none of them."""
 
 from allauth.account.decorators import secure_admin_login
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import URLResolver, include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from alliance import views
@@ -11,6 +12,26 @@ from alliance.observability import healthz
 # The Django admin signs in through the Hub's own sign-in (password, then TOTP); its pages
 # then need a session that passed the second factor (alliance/middleware.py).
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+
+
+class _QuietResolver(URLResolver):
+    """Resolves as Django's does; with DEBUG off it does not collect the patterns it tried.
+
+    Only the debug 404 page lists them. Every app's pages are included at the same prefix, so a
+    billing page was matched only after each app before it had failed, and each failure built
+    a list per pattern tried: thousands of small lists on every request, for nothing."""
+
+    @staticmethod
+    def _extend_tried(tried, pattern, sub_tried=None):  # type: ignore[no-untyped-def]
+        if settings.DEBUG:
+            URLResolver._extend_tried(tried, pattern, sub_tried)
+
+
+def quiet(resolver: URLResolver) -> URLResolver:
+    return _QuietResolver(
+        resolver.pattern, resolver.urlconf_name, resolver.default_kwargs, resolver.app_name, resolver.namespace
+    )
+
 
 alliance_pages = [
     path("", include("alliance.urls_alliance")),
@@ -46,12 +67,12 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/tokens/", views.api_tokens, name="api_tokens"),
     path("accounts/", include("allauth.urls")),
-    path("a/<slug:alliance_slug>/", include(alliance_pages)),
+    quiet(path("a/<slug:alliance_slug>/", include([quiet(p) for p in alliance_pages]))),
     # The platform operator's console (operators only; 404 to everyone else signed in).
     path("operator/", include("alliance.urls_operator")),
     # Public pages without a Hub sign-in: /care/<slug>/ and /family/<slug>/ (each opens its own scope).
     path("", include("outreach.urls_public")),
-    path("api/a/<slug:alliance_slug>/", include((alliance_api, "api"))),
+    quiet(path("api/a/<slug:alliance_slug>/", include(([quiet(p) for p in alliance_api], "api")))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves Swagger UI's start-up script as a file (no inline script, CSP).
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),

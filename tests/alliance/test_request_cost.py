@@ -300,3 +300,20 @@ class TestTheRequestsOwnTransaction:
             kept = audit_event_record(actor=world.users.staff_a, action="test.kept", target=world.a)
             assert AuditEvent.objects.filter(pk=kept.pk).exists()  # an event that was committed reads back
             assert not AuditEvent.objects.filter(pk=written[0]).exists()
+
+
+def test_resolving_collects_the_patterns_tried_only_for_the_debug_page(settings):
+    """Every app's pages share the /a/<slug>/ prefix: with DEBUG off a request no longer builds
+    the list of every pattern tried before its own (only the debug 404 page shows it)."""
+    from django.urls import Resolver404, resolve
+
+    match = resolve("/a/alliance-a/billing/aging/")
+    assert (match.namespace, match.url_name, match.kwargs) == ("billing", "aging", {"alliance_slug": "alliance-a"})
+    settings.DEBUG = False
+    with pytest.raises(Resolver404) as quiet:
+        resolve("/a/alliance-a/no-such-page/")
+    settings.DEBUG = True
+    with pytest.raises(Resolver404) as listed:
+        resolve("/a/alliance-a/no-such-page/")
+    # The root level still lists its own few (Django's root resolver); the apps' hundreds are not built.
+    assert len(quiet.value.args[0]["tried"]) < 40 < 200 < len(listed.value.args[0]["tried"])
