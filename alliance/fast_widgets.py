@@ -16,6 +16,7 @@ from the queryset, as Django's does.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -36,6 +37,8 @@ _WIDGET_CONTEXT = Context()
 
 def _text(value: Any) -> str:
     """`{{ value }}` in a widget's template: a string escaped; anything else localized first."""
+    if type(value) is str:
+        return html.escape(value)  # what django.utils.html.escape does, without its lazy-string wrapper
     if isinstance(value, str):
         return conditional_escape(value)
     return render_value_in_context(value, _WIDGET_CONTEXT)
@@ -45,7 +48,7 @@ def _attr_value(value: Any) -> str:
     """`{{ value|stringformat:'s' }}`: the filter keeps a safe string safe, so it is not escaped."""
     if isinstance(value, SafeData):
         return str(value)
-    return conditional_escape(str(value))  # "%s" % value, which is str() (stringformat makes a tuple str first)
+    return html.escape(str(value))  # "%s" % value, which is str() (stringformat makes a tuple str first)
 
 
 def _attrs(attrs: dict[str, Any]) -> str:
