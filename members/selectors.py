@@ -138,13 +138,16 @@ def _in_force(row: ClassroomCapacity) -> CapacityInForce:
     return CapacityInForce(row.classroom_id, row.licensed_capacity, row.desired_capacity, row.effective_from)
 
 
-def classroom_capacities_on(classroom_ids: Iterable[int], day: datetime.date) -> dict[int, CapacityInForce]:
-    """The capacity in force on a day for many classrooms, in one query.
+def classroom_capacities_on(
+    classroom_ids: Iterable[int] | QuerySet[Classroom, int], day: datetime.date
+) -> dict[int, CapacityInForce]:
+    """The capacity in force on a day for many classrooms, in one query (the ids may be a
+    queryset of them, asked as a subquery).
 
     Classrooms without a capacity that day (not yet opened, or closed) are absent.
     """
-    ids = list(classroom_ids)
-    if not ids:
+    ids = classroom_ids if isinstance(classroom_ids, QuerySet) else list(classroom_ids)
+    if not isinstance(ids, QuerySet) and not ids:
         return {}
     rows = (
         ClassroomCapacity.objects.filter(classroom_id__in=ids, effective_from__lte=day)
