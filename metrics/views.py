@@ -6,6 +6,7 @@ from metrics/tables.py, so a page, its CSV and the report agree.
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Any, ClassVar
 from urllib.parse import urlencode
@@ -16,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.views.generic import FormView, TemplateView, View
 
 from alliance.dates import alliance_today, month_or_none
@@ -221,19 +223,28 @@ class ProgramMetricsMixin(PeriodMixin):
         self.get_program()
         viewer_is_hub = self.membership.is_hub
         period_key = self.period_key()
-        if period_key is None:  # not a month: its message is not cached
+        own_label = self.program.name
+
+        def compute() -> tuple[Any, list[Chart]]:
             benchmark = program_benchmark(self.program.pk, viewer_is_hub=viewer_is_hub, period=self.period())
-        else:
-            benchmark = cached_figures(
-                self.alliance.pk,
-                "benchmark",
-                self.program.pk,
-                int(viewer_is_hub),
-                alliance_today(self.alliance).isoformat(),
-                *period_key,
-                compute=lambda: program_benchmark(self.program.pk, viewer_is_hub=viewer_is_hub, period=self.period()),
-            )
-        return benchmark, benchmark_charts(benchmark, own_label=self.program.name)
+            return benchmark, benchmark_charts(benchmark, own_label=own_label)
+
+        if period_key is None:  # not a month: its message is not cached
+            return compute()
+        # The charts are kept with the benchmark they draw (drawing five took a few ms a request): under
+        # the program's name and the language they are written in too, so a renamed program or another
+        # locale's money and percents never come from another's entry.
+        return cached_figures(
+            self.alliance.pk,
+            "benchmark-charts",
+            self.program.pk,
+            int(viewer_is_hub),
+            alliance_today(self.alliance).isoformat(),
+            *period_key,
+            hashlib.sha256(own_label.encode()).hexdigest()[:16],
+            get_language(),
+            compute=compute,
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)  # type: ignore[misc]

@@ -46,6 +46,17 @@ class TestProviderView:
         assert "Program X" not in response.content.decode()
         assert ["2026-01", "0.2500", "0.2250", "0.1731", "0.3125"] in rows
 
+    def test_charts_kept_with_the_figures_follow_a_renamed_program_at_once(self, rolled, clients):
+        """The charts are cached with the benchmark (metrics/views.py); the program's name, which
+        they print, is part of the key."""
+        assert csv_rows(clients.provider_y.get(url(rolled.world, "occupancy.csv")))[0][:2] == ["month", "Program Y"]
+        with alliance_scope(rolled.world.a.pk):
+            rolled.world.y.name = "Maple Street"
+            rolled.world.y.save()
+        rows = csv_rows(clients.provider_y.get(url(rolled.world, "occupancy.csv")))
+        assert rows[0][:2] == ["month", "Maple Street"]
+        assert "Maple Street" in clients.provider_y.get(url(rolled.world)).content.decode()
+
     def test_hub_pages_are_refused_to_providers(self, rolled, clients):
         assert (
             clients.provider_x.get(f"/a/{rolled.world.a.slug}/dashboard/programs/{rolled.world.y.pk}/").status_code
