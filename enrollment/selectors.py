@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 
 from alliance.dates import alliance_now
 from enrollment.matching import Match, waitlist_matches
@@ -96,14 +96,29 @@ def families_search(query: str = "") -> QuerySet[Family]:
             "family_id"
         )
         families = families.filter(Q(name__icontains=text) | Q(pk__in=guardians) | Q(pk__in=children))
-    # Lists (to_attr) rather than the related managers' caches: Django filters a copy of the
-    # prefetch's queryset per family to fill a manager's cache, a list costs nothing (issue 21).
-    return families.prefetch_related(
-        Prefetch(
-            "guardians", queryset=Guardian.objects.order_by("-is_primary_contact", "last_name"), to_attr="guardian_list"
-        ),
-        Prefetch("children", queryset=Child.objects.order_by("date_of_birth"), to_attr="child_list"),
-    ).order_by("name", "id")
+    return families.order_by("name", "id")
+
+
+def family_rows(families: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The family list's rows from `families.values("pk", "name", "city")`: each family's first
+    guardian (primary contact first, then by last name) and its children (eldest first), read as
+    columns in one query each rather than as guardians and children (issue 21)."""
+    rows = list(families)
+    ids = [row["pk"] for row in rows]
+    first_guardian: dict[int, dict[str, str]] = {}
+    children: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if ids:
+        guardians = Guardian.objects.filter(family_id__in=ids).order_by("-is_primary_contact", "last_name")
+        for family_id, first, last, phone, email in guardians.values_list(
+            "family_id", "first_name", "last_name", "phone", "email"
+        ):
+            first_guardian.setdefault(family_id, {"full_name": f"{first} {last}", "phone": phone, "email": email})
+        kids = Child.objects.filter(family_id__in=ids).order_by("date_of_birth")
+        for family_id, first, born in kids.values_list("family_id", "first_name", "date_of_birth"):
+            children[family_id].append({"first_name": first, "date_of_birth": born})
+    for row in rows:
+        row.update(guardian=first_guardian.get(row["pk"]), children=children.get(row["pk"], []))
+    return rows
 
 
 @dataclass(frozen=True)

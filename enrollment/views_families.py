@@ -19,7 +19,7 @@ from enrollment import services
 from enrollment.forms import ChildForm, FamilyForm, FamilySearchForm, FirstGuardianForm, GuardianForm
 from enrollment.models import Child, Enrollment, Family, Guardian, Offer, WaitlistEntry
 from enrollment.pages import EnrollmentFormPage, EnrollmentPage
-from enrollment.selectors import child_attendance_summary, families_search
+from enrollment.selectors import child_attendance_summary, families_search, family_rows
 
 ATTENDANCE_SUMMARY_DAYS = 30
 
@@ -34,13 +34,13 @@ class FamilyListView(EnrollmentPage, ListView):
     def get_queryset(self) -> Any:
         self.search = FamilySearchForm(self.request.GET or None)
         query = self.search.cleaned_data.get("q", "") if self.search.is_valid() else ""
-        return self.visible(families_search(query))
+        return self.visible(families_search(query)).values("pk", "name", "city")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         query = self.request.GET.copy()
         query.pop("page", None)
-        context.update(search=self.search, query_string=query.urlencode())
+        context.update(families=family_rows(context["families"]), search=self.search, query_string=query.urlencode())
         return context
 
 
