@@ -195,9 +195,11 @@ def exact_share(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     return Decimal(part) / Decimal(whole) if whole else None
 
 
-def default_period() -> tuple[datetime.date, datetime.date] | None:
-    """The dashboard's twelve months: ending with the last complete month that has figures."""
-    months = _window(None)
+def default_period(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date] | None:
+    """The dashboard's twelve months: ending with the last complete month that has figures.
+    `today` is the alliance's (pages pass it, from the alliance row they hold); without it, it is
+    read for the open scope."""
+    months = _window(None, today)
     return (months[0], months[-1]) if months else None
 
 

@@ -375,7 +375,7 @@ class ImpactReportMixin(AllianceMixin):
     allowed_roles = HUB_AND_FUNDER
 
     def report(self) -> ImpactReport | None:
-        default = default_period()
+        default = default_period(alliance_today(self.alliance))
         start = month_or_none(self.request.GET.get("from")) or (default[0] if default else None)
         end = month_or_none(self.request.GET.get("to")) or (default[1] if default else None)
         if start is None or end is None:
@@ -399,7 +399,7 @@ class ReportListView(ImpactReportMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["period"] = default_period()
+        context["period"] = default_period(alliance_today(self.alliance))
         return context
 
 
