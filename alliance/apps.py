@@ -16,5 +16,8 @@ class AllianceConfig(AppConfig):
         import alliance.db  # noqa: F401  (connects the SET ROLE signal)
         import alliance.lookups  # noqa: F401  (registers field__any)
         import alliance.schema  # noqa: F401  (registers the OpenAPI token scheme)
+        from alliance.users import install
+
+        install()  # the signed-in user loaded by SQL compiled once (alliance/users.py)
 
         post_migrate.connect(_grant_app_role, dispatch_uid="hub_grant_app_role")

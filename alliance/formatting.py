@@ -67,12 +67,12 @@ def currency_symbol() -> str:
     return _locale(get_language()).symbol
 
 
-def _grouped(amount: Decimal, places: int | None) -> str:
+def _grouped(amount: Decimal, places: int | None, locale: _Locale | None = None) -> str:
     """`number_format(amount, places, use_l10n=True, force_grouping=True)`, written directly for
     the locales that group by threes (all of alliance/formats/): Python's own `,` grouping, then
     the locale's separators. `amount` is already rounded to `places`, so nothing is cut. Any
     other grouping, and amounts Django would write in scientific notation, go through Django."""
-    locale = _locale(get_language())
+    locale = locale or _locale(get_language())
     if locale.grouping != 3 or not amount.is_finite() or abs(amount.adjusted()) > 100:
         return number_format(amount, places, use_l10n=True, force_grouping=True)
     if places is None:
@@ -115,7 +115,8 @@ def money(value: Any, places: int = 2) -> str:
         return MISSING
     amount = _rounded(amount, places)
     sign = "-" if amount < 0 else ""
-    return f"{sign}{currency_symbol()}{_grouped(abs(amount), places)}"
+    locale = _locale(get_language())  # once: the language is read from a context-local, not cheaply
+    return f"{sign}{locale.symbol}{_grouped(abs(amount), places, locale)}"
 
 
 def signed_money(value: Any) -> str:
