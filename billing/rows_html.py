@@ -15,6 +15,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.template.defaultfilters import truncatechars, urlencode
 from django.utils.formats import localize
 from django.utils.html import conditional_escape
@@ -35,6 +36,8 @@ def _text(value: Any) -> str:
         return html.escape(value)
     if type(value) is datetime.date:  # localize() is date_format(value), which `|date` keeps per language
         return html.escape(date_filter(value))
+    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:  # localize() writes it as it is
+        return str(value)
     return conditional_escape(str(localize(template_localtime(value))))
 
 

@@ -131,6 +131,15 @@ def test_collections_rows_are_what_the_template_wrote(locale: str) -> None:
     assert "Feb 28: No answer — Said they&#x27;d pay &lt;soon&gt;" in written
 
 
+def test_collections_rows_group_ids_when_the_setting_says_so(settings) -> None:  # type: ignore[no-untyped-def]
+    settings.USE_THOUSAND_SEPARATOR = True
+    rows, here = _rows(), "/a/river-bend/billing/collections/"
+    context = {"rows": rows, "alliance": SimpleNamespace(slug=SLUG), "here": here}
+    expected = Template(COLLECTIONS_FRAGMENT).render(Context(context))
+    assert f"<tbody>{collections_rows_html(rows, slug=SLUG, here=here)}</tbody>" == expected
+    assert 'id="account-1,234,567"' in expected
+
+
 def test_collections_rows_of_an_empty_page() -> None:
     assert collections_rows_html([], slug=SLUG, here="/") == ""
 
