@@ -17,7 +17,9 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db import models
+from django.utils.functional import cached_property
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers
 
@@ -27,6 +29,7 @@ from alliance.api_params import MONTH_SCHEMA, int_param, month_param
 from alliance.api_rows import SharedSourcesRepresentation
 from alliance.disclosure import withheld
 from alliance.models import Role
+from alliance.pagination import HubPagination
 from alliance.views_base import HUB_AND_FUNDER, HUB_AND_PROVIDER
 from metrics.models import AllianceFinanceMonth, AllianceMonth, ProgramFinanceMonth, ProgramMonth
 from metrics.selectors import members_with_figures_by_month, months_of_finance_rows
@@ -284,7 +287,34 @@ MONTH_PARAMS = [
 PROGRAM_PARAMS = [*MONTH_PARAMS, OpenApiParameter("program", int, description="One program's months.")]
 
 
+class ShortListPaginator(Paginator):
+    """Page 1 read first: a list shorter than a page (an alliance's months: one a month) is counted by
+    the rows it has, so it costs one query instead of a COUNT and then the rows. A longer list is
+    counted as any other, and its first page is still the rows read."""
+
+    _first_rows: list[Any] | None = None
+
+    def page(self, number: Any) -> Page:
+        if number == 1 and self._first_rows is None:
+            self._first_rows = list(self.object_list[: self.per_page])
+        number = self.validate_number(number)
+        if number == 1 and self._first_rows is not None:
+            return self._get_page(self._first_rows, number, self)  # type: ignore[attr-defined]
+        return super().page(number)
+
+    @cached_property
+    def count(self) -> int:
+        if self._first_rows is not None and len(self._first_rows) < self.per_page:
+            return len(self._first_rows)
+        return int(Paginator.count.func(self))  # type: ignore[attr-defined]
+
+
+class SnapshotPagination(HubPagination):
+    django_paginator_class = ShortListPaginator
+
+
 class SnapshotViewSet(AllianceReadOnlyViewSet):
+    pagination_class = SnapshotPagination
     by_program = False
     finance = False  # money rows: each gets its month's occupancy beside it for the per-child figures
 
