@@ -256,7 +256,13 @@ class Invoice(TenantModel):
             models.UniqueConstraint(fields=["alliance", "account", "period_start"], name="invoice_one_per_period"),
             models.UniqueConstraint(fields=["alliance", "number"], name="invoice_number_unique"),
         ]
-        indexes = [models.Index(fields=["alliance", "program", "period_start"])]
+        # The invoice lists' default order (newest period, then number, descending), read
+        # backwards from these for the first page: per program (a provider's, a filter) and
+        # the whole alliance's (billing/worklist.py: invoices_ordered; the API's ordering).
+        indexes = [
+            models.Index(fields=["alliance", "program", "period_start", "number"], name="invoice_program_period"),
+            models.Index(fields=["alliance", "period_start", "number"], name="invoice_alliance_period"),
+        ]
 
     def __str__(self) -> str:
         return f"Invoice {self.number}"
