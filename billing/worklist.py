@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
 from django.db.models import Exists, F, Func, OrderBy, OuterRef, Q, QuerySet, Value
@@ -156,10 +157,11 @@ def sort_rows(rows: list[WorklistRow], sort: str) -> list[WorklistRow]:
     value (no promise, never contacted) come last either way; ties go by family, then account."""
     key, descending = sort.lstrip("-"), sort.startswith("-")
     ordered = sorted(rows, key=lambda r: (r.family_name.lower(), r.program_name.lower(), r.account_id))
-    valued = [r for r in ordered if _sort_value(r, key) is not None]
-    empty = [r for r in ordered if _sort_value(r, key) is None]
-    valued.sort(key=lambda r: _sort_value(r, key), reverse=descending)
-    return valued + empty
+    keyed = [(_sort_value(r, key), r) for r in ordered]  # each row's value once (a balance is a sum)
+    valued = [pair for pair in keyed if pair[0] is not None]
+    empty = [r for value, r in keyed if value is None]
+    valued.sort(key=itemgetter(0), reverse=descending)  # stable, as before: ties keep the family order
+    return [r for _, r in valued] + empty
 
 
 def collections_worklist(
