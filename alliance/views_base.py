@@ -20,6 +20,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from alliance.access import get_object_or_404_for, membership_for_request, visible_to
+from alliance.dates import alliance_zone_pinned
 from alliance.localization import alliance_local
 from alliance.models import HUB_ROLES, Role
 from alliance.observability import note_alliance
@@ -57,6 +58,8 @@ class AllianceMixin(LoginRequiredMixin):
         with (
             alliance_scope(self.alliance.pk, user_id=request.user.pk, for_request=True),
             alliance_local(self.alliance),
+            # "Today" and "this month" from the alliance row in hand, not a query each time (as the API).
+            alliance_zone_pinned(self.alliance),
         ):
             response = super().dispatch(request, *args, **kwargs)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
