@@ -935,7 +935,11 @@ def tree_times(pid: int) -> dict[int, float]:
 
 
 def cpu_delta(before: dict[int, float], after: dict[int, float]) -> float:
-    return sum(value - before.get(pid, 0.0) for pid, value in after.items())
+    """CPU used between the two readings by the tree. A child that exited meanwhile (gunicorn
+    replaces a worker after --max-requests) is in the root's reaped children's time with its
+    whole life, and no longer under its own pid: the trees' totals, not pid by pid, so the time
+    it used before the first reading is taken off once and not counted again."""
+    return sum(after.values()) - sum(before.values())
 
 
 def postmaster_pid(pg_url: str) -> int | None:

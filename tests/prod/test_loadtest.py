@@ -101,3 +101,13 @@ def test_a_short_load_test_of_four_sessions_reports_every_roles_kinds_without_er
         if p.info["cmdline"] and any(report["logs"] in arg or report["queue"] in arg for arg in p.info["cmdline"])
     ]
     assert left == []
+
+
+def test_the_cpu_of_a_worker_replaced_during_a_run_is_counted_once():
+    """gunicorn replaces a worker after --max-requests: its whole life moves into the master's
+    reaped-children time. Worker 2 used 5 s before the run and 1 s in it, then was replaced by
+    worker 3 (2 s): the run used 3 s, not the 8 s a pid-by-pid difference counted."""
+    loadtest = loadtest_module()
+    before = {1: 10.0, 2: 5.0}
+    after = {1: 10.0 + 6.0, 3: 2.0}
+    assert loadtest.cpu_delta(before, after) == pytest.approx(3.0)
