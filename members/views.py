@@ -154,7 +154,11 @@ class ProgramDetailView(ProgramPage, TemplateView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["figures"] = program_overview_figures(self.program, today=alliance_today(self.alliance))
-        context["providers"] = Membership.objects.filter(program=self.program, is_active=True).select_related("user")
+        context["providers"] = (
+            Membership.objects.filter(program=self.program, is_active=True)
+            .select_related("user")
+            .order_by("user__email", "pk")
+        )
         context["recent_events"] = AuditEvent.objects.filter(program=self.program)[:10]
         return context
 
