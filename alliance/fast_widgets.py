@@ -22,26 +22,12 @@ from typing import Any
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
-from django.template.base import render_value_in_context
-from django.template.context import Context
-from django.utils.html import conditional_escape
 from django.utils.safestring import SafeData, SafeString, mark_safe
+
+from alliance.templatetags.hub_format import printed as _text
 
 SELECT_TEMPLATE = "django/forms/widgets/select.html"
 OPTION_TEMPLATE = "django/forms/widgets/select_option.html"
-
-
-# The context Django's form renderer gives a widget's template: autoescape on, the settings' l10n and tz.
-_WIDGET_CONTEXT = Context()
-
-
-def _text(value: Any) -> str:
-    """`{{ value }}` in a widget's template: a string escaped; anything else localized first."""
-    if type(value) is str:
-        return html.escape(value)  # what django.utils.html.escape does, without its lazy-string wrapper
-    if isinstance(value, str):
-        return conditional_escape(value)
-    return render_value_in_context(value, _WIDGET_CONTEXT)
 
 
 def _attr_value(value: Any) -> str:
@@ -93,7 +79,7 @@ class FastSelect(forms.Select):
 
 
 class FastSelectMultiple(FastSelect, forms.SelectMultiple):
-    pass
+    """`SelectMultiple` (its `multiple` attribute and list of values) rendered as FastSelect does."""
 
 
 _FAST_WIDGETS: dict[type, type] = {forms.Select: FastSelect, forms.SelectMultiple: FastSelectMultiple}

@@ -9,15 +9,12 @@ ours, and addresses come from the same kept `reverse` as `{% url %}`."""
 
 from __future__ import annotations
 
-import datetime
 import html
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.template.defaultfilters import truncatechars, urlencode
-from django.utils.formats import localize
 from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.timezone import template_localtime  # type: ignore[attr-defined]
@@ -25,20 +22,10 @@ from django.utils.timezone import template_localtime  # type: ignore[attr-define
 from alliance.formatting import money
 from alliance.reversing import kept_reverse
 from alliance.templatetags.hub_format import date as date_filter
+from alliance.templatetags.hub_format import printed as _text
 from billing.aging import AgingEntry, AgingTotals
 from billing.models import ZERO, EntryKind, FamilyAccount, Invoice
 from billing.worklist import Contact, WorklistRow
-
-
-def _text(value: Any) -> str:
-    """What `{{ value }}` writes with autoescape on (Django's render_value_in_context)."""
-    if type(value) is str:  # not localized, not safe: Django's escape() is html.escape
-        return html.escape(value)
-    if type(value) is datetime.date:  # localize() is date_format(value), which `|date` keeps per language
-        return html.escape(date_filter(value))
-    if type(value) is int and not settings.USE_THOUSAND_SEPARATOR:  # localize() writes it as it is
-        return str(value)
-    return conditional_escape(str(localize(template_localtime(value))))
 
 
 def _money(value: Any) -> str:

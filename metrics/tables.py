@@ -16,13 +16,9 @@ from django.utils.safestring import SafeString, mark_safe
 
 from alliance.csvsafe import csv_text
 from alliance.formatting import money, pct
-from metrics.charts import Reference, Series, escape, line_chart
+from alliance.templatetags.hub_format import printed
+from metrics.charts import Reference, Series, line_chart
 from metrics.selectors import AllianceFigures, Benchmark
-
-
-def _escaped(text: str) -> str:
-    """As a template prints a value: safe text as it is, any other escaped."""
-    return text.__html__() if hasattr(text, "__html__") else escape(text)
 
 
 @dataclass(frozen=True)
@@ -39,7 +35,7 @@ class Chart:
 
     def header_cells(self) -> SafeString:
         """The table view's header cells, as metrics/_chart.html wrote them with a template loop."""
-        return mark_safe("".join(f'<th scope="col">{_escaped(h)}</th>' for h in self.headers))  # noqa: S308
+        return mark_safe("".join(f'<th scope="col">{printed(h)}</th>' for h in self.headers))  # noqa: S308
 
     def body_rows(self) -> SafeString:
         """The table view's rows: a month and its figures ("—" where there is none), escaped as the
@@ -47,8 +43,8 @@ class Chart:
         page has five charts of thirteen rows (issue 21)."""
         rows = []
         for row in self.rows:
-            cells = [f"<td>{_escaped(row[0] or '—')}</td>"] if row else []
-            cells += [f'<td class="num">{_escaped(cell or "—")}</td>' for cell in row[1:]]
+            cells = [f"<td>{printed(row[0] or '—')}</td>"] if row else []
+            cells += [f'<td class="num">{printed(cell or "—")}</td>' for cell in row[1:]]
             rows.append(f"<tr>{''.join(cells)}</tr>")
         return mark_safe("".join(rows))  # noqa: S308 - every cell is escaped
 
