@@ -342,15 +342,13 @@ def invoices_ordered(invoices: QuerySet[Invoice], sort: str) -> QuerySet[Invoice
     return invoices.select_related("account__family", "program").order_by(*order, "pk")
 
 
-# The invoice's own columns that are never empty: sorted without a NULLS clause, so PostgreSQL
-# reads the first page straight from the (alliance, [program,] period_start, number) indexes
-# backwards (the default list: 14.5 ms -> 0.3 ms over the load test's 10,000 invoices) instead
-# of sorting every invoice. Blanks can only come through a relation (a family's name).
-_NEVER_EMPTY = frozenset({"number", "period_start", "due_on", "status", "total"})
-
-
 def _invoice_order(field: str, descending: bool) -> OrderBy:
-    if field in _NEVER_EMPTY:
+    """A column of the invoice itself that cannot be empty (the model says NOT NULL) is sorted
+    without a NULLS clause, so PostgreSQL reads the first page straight from the (alliance,
+    [program,] period_start, number) indexes backwards (the default list: 14.5 ms -> 0.3 ms over
+    the load test's 10,000 invoices) instead of sorting every invoice. Blanks can only come through
+    a relation (a family's name): those keep them last going down and first going up."""
+    if "__" not in field and not Invoice._meta.get_field(field).null:
         return F(field).desc() if descending else F(field).asc()
     return F(field).desc(nulls_last=True) if descending else F(field).asc(nulls_first=True)
 
